@@ -1,0 +1,58 @@
+# Quartermaster: two commands, `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/quartermaster
+REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test test-services test-browser bench install sysdeps lint migrate seed clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) sysdeps
+
+# WeasyPrint needs a CJK font (else Chinese renders as boxes) and libharfbuzz-subset0 (else font
+# subsetting is ~9x slower). Installed with apt-get when we are root on Debian; otherwise we say how.
+SYSPKGS := fonts-noto-cjk libharfbuzz-subset0
+sysdeps:
+	@missing=""; for p in $(SYSPKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing system packages:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || exit 1; \
+	  else \
+	    echo "Missing system packages:$$missing"; echo "Run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	@$(BIN)/python manage.py demo_logins
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python -m pytest -m "not postgres"
+
+test-services: install
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py bench
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3

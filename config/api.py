@@ -1,0 +1,73 @@
+"""The API root: /api/v1, one router per app (each app's api.py `router`), one error shape."""
+
+from importlib import import_module
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from core.auth import api_auth
+from core.errors import QMError
+
+api = NinjaAPI(
+    title="Quartermaster API",
+    version="1",
+    description="湖南省交通运输综合行政执法 后勤装备管理 · logistics of the provincial transport enforcement corps",
+    auth=api_auth,
+    urls_namespace="api-v1",
+)
+
+ROUTED_APPS = ["core", "personnel", "assets", "procurement", "distribution", "vehicles", "reports"]
+for _app in ROUTED_APPS:
+    try:
+        _module = import_module(f"{_app}.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{_app}.api":
+            raise
+        continue
+    api.add_router(f"/{_app}/", _module.router)
+
+
+def _error(request, status, code, message, details=None):
+    return api.create_response(
+        request, {"code": code, "message": message, "details": details or {}}, status=status
+    )
+
+
+@api.exception_handler(QMError)
+def _qm_error(request, exc: QMError):
+    return _error(request, exc.status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    fields = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "form", "payload")]
+        fields.append({"field": ".".join(loc), "message": err.get("msg", "")})
+    first = fields[0] if fields else {"field": "", "message": ""}
+    return _error(
+        request, 422, "validation_error", f"输入有误 invalid input: {first['field']}: {first['message']}",
+        {"fields": fields},
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return _error(request, 401, "unauthenticated", "请先登录 authentication required")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, 404, "not_found", "不存在或不在您的权限范围内 (not found)")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return _error(request, 403, "forbidden", "您的角色不能执行此操作 (not allowed for your role)")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "http_error", str(exc))

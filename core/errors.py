@@ -1,0 +1,36 @@
+"""The one error type users can act on. config/api.py turns it into `{code, message, details}`."""
+
+from typing import Any
+
+
+class QMError(Exception):
+    status = 400
+
+    def __init__(self, code: str, message: str, details: Any = None, *, status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.details = details if details is not None else {}
+        if status is not None:
+            self.status = status
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "details": self.details}
+
+
+class NotFound(QMError):
+    status = 404
+
+    def __init__(self, message: str = "不存在或不在您的权限范围内 (not found)", details: Any = None):
+        super().__init__("not_found", message, details)
+
+
+class Forbidden(QMError):
+    status = 403
+
+    def __init__(self, message: str = "您的角色不能执行此操作 (not allowed for your role)", details: Any = None):
+        super().__init__("forbidden", message, details)
+
+
+class Conflict(QMError):
+    status = 409

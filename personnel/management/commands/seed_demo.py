@@ -1,0 +1,79 @@
+"""Load the Hunan demo: org tree, authorised posts, demo accounts and N officers. Idempotent."""
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from core.context import set_source
+from core.history import build_record, record_changes
+from core.models import ChangeRecord
+from personnel import reference
+from personnel.demo import officer_rows
+from personnel.models import Officer, OrgUnit
+from personnel.services import account_create
+
+DEMO_PASSWORD = "hunan-demo-2026"
+
+
+def demo_accounts():
+    """[(username, unit code, role)] for the demo: province, auditor, one per city and per county agency."""
+    rows = [("province", "430000", "province"), ("auditor", "430000", "auditor")]
+    for unit in OrgUnit.objects.filter(level__in=["city", "county"]).order_by("path"):
+        rows.append((f"{unit.level}{unit.code}", unit.code, unit.level))
+    return rows
+
+
+class Command(BaseCommand):
+    help = "Load the Hunan demo data (org tree, accounts, officers). Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--officers", type=int, default=9843)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, officers, seed, **options):
+        set_source("cli")
+        created = reference.load_org_tree()
+        units = {u.code: u for u in OrgUnit.objects.all()}
+        hashed = make_password(DEMO_PASSWORD)
+        for username, code, role in demo_accounts():
+            account_create(actor=None, username=username, password=None, password_hash=hashed,
+                           unit=units[code], role=role, full_name=f"演示 {units[code].name}")
+        n_new = 0
+        if officers and not Officer.objects.exists():
+            n_new = self._officers(officers, seed, units)
+        self.stdout.write(
+            f"org tree: {created['units']} units and {created['divisions']} divisions added; "
+            f"officers added: {n_new}; officers on the roll: {Officer.objects.count()}"
+        )
+        for hook in self.extra_steps():
+            hook(seed=seed, stdout=self.stdout)
+
+    def extra_steps(self):
+        """Other apps' demo steps, in app order: each app may define demo.seed(seed=, stdout=)."""
+        from importlib import import_module
+
+        steps = []
+        for app in ("assets", "procurement", "distribution", "vehicles", "reports"):
+            try:
+                module = import_module(f"{app}.demo")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{app}.demo":
+                    raise
+                continue
+            steps.append(module.seed)
+        return steps
+
+    @transaction.atomic
+    def _officers(self, n, seed, units):
+        holders = [u for u in units.values() if u.level in ("province", "city", "county")]
+        codes = [u.code for u in holders]
+        weights = [u.authorised_posts for u in holders]
+        objs = []
+        for row in officer_rows(n, codes, weights, seed=seed):
+            row["unit"] = units[row["unit"]]
+            objs.append(Officer(**row))
+        Officer.objects.bulk_create(objs, batch_size=1000)
+        saved = Officer.objects.filter(id_number__in=[o.id_number for o in objs]).select_related("unit")
+        record_changes(build_record(actor=None, obj=o, action=ChangeRecord.Action.CREATE, note="demo data")
+                       for o in saved)
+        return len(objs)

@@ -1,0 +1,94 @@
+import datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+
+class UnitNode(Schema):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    authorised_posts: int
+    officers_in_post: int
+    authorised_posts_total: int
+    officers_in_post_total: int
+    staffing_rate: float | None
+    children: list["UnitNode"]
+
+
+UnitNode.model_rebuild()
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    city_code: str
+    authorised_posts: int
+    station_class: str
+    address: str
+
+
+class OfficerOut(Schema):
+    id: int
+    name: str
+    gender: str
+    id_number: str = Field(description="full for roll keepers in scope, masked (first 6, last 4) otherwise")
+    birth_date: datetime.date
+    certificate_number: str
+    unit_code: str
+    unit_name: str
+    city_code: str
+    post: str
+    status: str
+    status_label: str
+    height_cm: Decimal | None
+    chest_cm: Decimal | None
+    waist_cm: Decimal | None
+    head_cm: Decimal | None
+    foot_mm: Decimal | None
+    shoe_eu: Decimal | None
+    measured_on: datetime.date | None
+    phone: str
+    remarks: str
+
+
+class ChangeOut(Schema):
+    id: int
+    action: str
+    changes: dict
+    note: str
+    actor: str
+    source: str
+    at: datetime.datetime
+
+
+class OfficerDetail(OfficerOut):
+    history: list[ChangeOut]
+
+
+class OfficerPatch(Schema):
+    name: str | None = None
+    certificate_number: str | None = None
+    post: str | None = None
+    height_cm: Decimal | None = None
+    chest_cm: Decimal | None = None
+    waist_cm: Decimal | None = None
+    head_cm: Decimal | None = None
+    foot_mm: Decimal | None = None
+    shoe_eu: Decimal | None = None
+    measured_on: datetime.date | None = None
+    phone: str | None = None
+    remarks: str | None = None
+
+
+class TransferIn(Schema):
+    to_unit: str = Field(description="code of the unit the officer moves to")
+    reason: str = ""
+
+
+class StatusIn(Schema):
+    status: str
+    reason: str = ""

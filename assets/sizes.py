@@ -1,0 +1,144 @@
+"""Measurements → size codes, exactly as assets/data/SIZING.md (GB/T 1335.1/.2-2008, GB/T 43293-2022).
+
+Pure functions in exact decimal arithmetic; no database. "round half up" is ⌊x + 0.5⌋.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+
+OK, MISSING, MADE_TO_MEASURE = "ok", "missing", "mtm"
+
+# body type by rounded chest − waist difference, per gender ('M', 'F')
+BODY_TYPES = {
+    "M": (("Y", 17, 22), ("A", 12, 16), ("B", 7, 11), ("C", 2, 6)),
+    "F": (("Y", 19, 24), ("A", 14, 18), ("B", 9, 13), ("C", 4, 8)),
+}
+HEIGHT_RANGE = {"M": (155, 190), "F": (145, 175)}
+TOP_RANGE = {"M": (72, 116), "F": (68, 108)}
+BOTTOM_RANGE = {"M": (56, 110), "F": (50, 104)}
+SHOE_RANGE = (220, 300)
+CAP_RANGE = (54, 62)
+ONE_SIZE = "-"
+
+
+@dataclass(frozen=True)
+class Size:
+    """A size code, or why there is none: status ok / missing (a measurement) / mtm (made to measure)."""
+
+    code: str | None
+    status: str = OK
+    reason: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.status == OK
+
+
+def D(value) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def floor(x: Decimal) -> int:
+    return int(x.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def ceil(x: Decimal) -> int:
+    return int(x.to_integral_value(rounding=ROUND_CEILING))
+
+
+def round_half_up(x) -> int:
+    return floor(D(x) + Decimal("0.5"))
+
+
+def body_type(gender: str, chest, waist) -> str | None:
+    """Y/A/B/C from round half up(chest − waist); None for a special body (特体)."""
+    d = round_half_up(D(chest) - D(waist))
+    for name, lo, hi in BODY_TYPES[gender]:
+        if lo <= d <= hi:
+            return name
+    return None
+
+
+def height_code(height) -> int:
+    return 5 * round_half_up(D(height) / 5)
+
+
+def top_fit(chest) -> int:
+    return 4 * floor((D(chest) + 2) / 4)
+
+
+def bottom_fit(waist) -> int:
+    return 2 * floor((D(waist) + 1) / 2)
+
+
+def _missing(*pairs) -> str:
+    names = [label for value, label in pairs if value is None]
+    return "缺少测量 no " + ", ".join(names) + " measurement" if names else ""
+
+
+def garment_sizes(gender: str, height, chest, waist) -> tuple[Size, Size]:
+    """(top, bottom) size codes like 175/92A and 175/76A, or why not."""
+    missing = _missing((height, "height"), (chest, "chest"), (waist, "waist"))
+    if missing:
+        return Size(None, MISSING, missing), Size(None, MISSING, missing)
+    btype = body_type(gender, chest, waist)
+    if btype is None:
+        reason = f"特体 special body: chest − waist = {round_half_up(D(chest) - D(waist))}"
+        return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
+    hao = height_code(height)
+    lo, hi = HEIGHT_RANGE[gender]
+    if not lo <= hao <= hi:
+        reason = f"号 {hao} outside {lo}–{hi}"
+        return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
+    results = []
+    for fit, (flo, fhi), kind in ((top_fit(chest), TOP_RANGE[gender], "top"),
+                                  (bottom_fit(waist), BOTTOM_RANGE[gender], "bottom")):
+        if flo <= fit <= fhi:
+            results.append(Size(f"{hao}/{fit}{btype}"))
+        else:
+            results.append(Size(None, MADE_TO_MEASURE, f"{kind} 型 {fit} outside {flo}–{fhi}"))
+    return results[0], results[1]
+
+
+def foot_mm_from_input(value) -> Decimal:
+    """A roll's shoe cell: 34–48 is a European size (halves allowed) → (EU + 10) × 5 mm; 200–320 is mm.
+    Raises ValueError otherwise."""
+    v = D(value)
+    if 34 <= v <= 48:
+        if (v * 2) != (v * 2).to_integral_value():
+            raise ValueError("European sizes go in halves")
+        return (v + 10) * 5
+    if 200 <= v <= 320:
+        return v
+    raise ValueError("neither a European size 34–48 nor a foot length 200–320 mm")
+
+
+def shoe_size(foot_mm) -> Size:
+    if foot_mm is None:
+        return Size(None, MISSING, _missing((None, "foot")))
+    size = 5 * ceil(D(foot_mm) / 5)
+    if not SHOE_RANGE[0] <= size <= SHOE_RANGE[1]:
+        return Size(None, MADE_TO_MEASURE, f"shoe {size} outside {SHOE_RANGE[0]}–{SHOE_RANGE[1]}")
+    return Size(str(size))
+
+
+def cap_size(head_cm) -> Size:
+    if head_cm is None:
+        return Size(None, MISSING, _missing((None, "head")))
+    size = round_half_up(head_cm)
+    if not CAP_RANGE[0] <= size <= CAP_RANGE[1]:
+        return Size(None, MADE_TO_MEASURE, f"cap {size} outside {CAP_RANGE[0]}–{CAP_RANGE[1]}")
+    return Size(str(size))
+
+
+def sizes_for(gender: str, height=None, chest=None, waist=None, head=None, foot_mm=None) -> dict[str, Size]:
+    """Every size system's size for one body: keys top, bottom, shoe_mm, hat_cm, none, badge_number."""
+    top, bottom = garment_sizes(gender, height, chest, waist)
+    return {"top": top, "bottom": bottom, "shoe_mm": shoe_size(foot_mm), "hat_cm": cap_size(head),
+            "none": Size(ONE_SIZE), "badge_number": Size(ONE_SIZE)}
+
+
+def officer_sizes(officer) -> dict[str, Size]:
+    """The size per size system for an officer (personnel.Officer or anything with the same fields)."""
+    return sizes_for(officer.gender, officer.height_cm, officer.chest_cm, officer.waist_cm, officer.head_cm,
+                     officer.foot_mm)

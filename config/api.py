@@ -18,15 +18,25 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 
-ROUTED_APPS = ["core", "personnel", "assets", "procurement", "distribution", "vehicles", "reports"]
-for _app in ROUTED_APPS:
+# (url prefix, module with a `router`); an app's module that does not exist yet is passed over.
+ROUTES = [
+    ("core", "core.api"),
+    ("personnel", "personnel.api"),
+    ("assets", "assets.api"),
+    ("assets", "assets.equipment_api"),
+    ("procurement", "procurement.api"),
+    ("distribution", "distribution.api"),
+    ("vehicles", "vehicles.api"),
+    ("reports", "reports.api"),
+]
+for _prefix, _name in ROUTES:
     try:
-        _module = import_module(f"{_app}.api")
+        _module = import_module(_name)
     except ModuleNotFoundError as exc:
-        if exc.name != f"{_app}.api":
+        if exc.name != _name:
             raise
         continue
-    api.add_router(f"/{_app}/", _module.router)
+    api.add_router(f"/{_prefix}/", _module.router)
 
 
 def _error(request, status, code, message, details=None):

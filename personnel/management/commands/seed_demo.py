@@ -47,6 +47,9 @@ class Command(BaseCommand):
         )
         for hook in self.extra_steps():
             hook(seed=seed, stdout=self.stdout)
+        from core.schedules import ensure_schedules
+
+        ensure_schedules()
 
     def extra_steps(self):
         """Other apps' demo steps, in app order: each app may define demo.seed(seed=, stdout=)."""

@@ -7,7 +7,7 @@ ensure_schedules() creates the missing ones and leaves edited ones alone.
 
 from importlib import import_module
 
-APPS = ["core", "personnel", "assets", "procurement", "distribution", "vehicles", "reports"]
+APPS = ["personnel", "assets", "procurement", "distribution", "vehicles", "reports"]
 
 
 def declared() -> list[dict]:

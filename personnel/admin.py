@@ -30,6 +30,10 @@ class OfficerAdmin(ScopedAdmin):
     def masked_id(self, obj):
         return mask(obj.id_number)
 
+    def get_readonly_fields(self, request, obj=None):
+        # identity is checked by the services (GB 11643); the back office does not rewrite it
+        return ["id_number", "birth_date", "gender"] if obj else []
+
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if not scope.has_role(request.user, scope.PROVINCE, scope.CITY, scope.COUNTY):
@@ -56,3 +60,63 @@ class DivisionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Accounts: provincial logistics creates and deactivates them here; every change recorded, none deleted.
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin  # noqa: E402
+
+from core.history import record_change, snapshot  # noqa: E402
+from core.models import ChangeRecord  # noqa: E402
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["unit"]
+    can_delete = False
+
+
+@admin.register(User)
+class AccountAdmin(DjangoUserAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "is_active", "is_staff", "last_login"]
+
+    def _province(self, request):
+        return scope.is_province(request.user)
+
+    def has_module_permission(self, request):
+        return self._province(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._province(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._province(request)
+
+    def has_add_permission(self, request):
+        return self._province(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        fields = ["username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser"]
+        before = snapshot(User.objects.get(pk=obj.pk), fields) if change else None
+        super().save_model(request, obj, form, change)
+        action = ChangeRecord.Action.UPDATE if change else ChangeRecord.Action.CREATE
+        if change and before.get("is_active") and not obj.is_active:
+            action = ChangeRecord.Action.DEACTIVATE
+        record_change(actor=request.user, obj=obj, action=action, before=before, after=snapshot(obj, fields))
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for inst in instances:
+            before = snapshot(Membership.objects.get(pk=inst.pk)) if inst.pk else None
+            inst.save()
+            record_change(actor=request.user, obj=inst,
+                          action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE, before=before)
+        formset.save_m2m()

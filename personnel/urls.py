@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "personnel"
+
+urlpatterns = [
+    path("", views.officer_list, name="officers"),
+    path("officers/<int:officer_id>/", views.officer_detail, name="officer"),
+    path("missing-measurements/", views.lacking, name="lacking"),
+    path("upload/", views.roll_upload, name="upload"),
+]

@@ -3,6 +3,7 @@ personnel.importers, exactly as the API does; the only thing here is turning req
 
 import csv
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
@@ -16,6 +17,7 @@ from core.pages import is_htmx, page, tr
 from . import selectors, services
 from .choices import IN_POST, Gender, OfficerStatus
 from .ids import mask
+from .models import Officer, OrgUnit
 
 PAGE_SIZE = 50
 STATUS_EN = {"serving": "serving", "seconded": "seconded", "on_leave": "on leave",
@@ -36,6 +38,16 @@ def status_label(value: str) -> str:
 
 def gender_label(value: str) -> str:
     return tr(Gender(value).label, GENDER_EN[value])
+
+
+def field_label(name: str) -> str:
+    """An officer field's verbose name "姓名 name" in the active language."""
+    try:
+        verbose = str(Officer._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+    zh, _, en = verbose.partition(" ")
+    return tr(zh, en or zh) if en else verbose
 
 
 def status_choices() -> list[tuple[str, str]]:
@@ -104,13 +116,24 @@ def officer_detail(request, officer_id: int):
                   "reason": sizes[key].reason} for key in SIZE_LABELS]
     measurements = [{"label": tr(*MEASUREMENT_LABELS[name]), "value": getattr(officer, name),
                      "unit": "mm" if name == "foot_mm" else "cm"} for name in MEASUREMENT_LABELS]
+    records = list(history_for(officer))
+    unit_ids = {v for r in records for v in r.changes.get("unit", []) if v}
+    unit_names = dict(OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
     history = []
-    for record in history_for(officer):
+    for record in records:
         changes = []
         for field, (before, after) in record.changes.items():
+            if field == "id":
+                continue
             if field == "id_number" and not full:
                 before, after = mask(before or ""), mask(after or "")
-            changes.append({"field": field, "before": before, "after": after})
+            elif field == "unit":
+                before, after = unit_names.get(before, before), unit_names.get(after, after)
+            elif field == "status":
+                before, after = (status_label(v) if v else v for v in (before, after))
+            elif field == "gender":
+                before, after = (gender_label(v) if v else v for v in (before, after))
+            changes.append({"field": field_label(field), "before": before, "after": after})
         history.append({"at": record.created_at, "actor": record.actor_name, "action": record.get_action_display(),
                         "note": record.note, "source": record.source, "changes": changes})
     return render(request, "personnel/officer_detail.html", {

@@ -1,0 +1,322 @@
+"""The pages through Django's test client: log in, scope, content, the 404/403 pages, the language switch."""
+
+import json
+import re
+
+import pytest
+
+from core import pages
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response) -> str:
+    return response.content.decode()
+
+
+# ---- log in / out, anonymous --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", "/dashboard/", "/roll/", "/roll/missing-measurements/", "/roll/upload/"])
+def test_anonymous_is_sent_to_the_login_page(browse, path):
+    response = browse().get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"/login/?next={path}")
+
+
+def test_login_page_is_chinese_and_logs_in(browse, changsha_user):
+    client = browse()
+    page = client.get("/login/")
+    assert page.status_code == 200 and "登录" in text(page) and 'lang="zh-CN"' in text(page)
+    bad = client.post("/login/", {"username": changsha_user.username, "password": "wrong"})
+    assert bad.status_code == 200 and 'data-testid="login-error"' in text(bad)
+    ok = client.post("/login/", {"username": changsha_user.username, "password": "pw-test-123"})
+    assert ok.status_code == 302 and ok["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_logout_is_a_post_and_ends_the_session(browse, changsha_user):
+    client = browse(changsha_user)
+    response = client.post("/logout/")
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert client.get("/").status_code == 302
+
+
+def test_chinese_even_when_the_browser_asks_for_english_until_switched(browse, changsha_user):
+    client = browse(changsha_user)
+    assert "我的待办" in text(client.get("/", headers={"accept-language": "en-US,en"}))
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/roll/"})
+    assert switched.status_code == 302 and switched["Location"] == "/roll/"
+    english = text(client.get("/"))
+    assert "What is waiting for me" in english and 'lang="en"' in english
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "我的待办" in text(client.get("/"))
+
+
+# ---- start page and navigation ------------------------------------------------------------------------
+
+def figures(html: str) -> dict[str, str]:
+    """{label: value} of the start page's figures."""
+    found = re.findall(r'figure-value">([^<]+)</span>\s*<span class="figure-label">([^<]+)<', html)
+    return {label: value.strip() for value, label in found}
+
+
+def test_start_page_shows_the_city_roll_figures_only(browse, changsha_user, roll):
+    html = text(browse(changsha_user).get("/"))
+    f = figures(html)
+    # Changsha: three officers in post, one of them eligible but unmeasured; Zhuzhou's officer not counted
+    assert f["在岗人员"] == "3"
+    assert f["缺测量人员"] == "1"
+    assert "%" in f["到位率"]
+    assert 'data-block="roll"' in html
+
+
+def test_start_page_numbers_have_thousands_separators_and_chinese_date(browse, province_user):
+    html = text(browse(province_user).get("/"))
+    assert figures(html)["编制数"] == "12,484"
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日", html)
+
+
+def test_navigation_follows_the_role(browse, changsha_user, county_user, auditor_user):
+    assert "上传花名册" in text(browse(changsha_user).get("/"))
+    for user in (county_user, auditor_user):
+        html = text(browse(user).get("/"))
+        assert "花名册" in html and "上传花名册" not in html
+
+
+def test_unread_notifications_are_waiting(browse, changsha_user):
+    from core.notifications import notify
+
+    notify(user=changsha_user, kind="test", title="发运单已到达 shipment arrived", link="/roll/")
+    html = text(browse(changsha_user).get("/"))
+    assert 'data-block="notifications"' in html and "发运单已到达" in html
+
+
+# ---- dashboard --------------------------------------------------------------------------------------
+
+def chart_spec(html: str) -> dict:
+    match = re.search(r'<script id="chart-staffing" type="application/json">(.+?)</script>', html, re.S)
+    assert match, "the staffing chart's data is on the page"
+    return json.loads(match.group(1))
+
+
+def test_province_dashboard_charts_staffing_by_city_with_links(browse, province_user, roll):
+    response = browse(province_user).get("/dashboard/")
+    html = text(response)
+    assert response.status_code == 200 and "全省看板" in html
+    spec = chart_spec(html)
+    names = spec["option"]["yAxis"]["data"]
+    assert "长沙市支队" in names and "株洲市支队" in names and len(names) == 15  # own bureau + 14 cities
+    in_post = dict(zip(names, spec["option"]["series"][1]["data"], strict=True))
+    assert in_post["长沙市支队"] == 3 and in_post["株洲市支队"] == 1
+    links = dict(zip(names, spec["links"], strict=True))
+    assert links["长沙市支队"] == "/roll/?unit=430100&status=in_post"
+    assert 'src="/static/vendor/echarts/echarts.min.js"' in html
+
+
+def test_city_dashboard_breaks_down_by_county_and_stays_in_the_city(browse, changsha_user, roll):
+    html = text(browse(changsha_user).get("/dashboard/"))
+    names = chart_spec(html)["option"]["yAxis"]["data"]
+    assert "本级 长沙市支队" in names and "长沙县大队" in names
+    assert not any("株洲" in n for n in names)
+    assert "全省看板" not in html
+
+
+def test_dashboard_figures_match_the_lists_behind_them(browse, changsha_user, roll):
+    client = browse(changsha_user)
+    spec = chart_spec(text(client.get("/dashboard/")))
+    names = spec["option"]["yAxis"]["data"]
+    for name, value, link in zip(names, spec["option"]["series"][1]["data"], spec["links"], strict=True):
+        listed = re.search(r"共 (\d+) 人", text(client.get(link))).group(1)
+        assert int(listed) == value, name
+
+
+# ---- roll pages -------------------------------------------------------------------------------------
+
+def test_city_roll_lists_its_own_officers_only(browse, changsha_user, roll):
+    html = text(browse(changsha_user).get("/roll/"))
+    assert "长沙甲" in html and "长沙县乙" in html and "株洲丁" not in html
+    assert "共 3 人" in html
+
+
+def test_roll_search_and_filters(browse, changsha_user, roll):
+    client = browse(changsha_user)
+    html = text(client.get("/roll/", {"q": "长沙县"}))
+    assert "长沙县乙" in html and "长沙甲" not in html
+    html = text(client.get("/roll/", {"unit": "430121"}))
+    assert "长沙县乙" in html and "未测丙" in html and "长沙甲" not in html
+    html = text(client.get("/roll/", {"unit": "430100", "own": "1"}))
+    assert "长沙甲" in html and "长沙县乙" not in html
+    html = text(client.get("/roll/", {"status": "retired"}))
+    assert "共 0 人" in html
+
+
+def test_roll_filter_by_another_citys_unit_is_a_404_page(browse, changsha_user, roll):
+    response = browse(changsha_user).get("/roll/", {"unit": "430200"})
+    assert response.status_code == 404 and 'data-testid="not-found"' in text(response)
+
+
+def test_roll_bad_status_is_a_clear_error(browse, changsha_user):
+    response = browse(changsha_user).get("/roll/", {"status": "flying"})
+    assert response.status_code == 400 and "未知状态 flying" in text(response)
+
+
+def test_roll_htmx_request_gets_the_results_only(browse, changsha_user, roll):
+    response = browse(changsha_user).get("/roll/", {"q": "长沙甲"}, headers={"HX-Request": "true"})
+    html = text(response)
+    assert response.status_code == 200 and "长沙甲" in html and "<html" not in html
+
+
+def test_roll_is_paginated_with_bounded_queries(browse, changsha_user, org, django_assert_max_num_queries):
+    from tests.personnel.factories import OfficerFactory
+
+    OfficerFactory.create_batch(60, unit=org["430121"])
+    client = browse(changsha_user)
+    client.get("/roll/")  # warm the session
+    with django_assert_max_num_queries(12):
+        html = text(client.get("/roll/"))
+    assert "共 60 人" in html and "第 1 / 2 页" in html
+    assert html.count('href="/roll/officers/') == 50
+    assert text(client.get("/roll/", {"page": 2})).count('href="/roll/officers/') == 10
+
+
+def test_officer_detail_with_sizes_missing_measurements_and_history(browse, changsha_user, roll):
+    officer = roll["cs_unmeasured"]
+    html = text(browse(changsha_user).get(f"/roll/officers/{officer.id}/"))
+    assert "未测丙" in html and officer.id_number in html  # city staff see the full ID number
+    assert "缺少测量：胸围、头围" in html
+    assert "缺少测量 no chest" in html  # the size rule's reason for the garments
+    assert '<b class="mono">255</b>' in html  # shoe size from the foot length 252 mm
+
+
+def test_officer_detail_masks_the_id_number_for_auditors_also_in_history(browse, auditor_user, changsha_user,
+                                                                         roll):
+    from personnel.services import officer_update
+
+    officer = roll["cs"]
+    officer_update(actor=changsha_user, officer=officer, post="中队长")
+    html = text(browse(auditor_user).get(f"/roll/officers/{officer.id}/"))
+    assert officer.id_number not in html
+    assert officer.id_number[:6] + "********" + officer.id_number[-4:] in html
+    assert "岗位" in html and "中队长" in html  # the recorded change is shown
+
+
+def test_another_citys_officer_is_a_404_page(browse, changsha_user, roll):
+    response = browse(changsha_user).get(f"/roll/officers/{roll['zz'].id}/")
+    assert response.status_code == 404
+    html = text(response)
+    assert 'data-testid="not-found"' in html and "株洲丁" not in html
+
+
+def test_county_user_sees_its_county_only(browse, county_user, roll):
+    html = text(browse(county_user).get("/roll/"))
+    assert "长沙县乙" in html and "长沙甲" not in html
+    assert browse(county_user).get(f"/roll/officers/{roll['cs'].id}/").status_code == 404
+
+
+def test_lacking_measurements_lists_who_is_missing_what(browse, changsha_user, zhuzhou_user, roll, org):
+    from tests.personnel.factories import OfficerFactory
+
+    OfficerFactory(unit=org["430200"], name="株洲未测", foot_mm=None)
+    OfficerFactory(unit=org["430121"], name="已退休未测", height_cm=None, status="retired")
+    html = text(browse(changsha_user).get("/roll/missing-measurements/"))
+    assert "未测丙" in html and "胸围、头围" in html and "共 1 人待测量" in html
+    assert "株洲未测" not in html and "已退休未测" not in html and "长沙甲" not in html
+    assert "株洲未测" in text(browse(zhuzhou_user).get("/roll/missing-measurements/"))
+    assert "共 1 人待测量" in text(browse(changsha_user).get("/roll/missing-measurements/", {"unit": "430121"}))
+    assert "共 0 人待测量" in text(browse(changsha_user).get("/roll/missing-measurements/", {"unit": "430112"}))
+
+
+# ---- roll upload (against the contract of personnel.importers.roll_import) ------------------------------
+
+def test_upload_is_for_roll_keepers_only(browse, county_user, auditor_user):
+    for user in (county_user, auditor_user):
+        response = browse(user).get("/roll/upload/")
+        assert response.status_code == 403 and 'data-testid="forbidden"' in text(response)
+
+
+def test_upload_says_so_when_the_import_is_not_there(browse, changsha_user, monkeypatch):
+    from personnel import views
+
+    monkeypatch.setattr(views, "_roll_import", lambda: None)
+    html = text(browse(changsha_user).get("/roll/upload/"))
+    assert 'data-testid="upload-unavailable"' in html
+
+
+class FakeError:
+    def __init__(self, row, column, value, reason):
+        self.row, self.column, self.value, self.reason = row, column, value, reason
+
+
+class FakeReport:
+    def __init__(self, errors):
+        self.errors = errors
+        self.created, self.updated, self.unchanged, self.not_in_sheet = 2, 1, 5, []
+
+
+def test_upload_checks_first_and_shows_errors_row_by_row_and_as_csv(browse, changsha_user, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from personnel import views
+
+    calls = []
+
+    def fake_import(*, actor, file, filename, dry_run):
+        calls.append({"actor": actor, "filename": filename, "dry_run": dry_run, "data": file.read()})
+        return FakeReport([FakeError(7, "身份证号", "4301", "应为18位 must be 18 characters (has 4)")])
+
+    monkeypatch.setattr(views, "_roll_import", lambda: fake_import)
+    client = browse(changsha_user)
+    upload = SimpleUploadedFile("roll.xlsx", b"xlsx-bytes")
+    html = text(client.post("/roll/upload/", {"file": upload, "action": "check"}))
+    assert calls == [{"actor": changsha_user, "filename": "roll.xlsx", "dry_run": True, "data": b"xlsx-bytes"}]
+    assert "检查结果（未导入）" in html and "应为18位" in html and 'data-testid="upload-errors"' in html
+    csv_response = client.get("/roll/upload/", {"errors": "csv"})
+    body = csv_response.content.decode("utf-8-sig")
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert "7,身份证号,4301,应为18位 must be 18 characters (has 4)" in body
+    client.post("/roll/upload/", {"file": SimpleUploadedFile("roll.xlsx", b"x"), "action": "import"})
+    assert calls[-1]["dry_run"] is False
+
+
+def test_upload_shows_a_refused_file_clearly(browse, changsha_user, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from core.errors import QMError
+    from personnel import views
+
+    def refusing(**kwargs):
+        raise QMError("bad_roll", "表头不符 the header does not match the template",
+                      {"errors": [{"row": 1, "column": "A", "value": "x", "reason": "unknown column"}]})
+
+    monkeypatch.setattr(views, "_roll_import", lambda: refusing)
+    html = text(browse(changsha_user).post("/roll/upload/", {"file": SimpleUploadedFile("r.xlsx", b"x"),
+                                                             "action": "import"}))
+    assert "表头不符" in html and "unknown column" in html
+
+
+def test_upload_without_a_file_asks_for_one(browse, changsha_user, monkeypatch):
+    from personnel import views
+
+    monkeypatch.setattr(views, "_roll_import", lambda: lambda **kw: pytest.fail("must not be called"))
+    html = text(browse(changsha_user).post("/roll/upload/", {"action": "check"}))
+    assert "请选择一个 Excel 文件" in html
+
+
+# ---- template helpers -------------------------------------------------------------------------------
+
+def test_chinese_dates_and_numbers():
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from core.templatetags import qm
+
+    assert qm.cn_date(datetime.date(2026, 11, 27)) == "2026年11月27日"
+    assert qm.num(12484) == "12,484" and qm.num(None) == "—" and qm.num(Decimal("1234.50")) == "1,234.50"
+    assert qm.pct(0.7884) == "78.8%" and qm.pct(None) == "—"
+    assert qm.bi("市州 city staff") == "市州"
+    with translation.override("en"):
+        assert qm.cn_date(datetime.date(2026, 11, 27)) == "27 Nov 2026"
+        assert qm.bi("市州 city staff") == "city staff"
+        assert pages.tr("花名册", "Roll") == "Roll"

@@ -68,7 +68,7 @@ def dashboard_sections(request) -> list[Section]:
              "itemStyle": {"color": "#b8c4d6"}, "barGap": "-100%"},
             {"name": tr("在岗人员", "Officers in post"), "type": "bar", "data": [r["officers_in_post"] for r in shown],
              "itemStyle": {"color": "#1f5fa8"},
-             "label": {"show": True, "position": "right", "formatter": "{c}"}},
+             "label": {"show": True, "position": "right", "formatter": "thousands"}},
         ],
     }
     title = tr("人员到位（按单位）", "Staffing by unit")

@@ -2,6 +2,14 @@
    {"option": <ECharts option>, "links": [url per data point]}. A click on a data point opens the list behind it. */
 (function () {
   "use strict";
+  var grouped = function (p) { return Number(p.value).toLocaleString("en-US"); };
+  /* JSON cannot carry functions: the formatter name "thousands" stands for 12,484-style numbers. */
+  function formatters(option) {
+    (option.series || []).forEach(function (s) {
+      if (s.label && s.label.formatter === "thousands") { s.label.formatter = grouped; }
+    });
+    return option;
+  }
   function draw() {
     if (typeof echarts === "undefined") { return; }
     document.querySelectorAll("[data-chart]").forEach(function (el) {
@@ -9,7 +17,7 @@
       if (!source) { return; }
       var spec = JSON.parse(source.textContent);
       var chart = echarts.init(el, null, { renderer: "canvas" });
-      chart.setOption(spec.option);
+      chart.setOption(formatters(spec.option));
       if (spec.links && spec.links.length) {
         chart.on("click", function (p) {
           var url = spec.links[p.dataIndex];

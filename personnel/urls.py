@@ -7,6 +7,7 @@ app_name = "personnel"
 urlpatterns = [
     path("", views.officer_list, name="officers"),
     path("officers/<int:officer_id>/", views.officer_detail, name="officer"),
+    path("officers/<int:officer_id>/measurements/", views.officer_measure, name="measure"),
     path("missing-measurements/", views.lacking, name="lacking"),
     path("upload/", views.roll_upload, name="upload"),
 ]

@@ -2,15 +2,19 @@
 personnel.importers, exactly as the API does; the only thing here is turning requests into calls."""
 
 import csv
+import datetime
+from decimal import Decimal, InvalidOperation
 
+from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from core import scope
-from core.errors import QMError
+from core.errors import Forbidden, QMError
 from core.history import history_for
 from core.pages import is_htmx, page, tr
 
@@ -106,10 +110,69 @@ def officer_list(request):
 
 @page
 def officer_detail(request, officer_id: int):
+    officer = selectors.officer_get(request.user, officer_id)
+    return render(request, "personnel/officer_detail.html", _detail_context(request, officer))
+
+
+MEASURE_FORM = ("height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm", "measured_on")
+
+
+@page
+def officer_measure(request, officer_id: int):
+    """Record an officer's measurements (roll keepers: province, city) through services.officer_update.
+    The form shows the current values; what is submitted is what is saved (a cleared box clears it).
+    A value that is not a number, out of range or not allowed changes nothing and says why."""
+    officer = selectors.officer_get(request.user, officer_id)
+    if request.method != "POST":
+        return redirect("personnel:officer", officer_id=officer.id)
+    if not services.can_keep_roll(request.user, officer.unit):
+        raise Forbidden()
+    values, form = {}, {name: (request.POST.get(name) or "").strip() for name in MEASURE_FORM}
+    try:
+        for name, raw in form.items():
+            values[name] = _parse_measurement(name, raw)
+        changed = {k: v for k, v in values.items() if v != getattr(officer, k)}
+        if changed:
+            services.officer_update(actor=request.user, officer=officer, **changed)
+    except QMError as exc:
+        context = _detail_context(request, officer)
+        context.update(measure_error=exc.message, measure_form=form)
+        return render(request, "personnel/officer_detail.html", context, status=400)
+    messages.success(request, tr("测量数据已保存", "Measurements saved") if changed else
+                     tr("没有变化", "Nothing changed"))
+    return redirect("personnel:officer", officer_id=officer.id)
+
+
+def _parse_measurement(name: str, raw: str):
+    from assets.sizes import foot_mm_from_input
+
+    if raw == "":
+        return None
+    label = tr(*MEASUREMENT_LABELS.get(name, ("测量日期", "measured on")))
+    if name == "measured_on":
+        try:
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            raise QMError("invalid", f"{label}: {tr('日期格式应为 2026-11-27', 'a date like 2026-11-27')}",
+                          {"field": name}) from None
+    try:
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        raise QMError("invalid", f"{label}: {tr('应为数字', 'must be a number')} ({raw})", {"field": name}) from None
+    if name == "foot_mm":
+        try:
+            return foot_mm_from_input(value)
+        except ValueError as exc:
+            raise QMError("invalid", f"{label}: {exc}", {"field": name}) from None
+    return value
+
+
+def _detail_context(request, officer) -> dict:
     from assets.sizes import officer_sizes
 
     user = request.user
-    officer = selectors.officer_get(user, officer_id)
     full = services.can_see_full_id(user, officer.unit)
     sizes = officer_sizes(officer)
     size_rows = [{"label": tr(*SIZE_LABELS[key]), "code": sizes[key].code, "status": sizes[key].status,
@@ -136,12 +199,16 @@ def officer_detail(request, officer_id: int):
             changes.append({"field": field_label(field), "before": before, "after": after})
         history.append({"at": record.created_at, "actor": record.actor_name, "action": record.get_action_display(),
                         "note": record.note, "source": record.source, "changes": changes})
-    return render(request, "personnel/officer_detail.html", {
+    return {
         "nav_key": "roll", "officer": officer, "row": officer_row(user, officer, full),
         "sizes": size_rows, "measurements": measurements, "history": history,
         "missing": [tr(*MEASUREMENT_LABELS[m]) for m in selectors.missing_measurements(officer)],
         "can_keep_roll": services.can_keep_roll(user, officer.unit),
-    })
+        # an officer measured now: the date box starts at today, the measurer may change it
+        "measure_form": {name: "" if getattr(officer, name) is None else str(getattr(officer, name))
+                         for name in MEASURE_FORM} | (
+            {"measured_on": timezone.localdate().isoformat()} if officer.measured_on is None else {}),
+    }
 
 
 @page

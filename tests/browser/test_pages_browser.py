@@ -107,3 +107,22 @@ def test_pages_fit_a_phone(phone, live_server, changsha_user, people, path):
     assert overflow <= 0, f"{path} is wider than the phone by {overflow}px"
     name = path.strip("/").replace("/", "-") or "start"
     shot(page, f"phone-{name}")
+
+
+def test_city_user_measures_an_officer_from_the_missing_list(watched, live_server, changsha_user, people):
+    page, _watch = watched
+    login(page, live_server, changsha_user)
+    page.click("nav.mainnav >> text=缺测量")
+    assert page.locator("[data-testid=lacking-total]").inner_text() == "共 1 人待测量"
+    shot(page, "09-missing-measurements")
+    page.click("[data-testid=lacking-table] >> text=未测丙")
+    page.click("text=录入或修改测量数据")
+    page.fill("input[name=chest_cm]", "92")
+    shot(page, "10-measure-form")
+    page.click("[data-testid=measure-save]")
+    page.wait_for_url(re.compile(rf"/roll/officers/{people['cs_unmeasured'].id}/$"))
+    assert "测量数据已保存" in page.locator(".messages").inner_text()
+    assert page.locator("[data-testid=missing]").count() == 0
+    assert "175/92A" in page.locator("[data-testid=sizes]").inner_text()
+    page.click("nav.mainnav >> text=缺测量")
+    assert page.locator("[data-testid=lacking-total]").inner_text() == "共 0 人待测量"

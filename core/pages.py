@@ -213,7 +213,9 @@ def error_page(request, exc: QMError):
         template, status = "403.html", 403
     else:
         template, status = "core/error.html", exc.status
-    return render(request, template, {"error": exc}, status=status)
+    if is_htmx(request):  # a part of a page asked for: answer with the message only, in place
+        template = "core/_error_inline.html"
+    return render(request, template, {"error": exc, "status": status}, status=status)
 
 
 def page(view=None, *, roles: tuple[str, ...] | None = None):

@@ -376,3 +376,11 @@ def test_only_roll_keepers_in_scope_may_measure(browse, county_user, auditor_use
         assert "录入或修改测量数据" not in text(browse(user).get(f"/roll/officers/{officer.id}/"))
     assert browse(zhuzhou_user).post(f"/roll/officers/{officer.id}/measurements/",
                                      measure_form(officer)).status_code == 404
+
+
+def test_htmx_errors_come_back_as_an_inline_message(browse, changsha_user):
+    response = browse(changsha_user).get("/roll/", {"status": "flying"}, headers={"HX-Request": "true"})
+    html = text(response)
+    assert response.status_code == 400 and 'data-testid="inline-error"' in html and "<html" not in html
+    response = browse(changsha_user).get("/roll/", {"unit": "430200"}, headers={"HX-Request": "true"})
+    assert response.status_code == 404 and "不存在或不在您的权限范围内" in text(response)

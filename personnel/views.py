@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core import scope
-from core.errors import Forbidden, QMError
+from core.errors import Forbidden, NotFound, QMError
 from core.history import history_for
 from core.pages import is_htmx, page, tr
 
 from . import selectors, services
-from .choices import IN_POST, Gender, OfficerStatus
+from .choices import IN_POST, STATUS_TRANSITIONS, Gender, Level, OfficerStatus
 from .ids import mask
 from .models import Officer, OrgUnit
 
@@ -59,9 +59,12 @@ def status_choices() -> list[tuple[str, str]]:
         (s.value, status_label(s.value)) for s in OfficerStatus]
 
 
-def unit_choices(user) -> list[dict]:
+def unit_choices(user, levels: tuple[str, ...] | None = None) -> list[dict]:
     """The units in scope, indented by depth, for the filter."""
-    units = list(selectors.units_for(user).order_by("path").values("code", "name", "path"))
+    units = selectors.units_for(user).order_by("path")
+    if levels:
+        units = units.filter(level__in=levels)
+    units = list(units.values("code", "name", "path"))
     top = min((u["path"].count("/") for u in units), default=0)
     return [{"code": u["code"], "name": u["name"], "indent": "\u3000" * (u["path"].count("/") - top)}
             for u in units]
@@ -143,6 +146,53 @@ def officer_measure(request, officer_id: int):
     return redirect("personnel:officer", officer_id=officer.id)
 
 
+@page
+def officer_status(request, officer_id: int):
+    """Change the officer's status (services.officer_set_status: allowed transitions, history, hooks)."""
+    officer = selectors.officer_get(request.user, officer_id)
+    if request.method != "POST":
+        return redirect("personnel:officer", officer_id=officer.id)
+    status = request.POST.get("status") or ""
+    try:
+        updated = services.officer_set_status(actor=request.user, officer=officer, status=status,
+                                              reason=(request.POST.get("reason") or "").strip())
+    except QMError as exc:
+        return _detail_with_error(request, officer, "status_error", exc)
+    messages.success(request, tr(f"状态已改为{OfficerStatus(updated.status).label}",
+                                 f"Status changed to {STATUS_EN[updated.status]}"))
+    return redirect("personnel:officer", officer_id=officer.id)
+
+
+@page
+def officer_transfer(request, officer_id: int):
+    """Move the officer to another unit in scope (services.officer_transfer decides who may)."""
+    officer = selectors.officer_get(request.user, officer_id)
+    if request.method != "POST":
+        return redirect("personnel:officer", officer_id=officer.id)
+    code = request.POST.get("to_unit") or ""
+    try:
+        if not code:
+            raise QMError("required", tr("请选择调入单位", "Choose the unit to move to"), {"field": "to_unit"})
+        to_unit = selectors.unit_get(request.user, code)
+        updated = services.officer_transfer(actor=request.user, officer=officer, to_unit=to_unit,
+                                            reason=(request.POST.get("reason") or "").strip())
+    except QMError as exc:
+        return _detail_with_error(request, officer, "transfer_error", exc)
+    if updated.unit_id == officer.unit_id:
+        messages.info(request, tr("已在该单位，没有变化", "Already in that unit; nothing changed"))
+    else:
+        messages.success(request, tr(f"已调至{updated.unit.name}", f"Moved to {updated.unit.name}"))
+    return redirect("personnel:officer", officer_id=officer.id)
+
+
+def _detail_with_error(request, officer, key: str, exc: QMError):
+    if isinstance(exc, NotFound):
+        raise exc
+    context = _detail_context(request, officer)
+    context[key] = exc.message
+    return render(request, "personnel/officer_detail.html", context, status=exc.status)
+
+
 def _parse_measurement(name: str, raw: str):
     from assets.sizes import foot_mm_from_input
 
@@ -204,6 +254,10 @@ def _detail_context(request, officer) -> dict:
         "sizes": size_rows, "measurements": measurements, "history": history,
         "missing": [tr(*MEASUREMENT_LABELS[m]) for m in selectors.missing_measurements(officer)],
         "can_keep_roll": services.can_keep_roll(user, officer.unit),
+        "next_statuses": [(s.value, status_label(s.value)) for s in OfficerStatus
+                          if s in STATUS_TRANSITIONS[OfficerStatus(officer.status)]],
+        "transfer_units": [u for u in unit_choices(user, levels=(Level.CITY, Level.COUNTY))
+                           if u["code"] != officer.unit.code],
         # an officer measured now: the date box starts at today, the measurer may change it
         "measure_form": {name: "" if getattr(officer, name) is None else str(getattr(officer, name))
                          for name in MEASURE_FORM} | (

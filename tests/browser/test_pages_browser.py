@@ -126,3 +126,24 @@ def test_city_user_measures_an_officer_from_the_missing_list(watched, live_serve
     assert "175/92A" in page.locator("[data-testid=sizes]").inner_text()
     page.click("nav.mainnav >> text=缺测量")
     assert page.locator("[data-testid=lacking-total]").inner_text() == "共 0 人待测量"
+
+
+def test_status_change_asks_first_and_is_recorded(watched, live_server, changsha_user, people):
+    page, _watch = watched
+    login(page, live_server, changsha_user)
+    page.goto(f"{live_server.url}/roll/officers/{people['cs'].id}/")
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    page.select_option("select[name=status]", "on_leave")
+    page.locator("[data-testid=roll-actions] input[name=reason]").first.fill("病假")
+    page.click("[data-testid=status-save]")
+    assert questions == ["确认变更此人员的状态？"]
+    people["cs"].refresh_from_db()
+    assert people["cs"].status == "serving"  # dismissed: nothing sent
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("[data-testid=status-save]")
+    page.wait_for_selector(".messages")
+    assert "状态已改为离岗" in page.locator(".messages").inner_text()
+    assert "病假" in page.locator("[data-testid=history]").inner_text()
+    shot(page, "11-officer-status-changed")

@@ -384,3 +384,50 @@ def test_htmx_errors_come_back_as_an_inline_message(browse, changsha_user):
     assert response.status_code == 400 and 'data-testid="inline-error"' in html and "<html" not in html
     response = browse(changsha_user).get("/roll/", {"unit": "430200"}, headers={"HX-Request": "true"})
     assert response.status_code == 404 and "不存在或不在您的权限范围内" in text(response)
+
+
+# ---- status and transfer from the officer's page ------------------------------------------------------
+
+def test_city_staff_change_a_status_along_the_allowed_transitions(browse, changsha_user, roll):
+    officer = roll["cs_county"]
+    client = browse(changsha_user)
+    page_html = text(client.get(f"/roll/officers/{officer.id}/"))
+    assert 'data-testid="roll-actions"' in page_html and '<option value="retired">退休</option>' in page_html
+    response = client.post(f"/roll/officers/{officer.id}/status/", {"status": "retired", "reason": "到龄退休"})
+    assert response.status_code == 302
+    officer.refresh_from_db()
+    assert officer.status == "retired"
+    html = text(client.get(f"/roll/officers/{officer.id}/"))
+    assert "状态已改为退休" in html and "到龄退休" in html and "退休为最终状态" in html
+    again = client.post(f"/roll/officers/{officer.id}/status/", {"status": "serving", "reason": "x"})
+    assert again.status_code == 409 and 'data-testid="status-error"' in text(again)
+    officer.refresh_from_db()
+    assert officer.status == "retired"
+
+
+def test_city_staff_transfer_inside_the_city_not_outside(browse, changsha_user, roll, org):
+    officer = roll["cs_county"]
+    client = browse(changsha_user)
+    html = text(client.get(f"/roll/officers/{officer.id}/"))
+    assert '<option value="430112">' in html and '<option value="430200">' not in html
+    assert client.post(f"/roll/officers/{officer.id}/transfer/", {"to_unit": "430200"}).status_code == 404
+    bad = client.post(f"/roll/officers/{officer.id}/transfer/", {"to_unit": ""})
+    assert bad.status_code == 400 and "请选择调入单位" in text(bad)
+    ok = client.post(f"/roll/officers/{officer.id}/transfer/", {"to_unit": "430112", "reason": "工作需要"})
+    assert ok.status_code == 302
+    officer.refresh_from_db()
+    assert officer.unit.code == "430112"
+    assert "已调至望城区交通运输综合行政执法大队" in text(client.get(f"/roll/officers/{officer.id}/"))
+
+
+def test_status_and_transfer_are_for_roll_keepers(browse, county_user, auditor_user, roll):
+    officer = roll["cs_county"]
+    # the county may not; Wangcheng is outside the county's scope (404), inside the auditor's (403)
+    for user, transfer_status in ((county_user, 404), (auditor_user, 403)):
+        client = browse(user)
+        assert 'data-testid="roll-actions"' not in text(client.get(f"/roll/officers/{officer.id}/"))
+        assert client.post(f"/roll/officers/{officer.id}/status/", {"status": "left"}).status_code == 403
+        assert client.post(f"/roll/officers/{officer.id}/transfer/",
+                           {"to_unit": "430112"}).status_code == transfer_status
+    officer.refresh_from_db()
+    assert officer.status == "serving" and officer.unit.code == "430121"

@@ -112,13 +112,17 @@ class Block:
         return self.order if self.order is not None else BLOCK_ORDER.get(self.key, 80)
 
 
-def _modules():
+@functools.cache
+def _modules() -> tuple:
+    """The apps' pages modules, looked up once per process."""
+    found = []
     for app in APPS:
         try:
-            yield import_module(f"{app}.pages")
+            found.append(import_module(f"{app}.pages"))
         except ModuleNotFoundError as exc:
             if exc.name != f"{app}.pages":
                 raise
+    return tuple(found)
 
 
 CORE_NAV = [NavItem(key="dashboard", zh="看板", en="Dashboard", url_name="core:dashboard", order=10)]

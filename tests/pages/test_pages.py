@@ -431,3 +431,33 @@ def test_status_and_transfer_are_for_roll_keepers(browse, county_user, auditor_u
                            {"to_unit": "430112"}).status_code == transfer_status
     officer.refresh_from_db()
     assert officer.status == "serving" and officer.unit.code == "430121"
+
+
+# ---- the extension points other modules use -----------------------------------------------------------
+
+def test_modules_add_menu_entries_blocks_and_dashboard_sections(browse, changsha_user, county_user, monkeypatch):
+    import types
+
+    from core.pages import Block, Figure, NavItem, Section
+
+    real = pages._modules()
+    fake = types.SimpleNamespace(
+        NAV=[NavItem(key="shipments", zh="发运签收", en="Shipments", url_name="core:dashboard", roles=("city",),
+                     order=30),
+             NavItem(key="later", zh="未挂载", en="Not mounted", url_name="nowhere:list", order=40)],
+        start_blocks=lambda request: [Block(key="shipments_to_confirm", zh="待签收发运", en="Shipments to confirm",
+                                            figures=[Figure(zh="待签收", en="to confirm", value=1234,
+                                                            url="/x/")])],
+        dashboard_sections=lambda request: [Section(key="progress", zh="配发进度", en="Progress",
+                                                    template="core/_error_inline.html", order=5,
+                                                    chart={"series": []}, links=["/x/"])],
+    )
+    monkeypatch.setattr(pages, "_modules", lambda: (*real, fake))
+    html = text(browse(changsha_user).get("/"))
+    assert ">发运签收</a>" in html and "未挂载" not in html
+    assert html.index('data-block="roll"') < html.index('data-block="shipments_to_confirm"')
+    assert "1,234" in html
+    assert "发运签收" not in text(browse(county_user).get("/"))  # city role only
+    dash = text(browse(changsha_user).get("/dashboard/"))
+    assert dash.index('data-section="progress"') < dash.index('data-section="staffing"')
+    assert 'data-chart="chart-progress"' in dash

@@ -29,8 +29,8 @@ STATUS_EN = {"serving": "serving", "seconded": "seconded", "on_leave": "on leave
 GENDER_EN = {"M": "male", "F": "female"}
 IN_POST_FILTER = "in_post"
 MEASUREMENT_LABELS = {
-    "height_cm": ("身高", "height"), "chest_cm": ("胸围", "chest"), "waist_cm": ("腰围", "waist"),
-    "head_cm": ("头围", "head"), "foot_mm": ("脚长", "foot length"),
+    "height_cm": ("身高", "Height"), "chest_cm": ("胸围", "Chest"), "waist_cm": ("腰围", "Waist"),
+    "head_cm": ("头围", "Head"), "foot_mm": ("脚长", "Foot length"),
 }
 SIZE_LABELS = {"top": ("上衣号型", "Top size"), "bottom": ("裤子号型", "Trousers size"),
                "shoe_mm": ("鞋号 (mm)", "Shoe size (mm)"), "hat_cm": ("帽号 (cm)", "Cap size (cm)")}
@@ -51,7 +51,7 @@ def field_label(name: str) -> str:
     except FieldDoesNotExist:
         return name
     zh, _, en = verbose.partition(" ")
-    return tr(zh, en or zh) if en else verbose
+    return tr(zh, en[:1].upper() + en[1:]) if en else verbose
 
 
 def status_choices() -> list[tuple[str, str]]:
@@ -198,7 +198,7 @@ def _parse_measurement(name: str, raw: str):
 
     if raw == "":
         return None
-    label = tr(*MEASUREMENT_LABELS.get(name, ("测量日期", "measured on")))
+    label = tr(*MEASUREMENT_LABELS.get(name, ("测量日期", "Measured on")))
     if name == "measured_on":
         try:
             return datetime.date.fromisoformat(raw)
@@ -246,7 +246,8 @@ def _detail_context(request, officer) -> dict:
                 before, after = (status_label(v) if v else v for v in (before, after))
             elif field == "gender":
                 before, after = (gender_label(v) if v else v for v in (before, after))
-            changes.append({"field": field_label(field), "before": before, "after": after})
+            changes.append({"field": field_label(field), "before": None if before == "" else before,
+                            "after": None if after == "" else after})
         history.append({"at": record.created_at, "actor": record.actor_name, "action": record.get_action_display(),
                         "note": record.note, "source": record.source, "changes": changes})
     return {

@@ -36,14 +36,14 @@ APPS = ["personnel", "assets", "procurement", "distribution", "vehicles", "repor
 # The start page's blocks, in this order, so a module added later lands where users expect it.
 # Modules fill them from their own `start_blocks(request)`; the keys are documented here only.
 BLOCK_ORDER = {
-    "roll": 10,                   # personnel: officers in scope, staffing rate, without measurements
-    "shipments_to_confirm": 20,   # distribution (city): shipments arrived, not yet confirmed
-    "kits_to_issue": 30,          # distribution (county): eligible officers without their kit
-    "milestones_due": 40,         # procurement (province): tender milestones due or late
-    "papers_expiring": 50,        # vehicles: insurance / inspection running out
-    "surveys_open": 60,           # assets/stations: station surveys to fill in
-    "reports": 70,                # reports: my reports running or ready
-    "notifications": 90,          # core: unread notifications
+    "roll": 10,  # personnel: officers in scope, staffing rate, without measurements
+    "shipments_to_confirm": 20,  # distribution (city): shipments arrived, not yet confirmed
+    "kits_to_issue": 30,  # distribution (county): eligible officers without their kit
+    "milestones_due": 40,  # procurement (province): tender milestones due or late
+    "papers_expiring": 50,  # vehicles: insurance / inspection running out
+    "surveys_open": 60,  # assets/stations: station surveys to fill in
+    "reports": 70,  # reports: my reports running or ready
+    "notifications": 90,  # core: unread notifications
 }
 
 

@@ -23,23 +23,40 @@ class LogoutView(auth_views.LogoutView):
 def home(request):
     blocks = pages.collect_start_blocks(request)
     unread = list(Notification.objects.filter(user=request.user, read_at__isnull=True)[:10])
-    return render(request, "core/home.html", {
-        "nav_key": "home", "blocks": blocks, "notifications": unread, "units": _unit_names(request.user),
-        "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "nav_key": "home",
+            "blocks": blocks,
+            "notifications": unread,
+            "units": _unit_names(request.user),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @pages.page
 def dashboard(request):
     sections = pages.collect_dashboard_sections(request)
-    return render(request, "core/dashboard.html", {
-        "nav_key": "dashboard", "sections": sections, "units": _unit_names(request.user),
-        "user_is_province": scope.scope_paths(request.user) is None,
-    })
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "nav_key": "dashboard",
+            "sections": sections,
+            "units": _unit_names(request.user),
+            "user_is_province": scope.scope_paths(request.user) is None,
+        },
+    )
 
 
 def _unit_names(user) -> list[str]:
     from personnel.models import Membership
 
-    return list(Membership.objects.filter(user=user, is_active=True).select_related("unit")
-                .values_list("unit__name", flat=True).distinct())
+    return list(
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("unit")
+        .values_list("unit__name", flat=True)
+        .distinct()
+    )

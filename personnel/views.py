@@ -24,16 +24,29 @@ from .ids import mask
 from .models import Officer, OrgUnit
 
 PAGE_SIZE = 50
-STATUS_EN = {"serving": "serving", "seconded": "seconded", "on_leave": "on leave",
-             "transferred_out": "transferred out", "left": "left", "retired": "retired"}
+STATUS_EN = {
+    "serving": "serving",
+    "seconded": "seconded",
+    "on_leave": "on leave",
+    "transferred_out": "transferred out",
+    "left": "left",
+    "retired": "retired",
+}
 GENDER_EN = {"M": "male", "F": "female"}
 IN_POST_FILTER = "in_post"
 MEASUREMENT_LABELS = {
-    "height_cm": ("身高", "Height"), "chest_cm": ("胸围", "Chest"), "waist_cm": ("腰围", "Waist"),
-    "head_cm": ("头围", "Head"), "foot_mm": ("脚长", "Foot length"),
+    "height_cm": ("身高", "Height"),
+    "chest_cm": ("胸围", "Chest"),
+    "waist_cm": ("腰围", "Waist"),
+    "head_cm": ("头围", "Head"),
+    "foot_mm": ("脚长", "Foot length"),
 }
-SIZE_LABELS = {"top": ("上衣号型", "Top size"), "bottom": ("裤子号型", "Trousers size"),
-               "shoe_mm": ("鞋号 (mm)", "Shoe size (mm)"), "hat_cm": ("帽号 (cm)", "Cap size (cm)")}
+SIZE_LABELS = {
+    "top": ("上衣号型", "Top size"),
+    "bottom": ("裤子号型", "Trousers size"),
+    "shoe_mm": ("鞋号 (mm)", "Shoe size (mm)"),
+    "hat_cm": ("帽号 (cm)", "Cap size (cm)"),
+}
 
 
 def status_label(value: str) -> str:
@@ -56,7 +69,8 @@ def field_label(name: str) -> str:
 
 def status_choices() -> list[tuple[str, str]]:
     return [(IN_POST_FILTER, tr("在岗人员（在岗、借调、离岗）", "in post (serving, seconded, on leave)"))] + [
-        (s.value, status_label(s.value)) for s in OfficerStatus]
+        (s.value, status_label(s.value)) for s in OfficerStatus
+    ]
 
 
 def unit_choices(user, levels: tuple[str, ...] | None = None) -> list[dict]:
@@ -66,17 +80,24 @@ def unit_choices(user, levels: tuple[str, ...] | None = None) -> list[dict]:
         units = units.filter(level__in=levels)
     units = list(units.values("code", "name", "path"))
     top = min((u["path"].count("/") for u in units), default=0)
-    return [{"code": u["code"], "name": u["name"], "indent": "\u3000" * (u["path"].count("/") - top)}
-            for u in units]
+    return [
+        {"code": u["code"], "name": u["name"], "indent": "\u3000" * (u["path"].count("/") - top)}
+        for u in units
+    ]
 
 
 def officer_row(user, officer, full_id: bool | None = None) -> dict:
     full = services.can_see_full_id(user, officer.unit) if full_id is None else full_id
     return {
-        "id": officer.id, "name": officer.name, "gender": gender_label(officer.gender),
+        "id": officer.id,
+        "name": officer.name,
+        "gender": gender_label(officer.gender),
         "id_number": officer.id_number if full else mask(officer.id_number),
-        "certificate_number": officer.certificate_number, "unit": officer.unit.name, "post": officer.post,
-        "status": officer.status, "status_label": status_label(officer.status),
+        "certificate_number": officer.certificate_number,
+        "unit": officer.unit.name,
+        "post": officer.post,
+        "status": officer.status,
+        "status_label": status_label(officer.status),
         "missing": [tr(*MEASUREMENT_LABELS[m]) for m in selectors.missing_measurements(officer)],
     }
 
@@ -95,16 +116,23 @@ def officer_list(request):
     text = (request.GET.get("q") or "").strip()
     if status and status != IN_POST_FILTER and status not in OfficerStatus.values:
         raise QMError("bad_filter", tr(f"未知状态 {status}", f"unknown status {status}"), {"field": "status"})
-    qs = selectors.officers_for(user, unit_code=unit_code, q=text or None,
-                                status=None if status == IN_POST_FILTER else status)
+    qs = selectors.officers_for(
+        user, unit_code=unit_code, q=text or None, status=None if status == IN_POST_FILTER else status
+    )
     if status == IN_POST_FILTER:
         qs = qs.filter(status__in=IN_POST)
     if unit_code and request.GET.get("own") == "1":  # the unit's own staff, not its subtree
         qs = qs.filter(unit__code=unit_code)
     page_obj, rows = _page_rows(request, qs)
     context = {
-        "nav_key": "roll", "rows": rows, "page_obj": page_obj, "q": text, "unit": unit_code or "",
-        "status": status or "", "units": unit_choices(user), "statuses": status_choices(),
+        "nav_key": "roll",
+        "rows": rows,
+        "page_obj": page_obj,
+        "q": text,
+        "unit": unit_code or "",
+        "status": status or "",
+        "units": unit_choices(user),
+        "statuses": status_choices(),
         "own": request.GET.get("own") == "1",
     }
     template = "personnel/_officer_results.html" if is_htmx(request) else "personnel/officer_list.html"
@@ -141,8 +169,9 @@ def officer_measure(request, officer_id: int):
         context = _detail_context(request, officer)
         context.update(measure_error=exc.message, measure_form=form)
         return render(request, "personnel/officer_detail.html", context, status=400)
-    messages.success(request, tr("测量数据已保存", "Measurements saved") if changed else
-                     tr("没有变化", "Nothing changed"))
+    messages.success(
+        request, tr("测量数据已保存", "Measurements saved") if changed else tr("没有变化", "Nothing changed")
+    )
     return redirect("personnel:officer", officer_id=officer.id)
 
 
@@ -154,12 +183,21 @@ def officer_status(request, officer_id: int):
         return redirect("personnel:officer", officer_id=officer.id)
     status = request.POST.get("status") or ""
     try:
-        updated = services.officer_set_status(actor=request.user, officer=officer, status=status,
-                                              reason=(request.POST.get("reason") or "").strip())
+        updated = services.officer_set_status(
+            actor=request.user,
+            officer=officer,
+            status=status,
+            reason=(request.POST.get("reason") or "").strip(),
+        )
     except QMError as exc:
         return _detail_with_error(request, officer, "status_error", exc)
-    messages.success(request, tr(f"状态已改为{OfficerStatus(updated.status).label}",
-                                 f"Status changed to {STATUS_EN[updated.status]}"))
+    messages.success(
+        request,
+        tr(
+            f"状态已改为{OfficerStatus(updated.status).label}",
+            f"Status changed to {STATUS_EN[updated.status]}",
+        ),
+    )
     return redirect("personnel:officer", officer_id=officer.id)
 
 
@@ -172,10 +210,16 @@ def officer_transfer(request, officer_id: int):
     code = request.POST.get("to_unit") or ""
     try:
         if not code:
-            raise QMError("required", tr("请选择调入单位", "Choose the unit to move to"), {"field": "to_unit"})
+            raise QMError(
+                "required", tr("请选择调入单位", "Choose the unit to move to"), {"field": "to_unit"}
+            )
         to_unit = selectors.unit_get(request.user, code)
-        updated = services.officer_transfer(actor=request.user, officer=officer, to_unit=to_unit,
-                                            reason=(request.POST.get("reason") or "").strip())
+        updated = services.officer_transfer(
+            actor=request.user,
+            officer=officer,
+            to_unit=to_unit,
+            reason=(request.POST.get("reason") or "").strip(),
+        )
     except QMError as exc:
         return _detail_with_error(request, officer, "transfer_error", exc)
     if updated.unit_id == officer.unit_id:
@@ -203,14 +247,19 @@ def _parse_measurement(name: str, raw: str):
         try:
             return datetime.date.fromisoformat(raw)
         except ValueError:
-            raise QMError("invalid", f"{label}: {tr('日期格式应为 2026-11-27', 'a date like 2026-11-27')}",
-                          {"field": name}) from None
+            raise QMError(
+                "invalid",
+                f"{label}: {tr('日期格式应为 2026-11-27', 'a date like 2026-11-27')}",
+                {"field": name},
+            ) from None
     try:
         value = Decimal(raw)
         if not value.is_finite():
             raise InvalidOperation
     except InvalidOperation:
-        raise QMError("invalid", f"{label}: {tr('应为数字', 'must be a number')} ({raw})", {"field": name}) from None
+        raise QMError(
+            "invalid", f"{label}: {tr('应为数字', 'must be a number')} ({raw})", {"field": name}
+        ) from None
     if name == "foot_mm":
         try:
             return foot_mm_from_input(value)
@@ -225,10 +274,23 @@ def _detail_context(request, officer) -> dict:
     user = request.user
     full = services.can_see_full_id(user, officer.unit)
     sizes = officer_sizes(officer)
-    size_rows = [{"label": tr(*SIZE_LABELS[key]), "code": sizes[key].code, "status": sizes[key].status,
-                  "reason": sizes[key].reason} for key in SIZE_LABELS]
-    measurements = [{"label": tr(*MEASUREMENT_LABELS[name]), "value": getattr(officer, name),
-                     "unit": "mm" if name == "foot_mm" else "cm"} for name in MEASUREMENT_LABELS]
+    size_rows = [
+        {
+            "label": tr(*SIZE_LABELS[key]),
+            "code": sizes[key].code,
+            "status": sizes[key].status,
+            "reason": sizes[key].reason,
+        }
+        for key in SIZE_LABELS
+    ]
+    measurements = [
+        {
+            "label": tr(*MEASUREMENT_LABELS[name]),
+            "value": getattr(officer, name),
+            "unit": "mm" if name == "foot_mm" else "cm",
+        }
+        for name in MEASUREMENT_LABELS
+    ]
     records = list(history_for(officer))
     unit_ids = {v for r in records for v in r.changes.get("unit", []) if v}
     unit_names = dict(OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "name"))
@@ -246,23 +308,46 @@ def _detail_context(request, officer) -> dict:
                 before, after = (status_label(v) if v else v for v in (before, after))
             elif field == "gender":
                 before, after = (gender_label(v) if v else v for v in (before, after))
-            changes.append({"field": field_label(field), "before": None if before == "" else before,
-                            "after": None if after == "" else after})
-        history.append({"at": record.created_at, "actor": record.actor_name, "action": record.get_action_display(),
-                        "note": record.note, "source": record.source, "changes": changes})
+            changes.append(
+                {
+                    "field": field_label(field),
+                    "before": None if before == "" else before,
+                    "after": None if after == "" else after,
+                }
+            )
+        history.append(
+            {
+                "at": record.created_at,
+                "actor": record.actor_name,
+                "action": record.get_action_display(),
+                "note": record.note,
+                "source": record.source,
+                "changes": changes,
+            }
+        )
     return {
-        "nav_key": "roll", "officer": officer, "row": officer_row(user, officer, full),
-        "sizes": size_rows, "measurements": measurements, "history": history,
+        "nav_key": "roll",
+        "officer": officer,
+        "row": officer_row(user, officer, full),
+        "sizes": size_rows,
+        "measurements": measurements,
+        "history": history,
         "missing": [tr(*MEASUREMENT_LABELS[m]) for m in selectors.missing_measurements(officer)],
         "can_keep_roll": services.can_keep_roll(user, officer.unit),
-        "next_statuses": [(s.value, status_label(s.value)) for s in OfficerStatus
-                          if s in STATUS_TRANSITIONS[OfficerStatus(officer.status)]],
-        "transfer_units": [u for u in unit_choices(user, levels=(Level.CITY, Level.COUNTY))
-                           if u["code"] != officer.unit.code],
+        "next_statuses": [
+            (s.value, status_label(s.value))
+            for s in OfficerStatus
+            if s in STATUS_TRANSITIONS[OfficerStatus(officer.status)]
+        ],
+        "transfer_units": [
+            u for u in unit_choices(user, levels=(Level.CITY, Level.COUNTY)) if u["code"] != officer.unit.code
+        ],
         # an officer measured now: the date box starts at today, the measurer may change it
-        "measure_form": {name: "" if getattr(officer, name) is None else str(getattr(officer, name))
-                         for name in MEASURE_FORM} | (
-            {"measured_on": timezone.localdate().isoformat()} if officer.measured_on is None else {}),
+        "measure_form": {
+            name: "" if getattr(officer, name) is None else str(getattr(officer, name))
+            for name in MEASURE_FORM
+        }
+        | ({"measured_on": timezone.localdate().isoformat()} if officer.measured_on is None else {}),
     }
 
 
@@ -273,12 +358,22 @@ def lacking(request):
     unit_code = request.GET.get("unit") or None
     qs = selectors.officers_lacking_measurements(user, unit_code=unit_code)
     page_obj, rows = _page_rows(request, qs)
-    by_unit = list(qs.order_by("unit__path").values("unit__code", "unit__name", "unit__path")
-                   .annotate(count=Count("id")))
-    return render(request, "personnel/lacking.html", {
-        "nav_key": "lacking", "rows": rows, "page_obj": page_obj, "unit": unit_code or "",
-        "units": unit_choices(user), "by_unit": by_unit, "total": page_obj.paginator.count,
-    })
+    by_unit = list(
+        qs.order_by("unit__path").values("unit__code", "unit__name", "unit__path").annotate(count=Count("id"))
+    )
+    return render(
+        request,
+        "personnel/lacking.html",
+        {
+            "nav_key": "lacking",
+            "rows": rows,
+            "page_obj": page_obj,
+            "unit": unit_code or "",
+            "units": unit_choices(user),
+            "by_unit": by_unit,
+            "total": page_obj.paginator.count,
+        },
+    )
 
 
 # ---- roll upload -----------------------------------------------------------------------------------
@@ -336,8 +431,10 @@ def roll_upload(request):
             else:
                 errors = _error_rows(getattr(report, "errors", []))
                 context["report"] = {
-                    "created": _count(report, "created"), "updated": _count(report, "updated"),
-                    "unchanged": _count(report, "unchanged"), "not_in_sheet": _count(report, "not_in_sheet"),
+                    "created": _count(report, "created"),
+                    "updated": _count(report, "updated"),
+                    "unchanged": _count(report, "unchanged"),
+                    "not_in_sheet": _count(report, "not_in_sheet"),
                 }
             context.update(errors=errors, dry_run=dry_run, filename=upload.name)
             request.session[UPLOAD_ERRORS_KEY] = errors[:5000]

@@ -17,8 +17,16 @@ from tests.personnel.factories import OfficerFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("QM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHOTS = Path(__file__).resolve().parent / "screenshots"
 PASSWORD = "pw-test-123"  # tests/conftest.py make_user
 PC = {"width": 1280, "height": 900}
@@ -28,8 +36,11 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `sudo apt-get install -y chromium` (make test-browser "
-                    "does it when run as root)", pytrace=False)
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: run `sudo apt-get install -y chromium` (make test-browser "
+            "does it when run as root)",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -97,7 +97,9 @@ def test_switch_to_english_and_back(watched, live_server, changsha_user, people)
     assert page.locator("h1").inner_text() == "我的待办"
 
 
-@pytest.mark.parametrize("path", ["/", "/roll/", "/roll/missing-measurements/", "/dashboard/", "/roll/upload/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/roll/", "/roll/missing-measurements/", "/dashboard/", "/roll/upload/"]
+)
 def test_pages_fit_a_phone(phone, live_server, changsha_user, people, path):
     page, _watch = phone
     login(page, live_server, changsha_user)

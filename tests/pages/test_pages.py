@@ -16,7 +16,10 @@ def text(response) -> str:
 
 # ---- log in / out, anonymous --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/", "/dashboard/", "/roll/", "/roll/missing-measurements/", "/roll/upload/"])
+
+@pytest.mark.parametrize(
+    "path", ["/", "/dashboard/", "/roll/", "/roll/missing-measurements/", "/roll/upload/"]
+)
 def test_anonymous_is_sent_to_the_login_page(browse, path):
     response = browse().get(path)
     assert response.status_code == 302
@@ -53,6 +56,7 @@ def test_chinese_even_when_the_browser_asks_for_english_until_switched(browse, c
 
 
 # ---- start page and navigation ------------------------------------------------------------------------
+
 
 def figures(html: str) -> dict[str, str]:
     """{label: value} of the start page's figures."""
@@ -93,6 +97,7 @@ def test_unread_notifications_are_waiting(browse, changsha_user):
 
 # ---- dashboard --------------------------------------------------------------------------------------
 
+
 def chart_spec(html: str) -> dict:
     match = re.search(r'<script id="chart-staffing" type="application/json">(.+?)</script>', html, re.S)
     assert match, "the staffing chart's data is on the page"
@@ -131,6 +136,7 @@ def test_dashboard_figures_match_the_lists_behind_them(browse, changsha_user, ro
 
 
 # ---- roll pages -------------------------------------------------------------------------------------
+
 
 def test_city_roll_lists_its_own_officers_only(browse, changsha_user, roll):
     html = text(browse(changsha_user).get("/roll/"))
@@ -188,8 +194,9 @@ def test_officer_detail_with_sizes_missing_measurements_and_history(browse, chan
     assert '<b class="mono">255</b>' in html  # shoe size from the foot length 252 mm
 
 
-def test_officer_detail_masks_the_id_number_for_auditors_also_in_history(browse, auditor_user, changsha_user,
-                                                                         roll):
+def test_officer_detail_masks_the_id_number_for_auditors_also_in_history(
+    browse, auditor_user, changsha_user, roll
+):
     from personnel.services import officer_update
 
     officer = roll["cs"]
@@ -222,11 +229,16 @@ def test_lacking_measurements_lists_who_is_missing_what(browse, changsha_user, z
     assert "未测丙" in html and "胸围、头围" in html and "共 1 人待测量" in html
     assert "株洲未测" not in html and "已退休未测" not in html and "长沙甲" not in html
     assert "株洲未测" in text(browse(zhuzhou_user).get("/roll/missing-measurements/"))
-    assert "共 1 人待测量" in text(browse(changsha_user).get("/roll/missing-measurements/", {"unit": "430121"}))
-    assert "共 0 人待测量" in text(browse(changsha_user).get("/roll/missing-measurements/", {"unit": "430112"}))
+    assert "共 1 人待测量" in text(
+        browse(changsha_user).get("/roll/missing-measurements/", {"unit": "430121"})
+    )
+    assert "共 0 人待测量" in text(
+        browse(changsha_user).get("/roll/missing-measurements/", {"unit": "430112"})
+    )
 
 
 # ---- roll upload (against the contract of personnel.importers.roll_import) ------------------------------
+
 
 def test_upload_is_for_roll_keepers_only(browse, county_user, auditor_user):
     for user in (county_user, auditor_user):
@@ -268,7 +280,9 @@ def test_upload_checks_first_and_shows_errors_row_by_row_and_as_csv(browse, chan
     client = browse(changsha_user)
     upload = SimpleUploadedFile("roll.xlsx", b"xlsx-bytes")
     html = text(client.post("/roll/upload/", {"file": upload, "action": "check"}))
-    assert calls == [{"actor": changsha_user, "filename": "roll.xlsx", "dry_run": True, "data": b"xlsx-bytes"}]
+    assert calls == [
+        {"actor": changsha_user, "filename": "roll.xlsx", "dry_run": True, "data": b"xlsx-bytes"}
+    ]
     assert "检查结果（未导入）" in html and "应为18位" in html and 'data-testid="upload-errors"' in html
     csv_response = client.get("/roll/upload/", {"errors": "csv"})
     body = csv_response.content.decode("utf-8-sig")
@@ -285,12 +299,18 @@ def test_upload_shows_a_refused_file_clearly(browse, changsha_user, monkeypatch)
     from personnel import views
 
     def refusing(**kwargs):
-        raise QMError("bad_roll", "表头不符 the header does not match the template",
-                      {"errors": [{"row": 1, "column": "A", "value": "x", "reason": "unknown column"}]})
+        raise QMError(
+            "bad_roll",
+            "表头不符 the header does not match the template",
+            {"errors": [{"row": 1, "column": "A", "value": "x", "reason": "unknown column"}]},
+        )
 
     monkeypatch.setattr(views, "_roll_import", lambda: refusing)
-    html = text(browse(changsha_user).post("/roll/upload/", {"file": SimpleUploadedFile("r.xlsx", b"x"),
-                                                             "action": "import"}))
+    html = text(
+        browse(changsha_user).post(
+            "/roll/upload/", {"file": SimpleUploadedFile("r.xlsx", b"x"), "action": "import"}
+        )
+    )
     assert "表头不符" in html and "unknown column" in html
 
 
@@ -303,6 +323,7 @@ def test_upload_without_a_file_asks_for_one(browse, changsha_user, monkeypatch):
 
 
 # ---- template helpers -------------------------------------------------------------------------------
+
 
 def test_chinese_dates_and_numbers():
     import datetime
@@ -324,9 +345,12 @@ def test_chinese_dates_and_numbers():
 
 # ---- measurements from the officer's page -------------------------------------------------------------
 
+
 def measure_form(officer, **changes) -> dict:
-    data = {name: "" if getattr(officer, name) is None else str(getattr(officer, name))
-            for name in ("height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm", "measured_on")}
+    data = {
+        name: "" if getattr(officer, name) is None else str(getattr(officer, name))
+        for name in ("height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm", "measured_on")
+    }
     data.update(changes)
     return data
 
@@ -336,31 +360,38 @@ def test_city_staff_record_missing_measurements_and_the_sizes_follow(browse, cha
 
     officer = roll["cs_unmeasured"]
     client = browse(changsha_user)
-    response = client.post(f"/roll/officers/{officer.id}/measurements/",
-                           measure_form(officer, chest_cm="92", head_cm="57.4", foot_mm="41",
-                                        measured_on="2026-11-20"))
+    response = client.post(
+        f"/roll/officers/{officer.id}/measurements/",
+        measure_form(officer, chest_cm="92", head_cm="57.4", foot_mm="41", measured_on="2026-11-20"),
+    )
     assert response.status_code == 302 and response["Location"] == f"/roll/officers/{officer.id}/"
     officer.refresh_from_db()
     assert (str(officer.chest_cm), str(officer.head_cm), str(officer.foot_mm)) == ("92.0", "57.4", "255.0")
     assert str(officer.measured_on) == "2026-11-20"
     html = text(client.get(f"/roll/officers/{officer.id}/"))
     assert "测量数据已保存" in html and "缺少测量" not in html and '<b class="mono">175/92A</b>' in html
-    assert ChangeRecord.objects.filter(object_id=str(officer.id), action="update", actor=changsha_user).exists()
+    assert ChangeRecord.objects.filter(
+        object_id=str(officer.id), action="update", actor=changsha_user
+    ).exists()
     assert "未测丙" not in text(client.get("/roll/missing-measurements/"))
 
 
-@pytest.mark.parametrize("field,value,reason", [
-    ("chest_cm", "九十", "应为数字"),
-    ("chest_cm", "300", "chest_cm"),  # outside the plausible range: the model's validator via the service
-    ("foot_mm", "60", "neither a European size"),
-    ("measured_on", "2026/13/01", "日期格式"),
-])
+@pytest.mark.parametrize(
+    "field,value,reason",
+    [
+        ("chest_cm", "九十", "应为数字"),
+        ("chest_cm", "300", "chest_cm"),  # outside the plausible range: the model's validator via the service
+        ("foot_mm", "60", "neither a European size"),
+        ("measured_on", "2026/13/01", "日期格式"),
+    ],
+)
 def test_bad_measurements_change_nothing_and_say_why(browse, changsha_user, roll, field, value, reason):
     officer = roll["cs"]
     officer.refresh_from_db()
     before = measure_form(officer)
-    response = browse(changsha_user).post(f"/roll/officers/{officer.id}/measurements/",
-                                          measure_form(officer, **{field: value}, head_cm="60"))
+    response = browse(changsha_user).post(
+        f"/roll/officers/{officer.id}/measurements/", measure_form(officer, **{field: value}, head_cm="60")
+    )
     assert response.status_code == 400
     html = text(response)
     assert 'data-testid="measure-error"' in html and reason in html
@@ -374,8 +405,12 @@ def test_only_roll_keepers_in_scope_may_measure(browse, county_user, auditor_use
         response = browse(user).post(f"/roll/officers/{officer.id}/measurements/", measure_form(officer))
         assert response.status_code == 403
         assert "录入或修改测量数据" not in text(browse(user).get(f"/roll/officers/{officer.id}/"))
-    assert browse(zhuzhou_user).post(f"/roll/officers/{officer.id}/measurements/",
-                                     measure_form(officer)).status_code == 404
+    assert (
+        browse(zhuzhou_user)
+        .post(f"/roll/officers/{officer.id}/measurements/", measure_form(officer))
+        .status_code
+        == 404
+    )
 
 
 def test_htmx_errors_come_back_as_an_inline_message(browse, changsha_user):
@@ -388,12 +423,15 @@ def test_htmx_errors_come_back_as_an_inline_message(browse, changsha_user):
 
 # ---- status and transfer from the officer's page ------------------------------------------------------
 
+
 def test_city_staff_change_a_status_along_the_allowed_transitions(browse, changsha_user, roll):
     officer = roll["cs_county"]
     client = browse(changsha_user)
     page_html = text(client.get(f"/roll/officers/{officer.id}/"))
     assert 'data-testid="roll-actions"' in page_html and '<option value="retired">退休</option>' in page_html
-    response = client.post(f"/roll/officers/{officer.id}/status/", {"status": "retired", "reason": "到龄退休"})
+    response = client.post(
+        f"/roll/officers/{officer.id}/status/", {"status": "retired", "reason": "到龄退休"}
+    )
     assert response.status_code == 302
     officer.refresh_from_db()
     assert officer.status == "retired"
@@ -427,30 +465,56 @@ def test_status_and_transfer_are_for_roll_keepers(browse, county_user, auditor_u
         client = browse(user)
         assert 'data-testid="roll-actions"' not in text(client.get(f"/roll/officers/{officer.id}/"))
         assert client.post(f"/roll/officers/{officer.id}/status/", {"status": "left"}).status_code == 403
-        assert client.post(f"/roll/officers/{officer.id}/transfer/",
-                           {"to_unit": "430112"}).status_code == transfer_status
+        assert (
+            client.post(f"/roll/officers/{officer.id}/transfer/", {"to_unit": "430112"}).status_code
+            == transfer_status
+        )
     officer.refresh_from_db()
     assert officer.status == "serving" and officer.unit.code == "430121"
 
 
 # ---- the extension points other modules use -----------------------------------------------------------
 
-def test_modules_add_menu_entries_blocks_and_dashboard_sections(browse, changsha_user, county_user, monkeypatch):
+
+def test_modules_add_menu_entries_blocks_and_dashboard_sections(
+    browse, changsha_user, county_user, monkeypatch
+):
     import types
 
     from core.pages import Block, Figure, NavItem, Section
 
     real = pages._modules()
     fake = types.SimpleNamespace(
-        NAV=[NavItem(key="shipments", zh="发运签收", en="Shipments", url_name="core:dashboard", roles=("city",),
-                     order=30),
-             NavItem(key="later", zh="未挂载", en="Not mounted", url_name="nowhere:list", order=40)],
-        start_blocks=lambda request: [Block(key="shipments_to_confirm", zh="待签收发运", en="Shipments to confirm",
-                                            figures=[Figure(zh="待签收", en="to confirm", value=1234,
-                                                            url="/x/")])],
-        dashboard_sections=lambda request: [Section(key="progress", zh="配发进度", en="Progress",
-                                                    template="core/_error_inline.html", order=5,
-                                                    chart={"series": []}, links=["/x/"])],
+        NAV=[
+            NavItem(
+                key="shipments",
+                zh="发运签收",
+                en="Shipments",
+                url_name="core:dashboard",
+                roles=("city",),
+                order=30,
+            ),
+            NavItem(key="later", zh="未挂载", en="Not mounted", url_name="nowhere:list", order=40),
+        ],
+        start_blocks=lambda request: [
+            Block(
+                key="shipments_to_confirm",
+                zh="待签收发运",
+                en="Shipments to confirm",
+                figures=[Figure(zh="待签收", en="to confirm", value=1234, url="/x/")],
+            )
+        ],
+        dashboard_sections=lambda request: [
+            Section(
+                key="progress",
+                zh="配发进度",
+                en="Progress",
+                template="core/_error_inline.html",
+                order=5,
+                chart={"series": []},
+                links=["/x/"],
+            )
+        ],
     )
     monkeypatch.setattr(pages, "_modules", lambda: (*real, fake))
     html = text(browse(changsha_user).get("/"))

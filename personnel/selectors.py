@@ -135,17 +135,19 @@ def staffing_breakdown(user) -> list[dict]:
             return lacking.get(path, 0)
         return sum(n for p, n in lacking.items() if p.startswith(path))
 
-    out = []
-    for root in roots:
-        nodes = root["children"] if len(roots) == 1 and root["children"] else [root]
-        if nodes is root["children"] and (root["authorised_posts"] or root["officers_in_post"]):
-            rate = round(root["officers_in_post"] / root["authorised_posts"], 4) if root["authorised_posts"] else None
-            out.append({"code": root["code"], "name": root["name"], "level": root["level"], "own": True,
-                        "authorised_posts": root["authorised_posts"], "officers_in_post": root["officers_in_post"],
-                        "staffing_rate": rate, "lacking_measurements": lacking_under(root["code"], own_only=True)})
-        for node in nodes:
-            out.append({"code": node["code"], "name": node["name"], "level": node["level"], "own": False,
-                        "authorised_posts": node["authorised_posts_total"],
-                        "officers_in_post": node["officers_in_post_total"], "staffing_rate": node["staffing_rate"],
-                        "lacking_measurements": lacking_under(node["code"])})
-    return out
+    def row(node, *, own: bool) -> dict:
+        if own:  # the unit's own staff only, without its subtree
+            posts, in_post = node["authorised_posts"], node["officers_in_post"]
+            rate = round(in_post / posts, 4) if posts else None
+        else:
+            posts, in_post, rate = (node["authorised_posts_total"], node["officers_in_post_total"],
+                                    node["staffing_rate"])
+        return {"code": node["code"], "name": node["name"], "level": node["level"], "own": own,
+                "authorised_posts": posts, "officers_in_post": in_post, "staffing_rate": rate,
+                "lacking_measurements": lacking_under(node["code"], own_only=own)}
+
+    if len(roots) == 1 and roots[0]["children"]:
+        root = roots[0]
+        out = [row(root, own=True)] if root["authorised_posts"] or root["officers_in_post"] else []
+        return out + [row(child, own=False) for child in root["children"]]
+    return [row(root, own=False) for root in roots]

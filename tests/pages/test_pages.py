@@ -525,3 +525,12 @@ def test_modules_add_menu_entries_blocks_and_dashboard_sections(
     dash = text(browse(changsha_user).get("/dashboard/"))
     assert dash.index('data-section="progress"') < dash.index('data-section="staffing"')
     assert 'data-chart="chart-progress"' in dash
+
+
+def test_dashboard_of_a_user_over_two_cities_shows_both(browse, changsha_user, org, roll):
+    from personnel.models import Membership
+
+    Membership.objects.create(user=changsha_user, unit=org["430200"], role="city")
+    spec = chart_spec(text(browse(changsha_user).get("/dashboard/")))
+    assert spec["option"]["yAxis"]["data"] == ["株洲市支队", "长沙市支队"]  # bottom-up: first row on top
+    assert spec["option"]["series"][1]["data"] == [1, 3]

@@ -41,10 +41,24 @@ run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install
-	$(BIN)/python -m pytest -m "not postgres"
+	$(BIN)/python -m pytest -m "not postgres and not browser"
 
 test-services: install
-	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest -m "not browser"
+
+# Real browser tests (Playwright for Python driving Debian's Chromium; Playwright's own browser download
+# is not used). Chromium is installed with apt-get when missing and we are root; otherwise we say how.
+CHROMIUM ?= /usr/bin/chromium
+test-browser: install
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null || exit 1; \
+	  else \
+	    echo "Chromium is missing at $(CHROMIUM)."; echo "Run: sudo apt-get install -y chromium"; exit 1; \
+	  fi; \
+	fi
+	QM_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests/browser -m browser
 
 bench: install
 	$(BIN)/python manage.py migrate --noinput -v0

@@ -11,6 +11,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # pages for people (core.pages): each module's pages under its own prefix
+    path("", include("core.urls")),
+    path("roll/", include("personnel.urls")),
 ]
 
 if settings.DEBUG:

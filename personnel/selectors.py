@@ -79,3 +79,75 @@ def officer_get(user, officer_id: int) -> Officer:
 
 def officer_history(user, officer: Officer):
     return history_for(officer)
+
+
+# ---- for the pages: roll figures, staffing by unit, who still lacks measurements -------------------
+
+# The measurements the size rules need (assets.sizes): garments, cap and shoes.
+MEASUREMENT_FIELDS = ("height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm")
+
+
+def lacks_measurements_q() -> Q:
+    q = Q()
+    for name in MEASUREMENT_FIELDS:
+        q |= Q(**{f"{name}__isnull": True})
+    return q
+
+
+def officers_lacking_measurements(user, *, unit_code: str | None = None):
+    """Officers who receive uniforms (eligible) but miss a measurement a size needs."""
+    return officers_for(user, unit_code=unit_code).eligible().filter(lacks_measurements_q())
+
+
+def missing_measurements(officer) -> list[str]:
+    return [name for name in MEASUREMENT_FIELDS if getattr(officer, name) is None]
+
+
+def roll_summary(user) -> dict:
+    """The start page's roll figures over the user's scope."""
+    authorised = sum(units_for(user).values_list("authorised_posts", flat=True))
+    officers = Officer.objects.restrict(user)
+    in_post = officers.filter(status__in=IN_POST).count()
+    return {
+        "officers_in_post": in_post,
+        "authorised_posts": authorised,
+        "staffing_rate": round(in_post / authorised, 4) if authorised else None,
+        "eligible": officers.eligible().count(),
+        "lacking_measurements": officers.eligible().filter(lacks_measurements_q()).count(),
+    }
+
+
+def staffing_breakdown(user) -> list[dict]:
+    """One row per unit one level below the user's scope (the province's cities, a city's counties,
+    a county's stations), with its subtree's posts, officers in post, rate and eligible officers still
+    lacking measurements. A unit's own staff (e.g. a city's detachment) is its first row."""
+    roots = unit_tree(user)
+    lacking = {}
+    rows = (Officer.objects.restrict(user).eligible().filter(lacks_measurements_q())
+            .values("unit__path").annotate(n=Count("id")))
+    for r in rows:
+        lacking[r["unit__path"]] = r["n"]
+    paths = dict(units_for(user).values_list("code", "path"))
+
+    def lacking_under(code: str, own_only: bool = False) -> int:
+        path = paths[code]
+        if own_only:
+            return lacking.get(path, 0)
+        return sum(n for p, n in lacking.items() if p.startswith(path))
+
+    def row(node, *, own: bool) -> dict:
+        if own:  # the unit's own staff only, without its subtree
+            posts, in_post = node["authorised_posts"], node["officers_in_post"]
+            rate = round(in_post / posts, 4) if posts else None
+        else:
+            posts, in_post, rate = (node["authorised_posts_total"], node["officers_in_post_total"],
+                                    node["staffing_rate"])
+        return {"code": node["code"], "name": node["name"], "level": node["level"], "own": own,
+                "authorised_posts": posts, "officers_in_post": in_post, "staffing_rate": rate,
+                "lacking_measurements": lacking_under(node["code"], own_only=own)}
+
+    if len(roots) == 1 and roots[0]["children"]:
+        root = roots[0]
+        out = [row(root, own=True)] if root["authorised_posts"] or root["officers_in_post"] else []
+        return out + [row(child, own=False) for child in root["children"]]
+    return [row(root, own=False) for root in roots]

@@ -1,0 +1,28 @@
+import pytest
+from django.test import Client
+
+from tests.personnel.factories import OfficerFactory
+
+
+@pytest.fixture
+def roll(org):
+    """Two Changsha officers (one at a county, one not measured), one Zhuzhou officer."""
+    return {
+        "cs": OfficerFactory(unit=org["430100"], name="长沙甲"),
+        "cs_county": OfficerFactory(unit=org["430121"], name="长沙县乙"),
+        "cs_unmeasured": OfficerFactory(unit=org["430121"], name="未测丙", chest_cm=None, head_cm=None),
+        "zz": OfficerFactory(unit=org["430200"], name="株洲丁"),
+    }
+
+
+@pytest.fixture
+def browse():
+    """browse(user) → a test client logged in as that user (None: anonymous)."""
+
+    def _as(user=None):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _as

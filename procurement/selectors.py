@@ -201,7 +201,7 @@ def timeline(tender: Tender, today: datetime.date | None = None, calendar: WorkC
 
     Forecast of a milestone not done: the latest of today, its planned date pushed by the delay carried
     from the milestones before it, the legal minimum after the forecasts before it, and the previous
-    milestone's forecast."""
+    milestone's forecast (a floating milestone: the previous fixed one's)."""
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar()
     milestones = list(tender.milestones.order_by("sequence"))
@@ -212,7 +212,8 @@ def timeline(tender: Tender, today: datetime.date | None = None, calendar: WorkC
     actual = {m.code: m.actual_date for m in milestones}
     warnings: list[dict] = []
     forecast: dict[str, datetime.date] = {}
-    delay, prev = 0, None
+    delay, anchor, since = 0, None, None
+    floating = {d["code"] for d in rules.milestone_defs() if d.get("floating")}
     critical = None
     out = []
     for m in milestones:
@@ -242,15 +243,19 @@ def timeline(tender: Tender, today: datetime.date | None = None, calendar: WorkC
                                  "message": exc.message})
             if legal:
                 candidates.append(legal)
-            if prev:
-                candidates.append(prev)
+            floor = anchor if m.code in floating else max(filter(None, (anchor, since)), default=None)
+            if floor:
+                candidates.append(floor)
             f_date = max(candidates)
             if critical is None and m.planned_date and f_date > m.planned_date:
                 critical = m.code
-        if m.planned_date:
-            delay = max(0, (f_date - m.planned_date).days)
+        if m.code in floating:  # floats between the fixed milestones around it; carries no delay
+            since = max(filter(None, (since, f_date)))
+        else:
+            anchor, since = f_date, None
+            if m.planned_date:
+                delay = max(0, (f_date - m.planned_date).days)
         forecast[m.code] = f_date
-        prev = f_date
         slip = (f_date - m.planned_date).days if m.planned_date else None
         status = "done" if m.actual_date else (
             "overdue" if m.planned_date and m.planned_date < today else

@@ -27,10 +27,13 @@ class ProvinceOnlyAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         qs = super(ScopedAdmin, self).get_queryset(request)
-        return qs if scope.scope_paths(request.user) is None else qs.none()
+        return qs if self.has_view_permission(request) else qs.none()
 
     def has_view_permission(self, request, obj=None):
-        return scope.scope_paths(request.user) is None and bool(scope.memberships(request.user))
+        from personnel.models import OrgUnit
+
+        province = OrgUnit.objects.filter(level="province").first()
+        return province is not None and scope.has_role(request.user, scope.PROVINCE, scope.AUDITOR, unit=province)
 
     has_module_permission = has_view_permission
 

@@ -1,6 +1,6 @@
 """The one rounding helper for money: unit prices to 6 places, amounts and totals to 2, half up."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 PRICE_PLACES = Decimal("0.000001")
 MONEY_PLACES = Decimal("0.01")
@@ -32,4 +32,5 @@ def with_margin(quantity: int, margin_percent: int = 3) -> int:
 
 
 def percent_of(amount, percent) -> Decimal:
-    return money(to_decimal(amount) * to_decimal(percent) / 100)
+    """A percentage of an amount, rounded down to the 分: a cap computed this way is never exceeded."""
+    return (to_decimal(amount) * to_decimal(percent) / 100).quantize(MONEY_PLACES, rounding=ROUND_DOWN)

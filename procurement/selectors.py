@@ -82,23 +82,25 @@ def supplier_get(user, supplier_id: int) -> Supplier:
     return s
 
 
-def _whole_province_reader(user) -> None:
-    if scope.scope_paths(user) is not None:
+def _tender_internals(user, tender: Tender) -> None:
+    """Bids and overrides: readable by provincial logistics and auditors whose scope holds the procuring
+    unit; others in scope get 403, everyone else 404."""
+    if not scope.in_scope(user, tender.procuring_unit) or not scope.memberships(user):
         raise NotFound()
-    if not scope.has_role(user, scope.PROVINCE, scope.AUDITOR):
+    if not scope.has_role(user, scope.PROVINCE, scope.AUDITOR, unit=tender.procuring_unit):
         raise Forbidden()
 
 
 def bids_for(user, lot: Lot):
-    _whole_province_reader(user)
+    _tender_internals(user, lot.tender)
     return Bid.objects.filter(lot=lot).select_related("supplier").order_by("rank", "price", "id")
 
 
 def bid_get(user, bid_id: int) -> Bid:
-    _whole_province_reader(user)
-    bid = Bid.objects.select_related("lot", "supplier").filter(pk=bid_id).first()
+    bid = Bid.objects.select_related("lot__tender", "supplier").filter(pk=bid_id).first()
     if bid is None:
         raise NotFound()
+    _tender_internals(user, bid.lot.tender)
     return bid
 
 
@@ -116,7 +118,7 @@ def award_get(user, award_id: int) -> Award:
 
 
 def overrides_for(user, tender: Tender):
-    _whole_province_reader(user)
+    _tender_internals(user, tender)
     return RuleOverride.objects.filter(milestone__tender=tender).select_related("milestone", "actor")
 
 

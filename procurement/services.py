@@ -446,7 +446,8 @@ def _parse_rows(rows, items: dict[str, ItemType], units: dict[str, OrgUnit]) -> 
 def _parse_mtm(entries, items: dict[str, ItemType]) -> list[tuple[Officer, ItemType, dict]]:
     out, seen = [], set()
     entries = list(entries)
-    officers = Officer.objects.in_bulk([e.get("officer_id") for e in entries if isinstance(e, dict)])
+    officers = Officer.objects.select_related("unit__city").in_bulk(
+        [e.get("officer_id") for e in entries if isinstance(e, dict)])
     for i, entry in enumerate(entries, start=1):
         officer = officers.get(entry.get("officer_id")) if isinstance(entry, dict) else None
         if officer is None:

@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
 
 from core import scope
 from core.admin import ScopedAdmin
@@ -47,30 +50,41 @@ class HolidayAdmin(ProvinceOnlyAdmin):
     date_hierarchy = "date"
 
 
+class SupplierForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = ["name", "credit_code", "address", "contact_name", "contact_phone", "contact_email", "is_active"]
+
+    def clean_credit_code(self):
+        try:
+            return uscc.validate(self.cleaned_data["credit_code"])
+        except StdnumError as exc:
+            raise forms.ValidationError(f"统一社会信用代码无效 invalid unified social credit code: {exc}") from None
+
+
 @admin.register(Supplier)
 class SupplierAdmin(ProvinceOnlyAdmin):
+    form = SupplierForm
     list_display = ["name", "credit_code", "contact_name", "contact_phone", "is_active"]
     search_fields = ["name", "credit_code"]
-
-    def save_model(self, request, obj, form, change):
-        from .services import credit_code_clean
-
-        obj.credit_code = credit_code_clean(obj.credit_code)
-        super().save_model(request, obj, form, change)
 
 
 class LotInline(admin.TabularInline):
     model = Lot
     extra = 0
     fields = ["number", "title", "budget", "evaluation_method", "price_weight"]
+    readonly_fields = fields
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
     fields = ["sequence", "code", "name", "planned_date", "actual_date", "note"]
-    readonly_fields = ["sequence", "code", "name", "planned_date", "actual_date"]
+    readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -79,15 +93,18 @@ class MilestoneInline(admin.TabularInline):
 
 @admin.register(Tender)
 class TenderAdmin(ScopedAdmin):
-    """Milestone dates are set through the API/services so the legal rules are checked."""
+    """Tenders, lots, budgets, bonds and milestone dates are written through the API (services), where the
+    legal rules are checked; the admin edits the descriptive fields only."""
 
     scope_prefix = "procuring_unit"
     list_display = ["reference", "title", "year", "method", "budget", "status", "target_date"]
     list_filter = ["year", "method", "status"]
     search_fields = ["reference", "title"]
-    readonly_fields = ["status"]
-    raw_id_fields = ["procuring_unit"]
+    readonly_fields = ["reference", "year", "method", "budget", "bid_bond", "procuring_unit", "status"]
     inlines = [LotInline, MilestoneInline]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(RuleOverride)
@@ -133,14 +150,22 @@ class ContractAdmin(ScopedAdmin):
     list_filter = ["status"]
     search_fields = ["number"]
     list_select_related = ["buyer", "supplier"]
-    readonly_fields = ["award", "buyer", "supplier", "total", "status", "snapshot_id", "margin_percent"]
+    readonly_fields = ["award", "buyer", "supplier", "number", "total", "status", "snapshot_id", "margin_percent",
+                       "performance_bond", "signed_on", "published_on"]
     inlines = [ContractLineInline]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Payment)
 class PaymentAdmin(ScopedAdmin):
     scope_prefix = "contract__buyer"
     list_display = ["contract", "kind", "amount", "paid_on"]
+    readonly_fields = ["contract", "kind", "amount", "paid_on"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 class DeliveryLineInline(admin.TabularInline):
@@ -159,8 +184,11 @@ class DeliveryAdmin(ScopedAdmin):
     scope_prefix = "contract__buyer"
     list_display = ["number", "contract", "destination", "planned_on", "delivered_on", "status"]
     list_filter = ["status"]
-    readonly_fields = ["contract", "status"]
+    readonly_fields = ["contract", "number", "destination", "planned_on", "delivered_on", "status"]
     inlines = [DeliveryLineInline]
+
+    def has_add_permission(self, request):
+        return False
 
 
 class AcceptanceLineInline(admin.TabularInline):

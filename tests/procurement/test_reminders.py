@@ -37,13 +37,14 @@ def test_due_and_overdue_reach_provincial_logistics_once(make_tender, province_u
     assert Notification.objects.filter(user=province_user).count() == 2
 
 
-def test_daily_task_declared_and_runs(make_tender, province_user):
+@pytest.mark.broker
+def test_daily_task_declared_and_runs(broker, make_tender, province_user):
     assert SCHEDULES[0]["task"] == "procurement.tasks.milestone_reminders"
     tender = make_tender(year=2026)
     m = tender.milestones.get(code="deliveries")
     m.planned_date = timezone.localdate() - datetime.timedelta(days=1)
     m.save()
-    assert tasks.milestone_reminders.delay().get()["overdue"] == 1
+    assert tasks.milestone_reminders.delay().get(timeout=60)["overdue"] == 1
     assert Notification.objects.filter(user=province_user, kind="procurement.milestone_overdue").count() == 1
 
 

@@ -10,6 +10,7 @@ from personnel.selectors import unit_get
 from . import ocds, selectors, services
 from .choices import Method, TenderStatus
 from .models import Acceptance, Holiday
+from .money import money
 from .schemas import (
     AcceptanceIn,
     AcceptanceOut,
@@ -78,7 +79,10 @@ def award_out(a) -> dict:
 
 
 def contract_out(c) -> dict:
-    paid = c.payments.exclude(kind="bond_return").aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    paid = getattr(c, "paid_total", None)
+    if paid is None:
+        paid = c.payments.exclude(kind="bond_return").aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    paid = money(paid)
     return {"id": c.id, "number": c.number, "award_id": c.award_id, "tender_id": c.award.lot.tender_id,
             "buyer": c.buyer.code, "buyer_name": c.buyer.name, "supplier_id": c.supplier_id,
             "supplier_name": c.supplier.name, "status": c.status, "snapshot_id": c.snapshot_id,
@@ -96,7 +100,7 @@ def line_out(ln) -> dict:
 def delivery_out(d) -> dict:
     acceptance = getattr(d, "acceptance", None) if hasattr(d, "acceptance") else None
     lines = []
-    for dl in d.lines.select_related("contract_line__item", "acceptance_line"):
+    for dl in d.lines.all():
         al = getattr(dl, "acceptance_line", None) if hasattr(dl, "acceptance_line") else None
         lines.append({"id": dl.id, "contract_line_id": dl.contract_line_id, "item_code": dl.contract_line.item.code,
                       "gender": dl.contract_line.gender, "size": dl.contract_line.size, "quantity": dl.quantity,
@@ -313,7 +317,7 @@ class ContractFilters(PageParams):
 @router.get("/contracts", response=page_schema(ContractOut), summary="合同（本单位范围） contracts in scope")
 def contract_list(request, filters: Query[ContractFilters]):
     qs = selectors.contracts_for(request.user, tender_id=filters.tender, buyer=filters.buyer)
-    return paginate(qs.prefetch_related("payments"), filters, contract_out)
+    return paginate(qs, filters, contract_out)
 
 
 @router.get("/contracts/{contract_id}", response=ContractOut)
@@ -365,8 +369,7 @@ class DeliveryFilters(PageParams):
 
 @router.get("/deliveries", response=page_schema(DeliveryOut), summary="交货批次（本单位范围） deliveries in scope")
 def delivery_list(request, filters: Query[DeliveryFilters]):
-    qs = selectors.deliveries_for(request.user, contract_id=filters.contract).select_related("acceptance")
-    return paginate(qs, filters, delivery_out)
+    return paginate(selectors.deliveries_for(request.user, contract_id=filters.contract), filters, delivery_out)
 
 
 @router.post("/contracts/{contract_id}/deliveries", response={201: DeliveryOut})

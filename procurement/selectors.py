@@ -7,8 +7,10 @@ province. Contracts, deliveries and acceptances: the buyer's subtree, or the del
 
 import datetime
 from collections import defaultdict
+from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import scope
@@ -122,9 +124,14 @@ def overrides_for(user, tender: Tender):
     return RuleOverride.objects.filter(milestone__tender=tender).select_related("milestone", "actor")
 
 
+def _with_paid(qs):
+    paid = Sum("payments__amount", filter=~Q(payments__kind="bond_return"))
+    return qs.annotate(paid_total=Coalesce(paid, Value(Decimal("0.00")), output_field=DecimalField()))
+
+
 def contracts_for(user, *, tender_id: int | None = None, buyer: str | None = None):
-    qs = scope.restrict(Contract.objects.all(), user, "buyer").select_related(
-        "buyer", "supplier", "award__lot__tender")
+    qs = _with_paid(scope.restrict(Contract.objects.all(), user, "buyer").select_related(
+        "buyer", "supplier", "award__lot__tender"))
     if tender_id:
         qs = qs.filter(award__lot__tender_id=tender_id)
     if buyer:
@@ -133,15 +140,16 @@ def contracts_for(user, *, tender_id: int | None = None, buyer: str | None = Non
 
 
 def contract_get(user, contract_id: int) -> Contract:
-    return scope.get_in_scope_or_404(Contract.objects.select_related("buyer", "supplier", "award__lot__tender"),
-                                     user, "buyer", pk=contract_id)
+    return scope.get_in_scope_or_404(_with_paid(Contract.objects.select_related(
+        "buyer", "supplier", "award__lot__tender")), user, "buyer", pk=contract_id)
 
 
 def deliveries_for(user, *, contract_id: int | None = None):
     qs = Delivery.objects.filter(scope.scope_q(user, "contract__buyer") | scope.scope_q(user, "destination"))
     if contract_id:
         qs = qs.filter(contract_id=contract_id)
-    return qs.select_related("contract", "destination").order_by("id")
+    return qs.select_related("contract", "destination", "acceptance").prefetch_related(
+        "lines__contract_line__item", "lines__acceptance_line").order_by("id")
 
 
 def delivery_get(user, delivery_id: int) -> Delivery:

@@ -149,3 +149,37 @@ def test_contract_list_query_count(api, scoped, province_user, django_assert_max
     with django_assert_max_num_queries(12):
         r = client.get("/procurement/contracts")
     assert r.json()["count"] == 2
+
+
+def test_list_queries_do_not_grow_with_rows(api, city_contracts, province_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from procurement import services
+
+    client = api.as_(province_user)
+    contract = city_contracts["430100"]
+    lines = list(contract.lines.all())
+
+    def add_delivery(n):
+        services.delivery_create(actor=province_user, contract=contract, number=f"Q{n}", destination=contract.buyer,
+                                 delivered_on=D(2026, 3, 2),
+                                 lines=[{"contract_line_id": ln.pk, "quantity": 1} for ln in lines])
+        services.payment_record(actor=province_user, contract=contract, kind="progress", amount=1,
+                                paid_on=D(2026, 3, 2))
+
+    def count(path):
+        client.get(path)  # warm the token and membership caches
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get(path)
+        assert r.status_code == 200
+        return len(ctx)
+
+    add_delivery(1)
+    few = count("/procurement/deliveries"), count("/procurement/contracts")
+    for n in range(2, 6):
+        add_delivery(n)
+    many = count("/procurement/deliveries"), count("/procurement/contracts")
+    assert few == many
+    body = client.get("/procurement/contracts?buyer=430100").json()
+    assert body["items"][0]["paid"] == "5.00"

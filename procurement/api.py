@@ -234,6 +234,17 @@ def milestone_patch(request, milestone_id: int, payload: MilestonePatch):
     return {"milestone": milestone, **info}
 
 
+@router.post("/milestones/{milestone_id}/check", response=dict,
+             summary="试算：该日期是否违反法定期限（不写入） would these dates break a legal rule? (dry run)")
+def milestone_check(request, milestone_id: int, payload: MilestonePatch):
+    milestone = selectors.milestone_get(request.user, milestone_id)
+    data = payload.dict(exclude_unset=True)
+    result = services.milestone_check(milestone=milestone, **{k: data[k] for k in ("planned_date", "actual_date")
+                                                              if k in data})
+    return {"planned": [f.as_dict() for f in result["planned"]], "actual": [f.as_dict() for f in result["actual"]],
+            "warnings": result["warnings"]}
+
+
 @router.get("/tenders/{tender_id}/overrides", response=list[dict])
 def override_list(request, tender_id: int):
     tender = selectors.tender_get(request.user, tender_id)

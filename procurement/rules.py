@@ -134,12 +134,20 @@ def _check(rule: dict, start: datetime.date, end: datetime.date, calendar: WorkC
 
 def earliest_allowed(method: str, code: str, dates: dict[str, datetime.date | None],
                      calendar: WorkCalendar) -> datetime.date | None:
-    """The earliest date `code` may legally take given the other dates (min rules ending at it)."""
+    """The earliest date `code` may legally take given the earlier milestones' dates: the min rules ending at
+    it, and the 'before' rules (a clarification on day d pushes the deadline to the first day that leaves the
+    period)."""
     best = None
     for rule in rules_for(method):
-        if rule["to"] != code or rule["kind"] != "min" or dates.get(rule["from"]) is None:
+        start = dates.get(rule["from"])
+        if rule["to"] != code or start is None or rule["kind"] not in ("min", "before"):
             continue
-        limit = calendar.period_end(dates[rule["from"]], rule["amount"], rule["unit"])
+        if rule["kind"] == "min":
+            limit = calendar.period_end(start, rule["amount"], rule["unit"])
+        else:
+            limit = start + datetime.timedelta(days=1)
+            while calendar.period_start_before(limit, rule["amount"], rule["unit"]) < start:
+                limit += datetime.timedelta(days=1)
         best = limit if best is None or limit > best else best
     return best
 

@@ -127,7 +127,7 @@ class TimelineMilestone(Schema):
     name: str
     planned_date: datetime.date | None
     actual_date: datetime.date | None
-    forecast_date: datetime.date
+    forecast_date: datetime.date | None
     slip_days: int | None
     status: str
     note: str

@@ -211,7 +211,8 @@ def timeline(tender: Tender, today: datetime.date | None = None, calendar: WorkC
 
     Forecast of a milestone not done: the latest of today, its planned date pushed by the delay carried
     from the milestones before it, the legal minimum after the forecasts before it, and the previous
-    milestone's forecast (a floating milestone: the previous fixed one's)."""
+    milestone's forecast (a floating milestone: the previous fixed one's). A milestone not done while a later
+    one is done is shown as not recorded and constrains nothing."""
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar()
     milestones = list(tender.milestones.order_by("sequence"))
@@ -224,6 +225,7 @@ def timeline(tender: Tender, today: datetime.date | None = None, calendar: WorkC
     forecast: dict[str, datetime.date] = {}
     delay, anchor, since = 0, None, None
     floating = {d["code"] for d in rules.milestone_defs() if d.get("floating")}
+    last_done = max((m.sequence for m in milestones if m.actual_date), default=0)
     critical = None
     out = []
     for m in milestones:
@@ -239,6 +241,12 @@ def timeline(tender: Tender, today: datetime.date | None = None, calendar: WorkC
                     continue
                 findings.append({"date_kind": kind, **f.as_dict(),
                                  "overridden": (m.pk, f.rule, kind, f.date) in overrides})
+        if not m.actual_date and m.sequence < last_done:
+            # a later milestone is done: this one was skipped or its date not recorded; it constrains nothing
+            out.append({"id": m.pk, "code": m.code, "sequence": m.sequence, "name": m.name,
+                        "planned_date": m.planned_date, "actual_date": None, "forecast_date": None,
+                        "slip_days": None, "status": "not_recorded", "note": m.note, "findings": findings})
+            continue
         if m.actual_date:
             f_date = m.actual_date
         else:
@@ -274,8 +282,8 @@ def timeline(tender: Tender, today: datetime.date | None = None, calendar: WorkC
                     "planned_date": m.planned_date, "actual_date": m.actual_date, "forecast_date": f_date,
                     "slip_days": slip, "status": status, "note": m.note, "findings": findings})
     if critical is None:
-        critical = next((m.code for m in milestones if not m.actual_date), None)
-    end = forecast[milestones[-1].code] if milestones else None
+        critical = next((m.code for m in milestones if not m.actual_date and m.sequence > last_done), None)
+    end = forecast.get(milestones[-1].code) if milestones else None
     return {"tender_id": tender.pk, "method": tender.method, "target_date": tender.target_date,
             "forecast_end": end, "slack_days": (tender.target_date - end).days if end else None,
             "critical_milestone": critical, "milestones": out, "warnings": _unique(warnings), "today": today}

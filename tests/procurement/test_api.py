@@ -32,6 +32,9 @@ def test_tender_and_timeline_api(api, province_user, changsha_user, catalog):
     ms = {m["code"]: m["id"] for m in api.as_(province_user).get(f"/procurement/tenders/{tender_id}/milestones").json()}
     r = api.as_(province_user).patch(f"/procurement/milestones/{ms['award_notice']}", {"planned_date": "2026-02-12"})
     assert r.status_code == 200
+    dry = api.as_(changsha_user).post(f"/procurement/milestones/{ms['challenge_end']}/check",
+                                      {"planned_date": "2026-02-27"}).json()
+    assert dry["planned"][0]["rule"] == "challenge_7wd" and dry["planned"][0]["limit"] == "2026-02-28"
     r = api.as_(province_user).patch(f"/procurement/milestones/{ms['challenge_end']}", {"planned_date": "2026-02-27"})
     body = r.json()
     assert r.status_code == 400 and body["code"] == "legal_rule" and body["details"]["rule"] == "challenge_7wd"

@@ -159,3 +159,24 @@ def test_forecast_uses_legal_minimum_without_plan(tender):
     f = {r["code"]: r["forecast_date"] for r in t["milestones"]}
     assert f["challenge_end"] == D(2026, 2, 28)  # 7 working days across the Spring Festival
     assert f["distribution_complete"] == D(2026, 2, 28)
+
+
+def test_a_late_clarification_pushes_the_deadline(tender):
+    for code, day in (("documents_on_sale", D(2026, 1, 5)), ("last_clarification", D(2026, 2, 12))):
+        m = ms(tender, code)
+        m.planned_date = m.actual_date = day
+        m.save()
+    m = ms(tender, "bid_opening")
+    m.planned_date = D(2026, 2, 20)
+    m.save()
+    t = selectors.timeline(tender, today=D(2026, 2, 13))
+    f = {r["code"]: r["forecast_date"] for r in t["milestones"]}
+    assert f["bid_opening"] == D(2026, 2, 27)  # at least 15 days after the clarification
+
+
+def test_milestone_check_is_a_dry_run(tender, province_user):
+    services.milestone_set(actor=province_user, milestone=ms(tender, "winner_chosen"), planned_date=D(2026, 2, 13))
+    result = services.milestone_check(milestone=ms(tender, "award_notice"), planned_date=D(2026, 2, 25))
+    assert [f.rule for f in result["planned"]] == ["award_notice_2wd"]
+    assert services.milestone_check(milestone=ms(tender, "award_notice"), planned_date=D(2026, 2, 24))["planned"] == []
+    assert ms(tender, "award_notice").planned_date is None

@@ -161,7 +161,7 @@ def _seed(stdout) -> None:
         prices = {c: UNIT_PRICES[cat[c]] for c in codes}
         contracts += services.contracts_create_from_demand(
             actor=None, award=award, rows=lot_rows, made_to_measure=lot_mtm, unit_prices=prices,
-            per_city=award.lot.number != 3, performance_bond_percent=Decimal(5), delivery_due=D(2027, 4, 15))
+            per_city=award.lot.number == 1, performance_bond_percent=Decimal(5), delivery_due=D(2027, 4, 15))
     for contract in contracts:
         services.contract_sign(actor=None, contract=contract, signed_on=actual["contract_signed"],
                                published_on=actual["contract_published"])

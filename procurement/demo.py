@@ -170,7 +170,12 @@ def _seed(stdout) -> None:
                                 paid_on=actual["contract_published"] + datetime.timedelta(days=7))
     services.tender_set_status(actor=None, tender=tender, status="contracted")
 
-    changsha = next(c for c in contracts if c.buyer.code == "430100" and c.award.lot.number == 1)
+    # the first city contract with goods (Changsha in the full demo) gets a delivery with a rejected line
+    changsha = next((c for c in contracts if c.award.lot.number == 1 and c.buyer.code != "430000"
+                     and c.lines.filter(kind="standard").exists()), None)
+    if changsha is None:
+        stdout.write("procurement: tender and contracts added; no city contract with goods, so no delivery")
+        return
     lines = list(changsha.lines.filter(kind="standard").order_by("-quantity")[:3])
     delivery = services.delivery_create(
         actor=None, contract=changsha, number=f"{changsha.number}-B01", destination=changsha.buyer,

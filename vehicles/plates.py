@@ -2,8 +2,9 @@
 
 A plate is a province abbreviation (湘 for Hunan; any province is accepted, a vehicle may be bought
 elsewhere), the letter of the issuing office, then
-- an ordinary plate: 5 characters from the digits and capitals without I and O, optionally followed
-  by a use character (学 driving school, 警 police, 挂 trailer, 领 consulate, 港/澳 cross-border);
+- an ordinary plate: 5 characters from the digits and capitals without I and O (湘A·12345), or 4 of
+  them and a use character (学 driving school, 警 police, 挂 trailer, 领 consulate, 港/澳 cross-border:
+  湘A·0023警, 粤Z·F023港);
 - a new-energy plate (green, 8 characters): small vehicles put a letter first, D/A/B/C/E for pure
   electric and F/G/H/J/K for the others, then a digit or letter and 4 digits (湘A·D12345); large
   vehicles put 5 digits and then D or F (湘A·12345D).
@@ -15,7 +16,7 @@ import unicodedata
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _SERIAL = "[A-HJ-NP-Z0-9]"
-ORDINARY = re.compile(rf"^[{PROVINCES}][A-Z]{_SERIAL}{{5}}[学警挂领港澳]?$")
+ORDINARY = re.compile(rf"^[{PROVINCES}][A-Z](?:{_SERIAL}{{5}}|{_SERIAL}{{4}}[学警挂领港澳])$")
 NEW_ENERGY_SMALL = re.compile(rf"^[{PROVINCES}][A-Z][DABCEFGHJK]{_SERIAL}\d{{4}}$")
 NEW_ENERGY_LARGE = re.compile(rf"^[{PROVINCES}][A-Z]\d{{5}}[DF]$")
 
@@ -45,6 +46,8 @@ def validate(value: str) -> str:
         raise PlateError(f"首字应为省份简称 the plate must start with a province abbreviation ({plate[0]})")
     if len(plate) < 2 or not ("A" <= plate[1] <= "Z"):
         raise PlateError("第二位应为发牌机关字母 the second character is the issuing office's letter")
+    if len(plate) == 8 and plate[-1] in "学警挂领港澳":
+        raise PlateError("号牌格式错误 not a plate: a use character (学, 警...) follows 4 characters, as in 湘A0023警")
     if len(plate) == 8:
         if NEW_ENERGY_SMALL.match(plate) or NEW_ENERGY_LARGE.match(plate):
             return plate

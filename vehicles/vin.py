@@ -45,7 +45,7 @@ def validate(value: str) -> str:
         raise VinError(f"车辆识别代号应为17位 a VIN has 17 characters (this one has {len(vin)})")
     bad = sorted({c for c in vin if c in "IOQ"})
     if bad:
-        raise VinError(f"车辆识别代号不得含字母 I、O、Q a VIN may not contain {', '.join(bad)}")
+        raise VinError(f"车辆识别代号不得含字母I、O、Q a VIN may not contain I, O, Q (found {', '.join(bad)})")
     if not _ALLOWED.match(vin):
         raise VinError("车辆识别代号只能含数字和大写字母 a VIN has only digits and capital letters")
     expected = check_character(vin)

@@ -4,6 +4,12 @@ papers, mileage, maintenance, transfers and disposal (in scope), and the Excel i
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
+try:  # django-ninja ≥ 1.5 wants an explicit Status for a non-200 answer; older ones take a tuple
+    from ninja import Status
+except ImportError:  # pragma: no cover
+    def Status(status_code, value):  # noqa: N802
+        return status_code, value
+
 from core import scope
 from core.errors import NotFound, QMError
 from core.history import history_for
@@ -140,7 +146,7 @@ def quota_record_create(request, payload: QuotaRecordIn):
     record = services.quota_record_create(actor=request.user, doc_number=data["doc_number"],
                                           doc_date=data["doc_date"], kind=data["kind"], reason=data["reason"],
                                           total_change=data["total_change"], lines=data["lines"])
-    return 201, record_out(selectors.quota_records().get(pk=record.pk))
+    return Status(201, record_out(selectors.quota_records().get(pk=record.pk)))
 
 
 @router.get("/quota-exceptions", response=page_schema(QuotaExceptionOut), tags=["vehicles · quotas 编制"])
@@ -155,7 +161,7 @@ def quota_exception_create(request, payload: QuotaExceptionIn):
     city = selectors.city_get(request.user, payload.city_code)
     exc = services.quota_exception_grant(actor=request.user, city=city, extra=payload.extra,
                                          reason=payload.reason, doc_number=payload.doc_number)
-    return 201, exception_out(exc)
+    return Status(201, exception_out(exc))
 
 
 @router.post("/quota-exceptions/{exception_id}/revoke", response=QuotaExceptionOut, tags=["vehicles · quotas 编制"])
@@ -184,7 +190,7 @@ def purchase_create(request, payload: PurchaseIn):
     p = services.purchase_create(actor=request.user, city=city, title=payload.title, quantity=payload.quantity,
                                  stage_date=payload.stage_date, budget_amount=payload.budget_amount,
                                  document=payload.document, remarks=payload.remarks)
-    return 201, _purchase_detail(p)
+    return Status(201, _purchase_detail(p))
 
 
 @router.get("/purchases/{purchase_id}", response=PurchaseDetail, tags=["vehicles · purchases 购置"])
@@ -257,7 +263,7 @@ def vehicle_create(request, payload: VehicleIn):
     v = services.vehicle_create(actor=request.user, owning_unit=unit, vin_code=data.pop("vin"),
                                 brand=data.pop("brand"), plate=data.pop("plate"), station=station, driver=driver,
                                 status=data.pop("status"), inspection_due=data.pop("inspection_due"), **data)
-    return 201, vehicle_out(_reload(request, v))
+    return Status(201, vehicle_out(_reload(request, v)))
 
 
 @router.get("/vehicles/{vehicle_id}", response=VehicleDetail, tags=["vehicles · register 登记簿"])
@@ -317,7 +323,7 @@ def vehicle_transfer(request, vehicle_id: int, payload: TransferIn):
     station = selectors.unit_any(payload.station) if payload.station else None
     move = services.vehicle_transfer(actor=request.user, vehicle=v, to_unit=to_unit, reason=payload.reason,
                                      document=payload.document, date=payload.date, station=station)
-    return 201, transfer_out(move)
+    return Status(201, transfer_out(move))
 
 
 @router.get("/vehicles/{vehicle_id}/transfers", response=list[TransferOut], tags=["vehicles · transfers 调拨"])
@@ -337,7 +343,7 @@ def policy_list(request, vehicle_id: int):
              summary="登记保单（交强险/商业险） record a policy")
 def policy_add(request, vehicle_id: int, payload: PolicyIn):
     p = services.policy_add(actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict())
-    return 201, policy_out(p)
+    return Status(201, policy_out(p))
 
 
 @router.post("/insurance/{policy_id}/cancel", response=PolicyOut, tags=["vehicles · insurance 保险"])
@@ -356,8 +362,8 @@ def inspection_list(request, vehicle_id: int):
 @router.post("/vehicles/{vehicle_id}/inspections", response={201: InspectionOut},
              tags=["vehicles · inspections 检验"], summary="登记检验 record an inspection")
 def inspection_add(request, vehicle_id: int, payload: InspectionIn):
-    return 201, services.inspection_record(actor=request.user, vehicle=_vehicle(request, vehicle_id),
-                                           **payload.dict())
+    record = services.inspection_record(actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict())
+    return Status(201, record)
 
 
 @router.put("/vehicles/{vehicle_id}/inspection-due", response=VehicleOut, tags=["vehicles · inspections 检验"],
@@ -379,8 +385,8 @@ def maintenance_list(request, vehicle_id: int):
 @router.post("/vehicles/{vehicle_id}/maintenance", response={201: MaintenanceOut},
              tags=["vehicles · maintenance 维修保养"])
 def maintenance_add(request, vehicle_id: int, payload: MaintenanceIn):
-    return 201, services.maintenance_record(actor=request.user, vehicle=_vehicle(request, vehicle_id),
-                                            **payload.dict())
+    record = services.maintenance_record(actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict())
+    return Status(201, record)
 
 
 @router.get("/vehicles/{vehicle_id}/odometer", response=list[OdometerOut], tags=["vehicles · odometer 里程"])
@@ -391,8 +397,8 @@ def odometer_list(request, vehicle_id: int):
 @router.post("/vehicles/{vehicle_id}/odometer", response={201: OdometerOut}, tags=["vehicles · odometer 里程"],
              summary="登记里程（不可减少） add an odometer reading (never decreasing)")
 def odometer_add(request, vehicle_id: int, payload: OdometerIn):
-    return 201, services.odometer_record(actor=request.user, vehicle=_vehicle(request, vehicle_id),
-                                         **payload.dict())
+    record = services.odometer_record(actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict())
+    return Status(201, record)
 
 
 # ---- disposal --------------------------------------------------------------------------------------------------
@@ -404,7 +410,7 @@ def disposal_request(request, vehicle_id: int, payload: DisposalIn):
         raise QMError("bad_method", f"未知处置方式 unknown method {payload.method}", {"field": "method"})
     d = services.disposal_request(actor=request.user, vehicle=_vehicle(request, vehicle_id),
                                   method=payload.method, reason=payload.reason)
-    return 201, disposal_out(d)
+    return Status(201, disposal_out(d))
 
 
 @router.get("/disposals", response=page_schema(DisposalOut), tags=["vehicles · disposal 处置"])

@@ -101,7 +101,7 @@ def seed(*, seed: int, stdout) -> None:
                 actor=None, city=city, title=f"{city.name[:3]}高速公路路政执法车辆购置", quantity=quantity,
                 stage_date=ago(offsets[0]), budget_amount=Decimal(quantity * 235000),
                 document=f"{city.name[:2]}财预〔{ago(offsets[0]).year}〕{rng.randrange(10, 99)}号")
-            brand, model, wmi, vtype, price, nev = MODELS[rng.randrange(len(MODELS) - 1)]
+            brand, model, wmi, vtype, price, nev = MODELS[list(PLAN).index(city_code) % (len(MODELS) - 1)]
             steps = [PurchaseStage.PROCUREMENT, PurchaseStage.CONTRACT_SIGNED, PurchaseStage.DELIVERED,
                      PurchaseStage.REGISTERED, PurchaseStage.IN_SERVICE]
             vehicles = []

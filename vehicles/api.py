@@ -10,13 +10,15 @@ except ImportError:  # pragma: no cover
     def Status(status_code, value):  # noqa: N802
         return status_code, value
 
+from django.http import HttpResponse
+
 from core import scope
 from core.errors import NotFound, QMError
 from core.history import history_for
 from core.pagination import PageParams, page_schema, paginate
 from personnel.models import Officer
 
-from . import importers, selectors, services
+from . import exporters, importers, selectors, services
 from .choices import DisposalMethod, PolicyKind, PurchaseStage, QuotaRecordKind, VehicleStatus, VehicleType
 from .schemas import (
     AllocationOut,
@@ -435,6 +437,29 @@ def disposal_reject(request, request_id: int, payload: DecisionIn):
 
 
 # ---- import --------------------------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get("/import-template", tags=["vehicles · import 导入"], summary="导入模板 the import template (.xlsx)")
+def import_template(request):
+    return _xlsx(exporters.template_workbook(), "vehicle-import-template.xlsx")
+
+
+@router.get("/export", tags=["vehicles · import 导入"],
+            summary="导出登记簿 the register in scope as .xlsx (the import layout; filters as /vehicles)")
+def vehicle_export(request, filters: Query[VehicleFilters]):
+    qs = selectors.vehicles_for(request.user, city_code=filters.city, unit_code=filters.unit,
+                                status=filters.status, vehicle_type=filters.vehicle_type, q=filters.q,
+                                papers=filters.papers, days=filters.days)
+    return _xlsx(exporters.register_workbook(qs), "vehicles.xlsx")
+
 
 @router.post("/import", response={200: ImportReport}, tags=["vehicles · import 导入"],
              summary="从 Excel 导入车辆 import vehicles from .xlsx (all or nothing; dry_run to check)")

@@ -56,7 +56,7 @@ TYPE_WORDS = [  # first match wins; labels as vehicle licences write them
     ("小型", VehicleType.SMALL_PASSENGER), ("微型", VehicleType.SMALL_PASSENGER),
     ("轿车", VehicleType.SMALL_PASSENGER), ("越野", VehicleType.SMALL_PASSENGER),
 ]
-STATUS_WORDS = {"在用": VehicleStatus.IN_SERVICE, "待交付": VehicleStatus.ON_ORDER,
+STATUS_WORDS = {"在用": VehicleStatus.IN_SERVICE, "待交付": VehicleStatus.ON_ORDER, "待交付/待投用": VehicleStatus.ON_ORDER,
                 "待投用": VehicleStatus.ON_ORDER, "未投用": VehicleStatus.ON_ORDER,
                 "维修中": VehicleStatus.UNDER_REPAIR, "维修": VehicleStatus.UNDER_REPAIR,
                 "已处置": VehicleStatus.DISPOSED, "报废": VehicleStatus.DISPOSED}
@@ -339,6 +339,8 @@ def _apply_row(actor, data: dict, existing: Vehicle | None) -> str:
             brand=fields["brand"])
         return "created"
     v = existing
+    if v.status == VehicleStatus.DISPOSED and status in (None, VehicleStatus.DISPOSED):
+        return "unchanged"  # an exported register lists disposed vehicles too
     if v.status == VehicleStatus.DISPOSED:
         raise RowError(COLUMN_OF_FIELD["vin"], v.vin, "车辆已处置 the vehicle has been disposed of")
     if data["所属单位"].pk != v.owning_unit_id:

@@ -438,6 +438,9 @@ def vehicle_create(*, actor, owning_unit: OrgUnit, vin_code: str, brand: str, pl
     number = _clean_vin(vin_code)
     plate = _clean_plate(plate) if plate else ""
     fields = _clean_fields({"brand": brand, **fields})
+    if plate and not fields.get("registered_on"):
+        raise _err("required", "有号牌的车辆须填写注册登记日期 a plated vehicle needs its registration date "
+                   "(inspections count from it)", "registered_on")
     if status not in (VehicleStatus.ON_ORDER, VehicleStatus.IN_SERVICE, VehicleStatus.UNDER_REPAIR):
         raise _err("bad_status", f"新登记车辆状态无效 a new vehicle cannot be {status}", "status")
     _check_station(station, owning_unit)

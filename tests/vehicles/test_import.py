@@ -6,6 +6,7 @@ from django.core.management import call_command
 from openpyxl import Workbook
 
 from core.history import history_for
+from vehicles import services
 from vehicles.importers import ImportFileError, import_vehicles
 from vehicles.models import Vehicle
 
@@ -156,3 +157,21 @@ def test_api_upload(api, good, changsha_user, auditor_user):
     r = api.as_(auditor_user).post("/vehicles/import", {"file": workbook(rows)}, multipart=True)
     assert r.status_code == 403
     assert days(0)
+
+
+def test_template_and_export_round_trip(api, make_vehicle, changsha_user, province_user):
+    r = api.as_(changsha_user).get("/vehicles/import-template")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    template = io.BytesIO(r.content)
+    assert import_vehicles(actor=changsha_user, source=template).as_dict()["created"] == 0
+    make_vehicle("430100", in_service=True, equipment=["示警灯具", "执法记录仪"], purchase_price="229800",
+                 funding_source="city")
+    make_vehicle("430121", registered=True)
+    gone = make_vehicle("430121")
+    req = services.disposal_request(actor=changsha_user, vehicle=gone, method="scrap", reason="x")
+    services.disposal_decide(actor=province_user, request=req, approve=True)
+    make_vehicle("430200")  # not in Changsha's export
+    r = api.as_(changsha_user).get("/vehicles/export")
+    assert r.status_code == 200
+    result = import_vehicles(actor=changsha_user, source=io.BytesIO(r.content))
+    assert result.ok and (result.created, result.updated, result.unchanged) == (0, 0, 3), result.errors

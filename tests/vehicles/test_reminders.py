@@ -50,10 +50,11 @@ def test_inspection_and_missing_policy_flagged_and_disposed_ignored(make_vehicle
     assert services.papers_remind(today=days(30))["vehicles"] == 0 and Notification.objects.count() == n
 
 
-def test_task_and_schedule(make_vehicle, changsha_user):
+@pytest.mark.broker
+def test_task_and_schedule(broker, make_vehicle, changsha_user):
     v = make_vehicle("430100", in_service=True)
     add_compulsory(v, starts_on=days(-360), ends_on=days(5))
     services.vehicle_set_inspection_due(actor=None, vehicle=v, due=days(500), reason="test")
-    result = tasks.papers_remind.delay().get()
+    result = tasks.papers_remind.delay().get(timeout=60)
     assert result["vehicles"] == 1 and _keys(changsha_user) == ["vehicle_compulsory_7d"]
     assert SCHEDULES[0]["task"] == "vehicles.tasks.papers_remind" and SCHEDULES[0]["crontab"]["hour"] == "7"

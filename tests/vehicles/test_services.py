@@ -86,7 +86,8 @@ def test_vehicle_create_validates_and_records(org, changsha_user):
         ({"vin_code": "1M8GDM9A1KP042788"}, "invalid_vin"),
         ({"vin_code": v.vin}, "duplicate_vin"),
         ({"plate": "湘A1234"}, "invalid_plate"),
-        ({"plate": "湘AD12345"}, "duplicate_plate"),
+        ({"plate": "湘AD12345", "registered_on": days(-1)}, "duplicate_plate"),
+        ({"plate": "湘A88881"}, "required"),  # a plate needs its registration date
         ({"purchase_price": "-1"}, "invalid_amount"),
         ({"vehicle_type": "tank"}, "bad_type"),
         ({"status": "disposed"}, "bad_status"),

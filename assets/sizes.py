@@ -4,6 +4,7 @@ Pure functions in exact decimal arithmetic; no database. "round half up" is ⌊x
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 OK, MISSING, MADE_TO_MEASURE = "ok", "missing", "mtm"
@@ -59,14 +60,17 @@ def body_type(gender: str, chest, waist) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # few distinct values on a roll; demand sizes thousands of officers
 def height_code(height) -> int:
     return 5 * round_half_up(D(height) / 5)
 
 
+@lru_cache(maxsize=4096)  # few distinct values on a roll; demand sizes thousands of officers
 def top_fit(chest) -> int:
     return 4 * floor((D(chest) + 2) / 4)
 
 
+@lru_cache(maxsize=4096)  # few distinct values on a roll; demand sizes thousands of officers
 def bottom_fit(waist) -> int:
     return 2 * floor((D(waist) + 1) / 2)
 

@@ -90,9 +90,8 @@ def city_codes_for(user) -> list[str] | None:
     return sorted({u.city_code for u in units})
 
 
-def demand_for(user, *, city_code: str | None = None, margin_percent: int = D.MARGIN_PERCENT) -> D.Demand:
-    """The live demand as the user may see it: the province for provincial staff and auditors, a city's
-    own for its staff (another city → 404), a county's officers for county staff."""
+def check_city(user, city_code: str | None) -> None:
+    """A city code the user may read (404 outside their scope; 400 if it is not a city's code)."""
     if not scope.memberships(user):
         raise NotFound()
     if city_code:
@@ -101,6 +100,12 @@ def demand_for(user, *, city_code: str | None = None, margin_percent: int = D.MA
             raise NotFound()
         if not OrgUnit.objects.filter(code=city_code, city__code=city_code).exists():
             raise QMError("bad_city", f"不是市州代码 not a city code: {city_code}", {"field": "city"})
+
+
+def demand_for(user, *, city_code: str | None = None, margin_percent: int = D.MARGIN_PERCENT) -> D.Demand:
+    """The live demand as the user may see it: the province for provincial staff and auditors, a city's
+    own for its staff (another city → 404), a county's officers for county staff."""
+    check_city(user, city_code)
     return D.compute(user=user, city_code=city_code, margin_percent=margin_percent)
 
 
@@ -158,6 +163,27 @@ def visible_people(user, entries: list[dict], key: str = "city_code") -> list[di
     """Named lines (made to measure, unknown) only for officers of cities the user may read."""
     allowed = city_codes_for(user)
     return entries if allowed is None else [e for e in entries if e[key] in allowed]
+
+
+def visible_unknown(user, unknown: list[dict], city_code: str | None = None) -> list[dict]:
+    """Unknown sizes per item, keeping only officers of the cities the user may read (and of city_code)."""
+    allowed = city_codes_for(user)
+    out = []
+    for entry in unknown:
+        officers = [o for o in entry["officers"] if (allowed is None or o["city_code"] in allowed)
+                    and (not city_code or o["city_code"] == city_code)]
+        if len(officers) == len(entry["officers"]):
+            out.append(entry)
+        elif officers:
+            qty = {"M": 0, "F": 0}
+            for o in officers:
+                qty[o["gender"]] += o["quantity"]
+            out.append({**entry, "officers": officers, "quantity": qty, "officer_count": len(officers)})
+    return out
+
+
+def visible_made_to_measure(user, entries: list[dict], city_code: str | None = None) -> list[dict]:
+    return [e for e in visible_people(user, entries) if not city_code or e["city_code"] == city_code]
 
 
 def _items_of(version: StandardVersion) -> list[D.StandardItem]:

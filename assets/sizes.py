@@ -4,8 +4,8 @@ Pure functions in exact decimal arithmetic; no database. "round half up" is ⌊x
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache
 
 OK, MISSING, MADE_TO_MEASURE = "ok", "missing", "mtm"
 

@@ -24,6 +24,12 @@ STANDARD_FIELDS = {"qty_per_officer", "service_life_years", "source"}
 MAX_QTY, MAX_LIFE = 50, 30
 
 
+def _require(actor, *roles, unit=None) -> None:
+    """Role check for people; actor None is the system itself (seeds, imports, tasks)."""
+    if actor is not None:
+        scope.require_role(actor, *roles, unit=unit)
+
+
 def _check_standard_values(where: dict, qty, life, source) -> None:
     if not isinstance(qty, int) or isinstance(qty, bool) or not 0 <= qty <= MAX_QTY:
         raise QMError("bad_quantity", f"数量无效 invalid quantity per officer (0–{MAX_QTY}): {qty!r}",
@@ -72,7 +78,7 @@ def standard_revise(*, actor, changes: list[dict], note: str) -> StandardVersion
     """A new version of the standard: the current lines with `changes` applied, each
     {item_code, qty_per_officer?, service_life_years?, source?}. Provincial logistics only. Every figure
     is checked before anything is written; a revision that changes nothing is refused."""
-    scope.require_role(actor, scope.PROVINCE)
+    _require(actor, scope.PROVINCE)
     if not note or not note.strip():
         raise QMError("note_required", "须说明修订原因 a note saying why is required", {"field": "note"})
     if not changes:
@@ -142,7 +148,7 @@ def item_type_create(*, actor, code: str, name_zh: str, name_en: str, name_men: 
                      category: str, size_system: str, qty_per_officer: int, service_life_years: int,
                      source: str, note: str = "", sort_order: int | None = None) -> ItemType:
     """Add an item to the catalog and to a new version of the standard (provincial logistics)."""
-    scope.require_role(actor, scope.PROVINCE)
+    _require(actor, scope.PROVINCE)
     code = (code or "").strip().upper()
     if not CODE_RE.match(code):
         raise QMError("bad_code", "代码须为大写字母、数字和连字符 code: capitals, digits and '-' (2–30)",
@@ -172,7 +178,7 @@ def item_type_create(*, actor, code: str, name_zh: str, name_en: str, name_men: 
 def item_type_update(*, actor, item: ItemType, note: str = "", **fields) -> ItemType:
     """Change an item's names, category, size system, note or order; a change of its quantity, service
     life, source or being in force (is_active) makes a new version of the standard."""
-    scope.require_role(actor, scope.PROVINCE)
+    _require(actor, scope.PROVINCE)
     bad = set(fields) - NAME_FIELDS - STANDARD_FIELDS - {"is_active"}
     if bad:
         raise QMError("not_editable", f"不可修改的字段 fields not editable: {', '.join(sorted(bad))}",
@@ -212,7 +218,7 @@ def item_type_update(*, actor, item: ItemType, note: str = "", **fields) -> Item
 def skirt_choice_set(*, actor, officer, skirts: int) -> SkirtChoice:
     """Record how many of a woman's bottoms are skirts (0 up to the trousers' quantity, at most 2).
     Staff who keep the roll over the officer's unit (province, city, county)."""
-    scope.require_role(actor, scope.PROVINCE, scope.CITY, scope.COUNTY, unit=officer.unit)
+    _require(actor, scope.PROVINCE, scope.CITY, scope.COUNTY, unit=officer.unit)
     if officer.gender != "F":
         raise QMError("not_female", "仅女警可选择裙装 only women choose skirts", {"field": "skirts"})
     trousers = ItemType.objects.filter(code=SKIRT_ITEM).first()
@@ -245,7 +251,7 @@ def snapshot_create(*, actor, note: str = "", margin_percent: int = demand_mod.M
     """Freeze the province's demand under the current standard (provincial logistics): rows per city ×
     item × gender × size, totals, made-to-measure lines, unknown sizes and each officer's sizes."""
     if actor is not None:
-        scope.require_role(actor, scope.PROVINCE)
+        _require(actor, scope.PROVINCE)
     if len(note or "") > 300:
         raise QMError("bad_note", "说明过长 note longer than 300 characters", {"field": "note"})
     with transaction.atomic():

@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -70,7 +69,7 @@ class Command(BaseCommand):
                 unknown = selectors.visible_unknown(actor, snap.unknown, city)
                 mtm = selectors.visible_made_to_measure(actor, snap.made_to_measure, city)
                 version, margin_used = snap.standard_version.number, snap.margin_percent
-                sys.stderr.write(f"快照 snapshot #{snap.pk} (配发标准 v{version})\n")
+                self.stderr._out.write(f"快照 snapshot #{snap.pk} (配发标准 v{version})\n")
             else:
                 d = selectors.demand_for(actor, city_code=city, margin_percent=margin)
                 rows, unknown, mtm = d.row_list(), d.unknown, d.made_to_measure
@@ -85,14 +84,25 @@ class Command(BaseCommand):
             out_rows, columns = rows, ROW_COLUMNS
         table = _sorted(out_rows, columns)
         if format == "csv":
-            sys.stdout.buffer.write(render_csv(table, columns).encode("utf-8"))
-            sys.stdout.flush()
+            self._emit(render_csv(table, columns))
         else:
             doc = {"standard_version": version, "margin_percent": margin_used, "city_code": city,
                    "order": order, "columns": columns, "rows": [dict(zip(columns, r, strict=True)) for r in table],
                    "unknown": unknown, "made_to_measure": mtm}
-            sys.stdout.buffer.write((json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-            sys.stdout.flush()
+            self._emit(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
+        err = self.stderr._out
         for line in apart_lines(unknown, mtm):
-            sys.stderr.write(line + "\n")
+            err.write(line + "\n")
+        err.flush()
+
+    def _emit(self, text: str) -> None:
+        """Exactly these bytes, UTF-8 without a BOM and with no styling, whatever the console's encoding."""
+        out = self.stdout._out
+        if hasattr(out, "buffer"):
+            out.flush()
+            out.buffer.write(text.encode("utf-8"))
+            out.buffer.flush()
+        else:
+            out.write(text)
+            out.flush()
 

@@ -24,6 +24,12 @@ from .schemas import (
     StandardVersionOut,
 )
 
+try:  # django-ninja ≥ 1.5 spells a status code this way; older ones take a tuple
+    from ninja import Status
+except ImportError:  # pragma: no cover
+    def Status(status_code, value):  # noqa: N802
+        return status_code, value
+
 router = Router(tags=["assets 被装品类、号型与需求"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -62,7 +68,7 @@ def item_detail(request, code: str):
 @router.post("/items", response={201: ItemOut}, summary="新增品类 add an item (provincial logistics)")
 def item_create(request, payload: ItemIn):
     item = services.item_type_create(actor=request.user, **payload.dict())
-    return 201, item_out(item)
+    return Status(201, item_out(item))
 
 
 @router.patch("/items/{code}", response=ItemOut,
@@ -102,7 +108,7 @@ def standard_version(request, number: int):
 def standard_revise(request, payload: StandardRevisionIn):
     changes = [c.dict(exclude_none=True) for c in payload.changes]
     version = services.standard_revise(actor=request.user, changes=changes, note=payload.note)
-    return 201, version_out(version)
+    return Status(201, version_out(version))
 
 
 # ---- sizes ---------------------------------------------------------------------------------------------
@@ -176,7 +182,7 @@ def snapshot_brief(s) -> dict:
              summary="冻结需求 freeze the province's demand (provincial logistics)")
 def snapshot_create(request, payload: SnapshotIn):
     snap = services.snapshot_create(actor=request.user, note=payload.note, margin_percent=payload.margin_percent)
-    return 201, snapshot_brief(snap)
+    return Status(201, snapshot_brief(snap))
 
 
 @router.get("/snapshots", response=page_schema(SnapshotBrief), summary="需求快照 snapshots")

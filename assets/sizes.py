@@ -47,6 +47,7 @@ def ceil(x: Decimal) -> int:
     return int(x.to_integral_value(rounding=ROUND_CEILING))
 
 
+@lru_cache(maxsize=8192)
 def round_half_up(x) -> int:
     return floor(D(x) + Decimal("0.5"))
 
@@ -86,11 +87,12 @@ def garment_sizes(gender: str, height, chest, waist) -> tuple[Size, Size]:
     Made to measure wins over missing wherever it can already be told: a special body (chest and
     waist known) or a 号 outside the range makes both kinds made to measure even if another
     measurement is missing, and a 型 outside its range makes that kind made to measure."""
-    if chest is not None and waist is not None and body_type(gender, chest, waist) is None:
+    btype = body_type(gender, chest, waist) if chest is not None and waist is not None else None
+    if btype is None and chest is not None and waist is not None:
         reason = f"特体 special body: chest − waist = {round_half_up(D(chest) - D(waist))}"
         return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
-    if height is not None:
-        hao = height_code(height)
+    hao = height_code(height) if height is not None else None
+    if hao is not None:
         lo, hi = HEIGHT_RANGE[gender]
         if not lo <= hao <= hi:
             reason = f"号 {hao} outside {lo}–{hi}"
@@ -105,7 +107,7 @@ def garment_sizes(gender: str, height, chest, waist) -> tuple[Size, Size]:
         elif missing:
             results.append(Size(None, MISSING, missing))
         else:
-            results.append(Size(f"{height_code(height)}/{fit}{body_type(gender, chest, waist)}"))
+            results.append(Size(f"{hao}/{fit}{btype}"))
     return results[0], results[1]
 
 
@@ -122,6 +124,7 @@ def foot_mm_from_input(value) -> Decimal:
     raise ValueError("neither a European size 34–48 nor a foot length 200–320 mm")
 
 
+@lru_cache(maxsize=2048)
 def shoe_size(foot_mm) -> Size:
     if foot_mm is None:
         return Size(None, MISSING, _missing((None, "foot length or shoe size")))
@@ -131,6 +134,7 @@ def shoe_size(foot_mm) -> Size:
     return Size(str(size))
 
 
+@lru_cache(maxsize=2048)
 def cap_size(head_cm) -> Size:
     if head_cm is None:
         return Size(None, MISSING, _missing((None, "head")))

@@ -74,14 +74,15 @@ def officer_profile(row: dict) -> dict:
     profile = {
         "id": row["id"], "name": row["name"], "gender": row["gender"],
         "city": row["unit__city__code"] or row["unit__code"], "unit": row["unit__code"],
-        "unit_name": row["unit__name"], "skirts": row["skirt_choice__skirts"],
+        "skirts": row["skirt_choice__skirts"],
     }
     for system in MEASURED:
         size = sizes[system]
         profile[system] = size.code
         if not size.known:
             profile.setdefault("why", {})[system] = [size.status, size.reason]
-    if "why" in profile:  # the measurements go with the officers reported apart
+    if "why" in profile:  # the unit's name and the measurements go with the officers reported apart
+        profile["unit_name"] = row["unit__name"]
         profile["m"] = {k: _plain(row[k]) for k in MEASUREMENTS}
     return profile
 

@@ -54,7 +54,7 @@ def test_csv_rows_byte_exact(small_roll):
         "430200,INS-ARMBAND,男,-,6\n"
         "430200,SHOES-LEATHER,女,230,1\n"
         "430200,SHOES-LEATHER,男,255,1\n"
-    ).encode("utf-8")
+    ).encode()
     assert out == expected
     assert not out.startswith(b"\xef\xbb\xbf")
     assert "号型未知 size unknown DRESS-JACKET: 男 1 女 0 — 戊(430200)" in err
@@ -71,7 +71,7 @@ def test_order_byte_exact(small_roll):
         "INS-ARMBAND,男,-,19\n"
         "SHOES-LEATHER,女,230,2\n"
         "SHOES-LEATHER,男,255,4\n"
-    ).encode("utf-8")
+    ).encode()
     assert out == expected
 
 

@@ -171,7 +171,7 @@ def compute(*, user=None, city_code: str | None = None, standard: StandardVersio
     standard = standard or current_standard()
     items = standard_items(standard)
     qs = officers_qs if officers_qs is not None else eligible_officers(user=user, city_code=city_code)
-    profiles = [officer_profile(r) for r in qs.order_by().values(*OFFICER_FIELDS).iterator(chunk_size=4000)]
+    profiles = [officer_profile(r) for r in qs.order_by().values(*OFFICER_FIELDS)]
     profiles.sort(key=lambda p: (p["city"], p["unit"], p["name"], p["id"]))
     demand = Demand(standard_version=standard.number if standard else None,
                     standard_version_id=standard.pk if standard else None, items=items,

@@ -169,3 +169,15 @@ def test_measurement_change_moves_size(roll):
     rows = rows_of(demand.compute())
     assert rows[("430100", "TROUSERS", "M", "175/80A")] == 2
     assert rows[("430100", "TROUSERS", "M", "175/76A")] == 4
+
+
+def test_query_count_does_not_grow_with_the_roll(org, catalog, django_assert_max_num_queries):
+    for _ in range(3):
+        OfficerFactory(unit=org["430100"])
+    with django_assert_max_num_queries(4) as few:
+        demand.compute()
+    for _ in range(30):
+        OfficerFactory(unit=org["430200"], gender="F")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        d = demand.compute()
+    assert d.rows[("430200", "INS-BELT", "F", "-")] == 30

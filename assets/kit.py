@@ -59,13 +59,18 @@ def split_skirts(gender: str, quantity: int, skirts: int | None) -> tuple[int, i
 
 
 def kit_for(officer, items: list[ItemType] | None = None, *, standard: StandardVersion | None = None,
-            skirts: int | None = -1) -> list[KitLine]:
+            quantities: list[tuple[ItemType, int]] | None = None, skirts: int | None = -1) -> list[KitLine]:
     """What the entitlement standard (the current version unless `standard` is given) gives this officer,
     in their sizes. `items` restricts to those item types at the catalog's quantities (the old signature).
-    A woman's recorded skirts become a line of their own (variant "skirt") out of TROUSERS; pass `skirts`
-    to save the query when calling in bulk."""
-    pairs = [(item, item.qty_per_officer) for item in items] if items is not None else standard_quantities(
-        standard)
+    A woman's recorded skirts become a line of their own (variant "skirt") out of TROUSERS.
+    In bulk, pass `quantities=standard_quantities()` once and each officer's `skirts` (None when not
+    recorded; SkirtChoice) so no query is made per officer."""
+    if quantities is not None:
+        pairs = quantities
+    elif items is not None:
+        pairs = [(item, item.qty_per_officer) for item in items]
+    else:
+        pairs = standard_quantities(standard)
     sizes = officer_sizes(officer)
     if skirts == -1:
         skirts = None

@@ -82,7 +82,10 @@ def size_report(officer) -> dict:
 
 def city_codes_for(user) -> list[str] | None:
     """The cities whose demand the user may read: None for the whole province, else the cities of the
-    user's units (a county's staff see their own officers only, counted under their city)."""
+    user's units (a county's staff see their own officers only, counted under their city). None (the
+    system itself: commands without a user, the benchmark) reads everything."""
+    if user is None:
+        return None
     paths = scope.scope_paths(user)
     if paths is None:
         return None

@@ -181,3 +181,14 @@ def test_query_count_does_not_grow_with_the_roll(org, catalog, django_assert_max
     with django_assert_max_num_queries(len(few.captured_queries)):
         d = demand.compute()
     assert d.rows[("430200", "INS-BELT", "F", "-")] == 30
+
+
+def test_kit_for_in_bulk_makes_no_query_per_officer(roll, django_assert_num_queries):
+    from assets.kit import standard_quantities
+
+    quantities = standard_quantities()
+    with django_assert_num_queries(0):
+        lines = kit_for(roll["c"], quantities=quantities, skirts=1)
+    by_code = {ln.item_code: ln.quantity for ln in lines}
+    assert by_code["TROUSERS"] == 1 and by_code[SKIRT_CODE] == 1
+    assert {ln.name for ln in lines if ln.item_code == "CAP-PEAKED"} == {"卷檐帽"}

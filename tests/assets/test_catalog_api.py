@@ -221,3 +221,12 @@ def test_formula_like_text_is_written_as_text(catalog):
         put(ws, i, 1, text)
     assert [ws.cell(i, 1).data_type for i in range(1, 6)] == ["s"] * 5
     assert ws.cell(1, 1).value == "=SUM(A1)"
+
+
+def test_openapi_lists_the_assets_endpoints(client, db):
+    r = client.get("/api/v1/openapi.json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    for path in ("/api/v1/assets/items", "/api/v1/assets/standard", "/api/v1/assets/demand",
+                 "/api/v1/assets/snapshots/compare", "/api/v1/assets/officers/{officer_id}/sizes"):
+        assert path in paths

@@ -162,18 +162,25 @@ def visible_rows(user, snapshot: DemandSnapshot, city_code: str | None = None) -
     return rows if allowed is None else [r for r in rows if r["city_code"] in allowed]
 
 
-def visible_people(user, entries: list[dict], key: str = "city_code") -> list[dict]:
-    """Named lines (made to measure, unknown) only for officers of cities the user may read."""
-    allowed = city_codes_for(user)
-    return entries if allowed is None else [e for e in entries if e[key] in allowed]
+def unit_codes_for(user) -> set[str] | None:
+    """The units whose officers the user may see by name: None for the whole province."""
+    if user is None or scope.scope_paths(user) is None:
+        return None
+    return set(OrgUnit.objects.restrict(user).values_list("code", flat=True))
+
+
+def visible_people(user, entries: list[dict]) -> list[dict]:
+    """Named lines (made to measure) only for officers of units in the user's scope."""
+    units = unit_codes_for(user)
+    return entries if units is None else [e for e in entries if e["unit_code"] in units]
 
 
 def visible_unknown(user, unknown: list[dict], city_code: str | None = None) -> list[dict]:
-    """Unknown sizes per item, keeping only officers of the cities the user may read (and of city_code)."""
-    allowed = city_codes_for(user)
+    """Unknown sizes per item, keeping only officers of units in the user's scope (and of city_code)."""
+    units = unit_codes_for(user)
     out = []
     for entry in unknown:
-        officers = [o for o in entry["officers"] if (allowed is None or o["city_code"] in allowed)
+        officers = [o for o in entry["officers"] if (units is None or o["unit_code"] in units)
                     and (not city_code or o["city_code"] == city_code)]
         if len(officers) == len(entry["officers"]):
             out.append(entry)

@@ -106,3 +106,13 @@ def test_compare_scoped_to_the_users_city(roll, org, province_user, zhuzhou_user
     b = services.snapshot_create(actor=province_user)
     result = selectors.snapshot_compare(zhuzhou_user, a, b)
     assert result["changes"] and {c["city_code"] for c in result["changes"]} == {"430200"}
+
+
+def test_names_in_a_snapshot_follow_the_users_scope(roll, province_user, county_user, changsha_user):
+    snap = services.snapshot_create(actor=province_user)
+    # f (made to measure) sits in the Changsha detachment, outside the county's scope
+    assert [m["name"] for m in selectors.visible_made_to_measure(changsha_user, snap.made_to_measure)] == ["己"]
+    assert selectors.visible_made_to_measure(county_user, snap.made_to_measure) == []
+    # e (unknown sizes) is in Zhuzhou: nobody in Changsha sees the name
+    assert selectors.visible_unknown(changsha_user, snap.unknown) == []
+    assert selectors.visible_unknown(province_user, snap.unknown)[0]["officers"][0]["name"] == "戊"

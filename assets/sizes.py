@@ -5,6 +5,7 @@ Pure functions in exact decimal arithmetic; no database. "round half up" is ⌊x
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from functools import lru_cache
 
 OK, MISSING, MADE_TO_MEASURE = "ok", "missing", "mtm"
 
@@ -46,6 +47,7 @@ def ceil(x: Decimal) -> int:
     return int(x.to_integral_value(rounding=ROUND_CEILING))
 
 
+@lru_cache(maxsize=8192)
 def round_half_up(x) -> int:
     return floor(D(x) + Decimal("0.5"))
 
@@ -59,14 +61,17 @@ def body_type(gender: str, chest, waist) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # few distinct values on a roll; demand sizes thousands of officers
 def height_code(height) -> int:
     return 5 * round_half_up(D(height) / 5)
 
 
+@lru_cache(maxsize=4096)  # few distinct values on a roll; demand sizes thousands of officers
 def top_fit(chest) -> int:
     return 4 * floor((D(chest) + 2) / 4)
 
 
+@lru_cache(maxsize=4096)  # few distinct values on a roll; demand sizes thousands of officers
 def bottom_fit(waist) -> int:
     return 2 * floor((D(waist) + 1) / 2)
 
@@ -77,26 +82,32 @@ def _missing(*pairs) -> str:
 
 
 def garment_sizes(gender: str, height, chest, waist) -> tuple[Size, Size]:
-    """(top, bottom) size codes like 175/92A and 175/76A, or why not."""
-    missing = _missing((height, "height"), (chest, "chest"), (waist, "waist"))
-    if missing:
-        return Size(None, MISSING, missing), Size(None, MISSING, missing)
-    btype = body_type(gender, chest, waist)
-    if btype is None:
+    """(top, bottom) size codes like 175/92A and 175/76A, or why not.
+
+    Made to measure wins over missing wherever it can already be told: a special body (chest and
+    waist known) or a 号 outside the range makes both kinds made to measure even if another
+    measurement is missing, and a 型 outside its range makes that kind made to measure."""
+    btype = body_type(gender, chest, waist) if chest is not None and waist is not None else None
+    if btype is None and chest is not None and waist is not None:
         reason = f"特体 special body: chest − waist = {round_half_up(D(chest) - D(waist))}"
         return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
-    hao = height_code(height)
-    lo, hi = HEIGHT_RANGE[gender]
-    if not lo <= hao <= hi:
-        reason = f"号 {hao} outside {lo}–{hi}"
-        return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
+    hao = height_code(height) if height is not None else None
+    if hao is not None:
+        lo, hi = HEIGHT_RANGE[gender]
+        if not lo <= hao <= hi:
+            reason = f"号 {hao} outside {lo}–{hi}"
+            return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
+    missing = _missing((height, "height"), (chest, "chest"), (waist, "waist"))
     results = []
-    for fit, (flo, fhi), kind in ((top_fit(chest), TOP_RANGE[gender], "top"),
-                                  (bottom_fit(waist), BOTTOM_RANGE[gender], "bottom")):
-        if flo <= fit <= fhi:
-            results.append(Size(f"{hao}/{fit}{btype}"))
-        else:
+    for value, fit_fn, (flo, fhi), kind in ((chest, top_fit, TOP_RANGE[gender], "top"),
+                                            (waist, bottom_fit, BOTTOM_RANGE[gender], "bottom")):
+        fit = fit_fn(value) if value is not None else None
+        if fit is not None and not flo <= fit <= fhi:
             results.append(Size(None, MADE_TO_MEASURE, f"{kind} 型 {fit} outside {flo}–{fhi}"))
+        elif missing:
+            results.append(Size(None, MISSING, missing))
+        else:
+            results.append(Size(f"{hao}/{fit}{btype}"))
     return results[0], results[1]
 
 
@@ -113,15 +124,17 @@ def foot_mm_from_input(value) -> Decimal:
     raise ValueError("neither a European size 34–48 nor a foot length 200–320 mm")
 
 
+@lru_cache(maxsize=2048)
 def shoe_size(foot_mm) -> Size:
     if foot_mm is None:
-        return Size(None, MISSING, _missing((None, "foot")))
+        return Size(None, MISSING, _missing((None, "foot length or shoe size")))
     size = 5 * ceil(D(foot_mm) / 5)
     if not SHOE_RANGE[0] <= size <= SHOE_RANGE[1]:
         return Size(None, MADE_TO_MEASURE, f"shoe {size} outside {SHOE_RANGE[0]}–{SHOE_RANGE[1]}")
     return Size(str(size))
 
 
+@lru_cache(maxsize=2048)
 def cap_size(head_cm) -> Size:
     if head_cm is None:
         return Size(None, MISSING, _missing((None, "head")))
@@ -138,7 +151,17 @@ def sizes_for(gender: str, height=None, chest=None, waist=None, head=None, foot_
             "none": Size(ONE_SIZE), "badge_number": Size(ONE_SIZE)}
 
 
+def foot_length(foot_mm=None, shoe_eu=None):
+    """The foot length to size shoes from: the measured length, else the European size converted."""
+    if foot_mm is not None:
+        return foot_mm
+    if shoe_eu is not None:
+        return (D(shoe_eu) + 10) * 5
+    return None
+
+
 def officer_sizes(officer) -> dict[str, Size]:
-    """The size per size system for an officer (personnel.Officer or anything with the same fields)."""
+    """The size per size system for an officer (personnel.Officer or anything with the same fields).
+    Shoes go by the foot length, or by the European size when only that was entered."""
     return sizes_for(officer.gender, officer.height_cm, officer.chest_cm, officer.waist_cm, officer.head_cm,
-                     officer.foot_mm)
+                     foot_length(officer.foot_mm, getattr(officer, "shoe_eu", None)))

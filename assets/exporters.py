@@ -1,0 +1,112 @@
+"""The size table suppliers receive (号型统计表) as an Excel workbook.
+
+Items down, sizes across, men and women apart (a sheet each: they are different goods), one block per
+size system (garment tops, bottoms, shoes, caps, one-size insignia) since each has its own sizes, with a
+total per item (row) and per size (column). Any text beginning with = + - @ is written as text, never as
+a formula (the one-size code '-' included).
+"""
+
+import io
+import re
+from collections import defaultdict
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .demand import GENDER_LABEL
+from .kit import SKIRT_CODE, SKIRT_ITEM, SKIRT_NAME
+from .models import ItemType
+
+FORMULA_START = ("=", "+", "-", "@")
+SYSTEM_ORDER = ["top", "bottom", "shoe_mm", "hat_cm", "none", "badge_number"]
+SYSTEM_TITLE = {"top": "上衣 tops (号/型)", "bottom": "下装 bottoms (号/型)", "shoe_mm": "鞋 shoes (mm)",
+                "hat_cm": "帽 caps (cm)", "none": "标志 insignia (one size)", "badge_number": "胸号 badge numbers"}
+GARMENT = re.compile(r"^(\d+)/(\d+)([A-Z])$")
+BOLD = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def size_key(size: str):
+    """Sizes in reading order: garments by 号, then 型, then body type; shoes and caps by number."""
+    m = GARMENT.match(size)
+    if m:
+        return (0, int(m[1]), int(m[2]), m[3])
+    if size.isdigit():
+        return (1, int(size), 0, "")
+    return (2, 0, 0, size)
+
+
+def put(ws, row: int, col: int, value, **style):
+    """Write a cell; text that a spreadsheet would read as a formula stays text."""
+    cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    for k, v in style.items():
+        setattr(cell, k, v)
+    return cell
+
+
+def size_table_xlsx(rows: list[dict], *, title: str, city_code: str | None = None) -> bytes:
+    """rows: [{city_code, item_code, gender, size, quantity}] (a live demand or a snapshot's rows)."""
+    items = {i.code: i for i in ItemType.objects.all()}
+    order = {code: i.sort_order for code, i in items.items()}
+    order[SKIRT_CODE] = order.get(SKIRT_ITEM, 0) + 0.5
+    # gender → system → item → size → quantity
+    table = defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(int))))
+    for r in rows:
+        system = "bottom" if r["item_code"] == SKIRT_CODE else items[r["item_code"]].size_system
+        table[r["gender"]][system][r["item_code"]][r["size"]] += r["quantity"]
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for gender in ("M", "F"):
+        ws = wb.create_sheet(f"{GENDER_LABEL[gender]} {'men' if gender == 'M' else 'women'}")
+        put(ws, 1, 1, f"号型统计表 size table · {GENDER_LABEL[gender]}款 · {city_code or '全省 province'}", font=BOLD)
+        put(ws, 2, 1, title)
+        r = 4
+        grand = 0
+        for system in SYSTEM_ORDER:
+            block = table[gender].get(system)
+            if not block:
+                continue
+            sizes = sorted({s for per_item in block.values() for s in per_item}, key=size_key)
+            put(ws, r, 1, SYSTEM_TITLE[system], font=BOLD)
+            r += 1
+            put(ws, r, 1, "代码 code", font=BOLD, fill=HEAD_FILL)
+            put(ws, r, 2, "品名 item", font=BOLD, fill=HEAD_FILL)
+            for j, size in enumerate(sizes):
+                put(ws, r, 3 + j, size, font=BOLD, fill=HEAD_FILL, alignment=Alignment(horizontal="center"))
+            put(ws, r, 3 + len(sizes), "合计 total", font=BOLD, fill=HEAD_FILL)
+            r += 1
+            col_totals = [0] * len(sizes)
+            for code in sorted(block, key=lambda c: (order.get(c, 0), c)):
+                name = SKIRT_NAME if code == SKIRT_CODE else items[code].name_for(gender)
+                put(ws, r, 1, code)
+                put(ws, r, 2, name)
+                total = 0
+                for j, size in enumerate(sizes):
+                    q = block[code].get(size, 0)
+                    if q:
+                        put(ws, r, 3 + j, q)
+                    col_totals[j] += q
+                    total += q
+                put(ws, r, 3 + len(sizes), total, font=BOLD)
+                grand += total
+                r += 1
+            put(ws, r, 2, "合计 total", font=BOLD)
+            for j, q in enumerate(col_totals):
+                put(ws, r, 3 + j, q, font=BOLD)
+            put(ws, r, 3 + len(sizes), sum(col_totals), font=BOLD)
+            r += 2
+        put(ws, r, 2, "总计 grand total", font=BOLD)
+        put(ws, r, 3, grand, font=BOLD)
+        ws.column_dimensions["A"].width = 20
+        ws.column_dimensions["B"].width = 22
+        for col in range(3, ws.max_column + 1):
+            ws.column_dimensions[get_column_letter(col)].width = 9
+        ws.freeze_panes = "C4"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

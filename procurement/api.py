@@ -22,6 +22,7 @@ from .schemas import (
     BondIn,
     ContractLineOut,
     ContractOut,
+    ContractsFromSnapshotIn,
     ContractsIn,
     DeliveryIn,
     DeliveryOut,
@@ -317,6 +318,19 @@ def contracts_create(request, award_id: int, payload: ContractsIn):
         unit_prices=data["unit_prices"], per_city=data["per_city"], snapshot_id=data["snapshot_id"],
         margin_percent=data["margin_percent"], performance_bond_percent=data["performance_bond_percent"],
         delivery_due=data["delivery_due"])
+    return 201, [contract_out(c) for c in contracts]
+
+
+@router.post("/awards/{award_id}/contracts/from-snapshot", response={201: list[ContractOut]},
+             summary="由需求快照生成合同 contracts from a demand snapshot")
+def contracts_create_from_snapshot(request, award_id: int, payload: ContractsFromSnapshotIn):
+    from assets.selectors import snapshot_get
+
+    award = selectors.award_get(request.user, award_id)
+    snap = snapshot_get(request.user, payload.snapshot_id)
+    contracts = services.contracts_create_from_snapshot(
+        actor=request.user, award=award, snapshot=snap, unit_prices=payload.unit_prices, per_city=payload.per_city,
+        performance_bond_percent=payload.performance_bond_percent, delivery_due=payload.delivery_due)
     return 201, [contract_out(c) for c in contracts]
 
 

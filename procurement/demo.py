@@ -7,15 +7,14 @@ the State Council's notice in the admin (节假日调整)."""
 import datetime
 from collections import defaultdict
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.db import transaction
 from stdnum.cn import uscc
 
 from assets.catalog import load_catalog
-from assets.kit import active_items, kit_for
+from assets.kit import active_items
 from core.context import change_source
-from personnel.models import Officer, OrgUnit
+from personnel.models import OrgUnit
 
 from . import services
 from .models import Holiday, Tender
@@ -49,24 +48,13 @@ def credit_code(region: str, n: int) -> str:
     return base + uscc.calc_check_digit(base)
 
 
-def demand_rows(items) -> tuple[list[dict], list[dict]]:
-    """Demand per city × item × gender × size from the roll (kit_for on each eligible officer's measurements,
-    read as plain rows to stay fast), and the made-to-measure entries."""
-    totals = defaultdict(int)
-    mtm = []
-    fields = ("height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm")
-    rows = Officer.objects.eligible().values_list("pk", "unit__city__code", "unit__code", "gender", *fields)
-    for pk, city, unit_code, gender, *measures in rows.iterator(chunk_size=2000):
-        officer = SimpleNamespace(pk=pk, gender=gender, **dict(zip(fields, measures, strict=True)))
-        for line in kit_for(officer, items):
-            if line.size.status == "mtm":
-                mtm.append({"officer_id": pk, "item_code": line.item.code, "gender": gender,
-                            "measurements": {k: str(v) for k, v in zip(fields, measures, strict=True) if v}})
-            elif line.size.code:
-                totals[(city or unit_code, line.item.code, line.gender, line.size.code)] += line.quantity
-    out = [{"city_code": c, "item_code": i, "gender": g, "size": s, "quantity": q}
-           for (c, i, g, s), q in sorted(totals.items())]
-    return out, mtm
+def demand_snapshot():
+    """The latest demand snapshot (the assets demo takes one), or a new one."""
+    from assets.models import DemandSnapshot
+    from assets.services import snapshot_create
+
+    return DemandSnapshot.objects.order_by("-created_at", "-id").first() or snapshot_create(
+        actor=None, note="采购演示 demo tender")
 
 
 def seed(*, seed: int, stdout) -> None:
@@ -148,20 +136,17 @@ def _seed(stdout) -> None:
         awards.append(services.award_create(actor=None, lot=lot, decided_on=actual["winner_chosen"]))
     services.tender_set_status(actor=None, tender=tender, status="awarded")
 
-    rows, mtm = demand_rows(items)
-    if not rows:
+    snap = demand_snapshot()
+    if not snap.officer_count:
         stdout.write("procurement: tender, lots, bids and awards added; no officers, so no contracts")
         return
     cat = {i.code: i.category for i in items}
     contracts = []
     for award in awards:
         codes = set(award.lot.items.values_list("code", flat=True))
-        lot_rows = [r for r in rows if r["item_code"] in codes]
-        lot_mtm = [e for e in mtm if e["item_code"] in codes]
         prices = {c: UNIT_PRICES[cat[c]] for c in codes}
-        contracts += services.contracts_create_from_demand(
-            actor=None, award=award, rows=lot_rows, made_to_measure=lot_mtm, unit_prices=prices,
-            per_city=award.lot.number == 1, performance_bond_percent=Decimal(5), delivery_due=D(2027, 4, 15))
+        contracts += services.contracts_create_from_snapshot(
+            actor=None, award=award, snapshot=snap, unit_prices=prices, per_city=award.lot.number == 1, performance_bond_percent=Decimal(5), delivery_due=D(2027, 4, 15))
     for contract in contracts:
         services.contract_sign(actor=None, contract=contract, signed_on=actual["contract_signed"],
                                published_on=actual["contract_published"])
@@ -192,5 +177,5 @@ def _seed(stdout) -> None:
                                sample_note="按批抽检 sampled per GB/T 2828.1", inspectors="省厅装备处、长沙市支队",
                                lines=results)
     stdout.write(f"procurement: {REFERENCE} with {len(lots)} lots, {len(awards)} awards, {len(contracts)} contracts "
-                 f"({len(rows)} demand rows, {len(mtm)} made-to-measure lines), 1 delivery accepted with a rejected "
+                 f"(from demand snapshot {snap.pk}), 1 delivery accepted with a rejected "
                  f"line; shown as of {AS_OF}")

@@ -217,7 +217,8 @@ class Contract(models.Model):
     number = models.CharField("合同编号 number", max_length=60, unique=True)
     status = models.CharField("状态 status", max_length=20, choices=ContractStatus.choices,
                               default=ContractStatus.DRAFT)
-    snapshot_id = models.IntegerField("需求快照 demand snapshot", null=True, blank=True)
+    snapshot = models.ForeignKey("assets.DemandSnapshot", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="contracts", verbose_name="需求快照 demand snapshot")
     margin_percent = models.PositiveIntegerField("备用比例(%) spare margin", default=3)
     total = models.DecimalField("合同金额 total", default=0, **MONEY)
     performance_bond = models.DecimalField("履约保证金 performance bond", default=0, **MONEY)

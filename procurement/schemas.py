@@ -219,6 +219,14 @@ class ContractsIn(Schema):
     delivery_due: datetime.date | None = None
 
 
+class ContractsFromSnapshotIn(Schema):
+    snapshot_id: int
+    unit_prices: dict[str, Decimal]
+    per_city: bool = False
+    performance_bond_percent: Decimal | None = None
+    delivery_due: datetime.date | None = None
+
+
 class ContractOut(Schema):
     id: int
     number: str

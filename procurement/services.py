@@ -473,6 +473,24 @@ def _parse_mtm(entries, items: dict[str, ItemType]) -> list[tuple[Officer, ItemT
     return out
 
 
+def contracts_create_from_snapshot(*, actor, award: Award, snapshot, unit_prices: dict, per_city: bool = False,
+                                   performance_bond_percent=None, delivery_due: datetime.date | None = None
+                                   ) -> list[Contract]:
+    """Contracts whose lines come from a frozen demand snapshot (assets.DemandSnapshot): its rows for the
+    lot's items, its made-to-measure officers one line per officer and item, and its spare margin."""
+    from assets.selectors import snapshot_made_to_measure, snapshot_rows
+
+    codes = set(award.lot.items.values_list("code", flat=True))
+    rows = [r for r in snapshot_rows(snapshot) if r["item_code"] in codes]
+    mtm = [{"officer_id": entry["officer_id"], "item_code": it["item_code"], "gender": entry["gender"],
+            "measurements": entry.get("measurements") or {}}
+           for entry in snapshot_made_to_measure(snapshot) for it in entry["items"] if it["item_code"] in codes]
+    return contracts_create_from_demand(
+        actor=actor, award=award, rows=rows, made_to_measure=mtm, unit_prices=unit_prices, per_city=per_city,
+        snapshot_id=snapshot.pk, margin_percent=snapshot.margin_percent,
+        performance_bond_percent=performance_bond_percent, delivery_due=delivery_due)
+
+
 def contracts_create_from_demand(*, actor, award: Award, rows: Iterable[dict], unit_prices: dict,
                                  made_to_measure: Iterable[dict] = (), per_city: bool = False,
                                  snapshot_id: int | None = None, margin_percent: int = 3,
@@ -491,6 +509,11 @@ def contracts_create_from_demand(*, actor, award: Award, rows: Iterable[dict], u
     if not 0 <= int(margin_percent) <= 20:
         raise QMError("bad_margin", "备用比例须在0–20% spare margin 0–20%", {"field": "margin_percent"})
     rows, made_to_measure = list(rows), list(made_to_measure)
+    if snapshot_id is not None:
+        from assets.models import DemandSnapshot
+
+        if not DemandSnapshot.objects.filter(pk=snapshot_id).exists():
+            raise QMError("bad_snapshot", f"无此需求快照 no demand snapshot {snapshot_id}", {"field": "snapshot_id"})
     if not rows and not made_to_measure:
         raise QMError("no_rows", "没有需求行 no demand rows", {"field": "rows"})
     lot = award.lot

@@ -71,10 +71,10 @@ def test_full_flow_over_the_api(api, province_user, make_supplier, catalog):
     assert award.status_code == 201
     r = p.post(f"/procurement/awards/{award.json()['id']}/contracts",
                {"rows": ROWS, "unit_prices": {k: str(v) for k, v in PRICES.items()}, "per_city": True,
-                "snapshot_id": 7})
+                "snapshot_id": None})
     assert r.status_code == 201 and {c["buyer"] for c in r.json()} == {"430100", "430200"}
     contract = next(c for c in r.json() if c["buyer"] == "430100")
-    assert contract["snapshot_id"] == 7
+    assert contract["snapshot_id"] is None
     assert p.post(f"/procurement/contracts/{contract['id']}/sign", {"signed_on": "2026-02-10"}).status_code == 200
     lines = p.get(f"/procurement/contracts/{contract['id']}/lines").json()
     jacket = next(ln for ln in lines if ln["item_code"] == "DRESS-JACKET")

@@ -48,6 +48,7 @@ COLUMNS = (
     Column("remarks", "备注"),
 )
 BY_KEY = {c.key: c for c in COLUMNS}
+REQUIRED = frozenset(c.key for c in COLUMNS if c.required)
 HEADERS = [c.header for c in COLUMNS]
 _NAMES = sorted(((n.casefold(), c.key) for c in COLUMNS for n in (c.header, *c.aliases)),
                 key=lambda x: -len(x[0]))
@@ -203,10 +204,13 @@ def _blank(value) -> bool:
 
 _SCI = re.compile(r"[+-]?\d+(\.\d*)?[eE][+-]?\d+")
 _CJK_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·•\s]+$")
+_PLAIN_CJK_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·]+$")
 
 
 def clean_name(value) -> str:
     text = _text(value)
+    if 1 <= len(text) <= 30 and _PLAIN_CJK_NAME.match(text):  # the usual case
+        return text
     if _CJK_NAME.match(text):
         text = _SPACE.sub("", text)  # 王  伟 → 王伟 (spaces typed to align two-character names)
     else:
@@ -272,7 +276,21 @@ def _one_decimal(number: Decimal) -> Decimal:
     return number
 
 
+_DECIMALS: dict[float, Decimal] = {}
+
+
 def clean_measure(value, key: str) -> Decimal:
+    if value.__class__ is float or value.__class__ is int:  # the usual case: a number cell
+        tenth = round(value, 1)
+        if abs(value - tenth) > 1e-6:
+            raise _CellError("too_precise", "最多一位小数 at most one decimal place")
+        lo, hi = MEASURES[key]
+        if not lo <= tenth <= hi:
+            raise _CellError("out_of_range", f"应在{lo}–{hi}厘米之间 must be {lo}–{hi} cm")
+        number = _DECIMALS.get(tenth)
+        if number is None:
+            number = _DECIMALS[tenth] = Decimal(repr(float(tenth))).normalize()
+        return number
     number, unit = _decimal(value)
     if unit in ("mm", "毫米"):
         number = (number / 10).normalize()
@@ -393,56 +411,56 @@ def parse_roll(data: bytes, filename: str, *, today: datetime.date | None = None
 
     parsed = ParsedRoll(sheet=sheet_name, header_row=header_row, headers={k: v[:2] for k, v in headers.items()})
     columns = [(key, written, col, j) for key, (written, col, j) in headers.items()]
+    indexes = [j for _k, _w, _c, j in columns]
     seen_ids: dict[str, int] = {}
     errors = parsed.errors
     for number, _col0, cells in rows:
         width = len(cells)
-        picked = [(key, written, col, cells[j] if j < width else None) for key, written, col, j in columns]
-        if all(_blank(v) for _k, _w, _c, v in picked):
+        vals = [cells[j] if j < width else "" for j in indexes]
+        if not any(v for v in vals if not (v.__class__ is str and v.isspace())):
             continue  # blank row (or only unknown columns filled)
-        first = next((c for c in cells if not _blank(c)), "")
-        if isinstance(first, str) and _TOTAL.match(_SPACE.sub("", unicodedata.normalize("NFKC", first))):
+        first = next((c for c in cells if c and not (c.__class__ is str and c.isspace())), "")
+        if first.__class__ is str and _TOTAL.match(_SPACE.sub("", unicodedata.normalize("NFKC", first))):
             parsed.skipped_total_rows += 1
             continue
         values: dict = {}
         row = RollRow(row=number, values=values)
         gender = id_gender = None
         id_cell = None
-        for key, written, col, value in picked:
-            if _blank(value):
-                if BY_KEY[key].required:
+        for (key, written, col, _j), value in zip(columns, vals, strict=True):
+            if value is None or value == "" or (value.__class__ is str and value.isspace()):
+                if key in REQUIRED:
                     errors.append(RowError(number, written, "", "必填 required", "required", col))
                 continue
             try:
-                if key == "name":
+                if key in MEASURES:
+                    values[key] = clean_measure(value, key)
+                elif key == "name":
                     values["name"] = clean_name(value)
                 elif key == "gender":
                     values["gender"] = gender = clean_gender(value)
                 elif key == "id_number":
-                    number_, birth, id_gender = clean_id_number(value)
-                    values["id_number"], values["birth_date"] = number_, birth
-                    id_cell = (written, col, value)
-                    row.cells["id_number"] = (written, col, display(value))
+                    row.cells["id_number"] = (written, col, value)
+                    values["id_number"], values["birth_date"], id_gender = clean_id_number(value)
+                    id_cell = row.cells["id_number"]
+                elif key == "unit":
+                    row.unit_text = _SPACE.sub("", _text(value))
+                    row.cells["unit"] = (written, col, value)
+                elif key == "foot":
+                    values["foot_mm"], eu = clean_foot(value)
+                    values["shoe_eu"] = eu  # None when a length in mm was given: the EU size no longer holds
+                elif key == "phone":
+                    values["phone"] = clean_phone(value)
+                elif key == "measured_on":
+                    values["measured_on"] = clean_date(value, today)
+                elif key == "status":
+                    row.cells["status"] = (written, col, value)
+                    values["status"] = clean_status(value)
                 elif key == "certificate_number":
                     text = clean_code_like(value, "执法证号")
                     if len(text) > MAX_LEN["certificate_number"]:
                         raise _CellError("too_long", "最多40个字符 at most 40 characters")
                     values["certificate_number"] = text
-                elif key == "unit":
-                    row.unit_text = _SPACE.sub("", _text(value))
-                    row.cells["unit"] = (written, col, display(value))
-                elif key == "status":
-                    values["status"] = clean_status(value)
-                    row.cells["status"] = (written, col, display(value))
-                elif key in MEASURES:
-                    values[key] = clean_measure(value, key)
-                elif key == "foot":
-                    values["foot_mm"], eu = clean_foot(value)
-                    values["shoe_eu"] = eu  # None when a length in mm was given: the EU size no longer holds
-                elif key == "measured_on":
-                    values["measured_on"] = clean_date(value, today)
-                elif key == "phone":
-                    values["phone"] = clean_phone(value)
                 else:  # post, remarks
                     values[key] = clean_text(value, key)
             except _CellError as exc:

@@ -338,7 +338,7 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
     updates, never removes or erases (a blank cell keeps the value); changes, transfers and status changes
     recorded in history. Provincial logistics may import any unit and transfer between cities; city staff
     only their city's agencies. County staff and auditors may not import (403)."""
-    from .importers import RowError, parse_roll
+    from .importers import RowError, display, parse_roll
 
     if actor is not None and not scope.has_role(actor, *ROLL_KEEPERS):
         raise Forbidden("只有省厅后勤和市州可以导入花名册 only provincial logistics and city staff import the roll")
@@ -375,6 +375,7 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
             unit = by_text.get(row.unit_text) if row.unit_text else None
             if row.unit_text:
                 written, col, shown = row.cells["unit"]
+                shown = display(shown)
                 reason = None
                 if unit is None:
                     reason = ("未知单位，请填写单位全称或6位代码 unknown unit: write its full name or its 6-digit code",
@@ -397,18 +398,21 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
                 fields = {k: values[k] for k in ROLL_FIELDS if k in values}
                 if "measured_on" not in fields and any(values.get(k) is not None for k in MEASURED):
                     fields["measured_on"] = today
-                creates.append(Officer(id_number=values["id_number"], birth_date=values["birth_date"],
-                                       gender=values["gender"], unit=unit, **fields))
+                fields.update(id_number=values["id_number"], birth_date=values["birth_date"],
+                              gender=str(values["gender"]), unit=unit.pk)
+                creates.append(fields)
                 continue
             transfer = officer.unit_id != unit.pk
             if transfer and not (actor is None or scope.is_province(actor) or keeper(by_id[officer.unit_id])):
                 written, col, shown = row.cells["id_number"]
+                shown = display(shown)
                 errors.append(RowError(row.row, written, shown, OTHER_CITY, "other_city", col))
                 continue
             new_status = values.get("status")
             if new_status and new_status != officer.status and \
                     new_status not in STATUS_TRANSITIONS[OfficerStatus(officer.status)]:
                 written, col, shown = row.cells["status"]
+                shown = display(shown)
                 errors.append(RowError(
                     row.row, written, shown,
                     f"不能从{OfficerStatus(officer.status).label}变为{OfficerStatus(new_status).label} status "
@@ -463,14 +467,7 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
         if dry_run:
             return report
 
-        Officer.objects.bulk_create(creates, batch_size=1000)
-        if creates and creates[0].pk is None:  # a backend that does not return ids from bulk inserts
-            pks = dict(Officer.objects.filter(id_number__in=[o.id_number for o in creates])
-                       .values_list("id_number", "pk"))
-            for officer in creates:
-                officer.pk = pks[officer.id_number]
-        records.extend(build_record(actor=actor, obj=o, action=Action.CREATE, note=IMPORT_NOTE)
-                       for o in creates)
+        _insert_created(creates, actor=actor, now=timezone.now())
         if updates:
             now = timezone.now()
             for officer in updates:
@@ -481,3 +478,56 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
         if status_changed:
             transaction.on_commit(lambda: [_after_status_change(o) for o in status_changed])
     return report
+
+
+OFFICER_COLUMNS = ("name", "gender", "id_number", "birth_date", "certificate_number", "unit", "post", "status",
+                   "height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm", "shoe_eu", "measured_on", "phone",
+                   "remarks")
+OFFICER_DEFAULTS = {"certificate_number": "", "post": "", "status": OfficerStatus.SERVING, "phone": "", "remarks": ""}
+RECORD_COLUMNS = ("content_type", "object_id", "object_repr", "action", "changes", "note", "actor", "actor_name",
+                  "source", "created_at")
+
+
+def _insert_created(creates: list[dict], *, actor, now) -> None:
+    """Insert new officers and their creation records in bulk (personnel.bulk). The records are the ones
+    core.history.build_record makes: every field's [None, value], as snapshot() gives it."""
+    import decimal
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.context import current_source
+
+    from .bulk import insert_rows
+
+    if not creates:
+        return
+    rows = [tuple(c.get(k, OFFICER_DEFAULTS.get(k)) for k in OFFICER_COLUMNS) + (now, now) for c in creates]
+    insert_rows(Officer, [*OFFICER_COLUMNS, "created_at", "updated_at"], rows)
+    numbers = [c["id_number"] for c in creates]
+    pks = {}
+    for i in range(0, len(numbers), 2000):
+        pks.update(Officer.objects.filter(id_number__in=numbers[i:i + 2000]).values_list("id_number", "pk"))
+    tenth = decimal.Decimal("0.1")
+    decimals = {"height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm", "shoe_eu"}
+    order = [f.name for f in Officer._meta.concrete_fields if f.name not in ("created_at", "updated_at")]
+    content_type = ContentType.objects.get_for_model(Officer).pk
+    source = current_source()
+    actor_id, actor_name = (actor.pk, actor.get_username()) if actor is not None else (None, "system")
+
+    def changes(values: dict, pk: int) -> dict:
+        out = {}
+        for name in order:
+            value = pk if name == "id" else values.get(name, OFFICER_DEFAULTS.get(name))
+            if value is None:
+                continue
+            if name in decimals:
+                value = str(decimal.Decimal(value).quantize(tenth))
+            elif name in ("birth_date", "measured_on"):
+                value = value.isoformat()
+            out[name] = [None, value]
+        return out
+
+    insert_rows(ChangeRecord, list(RECORD_COLUMNS), (
+        (content_type, str(pks[c["id_number"]]), c["name"][:200], Action.CREATE,
+         changes(c, pks[c["id_number"]]), IMPORT_NOTE, actor_id, actor_name, source, now)
+        for c in creates))

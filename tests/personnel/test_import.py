@@ -379,3 +379,17 @@ def test_error_workbook_marks_cells_and_lists_errors(org, province_user):
     listing = out["错误 errors"]
     assert [c.value for c in listing[2]][:3] == [FIRST + 1, "性别", f"B{FIRST + 1}"]
     assert listing.max_row == 3
+
+
+def test_bulk_creation_records_match_build_record(org, province_user):
+    """The import writes creation records in bulk; they must say what core.history.build_record says."""
+    from core.history import build_record
+
+    run(province_user, book([row(1, **{"备注": "x", "脚长(mm)": "42码"}), row(2, **{"身高(cm)": None})]))
+    for officer in Officer.objects.all():
+        record = history_for(officer).get()
+        expected = build_record(actor=province_user, obj=officer, action="create", note="花名册导入 roll import")
+        assert record.changes == expected.changes and record.action == "create"
+        assert (record.actor, record.actor_name, record.object_repr, record.note) == (
+            province_user, province_user.username, officer.name, expected.note)
+        assert record.created_at is not None and officer.created_at is not None

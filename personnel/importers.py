@@ -323,8 +323,7 @@ def clean_foot(value) -> tuple[Decimal, Decimal | None]:
         raise _CellError("out_of_range", "应为脚长200–320毫米或欧码34–48 must be a foot length of "
                                          "200–320 mm or a European size 34–48") from None
     is_eu = foot != number or unit in ("码", "号", "eu")
-    if not is_eu and foot != foot.to_integral_value():
-        raise _CellError("too_precise", "脚长应为整毫米 foot length in whole mm")
+    _one_decimal(number)
     return foot.quantize(Decimal("0.1")), (number.quantize(Decimal("0.1")) if is_eu else None)
 
 

@@ -168,6 +168,7 @@ def test_duplicate_in_the_sheet_is_an_error_on_the_second_row(org, province_user
     ({"腰围(cm)": 80.25}, "腰围(cm)", "too_precise"),
     ({"头围(cm)": 70}, "头围(cm)", "out_of_range"),
     ({"脚长(mm)": 42.3}, "脚长(mm)", "out_of_range"),
+    ({"脚长(mm)": 255.25}, "脚长(mm)", "too_precise"),
     ({"脚长(mm)": 150}, "脚长(mm)", "out_of_range"),
     ({"脚长(mm)": "33码"}, "脚长(mm)", "out_of_range"),
     ({"脚长(mm)": "330mm"}, "脚长(mm)", "out_of_range"),

@@ -86,7 +86,7 @@ def roll_workbook(n: int, *, titles: bool = True, seed: int = 11) -> bytes:
             ws.append([r["name"], GENDER_LABEL[r["gender"]], r["id_number"], r["certificate_number"] or None,
                        names[r["unit"]], r["post"], STATUS_LABEL[r["status"]], _number(r.get("height_cm")),
                        _number(r.get("chest_cm")), _number(r.get("waist_cm")), _number(r.get("head_cm")),
-                       _number(r.get("foot_mm")), r.get("measured_on"), r["phone"], None])
+                       _number(r.get("foot_mm")), r.get("measured_on"), r["phone"], "无"])
         book.save(out)
     return out.getvalue()
 
@@ -142,7 +142,8 @@ def officer_resource():
             skip_unchanged = True
             clean_model_instances = True
 
-        def before_save_instance(self, instance, row, **kwargs):
+        def import_instance(self, instance, row, **kwargs):
+            super().import_instance(instance, row, **kwargs)
             instance.id_number, instance.birth_date, _gender = ids.parse(instance.id_number)
             instance.certificate_number = instance.certificate_number or ""
             instance.post = instance.post or ""

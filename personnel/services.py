@@ -362,7 +362,8 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
 
         numbers = [r.values["id_number"] for r in parsed.rows]
         existing: dict[str, Officer] = {}
-        qs = Officer.objects.all() if dry_run else Officer.objects.select_for_update()
+        qs = Officer.objects.defer("created_at", "updated_at")
+        qs = qs if dry_run else qs.select_for_update()
         for i in range(0, len(numbers), 2000):
             for officer in qs.filter(id_number__in=numbers[i:i + 2000]):
                 existing[officer.id_number] = officer

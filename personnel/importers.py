@@ -233,7 +233,7 @@ def clean_id_number(value) -> tuple[str, datetime.date, str]:
     if isinstance(value, int | float) and not isinstance(value, bool):
         raise _CellError("id_as_number", "身份证号被存为数字，末几位已丢失，请设为文本重填 "
                                          "ID number stored as a number")
-    text = _SPACE.sub("", _text(value))
+    text = _SPACE.sub("", _text(value)).lstrip("'`‘’")  # a text-marking apostrophe typed in old sheets
     if _SCI.fullmatch(text):
         raise _CellError("id_as_number", "身份证号被存为数字，末几位已丢失，请设为文本重填 "
                                          "ID number stored as a number")

@@ -4,7 +4,7 @@ its change."""
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import scope
@@ -468,7 +468,11 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
         if dry_run:
             return report
 
-        _insert_created(creates, actor=actor, now=timezone.now())
+        try:
+            _insert_created(creates, actor=actor, now=timezone.now())
+        except IntegrityError:  # another upload added one of these officers meanwhile
+            raise Conflict("roll_changed", "花名册在导入期间被修改，请重新上传 the roll changed during the import: "
+                                           "upload again") from None
         if updates:
             now = timezone.now()
             for officer in updates:

@@ -277,10 +277,14 @@ def _one_decimal(number: Decimal) -> Decimal:
 
 
 _DECIMALS: dict[float, Decimal] = {}
+_MEASURED: dict[tuple, Decimal] = {}  # (column, cell value) → checked value: measurements repeat a lot
 
 
 def clean_measure(value, key: str) -> Decimal:
     if value.__class__ is float or value.__class__ is int:  # the usual case: a number cell
+        number = _MEASURED.get((key, value))
+        if number is not None:
+            return number
         tenth = round(value, 1)
         if abs(value - tenth) > 1e-6:
             raise _CellError("too_precise", "最多一位小数 at most one decimal place")
@@ -290,6 +294,8 @@ def clean_measure(value, key: str) -> Decimal:
         number = _DECIMALS.get(tenth)
         if number is None:
             number = _DECIMALS[tenth] = Decimal(repr(float(tenth))).normalize()
+        if len(_MEASURED) < 100_000:
+            _MEASURED[(key, value)] = number
         return number
     number, unit = _decimal(value)
     if unit in ("mm", "毫米"):
@@ -303,8 +309,21 @@ def clean_measure(value, key: str) -> Decimal:
     return number
 
 
+_FEET: dict = {}
+
+
 def clean_foot(value) -> tuple[Decimal, Decimal | None]:
     """(foot length mm, EU size if an EU size was given). SIZING.md: 34–48 is EU (halves), 200–320 mm."""
+    known = _FEET.get(value) if value.__class__ is float or value.__class__ is int else None
+    if known is not None:
+        return known
+    result = _clean_foot(value)
+    if (value.__class__ is float or value.__class__ is int) and len(_FEET) < 10_000:
+        _FEET[value] = result
+    return result
+
+
+def _clean_foot(value) -> tuple[Decimal, Decimal | None]:
     from assets.sizes import foot_mm_from_input
 
     number, unit = _decimal(value)

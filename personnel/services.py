@@ -506,7 +506,8 @@ def _insert_created(creates: list[dict], *, actor, now) -> None:
 
     if not creates:
         return
-    rows = [tuple(c.get(k, OFFICER_DEFAULTS.get(k)) for k in OFFICER_COLUMNS) + (now, now) for c in creates]
+    creates = [{**OFFICER_DEFAULTS, **c} for c in creates]
+    rows = [tuple([c.get(k) for k in OFFICER_COLUMNS]) + (now, now) for c in creates]
     insert_rows(Officer, [*OFFICER_COLUMNS, "created_at", "updated_at"], rows)
     numbers = [c["id_number"] for c in creates]
     pks = {}
@@ -514,22 +515,32 @@ def _insert_created(creates: list[dict], *, actor, now) -> None:
         pks.update(Officer.objects.filter(id_number__in=numbers[i:i + 2000]).values_list("id_number", "pk"))
     tenth = decimal.Decimal("0.1")
     decimals = {"height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm", "shoe_eu"}
-    order = [f.name for f in Officer._meta.concrete_fields if f.name not in ("created_at", "updated_at")]
+    dates = {"birth_date", "measured_on"}
+    order = [f.name for f in Officer._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at")]
     content_type = ContentType.objects.get_for_model(Officer).pk
     source = current_source()
     actor_id, actor_name = (actor.pk, actor.get_username()) if actor is not None else (None, "system")
+    shown: dict = {}  # value → as snapshot() writes it (measurements and dates repeat)
+
+    def plain(name, value):
+        key = (name in decimals, value)
+        out = shown.get(key)
+        if out is None:
+            if name in decimals:
+                out = str(decimal.Decimal(value).quantize(tenth))
+            elif name in dates:
+                out = value.isoformat()
+            else:
+                return value
+            shown[key] = out
+        return out
 
     def changes(values: dict, pk: int) -> dict:
-        out = {}
+        out = {"id": [None, pk]}
         for name in order:
-            value = pk if name == "id" else values.get(name, OFFICER_DEFAULTS.get(name))
-            if value is None:
-                continue
-            if name in decimals:
-                value = str(decimal.Decimal(value).quantize(tenth))
-            elif name in ("birth_date", "measured_on"):
-                value = value.isoformat()
-            out[name] = [None, value]
+            value = values.get(name)
+            if value is not None:
+                out[name] = [None, plain(name, value) if (name in decimals or name in dates) else value]
         return out
 
     insert_rows(ChangeRecord, list(RECORD_COLUMNS), (

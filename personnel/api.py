@@ -1,4 +1,7 @@
-from ninja import Query, Router
+import tempfile
+
+from django.http import FileResponse, HttpResponse
+from ninja import File, Form, Query, Router, UploadedFile
 
 from core.errors import QMError
 from core.history import history_for
@@ -7,7 +10,16 @@ from core.pagination import PageParams, page_schema, paginate
 from . import selectors, services
 from .choices import OfficerStatus
 from .ids import mask
-from .schemas import OfficerDetail, OfficerOut, OfficerPatch, StatusIn, TransferIn, UnitNode, UnitOut
+from .schemas import (
+    OfficerDetail,
+    OfficerOut,
+    OfficerPatch,
+    RollImportOut,
+    StatusIn,
+    TransferIn,
+    UnitNode,
+    UnitOut,
+)
 
 router = Router(tags=["personnel 人员"])
 
@@ -91,3 +103,78 @@ def officer_status(request, officer_id: int, payload: StatusIn):
     officer = services.officer_set_status(actor=request.user, officer=officer, status=payload.status,
                                           reason=payload.reason)
     return officer_out(request.user, officer)
+
+
+# ---- roll import and export (花名册) --------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD = 20 * 2**20
+
+
+def _upload(file: UploadedFile) -> bytes:
+    if file.size and file.size > MAX_UPLOAD:
+        raise QMError("file_too_large", "文件过大（上限20MB） file too large (20 MB at most)", {"field": "file"},
+                      status=413)
+    return file.read()
+
+
+def _rejected(report) -> QMError:
+    n = len(report.errors)
+    return QMError("roll_rejected", f"花名册有{n}处错误，未导入任何数据 {n} errors in the roll: nothing was imported",
+                   report.as_dict(), status=422)
+
+
+@router.post("/roll/import", response=RollImportOut, summary="花名册导入 import a roll (.xlsx), all or nothing",
+             description="Multipart: `file` (.xlsx; .xls if readable), `dry_run` (true: check and report, write "
+                         "nothing). Refused rows answer 422 `roll_rejected` with the whole report in "
+                         "`details` (details.errors[]: row, column, cell, value, reason, code); nothing is "
+                         "written. POST the same file to /roll/import/report for the workbook with the bad "
+                         "cells marked.")
+def roll_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
+    report = services.roll_import(actor=request.user, file=_upload(file), filename=file.name or "", dry_run=dry_run)
+    if report.errors:
+        raise _rejected(report)
+    return report.as_dict()
+
+
+@router.post("/roll/import/report", summary="花名册错误报告 the uploaded roll with its bad cells marked (.xlsx)")
+def roll_import_report(request, file: File[UploadedFile]):
+    from .importers import error_workbook
+
+    data = _upload(file)
+    report = services.roll_import(actor=request.user, file=data, filename=file.name or "", dry_run=True)
+    body = error_workbook(data, file.name or "", report.errors,
+                          message=_rejected(report).message if report.errors else "没有错误 no errors")
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="roll-errors.xlsx"'
+    response["X-Roll-Errors"] = str(len(report.errors))
+    return response
+
+
+def _xlsx_response(write, filename: str) -> FileResponse:
+    """Write the workbook (openpyxl write_only) to a temporary file and stream it back."""
+    out = tempfile.TemporaryFile()
+    write(out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+@router.get("/roll/export", summary="花名册导出 the roll of your scope as .xlsx (streamed)",
+            description="Optional `unit`: a unit code in your scope (its subtree). ID numbers in full for roll "
+                        "keepers, masked (first 6, last 4) for auditors.")
+def roll_export(request, unit: str | None = None):
+    from .exporters import export_roll
+
+    target = selectors.unit_get(request.user, unit) if unit else None
+    name = f"roll-{target.code if target else 'all'}.xlsx"
+    return _xlsx_response(lambda out: export_roll(out, user=request.user, unit=target), name)
+
+
+@router.get("/roll/template", summary="花名册模板 the roll template, prefilled with a city's officers",
+            description="`city`: a unit code in your scope; without it, the empty template.")
+def roll_template(request, city: str | None = None):
+    from .exporters import export_template
+
+    target = selectors.unit_get(request.user, city) if city else None
+    name = f"roll-template-{target.code if target else 'blank'}.xlsx"
+    return _xlsx_response(lambda out: export_template(out, user=request.user, city=target), name)

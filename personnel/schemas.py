@@ -92,3 +92,36 @@ class TransferIn(Schema):
 class StatusIn(Schema):
     status: str
     reason: str = ""
+
+
+class RollRowError(Schema):
+    row: int = Field(description="sheet row number as Excel shows it")
+    column: str = Field(description="the column header as written in the sheet")
+    cell: str = Field(description="cell reference, e.g. C138")
+    value: str
+    reason: str
+    code: str
+
+
+class NotInSheet(Schema):
+    officer_id: int
+    name: str
+    id_number: str = Field(description="masked")
+    unit_code: str
+    unit_name: str
+    status: str
+
+
+class RollImportOut(Schema):
+    sheet: str
+    header_row: int
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    transferred: int
+    dry_run: bool
+    imported: bool
+    summary: str
+    errors: list[RollRowError]
+    not_in_sheet: list[NotInSheet] = Field(description="officers in post in the units of the sheet, not in it")

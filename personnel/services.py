@@ -1,15 +1,19 @@
-"""Every write to the roll: units, officers, memberships and accounts. Each records its change."""
+"""Every write to the roll: units, officers, memberships and accounts, and the roll import. Each records
+its change."""
+
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core import scope
 from core.errors import Conflict, Forbidden, QMError
-from core.history import record_change, snapshot
+from core.history import build_record, record_change, record_changes, snapshot
 from core.models import ChangeRecord
 
 from . import ids
-from .choices import STATUS_TRANSITIONS, Level, OfficerStatus, Role
+from .choices import IN_POST, STATUS_TRANSITIONS, Level, OfficerStatus, Role
 from .models import Membership, Officer, OrgUnit
 
 Action = ChangeRecord.Action
@@ -276,3 +280,270 @@ def account_deactivate(*, actor, user, reason: str = "") -> None:
         user.save(update_fields=["is_active"])
         record_change(actor=actor, obj=user, action=Action.DEACTIVATE, before={"is_active": True},
                       after={"is_active": False}, note=reason)
+
+
+# ---- roll import (花名册导入), after shared ROLL_FORMAT.md ------------------------------------------
+
+ROLL_FIELDS = ("name", "certificate_number", "post", "status", "height_cm", "chest_cm", "waist_cm", "head_cm",
+               "foot_mm", "shoe_eu", "measured_on", "phone", "remarks")
+MEASURED = ("height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm")
+AGENCY_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY)
+IMPORT_NOTE = "花名册导入 roll import"
+OTHER_CITY = "属于其他单位；跨市州调动须由省厅办理 belongs to another unit; transfers between cities go through the province"
+
+
+@dataclass
+class ImportReport:
+    """What an upload did (or, refused or dry run, would do): counts, row errors and officers not in it."""
+
+    sheet: str = ""
+    header_row: int = 0
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    transferred: int = 0
+    errors: list = field(default_factory=list)
+    not_in_sheet: list = field(default_factory=list)
+    dry_run: bool = False
+    imported: bool = False
+
+    def summary(self) -> str:
+        text = f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}"
+        return text + (f", transferred {self.transferred}" if self.transferred else "")
+
+    def as_dict(self) -> dict:
+        return {
+            "sheet": self.sheet, "header_row": self.header_row, "rows": self.rows, "created": self.created,
+            "updated": self.updated, "unchanged": self.unchanged, "transferred": self.transferred,
+            "dry_run": self.dry_run, "imported": self.imported, "summary": self.summary(),
+            "errors": [e.as_dict() for e in self.errors], "not_in_sheet": self.not_in_sheet,
+        }
+
+
+def _unit_index(units) -> dict[str, OrgUnit]:
+    """Units by code and by full name (spaces out, NFKC), for 所属单位 typed either way."""
+    import unicodedata
+
+    index = {}
+    for unit in units:
+        index["".join(unicodedata.normalize("NFKC", unit.name).split())] = unit
+    for unit in units:
+        index[unit.code] = unit
+    return index
+
+
+def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportReport:
+    """Import a city's roll (ROLL_FORMAT.md): every row checked, all or nothing, idempotent; adds and
+    updates, never removes or erases (a blank cell keeps the value); changes, transfers and status changes
+    recorded in history. Provincial logistics may import any unit and transfer between cities; city staff
+    only their city's agencies. County staff and auditors may not import (403)."""
+    from .importers import RowError, display, parse_roll
+
+    if actor is not None and not scope.has_role(actor, *ROLL_KEEPERS):
+        raise Forbidden("只有省厅后勤和市州可以导入花名册 only provincial logistics and city staff import the roll")
+    data = file if isinstance(file, bytes | bytearray) else file.read()
+    today = timezone.localdate()
+    parsed = parse_roll(bytes(data), filename, today=today)
+    report = ImportReport(sheet=parsed.sheet, header_row=parsed.header_row, rows=len(parsed.rows),
+                          dry_run=dry_run, errors=parsed.errors)
+    errors = report.errors
+    status_changed: list[Officer] = []
+    with transaction.atomic():
+        units = list(OrgUnit.objects.all())
+        by_text = _unit_index(units)
+        by_id = {u.pk: u for u in units}
+        keeps: dict[int, bool] = {}
+
+        def keeper(unit) -> bool:
+            if unit.pk not in keeps:
+                keeps[unit.pk] = actor is None or can_keep_roll(actor, unit)
+            return keeps[unit.pk]
+
+        numbers = [r.values["id_number"] for r in parsed.rows]
+        existing: dict[str, Officer] = {}
+        qs = Officer.objects.defer("created_at", "updated_at")
+        qs = qs if dry_run else qs.select_for_update()
+        for i in range(0, len(numbers), 2000):
+            for officer in qs.filter(id_number__in=numbers[i:i + 2000]):
+                existing[officer.id_number] = officer
+
+        creates, updates, records = [], [], []
+        changed_fields: set[str] = set()
+        named_units: set[int] = set()
+        for row in parsed.rows:
+            values = row.values
+            unit = by_text.get(row.unit_text) if row.unit_text else None
+            if row.unit_text:
+                written, col, shown = row.cells["unit"]
+                shown = display(shown)
+                reason = None
+                if unit is None:
+                    reason = ("未知单位，请填写单位全称或6位代码 unknown unit: write its full name or its 6-digit code",
+                              "unknown_unit")
+                elif unit.level not in AGENCY_LEVELS:
+                    reason = ("人员应隶属于执法机构而非站所 officers belong to an agency, not a station", "station_unit")
+                elif not unit.is_active:
+                    reason = ("单位已停用 the unit is no longer active", "inactive_unit")
+                elif not keeper(unit):
+                    reason = ("不在您的范围内，只能导入本市州单位的人员 outside your scope: you may import only "
+                              "the agencies of your own city", "unit_out_of_scope")
+                if reason:
+                    errors.append(RowError(row.row, written, shown, reason[0], reason[1], col))
+                    unit = None
+            if unit is None:
+                continue
+            named_units.add(unit.pk)
+            officer = existing.get(values["id_number"])
+            if officer is None:
+                fields = {k: values[k] for k in ROLL_FIELDS if k in values}
+                if "measured_on" not in fields and any(values.get(k) is not None for k in MEASURED):
+                    fields["measured_on"] = today
+                fields.update(id_number=values["id_number"], birth_date=values["birth_date"],
+                              gender=str(values["gender"]), unit=unit.pk)
+                creates.append(fields)
+                continue
+            transfer = officer.unit_id != unit.pk
+            if transfer and not (actor is None or scope.is_province(actor) or keeper(by_id[officer.unit_id])):
+                written, col, shown = row.cells["id_number"]
+                shown = display(shown)
+                errors.append(RowError(row.row, written, shown, OTHER_CITY, "other_city", col))
+                continue
+            new_status = values.get("status")
+            if new_status and new_status != officer.status and \
+                    new_status not in STATUS_TRANSITIONS[OfficerStatus(officer.status)]:
+                written, col, shown = row.cells["status"]
+                shown = display(shown)
+                errors.append(RowError(
+                    row.row, written, shown,
+                    f"不能从{OfficerStatus(officer.status).label}变为{OfficerStatus(new_status).label} status "
+                    f"cannot go from {officer.status} to {new_status}", "bad_transition", col))
+                continue
+            changes = {k: values[k] for k in ROLL_FIELDS if k in values and getattr(officer, k) != values[k]}
+            if "measured_on" not in values and any(k in changes for k in MEASURED):
+                if officer.measured_on != today:
+                    changes["measured_on"] = today
+            if not changes and not transfer:
+                report.unchanged += 1
+                continue
+            if errors:  # refused anyway: count, but build no history
+                report.transferred += transfer
+                report.updated += not transfer
+                continue
+            names = [*changes, *(["unit"] if transfer else [])]
+            before = snapshot(officer, names)
+            for key, value in changes.items():
+                setattr(officer, key, value)
+            if transfer:
+                officer.unit = unit
+                report.transferred += 1
+                records.append(build_record(actor=actor, obj=officer, action=Action.TRANSFER,
+                                            before={"unit": before.pop("unit")}, after={"unit": unit.pk},
+                                            note=IMPORT_NOTE))
+            else:
+                report.updated += 1
+            if "status" in changes:
+                status_changed.append(officer)
+                records.append(build_record(actor=actor, obj=officer, action=Action.STATUS,
+                                            before={"status": before.pop("status")},
+                                            after={"status": officer.status}, note=IMPORT_NOTE))
+            if before:
+                records.append(build_record(actor=actor, obj=officer, action=Action.UPDATE, before=before,
+                                            after=snapshot(officer, list(before)), note=IMPORT_NOTE))
+            changed_fields.update(names)
+            updates.append(officer)
+        report.created = len(creates)
+
+        in_file = set(numbers)
+        missing = (Officer.objects.filter(unit_id__in=named_units, status__in=IN_POST)
+                   .values_list("pk", "name", "id_number", "unit_id", "status"))
+        report.not_in_sheet = sorted(
+            ({"officer_id": pk, "name": name, "id_number": ids.mask(number), "unit_code": by_id[unit_id].code,
+              "unit_name": by_id[unit_id].name, "status": status}
+             for pk, name, number, unit_id, status in missing if number not in in_file),
+            key=lambda o: (o["unit_code"], o["name"]))
+        if errors:
+            errors.sort(key=lambda e: (e.row, e.col))
+            return report
+        if dry_run:
+            return report
+
+        try:
+            _insert_created(creates, actor=actor, now=timezone.now())
+        except IntegrityError:  # another upload added one of these officers meanwhile
+            raise Conflict("roll_changed", "花名册在导入期间被修改，请重新上传 the roll changed during the import: "
+                                           "upload again") from None
+        if updates:
+            now = timezone.now()
+            for officer in updates:
+                officer.updated_at = now
+            Officer.objects.bulk_update(updates, sorted(changed_fields) + ["updated_at"], batch_size=500)
+        record_changes(records)
+        report.imported = True
+        if status_changed:
+            transaction.on_commit(lambda: [_after_status_change(o) for o in status_changed])
+    return report
+
+
+OFFICER_COLUMNS = ("name", "gender", "id_number", "birth_date", "certificate_number", "unit", "post", "status",
+                   "height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm", "shoe_eu", "measured_on", "phone",
+                   "remarks")
+OFFICER_DEFAULTS = {"certificate_number": "", "post": "", "status": OfficerStatus.SERVING, "phone": "", "remarks": ""}
+RECORD_COLUMNS = ("content_type", "object_id", "object_repr", "action", "changes", "note", "actor", "actor_name",
+                  "source", "created_at")
+
+
+def _insert_created(creates: list[dict], *, actor, now) -> None:
+    """Insert new officers and their creation records in bulk (personnel.bulk). The records are the ones
+    core.history.build_record makes: every field's [None, value], as snapshot() gives it."""
+    import decimal
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from core.context import current_source
+
+    from .bulk import insert_rows
+
+    if not creates:
+        return
+    creates = [{**OFFICER_DEFAULTS, **c} for c in creates]
+    rows = [tuple([c.get(k) for k in OFFICER_COLUMNS]) + (now, now) for c in creates]
+    insert_rows(Officer, [*OFFICER_COLUMNS, "created_at", "updated_at"], rows)
+    numbers = [c["id_number"] for c in creates]
+    pks = {}
+    for i in range(0, len(numbers), 2000):
+        pks.update(Officer.objects.filter(id_number__in=numbers[i:i + 2000]).values_list("id_number", "pk"))
+    tenth = decimal.Decimal("0.1")
+    decimals = {"height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm", "shoe_eu"}
+    dates = {"birth_date", "measured_on"}
+    order = [f.name for f in Officer._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at")]
+    content_type = ContentType.objects.get_for_model(Officer).pk
+    source = current_source()
+    actor_id, actor_name = (actor.pk, actor.get_username()) if actor is not None else (None, "system")
+    shown: dict = {}  # value → as snapshot() writes it (measurements and dates repeat)
+
+    def plain(name, value):
+        key = (name in decimals, value)
+        out = shown.get(key)
+        if out is None:
+            if name in decimals:
+                out = str(decimal.Decimal(value).quantize(tenth))
+            elif name in dates:
+                out = value.isoformat()
+            else:
+                return value
+            shown[key] = out
+        return out
+
+    def changes(values: dict, pk: int) -> dict:
+        out = {"id": [None, pk]}
+        for name in order:
+            value = values.get(name)
+            if value is not None:
+                out[name] = [None, plain(name, value) if (name in decimals or name in dates) else value]
+        return out
+
+    insert_rows(ChangeRecord, list(RECORD_COLUMNS), (
+        (content_type, str(pks[c["id_number"]]), c["name"][:200], Action.CREATE,
+         changes(c, pks[c["id_number"]]), IMPORT_NOTE, actor_id, actor_name, source, now)
+        for c in creates))

@@ -1,0 +1,549 @@
+"""Reading a city's roll (花名册) exactly as shared ROLL_FORMAT.md describes it.
+
+Two steps, no database in the first: `parse_roll(data, filename)` finds the header by text, reads every
+row and checks every cell (→ clean values per row, and row errors), then `services.roll_import` looks the
+rows up on the roll in a few queries and writes all or nothing. `error_workbook` gives the uploaded sheet
+back with the bad cells marked.
+"""
+
+import datetime
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from core.errors import QMError
+
+from . import ids
+from .choices import STATUS_BY_LABEL, Gender
+
+# ---- columns -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # the name the template writes
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+COLUMNS = (
+    Column("name", "姓名", required=True),
+    Column("gender", "性别", required=True),
+    Column("id_number", "身份证号", ("身份证号码", "公民身份号码"), required=True),
+    Column("certificate_number", "执法证号"),
+    Column("unit", "所属单位", ("单位", "单位名称"), required=True),
+    Column("post", "岗位", ("职务",)),
+    Column("status", "人员状态"),
+    # measurement columns also answer to their bare name (身高, 身高(厘米)): the unit is a note
+    Column("height_cm", "身高(cm)", ("身高",)),
+    Column("chest_cm", "胸围(cm)", ("胸围",)),
+    Column("waist_cm", "腰围(cm)", ("腰围",)),
+    Column("head_cm", "头围(cm)", ("头围",)),
+    Column("foot", "脚长(mm)", ("鞋码", "鞋号", "脚长")),
+    Column("measured_on", "测量日期"),
+    Column("phone", "联系电话"),
+    Column("remarks", "备注"),
+)
+BY_KEY = {c.key: c for c in COLUMNS}
+REQUIRED = frozenset(c.key for c in COLUMNS if c.required)
+HEADERS = [c.header for c in COLUMNS]
+_NAMES = sorted(((n.casefold(), c.key) for c in COLUMNS for n in (c.header, *c.aliases)),
+                key=lambda x: -len(x[0]))
+_NOTES = re.compile(r"(\([^()]*\))+")
+_SPACE = re.compile(r"\s+")
+
+MEASURES = {  # key: (low, high) in the column's unit
+    "height_cm": (Decimal(140), Decimal(210)),
+    "chest_cm": (Decimal(60), Decimal(140)),
+    "waist_cm": (Decimal(50), Decimal(140)),
+    "head_cm": (Decimal(48), Decimal(66)),
+}
+MEASURE_FIELDS = ("height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm", "shoe_eu")
+MAX_LEN = {"certificate_number": 40, "post": 50, "remarks": 500}
+EARLIEST_MEASURE = datetime.date(2000, 1, 1)
+
+
+def header_key(text) -> str | None:
+    """The column a header cell names: spaces out, full-width brackets half-width, then a name or alias,
+    possibly followed by bracketed notes (身份证号码(18位), 身高（cm）)."""
+    if not isinstance(text, str):
+        return None
+    norm = _SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    if not norm:
+        return None
+    for name, key in _NAMES:
+        if norm == name or (norm.startswith(name) and _NOTES.fullmatch(norm[len(name):])):
+            return key
+    return None
+
+
+# ---- results -------------------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int  # sheet row number, 1-based as Excel shows it
+    column: str  # the header as written in the sheet
+    value: str
+    reason: str  # 中文 English
+    code: str
+    col: int = 0  # 1-based sheet column, for marking the cell
+
+    @property
+    def cell(self) -> str:
+        from openpyxl.utils import get_column_letter
+
+        return f"{get_column_letter(self.col)}{self.row}" if self.col else ""
+
+    @property
+    def reason_en(self) -> str:
+        """The English part of the reason (after the Chinese)."""
+        m = re.search(r"[A-Za-z]", self.reason)
+        return self.reason[m.start():] if m else self.reason
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "cell": self.cell, "value": self.value,
+                "reason": self.reason, "code": self.code}
+
+    def line(self) -> str:
+        """`row 138, 身份证号, 4301021986…: wrong check character` (ROLL_FORMAT, the command line)."""
+        value = self.value if len(self.value) <= 12 else self.value[:10] + "…"
+        return f"row {self.row}, {self.column}, {value}: {self.reason_en}"
+
+
+@dataclass
+class RollRow:
+    row: int
+    values: dict  # field → clean value, only for the cells that are not blank
+    unit_text: str = ""  # 所属单位 as typed (spaces out), resolved against the org tree by the service
+    cells: dict = field(default_factory=dict)  # id_number/unit/status → (header as written, column, shown)
+
+
+@dataclass
+class ParsedRoll:
+    sheet: str
+    header_row: int
+    headers: dict  # key → (header as written, 1-based column)
+    rows: list[RollRow] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    skipped_total_rows: int = 0
+
+
+class _CellError(Exception):
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+# ---- reading the file ----------------------------------------------------------------------------
+
+SAVE_AS_XLSX = "无法读取该 .xls 文件，请另存为 .xlsx 后上传 cannot read this .xls file: save as .xlsx"
+
+
+def read_first_sheet(data: bytes, filename: str):
+    """(sheet name, iterator of (row number, [cells])) of the workbook's first sheet, via python-calamine."""
+    from python_calamine import CalamineWorkbook
+
+    name = (filename or "").lower()
+    ext = name.rsplit(".", 1)[-1] if "." in name else ""
+    if ext not in ("xlsx", "xlsm", "xls"):
+        raise QMError("bad_file_type", "请上传 Excel 文件 (.xlsx) upload an Excel file (.xlsx)",
+                      {"filename": filename})
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = book.get_sheet_by_index(0)
+        start_row = sheet.start[0] if sheet.start else 0
+        rows = sheet.iter_rows()
+        start_col = sheet.start[1] if sheet.start else 0
+    except Exception as exc:  # calamine raises its own error types for bad zips, xml, passwords, old BIFF
+        if ext == "xls":
+            raise QMError("save_as_xlsx", SAVE_AS_XLSX, {"filename": filename}) from None
+        raise QMError("unreadable_file", "无法读取该文件，请确认是 Excel 工作簿 cannot read this file as an "
+                      f"Excel workbook ({type(exc).__name__})", {"filename": filename}) from None
+    return sheet.name, ((start_row + i + 1, start_col, r) for i, r in enumerate(rows))
+
+
+# ---- cell values ---------------------------------------------------------------------------------
+
+
+def display(value) -> str:
+    """A cell as the user sees it, for error reports."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        if abs(value) >= 1e15:
+            return f"{value:.6G}"
+        return repr(value)
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != datetime.time() else f"{value:%Y-%m-%d}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _text(value) -> str:
+    """NFKC (full-width digits and letters to half-width), trimmed."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFKC", value).strip() if not value.isascii() else value.strip()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return display(value)
+
+
+def _blank(value) -> bool:
+    return value is None or value == "" or (isinstance(value, str) and not value.strip())
+
+
+_SCI = re.compile(r"[+-]?\d+(\.\d*)?[eE][+-]?\d+")
+_CJK_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·•\s]+$")
+_PLAIN_CJK_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·]+$")
+
+
+def clean_name(value) -> str:
+    text = _text(value)
+    if 1 <= len(text) <= 30 and _PLAIN_CJK_NAME.match(text):  # the usual case
+        return text
+    if _CJK_NAME.match(text):
+        text = _SPACE.sub("", text)  # 王  伟 → 王伟 (spaces typed to align two-character names)
+    else:
+        text = _SPACE.sub(" ", text)
+    if not 1 <= len(text) <= 30:
+        raise _CellError("bad_name", "姓名应为1–30个字 name must be 1–30 characters")
+    if any(ch.isdigit() for ch in text):
+        raise _CellError("bad_name", "姓名含数字 name contains digits")
+    return text
+
+
+def clean_gender(value) -> str:
+    text = _SPACE.sub("", _text(value))
+    if text not in ("男", "女"):
+        raise _CellError("bad_gender", "性别应为男或女 gender must be 男 or 女")
+    return Gender.MALE if text == "男" else Gender.FEMALE
+
+
+def clean_id_number(value) -> tuple[str, datetime.date, str]:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise _CellError("id_as_number", "身份证号被存为数字，末几位已丢失，请设为文本重填 "
+                                         "ID number stored as a number")
+    text = _SPACE.sub("", _text(value)).lstrip("'`‘’")  # a text-marking apostrophe typed in old sheets
+    if _SCI.fullmatch(text):
+        raise _CellError("id_as_number", "身份证号被存为数字，末几位已丢失，请设为文本重填 "
+                                         "ID number stored as a number")
+    try:
+        return ids.parse(text)
+    except ids.IdNumberError as exc:
+        code = "bad_id_number"
+        if "check" in str(exc):
+            code = "id_check_character"
+        elif "birth" in str(exc):
+            code = "id_birth_date"
+        elif "18" in str(exc):
+            code = "id_length"
+        raise _CellError(code, str(exc)) from None
+
+
+def clean_code_like(value, label: str) -> str:
+    """A code typed as a number (certificate numbers): 4300012345.0 → 4300012345; long ones lost digits."""
+    if isinstance(value, float) and abs(value) >= 1e15:
+        raise _CellError("stored_as_number", f"{label}被存为数字，末几位已丢失 stored as a number, digits lost")
+    return _SPACE.sub("", _text(value)).upper()
+
+
+def _decimal(value) -> tuple[Decimal, str]:
+    """A number cell or text like '175cm', '42码', '88.5' → (number, unit typed or '')."""
+    if isinstance(value, bool):
+        raise _CellError("not_a_number", "不是数字 not a number")
+    if isinstance(value, int | float):
+        return Decimal(str(round(value, 6))).normalize(), ""
+    text = _SPACE.sub("", _text(value)).lower()
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(cm|厘米|公分|mm|毫米|码|号|eu)?", text)
+    if not m:
+        raise _CellError("not_a_number", "不是数字 not a number")
+    return Decimal(m.group(1)).normalize(), m.group(2) or ""
+
+
+def _one_decimal(number: Decimal) -> Decimal:
+    if number.as_tuple().exponent < -1:
+        raise _CellError("too_precise", "最多一位小数 at most one decimal place")
+    return number
+
+
+_DECIMALS: dict[float, Decimal] = {}
+_MEASURED: dict[tuple, Decimal] = {}  # (column, cell value) → checked value: measurements repeat a lot
+
+
+def clean_measure(value, key: str) -> Decimal:
+    if value.__class__ is float or value.__class__ is int:  # the usual case: a number cell
+        number = _MEASURED.get((key, value))
+        if number is not None:
+            return number
+        tenth = round(value, 1)
+        if abs(value - tenth) > 1e-6:
+            raise _CellError("too_precise", "最多一位小数 at most one decimal place")
+        lo, hi = MEASURES[key]
+        if not lo <= tenth <= hi:
+            raise _CellError("out_of_range", f"应在{lo}–{hi}厘米之间 must be {lo}–{hi} cm")
+        number = _DECIMALS.get(tenth)
+        if number is None:
+            number = _DECIMALS[tenth] = Decimal(repr(float(tenth))).normalize()
+        if len(_MEASURED) < 100_000:
+            _MEASURED[(key, value)] = number
+        return number
+    number, unit = _decimal(value)
+    if unit in ("mm", "毫米"):
+        number = (number / 10).normalize()
+    elif unit not in ("", "cm", "厘米", "公分"):
+        raise _CellError("bad_unit", f"单位应为厘米 the unit must be cm (got {unit})")
+    lo, hi = MEASURES[key]
+    number = _one_decimal(number)
+    if not lo <= number <= hi:
+        raise _CellError("out_of_range", f"应在{lo}–{hi}厘米之间 must be {lo}–{hi} cm")
+    return number
+
+
+_FEET: dict = {}
+
+
+def clean_foot(value) -> tuple[Decimal, Decimal | None]:
+    """(foot length mm, EU size if an EU size was given). SIZING.md: 34–48 is EU (halves), 200–320 mm."""
+    known = _FEET.get(value) if value.__class__ is float or value.__class__ is int else None
+    if known is not None:
+        return known
+    result = _clean_foot(value)
+    if (value.__class__ is float or value.__class__ is int) and len(_FEET) < 10_000:
+        _FEET[value] = result
+    return result
+
+
+def _clean_foot(value) -> tuple[Decimal, Decimal | None]:
+    from assets.sizes import foot_mm_from_input
+
+    number, unit = _decimal(value)
+    if unit in ("cm", "厘米", "公分"):
+        number, unit = (number * 10).normalize(), "mm"
+    if unit in ("码", "号", "eu"):
+        if not Decimal(34) <= number <= Decimal(48):
+            raise _CellError("out_of_range", "欧码应在34–48之间 a European size must be 34–48")
+    elif unit in ("mm", "毫米") and not Decimal(200) <= number <= Decimal(320):
+        raise _CellError("out_of_range", "脚长应在200–320毫米之间 foot length must be 200–320 mm")
+    try:
+        foot = foot_mm_from_input(number)
+    except ValueError as exc:
+        if "halves" in str(exc):
+            raise _CellError("out_of_range", "欧码以半码为单位 European sizes go in halves") from None
+        raise _CellError("out_of_range", "应为脚长200–320毫米或欧码34–48 must be a foot length of "
+                                         "200–320 mm or a European size 34–48") from None
+    is_eu = foot != number or unit in ("码", "号", "eu")
+    _one_decimal(number)
+    return foot.quantize(Decimal("0.1")), (number.quantize(Decimal("0.1")) if is_eu else None)
+
+
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def clean_date(value, today: datetime.date) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        day = value.date()
+    elif isinstance(value, datetime.date):
+        day = value
+    else:
+        text = _SPACE.sub("", _text(value))
+        m = _DATE_TEXT.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+        if not m:
+            raise _CellError("bad_date", "不是日期 not a date (write 2026-10-05)")
+        try:
+            day = datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise _CellError("bad_date", "日期不存在 not a real date") from None
+    if day > today:
+        raise _CellError("bad_date", "测量日期晚于今天 date is in the future")
+    if day < EARLIEST_MEASURE:
+        raise _CellError("bad_date", "测量日期早于2000年 date before 2000")
+    return day
+
+
+def clean_phone(value) -> str:
+    text = re.sub(r"[\s\-–—()]", "", _text(value))
+    if text.startswith("+86"):
+        text = text[3:]
+    if not re.fullmatch(r"1\d{10}", text):
+        raise _CellError("bad_phone", "应为1开头的11位手机号 must be an 11-digit mobile number starting with 1")
+    return text
+
+
+def clean_status(value) -> str:
+    text = _SPACE.sub("", _text(value))
+    if text not in STATUS_BY_LABEL:
+        raise _CellError("bad_status", "人员状态应为 在岗/借调/离岗/调出/离职/退休 status must be one of "
+                                       "在岗 借调 离岗 调出 离职 退休")
+    return STATUS_BY_LABEL[text]
+
+
+def clean_text(value, key: str) -> str:
+    text = _SPACE.sub(" ", _text(value))
+    if len(text) > MAX_LEN[key]:
+        raise _CellError("too_long", f"最多{MAX_LEN[key]}个字 at most {MAX_LEN[key]} characters")
+    return text
+
+
+# ---- the sheet -----------------------------------------------------------------------------------
+
+_TOTAL = re.compile(r"^(合计|总计)")
+
+
+def parse_roll(data: bytes, filename: str, *, today: datetime.date | None = None) -> ParsedRoll:
+    """Header by text, every row cleaned. Whole-file problems raise QMError; row problems are collected."""
+    today = today or datetime.date.today()
+    sheet_name, rows = read_first_sheet(data, filename)
+    headers = None
+    for number, col0, cells in rows:
+        keys = [header_key(c) for c in cells]
+        if "id_number" in keys:
+            headers = {}
+            for j, (key, cell) in enumerate(zip(keys, cells, strict=True)):
+                if key is None:
+                    continue
+                if key in headers:
+                    raise QMError("duplicate_column",
+                                  f"表头重复：{headers[key][0]} 与 {cell.strip()} 是同一列 the columns "
+                                  f"{headers[key][0]} and {cell.strip()} are the same column",
+                                  {"row": number, "column": cell.strip()})
+                headers[key] = (cell.strip(), col0 + j + 1, j)
+            header_row = number
+            break
+    if headers is None:
+        raise QMError("no_header", "找不到表头：没有一格写着“身份证号” no header row: no cell reads 身份证号",
+                      {"sheet": sheet_name})
+    missing = [c.header for c in COLUMNS if c.required and c.key not in headers]
+    if missing:
+        raise QMError("missing_column", f"缺少必填列 missing required column: {'、'.join(missing)}",
+                      {"columns": missing, "header_row": header_row, "sheet": sheet_name})
+
+    parsed = ParsedRoll(sheet=sheet_name, header_row=header_row, headers={k: v[:2] for k, v in headers.items()})
+    columns = [(key, written, col, j) for key, (written, col, j) in headers.items()]
+    indexes = [j for _k, _w, _c, j in columns]
+    seen_ids: dict[str, int] = {}
+    errors = parsed.errors
+    for number, _col0, cells in rows:
+        width = len(cells)
+        vals = [cells[j] if j < width else "" for j in indexes]
+        if not any(v for v in vals if not (v.__class__ is str and v.isspace())):
+            continue  # blank row (or only unknown columns filled)
+        first = next((c for c in cells if c and not (c.__class__ is str and c.isspace())), "")
+        if first.__class__ is str and _TOTAL.match(_SPACE.sub("", unicodedata.normalize("NFKC", first))):
+            parsed.skipped_total_rows += 1
+            continue
+        values: dict = {}
+        row = RollRow(row=number, values=values)
+        gender = id_gender = None
+        id_cell = None
+        for (key, written, col, _j), value in zip(columns, vals, strict=True):
+            if value is None or value == "" or (value.__class__ is str and value.isspace()):
+                if key in REQUIRED:
+                    errors.append(RowError(number, written, "", "必填 required", "required", col))
+                continue
+            try:
+                if key in MEASURES:
+                    values[key] = clean_measure(value, key)
+                elif key == "name":
+                    values["name"] = clean_name(value)
+                elif key == "gender":
+                    values["gender"] = gender = clean_gender(value)
+                elif key == "id_number":
+                    row.cells["id_number"] = (written, col, value)
+                    values["id_number"], values["birth_date"], id_gender = clean_id_number(value)
+                    id_cell = row.cells["id_number"]
+                elif key == "unit":
+                    row.unit_text = _SPACE.sub("", _text(value))
+                    row.cells["unit"] = (written, col, value)
+                elif key == "foot":
+                    values["foot_mm"], eu = clean_foot(value)
+                    values["shoe_eu"] = eu  # None when a length in mm was given: the EU size no longer holds
+                elif key == "phone":
+                    values["phone"] = clean_phone(value)
+                elif key == "measured_on":
+                    values["measured_on"] = clean_date(value, today)
+                elif key == "status":
+                    row.cells["status"] = (written, col, value)
+                    values["status"] = clean_status(value)
+                elif key == "certificate_number":
+                    text = clean_code_like(value, "执法证号")
+                    if len(text) > MAX_LEN["certificate_number"]:
+                        raise _CellError("too_long", "最多40个字符 at most 40 characters")
+                    values["certificate_number"] = text
+                else:  # post, remarks
+                    values[key] = clean_text(value, key)
+            except _CellError as exc:
+                errors.append(RowError(number, written, display(value), exc.reason, exc.code, col))
+        if id_cell is not None:
+            written, col, value = id_cell
+            if gender is not None and gender != id_gender:
+                errors.append(RowError(number, written, display(value),
+                                       f"性别位与性别“{Gender(gender).label}”不符 the sex digit disagrees with 性别",
+                                       "id_gender", col))
+            first_row = seen_ids.get(values["id_number"])
+            if first_row is not None:
+                errors.append(RowError(number, written, display(value),
+                                       f"与第{first_row}行重复 same officer as row {first_row}", "duplicate", col))
+                continue
+            seen_ids[values["id_number"]] = number
+            values["gender"] = id_gender
+        if "id_number" in values:
+            parsed.rows.append(row)
+    return parsed
+
+
+# ---- the error report ----------------------------------------------------------------------------
+
+MARK_FILL = "FFC7CE"
+
+
+def error_workbook(data: bytes, filename: str, errors: list[RowError], *, message: str = "") -> bytes:
+    """The uploaded sheet with each bad cell filled and commented with its reason, plus a sheet listing
+    the errors. An .xls upload comes back as .xlsx with its values."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        sheet = book.worksheets[0]
+    except Exception:  # an .xls (or a file openpyxl cannot open): rebuild its first sheet from its values
+        from python_calamine import CalamineWorkbook
+
+        source = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = source.name[:31]
+        for cells in source.to_python(skip_empty_area=False):
+            sheet.append(list(cells))
+    fill = PatternFill("solid", fgColor=MARK_FILL)
+    reasons: dict[tuple[int, int], list[str]] = {}
+    for err in errors:
+        if err.col:
+            reasons.setdefault((err.row, err.col), []).append(err.reason)
+    for (row, col), texts in reasons.items():
+        cell = sheet.cell(row=row, column=col)
+        cell.fill = fill
+        cell.comment = Comment("\n".join(texts), "Quartermaster", width=300, height=80)
+    listing = book.create_sheet("错误 errors")
+    listing.append(["行 row", "列 column", "单元格 cell", "值 value", "原因 reason"])
+    for cell in listing[1]:
+        cell.font = Font(bold=True)
+    if message:
+        listing.append(["", "", "", "", message])
+    for err in errors:
+        listing.append([err.row, err.column, err.cell, err.value, err.reason])
+    for letter, width in zip("ABCDE", (8, 14, 10, 24, 60), strict=True):
+        listing.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -30,9 +30,17 @@ class OfficerAdmin(ScopedAdmin):
     def masked_id(self, obj):
         return mask(obj.id_number)
 
+    @admin.display(description="号型 sizes")
+    def sizes(self, obj):
+        from assets.selectors import size_report
+
+        report = size_report(obj)
+        parts = [f"{s['label']}: {s['code'] or s['reason']}" for s in report["sizes"]]
+        return "；".join(parts)
+
     def get_readonly_fields(self, request, obj=None):
         # identity is checked by the services (GB 11643); the back office does not rewrite it
-        return ["id_number", "birth_date", "gender"] if obj else []
+        return ["id_number", "birth_date", "gender", "sizes"] if obj else ["sizes"]
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)

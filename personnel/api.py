@@ -76,7 +76,11 @@ def officer_list(request, filters: Query[OfficerFilters]):
 @router.get("/officers/{officer_id}", response=OfficerDetail)
 def officer_detail(request, officer_id: int):
     officer = selectors.officer_get(request.user, officer_id)
+    from assets.selectors import size_report
+
     out = officer_out(request.user, officer)
+    sizes = size_report(officer)
+    out["sizes"], out["sizes_missing"] = sizes["sizes"], sizes["missing"]
     out["history"] = [change_out(r) for r in history_for(officer)]
     return out
 

@@ -57,7 +57,7 @@ def officer_rows(n: int, unit_codes: list[str], weights: list[int] | None = None
                 waist_cm=_d(min(max(chest - diff, 55), 125)),
                 head_cm=_d(min(max(rng.gauss(57.5 if male else 55.5, 1.4), 51), 63)),
                 foot_mm=Decimal(int(min(max(rng.gauss(252 if male else 232, 9), 210), 300))),
-                measured_on=datetime.date(2026, rng.randrange(9, 12), rng.randrange(1, 29)),
+                measured_on=datetime.date(2026, rng.randrange(8, 11), rng.randrange(1, 29)),  # in the past
             )
         yield row
         i += 1

@@ -65,7 +65,17 @@ class ChangeOut(Schema):
     at: datetime.datetime
 
 
+class SizeOut(Schema):
+    size_system: str
+    label: str
+    code: str | None
+    status: str
+    reason: str
+
+
 class OfficerDetail(OfficerOut):
+    sizes: list[SizeOut] = Field(description="current size codes per size system, and why one is missing")
+    sizes_missing: list[str]
     history: list[ChangeOut]
 
 

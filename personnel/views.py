@@ -386,10 +386,8 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def _roll_import():
-    try:
-        from .importers import roll_import
-    except ImportError:
-        return None
+    from .services import roll_import
+
     return roll_import
 
 

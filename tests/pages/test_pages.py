@@ -237,7 +237,7 @@ def test_lacking_measurements_lists_who_is_missing_what(browse, changsha_user, z
     )
 
 
-# ---- roll upload (against the contract of personnel.importers.roll_import) ------------------------------
+# ---- roll upload (the real personnel.services.roll_import) -------------------------------------------
 
 
 def test_upload_is_for_roll_keepers_only(browse, county_user, auditor_user):
@@ -246,50 +246,27 @@ def test_upload_is_for_roll_keepers_only(browse, county_user, auditor_user):
         assert response.status_code == 403 and 'data-testid="forbidden"' in text(response)
 
 
-def test_upload_says_so_when_the_import_is_not_there(browse, changsha_user, monkeypatch):
-    from personnel import views
-
-    monkeypatch.setattr(views, "_roll_import", lambda: None)
-    html = text(browse(changsha_user).get("/roll/upload/"))
-    assert 'data-testid="upload-unavailable"' in html
-
-
-class FakeError:
-    def __init__(self, row, column, value, reason):
-        self.row, self.column, self.value, self.reason = row, column, value, reason
-
-
-class FakeReport:
-    def __init__(self, errors):
-        self.errors = errors
-        self.created, self.updated, self.unchanged, self.not_in_sheet = 2, 1, 5, []
-
-
-def test_upload_checks_first_and_shows_errors_row_by_row_and_as_csv(browse, changsha_user, monkeypatch):
+def test_upload_checks_first_shows_errors_row_by_row_and_as_csv_then_imports(browse, changsha_user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from personnel import views
+    from personnel.models import Officer
+    from tests.personnel import rollbook
 
-    calls = []
-
-    def fake_import(*, actor, file, filename, dry_run):
-        calls.append({"actor": actor, "filename": filename, "dry_run": dry_run, "data": file.read()})
-        return FakeReport([FakeError(7, "身份证号", "4301", "应为18位 must be 18 characters (has 4)")])
-
-    monkeypatch.setattr(views, "_roll_import", lambda: fake_import)
+    bad = rollbook.book([rollbook.row(1), rollbook.row(2, 身份证号="4301")])
     client = browse(changsha_user)
-    upload = SimpleUploadedFile("roll.xlsx", b"xlsx-bytes")
-    html = text(client.post("/roll/upload/", {"file": upload, "action": "check"}))
-    assert calls == [
-        {"actor": changsha_user, "filename": "roll.xlsx", "dry_run": True, "data": b"xlsx-bytes"}
-    ]
-    assert "检查结果（未导入）" in html and "应为18位" in html and 'data-testid="upload-errors"' in html
+    html = text(client.post("/roll/upload/", {"file": SimpleUploadedFile("roll.xlsx", bad), "action": "check"}))
+    assert 'data-testid="upload-errors"' in html and "4301" in html
+    assert not Officer.objects.filter(unit__code="430121").exists()
     csv_response = client.get("/roll/upload/", {"errors": "csv"})
     body = csv_response.content.decode("utf-8-sig")
     assert csv_response["Content-Type"].startswith("text/csv")
-    assert "7,身份证号,4301,应为18位 must be 18 characters (has 4)" in body
-    client.post("/roll/upload/", {"file": SimpleUploadedFile("roll.xlsx", b"x"), "action": "import"})
-    assert calls[-1]["dry_run"] is False
+    assert f"{rollbook.header_row() + 2},身份证号,4301," in body
+
+    good = rollbook.book([rollbook.row(1), rollbook.row(2)])
+    html = text(client.post("/roll/upload/", {"file": SimpleUploadedFile("roll.xlsx", good), "action": "check"}))
+    assert "检查结果（未导入）" in html and not Officer.objects.filter(unit__code="430121").exists()
+    client.post("/roll/upload/", {"file": SimpleUploadedFile("roll.xlsx", good), "action": "import"})
+    assert Officer.objects.filter(unit__code="430121").count() == 2
 
 
 def test_upload_shows_a_refused_file_clearly(browse, changsha_user, monkeypatch):

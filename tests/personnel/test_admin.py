@@ -15,6 +15,8 @@ def test_admin_officer_list_is_scoped_and_masks_ids(org, make_user):
     assert "长沙人" in page and "株洲人" not in page
     assert cs.id_number not in page and cs.id_number[:6] + "********" in page
     assert c.get(f"/admin/personnel/officer/{zz.pk}/change/").status_code in (302, 404)
+    change = c.get(f"/admin/personnel/officer/{cs.pk}/change/").content.decode()
+    assert "175/92A" in change and "175/76A" in change
 
 
 def test_admin_never_deletes(org, province_user):

@@ -41,6 +41,8 @@ def test_auditor_sees_masked_ids_and_history(api, officers, auditor_user, changs
     detail = client.get(f"/personnel/officers/{officers['cs'].pk}").json()
     assert detail["id_number"] == officers["cs"].id_number[:6] + "********" + officers["cs"].id_number[-4:]
     assert detail["history"][0]["changes"]["post"][1] == "中队长"
+    sizes = {s["size_system"]: s["code"] for s in detail["sizes"]}
+    assert sizes["top"] == "175/92A" and sizes["bottom"] == "175/76A" and detail["sizes_missing"] == []
     h = client.get("/core/history", {"model": "personnel.officer", "object_id": officers["cs"].pk}).json()
     assert h["count"] == 1 and h["items"][0]["actor"] == changsha_user.username
 

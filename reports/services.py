@@ -23,7 +23,10 @@ from .registry import Progress, ReportKind, get_kind, no_progress
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 2  # a job whose worker died is tried once more, then marked failed
+MAX_ATTEMPTS = 2
+# What the change history keeps of a job (the FileField itself is not JSON: its name is in file_name).
+HISTORY_FIELDS = ("kind", "format", "parameters", "requested_by", "status", "error", "attempts", "file_name",
+                  "file_size", "rerun_of", "started_at", "finished_at", "expires_at", "expired")  # a job whose worker died is tried once more, then marked failed
 
 
 def ttl_hours() -> float:
@@ -74,7 +77,7 @@ def job_create(*, user, kind: str, fmt: str = Format.PDF, params: dict | None = 
     job = ReportJob.objects.create(kind=kind, format=fmt, parameters=clean, requested_by=user,
                                    scope=_scope_record(user), rerun_of=rerun_of)
     record_change(actor=user, obj=job, action=ChangeRecord.Action.CREATE,
-                  note=f"re-run of #{rerun_of.pk}" if rerun_of else "")
+                  after=snapshot(job, fields=HISTORY_FIELDS), note=f"re-run of #{rerun_of.pk}" if rerun_of else "")
     _enqueue(job)
     return job
 
@@ -89,14 +92,14 @@ def job_rerun(*, user, job: ReportJob) -> ReportJob:
 def _transition(job: ReportJob, to: str, **fields) -> None:
     if to not in JOB_TRANSITIONS[JobStatus(job.status)]:
         raise Conflict("bad_transition", f"状态不能从 {job.status} 变为 {to} invalid transition")
-    before = snapshot(job)
+    before = snapshot(job, fields=HISTORY_FIELDS)
     job.status = to
     for k, v in fields.items():
         setattr(job, k, v)
     job.save()
     if to in (JobStatus.DONE, JobStatus.FAILED):
         record_change(actor=None, obj=job, action=ChangeRecord.Action.UPDATE, before=before,
-                      note=f"report {to}")
+                      after=snapshot(job, fields=HISTORY_FIELDS), note=f"report {to}")
 
 
 def job_start(*, job_id: int) -> ReportJob | None:

@@ -10,6 +10,7 @@ from html import escape
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -62,6 +63,19 @@ def _size_text(size) -> str:
     return "—"
 
 
+def kit_lines(parts: list[str], width: int = 100) -> list[str]:
+    """The kit's contents as lines of at most `width` characters, broken between items."""
+    lines, line = [], ""
+    for part in parts:
+        piece = f"、{part}" if line else part
+        if line and len(line) + len(piece) > width:
+            lines.append(line + "、")
+            line = part
+        else:
+            line += piece
+    return [*lines, line] if line else lines
+
+
 def kit_summary(items) -> tuple[str, int]:
     parts, pieces = [], 0
     for item in items:
@@ -98,7 +112,8 @@ def build(officers: Iterable, units: Mapping[int, OrgUnit], *, items, requested_
     ordered = sorted(sections.values(), key=lambda s: s.header["path"])
     return ReportData(kind=KIND, title=TITLE, scope_label=label, requested_by=requested_by,
                       requested_at=requested_at, sources=sources, columns=COLUMNS, sections=ordered,
-                      meta={"kit_text": kit_text, "pieces_per_officer": pieces, "items": len(items)})
+                      meta={"kit_text": kit_text, "kit_lines": kit_lines(kit_text.split("、")),
+                            "pieces_per_officer": pieces, "items": len(items)})
 
 
 def collect(user, params: SignForParams, *, progress: Progress = no_progress,
@@ -106,7 +121,6 @@ def collect(user, params: SignForParams, *, progress: Progress = no_progress,
     roots = root_units(user, params)
     progress(1, "读取花名册 reading the roll")
     qs = Officer.objects.restrict(user)
-    from django.db.models import Q
 
     under = Q()
     for root in roots:

@@ -73,16 +73,20 @@ def write_table(ws, columns: Sequence, rows: Iterable[Sequence], *, print_header
         ws.oddHeader.left.text = print_header[:250]
         ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
     ws.append([text_cell(ws, col.label, HEADER_FONT) for col in columns])
-    formats = [col.number_format for col in columns]
+    # Plain values take openpyxl's fast path; only a formula-looking string (forced to text) or a column
+    # with a number format ("0", "0.00"…) needs a cell object. Text needs no "@" format.
+    styled = {i for i, col in enumerate(columns) if col.number_format not in ("@", "General", "")}
     n = 0
     for row in rows:
-        cells = []
-        for value, fmt in zip(row, formats, strict=False):
-            cell = text_cell(ws, value)
-            if fmt and fmt != "General":
-                cell.number_format = fmt
-            cells.append(cell)
-        ws.append(cells)
+        values = [safe_value(v) for v in row]
+        for i, value in enumerate(values):
+            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                values[i] = text_cell(ws, value)
+            elif i in styled and value is not None:
+                cell = WriteOnlyCell(ws, value=value)
+                cell.number_format = columns[i].number_format
+                values[i] = cell
+        ws.append(values)
         n += 1
     return n
 

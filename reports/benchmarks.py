@@ -1,0 +1,165 @@
+"""`manage.py bench --only reports`: sign-for sheets for the whole province (9,843 officers) as PDF and Excel,
+and the naive PDF (one WeasyPrint document, automatic table layout, the 20 MB system font subset per
+document) beside ours at 2,000 rows. Officers are generated in memory (personnel.demo.officer_rows) with the
+real units; the data function is the same one the reports use (sign_for.build), so only the DB read is
+bypassed; that read (collect) is measured on its own against a scratch set of officers when the DB is empty.
+
+Figures: wall median of the runs, CPU seconds (this process + its render processes), peak RSS per process.
+The machine is shared: compare CPU seconds when the wall figures are noisy."""
+
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from django.utils import timezone
+
+N_PROVINCE = 9843
+N_COMPARE = 2000
+
+
+def _officers(n: int, seed: int = 2026):
+    from personnel import reference
+    from personnel.demo import officer_rows
+    from personnel.models import Officer, OrgUnit
+
+    reference.load_org_tree()
+    units = {u.code: u for u in OrgUnit.objects.filter(level__in=["province", "city", "county"])}
+    codes = list(units)
+    weights = [units[c].authorised_posts or 1 for c in codes]
+    officers = []
+    for row in officer_rows(n, codes, weights, seed=seed):
+        row["unit"] = units[row["unit"]]
+        officers.append(Officer(**row))
+    officers.sort(key=lambda o: (o.unit.path, o.name))
+    by_id = {u.pk: u for u in OrgUnit.objects.all()}
+    return officers, by_id
+
+
+def _data(officers, units):
+    from assets.catalog import load_catalog
+    from assets.kit import active_items
+    from reports.kinds import sign_for
+
+    load_catalog()
+    return sign_for.build(officers, units, items=active_items(), requested_by="bench",
+                          requested_at=timezone.now(), sources=["基准测试 benchmark roll (in memory)"],
+                          label="湖南省")
+
+
+def _cpu() -> float:
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+def _naive_pdf(data, out: Path) -> None:
+    """The same content (same template and print CSS) the naive way: ONE WeasyPrint document for all units,
+    automatic table layout, the 20 MB system font subset by WeasyPrint, one process."""
+    from django.template.loader import render_to_string
+    from weasyprint import CSS, HTML
+
+    from reports import pdf
+    from reports.kinds import sign_for
+
+    template = "reports/pdf/sign_for_sheets.html"
+    bodies = []
+    for section in data.sections:
+        html = render_to_string(template, sign_for._section_context(data, section))
+        bodies.append('<div style="break-before: page">' + html.split("<body>", 1)[1].rsplit("</body>", 1)[0]
+                      + "</div>")
+    head = render_to_string(template, sign_for._section_context(data, data.sections[0])).split("<body>", 1)[0]
+    stylesheets, font_config = pdf._stylesheets(None)  # report.css + the system "Noto Sans CJK SC"
+    auto = CSS(string="table { table-layout: auto; }", font_config=font_config)
+    doc = HTML(string=head + "<body>" + "".join(bodies) + "</body></html>", url_fetcher=pdf.url_fetcher())
+    out.write_bytes(doc.write_pdf(stylesheets=[*stylesheets, auto], font_config=font_config))
+
+
+def _timed(bench, fn, runs):
+    """(median wall, median CPU s, peak RSS MB of this process, of any child)."""
+    cpu = []
+
+    def wrapped():
+        c0 = _cpu()
+        fn()
+        cpu.append(_cpu() - c0)
+
+    m = bench.measure(wrapped, runs=runs)
+    cpu.sort()
+    self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return m["median"], cpu[len(cpu) // 2], self_mb, child_mb
+
+
+def run(bench) -> None:
+    from reports import pdf
+    from reports.kinds import sign_for
+
+    n = 1500 if bench.quick else N_PROVINCE
+    n_compare = 500 if bench.quick else N_COMPARE
+    bench.header(f"reports: sign-for sheets (签领表), {n} officers, {pdf.pdf_workers()} render processes, "
+                 f"load average {os.getloadavg()[0]:.1f}")
+    officers, units = _officers(n)
+    t0 = time.perf_counter()
+    data = _data(officers, units)
+    bench.report("data (sizes, kit, sections) in memory", f"{time.perf_counter() - t0:.2f} s",
+                 f"{data.row_count} rows, {len(data.sections)} units")
+    with tempfile.TemporaryDirectory(prefix="qm-bench-") as tmp:
+        tmp = Path(tmp)
+        # the font subset is cached by content: build it once, untimed, like a warm server
+        pdf.subset_font(pdf.report_chars(data) + pdf.template_chars("reports/pdf/sign_for_sheets.html"))
+
+        out = tmp / "province.pdf"
+        wall, cpu, self_mb, child_mb = _timed(bench, lambda: sign_for.render_pdf(data, out), bench.runs)
+        bench.report(f"PDF province ({data.row_count} rows), ours", f"{wall:.1f} s wall, {cpu:.0f} s CPU",
+                     "target < 30 s")
+        bench.report("  peak RSS per process (parent / render child)", f"{self_mb:.0f} MB / {child_mb:.0f} MB",
+                     "target < 500 MB")
+        bench.report("  file", f"{out.stat().st_size / 2**20:.1f} MB", "one font subset, stored once")
+
+        small = _data(officers[:n_compare], units)
+        naive_out, ours_out = tmp / "naive.pdf", tmp / "ours.pdf"
+        naive, naive_cpu, _, _ = _timed(bench, lambda: _naive_pdf(small, naive_out), min(bench.runs, 2))
+        ours, ours_cpu, _, _ = _timed(bench, lambda: sign_for.render_pdf(small, ours_out), bench.runs)
+        bench.report(f"PDF {small.row_count} rows naive (one document, auto layout)",
+                     f"{naive:.1f} s wall, {naive_cpu:.0f} s CPU")
+        bench.report(f"PDF {small.row_count} rows ours", f"{ours:.1f} s wall, {ours_cpu:.0f} s CPU")
+        bench.report("  ratio naive / ours", f"{naive / ours:.1f}× wall, {naive_cpu / max(ours_cpu, 0.01):.1f}× CPU",
+                     "target ≥ 4×")
+
+        xlsx_out = tmp / "province.xlsx"
+        m = bench.measure(lambda: sign_for.render_xlsx(data, xlsx_out))
+        bench.report(f"Excel province ({data.row_count} rows, write-only)",
+                     f"{m['median']:.2f} s, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB",
+                     "target < 3 s")
+        _real_path(bench, officers, tmp)
+
+
+def _real_path(bench, officers, tmp: Path) -> None:
+    """The DB read (collect) and Excel through render_to_path, on officers written to the scratch DB and removed
+    afterwards; skipped when the database already holds a roll (we do not touch real data)."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from core.models import ChangeRecord
+    from personnel.models import Membership, Officer, OrgUnit
+    from reports.services import render_to_path
+
+    if Officer.objects.exists():
+        bench.report("real path (DB read + Excel)", "skipped: the database has a roll", "use a scratch DB")
+        return
+    User = get_user_model()
+    with transaction.atomic():
+        Officer.objects.bulk_create(officers, batch_size=1000)
+        user = User.objects.create(username="bench-reports-province")
+        Membership.objects.create(user=user, unit=OrgUnit.objects.get(code="430000"), role="province")
+    try:
+        t0 = time.perf_counter()
+        data = render_to_path(user=user, kind="sign-for-sheets", fmt="xlsx", params={}, out=tmp / "real.xlsx")
+        bench.report(f"real path: DB read + Excel ({data.row_count} eligible)", f"{time.perf_counter() - t0:.2f} s",
+                     "target < 3 s")
+    finally:
+        Officer.objects.filter(pk__in=[o.pk for o in officers if o.pk]).delete()
+        Membership.objects.filter(user=user).delete()
+        ChangeRecord.objects.filter(actor=user).delete()
+        user.delete()

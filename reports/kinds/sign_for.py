@@ -1,0 +1,197 @@
+"""签领表 sign-for sheets: per unit, one row per officer who receives uniforms (name, badge number, top,
+bottom, shoe and cap sizes, pieces in the kit, a signature column), the kit's contents once in the header.
+
+PDF: one document per unit rendered in a process pool and merged, so pages are numbered within each unit.
+Excel: one sheet per city (write-only), a unit column."""
+
+import datetime
+from collections.abc import Callable, Iterable, Mapping
+from html import escape
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from assets.kit import active_items
+from assets.sizes import MADE_TO_MEASURE, MISSING, officer_sizes
+from personnel.models import Officer, OrgUnit
+
+from .. import pdf, xlsx
+from ..registry import Column, ParamsBase, Progress, ReportData, ReportKind, Section, no_progress, register
+from ..scoping import roll_as_of, root_units, scope_label
+
+KIND = "sign-for-sheets"
+TITLE = "被装签领表"
+
+COLUMNS = [
+    Column("seq", "序号", 12, 6, "0"),
+    Column("name", "姓名", 34, 12),
+    Column("badge", "胸号", 28, 12),
+    Column("top", "上衣号型", 30, 11),
+    Column("bottom", "下装号型", 30, 11),
+    Column("shoe", "鞋号(mm)", 22, 9),
+    Column("cap", "帽号(cm)", 22, 9),
+    Column("pieces", "件数", 18, 7, "0"),
+    Column("signature", "本人签名", 81, 16),
+]
+XLSX_COLUMNS = [Column("unit", "单位", 0, 22), *COLUMNS[:-1], Column("signature", "本人签名", 0, 16)]
+
+
+class SignForParams(ParamsBase):
+    include_ineligible: bool = False  # also officers without a certificate / not serving (for checking)
+
+
+BadgeProvider = Callable[[list[int]], Mapping[int, str]]
+
+
+def badge_number_provider() -> BadgeProvider | None:
+    """settings.REPORT_BADGE_NUMBER_PROVIDER: dotted path to fn(officer_ids) → {officer_id: badge number};
+    distribution sets it when badge numbers exist. Unset: the column stays empty for a hand-written number."""
+    path = getattr(settings, "REPORT_BADGE_NUMBER_PROVIDER", None)
+    return import_string(path) if path else None
+
+
+def _size_text(size) -> str:
+    if size.code:
+        return size.code
+    if size.status == MADE_TO_MEASURE:
+        return "定制"
+    if size.status == MISSING:
+        return "待测量"
+    return "—"
+
+
+def kit_lines(parts: list[str], width: int = 100) -> list[str]:
+    """The kit's contents as lines of at most `width` characters, broken between items."""
+    lines, line = [], ""
+    for part in parts:
+        piece = f"、{part}" if line else part
+        if line and len(line) + len(piece) > width:
+            lines.append(line + "、")
+            line = part
+        else:
+            line += piece
+    return [*lines, line] if line else lines
+
+
+def kit_summary(items) -> tuple[str, int]:
+    parts, pieces = [], 0
+    for item in items:
+        if item.qty_per_officer <= 0:
+            continue
+        pieces += item.qty_per_officer
+        parts.append(f"{item.name_zh}×{item.qty_per_officer}")
+    return "、".join(parts), pieces
+
+
+def officer_row(seq: int, officer, badge: str, pieces: int) -> tuple:
+    sizes = officer_sizes(officer)
+    return (seq, officer.name, badge, _size_text(sizes["top"]), _size_text(sizes["bottom"]),
+            _size_text(sizes["shoe_mm"]), _size_text(sizes["hat_cm"]), pieces, "")
+
+
+def build(officers: Iterable, units: Mapping[int, OrgUnit], *, items, requested_by: str,
+          requested_at: datetime.datetime, sources: list[str], label: str,
+          badge_numbers: Mapping[int, str] | None = None, progress: Progress = no_progress) -> ReportData:
+    """ReportData from officers already chosen (the benchmark passes in-memory officers here)."""
+    kit_text, pieces = kit_summary(items)
+    badge_numbers = badge_numbers or {}
+    sections: dict[int, Section] = {}
+    for officer in officers:
+        section = sections.get(officer.unit_id)
+        if section is None:
+            unit = units[officer.unit_id]
+            city = units.get(unit.city_id) if unit.city_id else None
+            section = sections[officer.unit_id] = Section(
+                key=unit.code, title=unit.name, group=city.name if city else unit.name,
+                header={"path": unit.path})
+        section.rows.append(officer_row(len(section.rows) + 1, officer,
+                                        badge_numbers.get(officer.pk, "") if officer.pk else "", pieces))
+    ordered = sorted(sections.values(), key=lambda s: s.header["path"])
+    return ReportData(kind=KIND, title=TITLE, scope_label=label, requested_by=requested_by,
+                      requested_at=requested_at, sources=sources, columns=COLUMNS, sections=ordered,
+                      meta={"kit_text": kit_text, "kit_lines": kit_lines(kit_text.split("、")),
+                            "pieces_per_officer": pieces, "items": len(items)})
+
+
+def collect(user, params: SignForParams, *, progress: Progress = no_progress,
+            badge_numbers: Mapping[int, str] | None = None, now: datetime.datetime | None = None) -> ReportData:
+    roots = root_units(user, params)
+    progress(1, "读取花名册 reading the roll")
+    qs = Officer.objects.restrict(user)
+
+    under = Q()
+    for root in roots:
+        under |= Q(unit__path__startswith=root.path)
+    qs = qs.filter(under)
+    if not params.include_ineligible:
+        qs = qs.eligible()
+    officers = list(qs.only("id", "name", "gender", "unit_id", "height_cm", "chest_cm", "waist_cm", "head_cm",
+                            "foot_mm").order_by("unit__path", "name", "id"))
+    unit_ids = {o.unit_id for o in officers}
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=unit_ids)}
+    city_ids = {u.city_id for u in units.values() if u.city_id} - set(units)
+    units.update({u.pk: u for u in OrgUnit.objects.filter(pk__in=city_ids)})
+    if badge_numbers is None:
+        provider = badge_number_provider()
+        badge_numbers = provider([o.pk for o in officers]) if provider else {}
+    items = active_items()
+    sources = [f"人员花名册 roll as of {roll_as_of(qs)}",
+               f"配发标准 entitlement standard ({len(items)} 品类)",
+               "胸号 badge numbers: " + ("配发台账 distribution" if badge_numbers else "未分配 not yet assigned")]
+    progress(4, f"{len(officers)} 名人员 officers")
+    return build(officers, units, items=items, requested_by=user.get_username(),
+                 requested_at=now or timezone.now(), sources=sources, label=scope_label(roots),
+                 badge_numbers=badge_numbers, progress=progress)
+
+
+def rows_html(rows) -> str:
+    # Minimal DOM per row: one <tr>, bare <td>s (end tags implied), no classes.
+    e = escape
+    return "".join(
+        f"<tr><td>{r[0]}<td>{e(r[1])}<td>{e(r[2])}<td>{e(r[3])}<td>{e(r[4])}<td>{r[5]}<td>{r[6]}<td>{r[7]}<td>"
+        for r in rows)
+
+
+def _section_context(data: ReportData, section: Section) -> dict:
+    ctx = pdf.base_context(data, unit=section.title, landscape=True, sections=[section])
+    ctx["section"] = section
+    ctx["rows_html"] = rows_html(section.rows)
+    return ctx
+
+
+def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress, *, workers: int | None = None) -> None:
+    if not data.sections:
+        pdf.render_single(data, "reports/pdf/empty.html", out,
+                          context=pdf.base_context(data, unit=data.scope_label, landscape=True, sections=[]))
+        return
+    pdf.render_sections(data, "reports/pdf/sign_for_sheets.html", out,
+                        context_for=lambda s: _section_context(data, s), progress=progress, workers=workers)
+
+
+def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
+    wb = xlsx.new_workbook()
+    taken: set[str] = set()
+    groups: dict[str, list[Section]] = {}
+    for section in data.sections:
+        groups.setdefault(section.group, []).append(section)
+    header = (f"{data.title} · {data.scope_label} · {data.requested_by} "
+              f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}")
+    for n, (group, sections) in enumerate(groups.items(), 1):
+        ws = wb.create_sheet(xlsx.sheet_title(group or "—", taken))
+        rows = ((s.title, *r) for s in sections for r in s.rows)
+        xlsx.write_table(ws, XLSX_COLUMNS, rows, print_header=header)
+        progress(5 + int(90 * n / max(1, len(groups))), f"工作表 sheet {group}")
+    about = wb.create_sheet("说明")
+    xlsx.write_table(about, [Column("k", "项目", 0, 16), Column("v", "内容", 0, 90)], [
+        ("报表 report", data.title), ("范围 scope", data.scope_label), ("请求人 requested by", data.requested_by),
+        ("请求时间 requested at", f"{data.requested_at:%Y-%m-%d %H:%M}"), *(("数据来源 source", s) for s in data.sources),
+        ("配发内容 kit", data.meta["kit_text"]), ("人数 officers", data.row_count)])
+    wb.save(out)
+
+
+register(ReportKind(kind=KIND, title=TITLE, collect=collect, params=SignForParams,
+                    renderers={"pdf": render_pdf, "xlsx": render_xlsx},
+                    description="每单位一份，逐人签名；PDF 每单位独立页码 per unit, pages numbered within each unit"))

@@ -1,0 +1,42 @@
+"""Which units a report covers: the requester's scope, narrowed by --city / --county, checked like the API
+(a unit outside the scope → 404, a code of the wrong level → a clear error)."""
+
+from django.db.models import Max
+
+from core import scope
+from core.errors import NotFound, QMError
+from personnel.models import OrgUnit
+
+
+def root_units(user, params) -> list[OrgUnit]:
+    """The subtree roots the report covers."""
+    for field, level in (("county", "county"), ("city", "city")):
+        code = getattr(params, field, None)
+        if not code:
+            continue
+        unit = OrgUnit.objects.filter(code=code).first()
+        if unit is None or not scope.in_scope(user, unit):
+            raise NotFound(f"单位不存在或不在您的权限范围内 unit {code} not found", {"field": field})
+        if unit.level != level:
+            raise QMError("bad_params", f"{code} 不是{'县级机构' if level == 'county' else '市州'} "
+                          f"{code} is not a {level}", {"field": field})
+        return [unit]
+    paths = scope.scope_paths(user)
+    if paths is None:
+        return list(OrgUnit.objects.filter(level="province"))
+    if not paths:
+        raise NotFound("您没有可见的单位 no unit in your scope")
+    return list(OrgUnit.objects.filter(path__in=scope._minimal(paths)).order_by("path"))
+
+
+def units_q_paths(units) -> list[str]:
+    return [u.path for u in units]
+
+
+def scope_label(units) -> str:
+    return "、".join(u.name for u in units)
+
+
+def roll_as_of(qs) -> str:
+    latest = qs.aggregate(m=Max("updated_at"))["m"]
+    return f"{latest:%Y-%m-%d %H:%M}" if latest else "—"

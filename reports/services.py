@@ -1,0 +1,227 @@
+"""Every write on report jobs: create, run (the Celery task calls this), fail, re-run, reap stale, expire."""
+
+import datetime
+import logging
+import time
+import traceback
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from core import scope
+from core.errors import Conflict, QMError
+from core.history import record_change, snapshot
+from core.models import ChangeRecord
+
+from .choices import JOB_TRANSITIONS, Format, JobStatus
+from .models import ReportJob
+from .registry import Progress, ReportKind, get_kind, no_progress
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 2
+# What the change history keeps of a job (the FileField itself is not JSON: its name is in file_name).
+HISTORY_FIELDS = ("kind", "format", "parameters", "requested_by", "status", "error", "attempts", "file_name",
+                  "file_size", "rerun_of", "started_at", "finished_at", "expires_at", "expired")  # a job whose worker died is tried once more, then marked failed
+
+
+def ttl_hours() -> float:
+    return float(getattr(settings, "REPORT_TTL_HOURS", 72))
+
+
+def stale_after() -> datetime.timedelta:
+    return datetime.timedelta(minutes=float(getattr(settings, "REPORT_STALE_MINUTES", 30)))
+
+
+def _scope_record(user) -> list:
+    from personnel.models import Membership
+
+    return [[m.role, m.unit.code, m.unit.name] for m in
+            Membership.objects.filter(user=user, is_active=True).select_related("unit").order_by("unit__path")]
+
+
+def validate_request(*, user, kind: str, fmt: str, params: dict | None) -> tuple[ReportKind, dict]:
+    """Check kind, format and parameters (including that named units are in the user's scope)."""
+    if not scope.memberships(user):
+        raise QMError("forbidden", "您没有任何单位的权限 no membership", status=403)
+    report = get_kind(kind)
+    if fmt not in report.formats:
+        raise QMError("bad_format", f"{kind} 不支持格式 format {fmt!r} not available",
+                      {"field": "format", "allowed": report.formats})
+    parsed = report.parse_params(params)
+    from .scoping import root_units
+
+    root_units(user, parsed)  # 404 for a unit outside the scope, before anything is written
+    return report, parsed.model_dump(exclude_none=True)
+
+
+def _enqueue(job: ReportJob) -> None:
+    from .tasks import run_report_job
+
+    def send():
+        result = run_report_job.delay(job.pk)
+        ReportJob.objects.filter(pk=job.pk, task_id="").update(task_id=result.id or "")
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def job_create(*, user, kind: str, fmt: str = Format.PDF, params: dict | None = None,
+               rerun_of: ReportJob | None = None) -> ReportJob:
+    """Queue a report. Bad kind/format/parameters → QMError and nothing written."""
+    _, clean = validate_request(user=user, kind=kind, fmt=fmt, params=params)
+    job = ReportJob.objects.create(kind=kind, format=fmt, parameters=clean, requested_by=user,
+                                   scope=_scope_record(user), rerun_of=rerun_of)
+    record_change(actor=user, obj=job, action=ChangeRecord.Action.CREATE,
+                  after=snapshot(job, fields=HISTORY_FIELDS), note=f"re-run of #{rerun_of.pk}" if rerun_of else "")
+    _enqueue(job)
+    return job
+
+
+def job_rerun(*, user, job: ReportJob) -> ReportJob:
+    """A finished or failed job is asked again as a new job (the old one stays in the history)."""
+    if job.status not in (JobStatus.DONE, JobStatus.FAILED):
+        raise Conflict("job_active", "任务尚未结束 the job is still queued or running", {"status": job.status})
+    return job_create(user=user, kind=job.kind, fmt=job.format, params=job.parameters, rerun_of=job)
+
+
+def _transition(job: ReportJob, to: str, **fields) -> None:
+    if to not in JOB_TRANSITIONS[JobStatus(job.status)]:
+        raise Conflict("bad_transition", f"状态不能从 {job.status} 变为 {to} invalid transition")
+    before = snapshot(job, fields=HISTORY_FIELDS)
+    job.status = to
+    for k, v in fields.items():
+        setattr(job, k, v)
+    job.save()
+    if to in (JobStatus.DONE, JobStatus.FAILED):
+        record_change(actor=None, obj=job, action=ChangeRecord.Action.UPDATE, before=before,
+                      after=snapshot(job, fields=HISTORY_FIELDS), note=f"report {to}")
+
+
+def job_start(*, job_id: int) -> ReportJob | None:
+    """Claim the job for this attempt. None when there is nothing to do (finished, or unknown). A job found
+    'running' was being run by a worker that died (acks_late redelivers it): it counts as a new attempt, and
+    after MAX_ATTEMPTS the job is failed."""
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
+            return None
+        now = timezone.now()
+        if job.attempts >= MAX_ATTEMPTS:
+            _transition(job, JobStatus.FAILED, finished_at=now,
+                        error=f"工作进程中断，已重试 {job.attempts - 1} 次 the worker was lost "
+                              f"{job.attempts} times; re-run the report")
+            return None
+        if job.status == JobStatus.RUNNING:
+            _transition(job, JobStatus.QUEUED)
+        _transition(job, JobStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=job.attempts + 1,
+                    progress=0, progress_message="开始 started", error="")
+        return job
+
+
+def _progress_writer(job: ReportJob) -> Progress:
+    last = {"pct": -1, "t": 0.0}
+
+    def progress(pct: int, message: str) -> None:
+        pct = max(0, min(100, int(pct)))
+        now = time.monotonic()
+        if pct == last["pct"] and now - last["t"] < 2:
+            return
+        last.update(pct=pct, t=now)
+        ReportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+            progress=pct, progress_message=message[:200], heartbeat_at=timezone.now())
+
+    return progress
+
+
+def file_name(job_kind: str, params: dict, fmt: str, at: datetime.datetime) -> str:
+    unit = params.get("county") or params.get("city") or "scope"
+    return f"{job_kind}-{unit}-{timezone.localtime(at):%Y%m%d-%H%M}.{fmt}"
+
+
+def render_to_path(*, user, kind: str, fmt: str, params: dict, out: Path, progress: Progress = no_progress,
+                   requested_at: datetime.datetime | None = None, **collect_kwargs):
+    """The one code path of every report: validate, collect the data in the user's scope, render to `out`.
+    Used by the Celery task (through job_run) and by `manage.py render_report`. Returns the ReportData."""
+    report, clean = validate_request(user=user, kind=kind, fmt=fmt, params=params)
+    parsed = report.parse_params(clean)
+    data = report.collect(user, parsed, progress=progress, now=requested_at, **collect_kwargs)
+    progress(5, f"{data.row_count} 行 rows, {len(data.sections)} 部分 sections")
+    report.renderers[fmt](data, Path(out), progress)
+    return data
+
+
+def job_run(*, job_id: int) -> ReportJob | None:
+    """Run a queued job: render into a temporary file, keep it with the job, mark done (or failed, saying why)."""
+    job = job_start(job_id=job_id)
+    if job is None:
+        return None
+    progress = _progress_writer(job)
+    try:
+        with TemporaryDirectory(prefix="qm-report-") as tmp:
+            name = file_name(job.kind, job.parameters, job.format, job.queued_at)
+            path = Path(tmp) / name
+            data = render_to_path(user=job.requested_by, kind=job.kind, fmt=job.format, params=job.parameters,
+                                  out=path, progress=progress, requested_at=job.queued_at)
+            with open(path, "rb") as fh:
+                job.file.save(name, File(fh), save=False)
+            size = path.stat().st_size
+    except Exception as exc:  # the job says why; the worker keeps going
+        message = exc.message if isinstance(exc, QMError) else f"{type(exc).__name__}: {exc}"
+        log.warning("report job %s failed: %s", job.pk, traceback.format_exc())
+        with transaction.atomic():
+            job = ReportJob.objects.select_for_update().get(pk=job.pk)
+            if job.file:
+                job.file.delete(save=False)
+            _transition(job, JobStatus.FAILED, finished_at=timezone.now(), error=message[:2000],
+                        progress_message="失败 failed")
+        return job
+    now = timezone.now()
+    with transaction.atomic():
+        stored = job.file.name
+        job = ReportJob.objects.select_for_update().get(pk=job.pk)
+        _transition(job, JobStatus.DONE, file=stored, file_name=name, file_size=size, progress=100,
+                    progress_message="完成 done", finished_at=now, heartbeat_at=now,
+                    expires_at=now + datetime.timedelta(hours=ttl_hours()), sources=data.sources,
+                    summary={"rows": data.row_count, "sections": len(data.sections), "scope": data.scope_label})
+    return job
+
+
+def jobs_reap_stale(*, now: datetime.datetime | None = None) -> dict:
+    """Beat: a job 'running' with no heartbeat for REPORT_STALE_MINUTES lost its worker. Queue it once more
+    (its attempt count says how often it ran); when it already had its retry, mark it failed."""
+    now = now or timezone.now()
+    cutoff = now - stale_after()
+    requeued, failed = [], []
+    for job_id in ReportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff).values_list(
+            "pk", flat=True):
+        with transaction.atomic():
+            job = ReportJob.objects.select_for_update().get(pk=job_id)
+            if job.status != JobStatus.RUNNING or job.heartbeat_at >= cutoff:
+                continue
+            if job.attempts < MAX_ATTEMPTS:
+                _transition(job, JobStatus.QUEUED, progress=0,
+                            progress_message="工作进程中断，重新排队 worker lost, queued again")
+                _enqueue(job)
+                requeued.append(job.pk)
+            else:
+                _transition(job, JobStatus.FAILED, finished_at=now,
+                            error=f"工作进程中断 {job.attempts} 次 the worker was lost {job.attempts} times; "
+                                  "re-run the report")
+                failed.append(job.pk)
+    return {"requeued": requeued, "failed": failed}
+
+
+def files_expire(*, now: datetime.datetime | None = None) -> int:
+    """Beat: delete the files of jobs past expires_at; the job row stays (history), marked expired."""
+    now = now or timezone.now()
+    n = 0
+    for job in ReportJob.objects.filter(expires_at__lt=now, expired=False).exclude(file=""):
+        job.file.delete(save=False)
+        ReportJob.objects.filter(pk=job.pk).update(file="", expired=True)
+        n += 1
+    return n

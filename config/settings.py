@@ -129,6 +129,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Reports: generated files expire after this many hours (the job row stays).
+REPORT_TTL_HOURS = int(os.environ.get("QM_REPORT_TTL_HOURS", "72"))
+REPORT_PDF_WORKERS = int(os.environ.get("QM_REPORT_PDF_WORKERS", "2"))
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "quartermaster@localhost")
 

@@ -40,7 +40,9 @@ def demand_url(**params) -> str:
 
 
 def _item_names(items) -> dict[str, dict]:
-    names = {i.code: {"M": i.name_men or i.name_zh, "F": i.name_women or i.name_zh, "zh": i.name_zh} for i in items}
+    names = {
+        i.code: {"M": i.name_men or i.name_zh, "F": i.name_women or i.name_zh, "zh": i.name_zh} for i in items
+    }
     names[SKIRT_CODE] = {"M": SKIRT_NAME, "F": SKIRT_NAME, "zh": tr(SKIRT_NAME, SKIRT_NAME_EN)}
     return names
 
@@ -65,32 +67,57 @@ def demand(request):
             unknown_people[(o["city_code"], o["id"])] += 1
     unknown_by_city = Counter(c for c, _id in unknown_people)
     mtm_by_city = Counter(e["city_code"] for e in d.made_to_measure)
-    cities = [{
-        "code": c, "name": short_name(names.get(c, c)), "officers": officers[c], "pieces": per_city[c],
-        "unknown": unknown_by_city[c], "mtm": mtm_by_city[c], "url": demand_url(city=c),
-    } for c in sorted(officers)]
+    cities = [
+        {
+            "code": c,
+            "name": short_name(names.get(c, c)),
+            "officers": officers[c],
+            "pieces": per_city[c],
+            "unknown": unknown_by_city[c],
+            "mtm": mtm_by_city[c],
+            "url": demand_url(city=c),
+        }
+        for c in sorted(officers)
+    ]
     item_names = _item_names(d.items)
     totals = d.totals()
     order = [i.code for i in d.items]
     if SKIRT_CODE in totals:
         order.insert(order.index("TROUSERS") + 1 if "TROUSERS" in order else len(order), SKIRT_CODE)
-    items = [{"code": code, "name": item_names[code]["zh"], "M": totals[code]["M"], "F": totals[code]["F"],
-              "total": totals[code]["M"] + totals[code]["F"]} for code in order if code in totals]
+    items = [
+        {
+            "code": code,
+            "name": item_names[code]["zh"],
+            "M": totals[code]["M"],
+            "F": totals[code]["F"],
+            "total": totals[code]["M"] + totals[code]["F"],
+        }
+        for code in order
+        if code in totals
+    ]
     whole = scope.scope_paths(user) is None
-    return render(request, "assets/demand.html", {
-        "nav_key": "demand",
-        "city": city or "",
-        "city_name": names.get(city, "") if city else "",
-        "whole": whole,
-        "d": d,
-        "cities": cities,
-        "totals": {"officers": sum(c["officers"] for c in cities), "pieces": sum(c["pieces"] for c in cities),
-                   "unknown": sum(c["unknown"] for c in cities), "mtm": sum(c["mtm"] for c in cities)},
-        "items": items,
-        "unknown": unknown,
-        "mtm": mtm,
-        "xlsx_url": reverse("assets:size_table") + (f"?{urlencode({'city': city})}" if city else ""),
-    })
+    return render(
+        request,
+        "assets/demand.html",
+        {
+            "nav_key": "demand",
+            "city": city or "",
+            "city_name": names.get(city, "") if city else "",
+            "whole": whole,
+            "d": d,
+            "cities": cities,
+            "totals": {
+                "officers": sum(c["officers"] for c in cities),
+                "pieces": sum(c["pieces"] for c in cities),
+                "unknown": sum(c["unknown"] for c in cities),
+                "mtm": sum(c["mtm"] for c in cities),
+            },
+            "items": items,
+            "unknown": unknown,
+            "mtm": mtm,
+            "xlsx_url": reverse("assets:size_table") + (f"?{urlencode({'city': city})}" if city else ""),
+        },
+    )
 
 
 @page
@@ -119,8 +146,9 @@ def _int(raw: str, field: str) -> int:
     try:
         return int(raw)
     except (TypeError, ValueError):
-        raise QMError("bad_filter", tr(f"{field} 应为快照编号", f"{field} must be a snapshot number"),
-                      {"field": field}) from None
+        raise QMError(
+            "bad_filter", tr(f"{field} 应为快照编号", f"{field} must be a snapshot number"), {"field": field}
+        ) from None
 
 
 @page
@@ -128,10 +156,16 @@ def snapshots(request):
     user = request.user
     paginator = Paginator(selectors.snapshots_for(user), 50)
     page_obj = paginator.get_page(request.GET.get("page"))
-    return render(request, "assets/snapshots.html", {
-        "nav_key": "snapshots", "page_obj": page_obj, "snapshots": list(page_obj),
-        "all": list(selectors.snapshots_for(user).values("id", "created_at", "note")[:200]),
-    })
+    return render(
+        request,
+        "assets/snapshots.html",
+        {
+            "nav_key": "demand",
+            "page_obj": page_obj,
+            "snapshots": list(page_obj),
+            "all": list(selectors.snapshots_for(user).values("id", "created_at", "note")[:200]),
+        },
+    )
 
 
 @page
@@ -140,7 +174,9 @@ def snapshot_compare(request):
     user = request.user
     a_raw, b_raw = request.GET.get("a"), request.GET.get("b")
     if not a_raw or not b_raw:
-        raise QMError("required", tr("请选择两个快照", "Choose two snapshots"), {"field": "a" if not a_raw else "b"})
+        raise QMError(
+            "required", tr("请选择两个快照", "Choose two snapshots"), {"field": "a" if not a_raw else "b"}
+        )
     city = request.GET.get("city") or None
     a = selectors.snapshot_get(user, _int(a_raw, "a"), full=True)
     b = selectors.snapshot_get(user, _int(b_raw, "b"), full=True)
@@ -151,11 +187,26 @@ def snapshot_compare(request):
     item_names = {}
     for version in {a.standard_version, b.standard_version}:
         item_names.update(_item_names(standard_items(version)))
-    changes = [{**c, "city_name": short_name(names.get(c["city_code"], c["city_code"])),
-                "item_name": item_names.get(c["item_code"], {}).get(c["gender"], c["item_code"]),
-                "gender_label": tr(*GENDERS[c["gender"]])} for c in result["changes"]]
-    return render(request, "assets/compare.html", {
-        "nav_key": "snapshots", "a": a, "b": b, "result": result, "changes": changes, "city": city or "",
-        "increase": sum(c["delta"] for c in changes if c["delta"] > 0),
-        "decrease": sum(c["delta"] for c in changes if c["delta"] < 0),
-    })
+    changes = [
+        {
+            **c,
+            "city_name": short_name(names.get(c["city_code"], c["city_code"])),
+            "item_name": item_names.get(c["item_code"], {}).get(c["gender"], c["item_code"]),
+            "gender_label": tr(*GENDERS[c["gender"]]),
+        }
+        for c in result["changes"]
+    ]
+    return render(
+        request,
+        "assets/compare.html",
+        {
+            "nav_key": "demand",
+            "a": a,
+            "b": b,
+            "result": result,
+            "changes": changes,
+            "city": city or "",
+            "increase": sum(c["delta"] for c in changes if c["delta"] > 0),
+            "decrease": sum(c["delta"] for c in changes if c["delta"] < 0),
+        },
+    )

@@ -35,24 +35,38 @@ def tender_url(tender_id: int) -> str:
 
 @page
 def tenders(request):
-    rows = [{
-        "t": t, "method": label(Method(t.method).label), "status": label(TenderStatus(t.status).label),
-    } for t in selectors.tenders_for(request.user)]
+    rows = [
+        {
+            "t": t,
+            "method": label(Method(t.method).label),
+            "status": label(TenderStatus(t.status).label),
+        }
+        for t in selectors.tenders_for(request.user)
+    ]
     return render(request, "procurement/tenders.html", {"nav_key": "tenders", "rows": rows})
 
 
 def timeline_rows(tl: dict) -> list[dict]:
     rows = []
     for m in tl["milestones"]:
-        rows.append({
-            **m,
-            "label": label(m["name"]),
-            "status_label": tr(*STATUS_LABELS.get(m["status"], (m["status"], m["status"]))),
-            "critical": m["code"] == tl["critical_milestone"],
-            "findings": [{**f, "text": tr(f["text_zh"], f["text_en"]),
-                          "kind_label": tr("计划", "planned") if f["date_kind"] == "planned" else tr("实际", "actual")}
-                         for f in m["findings"]],
-        })
+        rows.append(
+            {
+                **m,
+                "label": label(m["name"]),
+                "status_label": tr(*STATUS_LABELS.get(m["status"], (m["status"], m["status"]))),
+                "critical": m["code"] == tl["critical_milestone"],
+                "findings": [
+                    {
+                        **f,
+                        "text": tr(f["text_zh"], f["text_en"]),
+                        "kind_label": tr("计划", "planned")
+                        if f["date_kind"] == "planned"
+                        else tr("实际", "actual"),
+                    }
+                    for f in m["findings"]
+                ],
+            }
+        )
     return rows
 
 
@@ -72,8 +86,12 @@ def gantt_spec(tl: dict, link: str = "") -> dict:
         planned = m["planned_date"]
         if planned:
             start = min(prev[PLANNED] or planned, planned)
-            bars.append({"value": [idx, iso(start), iso(planned), PLANNED],
-                         "tip": f"{names[-1]} · {tr('计划', 'planned')} {iso(planned)}"})
+            bars.append(
+                {
+                    "value": [idx, iso(start), iso(planned), PLANNED],
+                    "tip": f"{names[-1]} · {tr('计划', 'planned')} {iso(planned)}",
+                }
+            )
             prev[PLANNED] = planned
         done, end = m["actual_date"], m["actual_date"] or m["forecast_date"]
         if end:
@@ -82,7 +100,9 @@ def gantt_spec(tl: dict, link: str = "") -> dict:
             what = tr("实际", "actual") if done else tr("预测", "forecast")
             slip = m["slip_days"]
             extra = "" if not slip else f" ({'+' if slip > 0 else ''}{slip} {tr('天', 'days')})"
-            bars.append({"value": [idx, iso(start), iso(end), kind], "tip": f"{names[-1]} · {what} {iso(end)}{extra}"})
+            bars.append(
+                {"value": [idx, iso(start), iso(end), kind], "tip": f"{names[-1]} · {what} {iso(end)}{extra}"}
+            )
             prev[ACTUAL] = end
     return {
         "names": names,
@@ -91,8 +111,11 @@ def gantt_spec(tl: dict, link: str = "") -> dict:
         "today": iso(tl["today"]),
         "target": iso(tl["target_date"]),
         "labels": {
-            "planned": tr("计划", "Planned"), "actual": tr("实际", "Actual"), "forecast": tr("预测", "Forecast"),
-            "today": tr("今天", "Today"), "target": tr("目标", "Target"),
+            "planned": tr("计划", "Planned"),
+            "actual": tr("实际", "Actual"),
+            "forecast": tr("预测", "Forecast"),
+            "today": tr("今天", "Today"),
+            "target": tr("目标", "Target"),
         },
         "lang": "en" if is_en() else "zh",
     }
@@ -107,22 +130,28 @@ def tender(request, tender_id: int):
         overrides = list(selectors.overrides_for(user, t))
     except (Forbidden, NotFound):  # overrides: provincial logistics and auditors only; the rest is published
         overrides = None
-    return render(request, "procurement/tender.html", {
-        "nav_key": "tenders",
-        "t": t,
-        "method": label(Method(t.method).label),
-        "status": label(TenderStatus(t.status).label),
-        "tl": tl,
-        "rows": timeline_rows(tl),
-        "critical": next((label(m["name"]) for m in tl["milestones"] if m["code"] == tl["critical_milestone"]), ""),
-        "warnings": tl["warnings"],
-        "gantt": gantt_spec(tl),
-        "gantt_height": 80 + 34 * len(tl["milestones"]),
-        "overrides": overrides,
-        "lots": list(t.lots.order_by("number")),
-        "awards": list(selectors.awards_for(user, t)),
-        "contracts_url": reverse("procurement:contracts") + f"?tender={t.pk}",
-    })
+    return render(
+        request,
+        "procurement/tender.html",
+        {
+            "nav_key": "tenders",
+            "t": t,
+            "method": label(Method(t.method).label),
+            "status": label(TenderStatus(t.status).label),
+            "tl": tl,
+            "rows": timeline_rows(tl),
+            "critical": next(
+                (label(m["name"]) for m in tl["milestones"] if m["code"] == tl["critical_milestone"]), ""
+            ),
+            "warnings": tl["warnings"],
+            "gantt": gantt_spec(tl),
+            "gantt_height": 80 + 34 * len(tl["milestones"]),
+            "overrides": overrides,
+            "lots": list(t.lots.order_by("number")),
+            "awards": list(selectors.awards_for(user, t)),
+            "contracts_url": reverse("procurement:contracts") + f"?tender={t.pk}",
+        },
+    )
 
 
 @page
@@ -130,10 +159,25 @@ def contracts(request):
     """Contracts in the user's scope: the province's all, a city its own (统采分签)."""
     user = request.user
     tender_id = request.GET.get("tender") or None
-    qs = selectors.contracts_for(user, tender_id=int(tender_id) if tender_id and tender_id.isdigit() else None)
-    rows = [{"c": c, "status": label(ContractStatus(c.status).label), "tender": c.award.lot.tender,
-             "lot": c.award.lot} for c in qs]
-    return render(request, "procurement/contracts.html", {
-        "nav_key": "contracts", "rows": rows, "tender": tender_id or "",
-        "is_province": scope.scope_paths(user) is None,
-    })
+    qs = selectors.contracts_for(
+        user, tender_id=int(tender_id) if tender_id and tender_id.isdigit() else None
+    )
+    rows = [
+        {
+            "c": c,
+            "status": label(ContractStatus(c.status).label),
+            "tender": c.award.lot.tender,
+            "lot": c.award.lot,
+        }
+        for c in qs
+    ]
+    return render(
+        request,
+        "procurement/contracts.html",
+        {
+            "nav_key": "contracts",
+            "rows": rows,
+            "tender": tender_id or "",
+            "is_province": scope.scope_paths(user) is None,
+        },
+    )

@@ -7,15 +7,12 @@ from django.utils import timezone
 from core import scope
 from core.pages import Block, Figure, NavItem, Section, tr
 
-from . import selectors, services
+from . import selectors
 from .views import PAPER_DAYS, short_name, vehicles_url
 
-NAV = [
-    NavItem(key="vehicles", zh="车辆", en="Vehicles", url_name="vehicles:index", order=60),
-    NavItem(key="vehicle_papers", zh="证照到期", en="Papers expiring", url_name="vehicles:papers", order=62),
-    NavItem(key="vehicle_register", zh="登记车辆", en="Register a vehicle", url_name="vehicles:register",
-            roles=services.REGISTER_ROLES, order=64),
-]
+# One menu entry: papers expiring and the register form are a click away on the vehicles page (and the
+# papers on the start page), which keeps the menu short enough for a phone.
+NAV = [NavItem(key="vehicles", zh="车辆", en="Vehicles", url_name="vehicles:index", order=60)]
 
 
 def start_blocks(request) -> list[Block]:
@@ -26,15 +23,31 @@ def start_blocks(request) -> list[Block]:
     due = selectors.vehicles_for(user, papers="due", days=PAPER_DAYS, today=today).count()
     overdue = selectors.vehicles_for(user, papers="overdue", today=today).count()
     papers_url = reverse("vehicles:papers")
-    return [Block(
-        key="papers_expiring", zh="证照到期", en="Papers expiring", url=papers_url,
-        figures=[
-            Figure(zh="30天内到期", en="Due within 30 days", value=due, url=vehicles_url(papers="due"),
-                   tone="warn" if due else "ok", note=tr("交强险或检验", "insurance or inspection")),
-            Figure(zh="已过期或无交强险", en="Out of date or uninsured", value=overdue,
-                   url=vehicles_url(papers="overdue"), tone="warn" if overdue else "ok"),
-        ],
-    )]
+    return [
+        Block(
+            key="papers_expiring",
+            zh="证照到期",
+            en="Papers expiring",
+            url=papers_url,
+            figures=[
+                Figure(
+                    zh="30天内到期",
+                    en="Due within 30 days",
+                    value=due,
+                    url=vehicles_url(papers="due"),
+                    tone="warn" if due else "ok",
+                    note=tr("交强险或检验", "insurance or inspection"),
+                ),
+                Figure(
+                    zh="已过期或无交强险",
+                    en="Out of date or uninsured",
+                    value=overdue,
+                    url=vehicles_url(papers="overdue"),
+                    tone="warn" if overdue else "ok",
+                ),
+            ],
+        )
+    ]
 
 
 def dashboard_sections(request) -> list[Section]:
@@ -54,19 +67,42 @@ def allocation_section() -> Section:
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0},
         "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "category", "data": [r["short_name"] for r in rows],
-                  "axisLabel": {"interval": 0, "rotate": 30}},
+        "xAxis": {
+            "type": "category",
+            "data": [r["short_name"] for r in rows],
+            "axisLabel": {"interval": 0, "rotate": 30},
+        },
         "yAxis": {"type": "value", "name": tr("辆", "vehicles"), "minInterval": 1},
         "series": [
-            {"name": tr("编制数", "Quota"), "type": "bar", "data": [r["quota"] for r in rows],
-             "itemStyle": {"color": "#b8c4d6"}},
-            {"name": tr("已购置", "Purchased"), "type": "bar", "data": [r["purchased"] for r in rows],
-             "itemStyle": {"color": "#6c9bd2"}},
-            {"name": tr("在用", "In service"), "type": "bar", "data": [r["in_service"] for r in rows],
-             "itemStyle": {"color": "#1f5fa8"}},
+            {
+                "name": tr("编制数", "Quota"),
+                "type": "bar",
+                "data": [r["quota"] for r in rows],
+                "itemStyle": {"color": "#b8c4d6"},
+            },
+            {
+                "name": tr("已购置", "Purchased"),
+                "type": "bar",
+                "data": [r["purchased"] for r in rows],
+                "itemStyle": {"color": "#6c9bd2"},
+            },
+            {
+                "name": tr("在用", "In service"),
+                "type": "bar",
+                "data": [r["in_service"] for r in rows],
+                "itemStyle": {"color": "#1f5fa8"},
+            },
         ],
     }
     title = tr("车辆配备（按市州）", "Vehicles by city")
-    return Section(key="vehicles", zh=title, en=title, template="vehicles/dashboard_allocation.html",
-                   context={"table": table}, chart=chart, links=[r["list_url"] for r in rows],
-                   chart_height=380, order=40)
+    return Section(
+        key="vehicles",
+        zh=title,
+        en=title,
+        template="vehicles/dashboard_allocation.html",
+        context={"table": table},
+        chart=chart,
+        links=[r["list_url"] for r in rows],
+        chart_height=380,
+        order=40,
+    )

@@ -89,35 +89,43 @@ def index(request):
     text = (request.GET.get("q") or "").strip()
     if city:
         selectors.city_get(user, city)  # another city's list: 404, like its vehicles
-    qs = selectors.vehicles_for(user, city_code=city, status=status, q=text or None, papers=papers,
-                                days=PAPER_DAYS, today=today).order_by("owning_unit__path", "plate", "id")
+    qs = selectors.vehicles_for(
+        user, city_code=city, status=status, q=text or None, papers=papers, days=PAPER_DAYS, today=today
+    ).order_by("owning_unit__path", "plate", "id")
     paginator = Paginator(qs, PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     table = selectors.allocation_table()
     cities = city_choices(user)
     listable = {c["code"] for c in cities}
-    own = None if scope.scope_paths(user) is None else set(
-        OrgUnit.objects.restrict(user).values_list("city__code", flat=True))
+    own = (
+        None
+        if scope.scope_paths(user) is None
+        else set(OrgUnit.objects.restrict(user).values_list("city__code", flat=True))
+    )
     for row in table["rows"]:
         row["short_name"] = short_name(row["city_name"])
         row["own"] = own is not None and row["city_code"] in own
         row["stage_label"] = label(row["purchase_stage_label"]) if row["purchase_stage_label"] else "—"
         row["list_url"] = vehicles_url(city=row["city_code"]) if row["city_code"] in listable else ""
-    return render(request, "vehicles/index.html", {
-        "nav_key": "vehicles",
-        "table": table,
-        "rows": [vehicle_row(v, today) for v in page_obj],
-        "page_obj": page_obj,
-        "total": paginator.count,
-        "city": city or "",
-        "status": status or "",
-        "papers": papers or "",
-        "q": text,
-        "cities": cities,
-        "statuses": choices(VehicleStatus),
-        "can_register": scope.has_role(user, *services.REGISTER_ROLES),
-        "today": today,
-    })
+    return render(
+        request,
+        "vehicles/index.html",
+        {
+            "nav_key": "vehicles",
+            "table": table,
+            "rows": [vehicle_row(v, today) for v in page_obj],
+            "page_obj": page_obj,
+            "total": paginator.count,
+            "city": city or "",
+            "status": status or "",
+            "papers": papers or "",
+            "q": text,
+            "cities": cities,
+            "statuses": choices(VehicleStatus),
+            "can_register": scope.has_role(user, *services.REGISTER_ROLES),
+            "today": today,
+        },
+    )
 
 
 @page
@@ -125,38 +133,75 @@ def detail(request, vehicle_id: int):
     """A vehicle: details, papers (policies, inspections), odometer, maintenance, transfers, history."""
     v = selectors.vehicle_get(request.user, vehicle_id)
     today = timezone.localdate()
-    policies = [{
-        "kind": label(PolicyKind(p.kind).label), "insurer": p.insurer, "number": p.policy_number,
-        "starts_on": p.starts_on, "ends_on": p.ends_on, "premium": p.premium, "is_active": p.is_active,
-        "state": paper_state(p.ends_on, today) if p.is_active else "",
-    } for p in v.policies.all()]
-    history = [{"at": r.created_at, "actor": r.actor_name, "action": r.get_action_display(), "note": r.note,
-                "changes": [(k, b, a) for k, (b, a) in r.changes.items() if k not in ("id", "updated_at")]}
-               for r in history_for(v)]
-    return render(request, "vehicles/detail.html", {
-        "nav_key": "vehicles",
-        "v": v,
-        "row": vehicle_row(v, today),
-        "funding": label(FundingSource(v.funding_source).label) if v.funding_source else "—",
-        "policies": policies,
-        "inspections": list(v.inspections.all()),
-        "odometer": list(v.odometer_readings.all()[:20]),
-        "maintenance": [{"r": m, "kind": label(m.get_kind_display())} for m in v.maintenance.all()[:50]],
-        "transfers": list(v.transfers.select_related("from_unit", "to_unit")),
-        "history": history,
-        "today": today,
-    })
+    policies = [
+        {
+            "kind": label(PolicyKind(p.kind).label),
+            "insurer": p.insurer,
+            "number": p.policy_number,
+            "starts_on": p.starts_on,
+            "ends_on": p.ends_on,
+            "premium": p.premium,
+            "is_active": p.is_active,
+            "state": paper_state(p.ends_on, today) if p.is_active else "",
+        }
+        for p in v.policies.all()
+    ]
+    history = [
+        {
+            "at": r.created_at,
+            "actor": r.actor_name,
+            "action": r.get_action_display(),
+            "note": r.note,
+            "changes": [(k, b, a) for k, (b, a) in r.changes.items() if k not in ("id", "updated_at")],
+        }
+        for r in history_for(v)
+    ]
+    return render(
+        request,
+        "vehicles/detail.html",
+        {
+            "nav_key": "vehicles",
+            "v": v,
+            "row": vehicle_row(v, today),
+            "funding": label(FundingSource(v.funding_source).label) if v.funding_source else "—",
+            "policies": policies,
+            "inspections": list(v.inspections.all()),
+            "odometer": list(v.odometer_readings.all()[:20]),
+            "maintenance": [{"r": m, "kind": label(m.get_kind_display())} for m in v.maintenance.all()[:50]],
+            "transfers": list(v.transfers.select_related("from_unit", "to_unit")),
+            "history": history,
+            "today": today,
+        },
+    )
 
 
-REGISTER_FIELDS = ("owning_unit", "vin", "plate", "registered_on", "brand", "model", "vehicle_type",
-                   "engine_number", "purchase_date", "purchase_price", "funding_source", "remarks")
+REGISTER_FIELDS = (
+    "owning_unit",
+    "vin",
+    "plate",
+    "registered_on",
+    "brand",
+    "model",
+    "vehicle_type",
+    "engine_number",
+    "purchase_date",
+    "purchase_price",
+    "funding_source",
+    "remarks",
+)
 CHECKBOXES = ("livery_fitted", "warning_lights_fitted", "counts_against_quota")
 FIELD_LABELS = {
-    "owning_unit": ("所属单位", "Owning unit"), "vin": ("车辆识别代号", "VIN"), "plate": ("号牌号码", "Plate"),
-    "registered_on": ("注册登记日期", "Registration date"), "brand": ("品牌", "Brand"),
-    "model": ("型号", "Model"), "vehicle_type": ("车辆类型", "Vehicle type"),
-    "engine_number": ("发动机号", "Engine number"), "purchase_date": ("购置日期", "Purchase date"),
-    "purchase_price": ("购置价格（元）", "Purchase price (yuan)"), "funding_source": ("资金来源", "Funding source"),
+    "owning_unit": ("所属单位", "Owning unit"),
+    "vin": ("车辆识别代号", "VIN"),
+    "plate": ("号牌号码", "Plate"),
+    "registered_on": ("注册登记日期", "Registration date"),
+    "brand": ("品牌", "Brand"),
+    "model": ("型号", "Model"),
+    "vehicle_type": ("车辆类型", "Vehicle type"),
+    "engine_number": ("发动机号", "Engine number"),
+    "purchase_date": ("购置日期", "Purchase date"),
+    "purchase_price": ("购置价格（元）", "Purchase price (yuan)"),
+    "funding_source": ("资金来源", "Funding source"),
     "remarks": ("备注", "Remarks"),
 }
 
@@ -168,16 +213,25 @@ def _date(form: dict, name: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError:
-        raise QMError("invalid", f"{tr(*FIELD_LABELS[name])}: {tr('日期格式应为 2026-11-27', 'a date like 2026-11-27')}",
-                      {"field": name}) from None
+        raise QMError(
+            "invalid",
+            f"{tr(*FIELD_LABELS[name])}: {tr('日期格式应为 2026-11-27', 'a date like 2026-11-27')}",
+            {"field": name},
+        ) from None
 
 
 def register_units(user) -> list[dict]:
     """Agencies (province, city, county) in scope where the user may register vehicles."""
-    units = OrgUnit.objects.restrict(user).filter(
-        level__in=(Level.PROVINCE, Level.CITY, Level.COUNTY), is_active=True).order_by("path")
-    return [{"code": u.code, "name": u.name, "indent": "\u3000" * (u.path.count("/") - 1)} for u in units
-            if scope.has_role(user, *services.REGISTER_ROLES, unit=u)]
+    units = (
+        OrgUnit.objects.restrict(user)
+        .filter(level__in=(Level.PROVINCE, Level.CITY, Level.COUNTY), is_active=True)
+        .order_by("path")
+    )
+    return [
+        {"code": u.code, "name": u.name, "indent": "\u3000" * (u.path.count("/") - 1)}
+        for u in units
+        if scope.has_role(user, *services.REGISTER_ROLES, unit=u)
+    ]
 
 
 @page(roles=services.REGISTER_ROLES)
@@ -191,15 +245,27 @@ def register(request):
     if request.method == "POST":
         try:
             if not form["owning_unit"]:
-                raise QMError("required", tr("请选择所属单位", "Choose the owning unit"), {"field": "owning_unit"})
+                raise QMError(
+                    "required", tr("请选择所属单位", "Choose the owning unit"), {"field": "owning_unit"}
+                )
             unit = selectors.unit_get(user, form["owning_unit"])
             fields = {k: form[k] for k in ("model", "engine_number", "remarks")}
-            fields.update(vehicle_type=form["vehicle_type"] or VehicleType.SMALL_PASSENGER,
-                          registered_on=_date(form, "registered_on"), purchase_date=_date(form, "purchase_date"),
-                          purchase_price=form["purchase_price"] or None, funding_source=form["funding_source"],
-                          **checks)
-            v = services.vehicle_create(actor=user, owning_unit=unit, vin_code=form["vin"], brand=form["brand"],
-                                        plate=form["plate"], **fields)
+            fields.update(
+                vehicle_type=form["vehicle_type"] or VehicleType.SMALL_PASSENGER,
+                registered_on=_date(form, "registered_on"),
+                purchase_date=_date(form, "purchase_date"),
+                purchase_price=form["purchase_price"] or None,
+                funding_source=form["funding_source"],
+                **checks,
+            )
+            v = services.vehicle_create(
+                actor=user,
+                owning_unit=unit,
+                vin_code=form["vin"],
+                brand=form["brand"],
+                plate=form["plate"],
+                **fields,
+            )
         except QMError as exc:
             error, status = exc, exc.status
         else:
@@ -209,16 +275,21 @@ def register(request):
         checks["counts_against_quota"] = True
         form["vehicle_type"] = VehicleType.SMALL_PASSENGER
     field = (error.details or {}).get("field", "") if error else ""
-    return render(request, "vehicles/register.html", {
-        "nav_key": "vehicle_register",
-        "form": form,
-        "checks": checks,
-        "error": error.message if error else "",
-        "error_field": {"vin_code": "vin", "driver_id": "driver"}.get(field, field),
-        "units": register_units(user),
-        "types": choices(VehicleType),
-        "fundings": choices(FundingSource),
-    }, status=status)
+    return render(
+        request,
+        "vehicles/register.html",
+        {
+            "nav_key": "vehicles",
+            "form": form,
+            "checks": checks,
+            "error": error.message if error else "",
+            "error_field": {"vin_code": "vin", "driver_id": "driver"}.get(field, field),
+            "units": register_units(user),
+            "types": choices(VehicleType),
+            "fundings": choices(FundingSource),
+        },
+        status=status,
+    )
 
 
 @page
@@ -229,17 +300,23 @@ def papers(request):
     try:
         days = int(request.GET.get("days") or PAPER_DAYS)
     except ValueError:
-        raise QMError("bad_filter", tr("天数应为整数", "days must be a whole number"), {"field": "days"}) from None
+        raise QMError(
+            "bad_filter", tr("天数应为整数", "days must be a whole number"), {"field": "days"}
+        ) from None
     if not 1 <= days <= 366:
         raise QMError("bad_filter", tr("天数应在 1–366 之间", "days must be 1–366"), {"field": "days"})
     due = selectors.vehicles_for(user, papers="due", days=days, today=today)
     overdue = selectors.vehicles_for(user, papers="overdue", today=today)
-    return render(request, "vehicles/papers.html", {
-        "nav_key": "vehicle_papers",
-        "days": days,
-        "due": [vehicle_row(v, today) for v in due[:500]],
-        "overdue": [vehicle_row(v, today) for v in overdue[:500]],
-        "due_count": due.count(),
-        "overdue_count": overdue.count(),
-        "today": today,
-    })
+    return render(
+        request,
+        "vehicles/papers.html",
+        {
+            "nav_key": "vehicles",
+            "days": days,
+            "due": [vehicle_row(v, today) for v in due[:500]],
+            "overdue": [vehicle_row(v, today) for v in overdue[:500]],
+            "due_count": due.count(),
+            "overdue_count": overdue.count(),
+            "today": today,
+        },
+    )

@@ -37,8 +37,10 @@ def snapshots(roll, province_user):  # noqa: F811
     return first, second
 
 
-@pytest.mark.parametrize("path", ["/demand/", "/demand/size-table.xlsx", "/demand/snapshots/",
-                                  "/demand/snapshots/compare/?a=1&b=2"])
+@pytest.mark.parametrize(
+    "path",
+    ["/demand/", "/demand/size-table.xlsx", "/demand/snapshots/", "/demand/snapshots/compare/?a=1&b=2"],
+)
 def test_anonymous_goes_to_login(browse, path):
     assert browse().get(path)["Location"].startswith("/login/")
 
@@ -71,8 +73,12 @@ def test_county_sees_its_officers_only(browse, county_user, roll):  # noqa: F811
 def test_city_page_lists_items_by_gender(browse, province_user, roll):  # noqa: F811
     html = text(browse(province_user).get("/demand/?city=430200"))
     items = html.split('data-testid="demand-items"')[1].split("</table>")[0]
-    rows = {code: cells for code, cells in re.findall(
-        r'<td class="mono">([A-Z-]+)</td>((?:<td class="n">[^<]*</td>)+)', items)}
+    rows = {
+        code: cells
+        for code, cells in re.findall(
+            r'<td class="mono">([A-Z-]+)</td>((?:<td class="n">[^<]*</td>)+)', items
+        )
+    }
     # 戊 (a man): sized shoes (1 pair of each) and 6 arm badges; his garments are unknown, so not rows here
     assert re.findall(r">([^<]+)<", rows["SHOES-LEATHER"]) == ["1", "0", "1"]
     assert re.findall(r">([^<]+)<", rows["INS-ARMBAND"]) == ["6", "0", "6"]
@@ -102,7 +108,7 @@ def test_snapshot_list_and_its_size_table(browse, changsha_user, snapshots):
     html = text(client.get("/demand/snapshots/"))
     table = html.split('data-testid="snapshot-table"')[1]
     assert "招标前" in table and "签约前" in table
-    assert f'size-table.xlsx?snapshot={first.id}' in table
+    assert f"size-table.xlsx?snapshot={first.id}" in table
     assert 'data-testid="compare-form"' in html
     assert client.get(f"/demand/size-table.xlsx?snapshot={first.id}").status_code == 200
 

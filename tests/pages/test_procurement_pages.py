@@ -29,15 +29,22 @@ def tender(make_tender, province_user):  # noqa: F811
     for code, day in PLAN.items():
         services.milestone_set(actor=province_user, milestone=ms[code], planned_date=day)
     for code in DONE:
-        services.milestone_set(actor=province_user, milestone=ms[code], actual_date=PLAN[code] + datetime.timedelta(days=1))
-    services.milestone_set(actor=province_user, milestone=ms["last_clarification"], planned_date=D(2026, 1, 20),
-                           override_reason="澄清推迟，已顺延评审安排")
+        services.milestone_set(
+            actor=province_user, milestone=ms[code], actual_date=PLAN[code] + datetime.timedelta(days=1)
+        )
+    services.milestone_set(
+        actor=province_user,
+        milestone=ms["last_clarification"],
+        planned_date=D(2026, 1, 20),
+        override_reason="澄清推迟，已顺延评审安排",
+    )
     return t
 
 
 def gantt(html: str, script_id: str) -> dict:
-    return json.loads(re.search(rf'<script id="{script_id}" type="application/json">(.*?)</script>', html,
-                                re.S).group(1))
+    return json.loads(
+        re.search(rf'<script id="{script_id}" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
 
 
 @pytest.mark.parametrize("path", ["/procurement/", "/procurement/contracts/", "/procurement/tenders/1/"])
@@ -69,8 +76,11 @@ def test_tender_page_gantt_has_planned_actual_and_forecast_bars_and_the_lines(br
     assert [idx, "2026-01-06"] in [[b["value"][0], b["value"][2]] for b in spec["bars"] if b["value"][3] == 1]
     idx, opening = rows["bid_opening"]
     assert [idx, opening["forecast_date"].isoformat()] in [
-        [b["value"][0], b["value"][2]] for b in spec["bars"] if b["value"][3] == 2]
-    assert 'src="/static/procurement/gantt.js"' in html and 'src="/static/vendor/echarts/echarts.min.js"' in html
+        [b["value"][0], b["value"][2]] for b in spec["bars"] if b["value"][3] == 2
+    ]
+    assert (
+        'src="/static/procurement/gantt.js"' in html and 'src="/static/vendor/echarts/echarts.min.js"' in html
+    )
 
 
 def test_tender_page_table_shows_slip_forecast_slack_and_the_legal_checks(browse, province_user, tender):
@@ -122,8 +132,12 @@ def test_start_block_for_provincial_logistics_only(browse, province_user, changs
     monkeypatch.setattr(selectors.timezone, "localdate", lambda: D(2026, 1, 27))
     html = text(browse(province_user).get("/"))
     block = html.split('data-block="milestones_due"')[1].split("</section>")[0]
-    figures = dict((label, value) for value, label in re.findall(
-        r'figure-value">([^<]+)</span>\s*<span class="figure-label">([^<]+)<', block))
+    figures = dict(
+        (label, value)
+        for value, label in re.findall(
+            r'figure-value">([^<]+)</span>\s*<span class="figure-label">([^<]+)<', block
+        )
+    )
     expected = selectors.milestones_due(province_user, today=D(2026, 1, 27))
     assert figures["已逾期"] == str(sum(m["status"] == "overdue" for m in expected))
     assert figures["3天内到期"] == str(sum(m["status"] == "due_soon" for m in expected))
@@ -132,7 +146,9 @@ def test_start_block_for_provincial_logistics_only(browse, province_user, changs
     assert 'data-block="milestones_due"' not in text(browse(changsha_user).get("/"))
 
 
-def test_province_dashboard_shows_the_gantt_linking_to_the_tender(browse, province_user, changsha_user, tender):
+def test_province_dashboard_shows_the_gantt_linking_to_the_tender(
+    browse, province_user, changsha_user, tender
+):
     html = text(browse(province_user).get("/dashboard/"))
     assert 'data-section="tender_gantt"' in html
     spec = gantt(html, "gantt-dashboard")

@@ -119,8 +119,12 @@ def test_start_block_counts_papers_in_scope(browse, changsha_user, province_user
     def block(user):
         html = text(browse(user).get("/"))
         part = html.split('data-block="papers_expiring"')[1].split("</section>")[0]
-        return dict((label, value) for value, label in re.findall(
-            r'figure-value">([^<]+)</span>\s*<span class="figure-label">([^<]+)<', part))
+        return dict(
+            (label, value)
+            for value, label in re.findall(
+                r'figure-value">([^<]+)</span>\s*<span class="figure-label">([^<]+)<', part
+            )
+        )
 
     assert block(changsha_user) == {"30天内到期": "1", "已过期或无交强险": "0"}
     assert block(province_user) == {"30天内到期": "1", "已过期或无交强险": "1"}
@@ -130,14 +134,26 @@ def test_start_block_counts_papers_in_scope(browse, changsha_user, province_user
 
 def test_register_form_registers_through_the_service(browse, changsha_user, allocation):  # noqa: F811
     client = browse(changsha_user)
+    assert 'data-testid="register-link"' in text(client.get("/vehicles/"))
     page = client.get("/vehicles/register/")
     assert page.status_code == 200 and 'value="430121"' in text(page) and 'value="430200"' not in text(page)
     vin = valid_vin()
     plate = next_plate()
-    response = client.post("/vehicles/register/", {
-        "owning_unit": "430100", "vin": vin, "brand": "大众", "model": "途观L", "vehicle_type": "small_passenger",
-        "plate": plate, "registered_on": days(-10).isoformat(), "purchase_price": "189000.50",
-        "funding_source": "provincial", "counts_against_quota": "1"})
+    response = client.post(
+        "/vehicles/register/",
+        {
+            "owning_unit": "430100",
+            "vin": vin,
+            "brand": "大众",
+            "model": "途观L",
+            "vehicle_type": "small_passenger",
+            "plate": plate,
+            "registered_on": days(-10).isoformat(),
+            "purchase_price": "189000.50",
+            "funding_source": "provincial",
+            "counts_against_quota": "1",
+        },
+    )
     v = Vehicle.objects.get(vin=vin)
     assert response.status_code == 302 and response["Location"] == f"/vehicles/{v.id}/"
     assert v.plate == plate and str(v.purchase_price) == "189000.50" and v.inspection_due is not None
@@ -145,21 +161,37 @@ def test_register_form_registers_through_the_service(browse, changsha_user, allo
     assert "已登记" in text(client.get(response["Location"]))
 
 
-@pytest.mark.parametrize("change, field, message", [
-    ({"vin": "LSVAU2180N2000001"}, "vin", "车辆识别代号无效"),
-    ({"plate": "湘A12"}, "plate", "号牌号码无效"),
-    ({"registered_on": ""}, "registered_on", "注册登记日期"),
-    ({"registered_on": "27/11/2026"}, "registered_on", "日期格式"),
-    ({"purchase_price": "-5"}, "purchase_price", "金额"),
-    ({"brand": ""}, "brand", "品牌"),
-    ({"owning_unit": ""}, "owning_unit", "所属单位"),
-])
-def test_register_errors_are_shown_on_the_form_and_change_nothing(browse, changsha_user, allocation,  # noqa: F811
-                                                                   change, field, message):
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        ({"vin": "LSVAU2180N2000001"}, "vin", "车辆识别代号无效"),
+        ({"plate": "湘A12"}, "plate", "号牌号码无效"),
+        ({"registered_on": ""}, "registered_on", "注册登记日期"),
+        ({"registered_on": "27/11/2026"}, "registered_on", "日期格式"),
+        ({"purchase_price": "-5"}, "purchase_price", "金额"),
+        ({"brand": ""}, "brand", "品牌"),
+        ({"owning_unit": ""}, "owning_unit", "所属单位"),
+    ],
+)
+def test_register_errors_are_shown_on_the_form_and_change_nothing(
+    browse,
+    changsha_user,
+    allocation,  # noqa: F811
+    change,
+    field,
+    message,
+):
     vin = valid_vin()
-    data = {"owning_unit": "430100", "vin": vin, "brand": "大众", "plate": next_plate(),
-            "registered_on": days(-1).isoformat(), "vehicle_type": "small_passenger", "counts_against_quota": "1",
-            **change}
+    data = {
+        "owning_unit": "430100",
+        "vin": vin,
+        "brand": "大众",
+        "plate": next_plate(),
+        "registered_on": days(-1).isoformat(),
+        "vehicle_type": "small_passenger",
+        "counts_against_quota": "1",
+        **change,
+    }
     before = (Vehicle.objects.count(), ChangeRecord.objects.count())
     response = browse(changsha_user).post("/vehicles/register/", data)
     html = text(response)
@@ -176,15 +208,18 @@ def test_register_beyond_the_quota_is_refused_on_the_form(browse, changsha_user,
     make_vehicle("430100")
     make_vehicle("430100")
     before = Vehicle.objects.count()
-    response = browse(changsha_user).post("/vehicles/register/", {
-        "owning_unit": "430100", "vin": valid_vin(), "brand": "大众", "counts_against_quota": "1"})
+    response = browse(changsha_user).post(
+        "/vehicles/register/",
+        {"owning_unit": "430100", "vin": valid_vin(), "brand": "大众", "counts_against_quota": "1"},
+    )
     assert response.status_code == 409 and "超出车辆编制" in text(response)
     assert Vehicle.objects.count() == before
 
 
 def test_register_for_another_citys_unit_is_404_and_writes_nothing(browse, changsha_user, allocation):  # noqa: F811
-    response = browse(changsha_user).post("/vehicles/register/", {
-        "owning_unit": "430200", "vin": valid_vin(), "brand": "大众"})
+    response = browse(changsha_user).post(
+        "/vehicles/register/", {"owning_unit": "430200", "vin": valid_vin(), "brand": "大众"}
+    )
     assert response.status_code == 404 and Vehicle.objects.count() == 0
 
 
@@ -193,15 +228,20 @@ def test_auditor_reads_but_may_not_register(browse, auditor_user, fleet):
     assert client.get("/vehicles/").status_code == 200
     assert client.get(f"/vehicles/{fleet['zz'].id}/").status_code == 200
     assert client.get("/vehicles/register/").status_code == 403
-    assert client.post("/vehicles/register/", {"owning_unit": "430100", "vin": valid_vin(),
-                                               "brand": "x"}).status_code == 403
-    assert "登记车辆" not in text(client.get("/vehicles/")).split("</nav>")[0]
+    assert (
+        client.post(
+            "/vehicles/register/", {"owning_unit": "430100", "vin": valid_vin(), "brand": "x"}
+        ).status_code
+        == 403
+    )
+    assert 'data-testid="register-link"' not in text(client.get("/vehicles/"))
 
 
 def test_province_dashboard_charts_quota_purchased_and_in_service(browse, province_user, fleet):
     html = text(browse(province_user).get("/dashboard/"))
-    spec = json.loads(re.search(r'<script id="chart-vehicles" type="application/json">(.*?)</script>', html,
-                                re.S).group(1))
+    spec = json.loads(
+        re.search(r'<script id="chart-vehicles" type="application/json">(.*?)</script>', html, re.S).group(1)
+    )
     names = [s["name"] for s in spec["option"]["series"]]
     assert names == ["编制数", "已购置", "在用"]
     cities = spec["option"]["xAxis"]["data"]

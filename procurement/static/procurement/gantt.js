@@ -9,7 +9,7 @@
   var STYLE = [
     { fill: "#b8c4d6", offset: -0.19 },
     { fill: "#1f5fa8", offset: 0.19 },
-    { fill: "rgba(31,95,168,0.18)", stroke: "#1f5fa8", dash: [4, 3], offset: 0.19 }
+    { fill: "rgba(31,95,168,0.22)", stroke: "#1f5fa8", dash: [4, 3], offset: 0.19 }
   ];
   function day(iso) { var p = iso.split("-"); return new Date(+p[0], +p[1] - 1, +p[2]).getTime(); }
 
@@ -33,7 +33,8 @@
       var name = [spec.labels.planned, spec.labels.actual, spec.labels.forecast][kind];
       return {
         type: "custom", name: name, renderItem: renderItem, encode: { x: [1, 2], y: 0 },
-        itemStyle: { color: STYLE[kind].stroke || STYLE[kind].fill },
+        itemStyle: { color: STYLE[kind].fill, borderColor: STYLE[kind].stroke || STYLE[kind].fill,
+                     borderType: STYLE[kind].stroke ? "dashed" : "solid", borderWidth: STYLE[kind].stroke ? 1 : 0 },
         data: spec.bars.filter(function (b) { return b.value[3] === kind; }).map(function (b) {
           return { value: [b.value[0], day(b.value[1]), day(b.value[2]), kind], tip: b.tip };
         })
@@ -42,7 +43,7 @@
     var today = day(spec.today), target = day(spec.target);
     series[0].markLine = {
       symbol: "none", silent: true,
-      label: { formatter: "{b}", position: "end" },
+      label: { formatter: "{b}", position: "insideStartTop", fontSize: 11 },
       data: [
         { name: spec.labels.today + " " + spec.today, xAxis: today, lineStyle: { color: "#b42318", width: 2 } },
         { name: spec.labels.target + " " + spec.target, xAxis: target, lineStyle: { color: "#1b7f3b", width: 2, type: "dashed" } }

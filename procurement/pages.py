@@ -1,8 +1,11 @@
 """The tender's part of the pages: menu entries, "milestones due" on provincial logistics' start page and
 the dashboard's Gantt of the current tender."""
 
+from django.urls import reverse
+
 from core import scope
 from core.pages import Block, Figure, NavItem, Section, tr
+from core.templatetags.qm import cn_date
 
 from . import selectors
 from .choices import TenderStatus
@@ -35,6 +38,7 @@ def start_blocks(request) -> list[Block]:
             key="milestones_due",
             zh="招标节点到期",
             en="Milestones due",
+            url=reverse("procurement:tenders"),
             figures=[
                 Figure(
                     zh="已逾期",
@@ -57,7 +61,7 @@ def start_blocks(request) -> list[Block]:
                 {
                     "text": f"{label(m['name'])}",
                     "url": f"{tender_url(m['tender'].pk)}#m-{m['code']}",
-                    "meta": f"{m['tender'].reference} · {tr('计划', 'planned')} {m['planned_date']}",
+                    "meta": f"{m['tender'].reference} · {tr('计划', 'planned')} {cn_date(m['planned_date'])}",
                 }
                 for m in due[:8]
             ],

@@ -1,5 +1,6 @@
 """The province dashboard in a real browser: the vehicles chart and the tender's Gantt are drawn (a canvas
-each), a bar of the vehicles chart opens that city's vehicles, and the tender page draws its own Gantt."""
+each), a bar of the vehicles chart opens that city's vehicles, and the tender page draws its own Gantt;
+no console errors, no request to another host."""
 
 import datetime
 import re
@@ -66,15 +67,11 @@ def test_province_dashboard_draws_vehicles_chart_and_gantt(
     page.wait_for_url(re.compile(r"/vehicles/\?city=430100$"))
     assert page.locator("[data-testid=vehicle-count]").inner_text() == "共 3 辆"
     shot(page, "23-vehicles-changsha")
-    assert watch.console_errors == [] and watch.foreign_requests == []
 
-
-def test_tender_page_draws_its_gantt(watched, live_server, province_user, province_data):
-    page, watch = watched
-    login(page, live_server, province_user)
+    # the tender's own page draws the same Gantt from its timeline, with the table under it
     page.goto(f"{live_server.url}/procurement/tenders/{province_data.id}/")
     page.wait_for_selector("[data-gantt='gantt-tender'][data-drawn='1'] canvas")
-    assert page.locator("#m-bid_opening").inner_text().count("已逾期") == 1
+    assert "已逾期" in page.locator("#m-bid_opening").inner_text()
     shot(page, "24-tender")
     assert watch.console_errors == [] and watch.foreign_requests == []
 

@@ -64,6 +64,7 @@ def allocation_section() -> Section:
         row["short_name"] = short_name(row["city_name"])
         row["list_url"] = vehicles_url(city=row["city_code"])
     chart = {
+        "animation": False,  # drawn at once: the figures are read, not watched
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0},
         "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},

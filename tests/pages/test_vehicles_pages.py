@@ -261,3 +261,22 @@ def test_english_labels(browse, changsha_user, fleet):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = text(client.get("/vehicles/"))
     assert "Quotas and vehicles by city" in html and "in service" in html.lower()
+
+
+def test_vehicle_list_queries_do_not_grow_with_rows(
+    browse,
+    province_user,
+    fleet,
+    make_vehicle,  # noqa: F811
+    django_assert_max_num_queries,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = browse(province_user)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/vehicles/")
+    for _ in range(4):
+        make_vehicle("430300", in_service=True)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get("/vehicles/")

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from core import scope
-from core.errors import Forbidden, NotFound
+from core.errors import Forbidden, NotFound, QMError
 from core.pages import is_en, page, tr
 
 from . import selectors
@@ -159,9 +159,9 @@ def contracts(request):
     """Contracts in the user's scope: the province's all, a city its own (统采分签)."""
     user = request.user
     tender_id = request.GET.get("tender") or None
-    qs = selectors.contracts_for(
-        user, tender_id=int(tender_id) if tender_id and tender_id.isdigit() else None
-    )
+    if tender_id is not None and not tender_id.isdigit():
+        raise QMError("bad_filter", tr("项目编号应为数字", "tender must be a number"), {"field": "tender"})
+    qs = selectors.contracts_for(user, tender_id=int(tender_id) if tender_id else None)
     rows = [
         {
             "c": c,

@@ -115,6 +115,7 @@ def test_contracts_are_scoped(browse, province_user, changsha_user, county_user,
     tender_id = city_contracts["430100"].award.lot.tender_id
     assert cs in text(browse(province_user).get(f"/procurement/contracts/?tender={tender_id}"))
     assert cs not in text(browse(province_user).get(f"/procurement/contracts/?tender={tender_id + 99}"))
+    assert browse(province_user).get("/procurement/contracts/?tender=abc").status_code == 400
 
 
 def test_milestones_due_selector_follows_the_timeline(province_user, tender):

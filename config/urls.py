@@ -14,6 +14,9 @@ urlpatterns = [
     # pages for people (core.pages): each module's pages under its own prefix
     path("", include("core.urls")),
     path("roll/", include("personnel.urls")),
+    path("vehicles/", include("vehicles.urls")),
+    path("procurement/", include("procurement.urls")),
+    path("demand/", include("assets.urls")),
 ]
 
 if settings.DEBUG:

@@ -306,3 +306,16 @@ def milestones_to_remind(today: datetime.date) -> tuple[list[Milestone], list[Mi
     due = list(qs.filter(planned_date=today + datetime.timedelta(days=DUE_SOON_DAYS)))
     overdue = list(qs.filter(planned_date__lt=today))
     return due, overdue
+
+
+def milestones_due(user, today: datetime.date | None = None) -> list[dict]:
+    """Milestones of the open tenders the user reads that the timeline finds overdue or due within
+    DUE_SOON_DAYS (its statuses, so skipped ones behind a later done milestone are not counted), each with
+    its tender: [{**timeline milestone, "tender": Tender}] in tender and legal order."""
+    out = []
+    open_tenders = tenders_for(user).exclude(status__in=[TenderStatus.COMPLETE, TenderStatus.CANCELLED])
+    for tender in open_tenders:
+        for m in timeline(tender, today=today)["milestones"]:
+            if m["status"] in ("overdue", "due_soon"):
+                out.append({**m, "tender": tender})
+    return out

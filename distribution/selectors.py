@@ -1,0 +1,311 @@
+"""Every read of distribution, from the user's scope. Progress figures per unit × item × gender × size:
+
+needed       the eligible officers' kits in the unit's subtree (from the roll; sizes not known are counted
+             apart under size '?missing' or '?mtm')
+allocated    the approved allocation plan's lines for the unit (the city line includes its spare)
+shipped      into the unit's store: shipments dispatched to it and supplier deliveries accepted there
+             (for the province: the sum over the cities)
+in_transit   the unit's in-transit balance;  received, short, excess as confirmed
+issued       issued to officers in the subtree, net of returns;  outstanding = max(needed − issued, 0)
+shipped = received + in_transit + short holds on every row (the ledger makes it so).
+"""
+
+import datetime
+import hashlib
+from collections import defaultdict
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, Sum
+
+from assets.kit import active_items
+from assets.models import ItemType
+from assets.sizes import officer_sizes
+from core import scope
+from core.errors import NotFound
+from personnel.choices import Level
+from personnel.models import Officer, OrgUnit
+
+from .choices import LocationKind, PlanStatus
+from .models import (
+    AllocationLine,
+    AllocationPlan,
+    BadgeNumber,
+    DiscrepancyCase,
+    IssueRecord,
+    Location,
+    Movement,
+    RecoveryTask,
+    Shipment,
+    StockBalance,
+    Stocktake,
+    UnitFlow,
+)
+from .services import _held_by_officers, balance, needed_by_unit
+
+FIELDS = ["needed", "allocated", "shipped", "in_transit", "received", "short", "excess", "issued", "outstanding"]
+CSV_HEADER = ["unit_code", "item_code", "gender", "size", *FIELDS]
+
+
+# ---- scoped lists -------------------------------------------------------------------------------------------
+
+def shipments_for(user):
+    paths = scope.scope_paths(user)
+    qs = Shipment.objects.select_related("to_unit", "from_location", "from_location__unit")
+    if paths is None:
+        return qs
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(to_unit__path__startswith=p) | Q(from_location__unit__path__startswith=p)
+    return qs.filter(q)
+
+
+def shipment_get(user, shipment_id: int) -> Shipment:
+    obj = shipments_for(user).filter(pk=shipment_id).first()
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def plans_for(user):
+    return scope.restrict(AllocationPlan.objects.select_related("city"), user, "city")
+
+
+def plan_get(user, plan_id: int) -> AllocationPlan:
+    return scope.get_in_scope_or_404(AllocationPlan.objects.select_related("city"), user, "city", pk=plan_id)
+
+
+def cases_for(user):
+    return scope.restrict(DiscrepancyCase.objects.select_related("shipment", "unit", "item"), user)
+
+
+def case_get(user, case_id: int) -> DiscrepancyCase:
+    return scope.get_in_scope_or_404(DiscrepancyCase.objects.select_related("shipment", "unit"), user, pk=case_id)
+
+
+def recoveries_for(user):
+    return scope.restrict(RecoveryTask.objects.select_related("officer", "unit"), user)
+
+
+def recovery_get(user, task_id: int) -> RecoveryTask:
+    return scope.get_in_scope_or_404(RecoveryTask.objects.select_related("officer", "unit"), user, pk=task_id)
+
+
+def stocktakes_for(user):
+    return scope.restrict(Stocktake.objects.select_related("unit"), user)
+
+
+def stocktake_get(user, stocktake_id: int) -> Stocktake:
+    return scope.get_in_scope_or_404(Stocktake.objects.select_related("unit", "location"), user, pk=stocktake_id)
+
+
+def unit_get(user, code: str) -> OrgUnit:
+    return scope.get_in_scope_or_404(OrgUnit.objects.all(), user, prefix="", code=code)
+
+
+def officer_get(user, officer_id: int) -> Officer:
+    return scope.get_in_scope_or_404(Officer.objects.select_related("unit"), user, pk=officer_id)
+
+
+def item_codes() -> dict[int, str]:
+    return dict(ItemType.objects.values_list("id", "code"))
+
+
+def stock_of(user, code: str, *, at: datetime.datetime | None = None) -> list[dict]:
+    """A unit's store balance now (from StockBalance) or at a past moment (summed from the ledger)."""
+    unit = unit_get(user, code)
+    loc = Location.objects.filter(key=f"unit:{unit.code}").first()
+    if loc is None:
+        return []
+    codes = item_codes()
+    if at is None:
+        rows = [((b.item_id, b.gender, b.size), b.quantity) for b in
+                StockBalance.objects.filter(location=loc, quantity__gt=0)]
+    else:
+        rows = list(balance(loc, at=at).items())
+    return sorted(({"item": codes[i], "gender": g, "size": s, "quantity": q} for (i, g, s), q in rows if q),
+                  key=lambda r: (r["item"], r["gender"], r["size"]))
+
+
+def movements_for(user, code: str):
+    """The ledger rows in or out of a unit's locations (store, in transit, discrepancy), newest first."""
+    unit = unit_get(user, code)
+    locs = list(Location.objects.filter(unit=unit).values_list("id", flat=True))
+    return (Movement.objects.filter(Q(from_location_id__in=locs) | Q(to_location_id__in=locs))
+            .select_related("item", "from_location", "to_location").order_by("-at", "-id"))
+
+
+# ---- kit card, kit status ----------------------------------------------------------------------------------
+
+def kit_card(officer: Officer) -> list[dict]:
+    """个人被装卡: per item and size what the officer holds, when last issued, when due for replacement
+    (issue date + the item's service life)."""
+    loc = Location.objects.filter(officer=officer).first()
+    if loc is None:
+        return []
+    items = {i.pk: i for i in ItemType.objects.all()}
+    held = _held_by_officers([officer.pk]).get(officer.pk, {})
+    last = {}
+    for m in Movement.objects.filter(to_location=loc).order_by("at").values("item_id", "gender", "size", "at"):
+        last[(m["item_id"], m["gender"], m["size"])] = m["at"]
+    out = []
+    for (item_id, g, s), q in sorted(held.items(), key=lambda kv: (items[kv[0][0]].sort_order, kv[0])):
+        if q <= 0:
+            continue
+        it = items[item_id]
+        issued = last.get((item_id, g, s))
+        due = None
+        if issued is not None:
+            d = issued.date()
+            try:
+                due = d.replace(year=d.year + it.service_life_years)
+            except ValueError:  # 29 February
+                due = d.replace(year=d.year + it.service_life_years, day=28)
+        out.append({"item": it.code, "name": it.name_for(g), "gender": g, "size": s, "quantity": q,
+                    "issued_on": issued.date() if issued else None, "due_on": due})
+    return out
+
+
+def kit_status(officers: list[Officer]) -> dict[int, dict]:
+    """Per officer: complete, or what is missing (item, size, quantity) against the entitlement standard."""
+    items = [i for i in active_items() if i.qty_per_officer > 0]
+    held = _held_by_officers([o.pk for o in officers])
+    out = {}
+    for o in officers:
+        sizes = officer_sizes(o)
+        by_item = defaultdict(int)
+        for (item_id, _g, _s), q in held.get(o.pk, {}).items():
+            by_item[item_id] += q
+        missing = [{"item": it.code, "size": sizes[it.size_system].code or sizes[it.size_system].status,
+                    "quantity": it.qty_per_officer - by_item[it.pk]}
+                   for it in items if by_item[it.pk] < it.qty_per_officer]
+        out[o.pk] = {"complete": not missing, "missing": missing}
+    return out
+
+
+def badge_rows(user) -> list[dict]:
+    qs = scope.restrict(BadgeNumber.objects.select_related("officer", "officer__unit"), user, "officer__unit")
+    return [{"number": b.code, "name": b.officer.name, "unit": b.officer.unit.name, "unit_code": b.officer.unit.code}
+            for b in qs.order_by("number")]
+
+
+def issues_for(user):
+    return scope.restrict(IssueRecord.objects.select_related("officer", "unit"), user)
+
+
+# ---- progress -----------------------------------------------------------------------------------------------
+
+def _roll_signature() -> tuple:
+    o = Officer.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    i = ItemType.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    return (o["n"], str(o["t"]), i["n"], str(i["t"]))
+
+
+def needed_all() -> dict[int, dict[tuple, int]]:
+    """unit id → {(item id, gender, size): needed}, from the whole roll; cached until the roll or catalog
+    changes (its signature is the officer count and last update)."""
+    key = "distribution:needed:" + hashlib.sha1("|".join(map(str, _roll_signature())).encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    known, unknown = needed_by_unit()
+    out: dict[int, dict[tuple, int]] = defaultdict(dict)
+    for (unit_id, item_id, g, s), q in known.items():
+        out[unit_id][(item_id, g, s)] = q
+    for (unit_id, item_id, g, status), q in unknown.items():
+        out[unit_id][(item_id, g, f"?{status}")] = q
+    out = dict(out)
+    cache.set(key, out, 3600)
+    return out
+
+
+def _add(target: dict, key, field: str, q: int) -> None:
+    if q:
+        target.setdefault(key, dict.fromkeys(FIELDS, 0))[field] += q
+
+
+def progress(units: list[OrgUnit]) -> dict[str, dict[tuple, dict]]:
+    """unit code → {(item code, gender, size): figures} for each unit given (see the module docstring)."""
+    codes = item_codes()
+    all_units = list(OrgUnit.objects.values("id", "code", "path", "level"))
+    cities = [u["id"] for u in all_units if u["level"] == Level.CITY]
+    needed = needed_all()
+    flows = defaultdict(list)
+    for f in UnitFlow.objects.values("unit_id", "item_id", "gender", "size", "shipped", "received", "short",
+                                     "excess", "issued"):
+        flows[f["unit_id"]].append(f)
+    transit = defaultdict(dict)
+    for b in StockBalance.objects.filter(location__kind=LocationKind.TRANSIT, quantity__gt=0).values(
+            "location__unit_id", "item_id", "gender", "size", "quantity"):
+        transit[b["location__unit_id"]][(b["item_id"], b["gender"], b["size"])] = b["quantity"]
+    allocated = defaultdict(lambda: defaultdict(int))
+    for a in (AllocationLine.objects.filter(plan__status=PlanStatus.APPROVED)
+              .values("unit_id", "item_id", "gender", "size").annotate(q=Sum("quantity"), sp=Sum("spare"))):
+        allocated[a["unit_id"]][(a["item_id"], a["gender"], a["size"])] += a["q"] + a["sp"]
+    out = {}
+    for unit in units:
+        sub = [u["id"] for u in all_units if u["path"].startswith(unit.path)]
+        flow_units = cities if unit.level == Level.PROVINCE else [unit.pk]
+        rows: dict[tuple, dict] = {}
+        for uid in sub:
+            for (i, g, s), q in needed.get(uid, {}).items():
+                _add(rows, (codes[i], g, s), "needed", q)
+            for f in flows.get(uid, ()):
+                _add(rows, (codes[f["item_id"]], f["gender"], f["size"]), "issued", f["issued"])
+        for uid in flow_units:
+            for f in flows.get(uid, ()):
+                key = (codes[f["item_id"]], f["gender"], f["size"])
+                for field in ("shipped", "received", "short", "excess"):
+                    _add(rows, key, field, f[field])
+            for (i, g, s), q in transit.get(uid, {}).items():
+                _add(rows, (codes[i], g, s), "in_transit", q)
+            for (i, g, s), q in allocated.get(uid, {}).items():
+                _add(rows, (codes[i], g, s), "allocated", q)
+        for r in rows.values():
+            r["outstanding"] = max(r["needed"] - r["issued"], 0)
+        out[unit.code] = rows
+    return out
+
+
+def progress_units(user, city_code: str | None = None) -> list[OrgUnit]:
+    """The province, its cities and counties the user may read (or one city and its counties)."""
+    qs = OrgUnit.objects.restrict(user).filter(is_active=True, level__in=[Level.PROVINCE, Level.CITY,
+                                                                         Level.COUNTY])
+    if city_code:
+        city = unit_get(user, city_code)
+        qs = qs.filter(path__startswith=city.path)
+    return list(qs.order_by("path"))
+
+
+def progress_rows(units: list[OrgUnit]) -> list[dict]:
+    """The CSV/JSON rows: one per unit × item × gender × size, ordered."""
+    data = progress(units)
+    order = {i.code: (i.sort_order, i.code) for i in ItemType.objects.all()}
+    out = []
+    for unit in units:
+        rows = data[unit.code]
+        for key in sorted(rows, key=lambda k: (order.get(k[0], (0, k[0])), k[1], k[2])):
+            out.append({"unit_code": unit.code, "item_code": key[0], "gender": key[1], "size": key[2],
+                        **rows[key]})
+    return out
+
+
+def progress_summary(user, code: str) -> dict:
+    """One unit's progress: totals and rows by item × gender × size, plus its children's totals."""
+    unit = unit_get(user, code)
+    children = list(OrgUnit.objects.restrict(user).filter(parent=unit, is_active=True,
+                                                          level__in=[Level.CITY, Level.COUNTY]).order_by("code"))
+    data = progress([unit, *children])
+
+    def totals(rows):
+        t = dict.fromkeys(FIELDS, 0)
+        for r in rows.values():
+            for f in FIELDS:
+                t[f] += r[f]
+        return t
+
+    rows = data[unit.code]
+    return {
+        "unit_code": unit.code, "unit_name": unit.name, "level": unit.level, "totals": totals(rows),
+        "rows": [{"item_code": k[0], "gender": k[1], "size": k[2], **v} for k, v in sorted(rows.items())],
+        "children": [{"unit_code": c.code, "unit_name": c.name, **totals(data[c.code])} for c in children],
+    }

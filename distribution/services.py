@@ -921,7 +921,9 @@ def kit_issue(*, actor, unit: OrgUnit, officers: list[Officer] | None = None,
             for r in records[1:]:
                 r.sheet = first.sheet.name
         IssueRecord.objects.bulk_create(records, batch_size=1000)
-        record_changes(build_record(actor=actor, obj=r, action=Action.CREATE) for r in records[:1000])
+        record_changes(build_record(actor=actor, obj=r, action=Action.CREATE, after={
+            "officer": r.officer_id, "unit": unit.pk, "signature": r.signature, "signed_on": signed_on.isoformat(),
+            "sheet": r.sheet.name or ""}) for r in records)
     return {"officers": len(issued_officers), "lines": len(moves), "quantity": sum(m.quantity for m in moves),
             "skipped": skipped}
 
@@ -948,7 +950,8 @@ def kit_exchange(*, actor, officer: Officer, item: str, from_size: str, to_size:
                      actor=actor, doc_type="exchange", doc_id=officer.pk, note=note or "调换 exchange")
         rec = IssueRecord.objects.create(officer=officer, unit=officer.unit, signature=SignatureKind.ACK,
                                          signed_on=timezone.localdate(), kind="exchange", actor=actor)
-        record_change(actor=actor, obj=rec, action=Action.CREATE, note=f"{it.code} {s_from}→{s_to} ×{q}")
+        record_change(actor=actor, obj=rec, action=Action.CREATE, after={"officer": officer.pk, "kind": "exchange"},
+                      note=f"{it.code} {s_from}→{s_to} ×{q}")
     return rows
 
 

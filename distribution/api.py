@@ -125,9 +125,8 @@ class AtParams(PageParams):
 def unit_stock(request, code: str, at: str | None = None):
     moment = None
     if at:
-        from django.utils.dateparse import parse_date, parse_datetime
-
         from django.utils import timezone
+        from django.utils.dateparse import parse_date, parse_datetime
 
         moment = parse_datetime(at + "T23:59:59") if parse_date(at) is not None else parse_datetime(at)
         if moment is not None and timezone.is_naive(moment):

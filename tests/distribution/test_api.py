@@ -2,7 +2,6 @@ import csv
 import io
 import json
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from distribution import services as svc

@@ -11,11 +11,9 @@ shipped = received + in_transit + short holds on every row (the ledger makes it 
 """
 
 import datetime
-import hashlib
 from collections import defaultdict
 
-from django.core.cache import cache
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q
 
 from assets.kit import active_items
 from assets.models import ItemType
@@ -200,68 +198,91 @@ def _roll_signature() -> tuple:
     return (o["n"], str(o["t"]), i["n"], str(i["t"]))
 
 
-def needed_all() -> dict[int, dict[tuple, int]]:
-    """unit id → {(item id, gender, size): needed}, from the whole roll; cached until the roll or catalog
-    changes (its signature is the officer count and last update)."""
-    key = "distribution:needed:" + hashlib.sha1("|".join(map(str, _roll_signature())).encode()).hexdigest()
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
+_NEEDED_MEMO: dict = {}
+
+
+def _ancestors() -> dict[int, list[int]]:
+    """unit id → ids of itself and every unit above it (from the paths)."""
+    units = list(OrgUnit.objects.values_list("id", "code", "path"))
+    by_code = {code: uid for uid, code, _ in units}
+    return {uid: [by_code[c] for c in path.strip("/").split("/") if c in by_code] for uid, _, path in units}
+
+
+def needed_rolled() -> dict[int, dict[tuple, int]]:
+    """unit id → {(item id, gender, size): needed} over the unit's whole subtree, from the roll (sizes not
+    known under '?missing' / '?mtm'). Kept in memory until the roll or catalog changes (its signature is the
+    officer count and last update), so a progress page does not recompute 10,000 kits."""
+    sig = _roll_signature()
+    hit = _NEEDED_MEMO.get("needed")
+    if hit is not None and hit[0] == sig:
+        return hit[1]
     known, unknown = needed_by_unit()
-    out: dict[int, dict[tuple, int]] = defaultdict(dict)
+    anc = _ancestors()
+    out: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
     for (unit_id, item_id, g, s), q in known.items():
-        out[unit_id][(item_id, g, s)] = q
+        for a in anc[unit_id]:
+            out[a][(item_id, g, s)] += q
     for (unit_id, item_id, g, status), q in unknown.items():
-        out[unit_id][(item_id, g, f"?{status}")] = q
-    out = dict(out)
-    cache.set(key, out, 3600)
+        for a in anc[unit_id]:
+            out[a][(item_id, g, f"?{status}")] += q
+    out = {k: dict(v) for k, v in out.items()}
+    _NEEDED_MEMO["needed"] = (sig, out)
     return out
-
-
-def _add(target: dict, key, field: str, q: int) -> None:
-    if q:
-        target.setdefault(key, dict.fromkeys(FIELDS, 0))[field] += q
 
 
 def progress(units: list[OrgUnit]) -> dict[str, dict[tuple, dict]]:
     """unit code → {(item code, gender, size): figures} for each unit given (see the module docstring)."""
     codes = item_codes()
-    all_units = list(OrgUnit.objects.values("id", "code", "path", "level"))
-    cities = [u["id"] for u in all_units if u["level"] == Level.CITY]
-    needed = needed_all()
-    flows = defaultdict(list)
-    for f in UnitFlow.objects.values("unit_id", "item_id", "gender", "size", "shipped", "received", "short",
-                                     "excess", "issued"):
-        flows[f["unit_id"]].append(f)
-    transit = defaultdict(dict)
-    for b in StockBalance.objects.filter(location__kind=LocationKind.TRANSIT, quantity__gt=0).values(
+    wanted = {u.pk for u in units}
+    anc = _ancestors()
+    province_ids = {u.pk for u in units if u.level == Level.PROVINCE}
+    city_ids = set(OrgUnit.objects.filter(level=Level.CITY).values_list("id", flat=True))
+    needed = needed_rolled()
+    # flow figures: the unit's own (the province: the sum over its cities); issued: the whole subtree
+    own = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
+    issued = defaultdict(lambda: defaultdict(int))
+    for unit_id, item_id, g, s, shipped, received, short, excess, iss in UnitFlow.objects.values_list(
+            "unit_id", "item_id", "gender", "size", "shipped", "received", "short", "excess", "issued"):
+        key = (item_id, g, s)
+        targets = [unit_id] if unit_id in wanted else []
+        if unit_id in city_ids:
+            targets += [p for p in province_ids if p in anc[unit_id]]
+        for t in targets:
+            row = own[t][key]
+            row[0] += shipped
+            row[1] += received
+            row[2] += short
+            row[3] += excess
+        if iss:
+            for a in anc[unit_id]:
+                if a in wanted:
+                    issued[a][key] += iss
+    transit = defaultdict(lambda: defaultdict(int))
+    for unit_id, item_id, g, s, q in StockBalance.objects.filter(
+            location__kind=LocationKind.TRANSIT, quantity__gt=0).values_list(
             "location__unit_id", "item_id", "gender", "size", "quantity"):
-        transit[b["location__unit_id"]][(b["item_id"], b["gender"], b["size"])] = b["quantity"]
+        for t in ([unit_id] if unit_id in wanted else []) + (
+                [p for p in province_ids if p in anc[unit_id]] if unit_id in city_ids else []):
+            transit[t][(item_id, g, s)] += q
     allocated = defaultdict(lambda: defaultdict(int))
-    for a in (AllocationLine.objects.filter(plan__status=PlanStatus.APPROVED)
-              .values("unit_id", "item_id", "gender", "size").annotate(q=Sum("quantity"), sp=Sum("spare"))):
-        allocated[a["unit_id"]][(a["item_id"], a["gender"], a["size"])] += a["q"] + a["sp"]
+    for unit_id, item_id, g, s, q, sp in (AllocationLine.objects.filter(plan__status=PlanStatus.APPROVED)
+                                          .values_list("unit_id", "item_id", "gender", "size", "quantity", "spare")):
+        for t in ([unit_id] if unit_id in wanted else []) + (
+                [p for p in province_ids if p in anc[unit_id]] if unit_id in city_ids else []):
+            allocated[t][(item_id, g, s)] += q + sp
     out = {}
     for unit in units:
-        sub = [u["id"] for u in all_units if u["path"].startswith(unit.path)]
-        flow_units = cities if unit.level == Level.PROVINCE else [unit.pk]
-        rows: dict[tuple, dict] = {}
-        for uid in sub:
-            for (i, g, s), q in needed.get(uid, {}).items():
-                _add(rows, (codes[i], g, s), "needed", q)
-            for f in flows.get(uid, ()):
-                _add(rows, (codes[f["item_id"]], f["gender"], f["size"]), "issued", f["issued"])
-        for uid in flow_units:
-            for f in flows.get(uid, ()):
-                key = (codes[f["item_id"]], f["gender"], f["size"])
-                for field in ("shipped", "received", "short", "excess"):
-                    _add(rows, key, field, f[field])
-            for (i, g, s), q in transit.get(uid, {}).items():
-                _add(rows, (codes[i], g, s), "in_transit", q)
-            for (i, g, s), q in allocated.get(uid, {}).items():
-                _add(rows, (codes[i], g, s), "allocated", q)
-        for r in rows.values():
-            r["outstanding"] = max(r["needed"] - r["issued"], 0)
+        uid = unit.pk
+        need, iss, flow, tr, alloc = (needed.get(uid, {}), issued.get(uid, {}), own.get(uid, {}),
+                                      transit.get(uid, {}), allocated.get(uid, {}))
+        rows = {}
+        for key in {*need, *iss, *flow, *tr, *alloc}:
+            f = flow.get(key, (0, 0, 0, 0))
+            n, i = need.get(key, 0), iss.get(key, 0)
+            r = {"needed": n, "allocated": alloc.get(key, 0), "shipped": f[0], "in_transit": tr.get(key, 0),
+                 "received": f[1], "short": f[2], "excess": f[3], "issued": i, "outstanding": max(n - i, 0)}
+            if any(r.values()):
+                rows[(codes[key[0]], key[1], key[2])] = r
         out[unit.code] = rows
     return out
 

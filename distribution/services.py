@@ -208,7 +208,8 @@ def _post(moves: list[Move], *, actor, doc_type: str = "", doc_id: int | None = 
     for m in moves:
         if m.src.kind in GUARDED:
             out_need[(m.src.pk, m.item_id, m.gender, m.size)] += m.quantity
-    officer_srcs = sorted({k[0] for k in out_need if _kind_of(moves, k[0]) == LocationKind.OFFICER})
+    src_by_id = {m.src.pk: m.src for m in moves}
+    officer_srcs = sorted({k[0] for k in out_need if src_by_id[k[0]].kind == LocationKind.OFFICER})
     store_srcs = sorted({k[0] for k in out_need} - set(officer_srcs))
     available: dict[tuple, int] = {}
     balance_rows: dict[tuple, StockBalance] = {}
@@ -227,7 +228,7 @@ def _post(moves: list[Move], *, actor, doc_type: str = "", doc_id: int | None = 
     for key, need in out_need.items():
         have = available.get(key, 0)
         if need > have:
-            short.append({"location": _name_of(moves, key[0]), "item_id": key[1], "gender": key[2],
+            short.append({"location": src_by_id[key[0]].name, "item_id": key[1], "gender": key[2],
                           "size": key[3], "available": have, "requested": need})
     if short:
         codes = dict(ItemType.objects.filter(pk__in={s["item_id"] for s in short}).values_list("id", "code"))
@@ -261,20 +262,6 @@ def _post(moves: list[Move], *, actor, doc_type: str = "", doc_id: int | None = 
                                                                       delta.items() if v})
     _apply(UnitFlow, ("unit_id", "item_id", "gender", "size"), _flow_deltas(moves))
     return rows
-
-
-def _kind_of(moves, location_id):
-    for m in moves:
-        if m.src.pk == location_id:
-            return m.src.kind
-    return None
-
-
-def _name_of(moves, location_id):
-    for m in moves:
-        if m.src.pk == location_id:
-            return m.src.name
-    return str(location_id)
 
 
 VALUE_FIELDS = {StockBalance: ["quantity"], UnitFlow: ["shipped", "received", "short", "excess", "issued"]}

@@ -936,6 +936,9 @@ def kit_issue(*, actor, unit: OrgUnit, officers: list[Officer] | None = None,
             if not size or len(str(size)) > 20:
                 raise QMError("bad_size", f"号型无效 bad size for {code}", {"field": "sizes", "officer_id": oid})
     with transaction.atomic():
+        # lock the officers so two parallel issues to the same officer cannot both see an empty kit
+        list(Officer.objects.select_for_update().filter(pk__in=[o.pk for o in chosen]).order_by("pk")
+             .values_list("pk", flat=True))
         plan, skipped = _plan_issue(chosen, sizes, items)
         src = unit_location(unit)
         locs = officer_locations(sorted({o for o, *_ in plan}, key=lambda o: o.pk)) if plan else {}

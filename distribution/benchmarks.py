@@ -9,7 +9,6 @@ the end, so the database is left as it was (its own roll of 9,843 officers, stoc
 
 import random
 import time
-from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
@@ -119,12 +118,12 @@ def run(bench) -> None:
             bench.say(f"  setup: {eligible} eligible officers, {stock_rows} stock lines in "
                       f"{time.perf_counter() - t0:.1f} s")
             before = Movement.objects.count()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             res = _issue_all(actor)
-            secs = time.perf_counter() - t0
+            secs, cpu = time.perf_counter() - t0, time.process_time() - c0
             rows = Movement.objects.count() - before
             bench.report(f"issue full kit to {res['officers']} officers ({rows:,} rows)",
-                         f"{secs:.1f} s ({rows / secs:,.0f} rows/s)", "target < 30 s")
+                         f"{secs:.1f} s wall, {cpu:.1f} s CPU ({rows / secs:,.0f} rows/s)", "target < 30 s")
             problems = services.ledger_verify() if bench.quick else []
             if problems:
                 bench.say(f"  ledger_verify: {problems[:3]}")
@@ -165,8 +164,6 @@ def run(bench) -> None:
             r = bench.measure(lambda: list(StockBalance.objects.filter(location=store)), runs=9)
             bench.report("current balance of a store from StockBalance", f"median {r['median'] * 1000:.1f} ms",
                          "")
-            per_kind = defaultdict(int)
-            per_kind["rows"] = total
             raise _Rollback
     except _Rollback:
         pass

@@ -13,7 +13,7 @@ shipped = received + in_transit + short holds on every row (the ledger makes it 
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 
 from assets.kit import active_items
 from assets.models import ItemType
@@ -230,45 +230,73 @@ def needed_rolled() -> dict[int, dict[tuple, int]]:
     return out
 
 
+def _issued(units: list[OrgUnit]) -> dict[int, dict[tuple, int]]:
+    """unit id → issued over the unit's subtree, summed in SQL (the province: one GROUP BY; cities: grouped by
+    city; counties and others: their own rows, officers belong to agencies)."""
+    out: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
+    base = UnitFlow.objects.exclude(issued=0)
+    for u in units:
+        if u.level == Level.PROVINCE:
+            for i, g, s, q in base.values_list("item_id", "gender", "size").annotate(q=Sum("issued")).order_by():
+                out[u.pk][(i, g, s)] += q
+    cities = [u.pk for u in units if u.level == Level.CITY]
+    if cities:
+        for c, i, g, s, q in (base.filter(unit__city_id__in=cities).values_list("unit__city_id", "item_id", "gender",
+                                                                             "size")
+                              .annotate(q=Sum("issued")).order_by()):
+            out[c][(i, g, s)] += q
+    others = [u for u in units if u.level not in (Level.PROVINCE, Level.CITY)]
+    if others:
+        q_sub = Q(pk__in=[])
+        for u in others:
+            q_sub |= Q(unit__path__startswith=u.path)
+        anc = _ancestors()
+        wanted = {u.pk for u in others}
+        for unit_id, i, g, s, q in base.filter(q_sub).values_list("unit_id", "item_id", "gender", "size", "issued"):
+            for a in anc[unit_id]:
+                if a in wanted:
+                    out[a][(i, g, s)] += q
+    return out
+
+
 def progress(units: list[OrgUnit]) -> dict[str, dict[tuple, dict]]:
     """unit code → {(item code, gender, size): figures} for each unit given (see the module docstring)."""
     codes = item_codes()
     wanted = {u.pk for u in units}
-    anc = _ancestors()
-    province_ids = {u.pk for u in units if u.level == Level.PROVINCE}
+    province_ids = [u.pk for u in units if u.level == Level.PROVINCE]
     city_ids = set(OrgUnit.objects.filter(level=Level.CITY).values_list("id", flat=True))
     needed = needed_rolled()
-    # flow figures: the unit's own (the province: the sum over its cities); issued: the whole subtree
-    own = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
-    issued = defaultdict(lambda: defaultdict(int))
-    for unit_id, item_id, g, s, shipped, received, short, excess, iss in UnitFlow.objects.values_list(
-            "unit_id", "item_id", "gender", "size", "shipped", "received", "short", "excess", "issued"):
-        key = (item_id, g, s)
-        targets = [unit_id] if unit_id in wanted else []
+    issued = _issued(units)
+    # flow figures: the unit's own; the province's are the sum over its cities
+    sources = wanted | (city_ids if province_ids else set())
+
+    def targets(unit_id):
+        out = [unit_id] if unit_id in wanted else []
         if unit_id in city_ids:
-            targets += [p for p in province_ids if p in anc[unit_id]]
-        for t in targets:
-            row = own[t][key]
+            out += province_ids
+        return out
+
+    own = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
+    for unit_id, item_id, g, s, shipped, received, short, excess in UnitFlow.objects.filter(
+            unit_id__in=sources).exclude(shipped=0, received=0, short=0, excess=0).values_list(
+            "unit_id", "item_id", "gender", "size", "shipped", "received", "short", "excess"):
+        for t in targets(unit_id):
+            row = own[t][(item_id, g, s)]
             row[0] += shipped
             row[1] += received
             row[2] += short
             row[3] += excess
-        if iss:
-            for a in anc[unit_id]:
-                if a in wanted:
-                    issued[a][key] += iss
     transit = defaultdict(lambda: defaultdict(int))
     for unit_id, item_id, g, s, q in StockBalance.objects.filter(
-            location__kind=LocationKind.TRANSIT, quantity__gt=0).values_list(
+            location__kind=LocationKind.TRANSIT, location__unit_id__in=sources, quantity__gt=0).values_list(
             "location__unit_id", "item_id", "gender", "size", "quantity"):
-        for t in ([unit_id] if unit_id in wanted else []) + (
-                [p for p in province_ids if p in anc[unit_id]] if unit_id in city_ids else []):
+        for t in targets(unit_id):
             transit[t][(item_id, g, s)] += q
     allocated = defaultdict(lambda: defaultdict(int))
-    for unit_id, item_id, g, s, q, sp in (AllocationLine.objects.filter(plan__status=PlanStatus.APPROVED)
+    for unit_id, item_id, g, s, q, sp in (AllocationLine.objects.filter(plan__status=PlanStatus.APPROVED,
+                                                                        unit_id__in=sources)
                                           .values_list("unit_id", "item_id", "gender", "size", "quantity", "spare")):
-        for t in ([unit_id] if unit_id in wanted else []) + (
-                [p for p in province_ids if p in anc[unit_id]] if unit_id in city_ids else []):
+        for t in targets(unit_id):
             allocated[t][(item_id, g, s)] += q + sp
     out = {}
     for unit in units:

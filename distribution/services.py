@@ -202,13 +202,13 @@ def _post(moves: list[Move], *, actor, doc_type: str = "", doc_id: int | None = 
     for m in moves:
         if m.quantity <= 0:
             raise QMError("bad_quantity", "数量须为正整数 quantity must be positive", {"quantity": m.quantity})
-        if m.src.pk == m.dst.pk:
+        if m.src.id == m.dst.id:
             raise QMError("bad_move", "起止库位相同 from and to are the same location")
     out_need: dict[tuple, int] = defaultdict(int)
     for m in moves:
         if m.src.kind in GUARDED:
-            out_need[(m.src.pk, m.item_id, m.gender, m.size)] += m.quantity
-    src_by_id = {m.src.pk: m.src for m in moves}
+            out_need[(m.src.id, m.item_id, m.gender, m.size)] += m.quantity
+    src_by_id = {m.src.id: m.src for m in moves}
     officer_srcs = sorted({k[0] for k in out_need if src_by_id[k[0]].kind == LocationKind.OFFICER})
     store_srcs = sorted({k[0] for k in out_need} - set(officer_srcs))
     available: dict[tuple, int] = {}
@@ -248,16 +248,17 @@ def _post(moves: list[Move], *, actor, doc_type: str = "", doc_id: int | None = 
         Movement.objects.bulk_create(rows, batch_size=2000)
     else:
         rows = []
+        ref, note = doc_ref[:80], note[:300]
         fast_insert(Movement, MOVEMENT_COLUMNS, [
-            (m.item_id, m.gender, m.size, m.quantity, m.src.pk, m.dst.pk, m.kind, doc_type, doc_id, doc_ref[:80],
-             m.reverses_id, actor_id, at, (m.note or note)[:300]) for m in moves])
+            (m.item_id, m.gender, m.size, m.quantity, m.src.id, m.dst.id, m.kind, doc_type, doc_id, ref,
+             m.reverses_id, actor_id, at, m.note[:300] if m.note else note) for m in moves])
     # balances of guarded store locations (officers' are sums of their few movements)
     delta: dict[tuple, int] = defaultdict(int)
     for m in moves:
         if m.src.kind in GUARDED and m.src.kind != LocationKind.OFFICER:
-            delta[(m.src.pk, m.item_id, m.gender, m.size)] -= m.quantity
+            delta[(m.src.id, m.item_id, m.gender, m.size)] -= m.quantity
         if m.dst.kind in GUARDED and m.dst.kind != LocationKind.OFFICER:
-            delta[(m.dst.pk, m.item_id, m.gender, m.size)] += m.quantity
+            delta[(m.dst.id, m.item_id, m.gender, m.size)] += m.quantity
     _apply(StockBalance, ("location_id", "item_id", "gender", "size"), {k: {"quantity": v} for k, v in
                                                                       delta.items() if v})
     _apply(UnitFlow, ("unit_id", "item_id", "gender", "size"), _flow_deltas(moves))
@@ -306,10 +307,12 @@ def fast_insert(model, columns: list[str], rows: list[tuple]) -> None:
     q = connection.ops.quote_name
     sql = (f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
            f"VALUES ({', '.join(['%s'] * len(columns))})")
-    dt_cols = [i for i, c in enumerate(columns) if c == "at"]
-    if dt_cols:
+    if "at" in columns:  # adapt each distinct datetime once (a batch usually shares one)
+        n = columns.index("at")
+        adapted = {}
         adapt = connection.ops.adapt_datetimefield_value
-        rows = [tuple(adapt(v) if i in dt_cols else v for i, v in enumerate(r)) for r in rows]
+        rows = [(*r[:n], adapted[r[n]] if r[n] in adapted else adapted.setdefault(r[n], adapt(r[n])), *r[n + 1:])
+                for r in rows]
     with connection.cursor() as cur:
         for i in range(0, len(rows), 5000):
             cur.executemany(sql, rows[i:i + 5000])

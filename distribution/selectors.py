@@ -235,16 +235,18 @@ def _issued(units: list[OrgUnit]) -> dict[int, dict[tuple, int]]:
     city; counties and others: their own rows, officers belong to agencies)."""
     out: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
     base = UnitFlow.objects.exclude(issued=0)
-    for u in units:
-        if u.level == Level.PROVINCE:
-            for i, g, s, q in base.values_list("item_id", "gender", "size").annotate(q=Sum("issued")).order_by():
-                out[u.pk][(i, g, s)] += q
-    cities = [u.pk for u in units if u.level == Level.CITY]
-    if cities:
-        for c, i, g, s, q in (base.filter(unit__city_id__in=cities).values_list("unit__city_id", "item_id", "gender",
-                                                                             "size")
+    provinces = [u.pk for u in units if u.level == Level.PROVINCE]
+    cities = {u.pk for u in units if u.level == Level.CITY}
+    if provinces or cities:
+        # one GROUP BY city (the province unit is its own city): cities take theirs, the province the sum
+        qs = base if provinces else base.filter(unit__city_id__in=cities)
+        for c, i, g, s, q in (qs.values_list("unit__city_id", "item_id", "gender", "size")
                               .annotate(q=Sum("issued")).order_by()):
-            out[c][(i, g, s)] += q
+            key = (i, g, s)
+            if c in cities:
+                out[c][key] += q
+            for p in provinces:
+                out[p][key] += q
     others = [u for u in units if u.level not in (Level.PROVINCE, Level.CITY)]
     if others:
         q_sub = Q(pk__in=[])

@@ -261,9 +261,8 @@ def _issued(units: list[OrgUnit]) -> dict[int, dict[tuple, int]]:
     return out
 
 
-def progress(units: list[OrgUnit]) -> dict[str, dict[tuple, dict]]:
-    """unit code → {(item code, gender, size): figures} for each unit given (see the module docstring)."""
-    codes = item_codes()
+def _progress_parts(units: list[OrgUnit]) -> dict[str, tuple]:
+    """unit code → (needed, issued, flows, in transit, allocated), each keyed by (item id, gender, size)."""
     wanted = {u.pk for u in units}
     province_ids = [u.pk for u in units if u.level == Level.PROVINCE]
     city_ids = set(OrgUnit.objects.filter(level=Level.CITY).values_list("id", flat=True))
@@ -300,21 +299,38 @@ def progress(units: list[OrgUnit]) -> dict[str, dict[tuple, dict]]:
                                           .values_list("unit_id", "item_id", "gender", "size", "quantity", "spare")):
         for t in targets(unit_id):
             allocated[t][(item_id, g, s)] += q + sp
-    out = {}
-    for unit in units:
-        uid = unit.pk
-        need, iss, flow, tr, alloc = (needed.get(uid, {}), issued.get(uid, {}), own.get(uid, {}),
-                                      transit.get(uid, {}), allocated.get(uid, {}))
-        rows = {}
-        for key in {*need, *iss, *flow, *tr, *alloc}:
-            f = flow.get(key, (0, 0, 0, 0))
-            n, i = need.get(key, 0), iss.get(key, 0)
-            r = {"needed": n, "allocated": alloc.get(key, 0), "shipped": f[0], "in_transit": tr.get(key, 0),
-                 "received": f[1], "short": f[2], "excess": f[3], "issued": i, "outstanding": max(n - i, 0)}
-            if any(r.values()):
-                rows[(codes[key[0]], key[1], key[2])] = r
-        out[unit.code] = rows
-    return out
+    return {u.code: (needed.get(u.pk, {}), issued.get(u.pk, {}), own.get(u.pk, {}), transit.get(u.pk, {}),
+                     allocated.get(u.pk, {})) for u in units}
+
+
+def _totals(parts) -> dict:
+    """The figures of one unit summed over items, straight from its parts (no per-key rows)."""
+    need, iss, flow, tr, alloc = parts
+    t = {"needed": sum(need.values()), "allocated": sum(alloc.values()), "in_transit": sum(tr.values()),
+         "issued": sum(iss.values()), "outstanding": sum(max(n - iss.get(k, 0), 0) for k, n in need.items())}
+    for n, f in enumerate(("shipped", "received", "short", "excess")):
+        t[f] = sum(v[n] for v in flow.values())
+    return {f: t[f] for f in FIELDS}
+
+
+def progress(units: list[OrgUnit]) -> dict[str, dict[tuple, dict]]:
+    """unit code → {(item code, gender, size): figures} for each unit given (see the module docstring)."""
+    codes = item_codes()
+    parts = _progress_parts(units)
+    return {unit.code: _rows(parts[unit.code], codes) for unit in units}
+
+
+def _rows(parts, codes) -> dict[tuple, dict]:
+    need, iss, flow, tr, alloc = parts
+    rows = {}
+    for key in {*need, *iss, *flow, *tr, *alloc}:
+        f = flow.get(key, (0, 0, 0, 0))
+        n, i = need.get(key, 0), iss.get(key, 0)
+        r = {"needed": n, "allocated": alloc.get(key, 0), "shipped": f[0], "in_transit": tr.get(key, 0),
+             "received": f[1], "short": f[2], "excess": f[3], "issued": i, "outstanding": max(n - i, 0)}
+        if any(r.values()):
+            rows[(codes[key[0]], key[1], key[2])] = r
+    return rows
 
 
 def progress_units(user, city_code: str | None = None) -> list[OrgUnit]:
@@ -345,18 +361,10 @@ def progress_summary(user, code: str) -> dict:
     unit = unit_get(user, code)
     children = list(OrgUnit.objects.restrict(user).filter(parent=unit, is_active=True,
                                                           level__in=[Level.CITY, Level.COUNTY]).order_by("code"))
-    data = progress([unit, *children])
-
-    def totals(rows):
-        t = dict.fromkeys(FIELDS, 0)
-        for r in rows.values():
-            for f in FIELDS:
-                t[f] += r[f]
-        return t
-
-    rows = data[unit.code]
+    parts = _progress_parts([unit, *children])
+    rows = _rows(parts[unit.code], item_codes())
     return {
-        "unit_code": unit.code, "unit_name": unit.name, "level": unit.level, "totals": totals(rows),
+        "unit_code": unit.code, "unit_name": unit.name, "level": unit.level, "totals": _totals(parts[unit.code]),
         "rows": [{"item_code": k[0], "gender": k[1], "size": k[2], **v} for k, v in sorted(rows.items())],
-        "children": [{"unit_code": c.code, "unit_name": c.name, **totals(data[c.code])} for c in children],
+        "children": [{"unit_code": c.code, "unit_name": c.name, **_totals(parts[c.code])} for c in children],
     }

@@ -289,10 +289,25 @@ def _apply(model, key_fields, deltas: dict[tuple, dict[str, int]]) -> None:
     update = (f"UPDATE {table} SET {q('quantity')} = {q('quantity')} + %s WHERE "
               + " AND ".join(f"{q(c)} = %s" for c in key_fields))
     with connection.cursor() as cur:
-        for i in range(0, len(params), 2000):
-            cur.executemany(sql, params[i:i + 2000])
-        if decrements:
-            cur.executemany(update, [(d["quantity"], *k) for k, d in decrements.items()])
+        if connection.vendor == "postgresql":  # multi-row statements: executemany is a round trip per row
+            one = f"({', '.join(['%s'] * len(cols))})"
+            for i in range(0, len(params), 1000):
+                chunk = params[i:i + 1000]
+                cur.execute(sql.replace(f"VALUES {one}", "VALUES " + ", ".join([one] * len(chunk)), 1),
+                            [v for r in chunk for v in r])
+            dec = [(*k, d["quantity"]) for k, d in decrements.items()]
+            for i in range(0, len(dec), 1000):
+                chunk = dec[i:i + 1000]
+                values = ", ".join(["(%s::integer, %s::integer, %s::text, %s::text, %s::integer)"] * len(chunk))
+                cur.execute(f"UPDATE {table} AS t SET {q('quantity')} = t.{q('quantity')} + v.d FROM (VALUES {values}) "
+                            f"AS v(location_id, item_id, gender, size, d) WHERE t.location_id = v.location_id "
+                            f"AND t.item_id = v.item_id AND t.gender = v.gender AND t.size = v.size",
+                            [v for r in chunk for v in r])
+        else:
+            for i in range(0, len(params), 2000):
+                cur.executemany(sql, params[i:i + 2000])
+            if decrements:
+                cur.executemany(update, [(d["quantity"], *k) for k, d in decrements.items()])
 
 
 MOVEMENT_COLUMNS = ["item_id", "gender", "size", "quantity", "from_location_id", "to_location_id", "kind",

@@ -1,0 +1,112 @@
+"""Leave the demo midway through a distribution, so every page and report has something real to show:
+the provincial store received the first deliveries (stock_receive); plans approved for five cities;
+shipments to them dispatched; Changsha and Xiangtan confirmed in full, Zhuzhou with a shortage (an open
+case), Hengyang and Yiyang still in transit; Changsha passed stock to three counties, which issued kits to
+their officers; one officer who was issued a kit has left and owes it back (an open recovery task).
+Idempotent: does nothing when the demo's first delivery is already booked."""
+
+import time
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from assets.catalog import load_catalog
+from personnel.models import Officer, OrgUnit
+from personnel.services import officer_set_status
+
+from . import services as svc
+from .models import Movement
+
+CITIES = ["430100", "430200", "430300", "430400", "430900"]  # 长沙 株洲 湘潭 衡阳 益阳
+CONFIRMED = ["430100", "430300"]
+SHORT_CITY = "430200"
+COUNTIES = ["430121", "430112", "430181"]  # 长沙县 望城区 浏阳市
+DOC = "DEMO-YS-0001"
+
+
+def _user(name):
+    return get_user_model().objects.filter(username=name).first()
+
+
+def seed(*, seed: int, stdout) -> None:
+    load_catalog()
+    if Movement.objects.filter(doc_type="delivery", doc_ref__endswith=DOC).exists():
+        stdout.write("distribution: demo already seeded")
+        return
+    t0 = time.perf_counter()
+    province = _user("province")
+    if province is None or not Officer.objects.exists():
+        stdout.write("distribution: no provincial account or roll, demo skipped")
+        return
+    units = {u.code: u for u in OrgUnit.objects.all()}
+    cities = [units[c] for c in CITIES if c in units]
+    counties = [units[c] for c in COUNTIES if c in units]
+    known, _ = svc.needed_by_unit()
+    codes = svc._items_by_code()
+    code_of = {i.pk: c for c, i in codes.items()}
+    city_of = dict(OrgUnit.objects.values_list("id", "city__code"))
+    per_city = defaultdict(lambda: defaultdict(int))
+    per_unit = defaultdict(lambda: defaultdict(int))
+    for (unit_id, item_id, g, s), q in known.items():
+        per_city[city_of[unit_id]][(code_of[item_id], g, s)] += q
+        per_unit[unit_id][(code_of[item_id], g, s)] += q
+
+    def lines(qty: dict, factor=1.0):
+        return [{"item": i, "gender": g, "size": s, "quantity": max(1, round(q * factor))}
+                for (i, g, s), q in sorted(qty.items()) if q > 0]
+
+    total = defaultdict(int)
+    for c in cities:
+        for k, q in per_city[c.code].items():
+            total[k] += q
+    with transaction.atomic():
+        svc.stock_receive(actor=province, to_unit=units["430000"], lines=lines(total, 1.05), document=DOC,
+                          supplier="湖南示例被装有限公司")
+        svc.badge_assign(actor=province)
+        shipments = {}
+        for c in cities:
+            rows = [{"city_code": c.code, "item_code": ln["item"], "gender": ln["gender"], "size": ln["size"],
+                     "quantity": ln["quantity"]} for ln in lines(per_city[c.code])]
+            plan = svc.plan_build(actor=province, city=c, rows=rows, spare_share="0.03", note="示例 demo")
+            svc.plan_approve(actor=province, plan=plan)
+            s = svc.shipment_create(actor=province, from_unit=units["430000"], to_unit=c,
+                                    lines=lines(per_city[c.code]), plan=plan, note="第一批 first batch")
+            shipments[c.code] = svc.shipment_dispatch(actor=province, shipment=s)
+        for code in CONFIRMED:
+            s = shipments[code]
+            svc.shipment_confirm(actor=_user(f"city{code}") or province, shipment=s,
+                                 lines=[{"line_id": ln.pk, "received": ln.quantity} for ln in s.lines.all()])
+        s = shipments[SHORT_CITY]
+        conf = []
+        for n, ln in enumerate(s.lines.order_by("-quantity")):
+            if n == 0:
+                conf.append({"line_id": ln.pk, "received": ln.quantity - 5, "reason": "missing",
+                             "note": "外箱破损，少5件 carton torn, 5 missing"})
+            elif n == 1:
+                conf.append({"line_id": ln.pk, "received": ln.quantity - 2, "reason": "wrong",
+                             "note": "2件错发为大一号 2 came one size up"})
+            else:
+                conf.append({"line_id": ln.pk, "received": ln.quantity})
+        svc.shipment_confirm(actor=_user(f"city{SHORT_CITY}") or province, shipment=s, lines=conf,
+                             note="有差异 with discrepancies")
+        changsha = units["430100"]
+        city_user = _user("city430100") or province
+        issued = 0
+        for county in counties:
+            need = per_unit[county.pk]
+            if not need:
+                continue
+            cs = svc.shipment_create(actor=city_user, from_unit=changsha, to_unit=county, lines=lines(need))
+            svc.shipment_dispatch(actor=city_user, shipment=cs)
+            county_user = _user(f"county{county.code}") or province
+            svc.shipment_confirm(actor=county_user, shipment=cs,
+                                 lines=[{"line_id": ln.pk, "received": ln.quantity} for ln in cs.lines.all()])
+            issued += svc.kit_issue(actor=county_user, unit=county)["officers"]
+    leaver = (Officer.objects.filter(unit__code=COUNTIES[0], issues__isnull=False, status="serving")
+              .order_by("id").first())
+    if leaver is not None:
+        officer_set_status(actor=province, officer=leaver, status="left", reason="辞职 resigned (demo)")
+    stdout.write(f"distribution: {len(cities)} cities shipped, {len(CONFIRMED) + 1} confirmed (one short), "
+                 f"{issued} officers issued kits, {Movement.objects.count()} ledger rows "
+                 f"({time.perf_counter() - t0:.1f} s)")

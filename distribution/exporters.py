@@ -1,0 +1,39 @@
+"""Spreadsheets out: the badge list for the supplier, the progress table."""
+
+import csv
+import io
+
+from openpyxl import Workbook
+
+from .selectors import CSV_HEADER
+
+BADGE_HEADER = ["number", "name", "unit"]
+
+
+def badge_csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(BADGE_HEADER)
+    for r in rows:
+        w.writerow([r["number"], r["name"], r["unit"]])
+    return buf.getvalue()
+
+
+def badge_xlsx(rows: list[dict]) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("胸号 badges")
+    ws.append(["胸号 number", "姓名 name", "单位 unit"])
+    for r in rows:
+        ws.append([r["number"], r["name"], r["unit"]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def progress_csv(rows: list[dict], out=None) -> str | None:
+    buf = out or io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_HEADER, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        w.writerow({k: r[k] for k in CSV_HEADER})
+    return None if out else buf.getvalue()

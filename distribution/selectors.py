@@ -1,0 +1,370 @@
+"""Every read of distribution, from the user's scope. Progress figures per unit × item × gender × size:
+
+needed       the eligible officers' kits in the unit's subtree (from the roll; sizes not known are counted
+             apart under size '?missing' or '?mtm')
+allocated    the approved allocation plan's lines for the unit (the city line includes its spare)
+shipped      into the unit's store: shipments dispatched to it and supplier deliveries accepted there
+             (for the province: the sum over the cities)
+in_transit   the unit's in-transit balance;  received, short, excess as confirmed
+issued       issued to officers in the subtree, net of returns;  outstanding = max(needed − issued, 0)
+shipped = received + in_transit + short holds on every row (the ledger makes it so).
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.db.models import Count, Max, Q, Sum
+
+from assets.kit import active_items
+from assets.models import ItemType
+from assets.sizes import officer_sizes
+from core import scope
+from core.errors import NotFound
+from personnel.choices import Level
+from personnel.models import Officer, OrgUnit
+
+from .choices import LocationKind, PlanStatus
+from .models import (
+    AllocationLine,
+    AllocationPlan,
+    BadgeNumber,
+    DiscrepancyCase,
+    IssueRecord,
+    Location,
+    Movement,
+    RecoveryTask,
+    Shipment,
+    StockBalance,
+    Stocktake,
+    UnitFlow,
+)
+from .services import _held_by_officers, balance, needed_by_unit
+
+FIELDS = ["needed", "allocated", "shipped", "in_transit", "received", "short", "excess", "issued", "outstanding"]
+CSV_HEADER = ["unit_code", "item_code", "gender", "size", *FIELDS]
+
+
+# ---- scoped lists -------------------------------------------------------------------------------------------
+
+def shipments_for(user):
+    paths = scope.scope_paths(user)
+    qs = Shipment.objects.select_related("to_unit", "from_location", "from_location__unit")
+    if paths is None:
+        return qs
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(to_unit__path__startswith=p) | Q(from_location__unit__path__startswith=p)
+    return qs.filter(q)
+
+
+def shipment_get(user, shipment_id: int) -> Shipment:
+    obj = shipments_for(user).filter(pk=shipment_id).first()
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def plans_for(user):
+    return scope.restrict(AllocationPlan.objects.select_related("city"), user, "city")
+
+
+def plan_get(user, plan_id: int) -> AllocationPlan:
+    return scope.get_in_scope_or_404(AllocationPlan.objects.select_related("city"), user, "city", pk=plan_id)
+
+
+def cases_for(user):
+    return scope.restrict(DiscrepancyCase.objects.select_related("shipment", "unit", "item"), user)
+
+
+def case_get(user, case_id: int) -> DiscrepancyCase:
+    return scope.get_in_scope_or_404(DiscrepancyCase.objects.select_related("shipment", "unit"), user, pk=case_id)
+
+
+def recoveries_for(user):
+    return scope.restrict(RecoveryTask.objects.select_related("officer", "unit"), user)
+
+
+def recovery_get(user, task_id: int) -> RecoveryTask:
+    return scope.get_in_scope_or_404(RecoveryTask.objects.select_related("officer", "unit"), user, pk=task_id)
+
+
+def stocktakes_for(user):
+    return scope.restrict(Stocktake.objects.select_related("unit"), user)
+
+
+def stocktake_get(user, stocktake_id: int) -> Stocktake:
+    return scope.get_in_scope_or_404(Stocktake.objects.select_related("unit", "location"), user, pk=stocktake_id)
+
+
+def unit_get(user, code: str) -> OrgUnit:
+    return scope.get_in_scope_or_404(OrgUnit.objects.all(), user, prefix="", code=code)
+
+
+def officer_get(user, officer_id: int) -> Officer:
+    return scope.get_in_scope_or_404(Officer.objects.select_related("unit"), user, pk=officer_id)
+
+
+def item_codes() -> dict[int, str]:
+    return dict(ItemType.objects.values_list("id", "code"))
+
+
+def stock_of(user, code: str, *, at: datetime.datetime | None = None) -> list[dict]:
+    """A unit's store balance now (from StockBalance) or at a past moment (summed from the ledger)."""
+    unit = unit_get(user, code)
+    loc = Location.objects.filter(key=f"unit:{unit.code}").first()
+    if loc is None:
+        return []
+    codes = item_codes()
+    if at is None:
+        rows = [((b.item_id, b.gender, b.size), b.quantity) for b in
+                StockBalance.objects.filter(location=loc, quantity__gt=0)]
+    else:
+        rows = list(balance(loc, at=at).items())
+    return sorted(({"item": codes[i], "gender": g, "size": s, "quantity": q} for (i, g, s), q in rows if q),
+                  key=lambda r: (r["item"], r["gender"], r["size"]))
+
+
+def movements_for(user, code: str):
+    """The ledger rows in or out of a unit's locations (store, in transit, discrepancy), newest first."""
+    unit = unit_get(user, code)
+    locs = list(Location.objects.filter(unit=unit).values_list("id", flat=True))
+    return (Movement.objects.filter(Q(from_location_id__in=locs) | Q(to_location_id__in=locs))
+            .select_related("item", "from_location", "to_location").order_by("-at", "-id"))
+
+
+# ---- kit card, kit status ----------------------------------------------------------------------------------
+
+def kit_card(officer: Officer) -> list[dict]:
+    """个人被装卡: per item and size what the officer holds, when last issued, when due for replacement
+    (issue date + the item's service life)."""
+    loc = Location.objects.filter(officer=officer).first()
+    if loc is None:
+        return []
+    items = {i.pk: i for i in ItemType.objects.all()}
+    held = _held_by_officers([officer.pk]).get(officer.pk, {})
+    last = {}
+    for m in Movement.objects.filter(to_location=loc).order_by("at").values("item_id", "gender", "size", "at"):
+        last[(m["item_id"], m["gender"], m["size"])] = m["at"]
+    out = []
+    for (item_id, g, s), q in sorted(held.items(), key=lambda kv: (items[kv[0][0]].sort_order, kv[0])):
+        if q <= 0:
+            continue
+        it = items[item_id]
+        issued = last.get((item_id, g, s))
+        due = None
+        if issued is not None:
+            d = issued.date()
+            try:
+                due = d.replace(year=d.year + it.service_life_years)
+            except ValueError:  # 29 February
+                due = d.replace(year=d.year + it.service_life_years, day=28)
+        out.append({"item": it.code, "name": it.name_for(g), "gender": g, "size": s, "quantity": q,
+                    "issued_on": issued.date() if issued else None, "due_on": due})
+    return out
+
+
+def kit_status(officers: list[Officer]) -> dict[int, dict]:
+    """Per officer: complete, or what is missing (item, size, quantity) against the entitlement standard."""
+    items = [i for i in active_items() if i.qty_per_officer > 0]
+    held = _held_by_officers([o.pk for o in officers])
+    out = {}
+    for o in officers:
+        sizes = officer_sizes(o)
+        by_item = defaultdict(int)
+        for (item_id, _g, _s), q in held.get(o.pk, {}).items():
+            by_item[item_id] += q
+        missing = [{"item": it.code, "size": sizes[it.size_system].code or sizes[it.size_system].status,
+                    "quantity": it.qty_per_officer - by_item[it.pk]}
+                   for it in items if by_item[it.pk] < it.qty_per_officer]
+        out[o.pk] = {"complete": not missing, "missing": missing}
+    return out
+
+
+def badge_rows(user) -> list[dict]:
+    qs = scope.restrict(BadgeNumber.objects.select_related("officer", "officer__unit"), user, "officer__unit")
+    return [{"number": b.code, "name": b.officer.name, "unit": b.officer.unit.name, "unit_code": b.officer.unit.code}
+            for b in qs.order_by("number")]
+
+
+def issues_for(user):
+    return scope.restrict(IssueRecord.objects.select_related("officer", "unit"), user)
+
+
+# ---- progress -----------------------------------------------------------------------------------------------
+
+def _roll_signature() -> tuple:
+    o = Officer.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    i = ItemType.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    return (o["n"], str(o["t"]), i["n"], str(i["t"]))
+
+
+_NEEDED_MEMO: dict = {}
+
+
+def _ancestors() -> dict[int, list[int]]:
+    """unit id → ids of itself and every unit above it (from the paths)."""
+    units = list(OrgUnit.objects.values_list("id", "code", "path"))
+    by_code = {code: uid for uid, code, _ in units}
+    return {uid: [by_code[c] for c in path.strip("/").split("/") if c in by_code] for uid, _, path in units}
+
+
+def needed_rolled() -> dict[int, dict[tuple, int]]:
+    """unit id → {(item id, gender, size): needed} over the unit's whole subtree, from the roll (sizes not
+    known under '?missing' / '?mtm'). Kept in memory until the roll or catalog changes (its signature is the
+    officer count and last update), so a progress page does not recompute 10,000 kits."""
+    sig = _roll_signature()
+    hit = _NEEDED_MEMO.get("needed")
+    if hit is not None and hit[0] == sig:
+        return hit[1]
+    known, unknown = needed_by_unit()
+    anc = _ancestors()
+    out: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
+    for (unit_id, item_id, g, s), q in known.items():
+        for a in anc[unit_id]:
+            out[a][(item_id, g, s)] += q
+    for (unit_id, item_id, g, status), q in unknown.items():
+        for a in anc[unit_id]:
+            out[a][(item_id, g, f"?{status}")] += q
+    out = {k: dict(v) for k, v in out.items()}
+    _NEEDED_MEMO["needed"] = (sig, out)
+    return out
+
+
+def _issued(units: list[OrgUnit]) -> dict[int, dict[tuple, int]]:
+    """unit id → issued over the unit's subtree, summed in SQL (the province: one GROUP BY; cities: grouped by
+    city; counties and others: their own rows, officers belong to agencies)."""
+    out: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
+    base = UnitFlow.objects.exclude(issued=0)
+    provinces = [u.pk for u in units if u.level == Level.PROVINCE]
+    cities = {u.pk for u in units if u.level == Level.CITY}
+    if provinces or cities:
+        # one GROUP BY city (the province unit is its own city): cities take theirs, the province the sum
+        qs = base if provinces else base.filter(unit__city_id__in=cities)
+        for c, i, g, s, q in (qs.values_list("unit__city_id", "item_id", "gender", "size")
+                              .annotate(q=Sum("issued")).order_by()):
+            key = (i, g, s)
+            if c in cities:
+                out[c][key] += q
+            for p in provinces:
+                out[p][key] += q
+    others = [u for u in units if u.level not in (Level.PROVINCE, Level.CITY)]
+    if others:
+        q_sub = Q(pk__in=[])
+        for u in others:
+            q_sub |= Q(unit__path__startswith=u.path)
+        anc = _ancestors()
+        wanted = {u.pk for u in others}
+        for unit_id, i, g, s, q in base.filter(q_sub).values_list("unit_id", "item_id", "gender", "size", "issued"):
+            for a in anc[unit_id]:
+                if a in wanted:
+                    out[a][(i, g, s)] += q
+    return out
+
+
+def _progress_parts(units: list[OrgUnit]) -> dict[str, tuple]:
+    """unit code → (needed, issued, flows, in transit, allocated), each keyed by (item id, gender, size)."""
+    wanted = {u.pk for u in units}
+    province_ids = [u.pk for u in units if u.level == Level.PROVINCE]
+    city_ids = set(OrgUnit.objects.filter(level=Level.CITY).values_list("id", flat=True))
+    needed = needed_rolled()
+    issued = _issued(units)
+    # flow figures: the unit's own; the province's are the sum over its cities
+    sources = wanted | (city_ids if province_ids else set())
+
+    def targets(unit_id):
+        out = [unit_id] if unit_id in wanted else []
+        if unit_id in city_ids:
+            out += province_ids
+        return out
+
+    own = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
+    for unit_id, item_id, g, s, shipped, received, short, excess in UnitFlow.objects.filter(
+            unit_id__in=sources).exclude(shipped=0, received=0, short=0, excess=0).values_list(
+            "unit_id", "item_id", "gender", "size", "shipped", "received", "short", "excess"):
+        for t in targets(unit_id):
+            row = own[t][(item_id, g, s)]
+            row[0] += shipped
+            row[1] += received
+            row[2] += short
+            row[3] += excess
+    transit = defaultdict(lambda: defaultdict(int))
+    for unit_id, item_id, g, s, q in StockBalance.objects.filter(
+            location__kind=LocationKind.TRANSIT, location__unit_id__in=sources, quantity__gt=0).values_list(
+            "location__unit_id", "item_id", "gender", "size", "quantity"):
+        for t in targets(unit_id):
+            transit[t][(item_id, g, s)] += q
+    allocated = defaultdict(lambda: defaultdict(int))
+    for unit_id, item_id, g, s, q, sp in (AllocationLine.objects.filter(plan__status=PlanStatus.APPROVED,
+                                                                        unit_id__in=sources)
+                                          .values_list("unit_id", "item_id", "gender", "size", "quantity", "spare")):
+        for t in targets(unit_id):
+            allocated[t][(item_id, g, s)] += q + sp
+    return {u.code: (needed.get(u.pk, {}), issued.get(u.pk, {}), own.get(u.pk, {}), transit.get(u.pk, {}),
+                     allocated.get(u.pk, {})) for u in units}
+
+
+def _totals(parts) -> dict:
+    """The figures of one unit summed over items, straight from its parts (no per-key rows)."""
+    need, iss, flow, tr, alloc = parts
+    t = {"needed": sum(need.values()), "allocated": sum(alloc.values()), "in_transit": sum(tr.values()),
+         "issued": sum(iss.values()), "outstanding": sum(max(n - iss.get(k, 0), 0) for k, n in need.items())}
+    for n, f in enumerate(("shipped", "received", "short", "excess")):
+        t[f] = sum(v[n] for v in flow.values())
+    return {f: t[f] for f in FIELDS}
+
+
+def progress(units: list[OrgUnit]) -> dict[str, dict[tuple, dict]]:
+    """unit code → {(item code, gender, size): figures} for each unit given (see the module docstring)."""
+    codes = item_codes()
+    parts = _progress_parts(units)
+    return {unit.code: _rows(parts[unit.code], codes) for unit in units}
+
+
+def _rows(parts, codes) -> dict[tuple, dict]:
+    need, iss, flow, tr, alloc = parts
+    rows = {}
+    for key in {*need, *iss, *flow, *tr, *alloc}:
+        f = flow.get(key, (0, 0, 0, 0))
+        n, i = need.get(key, 0), iss.get(key, 0)
+        r = {"needed": n, "allocated": alloc.get(key, 0), "shipped": f[0], "in_transit": tr.get(key, 0),
+             "received": f[1], "short": f[2], "excess": f[3], "issued": i, "outstanding": max(n - i, 0)}
+        if any(r.values()):
+            rows[(codes[key[0]], key[1], key[2])] = r
+    return rows
+
+
+def progress_units(user, city_code: str | None = None) -> list[OrgUnit]:
+    """The province, its cities and counties the user may read (or one city and its counties)."""
+    qs = OrgUnit.objects.restrict(user).filter(is_active=True, level__in=[Level.PROVINCE, Level.CITY,
+                                                                         Level.COUNTY])
+    if city_code:
+        city = unit_get(user, city_code)
+        qs = qs.filter(path__startswith=city.path)
+    return list(qs.order_by("path"))
+
+
+def progress_rows(units: list[OrgUnit]) -> list[dict]:
+    """The CSV/JSON rows: one per unit × item × gender × size, ordered."""
+    data = progress(units)
+    order = {i.code: (i.sort_order, i.code) for i in ItemType.objects.all()}
+    out = []
+    for unit in units:
+        rows = data[unit.code]
+        for key in sorted(rows, key=lambda k: (order.get(k[0], (0, k[0])), k[1], k[2])):
+            out.append({"unit_code": unit.code, "item_code": key[0], "gender": key[1], "size": key[2],
+                        **rows[key]})
+    return out
+
+
+def progress_summary(user, code: str) -> dict:
+    """One unit's progress: totals and rows by item × gender × size, plus its children's totals."""
+    unit = unit_get(user, code)
+    children = list(OrgUnit.objects.restrict(user).filter(parent=unit, is_active=True,
+                                                          level__in=[Level.CITY, Level.COUNTY]).order_by("code"))
+    parts = _progress_parts([unit, *children])
+    rows = _rows(parts[unit.code], item_codes())
+    return {
+        "unit_code": unit.code, "unit_name": unit.name, "level": unit.level, "totals": _totals(parts[unit.code]),
+        "rows": [{"item_code": k[0], "gender": k[1], "size": k[2], **v} for k, v in sorted(rows.items())],
+        "children": [{"unit_code": c.code, "unit_name": c.name, **_totals(parts[c.code])} for c in children],
+    }

@@ -1,0 +1,1265 @@
+"""Every write of distribution. All stock moves go through `_post`, which locks the source balances, re-checks
+them inside the transaction and refuses any movement that would take a guarded balance below zero.
+
+Entry points other modules call:
+- `stock_receive(actor=, to_unit=, lines=, document=, supplier=)` — procurement's acceptance (验收) books the
+  accepted quantities into a unit's store (the provincial store is the province unit's store).
+- `needed_by_unit()` / selectors.progress_* — the figures pages and reports show.
+"""
+
+import datetime
+import hashlib
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from assets.choices import Category
+from assets.kit import active_items
+from assets.models import ItemType
+from assets.sizes import OK, officer_sizes
+from core import scope
+from core.errors import Conflict, Forbidden, NotFound, QMError
+from core.history import build_record, record_change, record_changes, snapshot
+from core.models import ChangeRecord
+from personnel.choices import Level, OfficerStatus
+from personnel.models import Officer, OrgUnit
+
+from .choices import (
+    GUARDED,
+    PLAN_TRANSITIONS,
+    SHIPMENT_TRANSITIONS,
+    STOCKTAKE_TRANSITIONS,
+    CaseOutcome,
+    CaseStatus,
+    LocationKind,
+    MovementKind,
+    PlanStatus,
+    RecoveryStatus,
+    ShipmentStatus,
+    ShortReason,
+    SignatureKind,
+    StocktakeStatus,
+)
+from .models import (
+    AllocationLine,
+    AllocationPlan,
+    BadgeNumber,
+    BadgeSequence,
+    DiscrepancyCase,
+    IdempotentRequest,
+    IssueRecord,
+    Location,
+    Movement,
+    Receipt,
+    ReceiptLine,
+    ReceiptPhoto,
+    RecoveryTask,
+    Shipment,
+    ShipmentLine,
+    StockBalance,
+    Stocktake,
+    StocktakeLine,
+    UnitFlow,
+)
+
+Action = ChangeRecord.Action
+ONE_SIZE = "-"
+LEAVING_ALL = {OfficerStatus.TRANSFERRED_OUT, OfficerStatus.LEFT}  # return uniforms and insignia
+LEAVING_INSIGNIA = {OfficerStatus.RETIRED}  # return the insignia (2020 national rules)
+
+
+# ---- locations -----------------------------------------------------------------------------------------
+
+def _location(key: str, kind: str, name: str, unit=None, officer=None) -> Location:
+    loc = Location.objects.filter(key=key).first()
+    if loc is not None:
+        return loc
+    try:
+        with transaction.atomic():
+            return Location.objects.create(key=key, kind=kind, name=name[:200], unit=unit, officer=officer)
+    except IntegrityError:  # created meanwhile by a parallel request
+        return Location.objects.get(key=key)
+
+
+def unit_location(unit: OrgUnit) -> Location:
+    """A unit's store; the province unit's store is the provincial store (省级仓库)."""
+    label = "省级仓库 provincial store" if unit.level == Level.PROVINCE else f"{unit.name} 库存"
+    return _location(f"unit:{unit.code}", LocationKind.UNIT, label, unit=unit)
+
+
+def transit_location(unit: OrgUnit) -> Location:
+    return _location(f"transit:{unit.code}", LocationKind.TRANSIT, f"在途→{unit.name}", unit=unit)
+
+
+def discrepancy_location(unit: OrgUnit) -> Location:
+    return _location(f"discrepancy:{unit.code}", LocationKind.DISCREPANCY, f"{unit.name} 差异待处理", unit=unit)
+
+
+def officer_location(officer: Officer) -> Location:
+    return _location(f"officer:{officer.pk}", LocationKind.OFFICER, f"{officer.name} ({officer.pk})",
+                     officer=officer)
+
+
+def officer_locations(officers: list[Officer]) -> dict[int, Location]:
+    """Officer id → location, created in bulk where missing."""
+    ids = [o.pk for o in officers]
+    have = {loc.officer_id: loc for loc in Location.objects.filter(officer_id__in=ids)}
+    missing = [Location(key=f"officer:{o.pk}", kind=LocationKind.OFFICER, name=f"{o.name} ({o.pk})"[:200],
+                        officer=o) for o in officers if o.pk not in have]
+    if missing:
+        Location.objects.bulk_create(missing, batch_size=1000, ignore_conflicts=True)
+        have = {loc.officer_id: loc for loc in Location.objects.filter(officer_id__in=ids)}
+    return have
+
+
+def supplier_location(supplier) -> Location:
+    """A supplier, given as a procurement Supplier (anything with credit_code/name) or a plain name."""
+    if supplier is None or supplier == "":
+        raise QMError("bad_supplier", "须指明供应商 supplier required", {"field": "supplier"})
+    code = getattr(supplier, "credit_code", None) or str(supplier)
+    name = getattr(supplier, "name", None) or str(supplier)
+    return _location(f"supplier:{code}"[:80], LocationKind.SUPPLIER, f"供应商 {name}")
+
+
+def written_off_location() -> Location:
+    return _location("written_off", LocationKind.WRITTEN_OFF, "核销 written off")
+
+
+def adjustment_location() -> Location:
+    return _location("adjustment", LocationKind.ADJUSTMENT, "盘盈盘亏/溢余 adjustments")
+
+
+# ---- the ledger --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Move:
+    item_id: int
+    gender: str
+    size: str
+    quantity: int
+    src: Location
+    dst: Location
+    kind: str
+    officer_unit_id: int | None = None  # for issues/returns: the unit whose issued figure changes
+    flow_kind: str | None = None  # for reversals: the kind being reversed
+    reverses_id: int | None = None
+    note: str = ""
+
+
+# UnitFlow effects: kind → [(field, which side's unit, sign)]
+FLOW_EFFECTS = {
+    MovementKind.RECEIVE: [("shipped", "dst", 1), ("received", "dst", 1)],
+    MovementKind.DISPATCH: [("shipped", "dst", 1)],
+    MovementKind.RECEIPT: [("received", "dst", 1)],
+    MovementKind.SHORT: [("short", "dst", 1)],
+    MovementKind.EXCESS: [("excess", "dst", 1)],
+    MovementKind.ISSUE: [("issued", "officer_unit", 1)],
+    MovementKind.RETURN: [("issued", "officer_unit", -1)],
+    MovementKind.RECOVERY: [("issued", "officer_unit", -1)],
+}
+
+
+def _flow_deltas(moves: list[Move]) -> dict[tuple, dict[str, int]]:
+    deltas: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for m in moves:
+        kind, sign0 = (m.flow_kind, -1) if m.kind == MovementKind.REVERSAL else (m.kind, 1)
+        for field, side, sign in FLOW_EFFECTS.get(kind, ()):
+            if side == "officer_unit":
+                unit_id = m.officer_unit_id
+            else:
+                unit_id = m.dst.unit_id if sign0 == 1 else m.src.unit_id
+            if unit_id is None:
+                continue
+            deltas[(unit_id, m.item_id, m.gender, m.size)][field] += sign * sign0 * m.quantity
+    return deltas
+
+
+def _officer_held(location_ids: list[int], keys=None) -> dict[tuple, int]:
+    """(location id, item id, gender, size) → what officers hold (officers have no StockBalance rows)."""
+    held: dict[tuple, int] = defaultdict(int)
+    for field, sign in (("to_location_id", 1), ("from_location_id", -1)):
+        rows = (Movement.objects.filter(**{f"{field}__in": location_ids})
+                .values(field, "item_id", "gender", "size").annotate(q=Sum("quantity")))
+        for r in rows:
+            held[(r[field], r["item_id"], r["gender"], r["size"])] += sign * r["q"]
+    return held
+
+
+def _post(moves: list[Move], *, actor, doc_type: str = "", doc_id: int | None = None, doc_ref: str = "",
+          note: str = "", at: datetime.datetime | None = None, returning: bool = True) -> list[Movement]:
+    """Write movements. Locks the guarded source balances (select_for_update, in id order), re-checks them
+    and refuses the whole batch if any would go negative; keeps StockBalance and UnitFlow in step."""
+    if not moves:
+        return []
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("_post must run inside transaction.atomic")
+    for m in moves:
+        if m.quantity <= 0:
+            raise QMError("bad_quantity", "数量须为正整数 quantity must be positive", {"quantity": m.quantity})
+        if m.src.id == m.dst.id:
+            raise QMError("bad_move", "起止库位相同 from and to are the same location")
+    out_need: dict[tuple, int] = defaultdict(int)
+    for m in moves:
+        if m.src.kind in GUARDED:
+            out_need[(m.src.id, m.item_id, m.gender, m.size)] += m.quantity
+    src_by_id = {m.src.id: m.src for m in moves}
+    officer_srcs = sorted({k[0] for k in out_need if src_by_id[k[0]].kind == LocationKind.OFFICER})
+    store_srcs = sorted({k[0] for k in out_need} - set(officer_srcs))
+    available: dict[tuple, int] = {}
+    balance_rows: dict[tuple, StockBalance] = {}
+    if store_srcs:
+        items = {k[1] for k in out_need}
+        rows = (StockBalance.objects.select_for_update()
+                .filter(location_id__in=store_srcs, item_id__in=items).order_by("id"))
+        for b in rows:
+            key = (b.location_id, b.item_id, b.gender, b.size)
+            balance_rows[key] = b
+            available[key] = b.quantity
+    if officer_srcs:
+        list(Location.objects.select_for_update().filter(pk__in=officer_srcs).order_by("id"))
+        available.update(_officer_held(officer_srcs))
+    short = []
+    for key, need in out_need.items():
+        have = available.get(key, 0)
+        if need > have:
+            short.append({"location": src_by_id[key[0]].name, "item_id": key[1], "gender": key[2],
+                          "size": key[3], "available": have, "requested": need})
+    if short:
+        codes = dict(ItemType.objects.filter(pk__in={s["item_id"] for s in short}).values_list("id", "code"))
+        for s in short:
+            s["item"] = codes.get(s.pop("item_id"))
+        first = short[0]
+        raise Conflict("insufficient_stock",
+                       f"库存不足 not enough stock: {first['location']} {first['item']} {first['gender']} "
+                       f"{first['size']} 现有 {first['available']}, 需 {first['requested']}", {"rows": short})
+    at = at or timezone.now()
+    actor_id = actor.pk if actor is not None else None
+    if returning:
+        rows = [Movement(item_id=m.item_id, gender=m.gender, size=m.size, quantity=m.quantity,
+                         from_location_id=m.src.pk, to_location_id=m.dst.pk, kind=m.kind, doc_type=doc_type,
+                         doc_id=doc_id, doc_ref=doc_ref[:80], reverses_id=m.reverses_id, actor_id=actor_id, at=at,
+                         note=(m.note or note)[:300]) for m in moves]
+        Movement.objects.bulk_create(rows, batch_size=2000)
+    else:
+        rows = []
+        ref, note = doc_ref[:80], note[:300]
+        fast_insert(Movement, MOVEMENT_COLUMNS, [
+            (m.item_id, m.gender, m.size, m.quantity, m.src.id, m.dst.id, m.kind, doc_type, doc_id, ref,
+             m.reverses_id, actor_id, at, m.note[:300] if m.note else note) for m in moves])
+    # balances of guarded store locations (officers' are sums of their few movements)
+    delta: dict[tuple, int] = defaultdict(int)
+    for m in moves:
+        if m.src.kind in GUARDED and m.src.kind != LocationKind.OFFICER:
+            delta[(m.src.id, m.item_id, m.gender, m.size)] -= m.quantity
+        if m.dst.kind in GUARDED and m.dst.kind != LocationKind.OFFICER:
+            delta[(m.dst.id, m.item_id, m.gender, m.size)] += m.quantity
+    _apply(StockBalance, ("location_id", "item_id", "gender", "size"), {k: {"quantity": v} for k, v in
+                                                                      delta.items() if v})
+    _apply(UnitFlow, ("unit_id", "item_id", "gender", "size"), _flow_deltas(moves))
+    return rows
+
+
+VALUE_FIELDS = {StockBalance: ["quantity"], UnitFlow: ["shipped", "received", "short", "excess", "issued"]}
+
+
+def _apply(model, key_fields, deltas: dict[tuple, dict[str, int]]) -> None:
+    """Add deltas to summary rows in one statement per batch: INSERT ... ON CONFLICT (key) DO UPDATE SET
+    f = f + excluded.f (SQLite ≥ 3.24 and PostgreSQL), atomic per row, so parallel writers never lose an
+    increment."""
+    deltas = {k: d for k, d in deltas.items() if any(d.values())}
+    if not deltas:
+        return
+    fields = VALUE_FIELDS[model]
+    table = connection.ops.quote_name(model._meta.db_table)
+    q = connection.ops.quote_name
+    cols = [*key_fields, *fields]
+    sql = (f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) VALUES ({', '.join(['%s'] * len(cols))}) "
+           f"ON CONFLICT ({', '.join(q(c) for c in key_fields)}) DO UPDATE SET "
+           + ", ".join(f"{q(f)} = {table}.{q(f)} + excluded.{q(f)}" for f in fields))
+    # a balance's CHECK (≥ 0) is tested on the proposed insert row too, so decrements of balances (rows that
+    # exist: _post checked them) are plain UPDATEs
+    decrements = {k: d for k, d in deltas.items() if model is StockBalance and d["quantity"] < 0}
+    params = [(*k, *(d.get(f, 0) for f in fields)) for k, d in deltas.items() if k not in decrements]
+    update = (f"UPDATE {table} SET {q('quantity')} = {q('quantity')} + %s WHERE "
+              + " AND ".join(f"{q(c)} = %s" for c in key_fields))
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":  # multi-row statements: executemany is a round trip per row
+            one = f"({', '.join(['%s'] * len(cols))})"
+            for i in range(0, len(params), 1000):
+                chunk = params[i:i + 1000]
+                cur.execute(sql.replace(f"VALUES {one}", "VALUES " + ", ".join([one] * len(chunk)), 1),
+                            [v for r in chunk for v in r])
+            dec = [(*k, d["quantity"]) for k, d in decrements.items()]
+            for i in range(0, len(dec), 1000):
+                chunk = dec[i:i + 1000]
+                values = ", ".join(["(%s::integer, %s::integer, %s::text, %s::text, %s::integer)"] * len(chunk))
+                cur.execute(f"UPDATE {table} AS t SET {q('quantity')} = t.{q('quantity')} + v.d FROM (VALUES {values}) "
+                            f"AS v(location_id, item_id, gender, size, d) WHERE t.location_id = v.location_id "
+                            f"AND t.item_id = v.item_id AND t.gender = v.gender AND t.size = v.size",
+                            [v for r in chunk for v in r])
+        else:
+            for i in range(0, len(params), 2000):
+                cur.executemany(sql, params[i:i + 2000])
+            if decrements:
+                cur.executemany(update, [(d["quantity"], *k) for k, d in decrements.items()])
+
+
+MOVEMENT_COLUMNS = ["item_id", "gender", "size", "quantity", "from_location_id", "to_location_id", "kind",
+                    "doc_type", "doc_id", "doc_ref", "reverses_id", "actor_id", "at", "note"]
+
+
+def fast_insert(model, columns: list[str], rows: list[tuple]) -> None:
+    """executemany of a plain INSERT for big batches (bulk issue, plan lines): several times faster than
+    bulk_create, which builds and compiles a model instance per row. Datetimes are adapted for the backend."""
+    if not rows:
+        return
+    q = connection.ops.quote_name
+    sql = (f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    if "at" in columns:  # adapt each distinct datetime once (a batch usually shares one)
+        n = columns.index("at")
+        adapted = {}
+        adapt = connection.ops.adapt_datetimefield_value
+        rows = [(*r[:n], adapted[r[n]] if r[n] in adapted else adapted.setdefault(r[n], adapt(r[n])), *r[n + 1:])
+                for r in rows]
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # one multi-row INSERT per 1,000 rows: executemany would be a round trip per row
+            one = f"({', '.join(['%s'] * len(columns))})"
+            for i in range(0, len(rows), 1000):
+                chunk = rows[i:i + 1000]
+                cur.execute(sql.replace(f"VALUES {one}", "VALUES " + ", ".join([one] * len(chunk))),
+                            [v for r in chunk for v in r])
+        else:
+            for i in range(0, len(rows), 5000):
+                cur.executemany(sql, rows[i:i + 5000])
+
+
+def balance(location: Location, *, item: ItemType | None = None, gender: str | None = None,
+            size: str | None = None, at: datetime.datetime | None = None) -> dict[tuple, int]:
+    """(item id, gender, size) → quantity at `location` at time `at` (now when None), summed from the ledger
+    (index mv_to_key_at / mv_from_key_at)."""
+    flt = Q()
+    if item is not None:
+        flt &= Q(item=item)
+    if gender is not None:
+        flt &= Q(gender=gender)
+    if size is not None:
+        flt &= Q(size=size)
+    if at is not None:
+        flt &= Q(at__lte=at)
+    out: dict[tuple, int] = defaultdict(int)
+    for field, sign in (("to_location", 1), ("from_location", -1)):
+        for r in (Movement.objects.filter(flt, **{field: location}).values("item_id", "gender", "size")
+                  .annotate(q=Sum("quantity")).order_by()):
+            out[(r["item_id"], r["gender"], r["size"])] += sign * r["q"]
+    return {k: v for k, v in out.items() if v}
+
+
+def movement_reverse(*, actor, movement: Movement, note: str) -> Movement:
+    """Correct a movement by a reversing row (to → from, same quantity); a movement is reversed once."""
+    scope.require_role(actor, scope.PROVINCE)
+    if not note.strip():
+        raise QMError("note_required", "冲正须说明原因 a reversal needs a reason", {"field": "note"})
+    if movement.kind == MovementKind.REVERSAL:
+        raise QMError("bad_reversal", "冲正记录不能再冲正 a reversal cannot be reversed")
+    with transaction.atomic():
+        if Movement.objects.filter(reverses=movement).exists():
+            raise Conflict("already_reversed", "该记录已冲正 movement already reversed")
+        src, dst = movement.to_location, movement.from_location
+        officer_unit_id = None
+        if movement.kind in (MovementKind.ISSUE, MovementKind.RETURN, MovementKind.RECOVERY):
+            officer_unit_id = (movement.from_location.unit_id if movement.kind == MovementKind.ISSUE
+                               else movement.to_location.unit_id)
+        rows = _post([Move(movement.item_id, movement.gender, movement.size, movement.quantity, src, dst,
+                           MovementKind.REVERSAL, officer_unit_id=officer_unit_id, flow_kind=movement.kind,
+                           reverses_id=movement.pk)],
+                     actor=actor, doc_type=movement.doc_type, doc_id=movement.doc_id, doc_ref=movement.doc_ref,
+                     note=note)
+    return rows[0]
+
+
+# ---- input lines ---------------------------------------------------------------------------------------------
+
+def _items_by_code() -> dict[str, ItemType]:
+    return {i.code: i for i in ItemType.objects.filter(is_active=True)}
+
+
+def parse_lines(lines, *, field: str = "lines", allow_zero: bool = False) -> list[tuple[ItemType, str, str, int]]:
+    """[{item (code), gender, size, quantity}] → [(item, gender, size, quantity)], merged per key. Each bad row
+    raises a QMError naming the row and field."""
+    if not lines:
+        raise QMError("no_lines", "至少一行 at least one line", {"field": field})
+    items = _items_by_code()
+    merged: dict[tuple, int] = {}
+    order = []
+    for n, raw in enumerate(lines, start=1):
+        row = raw if isinstance(raw, dict) else raw.dict()
+        code = row.get("item") or row.get("item_code")
+        item = items.get(code) if isinstance(code, str) else code if isinstance(code, ItemType) else None
+        if item is None:
+            raise QMError("bad_item", f"第{n}行 未知品类 row {n}: unknown item {code!r}",
+                          {"row": n, "field": "item"})
+        gender = row.get("gender")
+        if gender not in ("M", "F"):
+            raise QMError("bad_gender", f"第{n}行 款式须为 M 或 F row {n}: gender must be M or F",
+                          {"row": n, "field": "gender"})
+        size = str(row.get("size") or "").strip()
+        if not size or len(size) > 20:
+            raise QMError("bad_size", f"第{n}行 号型无效 row {n}: size required", {"row": n, "field": "size"})
+        if item.size_system in ("none", "badge_number") and size != ONE_SIZE:
+            raise QMError("bad_size", f"第{n}行 {item.code} 为单一规格，号型应为 '-' row {n}: one-size item",
+                          {"row": n, "field": "size"})
+        qty = row.get("quantity")
+        if not isinstance(qty, int) or isinstance(qty, bool) or qty < 0 or (qty == 0 and not allow_zero):
+            raise QMError("bad_quantity", f"第{n}行 数量无效 row {n}: invalid quantity {qty!r}",
+                          {"row": n, "field": "quantity"})
+        key = (item, gender, size)
+        if key not in merged:
+            order.append(key)
+            merged[key] = 0
+        merged[key] += qty
+    return [(k[0], k[1], k[2], merged[k]) for k in order]
+
+
+def _hash(payload) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def idempotent(*, actor, key: str | None, action: str, payload, fn):
+    """Run fn() once per (user, Idempotency-Key): a resend with the same payload gets the stored answer, the
+    same key with a different payload or action is refused with 409. Without a key, fn() just runs."""
+    if not key:
+        return fn()
+    digest = _hash(payload)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                req = IdempotentRequest.objects.create(key=key[:100], user=actor, action=action,
+                                                       payload_hash=digest)
+        except IntegrityError:
+            req = IdempotentRequest.objects.select_for_update().get(user=actor, key=key[:100])
+            if req.action != action or req.payload_hash != digest:
+                raise Conflict("idempotency_conflict",
+                               "该幂等键已用于不同的请求 Idempotency-Key already used for a different request",
+                               {"field": "Idempotency-Key"}) from None
+            return req.response
+        result = fn()
+        req.response = json.loads(json.dumps(result, default=str))
+        req.save(update_fields=["response"])
+        return req.response
+
+
+# ---- receiving from suppliers (procurement's acceptance calls this) ------------------------------------------
+
+def stock_receive(*, actor, to_unit: OrgUnit, lines, document: str, supplier, at=None) -> list[Movement]:
+    """Book goods accepted (验收) from a supplier delivery into `to_unit`'s store (the province unit = the
+    provincial store, or a city receiving directly). Only accepted quantities belong here.
+
+    `lines`: [{item: code, gender: 'M'/'F', size, quantity > 0}]; `document`: the delivery/acceptance number,
+    which makes the call idempotent (the same document with the same lines returns the rows booked the first
+    time; with other lines it is refused 409); `supplier`: a procurement Supplier or a name."""
+    if actor is not None:
+        scope.require_role(actor, scope.PROVINCE)
+    if to_unit.level not in (Level.PROVINCE, Level.CITY):
+        raise QMError("bad_unit", "供应商只能交货到省级仓库或市州 deliveries go to the provincial store or a city",
+                      {"field": "to_unit"})
+    if not document or not str(document).strip():
+        raise QMError("document_required", "须提供验收单号 acceptance document required", {"field": "document"})
+    parsed = parse_lines(lines)
+    src = supplier_location(supplier)
+    dst = unit_location(to_unit)
+    ref = f"{src.key}|{document}"[:80]
+    with transaction.atomic():
+        list(Location.objects.select_for_update().filter(pk=src.pk))
+        existing = list(Movement.objects.filter(doc_type="delivery", doc_ref=ref).order_by("id"))
+        if existing:
+            booked = sorted((m.item_id, m.gender, m.size, m.quantity, m.to_location_id) for m in existing)
+            wanted = sorted((i.pk, g, s, q, dst.pk) for i, g, s, q in parsed)
+            if booked != wanted:
+                raise Conflict("document_conflict",
+                               f"验收单 {document} 已入库且内容不同 document already booked with other lines",
+                               {"field": "document"})
+            return existing
+        moves = [Move(i.pk, g, s, q, src, dst, MovementKind.RECEIVE) for i, g, s, q in parsed]
+        return _post(moves, actor=actor, doc_type="delivery", doc_ref=ref, note=f"验收入库 {document}", at=at)
+
+
+# ---- demand → needed (from the roll) ----------------------------------------------------------------------
+
+def needed_by_unit(unit_ids: list[int] | None = None) -> tuple[dict[tuple, int], dict[tuple, int]]:
+    """What the eligible officers' kits add up to, from the roll, in bulk:
+    ({(unit id, item id, gender, size): qty}, {(unit id, item id, gender, status): qty} for sizes not known
+    — missing measurements or made to measure — counted apart)."""
+    qs = Officer.objects.eligible()
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    fields = ("unit_id", "gender", "height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm")
+    per_system: dict[tuple, int] = defaultdict(int)
+    cache = {}
+
+    class _Body:
+        __slots__ = ("gender", "height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm")
+
+    for row in qs.values_list(*fields):
+        body_key = row[1:]
+        sizes = cache.get(body_key)
+        if sizes is None:
+            b = _Body()
+            (b.gender, b.height_cm, b.chest_cm, b.waist_cm, b.head_cm, b.foot_mm) = body_key
+            sizes = cache[body_key] = {k: (s.code if s.status == OK else None, s.status)
+                                       for k, s in officer_sizes(b).items()}
+        for system, code_status in sizes.items():
+            per_system[(row[0], row[1], system, code_status)] += 1
+    known: dict[tuple, int] = defaultdict(int)
+    unknown: dict[tuple, int] = defaultdict(int)
+    items = active_items()
+    by_system = defaultdict(list)
+    for it in items:
+        if it.qty_per_officer > 0:
+            by_system[it.size_system].append(it)
+    for (unit_id, gender, system, (code, status)), n in per_system.items():
+        for it in by_system.get(system, ()):
+            if code is None:
+                unknown[(unit_id, it.pk, gender, status)] += n * it.qty_per_officer
+            else:
+                known[(unit_id, it.pk, gender, code)] += n * it.qty_per_officer
+    return dict(known), dict(unknown)
+
+
+# ---- allocation plans -----------------------------------------------------------------------------------------
+
+def plan_build(*, actor, city: OrgUnit, rows, spare_share: Decimal, snapshot_id: int | None = None,
+               note: str = "") -> AllocationPlan:
+    """A new draft version of a city's allocation: the city's demand rows (a snapshot's rows: city_code,
+    item_code, gender, size, quantity) plus ⌈quantity × spare_share⌉ spare kept at the city; the county lines
+    split the city's need by the roll of each county (no spare)."""
+    scope.require_role(actor, scope.PROVINCE)
+    if city.level not in (Level.CITY, Level.PROVINCE):
+        raise QMError("bad_unit", "分配方案按市州编制 a plan is per city", {"field": "city"})
+    spare_share = Decimal(str(spare_share))
+    if not Decimal(0) <= spare_share <= Decimal("0.5"):
+        raise QMError("bad_spare", "备用比例须在 0–50% 之间 spare share must be 0–0.5", {"field": "spare_share"})
+    mine = []
+    for n, r in enumerate(rows, start=1):
+        if not isinstance(r, dict) or r.get("city_code") is None:
+            raise QMError("bad_row", f"第{n}行 缺少 city_code row {n}: city_code missing", {"row": n})
+        if r["city_code"] == city.code:
+            mine.append({"item": r.get("item_code"), "gender": r.get("gender"), "size": r.get("size"),
+                         "quantity": r.get("quantity")})
+    if not mine:
+        raise QMError("no_lines", f"需求中没有 {city.code} 的行 no demand rows for this city", {"field": "rows"})
+    parsed = parse_lines(mine, field="rows")
+    counties = list(OrgUnit.objects.filter(parent=city, level=Level.COUNTY, is_active=True))
+    known, _ = needed_by_unit([c.pk for c in counties]) if counties else ({}, {})
+    with transaction.atomic():
+        last = (AllocationPlan.objects.select_for_update().filter(city=city).order_by("-version").first())
+        plan = AllocationPlan.objects.create(city=city, version=(last.version + 1) if last else 1,
+                                             spare_share=spare_share, snapshot_id=snapshot_id, note=note[:300],
+                                             created_by=actor)
+        lines = [(plan.pk, city.pk, i.pk, g, s, q, math.ceil(q * spare_share)) for i, g, s, q in parsed]
+        lines += [(plan.pk, unit_id, item_id, g, s, q, 0) for (unit_id, item_id, g, s), q in known.items() if q > 0]
+        fast_insert(AllocationLine, ["plan_id", "unit_id", "item_id", "gender", "size", "quantity", "spare"], lines)
+        record_change(actor=actor, obj=plan, action=Action.CREATE, note=f"{len(lines)} lines")
+    return plan
+
+
+def plan_approve(*, actor, plan: AllocationPlan) -> AllocationPlan:
+    """Provincial logistics approve a draft; the version approved before it is superseded."""
+    scope.require_role(actor, scope.PROVINCE)
+    with transaction.atomic():
+        plan = AllocationPlan.objects.select_for_update().get(pk=plan.pk)
+        if plan.status == PlanStatus.APPROVED:
+            return plan
+        _check(PLAN_TRANSITIONS, plan.status, PlanStatus.APPROVED)
+        for old in AllocationPlan.objects.select_for_update().filter(city=plan.city, status=PlanStatus.APPROVED):
+            before = snapshot(old, ["status"])
+            old.status = PlanStatus.SUPERSEDED
+            old.save(update_fields=["status"])
+            record_change(actor=actor, obj=old, action=Action.STATUS, before=before)
+        before = snapshot(plan, ["status"])
+        plan.status = PlanStatus.APPROVED
+        plan.approved_by = actor
+        plan.approved_at = timezone.now()
+        plan.save(update_fields=["status", "approved_by", "approved_at"])
+        record_change(actor=actor, obj=plan, action=Action.STATUS, before=before,
+                      after=snapshot(plan, ["status"]))
+    return plan
+
+
+def _check(transitions, current, new):
+    if new not in transitions[current]:
+        raise Conflict("bad_transition", f"状态不能从 {current} 变为 {new} status cannot go from {current} to {new}",
+                       {"field": "status", "from": current, "to": new})
+
+
+# ---- shipments ----------------------------------------------------------------------------------------------
+
+def _next_number(prefix: str) -> str:
+    today = timezone.localdate().strftime("%Y%m%d")
+    n = Shipment.objects.filter(number__startswith=f"{prefix}{today}").count() + 1
+    while True:
+        number = f"{prefix}{today}-{n:04d}"
+        if not Shipment.objects.filter(number=number).exists():
+            return number
+        n += 1
+
+
+def shipment_create(*, actor, to_unit: OrgUnit, lines, from_unit: OrgUnit | None = None, supplier=None,
+                    plan: AllocationPlan | None = None, note: str = "") -> Shipment:
+    """A draft shipment: provincial store → a city, a supplier → the provincial store's cities or counties
+    (province staff), or a city → one of its counties (that city's staff)."""
+    if (from_unit is None) == (supplier is None):
+        raise QMError("bad_source", "须指明发货方：单位或供应商之一 give either from_unit or supplier",
+                      {"field": "from_unit"})
+    if from_unit is not None:
+        if from_unit.level == Level.PROVINCE:
+            if to_unit.level != Level.CITY:
+                raise QMError("bad_route", "省级仓库发往市州 the provincial store ships to cities",
+                              {"field": "to_unit"})
+            scope.require_role(actor, scope.PROVINCE)
+        elif from_unit.level == Level.CITY:
+            if to_unit.level != Level.COUNTY or to_unit.parent_id != from_unit.pk:
+                raise QMError("bad_route", "市州发往本市州的县级机构 a city ships to its own counties",
+                              {"field": "to_unit"})
+            if not scope.in_scope(actor, from_unit):
+                raise NotFound()
+            scope.require_role(actor, scope.PROVINCE, scope.CITY, unit=from_unit)
+        else:
+            raise QMError("bad_route", "县级机构不发运 counties do not ship", {"field": "from_unit"})
+        src = unit_location(from_unit)
+    else:
+        scope.require_role(actor, scope.PROVINCE)
+        if to_unit.level not in (Level.CITY, Level.COUNTY):
+            raise QMError("bad_route", "供应商直发市州或县级 a supplier ships to a city or county",
+                          {"field": "to_unit"})
+        src = supplier_location(supplier)
+    if plan is not None and plan.city_id != to_unit.city_id:
+        raise QMError("bad_plan", "分配方案不属于收货市州 plan is for another city", {"field": "plan"})
+    parsed = parse_lines(lines)
+    with transaction.atomic():
+        shipment = Shipment.objects.create(number=_next_number("FY"), from_location=src, to_unit=to_unit,
+                                           plan=plan, note=note[:300], created_by=actor)
+        ShipmentLine.objects.bulk_create([ShipmentLine(shipment=shipment, item=i, gender=g, size=s, quantity=q)
+                                          for i, g, s, q in parsed])
+        record_change(actor=actor, obj=shipment, action=Action.CREATE, note=f"{len(parsed)} lines")
+    return shipment
+
+
+def _lock_shipment(shipment: Shipment) -> Shipment:
+    return Shipment.objects.select_for_update().select_related("to_unit", "from_location").get(pk=shipment.pk)
+
+
+def _can_ship(actor, shipment: Shipment) -> None:
+    src_unit = shipment.from_location.unit
+    if src_unit is not None and src_unit.level == Level.CITY:
+        scope.require_role(actor, scope.PROVINCE, scope.CITY, unit=src_unit)
+    else:
+        scope.require_role(actor, scope.PROVINCE)
+
+
+def shipment_dispatch(*, actor, shipment: Shipment) -> Shipment:
+    """draft → dispatched: the lines leave the source (refused if it does not hold them) and go in transit
+    to the destination. Dispatching a dispatched shipment again changes nothing."""
+    _can_ship(actor, shipment)
+    with transaction.atomic():
+        shipment = _lock_shipment(shipment)
+        if shipment.status == ShipmentStatus.DISPATCHED:
+            return shipment
+        _check(SHIPMENT_TRANSITIONS, shipment.status, ShipmentStatus.DISPATCHED)
+        dst = transit_location(shipment.to_unit)
+        moves = [Move(ln.item_id, ln.gender, ln.size, ln.quantity, shipment.from_location, dst,
+                      MovementKind.DISPATCH) for ln in shipment.lines.all()]
+        _post(moves, actor=actor, doc_type="shipment", doc_id=shipment.pk, doc_ref=shipment.number,
+              returning=False)
+        _set_status(actor, shipment, ShipmentStatus.DISPATCHED, dispatched_at=timezone.now())
+    return shipment
+
+
+def shipment_cancel(*, actor, shipment: Shipment, reason: str = "") -> Shipment:
+    _can_ship(actor, shipment)
+    with transaction.atomic():
+        shipment = _lock_shipment(shipment)
+        if shipment.status == ShipmentStatus.CANCELLED:
+            return shipment
+        _check(SHIPMENT_TRANSITIONS, shipment.status, ShipmentStatus.CANCELLED)
+        _set_status(actor, shipment, ShipmentStatus.CANCELLED, note=reason)
+    return shipment
+
+
+def _set_status(actor, shipment, status, note: str = "", **fields):
+    before = snapshot(shipment, ["status"])
+    shipment.status = status
+    for k, v in fields.items():
+        setattr(shipment, k, v)
+    shipment.save(update_fields=["status", *fields])
+    record_change(actor=actor, obj=shipment, action=Action.STATUS, before=before,
+                  after=snapshot(shipment, ["status"]), note=note)
+
+
+def can_confirm(actor, shipment: Shipment) -> None:
+    """Only the destination's own staff (or provincial logistics) confirm; out of scope → 404."""
+    if not scope.in_scope(actor, shipment.to_unit):
+        raise NotFound()
+    if scope.is_province(actor):
+        return
+    for role, path in scope.memberships(actor):
+        if role in (scope.CITY, scope.COUNTY) and path == shipment.to_unit.path:
+            return
+    raise Forbidden("只有收货单位可签收 only the receiving unit confirms")
+
+
+def _confirm_payload(lines, excess, note) -> dict:
+    def norm(rows):
+        out = []
+        for r in rows or []:
+            r = r if isinstance(r, dict) else r.dict()
+            out.append({k: r.get(k) for k in sorted(r) if k != "photos"})
+        return out
+    return {"lines": norm(lines), "excess": norm(excess), "note": note or ""}
+
+
+def shipment_confirm(*, actor, shipment: Shipment, lines, excess=(), note: str = "",
+                     photos=()) -> Receipt:
+    """Receipt confirmation (签收), atomic and idempotent. `lines`: one per shipment line
+    {line_id, received, reason, note} — received ≤ shipped; a difference needs a reason (missing, damaged,
+    wrong); `excess`: goods that arrived without being shipped {item, gender, size, quantity, note}, booked as
+    what they really are. The same payload sent again returns the first receipt; another payload → 409."""
+    can_confirm(actor, shipment)
+    payload = _confirm_payload(lines, excess, note)
+    digest = _hash(payload)
+    with transaction.atomic():
+        shipment = _lock_shipment(shipment)
+        existing = Receipt.objects.filter(shipment=shipment).first()
+        if existing is not None:
+            if existing.payload_hash == digest:
+                return existing
+            raise Conflict("already_confirmed", "该发运单已签收且内容不同 shipment already confirmed differently",
+                           {"receipt_id": existing.pk})
+        if shipment.status != ShipmentStatus.DISPATCHED:
+            raise Conflict("bad_transition", f"发运单状态为 {shipment.status}，不能签收 shipment is {shipment.status}",
+                           {"field": "status"})
+        ship_lines = {ln.pk: ln for ln in shipment.lines.all()}
+        seen = {}
+        for n, raw in enumerate(payload["lines"], start=1):
+            line_id = raw.get("line_id")
+            if line_id not in ship_lines:
+                raise QMError("bad_line", f"第{n}行 不是本发运单的行 row {n}: not a line of this shipment",
+                              {"row": n, "field": "line_id"})
+            if line_id in seen:
+                raise QMError("duplicate_line", f"第{n}行 重复 row {n}: line given twice", {"row": n})
+            received = raw.get("received")
+            ln = ship_lines[line_id]
+            if not isinstance(received, int) or isinstance(received, bool) or not 0 <= received <= ln.quantity:
+                raise QMError("bad_quantity", f"第{n}行 实收数量须在 0–{ln.quantity} row {n}: received must be "
+                              f"0–{ln.quantity}", {"row": n, "field": "received"})
+            reason = raw.get("reason") or ""
+            if received < ln.quantity and reason not in ShortReason.values:
+                raise QMError("reason_required", f"第{n}行 差异须说明原因(missing/damaged/wrong) row {n}: a "
+                              "difference needs a reason", {"row": n, "field": "reason"})
+            if received == ln.quantity:
+                reason = ""
+            seen[line_id] = (received, reason, (raw.get("note") or "")[:300])
+        missing = [ln_id for ln_id in ship_lines if ln_id not in seen]
+        if missing:
+            raise QMError("lines_missing", "须逐行签收 every line must be confirmed", {"line_ids": missing})
+        excess_parsed = parse_lines(payload["excess"], field="excess") if payload["excess"] else []
+        receipt = Receipt.objects.create(shipment=shipment, payload_hash=digest, confirmed_by=actor,
+                                         note=(note or "")[:300])
+        unit = shipment.to_unit
+        transit, disc, dest = transit_location(unit), discrepancy_location(unit), unit_location(unit)
+        moves, rlines, cases = [], [], []
+        for ln_id, (received, reason, lnote) in seen.items():
+            ln = ship_lines[ln_id]
+            short = ln.quantity - received
+            if received:
+                moves.append(Move(ln.item_id, ln.gender, ln.size, received, transit, dest, MovementKind.RECEIPT))
+            if short:
+                moves.append(Move(ln.item_id, ln.gender, ln.size, short, transit, disc, MovementKind.SHORT,
+                                  note=f"{reason} {lnote}"))
+                cases.append(DiscrepancyCase(shipment=shipment, unit=unit, item_id=ln.item_id, gender=ln.gender,
+                                             size=ln.size, quantity=short, reason=reason, note=lnote))
+            rlines.append(ReceiptLine(receipt=receipt, shipment_line=ln, item_id=ln.item_id, gender=ln.gender,
+                                      size=ln.size, received=received, short=short, reason=reason, note=lnote))
+        adj = adjustment_location() if excess_parsed else None
+        excess_notes = {n: (r.get("note") or "")[:300] for n, r in enumerate(payload["excess"])}
+        for n, (item, g, s, q) in enumerate(excess_parsed):
+            moves.append(Move(item.pk, g, s, q, adj, dest, MovementKind.EXCESS, note=excess_notes.get(n, "")))
+            rlines.append(ReceiptLine(receipt=receipt, item=item, gender=g, size=s, excess=q,
+                                      note=excess_notes.get(n, "")))
+        _post(moves, actor=actor, doc_type="shipment", doc_id=shipment.pk, doc_ref=shipment.number,
+              returning=False)
+        ReceiptLine.objects.bulk_create(rlines, batch_size=1000)
+        DiscrepancyCase.objects.bulk_create(cases)
+        for f in photos:
+            ReceiptPhoto.objects.create(receipt=receipt, file=f)
+        status = ShipmentStatus.DISCREPANT if cases or excess_parsed else ShipmentStatus.RECEIVED
+        _set_status(actor, shipment, status, received_at=timezone.now())
+        record_change(actor=actor, obj=receipt, action=Action.CREATE)
+    return receipt
+
+
+def shipment_close(*, actor, shipment: Shipment) -> Shipment:
+    """received → closed by the destination or province; a shipment with discrepancies closes when its
+    cases are all settled."""
+    can_confirm(actor, shipment)
+    with transaction.atomic():
+        shipment = _lock_shipment(shipment)
+        if shipment.status == ShipmentStatus.CLOSED:
+            return shipment
+        _check(SHIPMENT_TRANSITIONS, shipment.status, ShipmentStatus.CLOSED)
+        if shipment.cases.filter(status=CaseStatus.OPEN).exists():
+            raise Conflict("cases_open", "尚有未处理的差异 discrepancy cases still open")
+        _set_status(actor, shipment, ShipmentStatus.CLOSED, closed_at=timezone.now())
+    return shipment
+
+
+def case_settle(*, actor, case: DiscrepancyCase, outcome: str, note: str = "", supplier=None,
+                from_unit: OrgUnit | None = None) -> DiscrepancyCase:
+    """Provincial logistics settle a shortage: write it off, claim it from the supplier (the short goods go
+    back to the supplier's account), or re-ship (the short goods are written off and a new shipment of the
+    same quantity is dispatched from `from_unit` — default the original source). Each outcome is ledger rows;
+    the shipment closes when its last case is settled."""
+    scope.require_role(actor, scope.PROVINCE)
+    if outcome not in CaseOutcome.values:
+        raise QMError("bad_outcome", f"未知处理方式 unknown outcome {outcome}", {"field": "outcome"})
+    with transaction.atomic():
+        case = DiscrepancyCase.objects.select_for_update().select_related("shipment", "unit").get(pk=case.pk)
+        if case.status == CaseStatus.SETTLED:
+            if case.outcome == outcome:
+                return case
+            raise Conflict("already_settled", "该差异已处理 case already settled", {"outcome": case.outcome})
+        disc = discrepancy_location(case.unit)
+        key = (case.item_id, case.gender, case.size)
+        if outcome == CaseOutcome.CLAIM:
+            original = case.shipment.from_location
+            dst = supplier_location(supplier) if supplier else original
+            if dst.kind != LocationKind.SUPPLIER:
+                raise QMError("supplier_required", "须指明索赔的供应商 name the supplier to claim from",
+                              {"field": "supplier"})
+            moves = [Move(*key, case.quantity, disc, dst, MovementKind.CLAIM)]
+        else:
+            moves = [Move(*key, case.quantity, disc, written_off_location(), MovementKind.WRITE_OFF)]
+        _post(moves, actor=actor, doc_type="case", doc_id=case.pk, doc_ref=case.shipment.number, note=note)
+        if outcome == CaseOutcome.RESHIP:
+            src_unit = from_unit or case.shipment.from_location.unit
+            line = [{"item": ItemType.objects.get(pk=case.item_id), "gender": case.gender, "size": case.size,
+                     "quantity": case.quantity}]
+            if src_unit is None:
+                reship = shipment_create(actor=actor, to_unit=case.unit, lines=line,
+                                         supplier=case.shipment.from_location.name, note=f"补发 {case.shipment}")
+                reship.from_location = case.shipment.from_location
+                reship.save(update_fields=["from_location"])
+            else:
+                reship = shipment_create(actor=actor, to_unit=case.unit, lines=line, from_unit=src_unit,
+                                         note=f"补发 re-ship for {case.shipment}")
+            shipment_dispatch(actor=actor, shipment=reship)
+            case.reship = reship
+        before = snapshot(case, ["status", "outcome"])
+        case.status, case.outcome = CaseStatus.SETTLED, outcome
+        case.settled_by, case.settled_at, case.settle_note = actor, timezone.now(), note[:300]
+        case.save()
+        record_change(actor=actor, obj=case, action=Action.STATUS, before=before,
+                      after=snapshot(case, ["status", "outcome"]), note=note)
+        shipment = _lock_shipment(case.shipment)
+        if (shipment.status == ShipmentStatus.DISCREPANT
+                and not shipment.cases.filter(status=CaseStatus.OPEN).exists()):
+            _set_status(actor, shipment, ShipmentStatus.CLOSED, closed_at=timezone.now(), note="差异已全部处理")
+    return case
+
+
+# ---- issue to officers -------------------------------------------------------------------------------------
+
+def _can_issue(actor, unit: OrgUnit) -> None:
+    if actor is None:
+        return
+    if not scope.in_scope(actor, unit):
+        raise NotFound()
+    scope.require_role(actor, scope.PROVINCE, scope.CITY, scope.COUNTY, unit=unit)
+
+
+def _held_by_officers(officer_ids: list[int]) -> dict[int, dict[tuple, int]]:
+    """officer id → {(item id, gender, size): quantity held}."""
+    locs = {loc.pk: loc.officer_id for loc in Location.objects.filter(officer_id__in=officer_ids)}
+    out: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
+    if not locs:
+        return out
+    for (loc_id, item_id, g, s), q in _officer_held(list(locs)).items():
+        if q:
+            out[locs[loc_id]][(item_id, g, s)] += q
+    return out
+
+
+def _plan_issue(officers: list[Officer], overrides: dict[int, dict[str, str]], items: list[ItemType]):
+    """Per officer, the kit lines still to issue: entitlement − what they hold of each item (any size)."""
+    held = _held_by_officers([o.pk for o in officers])
+    badges = set(BadgeNumber.objects.filter(officer_id__in=[o.pk for o in officers])
+                 .values_list("officer_id", flat=True))
+    plan, skipped = [], []
+    for o in officers:
+        sizes = officer_sizes(o)
+        mine = held.get(o.pk, {})
+        held_by_item = defaultdict(int)
+        for (item_id, _g, _s), q in mine.items():
+            held_by_item[item_id] += q
+        over = overrides.get(o.pk, {})
+        for it in items:
+            todo = it.qty_per_officer - held_by_item.get(it.pk, 0)
+            if todo <= 0:
+                continue
+            size = over.get(it.code) or sizes[it.size_system].code
+            if size is None:
+                skipped.append({"officer_id": o.pk, "item": it.code, "reason": sizes[it.size_system].reason
+                                or sizes[it.size_system].status})
+                continue
+            if it.size_system == "badge_number" and o.pk not in badges:
+                skipped.append({"officer_id": o.pk, "item": it.code, "reason": "未分配胸号 no badge number yet"})
+                continue
+            plan.append((o, it, o.gender, size, todo))
+    return plan, skipped
+
+
+def kit_issue(*, actor, unit: OrgUnit, officers: list[Officer] | None = None,
+              sizes: dict[int, dict[str, str]] | None = None, signature: str = SignatureKind.ACK,
+              signed_on: datetime.date | None = None, sheet=None) -> dict:
+    """Issue kit from `unit`'s store to its eligible officers (all of them when `officers` is None): each gets
+    what the entitlement standard gives, in their sizes (`sizes` {officer id: {item code: size}} overrides
+    per item), minus what they already hold, so a repeat issues nothing. Never more than the unit holds:
+    the whole batch is refused if the store is short. Items without a known size (missing measurement, made
+    to measure) or badges without a badge number are skipped and listed. Records the signature per officer."""
+    _can_issue(actor, unit)
+    if signature not in SignatureKind.values:
+        raise QMError("bad_signature", "签收方式须为 sheet 或 ack signature must be sheet or ack",
+                      {"field": "signature"})
+    if signature == SignatureKind.SHEET and not sheet:
+        raise QMError("sheet_required", "须上传签领表 upload the signed sheet", {"field": "sheet"})
+    signed_on = signed_on or timezone.localdate()
+    if signed_on > timezone.localdate():
+        raise QMError("bad_date", "签收日期不能晚于今天 signed_on is in the future", {"field": "signed_on"})
+    eligible = Officer.objects.eligible().filter(unit=unit)
+    if officers is None:
+        chosen = list(eligible)
+    else:
+        ids = [o.pk for o in officers]
+        chosen = list(eligible.filter(pk__in=ids))
+        if len(chosen) != len(set(ids)):
+            bad = sorted(set(ids) - {o.pk for o in chosen})
+            raise QMError("not_eligible", f"人员不属于本单位或不符合配发条件 officers not eligible here: {bad}",
+                          {"field": "officers", "officer_ids": bad})
+    sizes = sizes or {}
+    items = [i for i in active_items() if i.qty_per_officer > 0]
+    codes = {i.code for i in items}
+    for oid, over in sizes.items():
+        for code, size in over.items():
+            if code not in codes:
+                raise QMError("bad_item", f"未知品类 unknown item {code}", {"field": "sizes", "officer_id": oid})
+            if not size or len(str(size)) > 20:
+                raise QMError("bad_size", f"号型无效 bad size for {code}", {"field": "sizes", "officer_id": oid})
+    with transaction.atomic():
+        # lock the officers so two parallel issues to the same officer cannot both see an empty kit
+        list(Officer.objects.select_for_update().filter(pk__in=[o.pk for o in chosen]).order_by("pk")
+             .values_list("pk", flat=True))
+        plan, skipped = _plan_issue(chosen, sizes, items)
+        src = unit_location(unit)
+        locs = officer_locations(sorted({o for o, *_ in plan}, key=lambda o: o.pk)) if plan else {}
+        moves = [Move(it.pk, g, s, q, src, locs[o.pk], MovementKind.ISSUE, officer_unit_id=unit.pk)
+                 for o, it, g, s, q in plan]
+        _post(moves, actor=actor, doc_type="issue", doc_ref=f"{unit.code}-{signed_on.isoformat()}",
+              returning=False)
+        issued_officers = sorted({o.pk for o, *_ in plan})
+        now = timezone.now()
+        records = [IssueRecord(officer_id=oid, unit=unit, signature=signature, signed_on=signed_on, actor=actor,
+                               at=now) for oid in issued_officers]
+        if sheet and records:
+            first = records[0]
+            first.sheet.save(getattr(sheet, "name", "sheet.pdf"), sheet, save=False)
+            for r in records[1:]:
+                r.sheet = first.sheet.name
+        IssueRecord.objects.bulk_create(records, batch_size=1000)
+        record_changes(build_record(actor=actor, obj=r, action=Action.CREATE, after={
+            "officer": r.officer_id, "unit": unit.pk, "signature": r.signature, "signed_on": signed_on.isoformat(),
+            "sheet": r.sheet.name or ""}) for r in records)
+    return {"officers": len(issued_officers), "lines": len(moves), "quantity": sum(m.quantity for m in moves),
+            "skipped": skipped}
+
+
+def _officer_unit_check(actor, officer: Officer) -> None:
+    _can_issue(actor, officer.unit)
+
+
+def kit_exchange(*, actor, officer: Officer, item: str, from_size: str, to_size: str, quantity: int = 1,
+                 note: str = "") -> list[Movement]:
+    """调换: the officer returns `quantity` of `item` in `from_size` to the unit's store and receives the same
+    quantity in `to_size` from it — refused if they do not hold it or the store lacks the new size."""
+    _officer_unit_check(actor, officer)
+    parsed = parse_lines([{"item": item, "gender": officer.gender, "size": from_size, "quantity": quantity},
+                          {"item": item, "gender": officer.gender, "size": to_size, "quantity": quantity}])
+    if len(parsed) != 2:
+        raise QMError("same_size", "新旧号型相同 from and to size are the same", {"field": "to_size"})
+    (it, g, s_from, q), (_it, _g, s_to, _q) = parsed
+    with transaction.atomic():
+        off_loc = officer_location(officer)
+        store = unit_location(officer.unit)
+        rows = _post([Move(it.pk, g, s_from, q, off_loc, store, MovementKind.RETURN, officer_unit_id=officer.unit_id),
+                      Move(it.pk, g, s_to, q, store, off_loc, MovementKind.ISSUE, officer_unit_id=officer.unit_id)],
+                     actor=actor, doc_type="exchange", doc_id=officer.pk, note=note or "调换 exchange")
+        rec = IssueRecord.objects.create(officer=officer, unit=officer.unit, signature=SignatureKind.ACK,
+                                         signed_on=timezone.localdate(), kind="exchange", actor=actor)
+        record_change(actor=actor, obj=rec, action=Action.CREATE, after={"officer": officer.pk, "kind": "exchange"},
+                      note=f"{it.code} {s_from}→{s_to} ×{q}")
+    return rows
+
+
+def kit_return(*, actor, officer: Officer, lines, note: str = "", kind: str = MovementKind.RETURN,
+               doc_type: str = "return", doc_id: int | None = None) -> list[Movement]:
+    """The officer hands items back to their unit's store; never more than they hold."""
+    _officer_unit_check(actor, officer)
+    parsed = parse_lines([{**(r if isinstance(r, dict) else r.dict()), "gender": (r if isinstance(r, dict) else
+                                                                                  r.dict()).get("gender")
+                           or officer.gender} for r in lines])
+    with transaction.atomic():
+        off_loc = officer_location(officer)
+        store = unit_location(officer.unit)
+        return _post([Move(i.pk, g, s, q, off_loc, store, kind, officer_unit_id=officer.unit_id)
+                      for i, g, s, q in parsed], actor=actor, doc_type=doc_type, doc_id=doc_id or officer.pk,
+                     note=note)
+
+
+# ---- badge numbers -------------------------------------------------------------------------------------------
+
+def badge_assign(*, actor, unit: OrgUnit | None = None) -> int:
+    """Give every eligible officer without one (in `unit`'s subtree, or the province) the next badge numbers.
+    Numbers come from one locked counter and are never handed out again. Returns how many were assigned."""
+    if actor is not None:
+        scope.require_role(actor, scope.PROVINCE)
+    qs = Officer.objects.eligible().filter(badge__isnull=True).order_by("unit__path", "id")
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    with transaction.atomic():
+        BadgeSequence.objects.get_or_create(name="province")
+        seq = BadgeSequence.objects.select_for_update().get(name="province")
+        ids = list(qs.values_list("id", flat=True))
+        if not ids:
+            return 0
+        start = seq.last
+        BadgeNumber.objects.bulk_create([BadgeNumber(officer_id=oid, number=start + n)
+                                         for n, oid in enumerate(ids, start=1)], batch_size=1000)
+        seq.last = start + len(ids)
+        seq.save(update_fields=["last"])
+        record_change(actor=actor, obj=seq, action=Action.UPDATE, before={"last": start}, after={"last": seq.last},
+                      note=f"assigned {len(ids)} badge numbers")
+    return len(ids)
+
+
+# ---- recovery ------------------------------------------------------------------------------------------------
+
+def _categories_for(status: str) -> set[str] | None:
+    if status in LEAVING_ALL:
+        return {c.value for c in Category}
+    if status in LEAVING_INSIGNIA:
+        return {Category.INSIGNIA.value}
+    return None
+
+
+def recovery_open(*, officer: Officer) -> RecoveryTask | None:
+    """After a status change: an officer who left (调出/离职) owes back everything, a retiree the insignia.
+    Opens one task listing what they hold of those categories (none if they hold nothing)."""
+    cats = _categories_for(officer.status)
+    if cats is None:
+        return None
+    with transaction.atomic():
+        if RecoveryTask.objects.filter(officer=officer, status=RecoveryStatus.OPEN).exists():
+            return None
+        held = _held_by_officers([officer.pk]).get(officer.pk, {})
+        cat_of = dict(ItemType.objects.values_list("id", "category"))
+        code_of = dict(ItemType.objects.values_list("id", "code"))
+        expected = [{"item": code_of[i], "gender": g, "size": s, "quantity": q}
+                    for (i, g, s), q in sorted(held.items()) if q > 0 and cat_of[i] in cats]
+        if not expected:
+            return None
+        task = RecoveryTask.objects.create(officer=officer, unit=officer.unit, reason=officer.status,
+                                           expected=expected)
+        record_change(actor=None, obj=task, action=Action.CREATE)
+    return task
+
+
+def _on_status_change(officer):
+    recovery_open(officer=officer)
+
+
+def register_hooks():
+    from personnel.services import _status_hooks, on_status_change
+
+    if _on_status_change not in _status_hooks:
+        on_status_change(_on_status_change)
+
+
+def _task_outstanding(task: RecoveryTask) -> list[dict]:
+    held = _held_by_officers([task.officer_id]).get(task.officer_id, {})
+    ids = dict(ItemType.objects.values_list("code", "id"))
+    out = []
+    for e in task.expected:
+        q = min(e["quantity"], held.get((ids[e["item"]], e["gender"], e["size"]), 0))
+        if q > 0:
+            out.append({**e, "quantity": q})
+    return out
+
+
+def recovery_record(*, actor, task: RecoveryTask, lines, note: str = "") -> RecoveryTask:
+    """Record items handed back on a recovery task (ledger rows officer → the task's unit store); the task is
+    done when nothing expected is still held."""
+    _can_issue(actor, task.unit)
+    with transaction.atomic():
+        task = RecoveryTask.objects.select_for_update().select_related("officer", "unit").get(pk=task.pk)
+        if task.status != RecoveryStatus.OPEN:
+            raise Conflict("task_done", "收回任务已完成 recovery task is done")
+        parsed = parse_lines(lines)
+        expected = {(e["item"], e["gender"], e["size"]) for e in task.expected}
+        for n, (i, g, s, _q) in enumerate(parsed, start=1):
+            if (i.code, g, s) not in expected:
+                raise QMError("not_expected", f"第{n}行 不在收回清单中 row {n}: not on the recovery list",
+                              {"row": n, "field": "item"})
+        off_loc = officer_location(task.officer)
+        store = unit_location(task.unit)
+        _post([Move(i.pk, g, s, q, off_loc, store, MovementKind.RECOVERY, officer_unit_id=task.unit_id)
+               for i, g, s, q in parsed], actor=actor, doc_type="recovery", doc_id=task.pk, note=note)
+        if not _task_outstanding(task):
+            _task_done(actor, task, note)
+    return task
+
+
+def recovery_close(*, actor, task: RecoveryTask, note: str) -> RecoveryTask:
+    """Close a task with items still out (lost, not returned): those are written off, with the reason."""
+    _can_issue(actor, task.unit)
+    if not note.strip():
+        raise QMError("note_required", "须说明未收回原因 give the reason", {"field": "note"})
+    with transaction.atomic():
+        task = RecoveryTask.objects.select_for_update().select_related("officer", "unit").get(pk=task.pk)
+        if task.status != RecoveryStatus.OPEN:
+            return task
+        rest = _task_outstanding(task)
+        if rest:
+            ids = dict(ItemType.objects.values_list("code", "id"))
+            off_loc = officer_location(task.officer)
+            _post([Move(ids[e["item"]], e["gender"], e["size"], e["quantity"], off_loc, written_off_location(),
+                        MovementKind.WRITE_OFF) for e in rest], actor=actor, doc_type="recovery", doc_id=task.pk,
+                  note=note)
+        _task_done(actor, task, note)
+    return task
+
+
+def _task_done(actor, task, note):
+    before = snapshot(task, ["status"])
+    task.status, task.closed_at, task.note = RecoveryStatus.DONE, timezone.now(), note[:300]
+    task.save(update_fields=["status", "closed_at", "note"])
+    record_change(actor=actor, obj=task, action=Action.STATUS, before=before, after=snapshot(task, ["status"]))
+
+
+# ---- stocktake --------------------------------------------------------------------------------------------
+
+def stocktake_submit(*, actor, unit: OrgUnit, lines, note: str = "") -> Stocktake:
+    """盘点: the unit's staff count its store; each counted line is compared with the ledger; a difference
+    needs a reason. Lines not counted are not touched. Approved by the level above (stocktake_decide)."""
+    _can_issue(actor, unit)
+    if unit.level == Level.STATION:
+        raise QMError("bad_unit", "站所无库存 stations hold no stock", {"field": "unit"})
+    raw = [r if isinstance(r, dict) else r.dict() for r in lines or []]
+    parsed = parse_lines([{**r, "quantity": r.get("counted")} for r in raw], allow_zero=True)
+    reasons = {}
+    for n, r in enumerate(raw, start=1):
+        reasons[(r.get("item"), r.get("gender"), str(r.get("size") or "").strip())] = (n, (r.get("reason") or "")[:200])
+    loc = unit_location(unit)
+    ledger = {(b.item_id, b.gender, b.size): b.quantity for b in StockBalance.objects.filter(location=loc)}
+    with transaction.atomic():
+        st = Stocktake.objects.create(location=loc, unit=unit, created_by=actor, note=note[:300])
+        rows = []
+        for item, g, s, counted in parsed:
+            n, reason = reasons.get((item.code, g, s), (0, ""))
+            have = ledger.get((item.pk, g, s), 0)
+            if counted != have and not reason.strip():
+                raise QMError("reason_required", f"第{n}行 账实不符须说明原因 row {n}: a difference needs a reason",
+                              {"row": n, "field": "reason"})
+            rows.append(StocktakeLine(stocktake=st, item=item, gender=g, size=s, ledger=have, counted=counted,
+                                      reason=reason))
+        StocktakeLine.objects.bulk_create(rows)
+        record_change(actor=actor, obj=st, action=Action.CREATE, note=f"{len(rows)} lines")
+    return st
+
+
+def can_decide_stocktake(actor, st: Stocktake) -> None:
+    """The level above approves: a county's count its city (or province), a city's the province, the
+    provincial store's another provincial user than the one who counted."""
+    if not scope.in_scope(actor, st.unit):
+        raise NotFound()
+    unit = st.unit
+    if unit.level == Level.COUNTY:
+        if scope.is_province(actor) or scope.has_role(actor, scope.CITY, unit=unit.parent):
+            return
+    elif unit.level == Level.CITY:
+        if scope.is_province(actor):
+            return
+    elif scope.is_province(actor) and actor.pk != st.created_by_id:
+        return
+    raise Forbidden("盘点须由上级审批 a stocktake is approved by the level above")
+
+
+def stocktake_decide(*, actor, stocktake: Stocktake, approve: bool, note: str = "") -> Stocktake:
+    """Approve (differences posted as adjustment rows: surplus from, deficit to the adjustments account) or
+    reject. Refused if the store no longer holds what a deficit takes."""
+    can_decide_stocktake(actor, stocktake)
+    new = StocktakeStatus.APPROVED if approve else StocktakeStatus.REJECTED
+    with transaction.atomic():
+        st = Stocktake.objects.select_for_update().select_related("location", "unit").get(pk=stocktake.pk)
+        if st.status == new:
+            return st
+        _check(STOCKTAKE_TRANSITIONS, st.status, new)
+        if approve:
+            adj = adjustment_location()
+            moves = []
+            for ln in st.lines.all():
+                diff = ln.counted - ln.ledger
+                if diff > 0:
+                    moves.append(Move(ln.item_id, ln.gender, ln.size, diff, adj, st.location, MovementKind.ADJUSTMENT,
+                                      note=ln.reason))
+                elif diff < 0:
+                    moves.append(Move(ln.item_id, ln.gender, ln.size, -diff, st.location, adj,
+                                      MovementKind.ADJUSTMENT, note=ln.reason))
+            _post(moves, actor=actor, doc_type="stocktake", doc_id=st.pk, doc_ref=f"PD{st.pk}", note=note)
+        before = snapshot(st, ["status"])
+        st.status, st.decided_by, st.decided_at = new, actor, timezone.now()
+        st.save(update_fields=["status", "decided_by", "decided_at"])
+        record_change(actor=actor, obj=st, action=Action.STATUS, before=before, after=snapshot(st, ["status"]),
+                      note=note)
+    return st
+
+
+# ---- checks ------------------------------------------------------------------------------------------------
+
+def ledger_verify() -> list[str]:
+    """Recompute every summary from the ledger; returns the differences found (empty when all agree)."""
+    problems = []
+    bal: dict[tuple, int] = defaultdict(int)
+    kinds = dict(Location.objects.values_list("id", "kind"))
+    units = dict(Location.objects.values_list("id", "unit_id"))
+    for m in Movement.objects.values("from_location_id", "to_location_id", "item_id", "gender", "size", "quantity"):
+        bal[(m["to_location_id"], m["item_id"], m["gender"], m["size"])] += m["quantity"]
+        bal[(m["from_location_id"], m["item_id"], m["gender"], m["size"])] -= m["quantity"]
+    stored = {(b.location_id, b.item_id, b.gender, b.size): b.quantity for b in StockBalance.objects.all()}
+    for key, q in bal.items():
+        if kinds[key[0]] in GUARDED and q < 0:
+            problems.append(f"negative balance {key}: {q}")
+        if kinds[key[0]] in GUARDED and kinds[key[0]] != LocationKind.OFFICER and stored.get(key, 0) != q:
+            problems.append(f"StockBalance {key}: stored {stored.get(key, 0)} ledger {q}")
+    for f in UnitFlow.objects.all():
+        transit = [loc for loc, u in units.items() if u == f.unit_id and kinds[loc] == LocationKind.TRANSIT]
+        in_transit = sum(bal.get((t, f.item_id, f.gender, f.size), 0) for t in transit)
+        if f.shipped != f.received + in_transit + f.short:
+            problems.append(f"unit {f.unit_id} {f.item_id} {f.gender} {f.size}: shipped {f.shipped} ≠ received "
+                            f"{f.received} + in transit {in_transit} + short {f.short}")
+    return problems

@@ -133,7 +133,8 @@ class AllocationPlan(models.Model):
     city = models.ForeignKey("personnel.OrgUnit", on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    snapshot_id = models.PositiveBigIntegerField("需求快照 demand snapshot id", null=True, blank=True)
+    snapshot = models.ForeignKey("assets.DemandSnapshot", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="allocation_plans", verbose_name="需求快照 demand snapshot")
     spare_share = models.DecimalField("备用比例 spare share", max_digits=5, decimal_places=4)
     note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -29,9 +29,9 @@ class DemandRowIn(Schema):
 class PlanIn(Schema):
     city: str
     spare_share: Decimal = Decimal("0.03")
-    snapshot_id: int | None = None
+    snapshot_id: int | None = Field(None, description="take the rows from this demand snapshot when rows is empty")
     note: str = ""
-    rows: list[DemandRowIn]
+    rows: list[DemandRowIn] = []
 
 
 class ShipmentIn(Schema):

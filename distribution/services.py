@@ -538,11 +538,19 @@ def needed_by_unit(unit_ids: list[int] | None = None) -> tuple[dict[tuple, int],
 def plan_build(*, actor, city: OrgUnit, rows, spare_share: Decimal, snapshot_id: int | None = None,
                note: str = "") -> AllocationPlan:
     """A new draft version of a city's allocation: the city's demand rows (a snapshot's rows: city_code,
-    item_code, gender, size, quantity) plus ⌈quantity × spare_share⌉ spare kept at the city; the county lines
+    item_code, gender, size, quantity; with only `snapshot_id`, that snapshot's rows for the city) plus ⌈quantity × spare_share⌉ spare kept at the city; the county lines
     split the city's need by the roll of each county (no spare)."""
     scope.require_role(actor, scope.PROVINCE)
     if city.level not in (Level.CITY, Level.PROVINCE):
         raise QMError("bad_unit", "分配方案按市州编制 a plan is per city", {"field": "city"})
+    if snapshot_id is not None:
+        from assets.models import DemandSnapshot
+        from assets.selectors import snapshot_rows
+
+        snap = DemandSnapshot.objects.filter(pk=snapshot_id).first()
+        if snap is None:
+            raise QMError("bad_snapshot", f"无此需求快照 no demand snapshot {snapshot_id}", {"field": "snapshot_id"})
+        rows = list(rows) or snapshot_rows(snap, city.code)
     spare_share = Decimal(str(spare_share))
     if not Decimal(0) <= spare_share <= Decimal("0.5"):
         raise QMError("bad_spare", "备用比例须在 0–50% 之间 spare share must be 0–0.5", {"field": "spare_share"})
@@ -1095,9 +1103,27 @@ def _on_status_change(officer):
 
 def register_hooks():
     from personnel.services import _status_hooks, on_status_change
+    from procurement.services import _accept_hooks, on_accepted
 
     if _on_status_change not in _status_hooks:
         on_status_change(_on_status_change)
+    if _book_accepted not in _accept_hooks:
+        on_accepted(_book_accepted)
+
+
+def _book_accepted(goods) -> None:
+    """procurement's 验收 → the stock ledger: accepted quantities only, supplier → the delivery's destination,
+    one ledger document per acceptance certificate (inside the acceptance's transaction)."""
+    from procurement.models import Contract
+
+    groups: dict[tuple, list] = {}
+    for g in goods:
+        groups.setdefault((g.destination.pk, g.certificate_number, g.contract_id), []).append(g)
+    for (_dest, certificate, contract_id), batch in groups.items():
+        supplier = Contract.objects.select_related("supplier").get(pk=contract_id).supplier
+        lines = [{"item": g.item.code, "gender": g.gender, "size": g.size, "quantity": g.quantity} for g in batch]
+        stock_receive(actor=batch[0].actor, to_unit=batch[0].destination, lines=lines, document=certificate,
+                      supplier=supplier)
 
 
 def _task_outstanding(task: RecoveryTask) -> list[dict]:

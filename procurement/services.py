@@ -667,6 +667,7 @@ class AcceptedGoods:
     certificate_number: str
     accepted_on: datetime.date
     officer_id: int | None  # made-to-measure goods are for this officer
+    actor: object = None  # who recorded the acceptance, so the ledger rows are attributed to them
 
 
 _accept_hooks: list[Callable[[list[AcceptedGoods]], None]] = []
@@ -848,7 +849,8 @@ def acceptance_record(*, actor, delivery: Delivery, inspected_on: datetime.date,
             gender=dlines[a.delivery_line_id].contract_line.gender, size=dlines[a.delivery_line_id].contract_line.size,
             quantity=a.accepted, destination=delivery.destination, contract_id=delivery.contract_id,
             delivery_id=delivery.pk, certificate_number=acceptance.certificate_number, accepted_on=inspected_on,
-            officer_id=dlines[a.delivery_line_id].contract_line.officer_id) for a in alines if a.accepted > 0]
+            officer_id=dlines[a.delivery_line_id].contract_line.officer_id, actor=actor)
+            for a in alines if a.accepted > 0]
         _after_accepted(goods)
     return acceptance
 

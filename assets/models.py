@@ -38,3 +38,4 @@ class ItemType(models.Model):
 
     def name_for(self, gender: str) -> str:
         return self.name_women if gender == "F" else self.name_men
+from .equipment_models import *  # noqa: E402,F401,F403

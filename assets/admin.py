@@ -1,0 +1,1 @@
+from . import equipment_admin  # noqa: E402,F401

@@ -131,8 +131,8 @@ def seed_equipment(*, seed: int, today: datetime.date | None = None) -> dict:
     for s in stations:
         for code, required in kit[s.station_class].items():
             t = types[code]
-            have = max(0, required + rng.choice((-3, -2, -1, -1, 0, 0, 0, 1)))
-            if rng.random() < 0.08:
+            have = max(0, required - min(required // 3, rng.choice((0, 0, 0, 1, 1, 2, 3))) + rng.choice((0, 0, 0, 1)))
+            if rng.random() < 0.025:
                 have = 0  # a required type missing entirely
             for k in range(1, have + 1):
                 age_days = rng.randrange(30, 365 * (t.service_life_years + 3))

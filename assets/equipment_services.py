@@ -569,7 +569,9 @@ def survey_add_photo(*, actor, entry: SurveyEntry, uploaded) -> SurveyPhoto:
         photo = SurveyPhoto(entry=entry, content_type=content_type, size=uploaded.size, uploaded_by=actor)
         photo.file.save(f"{entry.pk}-{uploaded.name or 'photo'}"[-90:], uploaded, save=False)
         photo.save()
-        record_change(actor=actor, obj=photo, action=Action.CREATE)
+        record_change(actor=actor, obj=photo, action=Action.CREATE,
+                      after={"entry": entry.pk, "file": photo.file.name, "content_type": content_type,
+                             "size": photo.size})
     return photo
 
 

@@ -44,6 +44,13 @@ def add_item(station, etype, tag, *, condition="good", status="in_use", acquired
 
 
 @pytest.fixture
-def station_user(make_user, stations):
+def station_user(org, make_user, stations):
     """An account of the station 43012101 itself (county role over the station only)."""
+    org[stations["cs1"].code] = stations["cs1"]  # make_user looks units up in the org dict
     return make_user("county", stations["cs1"].code)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"

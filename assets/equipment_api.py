@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from core import scope
@@ -171,7 +171,7 @@ def station_create(request, payload: StationIn):
     parent = selectors.unit_get(request.user, payload.parent)
     unit = services.station_create(actor=request.user, parent=parent, name=payload.name,
                                    station_class=payload.station_class, address=payload.address, code=payload.code)
-    return 201, station_out(unit, 0)
+    return Status(201, station_out(unit, 0))
 
 
 @router.get("/stations/{code}", response=StationDetail,
@@ -216,7 +216,7 @@ def type_list(request, include_inactive: bool = False):
 @router.post("/equipment/types", response={201: EquipmentTypeOut})
 def type_create(request, payload: EquipmentTypeIn):
     t = services.equipment_type_create(actor=request.user, **payload.dict())
-    return 201, type_out(t)
+    return Status(201, type_out(t))
 
 
 @router.patch("/equipment/types/{code}", response=EquipmentTypeOut)
@@ -280,7 +280,7 @@ def item_create(request, payload: ItemIn):
     station = selectors.station_get(request.user, payload.station)
     t = selectors.equipment_type_get(payload.equipment_type)
     data = payload.dict(exclude={"station", "equipment_type"})
-    return 201, item_out(services.item_create(actor=request.user, station=station, equipment_type=t, **data))
+    return Status(201, item_out(services.item_create(actor=request.user, station=station, equipment_type=t, **data)))
 
 
 @router.get("/equipment/items/import-template", summary="导入模板 the Excel import template")
@@ -343,7 +343,7 @@ def item_transfer(request, item_id: int, payload: TransferIn):
     item = selectors.item_get(request.user, item_id)
     to_station = selectors.station_get(request.user, payload.to_station)
     r = services.transfer_request(actor=request.user, item=item, to_station=to_station, reason=payload.reason)
-    return 201, request_out(request.user, selectors.request_get(request.user, r.pk))
+    return Status(201, request_out(request.user, selectors.request_get(request.user, r.pk)))
 
 
 @router.post("/equipment/items/{item_id}/dispose", response={201: RequestOut}, summary="申请报废 ask for disposal")
@@ -351,7 +351,7 @@ def item_dispose(request, item_id: int, payload: DisposalIn):
     _require_write(request.user)
     item = selectors.item_get(request.user, item_id)
     r = services.disposal_request(actor=request.user, item=item, reason=payload.reason)
-    return 201, request_out(request.user, selectors.request_get(request.user, r.pk))
+    return Status(201, request_out(request.user, selectors.request_get(request.user, r.pk)))
 
 
 # ---- transfer and disposal requests ----------------------------------------------------------------
@@ -396,7 +396,7 @@ def survey_list(request):
 @router.post("/equipment/surveys", response={201: SurveyOut}, summary="发起清查 open a survey (province)")
 def survey_open(request, payload: SurveyIn):
     s = services.survey_open(actor=request.user, name=payload.name, deadline=payload.deadline, note=payload.note)
-    return 201, survey_out(s)
+    return Status(201, survey_out(s))
 
 
 @router.get("/equipment/surveys/compare", response=CompareOut, summary="两次清查对比 compare two surveys")
@@ -448,7 +448,7 @@ def survey_found(request, survey_id: int, code: str, payload: FoundIn):
     t = selectors.equipment_type_get(payload.equipment_type)
     services.survey_add_found(actor=request.user, survey=survey, station=station, equipment_type=t,
                               **payload.dict(exclude={"equipment_type"}))
-    return 201, selectors.survey_return(request.user, survey, station)
+    return Status(201, selectors.survey_return(request.user, survey, station))
 
 
 def _return_action(name):
@@ -485,7 +485,7 @@ def photo_out(p) -> dict:
 def survey_photo_add(request, entry_id: int, file: File[UploadedFile]):
     _require_write(request.user)
     entry = _entry_in_scope(request.user, entry_id)
-    return 201, photo_out(services.survey_add_photo(actor=request.user, entry=entry, uploaded=file))
+    return Status(201, photo_out(services.survey_add_photo(actor=request.user, entry=entry, uploaded=file)))
 
 
 @router.get("/equipment/survey-entries/{entry_id}/photos", response=list[PhotoOut])

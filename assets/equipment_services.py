@@ -112,8 +112,12 @@ def _validate_type(obj: EquipmentType) -> None:
     if obj.category not in EquipmentCategory.values:
         raise QMError("bad_category", f"未知类别 unknown category {obj.category!r}",
                       {"field": "category", "allowed": EquipmentCategory.values})
-    if obj.unit_price is None or Decimal(obj.unit_price) < 0:
-        raise QMError("bad_price", "单价不能为负 unit price must be ≥ 0", {"field": "unit_price"})
+    try:
+        obj.unit_price = Decimal(obj.unit_price).quantize(Decimal("0.000001"))
+    except (InvalidOperation, TypeError):
+        raise QMError("bad_price", "单价无效 invalid unit price", {"field": "unit_price"}) from None
+    if obj.unit_price < 0 or obj.unit_price >= Decimal("1e10"):
+        raise QMError("bad_price", "单价无效 unit price must be ≥ 0", {"field": "unit_price"})
     if not obj.service_life_years or int(obj.service_life_years) < 1:
         raise QMError("bad_service_life", "使用年限至少 1 年 service life must be ≥ 1 year",
                       {"field": "service_life_years"})

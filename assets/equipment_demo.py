@@ -100,9 +100,9 @@ def _short(name: str) -> str:
 
 
 @transaction.atomic
-def seed_equipment(*, seed: int, today: datetime.date | None = None) -> dict:
-    """The demo: 1–3 stations per county agency, their register and two surveys. Idempotent: does nothing
-    when demo stations exist already."""
+def seed_equipment(*, seed: int, today: datetime.date | None = None, under: str | None = None) -> dict:
+    """The demo: 1–3 stations per county agency (those under `under`, a unit code, when given), their
+    register and two surveys. Idempotent: does nothing when stations exist already."""
     load_reference()
     if OrgUnit.objects.filter(level=Level.STATION).exists():
         return {"stations": 0, "items": 0}
@@ -113,7 +113,10 @@ def seed_equipment(*, seed: int, today: datetime.date | None = None) -> dict:
     classes = list(StationClass)
     records = []
     stations = []
-    for county in OrgUnit.objects.filter(level=Level.COUNTY, is_active=True).order_by("code"):
+    counties = OrgUnit.objects.filter(level=Level.COUNTY, is_active=True).order_by("code")
+    if under:
+        counties = counties.filter(path__startswith=OrgUnit.objects.get(code=under).path)
+    for county in counties:
         for n in range(1, rng.choice((1, 2, 2, 3)) + 1):
             station_class = rng.choice(classes)
             place = rng.choice(PLACES)

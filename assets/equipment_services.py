@@ -334,7 +334,37 @@ def _request_create(*, actor, item: EquipmentItem, kind: str, to_station: OrgUni
             approval_unit=approval_unit_for(item.station, to_station), reason=reason.strip(), requested_by=actor,
         )
         record_change(actor=actor, obj=request, action=Action.CREATE)
+        transaction.on_commit(lambda: notify_approvers(request.pk))
     return request
+
+
+def approvers_of(unit: OrgUnit):
+    """Active accounts holding an approving role exactly at `unit` (the level that decides)."""
+    from django.contrib.auth import get_user_model
+
+    role = scope.PROVINCE if unit.level == Level.PROVINCE else scope.CITY
+    return get_user_model().objects.filter(is_active=True, memberships__unit=unit, memberships__role=role,
+                                           memberships__is_active=True).distinct()
+
+
+def notify_approvers(request_id: int) -> int:
+    """Tell the deciding level a transfer or disposal waits for it (once per request and person)."""
+    from core.notifications import notify
+
+    request = EquipmentRequest.objects.select_related("item__equipment_type", "from_station", "to_station",
+                                                      "approval_unit").get(pk=request_id)
+    kind = request.get_kind_display().split()[0]
+    where = f" → {request.to_station.name}" if request.to_station_id else ""
+    n = 0
+    for user in approvers_of(request.approval_unit):
+        if user.pk == request.requested_by_id:
+            continue
+        if notify(user=user, kind="equipment_request", dedupe_key=f"equipment_request:{request.pk}",
+                  title=f"待审批{kind}：{request.item.asset_tag} {request.item.equipment_type.name}",
+                  body=f"{request.from_station.name}{where}。理由：{request.reason}",
+                  link=f"/api/v1/assets/equipment/requests?to_decide=true#{request.pk}"):
+            n += 1
+    return n
 
 
 def transfer_request(*, actor, item: EquipmentItem, to_station: OrgUnit, reason: str) -> EquipmentRequest:

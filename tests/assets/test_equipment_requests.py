@@ -120,3 +120,14 @@ def test_item_create_validates(reference, stations, county_user, zhuzhou_user): 
             condition="new")
     _raises(403, services.item_create, actor=zhuzhou_user, station=s, equipment_type=reference["PC"])
     assert EquipmentItem.objects.count() == 1
+
+
+def test_approvers_are_notified_once(item, county_user, changsha_user, django_capture_on_commit_callbacks):  # noqa: F811
+    from core.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        req = services.disposal_request(actor=county_user, item=item, reason="损坏")
+    note = Notification.objects.get(user=changsha_user, kind="equipment_request")
+    assert "R-CAM-1" in note.title and note.dedupe_key == f"equipment_request:{req.pk}"
+    assert not Notification.objects.filter(user=county_user).exists()
+    assert services.notify_approvers(req.pk) == 0  # already told

@@ -6,7 +6,9 @@ import io
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from django.utils import timezone
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
 
 from core import scope
 from core.errors import Forbidden, QMError
@@ -63,29 +65,26 @@ def _text(value) -> str:
 
 
 def read_rows(data: bytes) -> list[tuple[int, dict]]:
+    """The first sheet's rows as (row number, {column key: value}), skipping blank rows (calamine: ~10× openpyxl)."""
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     except Exception:
         raise QMError("bad_file", "无法读取 Excel 文件 not a readable .xlsx file", {"field": "file"}) from None
-    ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = next(rows, None)
-    if not header:
+    if not sheet:
         raise QMError("empty_file", "文件为空 the file is empty", {"field": "file"})
-    keys = [HEADER_KEYS.get(_text(h)) for h in header]
+    keys = [HEADER_KEYS.get(_text(h)) for h in sheet[0]]
     missing = [h for h, k, req in COLUMNS if req and k not in keys]
     if missing:
         raise QMError("missing_columns", f"缺少列 missing columns: {', '.join(missing)}",
                       {"errors": [{"row": 1, "column": h, "value": None, "reason": "缺少列 missing column"}
                                   for h in missing]})
     out = []
-    for n, values in enumerate(rows, start=2):
-        if values is None or all(v is None or _text(v) == "" for v in values):
+    for n, values in enumerate(sheet[1:], start=2):
+        if all(_text(v) == "" for v in values):
             continue
-        out.append((n, {k: v for k, v in zip(keys, values, strict=False) if k}))
+        out.append((n, {k: (None if v == "" else v) for k, v in zip(keys, values, strict=False) if k}))
         if len(out) > MAX_ROWS:
             raise QMError("too_many_rows", f"一次最多导入 {MAX_ROWS} 行 at most {MAX_ROWS} rows", {"field": "file"})
-    wb.close()
     return out
 
 
@@ -206,18 +205,17 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
                       {"errors": errors[:500], "error_count": len(errors)})
     created = updated = unchanged = 0
     with transaction.atomic():
-        records = []
+        records, new_items, changed_items, changed_fields = [], [], [], set()
+        reserved = {f["asset_tag"] for _n, _i, f in plans if f["asset_tag"]}  # generated tags avoid these
+        now = timezone.now()
         for _n, item, f in plans:
             if item is None:
-                item = EquipmentItem(
-                    asset_tag=f["asset_tag"] or next_asset_tag(f["station"], f["equipment_type"]),
-                    equipment_type=f["equipment_type"], serial_number=f["serial_number"], station=f["station"],
-                    acquired_on=f["acquired_on"], acquired_value=f["acquired_value"], condition=f["condition"],
-                    status=f["status"], note=f["note"], source=ItemSource.IMPORT)
-                item.save()
-                records.append(build_record(actor=actor, obj=item, action=ChangeRecord.Action.CREATE,
-                                            note="Excel 导入 import"))
-                created += 1
+                tag = f["asset_tag"] or next_asset_tag(f["station"], f["equipment_type"], reserved=reserved)
+                reserved.add(tag)
+                new_items.append(EquipmentItem(
+                    asset_tag=tag, equipment_type=f["equipment_type"], serial_number=f["serial_number"],
+                    station=f["station"], acquired_on=f["acquired_on"], acquired_value=f["acquired_value"],
+                    condition=f["condition"], status=f["status"], note=f["note"], source=ItemSource.IMPORT))
                 continue
             before = snapshot(item)
             changes = {}
@@ -232,11 +230,19 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
                 continue
             for key, new in changes.items():
                 setattr(item, key, new)
-            item.save()
+            item.updated_at = now  # bulk_update does not apply auto_now
+            changed_fields |= set(changes)
+            changed_items.append(item)
             records.append(build_record(actor=actor, obj=item, action=ChangeRecord.Action.UPDATE, before=before,
                                         note="Excel 导入 import"))
-            updated += 1
+        # Bulk writes: the rows were all checked above; pks come back from the insert (SQLite ≥ 3.35, PostgreSQL).
+        EquipmentItem.objects.bulk_create(new_items, batch_size=1000)
+        if changed_items:
+            EquipmentItem.objects.bulk_update(changed_items, [*sorted(changed_fields), "updated_at"], batch_size=500)
+        records += [build_record(actor=actor, obj=i, action=ChangeRecord.Action.CREATE, note="Excel 导入 import")
+                    for i in new_items]
         record_changes(records)
+        created, updated = len(new_items), len(changed_items)
         if dry_run:
             transaction.set_rollback(True)
     return {"rows": len(rows), "created": created, "updated": updated, "unchanged": unchanged, "dry_run": dry_run}

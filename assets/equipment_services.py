@@ -219,9 +219,11 @@ def _check_unique(asset_tag: str | None, serial: str, exclude_pk=None) -> None:
                        {"field": "serial_number"})
 
 
-def next_asset_tag(station: OrgUnit, equipment_type: EquipmentType) -> str:
+def next_asset_tag(station: OrgUnit, equipment_type: EquipmentType, reserved: set | None = None) -> str:
+    """`<station>-<type>-nnn`, the first number free in the register and in `reserved` (tags taken in a batch)."""
     prefix = f"{station.code}-{equipment_type.code}-"
     used = set(EquipmentItem.objects.filter(asset_tag__startswith=prefix).values_list("asset_tag", flat=True))
+    used |= {t for t in (reserved or ()) if t.startswith(prefix)}
     n = len(used) + 1
     while f"{prefix}{n:03d}" in used:
         n += 1
@@ -654,6 +656,7 @@ def survey_confirm(*, actor, survey: Survey, station: OrgUnit, note: str = "") -
             if item.condition != entries[item.pk]:
                 before_item = snapshot(item, ["condition"])
                 item.condition = entries[item.pk]
+                item.updated_at = timezone.now()  # bulk_update does not apply auto_now
                 changed.append(item)
                 records.append(build_record(actor=actor, obj=item, action=Action.UPDATE, before=before_item,
                                             after=snapshot(item, ["condition"]), note=f"清查 survey {survey.name}"))

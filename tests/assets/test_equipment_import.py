@@ -46,6 +46,7 @@ def test_import_creates_then_is_idempotent_then_updates(reference, stations, goo
         "needs_repair", "in_repair", "1680.50", "2019-03-02")
     generated = EquipmentItem.objects.get(serial_number="SN-I-3")
     assert generated.asset_tag == f"{stations['cs2'].code}-WEIGH-PAD-001" and generated.source == "import"
+    assert history_for(generated).first().action == "create"
     n_records = ChangeRecord.objects.count()
     again = import_inventory(actor=county_user, unit=stations["cs1"].parent, data=xlsx(good_rows))
     assert again["created"] == 0 and again["updated"] == 0 and again["unchanged"] == 3
@@ -132,3 +133,11 @@ def test_api_upload_scoped(api, reference, stations, good_rows, county_user, zhu
     assert r.status_code == 400 and r.json()["details"]["errors"][0]["row"] == 2
     t = api.as_(county_user).get("/assets/equipment/items/import-template")
     assert t.status_code == 200 and t.content[:2] == b"PK"
+
+
+def test_generated_tags_avoid_each_other_and_tags_in_the_file(reference, stations, county_user):  # noqa: F811
+    a = stations["cs1"].code
+    rows = [[a, "", "PC", "", "", "", "完好", "", ""], [a, "", "PC", "", "", "", "完好", "", ""],
+            [a, f"{a}-PC-001", "PC", "", "", "", "完好", "", ""]]
+    assert import_inventory(actor=county_user, unit=stations["cs1"], data=xlsx(rows))["created"] == 3
+    assert set(EquipmentItem.objects.values_list("asset_tag", flat=True)) == {f"{a}-PC-00{n}" for n in (1, 2, 3)}

@@ -2,7 +2,7 @@
 requests, and condition surveys. Each checks the actor's role over the unit concerned and records history."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -51,8 +51,6 @@ CENT = Decimal("0.01")
 
 def money(value) -> Decimal:
     """The one rounding rule for amounts: to the cent, half up."""
-    from decimal import ROUND_HALF_UP
-
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 

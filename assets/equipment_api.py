@@ -188,7 +188,14 @@ def station_detail(request, code: str):
     kit = selectors.gap_rows([station])
     kit.sort(key=selectors.priority_key)
     surveys = selectors.station_survey_history(station)
-    return {**station_out(station, sum(by_condition.values())), "counts_by_condition": by_condition,
+    current = None
+    open_survey = selectors.surveys().filter(status="open").first()
+    if open_survey is not None:
+        ret = selectors.survey_return(request.user, open_survey, station)
+        current = {"id": open_survey.pk, "name": open_survey.name, "deadline": open_survey.deadline,
+                   "return_status": ret["status"], "items_on_books": ret["items_on_books"], "graded": ret["graded"]}
+    return {**station_out(station, sum(by_condition.values())), "current_survey": current,
+            "counts_by_condition": by_condition,
             "counts_by_status": by_status, "kit": [gap_out(r) for r in kit],
             "need_cost": services.money(sum((r.cost for r in kit), Decimal(0))),
             "last_survey": surveys["last_survey"], "previous_survey": surveys["previous_survey"],
@@ -510,6 +517,17 @@ def survey_photo_file(request, photo_id: int):
             summary="缺口与需求汇总 needs rolled up per child unit and type, with estimated cost")
 def gap_report(request, unit: str | None = None):
     return selectors.gap_report(request.user, unit_code=unit)
+
+
+@router.get("/equipment/gaps/export", summary="需求清单 Excel the needs as a workbook (summary + priority list)")
+def gap_export(request, unit: str | None = None):
+    from .equipment_exporters import gaps_workbook
+
+    report = selectors.gap_report(request.user, unit_code=unit)
+    rows = selectors.gap_list(request.user, unit_code=unit)
+    response = HttpResponse(gaps_workbook(report, rows), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="equipment-needs-{report["unit_code"]}.xlsx"'
+    return response
 
 
 class GapFilters(PageParams):

@@ -360,7 +360,17 @@ class GapRowOut(Schema):
     reason: str
 
 
+class CurrentSurvey(Schema):
+    id: int
+    name: str
+    deadline: datetime.date
+    return_status: str
+    items_on_books: int
+    graded: int
+
+
 class StationDetail(StationOut):
+    current_survey: CurrentSurvey | None
     counts_by_condition: dict
     counts_by_status: dict
     kit: list[GapRowOut]

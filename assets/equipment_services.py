@@ -487,7 +487,49 @@ def survey_open(*, actor, name: str, deadline: datetime.date, note: str = "",
         SurveyReturn.objects.bulk_create([SurveyReturn(survey=survey, station=s) for s in stations],
                                          batch_size=1000)
         record_change(actor=actor, obj=survey, action=Action.CREATE)
+        transaction.on_commit(lambda: survey_notify(survey_id=survey.pk))
     return survey
+
+
+def _agency_accounts(units) -> dict:
+    """{unit id: [users]} of the active county/city accounts held exactly at these agencies."""
+    from personnel.models import Membership
+
+    out = {}
+    for m in (Membership.objects.filter(unit__in=units, role__in=(scope.COUNTY, scope.CITY), is_active=True,
+                                        user__is_active=True).select_related("user")):
+        out.setdefault(m.unit_id, []).append(m.user)
+    return out
+
+
+def survey_notify(*, survey_id: int, today: datetime.date | None = None, days_before: int = 3) -> int:
+    """Tell each agency holding stations about an open survey (once), and, from `days_before` days before
+    the deadline, remind the agencies whose stations have not all submitted (once a day). Returns the
+    number of notifications sent. Run daily by the beat schedule."""
+    from core.notifications import notify
+
+    survey = Survey.objects.filter(pk=survey_id, status=SurveyStatus.OPEN).first()
+    if survey is None:
+        return 0
+    today = today or timezone.localdate()
+    pending = set(SurveyReturn.objects.filter(survey=survey, status=ReturnStatus.DRAFT)
+                  .values_list("station__parent_id", flat=True))
+    holders = list(OrgUnit.objects.filter(children__level=Level.STATION, children__is_active=True).distinct())
+    remind = today >= survey.deadline - datetime.timedelta(days=days_before)
+    sent = 0
+    for unit_id, users in _agency_accounts(holders).items():
+        for user in users:
+            if notify(user=user, kind="equipment_survey", dedupe_key=f"equipment_survey:{survey.pk}:open",
+                      title=f"装备清查已开始：{survey.name}，截止 {survey.deadline}",
+                      link=f"/api/v1/assets/equipment/surveys/{survey.pk}/progress"):
+                sent += 1
+            if remind and unit_id in pending and notify(
+                    user=user, kind="equipment_survey", dedupe_key=f"equipment_survey:{survey.pk}:{today}",
+                    title=f"装备清查{'已逾期' if today > survey.deadline else '即将截止'}：{survey.name}（{survey.deadline}）",
+                    body="尚有站所未提交清查表 some of your stations have not submitted their return",
+                    link=f"/api/v1/assets/equipment/surveys/{survey.pk}/progress"):
+                sent += 1
+    return sent
 
 
 def _open_return(survey: Survey, station: OrgUnit, *, lock: bool = True) -> SurveyReturn:

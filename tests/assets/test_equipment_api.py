@@ -82,6 +82,8 @@ def test_station_create_and_page(api, world, county_user, zhuzhou_user):
                                                         "station_class": "service_station"}).status_code == 404
     page = api.as_(county_user).get(P + f"/stations/{world['cs1'].code}").json()
     assert page["counts_by_condition"]["good"] == 1 and page["last_survey"] is None
+    assert page["current_survey"]["id"] == world["survey"].pk and page["current_survey"]["return_status"] == "draft"
+    assert (page["current_survey"]["items_on_books"], page["current_survey"]["graded"]) == (1, 0)
     kit = {k["equipment_type"]: k for k in page["kit"]}
     # service station standard: BODYCAM × 2, one registered → short 1 at 1800
     assert kit["BODYCAM"]["shortage"] == 1 and kit["BODYCAM"]["cost"] == "1800.00"
@@ -167,6 +169,15 @@ def test_gap_endpoints(api, world, changsha_user, zhuzhou_user):
     priorities = [r["priority"] for r in rows["items"]]
     assert priorities == sorted(priorities) and priorities[0] == 1
     assert sum(int(r["need"]) for r in rows["items"]) == report["need"]
+    xlsx = api.as_(changsha_user).get(P + "/equipment/gaps/export", {"unit": "430121"})
+    assert xlsx.status_code == 200 and "430121" in xlsx["Content-Disposition"]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(xlsx.content), read_only=True)
+    listed = list(wb["优先清单 priority list"].iter_rows(min_row=2, values_only=True))
+    county = api.as_(changsha_user).get(P + "/equipment/gaps/rows", {"unit": "430121", "page_size": 500}).json()
+    assert [(r[2], r[14]) for r in listed] == [(r["station_code"], r["need"]) for r in county["items"]]
+    assert api.as_(zhuzhou_user).get(P + "/equipment/gaps/export", {"unit": "430121"}).status_code == 404
 
 
 def test_qr_label(api, world, county_user):

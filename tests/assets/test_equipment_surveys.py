@@ -159,3 +159,33 @@ def test_station_page_compares_the_last_two_closed_surveys(items, stations, prov
     cmp = selectors.survey_compare(province_user, first, second, unit_code="430121")
     assert cmp["counts"]["base"]["fair"] == 2 and cmp["counts"]["target"]["good"] == 2
     assert cmp["transitions"]["good"]["needs_repair"] == 1 and cmp["transitions"]["fair"]["good"] == 1
+
+
+def test_survey_announcement_and_reminders(items, stations, province_user, county_user, station_user,  # noqa: F811
+                                           django_capture_on_commit_callbacks):
+    from core.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        survey = services.survey_open(actor=province_user, name="提醒测试", deadline=datetime.date(2026, 7, 10),
+                                      opened_on=datetime.date(2026, 6, 20))
+    assert Notification.objects.filter(user=county_user, dedupe_key=f"equipment_survey:{survey.pk}:open").exists()
+    before = datetime.date(2026, 7, 1)
+    assert services.survey_notify(survey_id=survey.pk, today=before) == 0  # announced already, not yet due
+    near = datetime.date(2026, 7, 8)
+    assert services.survey_notify(survey_id=survey.pk, today=near) >= 1
+    assert Notification.objects.filter(user=county_user, dedupe_key=f"equipment_survey:{survey.pk}:{near}").exists()
+    assert services.survey_notify(survey_id=survey.pk, today=near) == 0  # once a day
+    # once 长沙县's stations have all submitted, 长沙县 is no longer reminded
+    for code in ("cs1", "cs2"):
+        st = stations[code]
+        on_books = list(EquipmentItem.objects.filter(station=st, status__in=("in_use", "in_repair")))
+        if on_books:
+            services.survey_grade(actor=county_user, survey=survey, station=st,
+                                  grades=[{"item_id": i.pk, "condition": i.condition} for i in on_books])
+        services.survey_submit(actor=county_user, survey=survey, station=st)
+    later = datetime.date(2026, 7, 9)
+    services.survey_notify(survey_id=survey.pk, today=later)
+    assert not Notification.objects.filter(user=county_user, dedupe_key=f"equipment_survey:{survey.pk}:{later}").exists()
+    from assets.equipment_tasks import equipment_survey_reminders
+
+    assert equipment_survey_reminders.delay().get() >= 0

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from assets import equipment_selectors as selectors
 from assets import equipment_services as services
@@ -157,3 +159,16 @@ def test_gap_queries_do_not_grow_with_stations(register, province_user):
     with CaptureQueriesContext(connection) as many:
         selectors.gap_report(province_user, today=TODAY)
     assert len(many.captured_queries) == len(few.captured_queries) <= 6
+
+
+@given(r=st.integers(1, 50), new=st.integers(0, 60), past=st.integers(0, 60), broken=st.integers(0, 60))
+def test_gap_rules_hold_for_all_counts(r, new, past, broken):
+    row = selectors.GapRow(station_id=1, station_code="s", station_name="s", station_path="p/", station_class="c",
+                           type_id=1, type_code="T", type_name="t", unit_price=Decimal("12.345"), required=r,
+                           serviceable=new + past, serviceable_past_life=past, unserviceable=broken)
+    selectors._compute(row, 5)
+    assert row.need == row.additional + row.replacement == row.shortage + row.renewal
+    assert row.serviceable - row.serviceable_past_life + row.need >= r  # buying `need` restores the standard
+    assert row.need <= r and row.renewal <= past and row.replacement - row.renewal <= broken
+    assert row.cost == (row.need * Decimal("12.345")).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    assert (row.priority == 1) == (new + past == 0)

@@ -316,9 +316,16 @@ def can_approve(user, request: EquipmentRequest) -> bool:
     return scope.has_role(user, *APPROVERS, unit=request.approval_unit)
 
 
+def _require_holder(actor, station: OrgUnit) -> None:
+    """Requests are made (and transfers received) by the agency holding the station — its county or city,
+    or a level above — not by an account of the station itself."""
+    if actor is not None and not scope.has_role(actor, *STATION_KEEPERS, unit=station.parent):
+        raise Forbidden("须由站所所属县级或市州单位办理 the county or city holding the station acts")
+
+
 def _request_create(*, actor, item: EquipmentItem, kind: str, to_station: OrgUnit | None,
                     reason: str) -> EquipmentRequest:
-    _require_keeper(actor, item.station)
+    _require_holder(actor, item.station)
     if not (reason or "").strip():
         raise QMError("required", "请填写理由 a reason is required", {"field": "reason"})
     with transaction.atomic():
@@ -430,7 +437,7 @@ def request_reject(*, actor, request: EquipmentRequest, note: str) -> EquipmentR
 
 def request_cancel(*, actor, request: EquipmentRequest, note: str = "") -> EquipmentRequest:
     """The holder withdraws a pending request."""
-    _require_keeper(actor, request.from_station)
+    _require_holder(actor, request.from_station)
     with transaction.atomic():
         request = EquipmentRequest.objects.select_for_update().get(pk=request.pk)
         _transition(request.status, RequestStatus.CANCELLED, REQUEST_TRANSITIONS, "申请状态 request status")
@@ -446,7 +453,7 @@ def request_receive(*, actor, request: EquipmentRequest, note: str = "") -> Equi
     """The receiving side confirms an approved transfer arrived: the item is in use at its new station."""
     if request.kind != RequestKind.TRANSFER:
         raise QMError("not_a_transfer", "仅调拨需要接收 only transfers are received", {"field": "kind"})
-    _require_keeper(actor, request.to_station)
+    _require_holder(actor, request.to_station)
     with transaction.atomic():
         request = EquipmentRequest.objects.select_for_update().get(pk=request.pk)
         _transition(request.status, RequestStatus.RECEIVED, REQUEST_TRANSITIONS, "申请状态 request status")

@@ -7,7 +7,7 @@ from assets.equipment_models import EquipmentItem, EquipmentRequest
 from core.errors import QMError
 from core.history import history_for
 
-from .equipment_fixtures import add_item, reference, stations  # noqa: F401
+from .equipment_fixtures import add_item, reference, station_user, stations  # noqa: F401
 
 
 @pytest.fixture
@@ -131,3 +131,10 @@ def test_approvers_are_notified_once(item, county_user, changsha_user, django_ca
     assert "R-CAM-1" in note.title and note.dedupe_key == f"equipment_request:{req.pk}"
     assert not Notification.objects.filter(user=county_user).exists()
     assert services.notify_approvers(req.pk) == 0  # already told
+
+
+def test_a_station_account_cannot_request(item, stations, station_user):  # noqa: F811
+    _raises(403, services.disposal_request, actor=station_user, item=item, reason="x")
+    _raises(403, services.transfer_request, actor=station_user, item=item, to_station=stations["cs2"], reason="x")
+    # but it keeps its own register
+    services.item_update(actor=station_user, item=item, note="柜内")

@@ -315,6 +315,7 @@ class ChangeRow(Schema):
 class SurveyBrief(Schema):
     id: int
     name: str
+    status: str
     closed_on: datetime.date | None
 
 

@@ -254,11 +254,14 @@ def survey_progress(user, survey: Survey, *, unit_code: str | None = None) -> di
             "summary": summary, "children": rows}
 
 
-def _closed_surveys_for_station(station: OrgUnit) -> list[Survey]:
+def _surveys_for_station(station: OrgUnit) -> list[Survey]:
+    """The station's last two surveys with a return that counts: closed ones it submitted, and the open
+    one once its county confirmed it."""
+    done = (ReturnStatus.SUBMITTED, ReturnStatus.CONFIRMED)
     return list(Survey.objects.filter(
-        status=SurveyStatus.CLOSED, returns__station=station,
-        returns__status__in=(ReturnStatus.SUBMITTED, ReturnStatus.CONFIRMED),
-    ).order_by("-closed_on", "-id").distinct()[:2])
+        Q(status=SurveyStatus.CLOSED, returns__station=station, returns__status__in=done)
+        | Q(status=SurveyStatus.OPEN, returns__station=station, returns__status=ReturnStatus.CONFIRMED)
+    ).order_by("-opened_on", "-id").distinct()[:2])
 
 
 def _entries_by_item(survey: Survey, path_prefix: str) -> dict[int, SurveyEntry]:
@@ -297,8 +300,9 @@ def compare_entries(previous: dict, latest: dict) -> list[dict]:
 
 
 def station_survey_history(station: OrgUnit) -> dict:
-    """What the last closed survey found at the station, and what changed since the one before."""
-    last_two = _closed_surveys_for_station(station)
+    """What the last survey found at the station (a closed one, or the open one once confirmed), and what
+    changed since the one before."""
+    last_two = _surveys_for_station(station)
     if not last_two:
         return {"last_survey": None, "previous_survey": None, "findings": [], "changes": [],
                 "counts": {c: 0 for c in Condition.values}}
@@ -312,7 +316,7 @@ def station_survey_history(station: OrgUnit) -> dict:
         counts[e.condition] += 1
 
     def brief(s):
-        return {"id": s.pk, "name": s.name, "closed_on": s.closed_on} if s else None
+        return {"id": s.pk, "name": s.name, "status": s.status, "closed_on": s.closed_on} if s else None
 
     return {"last_survey": brief(last_two[0]), "previous_survey": brief(last_two[1] if len(last_two) > 1 else None),
             "findings": findings, "counts": counts,
@@ -339,8 +343,9 @@ def survey_compare(user, base: Survey, target: Survey, *, unit_code: str | None 
     for item_id in set(before) & set(after):
         matrix[before[item_id].condition][after[item_id].condition] += 1
     changes = compare_entries(before, after)
-    return {"unit_code": root.code, "base": {"id": base.pk, "name": base.name, "closed_on": base.closed_on},
-            "target": {"id": target.pk, "name": target.name, "closed_on": target.closed_on},
+    return {"unit_code": root.code,
+            "base": {"id": base.pk, "name": base.name, "status": base.status, "closed_on": base.closed_on},
+            "target": {"id": target.pk, "name": target.name, "status": target.status, "closed_on": target.closed_on},
             "counts": counts, "transitions": matrix, "changes": changes}
 
 

@@ -152,6 +152,9 @@ def test_survey_endpoints_and_photo(api, world, county_user, changsha_user, prov
     assert prog["summary"]["submitted"] == 1 and {c["unit_code"] for c in prog["children"]} == {
         world["city"].code, "430121", "430181"}
     assert api.as_(county_user).post(base + "/confirm", {}).json()["status"] == "confirmed"
+    # confirmed, the open survey's return already shows on the station page
+    page = api.as_(county_user).get(P + f"/stations/{cs1}").json()
+    assert page["last_survey"] == {"id": sid, "name": "API 清查", "status": "open", "closed_on": None}
     assert api.as_(changsha_user).post(P + f"/equipment/surveys/{sid}/close", {}).status_code == 403
     r = api.as_(province_user).post(P + f"/equipment/surveys/{sid}/close", {"note": "完成"})
     assert r.json()["status"] == "closed" and r.json()["summary"]["found"] == 1

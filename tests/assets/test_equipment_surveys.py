@@ -188,4 +188,4 @@ def test_survey_announcement_and_reminders(items, stations, province_user, count
     assert not Notification.objects.filter(user=county_user, dedupe_key=f"equipment_survey:{survey.pk}:{later}").exists()
     from assets.equipment_tasks import equipment_survey_reminders
 
-    assert equipment_survey_reminders.delay().get() >= 0
+    assert equipment_survey_reminders() == 0  # run in-process: everyone was told today already

@@ -161,3 +161,6 @@ class DemandSnapshotAdmin(ProvinceWritesAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from . import equipment_admin  # noqa: E402,F401

@@ -45,6 +45,13 @@ def _add_officers(rows, units) -> None:
 
 
 def run(bench) -> None:
+    from .equipment_benchmarks import run as run_equipment
+
+    _run_demand(bench)
+    run_equipment(bench)
+
+
+def _run_demand(bench) -> None:
     bench.header("assets: demand 需求 and snapshots 快照")
     try:
         with transaction.atomic():

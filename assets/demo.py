@@ -16,3 +16,6 @@ def seed(*, seed: int, stdout) -> None:
     if not DemandSnapshot.objects.exists():
         snap = services.snapshot_create(actor=actor, note="演示快照 demo snapshot")
         stdout.write(f"demand snapshot #{snap.pk}: {snap.officer_count} officers, {snap.rows.count()} rows")
+    from .equipment_demo import seed as seed_equipment
+
+    seed_equipment(seed=seed, stdout=stdout)

@@ -155,3 +155,6 @@ class SnapshotRow(models.Model):
 
     def __str__(self):
         return f"{self.city_code} {self.item_code} {self.gender} {self.size} {self.quantity}"
+
+
+from .equipment_models import *  # noqa: E402,F401,F403

@@ -1,0 +1,15 @@
+"""Load the station equipment types and the default standard kit (missing ones only)."""
+
+from django.core.management.base import BaseCommand
+
+from assets.equipment_demo import load_reference
+from core.context import set_source
+
+
+class Command(BaseCommand):
+    help = "载入站所装备类型与标准配置 load equipment types and the standard kit (idempotent)"
+
+    def handle(self, *args, **options):
+        set_source("cli")
+        counts = load_reference()
+        self.stdout.write(f"equipment types added: {counts['types']}; standard kit lines added: {counts['kit_lines']}")

@@ -37,3 +37,31 @@ def write_about(wb, data: ReportData, *extra: tuple) -> None:
     """The 说明 sheet of a write-only workbook: what, for whom, when, from which data."""
     ws = wb.create_sheet("说明")
     xlsx.write_table(ws, ABOUT_COLUMNS, about_rows(data, *extra), print_header=print_header(data))
+
+
+def cell_text(value) -> str:
+    """A value as the PDF prints it: dates ISO, None blank, the rest as str."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if hasattr(value, "isoformat") and not isinstance(value, str):
+        return value.isoformat()[:10]
+    return str(value)
+
+
+def zh(label: str) -> str:
+    """The Chinese part of a bilingual choice label ("在用 in service" → "在用")."""
+    return str(label).split(" ", 1)[0]
+
+
+def pdf_table(section, columns, *, total_rows: int = 0) -> dict:
+    """A section as the generic PDF table (reports/pdf/tables.html): columns with widths, left-aligned text
+    columns, rows pre-formatted; the last `total_rows` rows shaded as totals."""
+    cols = [{"label": c.label, "width": c.width_mm,
+             "cls": "l" if c.number_format == "@" and c.width_mm >= 30 else ""} for c in columns]
+    rows = [[cell_text(v) for v in row] for row in section.rows]
+    first_total = len(rows) - total_rows
+    return {"title": section.title, "note": section.header.get("note", ""), "cols": cols,
+            "rows": [{"cells": list(zip(r, cols, strict=True)), "total": i >= first_total}
+                     for i, r in enumerate(rows)]}

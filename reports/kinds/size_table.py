@@ -95,7 +95,7 @@ def collect(user, params: SizeTableParams, *, progress: Progress = no_progress,
                f"配发标准 standard v{snap.standard_version.number}",
                f"数量不含备用 {snap.margin_percent}% quantities without the spare margin"]
     return ReportData(kind=KIND, title=TITLE, scope_label=scope_label, requested_by=user.get_username(),
-                      requested_at=now or timezone.now(), sources=sources, columns=COLUMNS, sections=sections,
+                      requested_at=timezone.localtime(now or timezone.now()), sources=sources, columns=COLUMNS, sections=sections,
                       meta={"snapshot": snap.pk, "snapshot_note": snap.note, "margin_percent": snap.margin_percent})
 
 

@@ -92,18 +92,18 @@ def collect(user, params: TenderTimelineParams, *, progress: Progress = no_progr
                f"{timezone.localtime(max([tender.updated_at, *(m.updated_at for m in tender.milestones.all())])):%Y-%m-%d %H:%M}",
                f"统计日 as of {today:%Y-%m-%d}"]
     return ReportData(kind=KIND, title=TITLE, scope_label=scope_label(roots), requested_by=user.get_username(),
-                      requested_at=now, sources=sources, columns=MILESTONE_COLUMNS, sections=sections,
+                      requested_at=timezone.localtime(now), sources=sources, columns=MILESTONE_COLUMNS, sections=sections,
                       meta={"tender": tender.pk, "tender_title": tender.title, "timeline": tl})
 
 
 # ---- the Gantt chart -----------------------------------------------------------------------------------
 
-WIDTH, LABEL_W, ROW_H, TOP, BOTTOM = 1000, 190, 20, 34, 40
+WIDTH, LABEL_W, RIGHT_W, ROW_H, TOP, BOTTOM = 1000, 150, 80, 20, 34, 40
 COLORS = {"planned": "#9e9e9e", "done": "#2e7d32", "late": "#c62828", "forecast": "#1565c0"}
 
 
 def _x(day: datetime.date, lo: datetime.date, span: int) -> float:
-    return round(LABEL_W + 10 + (day - lo).days / span * (WIDTH - LABEL_W - 20), 1)
+    return round(LABEL_W + 10 + (day - lo).days / span * (WIDTH - LABEL_W - RIGHT_W), 1)
 
 
 def _months(lo: datetime.date, hi: datetime.date) -> list[datetime.date]:
@@ -140,7 +140,7 @@ def gantt_svg(tl: dict) -> str:
         y = TOP + i * ROW_H
         if i % 2:
             out.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{ROW_H}" fill="#f6f6f6"/>')
-        out.append(f'<text x="4" y="{y + 13}">{m["sequence"]}. {escape(m["name"][:16])}</text>')
+        out.append(f'<text x="4" y="{y + 13}">{m["sequence"]}. {escape(common.zh(m["name"])[:12])}</text>')
         plan, real = m["planned_date"], m["actual_date"] or m["forecast_date"]
         if plan:
             start = prev_plan or plan

@@ -103,7 +103,7 @@ def collect(user, params: ParamsBase, *, progress: Progress = no_progress,
                else "尚无编制文件 no quota document yet",
                f"车辆台账 vehicle register as of {timezone.localtime(now):%Y-%m-%d %H:%M}"]
     return ReportData(kind=KIND, title=TITLE, scope_label=scope_label(roots), requested_by=user.get_username(),
-                      requested_at=now, sources=sources, columns=ALLOCATION_COLUMNS, sections=sections,
+                      requested_at=timezone.localtime(now), sources=sources, columns=ALLOCATION_COLUMNS, sections=sections,
                       meta={"total": table["total"], "allocated": table["allocated"],
                             "unallocated": table["unallocated"]})
 

@@ -126,3 +126,20 @@ def test_render_report_command(fleet, changsha_user, tmp_path):
     with pytest.raises(CommandError, match="not found"):
         call_command("render_report", "vehicle-allocation", "--city", "430200", "--out", str(tmp_path / "x.pdf"),
                      "--user", changsha_user.username)
+
+
+def test_through_the_api_as_a_background_job(api, fleet, org, changsha_user, media,
+                                             django_capture_on_commit_callbacks):
+    kinds = {k["kind"]: k for k in api.as_(changsha_user).get("/reports/kinds").json()}
+    assert {"size-table", "vehicle-allocation", "tender-timeline"} <= set(kinds)
+    assert "snapshot" in kinds["size-table"]["parameters"]["properties"]
+    assert "tender" in kinds["tender-timeline"]["parameters"]["properties"]
+    with django_capture_on_commit_callbacks(execute=True):
+        r = api.as_(changsha_user).post("/reports/jobs", {"kind": "vehicle-allocation", "format": "xlsx",
+                                                          "params": {"city": "430100"}})
+    assert r.status_code == 202, r.content
+    job = api.as_(changsha_user).get(f"/reports/jobs/{r.json()['id']}").json()
+    assert job["status"] == "done" and job["summary"]["rows"] == 14 + 1 + 4 + 0 + 2  # cities+total, docs, vehicles
+    other = api.as_(changsha_user).post("/reports/jobs", {"kind": "vehicle-allocation", "format": "pdf",
+                                                          "params": {"city": "430200"}})
+    assert other.status_code == 404

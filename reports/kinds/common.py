@@ -15,6 +15,9 @@ def render_document(data: ReportData, template: str, out: Path, progress: Progre
     第 X 页 / 共 Y 页 (reports.pdf.page_css)."""
     ctx = pdf.base_context(data, unit=data.scope_label, landscape=landscape, sections=data.sections)
     ctx.update(context)
+    # Every character the document prints, so the job's font subset holds them all: a character missing
+    # from it falls back to the whole system CJK font (embedded whole: megabytes per file).
+    data.meta["_text"] = str(context) + str([s.header for s in data.sections])
     pdf.render_single(data, template, out, context=ctx, progress=progress)
     progress(95, "已生成 rendered")
 

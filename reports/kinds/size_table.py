@@ -3,8 +3,8 @@ one block per size system, per city and in total.
 
 Data: assets.selectors (snapshot_get / snapshot_latest, visible_rows: a city's staff see their city only)
 and assets.exporters.size_blocks (the same table the demand module's Excel download shows).
-PDF: one document, A4 landscape, the total first and then a part per city, wide blocks split into column
-groups. Excel: a sheet per part and gender, laid out by assets.exporters.write_size_sheet."""
+PDF: A4 landscape, the total first and then a part per city (each its own document with its own page
+numbers, rendered in parallel and merged), wide blocks split into column groups. Excel: a sheet per part and gender, laid out by assets.exporters.write_size_sheet."""
 
 import datetime
 from pathlib import Path
@@ -18,7 +18,7 @@ from assets.exporters import size_blocks, write_size_sheet
 from core.errors import QMError
 from personnel.models import OrgUnit
 
-from .. import xlsx
+from .. import pdf, xlsx
 from ..registry import Column, ParamsBase, Progress, ReportData, ReportKind, Section, no_progress, register
 from ..scoping import root_units
 from . import common
@@ -41,7 +41,9 @@ def _chunks(block: dict, width: int = SIZES_PER_TABLE) -> list[dict]:
     out = []
     for start in range(0, max(1, len(sizes)), width):
         stop = start + width
-        out.append({"sizes": sizes[start:stop], "last": stop >= len(sizes),
+        last = stop >= len(sizes)
+        n = len(sizes[start:stop])
+        out.append({"sizes": sizes[start:stop], "last": last, "width_mm": 46 + 13 * n + (15 if last else 0),
                     "lines": [{"code": ln["code"], "name": ln["name"], "quantities": ln["quantities"][start:stop],
                                "total": ln["total"]} for ln in block["lines"]],
                     "totals": block["totals"][start:stop], "total": block["total"]})
@@ -100,7 +102,19 @@ def collect(user, params: SizeTableParams, *, progress: Progress = no_progress,
 
 
 def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
-    common.render_document(data, "reports/pdf/size_table.html", out, progress)
+    """One document per part (the total, each city), rendered in the process pool and merged: each part
+    numbers its own pages (a city files its own) and both cores work."""
+    if not data.sections:
+        common.render_document(data, "reports/pdf/size_table.html", out, progress, section=None)
+        return
+    data.meta["_text"] = str([s.header for s in data.sections]) + "男款女款件"
+
+    def context_for(section: Section) -> dict:
+        ctx = pdf.base_context(data, unit=section.title, landscape=True, sections=[section])
+        ctx["section"] = section
+        return ctx
+
+    pdf.render_sections(data, "reports/pdf/size_table.html", out, context_for=context_for, progress=progress)
 
 
 def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:

@@ -48,8 +48,11 @@ def put(ws, row: int, col: int, value, **style):
     return cell
 
 
-def size_table_xlsx(rows: list[dict], *, title: str, city_code: str | None = None) -> bytes:
-    """rows: [{city_code, item_code, gender, size, quantity}] (a live demand or a snapshot's rows)."""
+def size_blocks(rows: list[dict]) -> dict[str, list[dict]]:
+    """rows [{city_code, item_code, gender, size, quantity}] → per gender ('M', 'F') the blocks of the size
+    table, one per size system in SYSTEM_ORDER: {system, title, sizes (reading order), lines [{code, name,
+    quantities (one per size), total}], totals (per size), total}. Shared by the Excel below and the
+    size-table report (reports/kinds/size_table.py)."""
     items = {i.code: i for i in ItemType.objects.all()}
     order = {code: i.sort_order for code, i in items.items()}
     order[SKIRT_CODE] = order.get(SKIRT_ITEM, 0) + 0.5
@@ -58,55 +61,77 @@ def size_table_xlsx(rows: list[dict], *, title: str, city_code: str | None = Non
     for r in rows:
         system = "bottom" if r["item_code"] == SKIRT_CODE else items[r["item_code"]].size_system
         table[r["gender"]][system][r["item_code"]][r["size"]] += r["quantity"]
-
-    wb = Workbook()
-    wb.remove(wb.active)
+    out: dict[str, list[dict]] = {}
     for gender in ("M", "F"):
-        ws = wb.create_sheet(f"{GENDER_LABEL[gender]} {'men' if gender == 'M' else 'women'}")
-        put(ws, 1, 1, f"号型统计表 size table · {GENDER_LABEL[gender]}款 · {city_code or '全省 province'}", font=BOLD)
-        put(ws, 2, 1, title)
-        r = 4
-        grand = 0
+        blocks = []
         for system in SYSTEM_ORDER:
             block = table[gender].get(system)
             if not block:
                 continue
             sizes = sorted({s for per_item in block.values() for s in per_item}, key=size_key)
-            put(ws, r, 1, SYSTEM_TITLE[system], font=BOLD)
-            r += 1
-            put(ws, r, 1, "代码 code", font=BOLD, fill=HEAD_FILL)
-            put(ws, r, 2, "品名 item", font=BOLD, fill=HEAD_FILL)
-            for j, size in enumerate(sizes):
-                put(ws, r, 3 + j, size, font=BOLD, fill=HEAD_FILL, alignment=Alignment(horizontal="center"))
-            put(ws, r, 3 + len(sizes), "合计 total", font=BOLD, fill=HEAD_FILL)
-            r += 1
             col_totals = [0] * len(sizes)
+            lines = []
             for code in sorted(block, key=lambda c: (order.get(c, 0), c)):
                 name = SKIRT_NAME if code == SKIRT_CODE else items[code].name_for(gender)
-                put(ws, r, 1, code)
-                put(ws, r, 2, name)
-                total = 0
-                for j, size in enumerate(sizes):
-                    q = block[code].get(size, 0)
-                    if q:
-                        put(ws, r, 3 + j, q)
+                quantities = [block[code].get(size, 0) for size in sizes]
+                for j, q in enumerate(quantities):
                     col_totals[j] += q
-                    total += q
-                put(ws, r, 3 + len(sizes), total, font=BOLD)
-                grand += total
-                r += 1
-            put(ws, r, 2, "合计 total", font=BOLD)
-            for j, q in enumerate(col_totals):
-                put(ws, r, 3 + j, q, font=BOLD)
-            put(ws, r, 3 + len(sizes), sum(col_totals), font=BOLD)
-            r += 2
-        put(ws, r, 2, "总计 grand total", font=BOLD)
-        put(ws, r, 3, grand, font=BOLD)
-        ws.column_dimensions["A"].width = 20
-        ws.column_dimensions["B"].width = 22
-        for col in range(3, ws.max_column + 1):
-            ws.column_dimensions[get_column_letter(col)].width = 9
-        ws.freeze_panes = "C4"
+                lines.append({"code": code, "name": name, "quantities": quantities, "total": sum(quantities)})
+            blocks.append({"system": system, "title": SYSTEM_TITLE[system], "sizes": sizes, "lines": lines,
+                           "totals": col_totals, "total": sum(col_totals)})
+        out[gender] = blocks
+    return out
+
+
+def write_size_sheet(ws, blocks: list[dict], *, heading: str, title: str) -> int:
+    """One gender's blocks on a (normal, not write-only) worksheet; returns the grand total."""
+    put(ws, 1, 1, heading, font=BOLD)
+    put(ws, 2, 1, title)
+    r = 4
+    grand = 0
+    for block in blocks:
+        sizes = block["sizes"]
+        put(ws, r, 1, block["title"], font=BOLD)
+        r += 1
+        put(ws, r, 1, "代码 code", font=BOLD, fill=HEAD_FILL)
+        put(ws, r, 2, "品名 item", font=BOLD, fill=HEAD_FILL)
+        for j, size in enumerate(sizes):
+            put(ws, r, 3 + j, size, font=BOLD, fill=HEAD_FILL, alignment=Alignment(horizontal="center"))
+        put(ws, r, 3 + len(sizes), "合计 total", font=BOLD, fill=HEAD_FILL)
+        r += 1
+        for line in block["lines"]:
+            put(ws, r, 1, line["code"])
+            put(ws, r, 2, line["name"])
+            for j, q in enumerate(line["quantities"]):
+                if q:
+                    put(ws, r, 3 + j, q)
+            put(ws, r, 3 + len(sizes), line["total"], font=BOLD)
+            grand += line["total"]
+            r += 1
+        put(ws, r, 2, "合计 total", font=BOLD)
+        for j, q in enumerate(block["totals"]):
+            put(ws, r, 3 + j, q, font=BOLD)
+        put(ws, r, 3 + len(sizes), block["total"], font=BOLD)
+        r += 2
+    put(ws, r, 2, "总计 grand total", font=BOLD)
+    put(ws, r, 3, grand, font=BOLD)
+    ws.column_dimensions["A"].width = 20
+    ws.column_dimensions["B"].width = 22
+    for col in range(3, ws.max_column + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 9
+    ws.freeze_panes = "C4"
+    return grand
+
+
+def size_table_xlsx(rows: list[dict], *, title: str, city_code: str | None = None) -> bytes:
+    """rows: [{city_code, item_code, gender, size, quantity}] (a live demand or a snapshot's rows)."""
+    blocks = size_blocks(rows)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for gender in ("M", "F"):
+        ws = wb.create_sheet(f"{GENDER_LABEL[gender]} {'men' if gender == 'M' else 'women'}")
+        write_size_sheet(ws, blocks[gender], title=title,
+                         heading=f"号型统计表 size table · {GENDER_LABEL[gender]}款 · {city_code or '全省 province'}")
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

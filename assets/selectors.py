@@ -131,6 +131,14 @@ def snapshot_get(user, snapshot_id: int, *, full: bool = False) -> DemandSnapsho
     return snap
 
 
+def snapshot_latest(user) -> DemandSnapshot:
+    """The newest snapshot (404 when none has been taken yet)."""
+    snap = snapshots_for(user).first()
+    if snap is None:
+        raise NotFound("尚无需求快照 no demand snapshot has been taken yet")
+    return snap
+
+
 def snapshot_rows(snapshot: DemandSnapshot, city_code: str | None = None) -> list[dict]:
     """The frozen rows [{city_code, item_code, gender ('M'/'F'), size, quantity}], sorted; for one city if
     given. What procurement contracts and distribution plans read."""

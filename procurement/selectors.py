@@ -53,6 +53,14 @@ def tender_get(user, tender_id: int) -> Tender:
     return tender
 
 
+def tender_latest(user) -> Tender:
+    """The newest tender (by year, then the last created); 404 when there is none."""
+    tender = tenders_for(user).order_by("-year", "-created_at", "-id").first()
+    if tender is None:
+        raise NotFound("尚无采购项目 no tender yet")
+    return tender
+
+
 def lot_get(user, lot_id: int) -> Lot:
     _member(user)
     lot = Lot.objects.select_related("tender").filter(pk=lot_id).first()

@@ -1,0 +1,146 @@
+"""号型统计表 size table for suppliers, from a demand snapshot: items down, sizes across, men and women apart,
+one block per size system, per city and in total.
+
+Data: assets.selectors (snapshot_get / snapshot_latest, visible_rows: a city's staff see their city only)
+and assets.exporters.size_blocks (the same table the demand module's Excel download shows).
+PDF: A4 landscape, the total first and then a part per city (each its own document with its own page
+numbers, rendered in parallel and merged), wide blocks split into column groups. Excel: a sheet per part and gender, laid out by assets.exporters.write_size_sheet."""
+
+import datetime
+from pathlib import Path
+
+from django.utils import timezone
+from openpyxl import Workbook
+
+from assets import selectors as asset_selectors
+from assets.demand import GENDER_LABEL
+from assets.exporters import size_blocks, write_size_sheet
+from core.errors import QMError
+from personnel.models import OrgUnit
+
+from .. import pdf, xlsx
+from ..registry import Column, ParamsBase, Progress, ReportData, ReportKind, Section, no_progress, register
+from ..scoping import root_units
+from . import common
+
+KIND = "size-table"
+TITLE = "号型统计表"
+SIZES_PER_TABLE = 16  # size columns per printed table (A4 landscape); wider blocks continue below
+
+COLUMNS = [Column("gender", "性别", 12, 6), Column("system", "号型类别", 40, 20), Column("code", "代码", 30, 16),
+           Column("name", "品名", 46, 22), Column("total", "合计", 16, 9, "0")]
+
+
+class SizeTableParams(ParamsBase):
+    snapshot: int | None = None  # a demand snapshot's id; default the latest
+
+
+def _chunks(block: dict, width: int = SIZES_PER_TABLE) -> list[dict]:
+    """A block's sizes in column groups of at most `width`; the total column on the last group."""
+    sizes = block["sizes"]
+    out = []
+    for start in range(0, max(1, len(sizes)), width):
+        stop = start + width
+        last = stop >= len(sizes)
+        n = len(sizes[start:stop])
+        out.append({"sizes": sizes[start:stop], "last": last, "width_mm": 46 + 13 * n + (15 if last else 0),
+                    "lines": [{"code": ln["code"], "name": ln["name"], "quantities": ln["quantities"][start:stop],
+                               "total": ln["total"]} for ln in block["lines"]],
+                    "totals": block["totals"][start:stop], "total": block["total"]})
+    return out
+
+
+def _part(key: str, title: str, group: str, rows: list[dict]) -> Section:
+    blocks = size_blocks(rows)
+    genders, flat = [], []
+    for gender in ("M", "F"):
+        if not blocks[gender]:
+            continue
+        label = GENDER_LABEL[gender]
+        for block in blocks[gender]:
+            block["chunks"] = _chunks(block)
+            flat += [(label, block["title"], ln["code"], ln["name"], ln["total"]) for ln in block["lines"]]
+        genders.append({"gender": gender, "label": f"{label}款", "blocks": blocks[gender],
+                        "total": sum(b["total"] for b in blocks[gender])})
+    return Section(key=key, title=title, group=group, rows=flat,
+                   header={"genders": genders, "blocks": blocks, "total": sum(g["total"] for g in genders)})
+
+
+def collect(user, params: SizeTableParams, *, progress: Progress = no_progress,
+            now: datetime.datetime | None = None) -> ReportData:
+    if params.county:
+        raise QMError("bad_params", "号型统计表按市州统计，不能按县 the size table is per city, not per county",
+                      {"field": "county"})
+    roots = root_units(user, params)  # an out-of-scope city → 404, a county code as city → 400
+    snap = (asset_selectors.snapshot_get(user, params.snapshot) if params.snapshot is not None
+            else asset_selectors.snapshot_latest(user))
+    progress(2, f"读取需求快照 reading snapshot #{snap.pk}")
+    rows = asset_selectors.visible_rows(user, snap, params.city)
+    cities = {u.code: u.name for u in OrgUnit.objects.filter(code__in={r["city_code"] for r in rows})}
+    by_city: dict[str, list[dict]] = {}
+    for r in rows:
+        by_city.setdefault(r["city_code"], []).append(r)
+    sections = []
+    if len(by_city) != 1:
+        label = "全省合计 province total" if asset_selectors.city_codes_for(user) is None else "合计 total"
+        sections.append(_part("total", label, "合计", rows))
+    for code in sorted(by_city):
+        sections.append(_part(code, cities.get(code, code), cities.get(code, code), by_city[code]))
+    progress(4, f"{len(rows)} 行 rows, {len(by_city)} 个市州 cities")
+    if params.city:
+        scope_label = roots[0].name
+    elif asset_selectors.city_codes_for(user) is None:
+        scope_label = "全省 province"
+    else:
+        scope_label = "、".join(cities.get(c, c) for c in sorted(by_city)) or "—"
+    sources = [f"需求快照 demand snapshot #{snap.pk} {timezone.localtime(snap.created_at):%Y-%m-%d %H:%M}",
+               f"配发标准 standard v{snap.standard_version.number}",
+               f"数量不含备用 {snap.margin_percent}% quantities without the spare margin"]
+    return ReportData(kind=KIND, title=TITLE, scope_label=scope_label, requested_by=user.get_username(),
+                      requested_at=timezone.localtime(now or timezone.now()), sources=sources, columns=COLUMNS, sections=sections,
+                      meta={"snapshot": snap.pk, "snapshot_note": snap.note, "margin_percent": snap.margin_percent})
+
+
+def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
+    """One document per part (the total, each city), rendered in the process pool and merged: each part
+    numbers its own pages (a city files its own) and both cores work."""
+    if not data.sections:
+        common.render_document(data, "reports/pdf/size_table.html", out, progress, section=None)
+        return
+    data.meta["_text"] = str([s.header for s in data.sections]) + "男款女款件"
+
+    def context_for(section: Section) -> dict:
+        ctx = pdf.base_context(data, unit=section.title, landscape=True, sections=[section])
+        ctx["section"] = section
+        return ctx
+
+    pdf.render_sections(data, "reports/pdf/size_table.html", out, context_for=context_for, progress=progress)
+
+
+def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
+    """A sheet per part (total, each city) and gender, as assets.exporters lays it out."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = set()
+    header = common.print_header(data)
+    title = "；".join(data.sources)
+    for n, section in enumerate(data.sections, 1):
+        for gender in section.header["genders"]:
+            ws = wb.create_sheet(xlsx.sheet_title(f"{section.group} {gender['label']}", taken))
+            write_size_sheet(ws, gender["blocks"], title=title,
+                             heading=f"号型统计表 size table · {gender['label']} · {section.title}")
+            ws.oddHeader.left.text = header[:250]
+            ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
+        progress(5 + int(90 * n / max(1, len(data.sections))), f"工作表 sheet {section.title}")
+    about = wb.create_sheet("说明")
+    for i, (k, v) in enumerate(common.about_rows(data, ("快照说明 snapshot note", data.meta["snapshot_note"])), 1):
+        xlsx.set_safe(about.cell(row=i, column=1), k)
+        xlsx.set_safe(about.cell(row=i, column=2), v)
+    about.column_dimensions["A"].width = 22
+    about.column_dimensions["B"].width = 90
+    wb.save(out)
+
+
+register(ReportKind(kind=KIND, title=TITLE, collect=collect, params=SizeTableParams,
+                    renderers={"pdf": render_pdf, "xlsx": render_xlsx},
+                    description="供应商用号型统计：品类×号型，男女分列，分市州及合计；--snapshot ID（默认最新快照）"))

@@ -22,6 +22,23 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _eager_unless_broker(request):
+    """Tasks run in-process except in tests marked `broker`, which go through the real broker and worker
+    when one is configured (make test-services); so the rest of the suite behaves alike on both runs."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("broker"):
+        yield
+        return
+    old = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = old
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():

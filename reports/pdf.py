@@ -23,6 +23,12 @@ FONT_FAMILY = "Noto Sans CJK SC"
 FONT_FILE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 FONT_INDEX = 2  # "Noto Sans CJK SC" in the Debian collection (fc-list : family index)
 SUBSET_FAMILY = "QM Noto Sans CJK SC subset"
+# The faces a report may print in: (index in FONT_FILE, system family, family of the job's subset). "mono" is
+# the same design with half-width Latin and full-width CJK, for text laid out in fixed character columns.
+FACES = {
+    "sans": (FONT_INDEX, FONT_FAMILY, SUBSET_FAMILY),
+    "mono": (7, "Noto Sans Mono CJK SC", "QM Noto Sans Mono CJK SC subset"),
+}
 # Characters every report may print besides its data (ASCII, CJK punctuation, the page footer).
 PAGE_LABELS = ("于", "请求", "数据来源", "第", "页", "共", "—")  # the margin-box texts of page_css
 BASE_CHARS = "".join(chr(c) for c in range(0x20, 0x7F)) + "　、。，；：？！“”‘’（）《》【】—…·×／" + "".join(PAGE_LABELS)
@@ -79,9 +85,10 @@ def css_string(text: str) -> str:
             .replace("\r", " "))
 
 
-def page_css(*, title: str, unit: str, data: ReportData, landscape: bool) -> str:
+def page_css(*, title: str, unit: str, data: ReportData, landscape: bool, page_numbers: bool = True) -> str:
     """@page rules: size, the font (set inside @page too so page numbers use the CJK font), and on every page
-    the title and unit, who asked, when, from which data, and 第 X 页 / 共 Y 页."""
+    the title and unit, who asked, when, from which data, and 第 X 页 / 共 Y 页 (page_numbers=False: the
+    document writes the numbers itself, as the sign-for sheets do)."""
     asked = f"{data.requested_by} 于 {data.requested_at:%Y-%m-%d %H:%M} 请求"
     sources = "；".join(data.sources)
     return (
@@ -89,11 +96,12 @@ def page_css(*, title: str, unit: str, data: ReportData, landscape: bool) -> str
         f' @top-left {{ content: "{css_string(title)} · {css_string(unit)}"; }}'
         f' @top-right {{ content: "{css_string(asked)}"; }}'
         f' @bottom-left {{ content: "数据来源 {css_string(sources)}"; }}'
-        f' @bottom-right {{ content: "第 " counter(page) " 页 / 共 " counter(pages) " 页"; }} }}'
+        + (' @bottom-right { content: "第 " counter(page) " 页 / 共 " counter(pages) " 页"; }' if page_numbers else "")
+        + " }"
     )
 
 
-def subset_font(chars: str) -> Path | None:
+def subset_font(chars: str, face: str = "sans") -> Path | None:
     """A subset of the CJK font holding `chars`, made once (fontTools, ~1 s) and cached by content.
 
     Each document then loads a ~50 KB font instead of the 20 MB collection and embeds it whole (no subsetting
@@ -106,7 +114,8 @@ def subset_font(chars: str) -> Path | None:
         return None
     wanted = "".join(sorted(set(chars + BASE_CHARS) - {"\n", "\r", "\t"}))
     digest = hashlib.sha1(wanted.encode()).hexdigest()[:16]
-    path = font_cache_dir() / f"cjk-{digest}.otf"
+    index = FACES[face][0]
+    path = font_cache_dir() / f"cjk{'' if face == 'sans' else '-' + face}-{digest}.otf"
     if path.exists():
         return path
     from fontTools import subset
@@ -118,7 +127,7 @@ def subset_font(chars: str) -> Path | None:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.layout_features = ["kern", "vert", "vkna"]
-    font = TTFont(FONT_FILE, fontNumber=FONT_INDEX, lazy=True)
+    font = TTFont(FONT_FILE, fontNumber=index, lazy=True)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(c) for c in wanted])
     subsetter.subset(font)
@@ -143,45 +152,49 @@ _STYLES: dict[str, tuple] = {}
 atexit.register(_STYLES.clear)
 
 
-def _stylesheets(font_path: str | None) -> tuple[list, object]:
-    """The print CSS and the font rules, parsed once per process and font: (stylesheets, font_config)."""
-    key = font_path or ""
+def _stylesheets(font_path: str | None, face: str = "sans", css: str = "report.css") -> tuple[list, object]:
+    """The print CSS (`css`, a file in reports/static/reports/) and the font rules, parsed once per process,
+    font and CSS file: (stylesheets, font_config)."""
+    key = (font_path or "", face, css)
     if key not in _STYLES:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
+        _index, system_family, subset_family = FACES[face]
         font_config = FontConfiguration()
         fetcher = url_fetcher()
-        base = CSS(filename=str(Path(settings.BASE_DIR) / "reports" / "static" / "reports" / "report.css"),
+        base = CSS(filename=str(Path(settings.BASE_DIR) / "reports" / "static" / "reports" / css),
                    url_fetcher=fetcher, font_config=font_config)
-        family = f'"{FONT_FAMILY}"'
-        face = ""
+        family = f'"{system_family}"'
+        rule = ""
         if font_path:
-            family = f'"{SUBSET_FAMILY}", "{FONT_FAMILY}"'
-            face = f'@font-face {{ font-family: "{SUBSET_FAMILY}"; src: url("{Path(font_path).as_uri()}"); }}'
-        fonts = CSS(string=f"{face} @page {{ font-family: {family}; }} html {{ font-family: {family}; }}",
+            family = f'"{subset_family}", "{system_family}"'
+            rule = f'@font-face {{ font-family: "{subset_family}"; src: url("{Path(font_path).as_uri()}"); }}'
+        fonts = CSS(string=f"{rule} @page {{ font-family: {family}; }} html {{ font-family: {family}; }}",
                     url_fetcher=fetcher, font_config=font_config)
         _STYLES[key] = ([base, fonts], font_config)
     return _STYLES[key]
 
 
-def html_to_pdf(html: str, *, fetcher=None, font_path: str | None = None) -> bytes:
+def html_to_pdf(html: str, *, fetcher=None, font_path: str | None = None, face: str = "sans",
+                css: str = "report.css") -> bytes:
     from weasyprint import HTML
 
-    stylesheets, font_config = _stylesheets(font_path)
+    stylesheets, font_config = _stylesheets(font_path, face, css)
     base = (Path(settings.BASE_DIR) / "reports" / "static" / "reports").as_uri() + "/"
     doc = HTML(string=html, base_url=base, url_fetcher=fetcher or url_fetcher())
     # The subset is already small: embed it whole, identical in every part (deduplicated on merge).
     return doc.write_pdf(stylesheets=stylesheets, font_config=font_config, full_fonts=bool(font_path))
 
 
-def render_document(template: str, context: dict, font_path: str | None = None) -> bytes:
-    return html_to_pdf(render_to_string(template, context), font_path=font_path)
+def render_document(template: str, context: dict, font_path: str | None = None, face: str = "sans",
+                    css: str = "report.css") -> bytes:
+    return html_to_pdf(render_to_string(template, context), font_path=font_path, face=face, css=css)
 
 
 def _section_job(args) -> tuple[int, bytes]:
-    index, template, context, font_path = args
-    return index, render_document(template, context, font_path)
+    index, template, context, font_path, face, css = args
+    return index, render_document(template, context, font_path, face, css)
 
 
 def pdf_workers() -> int:
@@ -204,16 +217,18 @@ def render_sections(
     context_for: Callable[[Section], dict],
     progress: Progress = no_progress,
     workers: int | None = None,
+    face: str = "sans",
+    css: str = "report.css",
 ) -> int:
     """Render each section as its own document (own page numbers) and merge them into `out`, with a
     bookmark per section. Largest sections go first so the pool stays busy. Returns the page count."""
     from pypdf import PdfReader, PdfWriter
 
     sections = data.sections
-    font = subset_font(report_chars(data) + template_chars(template))
+    font = subset_font(report_chars(data) + template_chars(template), face)
     font_path = str(font) if font else None
     order = sorted(range(len(sections)), key=lambda i: -len(sections[i].rows))
-    jobs = [(i, template, context_for(sections[i]), font_path) for i in order]
+    jobs = [(i, template, context_for(sections[i]), font_path, face, css) for i in order]
     workers = workers or pdf_workers()
     parts: dict[int, bytes] = {}
     total_rows = max(1, data.row_count)
@@ -278,6 +293,8 @@ def template_chars(name: str) -> str:
     return "".join(out)
 
 
-def base_context(data: ReportData, *, unit: str, landscape: bool, sections: Sequence[Section]) -> dict:
+def base_context(data: ReportData, *, unit: str, landscape: bool, sections: Sequence[Section],
+                 page_numbers: bool = True) -> dict:
     return {"data": data, "sections": sections, "unit": unit,
-            "page_css": page_css(title=data.title, unit=unit, data=data, landscape=landscape)}
+            "page_css": page_css(title=data.title, unit=unit, data=data, landscape=landscape,
+                                 page_numbers=page_numbers)}

@@ -220,12 +220,20 @@ def head_line() -> str:
     return "".join(cell(c.label, n) for c, n in zip(COLUMNS, PDF_CELLS, strict=False)) + "  " + COLUMNS[-1].label
 
 
-def _section_context(data: ReportData, section: Section) -> dict:
-    ctx = pdf.base_context(data, unit=section.title, landscape=True, sections=[section], page_numbers=False)
+def page_count(section: Section, kit_lines: int) -> int:
+    return len(paginate(section.rows, *rows_per_page(kit_lines)))
+
+
+def _batch_context(data: ReportData, sections: list[Section]) -> dict:
+    """Context of one document holding the sheets of consecutive units, each paginated here."""
+    unit = sections[0].title if len(sections) == 1 else data.scope_label
+    ctx = pdf.base_context(data, unit=unit, landscape=True, sections=sections, page_numbers=False,
+                           running_unit=True)
     kit = data.meta["kit_lines"]
     first, rest = rows_per_page(len(kit))
-    ctx.update(section=section, kit_height=kit_height(len(kit)), rules=rules_html(), head_line=head_line(),
-               pages=[{"rows_html": rows_html(chunk)} for chunk in paginate(section.rows, first, rest)])
+    ctx.update(kit_height=kit_height(len(kit)), rules=rules_html(), head_line=head_line(),
+               sheets=[{"section": s, "pages": [rows_html(chunk) for chunk in paginate(s.rows, first, rest)]}
+                       for s in sections])
     return ctx
 
 
@@ -234,9 +242,11 @@ def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress, *,
         pdf.render_single(data, "reports/pdf/empty.html", out,
                           context=pdf.base_context(data, unit=data.scope_label, landscape=True, sections=[]))
         return
-    pdf.render_sections(data, "reports/pdf/sign_for_sheets.html", out,
-                        context_for=lambda s: _section_context(data, s), progress=progress, workers=workers,
-                        face=PDF_FACE, css="sign_for.css")
+    kit = len(data.meta["kit_lines"])
+    pdf.render_paginated(data, "reports/pdf/sign_for_sheets.html", out,
+                         context_for=lambda sections: _batch_context(data, sections),
+                         page_count=lambda s: page_count(s, kit), progress=progress, workers=workers,
+                         face=PDF_FACE, css="sign_for.css")
 
 
 def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:

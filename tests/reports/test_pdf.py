@@ -158,3 +158,26 @@ def test_a_unit_of_three_pages_lists_every_officer_once(org, catalog, province_u
         assert "序号" in page and "本人签名" in page  # the header row on every page
         assert "发放人" in page
     assert "常服上衣×1" in pages[0] and "常服上衣×1" not in pages[1]  # the kit once, in the sheet's header
+
+
+def test_units_in_one_document_keep_their_own_header_numbers_and_bookmarks(roll, org, media, province_user, tmp_path):
+    from pypdf import PdfReader
+
+    settings.REPORT_PDF_WORKERS = 1  # every unit in one WeasyPrint document
+    out = tmp_path / "p.pdf"
+    data = render_to_path(user=province_user, kind="sign-for-sheets", fmt="pdf", params={}, out=out)
+    pages = pdf_pages_text(out.read_bytes())
+    assert len(pages) == len(data.sections) == 3
+    for page, section, names in zip(pages, data.sections, (["张伟", "李娜"], ["王芳"], ["赵强"]), strict=True):
+        assert f"被装签领表 · {section.title}" in page  # the running unit in the page's margin
+        assert "第 1 页 / 共 1 页" in page and all(n in page for n in names)
+    assert [o.title for o in PdfReader(out).outline] == [s.title for s in data.sections]
+
+
+def test_batches_keep_sections_whole_and_give_every_process_work():
+    from reports.registry import Section
+
+    sections = [Section(key=str(i), title=str(i), rows=[()] * n) for i, n in enumerate([5, 30, 2, 2, 40, 1])]
+    runs = pdf.batches(sections, max_rows=1500, parts=2)
+    assert [i for run in runs for i in run] == list(range(6)) and len(runs) >= 2
+    assert pdf.batches(sections, max_rows=10, parts=1) == [[0], [1], [2, 3], [4], [5]]

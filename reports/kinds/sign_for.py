@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Q
@@ -185,8 +186,30 @@ def row_line(row) -> str:
 
 
 def rows_html(rows) -> str:
-    """One block per row holding one line of text (the signature column is the empty rest of the line)."""
-    return "".join(f"<div>{row_line(r)}</div>" for r in rows)
+    """The rows as lines of text (the signature column is the empty rest of each line), for a `white-space:
+    pre` block whose line height is the row height; the grid is its repeated background."""
+    return "\n".join(row_line(r) for r in rows)
+
+
+def grid_css() -> str:
+    """The ruling of one row (its bottom rule and the rules between the columns) as an SVG tile repeated down
+    the grid block, over it the same tile on grey for the header line. Drawn per page, not per row."""
+    xs = []
+    x = 0.0
+    for n in PDF_CELLS:
+        x += n * CELL_MM
+        xs.append(x)
+    width, stroke = 280, 0.18  # the tile is wider than the grid; 0.18 mm = 0.5 pt
+
+    def tile(fill: str) -> str:
+        lines = "".join(f'<path d="M{x:.3f} 0V{ROW_H}"/>' for x in xs)
+        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}mm" height="{ROW_H}mm" '
+               f'viewBox="0 0 {width} {ROW_H}">{fill}<g stroke="#000" stroke-width="{stroke}">{lines}'
+               f'<path d="M0 {ROW_H - stroke / 2:.3f}H{width}"/></g></svg>')
+        return f'url("data:image/svg+xml,{quote(svg)}")'
+
+    head = tile(f'<rect width="{width}" height="{ROW_H}" fill="#eee"/>')
+    return f".grid {{ background: {head} no-repeat, {tile('')} repeat-y; }}"
 
 
 def kit_height(lines: int) -> float:
@@ -206,17 +229,8 @@ def paginate(rows: list, first: int, rest: int) -> list[list]:
     return pages
 
 
-def rules_html() -> str:
-    """The vertical rules between the columns (the outer frame is the grid's border)."""
-    out, x = [], 0
-    for n in PDF_CELLS:
-        x += n * CELL_MM
-        out.append(f'<i style="left:{x:.2f}mm"></i>')
-    return "".join(out)
-
-
 def head_line() -> str:
-    """The column header as one line; safe to print unescaped (fixed labels)."""
+    """The column header as one line (fixed labels, already escaped)."""
     return "".join(cell(c.label, n) for c, n in zip(COLUMNS, PDF_CELLS, strict=False)) + "  " + COLUMNS[-1].label
 
 
@@ -229,10 +243,12 @@ def _batch_context(data: ReportData, sections: list[Section]) -> dict:
     unit = sections[0].title if len(sections) == 1 else data.scope_label
     ctx = pdf.base_context(data, unit=unit, landscape=True, sections=sections, page_numbers=False,
                            running_unit=True)
+    ctx["page_css"] += grid_css()
     kit = data.meta["kit_lines"]
     first, rest = rows_per_page(len(kit))
-    ctx.update(kit_height=kit_height(len(kit)), rules=rules_html(), head_line=head_line(),
-               sheets=[{"section": s, "pages": [rows_html(chunk) for chunk in paginate(s.rows, first, rest)]}
+    ctx.update(kit_height=kit_height(len(kit)), head_line=head_line(),
+               sheets=[{"section": s, "pages": [{"rows": rows_html(chunk), "height": round((len(chunk) + 1) * ROW_H, 2)}
+                                                for chunk in paginate(s.rows, first, rest)]}
                        for s in sections])
     return ctx
 

@@ -145,13 +145,16 @@ def test_a_unit_of_three_pages_lists_every_officer_once(org, catalog, province_u
     kit_lines = len(sign_for.kit_lines(sign_for.kit_summary(active_items())[0].split("、")))
     first, rest = sign_for.rows_per_page(kit_lines)
     n = first + rest + 3  # two full pages and three rows on the third
-    officers = [OfficerFactory(unit=org["430121"], name=f"丙{i:03d}") for i in range(n)]
+    # one name wider than its column (set smaller, on its one row: pagination must not change)
+    officers = [OfficerFactory(unit=org["430121"], name=f"丙{i:03d}" + ("阿卜杜热合曼·买买提" if i == 5 else ""))
+                for i in range(n)]
     out = tmp_path / "csx.pdf"
     render_to_path(user=province_user, kind="sign-for-sheets", fmt="pdf", params={"county": "430121"}, out=out)
     pages = pdf_pages_text(out.read_bytes())
     assert len(pages) == 3
     text = "\n".join(pages)
-    assert sorted(re.findall(r"丙\d{3}", text)) == sorted(o.name for o in officers)  # each exactly once
+    assert sorted(re.findall(r"丙\d{3}", text)) == sorted(o.name[:4] for o in officers)  # each exactly once
+    assert "阿卜杜热合曼·买买提" in text
     assert [len(re.findall(r"丙\d{3}", p)) for p in pages] == [first, rest, 3]
     for k, page in enumerate(pages, 1):
         assert f"第 {k} 页 / 共 3 页" in page

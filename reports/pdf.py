@@ -316,7 +316,7 @@ def render_paginated(
 ) -> int:
     """For templates that paginate themselves (they write each page and its "第 X 页 / 共 Y 页", so a unit's
     numbering does not depend on the document it is in): consecutive sections are rendered together, a few
-    documents of ~max_rows rows (settings.REPORT_PDF_BATCH_ROWS, default 1500) in the process pool instead
+    documents of ~max_rows rows (settings.REPORT_PDF_BATCH_ROWS, default 1000) in the process pool instead
     of one document per section. That saves WeasyPrint's fixed cost per document (stylesheets, font
     embedding: ~0.1 s each) and pypdf's per part, while memory stays per batch. page_count(section) gives
     each section's pages for its bookmark. Returns the page count."""
@@ -324,7 +324,7 @@ def render_paginated(
     font = subset_font(report_chars(data) + template_chars(template), face)
     font_path = str(font) if font else None
     workers = workers or pdf_workers()
-    max_rows = max_rows or int(getattr(settings, "REPORT_PDF_BATCH_ROWS", 1500))
+    max_rows = max_rows or int(getattr(settings, "REPORT_PDF_BATCH_ROWS", 1000))
     runs = batches(sections, max_rows=max_rows, parts=workers)
     order = sorted(range(len(runs)), key=lambda b: -sum(len(sections[i].rows) for i in runs[b]))
     jobs = [(b, template, context_for([sections[i] for i in runs[b]]), font_path, face, css) for b in order]

@@ -23,6 +23,12 @@ FONT_FAMILY = "Noto Sans CJK SC"
 FONT_FILE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 FONT_INDEX = 2  # "Noto Sans CJK SC" in the Debian collection (fc-list : family index)
 SUBSET_FAMILY = "QM Noto Sans CJK SC subset"
+# The faces a report may print in: (index in FONT_FILE, system family, family of the job's subset). "mono" is
+# the same design with half-width Latin and full-width CJK, for text laid out in fixed character columns.
+FACES = {
+    "sans": (FONT_INDEX, FONT_FAMILY, SUBSET_FAMILY),
+    "mono": (7, "Noto Sans Mono CJK SC", "QM Noto Sans Mono CJK SC subset"),
+}
 # Characters every report may print besides its data (ASCII, CJK punctuation, the page footer).
 PAGE_LABELS = ("于", "请求", "数据来源", "第", "页", "共", "—")  # the margin-box texts of page_css
 BASE_CHARS = "".join(chr(c) for c in range(0x20, 0x7F)) + "　、。，；：？！“”‘’（）《》【】—…·×／" + "".join(PAGE_LABELS)
@@ -79,21 +85,26 @@ def css_string(text: str) -> str:
             .replace("\r", " "))
 
 
-def page_css(*, title: str, unit: str, data: ReportData, landscape: bool) -> str:
+def page_css(*, title: str, unit: str, data: ReportData, landscape: bool, page_numbers: bool = True,
+             running_unit: bool = False) -> str:
     """@page rules: size, the font (set inside @page too so page numbers use the CJK font), and on every page
-    the title and unit, who asked, when, from which data, and 第 X 页 / 共 Y 页."""
+    the title and unit, who asked, when, from which data, and 第 X 页 / 共 Y 页 (page_numbers=False: the
+    document writes the numbers itself, as the sign-for sheets do). running_unit: the unit is the running
+    string `unit` (set by the document, e.g. `string-set: unit attr(data-unit)`), for documents of many units."""
     asked = f"{data.requested_by} 于 {data.requested_at:%Y-%m-%d %H:%M} 请求"
     sources = "；".join(data.sources)
+    unit_content = "string(unit)" if running_unit else f'"{css_string(unit)}"'
     return (
         f'@page {{ size: A4 {"landscape" if landscape else "portrait"};'
-        f' @top-left {{ content: "{css_string(title)} · {css_string(unit)}"; }}'
+        f' @top-left {{ content: "{css_string(title)} · " {unit_content}; }}'
         f' @top-right {{ content: "{css_string(asked)}"; }}'
         f' @bottom-left {{ content: "数据来源 {css_string(sources)}"; }}'
-        f' @bottom-right {{ content: "第 " counter(page) " 页 / 共 " counter(pages) " 页"; }} }}'
+        + (' @bottom-right { content: "第 " counter(page) " 页 / 共 " counter(pages) " 页"; }' if page_numbers else "")
+        + " }"
     )
 
 
-def subset_font(chars: str) -> Path | None:
+def subset_font(chars: str, face: str = "sans") -> Path | None:
     """A subset of the CJK font holding `chars`, made once (fontTools, ~1 s) and cached by content.
 
     Each document then loads a ~50 KB font instead of the 20 MB collection and embeds it whole (no subsetting
@@ -106,7 +117,8 @@ def subset_font(chars: str) -> Path | None:
         return None
     wanted = "".join(sorted(set(chars + BASE_CHARS) - {"\n", "\r", "\t"}))
     digest = hashlib.sha1(wanted.encode()).hexdigest()[:16]
-    path = font_cache_dir() / f"cjk-{digest}.otf"
+    index = FACES[face][0]
+    path = font_cache_dir() / f"cjk{'' if face == 'sans' else '-' + face}-{digest}.otf"
     if path.exists():
         return path
     from fontTools import subset
@@ -118,7 +130,7 @@ def subset_font(chars: str) -> Path | None:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.layout_features = ["kern", "vert", "vkna"]
-    font = TTFont(FONT_FILE, fontNumber=FONT_INDEX, lazy=True)
+    font = TTFont(FONT_FILE, fontNumber=index, lazy=True)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(c) for c in wanted])
     subsetter.subset(font)
@@ -143,45 +155,49 @@ _STYLES: dict[str, tuple] = {}
 atexit.register(_STYLES.clear)
 
 
-def _stylesheets(font_path: str | None) -> tuple[list, object]:
-    """The print CSS and the font rules, parsed once per process and font: (stylesheets, font_config)."""
-    key = font_path or ""
+def _stylesheets(font_path: str | None, face: str = "sans", css: str = "report.css") -> tuple[list, object]:
+    """The print CSS (`css`, a file in reports/static/reports/) and the font rules, parsed once per process,
+    font and CSS file: (stylesheets, font_config)."""
+    key = (font_path or "", face, css)
     if key not in _STYLES:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
+        _index, system_family, subset_family = FACES[face]
         font_config = FontConfiguration()
         fetcher = url_fetcher()
-        base = CSS(filename=str(Path(settings.BASE_DIR) / "reports" / "static" / "reports" / "report.css"),
+        base = CSS(filename=str(Path(settings.BASE_DIR) / "reports" / "static" / "reports" / css),
                    url_fetcher=fetcher, font_config=font_config)
-        family = f'"{FONT_FAMILY}"'
-        face = ""
+        family = f'"{system_family}"'
+        rule = ""
         if font_path:
-            family = f'"{SUBSET_FAMILY}", "{FONT_FAMILY}"'
-            face = f'@font-face {{ font-family: "{SUBSET_FAMILY}"; src: url("{Path(font_path).as_uri()}"); }}'
-        fonts = CSS(string=f"{face} @page {{ font-family: {family}; }} html {{ font-family: {family}; }}",
+            family = f'"{subset_family}", "{system_family}"'
+            rule = f'@font-face {{ font-family: "{subset_family}"; src: url("{Path(font_path).as_uri()}"); }}'
+        fonts = CSS(string=f"{rule} @page {{ font-family: {family}; }} html {{ font-family: {family}; }}",
                     url_fetcher=fetcher, font_config=font_config)
         _STYLES[key] = ([base, fonts], font_config)
     return _STYLES[key]
 
 
-def html_to_pdf(html: str, *, fetcher=None, font_path: str | None = None) -> bytes:
+def html_to_pdf(html: str, *, fetcher=None, font_path: str | None = None, face: str = "sans",
+                css: str = "report.css") -> bytes:
     from weasyprint import HTML
 
-    stylesheets, font_config = _stylesheets(font_path)
+    stylesheets, font_config = _stylesheets(font_path, face, css)
     base = (Path(settings.BASE_DIR) / "reports" / "static" / "reports").as_uri() + "/"
     doc = HTML(string=html, base_url=base, url_fetcher=fetcher or url_fetcher())
     # The subset is already small: embed it whole, identical in every part (deduplicated on merge).
     return doc.write_pdf(stylesheets=stylesheets, font_config=font_config, full_fonts=bool(font_path))
 
 
-def render_document(template: str, context: dict, font_path: str | None = None) -> bytes:
-    return html_to_pdf(render_to_string(template, context), font_path=font_path)
+def render_document(template: str, context: dict, font_path: str | None = None, face: str = "sans",
+                    css: str = "report.css") -> bytes:
+    return html_to_pdf(render_to_string(template, context), font_path=font_path, face=face, css=css)
 
 
 def _section_job(args) -> tuple[int, bytes]:
-    index, template, context, font_path = args
-    return index, render_document(template, context, font_path)
+    index, template, context, font_path, face, css = args
+    return index, render_document(template, context, font_path, face, css)
 
 
 def pdf_workers() -> int:
@@ -204,16 +220,16 @@ def render_sections(
     context_for: Callable[[Section], dict],
     progress: Progress = no_progress,
     workers: int | None = None,
+    face: str = "sans",
+    css: str = "report.css",
 ) -> int:
     """Render each section as its own document (own page numbers) and merge them into `out`, with a
     bookmark per section. Largest sections go first so the pool stays busy. Returns the page count."""
-    from pypdf import PdfReader, PdfWriter
-
     sections = data.sections
-    font = subset_font(report_chars(data) + template_chars(template))
+    font = subset_font(report_chars(data) + template_chars(template), face)
     font_path = str(font) if font else None
     order = sorted(range(len(sections)), key=lambda i: -len(sections[i].rows))
-    jobs = [(i, template, context_for(sections[i]), font_path) for i in order]
+    jobs = [(i, template, context_for(sections[i]), font_path, face, css) for i in order]
     workers = workers or pdf_workers()
     parts: dict[int, bytes] = {}
     total_rows = max(1, data.row_count)
@@ -234,14 +250,29 @@ def render_sections(
     else:
         collect(_section_job(job) for job in jobs)
 
-    writer = PdfWriter()
-    pages = 0
+    outline, pages = [], 0
     for i, section in enumerate(sections):
-        start = pages
-        reader = PdfReader(io.BytesIO(parts[i]))
-        writer.append(reader, import_outline=False)
-        pages += len(reader.pages)
-        writer.add_outline_item(title=section.title, page_number=start)
+        outline.append((section.title, pages))
+        pages += _page_count(parts[i])
+    return _merge(data, [parts[i] for i in range(len(sections))], outline, out, progress)
+
+
+def _page_count(part: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(part)).pages)
+
+
+def _merge(data: ReportData, parts: list[bytes], outline: list[tuple[str, int]], out: Path | io.BytesIO,
+           progress: Progress) -> int:
+    """Concatenate the parts into `out`, a bookmark per (title, first page). Returns the page count."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(PdfReader(io.BytesIO(part)), import_outline=False)
+    for title, page in outline:
+        writer.add_outline_item(title=title, page_number=page)
     writer.add_metadata({"/Title": data.title, "/Author": data.requested_by, "/Creator": "Quartermaster"})
     progress(97, "合并 merging")
     writer.compress_identical_objects()  # defaults: drop duplicates and orphans (pypdf 5–7)
@@ -250,7 +281,79 @@ def render_sections(
     else:
         with open(out, "wb") as fh:
             writer.write(fh)
-    return pages
+    return len(writer.pages)
+
+
+def batches(sections: Sequence[Section], *, max_rows: int, parts: int) -> list[list[int]]:
+    """Consecutive runs of sections (indexes) of about max_rows rows, at least `parts` runs when there are
+    enough sections (so every process has work); a section is never split."""
+    total = sum(len(s.rows) or 1 for s in sections)
+    limit = max(1, min(max_rows, -(-total // max(1, parts))))
+    out: list[list[int]] = []
+    rows = 0
+    for i, section in enumerate(sections):
+        if out and rows + (len(section.rows) or 1) <= limit:
+            out[-1].append(i)
+            rows += len(section.rows) or 1
+        else:
+            out.append([i])
+            rows = len(section.rows) or 1
+    return out
+
+
+def render_paginated(
+    data: ReportData,
+    template: str,
+    out: Path | io.BytesIO,
+    *,
+    context_for: Callable[[list[Section]], dict],
+    page_count: Callable[[Section], int],
+    progress: Progress = no_progress,
+    workers: int | None = None,
+    face: str = "sans",
+    css: str = "report.css",
+    max_rows: int | None = None,
+) -> int:
+    """For templates that paginate themselves (they write each page and its "第 X 页 / 共 Y 页", so a unit's
+    numbering does not depend on the document it is in): consecutive sections are rendered together, a few
+    documents of ~max_rows rows (settings.REPORT_PDF_BATCH_ROWS, default 1000) in the process pool instead
+    of one document per section. That saves WeasyPrint's fixed cost per document (stylesheets, font
+    embedding: ~0.1 s each) and pypdf's per part, while memory stays per batch. page_count(section) gives
+    each section's pages for its bookmark. Returns the page count."""
+    sections = data.sections
+    font = subset_font(report_chars(data) + template_chars(template), face)
+    font_path = str(font) if font else None
+    workers = workers or pdf_workers()
+    max_rows = max_rows or int(getattr(settings, "REPORT_PDF_BATCH_ROWS", 1000))
+    runs = batches(sections, max_rows=max_rows, parts=workers)
+    order = sorted(range(len(runs)), key=lambda b: -sum(len(sections[i].rows) for i in runs[b]))
+    jobs = [(b, template, context_for([sections[i] for i in runs[b]]), font_path, face, css) for b in order]
+    parts: dict[int, bytes] = {}
+    total_rows, done_rows = max(1, data.row_count), 0
+
+    def collect(results):
+        nonlocal done_rows
+        for index, part in results:
+            parts[index] = part
+            done_rows += sum(len(sections[i].rows) for i in runs[index])
+            progress(min(95, 5 + int(90 * done_rows / total_rows)),
+                     f"已生成 {done_rows}/{data.row_count} 行 rendered {len(parts)}/{len(runs)} parts")
+
+    if workers > 1 and len(jobs) > 1 and _can_fork_pool():
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+            collect(pool.map(_section_job, jobs))
+    else:
+        collect(_section_job(job) for job in jobs)
+
+    outline, pages = [], 0
+    for section in sections:
+        outline.append((section.title, pages))
+        pages += page_count(section)
+    merged = _merge(data, [parts[b] for b in range(len(runs))], outline, out, progress)
+    if merged != pages:  # the layout's fixed heights no longer match the template's page arithmetic
+        raise RuntimeError(f"分页不一致 expected {pages} pages, WeasyPrint made {merged}")
+    return merged
 
 
 def render_single(data: ReportData, template: str, out: Path | io.BytesIO, *, context: dict,
@@ -278,6 +381,8 @@ def template_chars(name: str) -> str:
     return "".join(out)
 
 
-def base_context(data: ReportData, *, unit: str, landscape: bool, sections: Sequence[Section]) -> dict:
+def base_context(data: ReportData, *, unit: str, landscape: bool, sections: Sequence[Section],
+                 page_numbers: bool = True, running_unit: bool = False) -> dict:
     return {"data": data, "sections": sections, "unit": unit,
-            "page_css": page_css(title=data.title, unit=unit, data=data, landscape=landscape)}
+            "page_css": page_css(title=data.title, unit=unit, data=data, landscape=landscape,
+                                 page_numbers=page_numbers, running_unit=running_unit)}

@@ -91,6 +91,23 @@ def test_rows_html_escapes_markup():
     assert "&lt;b&gt;王&lt;/b&gt;" in html and "<b>" not in html
 
 
+def test_a_row_is_one_line_of_fixed_width_columns():
+    line = sign_for.row_line((12, "王芳", "HN000123", "160/84A", "160/68A", "230", "55", 44, ""))
+    assert line == " 12       王芳        HN000123      160/84A       160/68A       230        55      44  "
+    assert sign_for.text_width(line) == sum(sign_for.PDF_CELLS)
+    # a name wider than its column is set smaller, whole, and the next column starts where it should
+    long = sign_for.cell("阿卜杜热合曼·买买提", 14)
+    assert "阿卜杜热合曼·买买提" in long and long.startswith('<span style="font-size:')
+
+
+def test_rows_per_page_and_pagination():
+    first, rest = sign_for.rows_per_page(3)
+    assert 0 < first < rest
+    pages = sign_for.paginate(list(range(first + rest + 1)), first, rest)
+    assert [len(p) for p in pages] == [first, rest, 1]
+    assert sign_for.paginate([1], first, rest) == [[1]]
+
+
 def test_pdf_renders_to_memory(roll, media, changsha_user):
     data = sign_for.collect(changsha_user, sign_for.SignForParams(), badge_numbers={roll["cs"][0].pk: "HN000123"})
     buf = io.BytesIO()
@@ -100,8 +117,8 @@ def test_pdf_renders_to_memory(roll, media, changsha_user):
 
 
 def test_pdf_embeds_one_small_font_subset(roll, media, province_user, tmp_path):
-    """Every character comes from the job's subset of Noto Sans CJK SC: no fallback to the 20 MB system font,
-    and the merged parts share one font file."""
+    """Every character comes from the job's subset of Noto Sans Mono CJK SC (the sheets are laid out in fixed
+    character columns): no fallback to the 20 MB system font, and the merged parts share one font file."""
     from pypdf import PdfReader
 
     settings.REPORT_PDF_WORKERS = 1
@@ -115,6 +132,55 @@ def test_pdf_embeds_one_small_font_subset(roll, media, province_user, tmp_path):
             fonts.add(str(font["/BaseFont"]).split("+", 1)[-1])
             descendant = font["/DescendantFonts"][0].get_object()
             files.add(descendant["/FontDescriptor"].get_object().raw_get("/FontFile3").idnum)
-    assert fonts == {"QM-Noto-Sans-CJK-SC-subset"}
+    assert fonts == {"QM-Noto-Sans-Mono-CJK-SC-subset"}
     assert len(files) == 1
     assert out.stat().st_size < 400_000
+
+
+def test_a_unit_of_three_pages_lists_every_officer_once(org, catalog, province_user, media, tmp_path):
+    import re
+
+    from assets.kit import active_items
+
+    kit_lines = len(sign_for.kit_lines(sign_for.kit_summary(active_items())[0].split("、")))
+    first, rest = sign_for.rows_per_page(kit_lines)
+    n = first + rest + 3  # two full pages and three rows on the third
+    # one name wider than its column (set smaller, on its one row: pagination must not change)
+    officers = [OfficerFactory(unit=org["430121"], name=f"丙{i:03d}" + ("阿卜杜热合曼·买买提" if i == 5 else ""))
+                for i in range(n)]
+    out = tmp_path / "csx.pdf"
+    render_to_path(user=province_user, kind="sign-for-sheets", fmt="pdf", params={"county": "430121"}, out=out)
+    pages = pdf_pages_text(out.read_bytes())
+    assert len(pages) == 3
+    text = "\n".join(pages)
+    assert sorted(re.findall(r"丙\d{3}", text)) == sorted(o.name[:4] for o in officers)  # each exactly once
+    assert "阿卜杜热合曼·买买提" in text
+    assert [len(re.findall(r"丙\d{3}", p)) for p in pages] == [first, rest, 3]
+    for k, page in enumerate(pages, 1):
+        assert f"第 {k} 页 / 共 3 页" in page
+        assert "序号" in page and "本人签名" in page  # the header row on every page
+        assert "发放人" in page
+    assert "常服上衣×1" in pages[0] and "常服上衣×1" not in pages[1]  # the kit once, in the sheet's header
+
+
+def test_units_in_one_document_keep_their_own_header_numbers_and_bookmarks(roll, org, media, province_user, tmp_path):
+    from pypdf import PdfReader
+
+    settings.REPORT_PDF_WORKERS = 1  # every unit in one WeasyPrint document
+    out = tmp_path / "p.pdf"
+    data = render_to_path(user=province_user, kind="sign-for-sheets", fmt="pdf", params={}, out=out)
+    pages = pdf_pages_text(out.read_bytes())
+    assert len(pages) == len(data.sections) == 3
+    for page, section, names in zip(pages, data.sections, (["张伟", "李娜"], ["王芳"], ["赵强"]), strict=True):
+        assert f"被装签领表 · {section.title}" in page  # the running unit in the page's margin
+        assert "第 1 页 / 共 1 页" in page and all(n in page for n in names)
+    assert [o.title for o in PdfReader(out).outline] == [s.title for s in data.sections]
+
+
+def test_batches_keep_sections_whole_and_give_every_process_work():
+    from reports.registry import Section
+
+    sections = [Section(key=str(i), title=str(i), rows=[()] * n) for i, n in enumerate([5, 30, 2, 2, 40, 1])]
+    runs = pdf.batches(sections, max_rows=1500, parts=2)
+    assert [i for run in runs for i in run] == list(range(6)) and len(runs) >= 2
+    assert pdf.batches(sections, max_rows=10, parts=1) == [[0], [1], [2, 3], [4], [5]]

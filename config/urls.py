@@ -17,6 +17,7 @@ urlpatterns = [
     path("vehicles/", include("vehicles.urls")),
     path("procurement/", include("procurement.urls")),
     path("demand/", include("assets.urls")),
+    path("distribution/", include("distribution.urls")),
 ]
 
 if settings.DEBUG:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("procurement/", include("procurement.urls")),
     path("demand/", include("assets.urls")),
     path("distribution/", include("distribution.urls")),
+    path("stations/", include("assets.equipment_urls")),
 ]
 
 if settings.DEBUG:

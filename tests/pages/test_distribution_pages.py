@@ -147,3 +147,19 @@ def test_recoveries_and_cases_pages(browse, county_user, province_user, changsha
     assert browse(county_user).get("/distribution/recoveries/").status_code == 200
     assert browse(province_user).get("/distribution/cases/").status_code == 200
     assert browse(changsha_user).get("/distribution/?status=nope").status_code == 400
+
+
+def test_report_centre_requests_a_sign_for_sheet(browse, county_user, zhuzhou_user):
+    from reports.models import ReportJob
+
+    c = browse(county_user)
+    kits = text(c.get("/distribution/kits/?unit=430121"))
+    assert "/reports/?unit=430121" in kits
+    assert c.get("/reports/?unit=430121").status_code == 200
+    bad = c.post("/reports/", {"unit": "430200", "format": "pdf"})  # not one of mine
+    assert bad.status_code == 400 and not ReportJob.objects.exists()
+    assert c.post("/reports/", {"unit": "430121", "format": "pdf"}).status_code == 302
+    job = ReportJob.objects.get()
+    assert job.kind == "sign-for-sheets" and job.parameters.get("county") == "430121"
+    assert f'data-job="{job.pk}"' in text(c.get("/reports/"))
+    assert f'data-job="{job.pk}"' not in text(browse(zhuzhou_user).get("/reports/"))

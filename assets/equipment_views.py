@@ -13,7 +13,7 @@ from core.pages import page, tr
 
 from . import equipment_selectors as selectors
 from . import equipment_services as services
-from .equipment_choices import Condition, SurveyStatus
+from .equipment_choices import Condition, ReturnStatus, SurveyStatus
 from .equipment_models import SurveyEntry
 
 
@@ -57,7 +57,8 @@ def survey_form(request, code: str):
     survey = open_survey()
     if survey is None:
         raise QMError("no_survey", "目前没有进行中的清查 no survey is open", status=404)
-    ctx = {"station": st, "survey": survey, "conditions": conditions()}
+    ctx = {"station": st, "survey": survey, "conditions": conditions(),
+           "status_label": status_label(selectors.survey_return(user, survey, st)["status"])}
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:
@@ -92,6 +93,10 @@ def survey_form(request, code: str):
         return redirect("stations:survey", code=st.code)
     ctx["ret"] = selectors.survey_return(user, survey, st)
     return render(request, "assets/equipment/survey.html", ctx)
+
+
+def status_label(status: str) -> str:
+    return label(dict(ReturnStatus.choices).get(status, status))
 
 
 @page

@@ -94,3 +94,35 @@ def test_county_issues_a_kit_and_the_card_shows_it(watched, live_server, org, pr
     card = page.locator("[data-testid=kit-card] tbody tr")
     assert card.count() >= 1
     shot(page, "49-officer-kit-card")
+
+
+def test_station_survey_on_a_phone(phone, live_server, org, province_user, make_user):
+    import datetime
+
+    from assets import equipment_services
+    from assets.equipment_choices import StationClass
+    from assets.equipment_demo import load_reference
+    from assets.equipment_models import EquipmentType, SurveyEntry
+    from tests.assets.equipment_fixtures import add_item
+
+    load_reference()
+    types = {t.code: t for t in EquipmentType.objects.all()}
+    st = equipment_services.station_create(actor=None, parent=org["430121"], name="星沙服务站",
+                                           station_class=StationClass.SERVICE_STATION, address="星沙")
+    cam = add_item(st, types["BODYCAM"], "B-CAM-1")
+    add_item(st, types["PC"], "B-PC-1")
+    equipment_services.survey_open(actor=province_user, name="2026年清查", deadline=datetime.date(2099, 1, 31))
+    org[st.code] = st
+    keeper = make_user("county", st.code)
+    page, watch = phone
+    login(page, live_server, keeper)
+    page.goto(f"{live_server.url}/stations/{st.code}/survey/")
+    page.wait_for_selector("[data-testid=survey-form]")
+    page.check(f"input[name=condition_{cam.pk}][value=needs_repair]")
+    page.fill(f"input[name=note_{cam.pk}]", "镜头裂")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the survey form fits a phone"
+    shot(page, "50-station-survey-phone")
+    page.click("[data-testid=survey-save]")
+    page.wait_for_selector(".messages")
+    assert SurveyEntry.objects.get(item=cam).condition == "needs_repair"

@@ -1,7 +1,38 @@
 """The demand's part of the pages: its menu entry (the snapshots are linked from the demand page)."""
 
-from core.pages import NavItem
+from django.urls import reverse
+
+from core import scope
+from core.errors import NotFound
+from core.pages import Block, Figure, NavItem
+
+from . import equipment_selectors
+from .equipment_choices import SurveyStatus
 
 NAV = [
     NavItem(key="demand", zh="被装需求", en="Uniform demand", url_name="assets:demand", order=40),
 ]
+
+
+# ---- station equipment (assets/equipment_views.py, mounted at /stations/) ----------------------------------
+
+NAV.append(NavItem(key="stations", zh="站所装备", en="Stations", url_name="stations:index", order=70))
+
+
+def start_blocks(request):
+    """Surveys open: the stations in scope whose return is not handed in yet."""
+    if not scope.memberships(request.user):
+        return []
+    survey = equipment_selectors.surveys().filter(status=SurveyStatus.OPEN).order_by("-id").first()
+    if survey is None:
+        return []
+    try:
+        summary = equipment_selectors.survey_progress(request.user, survey)["summary"]
+    except NotFound:  # a user without a unit sees no block
+        return []
+    left = summary["draft"]
+    url = reverse("stations:index")
+    return [Block(key="surveys_open", zh="装备清查待填报", en="Surveys open", url=url,
+                  figures=[Figure(zh="未提交站所", en="stations not handed in", value=left,
+                                  tone="warn" if left else "ok", url=url,
+                                  note=f"{survey.name} · {survey.deadline.isoformat()}")])]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("vehicles/", include("vehicles.urls")),
     path("procurement/", include("procurement.urls")),
     path("demand/", include("assets.urls")),
+    path("distribution/", include("distribution.urls")),
+    path("stations/", include("assets.equipment_urls")),
 ]
 
 if settings.DEBUG:

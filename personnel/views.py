@@ -270,6 +270,7 @@ def _parse_measurement(name: str, raw: str):
 
 def _detail_context(request, officer) -> dict:
     from assets.sizes import officer_sizes
+    from distribution.selectors import kit_card
 
     user = request.user
     full = services.can_see_full_id(user, officer.unit)
@@ -326,6 +327,7 @@ def _detail_context(request, officer) -> dict:
             }
         )
     return {
+        "kit_card": kit_card(officer),
         "nav_key": "roll",
         "officer": officer,
         "row": officer_row(user, officer, full),

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "distribution"
+
+urlpatterns = [
+    path("", views.shipments, name="shipments"),
+    path("shipments/<int:shipment_id>/", views.shipment_detail, name="shipment"),
+    path("transfer/", views.transfer, name="transfer"),
+    path("kits/", views.kits, name="kits"),
+    path("officers/<int:officer_id>/", views.officer_kit, name="officer_kit"),
+    path("recoveries/", views.recoveries, name="recoveries"),
+    path("cases/", views.cases, name="cases"),
+    path("progress/", views.progress, name="progress"),
+]

@@ -1,0 +1,339 @@
+"""The distribution pages. They read through distribution.selectors and write through distribution.services,
+exactly as the API does; the views only turn requests into calls and results into pages."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from assets.kit import kit_for
+from core import scope
+from core.errors import NotFound, QMError
+from core.pages import page, tr
+from personnel.choices import Level
+from personnel.models import Officer, OrgUnit
+
+from . import selectors, services
+from .choices import CaseStatus, RecoveryStatus, ShipmentStatus, ShortReason
+
+WRITERS = (scope.PROVINCE, scope.CITY, scope.COUNTY)
+OPEN_STATES = (ShipmentStatus.DISPATCHED,)
+
+
+def label(text) -> str:
+    zh, _, en = str(text).partition(" ")
+    return tr(zh, en or zh)
+
+
+def reasons() -> list[tuple[str, str]]:
+    return [(v, label(t)) for v, t in ShortReason.choices]
+
+
+def shipments_url(**params) -> str:
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    return reverse("distribution:shipments") + (f"?{urlencode(params)}" if params else "")
+
+
+def progress_url(city: str = "") -> str:
+    return reverse("distribution:progress") + (f"?{urlencode({'city': city})}" if city else "")
+
+
+# ---- city: shipments, confirmation, transfers ---------------------------------------------------------------
+
+@page
+def shipments(request):
+    status = request.GET.get("status", "")
+    valid = {v for v, _ in ShipmentStatus.choices}
+    if status and status not in valid:
+        raise QMError("bad_filter", f"状态无效 unknown status {status!r}", {"field": "status"})
+    qs = selectors.shipments_for(request.user).order_by("-id")
+    if status:
+        qs = qs.filter(status=status)
+    rows = list(qs[:200])
+    return render(request, "distribution/shipments.html", {
+        "rows": [{"s": s, "status_label": label(s.get_status_display()),
+                  "source": s.from_location.name, "to_confirm": s.status in OPEN_STATES} for s in rows],
+        "status": status,
+        "statuses": [(v, label(t)) for v, t in ShipmentStatus.choices],
+        "can_transfer": bool(_transfer_cities(request.user)),
+    })
+
+
+def _int(value):
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _form_lines(request, shipment) -> tuple[list[dict], list[dict], str]:
+    """The confirmation form's values per shipment line, as the service takes them, and what the page shows."""
+    lines, shown = [], []
+    for ln in shipment.lines.select_related("item").all():
+        raw = request.POST.get(f"received_{ln.pk}", "")
+        received = _int(raw)
+        reason = request.POST.get(f"reason_{ln.pk}", "")
+        note = request.POST.get(f"note_{ln.pk}", "").strip()
+        lines.append({"line_id": ln.pk, "received": received if received is not None else raw,
+                      "reason": reason, "note": note})
+        short = ln.quantity - received if received is not None else None
+        shown.append({"line": ln, "name": ln.item.name_for(ln.gender), "raw": raw, "received": received,
+                      "short": short, "reason": reason, "reason_label": dict(reasons()).get(reason, ""),
+                      "note": note})
+    return lines, shown, request.POST.get("note", "").strip()
+
+
+def _check_form(shown) -> str:
+    """The obvious mistakes, told before the summary (the service checks everything again)."""
+    for n, row in enumerate(shown, start=1):
+        q = row["line"].quantity
+        if row["received"] is None or not 0 <= row["received"] <= q:
+            return tr(f"第{n}行 实收数量须为 0–{q} 的整数", f"Row {n}: received must be a whole number 0–{q}")
+        if row["short"] and row["reason"] not in dict(reasons()):
+            return tr(f"第{n}行 有差异，须选择原因", f"Row {n}: a difference needs a reason")
+    return ""
+
+
+@page
+def shipment_detail(request, shipment_id: int):
+    user = request.user
+    shipment = selectors.shipment_get(user, shipment_id)
+    receipt = getattr(shipment, "receipt", None) if shipment.status != ShipmentStatus.DISPATCHED else None
+    may_confirm = False
+    if shipment.status == ShipmentStatus.DISPATCHED:
+        try:
+            services.can_confirm(user, shipment)
+            may_confirm = True
+        except QMError:
+            may_confirm = False
+    ctx = {"shipment": shipment, "status_label": label(shipment.get_status_display()),
+           "lines": [{"line": ln, "name": ln.item.name_for(ln.gender)}
+                     for ln in shipment.lines.select_related("item").all()],
+           "receipt": receipt, "may_confirm": may_confirm, "reasons": reasons(),
+           "cases": list(shipment.cases.select_related("item").all()) if receipt else []}
+    if receipt:
+        ctx["receipt_lines"] = list(receipt.lines.select_related("item").all())
+        ctx["photos"] = list(receipt.photos.all()) if hasattr(receipt, "photos") else []
+    if request.method != "POST":
+        return render(request, "distribution/shipment.html", ctx)
+    services.can_confirm(user, shipment)
+    lines, shown, note = _form_lines(request, shipment)
+    ctx.update({"shown": shown, "note": note})
+    step = request.POST.get("step", "review")
+    error = _check_form(shown)
+    if error or step == "edit":
+        ctx["error"] = error
+        return render(request, "distribution/shipment.html", ctx, status=400 if error else 200)
+    if step == "review":
+        ctx["review"] = True
+        ctx["short_total"] = sum(r["short"] for r in shown)
+        ctx["received_total"] = sum(r["received"] for r in shown)
+        return render(request, "distribution/shipment.html", ctx)
+    try:
+        services.shipment_confirm(actor=user, shipment=shipment, lines=lines, note=note,
+                                  photos=request.FILES.getlist("photos"))
+    except QMError as exc:
+        if exc.status == 404:
+            raise
+        ctx["error"] = exc.message
+        return render(request, "distribution/shipment.html", ctx, status=exc.status)
+    messages.success(request, tr(f"已签收 {shipment.number}", f"Shipment {shipment.number} confirmed"))
+    return redirect("distribution:shipment", shipment_id=shipment.pk)
+
+
+def _transfer_cities(user) -> list[OrgUnit]:
+    """The cities whose store this user may ship from to their counties."""
+    return [u for u in OrgUnit.objects.restrict(user).filter(level=Level.CITY, is_active=True).order_by("code")
+            if scope.has_role(user, scope.CITY, unit=u) or scope.is_province(user)]
+
+
+@page(roles=(scope.PROVINCE, scope.CITY))
+def transfer(request):
+    user = request.user
+    cities = _transfer_cities(user)
+    if not cities:
+        raise NotFound()
+    code = request.GET.get("city") or request.POST.get("city") or cities[0].code
+    city = selectors.unit_get(user, code)
+    if city.level != Level.CITY:
+        raise NotFound()
+    stock = selectors.stock_of(user, city.code)
+    counties = list(OrgUnit.objects.filter(parent=city, level=Level.COUNTY, is_active=True).order_by("code"))
+    ctx = {"city": city, "cities": cities, "stock": stock, "counties": counties, "values": {}}
+    if request.method == "POST":
+        lines, values = [], {}
+        for n, row in enumerate(stock):
+            raw = request.POST.get(f"qty_{n}", "").strip()
+            values[n] = raw
+            if not raw:
+                continue
+            q = _int(raw)
+            lines.append({"item": row["item"], "gender": row["gender"], "size": row["size"],
+                          "quantity": q if q is not None else raw})
+        ctx["values"] = values
+        to_code = request.POST.get("to_unit", "")
+        to_unit = next((c for c in counties if c.code == to_code), None)
+        try:
+            if to_unit is None:
+                raise QMError("bad_route", "请选择本市州的县级机构 choose one of the city's counties",
+                              {"field": "to_unit"})
+            with transaction.atomic():
+                s = services.shipment_create(actor=user, from_unit=city, to_unit=to_unit, lines=lines,
+                                             note=request.POST.get("note", "").strip())
+                services.shipment_dispatch(actor=user, shipment=s)
+        except QMError as exc:
+            if exc.status == 404:
+                raise
+            ctx["error"] = exc.message
+            ctx["to_code"] = to_code
+            return render(request, "distribution/transfer.html", ctx, status=exc.status)
+        messages.success(request, tr(f"已发运 {s.number}", f"Shipment {s.number} dispatched"))
+        return redirect("distribution:shipment", shipment_id=s.pk)
+    return render(request, "distribution/transfer.html", ctx)
+
+
+# ---- county: officers and their kit, issue, exchange, return, recoveries ----------------------------------
+
+def _issuing_units(user) -> list[OrgUnit]:
+    return list(OrgUnit.objects.restrict(user).filter(is_active=True, level__in=[Level.COUNTY, Level.CITY])
+                .order_by("path"))
+
+
+@page
+def kits(request):
+    user = request.user
+    units = _issuing_units(user)
+    code = request.GET.get("unit") or (units[0].code if units else "")
+    if not code:
+        raise NotFound()
+    unit = selectors.unit_get(user, code)
+    officers = list(Officer.objects.eligible().filter(unit=unit).order_by("name", "pk"))
+    status = selectors.kit_status(officers)
+    rows = [{"o": o, **status[o.pk]} for o in officers]
+    may_issue = scope.has_role(user, *WRITERS, unit=unit)
+    if request.method == "POST":
+        if not may_issue:
+            raise QMError("forbidden", "无权发放 not allowed to issue", status=403)
+        try:
+            result = services.kit_issue(actor=user, unit=unit)
+        except QMError as exc:
+            if exc.status == 404:
+                raise
+            messages.error(request, exc.message)
+            return redirect(f"{reverse('distribution:kits')}?unit={unit.code}")
+        messages.success(request, tr(f"已发放：{result['officers']} 人，{result['quantity']} 件；跳过 {len(result['skipped'])} 项",
+                                     f"Issued {result['quantity']} items to {result['officers']} officers; "
+                                     f"{len(result['skipped'])} skipped"))
+        return redirect(f"{reverse('distribution:kits')}?unit={unit.code}")
+    return render(request, "distribution/kits.html", {
+        "unit": unit, "units": units, "rows": rows, "may_issue": may_issue,
+        "complete": sum(1 for r in rows if r["complete"]),
+        "stock": selectors.stock_of(user, unit.code),
+    })
+
+
+def _kit_rows(officer):
+    card = {(c["item"], c["size"]): c for c in selectors.kit_card(officer)}
+    held = {c["item"] for c in card.values()}
+    return [{"code": k.item.code, "name": k.name, "size": k.size.code or "", "status": k.size.status,
+             "quantity": k.quantity, "held": k.item.code in held}
+            for k in kit_for(officer) if k.quantity]
+
+
+@page
+def officer_kit(request, officer_id: int):
+    user = request.user
+    officer = selectors.officer_get(user, officer_id)
+    may_issue = scope.has_role(user, *WRITERS, unit=officer.unit)
+    ctx = {"officer": officer, "kit": _kit_rows(officer), "card": selectors.kit_card(officer),
+           "may_issue": may_issue, "status": selectors.kit_status([officer])[officer.pk]}
+    if request.method == "POST":
+        if not may_issue:
+            raise QMError("forbidden", "无权发放 not allowed to issue", status=403)
+        action = request.POST.get("action", "issue")
+        try:
+            if action == "issue":
+                sizes = {}
+                for row in ctx["kit"]:
+                    given = request.POST.get(f"size_{row['code']}", "").strip()
+                    if given and given != row["size"]:
+                        sizes[row["code"]] = given
+                result = services.kit_issue(actor=user, unit=officer.unit, officers=[officer],
+                                            sizes={officer.pk: sizes} if sizes else None)
+                msg = tr(f"已发放 {result['quantity']} 件", f"Issued {result['quantity']} items")
+                if result["skipped"]:
+                    msg += tr(f"；跳过 {len(result['skipped'])} 项", f"; {len(result['skipped'])} skipped")
+            elif action == "exchange":
+                q = _int(request.POST.get("quantity", "1"))
+                services.kit_exchange(actor=user, officer=officer, item=request.POST.get("item", ""),
+                                      from_size=request.POST.get("from_size", ""),
+                                      to_size=request.POST.get("to_size", "").strip(),
+                                      quantity=q if q is not None else -1, note=request.POST.get("note", ""))
+                msg = tr("已调换", "Exchanged")
+            elif action == "return":
+                item, _, size = request.POST.get("line", "").partition("|")
+                q = _int(request.POST.get("quantity", "1"))
+                services.kit_return(actor=user, officer=officer, lines=[
+                    {"item": item, "size": size, "quantity": q if q is not None else -1}],
+                    note=request.POST.get("note", ""))
+                msg = tr("已退回", "Returned")
+            else:
+                raise QMError("bad_action", "未知操作 unknown action", {"field": "action"})
+        except QMError as exc:
+            if exc.status == 404:
+                raise
+            ctx["error"] = exc.message
+            return render(request, "distribution/officer_kit.html", ctx, status=exc.status)
+        messages.success(request, msg)
+        return redirect("distribution:officer_kit", officer_id=officer.pk)
+    return render(request, "distribution/officer_kit.html", ctx)
+
+
+@page
+def recoveries(request):
+    user = request.user
+    tasks = list(selectors.recoveries_for(user).filter(status=RecoveryStatus.OPEN).order_by("created_at"))
+    if request.method == "POST":
+        task = selectors.recovery_get(user, _int(request.POST.get("task")) or 0)
+        item, _, rest = request.POST.get("line", "").partition("|")
+        gender, _, size = rest.partition("|")
+        q = _int(request.POST.get("quantity", ""))
+        try:
+            services.recovery_record(actor=user, task=task, lines=[
+                {"item": item, "gender": gender, "size": size, "quantity": q if q is not None else -1}])
+        except QMError as exc:
+            if exc.status == 404:
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, tr("已记录收回", "Recovery recorded"))
+        return redirect("distribution:recoveries")
+    return render(request, "distribution/recoveries.html", {"tasks": tasks})
+
+
+@page
+def cases(request):
+    rows = list(selectors.cases_for(request.user).filter(status=CaseStatus.OPEN).order_by("-id")[:200])
+    return render(request, "distribution/cases.html", {"rows": rows})
+
+
+# ---- progress ---------------------------------------------------------------------------------------------
+
+@page
+def progress(request):
+    user = request.user
+    city = request.GET.get("city", "")
+    if city:
+        unit = selectors.unit_get(user, city)
+        if unit.level != Level.CITY:
+            raise QMError("bad_filter", "city 须为市州代码 city must be a city code", {"field": "city"})
+    units = selectors.progress_units(user, city or None)
+    rows = selectors.progress_rows(units)
+    names = {u.code: u.name for u in units}
+    for r in rows:
+        r["unit_name"] = names[r["unit_code"]]
+    return render(request, "distribution/progress.html", {
+        "rows": rows, "city": city, "cities": [u for u in units if u.level == Level.CITY] if not city else [],
+        "city_name": names.get(city, ""),
+    })

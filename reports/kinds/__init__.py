@@ -1,4 +1,7 @@
 """Built-in report kinds; importing this package registers them. Each module: a data function returning
 plain data (registry.ReportData) from the requester's scope, and renderers (PDF template, xlsx rows)."""
 
-from . import sign_for  # noqa: F401
+from . import (
+    distribution_progress,  # noqa: F401
+    sign_for,  # noqa: F401
+)

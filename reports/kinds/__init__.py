@@ -3,5 +3,6 @@ plain data (registry.ReportData) from the requester's scope, and renderers (PDF 
 
 from . import (
     distribution_progress,  # noqa: F401
+    receipt_form,  # noqa: F401
     sign_for,  # noqa: F401
 )

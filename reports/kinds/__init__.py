@@ -3,6 +3,7 @@ plain data (registry.ReportData) from the requester's scope, and renderers (PDF 
 
 from . import (
     distribution_progress,  # noqa: F401
+    kit_card,  # noqa: F401
     receipt_form,  # noqa: F401
     sign_for,  # noqa: F401
 )

@@ -6,4 +6,5 @@ from . import (
     kit_card,  # noqa: F401
     receipt_form,  # noqa: F401
     sign_for,  # noqa: F401
+    station_condition,  # noqa: F401
 )

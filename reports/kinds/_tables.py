@@ -54,6 +54,8 @@ def print_header(data: ReportData) -> str:
 def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress, *, landscape: bool = True) -> None:
     blocks = []
     for section in data.sections:
+        if section.header.get("pdf") is False:  # Excel only
+            continue
         cols = section_columns(data, section)
         blocks.append({"section": section, "columns": cols, "html": rows_html(cols, section.rows),
                        "svg": section.header.get("svg", ""), "note": section.header.get("note", "")})

@@ -11,6 +11,7 @@ from assets.models import ItemType
 from distribution import selectors as dist
 from personnel.choices import Level
 
+from .. import pdf
 from ..registry import Column, ParamsBase, Progress, ReportData, ReportKind, Section, no_progress, register
 from ..scoping import root_units, scope_label
 from . import _tables
@@ -50,7 +51,8 @@ def bar_chart(children: list[dict]) -> str:
     row_h, label_w, bar_w, top = 16, 90, 420, 22
     height = top + row_h * len(children) + 8
     width = label_w + bar_w + 70
-    font = 'font-family="Noto Sans CJK SC" font-size="8"'
+    # the report's font subset first (the system collection would be embedded whole)
+    font = f'font-family="\'{pdf.SUBSET_FAMILY}\', \'{pdf.FONT_FAMILY}\'" font-size="8"'
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * 0.75:.0f}pt" height="{height * 0.75:.0f}pt"'
              f' viewBox="0 0 {width} {height}">',
              f'<rect x="{label_w}" y="4" width="10" height="8" fill="#9ecae1"/>'
@@ -87,7 +89,9 @@ def collect(user, params: ParamsBase, *, progress: Progress = no_progress,
             chart_children += cities
             sections.append(Section(key=root.code, title=f"{root.name} 各市州汇总 summary per city", group="汇总",
                                     rows=[*(unit_row(c) for c in cities), totals_row],
-                                    header={"columns": UNIT_COLUMNS, "sheet": "汇总", "chart": True}))
+                                    header={"columns": UNIT_COLUMNS, "sheet": "汇总", "chart": True,
+                                            "note": "品类×款式×号型明细见 Excel 或各市州报表 (--city) item detail: "
+                                                    "see the Excel file or each city's report"}))
             details = [c["unit_code"] for c in cities]
         else:
             details = [root.code]
@@ -106,7 +110,10 @@ def collect(user, params: ParamsBase, *, progress: Progress = no_progress,
                 key=f"{code}-items", title=f"{city['unit_name']} 品类×款式×号型 by item, gender and size",
                 group=city["unit_name"], rows=item_rows(city["rows"], names),
                 header={"columns": ITEM_COLUMNS, "sheet": short_name(city["unit_name"]),
-                        "new_page": not city["children"]}))
+                        "new_page": not city["children"],
+                        # the province PDF stays a summary (26,000 detail rows would take minutes to lay
+                        # out): the detail is in its Excel and in each city's PDF (--city)
+                        "pdf": root.level != Level.PROVINCE}))
             progress(2 + int(3 * n / max(1, len(details))), f"{city['unit_name']}")
     svg = bar_chart(chart_children)
     for s in sections:
@@ -120,7 +127,7 @@ def collect(user, params: ParamsBase, *, progress: Progress = no_progress,
                       requested_at=when, sources=sources, columns=UNIT_COLUMNS + ITEM_COLUMNS[:3],
                       sections=sections,
                       meta={"chart_labels": "已签收/应配 received 已发放/应配 issued 合计 各市州汇总 各县级单位 "
-                                            "品类×款式×号型 男女通用待测量定制 无数据"})
+                                            "品类×款式×号型 男女通用待测量定制 无数据 品类×款式×号型明细见 Excel 或各市州报表"})
 
 
 register(ReportKind(kind=KIND, title=TITLE, collect=collect,

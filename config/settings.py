@@ -132,6 +132,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Reports: generated files expire after this many hours (the job row stays).
 REPORT_TTL_HOURS = int(os.environ.get("QM_REPORT_TTL_HOURS", "72"))
 REPORT_PDF_WORKERS = int(os.environ.get("QM_REPORT_PDF_WORKERS", "2"))
+REPORT_BADGE_NUMBER_PROVIDER = "distribution.selectors.badge_numbers"
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "quartermaster@localhost")

@@ -368,3 +368,16 @@ def progress_summary(user, code: str) -> dict:
         "rows": [{"item_code": k[0], "gender": k[1], "size": k[2], **v} for k, v in sorted(rows.items())],
         "children": [{"unit_code": c.code, "unit_name": c.name, **_totals(parts[c.code])} for c in children],
     }
+
+
+def badge_numbers(officer_ids) -> dict[int, str]:
+    """{officer id: badge number '000123'} for the officers who have one (settings
+    REPORT_BADGE_NUMBER_PROVIDER = "distribution.selectors.badge_numbers" for the sign-for sheets). The caller
+    has already restricted the officers to its scope; one query per 5,000 ids."""
+    ids = list(officer_ids)
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), 5000):
+        for oid, number in BadgeNumber.objects.filter(officer_id__in=ids[i:i + 5000]).values_list("officer_id",
+                                                                                                 "number"):
+            out[oid] = f"{number:06d}"
+    return out

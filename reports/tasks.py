@@ -28,3 +28,23 @@ def expire_report_files() -> int:
 
     with change_source("task"):
         return files_expire()
+
+
+@shared_task
+def weekly_distribution_digest() -> dict:
+    from .digest import digest_queue
+
+    with change_source("task"):
+        return digest_queue()
+
+
+@shared_task(bind=True, max_retries=60, default_retry_delay=30)
+def notify_digest_ready(self, job_id: int, key: str) -> str:
+    """Notify the digest's recipient once the job is done; retried every 30 s while it is queued or running."""
+    from .digest import digest_notify
+
+    with change_source("task"):
+        state = digest_notify(job_id=job_id, key=key)
+    if state == "pending":
+        raise self.retry()
+    return state

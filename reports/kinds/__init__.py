@@ -1,4 +1,13 @@
 """Built-in report kinds; importing this package registers them. Each module: a data function returning
 plain data (registry.ReportData) from the requester's scope, and renderers (PDF template, xlsx rows)."""
 
-from . import sign_for, size_table, tender_timeline, vehicle_allocation  # noqa: F401
+from . import (  # noqa: F401
+    distribution_progress,
+    kit_card,
+    receipt_form,
+    sign_for,
+    size_table,
+    station_condition,
+    tender_timeline,
+    vehicle_allocation,
+)

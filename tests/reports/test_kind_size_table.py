@@ -110,7 +110,7 @@ def test_excel_values_and_formula_escaping(snapshot, province_user, media, tmp_p
 
 def test_render_report_command(snapshot, province_user, media, tmp_path, capsys):
     out = tmp_path / "c.pdf"
-    call_command("render_report", "size-table", "--param", f"snapshot={snapshot.pk}", "--out", str(out),
+    call_command("render_report", "size-table", "--snapshot", str(snapshot.pk), "--out", str(out),
                  "--user", province_user.username)
     assert "长沙市" in "\n".join(pdf_pages_text(out.read_bytes()))
     with pytest.raises(CommandError, match="snapshot"):

@@ -130,7 +130,7 @@ def test_scope_and_bad_input(tender, changsha_user, province_user, tmp_path):
     with pytest.raises(NotFound):
         collect(province_user, tender=999999)
     out = tmp_path / "o.xlsx"
-    call_command("render_report", "tender-timeline", "--param", f"tender={tender['older'].pk}", "--format", "xlsx",
+    call_command("render_report", "tender-timeline", "--tender", str(tender["older"].pk), "--format", "xlsx",
                  "--out", str(out), "--user", province_user.username)
     assert dict(load_workbook(out)["概况"].iter_rows(min_row=2, values_only=True))["项目 tender"].startswith("旧项目")
     with pytest.raises(CommandError, match="not found"):

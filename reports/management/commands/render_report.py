@@ -22,6 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("kind", help="报表类型 report kind: " + ", ".join(sorted(kinds())))
         parser.add_argument("--city", help="市州代码 city code, e.g. 430100")
         parser.add_argument("--county", help="县级机构代码 county agency code, e.g. 430121")
+        parser.add_argument("--shipment", type=int, help="发运单 id (receipt-form)")
+        parser.add_argument("--officer", type=int, help="人员 id (kit-card)")
+        parser.add_argument("--snapshot", type=int, help="需求快照 id (size-table; default the latest)")
+        parser.add_argument("--tender", type=int, help="招标项目 id (tender-timeline; default the latest)")
         parser.add_argument("--format", default="pdf", choices=["pdf", "xlsx"])
         parser.add_argument("--out", required=True, help="output file")
         parser.add_argument("--user", help="act as this user (scope and 'requested by'); default province")
@@ -31,6 +35,8 @@ class Command(BaseCommand):
     def handle(self, *args, kind, city, county, format, out, user, param, **options):
         actor = acting_user(user)
         params = {k: v for k, v in (("city", city), ("county", county)) if v}
+        params.update({k: options[k] for k in ("shipment", "officer", "snapshot", "tender")
+                       if options.get(k) is not None})
         for item in param:
             key, sep, value = item.partition("=")
             if not sep:

@@ -1,0 +1,89 @@
+import datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from core.errors import NotFound
+from reports.registry import get_kind
+from reports.services import render_to_path
+from tests.distribution.conftest import confirm_all, kit_lines, receive, ship
+from tests.personnel.factories import OfficerFactory
+
+from .conftest import pdf_pages_text
+
+NOW = datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def shipped(org, catalog, province_user, changsha_user):
+    """Two officers in 长沙县, one in 株洲; one kit shipped to 长沙市 and confirmed, one more kit in transit."""
+    cs = [OfficerFactory(unit=org["430121"], name=n) for n in ("王芳", "李娜")]
+    OfficerFactory(unit=org["430200"], name="赵强")
+    lines = kit_lines(cs[0])
+    receive(province_user, org, kit_lines(cs[0], 2))
+    confirm_all(changsha_user, ship(province_user, org, lines, "430100"))
+    ship(province_user, org, lines, "430100")  # dispatched, not yet confirmed
+    return {"kit": sum(x["quantity"] for x in lines), "officers": cs}
+
+
+def _summary(data):
+    return data.sections[0]
+
+
+def test_province_summary_figures(province_user, shipped, media):
+    kind = get_kind("distribution-progress")
+    data = kind.collect(province_user, kind.parse_params({}), now=NOW)
+    rows = {r[0]: r for r in _summary(data).rows}
+    q = shipped["kit"]
+    cs = rows["430100"]
+    # code, name, needed, shipped, in transit, received, short, excess, issued, outstanding, pct
+    assert cs[1].startswith("长沙市")
+    assert cs[3:9] == (2 * q, q, q, 0, 0, 0)
+    assert rows["430200"][3] == 0
+    assert _summary(data).header["svg"].startswith("<svg")
+    assert "长沙市" in _summary(data).header["svg"]
+    # per city detail sections follow, with the county 长沙县
+    county_rows = next(s for s in data.sections if s.key == "430100-units").rows
+    assert any(r[1].startswith("长沙县") for r in county_rows)
+
+
+def test_province_pdf_text(province_user, shipped, media, tmp_path):
+    out = tmp_path / "p.pdf"
+    render_to_path(user=province_user, kind="distribution-progress", fmt="pdf", params={}, out=out,
+                   requested_at=NOW)
+    pages = pdf_pages_text(out.read_bytes())
+    text = "".join(pages)
+    assert "被装配发进度表" in text and "长沙市" in text and "株洲市" in text and "长沙县" in text
+    assert str(2 * shipped["kit"]) in text
+    assert all("province" in p and "第" in p for p in pages)  # who asked, page X of Y on each page
+    assert "配发台账" in pages[-1]
+
+
+def test_city_scope_and_xlsx(changsha_user, shipped, media, tmp_path):
+    out = tmp_path / "c.xlsx"
+    data = render_to_path(user=changsha_user, kind="distribution-progress", fmt="xlsx", params={}, out=out,
+                          requested_at=NOW)
+    assert data.scope_label.startswith("长沙市")
+    wb = load_workbook(out)
+    text = " ".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c)
+    assert "株洲" not in text and "长沙县" in text
+    ws = wb["长沙市-县级"]
+    assert ws.freeze_panes == "A2"
+    total = [r for r in ws.iter_rows(values_only=True) if r[1].endswith(" 合计")][0]
+    assert total[3] == 2 * shipped["kit"] and isinstance(total[3], int)
+
+
+def test_out_of_scope_city_is_404(changsha_user, shipped):
+    kind = get_kind("distribution-progress")
+    with pytest.raises(NotFound):
+        render_to_path(user=changsha_user, kind="distribution-progress", fmt="pdf", params={"city": "430200"},
+                       out="/dev/null")
+    assert kind.kind == "distribution-progress"
+
+
+def test_command(shipped, media, tmp_path, province_user):
+    from django.core.management import call_command
+
+    out = tmp_path / "cmd.pdf"
+    call_command("render_report", "distribution-progress", "--city", "430100", "--out", str(out))
+    assert "长沙县" in "".join(pdf_pages_text(out.read_bytes()))

@@ -379,18 +379,12 @@ def lacking(request):
 
 
 # ---- roll upload -----------------------------------------------------------------------------------
-# The import itself is personnel.importers.roll_import(actor=, file=, filename=, dry_run=) → a report with
+# The import itself is personnel.services.roll_import(actor=, file=, filename=, dry_run=) → a report with
 # .errors [(row, column, value, reason)], .created, .updated, .unchanged, .not_in_sheet. The page checks
 # first (dry run), shows the report row by row, and imports only when asked to.
 
 UPLOAD_ERRORS_KEY = "qm_roll_upload_errors"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
-def _roll_import():
-    from .services import roll_import
-
-    return roll_import
 
 
 def _error_rows(errors) -> list[dict]:
@@ -411,11 +405,10 @@ def _count(report, name) -> int:
 
 @page(roles=(scope.PROVINCE, scope.CITY))
 def roll_upload(request):
-    roll_import = _roll_import()
-    context = {"nav_key": "roll_upload", "available": roll_import is not None}
+    context = {"nav_key": "roll_upload"}
     if request.method == "GET" and request.GET.get("errors") == "csv":
         return _errors_csv(request)
-    if request.method == "POST" and roll_import is not None:
+    if request.method == "POST":
         upload = request.FILES.get("file")
         dry_run = request.POST.get("action") != "import"
         if upload is None:
@@ -424,7 +417,7 @@ def roll_upload(request):
             context["problem"] = tr("文件超过 20 MB。", "The file is larger than 20 MB.")
         else:
             try:
-                report = roll_import(actor=request.user, file=upload, filename=upload.name, dry_run=dry_run)
+                report = services.roll_import(actor=request.user, file=upload, filename=upload.name, dry_run=dry_run)
             except QMError as exc:
                 context["problem"] = exc.message
                 errors = _error_rows(exc.details.get("errors") if isinstance(exc.details, dict) else None)

@@ -269,32 +269,24 @@ def test_upload_checks_first_shows_errors_row_by_row_and_as_csv_then_imports(bro
     assert Officer.objects.filter(unit__code="430121").count() == 2
 
 
-def test_upload_shows_a_refused_file_clearly(browse, changsha_user, monkeypatch):
+def test_upload_shows_a_refused_file_clearly(browse, changsha_user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from core.errors import QMError
-    from personnel import views
+    from tests.personnel import rollbook
 
-    def refusing(**kwargs):
-        raise QMError(
-            "bad_roll",
-            "表头不符 the header does not match the template",
-            {"errors": [{"row": 1, "column": "A", "value": "x", "reason": "unknown column"}]},
-        )
-
-    monkeypatch.setattr(views, "_roll_import", lambda: refusing)
+    no_id_column = rollbook.book([["张三", "男"]], header=["姓名", "性别"])
     html = text(
         browse(changsha_user).post(
-            "/roll/upload/", {"file": SimpleUploadedFile("r.xlsx", b"x"), "action": "import"}
+            "/roll/upload/", {"file": SimpleUploadedFile("r.xlsx", no_id_column), "action": "import"}
         )
     )
-    assert "表头不符" in html and "unknown column" in html
+    assert 'data-testid="upload-problem"' in html and "身份证号" in html
 
 
 def test_upload_without_a_file_asks_for_one(browse, changsha_user, monkeypatch):
     from personnel import views
 
-    monkeypatch.setattr(views, "_roll_import", lambda: lambda **kw: pytest.fail("must not be called"))
+    monkeypatch.setattr(views.services, "roll_import", lambda **kw: pytest.fail("must not be called"))
     html = text(browse(changsha_user).post("/roll/upload/", {"action": "check"}))
     assert "请选择一个 Excel 文件" in html
 

@@ -293,13 +293,13 @@ def _apply(model, key_fields, deltas: dict[tuple, dict[str, int]]) -> None:
             if params:
                 cur.execute(sql.replace(f"VALUES ({', '.join(['%s'] * len(cols))})",
                                         f"SELECT * FROM {_pg_arrays(model, cols)}", 1),
-                            [list(col) for col in zip(*params)])
+                            [list(col) for col in zip(*params, strict=True)])
             if decrements:
                 dec = [(*k, d["quantity"]) for k, d in decrements.items()]
                 cur.execute(f"UPDATE {table} AS t SET {q('quantity')} = t.{q('quantity')} + v.d FROM "
                             f"{_pg_arrays(model, [*key_fields, 'quantity'])} AS v(location_id, item_id, gender, "
                             f"size, d) WHERE t.location_id = v.location_id AND t.item_id = v.item_id "
-                            f"AND t.gender = v.gender AND t.size = v.size", [list(col) for col in zip(*dec)])
+                            f"AND t.gender = v.gender AND t.size = v.size", [list(col) for col in zip(*dec, strict=True)])
         else:
             for i in range(0, len(params), 2000):
                 cur.executemany(sql, params[i:i + 2000])

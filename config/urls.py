@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -21,7 +20,5 @@ urlpatterns = [
     path("stations/", include("assets.equipment_urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded and generated files (MEDIA_ROOT) are never served by URL, not even under DEBUG: photos, signed
+# sheets and reports leave only through the download views, which check the requester's scope.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("demand/", include("assets.urls")),
     path("distribution/", include("distribution.urls")),
     path("stations/", include("assets.equipment_urls")),
+    path("reports/", include("reports.urls")),
 ]
 
 if settings.DEBUG:

@@ -149,16 +149,17 @@ def test_recoveries_and_cases_pages(browse, county_user, province_user, changsha
     assert browse(changsha_user).get("/distribution/?status=nope").status_code == 400
 
 
-def test_report_centre_requests_a_sign_for_sheet(browse, county_user, zhuzhou_user):
+def test_kits_page_links_to_the_sign_for_sheets_in_the_report_centre(browse, county_user, zhuzhou_user):
     from reports.models import ReportJob
 
     c = browse(county_user)
     kits = text(c.get("/distribution/kits/?unit=430121"))
-    assert "/reports/?unit=430121" in kits
-    assert c.get("/reports/?unit=430121").status_code == 200
-    bad = c.post("/reports/", {"unit": "430200", "format": "pdf"})  # not one of mine
-    assert bad.status_code == 400 and not ReportJob.objects.exists()
-    assert c.post("/reports/", {"unit": "430121", "format": "pdf"}).status_code == 302
+    assert "/reports/?kind=sign-for-sheets&amp;unit=430121" in kits
+    form_page = text(c.get("/reports/?kind=sign-for-sheets&unit=430121"))
+    assert '<option value="430121" selected>' in form_page
+    bad = c.post("/reports/", {"kind": "sign-for-sheets", "unit": "430200", "format": "pdf"})  # not one of mine
+    assert bad.status_code == 404 and 'data-testid="report-error"' in text(bad) and not ReportJob.objects.exists()
+    assert c.post("/reports/", {"kind": "sign-for-sheets", "unit": "430121", "format": "pdf"}).status_code == 302
     job = ReportJob.objects.get()
     assert job.kind == "sign-for-sheets" and job.parameters.get("county") == "430121"
     assert f'data-job="{job.pk}"' in text(c.get("/reports/"))

@@ -15,7 +15,7 @@ from personnel.choices import Level
 from personnel.models import Officer, OrgUnit
 
 from . import selectors, services
-from .choices import CaseStatus, RecoveryStatus, ShipmentStatus, ShortReason
+from .choices import CaseOutcome, CaseStatus, RecoveryStatus, ShipmentStatus, ShortReason
 
 WRITERS = (scope.PROVINCE, scope.CITY, scope.COUNTY)
 OPEN_STATES = (ShipmentStatus.DISPATCHED,)
@@ -312,10 +312,72 @@ def recoveries(request):
     return render(request, "distribution/recoveries.html", {"tasks": tasks})
 
 
+def _case_row(case) -> dict:
+    return {"c": case, "name": case.item.name_for(case.gender), "reason_label": label(case.get_reason_display()),
+            "status_label": label(case.get_status_display()),
+            "outcome_label": label(case.get_outcome_display()) if case.outcome else ""}
+
+
 @page
 def cases(request):
-    rows = list(selectors.cases_for(request.user).filter(status=CaseStatus.OPEN).order_by("-id")[:200])
-    return render(request, "distribution/cases.html", {"rows": rows})
+    """Discrepancy cases, open (default) or settled; provincial logistics open one to settle it."""
+    status = request.GET.get("status", CaseStatus.OPEN)
+    if status not in CaseStatus.values:
+        raise QMError("bad_filter", f"状态无效 unknown status {status!r}", {"field": "status"})
+    qs = selectors.cases_for(request.user).filter(status=status)
+    qs = qs.order_by("-settled_at", "-id") if status == CaseStatus.SETTLED else qs.order_by("-id")
+    return render(request, "distribution/cases.html", {
+        "rows": [_case_row(c) for c in qs[:200]], "status": status,
+        "statuses": [(v, label(t)) for v, t in CaseStatus.choices],
+        "may_settle": scope.is_province(request.user),
+    })
+
+
+def _settle_sources(user) -> list[OrgUnit]:
+    """Where a re-ship may come from: the province's store and the cities in scope (default: the original
+    sender, chosen by leaving it empty)."""
+    return list(OrgUnit.objects.restrict(user).filter(is_active=True, level__in=[Level.PROVINCE, Level.CITY])
+                .order_by("path"))
+
+
+@page
+def case_detail(request, case_id: int):
+    """One case: its line, the shipment and its receipt, and — for provincial logistics while it is open — the
+    settle form (re-ship / write off / claim from the supplier), calling distribution.services.case_settle as
+    the API's POST /cases/{id}/settle does; once settled, the outcome and the ledger rows it posted."""
+    user = request.user
+    case = selectors.case_get(user, case_id)
+    source = case.shipment.from_location
+    ctx = {"row": _case_row(case), "case": case, "shipment": case.shipment, "source": source,
+           "source_is_supplier": source.kind == "supplier",
+           "may_settle": scope.is_province(user) and case.status == CaseStatus.OPEN,
+           "outcomes": [(v, label(t)) for v, t in CaseOutcome.choices],
+           "others": [_case_row(c) for c in selectors.cases_for(user).filter(shipment=case.shipment)
+                      .exclude(pk=case.pk).order_by("id")],
+           "values": {}}
+    if case.status == CaseStatus.SETTLED:
+        ctx["movements"] = selectors.case_movements(case)
+        ctx["reship"] = case.reship
+    if ctx["may_settle"]:
+        ctx["sources"] = _settle_sources(user)
+    if request.method != "POST":
+        return render(request, "distribution/case.html", ctx)
+    if not scope.is_province(user):
+        raise QMError("forbidden", "只有省厅后勤可以处理差异 only provincial logistics settle cases", status=403)
+    values = {k: request.POST.get(k, "").strip() for k in ("outcome", "note", "supplier", "from_unit")}
+    ctx["values"] = values
+    try:
+        from_unit = selectors.unit_get(user, values["from_unit"]) if values["from_unit"] else None
+        services.case_settle(actor=user, case=case, outcome=values["outcome"], note=values["note"],
+                             supplier=values["supplier"] or None, from_unit=from_unit)
+    except QMError as exc:
+        if exc.status == 404:
+            raise
+        ctx["error"] = exc.message
+        ctx["error_field"] = exc.details.get("field", "") if isinstance(exc.details, dict) else ""
+        return render(request, "distribution/case.html", ctx, status=exc.status)
+    messages.success(request, tr("差异已处理：", "Case settled: ") + label(CaseOutcome(values["outcome"]).label))
+    return redirect("distribution:case", case_id=case.pk)
 
 
 # ---- progress ---------------------------------------------------------------------------------------------

@@ -32,7 +32,18 @@ def start_blocks(request):
         return []
     left = summary["draft"]
     url = reverse("stations:index")
-    return [Block(key="surveys_open", zh="装备清查待填报", en="Surveys open", url=url,
-                  figures=[Figure(zh="未提交站所", en="stations not handed in", value=left,
-                                  tone="warn" if left else "ok", url=url,
-                                  note=f"{survey.name} · {survey.deadline.isoformat()}")])]
+    figures = [Figure(zh="未提交站所", en="stations not handed in", value=left, tone="warn" if left else "ok",
+                      url=f"{url}?return=draft", note=f"{survey.name} · {survey.deadline.isoformat()}")]
+    if _above_a_station(request.user):  # the units that confirm returns (a station's own account does not)
+        waiting = summary["submitted"]
+        figures.append(Figure(zh="已提交待确认", en="submitted, to confirm", value=waiting,
+                              tone="warn" if waiting else "ok", url=f"{url}?return=submitted"))
+    return [Block(key="surveys_open", zh="装备清查待填报", en="Surveys open", url=url, figures=figures)]
+
+
+def _above_a_station(user) -> bool:
+    from personnel.choices import Level
+    from personnel.models import OrgUnit
+
+    paths = [path for _role, path in scope.memberships(user)]
+    return OrgUnit.objects.filter(path__in=paths).exclude(level=Level.STATION).exists()

@@ -312,6 +312,12 @@ def recoveries(request):
     return render(request, "distribution/recoveries.html", {"tasks": tasks})
 
 
+def location_name(location) -> str:
+    """A ledger location as read: the bilingual names of the system's own accounts ("核销 written off") in the
+    active language, a unit's or supplier's name as it is."""
+    return label(location.name) if location.kind in ("written_off", "adjustment") else location.name
+
+
 def _case_row(case) -> dict:
     return {"c": case, "name": case.item.name_for(case.gender), "reason_label": label(case.get_reason_display()),
             "status_label": label(case.get_status_display()),
@@ -349,6 +355,7 @@ def case_detail(request, case_id: int):
     case = selectors.case_get(user, case_id)
     source = case.shipment.from_location
     ctx = {"row": _case_row(case), "case": case, "shipment": case.shipment, "source": source,
+           "source_name": location_name(source),
            "source_is_supplier": source.kind == "supplier",
            "may_settle": scope.is_province(user) and case.status == CaseStatus.OPEN,
            "outcomes": [(v, label(t)) for v, t in CaseOutcome.choices],
@@ -356,7 +363,9 @@ def case_detail(request, case_id: int):
                       .exclude(pk=case.pk).order_by("id")],
            "values": {}}
     if case.status == CaseStatus.SETTLED:
-        ctx["movements"] = selectors.case_movements(case)
+        ctx["movements"] = [{"m": m, "name": m.item.name_for(m.gender), "kind_label": label(m.get_kind_display()),
+                             "from": location_name(m.from_location), "to": location_name(m.to_location)}
+                            for m in selectors.case_movements(case)]
         ctx["reship"] = case.reship
     if ctx["may_settle"]:
         ctx["sources"] = _settle_sources(user)

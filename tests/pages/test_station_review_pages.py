@@ -152,3 +152,10 @@ def test_station_cannot_confirm_its_own_return_and_other_city_is_404(
     assert SurveyReturn.objects.get(survey=sv, station=st).status == "submitted"
     assert not EquipmentItem.objects.filter(serial_number="SN-FOUND-1").exists()
     assert browse(station_user).get("/stations/?return=bogus").status_code == 400
+
+
+def test_province_dashboard_shows_station_gaps_by_city(browse, province_user, changsha_user, survey):
+    page = text(browse(province_user).get("/dashboard/"))
+    assert 'data-section="station_gaps"' in page and 'data-chart="chart-station_gaps"' in page
+    assert 'href="/stations/gaps/?unit=430100"' in page  # the bar's and the row's list
+    assert 'data-section="station_gaps"' not in text(browse(changsha_user).get("/dashboard/"))

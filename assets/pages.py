@@ -58,6 +58,8 @@ def dashboard_sections(request):
     if not (scope.scope_paths(user) is None and scope.memberships(user)):
         return []
     report = equipment_selectors.gap_report(user)
+    if not report["stations"]:  # no station registered yet: nothing to draw
+        return []
     rows = sorted(report["children"], key=lambda c: c["unit_code"])
     for r in rows:
         r["url"] = f"{reverse('stations:gaps')}?unit={r['unit_code']}"

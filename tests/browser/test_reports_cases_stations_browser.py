@@ -192,3 +192,29 @@ def test_found_item_on_a_phone_then_the_county_confirms(
     context.close()
     assert errors == []
     assert SurveyReturn.objects.get(survey=survey, station=st).status == "confirmed"
+
+
+def test_province_dashboard_draws_station_gaps(watched, live_server, org, province_user):
+    from assets import equipment_services
+    from assets.equipment_choices import StationClass
+    from assets.equipment_demo import load_reference
+
+    load_reference()
+    for parent, name in (("430121", "星沙服务站"), ("430212", "渌口服务站")):
+        equipment_services.station_create(
+            actor=None,
+            parent=org[parent],
+            name=name,
+            station_class=StationClass.SERVICE_STATION,
+            address="测试",
+        )
+    page, watch = watched
+    login(page, live_server, province_user)
+    page.goto(f"{live_server.url}/dashboard/")
+    page.wait_for_selector("[data-chart='chart-station_gaps'][data-drawn='1'] canvas")
+    page.locator("[data-section='station_gaps']").scroll_into_view_if_needed()
+    shot(page, "69-dashboard-station-gaps")
+    page.click("[data-section='station_gaps'] summary")
+    page.click("[data-testid=gaps-by-city] >> text=长沙市交通运输综合行政执法支队")
+    page.wait_for_url("**/stations/gaps/?unit=430100")
+    assert page.locator("[data-testid=gaps-total]").count() == 1

@@ -216,7 +216,7 @@ def kits(request):
         if not may_issue:
             raise QMError("forbidden", "无权发放 not allowed to issue", status=403)
         try:
-            result = services.kit_issue(actor=user, unit=unit)
+            result = services.kit_issue(actor=user, unit=unit, officers=_chosen_officers(request))
         except QMError as exc:
             if exc.status == 404:
                 raise
@@ -231,6 +231,20 @@ def kits(request):
         "complete": sum(1 for r in rows if r["complete"]),
         "stock": selectors.stock_of(user, unit.code),
     })
+
+
+def _chosen_officers(request) -> list[Officer] | None:
+    """The officers ticked on the kits page (None: the whole unit). The service checks each is eligible there."""
+    if request.POST.get("scope") != "selected":
+        return None
+    raw = request.POST.getlist("officer")
+    ids = [_int(v) for v in raw]
+    if not raw or None in ids:
+        raise QMError("none_selected", "请勾选要发放的人员 tick the officers to issue to", {"field": "officer"})
+    officers = list(Officer.objects.filter(pk__in=ids))
+    if len(officers) != len(set(ids)):
+        raise QMError("not_eligible", "所选人员不存在 an officer ticked does not exist", {"field": "officer"})
+    return officers
 
 
 def _kit_rows(officer):

@@ -128,3 +128,34 @@ def test_city_reads_only_and_other_city_is_404(browse, changsha_user, zhuzhou_us
     assert z.get(f"/distribution/cases/{case.pk}/").status_code == 404
     assert z.post(f"/distribution/cases/{case.pk}/", {"outcome": "write_off"}).status_code == 404
     assert f'data-case="{case.pk}"' not in text(z.get("/distribution/cases/"))
+
+
+def test_county_issues_to_the_officers_ticked(
+    browse, org, province_user, changsha_user, county_user, zhuzhou_user
+):
+    from tests.distribution.conftest import bring_to_county
+
+    load_catalog()
+    officers = [OfficerFactory(unit=org["430121"]) for _ in range(3)]
+    bring_to_county(org, province_user, changsha_user, county_user, kit_lines(officers[0], 3))
+    c = browse(county_user)
+    page = text(c.get("/distribution/kits/?unit=430121"))
+    assert 'data-testid="issue-selected"' in page and f'name="officer" value="{officers[1].pk}"' in page
+    none = c.post("/distribution/kits/?unit=430121", {"scope": "selected"}, follow=True)
+    assert "请勾选" in text(none) and not Movement.objects.filter(kind="issue").exists()
+    unknown = c.post(
+        "/distribution/kits/?unit=430121", {"scope": "selected", "officer": ["999999"]}, follow=True
+    )
+    assert "不存在" in text(unknown) and not Movement.objects.filter(kind="issue").exists()
+    other_city = OfficerFactory(unit=org["430200"])
+    refused = c.post(
+        "/distribution/kits/?unit=430121", {"scope": "selected", "officer": [str(other_city.pk)]}, follow=True
+    )
+    assert 'class="msg-error"' in text(refused) and not Movement.objects.filter(kind="issue").exists()
+    ok = c.post(
+        "/distribution/kits/?unit=430121",
+        {"scope": "selected", "officer": [str(officers[0].pk), str(officers[2].pk)]},
+    )
+    assert ok.status_code == 302
+    got = {o.pk for o in officers if Movement.objects.filter(kind="issue", to_location__officer=o).exists()}
+    assert got == {officers[0].pk, officers[2].pk}

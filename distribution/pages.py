@@ -65,10 +65,11 @@ def short_name(name: str) -> str:
 
 
 def dashboard_sections(request) -> list[Section]:
-    """Province-wide users: distribution progress by city, each bar opening that city's progress table."""
+    """Province-wide users: distribution progress by city, each bar opening that city's progress table. A
+    city's users: their city by county, each bar opening that county's officers and their kit."""
     user = request.user
     if not (scope.scope_paths(user) is None and scope.memberships(user)):
-        return []
+        return _city_sections(user)
     province = OrgUnit.objects.filter(level=Level.PROVINCE).first()
     if province is None:
         return []
@@ -94,3 +95,31 @@ def dashboard_sections(request) -> list[Section]:
                     template="distribution/dashboard_progress.html",
                     context={"totals": summary["totals"], "rows": rows}, chart=chart,
                     links=[r["url"] for r in rows], chart_height=380, order=20)]
+
+
+def _city_sections(user) -> list[Section]:
+    cities = list(OrgUnit.objects.restrict(user).filter(level=Level.CITY, is_active=True).order_by("code")[:2])
+    if len(cities) != 1:  # a county's or station's account, or several cities: no by-county chart
+        return []
+    city = cities[0]
+    summary = selectors.progress_summary(user, city.code)
+    rows = summary["children"]
+    fields = [("needed", "需求", "Needed", "#b8c4d6"), ("received", "已签收", "Received", "#1f5fa8"),
+              ("short", "短少", "Short", "#c0392b"), ("issued", "已发放", "Issued", "#2e8b57")]
+    for r in rows:
+        r["url"] = reverse("distribution:kits") + f"?unit={r['unit_code']}"
+    chart = {
+        "animation": False,
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": [short_name(r["unit_name"]) for r in rows],
+                  "axisLabel": {"interval": 0, "rotate": 30}},
+        "yAxis": {"type": "value", "name": tr("件", "items"), "minInterval": 1},
+        "series": [{"name": tr(zh, en), "type": "bar", "data": [r[f] for r in rows], "itemStyle": {"color": c}}
+                   for f, zh, en, c in fields],
+    }
+    return [Section(key="distribution", zh=f"{short_name(city.name)}配发进度（按县级单位）",
+                    en="Distribution progress by county", template="distribution/dashboard_progress.html",
+                    context={"totals": summary["totals"], "rows": rows, "city": city.code}, chart=chart,
+                    links=[r["url"] for r in rows], chart_height=340, order=20)]

@@ -159,3 +159,12 @@ def test_county_issues_to_the_officers_ticked(
     assert ok.status_code == 302
     got = {o.pk for o in officers if Movement.objects.filter(kind="issue", to_location__officer=o).exists()}
     assert got == {officers[0].pk, officers[2].pk}
+
+
+def test_city_dashboard_shows_its_counties_progress(browse, changsha_user, county_user, zhuzhou_user, case):
+    page = text(browse(changsha_user).get("/dashboard/"))
+    assert 'data-section="distribution"' in page and 'data-chart="chart-distribution"' in page
+    assert 'href="/distribution/kits/?unit=430121"' in page and "按县级单位" in page
+    assert 'data-testid="distribution-short" class="warn">1<' in page  # Changsha's shortage
+    assert 'href="/distribution/kits/?unit=430121"' not in text(browse(zhuzhou_user).get("/dashboard/"))
+    assert 'data-section="distribution"' not in text(browse(county_user).get("/dashboard/"))

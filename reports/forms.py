@@ -62,7 +62,7 @@ class Field:
     levels: dict[str, str] = field(default_factory=dict)  # unit code → level, for the unit select
 
 
-def _label(name: str) -> str:
+def label(name: str) -> str:
     zh, en = LABELS.get(name, (name, name))
     return tr(zh, en)
 
@@ -128,7 +128,7 @@ def fields_for(user, kind: ReportKind, values) -> list[Field]:
             Field(
                 name="unit",
                 widget="unit",
-                label=_label("unit"),
+                label=label("unit"),
                 value=values.get("unit", ""),
                 choices=[(u.code, ("　" if u.level == Level.COUNTY else "") + u.name) for u in units],
                 levels={u.code: u.level for u in units},
@@ -142,13 +142,13 @@ def fields_for(user, kind: ReportKind, values) -> list[Field]:
         value = str(values.get(name, "") or "")
         is_required = name in required
         if name == "shipment":
-            out.append(Field(name, "select", _label(name), is_required, _shipments(user), value))
+            out.append(Field(name, "select", label(name), is_required, _shipments(user), value))
         elif name == "snapshot":
             out.append(
                 Field(
                     name,
                     "select",
-                    _label(name),
+                    label(name),
                     is_required,
                     _snapshots(user),
                     value,
@@ -160,7 +160,7 @@ def fields_for(user, kind: ReportKind, values) -> list[Field]:
                 Field(
                     name,
                     "select",
-                    _label(name),
+                    label(name),
                     is_required,
                     _tenders(user),
                     value,
@@ -169,16 +169,16 @@ def fields_for(user, kind: ReportKind, values) -> list[Field]:
             )
         elif name == "officer":
             out.append(
-                Field(name, "number", _label(name), is_required, value=value, help=_officer_help(user, value))
+                Field(name, "number", label(name), is_required, value=value, help=_officer_help(user, value))
             )
         elif prop.get("type") == "boolean":
             out.append(
-                Field(name, "checkbox", _label(name), value="on" if value in ("on", "true", "1") else "")
+                Field(name, "checkbox", label(name), value="on" if value in ("on", "true", "1") else "")
             )
         elif _int_type(prop):
-            out.append(Field(name, "number", _label(name), is_required, value=value))
+            out.append(Field(name, "number", label(name), is_required, value=value))
         else:
-            out.append(Field(name, "text", _label(name), is_required, value=value))
+            out.append(Field(name, "text", label(name), is_required, value=value))
     return out
 
 

@@ -33,7 +33,7 @@ def start_blocks(request) -> list[Block]:
             | Q(status=JobStatus.DONE, expired=False)
         )[:5]
     )
-    from .views import _rows
+    from .views import job_rows
 
     n_active, n_ready, n_failed = active.count(), ready.count(), failed.count()
     figures = [
@@ -71,7 +71,7 @@ def start_blocks(request) -> list[Block]:
                     "url": reverse("reports:job", args=[r["job"].pk]),
                     "meta": f"{r['status_label']} {r['job'].progress}%",
                 }
-                for r in _rows(recent)
+                for r in job_rows(recent)
             ],
         )
     ]

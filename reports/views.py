@@ -59,14 +59,14 @@ def describe(jobs) -> dict[int, list[str]]:
             if key in ("city", "county"):
                 parts.append(names.get(value, value))
             elif value is True:
-                parts.append(forms._label(key))
+                parts.append(forms.label(key))
             else:
-                parts.append(f"{forms._label(key)} #{value}")
+                parts.append(f"{forms.label(key)} #{value}")
         out[j.pk] = parts or [tr("我的全部范围", "All of my scope")]
     return out
 
 
-def _rows(jobs) -> list[dict]:
+def job_rows(jobs) -> list[dict]:
     params = describe(jobs)
     return [
         {
@@ -140,7 +140,7 @@ def centre(request):
 def _history(request, status: str) -> dict:
     paginator = Paginator(selectors.jobs_for(request.user, status=status or None), PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    return {"page_obj": page_obj, "rows": _rows(list(page_obj)), "total": paginator.count}
+    return {"page_obj": page_obj, "rows": job_rows(list(page_obj)), "total": paginator.count}
 
 
 @page
@@ -152,11 +152,10 @@ def job_detail(request, job_id: int):
         "reports/job.html",
         {
             "nav_key": "reports",
-            "row": _rows([job])[0],
+            "row": job_rows([job])[0],
             "job": job,
             "reruns": reruns,
             "poll": POLL_SECONDS,
-            "kind_known": job.kind in kinds(),
         },
     )
 
@@ -166,7 +165,7 @@ def job_status(request, job_id: int):
     """The fragment the progress bar polls: it carries the polling attributes only while the job is queued
     or running, so the poll stops by itself once the job is done or failed."""
     job = selectors.job_get(request.user, job_id)
-    return render(request, "reports/_job_status.html", {"row": _rows([job])[0], "poll": POLL_SECONDS})
+    return render(request, "reports/_job_status.html", {"row": job_rows([job])[0], "poll": POLL_SECONDS})
 
 
 @page

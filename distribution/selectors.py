@@ -387,4 +387,4 @@ def case_movements(case: DiscrepancyCase) -> list[Movement]:
     """The ledger rows a case's settlement posted (write-off or claim), oldest first; a re-ship's own
     dispatch rows belong to the new shipment."""
     return list(Movement.objects.filter(doc_type="case", doc_id=case.pk)
-                .select_related("item", "from_location", "to_location").order_by("at", "id"))
+                .select_related("item", "from_location__unit", "to_location__unit").order_by("at", "id"))

@@ -327,9 +327,21 @@ def recoveries(request):
 
 
 def location_name(location) -> str:
-    """A ledger location as read: the bilingual names of the system's own accounts ("核销 written off") in the
-    active language, a unit's or supplier's name as it is."""
-    return label(location.name) if location.kind in ("written_off", "adjustment") else location.name
+    """A ledger location as read, in the active language: 省级仓库 / 长沙市…支队 库存 / 在途→… / … 差异待处理 /
+    供应商 … / 核销; an officer by name."""
+    unit = location.unit.name if location.unit_id else ""
+    kind = location.kind
+    if kind == "unit":
+        return tr("省级仓库", "provincial store") if location.unit.level == Level.PROVINCE else f"{unit} {tr('库存', 'store')}"
+    if kind == "transit":
+        return f"{tr('在途', 'in transit')}→{unit}"
+    if kind == "discrepancy":
+        return f"{unit} {tr('差异待处理', 'discrepancy account')}"
+    if kind == "supplier":
+        return f"{tr('供应商', 'supplier')} {location.name.removeprefix('供应商 ')}"
+    if kind in ("written_off", "adjustment"):
+        return label(location.name)
+    return location.name
 
 
 def _case_row(case) -> dict:

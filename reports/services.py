@@ -56,13 +56,14 @@ def validate_request(*, user, kind: str, fmt: str, params: dict | None) -> tuple
     from .scoping import root_units
 
     root_units(user, parsed)  # 404 for a unit outside the scope, before anything is written
+    targets_check(user=user, params=parsed.model_dump(exclude_none=True))  # and a shipment, officer, … too
     return report, parsed.model_dump(exclude_none=True)
 
 
 def targets_check(*, user, params: dict) -> None:
     """The objects a request names by id (shipment, officer, demand snapshot, tender) exist and are in the
-    requester's scope, looked up through their own apps' selectors; NotFound naming the field otherwise. The
-    report centre calls it before job_create so that a bad id is refused in the form, with no job written."""
+    requester's scope, looked up through their own apps' selectors; NotFound naming the field otherwise.
+    validate_request calls it, so a bad id is refused (API 404, the report centre's form) with no job written."""
     from assets import selectors as demand
     from distribution import selectors as dist
     from procurement import selectors as procurement

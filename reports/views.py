@@ -117,7 +117,6 @@ def centre(request):
             return redirect("reports:job", job_id=already)
         try:
             params = forms.params_from(fields, request.POST)
-            services.targets_check(user=user, params=params)
             job = services.job_create(user=user, kind=kind.kind, fmt=fmt, params=params)
         except QMError as exc:
             ctx.update(error=exc.message, error_field=forms.error_field(exc))

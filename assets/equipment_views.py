@@ -42,14 +42,27 @@ def index(request):
     if wanted and wanted not in ReturnStatus.values:
         raise QMError("bad_filter", f"未知状态 unknown return status {wanted!r}", {"field": "return"})
     statuses = selectors.return_statuses(survey, stations) if survey else {}
-    rows = [{"s": s, "status": statuses.get(s.pk, ""), "status_label": status_label(statuses[s.pk]) if survey else ""}
-            for s in stations]
+    rows = [
+        {
+            "s": s,
+            "status": statuses.get(s.pk, ""),
+            "status_label": status_label(statuses[s.pk]) if survey else "",
+        }
+        for s in stations
+    ]
     if wanted and survey:
         rows = [r for r in rows if r["status"] == wanted]
-    return render(request, "assets/equipment/index.html", {
-        "stations": stations, "rows": rows, "survey": survey, "wanted": wanted,
-        "return_statuses": [(v, label(t)) for v, t in ReturnStatus.choices],
-    })
+    return render(
+        request,
+        "assets/equipment/index.html",
+        {
+            "stations": stations,
+            "rows": rows,
+            "survey": survey,
+            "wanted": wanted,
+            "return_statuses": [(v, label(t)) for v, t in ReturnStatus.choices],
+        },
+    )
 
 
 def may_confirm(user, station) -> bool:
@@ -69,14 +82,21 @@ def station(request, code: str):
     names = dict(conditions())
     for row in history["findings"]:
         row["condition_label"] = names.get(row["condition"], "")
-    ctx = {"station": st, "h": history, "survey": survey,
-           "counts": [(names[c], n) for c, n in history["counts"].items()]}
+    ctx = {
+        "station": st,
+        "h": history,
+        "survey": survey,
+        "counts": [(names[c], n) for c, n in history["counts"].items()],
+    }
     if survey is not None:
         ret = selectors.survey_return(user, survey, st)
         for row in ret["entries"]:
             row["condition_label"] = names.get(row["condition"], "—")
-        ctx.update(ret=ret, status_label=status_label(ret["status"]),
-                   may_review=ret["status"] == ReturnStatus.SUBMITTED and may_confirm(user, st))
+        ctx.update(
+            ret=ret,
+            status_label=status_label(ret["status"]),
+            may_review=ret["status"] == ReturnStatus.SUBMITTED and may_confirm(user, st),
+        )
     if request.method == "POST":
         action = request.POST.get("action", "")
         note = request.POST.get("note", "").strip()
@@ -108,18 +128,27 @@ def survey_form(request, code: str):
     survey = open_survey()
     if survey is None:
         raise QMError("no_survey", "目前没有进行中的清查 no survey is open", status=404)
-    ctx = {"station": st, "survey": survey, "conditions": conditions(),
-           "status_label": status_label(selectors.survey_return(user, survey, st)["status"]),
-           "types": list(selectors.equipment_types().order_by("code")), "found": {}}
+    ctx = {
+        "station": st,
+        "survey": survey,
+        "conditions": conditions(),
+        "status_label": status_label(selectors.survey_return(user, survey, st)["status"]),
+        "types": list(selectors.equipment_types().order_by("code")),
+        "found": {},
+    }
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:
             if action == "found":
                 item = _add_found(request, survey, st)
-                messages.success(request, tr(f"已登记账外装备 {item.asset_tag}", f"Found item {item.asset_tag} added"))
+                messages.success(
+                    request, tr(f"已登记账外装备 {item.asset_tag}", f"Found item {item.asset_tag} added")
+                )
                 return redirect("stations:survey", code=st.code)
             if action == "submit":
-                services.survey_submit(actor=user, survey=survey, station=st, note=request.POST.get("note", ""))
+                services.survey_submit(
+                    actor=user, survey=survey, station=st, note=request.POST.get("note", "")
+                )
                 messages.success(request, tr("清查表已提交", "Return submitted"))
                 return redirect("stations:station", code=st.code)
             ret = selectors.survey_return(user, survey, st)
@@ -127,16 +156,24 @@ def survey_form(request, code: str):
             for row in ret["entries"]:
                 cond = request.POST.get(f"condition_{row['item_id']}", "")
                 if cond:
-                    grades.append({"item_id": row["item_id"], "condition": cond,
-                                   "note": request.POST.get(f"note_{row['item_id']}", "").strip()})
+                    grades.append(
+                        {
+                            "item_id": row["item_id"],
+                            "condition": cond,
+                            "note": request.POST.get(f"note_{row['item_id']}", "").strip(),
+                        }
+                    )
             with transaction.atomic():
                 services.survey_grade(actor=user, survey=survey, station=st, grades=grades)
-                entries = {r["item_id"]: r["entry_id"] for r in selectors.survey_return(user, survey, st)["entries"]}
+                entries = {
+                    r["item_id"]: r["entry_id"] for r in selectors.survey_return(user, survey, st)["entries"]
+                }
                 for item_id, entry_id in entries.items():
                     photo = request.FILES.get(f"photo_{item_id}")
                     if photo and entry_id:
-                        services.survey_add_photo(actor=user, entry=SurveyEntry.objects.get(pk=entry_id),
-                                                  uploaded=photo)
+                        services.survey_add_photo(
+                            actor=user, entry=SurveyEntry.objects.get(pk=entry_id), uploaded=photo
+                        )
         except QMError as exc:
             if exc.status == 404:
                 raise
@@ -169,19 +206,30 @@ def _add_found(request, survey, station):
     try:
         acquired_on = datetime.date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
-        raise QMError("bad_date", f"购置日期无效 acquired on: not a date {raw_date!r}",
-                      {"field": "found_acquired_on"}) from None
+        raise QMError(
+            "bad_date", f"购置日期无效 acquired on: not a date {raw_date!r}", {"field": "found_acquired_on"}
+        ) from None
     raw_value = post.get("found_acquired_value", "").strip().replace(",", "")
     try:
         acquired_value = Decimal(raw_value) if raw_value else None
     except InvalidOperation:
-        raise QMError("bad_amount", f"购置金额须为数字 acquired value must be a number: {raw_value!r}",
-                      {"field": "found_acquired_value"}) from None
+        raise QMError(
+            "bad_amount",
+            f"购置金额须为数字 acquired value must be a number: {raw_value!r}",
+            {"field": "found_acquired_value"},
+        ) from None
     return services.survey_add_found(
-        actor=request.user, survey=survey, station=station, equipment_type=equipment_type,
-        condition=post.get("found_condition", ""), serial_number=post.get("found_serial_number", "").strip(),
-        asset_tag=post.get("found_asset_tag", "").strip() or None, note=post.get("found_note", "").strip(),
-        acquired_on=acquired_on, acquired_value=acquired_value).item
+        actor=request.user,
+        survey=survey,
+        station=station,
+        equipment_type=equipment_type,
+        condition=post.get("found_condition", ""),
+        serial_number=post.get("found_serial_number", "").strip(),
+        asset_tag=post.get("found_asset_tag", "").strip() or None,
+        note=post.get("found_note", "").strip(),
+        acquired_on=acquired_on,
+        acquired_value=acquired_value,
+    ).item
 
 
 def status_label(status: str) -> str:
@@ -192,8 +240,14 @@ def status_label(status: str) -> str:
 def gaps(request):
     unit = request.GET.get("unit") or None
     rows = selectors.gap_list(request.user, unit_code=unit)
-    return render(request, "assets/equipment/gaps.html", {
-        "rows": rows[:500], "count": len(rows), "unit": unit or "",
-        "total": sum((r.cost for r in rows), Decimal("0.00")),
-        "unit_name": selectors.unit_get(request.user, unit).name if unit else "",
-    })
+    return render(
+        request,
+        "assets/equipment/gaps.html",
+        {
+            "rows": rows[:500],
+            "count": len(rows),
+            "unit": unit or "",
+            "total": sum((r.cost for r in rows), Decimal("0.00")),
+            "unit_name": selectors.unit_get(request.user, unit).name if unit else "",
+        },
+    )

@@ -33,7 +33,7 @@ UNIT_LEVELS = {
 LABELS = {
     "unit": ("单位", "Unit"),
     "shipment": ("发运单", "Shipment"),
-    "officer": ("人员编号", "Officer (record number)"),
+    "officer": ("人员", "Officer"),
     "snapshot": ("需求快照", "Demand snapshot"),
     "tender": ("采购项目", "Tender"),
     "include_ineligible": (
@@ -95,19 +95,34 @@ def _tenders(user) -> list[tuple[str, str]]:
     return [(str(t.pk), f"{t.year} {t.title}（{t.reference}）") for t in procurement.tenders_for(user)[:100]]
 
 
-def _officer_help(user, value: str) -> str:
-    """The name and unit of the officer a link brought in, so the user sees whom the card is for."""
+MATCHES_SHOWN = 20
+
+
+def officer_choices(user, query: str) -> list[tuple[str, str]]:
+    """Officers in the user's scope matching a name, a certificate number or the start of an ID number (6+
+    characters): [(id, "name · unit · certificate")], at most MATCHES_SHOWN."""
+    from personnel import selectors as roll
+
+    query = (query or "").strip()
+    if not query:
+        return []
+    return [
+        _officer_choice(o) for o in roll.officers_for(user, q=query).order_by("name", "pk")[:MATCHES_SHOWN]
+    ]
+
+
+def officer_by_id(user, value: str) -> list[tuple[str, str]]:
+    """The officer a link names by record number (打印被装卡), as the one choice; none when not in scope."""
     from distribution import selectors as dist
 
-    if not value.isdigit():
-        return tr(
-            "在人员被装页面点「打印被装卡」即可带入", "Use “Print the kit card” on an officer's kit page"
-        )
     try:
-        officer = dist.officer_get(user, int(value))
-    except QMError:
-        return ""
-    return f"{officer.name} · {officer.unit.name}"
+        return [_officer_choice(dist.officer_get(user, int(value)))]
+    except (QMError, ValueError):
+        return []
+
+
+def _officer_choice(o) -> tuple[str, str]:
+    return str(o.pk), " · ".join(x for x in (o.name, o.unit.name, o.certificate_number) if x)
 
 
 def _split(label: str) -> tuple[str, str]:
@@ -168,8 +183,25 @@ def fields_for(user, kind: ReportKind, values) -> list[Field]:
                 )
             )
         elif name == "officer":
+            query = str(values.get("officer_q", "") or "")
+            choices = officer_by_id(user, value) if value.isdigit() else []  # the officer a link brought in
+            if not choices and query:
+                choices = officer_choices(user, query)
             out.append(
-                Field(name, "number", label(name), is_required, value=value, help=_officer_help(user, value))
+                Field(
+                    name,
+                    "officer",
+                    label(name),
+                    is_required,
+                    choices,
+                    value,
+                    help=tr(
+                        "输入姓名、执法证号或身份证号（前6位以上）查找；人员被装页面的「打印被装卡」会直接带入",
+                        "Type a name, certificate number or the start of an ID number; “Print the kit card” on "
+                        "an officer's kit page fills it in",
+                    ),
+                    blank=query,
+                )
             )
         elif prop.get("type") == "boolean":
             out.append(
@@ -187,12 +219,24 @@ def _int_type(prop: dict) -> bool:
     return "integer" in types
 
 
-def params_from(fields: list[Field], post) -> dict:
+def params_from(user, fields: list[Field], post) -> dict:
     """The posted form as the API's `params`. A unit not offered (another city's, or unknown) is NotFound, a
-    required input left empty or a number that is not one is a QMError; each names its field."""
+    required input left empty or a number that is not one is a QMError; each names its field. An officer not
+    chosen from the matches but typed in the search is taken when exactly one officer matches."""
     params: dict = {}
     for f in fields:
         raw = (post.get(f.name) or "").strip()
+        if f.widget == "officer" and not raw and (post.get("officer_q") or "").strip():
+            matches = officer_choices(user, post["officer_q"])
+            if len(matches) != 1:
+                raise QMError(
+                    "choose_officer",
+                    "没有找到该人员 no officer matches"
+                    if not matches
+                    else f"有 {len(matches)} 人符合，请选择一人 {len(matches)} officers match; choose one",
+                    {"field": f.name},
+                )
+            raw = matches[0][0]
         if f.widget == "checkbox":
             if raw:
                 params[f.name] = True
@@ -206,7 +250,7 @@ def params_from(fields: list[Field], post) -> dict:
             if level is None:
                 raise NotFound(f"单位不存在或不在您的权限范围内 unit {raw} not found", {"field": "unit"})
             params[level] = raw
-        elif f.widget in ("select", "number"):
+        elif f.widget in ("select", "number", "officer"):
             if not raw.isdigit():
                 raise QMError("bad_params", f"{f.label}须为编号 {f.name} must be a number", {"field": f.name})
             params[f.name] = int(raw)

@@ -116,7 +116,7 @@ def centre(request):
         if already:  # the same form sent twice (a double click, a retried request): the job it made
             return redirect("reports:job", job_id=already)
         try:
-            params = forms.params_from(fields, request.POST)
+            params = forms.params_from(user, fields, request.POST)
             job = services.job_create(user=user, kind=kind.kind, fmt=fmt, params=params)
         except QMError as exc:
             ctx.update(error=exc.message, error_field=forms.error_field(exc))
@@ -186,3 +186,14 @@ def job_rerun(request, job_id: int):
         return redirect("reports:job", job_id=job.pk)
     messages.success(request, tr(f"已重新提交 #{new.pk}", f"Asked again as #{new.pk}"))
     return redirect("reports:job", job_id=new.pk)
+
+
+@page
+def officer_matches(request):
+    """The officers matching what is typed in the kit card's search (htmx swaps them under the input)."""
+    query = request.GET.get("officer_q", "")
+    return render(
+        request,
+        "reports/_officer_choices.html",
+        {"choices": forms.officer_choices(request.user, query), "value": "", "query": query.strip()},
+    )

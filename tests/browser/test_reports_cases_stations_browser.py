@@ -218,3 +218,22 @@ def test_province_dashboard_draws_station_gaps(watched, live_server, org, provin
     page.click("[data-testid=gaps-by-city] >> text=长沙市交通运输综合行政执法支队")
     page.wait_for_url("**/stations/gaps/?unit=430100")
     assert page.locator("[data-testid=gaps-total]").count() == 1
+
+
+def test_county_finds_an_officer_and_gets_the_kit_card(
+    watched, live_server, org, county_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    load_catalog()
+    officer = OfficerFactory(unit=org["430121"], name="长沙县乙")
+    OfficerFactory(unit=org["430200"], name="长沙县乙")  # a namesake in Zhuzhou: never offered
+    page, watch = watched
+    login(page, live_server, county_user)
+    page.goto(f"{live_server.url}/reports/?kind=kit-card")
+    page.fill("[data-testid=officer-search]", "长沙县乙")
+    page.wait_for_selector(f"[data-testid=officer-choices] [data-officer='{officer.pk}']")
+    assert page.locator("[data-testid=officer-choices] input[name=officer]").count() == 1
+    shot(page, "70-report-kit-card-search")
+    page.click("[data-testid=request-submit]")
+    page.wait_for_selector("[data-testid=job] [data-testid=job-download]")
+    assert ReportJob.objects.get().parameters == {"officer": officer.pk}

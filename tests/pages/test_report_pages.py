@@ -255,3 +255,26 @@ def test_english(browse, changsha_user, roll):
     c.cookies["django_language"] = "en"
     page = text(c.get("/reports/?kind=kit-card"))
     assert "Report centre" in page and "Kit card" in page and "报表中心" not in page
+
+
+def test_kit_card_finds_the_officer_by_name(
+    browse, changsha_user, roll, media, django_capture_on_commit_callbacks
+):
+    c = browse(changsha_user)
+    found = c.get("/reports/officers/?officer_q=王芳", headers={"HX-Request": "true"})
+    assert found.status_code == 200 and f'name="officer" value="{roll["cs"].pk}"' in text(found)
+    assert "王芳" in text(found) and "长沙县" in text(found)
+    other = text(
+        c.get(f"/reports/officers/?officer_q={roll['zz'].name}")
+    )  # another city's officer: not offered
+    assert f'value="{roll["zz"].pk}"' not in other and 'data-testid="officer-none"' in other
+    # typed but not chosen: taken when exactly one officer matches
+    resp = request(c, django_capture_on_commit_callbacks, kind="kit-card", officer_q="王芳", format="pdf")
+    job = ReportJob.objects.get()
+    assert resp.status_code == 302 and job.parameters == {"officer": roll["cs"].pk} and job.status == "done"
+    OfficerFactory(unit=roll["cs"].unit, name="王芳芳")
+    two = c.post("/reports/", {"kind": "kit-card", "officer_q": "王芳", "format": "pdf"})
+    assert two.status_code == 400 and "2 人符合" in text(two) and text(two).count('name="officer"') == 2
+    none = c.post("/reports/", {"kind": "kit-card", "officer_q": "无此人", "format": "pdf"})
+    assert none.status_code == 400 and "没有找到" in text(none)
+    assert ReportJob.objects.count() == 1

@@ -542,3 +542,10 @@ def gap_list(user, *, unit_code: str | None = None, only_needs: bool = True,
         rows = [r for r in rows if r.need]
     rows.sort(key=priority_key)
     return rows
+
+
+def return_statuses(survey: Survey, stations) -> dict[int, str]:
+    """Each station's return status in a survey (draft when it has none yet), in one query."""
+    ids = [s.pk for s in stations]
+    found = dict(SurveyReturn.objects.filter(survey=survey, station_id__in=ids).values_list("station_id", "status"))
+    return {pk: found.get(pk, ReturnStatus.DRAFT) for pk in ids}

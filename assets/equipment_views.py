@@ -2,13 +2,15 @@
 the one before), the survey form made for a phone, and the gaps list with estimated cost. They call
 assets.equipment_selectors and assets.equipment_services only, as the API does."""
 
-from decimal import Decimal
+import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 
-from core.errors import QMError
+from core import scope
+from core.errors import NotFound, QMError
 from core.pages import page, tr
 
 from . import equipment_selectors as selectors
@@ -32,22 +34,91 @@ def open_survey():
 
 @page
 def index(request):
+    """The stations in scope; while a survey is open, each station's return status, filterable (the county's
+    "submitted, to confirm" list)."""
     stations = list(selectors.stations_for(request.user)[:300])
     survey = open_survey()
-    return render(request, "assets/equipment/index.html", {"stations": stations, "survey": survey})
+    wanted = request.GET.get("return", "")
+    if wanted and wanted not in ReturnStatus.values:
+        raise QMError("bad_filter", f"未知状态 unknown return status {wanted!r}", {"field": "return"})
+    statuses = selectors.return_statuses(survey, stations) if survey else {}
+    rows = [
+        {
+            "s": s,
+            "status": statuses.get(s.pk, ""),
+            "status_label": status_label(statuses[s.pk]) if survey else "",
+        }
+        for s in stations
+    ]
+    if wanted and survey:
+        rows = [r for r in rows if r["status"] == wanted]
+    return render(
+        request,
+        "assets/equipment/index.html",
+        {
+            "stations": stations,
+            "rows": rows,
+            "survey": survey,
+            "wanted": wanted,
+            "return_statuses": [(v, label(t)) for v, t in ReturnStatus.choices],
+        },
+    )
+
+
+def may_confirm(user, station) -> bool:
+    """Whether the page offers confirm / send back: the unit above the station (the service checks again)."""
+    return scope.has_role(user, *services.STATION_KEEPERS, unit=station.parent)
 
 
 @page
 def station(request, code: str):
-    st = selectors.station_get(request.user, code)
+    """A station: what the last survey found, what changed; while a survey is open, its return — and, once the
+    station has submitted it, the county's confirm / send back (services.survey_confirm / survey_send_back, as
+    the API's POST …/stations/{code}/confirm and …/send-back)."""
+    user = request.user
+    st = selectors.station_get(user, code)
+    survey = open_survey()
     history = selectors.station_survey_history(st)
     names = dict(conditions())
     for row in history["findings"]:
         row["condition_label"] = names.get(row["condition"], "")
-    return render(request, "assets/equipment/station.html", {
-        "station": st, "h": history, "survey": open_survey(),
+    ctx = {
+        "station": st,
+        "h": history,
+        "survey": survey,
         "counts": [(names[c], n) for c, n in history["counts"].items()],
-    })
+    }
+    if survey is not None:
+        ret = selectors.survey_return(user, survey, st)
+        for row in ret["entries"]:
+            row["condition_label"] = names.get(row["condition"], "—")
+        ctx.update(
+            ret=ret,
+            status_label=status_label(ret["status"]),
+            may_review=ret["status"] == ReturnStatus.SUBMITTED and may_confirm(user, st),
+        )
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        note = request.POST.get("note", "").strip()
+        try:
+            if survey is None:
+                raise QMError("no_survey", "目前没有进行中的清查 no survey is open", status=409)
+            if action == "confirm":
+                services.survey_confirm(actor=user, survey=survey, station=st, note=note)
+                msg = tr("已确认清查表", "Return confirmed")
+            elif action == "send_back":
+                services.survey_send_back(actor=user, survey=survey, station=st, note=note)
+                msg = tr("已退回站所修改", "Return sent back to the station")
+            else:
+                raise QMError("bad_action", "未知操作 unknown action", {"field": "action"})
+        except QMError as exc:
+            if exc.status == 404:
+                raise
+            ctx.update(error=exc.message, note=note, action=action)
+            return render(request, "assets/equipment/station.html", ctx, status=exc.status)
+        messages.success(request, msg)
+        return redirect("stations:station", code=st.code)
+    return render(request, "assets/equipment/station.html", ctx)
 
 
 @page
@@ -57,13 +128,27 @@ def survey_form(request, code: str):
     survey = open_survey()
     if survey is None:
         raise QMError("no_survey", "目前没有进行中的清查 no survey is open", status=404)
-    ctx = {"station": st, "survey": survey, "conditions": conditions(),
-           "status_label": status_label(selectors.survey_return(user, survey, st)["status"])}
+    ctx = {
+        "station": st,
+        "survey": survey,
+        "conditions": conditions(),
+        "status_label": status_label(selectors.survey_return(user, survey, st)["status"]),
+        "types": list(selectors.equipment_types().order_by("code")),
+        "found": {},
+    }
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:
+            if action == "found":
+                item = _add_found(request, survey, st)
+                messages.success(
+                    request, tr(f"已登记账外装备 {item.asset_tag}", f"Found item {item.asset_tag} added")
+                )
+                return redirect("stations:survey", code=st.code)
             if action == "submit":
-                services.survey_submit(actor=user, survey=survey, station=st, note=request.POST.get("note", ""))
+                services.survey_submit(
+                    actor=user, survey=survey, station=st, note=request.POST.get("note", "")
+                )
                 messages.success(request, tr("清查表已提交", "Return submitted"))
                 return redirect("stations:station", code=st.code)
             ret = selectors.survey_return(user, survey, st)
@@ -71,16 +156,24 @@ def survey_form(request, code: str):
             for row in ret["entries"]:
                 cond = request.POST.get(f"condition_{row['item_id']}", "")
                 if cond:
-                    grades.append({"item_id": row["item_id"], "condition": cond,
-                                   "note": request.POST.get(f"note_{row['item_id']}", "").strip()})
+                    grades.append(
+                        {
+                            "item_id": row["item_id"],
+                            "condition": cond,
+                            "note": request.POST.get(f"note_{row['item_id']}", "").strip(),
+                        }
+                    )
             with transaction.atomic():
                 services.survey_grade(actor=user, survey=survey, station=st, grades=grades)
-                entries = {r["item_id"]: r["entry_id"] for r in selectors.survey_return(user, survey, st)["entries"]}
+                entries = {
+                    r["item_id"]: r["entry_id"] for r in selectors.survey_return(user, survey, st)["entries"]
+                }
                 for item_id, entry_id in entries.items():
                     photo = request.FILES.get(f"photo_{item_id}")
                     if photo and entry_id:
-                        services.survey_add_photo(actor=user, entry=SurveyEntry.objects.get(pk=entry_id),
-                                                  uploaded=photo)
+                        services.survey_add_photo(
+                            actor=user, entry=SurveyEntry.objects.get(pk=entry_id), uploaded=photo
+                        )
         except QMError as exc:
             if exc.status == 404:
                 raise
@@ -88,11 +181,55 @@ def survey_form(request, code: str):
             ctx["errors"] = exc.details.get("errors", []) if isinstance(exc.details, dict) else []
             ctx["ret"] = selectors.survey_return(user, survey, st)
             ctx["posted"] = request.POST
+            if action == "found":
+                ctx["found"] = {k[6:]: v for k, v in request.POST.items() if k.startswith("found_")}
+                ctx["found_open"] = True
             return render(request, "assets/equipment/survey.html", ctx, status=exc.status)
         messages.success(request, tr(f"已保存 {len(grades)} 项评定", f"{len(grades)} grades saved"))
         return redirect("stations:survey", code=st.code)
     ctx["ret"] = selectors.survey_return(user, survey, st)
     return render(request, "assets/equipment/survey.html", ctx)
+
+
+def _add_found(request, survey, station):
+    """An item found at the station but not on the register (账外装备): the form's values read as the API's
+    FoundIn, then services.survey_add_found (it joins the register and the return, marked found)."""
+    post = request.POST
+    code = post.get("found_type", "")
+    try:
+        equipment_type = selectors.equipment_type_get(code) if code else None
+    except NotFound:
+        equipment_type = None
+    if equipment_type is None:
+        raise QMError("required", "请选择装备类型 choose the equipment type", {"field": "found_type"})
+    raw_date = post.get("found_acquired_on", "").strip()
+    try:
+        acquired_on = datetime.date.fromisoformat(raw_date) if raw_date else None
+    except ValueError:
+        raise QMError(
+            "bad_date", f"购置日期无效 acquired on: not a date {raw_date!r}", {"field": "found_acquired_on"}
+        ) from None
+    raw_value = post.get("found_acquired_value", "").strip().replace(",", "")
+    try:
+        acquired_value = Decimal(raw_value) if raw_value else None
+    except InvalidOperation:
+        raise QMError(
+            "bad_amount",
+            f"购置金额须为数字 acquired value must be a number: {raw_value!r}",
+            {"field": "found_acquired_value"},
+        ) from None
+    return services.survey_add_found(
+        actor=request.user,
+        survey=survey,
+        station=station,
+        equipment_type=equipment_type,
+        condition=post.get("found_condition", ""),
+        serial_number=post.get("found_serial_number", "").strip(),
+        asset_tag=post.get("found_asset_tag", "").strip() or None,
+        note=post.get("found_note", "").strip(),
+        acquired_on=acquired_on,
+        acquired_value=acquired_value,
+    ).item
 
 
 def status_label(status: str) -> str:
@@ -103,8 +240,14 @@ def status_label(status: str) -> str:
 def gaps(request):
     unit = request.GET.get("unit") or None
     rows = selectors.gap_list(request.user, unit_code=unit)
-    return render(request, "assets/equipment/gaps.html", {
-        "rows": rows[:500], "count": len(rows), "unit": unit or "",
-        "total": sum((r.cost for r in rows), Decimal("0.00")),
-        "unit_name": selectors.unit_get(request.user, unit).name if unit else "",
-    })
+    return render(
+        request,
+        "assets/equipment/gaps.html",
+        {
+            "rows": rows[:500],
+            "count": len(rows),
+            "unit": unit or "",
+            "total": sum((r.cost for r in rows), Decimal("0.00")),
+            "unit_name": selectors.unit_get(request.user, unit).name if unit else "",
+        },
+    )

@@ -32,7 +32,93 @@ def start_blocks(request):
         return []
     left = summary["draft"]
     url = reverse("stations:index")
-    return [Block(key="surveys_open", zh="装备清查待填报", en="Surveys open", url=url,
-                  figures=[Figure(zh="未提交站所", en="stations not handed in", value=left,
-                                  tone="warn" if left else "ok", url=url,
-                                  note=f"{survey.name} · {survey.deadline.isoformat()}")])]
+    figures = [
+        Figure(
+            zh="未提交站所",
+            en="stations not handed in",
+            value=left,
+            tone="warn" if left else "ok",
+            url=f"{url}?return=draft",
+            note=f"{survey.name} · {survey.deadline.isoformat()}",
+        )
+    ]
+    if _above_a_station(request.user):  # the units that confirm returns (a station's own account does not)
+        waiting = summary["submitted"]
+        figures.append(
+            Figure(
+                zh="已提交待确认",
+                en="submitted, to confirm",
+                value=waiting,
+                tone="warn" if waiting else "ok",
+                url=f"{url}?return=submitted",
+            )
+        )
+    return [Block(key="surveys_open", zh="装备清查待填报", en="Surveys open", url=url, figures=figures)]
+
+
+def _above_a_station(user) -> bool:
+    from personnel.choices import Level
+    from personnel.models import OrgUnit
+
+    paths = [path for _role, path in scope.memberships(user)]
+    return OrgUnit.objects.filter(path__in=paths).exclude(level=Level.STATION).exists()
+
+
+def dashboard_sections(request):
+    """Province-wide users: station equipment gaps per city (estimated cost and stations lacking required
+    items), each bar opening that city's gaps list."""
+    from core.pages import Section, tr
+
+    user = request.user
+    if not (scope.scope_paths(user) is None and scope.memberships(user)):
+        return []
+    report = equipment_selectors.gap_report(user)
+    if not report["stations"]:  # no station registered yet: nothing to draw
+        return []
+    rows = sorted(report["children"], key=lambda c: c["unit_code"])
+    for r in rows:
+        r["url"] = f"{reverse('stations:gaps')}?unit={r['unit_code']}"
+        r["short_name"] = r["unit_name"].replace("交通运输综合行政执法", "")
+    chart = {
+        "animation": False,
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"top": 0},
+        "grid": {"left": 8, "right": 8, "top": 36, "bottom": 8, "containLabel": True},
+        "xAxis": {
+            "type": "category",
+            "data": [r["short_name"] for r in rows],
+            "axisLabel": {"interval": 0, "rotate": 30},
+        },
+        "yAxis": [
+            {"type": "value", "name": tr("万元", "10k yuan")},
+            {"type": "value", "name": tr("站所", "stations"), "minInterval": 1},
+        ],
+        "series": [
+            {
+                "name": tr("估算费用（万元）", "Estimated cost (10k yuan)"),
+                "type": "bar",
+                "data": [round(float(r["cost"]) / 10000, 1) for r in rows],
+                "itemStyle": {"color": "#1f5fa8"},
+            },
+            {
+                "name": tr("缺必配装备的站所", "Stations lacking required items"),
+                "type": "bar",
+                "yAxisIndex": 1,
+                "data": [r["stations_without_required"] for r in rows],
+                "itemStyle": {"color": "#c0392b"},
+            },
+        ],
+    }
+    return [
+        Section(
+            key="station_gaps",
+            zh="站所装备缺口（按市州）",
+            en="Station equipment gaps by city",
+            template="assets/equipment/dashboard_gaps.html",
+            context={"report": report, "rows": rows},
+            chart=chart,
+            links=[r["url"] for r in rows],
+            chart_height=360,
+            order=50,
+        )
+    ]

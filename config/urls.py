@@ -18,6 +18,7 @@ urlpatterns = [
     path("demand/", include("assets.urls")),
     path("distribution/", include("distribution.urls")),
     path("stations/", include("assets.equipment_urls")),
+    path("reports/", include("reports.urls")),
 ]
 
 # Uploaded and generated files (MEDIA_ROOT) are never served by URL, not even under DEBUG: photos, signed

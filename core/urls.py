@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import report_pages, views
+from . import views
 
 app_name = "core"
 
@@ -9,5 +9,4 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("reports/", report_pages.report_centre, name="reports"),
 ]

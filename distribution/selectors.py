@@ -381,3 +381,10 @@ def badge_numbers(officer_ids) -> dict[int, str]:
                                                                                                  "number"):
             out[oid] = f"{number:06d}"
     return out
+
+
+def case_movements(case: DiscrepancyCase) -> list[Movement]:
+    """The ledger rows a case's settlement posted (write-off or claim), oldest first; a re-ship's own
+    dispatch rows belong to the new shipment."""
+    return list(Movement.objects.filter(doc_type="case", doc_id=case.pk)
+                .select_related("item", "from_location__unit", "to_location__unit").order_by("at", "id"))

@@ -12,5 +12,6 @@ urlpatterns = [
     path("officers/<int:officer_id>/", views.officer_kit, name="officer_kit"),
     path("recoveries/", views.recoveries, name="recoveries"),
     path("cases/", views.cases, name="cases"),
+    path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("progress/", views.progress, name="progress"),
 ]

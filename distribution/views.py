@@ -15,7 +15,7 @@ from personnel.choices import Level
 from personnel.models import Officer, OrgUnit
 
 from . import selectors, services
-from .choices import CaseStatus, RecoveryStatus, ShipmentStatus, ShortReason
+from .choices import CaseOutcome, CaseStatus, RecoveryStatus, ShipmentStatus, ShortReason
 
 WRITERS = (scope.PROVINCE, scope.CITY, scope.COUNTY)
 OPEN_STATES = (ShipmentStatus.DISPATCHED,)
@@ -41,6 +41,7 @@ def progress_url(city: str = "") -> str:
 
 # ---- city: shipments, confirmation, transfers ---------------------------------------------------------------
 
+
 @page
 def shipments(request):
     status = request.GET.get("status", "")
@@ -51,13 +52,24 @@ def shipments(request):
     if status:
         qs = qs.filter(status=status)
     rows = list(qs[:200])
-    return render(request, "distribution/shipments.html", {
-        "rows": [{"s": s, "status_label": label(s.get_status_display()),
-                  "source": s.from_location.name, "to_confirm": s.status in OPEN_STATES} for s in rows],
-        "status": status,
-        "statuses": [(v, label(t)) for v, t in ShipmentStatus.choices],
-        "can_transfer": bool(_transfer_cities(request.user)),
-    })
+    return render(
+        request,
+        "distribution/shipments.html",
+        {
+            "rows": [
+                {
+                    "s": s,
+                    "status_label": label(s.get_status_display()),
+                    "source": s.from_location.name,
+                    "to_confirm": s.status in OPEN_STATES,
+                }
+                for s in rows
+            ],
+            "status": status,
+            "statuses": [(v, label(t)) for v, t in ShipmentStatus.choices],
+            "can_transfer": bool(_transfer_cities(request.user)),
+        },
+    )
 
 
 def _int(value):
@@ -75,12 +87,27 @@ def _form_lines(request, shipment) -> tuple[list[dict], list[dict], str]:
         received = _int(raw)
         reason = request.POST.get(f"reason_{ln.pk}", "")
         note = request.POST.get(f"note_{ln.pk}", "").strip()
-        lines.append({"line_id": ln.pk, "received": received if received is not None else raw,
-                      "reason": reason, "note": note})
+        lines.append(
+            {
+                "line_id": ln.pk,
+                "received": received if received is not None else raw,
+                "reason": reason,
+                "note": note,
+            }
+        )
         short = ln.quantity - received if received is not None else None
-        shown.append({"line": ln, "name": ln.item.name_for(ln.gender), "raw": raw, "received": received,
-                      "short": short, "reason": reason, "reason_label": dict(reasons()).get(reason, ""),
-                      "note": note})
+        shown.append(
+            {
+                "line": ln,
+                "name": ln.item.name_for(ln.gender),
+                "raw": raw,
+                "received": received,
+                "short": short,
+                "reason": reason,
+                "reason_label": dict(reasons()).get(reason, ""),
+                "note": note,
+            }
+        )
     return lines, shown, request.POST.get("note", "").strip()
 
 
@@ -107,11 +134,18 @@ def shipment_detail(request, shipment_id: int):
             may_confirm = True
         except QMError:
             may_confirm = False
-    ctx = {"shipment": shipment, "status_label": label(shipment.get_status_display()),
-           "lines": [{"line": ln, "name": ln.item.name_for(ln.gender)}
-                     for ln in shipment.lines.select_related("item").all()],
-           "receipt": receipt, "may_confirm": may_confirm, "reasons": reasons(),
-           "cases": list(shipment.cases.select_related("item").all()) if receipt else []}
+    ctx = {
+        "shipment": shipment,
+        "status_label": label(shipment.get_status_display()),
+        "lines": [
+            {"line": ln, "name": ln.item.name_for(ln.gender)}
+            for ln in shipment.lines.select_related("item").all()
+        ],
+        "receipt": receipt,
+        "may_confirm": may_confirm,
+        "reasons": reasons(),
+        "cases": list(shipment.cases.select_related("item").all()) if receipt else [],
+    }
     if receipt:
         ctx["receipt_lines"] = list(receipt.lines.select_related("item").all())
         ctx["photos"] = list(receipt.photos.all()) if hasattr(receipt, "photos") else []
@@ -131,8 +165,9 @@ def shipment_detail(request, shipment_id: int):
         ctx["received_total"] = sum(r["received"] for r in shown)
         return render(request, "distribution/shipment.html", ctx)
     try:
-        services.shipment_confirm(actor=user, shipment=shipment, lines=lines, note=note,
-                                  photos=request.FILES.getlist("photos"))
+        services.shipment_confirm(
+            actor=user, shipment=shipment, lines=lines, note=note, photos=request.FILES.getlist("photos")
+        )
     except QMError as exc:
         if exc.status == 404:
             raise
@@ -144,8 +179,11 @@ def shipment_detail(request, shipment_id: int):
 
 def _transfer_cities(user) -> list[OrgUnit]:
     """The cities whose store this user may ship from to their counties."""
-    return [u for u in OrgUnit.objects.restrict(user).filter(level=Level.CITY, is_active=True).order_by("code")
-            if scope.has_role(user, scope.CITY, unit=u) or scope.is_province(user)]
+    return [
+        u
+        for u in OrgUnit.objects.restrict(user).filter(level=Level.CITY, is_active=True).order_by("code")
+        if scope.has_role(user, scope.CITY, unit=u) or scope.is_province(user)
+    ]
 
 
 @page(roles=(scope.PROVINCE, scope.CITY))
@@ -169,18 +207,32 @@ def transfer(request):
             if not raw:
                 continue
             q = _int(raw)
-            lines.append({"item": row["item"], "gender": row["gender"], "size": row["size"],
-                          "quantity": q if q is not None else raw})
+            lines.append(
+                {
+                    "item": row["item"],
+                    "gender": row["gender"],
+                    "size": row["size"],
+                    "quantity": q if q is not None else raw,
+                }
+            )
         ctx["values"] = values
         to_code = request.POST.get("to_unit", "")
         to_unit = next((c for c in counties if c.code == to_code), None)
         try:
             if to_unit is None:
-                raise QMError("bad_route", "请选择本市州的县级机构 choose one of the city's counties",
-                              {"field": "to_unit"})
+                raise QMError(
+                    "bad_route",
+                    "请选择本市州的县级机构 choose one of the city's counties",
+                    {"field": "to_unit"},
+                )
             with transaction.atomic():
-                s = services.shipment_create(actor=user, from_unit=city, to_unit=to_unit, lines=lines,
-                                             note=request.POST.get("note", "").strip())
+                s = services.shipment_create(
+                    actor=user,
+                    from_unit=city,
+                    to_unit=to_unit,
+                    lines=lines,
+                    note=request.POST.get("note", "").strip(),
+                )
                 services.shipment_dispatch(actor=user, shipment=s)
         except QMError as exc:
             if exc.status == 404:
@@ -195,9 +247,13 @@ def transfer(request):
 
 # ---- county: officers and their kit, issue, exchange, return, recoveries ----------------------------------
 
+
 def _issuing_units(user) -> list[OrgUnit]:
-    return list(OrgUnit.objects.restrict(user).filter(is_active=True, level__in=[Level.COUNTY, Level.CITY])
-                .order_by("path"))
+    return list(
+        OrgUnit.objects.restrict(user)
+        .filter(is_active=True, level__in=[Level.COUNTY, Level.CITY])
+        .order_by("path")
+    )
 
 
 @page
@@ -216,29 +272,66 @@ def kits(request):
         if not may_issue:
             raise QMError("forbidden", "无权发放 not allowed to issue", status=403)
         try:
-            result = services.kit_issue(actor=user, unit=unit)
+            result = services.kit_issue(actor=user, unit=unit, officers=_chosen_officers(request))
         except QMError as exc:
             if exc.status == 404:
                 raise
             messages.error(request, exc.message)
             return redirect(f"{reverse('distribution:kits')}?unit={unit.code}")
-        messages.success(request, tr(f"已发放：{result['officers']} 人，{result['quantity']} 件；跳过 {len(result['skipped'])} 项",
-                                     f"Issued {result['quantity']} items to {result['officers']} officers; "
-                                     f"{len(result['skipped'])} skipped"))
+        messages.success(
+            request,
+            tr(
+                f"已发放：{result['officers']} 人，{result['quantity']} 件；跳过 {len(result['skipped'])} 项",
+                f"Issued {result['quantity']} items to {result['officers']} officers; "
+                f"{len(result['skipped'])} skipped",
+            ),
+        )
         return redirect(f"{reverse('distribution:kits')}?unit={unit.code}")
-    return render(request, "distribution/kits.html", {
-        "unit": unit, "units": units, "rows": rows, "may_issue": may_issue,
-        "complete": sum(1 for r in rows if r["complete"]),
-        "stock": selectors.stock_of(user, unit.code),
-    })
+    return render(
+        request,
+        "distribution/kits.html",
+        {
+            "unit": unit,
+            "units": units,
+            "rows": rows,
+            "may_issue": may_issue,
+            "complete": sum(1 for r in rows if r["complete"]),
+            "stock": selectors.stock_of(user, unit.code),
+        },
+    )
+
+
+def _chosen_officers(request) -> list[Officer] | None:
+    """The officers ticked on the kits page (None: the whole unit). The service checks each is eligible there."""
+    if request.POST.get("scope") != "selected":
+        return None
+    raw = request.POST.getlist("officer")
+    ids = [_int(v) for v in raw]
+    if not raw or None in ids:
+        raise QMError(
+            "none_selected", "请勾选要发放的人员 tick the officers to issue to", {"field": "officer"}
+        )
+    officers = list(Officer.objects.filter(pk__in=ids))
+    if len(officers) != len(set(ids)):
+        raise QMError("not_eligible", "所选人员不存在 an officer ticked does not exist", {"field": "officer"})
+    return officers
 
 
 def _kit_rows(officer):
     card = {(c["item"], c["size"]): c for c in selectors.kit_card(officer)}
     held = {c["item"] for c in card.values()}
-    return [{"code": k.item.code, "name": k.name, "size": k.size.code or "", "status": k.size.status,
-             "quantity": k.quantity, "held": k.item.code in held}
-            for k in kit_for(officer) if k.quantity]
+    return [
+        {
+            "code": k.item.code,
+            "name": k.name,
+            "size": k.size.code or "",
+            "status": k.size.status,
+            "quantity": k.quantity,
+            "held": k.item.code in held,
+        }
+        for k in kit_for(officer)
+        if k.quantity
+    ]
 
 
 @page
@@ -246,8 +339,13 @@ def officer_kit(request, officer_id: int):
     user = request.user
     officer = selectors.officer_get(user, officer_id)
     may_issue = scope.has_role(user, *WRITERS, unit=officer.unit)
-    ctx = {"officer": officer, "kit": _kit_rows(officer), "card": selectors.kit_card(officer),
-           "may_issue": may_issue, "status": selectors.kit_status([officer])[officer.pk]}
+    ctx = {
+        "officer": officer,
+        "kit": _kit_rows(officer),
+        "card": selectors.kit_card(officer),
+        "may_issue": may_issue,
+        "status": selectors.kit_status([officer])[officer.pk],
+    }
     if request.method == "POST":
         if not may_issue:
             raise QMError("forbidden", "无权发放 not allowed to issue", status=403)
@@ -259,24 +357,36 @@ def officer_kit(request, officer_id: int):
                     given = request.POST.get(f"size_{row['code']}", "").strip()
                     if given and given != row["size"]:
                         sizes[row["code"]] = given
-                result = services.kit_issue(actor=user, unit=officer.unit, officers=[officer],
-                                            sizes={officer.pk: sizes} if sizes else None)
+                result = services.kit_issue(
+                    actor=user,
+                    unit=officer.unit,
+                    officers=[officer],
+                    sizes={officer.pk: sizes} if sizes else None,
+                )
                 msg = tr(f"已发放 {result['quantity']} 件", f"Issued {result['quantity']} items")
                 if result["skipped"]:
                     msg += tr(f"；跳过 {len(result['skipped'])} 项", f"; {len(result['skipped'])} skipped")
             elif action == "exchange":
                 q = _int(request.POST.get("quantity", "1"))
-                services.kit_exchange(actor=user, officer=officer, item=request.POST.get("item", ""),
-                                      from_size=request.POST.get("from_size", ""),
-                                      to_size=request.POST.get("to_size", "").strip(),
-                                      quantity=q if q is not None else -1, note=request.POST.get("note", ""))
+                services.kit_exchange(
+                    actor=user,
+                    officer=officer,
+                    item=request.POST.get("item", ""),
+                    from_size=request.POST.get("from_size", ""),
+                    to_size=request.POST.get("to_size", "").strip(),
+                    quantity=q if q is not None else -1,
+                    note=request.POST.get("note", ""),
+                )
                 msg = tr("已调换", "Exchanged")
             elif action == "return":
                 item, _, size = request.POST.get("line", "").partition("|")
                 q = _int(request.POST.get("quantity", "1"))
-                services.kit_return(actor=user, officer=officer, lines=[
-                    {"item": item, "size": size, "quantity": q if q is not None else -1}],
-                    note=request.POST.get("note", ""))
+                services.kit_return(
+                    actor=user,
+                    officer=officer,
+                    lines=[{"item": item, "size": size, "quantity": q if q is not None else -1}],
+                    note=request.POST.get("note", ""),
+                )
                 msg = tr("已退回", "Returned")
             else:
                 raise QMError("bad_action", "未知操作 unknown action", {"field": "action"})
@@ -300,8 +410,13 @@ def recoveries(request):
         gender, _, size = rest.partition("|")
         q = _int(request.POST.get("quantity", ""))
         try:
-            services.recovery_record(actor=user, task=task, lines=[
-                {"item": item, "gender": gender, "size": size, "quantity": q if q is not None else -1}])
+            services.recovery_record(
+                actor=user,
+                task=task,
+                lines=[
+                    {"item": item, "gender": gender, "size": size, "quantity": q if q is not None else -1}
+                ],
+            )
         except QMError as exc:
             if exc.status == 404:
                 raise
@@ -312,13 +427,140 @@ def recoveries(request):
     return render(request, "distribution/recoveries.html", {"tasks": tasks})
 
 
+def location_name(location) -> str:
+    """A ledger location as read, in the active language: 省级仓库 / 长沙市…支队 库存 / 在途→… / … 差异待处理 /
+    供应商 … / 核销; an officer by name."""
+    unit = location.unit.name if location.unit_id else ""
+    kind = location.kind
+    if kind == "unit":
+        return (
+            tr("省级仓库", "provincial store")
+            if location.unit.level == Level.PROVINCE
+            else f"{unit} {tr('库存', 'store')}"
+        )
+    if kind == "transit":
+        return f"{tr('在途', 'in transit')}→{unit}"
+    if kind == "discrepancy":
+        return f"{unit} {tr('差异待处理', 'discrepancy account')}"
+    if kind == "supplier":
+        return f"{tr('供应商', 'supplier')} {location.name.removeprefix('供应商 ')}"
+    if kind in ("written_off", "adjustment"):
+        return label(location.name)
+    return location.name
+
+
+def _case_row(case) -> dict:
+    return {
+        "c": case,
+        "name": case.item.name_for(case.gender),
+        "reason_label": label(case.get_reason_display()),
+        "status_label": label(case.get_status_display()),
+        "outcome_label": label(case.get_outcome_display()) if case.outcome else "",
+    }
+
+
 @page
 def cases(request):
-    rows = list(selectors.cases_for(request.user).filter(status=CaseStatus.OPEN).order_by("-id")[:200])
-    return render(request, "distribution/cases.html", {"rows": rows})
+    """Discrepancy cases, open (default) or settled; provincial logistics open one to settle it."""
+    status = request.GET.get("status", CaseStatus.OPEN)
+    if status not in CaseStatus.values:
+        raise QMError("bad_filter", f"状态无效 unknown status {status!r}", {"field": "status"})
+    qs = selectors.cases_for(request.user).filter(status=status)
+    qs = qs.order_by("-settled_at", "-id") if status == CaseStatus.SETTLED else qs.order_by("-id")
+    return render(
+        request,
+        "distribution/cases.html",
+        {
+            "rows": [_case_row(c) for c in qs[:200]],
+            "status": status,
+            "statuses": [(v, label(t)) for v, t in CaseStatus.choices],
+            "may_settle": scope.is_province(request.user),
+        },
+    )
+
+
+def _settle_sources(user) -> list[OrgUnit]:
+    """Where a re-ship may come from: the province's store and the cities in scope (default: the original
+    sender, chosen by leaving it empty)."""
+    return list(
+        OrgUnit.objects.restrict(user)
+        .filter(is_active=True, level__in=[Level.PROVINCE, Level.CITY])
+        .order_by("path")
+    )
+
+
+@page
+def case_detail(request, case_id: int):
+    """One case: its line, the shipment and its receipt, and — for provincial logistics while it is open — the
+    settle form (re-ship / write off / claim from the supplier), calling distribution.services.case_settle as
+    the API's POST /cases/{id}/settle does; once settled, the outcome and the ledger rows it posted."""
+    user = request.user
+    case = selectors.case_get(user, case_id)
+    source = case.shipment.from_location
+    ctx = {
+        "row": _case_row(case),
+        "case": case,
+        "shipment": case.shipment,
+        "source": source,
+        "source_name": location_name(source),
+        "source_is_supplier": source.kind == "supplier",
+        "may_settle": scope.is_province(user) and case.status == CaseStatus.OPEN,
+        "outcomes": [(v, label(t)) for v, t in CaseOutcome.choices],
+        "others": [
+            _case_row(c)
+            for c in selectors.cases_for(user)
+            .filter(shipment=case.shipment)
+            .exclude(pk=case.pk)
+            .order_by("id")
+        ],
+        "values": {},
+    }
+    if case.status == CaseStatus.SETTLED:
+        ctx["movements"] = [
+            {
+                "m": m,
+                "name": m.item.name_for(m.gender),
+                "kind_label": label(m.get_kind_display()),
+                "from": location_name(m.from_location),
+                "to": location_name(m.to_location),
+            }
+            for m in selectors.case_movements(case)
+        ]
+        ctx["reship"] = case.reship
+    if ctx["may_settle"]:
+        ctx["sources"] = _settle_sources(user)
+    if request.method != "POST":
+        return render(request, "distribution/case.html", ctx)
+    if not scope.is_province(user):
+        raise QMError(
+            "forbidden", "只有省厅后勤可以处理差异 only provincial logistics settle cases", status=403
+        )
+    values = {k: request.POST.get(k, "").strip() for k in ("outcome", "note", "supplier", "from_unit")}
+    ctx["values"] = values
+    try:
+        from_unit = selectors.unit_get(user, values["from_unit"]) if values["from_unit"] else None
+        services.case_settle(
+            actor=user,
+            case=case,
+            outcome=values["outcome"],
+            note=values["note"],
+            supplier=values["supplier"] or None,
+            from_unit=from_unit,
+        )
+    except QMError as exc:
+        if exc.status == 404:
+            raise
+        ctx["error"] = exc.message
+        ctx["error_field"] = exc.details.get("field", "") if isinstance(exc.details, dict) else ""
+        return render(request, "distribution/case.html", ctx, status=exc.status)
+    messages.success(
+        request, tr("差异已处理：", "Case settled: ") + label(CaseOutcome(values["outcome"]).label)
+    )
+    return redirect("distribution:case", case_id=case.pk)
 
 
 # ---- progress ---------------------------------------------------------------------------------------------
+
 
 @page
 def progress(request):
@@ -333,7 +575,13 @@ def progress(request):
     names = {u.code: u.name for u in units}
     for r in rows:
         r["unit_name"] = names[r["unit_code"]]
-    return render(request, "distribution/progress.html", {
-        "rows": rows, "city": city, "cities": [u for u in units if u.level == Level.CITY] if not city else [],
-        "city_name": names.get(city, ""),
-    })
+    return render(
+        request,
+        "distribution/progress.html",
+        {
+            "rows": rows,
+            "city": city,
+            "cities": [u for u in units if u.level == Level.CITY] if not city else [],
+            "city_name": names.get(city, ""),
+        },
+    )

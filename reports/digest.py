@@ -78,11 +78,11 @@ def digest_notify(*, job_id: int, key: str) -> str:
     if job.status == JobStatus.DONE:
         notify(user=job.requested_by, kind=NOTIFY_KIND, title=f"每周配发进度 weekly distribution progress {week}",
                body=f"全省被装配发进度表已生成 the province distribution progress report is ready ({job.file_name})",
-               link=f"/api/v1/reports/jobs/{job.pk}/download", dedupe_key=key)
+               link=f"/reports/jobs/{job.pk}/", dedupe_key=key)  # the report centre's page: download, re-run
         return "sent"
     if job.status == JobStatus.FAILED:
         notify(user=job.requested_by, kind=NOTIFY_KIND, title=f"每周配发进度生成失败 weekly digest failed {week}",
-               body=f"{job.error}；可重新生成 re-run it", link=f"/api/v1/reports/jobs/{job.pk}",
+               body=f"{job.error}；可重新生成 re-run it", link=f"/reports/jobs/{job.pk}/",
                dedupe_key=key)
         return "failed"
     return "pending"

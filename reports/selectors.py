@@ -1,7 +1,8 @@
 """Reads of report jobs: a user sees their own jobs only (another user's job answers 404)."""
 
-from core.errors import NotFound
+from core.errors import NotFound, QMError
 
+from .choices import JobStatus
 from .models import ReportJob
 
 
@@ -18,4 +19,16 @@ def job_get(user, job_id: int) -> ReportJob:
     job = jobs_for(user).filter(pk=job_id).first()
     if job is None:
         raise NotFound()
+    return job
+
+
+def job_downloadable(user, job_id: int) -> ReportJob:
+    """My job whose file may be fetched now: not done yet → 409, file deleted after its time → 410."""
+    job = job_get(user, job_id)
+    if job.status != JobStatus.DONE:
+        raise QMError(
+            "not_ready", f"报表尚未生成 the report is {job.status}", {"status": job.status}, status=409
+        )
+    if job.expired or not job.file:
+        raise QMError("expired", "文件已过期，请重新生成 the file expired; re-run the job", status=410)
     return job

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import scope
-from core.errors import Conflict, QMError
+from core.errors import Conflict, NotFound, QMError
 from core.history import record_change, snapshot
 from core.models import ChangeRecord
 
@@ -56,7 +56,30 @@ def validate_request(*, user, kind: str, fmt: str, params: dict | None) -> tuple
     from .scoping import root_units
 
     root_units(user, parsed)  # 404 for a unit outside the scope, before anything is written
+    targets_check(user=user, params=parsed.model_dump(exclude_none=True))  # and a shipment, officer, … too
     return report, parsed.model_dump(exclude_none=True)
+
+
+def targets_check(*, user, params: dict) -> None:
+    """The objects a request names by id (shipment, officer, demand snapshot, tender) exist and are in the
+    requester's scope, looked up through their own apps' selectors; NotFound naming the field otherwise.
+    validate_request calls it, so a bad id is refused (API 404, the report centre's form) with no job written."""
+    from assets import selectors as demand
+    from distribution import selectors as dist
+    from procurement import selectors as procurement
+
+    lookups = {"shipment": dist.shipment_get, "officer": dist.officer_get, "snapshot": demand.snapshot_get,
+               "tender": procurement.tender_get}
+    for field, get in lookups.items():
+        value = params.get(field)
+        if value is None:
+            continue
+        try:
+            get(user, int(value))
+        except (TypeError, ValueError):
+            raise QMError("bad_params", f"{field} 须为编号 must be an id", {"field": field}) from None
+        except NotFound:
+            raise NotFound(f"不存在或不在您的权限范围内 {field} {value} not found", {"field": field}) from None
 
 
 def _enqueue(job: ReportJob) -> None:
@@ -87,6 +110,15 @@ def job_rerun(*, user, job: ReportJob) -> ReportJob:
     if job.status not in (JobStatus.DONE, JobStatus.FAILED):
         raise Conflict("job_active", "任务尚未结束 the job is still queued or running", {"status": job.status})
     return job_create(user=user, kind=job.kind, fmt=job.format, params=job.parameters, rerun_of=job)
+
+
+def job_rerun_once(*, user, job: ReportJob) -> ReportJob:
+    """Re-run, asked twice (a double click, a retried request) while the first re-run is still queued or
+    running, answers that re-run instead of queueing another."""
+    pending = (ReportJob.objects.filter(rerun_of=job, requested_by=user, status__in=(JobStatus.QUEUED,
+                                                                                    JobStatus.RUNNING))
+               .order_by("-id").first())
+    return pending or job_rerun(user=user, job=job)
 
 
 def _transition(job: ReportJob, to: str, **fields) -> None:

@@ -45,7 +45,9 @@ def test_city_sees_its_shipment_and_confirms_after_review(browse, changsha_user,
     assert 'data-testid="confirm-form"' in page
     review = c.post(url, form(shipment, [10, 3], "missing"))
     assert review.status_code == 200
-    assert 'data-testid="confirm-summary"' in text(review) and 'data-testid="summary-short">1<' in text(review)
+    assert 'data-testid="confirm-summary"' in text(review) and 'data-testid="summary-short">1<' in text(
+        review
+    )
     assert not Receipt.objects.exists()  # the review records nothing
     done = c.post(url, form(shipment, [10, 3], "missing", step="confirm"))
     assert done.status_code == 302
@@ -58,10 +60,16 @@ def test_city_sees_its_shipment_and_confirms_after_review(browse, changsha_user,
     n = Movement.objects.count()
     again = c.post(url, form(shipment, [10, 3], "missing", step="confirm"))
     assert again.status_code == 302
-    assert Movement.objects.count() == n and Receipt.objects.count() == 1 and DiscrepancyCase.objects.count() == 1
+    assert (
+        Movement.objects.count() == n
+        and Receipt.objects.count() == 1
+        and DiscrepancyCase.objects.count() == 1
+    )
 
 
-@pytest.mark.parametrize("received,reason,field", [([10, 2], "", "原因"), ([11, 4], "", "0–10"), (["x", 4], "", "0–10")])
+@pytest.mark.parametrize(
+    "received,reason,field", [([10, 2], "", "原因"), ([11, 4], "", "0–10"), (["x", 4], "", "0–10")]
+)
 def test_bad_confirmation_changes_nothing(browse, changsha_user, shipment, received, reason, field):
     url = f"/distribution/shipments/{shipment.pk}/"
     for step in ("review", "confirm"):
@@ -87,8 +95,9 @@ def test_other_city_gets_404_and_auditor_cannot_confirm(browse, zhuzhou_user, au
 def test_start_blocks_and_dashboard(browse, changsha_user, province_user, county_user, shipment):
     home = text(browse(changsha_user).get("/"))
     assert 'data-block="shipments_to_confirm"' in home and shipment.number in home
-    browse(changsha_user).post(f"/distribution/shipments/{shipment.pk}/",
-                               form(shipment, [10, 3], "damaged", step="confirm"))
+    browse(changsha_user).post(
+        f"/distribution/shipments/{shipment.pk}/", form(shipment, [10, 3], "damaged", step="confirm")
+    )
     prov = text(browse(province_user).get("/"))
     assert 'data-block="cases_open"' in prov
     dash = text(browse(province_user).get("/dashboard/"))
@@ -101,8 +110,9 @@ def test_start_blocks_and_dashboard(browse, changsha_user, province_user, county
 
 
 def test_transfer_city_to_county(browse, org, changsha_user, province_user, shipment):
-    browse(changsha_user).post(f"/distribution/shipments/{shipment.pk}/",
-                               form(shipment, [10, 4], step="confirm"))
+    browse(changsha_user).post(
+        f"/distribution/shipments/{shipment.pk}/", form(shipment, [10, 4], step="confirm")
+    )
     c = browse(changsha_user)
     page = c.get("/distribution/transfer/")
     assert page.status_code == 200
@@ -119,8 +129,9 @@ def test_transfer_city_to_county(browse, org, changsha_user, province_user, ship
     assert browse(None).get("/distribution/transfer/").status_code == 302
 
 
-def test_county_issues_a_kit_and_the_card_shows_it(browse, org, province_user, changsha_user, county_user,
-                                                   zhuzhou_user):
+def test_county_issues_a_kit_and_the_card_shows_it(
+    browse, org, province_user, changsha_user, county_user, zhuzhou_user
+):
     load_catalog()
     officers = [OfficerFactory(unit=org["430121"]) for _ in range(2)]
     bring_to_county(org, province_user, changsha_user, county_user, kit_lines(officers[0], 2))
@@ -149,16 +160,25 @@ def test_recoveries_and_cases_pages(browse, county_user, province_user, changsha
     assert browse(changsha_user).get("/distribution/?status=nope").status_code == 400
 
 
-def test_report_centre_requests_a_sign_for_sheet(browse, county_user, zhuzhou_user):
+def test_kits_page_links_to_the_sign_for_sheets_in_the_report_centre(browse, county_user, zhuzhou_user):
     from reports.models import ReportJob
 
     c = browse(county_user)
     kits = text(c.get("/distribution/kits/?unit=430121"))
-    assert "/reports/?unit=430121" in kits
-    assert c.get("/reports/?unit=430121").status_code == 200
-    bad = c.post("/reports/", {"unit": "430200", "format": "pdf"})  # not one of mine
-    assert bad.status_code == 400 and not ReportJob.objects.exists()
-    assert c.post("/reports/", {"unit": "430121", "format": "pdf"}).status_code == 302
+    assert "/reports/?kind=sign-for-sheets&amp;unit=430121" in kits
+    form_page = text(c.get("/reports/?kind=sign-for-sheets&unit=430121"))
+    assert '<option value="430121" selected>' in form_page
+    bad = c.post(
+        "/reports/", {"kind": "sign-for-sheets", "unit": "430200", "format": "pdf"}
+    )  # not one of mine
+    assert (
+        bad.status_code == 404
+        and 'data-testid="report-error"' in text(bad)
+        and not ReportJob.objects.exists()
+    )
+    assert (
+        c.post("/reports/", {"kind": "sign-for-sheets", "unit": "430121", "format": "pdf"}).status_code == 302
+    )
     job = ReportJob.objects.get()
     assert job.kind == "sign-for-sheets" and job.parameters.get("county") == "430121"
     assert f'data-job="{job.pk}"' in text(c.get("/reports/"))

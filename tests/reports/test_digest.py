@@ -39,7 +39,7 @@ def test_digest_renders_and_notifies_once_per_week(data, province_user, changsha
     text = "".join(pdf_pages_text(job.file.read()))
     assert "被装配发进度表" in text and "长沙市" in text
     note = Notification.objects.get(user=province_user)
-    assert note.link == f"/api/v1/reports/jobs/{job.pk}/download" and "2026-W48" in note.title
+    assert note.link == f"/reports/jobs/{job.pk}/" and "2026-W48" in note.title
     assert not Notification.objects.filter(user__in=[changsha_user, auditor_user]).exists()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -22,10 +22,14 @@ may see. An app without pages.py simply contributes nothing.
 import functools
 from dataclasses import dataclass, field
 from importlib import import_module
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 
 from . import scope
@@ -227,6 +231,12 @@ def page(view=None, *, roles: tuple[str, ...] | None = None):
     (Forbidden, or not in `roles`) the 403 page and any other QMError its message, the same in DEBUG."""
 
     def wrap(fn):
+        @functools.wraps(fn)
+        def outer(request, *args, **kwargs):
+            if is_htmx(request) and not request.user.is_authenticated:
+                return htmx_login_redirect(request)
+            return inner(request, *args, **kwargs)
+
         @login_required
         @functools.wraps(fn)
         def inner(request, *args, **kwargs):
@@ -237,9 +247,22 @@ def page(view=None, *, roles: tuple[str, ...] | None = None):
             except QMError as exc:
                 return error_page(request, exc)
 
-        return inner
+        return outer
 
     return wrap(view) if view is not None else wrap
+
+
+def htmx_login_redirect(request):
+    """An htmx request (a polling progress bar, a search box) whose session has ended: the log-in page must
+    not be swapped into the fragment, so htmx is told to load it as a whole page (HX-Redirect), coming back
+    to the page the user was on (its path from the Referer, when it is ours)."""
+    back = request.headers.get("Referer", "")
+    path = urlsplit(back).path if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else ""
+    target = settings.LOGIN_URL + (f"?{urlencode({'next': path})}" if path else "")
+    resp = HttpResponse(status=200)
+    resp["HX-Redirect"] = target
+    return resp
 
 
 def is_htmx(request) -> bool:

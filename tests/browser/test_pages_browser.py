@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from .conftest import login, shot
+from .conftest import PASSWORD, login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,6 +47,22 @@ def test_roll_search_updates_the_results_in_place(watched, live_server, changsha
     assert page.evaluate("window.__samePage") is True  # htmx swapped the results, no reload
     page.wait_for_url(re.compile(r"q=%E9%95%BF%E6%B2%99%E5%8E%BF"))  # and the address keeps the search
     shot(page, "05-roll-search")
+
+
+def test_search_after_the_session_ended_goes_to_the_login_page_not_into_the_table(watched, live_server,
+                                                                                 changsha_user, people):
+    page, _watch = watched
+    login(page, live_server, changsha_user)
+    page.goto(f"{live_server.url}/roll/")
+    page.context.clear_cookies()  # the session ends (expired, or logged out in another tab)
+    page.fill("input[name=q]", "长沙县")
+    page.wait_for_url(re.compile(r"/login/\?next=%2Froll%2F"))
+    assert page.locator("input[name=password]").count() == 1
+    assert page.locator("[data-testid=officer-table]").count() == 0  # a whole page, not a fragment
+    page.fill("input[name=username]", changsha_user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_url(f"{live_server.url}/roll/")  # back where the user was
 
 
 def test_another_citys_officer_is_the_404_page(watched, live_server, changsha_user, people):

@@ -26,6 +26,23 @@ def test_anonymous_is_sent_to_the_login_page(browse, path):
     assert response["Location"].startswith(f"/login/?next={path}")
 
 
+def test_htmx_request_after_the_session_ended_reloads_the_whole_login_page(browse):
+    """A polling progress bar or a search box must not get the log-in form swapped into its fragment: htmx is
+    told to go to the log-in page as a page, and back to the page the user was on afterwards."""
+    client = browse()
+    response = client.get("/reports/jobs/1/status/", headers={"HX-Request": "true",
+                                                              "Referer": "http://testserver/reports/?kind=x"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == "/login/?next=%2Freports%2F"
+    assert response.content == b""
+    # a Referer from another host is not followed back
+    other = client.get("/roll/", headers={"HX-Request": "true", "Referer": "http://evil.example/roll/"})
+    assert other["HX-Redirect"] == "/login/"
+    # without htmx, the usual redirect
+    plain = client.get("/roll/")
+    assert plain.status_code == 302 and "HX-Redirect" not in plain
+
+
 def test_login_page_is_chinese_and_logs_in(browse, changsha_user):
     client = browse()
     page = client.get("/login/")

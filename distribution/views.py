@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from assets.kit import kit_for
+from assets.models import ItemType
 from core import scope
 from core.errors import NotFound, QMError
 from core.pages import page, tr
@@ -266,7 +267,12 @@ def kits(request):
     unit = selectors.unit_get(user, code)
     officers = list(Officer.objects.eligible().filter(unit=unit).order_by("name", "pk"))
     status = selectors.kit_status(officers)
+    items = {i.code: i for i in ItemType.objects.all()}
     rows = [{"o": o, **status[o.pk]} for o in officers]
+    for r in rows:  # the items' names, as the officer's version (男款/女款) in the active language
+        for m in r["missing"]:
+            it = items.get(m["item"])
+            m["name"] = tr(it.name_for(r["o"].gender), it.name_en) if it else m["item"]
     may_issue = scope.has_role(user, *WRITERS, unit=unit)
     if request.method == "POST":
         if not may_issue:

@@ -4,6 +4,7 @@ error paths, idempotent double submit, transfers, issuing kits, the kit card, pr
 import pytest
 
 from assets.catalog import load_catalog
+from assets.models import ItemType
 from distribution.choices import ShipmentStatus
 from distribution.models import DiscrepancyCase, Movement, Receipt, Shipment
 from tests.distribution.conftest import bring_to_county, kit_lines, receive, ship
@@ -138,6 +139,8 @@ def test_county_issues_a_kit_and_the_card_shows_it(
     c = browse(county_user)
     kits = text(c.get("/distribution/kits/?unit=430121"))
     assert f'data-officer="{officers[0].pk}"' in kits and 'class="tag">未配齐' in kits
+    first = ItemType.objects.get(code=kit_lines(officers[0])[0]["item"])
+    assert f'title="{first.code}">{first.name_for(officers[0].gender)}</span>' in kits  # named, not coded
     url = f"/distribution/officers/{officers[0].pk}/"
     assert 'data-testid="kit-card-empty"' in text(c.get(url))
     bad = c.post(url, {"action": "issue", "size_" + kit_lines(officers[0])[0]["item"]: "X" * 30})

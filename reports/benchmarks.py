@@ -226,3 +226,82 @@ def _real_path(bench, officers, tmp: Path) -> None:
         Membership.objects.filter(user=user).delete()
         ChangeRecord.objects.filter(actor=user).delete()
         user.delete()
+
+
+# ---- the other large reports: distribution progress, station condition, size table ---------------------------
+
+SCENARIO_CITY = "430100"  # 长沙: its city report (per county, item × gender × size) is timed on its own
+
+
+def _scenario(officers, *, say=print) -> dict:
+    """A province midway through a distribution, written through the real services (call inside a transaction
+    that is rolled back): the roll (`officers`, unsaved) in the DB, the stock received at the provincial store,
+    a shipment to every city (ten confirmed, one of them short; the others in transit), the confirmed cities
+    passing stock on to their counties and half of those counties issuing kits to their officers; the station
+    equipment register (the demo's stations and items) and a demand snapshot of the roll."""
+    from collections import defaultdict
+
+    from django.contrib.auth import get_user_model
+
+    from assets import services as asset_services
+    from assets.catalog import load_catalog
+    from assets.equipment_demo import seed_equipment
+    from distribution import services as svc
+    from personnel.models import Membership, Officer, OrgUnit
+
+    load_catalog()
+    asset_services.standard_ensure(actor=None)
+    Officer.objects.bulk_create(officers, batch_size=2000)
+    user = get_user_model().objects.create(username=f"bench-reports-{time.time_ns()}")
+    province = OrgUnit.objects.get(code="430000")
+    Membership.objects.create(user=user, unit=province, role="province")
+    units = {u.pk: u for u in OrgUnit.objects.all()}
+    known, _ = svc.needed_by_unit()
+    code_of = {i.pk: c for c, i in svc._items_by_code().items()}
+    per_city, per_unit = defaultdict(lambda: defaultdict(int)), defaultdict(lambda: defaultdict(int))
+    for (unit_id, item_id, g, s), q in known.items():
+        key = (code_of[item_id], g, s)
+        per_city[units[unit_id].city_id or unit_id][key] += q
+        per_unit[unit_id][key] += q
+
+    def lines(qty):
+        return [{"item": i, "gender": g, "size": s, "quantity": q} for (i, g, s), q in sorted(qty.items()) if q > 0]
+
+    total = defaultdict(int)
+    for qty in per_city.values():
+        for k, q in qty.items():
+            total[k] += q
+    t0 = time.perf_counter()
+    svc.stock_receive(actor=user, to_unit=province, lines=[{**ln, "quantity": ln["quantity"] + 10}
+                                                           for ln in lines(total)],
+                      document="BENCH-YS-1", supplier="基准测试被装有限公司")
+    svc.badge_assign(actor=user)
+    cities = sorted((u for u in units.values() if u.level == "city" and per_city.get(u.pk)), key=lambda u: u.code)
+    issued = confirmed = 0
+    for n, city in enumerate(cities):
+        s = svc.shipment_dispatch(actor=user, shipment=svc.shipment_create(
+            actor=user, from_unit=province, to_unit=city, lines=lines(per_city[city.pk])))
+        if n >= 10:
+            continue  # in transit
+        conf = [{"line_id": ln.pk, "received": ln.quantity} for ln in s.lines.order_by("-quantity", "id")]
+        if n == 1:  # a shortage on the largest line
+            conf[0].update(received=conf[0]["received"] - 5, reason="missing", note="外箱破损 carton torn")
+        svc.shipment_confirm(actor=user, shipment=s, lines=conf)
+        confirmed += 1
+        counties = sorted((u for u in units.values() if u.parent_id == city.pk and per_unit.get(u.pk)),
+                          key=lambda u: u.code)
+        for k, county in enumerate(counties):
+            cs = svc.shipment_dispatch(actor=user, shipment=svc.shipment_create(
+                actor=user, from_unit=city, to_unit=county, lines=lines(per_unit[county.pk])))
+            svc.shipment_confirm(actor=user, shipment=cs,
+                                 lines=[{"line_id": ln.pk, "received": ln.quantity} for ln in cs.lines.all()])
+            if k % 2 == 0 and n < 6:
+                issued += svc.kit_issue(actor=user, unit=county)["officers"]
+    say(f"  setup: {len(cities)} cities shipped, {confirmed} confirmed (one short), kits issued to {issued} "
+        f"officers ({time.perf_counter() - t0:.1f} s)")
+    t0 = time.perf_counter()
+    eq = seed_equipment(seed=2026)
+    snap = asset_services.snapshot_create(actor=None, note="基准测试 bench")
+    say(f"  setup: {eq['stations']} stations, {eq['items']} equipment items, demand snapshot #{snap.pk} "
+        f"({time.perf_counter() - t0:.1f} s)")
+    return {"user": user, "city": SCENARIO_CITY, "snapshot": snap}

@@ -6,7 +6,7 @@ from decimal import Decimal
 from html import escape
 from pathlib import Path
 
-from .. import pdf, xlsx
+from .. import textgrid, xlsx
 from ..registry import Column, Progress, ReportData, Section, no_progress
 
 TEMPLATE = "reports/pdf/section_tables.html"
@@ -52,16 +52,16 @@ def print_header(data: ReportData) -> str:
 
 
 def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress, *, landscape: bool = True) -> None:
-    blocks = []
-    for section in data.sections:
-        if section.header.get("pdf") is False:  # Excel only
-            continue
-        cols = section_columns(data, section)
-        blocks.append({"section": section, "columns": cols, "html": rows_html(cols, section.rows),
-                       "svg": section.header.get("svg", ""), "note": section.header.get("note", "")})
-    ctx = pdf.base_context(data, unit=data.scope_label, landscape=landscape, sections=data.sections)
-    ctx["blocks"] = blocks
-    pdf.render_single(data, TEMPLATE, out, context=ctx, progress=progress)
+    """One PDF, page numbers running through it: each section a table set as lines of monospaced text and
+    paginated in Python (reports/textgrid.py), its header line on every page, no row split, the pages
+    rendered in the process pool and merged."""
+    tables = [textgrid.table_from_rows(section.title, section_columns(data, section), section.rows,
+                                       note=section.header.get("note", ""), svg=section.header.get("svg", ""),
+                                       new_page=bool(section.header.get("new_page")),
+                                       shaded=int(section.header.get("totals", 0)))
+              for section in data.sections if section.header.get("pdf") is not False]  # False: Excel only
+    textgrid.render(data, [textgrid.Part(title=data.scope_label, tables=tables)], out, landscape=landscape,
+                    progress=progress)
 
 
 def about_sheet(wb, data: ReportData, extra: list[tuple] = ()) -> None:

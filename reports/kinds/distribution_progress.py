@@ -89,7 +89,7 @@ def collect(user, params: ParamsBase, *, progress: Progress = no_progress,
             chart_children += cities
             sections.append(Section(key=root.code, title=f"{root.name} 各市州汇总 summary per city", group="汇总",
                                     rows=[*(unit_row(c) for c in cities), totals_row],
-                                    header={"columns": UNIT_COLUMNS, "sheet": "汇总", "chart": True,
+                                    header={"columns": UNIT_COLUMNS, "sheet": "汇总", "chart": True, "totals": 1,
                                             "note": "品类×款式×号型明细见 Excel 或各市州报表 (--city) item detail: "
                                                     "see the Excel file or each city's report"}))
             details = [c["unit_code"] for c in cities]
@@ -105,6 +105,7 @@ def collect(user, params: ParamsBase, *, progress: Progress = no_progress,
                           ("", f"{city['unit_name']} 合计", *(city["totals"][f] for f in FIELDS),
                            _tables.pct(city["totals"]["issued"], city["totals"]["needed"]))],
                     header={"columns": UNIT_COLUMNS, "sheet": f"{short_name(city['unit_name'])}-县级", "new_page": True,
+                            "totals": 1,
                             "chart": root.level != Level.PROVINCE}))
             sections.append(Section(
                 key=f"{code}-items", title=f"{city['unit_name']} 品类×款式×号型 by item, gender and size",

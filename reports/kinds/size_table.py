@@ -18,7 +18,7 @@ from assets.exporters import size_blocks, write_size_sheet
 from core.errors import QMError
 from personnel.models import OrgUnit
 
-from .. import pdf, xlsx
+from .. import textgrid, xlsx
 from ..registry import Column, ParamsBase, Progress, ReportData, ReportKind, Section, no_progress, register
 from ..scoping import root_units
 from . import common
@@ -101,20 +101,42 @@ def collect(user, params: SizeTableParams, *, progress: Progress = no_progress,
                       meta={"snapshot": snap.pk, "snapshot_note": snap.note, "margin_percent": snap.margin_percent})
 
 
+def _grid_part(section: Section) -> textgrid.Part:
+    """A part (the total, a city) as tables of monospaced text lines: per gender and size system, its sizes in
+    column groups of SIZES_PER_TABLE, an item per row, the totals row shaded."""
+    tables = []
+    name_cells, size_cells, total_cells = textgrid.cells_for(46), textgrid.cells_for(13), textgrid.cells_for(15)
+    for g in section.header["genders"]:
+        for b_index, b in enumerate(g["blocks"]):
+            for c_index, c in enumerate(b["chunks"]):
+                cols = [textgrid.GridColumn(b["title"], name_cells, "l"),
+                        *(textgrid.GridColumn(z, size_cells, "r") for z in c["sizes"])]
+                if c["last"]:
+                    cols.append(textgrid.GridColumn("合计", total_cells, "r"))
+                tail = lambda total: [str(total)] if c["last"] else []  # noqa: E731
+                rows = [[ln["name"], *(str(q) if q else "" for q in ln["quantities"]), *tail(ln["total"])]
+                        for ln in c["lines"]]
+                rows.append(["合计 total", *(str(q) for q in c["totals"]), *tail(c["total"])])
+                title = f"{g['label']} · {b['title']}"
+                if len(b["chunks"]) > 1:
+                    title += f"（{c_index + 1}/{len(b['chunks'])}）"
+                if b_index == 0 and c_index == 0:
+                    title = f"{g['label']}（{g['total']} 件）· {b['title']}"
+                note = f"{section.title}　合计 {section.header['total']} 件" if not tables else ""
+                tables.append(textgrid.Table(title=title, columns=cols, rows=rows, shaded=1, note=note))
+    if not tables:
+        tables.append(textgrid.Table(title="没有数量 nothing counted", columns=[], rows=[]))
+    return textgrid.Part(title=section.title, tables=tables,
+                         bookmark=f"{section.title}　合计 {section.header['total']} 件")
+
+
 def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
-    """One document per part (the total, each city), rendered in the process pool and merged: each part
-    numbers its own pages (a city files its own) and both cores work."""
+    """The total first, then a part per city, each numbering its own pages (a city files its own): tables set
+    as lines of monospaced text, paginated in Python and rendered in the process pool (reports/textgrid.py)."""
     if not data.sections:
         common.render_document(data, "reports/pdf/size_table.html", out, progress, section=None)
         return
-    data.meta["_text"] = str([s.header for s in data.sections]) + "男款女款件"
-
-    def context_for(section: Section) -> dict:
-        ctx = pdf.base_context(data, unit=section.title, landscape=True, sections=[section])
-        ctx["section"] = section
-        return ctx
-
-    pdf.render_sections(data, "reports/pdf/size_table.html", out, context_for=context_for, progress=progress)
+    textgrid.render(data, [_grid_part(s) for s in data.sections], out, progress=progress)
 
 
 def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:

@@ -109,7 +109,7 @@ def collect(user, params: StationParams, *, progress: Progress = no_progress,
             summary.append(("县级", names[county_id].name, len(cacc["stations"]), *_figs(cacc)))
     summary.append(("合计", scope_label(roots), len(total["stations"]), *_figs(total)))
     sections = [Section(key="summary", title="各市州、县级单位汇总 per city and county", group="汇总", rows=summary,
-                        header={"columns": UNIT_COLUMNS, "sheet": "汇总"})]
+                        header={"columns": UNIT_COLUMNS, "sheet": "汇总", "totals": 1})]
     for city_id in sorted(by_city, key=lambda c: names[c].path):
         name = names[city_id].name
         short = name.split("交通运输")[0] or name

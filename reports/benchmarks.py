@@ -160,6 +160,7 @@ def run(bench) -> None:
 
     n = 1500 if bench.quick else N_PROVINCE
     n_compare = 500 if bench.quick else N_COMPARE
+    _table_reports(bench, n)
     bench.header(f"reports: sign-for sheets (签领表), {n} officers, {pdf.pdf_workers()} render processes, "
                  f"load average {os.getloadavg()[0]:.1f}")
     officers, units = _officers(n)
@@ -305,3 +306,134 @@ def _scenario(officers, *, say=print) -> dict:
     say(f"  setup: {eq['stations']} stations, {eq['items']} equipment items, demand snapshot #{snap.pk} "
         f"({time.perf_counter() - t0:.1f} s)")
     return {"user": user, "city": SCENARIO_CITY, "snapshot": snap}
+
+
+class _Rollback(Exception):
+    pass
+
+
+TABLE_CASES = [  # kind, params, label, target
+    ("distribution-progress", {}, "配发进度 distribution progress, province", "target < 3 s"),
+    ("distribution-progress", {"city": SCENARIO_CITY}, "配发进度 distribution progress, city 长沙 (detail)", ""),
+    ("station-condition", {}, "站所装备 station condition, province", ""),
+    ("size-table", {}, "号型统计 size table, province (total + 14 cities)", ""),
+]
+
+
+def _table_html(data) -> str:
+    """The city progress report the way it was rendered before (one document, a WeasyPrint table per section:
+    a box per cell, fixed table layout, thead repeated), for the comparison."""
+    from html import escape
+
+    from reports import pdf
+    from reports.kinds import _tables
+
+    parts = [f"<h1>{escape(data.title)}</h1>"]
+    for section in data.sections:
+        if section.header.get("pdf") is False:
+            continue
+        cols = _tables.section_columns(data, section)
+        colgroup = "".join(f'<col style="width:{c.width_mm}mm">' for c in cols)
+        head = "".join(f"<th>{escape(c.label)}</th>" for c in cols)
+        parts.append(f"<h2>{escape(section.title)}</h2>{section.header.get('svg', '')}<table><colgroup>{colgroup}"
+                     f"</colgroup><thead><tr>{head}</tr></thead><tbody>{_tables.rows_html(cols, section.rows)}"
+                     "</tbody></table>")
+    css = pdf.page_css(title=data.title, unit=data.scope_label, data=data, landscape=True)
+    return (f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>{css}</style></head><body>'
+            + "".join(parts) + "</body></html>")
+
+
+def _table_profile(bench, data) -> None:
+    """Where the CPU goes in the new path, one process (cProfile): the share of each phase."""
+    import cProfile
+    import io
+    import pstats
+
+    from reports import textgrid
+    from reports.kinds import _tables
+
+    profiler = cProfile.Profile()
+    c0 = time.process_time()
+    profiler.enable()
+    textgrid.render(data, _tables.pdf_parts(data), io.BytesIO(), workers=1)
+    profiler.disable()
+    total = time.process_time() - c0
+    keys = {"paginate": ("reports/textgrid.py", "paginate"), "font": ("reports/pdf.py", "subset_font"),
+            "html": ("django/template/loader.py", "render_to_string"),
+            "styles": ("weasyprint/css/__init__.py", "get_all_computed_styles"),
+            "boxes": ("weasyprint/formatting_structure/build.py", "build_formatting_structure"),
+            "render": ("weasyprint/document.py", "_render"), "draw": ("weasyprint/draw/__init__.py", "draw_page"),
+            "write": ("weasyprint/document.py", "write_pdf"), "merge": ("reports/pdf.py", "_merge")}
+    cum = dict.fromkeys(keys, 0.0)
+    for (file, _line, name), (_cc, _nc, _tt, seconds, _callers) in pstats.Stats(profiler).stats.items():
+        for key, (suffix, fn) in keys.items():
+            if name == fn and file.endswith(suffix):
+                cum[key] += seconds
+    profiled = sum(cum[k] for k in ("paginate", "font", "html", "render", "write", "merge")) or 1e-9
+    phases = [("pagination and text lines (Python)", cum["paginate"]), ("font subset", cum["font"]),
+              ("HTML (Django template)", cum["html"]), ("style computation", cum["styles"]),
+              ("box building", cum["boxes"]), ("layout", cum["render"] - cum["styles"] - cum["boxes"]),
+              ("drawing", cum["draw"]), ("PDF writing", cum["write"] - cum["draw"]), ("merge (pypdf)", cum["merge"])]
+    bench.report(f"profile: city report, one process, {data.row_count} rows", f"{total:.2f} s CPU (under cProfile)")
+    for label, seconds in phases:
+        bench.report(f"  {label}", f"{100 * seconds / profiled:.0f}%")
+
+
+def _table_reports(bench, n: int) -> None:
+    """The table reports on a province midway through a distribution (_scenario), in a transaction rolled back
+    at the end: data collection, PDF and Excel through the real path (render_to_path: validate, collect in the
+    user's scope, render), medians of bench.runs after one untimed run (font subset cached, like a warm
+    server); the city report the old way (WeasyPrint tables) beside it; a profile."""
+    from django.db import transaction
+
+    from personnel.models import Officer, OrgUnit
+    from reports import pdf
+    from reports.registry import get_kind
+    from reports.services import render_to_path
+
+    bench.header(f"reports: distribution progress, station condition, size table; {pdf.pdf_workers()} render "
+                 f"processes, load average {os.getloadavg()[0]:.1f}")
+    if Officer.objects.exists() or OrgUnit.objects.filter(level="station").exists():
+        bench.report("table reports", "skipped: the database has a roll or stations", "use a scratch DB")
+        return
+    try:
+        with transaction.atomic(), tempfile.TemporaryDirectory(prefix="qm-bench-") as tmp:
+            officers, _units = _officers(n)
+            ctx = _scenario(officers, say=bench.say)
+            user = ctx["user"]
+            city_data = None
+            for kind, params, label, target in TABLE_CASES:
+                report = get_kind(kind)
+                parsed = report.parse_params(params)
+                data = report.collect(user, parsed)
+                c_wall, c_cpu, _, _ = _timed(bench, lambda: report.collect(user, parsed), bench.runs)  # noqa: B023
+                for fmt in ("pdf", "xlsx"):
+                    out = Path(tmp) / f"{kind}.{fmt}"
+                    render_to_path(user=user, kind=kind, fmt=fmt, params=params, out=out)  # warm-up
+                    wall, cpu, self_mb, child_mb = _timed(
+                        bench, lambda: render_to_path(user=user, kind=kind, fmt=fmt, params=params, out=out),  # noqa: B023
+                        bench.runs)
+                    size = out.stat().st_size / 1024
+                    if fmt == "pdf":
+                        from pypdf import PdfReader
+
+                        pages = len(PdfReader(out).pages)
+                        bench.report(f"{label}: PDF ({data.row_count} rows, {pages} pages)",
+                                     f"{wall:.2f} s wall, {cpu:.2f} s CPU", target)
+                        bench.report("  of which data collection", f"{c_wall:.2f} s wall, {c_cpu:.2f} s CPU",
+                                     f"{size:.0f} KB; peak RSS {self_mb:.0f} / {child_mb:.0f} MB")
+                    else:
+                        bench.report(f"{label}: Excel", f"{wall:.2f} s wall, {cpu:.2f} s CPU", f"{size:.0f} KB")
+                if params.get("city"):
+                    city_data = data
+            if city_data is not None:
+                html = _table_html(city_data)
+                font = pdf.subset_font(pdf.report_chars(city_data) + html)
+                out = Path(tmp) / "old.pdf"
+                wall, cpu, _, _ = _timed(bench, lambda: out.write_bytes(pdf.html_to_pdf(html, font_path=str(font))), 1)
+                bench.report("  the city report the old way (WeasyPrint tables, one run)",
+                             f"{wall:.1f} s wall, {cpu:.1f} s CPU")
+                _table_profile(bench, city_data)
+            raise _Rollback
+    except _Rollback:
+        pass

@@ -9,7 +9,6 @@ from pathlib import Path
 from .. import textgrid, xlsx
 from ..registry import Column, Progress, ReportData, Section, no_progress
 
-TEMPLATE = "reports/pdf/section_tables.html"
 GENDERS = {"M": "男", "F": "女", "U": "通用"}
 SIZE_LABELS = {"?missing": "待测量", "?mtm": "定制", "-": "—"}
 
@@ -51,17 +50,22 @@ def print_header(data: ReportData) -> str:
             f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}")
 
 
-def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress, *, landscape: bool = True) -> None:
-    """One PDF, page numbers running through it: each section a table set as lines of monospaced text and
-    paginated in Python (reports/textgrid.py), its header line on every page, no row split, the pages
-    rendered in the process pool and merged."""
+def pdf_parts(data: ReportData) -> list[textgrid.Part]:
+    """The report as one part (page numbers run through it): a table per section that goes to the PDF."""
     tables = [textgrid.table_from_rows(section.title, section_columns(data, section), section.rows,
                                        note=section.header.get("note", ""), svg=section.header.get("svg", ""),
                                        new_page=bool(section.header.get("new_page")),
                                        shaded=int(section.header.get("totals", 0)))
               for section in data.sections if section.header.get("pdf") is not False]  # False: Excel only
-    textgrid.render(data, [textgrid.Part(title=data.scope_label, tables=tables)], out, landscape=landscape,
-                    progress=progress)
+    return [textgrid.Part(title=data.scope_label, tables=tables)]
+
+
+def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress, *, landscape: bool = True,
+               workers: int | None = None) -> None:
+    """One PDF, page numbers running through it: each section a table set as lines of monospaced text and
+    paginated in Python (reports/textgrid.py), its header line on every page, no row split, the pages
+    rendered in the process pool and merged."""
+    textgrid.render(data, pdf_parts(data), out, landscape=landscape, progress=progress, workers=workers)
 
 
 def about_sheet(wb, data: ReportData, extra: list[tuple] = ()) -> None:

@@ -113,10 +113,10 @@ def _grid_part(section: Section) -> textgrid.Part:
                         *(textgrid.GridColumn(z, size_cells, "r") for z in c["sizes"])]
                 if c["last"]:
                     cols.append(textgrid.GridColumn("合计", total_cells, "r"))
-                tail = lambda total: [str(total)] if c["last"] else []  # noqa: E731
-                rows = [[ln["name"], *(str(q) if q else "" for q in ln["quantities"]), *tail(ln["total"])]
-                        for ln in c["lines"]]
-                rows.append(["合计 total", *(str(q) for q in c["totals"]), *tail(c["total"])])
+                last = c["last"]
+                rows = [[ln["name"], *(str(q) if q else "" for q in ln["quantities"]),
+                         *([str(ln["total"])] if last else [])] for ln in c["lines"]]
+                rows.append(["合计 total", *(str(q) for q in c["totals"]), *([str(c["total"])] if last else [])])
                 title = f"{g['label']} · {b['title']}"
                 if len(b["chunks"]) > 1:
                     title += f"（{c_index + 1}/{len(b['chunks'])}）"

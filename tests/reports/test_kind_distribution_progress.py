@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -87,3 +88,47 @@ def test_command(shipped, media, tmp_path, province_user):
     out = tmp_path / "cmd.pdf"
     call_command("render_report", "distribution-progress", "--city", "430100", "--out", str(out))
     assert "长沙县" in "".join(pdf_pages_text(out.read_bytes()))
+
+
+def _line_of(text: str, row: tuple) -> bool:
+    """A row's code, name and figures in order on one line of the extracted text (the text-line table)."""
+    figures = [str(v) for v in row[2:]]
+    pattern = r"\s+".join([re.escape(row[0]), re.escape(row[1]), *map(re.escape, figures)])
+    return re.search(pattern, text) is not None
+
+
+def test_province_pdf_holds_every_citys_figures_and_names(province_user, shipped, media, tmp_path):
+    kind = get_kind("distribution-progress")
+    data = kind.collect(province_user, kind.parse_params({}), now=NOW)
+    summary = _summary(data)
+    out = tmp_path / "p.pdf"
+    render_to_path(user=province_user, kind="distribution-progress", fmt="pdf", params={}, out=out, requested_at=NOW)
+    pages = pdf_pages_text(out.read_bytes())
+    text = "\n".join(pages)
+    assert len(summary.rows) == 15  # 14 cities and the total
+    for row in summary.rows[:-1]:
+        assert _line_of(text, row), row  # every city: code, Chinese name, 8 figures and the rate on one line
+    total = summary.rows[-1]
+    assert re.search(r"湖南省.*合计\s+" + r"\s+".join(map(re.escape, map(str, total[2:]))), text)
+    for n, page in enumerate(pages, 1):
+        assert f"第 {n} 页 / 共 {len(pages)} 页" in page and "被装配发进度表" in page
+
+
+def test_city_pdf_has_each_county_and_every_item_row(changsha_user, shipped, media, tmp_path):
+    kind = get_kind("distribution-progress")
+    data = kind.collect(changsha_user, kind.parse_params({"city": "430100"}), now=NOW)
+    out = tmp_path / "c.pdf"
+    render_to_path(user=changsha_user, kind="distribution-progress", fmt="pdf", params={"city": "430100"}, out=out,
+                   requested_at=NOW)
+    pages = pdf_pages_text(out.read_bytes())
+    text = "\n".join(pages)
+    counties = next(s for s in data.sections if s.key == "430100-units")
+    for row in counties.rows[:-1]:
+        assert _line_of(text, row), row
+    items = next(s for s in data.sections if s.key == "430100-items")
+    assert items.rows
+    for item, gender, size, *figures in items.rows:
+        pattern = r"\s+".join(map(re.escape, [item, gender, size, *map(str, figures)]))
+        assert re.search(pattern, text), (item, gender, size)
+    assert "株洲" not in text  # another city's data never shows
+    assert all(re.search(r"品类\s+款式\s+号型\s+应配", p) for p in pages)  # the header line on every page

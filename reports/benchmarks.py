@@ -196,34 +196,36 @@ def run(bench) -> None:
         bench.report(f"Excel province ({data.row_count} rows, write-only)", f"{m['median']:.2f} s", "target < 3 s")
         _profile(bench, data)
         _real_path(bench, officers, tmp)
-    _in_child(_table_reports, bench, n)
+    _in_fresh_process(bench, n)
 
 
-def _in_child(fn, *args) -> None:
-    """Run fn in a forked process, so its memory is its own (its peak RSS figures, and the sign-for figures
-    above, are not each other's). DB connections are closed first; each process opens its own."""
-    import sys
-    import traceback
+def _in_fresh_process(bench, n: int) -> None:
+    """The table reports in a freshly started process (multiprocessing "spawn"): its peak memory is its own,
+    not the sign-for run's above, nor the other way round."""
+    import multiprocessing
 
-    from django.db import connections
-
-    connections.close_all()
-    sys.stdout.flush()
-    pid = os.fork()
-    if pid == 0:
-        code = 0
-        try:
-            fn(*args)
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-    _pid, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
+    bench.stdout.flush()
+    child = multiprocessing.get_context("spawn").Process(target=_table_child, args=(bench.runs, bench.quick, n))
+    child.start()
+    child.join()
+    if child.exitcode != 0:
         raise RuntimeError("基准测试子进程失败 the benchmark's child process failed (see above)")
+
+
+def _table_child(runs: int, quick: bool, n: int) -> None:
+    import sys
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.core.management.base import OutputWrapper
+
+    from core.bench import Bench
+    from core.context import set_source
+
+    set_source("cli")
+    _table_reports(Bench(runs=runs, stdout=OutputWrapper(sys.stdout), quick=quick), n)
 
 
 def _real_path(bench, officers, tmp: Path) -> None:

@@ -241,8 +241,9 @@ def _table_blocks(pages: _Pages, table: Table, first_of_part: bool) -> None:
                        h + GAP_H))
     first_row_h = (len(rows[0]) if rows else 0) * LINE_H
     need = HEAD_H + sum(h for _, h in extras) + BORDER_H + LINE_H + first_row_h
-    if not pages.fits(need):
-        pages.new()
+    whole = need - first_row_h + sum(len(r) for r in rows) * LINE_H
+    if not pages.fits(need) or (whole <= pages.limit / 2 and not pages.fits(whole)):
+        pages.new()  # a small table is kept on one page; a large one starts where at least a row fits
     pages.put(*head)
     for html, h in extras:
         pages.put(html, h)

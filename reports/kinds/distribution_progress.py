@@ -1,6 +1,7 @@
 """配发进度 distribution progress: the province summary per city (needed, shipped, in transit, received, short,
 excess, issued, outstanding) with a bar chart of progress by city (SVG drawn here), then per city its counties
-and its rows by item × gender × size. Built on distribution.selectors.progress_summary only."""
+and its rows by item × gender × size. Built on distribution.selectors.progress_tree (progress_summary of a unit
+and of its children, in one pass)."""
 
 import datetime
 from html import escape
@@ -81,7 +82,8 @@ def collect(user, params: ParamsBase, *, progress: Progress = no_progress,
     chart_children: list[dict] = []
     for root in roots:
         progress(1, f"汇总 summing {root.name}")
-        top = dist.progress_summary(user, root.code)
+        tree = dist.progress_tree(user, root.code)  # the root and its cities in one pass
+        top = tree["unit"]
         totals_row = ("", f"{top['unit_name']} 合计", *(top["totals"][f] for f in FIELDS),
                       _tables.pct(top["totals"]["issued"], top["totals"]["needed"]))
         if root.level == Level.PROVINCE:
@@ -96,7 +98,7 @@ def collect(user, params: ParamsBase, *, progress: Progress = no_progress,
         else:
             details = [root.code]
         for n, code in enumerate(details, 1):
-            city = top if code == root.code else dist.progress_summary(user, code)
+            city = top if code == root.code else tree["children"][code]
             if city["children"]:
                 chart_children += [] if root.level == Level.PROVINCE else city["children"]
                 sections.append(Section(

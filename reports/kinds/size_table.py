@@ -105,7 +105,9 @@ def _grid_part(section: Section) -> textgrid.Part:
     """A part (the total, a city) as tables of monospaced text lines: per gender and size system, its sizes in
     column groups of SIZES_PER_TABLE, an item per row, the totals row shaded."""
     tables = []
-    name_cells, size_cells, total_cells = textgrid.cells_for(46), textgrid.cells_for(13), textgrid.cells_for(15)
+    # half-width characters: names of up to 11 CJK characters, sizes of up to 8 ("155/100A": no smaller type),
+    # totals of up to 8 digits; 25 + 16 × 10 + 10 = 195 fit A4 landscape (196)
+    name_cells, size_cells, total_cells = 25, 10, 10
     for g in section.header["genders"]:
         for b_index, b in enumerate(g["blocks"]):
             for c_index, c in enumerate(b["chunks"]):

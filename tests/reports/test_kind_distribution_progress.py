@@ -132,3 +132,19 @@ def test_city_pdf_has_each_county_and_every_item_row(changsha_user, shipped, med
         assert re.search(pattern, text), (item, gender, size)
     assert "株洲" not in text  # another city's data never shows
     assert all(re.search(r"品类\s+款式\s+号型\s+应配", p) for p in pages)  # the header line on every page
+
+
+def test_progress_tree_is_progress_summary_of_the_unit_and_each_child(province_user, changsha_user, shipped, org):
+    from distribution import selectors as dist
+
+    OfficerFactory(unit=org["430181"], name="周敏")  # a second county under 长沙
+    tree = dist.progress_tree(province_user, "430000")
+    assert tree["unit"] == dist.progress_summary(province_user, "430000")
+    assert set(tree["children"]) == {c["unit_code"] for c in tree["unit"]["children"]}
+    for code, summary in tree["children"].items():
+        assert summary == dist.progress_summary(province_user, code), code
+    assert tree["children"]["430100"]["totals"]["shipped"] == 2 * shipped["kit"]
+    city = dist.progress_tree(changsha_user, "430100")  # a city's staff: their city and its counties
+    assert city["unit"] == dist.progress_summary(changsha_user, "430100") and "430200" not in city["children"]
+    with pytest.raises(NotFound):
+        dist.progress_tree(changsha_user, "430200")

@@ -35,11 +35,17 @@ FACE = "mono"
 FONT_PT = 8
 CELL_MM = FONT_PT / 2 * 25.4 / 72  # one half-width character of the mono face at 8 pt
 LINE_H = 4.6  # one text line of a table
-PAGE = {True: (277.0, 180.0), False: (190.0, 267.0)}  # content box of A4 landscape / portrait (report margins)
+PAGE = {
+    True: (277.0, 180.0),
+    False: (190.0, 267.0),
+}  # content box of A4 landscape / portrait (report margins)
 TITLE_H, META_H = 9.0, 5.0  # the first page of a part: its title and the "scope / who / when" line
 HEAD_H, NOTE_H = 7.0, 5.0  # a table's heading; its note
 GAP_H = 3.0  # below a table and below a chart
-BORDER_H, SLACK = 0.36, 1.5  # the block's top and bottom border (0.5 pt each); spare so rounding never overflows
+BORDER_H, SLACK = (
+    0.36,
+    1.5,
+)  # the block's top and bottom border (0.5 pt each); spare so rounding never overflows
 MIN_SCALE = 0.7  # text up to 1/0.7 times its column is set smaller on one line; longer text wraps
 CONTINUED = "（续 continued）"
 
@@ -123,8 +129,8 @@ def wrap(text: str, width: int) -> list[str]:
         if line and w + cw > width:
             cut = max(line.rfind(b) for b in BREAKS)
             if cut >= len(line) // 2:
-                lines.append(line[:cut + 1].rstrip())
-                line = line[cut + 1:].lstrip()
+                lines.append(line[: cut + 1].rstrip())
+                line = line[cut + 1 :].lstrip()
             else:
                 lines.append(line)
                 line = ""
@@ -159,8 +165,10 @@ def row_lines(texts: Sequence[str], columns: Sequence[GridColumn], align: str | 
     cells = [cell_lines(t, c, align) for t, c in zip(texts, columns, strict=False)]
     height = max((len(c) for c in cells), default=1)
     blank = [" " * c.cells for c in columns]
-    return ["".join(cells[k][j] if j < len(cells[k]) else blank[k] for k in range(len(columns)))
-            for j in range(height)]
+    return [
+        "".join(cells[k][j] if j < len(cells[k]) else blank[k] for k in range(len(columns)))
+        for j in range(height)
+    ]
 
 
 def grid_svg(columns: Sequence[GridColumn], row_heights: Sequence[int], shaded: int) -> str:
@@ -170,8 +178,11 @@ def grid_svg(columns: Sequence[GridColumn], row_heights: Sequence[int], shaded: 
     lines = 1 + sum(row_heights)
     height = lines * LINE_H
     s = 0.18  # 0.5 pt
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.2f}mm" height="{height:.2f}mm" '
-             f'viewBox="0 0 {width:.2f} {height:.2f}">', f'<rect width="{width:.2f}" height="{LINE_H}" fill="#eee"/>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.2f}mm" height="{height:.2f}mm" '
+        f'viewBox="0 0 {width:.2f} {height:.2f}">',
+        f'<rect width="{width:.2f}" height="{LINE_H}" fill="#eee"/>',
+    ]
     y = LINE_H
     ys = [y]
     for h in row_heights:
@@ -231,14 +242,15 @@ def _table_blocks(pages: _Pages, table: Table, first_of_part: bool) -> None:
     width = sum(c.cells for c in table.columns) * CELL_MM
     if table.new_page and not first_of_part and pages.used > 0:
         pages.new()
-    head = [f'<h2>{escape(table.title)}</h2>', HEAD_H]
+    head = [f"<h2>{escape(table.title)}</h2>", HEAD_H]
     extras = []
     if table.note:
         extras.append((f'<p class="note">{escape(table.note)}</p>', NOTE_H))
     if table.svg:
         h = svg_height_mm(table.svg)
-        extras.append((f'<div class="chart" style="height:{h + GAP_H:.2f}mm">{mono_svg(table.svg)}</div>',
-                       h + GAP_H))
+        extras.append(
+            (f'<div class="chart" style="height:{h + GAP_H:.2f}mm">{mono_svg(table.svg)}</div>', h + GAP_H)
+        )
     first_row_h = (len(rows[0]) if rows else 0) * LINE_H
     need = HEAD_H + sum(h for _, h in extras) + BORDER_H + LINE_H + first_row_h
     whole = need - first_row_h + sum(len(r) for r in rows) * LINE_H
@@ -255,7 +267,7 @@ def _table_blocks(pages: _Pages, table: Table, first_of_part: bool) -> None:
         room = pages.limit - pages.used - BORDER_H - LINE_H
         if room < len(rows[i]) * LINE_H:  # not even one row here: continue on a new page
             pages.new()
-            pages.put(f'<h2>{escape(table.title)}{CONTINUED}</h2>', HEAD_H)
+            pages.put(f"<h2>{escape(table.title)}{CONTINUED}</h2>", HEAD_H)
             continue
         chunk, lines = [], 0
         while i < len(rows) and (lines + len(rows[i])) * LINE_H <= room:
@@ -266,11 +278,14 @@ def _table_blocks(pages: _Pages, table: Table, first_of_part: bool) -> None:
         shaded = sum(1 for k in chunk if k >= shaded_from)
         block_h = BORDER_H + (1 + lines) * LINE_H
         text = "\n".join([*header, *(ln for k in chunk for ln in rows[k])])
-        pages.put(f'<div class="grid" style="width:{width:.2f}mm;height:{(1 + lines) * LINE_H:.2f}mm;'
-                  f'background:{grid_svg(table.columns, heights, shaded)} no-repeat">{text}</div>', block_h)
+        pages.put(
+            f'<div class="grid" style="width:{width:.2f}mm;height:{(1 + lines) * LINE_H:.2f}mm;'
+            f'background:{grid_svg(table.columns, heights, shaded)} no-repeat">{text}</div>',
+            block_h,
+        )
         if i < len(rows):
             pages.new()
-            pages.put(f'<h2>{escape(table.title)}{CONTINUED}</h2>', HEAD_H)
+            pages.put(f"<h2>{escape(table.title)}{CONTINUED}</h2>", HEAD_H)
     if pages.fits(GAP_H):
         pages.put('<div class="gap"></div>', GAP_H)
 
@@ -280,8 +295,10 @@ def paginate(data: ReportData, part: Part, *, landscape: bool = True) -> list[st
     pages = _Pages(PAGE[landscape][1])
     pages.new()
     pages.put(f"<h1>{escape(data.title)}</h1>", TITLE_H)
-    meta = (f"范围 scope：{part.title}　请求人 requested by：{data.requested_by}　"
-            f"时间：{data.requested_at:%Y-%m-%d %H:%M}")
+    meta = (
+        f"范围 scope：{part.title}　请求人 requested by：{data.requested_by}　"
+        f"时间：{data.requested_at:%Y-%m-%d %H:%M}"
+    )
     pages.put(f'<p class="meta">{escape(meta)}</p>', META_H)
     for n, table in enumerate(part.tables):
         _table_blocks(pages, table, n == 0)
@@ -299,8 +316,16 @@ def document_chars(data: ReportData, parts: Sequence[Part]) -> str:
     return "".join(out)
 
 
-def render(data: ReportData, parts: Sequence[Part], out: Path | io.BytesIO, *, landscape: bool = True,
-           progress: Progress = no_progress, workers: int | None = None, max_pages: int = 12) -> int:
+def render(
+    data: ReportData,
+    parts: Sequence[Part],
+    out: Path | io.BytesIO,
+    *,
+    landscape: bool = True,
+    progress: Progress = no_progress,
+    workers: int | None = None,
+    max_pages: int = 12,
+) -> int:
     """Paginate each part (its pages numbered "第 X 页 / 共 Y 页" within it), render the pages as documents of
     at most `max_pages` consecutive pages (at least one per worker when there are enough) in the process pool,
     merge them with a bookmark per part. Returns the page count."""
@@ -310,14 +335,25 @@ def render(data: ReportData, parts: Sequence[Part], out: Path | io.BytesIO, *, l
     for part in parts:
         body = paginate(data, part, landscape=landscape)
         outline.append((part.bookmark or part.title, len(pages)))
-        pages += [{"html": html, "no": f"第 {n} 页 / 共 {len(body)} 页", "unit": part.title}
-                  for n, html in enumerate(body, 1)]
+        pages += [
+            {"html": html, "no": f"第 {n} 页 / 共 {len(body)} 页", "unit": part.title}
+            for n, html in enumerate(body, 1)
+        ]
     progress(10, f"{len(pages)} 页 pages")
     workers = workers or pdf.pdf_workers()
     per_doc = max(1, min(max_pages, math.ceil(len(pages) / workers)))
-    runs = [pages[i:i + per_doc] for i in range(0, len(pages), per_doc)]
-    css = pdf.page_css(title=data.title, unit=data.scope_label, data=data, landscape=landscape, page_numbers=False,
-                       running_unit=True) + " @page { @bottom-right { content: string(pageno); } }"
+    runs = [pages[i : i + per_doc] for i in range(0, len(pages), per_doc)]
+    css = (
+        pdf.page_css(
+            title=data.title,
+            unit=data.scope_label,
+            data=data,
+            landscape=landscape,
+            page_numbers=False,
+            running_unit=True,
+        )
+        + " @page { @bottom-right { content: string(pageno); } }"
+    )
     base = {"data": data, "page_css": css, "unit": data.scope_label}
     jobs = [(b, TEMPLATE, {**base, "pages": run}, font_path, FACE, CSS) for b, run in enumerate(runs)]
     parts_pdf: dict[int, bytes] = {}
@@ -325,8 +361,10 @@ def render(data: ReportData, parts: Sequence[Part], out: Path | io.BytesIO, *, l
     def collect(results):
         for index, part in results:
             parts_pdf[index] = part
-            progress(min(95, 10 + int(85 * len(parts_pdf) / len(runs))),
-                     f"已生成 rendered {len(parts_pdf)}/{len(runs)}")
+            progress(
+                min(95, 10 + int(85 * len(parts_pdf) / len(runs))),
+                f"已生成 rendered {len(parts_pdf)}/{len(runs)}",
+            )
 
     if workers > 1 and len(jobs) > 1 and pdf._can_fork_pool():
         ctx = multiprocessing.get_context("fork")

@@ -37,8 +37,9 @@ def _cell(value, col: Column) -> str:
 
 
 def rows_html(columns: list[Column], rows) -> str:
-    return "".join("<tr>" + "".join(_cell(v, c) for v, c in zip(r, columns, strict=False)) + "\n"
-                   for r in rows)
+    return "".join(
+        "<tr>" + "".join(_cell(v, c) for v, c in zip(r, columns, strict=False)) + "\n" for r in rows
+    )
 
 
 def section_columns(data: ReportData, section: Section) -> list[Column]:
@@ -46,22 +47,38 @@ def section_columns(data: ReportData, section: Section) -> list[Column]:
 
 
 def print_header(data: ReportData) -> str:
-    return (f"{data.title} · {data.scope_label} · {data.requested_by} "
-            f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}")
+    return (
+        f"{data.title} · {data.scope_label} · {data.requested_by} "
+        f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}"
+    )
 
 
 def pdf_parts(data: ReportData) -> list[textgrid.Part]:
     """The report as one part (page numbers run through it): a table per section that goes to the PDF."""
-    tables = [textgrid.table_from_rows(section.title, section_columns(data, section), section.rows,
-                                       note=section.header.get("note", ""), svg=section.header.get("svg", ""),
-                                       new_page=bool(section.header.get("new_page")),
-                                       shaded=int(section.header.get("totals", 0)))
-              for section in data.sections if section.header.get("pdf") is not False]  # False: Excel only
+    tables = [
+        textgrid.table_from_rows(
+            section.title,
+            section_columns(data, section),
+            section.rows,
+            note=section.header.get("note", ""),
+            svg=section.header.get("svg", ""),
+            new_page=bool(section.header.get("new_page")),
+            shaded=int(section.header.get("totals", 0)),
+        )
+        for section in data.sections
+        if section.header.get("pdf") is not False
+    ]  # False: Excel only
     return [textgrid.Part(title=data.scope_label, tables=tables)]
 
 
-def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress, *, landscape: bool = True,
-               workers: int | None = None) -> None:
+def render_pdf(
+    data: ReportData,
+    out: Path,
+    progress: Progress = no_progress,
+    *,
+    landscape: bool = True,
+    workers: int | None = None,
+) -> None:
     """One PDF, page numbers running through it: each section a table set as lines of monospaced text and
     paginated in Python (reports/textgrid.py), its header line on every page, no row split, the pages
     rendered in the process pool and merged."""
@@ -70,10 +87,18 @@ def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress, *,
 
 def about_sheet(wb, data: ReportData, extra: list[tuple] = ()) -> None:
     ws = wb.create_sheet("说明")
-    xlsx.write_table(ws, [Column("k", "项目", 0, 18), Column("v", "内容", 0, 90)], [
-        ("报表 report", data.title), ("范围 scope", data.scope_label), ("请求人 requested by", data.requested_by),
-        ("请求时间 requested at", f"{data.requested_at:%Y-%m-%d %H:%M}"),
-        *(("数据来源 source", s) for s in data.sources), *extra])
+    xlsx.write_table(
+        ws,
+        [Column("k", "项目", 0, 18), Column("v", "内容", 0, 90)],
+        [
+            ("报表 report", data.title),
+            ("范围 scope", data.scope_label),
+            ("请求人 requested by", data.requested_by),
+            ("请求时间 requested at", f"{data.requested_at:%Y-%m-%d %H:%M}"),
+            *(("数据来源 source", s) for s in data.sources),
+            *extra,
+        ],
+    )
 
 
 def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:

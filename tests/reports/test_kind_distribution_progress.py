@@ -50,8 +50,9 @@ def test_province_summary_figures(province_user, shipped, media):
 
 def test_province_pdf_text(province_user, shipped, media, tmp_path):
     out = tmp_path / "p.pdf"
-    render_to_path(user=province_user, kind="distribution-progress", fmt="pdf", params={}, out=out,
-                   requested_at=NOW)
+    render_to_path(
+        user=province_user, kind="distribution-progress", fmt="pdf", params={}, out=out, requested_at=NOW
+    )
     pages = pdf_pages_text(out.read_bytes())
     text = "".join(pages)
     assert "被装配发进度表" in text and "长沙市" in text and "株洲市" in text and "长沙县" in text
@@ -62,8 +63,9 @@ def test_province_pdf_text(province_user, shipped, media, tmp_path):
 
 def test_city_scope_and_xlsx(changsha_user, shipped, media, tmp_path):
     out = tmp_path / "c.xlsx"
-    data = render_to_path(user=changsha_user, kind="distribution-progress", fmt="xlsx", params={}, out=out,
-                          requested_at=NOW)
+    data = render_to_path(
+        user=changsha_user, kind="distribution-progress", fmt="xlsx", params={}, out=out, requested_at=NOW
+    )
     assert data.scope_label.startswith("长沙市")
     wb = load_workbook(out)
     text = " ".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c)
@@ -77,8 +79,13 @@ def test_city_scope_and_xlsx(changsha_user, shipped, media, tmp_path):
 def test_out_of_scope_city_is_404(changsha_user, shipped):
     kind = get_kind("distribution-progress")
     with pytest.raises(NotFound):
-        render_to_path(user=changsha_user, kind="distribution-progress", fmt="pdf", params={"city": "430200"},
-                       out="/dev/null")
+        render_to_path(
+            user=changsha_user,
+            kind="distribution-progress",
+            fmt="pdf",
+            params={"city": "430200"},
+            out="/dev/null",
+        )
     assert kind.kind == "distribution-progress"
 
 
@@ -102,7 +109,9 @@ def test_province_pdf_holds_every_citys_figures_and_names(province_user, shipped
     data = kind.collect(province_user, kind.parse_params({}), now=NOW)
     summary = _summary(data)
     out = tmp_path / "p.pdf"
-    render_to_path(user=province_user, kind="distribution-progress", fmt="pdf", params={}, out=out, requested_at=NOW)
+    render_to_path(
+        user=province_user, kind="distribution-progress", fmt="pdf", params={}, out=out, requested_at=NOW
+    )
     pages = pdf_pages_text(out.read_bytes())
     text = "\n".join(pages)
     assert len(summary.rows) == 15  # 14 cities and the total
@@ -118,8 +127,14 @@ def test_city_pdf_has_each_county_and_every_item_row(changsha_user, shipped, med
     kind = get_kind("distribution-progress")
     data = kind.collect(changsha_user, kind.parse_params({"city": "430100"}), now=NOW)
     out = tmp_path / "c.pdf"
-    render_to_path(user=changsha_user, kind="distribution-progress", fmt="pdf", params={"city": "430100"}, out=out,
-                   requested_at=NOW)
+    render_to_path(
+        user=changsha_user,
+        kind="distribution-progress",
+        fmt="pdf",
+        params={"city": "430100"},
+        out=out,
+        requested_at=NOW,
+    )
     pages = pdf_pages_text(out.read_bytes())
     text = "\n".join(pages)
     counties = next(s for s in data.sections if s.key == "430100-units")
@@ -134,7 +149,9 @@ def test_city_pdf_has_each_county_and_every_item_row(changsha_user, shipped, med
     assert all(re.search(r"品类\s+款式\s+号型\s+应配", p) for p in pages)  # the header line on every page
 
 
-def test_progress_tree_is_progress_summary_of_the_unit_and_each_child(province_user, changsha_user, shipped, org):
+def test_progress_tree_is_progress_summary_of_the_unit_and_each_child(
+    province_user, changsha_user, shipped, org
+):
     from distribution import selectors as dist
 
     OfficerFactory(unit=org["430181"], name="周敏")  # a second county under 长沙

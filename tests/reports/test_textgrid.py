@@ -17,17 +17,36 @@ from reports.textgrid import GridColumn, Part, Table, cell_lines, text_width, wr
 from .conftest import pdf_pages_text
 
 NOW = datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.UTC)
-COLUMNS = [Column("n", "序号", 14, 6, "0"), Column("name", "姓名", 40, 12), Column("qty", "数量", 20, 8, "0"),
-           Column("cost", "金额(元)", 26, 12, "#,##0.00"), Column("why", "说明", 50, 30)]
+COLUMNS = [
+    Column("n", "序号", 14, 6, "0"),
+    Column("name", "姓名", 40, 12),
+    Column("qty", "数量", 20, 8, "0"),
+    Column("cost", "金额(元)", 26, 12, "#,##0.00"),
+    Column("why", "说明", 50, 30),
+]
 
 
 def _data(rows: int, title: str = "测试报表") -> ReportData:
-    section_rows = [(i, f"王芳{i:04d}", i * 3, Decimal("1234.50") + i,
-                     f"缺 {i} short {i}; 超期 past service life (3 y) {i}; 行{i:04d}尾" if i % 7 == 0 else "")
-                    for i in range(1, rows + 1)]
-    return ReportData(kind="test", title=title, scope_label="湖南省", requested_by="tester", requested_at=NOW,
-                      sources=["测试数据 test data"], columns=COLUMNS,
-                      sections=[Section(key="s", title="明细 detail", rows=section_rows)])
+    section_rows = [
+        (
+            i,
+            f"王芳{i:04d}",
+            i * 3,
+            Decimal("1234.50") + i,
+            f"缺 {i} short {i}; 超期 past service life (3 y) {i}; 行{i:04d}尾" if i % 7 == 0 else "",
+        )
+        for i in range(1, rows + 1)
+    ]
+    return ReportData(
+        kind="test",
+        title=title,
+        scope_label="湖南省",
+        requested_by="tester",
+        requested_at=NOW,
+        sources=["测试数据 test data"],
+        columns=COLUMNS,
+        sections=[Section(key="s", title="明细 detail", rows=section_rows)],
+    )
 
 
 def _parts(data: ReportData) -> list[Part]:
@@ -35,14 +54,16 @@ def _parts(data: ReportData) -> list[Part]:
     return [Part(title=data.scope_label, tables=[textgrid.table_from_rows(s.title, data.columns, s.rows)])]
 
 
-@pytest.mark.parametrize("text", ["", "1", "长沙县", "430121", "长沙市交通运输综合行政执法支队 合计", "x" * 40])
+@pytest.mark.parametrize(
+    "text", ["", "1", "长沙县", "430121", "长沙市交通运输综合行政执法支队 合计", "x" * 40]
+)
 @pytest.mark.parametrize("align", ["l", "r", "c"])
 def test_every_cell_line_is_exactly_its_column_wide(text, align):
     col = GridColumn("标签", 20, align)
     lines = cell_lines(text, col)
     for line in lines:
         if "<span" in line:  # set smaller to fit: one line
-            assert len(lines) == 1 and 'font-size:' in line
+            assert len(lines) == 1 and "font-size:" in line
         else:
             assert text_width(line) == 20, line
     if "<span" not in lines[0]:
@@ -89,7 +110,9 @@ def test_pages_header_rows_never_split_and_numbers():
 def test_one_process_and_the_pool_make_the_same_pages():
     data = _data(150)
     one, two = io.BytesIO(), io.BytesIO()
-    assert textgrid.render(data, _parts(data), one, workers=1) == textgrid.render(data, _parts(data), two, workers=2)
+    assert textgrid.render(data, _parts(data), one, workers=1) == textgrid.render(
+        data, _parts(data), two, workers=2
+    )
     assert pdf_pages_text(one.getvalue()) == pdf_pages_text(two.getvalue())
 
 
@@ -107,10 +130,14 @@ def test_parts_number_their_own_pages_and_a_table_without_rows_says_so():
 def test_a_chart_keeps_its_labels_in_the_mono_subset():
     from reports.kinds.distribution_progress import bar_chart
 
-    chart = bar_chart([{"unit_name": "湘潭市交通运输综合行政执法支队", "needed": 10, "received": 5, "issued": 2}])
+    chart = bar_chart(
+        [{"unit_name": "湘潭市交通运输综合行政执法支队", "needed": 10, "received": 5, "issued": 2}]
+    )
     data = _data(3)
     s = data.sections[0]
-    parts = [Part(title="湖南省", tables=[textgrid.table_from_rows(s.title, data.columns, s.rows, svg=chart)])]
+    parts = [
+        Part(title="湖南省", tables=[textgrid.table_from_rows(s.title, data.columns, s.rows, svg=chart)])
+    ]
     out = io.BytesIO()
     textgrid.render(data, parts, out, workers=1)
     assert "湘潭市" in pdf_pages_text(out.getvalue())[0]

@@ -140,15 +140,16 @@ def wrap(text: str, width: int) -> list[str]:
     return [*lines, line] if line else [""]
 
 
-def cell_lines(text: str, col: GridColumn, align: str | None = None) -> list[str]:
+def cell_lines(text: str, col: GridColumn, align: str | None = None, *, one_line: bool = False) -> list[str]:
     """A cell as lines of HTML, each exactly col.cells half-width characters wide (a space either side of the
-    text). Text a little too wide is set smaller on one line; longer text wraps onto more lines."""
+    text). Text a little too wide (or any too wide, with one_line) is set smaller on one line; longer text
+    wraps onto more lines."""
     inner = col.cells - 2
     width = text_width(text)
     align = align or col.align
     if width <= inner:
         pieces = [text]
-    elif width * MIN_SCALE <= inner:
+    elif width * MIN_SCALE <= inner or one_line:
         return [f' <span style="font-size:{100 * inner / width:.2f}%">{escape(text)}</span> ']
     else:
         pieces = wrap(text, inner)
@@ -160,9 +161,11 @@ def cell_lines(text: str, col: GridColumn, align: str | None = None) -> list[str
     return out
 
 
-def row_lines(texts: Sequence[str], columns: Sequence[GridColumn], align: str | None = None) -> list[str]:
-    """One table row as lines of text (as many as its tallest cell)."""
-    cells = [cell_lines(t, c, align) for t, c in zip(texts, columns, strict=False)]
+def row_lines(
+    texts: Sequence[str], columns: Sequence[GridColumn], align: str | None = None, *, one_line: bool = False
+) -> list[str]:
+    """One table row as lines of text (as many as its tallest cell; one with one_line, for the header)."""
+    cells = [cell_lines(t, c, align, one_line=one_line) for t, c in zip(texts, columns, strict=False)]
     height = max((len(c) for c in cells), default=1)
     blank = [" " * c.cells for c in columns]
     return [
@@ -236,7 +239,7 @@ class _Pages:
 
 
 def _table_blocks(pages: _Pages, table: Table, first_of_part: bool) -> None:
-    header = row_lines([c.label for c in table.columns], table.columns, "c")[:1]
+    header = row_lines([c.label for c in table.columns], table.columns, "c", one_line=True)
     rows = [row_lines(r, table.columns) for r in table.rows]
     shaded_from = len(rows) - table.shaded
     width = sum(c.cells for c in table.columns) * CELL_MM
@@ -252,6 +255,8 @@ def _table_blocks(pages: _Pages, table: Table, first_of_part: bool) -> None:
             (f'<div class="chart" style="height:{h + GAP_H:.2f}mm">{mono_svg(table.svg)}</div>', h + GAP_H)
         )
     first_row_h = (len(rows[0]) if rows else 0) * LINE_H
+    if first_row_h > pages.limit - HEAD_H - BORDER_H - LINE_H:
+        first_row_h = LINE_H  # taller than a page: it goes on over the break anyway
     need = HEAD_H + sum(h for _, h in extras) + BORDER_H + LINE_H + first_row_h
     whole = need - first_row_h + sum(len(r) for r in rows) * LINE_H
     if not pages.fits(need) or (whole <= pages.limit / 2 and not pages.fits(whole)):
@@ -266,6 +271,13 @@ def _table_blocks(pages: _Pages, table: Table, first_of_part: bool) -> None:
     while i < len(rows):
         room = pages.limit - pages.used - BORDER_H - LINE_H
         if room < len(rows[i]) * LINE_H:  # not even one row here: continue on a new page
+            full = pages.limit - HEAD_H - BORDER_H - LINE_H
+            if len(rows[i]) * LINE_H > full and room >= LINE_H:
+                # a row taller than a whole page (a very long text): its lines go on over the page break
+                fit = int(room // LINE_H)
+                rows[i : i + 1] = [rows[i][:fit], rows[i][fit:]]
+                shaded_from = len(rows) - table.shaded
+                continue
             pages.new()
             pages.put(f"<h2>{escape(table.title)}{CONTINUED}</h2>", HEAD_H)
             continue
@@ -324,7 +336,7 @@ def render(
     landscape: bool = True,
     progress: Progress = no_progress,
     workers: int | None = None,
-    max_pages: int = 12,
+    max_pages: int = 20,
 ) -> int:
     """Paginate each part (its pages numbered "第 X 页 / 共 Y 页" within it), render the pages as documents of
     at most `max_pages` consecutive pages (at least one per worker when there are enough) in the process pool,
@@ -341,7 +353,9 @@ def render(
         ]
     progress(10, f"{len(pages)} 页 pages")
     workers = workers or pdf.pdf_workers()
-    per_doc = max(1, min(max_pages, math.ceil(len(pages) / workers)))
+    # documents of at most max_pages, as many as a multiple of the workers so the pool's rounds are even
+    docs = workers * math.ceil(len(pages) / (workers * max_pages))
+    per_doc = max(1, math.ceil(len(pages) / max(1, docs)))
     runs = [pages[i : i + per_doc] for i in range(0, len(pages), per_doc)]
     css = (
         pdf.page_css(

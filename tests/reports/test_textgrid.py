@@ -142,3 +142,32 @@ def test_a_chart_keeps_its_labels_in_the_mono_subset():
     textgrid.render(data, parts, out, workers=1)
     assert "湘潭市" in pdf_pages_text(out.getvalue())[0]
     assert len(out.getvalue()) < 400_000  # the subset, not the 20 MB system collection
+
+
+def test_a_row_taller_than_a_page_goes_on_over_the_break_and_a_long_label_stays_on_the_header_line():
+    long_text = "很长的说明" * 400 + "终"  # ~ 110 lines in its column
+    data = ReportData(
+        kind="test",
+        title="测试报表",
+        scope_label="湖南省",
+        requested_by="tester",
+        requested_at=NOW,
+        sources=["测试"],
+        columns=COLUMNS,
+        sections=[
+            Section(key="s", title="明细", rows=[(1, "甲", 1, None, long_text), (2, "乙", 2, None, "")])
+        ],
+    )
+    s = data.sections[0]
+    cols = [*data.columns[:-1], Column("why", "说明 explanation of the gap, in words", 50, 30)]
+    out = io.BytesIO()
+    pages = textgrid.render(
+        data, [Part(title="湖南省", tables=[textgrid.table_from_rows(s.title, cols, s.rows)])], out, workers=1
+    )
+    texts = pdf_pages_text(out.getvalue())
+    assert pages == len(texts) >= 3
+    flat = re.sub(r"\s+", "", "".join(texts))
+    assert (
+        flat.count("很") == 400 and "终" in flat and "乙" in flat
+    )  # every piece of the long text, and the next row
+    assert all("说明 explanation of the gap, in words" in t for t in texts)

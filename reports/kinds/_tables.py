@@ -6,10 +6,9 @@ from decimal import Decimal
 from html import escape
 from pathlib import Path
 
-from .. import pdf, xlsx
+from .. import textgrid, xlsx
 from ..registry import Column, Progress, ReportData, Section, no_progress
 
-TEMPLATE = "reports/pdf/section_tables.html"
 GENDERS = {"M": "男", "F": "女", "U": "通用"}
 SIZE_LABELS = {"?missing": "待测量", "?mtm": "定制", "-": "—"}
 
@@ -38,8 +37,9 @@ def _cell(value, col: Column) -> str:
 
 
 def rows_html(columns: list[Column], rows) -> str:
-    return "".join("<tr>" + "".join(_cell(v, c) for v, c in zip(r, columns, strict=False)) + "\n"
-                   for r in rows)
+    return "".join(
+        "<tr>" + "".join(_cell(v, c) for v, c in zip(r, columns, strict=False)) + "\n" for r in rows
+    )
 
 
 def section_columns(data: ReportData, section: Section) -> list[Column]:
@@ -47,29 +47,58 @@ def section_columns(data: ReportData, section: Section) -> list[Column]:
 
 
 def print_header(data: ReportData) -> str:
-    return (f"{data.title} · {data.scope_label} · {data.requested_by} "
-            f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}")
+    return (
+        f"{data.title} · {data.scope_label} · {data.requested_by} "
+        f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}"
+    )
 
 
-def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress, *, landscape: bool = True) -> None:
-    blocks = []
-    for section in data.sections:
-        if section.header.get("pdf") is False:  # Excel only
-            continue
-        cols = section_columns(data, section)
-        blocks.append({"section": section, "columns": cols, "html": rows_html(cols, section.rows),
-                       "svg": section.header.get("svg", ""), "note": section.header.get("note", "")})
-    ctx = pdf.base_context(data, unit=data.scope_label, landscape=landscape, sections=data.sections)
-    ctx["blocks"] = blocks
-    pdf.render_single(data, TEMPLATE, out, context=ctx, progress=progress)
+def pdf_parts(data: ReportData) -> list[textgrid.Part]:
+    """The report as one part (page numbers run through it): a table per section that goes to the PDF."""
+    tables = [
+        textgrid.table_from_rows(
+            section.title,
+            section_columns(data, section),
+            section.rows,
+            note=section.header.get("note", ""),
+            svg=section.header.get("svg", ""),
+            new_page=bool(section.header.get("new_page")),
+            shaded=int(section.header.get("totals", 0)),
+        )
+        for section in data.sections
+        if section.header.get("pdf") is not False
+    ]  # False: Excel only
+    return [textgrid.Part(title=data.scope_label, tables=tables)]
+
+
+def render_pdf(
+    data: ReportData,
+    out: Path,
+    progress: Progress = no_progress,
+    *,
+    landscape: bool = True,
+    workers: int | None = None,
+) -> None:
+    """One PDF, page numbers running through it: each section a table set as lines of monospaced text and
+    paginated in Python (reports/textgrid.py), its header line on every page, no row split, the pages
+    rendered in the process pool and merged."""
+    textgrid.render(data, pdf_parts(data), out, landscape=landscape, progress=progress, workers=workers)
 
 
 def about_sheet(wb, data: ReportData, extra: list[tuple] = ()) -> None:
     ws = wb.create_sheet("说明")
-    xlsx.write_table(ws, [Column("k", "项目", 0, 18), Column("v", "内容", 0, 90)], [
-        ("报表 report", data.title), ("范围 scope", data.scope_label), ("请求人 requested by", data.requested_by),
-        ("请求时间 requested at", f"{data.requested_at:%Y-%m-%d %H:%M}"),
-        *(("数据来源 source", s) for s in data.sources), *extra])
+    xlsx.write_table(
+        ws,
+        [Column("k", "项目", 0, 18), Column("v", "内容", 0, 90)],
+        [
+            ("报表 report", data.title),
+            ("范围 scope", data.scope_label),
+            ("请求人 requested by", data.requested_by),
+            ("请求时间 requested at", f"{data.requested_at:%Y-%m-%d %H:%M}"),
+            *(("数据来源 source", s) for s in data.sources),
+            *extra,
+        ],
+    )
 
 
 def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:

@@ -1,6 +1,7 @@
 """配发进度 distribution progress: the province summary per city (needed, shipped, in transit, received, short,
 excess, issued, outstanding) with a bar chart of progress by city (SVG drawn here), then per city its counties
-and its rows by item × gender × size. Built on distribution.selectors.progress_summary only."""
+and its rows by item × gender × size. Built on distribution.selectors.progress_tree (progress_summary of a unit
+and of its children, in one pass)."""
 
 import datetime
 from html import escape
@@ -19,24 +20,48 @@ from . import _tables
 KIND = "distribution-progress"
 TITLE = "被装配发进度表"
 FIELDS = ["needed", "shipped", "in_transit", "received", "short", "excess", "issued", "outstanding"]
-LABELS = {"needed": "应配", "shipped": "已发运", "in_transit": "在途", "received": "已签收", "short": "短少",
-          "excess": "超收", "issued": "已发放", "outstanding": "未发放"}
+LABELS = {
+    "needed": "应配",
+    "shipped": "已发运",
+    "in_transit": "在途",
+    "received": "已签收",
+    "short": "短少",
+    "excess": "超收",
+    "issued": "已发放",
+    "outstanding": "未发放",
+}
 FIGURE_COLUMNS = [Column(f, LABELS[f], 19, 10, "0") for f in FIELDS]
 PCT = Column("pct", "发放率", 17, 9)
 UNIT_COLUMNS = [Column("code", "代码", 20, 10), Column("unit", "单位", 48, 18), *FIGURE_COLUMNS, PCT]
-ITEM_COLUMNS = [Column("item", "品类", 58, 22), Column("gender", "款式", 12, 6), Column("size", "号型", 24, 10),
-                *FIGURE_COLUMNS, PCT]
+ITEM_COLUMNS = [
+    Column("item", "品类", 58, 22),
+    Column("gender", "款式", 12, 6),
+    Column("size", "号型", 24, 10),
+    *FIGURE_COLUMNS,
+    PCT,
+]
 
 
 def unit_row(child: dict) -> tuple:
-    return (child["unit_code"], child["unit_name"], *(child[f] for f in FIELDS),
-            _tables.pct(child["issued"], child["needed"]))
+    return (
+        child["unit_code"],
+        child["unit_name"],
+        *(child[f] for f in FIELDS),
+        _tables.pct(child["issued"], child["needed"]),
+    )
 
 
 def item_rows(rows: list[dict], names: dict[str, str]) -> list[tuple]:
-    return [(names.get(r["item_code"], r["item_code"]), _tables.gender_label(r["gender"]),
-             _tables.size_label(r["size"]), *(r[f] for f in FIELDS), _tables.pct(r["issued"], r["needed"]))
-            for r in rows]
+    return [
+        (
+            names.get(r["item_code"], r["item_code"]),
+            _tables.gender_label(r["gender"]),
+            _tables.size_label(r["size"]),
+            *(r[f] for f in FIELDS),
+            _tables.pct(r["issued"], r["needed"]),
+        )
+        for r in rows
+    ]
 
 
 def short_name(name: str) -> str:
@@ -52,68 +77,113 @@ def bar_chart(children: list[dict]) -> str:
     height = top + row_h * len(children) + 8
     width = label_w + bar_w + 70
     # the report's font subset first (the system collection would be embedded whole)
-    font = f'font-family="\'{pdf.SUBSET_FAMILY}\', \'{pdf.FONT_FAMILY}\'" font-size="8"'
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * 0.75:.0f}pt" height="{height * 0.75:.0f}pt"'
-             f' viewBox="0 0 {width} {height}">',
-             f'<rect x="{label_w}" y="4" width="10" height="8" fill="#9ecae1"/>'
-             f'<text x="{label_w + 14}" y="11" {font}>已签收/应配 received</text>'
-             f'<rect x="{label_w + 150}" y="4" width="10" height="8" fill="#08519c"/>'
-             f'<text x="{label_w + 164}" y="11" {font}>已发放/应配 issued</text>']
+    font = f"font-family=\"'{pdf.SUBSET_FAMILY}', '{pdf.FONT_FAMILY}'\" font-size=\"8\""
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * 0.75:.0f}pt" height="{height * 0.75:.0f}pt"'
+        f' viewBox="0 0 {width} {height}">',
+        f'<rect x="{label_w}" y="4" width="10" height="8" fill="#9ecae1"/>'
+        f'<text x="{label_w + 14}" y="11" {font}>已签收/应配 received</text>'
+        f'<rect x="{label_w + 150}" y="4" width="10" height="8" fill="#08519c"/>'
+        f'<text x="{label_w + 164}" y="11" {font}>已发放/应配 issued</text>',
+    ]
     for n, c in enumerate(children):
         y = top + n * row_h
         need = c["needed"] or 0
         rec = min(1.0, c["received"] / need) if need else 0.0
         iss = min(1.0, c["issued"] / need) if need else 0.0
-        parts.append(f'<text x="{label_w - 4}" y="{y + 10}" text-anchor="end" {font}>{escape(short_name(c["unit_name"]))}</text>'
-                     f'<rect x="{label_w}" y="{y + 1}" width="{bar_w}" height="12" fill="#f0f0f0"/>'
-                     f'<rect x="{label_w}" y="{y + 1}" width="{bar_w * rec:.1f}" height="12" fill="#9ecae1"/>'
-                     f'<rect x="{label_w}" y="{y + 4}" width="{bar_w * iss:.1f}" height="6" fill="#08519c"/>'
-                     f'<text x="{label_w + bar_w + 4}" y="{y + 10}" {font}>{_tables.pct(c["issued"], need)}</text>')
+        parts.append(
+            f'<text x="{label_w - 4}" y="{y + 10}" text-anchor="end" {font}>{escape(short_name(c["unit_name"]))}</text>'
+            f'<rect x="{label_w}" y="{y + 1}" width="{bar_w}" height="12" fill="#f0f0f0"/>'
+            f'<rect x="{label_w}" y="{y + 1}" width="{bar_w * rec:.1f}" height="12" fill="#9ecae1"/>'
+            f'<rect x="{label_w}" y="{y + 4}" width="{bar_w * iss:.1f}" height="6" fill="#08519c"/>'
+            f'<text x="{label_w + bar_w + 4}" y="{y + 10}" {font}>{_tables.pct(c["issued"], need)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def collect(user, params: ParamsBase, *, progress: Progress = no_progress,
-            now: datetime.datetime | None = None) -> ReportData:
+def collect(
+    user, params: ParamsBase, *, progress: Progress = no_progress, now: datetime.datetime | None = None
+) -> ReportData:
     roots = root_units(user, params)
     names = dict(ItemType.objects.values_list("code", "name_zh"))
     sections: list[Section] = []
     chart_children: list[dict] = []
     for root in roots:
         progress(1, f"汇总 summing {root.name}")
-        top = dist.progress_summary(user, root.code)
-        totals_row = ("", f"{top['unit_name']} 合计", *(top["totals"][f] for f in FIELDS),
-                      _tables.pct(top["totals"]["issued"], top["totals"]["needed"]))
+        tree = dist.progress_tree(user, root.code)  # the root and its cities in one pass
+        top = tree["unit"]
+        totals_row = (
+            "",
+            f"{top['unit_name']} 合计",
+            *(top["totals"][f] for f in FIELDS),
+            _tables.pct(top["totals"]["issued"], top["totals"]["needed"]),
+        )
         if root.level == Level.PROVINCE:
             cities = top["children"]
             chart_children += cities
-            sections.append(Section(key=root.code, title=f"{root.name} 各市州汇总 summary per city", group="汇总",
-                                    rows=[*(unit_row(c) for c in cities), totals_row],
-                                    header={"columns": UNIT_COLUMNS, "sheet": "汇总", "chart": True,
-                                            "note": "品类×款式×号型明细见 Excel 或各市州报表 (--city) item detail: "
-                                                    "see the Excel file or each city's report"}))
+            sections.append(
+                Section(
+                    key=root.code,
+                    title=f"{root.name} 各市州汇总 summary per city",
+                    group="汇总",
+                    rows=[*(unit_row(c) for c in cities), totals_row],
+                    header={
+                        "columns": UNIT_COLUMNS,
+                        "sheet": "汇总",
+                        "chart": True,
+                        "totals": 1,
+                        "note": "品类×款式×号型明细见 Excel 或各市州报表 (--city) item detail: "
+                        "see the Excel file or each city's report",
+                    },
+                )
+            )
             details = [c["unit_code"] for c in cities]
         else:
             details = [root.code]
         for n, code in enumerate(details, 1):
-            city = top if code == root.code else dist.progress_summary(user, code)
+            city = top if code == root.code else tree["children"][code]
             if city["children"]:
                 chart_children += [] if root.level == Level.PROVINCE else city["children"]
-                sections.append(Section(
-                    key=f"{code}-units", title=f"{city['unit_name']} 各县级单位 per county", group=city["unit_name"],
-                    rows=[*(unit_row(c) for c in city["children"]),
-                          ("", f"{city['unit_name']} 合计", *(city["totals"][f] for f in FIELDS),
-                           _tables.pct(city["totals"]["issued"], city["totals"]["needed"]))],
-                    header={"columns": UNIT_COLUMNS, "sheet": f"{short_name(city['unit_name'])}-县级", "new_page": True,
-                            "chart": root.level != Level.PROVINCE}))
-            sections.append(Section(
-                key=f"{code}-items", title=f"{city['unit_name']} 品类×款式×号型 by item, gender and size",
-                group=city["unit_name"], rows=item_rows(city["rows"], names),
-                header={"columns": ITEM_COLUMNS, "sheet": short_name(city["unit_name"]),
+                sections.append(
+                    Section(
+                        key=f"{code}-units",
+                        title=f"{city['unit_name']} 各县级单位 per county",
+                        group=city["unit_name"],
+                        rows=[
+                            *(unit_row(c) for c in city["children"]),
+                            (
+                                "",
+                                f"{city['unit_name']} 合计",
+                                *(city["totals"][f] for f in FIELDS),
+                                _tables.pct(city["totals"]["issued"], city["totals"]["needed"]),
+                            ),
+                        ],
+                        header={
+                            "columns": UNIT_COLUMNS,
+                            "sheet": f"{short_name(city['unit_name'])}-县级",
+                            "new_page": True,
+                            "totals": 1,
+                            "chart": root.level != Level.PROVINCE,
+                        },
+                    )
+                )
+            sections.append(
+                Section(
+                    key=f"{code}-items",
+                    title=f"{city['unit_name']} 品类×款式×号型 by item, gender and size",
+                    group=city["unit_name"],
+                    rows=item_rows(city["rows"], names),
+                    header={
+                        "columns": ITEM_COLUMNS,
+                        "sheet": short_name(city["unit_name"]),
                         "new_page": not city["children"],
                         # the province PDF stays a summary (26,000 detail rows would take minutes to lay
                         # out): the detail is in its Excel and in each city's PDF (--city)
-                        "pdf": root.level != Level.PROVINCE}))
+                        "pdf": root.level != Level.PROVINCE,
+                    },
+                )
+            )
             progress(2 + int(3 * n / max(1, len(details))), f"{city['unit_name']}")
     svg = bar_chart(chart_children)
     for s in sections:
@@ -121,16 +191,33 @@ def collect(user, params: ParamsBase, *, progress: Progress = no_progress,
             s.header["svg"] = svg
             break
     when = now or timezone.now()
-    sources = [f"配发台账 distribution ledger as of {timezone.localtime(when):%Y-%m-%d %H:%M}",
-               "应配 needed: 人员花名册与配发标准 roll × entitlement standard"]
-    return ReportData(kind=KIND, title=TITLE, scope_label=scope_label(roots), requested_by=user.get_username(),
-                      requested_at=when, sources=sources, columns=UNIT_COLUMNS + ITEM_COLUMNS[:3],
-                      sections=sections,
-                      meta={"chart_labels": "已签收/应配 received 已发放/应配 issued 合计 各市州汇总 各县级单位 "
-                                            "品类×款式×号型 男女通用待测量定制 无数据 品类×款式×号型明细见 Excel 或各市州报表"})
+    sources = [
+        f"配发台账 distribution ledger as of {timezone.localtime(when):%Y-%m-%d %H:%M}",
+        "应配 needed: 人员花名册与配发标准 roll × entitlement standard",
+    ]
+    return ReportData(
+        kind=KIND,
+        title=TITLE,
+        scope_label=scope_label(roots),
+        requested_by=user.get_username(),
+        requested_at=when,
+        sources=sources,
+        columns=UNIT_COLUMNS + ITEM_COLUMNS[:3],
+        sections=sections,
+        meta={
+            "chart_labels": "已签收/应配 received 已发放/应配 issued 合计 各市州汇总 各县级单位 "
+            "品类×款式×号型 男女通用待测量定制 无数据 品类×款式×号型明细见 Excel 或各市州报表"
+        },
+    )
 
 
-register(ReportKind(kind=KIND, title=TITLE, collect=collect,
-                    renderers={"pdf": _tables.render_pdf, "xlsx": _tables.render_xlsx},
-                    description="各市州汇总与进度图，市州明细到县与品类×款式×号型 summary per city with a chart, "
-                                "detail per county and item × gender × size"))
+register(
+    ReportKind(
+        kind=KIND,
+        title=TITLE,
+        collect=collect,
+        renderers={"pdf": _tables.render_pdf, "xlsx": _tables.render_xlsx},
+        description="各市州汇总与进度图，市州明细到县与品类×款式×号型 summary per city with a chart, "
+        "detail per county and item × gender × size",
+    )
+)

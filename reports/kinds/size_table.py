@@ -18,7 +18,7 @@ from assets.exporters import size_blocks, write_size_sheet
 from core.errors import QMError
 from personnel.models import OrgUnit
 
-from .. import pdf, xlsx
+from .. import textgrid, xlsx
 from ..registry import Column, ParamsBase, Progress, ReportData, ReportKind, Section, no_progress, register
 from ..scoping import root_units
 from . import common
@@ -27,8 +27,13 @@ KIND = "size-table"
 TITLE = "号型统计表"
 SIZES_PER_TABLE = 16  # size columns per printed table (A4 landscape); wider blocks continue below
 
-COLUMNS = [Column("gender", "性别", 12, 6), Column("system", "号型类别", 40, 20), Column("code", "代码", 30, 16),
-           Column("name", "品名", 46, 22), Column("total", "合计", 16, 9, "0")]
+COLUMNS = [
+    Column("gender", "性别", 12, 6),
+    Column("system", "号型类别", 40, 20),
+    Column("code", "代码", 30, 16),
+    Column("name", "品名", 46, 22),
+    Column("total", "合计", 16, 9, "0"),
+]
 
 
 class SizeTableParams(ParamsBase):
@@ -43,10 +48,24 @@ def _chunks(block: dict, width: int = SIZES_PER_TABLE) -> list[dict]:
         stop = start + width
         last = stop >= len(sizes)
         n = len(sizes[start:stop])
-        out.append({"sizes": sizes[start:stop], "last": last, "width_mm": 46 + 13 * n + (15 if last else 0),
-                    "lines": [{"code": ln["code"], "name": ln["name"], "quantities": ln["quantities"][start:stop],
-                               "total": ln["total"]} for ln in block["lines"]],
-                    "totals": block["totals"][start:stop], "total": block["total"]})
+        out.append(
+            {
+                "sizes": sizes[start:stop],
+                "last": last,
+                "width_mm": 46 + 13 * n + (15 if last else 0),
+                "lines": [
+                    {
+                        "code": ln["code"],
+                        "name": ln["name"],
+                        "quantities": ln["quantities"][start:stop],
+                        "total": ln["total"],
+                    }
+                    for ln in block["lines"]
+                ],
+                "totals": block["totals"][start:stop],
+                "total": block["total"],
+            }
+        )
     return out
 
 
@@ -60,20 +79,38 @@ def _part(key: str, title: str, group: str, rows: list[dict]) -> Section:
         for block in blocks[gender]:
             block["chunks"] = _chunks(block)
             flat += [(label, block["title"], ln["code"], ln["name"], ln["total"]) for ln in block["lines"]]
-        genders.append({"gender": gender, "label": f"{label}款", "blocks": blocks[gender],
-                        "total": sum(b["total"] for b in blocks[gender])})
-    return Section(key=key, title=title, group=group, rows=flat,
-                   header={"genders": genders, "blocks": blocks, "total": sum(g["total"] for g in genders)})
+        genders.append(
+            {
+                "gender": gender,
+                "label": f"{label}款",
+                "blocks": blocks[gender],
+                "total": sum(b["total"] for b in blocks[gender]),
+            }
+        )
+    return Section(
+        key=key,
+        title=title,
+        group=group,
+        rows=flat,
+        header={"genders": genders, "blocks": blocks, "total": sum(g["total"] for g in genders)},
+    )
 
 
-def collect(user, params: SizeTableParams, *, progress: Progress = no_progress,
-            now: datetime.datetime | None = None) -> ReportData:
+def collect(
+    user, params: SizeTableParams, *, progress: Progress = no_progress, now: datetime.datetime | None = None
+) -> ReportData:
     if params.county:
-        raise QMError("bad_params", "号型统计表按市州统计，不能按县 the size table is per city, not per county",
-                      {"field": "county"})
+        raise QMError(
+            "bad_params",
+            "号型统计表按市州统计，不能按县 the size table is per city, not per county",
+            {"field": "county"},
+        )
     roots = root_units(user, params)  # an out-of-scope city → 404, a county code as city → 400
-    snap = (asset_selectors.snapshot_get(user, params.snapshot) if params.snapshot is not None
-            else asset_selectors.snapshot_latest(user))
+    snap = (
+        asset_selectors.snapshot_get(user, params.snapshot)
+        if params.snapshot is not None
+        else asset_selectors.snapshot_latest(user)
+    )
     progress(2, f"读取需求快照 reading snapshot #{snap.pk}")
     rows = asset_selectors.visible_rows(user, snap, params.city)
     cities = {u.code: u.name for u in OrgUnit.objects.filter(code__in={r["city_code"] for r in rows})}
@@ -93,28 +130,73 @@ def collect(user, params: SizeTableParams, *, progress: Progress = no_progress,
         scope_label = "全省 province"
     else:
         scope_label = "、".join(cities.get(c, c) for c in sorted(by_city)) or "—"
-    sources = [f"需求快照 demand snapshot #{snap.pk} {timezone.localtime(snap.created_at):%Y-%m-%d %H:%M}",
-               f"配发标准 standard v{snap.standard_version.number}",
-               f"数量不含备用 {snap.margin_percent}% quantities without the spare margin"]
-    return ReportData(kind=KIND, title=TITLE, scope_label=scope_label, requested_by=user.get_username(),
-                      requested_at=timezone.localtime(now or timezone.now()), sources=sources, columns=COLUMNS, sections=sections,
-                      meta={"snapshot": snap.pk, "snapshot_note": snap.note, "margin_percent": snap.margin_percent})
+    sources = [
+        f"需求快照 demand snapshot #{snap.pk} {timezone.localtime(snap.created_at):%Y-%m-%d %H:%M}",
+        f"配发标准 standard v{snap.standard_version.number}",
+        f"数量不含备用 {snap.margin_percent}% quantities without the spare margin",
+    ]
+    return ReportData(
+        kind=KIND,
+        title=TITLE,
+        scope_label=scope_label,
+        requested_by=user.get_username(),
+        requested_at=timezone.localtime(now or timezone.now()),
+        sources=sources,
+        columns=COLUMNS,
+        sections=sections,
+        meta={"snapshot": snap.pk, "snapshot_note": snap.note, "margin_percent": snap.margin_percent},
+    )
+
+
+def _grid_part(section: Section) -> textgrid.Part:
+    """A part (the total, a city) as tables of monospaced text lines: per gender and size system, its sizes in
+    column groups of SIZES_PER_TABLE, an item per row, the totals row shaded."""
+    tables = []
+    # half-width characters: names of up to 11 CJK characters, sizes of up to 8 ("155/100A": no smaller type),
+    # totals of up to 8 digits; 25 + 16 × 10 + 10 = 195 fit A4 landscape (196)
+    name_cells, size_cells, total_cells = 25, 10, 10
+    for g in section.header["genders"]:
+        for b_index, b in enumerate(g["blocks"]):
+            for c_index, c in enumerate(b["chunks"]):
+                cols = [
+                    textgrid.GridColumn(b["title"], name_cells, "l"),
+                    *(textgrid.GridColumn(z, size_cells, "r") for z in c["sizes"]),
+                ]
+                if c["last"]:
+                    cols.append(textgrid.GridColumn("合计", total_cells, "r"))
+                last = c["last"]
+                rows = [
+                    [
+                        ln["name"],
+                        *(str(q) if q else "" for q in ln["quantities"]),
+                        *([str(ln["total"])] if last else []),
+                    ]
+                    for ln in c["lines"]
+                ]
+                rows.append(
+                    ["合计 total", *(str(q) for q in c["totals"]), *([str(c["total"])] if last else [])]
+                )
+                title = f"{g['label']} · {b['title']}"
+                if len(b["chunks"]) > 1:
+                    title += f"（{c_index + 1}/{len(b['chunks'])}）"
+                if b_index == 0 and c_index == 0:
+                    title = f"{g['label']}（{g['total']} 件）· {b['title']}"
+                note = f"{section.title}　合计 {section.header['total']} 件" if not tables else ""
+                tables.append(textgrid.Table(title=title, columns=cols, rows=rows, shaded=1, note=note))
+    if not tables:
+        tables.append(textgrid.Table(title="没有数量 nothing counted", columns=[], rows=[]))
+    return textgrid.Part(
+        title=section.title, tables=tables, bookmark=f"{section.title}　合计 {section.header['total']} 件"
+    )
 
 
 def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
-    """One document per part (the total, each city), rendered in the process pool and merged: each part
-    numbers its own pages (a city files its own) and both cores work."""
+    """The total first, then a part per city, each numbering its own pages (a city files its own): tables set
+    as lines of monospaced text, paginated in Python and rendered in the process pool (reports/textgrid.py)."""
     if not data.sections:
         common.render_document(data, "reports/pdf/size_table.html", out, progress, section=None)
         return
-    data.meta["_text"] = str([s.header for s in data.sections]) + "男款女款件"
-
-    def context_for(section: Section) -> dict:
-        ctx = pdf.base_context(data, unit=section.title, landscape=True, sections=[section])
-        ctx["section"] = section
-        return ctx
-
-    pdf.render_sections(data, "reports/pdf/size_table.html", out, context_for=context_for, progress=progress)
+    textgrid.render(data, [_grid_part(s) for s in data.sections], out, progress=progress)
 
 
 def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
@@ -127,13 +209,19 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
     for n, section in enumerate(data.sections, 1):
         for gender in section.header["genders"]:
             ws = wb.create_sheet(xlsx.sheet_title(f"{section.group} {gender['label']}", taken))
-            write_size_sheet(ws, gender["blocks"], title=title,
-                             heading=f"号型统计表 size table · {gender['label']} · {section.title}")
+            write_size_sheet(
+                ws,
+                gender["blocks"],
+                title=title,
+                heading=f"号型统计表 size table · {gender['label']} · {section.title}",
+            )
             ws.oddHeader.left.text = header[:250]
             ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
         progress(5 + int(90 * n / max(1, len(data.sections))), f"工作表 sheet {section.title}")
     about = wb.create_sheet("说明")
-    for i, (k, v) in enumerate(common.about_rows(data, ("快照说明 snapshot note", data.meta["snapshot_note"])), 1):
+    for i, (k, v) in enumerate(
+        common.about_rows(data, ("快照说明 snapshot note", data.meta["snapshot_note"])), 1
+    ):
         xlsx.set_safe(about.cell(row=i, column=1), k)
         xlsx.set_safe(about.cell(row=i, column=2), v)
     about.column_dimensions["A"].width = 22
@@ -141,6 +229,13 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
     wb.save(out)
 
 
-register(ReportKind(kind=KIND, title=TITLE, collect=collect, params=SizeTableParams,
-                    renderers={"pdf": render_pdf, "xlsx": render_xlsx},
-                    description="供应商用号型统计：品类×号型，男女分列，分市州及合计；--snapshot ID（默认最新快照）"))
+register(
+    ReportKind(
+        kind=KIND,
+        title=TITLE,
+        collect=collect,
+        params=SizeTableParams,
+        renderers={"pdf": render_pdf, "xlsx": render_xlsx},
+        description="供应商用号型统计：品类×号型，男女分列，分市州及合计；--snapshot ID（默认最新快照）",
+    )
+)

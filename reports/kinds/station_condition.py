@@ -22,20 +22,41 @@ KIND = "station-condition"
 TITLE = "站所装备状况表"
 CONDITIONS = [Condition.GOOD, Condition.FAIR, Condition.NEEDS_REPAIR, Condition.UNSERVICEABLE]
 MONEY = "#,##0.00"
-FIGURES = [Column("good", "完好", 13, 8, "0"), Column("fair", "基本完好", 15, 9, "0"),
-           Column("repair", "待修", 13, 8, "0"), Column("broken", "报废", 13, 8, "0"),
-           Column("required", "标准配备", 15, 9, "0"), Column("serviceable", "可用", 13, 8, "0"),
-           Column("need", "缺口", 13, 8, "0"), Column("cost", "估算金额(元)", 26, 14, MONEY)]
-UNIT_COLUMNS = [Column("level", "层级", 14, 8), Column("unit", "单位", 70, 30),
-                Column("stations", "站所数", 14, 8, "0"), *FIGURES]
-STATION_COLUMNS = [Column("county", "县级单位", 44, 22), Column("station", "站所", 56, 26),
-                   Column("class", "类别", 26, 12), *FIGURES]
-GAP_COLUMNS = [Column("station", "站所", 56, 26), Column("type", "装备", 44, 20),
-               Column("required", "标准", 13, 7, "0"), Column("serviceable", "可用", 13, 7, "0"),
-               Column("repair", "待修", 13, 7, "0"), Column("broken", "报废", 13, 7, "0"),
-               Column("past", "超期", 13, 7, "0"), Column("need", "缺口", 13, 7, "0"),
-               Column("price", "单价(元)", 22, 12, MONEY), Column("cost", "金额(元)", 24, 14, MONEY),
-               Column("reason", "说明", 52, 40)]
+FIGURES = [
+    Column("good", "完好", 13, 8, "0"),
+    Column("fair", "基本完好", 15, 9, "0"),
+    Column("repair", "待修", 13, 8, "0"),
+    Column("broken", "报废", 13, 8, "0"),
+    Column("required", "标准配备", 15, 9, "0"),
+    Column("serviceable", "可用", 13, 8, "0"),
+    Column("need", "缺口", 13, 8, "0"),
+    Column("cost", "估算金额(元)", 26, 14, MONEY),
+]
+UNIT_COLUMNS = [
+    Column("level", "层级", 14, 8),
+    Column("unit", "单位", 70, 30),
+    Column("stations", "站所数", 14, 8, "0"),
+    *FIGURES,
+]
+STATION_COLUMNS = [
+    Column("county", "县级单位", 44, 22),
+    Column("station", "站所", 56, 26),
+    Column("class", "类别", 26, 12),
+    *FIGURES,
+]
+GAP_COLUMNS = [
+    Column("station", "站所", 56, 26),
+    Column("type", "装备", 44, 20),
+    Column("required", "标准", 13, 7, "0"),
+    Column("serviceable", "可用", 13, 7, "0"),
+    Column("repair", "待修", 13, 7, "0"),
+    Column("broken", "报废", 13, 7, "0"),
+    Column("past", "超期", 13, 7, "0"),
+    Column("need", "缺口", 13, 7, "0"),
+    Column("price", "单价(元)", 22, 12, MONEY),
+    Column("cost", "金额(元)", 24, 14, MONEY),
+    Column("reason", "说明", 52, 40),
+]
 
 
 class StationParams(ParamsBase):
@@ -43,8 +64,17 @@ class StationParams(ParamsBase):
 
 
 def _blank() -> dict:
-    return {"good": 0, "fair": 0, "repair": 0, "broken": 0, "required": 0, "serviceable": 0, "need": 0,
-            "cost": Decimal("0.00"), "stations": set()}
+    return {
+        "good": 0,
+        "fair": 0,
+        "repair": 0,
+        "broken": 0,
+        "required": 0,
+        "serviceable": 0,
+        "need": 0,
+        "cost": Decimal("0.00"),
+        "stations": set(),
+    }
 
 
 def _add(acc: dict, fig: dict, station_id: int) -> None:
@@ -55,12 +85,21 @@ def _add(acc: dict, fig: dict, station_id: int) -> None:
 
 
 def _figs(acc: dict) -> tuple:
-    return (acc["good"], acc["fair"], acc["repair"], acc["broken"], acc["required"], acc["serviceable"],
-            acc["need"], acc["cost"])
+    return (
+        acc["good"],
+        acc["fair"],
+        acc["repair"],
+        acc["broken"],
+        acc["required"],
+        acc["serviceable"],
+        acc["need"],
+        acc["cost"],
+    )
 
 
-def collect(user, params: StationParams, *, progress: Progress = no_progress,
-            now: datetime.datetime | None = None) -> ReportData:
+def collect(
+    user, params: StationParams, *, progress: Progress = no_progress, now: datetime.datetime | None = None
+) -> ReportData:
     roots = root_units(user, params)
     when = now or timezone.now()
     today = timezone.localtime(when).date()
@@ -70,10 +109,19 @@ def collect(user, params: StationParams, *, progress: Progress = no_progress,
         progress(1, f"读取 {root.name}")
         for station_id in eq.stations_for(user, unit_code=root.code).values_list("id", flat=True):
             per_station[station_id]  # every active station is listed, with or without equipment
-        for r in (eq.items_for(user, unit_code=root.code).filter(status__in=ON_BOOKS)
-                  .values("station_id", "condition").annotate(n=Count("id")).order_by()):
-            key = {Condition.GOOD: "good", Condition.FAIR: "fair", Condition.NEEDS_REPAIR: "repair",
-                   Condition.UNSERVICEABLE: "broken"}[r["condition"]]
+        for r in (
+            eq.items_for(user, unit_code=root.code)
+            .filter(status__in=ON_BOOKS)
+            .values("station_id", "condition")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            key = {
+                Condition.GOOD: "good",
+                Condition.FAIR: "fair",
+                Condition.NEEDS_REPAIR: "repair",
+                Condition.UNSERVICEABLE: "broken",
+            }[r["condition"]]
             per_station[r["station_id"]][key] += r["n"]
         for g in eq.gap_list(user, unit_code=root.code, only_needs=False, today=today):
             fig = per_station[g.station_id]
@@ -96,42 +144,102 @@ def collect(user, params: StationParams, *, progress: Progress = no_progress,
         _add(total, fig, s.pk)
         if county:
             _add(counties[county.pk], fig, s.pk)
-        by_city[s.city_id].append((county.name if county else "（市州直属）", s.name,
-                                   StationClass(s.station_class).label.split(" ")[0] if s.station_class else "—",
-                                   *_figs(fig)))
+        by_city[s.city_id].append(
+            (
+                county.name if county else "（市州直属）",
+                s.name,
+                StationClass(s.station_class).label.split(" ")[0] if s.station_class else "—",
+                *_figs(fig),
+            )
+        )
     names = {u.pk: u for u in OrgUnit.objects.filter(pk__in=[*cities, *counties])}
     summary = []
     for city_id in sorted(cities, key=lambda c: names[c].path):
         acc = cities[city_id]
         summary.append(("市州", names[city_id].name, len(acc["stations"]), *_figs(acc)))
-        for county_id in sorted((c for c in counties if names[c].city_id == city_id), key=lambda c: names[c].path):
+        for county_id in sorted(
+            (c for c in counties if names[c].city_id == city_id), key=lambda c: names[c].path
+        ):
             cacc = counties[county_id]
             summary.append(("县级", names[county_id].name, len(cacc["stations"]), *_figs(cacc)))
     summary.append(("合计", scope_label(roots), len(total["stations"]), *_figs(total)))
-    sections = [Section(key="summary", title="各市州、县级单位汇总 per city and county", group="汇总", rows=summary,
-                        header={"columns": UNIT_COLUMNS, "sheet": "汇总"})]
+    sections = [
+        Section(
+            key="summary",
+            title="各市州、县级单位汇总 per city and county",
+            group="汇总",
+            rows=summary,
+            header={"columns": UNIT_COLUMNS, "sheet": "汇总", "totals": 1},
+        )
+    ]
     for city_id in sorted(by_city, key=lambda c: names[c].path):
         name = names[city_id].name
         short = name.split("交通运输")[0] or name
-        sections.append(Section(key=names[city_id].code, title=f"{name} 各站所 per station", group=short,
-                                rows=by_city[city_id], header={"columns": STATION_COLUMNS, "sheet": short,
-                                                               "new_page": True}))
+        sections.append(
+            Section(
+                key=names[city_id].code,
+                title=f"{name} 各站所 per station",
+                group=short,
+                rows=by_city[city_id],
+                header={"columns": STATION_COLUMNS, "sheet": short, "new_page": True},
+            )
+        )
     gaps.sort(key=eq.priority_key)
-    sections.append(Section(key="gaps", title="缺口明细（按优先级）gaps by priority", group="缺口",
-                            rows=[(g.station_name, g.type_name, g.required, g.serviceable, g.needs_repair,
-                                   g.unserviceable, g.serviceable_past_life, g.need, g.unit_price, g.cost,
-                                   g.reason.split(" ")[0] if g.priority == 1 else g.reason) for g in gaps],
-                            header={"columns": GAP_COLUMNS, "sheet": "缺口明细", "new_page": True,
-                                    "note": f"估算金额合计 estimated cost {total['cost']:,.2f} 元"}))
+    sections.append(
+        Section(
+            key="gaps",
+            title="缺口明细（按优先级）gaps by priority",
+            group="缺口",
+            rows=[
+                (
+                    g.station_name,
+                    g.type_name,
+                    g.required,
+                    g.serviceable,
+                    g.needs_repair,
+                    g.unserviceable,
+                    g.serviceable_past_life,
+                    g.need,
+                    g.unit_price,
+                    g.cost,
+                    g.reason.split(" ")[0] if g.priority == 1 else g.reason,
+                )
+                for g in gaps
+            ],
+            header={
+                "columns": GAP_COLUMNS,
+                "sheet": "缺口明细",
+                "new_page": True,
+                "note": f"估算金额合计 estimated cost {total['cost']:,.2f} 元",
+            },
+        )
+    )
     progress(4, f"{len(stations)} 个站所 stations")
-    sources = [f"装备台账 equipment register as of {today.isoformat()}", "站所装备配备标准 standard station kit",
-               "金额 = 缺口 × 单价 cost = need × unit price"]
-    return ReportData(kind=KIND, title=TITLE, scope_label=scope_label(roots), requested_by=user.get_username(),
-                      requested_at=when, sources=sources, columns=UNIT_COLUMNS + STATION_COLUMNS[:3] + GAP_COLUMNS,
-                      sections=sections,
-                      meta={"total_cost": total["cost"], "labels": "市州县级合计（市州直属）无数据估算金额合计元"})
+    sources = [
+        f"装备台账 equipment register as of {today.isoformat()}",
+        "站所装备配备标准 standard station kit",
+        "金额 = 缺口 × 单价 cost = need × unit price",
+    ]
+    return ReportData(
+        kind=KIND,
+        title=TITLE,
+        scope_label=scope_label(roots),
+        requested_by=user.get_username(),
+        requested_at=when,
+        sources=sources,
+        columns=UNIT_COLUMNS + STATION_COLUMNS[:3] + GAP_COLUMNS,
+        sections=sections,
+        meta={"total_cost": total["cost"], "labels": "市州县级合计（市州直属）无数据估算金额合计元"},
+    )
 
 
-register(ReportKind(kind=KIND, title=TITLE, collect=collect, params=StationParams,
-                    renderers={"pdf": _tables.render_pdf, "xlsx": _tables.render_xlsx},
-                    description="各站所装备状况与对标缺口及估算金额 condition counts and gaps with estimated cost"))
+register(
+    ReportKind(
+        kind=KIND,
+        title=TITLE,
+        collect=collect,
+        params=StationParams,
+        renderers={"pdf": _tables.render_pdf, "xlsx": _tables.render_xlsx},
+        description="各站所装备状况与对标缺口及估算金额 condition counts and gaps with estimated cost",
+    )
+)

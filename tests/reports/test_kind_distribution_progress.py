@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -49,8 +50,9 @@ def test_province_summary_figures(province_user, shipped, media):
 
 def test_province_pdf_text(province_user, shipped, media, tmp_path):
     out = tmp_path / "p.pdf"
-    render_to_path(user=province_user, kind="distribution-progress", fmt="pdf", params={}, out=out,
-                   requested_at=NOW)
+    render_to_path(
+        user=province_user, kind="distribution-progress", fmt="pdf", params={}, out=out, requested_at=NOW
+    )
     pages = pdf_pages_text(out.read_bytes())
     text = "".join(pages)
     assert "被装配发进度表" in text and "长沙市" in text and "株洲市" in text and "长沙县" in text
@@ -61,8 +63,9 @@ def test_province_pdf_text(province_user, shipped, media, tmp_path):
 
 def test_city_scope_and_xlsx(changsha_user, shipped, media, tmp_path):
     out = tmp_path / "c.xlsx"
-    data = render_to_path(user=changsha_user, kind="distribution-progress", fmt="xlsx", params={}, out=out,
-                          requested_at=NOW)
+    data = render_to_path(
+        user=changsha_user, kind="distribution-progress", fmt="xlsx", params={}, out=out, requested_at=NOW
+    )
     assert data.scope_label.startswith("长沙市")
     wb = load_workbook(out)
     text = " ".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c)
@@ -76,8 +79,13 @@ def test_city_scope_and_xlsx(changsha_user, shipped, media, tmp_path):
 def test_out_of_scope_city_is_404(changsha_user, shipped):
     kind = get_kind("distribution-progress")
     with pytest.raises(NotFound):
-        render_to_path(user=changsha_user, kind="distribution-progress", fmt="pdf", params={"city": "430200"},
-                       out="/dev/null")
+        render_to_path(
+            user=changsha_user,
+            kind="distribution-progress",
+            fmt="pdf",
+            params={"city": "430200"},
+            out="/dev/null",
+        )
     assert kind.kind == "distribution-progress"
 
 
@@ -87,3 +95,73 @@ def test_command(shipped, media, tmp_path, province_user):
     out = tmp_path / "cmd.pdf"
     call_command("render_report", "distribution-progress", "--city", "430100", "--out", str(out))
     assert "长沙县" in "".join(pdf_pages_text(out.read_bytes()))
+
+
+def _line_of(text: str, row: tuple) -> bool:
+    """A row's code, name and figures in order on one line of the extracted text (the text-line table)."""
+    figures = [str(v) for v in row[2:]]
+    pattern = r"\s+".join([re.escape(row[0]), re.escape(row[1]), *map(re.escape, figures)])
+    return re.search(pattern, text) is not None
+
+
+def test_province_pdf_holds_every_citys_figures_and_names(province_user, shipped, media, tmp_path):
+    kind = get_kind("distribution-progress")
+    data = kind.collect(province_user, kind.parse_params({}), now=NOW)
+    summary = _summary(data)
+    out = tmp_path / "p.pdf"
+    render_to_path(
+        user=province_user, kind="distribution-progress", fmt="pdf", params={}, out=out, requested_at=NOW
+    )
+    pages = pdf_pages_text(out.read_bytes())
+    text = "\n".join(pages)
+    assert len(summary.rows) == 15  # 14 cities and the total
+    for row in summary.rows[:-1]:
+        assert _line_of(text, row), row  # every city: code, Chinese name, 8 figures and the rate on one line
+    total = summary.rows[-1]
+    assert re.search(r"湖南省.*合计\s+" + r"\s+".join(map(re.escape, map(str, total[2:]))), text)
+    for n, page in enumerate(pages, 1):
+        assert f"第 {n} 页 / 共 {len(pages)} 页" in page and "被装配发进度表" in page
+
+
+def test_city_pdf_has_each_county_and_every_item_row(changsha_user, shipped, media, tmp_path):
+    kind = get_kind("distribution-progress")
+    data = kind.collect(changsha_user, kind.parse_params({"city": "430100"}), now=NOW)
+    out = tmp_path / "c.pdf"
+    render_to_path(
+        user=changsha_user,
+        kind="distribution-progress",
+        fmt="pdf",
+        params={"city": "430100"},
+        out=out,
+        requested_at=NOW,
+    )
+    pages = pdf_pages_text(out.read_bytes())
+    text = "\n".join(pages)
+    counties = next(s for s in data.sections if s.key == "430100-units")
+    for row in counties.rows[:-1]:
+        assert _line_of(text, row), row
+    items = next(s for s in data.sections if s.key == "430100-items")
+    assert items.rows
+    for item, gender, size, *figures in items.rows:
+        pattern = r"\s+".join(map(re.escape, [item, gender, size, *map(str, figures)]))
+        assert re.search(pattern, text), (item, gender, size)
+    assert "株洲" not in text  # another city's data never shows
+    assert all(re.search(r"品类\s+款式\s+号型\s+应配", p) for p in pages)  # the header line on every page
+
+
+def test_progress_tree_is_progress_summary_of_the_unit_and_each_child(
+    province_user, changsha_user, shipped, org
+):
+    from distribution import selectors as dist
+
+    OfficerFactory(unit=org["430181"], name="周敏")  # a second county under 长沙
+    tree = dist.progress_tree(province_user, "430000")
+    assert tree["unit"] == dist.progress_summary(province_user, "430000")
+    assert set(tree["children"]) == {c["unit_code"] for c in tree["unit"]["children"]}
+    for code, summary in tree["children"].items():
+        assert summary == dist.progress_summary(province_user, code), code
+    assert tree["children"]["430100"]["totals"]["shipped"] == 2 * shipped["kit"]
+    city = dist.progress_tree(changsha_user, "430100")  # a city's staff: their city and its counties
+    assert city["unit"] == dist.progress_summary(changsha_user, "430100") and "430200" not in city["children"]
+    with pytest.raises(NotFound):
+        dist.progress_tree(changsha_user, "430200")

@@ -26,10 +26,13 @@ ROWS = [  # city, item, gender, size, quantity
 @pytest.fixture
 def snapshot(org, catalog):
     version = asset_services.standard_ensure(actor=None)
-    snap = DemandSnapshot.objects.create(standard_version=version, margin_percent=3, note="=供应商用",
-                                         officer_count=14)
-    SnapshotRow.objects.bulk_create(SnapshotRow(snapshot=snap, city_code=c, item_code=i, gender=g, size=s,
-                                                quantity=q) for c, i, g, s, q in ROWS)
+    snap = DemandSnapshot.objects.create(
+        standard_version=version, margin_percent=3, note="=供应商用", officer_count=14
+    )
+    SnapshotRow.objects.bulk_create(
+        SnapshotRow(snapshot=snap, city_code=c, item_code=i, gender=g, size=s, quantity=q)
+        for c, i, g, s, q in ROWS
+    )
     return snap
 
 
@@ -47,7 +50,11 @@ def block(section, gender, system):
 
 def test_province_total_and_each_city_by_hand(snapshot, org, province_user):
     data = collect(province_user)  # default: the latest snapshot
-    assert [s.title for s in data.sections] == ["全省合计 province total", org["430100"].name, org["430200"].name]
+    assert [s.title for s in data.sections] == [
+        "全省合计 province total",
+        org["430100"].name,
+        org["430200"].name,
+    ]
     total, cs, zz = data.sections
     tops = block(total, "M", "top")
     assert tops["sizes"] == ["170/88A", "175/92A"]
@@ -110,9 +117,43 @@ def test_excel_values_and_formula_escaping(snapshot, province_user, media, tmp_p
 
 def test_render_report_command(snapshot, province_user, media, tmp_path, capsys):
     out = tmp_path / "c.pdf"
-    call_command("render_report", "size-table", "--snapshot", str(snapshot.pk), "--out", str(out),
-                 "--user", province_user.username)
+    call_command(
+        "render_report",
+        "size-table",
+        "--snapshot",
+        str(snapshot.pk),
+        "--out",
+        str(out),
+        "--user",
+        province_user.username,
+    )
     assert "长沙市" in "\n".join(pdf_pages_text(out.read_bytes()))
     with pytest.raises(CommandError, match="snapshot"):
-        call_command("render_report", "size-table", "--param", "snapshot=abc", "--out", str(tmp_path / "x.pdf"),
-                     "--user", province_user.username)
+        call_command(
+            "render_report",
+            "size-table",
+            "--param",
+            "snapshot=abc",
+            "--out",
+            str(tmp_path / "x.pdf"),
+            "--user",
+            province_user.username,
+        )
+
+
+def test_pdf_pages_are_numbered_within_each_part(snapshot, province_user, media, tmp_path):
+    import re
+
+    out = tmp_path / "s.pdf"
+    render_to_path(user=province_user, kind="size-table", fmt="pdf", params={}, out=out)
+    numbers = [
+        tuple(map(int, re.search(r"第 (\d+) 页 / 共 (\d+) 页", p).groups()))
+        for p in pdf_pages_text(out.read_bytes())
+    ]
+    runs, i = [], 0
+    while i < len(numbers):  # each part: 第 1..Y 页 / 共 Y 页
+        y = numbers[i][1]
+        assert numbers[i : i + y] == [(k, y) for k in range(1, y + 1)]
+        runs.append(y)
+        i += y
+    assert len(runs) == 3  # the province total, 长沙, 株洲

@@ -268,8 +268,11 @@ def _progress_parts(units: list[OrgUnit]) -> dict[str, tuple]:
     city_ids = set(OrgUnit.objects.filter(level=Level.CITY).values_list("id", flat=True))
     needed = needed_rolled()
     issued = _issued(units)
-    # flow figures: the unit's own; the province's are the sum over its cities
+    # flow figures: the unit's own; the province's are the sum over its cities (its own store's deliveries
+    # from suppliers are stock, not distribution: counting them too would make the province row more than the
+    # sum of its cities)
     sources = wanted | (city_ids if province_ids else set())
+    flow_sources = sources - set(province_ids)
 
     def targets(unit_id):
         out = [unit_id] if unit_id in wanted else []
@@ -279,7 +282,7 @@ def _progress_parts(units: list[OrgUnit]) -> dict[str, tuple]:
 
     own = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
     for unit_id, item_id, g, s, shipped, received, short, excess in UnitFlow.objects.filter(
-            unit_id__in=sources).exclude(shipped=0, received=0, short=0, excess=0).values_list(
+            unit_id__in=flow_sources).exclude(shipped=0, received=0, short=0, excess=0).values_list(
             "unit_id", "item_id", "gender", "size", "shipped", "received", "short", "excess"):
         for t in targets(unit_id):
             row = own[t][(item_id, g, s)]
@@ -289,7 +292,7 @@ def _progress_parts(units: list[OrgUnit]) -> dict[str, tuple]:
             row[3] += excess
     transit = defaultdict(lambda: defaultdict(int))
     for unit_id, item_id, g, s, q in StockBalance.objects.filter(
-            location__kind=LocationKind.TRANSIT, location__unit_id__in=sources, quantity__gt=0).values_list(
+            location__kind=LocationKind.TRANSIT, location__unit_id__in=flow_sources, quantity__gt=0).values_list(
             "location__unit_id", "item_id", "gender", "size", "quantity"):
         for t in targets(unit_id):
             transit[t][(item_id, g, s)] += q

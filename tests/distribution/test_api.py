@@ -232,6 +232,12 @@ def test_progress_endpoints_scoped(api, org, province_user, changsha_user, zhuzh
     p = api.as_(province_user).get("/distribution/progress/430000").json()
     assert p["totals"]["needed"] > 0 and p["totals"]["issued"] > 0
     assert {c["unit_code"] for c in p["children"]} >= {"430100", "430200"}
+    # the province row is the sum of its cities: the provincial store's deliveries from the supplier are stock,
+    # not distribution, so they are not counted as shipped or received (stocked_county booked one)
+    assert Movement.objects.filter(kind="receive").exists()
+    for f in ("shipped", "received", "in_transit", "short", "excess"):
+        assert p["totals"][f] == sum(c[f] for c in p["children"]), f
+    assert p["totals"]["shipped"] > 0
     assert api.as_(zhuzhou_user).get("/distribution/progress/430100").status_code == 404
     c = api.as_(changsha_user).get("/distribution/progress/430100").json()
     assert c["totals"]["shipped"] == c["totals"]["received"] + c["totals"]["in_transit"] + c["totals"]["short"]

@@ -134,22 +134,7 @@ def dashboard_sections(request) -> list[Section]:
         ("short", "短少", "Short", "#c0392b"),
         ("issued", "已发放", "Issued", "#2e8b57"),
     ]
-    chart = {
-        "animation": False,
-        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "legend": {"top": 0},
-        "grid": {"left": 8, "right": 16, "top": 36, "bottom": 8, "containLabel": True},
-        "xAxis": {
-            "type": "category",
-            "data": [short_name(r["unit_name"]) for r in rows],
-            "axisLabel": {"interval": 0, "rotate": 30},
-        },
-        "yAxis": {"type": "value", "name": tr("件", "items"), "minInterval": 1},
-        "series": [
-            {"name": tr(zh, en), "type": "bar", "data": [r[f] for r in rows], "itemStyle": {"color": c}}
-            for f, zh, en, c in fields
-        ],
-    }
+    chart = _bars(rows, fields)
     for r in rows:
         r["url"] = progress_url(r["unit_code"])
     return [
@@ -184,7 +169,26 @@ def _city_sections(user) -> list[Section]:
     ]
     for r in rows:
         r["url"] = reverse("distribution:kits") + f"?unit={r['unit_code']}"
-    chart = {
+    chart = _bars(rows, fields)
+    return [
+        Section(
+            key="distribution",
+            zh=f"{short_name(city.name)}配发进度（按县级单位）",
+            en="Distribution progress by county",
+            template="distribution/dashboard_progress.html",
+            context={"totals": summary["totals"], "rows": rows, "city": city.code},
+            chart=chart,
+            links=[r["url"] for r in rows],
+            chart_height=340,
+            order=20,
+        )
+    ]
+
+
+def _bars(rows: list[dict], fields: list[tuple]) -> dict:
+    """The ECharts option of the progress dashboards: a group of bars per unit, one per figure in `fields`
+    ((key, 中文, English, colour)), units by their short names."""
+    return {
         "animation": False,
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "legend": {"top": 0},
@@ -200,16 +204,3 @@ def _city_sections(user) -> list[Section]:
             for f, zh, en, c in fields
         ],
     }
-    return [
-        Section(
-            key="distribution",
-            zh=f"{short_name(city.name)}配发进度（按县级单位）",
-            en="Distribution progress by county",
-            template="distribution/dashboard_progress.html",
-            context={"totals": summary["totals"], "rows": rows, "city": city.code},
-            chart=chart,
-            links=[r["url"] for r in rows],
-            chart_height=340,
-            order=20,
-        )
-    ]

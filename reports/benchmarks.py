@@ -104,11 +104,22 @@ def _naive_pdf(data, out: Path) -> None:
     out.write_bytes(doc.write_pdf(stylesheets=[*stylesheets, auto], font_config=font_config))
 
 
+def _cumulative(profiler, keys: dict[str, tuple[str, str]]) -> dict[str, float]:
+    """Cumulative seconds of each named function ({key: (file suffix, function name)}) in a cProfile run."""
+    import pstats
+
+    cum = dict.fromkeys(keys, 0.0)
+    for (file, _line, name), (_cc, _nc, _tt, seconds, _callers) in pstats.Stats(profiler).stats.items():
+        for key, (suffix, fn) in keys.items():
+            if name == fn and file.endswith(suffix):
+                cum[key] += seconds
+    return cum
+
+
 def _profile(bench, data) -> None:
     """Where the CPU goes in one render document (the first batch of units, as render_pdf makes it; cProfile,
     in this process): the share of each phase."""
     import cProfile
-    import pstats
 
     from django.template.loader import render_to_string
 
@@ -136,11 +147,7 @@ def _profile(bench, data) -> None:
         "draw": ("weasyprint/draw/__init__.py", "draw_page"),
         "write": ("weasyprint/document.py", "write_pdf"),
     }
-    cum = dict.fromkeys(keys, 0.0)
-    for (file, _line, name), (_cc, _nc, _tt, seconds, _callers) in pstats.Stats(profiler).stats.items():
-        for key, (suffix, fn) in keys.items():
-            if name == fn and file.endswith(suffix):
-                cum[key] += seconds
+    cum = _cumulative(profiler, keys)
     profiled = sum(cum[k] for k in ("html", "render", "write")) or 1e-9
     phases = [
         ("HTML (Django template, rows in Python)", cum["html"]),
@@ -458,7 +465,6 @@ def _table_profile(bench, data) -> None:
     """Where the CPU goes in the new path, one process (cProfile): the share of each phase."""
     import cProfile
     import io
-    import pstats
 
     from reports import textgrid
     from reports.kinds import _tables
@@ -480,11 +486,7 @@ def _table_profile(bench, data) -> None:
         "write": ("weasyprint/document.py", "write_pdf"),
         "merge": ("reports/pdf.py", "_merge"),
     }
-    cum = dict.fromkeys(keys, 0.0)
-    for (file, _line, name), (_cc, _nc, _tt, seconds, _callers) in pstats.Stats(profiler).stats.items():
-        for key, (suffix, fn) in keys.items():
-            if name == fn and file.endswith(suffix):
-                cum[key] += seconds
+    cum = _cumulative(profiler, keys)
     profiled = sum(cum[k] for k in ("paginate", "font", "html", "render", "write", "merge")) or 1e-9
     phases = [
         ("pagination and text lines (Python)", cum["paginate"]),

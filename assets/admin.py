@@ -30,12 +30,35 @@ class ProvinceWritesAdmin(admin.ModelAdmin):
 
 @admin.register(ItemType)
 class ItemTypeAdmin(ProvinceWritesAdmin):
-    list_display = ["code", "name_zh", "name_men", "name_women", "category", "size_system", "qty_per_officer",
-                    "service_life_years", "source", "is_active"]
+    list_display = [
+        "code",
+        "name_zh",
+        "name_men",
+        "name_women",
+        "category",
+        "size_system",
+        "qty_per_officer",
+        "service_life_years",
+        "source",
+        "is_active",
+    ]
     list_filter = ["category", "size_system", "source", "is_active"]
     search_fields = ["code", "name_zh", "name_en"]
-    fields = ["code", "name_zh", "name_en", "name_men", "name_women", "category", "size_system",
-              "qty_per_officer", "service_life_years", "source", "note", "sort_order", "is_active"]
+    fields = [
+        "code",
+        "name_zh",
+        "name_en",
+        "name_men",
+        "name_women",
+        "category",
+        "size_system",
+        "qty_per_officer",
+        "service_life_years",
+        "source",
+        "note",
+        "sort_order",
+        "is_active",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         return ["code"] if obj else []
@@ -45,8 +68,9 @@ class ItemTypeAdmin(ProvinceWritesAdmin):
         data = {f: form.cleaned_data[f] for f in form.changed_data if f != "code"}
         try:
             if change:
-                saved = services.item_type_update(actor=request.user, item=ItemType.objects.get(pk=obj.pk),
-                                                  note="admin", **data)
+                saved = services.item_type_update(
+                    actor=request.user, item=ItemType.objects.get(pk=obj.pk), note="admin", **data
+                )
             else:
                 values = {f: form.cleaned_data[f] for f in self.fields if f not in ("is_active",)}
                 saved = services.item_type_create(actor=request.user, **values)
@@ -93,8 +117,24 @@ class OfficerSizesAdmin(ScopedAdmin):
     list_filter = ["gender", "status"]
     search_fields = ["name", "certificate_number"]
     list_select_related = ["unit"]
-    fields = ["name", "gender", "unit", "status", "height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm",
-              "shoe_eu", "measured_on", "top", "bottom", "shoes", "cap", "to_measure"]
+    fields = [
+        "name",
+        "gender",
+        "unit",
+        "status",
+        "height_cm",
+        "chest_cm",
+        "waist_cm",
+        "head_cm",
+        "foot_mm",
+        "shoe_eu",
+        "measured_on",
+        "top",
+        "bottom",
+        "shoes",
+        "cap",
+        "to_measure",
+    ]
     readonly_fields = fields
 
     def has_change_permission(self, request, obj=None):
@@ -147,10 +187,24 @@ class SkirtChoiceAdmin(ScopedAdmin):
 
 @admin.register(DemandSnapshot)
 class DemandSnapshotAdmin(ProvinceWritesAdmin):
-    list_display = ["id", "created_at", "created_by_name", "standard_version", "margin_percent",
-                    "officer_count", "note"]
-    fields = ["created_at", "created_by_name", "standard_version", "margin_percent", "officer_count", "note",
-              "totals"]
+    list_display = [
+        "id",
+        "created_at",
+        "created_by_name",
+        "standard_version",
+        "margin_percent",
+        "officer_count",
+        "note",
+    ]
+    fields = [
+        "created_at",
+        "created_by_name",
+        "standard_version",
+        "margin_percent",
+        "officer_count",
+        "note",
+        "totals",
+    ]
     readonly_fields = fields
 
     def get_queryset(self, request):

@@ -27,8 +27,10 @@ from .schemas import (
 try:  # django-ninja ≥ 1.5 spells a status code this way; older ones take a tuple
     from ninja import Status
 except ImportError:  # pragma: no cover
+
     def Status(status_code, value):  # noqa: N802
         return status_code, value
+
 
 router = Router(tags=["assets 被装品类、号型与需求"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,18 +42,38 @@ def _member(request) -> None:
 
 
 def item_out(item) -> dict:
-    return {f: getattr(item, f) for f in ("code", "name_zh", "name_en", "name_men", "name_women", "category",
-                                          "size_system", "qty_per_officer", "service_life_years", "source",
-                                          "note", "sort_order", "is_active")} | {"is_assumption": item.is_assumption}
+    return {
+        f: getattr(item, f)
+        for f in (
+            "code",
+            "name_zh",
+            "name_en",
+            "name_men",
+            "name_women",
+            "category",
+            "size_system",
+            "qty_per_officer",
+            "service_life_years",
+            "source",
+            "note",
+            "sort_order",
+            "is_active",
+        )
+    } | {"is_assumption": item.is_assumption}
 
 
 def version_out(version) -> dict:
-    return {"number": version.number, "note": version.note,
-            "created_by": version.created_by.get_username() if version.created_by_id else None,
-            "created_at": version.created_at, "lines": selectors.standard_lines(version)}
+    return {
+        "number": version.number,
+        "note": version.note,
+        "created_by": version.created_by.get_username() if version.created_by_id else None,
+        "created_at": version.created_at,
+        "lines": selectors.standard_lines(version),
+    }
 
 
 # ---- catalog and standard ----------------------------------------------------------------------------
+
 
 @router.get("/items", response=list[ItemOut], summary="被装品类 catalog (every user)")
 def item_list(request, include_inactive: bool = False):
@@ -71,8 +93,11 @@ def item_create(request, payload: ItemIn):
     return Status(201, item_out(item))
 
 
-@router.patch("/items/{code}", response=ItemOut,
-              summary="修改品类 change an item; quantity/life/source/active make a new standard version")
+@router.patch(
+    "/items/{code}",
+    response=ItemOut,
+    summary="修改品类 change an item; quantity/life/source/active make a new standard version",
+)
 def item_patch(request, code: str, payload: ItemPatch):
     item = selectors.item_type_get(code)
     fields = payload.dict(exclude_unset=True)
@@ -92,9 +117,17 @@ def standard_versions(request):
     _member(request)
     versions = list(selectors.standard_versions())
     current = versions[0].number if versions else None
-    return [{"number": v.number, "note": v.note, "created_at": v.created_at, "line_count": v.line_count,
-             "created_by": v.created_by.get_username() if v.created_by_id else None,
-             "is_current": v.number == current} for v in versions]
+    return [
+        {
+            "number": v.number,
+            "note": v.note,
+            "created_at": v.created_at,
+            "line_count": v.line_count,
+            "created_by": v.created_by.get_username() if v.created_by_id else None,
+            "is_current": v.number == current,
+        }
+        for v in versions
+    ]
 
 
 @router.get("/standard/versions/{number}", response=StandardVersionOut)
@@ -103,8 +136,11 @@ def standard_version(request, number: int):
     return version_out(selectors.standard_version_get(number))
 
 
-@router.post("/standard", response={201: StandardVersionOut},
-             summary="修订配发标准 revise the standard: a new version (provincial logistics)")
+@router.post(
+    "/standard",
+    response={201: StandardVersionOut},
+    summary="修订配发标准 revise the standard: a new version (provincial logistics)",
+)
 def standard_revise(request, payload: StandardRevisionIn):
     changes = [c.dict(exclude_none=True) for c in payload.changes]
     version = services.standard_revise(actor=request.user, changes=changes, note=payload.note)
@@ -113,14 +149,21 @@ def standard_revise(request, payload: StandardRevisionIn):
 
 # ---- sizes ---------------------------------------------------------------------------------------------
 
-@router.get("/officers/{officer_id}/sizes", response=OfficerSizesOut,
-            summary="人员号型 an officer's size codes and what is missing")
+
+@router.get(
+    "/officers/{officer_id}/sizes",
+    response=OfficerSizesOut,
+    summary="人员号型 an officer's size codes and what is missing",
+)
 def officer_sizes(request, officer_id: int):
     return selectors.officer_size_report(request.user, officer_id)
 
 
-@router.put("/officers/{officer_id}/skirts", response=OfficerSizesOut,
-            summary="女警裙装 how many of her 2 bottoms are skirts (0–2)")
+@router.put(
+    "/officers/{officer_id}/skirts",
+    response=OfficerSizesOut,
+    summary="女警裙装 how many of her 2 bottoms are skirts (0–2)",
+)
 def officer_skirts(request, officer_id: int, payload: SkirtsIn):
     officer = personnel_selectors.officer_get(request.user, officer_id)
     services.skirt_choice_set(actor=request.user, officer=officer, skirts=payload.skirts)
@@ -128,6 +171,7 @@ def officer_skirts(request, officer_id: int, payload: SkirtsIn):
 
 
 # ---- demand --------------------------------------------------------------------------------------------
+
 
 class DemandFilters(Schema):
     city: str | None = None
@@ -141,14 +185,25 @@ def _totals(rows) -> dict:
     return out
 
 
-@router.get("/demand", response=DemandOut,
-            summary="需求 live demand per city × item × gender × size (city staff: their city)")
+@router.get(
+    "/demand",
+    response=DemandOut,
+    summary="需求 live demand per city × item × gender × size (city staff: their city)",
+)
 def demand(request, filters: Query[DemandFilters]):
     d = selectors.demand_for(request.user, city_code=filters.city, margin_percent=filters.margin)
     rows = d.row_list()
-    return {"standard_version": d.standard_version, "margin_percent": d.margin_percent,
-            "city_code": filters.city, "officer_count": len(d.officers), "totals": _totals(rows), "rows": rows,
-            "order_lines": d.order_lines(), "unknown": d.unknown, "made_to_measure": d.made_to_measure}
+    return {
+        "standard_version": d.standard_version,
+        "margin_percent": d.margin_percent,
+        "city_code": filters.city,
+        "officer_count": len(d.officers),
+        "totals": _totals(rows),
+        "rows": rows,
+        "order_lines": d.order_lines(),
+        "unknown": d.unknown,
+        "made_to_measure": d.made_to_measure,
+    }
 
 
 @router.get("/demand/size-table.xlsx", summary="号型统计表 the size table (Excel), live or from ?snapshot=")
@@ -172,16 +227,28 @@ def size_table(request, city: str | None = None, snapshot: int | None = None):
 
 # ---- snapshots -----------------------------------------------------------------------------------------
 
+
 def snapshot_brief(s) -> dict:
-    return {"id": s.pk, "created_at": s.created_at, "created_by": s.created_by_name,
-            "standard_version": s.standard_version.number, "margin_percent": s.margin_percent,
-            "officer_count": s.officer_count, "note": s.note}
+    return {
+        "id": s.pk,
+        "created_at": s.created_at,
+        "created_by": s.created_by_name,
+        "standard_version": s.standard_version.number,
+        "margin_percent": s.margin_percent,
+        "officer_count": s.officer_count,
+        "note": s.note,
+    }
 
 
-@router.post("/snapshots", response={201: SnapshotBrief},
-             summary="冻结需求 freeze the province's demand (provincial logistics)")
+@router.post(
+    "/snapshots",
+    response={201: SnapshotBrief},
+    summary="冻结需求 freeze the province's demand (provincial logistics)",
+)
 def snapshot_create(request, payload: SnapshotIn):
-    snap = services.snapshot_create(actor=request.user, note=payload.note, margin_percent=payload.margin_percent)
+    snap = services.snapshot_create(
+        actor=request.user, note=payload.note, margin_percent=payload.margin_percent
+    )
     return Status(201, snapshot_brief(snap))
 
 
@@ -190,8 +257,11 @@ def snapshot_list(request, params: Query[PageParams]):
     return paginate(selectors.snapshots_for(request.user), params, snapshot_brief)
 
 
-@router.get("/snapshots/compare", response=CompareOut,
-            summary="快照比较 what changed from a to b, and which officers caused it")
+@router.get(
+    "/snapshots/compare",
+    response=CompareOut,
+    summary="快照比较 what changed from a to b, and which officers caused it",
+)
 def snapshot_compare(request, a: int, b: int, city: str | None = None):
     snap_a = selectors.snapshot_get(request.user, a, full=True)
     snap_b = selectors.snapshot_get(request.user, b, full=True)
@@ -202,7 +272,11 @@ def snapshot_compare(request, a: int, b: int, city: str | None = None):
 def snapshot_detail(request, snapshot_id: int, city: str | None = None):
     snap = selectors.snapshot_get(request.user, snapshot_id, full=True)
     rows = selectors.visible_rows(request.user, snap, city)
-    return {**snapshot_brief(snap), "totals": _totals(rows), "rows": rows,
-            "order_lines": order_lines(rows, snap.margin_percent),
-            "unknown": selectors.visible_unknown(request.user, snap.unknown, city),
-            "made_to_measure": selectors.visible_made_to_measure(request.user, snap.made_to_measure, city)}
+    return {
+        **snapshot_brief(snap),
+        "totals": _totals(rows),
+        "rows": rows,
+        "order_lines": order_lines(rows, snap.margin_percent),
+        "unknown": selectors.visible_unknown(request.user, snap.unknown, city),
+        "made_to_measure": selectors.visible_made_to_measure(request.user, snap.made_to_measure, city),
+    }

@@ -74,14 +74,19 @@ def _run(bench) -> None:
     rows = iter(officer_rows(max(growth), codes, weights=weights, seed=2026))
     _add_officers((next(rows) for _ in range(PROVINCE)), units)
     eligible = Officer.objects.eligible().count()
-    bench.say(f"  roll: {PROVINCE} officers, {eligible} eligible; items in the standard: "
-              f"{len(demand.standard_items(services.current_standard()))}")
+    bench.say(
+        f"  roll: {PROVINCE} officers, {eligible} eligible; items in the standard: "
+        f"{len(demand.standard_items(services.current_standard()))}"
+    )
 
     wall, cpu = _timed(bench, lambda: demand.compute())
     peak = bench.measure(lambda: demand.compute(), runs=1, memory=True)["peak_mb"]  # traced: slower, apart
     d = demand.compute()
-    bench.report(f"demand, province ({PROVINCE:,} officers) from the DB",
-                 f"{wall:.3f} s (CPU {cpu:.3f} s; {len(d.rows):,} rows, peak {peak:.0f} MB)", "target < 1 s")
+    bench.report(
+        f"demand, province ({PROVINCE:,} officers) from the DB",
+        f"{wall:.3f} s (CPU {cpu:.3f} s; {len(d.rows):,} rows, peak {peak:.0f} MB)",
+        "target < 1 s",
+    )
     wall, cpu = _timed(bench, lambda: demand.compute(city_code="430100"))
     bench.report("demand, one city (Changsha)", f"{wall:.3f} s (CPU {cpu:.3f} s)", "")
     snaps = []
@@ -103,5 +108,8 @@ def _run(bench) -> None:
         ms, cs = _timed(bench, lambda: services.snapshot_create(actor=None), runs=1 if n > 50_000 else None)
         first = first or (n, cd)
         ratio = (cd / first[1]) / (n / first[0])
-        bench.report(f"  {n:>7,} officers", f"demand {md:.2f} s (CPU {cd:.2f}) · snapshot {ms:.2f} s (CPU {cs:.2f})",
-                     f"CPU/officer ×{ratio:.2f} vs {first[0]:,}")
+        bench.report(
+            f"  {n:>7,} officers",
+            f"demand {md:.2f} s (CPU {cd:.2f}) · snapshot {ms:.2f} s (CPU {cs:.2f})",
+            f"CPU/officer ×{ratio:.2f} vs {first[0]:,}",
+        )

@@ -43,11 +43,22 @@ def load_catalog(actor=None) -> int:
             continue
         men, women = version_names(row["code"], row["name_zh"])
         item = ItemType.objects.create(
-            code=row["code"], name_zh=row["name_zh"], name_en=row["name_en"], name_men=men, name_women=women,
-            category=row["category"], size_system=row["size_system"], applies_to=row["applies_to"],
-            qty_per_officer=int(row["qty_per_officer"]), service_life_years=int(row["service_life_years"]),
-            source=row["source"], note=row["note"], sort_order=order,
+            code=row["code"],
+            name_zh=row["name_zh"],
+            name_en=row["name_en"],
+            name_men=men,
+            name_women=women,
+            category=row["category"],
+            size_system=row["size_system"],
+            applies_to=row["applies_to"],
+            qty_per_officer=int(row["qty_per_officer"]),
+            service_life_years=int(row["service_life_years"]),
+            source=row["source"],
+            note=row["note"],
+            sort_order=order,
         )
-        records.append(build_record(actor=actor, obj=item, action=ChangeRecord.Action.CREATE, note="reference data"))
+        records.append(
+            build_record(actor=actor, obj=item, action=ChangeRecord.Action.CREATE, note="reference data")
+        )
     record_changes(records)
     return len(records)

@@ -23,8 +23,16 @@ SYSTEMS = ("top", "bottom", "shoe_mm", "hat_cm", "none", "badge_number")
 MEASURED = ("top", "bottom", "shoe_mm", "hat_cm")
 GENDER_LABEL = {"M": "男", "F": "女"}
 MEASUREMENTS = ("height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm", "shoe_eu")
-OFFICER_FIELDS = ("id", "name", "gender", "unit__code", "unit__name", "unit__city__code", *MEASUREMENTS,
-                  "skirt_choice__skirts")
+OFFICER_FIELDS = (
+    "id",
+    "name",
+    "gender",
+    "unit__code",
+    "unit__name",
+    "unit__city__code",
+    *MEASUREMENTS,
+    "skirt_choice__skirts",
+)
 
 
 def with_margin(n: int, percent: int = MARGIN_PERCENT) -> int:
@@ -54,11 +62,21 @@ def standard_items(version: StandardVersion | None) -> list[StandardItem]:
     if version is None:
         from .models import ItemType
 
-        return [StandardItem(i.code, i.name_zh, i.name_men, i.name_women, i.size_system, i.qty_per_officer, i.sort_order)
-                for i in ItemType.objects.filter(is_active=True, qty_per_officer__gt=0)]
+        return [
+            StandardItem(
+                i.code, i.name_zh, i.name_men, i.name_women, i.size_system, i.qty_per_officer, i.sort_order
+            )
+            for i in ItemType.objects.filter(is_active=True, qty_per_officer__gt=0)
+        ]
     rows = version.lines.filter(qty_per_officer__gt=0).values_list(
-        "item__code", "item__name_zh", "item__name_men", "item__name_women", "item__size_system", "qty_per_officer",
-        "item__sort_order")
+        "item__code",
+        "item__name_zh",
+        "item__name_men",
+        "item__name_women",
+        "item__size_system",
+        "qty_per_officer",
+        "item__sort_order",
+    )
     return sorted((StandardItem(*r) for r in rows), key=lambda i: (i.sort_order, i.code))
 
 
@@ -69,11 +87,20 @@ def _plain(value):
 def officer_profile(row: dict) -> dict:
     """One officer as the demand sees them (JSON-able; kept in snapshots): where they count, their size
     per measured system (None when there is none) and why not."""
-    sizes = S.sizes_for(row["gender"], row["height_cm"], row["chest_cm"], row["waist_cm"], row["head_cm"],
-                        S.foot_length(row["foot_mm"], row["shoe_eu"]))
+    sizes = S.sizes_for(
+        row["gender"],
+        row["height_cm"],
+        row["chest_cm"],
+        row["waist_cm"],
+        row["head_cm"],
+        S.foot_length(row["foot_mm"], row["shoe_eu"]),
+    )
     profile = {
-        "id": row["id"], "name": row["name"], "gender": row["gender"],
-        "city": row["unit__city__code"] or row["unit__code"], "unit": row["unit__code"],
+        "id": row["id"],
+        "name": row["name"],
+        "gender": row["gender"],
+        "city": row["unit__city__code"] or row["unit__code"],
+        "unit": row["unit__code"],
         "skirts": row["skirt_choice__skirts"],
     }
     for system in MEASURED:
@@ -129,8 +156,11 @@ class Demand:
     margin_percent: int = MARGIN_PERCENT
 
     def row_list(self, city_code: str | None = None) -> list[dict]:
-        return [{"city_code": c, "item_code": i, "gender": g, "size": s, "quantity": q}
-                for (c, i, g, s), q in sorted(self.rows.items()) if city_code is None or c == city_code]
+        return [
+            {"city_code": c, "item_code": i, "gender": g, "size": s, "quantity": q}
+            for (c, i, g, s), q in sorted(self.rows.items())
+            if city_code is None or c == city_code
+        ]
 
     def totals(self) -> dict:
         """{item_code: {"M": n, "F": n}} of the rows (made to measure and unknown not included)."""
@@ -149,8 +179,16 @@ def order_lines(rows: list[dict], margin_percent: int = MARGIN_PERCENT) -> list[
     sums = Counter()
     for r in rows:
         sums[(r["item_code"], r["gender"], r["size"])] += r["quantity"]
-    return [{"item_code": i, "gender": g, "size": s, "quantity": n,
-             "order_quantity": with_margin(n, margin_percent)} for (i, g, s), n in sorted(sums.items())]
+    return [
+        {
+            "item_code": i,
+            "gender": g,
+            "size": s,
+            "quantity": n,
+            "order_quantity": with_margin(n, margin_percent),
+        }
+        for (i, g, s), n in sorted(sums.items())
+    ]
 
 
 def eligible_officers(*, user=None, city_code: str | None = None):
@@ -162,8 +200,14 @@ def eligible_officers(*, user=None, city_code: str | None = None):
     return qs
 
 
-def compute(*, user=None, city_code: str | None = None, standard: StandardVersion | None = None,
-            margin_percent: int = MARGIN_PERCENT, officers_qs=None) -> Demand:
+def compute(
+    *,
+    user=None,
+    city_code: str | None = None,
+    standard: StandardVersion | None = None,
+    margin_percent: int = MARGIN_PERCENT,
+    officers_qs=None,
+) -> Demand:
     """The demand of the eligible officers (in the user's scope, of one city if given) under a version of
     the standard (default the current one)."""
     if margin_percent < 0 or margin_percent > 100:
@@ -173,9 +217,13 @@ def compute(*, user=None, city_code: str | None = None, standard: StandardVersio
     qs = officers_qs if officers_qs is not None else eligible_officers(user=user, city_code=city_code)
     profiles = [officer_profile(r) for r in qs.order_by().values(*OFFICER_FIELDS)]
     profiles.sort(key=lambda p: (p["city"], p["unit"], p["name"], p["id"]))
-    demand = Demand(standard_version=standard.number if standard else None,
-                    standard_version_id=standard.pk if standard else None, items=items,
-                    officers=profiles, margin_percent=margin_percent)
+    demand = Demand(
+        standard_version=standard.number if standard else None,
+        standard_version_id=standard.pk if standard else None,
+        items=items,
+        officers=profiles,
+        margin_percent=margin_percent,
+    )
     aggregate(demand)
     return demand
 
@@ -237,17 +285,39 @@ def reported_apart(troubled: list[dict], items: list[StandardItem]) -> tuple[lis
                 continue
             status, reason = why[systems[code]]
             if status == S.MADE_TO_MEASURE:
-                lines.append({"item_code": code, "name": _name(code, g, names), "quantity": qty, "reason": reason})
+                lines.append(
+                    {"item_code": code, "name": _name(code, g, names), "quantity": qty, "reason": reason}
+                )
             else:
-                entry = unknown.setdefault(code, {"item_code": code, "quantity": {"M": 0, "F": 0}, "officers": []})
+                entry = unknown.setdefault(
+                    code, {"item_code": code, "quantity": {"M": 0, "F": 0}, "officers": []}
+                )
                 entry["quantity"][g] += qty
-                entry["officers"].append({"id": p["id"], "name": p["name"], "gender": g, "city_code": p["city"],
-                                          "unit_code": p["unit"], "unit_name": p["unit_name"],
-                                          "quantity": qty, "reason": reason})
+                entry["officers"].append(
+                    {
+                        "id": p["id"],
+                        "name": p["name"],
+                        "gender": g,
+                        "city_code": p["city"],
+                        "unit_code": p["unit"],
+                        "unit_name": p["unit_name"],
+                        "quantity": qty,
+                        "reason": reason,
+                    }
+                )
         if lines:
-            mtm.append({"officer_id": p["id"], "name": p["name"], "gender": p["gender"], "city_code": p["city"],
-                        "unit_code": p["unit"], "unit_name": p["unit_name"], "measurements": p["m"],
-                        "items": lines})
+            mtm.append(
+                {
+                    "officer_id": p["id"],
+                    "name": p["name"],
+                    "gender": p["gender"],
+                    "city_code": p["city"],
+                    "unit_code": p["unit"],
+                    "unit_name": p["unit_name"],
+                    "measurements": p["m"],
+                    "items": lines,
+                }
+            )
     order = {i.code: n for n, i in enumerate(items)}
     order[SKIRT_CODE] = order.get(SKIRT_ITEM, 0) + 0.5
     unknown_list = []
@@ -257,4 +327,3 @@ def reported_apart(troubled: list[dict], items: list[StandardItem]) -> tuple[lis
         entry["officer_count"] = len(entry["officers"])
         unknown_list.append(entry)
     return unknown_list, mtm
-

@@ -41,7 +41,15 @@ class StandardKitLineAdmin(ReferenceAdmin):
 class EquipmentItemAdmin(ScopedAdmin):
     scope_prefix = "station"
     write_roles = (scope.PROVINCE, scope.CITY, scope.COUNTY)
-    list_display = ["asset_tag", "equipment_type", "station", "acquired_on", "acquired_value", "condition", "status"]
+    list_display = [
+        "asset_tag",
+        "equipment_type",
+        "station",
+        "acquired_on",
+        "acquired_value",
+        "condition",
+        "status",
+    ]
     list_filter = ["condition", "status", "equipment_type__category", "source"]
     search_fields = ["asset_tag", "serial_number"]
     list_select_related = ["equipment_type", "station"]
@@ -56,7 +64,16 @@ class EquipmentItemAdmin(ScopedAdmin):
 @admin.register(EquipmentRequest)
 class EquipmentRequestAdmin(ScopedAdmin):
     scope_prefix = "from_station"
-    list_display = ["id", "kind", "item", "from_station", "to_station", "approval_unit", "status", "created_at"]
+    list_display = [
+        "id",
+        "kind",
+        "item",
+        "from_station",
+        "to_station",
+        "approval_unit",
+        "status",
+        "created_at",
+    ]
     list_filter = ["kind", "status"]
     list_select_related = ["item", "from_station", "to_station", "approval_unit"]
 

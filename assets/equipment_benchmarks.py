@@ -35,8 +35,14 @@ def _stations(n: int, rng: random.Random) -> list[OrgUnit]:
     objs = []
     for i in range(n):
         county = counties[i % len(counties)]
-        unit = OrgUnit(code=f"BENCH{i:05d}", name=f"基准站{i}", level=Level.STATION, parent=county,
-                       city_id=county.city_id, station_class=rng.choice(list(StationClass)))
+        unit = OrgUnit(
+            code=f"BENCH{i:05d}",
+            name=f"基准站{i}",
+            level=Level.STATION,
+            parent=county,
+            city_id=county.city_id,
+            station_class=rng.choice(list(StationClass)),
+        )
         unit.path = unit.compute_path()
         objs.append(unit)
     OrgUnit.objects.bulk_create(objs, batch_size=1000)
@@ -47,10 +53,16 @@ def _items(stations, per_station: int, rng: random.Random) -> int:
     types = list(EquipmentType.objects.all())
     today = datetime.date.today()
     objs = [
-        EquipmentItem(asset_tag=f"{s.code}-{k:04d}", equipment_type=rng.choice(types), station=s,
-                      acquired_on=today - datetime.timedelta(days=rng.randrange(30, 4000)),
-                      acquired_value=Decimal("1000.00"), condition=rng.choice(Condition.values))
-        for s in stations for k in range(per_station)
+        EquipmentItem(
+            asset_tag=f"{s.code}-{k:04d}",
+            equipment_type=rng.choice(types),
+            station=s,
+            acquired_on=today - datetime.timedelta(days=rng.randrange(30, 4000)),
+            acquired_value=Decimal("1000.00"),
+            condition=rng.choice(Condition.values),
+        )
+        for s in stations
+        for k in range(per_station)
     ]
     EquipmentItem.objects.bulk_create(objs, batch_size=2000)
     return len(objs)
@@ -62,7 +74,9 @@ def _workbook(stations, rows: int) -> bytes:
     ws.append([h for h, _k, _r in COLUMNS])
     for i in range(rows):
         s = stations[i % len(stations)]
-        ws.append([s.code, f"IMPBENCH-{i:06d}", "BODYCAM", f"SNB{i:07d}", "2022-01-01", "1800", "完好", "在用", ""])
+        ws.append(
+            [s.code, f"IMPBENCH-{i:06d}", "BODYCAM", f"SNB{i:07d}", "2022-01-01", "1800", "完好", "在用", ""]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -81,21 +95,29 @@ def run(bench) -> None:
             user = get_user_model().objects.create(username="bench-equipment-province")
             from personnel.models import Membership
 
-            Membership.objects.create(user=user, unit=OrgUnit.objects.get(level=Level.PROVINCE), role="province")
+            Membership.objects.create(
+                user=user, unit=OrgUnit.objects.get(level=Level.PROVINCE), role="province"
+            )
             stations = _stations(n_stations, rng)
             n_items = _items(stations, per_station, rng)
 
             r = bench.measure(lambda: gap_rows(stations))
             with CaptureQueriesContext(connection) as q:
                 rows = gap_rows(stations)
-            bench.report(f"gap rows for {n_stations} stations ({n_items} items)",
-                         f"{r['median'] * 1000:.0f} ms, {len(q.captured_queries)} queries, {len(rows)} rows",
-                         "< 1 s, queries constant")
+            bench.report(
+                f"gap rows for {n_stations} stations ({n_items} items)",
+                f"{r['median'] * 1000:.0f} ms, {len(q.captured_queries)} queries, {len(rows)} rows",
+                "< 1 s, queries constant",
+            )
             r = bench.measure(lambda: gap_report(user))
             bench.report("gap report, province roll-up", f"{r['median'] * 1000:.0f} ms", "< 1 s")
 
-            survey = Survey.objects.create(name="bench", opened_on=datetime.date.today(),
-                                           deadline=datetime.date.today(), status=SurveyStatus.CLOSED)
+            survey = Survey.objects.create(
+                name="bench",
+                opened_on=datetime.date.today(),
+                deadline=datetime.date.today(),
+                status=SurveyStatus.CLOSED,
+            )
             SurveyReturn.objects.bulk_create([SurveyReturn(survey=survey, station=s) for s in stations])
             r = bench.measure(lambda: survey_progress(user, survey))
             bench.report("survey progress, province", f"{r['median'] * 1000:.0f} ms", "< 0.5 s")
@@ -109,9 +131,11 @@ def run(bench) -> None:
 
             r = bench.measure(do_import, runs=1 if bench.quick else 2)
             m = bench.measure(do_import, runs=1, memory=True)  # traced separately: tracing slows it 2–3×
-            bench.report(f"Excel import {import_rows} new rows (checked, written, recorded)",
-                         f"{r['median']:.2f} s, {import_rows / r['median']:.0f} rows/s, {m['peak_mb']:.0f} MB",
-                         "≥ 1,000 rows/s")
+            bench.report(
+                f"Excel import {import_rows} new rows (checked, written, recorded)",
+                f"{r['median']:.2f} s, {import_rows / r['median']:.0f} rows/s, {m['peak_mb']:.0f} MB",
+                "≥ 1,000 rows/s",
+            )
             items = list(EquipmentItem.objects.select_related("equipment_type", "station")[:100])
             r = bench.measure(lambda: [label_svg(i) for i in items])
             bench.report("QR labels (SVG)", f"{r['median'] / len(items) * 1000:.1f} ms per label", "< 20 ms")

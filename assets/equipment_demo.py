@@ -47,20 +47,69 @@ EQUIPMENT_TYPES = [
 ]
 # Standard kit per station class: type code → required quantity.
 STANDARD_KIT = {
-    C.HIGHWAY_DETACHMENT: {"BODYCAM": 8, "RECORDER-DOCK": 1, "INTERPHONE": 8, "BASE-RADIO": 2, "PC": 4,
-                           "PDA": 4, "PRINTER": 2, "PORTABLE-PRINTER": 2, "LASER-GAUGE": 1, "LIGHT-BAR": 2,
-                           "VEHICLE-CAM": 2, "CONE": 6, "VEST": 12, "FIRST-AID": 2, "EXTINGUISHER": 4},
-    C.OVERLOAD_CONTROL: {"BODYCAM": 6, "RECORDER-DOCK": 1, "INTERPHONE": 6, "PC": 3, "PRINTER": 2,
-                         "WEIGH-PAD": 2, "LASER-GAUGE": 2, "CAMERA": 1, "CONE": 8, "VEST": 10,
-                         "FIRST-AID": 1, "EXTINGUISHER": 4},
-    C.SERVICE_STATION: {"BODYCAM": 2, "INTERPHONE": 2, "PC": 2, "PRINTER": 1, "VEST": 4, "FIRST-AID": 1,
-                        "EXTINGUISHER": 2},
-    C.ENFORCEMENT_SQUADRON: {"BODYCAM": 6, "RECORDER-DOCK": 1, "INTERPHONE": 6, "PC": 3, "LAPTOP": 1,
-                             "PDA": 3, "PRINTER": 1, "PORTABLE-PRINTER": 2, "CAMERA": 1, "BREATH-TEST": 1,
-                             "CONE": 4, "VEST": 8, "FIRST-AID": 1, "EXTINGUISHER": 2},
+    C.HIGHWAY_DETACHMENT: {
+        "BODYCAM": 8,
+        "RECORDER-DOCK": 1,
+        "INTERPHONE": 8,
+        "BASE-RADIO": 2,
+        "PC": 4,
+        "PDA": 4,
+        "PRINTER": 2,
+        "PORTABLE-PRINTER": 2,
+        "LASER-GAUGE": 1,
+        "LIGHT-BAR": 2,
+        "VEHICLE-CAM": 2,
+        "CONE": 6,
+        "VEST": 12,
+        "FIRST-AID": 2,
+        "EXTINGUISHER": 4,
+    },
+    C.OVERLOAD_CONTROL: {
+        "BODYCAM": 6,
+        "RECORDER-DOCK": 1,
+        "INTERPHONE": 6,
+        "PC": 3,
+        "PRINTER": 2,
+        "WEIGH-PAD": 2,
+        "LASER-GAUGE": 2,
+        "CAMERA": 1,
+        "CONE": 8,
+        "VEST": 10,
+        "FIRST-AID": 1,
+        "EXTINGUISHER": 4,
+    },
+    C.SERVICE_STATION: {
+        "BODYCAM": 2,
+        "INTERPHONE": 2,
+        "PC": 2,
+        "PRINTER": 1,
+        "VEST": 4,
+        "FIRST-AID": 1,
+        "EXTINGUISHER": 2,
+    },
+    C.ENFORCEMENT_SQUADRON: {
+        "BODYCAM": 6,
+        "RECORDER-DOCK": 1,
+        "INTERPHONE": 6,
+        "PC": 3,
+        "LAPTOP": 1,
+        "PDA": 3,
+        "PRINTER": 1,
+        "PORTABLE-PRINTER": 2,
+        "CAMERA": 1,
+        "BREATH-TEST": 1,
+        "CONE": 4,
+        "VEST": 8,
+        "FIRST-AID": 1,
+        "EXTINGUISHER": 2,
+    },
 }
-CLASS_NAMES = {C.HIGHWAY_DETACHMENT: "高速公路路政中队", C.OVERLOAD_CONTROL: "治超站",
-               C.SERVICE_STATION: "服务站", C.ENFORCEMENT_SQUADRON: "执法中队"}
+CLASS_NAMES = {
+    C.HIGHWAY_DETACHMENT: "高速公路路政中队",
+    C.OVERLOAD_CONTROL: "治超站",
+    C.SERVICE_STATION: "服务站",
+    C.ENFORCEMENT_SQUADRON: "执法中队",
+}
 PLACES = "东南西北城郊河桥湾岭塘坪铺口"
 
 
@@ -73,10 +122,19 @@ def load_reference(actor=None) -> dict:
     for order, (code, name, name_en, category, price, life) in enumerate(EQUIPMENT_TYPES, start=1):
         if code in existing:
             continue
-        t = EquipmentType.objects.create(code=code, name=name, name_en=name_en, category=category,
-                                         unit_price=Decimal(price), service_life_years=life, sort_order=order * 10)
+        t = EquipmentType.objects.create(
+            code=code,
+            name=name,
+            name_en=name_en,
+            category=category,
+            unit_price=Decimal(price),
+            service_life_years=life,
+            sort_order=order * 10,
+        )
         existing[code] = t
-        records.append(build_record(actor=actor, obj=t, action=ChangeRecord.Action.CREATE, note="reference data"))
+        records.append(
+            build_record(actor=actor, obj=t, action=ChangeRecord.Action.CREATE, note="reference data")
+        )
         n_types += 1
     have = set(StandardKitLine.objects.values_list("station_class", "equipment_type__code"))
     n_lines = 0
@@ -84,10 +142,12 @@ def load_reference(actor=None) -> dict:
         for code, qty in lines.items():
             if (station_class.value, code) in have:
                 continue
-            line = StandardKitLine.objects.create(station_class=station_class, equipment_type=existing[code],
-                                                  quantity=qty)
-            records.append(build_record(actor=actor, obj=line, action=ChangeRecord.Action.CREATE,
-                                        note="reference data"))
+            line = StandardKitLine.objects.create(
+                station_class=station_class, equipment_type=existing[code], quantity=qty
+            )
+            records.append(
+                build_record(actor=actor, obj=line, action=ChangeRecord.Action.CREATE, note="reference data")
+            )
             n_lines += 1
     record_changes(records)
     return {"types": n_types, "kit_lines": n_lines}
@@ -120,48 +180,74 @@ def seed_equipment(*, seed: int, today: datetime.date | None = None, under: str 
         for n in range(1, rng.choice((1, 2, 2, 3)) + 1):
             station_class = rng.choice(classes)
             place = rng.choice(PLACES)
-            unit = OrgUnit(code=f"{county.code}{n:02d}", name=f"{_short(county.name)}{place}{CLASS_NAMES[station_class]}",
-                           level=Level.STATION, parent=county, city_id=county.city_id, station_class=station_class,
-                           address=f"{_short(county.name)}G{rng.randrange(4, 99)}线K{rng.randrange(1, 300)}处")
+            unit = OrgUnit(
+                code=f"{county.code}{n:02d}",
+                name=f"{_short(county.name)}{place}{CLASS_NAMES[station_class]}",
+                level=Level.STATION,
+                parent=county,
+                city_id=county.city_id,
+                station_class=station_class,
+                address=f"{_short(county.name)}G{rng.randrange(4, 99)}线K{rng.randrange(1, 300)}处",
+            )
             unit.path = unit.compute_path()
             stations.append(unit)
     OrgUnit.objects.bulk_create(stations, batch_size=500)
     stations = list(OrgUnit.objects.filter(level=Level.STATION).order_by("code"))
-    records += [build_record(actor=None, obj=s, action=ChangeRecord.Action.CREATE, note="demo data") for s in stations]
+    records += [
+        build_record(actor=None, obj=s, action=ChangeRecord.Action.CREATE, note="demo data") for s in stations
+    ]
 
     items = []
     conditions = [Condition.GOOD, Condition.FAIR, Condition.NEEDS_REPAIR, Condition.UNSERVICEABLE]
     for s in stations:
         for code, required in kit[s.station_class].items():
             t = types[code]
-            have = max(0, required - min(required // 3, rng.choice((0, 0, 0, 1, 1, 2, 3))) + rng.choice((0, 0, 0, 1)))
+            have = max(
+                0, required - min(required // 3, rng.choice((0, 0, 0, 1, 1, 2, 3))) + rng.choice((0, 0, 0, 1))
+            )
             if rng.random() < 0.025:
                 have = 0  # a required type missing entirely
             for k in range(1, have + 1):
                 age_days = rng.randrange(30, 365 * (t.service_life_years + 3))
                 acquired = today - datetime.timedelta(days=age_days)
                 worn = age_days / (365 * t.service_life_years)
-                cond = rng.choices(conditions, weights=[max(1, 10 - 6 * worn), 4, 1 + 2 * worn, 0.5 + 2 * worn])[0]
-                items.append(EquipmentItem(
-                    asset_tag=f"{s.code}-{code}-{k:03d}", equipment_type=t,
-                    serial_number=f"{code[:3]}{s.code[-6:]}{k:03d}{rng.randrange(1000, 9999)}",
-                    station=s, acquired_on=acquired,
-                    acquired_value=(Decimal(t.unit_price) * Decimal(rng.randrange(85, 115)) / 100).quantize(
-                        Decimal("0.01")),
-                    condition=cond, status=ItemStatus.IN_REPAIR if cond == Condition.NEEDS_REPAIR
-                    and rng.random() < 0.3 else ItemStatus.IN_USE))
+                cond = rng.choices(
+                    conditions, weights=[max(1, 10 - 6 * worn), 4, 1 + 2 * worn, 0.5 + 2 * worn]
+                )[0]
+                items.append(
+                    EquipmentItem(
+                        asset_tag=f"{s.code}-{code}-{k:03d}",
+                        equipment_type=t,
+                        serial_number=f"{code[:3]}{s.code[-6:]}{k:03d}{rng.randrange(1000, 9999)}",
+                        station=s,
+                        acquired_on=acquired,
+                        acquired_value=(
+                            Decimal(t.unit_price) * Decimal(rng.randrange(85, 115)) / 100
+                        ).quantize(Decimal("0.01")),
+                        condition=cond,
+                        status=ItemStatus.IN_REPAIR
+                        if cond == Condition.NEEDS_REPAIR and rng.random() < 0.3
+                        else ItemStatus.IN_USE,
+                    )
+                )
     EquipmentItem.objects.bulk_create(items, batch_size=1000)
     items = list(EquipmentItem.objects.select_related("equipment_type").order_by("pk"))
-    records += [build_record(actor=None, obj=i, action=ChangeRecord.Action.CREATE, note="demo data") for i in items]
+    records += [
+        build_record(actor=None, obj=i, action=ChangeRecord.Action.CREATE, note="demo data") for i in items
+    ]
 
     # A closed survey last year: every station returned and was confirmed; conditions then were a little
     # better than now for the older items.
-    closed = Survey.objects.create(name=f"{today.year - 1}年度站所装备清查", opened_on=today.replace(month=1, day=1)
-                                   - datetime.timedelta(days=300), deadline=today.replace(month=1, day=1)
-                                   - datetime.timedelta(days=240), status=SurveyStatus.CLOSED,
-                                   closed_on=today.replace(month=1, day=1) - datetime.timedelta(days=230))
-    returns = SurveyReturn.objects.bulk_create([SurveyReturn(survey=closed, station=s, status=ReturnStatus.CONFIRMED)
-                                                for s in stations])
+    closed = Survey.objects.create(
+        name=f"{today.year - 1}年度站所装备清查",
+        opened_on=today.replace(month=1, day=1) - datetime.timedelta(days=300),
+        deadline=today.replace(month=1, day=1) - datetime.timedelta(days=240),
+        status=SurveyStatus.CLOSED,
+        closed_on=today.replace(month=1, day=1) - datetime.timedelta(days=230),
+    )
+    returns = SurveyReturn.objects.bulk_create(
+        [SurveyReturn(survey=closed, station=s, status=ReturnStatus.CONFIRMED) for s in stations]
+    )
     by_station = {r.station_id: r for r in returns}
     entries = []
     for i in items:
@@ -172,16 +258,23 @@ def seed_equipment(*, seed: int, today: datetime.date | None = None, under: str 
         entries.append(SurveyEntry(survey_return=by_station[i.station_id], item=i, condition=then))
     SurveyEntry.objects.bulk_create(entries, batch_size=1000)
     counts = {c: sum(1 for e in entries if e.condition == c) for c in Condition.values}
-    closed.summary = {"returns": {"draft": 0, "submitted": 0, "confirmed": len(stations)}, "conditions": counts,
-                      "found": 0}
+    closed.summary = {
+        "returns": {"draft": 0, "submitted": 0, "confirmed": len(stations)},
+        "conditions": counts,
+        "found": 0,
+    }
     closed.save(update_fields=["summary"])
 
     # An open survey: about half the stations have graded, some submitted, a few confirmed.
-    current = Survey.objects.create(name=f"{today.year}年度站所装备清查", opened_on=today - datetime.timedelta(days=20),
-                                    deadline=today + datetime.timedelta(days=25))
+    current = Survey.objects.create(
+        name=f"{today.year}年度站所装备清查",
+        opened_on=today - datetime.timedelta(days=20),
+        deadline=today + datetime.timedelta(days=25),
+    )
     status_choice = [ReturnStatus.DRAFT, ReturnStatus.DRAFT, ReturnStatus.SUBMITTED, ReturnStatus.CONFIRMED]
-    open_returns = SurveyReturn.objects.bulk_create([
-        SurveyReturn(survey=current, station=s, status=rng.choice(status_choice)) for s in stations])
+    open_returns = SurveyReturn.objects.bulk_create(
+        [SurveyReturn(survey=current, station=s, status=rng.choice(status_choice)) for s in stations]
+    )
     by_station = {r.station_id: r for r in open_returns}
     entries = []
     for i in items:
@@ -198,4 +291,3 @@ def seed_equipment(*, seed: int, today: datetime.date | None = None, under: str 
 def seed(*, seed: int, stdout) -> None:
     counts = seed_equipment(seed=seed)
     stdout.write(f"station equipment: {counts['stations']} stations and {counts['items']} items added")
-

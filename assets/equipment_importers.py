@@ -48,7 +48,19 @@ def template_workbook() -> bytes:
     ws = wb.active
     ws.title = "装备台账"
     ws.append([h for h, _k, _r in COLUMNS])
-    ws.append(["43012101", "43012101-BODYCAM-001", "BODYCAM", "SN123456", "2022-05-01", "1680.00", "完好", "在用", ""])
+    ws.append(
+        [
+            "43012101",
+            "43012101-BODYCAM-001",
+            "BODYCAM",
+            "SN123456",
+            "2022-05-01",
+            "1680.00",
+            "完好",
+            "在用",
+            "",
+        ]
+    )
     for col, width in zip("ABCDEFGHI", (14, 24, 18, 18, 14, 14, 10, 10, 30), strict=True):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
@@ -69,22 +81,32 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     except Exception:
-        raise QMError("bad_file", "无法读取 Excel 文件 not a readable .xlsx file", {"field": "file"}) from None
+        raise QMError(
+            "bad_file", "无法读取 Excel 文件 not a readable .xlsx file", {"field": "file"}
+        ) from None
     if not sheet:
         raise QMError("empty_file", "文件为空 the file is empty", {"field": "file"})
     keys = [HEADER_KEYS.get(_text(h)) for h in sheet[0]]
     missing = [h for h, k, req in COLUMNS if req and k not in keys]
     if missing:
-        raise QMError("missing_columns", f"缺少列 missing columns: {', '.join(missing)}",
-                      {"errors": [{"row": 1, "column": h, "value": None, "reason": "缺少列 missing column"}
-                                  for h in missing]})
+        raise QMError(
+            "missing_columns",
+            f"缺少列 missing columns: {', '.join(missing)}",
+            {
+                "errors": [
+                    {"row": 1, "column": h, "value": None, "reason": "缺少列 missing column"} for h in missing
+                ]
+            },
+        )
     out = []
     for n, values in enumerate(sheet[1:], start=2):
         if all(_text(v) == "" for v in values):
             continue
         out.append((n, {k: (None if v == "" else v) for k, v in zip(keys, values, strict=False) if k}))
         if len(out) > MAX_ROWS:
-            raise QMError("too_many_rows", f"一次最多导入 {MAX_ROWS} 行 at most {MAX_ROWS} rows", {"field": "file"})
+            raise QMError(
+                "too_many_rows", f"一次最多导入 {MAX_ROWS} 行 at most {MAX_ROWS} rows", {"field": "file"}
+            )
     return out
 
 
@@ -111,32 +133,43 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
     if actor is not None and not scope.has_role(actor, *STATION_KEEPERS, unit=unit):
         raise Forbidden()
     rows = read_rows(data)
-    stations = {s.code: s for s in OrgUnit.objects.filter(level=Level.STATION, is_active=True,
-                                                            path__startswith=unit.path)}
+    stations = {
+        s.code: s
+        for s in OrgUnit.objects.filter(level=Level.STATION, is_active=True, path__startswith=unit.path)
+    }
     types = {}
     for t in EquipmentType.objects.filter(is_active=True):
         types[t.code.upper()] = t
         types[t.name] = t
     tags = [_text(r.get("asset_tag")) for _n, r in rows if _text(r.get("asset_tag"))]
     serials = [_text(r.get("serial_number")) for _n, r in rows if _text(r.get("serial_number"))]
-    by_tag = {i.asset_tag: i for i in EquipmentItem.objects.filter(asset_tag__in=tags).select_related("station")}
-    by_serial = {i.serial_number: i for i in EquipmentItem.objects.filter(serial_number__in=serials)
-                 .select_related("station")}
+    by_tag = {
+        i.asset_tag: i for i in EquipmentItem.objects.filter(asset_tag__in=tags).select_related("station")
+    }
+    by_serial = {
+        i.serial_number: i
+        for i in EquipmentItem.objects.filter(serial_number__in=serials).select_related("station")
+    }
     errors, plans = [], []
     seen_tags, seen_serials = {}, {}
     today = datetime.date.today()
 
     def err(row, column, value, reason):
-        errors.append({"row": row, "column": column, "value": None if value is None else _text(value),
-                       "reason": reason})
+        errors.append(
+            {"row": row, "column": column, "value": None if value is None else _text(value), "reason": reason}
+        )
 
     for n, r in rows:
         before_errors = len(errors)
         code = _text(r.get("station"))
         station = stations.get(code)
         if station is None:
-            err(n, "站所代码 station code", code, "不是本单位下在用的站所 not an active station under "
-                                                 f"{unit.code}")
+            err(
+                n,
+                "站所代码 station code",
+                code,
+                f"不是本单位下在用的站所 not an active station under {unit.code}",
+            )
         tag = _text(r.get("asset_tag"))
         serial = _text(r.get("serial_number"))
         if len(tag) > 40:
@@ -146,22 +179,41 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
         if tag and tag in seen_tags:
             err(n, "资产编号 asset tag", tag, f"与第 {seen_tags[tag]} 行重复 same as row {seen_tags[tag]}")
         if serial and serial in seen_serials:
-            err(n, "序列号 serial number", serial, f"与第 {seen_serials[serial]} 行重复 same as row "
-                                                  f"{seen_serials[serial]}")
+            err(
+                n,
+                "序列号 serial number",
+                serial,
+                f"与第 {seen_serials[serial]} 行重复 same as row {seen_serials[serial]}",
+            )
         seen_tags.setdefault(tag, n) if tag else None
         seen_serials.setdefault(serial, n) if serial else None
         type_text = _text(r.get("equipment_type"))
         etype = types.get(type_text.upper()) or types.get(type_text)
         if etype is None:
-            err(n, "装备类型 equipment type", type_text, "未知装备类型（代码或名称）unknown equipment type (code or name)")
+            err(
+                n,
+                "装备类型 equipment type",
+                type_text,
+                "未知装备类型（代码或名称）unknown equipment type (code or name)",
+            )
         cond_text = _text(r.get("condition"))
         condition = CONDITION_BY_LABEL.get(cond_text)
         if condition is None:
-            err(n, "状况 condition", cond_text, "应为 完好/基本完好/待修/报废 must be one of 完好, 基本完好, 待修, 报废")
+            err(
+                n,
+                "状况 condition",
+                cond_text,
+                "应为 完好/基本完好/待修/报废 must be one of 完好, 基本完好, 待修, 报废",
+            )
         status_text = _text(r.get("status"))
         status = STATUS_BY_LABEL.get(status_text) if status_text else ItemStatus.IN_USE
         if status not in IMPORTABLE_STATUS:
-            err(n, "状态 status", status_text, "应为 在用 或 维修中 must be 在用 (in use) or 维修中 (in repair)")
+            err(
+                n,
+                "状态 status",
+                status_text,
+                "应为 在用 或 维修中 must be 在用 (in use) or 维修中 (in repair)",
+            )
         try:
             acquired_on = _date(r.get("acquired_on"))
             if acquired_on and acquired_on > today:
@@ -183,26 +235,60 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
         item = by_tag.get(tag) if tag else None
         other = by_serial.get(serial) if serial else None
         if item is not None and other is not None and other.pk != item.pk:
-            err(n, "序列号 serial number", serial, f"该序列号已登记在 {other.asset_tag} registered to {other.asset_tag}")
+            err(
+                n,
+                "序列号 serial number",
+                serial,
+                f"该序列号已登记在 {other.asset_tag} registered to {other.asset_tag}",
+            )
         item = item or other
         if item is not None and station is not None:
             if item.station_id != station.pk:
-                err(n, "站所代码 station code", code, f"该装备登记在 {item.station.code}，调动请走调拨 the item is at "
-                                                     f"{item.station.code}; move it with a transfer")
+                err(
+                    n,
+                    "站所代码 station code",
+                    code,
+                    f"该装备登记在 {item.station.code}，调动请走调拨 the item is at "
+                    f"{item.station.code}; move it with a transfer",
+                )
             elif item.status not in IMPORTABLE_STATUS:
-                err(n, "资产编号 asset tag", item.asset_tag, f"装备{ItemStatus(item.status).label}，不能导入修改 "
-                                                           f"the item is {item.status}")
+                err(
+                    n,
+                    "资产编号 asset tag",
+                    item.asset_tag,
+                    f"装备{ItemStatus(item.status).label}，不能导入修改 the item is {item.status}",
+                )
             elif etype is not None and item.equipment_type_id != etype.pk:
-                err(n, "装备类型 equipment type", type_text, f"与登记类型 {item.equipment_type.code} 不符 differs "
-                                                           "from the registered type")
+                err(
+                    n,
+                    "装备类型 equipment type",
+                    type_text,
+                    f"与登记类型 {item.equipment_type.code} 不符 differs from the registered type",
+                )
         if len(errors) == before_errors:
-            plans.append((n, item, {"station": station, "asset_tag": tag, "equipment_type": etype,
-                                    "serial_number": serial, "acquired_on": acquired_on,
-                                    "acquired_value": acquired_value, "condition": condition or Condition.GOOD,
-                                    "status": status, "note": _text(r.get("note"))[:300]}))
+            plans.append(
+                (
+                    n,
+                    item,
+                    {
+                        "station": station,
+                        "asset_tag": tag,
+                        "equipment_type": etype,
+                        "serial_number": serial,
+                        "acquired_on": acquired_on,
+                        "acquired_value": acquired_value,
+                        "condition": condition or Condition.GOOD,
+                        "status": status,
+                        "note": _text(r.get("note"))[:300],
+                    },
+                )
+            )
     if errors:
-        raise QMError("import_errors", f"{len(errors)} 处错误，未导入任何数据 {len(errors)} errors, nothing imported",
-                      {"errors": errors[:500], "error_count": len(errors)})
+        raise QMError(
+            "import_errors",
+            f"{len(errors)} 处错误，未导入任何数据 {len(errors)} errors, nothing imported",
+            {"errors": errors[:500], "error_count": len(errors)},
+        )
     created = updated = unchanged = 0
     with transaction.atomic():
         records, new_items, changed_items, changed_fields = [], [], [], set()
@@ -212,10 +298,20 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
             if item is None:
                 tag = f["asset_tag"] or next_asset_tag(f["station"], f["equipment_type"], reserved=reserved)
                 reserved.add(tag)
-                new_items.append(EquipmentItem(
-                    asset_tag=tag, equipment_type=f["equipment_type"], serial_number=f["serial_number"],
-                    station=f["station"], acquired_on=f["acquired_on"], acquired_value=f["acquired_value"],
-                    condition=f["condition"], status=f["status"], note=f["note"], source=ItemSource.IMPORT))
+                new_items.append(
+                    EquipmentItem(
+                        asset_tag=tag,
+                        equipment_type=f["equipment_type"],
+                        serial_number=f["serial_number"],
+                        station=f["station"],
+                        acquired_on=f["acquired_on"],
+                        acquired_value=f["acquired_value"],
+                        condition=f["condition"],
+                        status=f["status"],
+                        note=f["note"],
+                        source=ItemSource.IMPORT,
+                    )
+                )
                 continue
             before = snapshot(item)
             changes = {}
@@ -233,16 +329,33 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
             item.updated_at = now  # bulk_update does not apply auto_now
             changed_fields |= set(changes)
             changed_items.append(item)
-            records.append(build_record(actor=actor, obj=item, action=ChangeRecord.Action.UPDATE, before=before,
-                                        note="Excel 导入 import"))
+            records.append(
+                build_record(
+                    actor=actor,
+                    obj=item,
+                    action=ChangeRecord.Action.UPDATE,
+                    before=before,
+                    note="Excel 导入 import",
+                )
+            )
         # Bulk writes: the rows were all checked above; pks come back from the insert (SQLite ≥ 3.35, PostgreSQL).
         EquipmentItem.objects.bulk_create(new_items, batch_size=1000)
         if changed_items:
-            EquipmentItem.objects.bulk_update(changed_items, [*sorted(changed_fields), "updated_at"], batch_size=500)
-        records += [build_record(actor=actor, obj=i, action=ChangeRecord.Action.CREATE, note="Excel 导入 import")
-                    for i in new_items]
+            EquipmentItem.objects.bulk_update(
+                changed_items, [*sorted(changed_fields), "updated_at"], batch_size=500
+            )
+        records += [
+            build_record(actor=actor, obj=i, action=ChangeRecord.Action.CREATE, note="Excel 导入 import")
+            for i in new_items
+        ]
         record_changes(records)
         created, updated = len(new_items), len(changed_items)
         if dry_run:
             transaction.set_rollback(True)
-    return {"rows": len(rows), "created": created, "updated": updated, "unchanged": unchanged, "dry_run": dry_run}
+    return {
+        "rows": len(rows),
+        "created": created,
+        "updated": updated,
+        "unchanged": unchanged,
+        "dry_run": dry_run,
+    }

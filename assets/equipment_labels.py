@@ -26,7 +26,9 @@ def label_svg(item) -> bytes:
         (escape(f"SN {item.serial_number}" if item.serial_number else ""), 26, 2.2, "normal"),
     ]
     lines = "".join(
-        f'<text x="30" y="{y}" font-size="{size}" font-weight="{weight}">{t}</text>' for t, y, size, weight in text if t
+        f'<text x="30" y="{y}" font-size="{size}" font-weight="{weight}">{t}</text>'
+        for t, y, size, weight in text
+        if t
     )
     svg = (
         '<?xml version="1.0" encoding="utf-8"?>'

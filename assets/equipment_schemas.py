@@ -308,7 +308,9 @@ class ChangeRow(Schema):
     equipment_type_name: str
     before: str | None
     after: str | None
-    change: str = Field(description="worse, better, new (not in the earlier survey) or missing (not in the later)")
+    change: str = Field(
+        description="worse, better, new (not in the earlier survey) or missing (not in the later)"
+    )
     found: bool
 
 

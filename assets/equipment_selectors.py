@@ -39,8 +39,11 @@ CONDITION_RANK = {Condition.GOOD: 0, Condition.FAIR: 1, Condition.NEEDS_REPAIR: 
 
 # ---- stations, types, kit, items, requests ---------------------------------------------------------
 
+
 def unit_get(user, code: str) -> OrgUnit:
-    return scope.get_in_scope_or_404(OrgUnit.objects.select_related("parent", "city"), user, prefix="", code=code)
+    return scope.get_in_scope_or_404(
+        OrgUnit.objects.select_related("parent", "city"), user, prefix="", code=code
+    )
 
 
 def station_get(user, code: str) -> OrgUnit:
@@ -50,8 +53,9 @@ def station_get(user, code: str) -> OrgUnit:
     return unit
 
 
-def stations_for(user, *, unit_code: str | None = None, station_class: str | None = None,
-                 include_inactive: bool = False):
+def stations_for(
+    user, *, unit_code: str | None = None, station_class: str | None = None, include_inactive: bool = False
+):
     qs = OrgUnit.objects.restrict(user).filter(level=Level.STATION).select_related("parent", "city")
     if not include_inactive:
         qs = qs.filter(is_active=True)
@@ -59,8 +63,11 @@ def stations_for(user, *, unit_code: str | None = None, station_class: str | Non
         qs = qs.filter(path__startswith=unit_get(user, unit_code).path)
     if station_class:
         if station_class not in StationClass.values:
-            raise QMError("bad_filter", f"未知站所类别 unknown station class {station_class}",
-                          {"field": "station_class"})
+            raise QMError(
+                "bad_filter",
+                f"未知站所类别 unknown station class {station_class}",
+                {"field": "station_class"},
+            )
         qs = qs.filter(station_class=station_class)
     return qs.annotate(
         items_on_books=Count("equipment", filter=Q(equipment__status__in=ON_BOOKS)),
@@ -86,17 +93,28 @@ def kit_lines(*, station_class: str | None = None, include_zero: bool = False):
     qs = StandardKitLine.objects.select_related("equipment_type")
     if station_class:
         if station_class not in StationClass.values:
-            raise QMError("bad_filter", f"未知站所类别 unknown station class {station_class}",
-                          {"field": "station_class"})
+            raise QMError(
+                "bad_filter",
+                f"未知站所类别 unknown station class {station_class}",
+                {"field": "station_class"},
+            )
         qs = qs.filter(station_class=station_class)
     return qs if include_zero else qs.filter(quantity__gt=0)
 
 
-def items_for(user, *, unit_code: str | None = None, equipment_type: str | None = None,
-              condition: str | None = None, status: str | None = None, q: str | None = None,
-              asset_tag: str | None = None):
+def items_for(
+    user,
+    *,
+    unit_code: str | None = None,
+    equipment_type: str | None = None,
+    condition: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    asset_tag: str | None = None,
+):
     qs = scope.restrict(EquipmentItem.objects.all(), user, "station").select_related(
-        "equipment_type", "station", "station__parent")
+        "equipment_type", "station", "station__parent"
+    )
     if unit_code:
         qs = qs.filter(station__path__startswith=unit_get(user, unit_code).path)
     if equipment_type:
@@ -113,21 +131,33 @@ def items_for(user, *, unit_code: str | None = None, equipment_type: str | None 
         qs = qs.filter(asset_tag=asset_tag.strip())
     if q:
         q = q.strip()
-        qs = qs.filter(Q(asset_tag__icontains=q) | Q(serial_number__icontains=q) | Q(equipment_type__name__contains=q))
+        qs = qs.filter(
+            Q(asset_tag__icontains=q) | Q(serial_number__icontains=q) | Q(equipment_type__name__contains=q)
+        )
     return qs
 
 
 def item_get(user, item_id: int) -> EquipmentItem:
     return scope.get_in_scope_or_404(
-        EquipmentItem.objects.select_related("equipment_type", "station", "station__parent"), user, "station",
-        pk=item_id)
+        EquipmentItem.objects.select_related("equipment_type", "station", "station__parent"),
+        user,
+        "station",
+        pk=item_id,
+    )
 
 
 def requests_for(user, *, status: str | None = None, kind: str | None = None, to_decide: bool = False):
     """Requests whose item comes from or goes to a station in scope, or that the user decides."""
     paths = scope.scope_paths(user)
-    qs = EquipmentRequest.objects.select_related("item", "item__equipment_type", "from_station", "to_station",
-                                                 "approval_unit", "requested_by", "decided_by")
+    qs = EquipmentRequest.objects.select_related(
+        "item",
+        "item__equipment_type",
+        "from_station",
+        "to_station",
+        "approval_unit",
+        "requested_by",
+        "decided_by",
+    )
     if paths is not None:
         q = Q(pk__in=[])
         for p in paths:
@@ -152,6 +182,7 @@ def request_get(user, request_id: int) -> EquipmentRequest:
 
 # ---- surveys ----------------------------------------------------------------------------------------
 
+
 def surveys():
     return Survey.objects.all()
 
@@ -168,9 +199,15 @@ def survey_return(user, survey: Survey, station: OrgUnit) -> dict:
     ret = SurveyReturn.objects.filter(survey=survey, station=station).first()
     entries = {}
     if ret is not None:
-        entries = {e.item_id: e for e in ret.entries.select_related("item", "item__equipment_type")
-                   .annotate(n_photos=Count("photos"))}
-    items = list(EquipmentItem.objects.filter(station=station, status__in=ON_BOOKS).select_related("equipment_type"))
+        entries = {
+            e.item_id: e
+            for e in ret.entries.select_related("item", "item__equipment_type").annotate(
+                n_photos=Count("photos")
+            )
+        }
+    items = list(
+        EquipmentItem.objects.filter(station=station, status__in=ON_BOOKS).select_related("equipment_type")
+    )
     graded_ids = set(entries)
     rows = []
     for item in items:
@@ -180,21 +217,31 @@ def survey_return(user, survey: Survey, station: OrgUnit) -> dict:
         if item_id not in {i.pk for i in items}:
             rows.append(_entry_row(e.item, e))
     return {
-        "survey_id": survey.pk, "survey_name": survey.name, "survey_status": survey.status,
-        "station_code": station.code, "station_name": station.name,
+        "survey_id": survey.pk,
+        "survey_name": survey.name,
+        "survey_status": survey.status,
+        "station_code": station.code,
+        "station_name": station.name,
         "status": ret.status if ret else ReturnStatus.DRAFT,
-        "submitted_at": ret.submitted_at if ret else None, "confirmed_at": ret.confirmed_at if ret else None,
-        "items_on_books": len(items), "graded": len(graded_ids & {i.pk for i in items}),
+        "submitted_at": ret.submitted_at if ret else None,
+        "confirmed_at": ret.confirmed_at if ret else None,
+        "items_on_books": len(items),
+        "graded": len(graded_ids & {i.pk for i in items}),
         "entries": rows,
     }
 
 
 def _entry_row(item: EquipmentItem, entry: SurveyEntry | None) -> dict:
     return {
-        "entry_id": entry.pk if entry else None, "item_id": item.pk, "asset_tag": item.asset_tag,
-        "equipment_type": item.equipment_type.code, "equipment_type_name": item.equipment_type.name,
-        "register_condition": item.condition, "condition": entry.condition if entry else None,
-        "note": entry.note if entry else "", "found": entry.found if entry else False,
+        "entry_id": entry.pk if entry else None,
+        "item_id": item.pk,
+        "asset_tag": item.asset_tag,
+        "equipment_type": item.equipment_type.code,
+        "equipment_type_name": item.equipment_type.name,
+        "register_condition": item.condition,
+        "condition": entry.condition if entry else None,
+        "note": entry.note if entry else "",
+        "found": entry.found if entry else False,
         "photos": getattr(entry, "n_photos", 0) if entry else 0,
     }
 
@@ -218,18 +265,33 @@ def survey_progress(user, survey: Survey, *, unit_code: str | None = None) -> di
         else:
             raise NotFound()
     depth = root.path.count("/") + 1
-    stations = list(OrgUnit.objects.filter(level=Level.STATION, is_active=True, path__startswith=root.path)
-                    .values("id", "path"))
-    ret_status = dict(SurveyReturn.objects.filter(survey=survey, station__path__startswith=root.path)
-                      .values_list("station_id", "status"))
-    on_books = dict(EquipmentItem.objects.filter(station__path__startswith=root.path, status__in=ON_BOOKS)
-                    .values_list("station_id").annotate(n=Count("id")))
-    graded = dict(SurveyEntry.objects.filter(survey_return__survey=survey,
-                                             survey_return__station__path__startswith=root.path,
-                                             item__status__in=ON_BOOKS)
-                  .values_list("survey_return__station_id").annotate(n=Count("id")))
-    groups = defaultdict(lambda: {"stations": 0, "draft": 0, "submitted": 0, "confirmed": 0, "items": 0,
-                                  "graded": 0})
+    stations = list(
+        OrgUnit.objects.filter(level=Level.STATION, is_active=True, path__startswith=root.path).values(
+            "id", "path"
+        )
+    )
+    ret_status = dict(
+        SurveyReturn.objects.filter(survey=survey, station__path__startswith=root.path).values_list(
+            "station_id", "status"
+        )
+    )
+    on_books = dict(
+        EquipmentItem.objects.filter(station__path__startswith=root.path, status__in=ON_BOOKS)
+        .values_list("station_id")
+        .annotate(n=Count("id"))
+    )
+    graded = dict(
+        SurveyEntry.objects.filter(
+            survey_return__survey=survey,
+            survey_return__station__path__startswith=root.path,
+            item__status__in=ON_BOOKS,
+        )
+        .values_list("survey_return__station_id")
+        .annotate(n=Count("id"))
+    )
+    groups = defaultdict(
+        lambda: {"stations": 0, "draft": 0, "submitted": 0, "confirmed": 0, "items": 0, "graded": 0}
+    )
     total = groups["__total__"]
     for s in stations:
         key = _child_prefix(s["path"], depth) if s["path"].count("/") >= depth else s["path"]
@@ -242,33 +304,50 @@ def survey_progress(user, survey: Survey, *, unit_code: str | None = None) -> di
     names = dict(OrgUnit.objects.filter(code__in=codes.values()).values_list("code", "name"))
 
     def out(g, code=None):
-        return {"unit_code": code, "unit_name": names.get(code, "") if code else root.name, **g,
-                "graded_rate": round(g["graded"] / g["items"], 4) if g["items"] else None,
-                "confirmed_rate": round(g["confirmed"] / g["stations"], 4) if g["stations"] else None}
+        return {
+            "unit_code": code,
+            "unit_name": names.get(code, "") if code else root.name,
+            **g,
+            "graded_rate": round(g["graded"] / g["items"], 4) if g["items"] else None,
+            "confirmed_rate": round(g["confirmed"] / g["stations"], 4) if g["stations"] else None,
+        }
 
     rows = [out(groups[k], codes[k]) for k in sorted(codes)]
     summary = out(total)
     summary["unit_code"] = root.code
-    return {"survey_id": survey.pk, "deadline": survey.deadline, "status": survey.status,
-            "overdue": survey.status == SurveyStatus.OPEN and timezone.localdate() > survey.deadline,
-            "summary": summary, "children": rows}
+    return {
+        "survey_id": survey.pk,
+        "deadline": survey.deadline,
+        "status": survey.status,
+        "overdue": survey.status == SurveyStatus.OPEN and timezone.localdate() > survey.deadline,
+        "summary": summary,
+        "children": rows,
+    }
 
 
 def _surveys_for_station(station: OrgUnit) -> list[Survey]:
     """The station's last two surveys with a return that counts: closed ones it submitted, and the open
     one once its county confirmed it."""
     done = (ReturnStatus.SUBMITTED, ReturnStatus.CONFIRMED)
-    return list(Survey.objects.filter(
-        Q(status=SurveyStatus.CLOSED, returns__station=station, returns__status__in=done)
-        | Q(status=SurveyStatus.OPEN, returns__station=station, returns__status=ReturnStatus.CONFIRMED)
-    ).order_by("-opened_on", "-id").distinct()[:2])
+    return list(
+        Survey.objects.filter(
+            Q(status=SurveyStatus.CLOSED, returns__station=station, returns__status__in=done)
+            | Q(status=SurveyStatus.OPEN, returns__station=station, returns__status=ReturnStatus.CONFIRMED)
+        )
+        .order_by("-opened_on", "-id")
+        .distinct()[:2]
+    )
 
 
 def _entries_by_item(survey: Survey, path_prefix: str) -> dict[int, SurveyEntry]:
-    return {e.item_id: e for e in SurveyEntry.objects.filter(
-        survey_return__survey=survey, survey_return__station__path__startswith=path_prefix,
-        survey_return__status__in=(ReturnStatus.SUBMITTED, ReturnStatus.CONFIRMED),
-    ).select_related("item", "item__equipment_type")}
+    return {
+        e.item_id: e
+        for e in SurveyEntry.objects.filter(
+            survey_return__survey=survey,
+            survey_return__station__path__startswith=path_prefix,
+            survey_return__status__in=(ReturnStatus.SUBMITTED, ReturnStatus.CONFIRMED),
+        ).select_related("item", "item__equipment_type")
+    }
 
 
 def _change_kind(before: str | None, after: str | None) -> str:
@@ -292,10 +371,18 @@ def compare_entries(previous: dict, latest: dict) -> list[dict]:
         kind = _change_kind(p.condition if p else None, la.condition if la else None)
         if kind == "same":
             continue
-        rows.append({"item_id": item_id, "asset_tag": e.item.asset_tag, "equipment_type": e.item.equipment_type.code,
-                     "equipment_type_name": e.item.equipment_type.name,
-                     "before": p.condition if p else None, "after": la.condition if la else None,
-                     "change": kind, "found": bool(la and la.found)})
+        rows.append(
+            {
+                "item_id": item_id,
+                "asset_tag": e.item.asset_tag,
+                "equipment_type": e.item.equipment_type.code,
+                "equipment_type_name": e.item.equipment_type.name,
+                "before": p.condition if p else None,
+                "after": la.condition if la else None,
+                "change": kind,
+                "found": bool(la and la.found),
+            }
+        )
     return rows
 
 
@@ -304,13 +391,27 @@ def station_survey_history(station: OrgUnit) -> dict:
     changed since the one before."""
     last_two = _surveys_for_station(station)
     if not last_two:
-        return {"last_survey": None, "previous_survey": None, "findings": [], "changes": [],
-                "counts": {c: 0 for c in Condition.values}}
+        return {
+            "last_survey": None,
+            "previous_survey": None,
+            "findings": [],
+            "changes": [],
+            "counts": {c: 0 for c in Condition.values},
+        }
     latest = _entries_by_item(last_two[0], station.path)
     previous = _entries_by_item(last_two[1], station.path) if len(last_two) > 1 else {}
-    findings = [{"item_id": e.item_id, "asset_tag": e.item.asset_tag, "equipment_type": e.item.equipment_type.code,
-                 "equipment_type_name": e.item.equipment_type.name, "condition": e.condition, "note": e.note,
-                 "found": e.found} for e in sorted(latest.values(), key=lambda e: e.item.asset_tag)]
+    findings = [
+        {
+            "item_id": e.item_id,
+            "asset_tag": e.item.asset_tag,
+            "equipment_type": e.item.equipment_type.code,
+            "equipment_type_name": e.item.equipment_type.name,
+            "condition": e.condition,
+            "note": e.note,
+            "found": e.found,
+        }
+        for e in sorted(latest.values(), key=lambda e: e.item.asset_tag)
+    ]
     counts = {c: 0 for c in Condition.values}
     for e in latest.values():
         counts[e.condition] += 1
@@ -318,9 +419,13 @@ def station_survey_history(station: OrgUnit) -> dict:
     def brief(s):
         return {"id": s.pk, "name": s.name, "status": s.status, "closed_on": s.closed_on} if s else None
 
-    return {"last_survey": brief(last_two[0]), "previous_survey": brief(last_two[1] if len(last_two) > 1 else None),
-            "findings": findings, "counts": counts,
-            "changes": compare_entries(previous, latest) if len(last_two) > 1 else []}
+    return {
+        "last_survey": brief(last_two[0]),
+        "previous_survey": brief(last_two[1] if len(last_two) > 1 else None),
+        "findings": findings,
+        "counts": counts,
+        "changes": compare_entries(previous, latest) if len(last_two) > 1 else [],
+    }
 
 
 def survey_compare(user, base: Survey, target: Survey, *, unit_code: str | None = None) -> dict:
@@ -330,7 +435,9 @@ def survey_compare(user, base: Survey, target: Survey, *, unit_code: str | None 
         paths = scope.scope_paths(user)
         if paths is not None and len(paths) != 1:
             raise QMError("unit_required", "请指定单位 pass ?unit=", {"field": "unit"})
-        root = OrgUnit.objects.get(level=Level.PROVINCE) if paths is None else OrgUnit.objects.get(path=paths[0])
+        root = (
+            OrgUnit.objects.get(level=Level.PROVINCE) if paths is None else OrgUnit.objects.get(path=paths[0])
+        )
     before = _entries_by_item(base, root.path)
     after = _entries_by_item(target, root.path)
     counts = {}
@@ -343,13 +450,23 @@ def survey_compare(user, base: Survey, target: Survey, *, unit_code: str | None 
     for item_id in set(before) & set(after):
         matrix[before[item_id].condition][after[item_id].condition] += 1
     changes = compare_entries(before, after)
-    return {"unit_code": root.code,
-            "base": {"id": base.pk, "name": base.name, "status": base.status, "closed_on": base.closed_on},
-            "target": {"id": target.pk, "name": target.name, "status": target.status, "closed_on": target.closed_on},
-            "counts": counts, "transitions": matrix, "changes": changes}
+    return {
+        "unit_code": root.code,
+        "base": {"id": base.pk, "name": base.name, "status": base.status, "closed_on": base.closed_on},
+        "target": {
+            "id": target.pk,
+            "name": target.name,
+            "status": target.status,
+            "closed_on": target.closed_on,
+        },
+        "counts": counts,
+        "transitions": matrix,
+        "changes": changes,
+    }
 
 
 # ---- gaps and needs ---------------------------------------------------------------------------------
+
 
 @dataclass
 class GapRow:
@@ -404,8 +521,9 @@ def gap_rows(stations: list[OrgUnit], *, today: datetime.date | None = None) -> 
         return []
     classes = {s.station_class for s in stations}
     kit = defaultdict(list)
-    for line in StandardKitLine.objects.filter(station_class__in=classes, quantity__gt=0,
-                                               equipment_type__is_active=True).select_related("equipment_type"):
+    for line in StandardKitLine.objects.filter(
+        station_class__in=classes, quantity__gt=0, equipment_type__is_active=True
+    ).select_related("equipment_type"):
         kit[line.station_class].append(line)
     types = {line.equipment_type_id: line.equipment_type for lines in kit.values() for line in lines}
     past_life = Q(pk__in=[])
@@ -416,27 +534,43 @@ def gap_rows(stations: list[OrgUnit], *, today: datetime.date | None = None) -> 
     counts = {}
     # One grouped aggregate over the register (chunked only to keep the IN list short).
     for i in range(0, len(station_ids), 2000):
-        chunk = station_ids[i: i + 2000]
-        for r in (EquipmentItem.objects.filter(station_id__in=chunk, equipment_type_id__in=list(types),
-                                               status__in=ON_BOOKS)
-                  .values("station_id", "equipment_type_id")
-                  .annotate(serviceable=Count("id", filter=serviceable),
-                            past=Count("id", filter=serviceable & past_life),
-                            repair=Count("id", filter=Q(condition=Condition.NEEDS_REPAIR)),
-                            broken=Count("id", filter=Q(condition=Condition.UNSERVICEABLE)),
-                            oldest=Min("acquired_on"))):
+        chunk = station_ids[i : i + 2000]
+        for r in (
+            EquipmentItem.objects.filter(
+                station_id__in=chunk, equipment_type_id__in=list(types), status__in=ON_BOOKS
+            )
+            .values("station_id", "equipment_type_id")
+            .annotate(
+                serviceable=Count("id", filter=serviceable),
+                past=Count("id", filter=serviceable & past_life),
+                repair=Count("id", filter=Q(condition=Condition.NEEDS_REPAIR)),
+                broken=Count("id", filter=Q(condition=Condition.UNSERVICEABLE)),
+                oldest=Min("acquired_on"),
+            )
+        ):
             counts[(r["station_id"], r["equipment_type_id"])] = r
     rows = []
     for s in stations:
         for line in kit.get(s.station_class, []):
             t = line.equipment_type
             c = counts.get((s.pk, t.pk), {})
-            row = GapRow(station_id=s.pk, station_code=s.code, station_name=s.name, station_path=s.path,
-                         station_class=s.station_class, type_id=t.pk, type_code=t.code, type_name=t.name,
-                         unit_price=t.unit_price, required=line.quantity,
-                         serviceable=c.get("serviceable", 0), serviceable_past_life=c.get("past", 0),
-                         needs_repair=c.get("repair", 0), unserviceable=c.get("broken", 0),
-                         oldest_acquired_on=c.get("oldest"))
+            row = GapRow(
+                station_id=s.pk,
+                station_code=s.code,
+                station_name=s.name,
+                station_path=s.path,
+                station_class=s.station_class,
+                type_id=t.pk,
+                type_code=t.code,
+                type_name=t.name,
+                unit_price=t.unit_price,
+                required=line.quantity,
+                serviceable=c.get("serviceable", 0),
+                serviceable_past_life=c.get("past", 0),
+                needs_repair=c.get("repair", 0),
+                unserviceable=c.get("broken", 0),
+                oldest_acquired_on=c.get("oldest"),
+            )
             _compute(row, t.service_life_years)
             rows.append(row)
     return rows
@@ -455,8 +589,7 @@ def _compute(row: GapRow, life: int) -> None:
         row.priority, row.reason = 0, "达标 meets the standard"
     elif s == 0:
         row.priority = 1
-        row.reason = (f"无可用{row.type_name}（标准 {r}）none serviceable of a required type "
-                      f"(standard {r})")
+        row.reason = f"无可用{row.type_name}（标准 {r}）none serviceable of a required type (standard {r})"
     else:
         row.priority = 2 if row.shortage else 3
         parts = []
@@ -485,8 +618,11 @@ def _stations_under(user, unit_code: str | None) -> tuple[OrgUnit, list[OrgUnit]
             root = OrgUnit.objects.get(path=paths[0])
         else:
             raise QMError("unit_required", "请指定单位 pass ?unit=", {"field": "unit"})
-    stations = list(OrgUnit.objects.filter(level=Level.STATION, is_active=True, path__startswith=root.path)
-                    .exclude(station_class=""))
+    stations = list(
+        OrgUnit.objects.filter(level=Level.STATION, is_active=True, path__startswith=root.path).exclude(
+            station_class=""
+        )
+    )
     return root, stations
 
 
@@ -497,8 +633,16 @@ def gap_report(user, *, unit_code: str | None = None, today: datetime.date | Non
     depth = root.path.count("/") + 1
 
     def blank():
-        return {"shortage": 0, "renewal": 0, "replacement": 0, "additional": 0, "need": 0, "cost": Decimal("0.00"),
-                "stations": set(), "stations_without_required": set()}
+        return {
+            "shortage": 0,
+            "renewal": 0,
+            "replacement": 0,
+            "additional": 0,
+            "need": 0,
+            "cost": Decimal("0.00"),
+            "stations": set(),
+            "stations_without_required": set(),
+        }
 
     def add(acc, row):
         for k in ("shortage", "renewal", "replacement", "additional", "need"):
@@ -520,21 +664,34 @@ def gap_report(user, *, unit_code: str | None = None, today: datetime.date | Non
     names = dict(OrgUnit.objects.filter(code__in=codes.values()).values_list("code", "name"))
 
     def out(acc, **extra):
-        return {**extra, **{k: acc[k] for k in ("shortage", "renewal", "replacement", "additional", "need")},
-                "cost": money(acc["cost"]), "stations_in_need": len(acc["stations"]),
-                "stations_without_required": len(acc["stations_without_required"])}
+        return {
+            **extra,
+            **{k: acc[k] for k in ("shortage", "renewal", "replacement", "additional", "need")},
+            "cost": money(acc["cost"]),
+            "stations_in_need": len(acc["stations"]),
+            "stations_without_required": len(acc["stations_without_required"]),
+        }
 
     children = [out(by_child[k], unit_code=codes[k], unit_name=names.get(codes[k], "")) for k in by_child]
     children.sort(key=lambda c: (-c["stations_without_required"], -c["cost"], c["unit_code"]))
-    types = [out(by_type[k], type_code=k, type_name=type_names[k][0], unit_price=type_names[k][1])
-             for k in by_type]
+    types = [
+        out(by_type[k], type_code=k, type_name=type_names[k][0], unit_price=type_names[k][1]) for k in by_type
+    ]
     types.sort(key=lambda t: (-t["cost"], t["type_code"]))
-    return {"unit_code": root.code, "unit_name": root.name, "as_of": today or timezone.localdate(),
-            "stations": len(stations), **out(total), "children": children, "by_type": types}
+    return {
+        "unit_code": root.code,
+        "unit_name": root.name,
+        "as_of": today or timezone.localdate(),
+        "stations": len(stations),
+        **out(total),
+        "children": children,
+        "by_type": types,
+    }
 
 
-def gap_list(user, *, unit_code: str | None = None, only_needs: bool = True,
-             today: datetime.date | None = None) -> list[GapRow]:
+def gap_list(
+    user, *, unit_code: str | None = None, only_needs: bool = True, today: datetime.date | None = None
+) -> list[GapRow]:
     """The station × type rows under a unit in priority order (the province's purchase list)."""
     _root, stations = _stations_under(user, unit_code)
     rows = gap_rows(stations, today=today)
@@ -547,5 +704,7 @@ def gap_list(user, *, unit_code: str | None = None, only_needs: bool = True,
 def return_statuses(survey: Survey, stations) -> dict[int, str]:
     """Each station's return status in a survey (draft when it has none yet), in one query."""
     ids = [s.pk for s in stations]
-    found = dict(SurveyReturn.objects.filter(survey=survey, station_id__in=ids).values_list("station_id", "status"))
+    found = dict(
+        SurveyReturn.objects.filter(survey=survey, station_id__in=ids).values_list("station_id", "status")
+    )
     return {pk: found.get(pk, ReturnStatus.DRAFT) for pk in ids}

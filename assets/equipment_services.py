@@ -61,25 +61,35 @@ def _require_keeper(actor, station: OrgUnit) -> None:
 
 def _check_station(station: OrgUnit, field: str = "station") -> None:
     if station.level != Level.STATION or not station.is_active:
-        raise QMError("not_a_station", f"不是在用的站所 {station.code} is not an active station", {"field": field})
+        raise QMError(
+            "not_a_station", f"不是在用的站所 {station.code} is not an active station", {"field": field}
+        )
 
 
 def _check_class(station_class: str) -> None:
     if station_class not in StationClass.values:
-        raise QMError("bad_station_class", f"未知站所类别 unknown station class {station_class!r}",
-                      {"field": "station_class", "allowed": StationClass.values})
+        raise QMError(
+            "bad_station_class",
+            f"未知站所类别 unknown station class {station_class!r}",
+            {"field": "station_class", "allowed": StationClass.values},
+        )
 
 
 def _transition(current: str, wanted: str, table: dict, what: str) -> None:
     if wanted not in table[current]:
-        raise Conflict("bad_transition", f"{what}不能从 {current} 变为 {wanted} {what} cannot go from {current} to "
-                                         f"{wanted}", {"field": "status", "from": current, "to": wanted})
+        raise Conflict(
+            "bad_transition",
+            f"{what}不能从 {current} 变为 {wanted} {what} cannot go from {current} to {wanted}",
+            {"field": "status", "from": current, "to": wanted},
+        )
 
 
 # ---- stations ---------------------------------------------------------------------------------------
 
-def station_create(*, actor, parent: OrgUnit, name: str, station_class: str, address: str = "",
-                   code: str | None = None) -> OrgUnit:
+
+def station_create(
+    *, actor, parent: OrgUnit, name: str, station_class: str, address: str = "", code: str | None = None
+) -> OrgUnit:
     """Add a station under a county agency or a city detachment (their staff or the province)."""
     _check_class(station_class)
     if not name.strip():
@@ -87,11 +97,20 @@ def station_create(*, actor, parent: OrgUnit, name: str, station_class: str, add
     if code is None:
         used = set(OrgUnit.objects.filter(parent=parent, level=Level.STATION).values_list("code", flat=True))
         n = 1
-        while f"{parent.code}{n:02d}" in used or OrgUnit.objects.filter(code=f"{parent.code}{n:02d}").exists():
+        while (
+            f"{parent.code}{n:02d}" in used or OrgUnit.objects.filter(code=f"{parent.code}{n:02d}").exists()
+        ):
             n += 1
         code = f"{parent.code}{n:02d}"
-    return unit_create(actor=actor, code=code, name=name.strip(), level=Level.STATION, parent=parent,
-                       station_class=station_class, address=address)
+    return unit_create(
+        actor=actor,
+        code=code,
+        name=name.strip(),
+        level=Level.STATION,
+        parent=parent,
+        station_class=station_class,
+        address=address,
+    )
 
 
 def station_update(*, actor, station: OrgUnit, **fields) -> OrgUnit:
@@ -103,13 +122,25 @@ def station_update(*, actor, station: OrgUnit, **fields) -> OrgUnit:
 
 # ---- equipment types and the standard kit (province) -------------------------------------------------
 
-TYPE_FIELDS = {"name", "name_en", "category", "unit_price", "service_life_years", "spec", "sort_order", "is_active"}
+TYPE_FIELDS = {
+    "name",
+    "name_en",
+    "category",
+    "unit_price",
+    "service_life_years",
+    "spec",
+    "sort_order",
+    "is_active",
+}
 
 
 def _validate_type(obj: EquipmentType) -> None:
     if obj.category not in EquipmentCategory.values:
-        raise QMError("bad_category", f"未知类别 unknown category {obj.category!r}",
-                      {"field": "category", "allowed": EquipmentCategory.values})
+        raise QMError(
+            "bad_category",
+            f"未知类别 unknown category {obj.category!r}",
+            {"field": "category", "allowed": EquipmentCategory.values},
+        )
     try:
         obj.unit_price = Decimal(obj.unit_price).quantize(Decimal("0.000001"))
     except (InvalidOperation, TypeError):
@@ -117,14 +148,18 @@ def _validate_type(obj: EquipmentType) -> None:
     if obj.unit_price < 0 or obj.unit_price >= Decimal("1e10"):
         raise QMError("bad_price", "单价无效 unit price must be ≥ 0", {"field": "unit_price"})
     if not obj.service_life_years or int(obj.service_life_years) < 1:
-        raise QMError("bad_service_life", "使用年限至少 1 年 service life must be ≥ 1 year",
-                      {"field": "service_life_years"})
+        raise QMError(
+            "bad_service_life",
+            "使用年限至少 1 年 service life must be ≥ 1 year",
+            {"field": "service_life_years"},
+        )
     if not obj.name.strip():
         raise QMError("required", "名称不能为空 name is required", {"field": "name"})
 
 
-def equipment_type_create(*, actor, code: str, name: str, category: str, unit_price: Decimal,
-                          service_life_years: int, **fields) -> EquipmentType:
+def equipment_type_create(
+    *, actor, code: str, name: str, category: str, unit_price: Decimal, service_life_years: int, **fields
+) -> EquipmentType:
     if actor is not None:
         scope.require_role(actor, scope.PROVINCE)
     if EquipmentType.objects.filter(code=code).exists():
@@ -132,8 +167,14 @@ def equipment_type_create(*, actor, code: str, name: str, category: str, unit_pr
     bad = set(fields) - TYPE_FIELDS
     if bad:
         raise QMError("unknown_fields", f"未知字段 unknown fields: {', '.join(sorted(bad))}")
-    obj = EquipmentType(code=code, name=name, category=category, unit_price=unit_price,
-                        service_life_years=service_life_years, **fields)
+    obj = EquipmentType(
+        code=code,
+        name=name,
+        category=category,
+        unit_price=unit_price,
+        service_life_years=service_life_years,
+        **fields,
+    )
     _validate_type(obj)
     with transaction.atomic():
         obj.save()
@@ -146,8 +187,11 @@ def equipment_type_update(*, actor, equipment_type: EquipmentType, **fields) -> 
         scope.require_role(actor, scope.PROVINCE)
     bad = set(fields) - TYPE_FIELDS
     if bad:
-        raise QMError("not_editable", f"不可修改的字段 fields not editable: {', '.join(sorted(bad))}",
-                      {"fields": sorted(bad)})
+        raise QMError(
+            "not_editable",
+            f"不可修改的字段 fields not editable: {', '.join(sorted(bad))}",
+            {"fields": sorted(bad)},
+        )
     with transaction.atomic():
         obj = EquipmentType.objects.select_for_update().get(pk=equipment_type.pk)
         before = snapshot(obj)
@@ -159,8 +203,9 @@ def equipment_type_update(*, actor, equipment_type: EquipmentType, **fields) -> 
     return obj
 
 
-def kit_line_set(*, actor, station_class: str, equipment_type: EquipmentType, quantity: int,
-                 note: str = "") -> StandardKitLine:
+def kit_line_set(
+    *, actor, station_class: str, equipment_type: EquipmentType, quantity: int, note: str = ""
+) -> StandardKitLine:
     """Set the quantity of a type in the standard kit of a class (province only). 0 = no longer required;
     lines are kept so every change stays in the history."""
     if actor is not None:
@@ -169,13 +214,19 @@ def kit_line_set(*, actor, station_class: str, equipment_type: EquipmentType, qu
     if quantity is None or int(quantity) < 0 or int(quantity) > 10_000:
         raise QMError("bad_quantity", "数量无效 invalid quantity (0–10000)", {"field": "quantity"})
     if not equipment_type.is_active and quantity:
-        raise QMError("inactive_type", "装备类型已停用 equipment type is inactive", {"field": "equipment_type"})
+        raise QMError(
+            "inactive_type", "装备类型已停用 equipment type is inactive", {"field": "equipment_type"}
+        )
     with transaction.atomic():
-        line = (StandardKitLine.objects.select_for_update()
-                .filter(station_class=station_class, equipment_type=equipment_type).first())
+        line = (
+            StandardKitLine.objects.select_for_update()
+            .filter(station_class=station_class, equipment_type=equipment_type)
+            .first()
+        )
         if line is None:
-            line = StandardKitLine.objects.create(station_class=station_class, equipment_type=equipment_type,
-                                                  quantity=quantity, note=note)
+            line = StandardKitLine.objects.create(
+                station_class=station_class, equipment_type=equipment_type, quantity=quantity, note=note
+            )
             record_change(actor=actor, obj=line, action=Action.CREATE)
             return line
         before = snapshot(line)
@@ -193,28 +244,43 @@ ITEM_EDITABLE = {"serial_number", "acquired_on", "acquired_value", "condition", 
 
 def _validate_item_fields(fields: dict) -> None:
     if "condition" in fields and fields["condition"] not in Condition.values:
-        raise QMError("bad_condition", f"未知状况 unknown condition {fields['condition']!r}",
-                      {"field": "condition", "allowed": Condition.values})
+        raise QMError(
+            "bad_condition",
+            f"未知状况 unknown condition {fields['condition']!r}",
+            {"field": "condition", "allowed": Condition.values},
+        )
     acquired_on = fields.get("acquired_on")
     if acquired_on is not None and acquired_on > timezone.localdate():
-        raise QMError("future_date", "购置日期不能晚于今天 acquired date is in the future", {"field": "acquired_on"})
+        raise QMError(
+            "future_date", "购置日期不能晚于今天 acquired date is in the future", {"field": "acquired_on"}
+        )
     value = fields.get("acquired_value")
     if value is not None:
         try:
             value = Decimal(value)
         except (InvalidOperation, TypeError):
-            raise QMError("bad_value", "购置金额无效 invalid acquired value", {"field": "acquired_value"}) from None
+            raise QMError(
+                "bad_value", "购置金额无效 invalid acquired value", {"field": "acquired_value"}
+            ) from None
         if value < 0 or value >= Decimal("1e12"):
             raise QMError("bad_value", "购置金额无效 invalid acquired value", {"field": "acquired_value"})
         fields["acquired_value"] = money(value)
 
 
 def _check_unique(asset_tag: str | None, serial: str, exclude_pk=None) -> None:
-    if asset_tag is not None and EquipmentItem.objects.filter(asset_tag=asset_tag).exclude(pk=exclude_pk).exists():
-        raise Conflict("duplicate_asset_tag", f"资产编号已存在 asset tag {asset_tag} exists", {"field": "asset_tag"})
+    if (
+        asset_tag is not None
+        and EquipmentItem.objects.filter(asset_tag=asset_tag).exclude(pk=exclude_pk).exists()
+    ):
+        raise Conflict(
+            "duplicate_asset_tag", f"资产编号已存在 asset tag {asset_tag} exists", {"field": "asset_tag"}
+        )
     if serial and EquipmentItem.objects.filter(serial_number=serial).exclude(pk=exclude_pk).exists():
-        raise Conflict("duplicate_serial", f"序列号已登记 serial number {serial} is already registered",
-                       {"field": "serial_number"})
+        raise Conflict(
+            "duplicate_serial",
+            f"序列号已登记 serial number {serial} is already registered",
+            {"field": "serial_number"},
+        )
 
 
 def next_asset_tag(station: OrgUnit, equipment_type: EquipmentType, reserved: set | None = None) -> str:
@@ -228,16 +294,27 @@ def next_asset_tag(station: OrgUnit, equipment_type: EquipmentType, reserved: se
     return f"{prefix}{n:03d}"
 
 
-def item_create(*, actor, station: OrgUnit, equipment_type: EquipmentType, asset_tag: str | None = None,
-                serial_number: str = "", acquired_on: datetime.date | None = None,
-                acquired_value: Decimal | None = None, condition: str = Condition.GOOD, note: str = "",
-                source: str = ItemSource.REGISTER) -> EquipmentItem:
+def item_create(
+    *,
+    actor,
+    station: OrgUnit,
+    equipment_type: EquipmentType,
+    asset_tag: str | None = None,
+    serial_number: str = "",
+    acquired_on: datetime.date | None = None,
+    acquired_value: Decimal | None = None,
+    condition: str = Condition.GOOD,
+    note: str = "",
+    source: str = ItemSource.REGISTER,
+) -> EquipmentItem:
     """Put an item on a station's register. Asset tags are unique (generated when not given), serial
     numbers unique when given."""
     _check_station(station)
     _require_keeper(actor, station)
     if not equipment_type.is_active:
-        raise QMError("inactive_type", "装备类型已停用 equipment type is inactive", {"field": "equipment_type"})
+        raise QMError(
+            "inactive_type", "装备类型已停用 equipment type is inactive", {"field": "equipment_type"}
+        )
     fields = {"acquired_on": acquired_on, "acquired_value": acquired_value, "condition": condition}
     _validate_item_fields(fields)
     asset_tag = (asset_tag or "").strip() or None
@@ -245,15 +322,23 @@ def item_create(*, actor, station: OrgUnit, equipment_type: EquipmentType, asset
     _check_unique(asset_tag, serial_number)
     with transaction.atomic():
         item = EquipmentItem(
-            asset_tag=asset_tag or next_asset_tag(station, equipment_type), equipment_type=equipment_type,
-            serial_number=serial_number, station=station, note=note, source=source, **fields,
+            asset_tag=asset_tag or next_asset_tag(station, equipment_type),
+            equipment_type=equipment_type,
+            serial_number=serial_number,
+            station=station,
+            note=note,
+            source=source,
+            **fields,
         )
         try:
             with transaction.atomic():
                 item.save()
         except IntegrityError:
-            raise Conflict("duplicate_asset_tag", "资产编号或序列号已存在 asset tag or serial number exists",
-                           {"field": "asset_tag"}) from None
+            raise Conflict(
+                "duplicate_asset_tag",
+                "资产编号或序列号已存在 asset tag or serial number exists",
+                {"field": "asset_tag"},
+            ) from None
         record_change(actor=actor, obj=item, action=Action.CREATE)
     return item
 
@@ -263,8 +348,11 @@ def item_update(*, actor, item: EquipmentItem, **fields) -> EquipmentItem:
     _require_keeper(actor, item.station)
     bad = set(fields) - ITEM_EDITABLE
     if bad:
-        raise QMError("not_editable", f"不可在此修改 not editable here: {', '.join(sorted(bad))}",
-                      {"fields": sorted(bad)})
+        raise QMError(
+            "not_editable",
+            f"不可在此修改 not editable here: {', '.join(sorted(bad))}",
+            {"fields": sorted(bad)},
+        )
     _validate_item_fields(fields)
     with transaction.atomic():
         item = EquipmentItem.objects.select_for_update().get(pk=item.pk)
@@ -294,12 +382,19 @@ def item_set_status(*, actor, item: EquipmentItem, status: str, reason: str = ""
         before = snapshot(item, ["status"])
         item.status = status
         item.save(update_fields=["status", "updated_at"])
-        record_change(actor=actor, obj=item, action=Action.STATUS, before=before,
-                      after=snapshot(item, ["status"]), note=reason)
+        record_change(
+            actor=actor,
+            obj=item,
+            action=Action.STATUS,
+            before=before,
+            after=snapshot(item, ["status"]),
+            note=reason,
+        )
     return item
 
 
 # ---- transfers and disposal ------------------------------------------------------------------------
+
 
 def approval_unit_for(from_station: OrgUnit, to_station: OrgUnit | None) -> OrgUnit:
     """The level above the agency holding the item (a county's city, a city detachment's province), or
@@ -323,22 +418,34 @@ def _require_holder(actor, station: OrgUnit) -> None:
         raise Forbidden("须由站所所属县级或市州单位办理 the county or city holding the station acts")
 
 
-def _request_create(*, actor, item: EquipmentItem, kind: str, to_station: OrgUnit | None,
-                    reason: str) -> EquipmentRequest:
+def _request_create(
+    *, actor, item: EquipmentItem, kind: str, to_station: OrgUnit | None, reason: str
+) -> EquipmentRequest:
     _require_holder(actor, item.station)
     if not (reason or "").strip():
         raise QMError("required", "请填写理由 a reason is required", {"field": "reason"})
     with transaction.atomic():
         item = EquipmentItem.objects.select_for_update().select_related("station").get(pk=item.pk)
         if item.status not in ON_BOOKS:
-            raise Conflict("not_on_books", f"装备状态为{ItemStatus(item.status).label}，不能申请 the item is "
-                                           f"{item.status}", {"field": "status"})
+            raise Conflict(
+                "not_on_books",
+                f"装备状态为{ItemStatus(item.status).label}，不能申请 the item is {item.status}",
+                {"field": "status"},
+            )
         if EquipmentRequest.objects.filter(item=item, status=RequestStatus.PENDING).exists():
-            raise Conflict("pending_request", "该装备已有待审批申请 the item already has a pending request",
-                           {"field": "item"})
+            raise Conflict(
+                "pending_request",
+                "该装备已有待审批申请 the item already has a pending request",
+                {"field": "item"},
+            )
         request = EquipmentRequest.objects.create(
-            kind=kind, item=item, from_station=item.station, to_station=to_station,
-            approval_unit=approval_unit_for(item.station, to_station), reason=reason.strip(), requested_by=actor,
+            kind=kind,
+            item=item,
+            from_station=item.station,
+            to_station=to_station,
+            approval_unit=approval_unit_for(item.station, to_station),
+            reason=reason.strip(),
+            requested_by=actor,
         )
         record_change(actor=actor, obj=request, action=Action.CREATE)
         transaction.on_commit(lambda: notify_approvers(request.pk))
@@ -350,26 +457,36 @@ def approvers_of(unit: OrgUnit):
     from django.contrib.auth import get_user_model
 
     role = scope.PROVINCE if unit.level == Level.PROVINCE else scope.CITY
-    return get_user_model().objects.filter(is_active=True, memberships__unit=unit, memberships__role=role,
-                                           memberships__is_active=True).distinct()
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, memberships__unit=unit, memberships__role=role, memberships__is_active=True
+        )
+        .distinct()
+    )
 
 
 def notify_approvers(request_id: int) -> int:
     """Tell the deciding level a transfer or disposal waits for it (once per request and person)."""
     from core.notifications import notify
 
-    request = EquipmentRequest.objects.select_related("item__equipment_type", "from_station", "to_station",
-                                                      "approval_unit").get(pk=request_id)
+    request = EquipmentRequest.objects.select_related(
+        "item__equipment_type", "from_station", "to_station", "approval_unit"
+    ).get(pk=request_id)
     kind = request.get_kind_display().split()[0]
     where = f" → {request.to_station.name}" if request.to_station_id else ""
     n = 0
     for user in approvers_of(request.approval_unit):
         if user.pk == request.requested_by_id:
             continue
-        if notify(user=user, kind="equipment_request", dedupe_key=f"equipment_request:{request.pk}",
-                  title=f"待审批{kind}：{request.item.asset_tag} {request.item.equipment_type.name}",
-                  body=f"{request.from_station.name}{where}。理由：{request.reason}",
-                  link=f"/api/v1/assets/equipment/requests?to_decide=true#{request.pk}"):
+        if notify(
+            user=user,
+            kind="equipment_request",
+            dedupe_key=f"equipment_request:{request.pk}",
+            title=f"待审批{kind}：{request.item.asset_tag} {request.item.equipment_type.name}",
+            body=f"{request.from_station.name}{where}。理由：{request.reason}",
+            link=f"/api/v1/assets/equipment/requests?to_decide=true#{request.pk}",
+        ):
             n += 1
     return n
 
@@ -378,9 +495,14 @@ def transfer_request(*, actor, item: EquipmentItem, to_station: OrgUnit, reason:
     """Ask to move an item to another station; the level above the holder approves."""
     _check_station(to_station, "to_station")
     if to_station.pk == item.station_id:
-        raise QMError("same_station", "调入站所与当前站所相同 the item is already at that station",
-                      {"field": "to_station"})
-    return _request_create(actor=actor, item=item, kind=RequestKind.TRANSFER, to_station=to_station, reason=reason)
+        raise QMError(
+            "same_station",
+            "调入站所与当前站所相同 the item is already at that station",
+            {"field": "to_station"},
+        )
+    return _request_create(
+        actor=actor, item=item, kind=RequestKind.TRANSFER, to_station=to_station, reason=reason
+    )
 
 
 def disposal_request(*, actor, item: EquipmentItem, reason: str) -> EquipmentRequest:
@@ -390,7 +512,9 @@ def disposal_request(*, actor, item: EquipmentItem, reason: str) -> EquipmentReq
 
 def _decide(*, actor, request: EquipmentRequest, status: str, note: str) -> EquipmentRequest:
     with transaction.atomic():
-        request = EquipmentRequest.objects.select_for_update().select_related("approval_unit").get(pk=request.pk)
+        request = (
+            EquipmentRequest.objects.select_for_update().select_related("approval_unit").get(pk=request.pk)
+        )
         if actor is not None:
             if not can_approve(actor, request):
                 raise Forbidden("须由上一级单位审批 the level above the requester decides")
@@ -407,8 +531,11 @@ def _decide(*, actor, request: EquipmentRequest, status: str, note: str) -> Equi
         if status == RequestStatus.APPROVED:
             item = EquipmentItem.objects.select_for_update().get(pk=request.item_id)
             if item.status not in ON_BOOKS or item.station_id != request.from_station_id:
-                raise Conflict("item_changed", "装备状态已变化，请重新申请 the item changed since the request",
-                               {"field": "item"})
+                raise Conflict(
+                    "item_changed",
+                    "装备状态已变化，请重新申请 the item changed since the request",
+                    {"field": "item"},
+                )
             item_before = snapshot(item, ["station", "status"])
             if request.kind == RequestKind.TRANSFER:
                 item.station_id = request.to_station_id
@@ -418,9 +545,14 @@ def _decide(*, actor, request: EquipmentRequest, status: str, note: str) -> Equi
                 item.status = ItemStatus.DISPOSED
                 action = Action.STATUS
             item.save(update_fields=["station", "status", "updated_at"])
-            record_change(actor=actor, obj=item, action=action, before=item_before,
-                          after=snapshot(item, ["station", "status"]),
-                          note=f"{request.get_kind_display()} #{request.pk}: {request.reason}")
+            record_change(
+                actor=actor,
+                obj=item,
+                action=action,
+                before=item_before,
+                after=snapshot(item, ["station", "status"]),
+                note=f"{request.get_kind_display()} #{request.pk}: {request.reason}",
+            )
     return request
 
 
@@ -467,15 +599,23 @@ def request_receive(*, actor, request: EquipmentRequest, note: str = "") -> Equi
         item_before = snapshot(item, ["status"])
         item.status = ItemStatus.IN_USE
         item.save(update_fields=["status", "updated_at"])
-        record_change(actor=actor, obj=item, action=Action.STATUS, before=item_before,
-                      after=snapshot(item, ["status"]), note=f"调拨接收 received transfer #{request.pk}")
+        record_change(
+            actor=actor,
+            obj=item,
+            action=Action.STATUS,
+            before=item_before,
+            after=snapshot(item, ["status"]),
+            note=f"调拨接收 received transfer #{request.pk}",
+        )
     return request
 
 
 # ---- condition surveys -----------------------------------------------------------------------------
 
-def survey_open(*, actor, name: str, deadline: datetime.date, note: str = "",
-                opened_on: datetime.date | None = None) -> Survey:
+
+def survey_open(
+    *, actor, name: str, deadline: datetime.date, note: str = "", opened_on: datetime.date | None = None
+) -> Survey:
     """The province opens a survey of every active station; one survey is open at a time."""
     if actor is not None:
         scope.require_role(actor, scope.PROVINCE)
@@ -483,16 +623,21 @@ def survey_open(*, actor, name: str, deadline: datetime.date, note: str = "",
     if not (name or "").strip():
         raise QMError("required", "清查名称不能为空 name is required", {"field": "name"})
     if deadline < opened_on:
-        raise QMError("bad_deadline", "截止日期不能早于开始日期 deadline is before the opening date",
-                      {"field": "deadline"})
+        raise QMError(
+            "bad_deadline",
+            "截止日期不能早于开始日期 deadline is before the opening date",
+            {"field": "deadline"},
+        )
     if Survey.objects.filter(status=SurveyStatus.OPEN).exists():
         raise Conflict("survey_open", "已有进行中的清查 another survey is still open", {"field": "status"})
     with transaction.atomic():
-        survey = Survey.objects.create(name=name.strip(), deadline=deadline, note=note, opened_on=opened_on,
-                                       opened_by=actor)
+        survey = Survey.objects.create(
+            name=name.strip(), deadline=deadline, note=note, opened_on=opened_on, opened_by=actor
+        )
         stations = OrgUnit.objects.filter(level=Level.STATION, is_active=True)
-        SurveyReturn.objects.bulk_create([SurveyReturn(survey=survey, station=s) for s in stations],
-                                         batch_size=1000)
+        SurveyReturn.objects.bulk_create(
+            [SurveyReturn(survey=survey, station=s) for s in stations], batch_size=1000
+        )
         record_change(actor=actor, obj=survey, action=Action.CREATE)
         transaction.on_commit(lambda: survey_notify(survey_id=survey.pk))
     return survey
@@ -503,8 +648,9 @@ def _agency_accounts(units) -> dict:
     from personnel.models import Membership
 
     out = {}
-    for m in (Membership.objects.filter(unit__in=units, role__in=(scope.COUNTY, scope.CITY), is_active=True,
-                                        user__is_active=True).select_related("user")):
+    for m in Membership.objects.filter(
+        unit__in=units, role__in=(scope.COUNTY, scope.CITY), is_active=True, user__is_active=True
+    ).select_related("user"):
         out.setdefault(m.unit_id, []).append(m.user)
     return out
 
@@ -519,22 +665,36 @@ def survey_notify(*, survey_id: int, today: datetime.date | None = None, days_be
     if survey is None:
         return 0
     today = today or timezone.localdate()
-    pending = set(SurveyReturn.objects.filter(survey=survey, status=ReturnStatus.DRAFT)
-                  .values_list("station__parent_id", flat=True))
+    pending = set(
+        SurveyReturn.objects.filter(survey=survey, status=ReturnStatus.DRAFT).values_list(
+            "station__parent_id", flat=True
+        )
+    )
     holders = list(OrgUnit.objects.filter(children__level=Level.STATION, children__is_active=True).distinct())
     remind = today >= survey.deadline - datetime.timedelta(days=days_before)
     sent = 0
     for unit_id, users in _agency_accounts(holders).items():
         for user in users:
-            if notify(user=user, kind="equipment_survey", dedupe_key=f"equipment_survey:{survey.pk}:open",
-                      title=f"装备清查已开始：{survey.name}，截止 {survey.deadline}",
-                      link=f"/api/v1/assets/equipment/surveys/{survey.pk}/progress"):
+            if notify(
+                user=user,
+                kind="equipment_survey",
+                dedupe_key=f"equipment_survey:{survey.pk}:open",
+                title=f"装备清查已开始：{survey.name}，截止 {survey.deadline}",
+                link=f"/api/v1/assets/equipment/surveys/{survey.pk}/progress",
+            ):
                 sent += 1
-            if remind and unit_id in pending and notify(
-                    user=user, kind="equipment_survey", dedupe_key=f"equipment_survey:{survey.pk}:{today}",
+            if (
+                remind
+                and unit_id in pending
+                and notify(
+                    user=user,
+                    kind="equipment_survey",
+                    dedupe_key=f"equipment_survey:{survey.pk}:{today}",
                     title=f"装备清查{'已逾期' if today > survey.deadline else '即将截止'}：{survey.name}（{survey.deadline}）",
                     body="尚有站所未提交清查表 some of your stations have not submitted their return",
-                    link=f"/api/v1/assets/equipment/surveys/{survey.pk}/progress"):
+                    link=f"/api/v1/assets/equipment/surveys/{survey.pk}/progress",
+                )
+            ):
                 sent += 1
     return sent
 
@@ -542,7 +702,9 @@ def survey_notify(*, survey_id: int, today: datetime.date | None = None, days_be
 def _open_return(survey: Survey, station: OrgUnit, *, lock: bool = True) -> SurveyReturn:
     if survey.status != SurveyStatus.OPEN:
         raise Conflict("survey_closed", "清查已结束 the survey is closed", {"field": "survey"})
-    ret, _ = SurveyReturn.objects.get_or_create(survey=survey, station=station)  # stations added since opening
+    ret, _ = SurveyReturn.objects.get_or_create(
+        survey=survey, station=station
+    )  # stations added since opening
     if lock:
         ret = SurveyReturn.objects.select_for_update().get(pk=ret.pk)
     return ret
@@ -551,8 +713,11 @@ def _open_return(survey: Survey, station: OrgUnit, *, lock: bool = True) -> Surv
 def _editable_return(survey: Survey, station: OrgUnit) -> SurveyReturn:
     ret = _open_return(survey, station)
     if ret.status != ReturnStatus.DRAFT:
-        raise Conflict("return_submitted", "清查表已提交，需县级退回后才能修改 the return is submitted; "
-                                          "the county must send it back first", {"field": "status"})
+        raise Conflict(
+            "return_submitted",
+            "清查表已提交，需县级退回后才能修改 the return is submitted; the county must send it back first",
+            {"field": "status"},
+        )
     return ret
 
 
@@ -563,38 +728,68 @@ def survey_grade(*, actor, survey: Survey, station: OrgUnit, grades: list[dict])
     if not grades:
         raise QMError("empty", "没有评定内容 nothing to grade", {"field": "grades"})
     ids = [g.get("item_id") for g in grades]
-    items = {i.pk: i for i in EquipmentItem.objects.filter(pk__in=[x for x in ids if isinstance(x, int)],
-                                                          station=station)}
+    items = {
+        i.pk: i
+        for i in EquipmentItem.objects.filter(pk__in=[x for x in ids if isinstance(x, int)], station=station)
+    }
     errors = []
     seen = set()
     for n, g in enumerate(grades):
         item = items.get(g.get("item_id"))
         if item is None:
-            errors.append({"index": n, "field": "item_id", "value": g.get("item_id"),
-                           "reason": "不是本站所的装备 not an item of this station"})
+            errors.append(
+                {
+                    "index": n,
+                    "field": "item_id",
+                    "value": g.get("item_id"),
+                    "reason": "不是本站所的装备 not an item of this station",
+                }
+            )
         elif item.status not in ON_BOOKS:
-            errors.append({"index": n, "field": "item_id", "value": item.pk,
-                           "reason": f"装备{ItemStatus(item.status).label} the item is {item.status}"})
+            errors.append(
+                {
+                    "index": n,
+                    "field": "item_id",
+                    "value": item.pk,
+                    "reason": f"装备{ItemStatus(item.status).label} the item is {item.status}",
+                }
+            )
         elif item.pk in seen:
             errors.append({"index": n, "field": "item_id", "value": item.pk, "reason": "重复 listed twice"})
         if g.get("condition") not in Condition.values:
-            errors.append({"index": n, "field": "condition", "value": g.get("condition"),
-                           "reason": f"未知状况 unknown condition; one of {', '.join(Condition.values)}"})
+            errors.append(
+                {
+                    "index": n,
+                    "field": "condition",
+                    "value": g.get("condition"),
+                    "reason": f"未知状况 unknown condition; one of {', '.join(Condition.values)}",
+                }
+            )
         seen.add(g.get("item_id"))
     if errors:
-        raise QMError("invalid_grades", f"{len(errors)} 处错误，未保存任何评定 {len(errors)} errors, nothing saved",
-                      {"errors": errors})
+        raise QMError(
+            "invalid_grades",
+            f"{len(errors)} 处错误，未保存任何评定 {len(errors)} errors, nothing saved",
+            {"errors": errors},
+        )
     with transaction.atomic():
         ret = _editable_return(survey, station)
-        existing = {e.item_id: e for e in SurveyEntry.objects.select_for_update().filter(survey_return=ret,
-                                                                                         item_id__in=ids)}
+        existing = {
+            e.item_id: e
+            for e in SurveyEntry.objects.select_for_update().filter(survey_return=ret, item_id__in=ids)
+        }
         out, records = [], []
         for g in grades:
             entry = existing.get(g["item_id"])
             note = (g.get("note") or "")[:300]
             if entry is None:
-                entry = SurveyEntry.objects.create(survey_return=ret, item_id=g["item_id"], condition=g["condition"],
-                                                   note=note, graded_by=actor)
+                entry = SurveyEntry.objects.create(
+                    survey_return=ret,
+                    item_id=g["item_id"],
+                    condition=g["condition"],
+                    note=note,
+                    graded_by=actor,
+                )
                 records.append(build_record(actor=actor, obj=entry, action=Action.CREATE))
             else:
                 before = snapshot(entry)
@@ -606,22 +801,40 @@ def survey_grade(*, actor, survey: Survey, station: OrgUnit, grades: list[dict])
     return out
 
 
-def survey_add_found(*, actor, survey: Survey, station: OrgUnit, equipment_type: EquipmentType,
-                     condition: str, serial_number: str = "", asset_tag: str | None = None, note: str = "",
-                     acquired_on: datetime.date | None = None,
-                     acquired_value: Decimal | None = None) -> SurveyEntry:
+def survey_add_found(
+    *,
+    actor,
+    survey: Survey,
+    station: OrgUnit,
+    equipment_type: EquipmentType,
+    condition: str,
+    serial_number: str = "",
+    asset_tag: str | None = None,
+    note: str = "",
+    acquired_on: datetime.date | None = None,
+    acquired_value: Decimal | None = None,
+) -> SurveyEntry:
     """An item the station found that was not on the register: it joins the register (source survey) and
     the return, marked as found."""
     _check_station(station)
     _require_keeper(actor, station)
     with transaction.atomic():
         ret = _editable_return(survey, station)
-        item = item_create(actor=actor, station=station, equipment_type=equipment_type, asset_tag=asset_tag,
-                           serial_number=serial_number, acquired_on=acquired_on, acquired_value=acquired_value,
-                           condition=condition, note=note or f"清查发现 found in {survey.name}",
-                           source=ItemSource.SURVEY)
-        entry = SurveyEntry.objects.create(survey_return=ret, item=item, condition=condition, note=note, found=True,
-                                           graded_by=actor)
+        item = item_create(
+            actor=actor,
+            station=station,
+            equipment_type=equipment_type,
+            asset_tag=asset_tag,
+            serial_number=serial_number,
+            acquired_on=acquired_on,
+            acquired_value=acquired_value,
+            condition=condition,
+            note=note or f"清查发现 found in {survey.name}",
+            source=ItemSource.SURVEY,
+        )
+        entry = SurveyEntry.objects.create(
+            survey_return=ret, item=item, condition=condition, note=note, found=True, graded_by=actor
+        )
         record_change(actor=actor, obj=entry, action=Action.CREATE, note="清查发现 found")
     return entry
 
@@ -645,16 +858,26 @@ def survey_add_photo(*, actor, entry: SurveyEntry, uploaded) -> SurveyPhoto:
         raise QMError("bad_photo", "不是有效的图片 not a valid image", {"field": "file"}) from None
     content_type = next((ct for ct, f in PHOTO_TYPES.items() if f == fmt), None)
     if content_type is None:
-        raise QMError("bad_photo", "照片须为 JPEG、PNG 或 WebP photo must be JPEG, PNG or WebP", {"field": "file"})
+        raise QMError(
+            "bad_photo", "照片须为 JPEG、PNG 或 WebP photo must be JPEG, PNG or WebP", {"field": "file"}
+        )
     uploaded.seek(0)
     with transaction.atomic():
         _editable_return(ret.survey, ret.station)
         photo = SurveyPhoto(entry=entry, content_type=content_type, size=uploaded.size, uploaded_by=actor)
         photo.file.save(f"{entry.pk}-{uploaded.name or 'photo'}"[-90:], uploaded, save=False)
         photo.save()
-        record_change(actor=actor, obj=photo, action=Action.CREATE,
-                      after={"entry": entry.pk, "file": photo.file.name, "content_type": content_type,
-                             "size": photo.size})
+        record_change(
+            actor=actor,
+            obj=photo,
+            action=Action.CREATE,
+            after={
+                "entry": entry.pk,
+                "file": photo.file.name,
+                "content_type": content_type,
+                "size": photo.size,
+            },
+        )
     return photo
 
 
@@ -666,14 +889,25 @@ def survey_submit(*, actor, survey: Survey, station: OrgUnit, note: str = "") ->
         ret = _open_return(survey, station)
         _transition(ret.status, ReturnStatus.SUBMITTED, RETURN_TRANSITIONS, "清查表 return")
         graded = set(ret.entries.values_list("item_id", flat=True))
-        missing = list(EquipmentItem.objects.filter(station=station, status__in=ON_BOOKS).exclude(pk__in=graded)
-                       .order_by("asset_tag").values_list("asset_tag", flat=True))
+        missing = list(
+            EquipmentItem.objects.filter(station=station, status__in=ON_BOOKS)
+            .exclude(pk__in=graded)
+            .order_by("asset_tag")
+            .values_list("asset_tag", flat=True)
+        )
         if missing:
-            raise QMError("ungraded_items", f"还有 {len(missing)} 件装备未评定 {len(missing)} items not graded",
-                          {"field": "entries", "asset_tags": missing[:100]})
+            raise QMError(
+                "ungraded_items",
+                f"还有 {len(missing)} 件装备未评定 {len(missing)} items not graded",
+                {"field": "entries", "asset_tags": missing[:100]},
+            )
         before = snapshot(ret)
-        ret.status, ret.submitted_by, ret.submitted_at, ret.note = (ReturnStatus.SUBMITTED, actor, timezone.now(),
-                                                                    note or ret.note)
+        ret.status, ret.submitted_by, ret.submitted_at, ret.note = (
+            ReturnStatus.SUBMITTED,
+            actor,
+            timezone.now(),
+            note or ret.note,
+        )
         ret.save()
         record_change(actor=actor, obj=ret, action=Action.STATUS, before=before, note=note)
     return ret
@@ -696,8 +930,11 @@ def survey_confirm(*, actor, survey: Survey, station: OrgUnit, note: str = "") -
         ret.save()
         record_change(actor=actor, obj=ret, action=Action.STATUS, before=before, note=note)
         entries = {e.item_id: e.condition for e in ret.entries.all()}
-        items = list(EquipmentItem.objects.select_for_update().filter(pk__in=entries)
-                     .exclude(status=ItemStatus.DISPOSED))
+        items = list(
+            EquipmentItem.objects.select_for_update()
+            .filter(pk__in=entries)
+            .exclude(status=ItemStatus.DISPOSED)
+        )
         records, changed = [], []
         for item in items:
             if item.condition != entries[item.pk]:
@@ -705,8 +942,16 @@ def survey_confirm(*, actor, survey: Survey, station: OrgUnit, note: str = "") -
                 item.condition = entries[item.pk]
                 item.updated_at = timezone.now()  # bulk_update does not apply auto_now
                 changed.append(item)
-                records.append(build_record(actor=actor, obj=item, action=Action.UPDATE, before=before_item,
-                                            after=snapshot(item, ["condition"]), note=f"清查 survey {survey.name}"))
+                records.append(
+                    build_record(
+                        actor=actor,
+                        obj=item,
+                        action=Action.UPDATE,
+                        before=before_item,
+                        after=snapshot(item, ["condition"]),
+                        note=f"清查 survey {survey.name}",
+                    )
+                )
         EquipmentItem.objects.bulk_update(changed, ["condition", "updated_at"], batch_size=500)
         record_changes(records)
     return ret
@@ -739,12 +984,17 @@ def survey_close(*, actor, survey: Survey, note: str = "") -> Survey:
             raise Conflict("survey_closed", "清查已结束 the survey is already closed", {"field": "status"})
         before = snapshot(survey)
         returns = dict(survey.returns.values_list("status").annotate(n=Count("id")))
-        conditions = dict(SurveyEntry.objects.filter(survey_return__survey=survey)
-                          .values_list("condition").annotate(n=Count("id")))
+        conditions = dict(
+            SurveyEntry.objects.filter(survey_return__survey=survey)
+            .values_list("condition")
+            .annotate(n=Count("id"))
+        )
         found = SurveyEntry.objects.filter(survey_return__survey=survey, found=True).count()
-        survey.summary = {"returns": {s: returns.get(s, 0) for s in ReturnStatus.values},
-                          "conditions": {c: conditions.get(c, 0) for c in Condition.values},
-                          "found": found}
+        survey.summary = {
+            "returns": {s: returns.get(s, 0) for s in ReturnStatus.values},
+            "conditions": {c: conditions.get(c, 0) for c in Condition.values},
+            "found": found,
+        }
         survey.status = SurveyStatus.CLOSED
         survey.closed_on = timezone.localdate()
         survey.closed_by = actor

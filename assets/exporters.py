@@ -20,8 +20,14 @@ from .models import ItemType
 
 FORMULA_START = ("=", "+", "-", "@")
 SYSTEM_ORDER = ["top", "bottom", "shoe_mm", "hat_cm", "none", "badge_number"]
-SYSTEM_TITLE = {"top": "上衣 tops (号/型)", "bottom": "下装 bottoms (号/型)", "shoe_mm": "鞋 shoes (mm)",
-                "hat_cm": "帽 caps (cm)", "none": "标志 insignia (one size)", "badge_number": "胸号 badge numbers"}
+SYSTEM_TITLE = {
+    "top": "上衣 tops (号/型)",
+    "bottom": "下装 bottoms (号/型)",
+    "shoe_mm": "鞋 shoes (mm)",
+    "hat_cm": "帽 caps (cm)",
+    "none": "标志 insignia (one size)",
+    "badge_number": "胸号 badge numbers",
+}
 GARMENT = re.compile(r"^(\d+)/(\d+)([A-Z])$")
 BOLD = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -77,8 +83,16 @@ def size_blocks(rows: list[dict]) -> dict[str, list[dict]]:
                 for j, q in enumerate(quantities):
                     col_totals[j] += q
                 lines.append({"code": code, "name": name, "quantities": quantities, "total": sum(quantities)})
-            blocks.append({"system": system, "title": SYSTEM_TITLE[system], "sizes": sizes, "lines": lines,
-                           "totals": col_totals, "total": sum(col_totals)})
+            blocks.append(
+                {
+                    "system": system,
+                    "title": SYSTEM_TITLE[system],
+                    "sizes": sizes,
+                    "lines": lines,
+                    "totals": col_totals,
+                    "total": sum(col_totals),
+                }
+            )
         out[gender] = blocks
     return out
 
@@ -130,8 +144,12 @@ def size_table_xlsx(rows: list[dict], *, title: str, city_code: str | None = Non
     wb.remove(wb.active)
     for gender in ("M", "F"):
         ws = wb.create_sheet(f"{GENDER_LABEL[gender]} {'men' if gender == 'M' else 'women'}")
-        write_size_sheet(ws, blocks[gender], title=title,
-                         heading=f"号型统计表 size table · {GENDER_LABEL[gender]}款 · {city_code or '全省 province'}")
+        write_size_sheet(
+            ws,
+            blocks[gender],
+            title=title,
+            heading=f"号型统计表 size table · {GENDER_LABEL[gender]}款 · {city_code or '全省 province'}",
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -58,8 +58,14 @@ def split_skirts(gender: str, quantity: int, skirts: int | None) -> tuple[int, i
     return quantity - k, k
 
 
-def kit_for(officer, items: list[ItemType] | None = None, *, standard: StandardVersion | None = None,
-            quantities: list[tuple[ItemType, int]] | None = None, skirts: int | None = -1) -> list[KitLine]:
+def kit_for(
+    officer,
+    items: list[ItemType] | None = None,
+    *,
+    standard: StandardVersion | None = None,
+    quantities: list[tuple[ItemType, int]] | None = None,
+    skirts: int | None = -1,
+) -> list[KitLine]:
     """What the entitlement standard (the current version unless `standard` is given) gives this officer,
     in their sizes. `items` restricts to those item types at the catalog's quantities (the old signature).
     A woman's recorded skirts become a line of their own (variant "skirt") out of TROUSERS.
@@ -75,7 +81,9 @@ def kit_for(officer, items: list[ItemType] | None = None, *, standard: StandardV
     if skirts == -1:
         skirts = None
         if officer.gender == "F" and getattr(officer, "pk", None):
-            skirts = SkirtChoice.objects.filter(officer_id=officer.pk).values_list("skirts", flat=True).first()
+            skirts = (
+                SkirtChoice.objects.filter(officer_id=officer.pk).values_list("skirts", flat=True).first()
+            )
     out = []
     for item, qty in pairs:
         if qty <= 0:

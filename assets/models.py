@@ -51,8 +51,9 @@ class StandardVersion(models.Model):
 
     number = models.PositiveIntegerField("版本号 version", unique=True)
     note = models.CharField("说明 note", max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,8 +89,12 @@ class SkirtChoice(models.Model):
     """A woman's choice of skirts (裙子) within her bottoms: 0 to the trousers' quantity (2). Counted
     against TROUSERS; until recorded, her bottoms count as trousers."""
 
-    officer = models.OneToOneField("personnel.Officer", on_delete=models.PROTECT, related_name="skirt_choice",
-                                   verbose_name="人员 officer")
+    officer = models.OneToOneField(
+        "personnel.Officer",
+        on_delete=models.PROTECT,
+        related_name="skirt_choice",
+        verbose_name="人员 officer",
+    )
     skirts = models.PositiveSmallIntegerField("裙子数 skirts", validators=[MaxValueValidator(2)])
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -117,11 +122,16 @@ class DemandSnapshot(models.Model):
     city × item × gender × size are SnapshotRow."""
 
     created_at = models.DateTimeField("时间 taken at", auto_now_add=True, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by_name = models.CharField(max_length=150, blank=True)
-    standard_version = models.ForeignKey(StandardVersion, on_delete=models.PROTECT, related_name="snapshots",
-                                         verbose_name="配发标准版本 standard version")
+    standard_version = models.ForeignKey(
+        StandardVersion,
+        on_delete=models.PROTECT,
+        related_name="snapshots",
+        verbose_name="配发标准版本 standard version",
+    )
     margin_percent = models.PositiveSmallIntegerField("备用比例(%) spare margin", default=3)
     note = models.CharField("说明 note", max_length=300, blank=True)
     officer_count = models.PositiveIntegerField("计入人数 officers counted", default=0)

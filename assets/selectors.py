@@ -19,6 +19,7 @@ SYSTEM_LABELS = {"top": "上衣 top", "bottom": "下装 bottom", "shoe_mm": "鞋
 
 # ---- catalog and standard ----------------------------------------------------------------------------
 
+
 def item_types(*, include_inactive: bool = False):
     qs = ItemType.objects.all()
     return qs if include_inactive else qs.filter(is_active=True)
@@ -38,20 +39,33 @@ def standard_versions():
 def standard_version_get(number: int | None = None) -> StandardVersion:
     version = current_standard() if number is None else StandardVersion.objects.filter(number=number).first()
     if version is None:
-        raise NotFound("配发标准尚未建立 no version of the entitlement standard" if number is None
-                       else f"无此版本 no standard version {number}")
+        raise NotFound(
+            "配发标准尚未建立 no version of the entitlement standard"
+            if number is None
+            else f"无此版本 no standard version {number}"
+        )
     return version
 
 
 def standard_lines(version: StandardVersion) -> list[dict]:
-    return [{"item_code": ln.item.code, "name_zh": ln.item.name_zh, "name_men": ln.item.name_men,
-             "name_women": ln.item.name_women, "size_system": ln.item.size_system,
-             "qty_per_officer": ln.qty_per_officer, "service_life_years": ln.service_life_years,
-             "source": ln.source, "is_assumption": ln.source == "assumption"}
-            for ln in version.lines.select_related("item").order_by("item__sort_order", "item__code")]
+    return [
+        {
+            "item_code": ln.item.code,
+            "name_zh": ln.item.name_zh,
+            "name_men": ln.item.name_men,
+            "name_women": ln.item.name_women,
+            "size_system": ln.item.size_system,
+            "qty_per_officer": ln.qty_per_officer,
+            "service_life_years": ln.service_life_years,
+            "source": ln.source,
+            "is_assumption": ln.source == "assumption",
+        }
+        for ln in version.lines.select_related("item").order_by("item__sort_order", "item__code")
+    ]
 
 
 # ---- sizes ---------------------------------------------------------------------------------------------
+
 
 def officer_size_report(user, officer_id: int) -> dict:
     """An officer's current size codes per size system and, for each without one, why: a missing
@@ -63,13 +77,28 @@ def officer_size_report(user, officer_id: int) -> dict:
 def size_report(officer) -> dict:
     sizes = officer_sizes(officer)
     skirts = SkirtChoice.objects.filter(officer_id=officer.pk).values_list("skirts", flat=True).first()
-    out = {"officer_id": officer.pk, "name": officer.name, "gender": officer.gender,
-           "eligible": officer.is_eligible, "sizes": [], "missing": [], "made_to_measure": [],
-           "skirts": skirts, "complete": True}
+    out = {
+        "officer_id": officer.pk,
+        "name": officer.name,
+        "gender": officer.gender,
+        "eligible": officer.is_eligible,
+        "sizes": [],
+        "missing": [],
+        "made_to_measure": [],
+        "skirts": skirts,
+        "complete": True,
+    }
     for system, label in SYSTEM_LABELS.items():
         size = sizes[system]
-        out["sizes"].append({"size_system": system, "label": label, "code": size.code, "status": size.status,
-                             "reason": size.reason})
+        out["sizes"].append(
+            {
+                "size_system": system,
+                "label": label,
+                "code": size.code,
+                "status": size.status,
+                "reason": size.reason,
+            }
+        )
         if size.status == MISSING and size.reason not in out["missing"]:
             out["missing"].append(size.reason)
         if size.status == MADE_TO_MEASURE:
@@ -79,6 +108,7 @@ def size_report(officer) -> dict:
 
 
 # ---- demand --------------------------------------------------------------------------------------------
+
 
 def city_codes_for(user) -> list[str] | None:
     """The cities whose demand the user may read: None for the whole province, else the cities of the
@@ -114,11 +144,15 @@ def demand_for(user, *, city_code: str | None = None, margin_percent: int = D.MA
 
 # ---- snapshots -----------------------------------------------------------------------------------------
 
+
 def snapshots_for(user):
     if not scope.memberships(user):
         raise NotFound()
-    return DemandSnapshot.objects.select_related("standard_version").defer(
-        "officers", "made_to_measure", "unknown").order_by("-created_at", "-id")
+    return (
+        DemandSnapshot.objects.select_related("standard_version")
+        .defer("officers", "made_to_measure", "unknown")
+        .order_by("-created_at", "-id")
+    )
 
 
 def snapshot_get(user, snapshot_id: int, *, full: bool = False) -> DemandSnapshot:
@@ -145,8 +179,11 @@ def snapshot_rows(snapshot: DemandSnapshot, city_code: str | None = None) -> lis
     qs = SnapshotRow.objects.filter(snapshot=snapshot)
     if city_code:
         qs = qs.filter(city_code=city_code)
-    return list(qs.order_by("city_code", "item_code", "gender", "size").values(
-        "city_code", "item_code", "gender", "size", "quantity"))
+    return list(
+        qs.order_by("city_code", "item_code", "gender", "size").values(
+            "city_code", "item_code", "gender", "size", "quantity"
+        )
+    )
 
 
 def snapshot_made_to_measure(snapshot: DemandSnapshot, city_code: str | None = None) -> list[dict]:
@@ -188,8 +225,11 @@ def visible_unknown(user, unknown: list[dict], city_code: str | None = None) -> 
     units = unit_codes_for(user)
     out = []
     for entry in unknown:
-        officers = [o for o in entry["officers"] if (units is None or o["unit_code"] in units)
-                    and (not city_code or o["city_code"] == city_code)]
+        officers = [
+            o
+            for o in entry["officers"]
+            if (units is None or o["unit_code"] in units) and (not city_code or o["city_code"] == city_code)
+        ]
         if len(officers) == len(entry["officers"]):
             out.append(entry)
         elif officers:
@@ -245,10 +285,20 @@ def snapshot_compare(user, a: DemandSnapshot, b: DemandSnapshot, *, city_code: s
         for key in ca.keys() | cb.keys():
             delta = cb.get(key, 0) - ca.get(key, 0)
             if delta:
-                by_key[key].append({"officer_id": oid, "name": who["name"], "delta": delta,
-                                    "reason": _reason(x, y, same_standard)})
-    rows_a = {(r["city_code"], r["item_code"], r["gender"], r["size"]): r["quantity"] for r in snapshot_rows(a)}
-    rows_b = {(r["city_code"], r["item_code"], r["gender"], r["size"]): r["quantity"] for r in snapshot_rows(b)}
+                by_key[key].append(
+                    {
+                        "officer_id": oid,
+                        "name": who["name"],
+                        "delta": delta,
+                        "reason": _reason(x, y, same_standard),
+                    }
+                )
+    rows_a = {
+        (r["city_code"], r["item_code"], r["gender"], r["size"]): r["quantity"] for r in snapshot_rows(a)
+    }
+    rows_b = {
+        (r["city_code"], r["item_code"], r["gender"], r["size"]): r["quantity"] for r in snapshot_rows(b)
+    }
     changes = []
     for key in sorted(rows_a.keys() | rows_b.keys()):
         before, after = rows_a.get(key, 0), rows_b.get(key, 0)
@@ -258,8 +308,23 @@ def snapshot_compare(user, a: DemandSnapshot, b: DemandSnapshot, *, city_code: s
         if (city_code and city != city_code) or (allowed is not None and city not in allowed):
             continue
         officers = sorted(by_key.get(key, []), key=lambda o: (o["name"], o["officer_id"]))
-        changes.append({"city_code": city, "item_code": item, "gender": g, "size": size, "before": before,
-                        "after": after, "delta": after - before, "officers": officers})
-    return {"a": a.pk, "b": b.pk, "standard_a": a.standard_version.number,
-            "standard_b": b.standard_version.number, "changes": changes,
-            "total_delta": sum(c["delta"] for c in changes)}
+        changes.append(
+            {
+                "city_code": city,
+                "item_code": item,
+                "gender": g,
+                "size": size,
+                "before": before,
+                "after": after,
+                "delta": after - before,
+                "officers": officers,
+            }
+        )
+    return {
+        "a": a.pk,
+        "b": b.pk,
+        "standard_a": a.standard_version.number,
+        "standard_b": b.standard_version.number,
+        "changes": changes,
+        "total_delta": sum(c["delta"] for c in changes),
+    }

@@ -19,7 +19,16 @@ from .models import DemandSnapshot, ItemType, SkirtChoice, SnapshotRow, Standard
 
 Action = ChangeRecord.Action
 CODE_RE = re.compile(r"^[A-Z][A-Z0-9-]{1,29}$")
-NAME_FIELDS = {"name_zh", "name_en", "name_men", "name_women", "category", "size_system", "note", "sort_order"}
+NAME_FIELDS = {
+    "name_zh",
+    "name_en",
+    "name_men",
+    "name_women",
+    "category",
+    "size_system",
+    "note",
+    "sort_order",
+}
 STANDARD_FIELDS = {"qty_per_officer", "service_life_years", "source"}
 MAX_QTY, MAX_LIFE = 50, 30
 
@@ -32,25 +41,41 @@ def _require(actor, *roles, unit=None) -> None:
 
 def _check_standard_values(where: dict, qty, life, source) -> None:
     if not isinstance(qty, int) or isinstance(qty, bool) or not 0 <= qty <= MAX_QTY:
-        raise QMError("bad_quantity", f"数量无效 invalid quantity per officer (0–{MAX_QTY}): {qty!r}",
-                      {**where, "field": "qty_per_officer"})
+        raise QMError(
+            "bad_quantity",
+            f"数量无效 invalid quantity per officer (0–{MAX_QTY}): {qty!r}",
+            {**where, "field": "qty_per_officer"},
+        )
     if not isinstance(life, int) or isinstance(life, bool) or not 1 <= life <= MAX_LIFE:
-        raise QMError("bad_service_life", f"换发周期无效 invalid service life (1–{MAX_LIFE} years): {life!r}",
-                      {**where, "field": "service_life_years"})
+        raise QMError(
+            "bad_service_life",
+            f"换发周期无效 invalid service life (1–{MAX_LIFE} years): {life!r}",
+            {**where, "field": "service_life_years"},
+        )
     if not isinstance(source, str) or not source.strip() or len(source) > 60:
-        raise QMError("bad_source", "须注明依据 the source of the figure is required (≤ 60 characters)",
-                      {**where, "field": "source"})
+        raise QMError(
+            "bad_source",
+            "须注明依据 the source of the figure is required (≤ 60 characters)",
+            {**where, "field": "source"},
+        )
 
 
 def _new_version(*, actor, note: str, lines: dict[int, dict]) -> StandardVersion:
     """Write a new version whose lines are `lines` {item_id: {qty_per_officer, service_life_years, source}}."""
     last = StandardVersion.objects.select_for_update().order_by("-number").first()
-    version = StandardVersion.objects.create(number=(last.number + 1) if last else 1, note=note[:300],
-                                             created_by=actor)
-    StandardLine.objects.bulk_create([StandardLine(version=version, item_id=item_id, **values)
-                                      for item_id, values in lines.items()])
-    record_change(actor=actor, obj=version, action=Action.CREATE, note=note,
-                  after={"number": version.number, "lines": {str(k): v for k, v in lines.items()}})
+    version = StandardVersion.objects.create(
+        number=(last.number + 1) if last else 1, note=note[:300], created_by=actor
+    )
+    StandardLine.objects.bulk_create(
+        [StandardLine(version=version, item_id=item_id, **values) for item_id, values in lines.items()]
+    )
+    record_change(
+        actor=actor,
+        obj=version,
+        action=Action.CREATE,
+        note=note,
+        after={"number": version.number, "lines": {str(k): v for k, v in lines.items()}},
+    )
     return version
 
 
@@ -58,8 +83,14 @@ def _current_lines() -> dict[int, dict]:
     version = current_standard()
     if version is None:
         return {}
-    return {ln.item_id: {"qty_per_officer": ln.qty_per_officer, "service_life_years": ln.service_life_years,
-                         "source": ln.source} for ln in version.lines.all()}
+    return {
+        ln.item_id: {
+            "qty_per_officer": ln.qty_per_officer,
+            "service_life_years": ln.service_life_years,
+            "source": ln.source,
+        }
+        for ln in version.lines.all()
+    }
 
 
 @transaction.atomic
@@ -69,8 +100,14 @@ def standard_ensure(*, actor=None, note: str = "初版 first version, from the c
     version = current_standard()
     if version is not None:
         return version
-    lines = {i.pk: {"qty_per_officer": i.qty_per_officer, "service_life_years": i.service_life_years,
-                    "source": i.source} for i in ItemType.objects.filter(is_active=True)}
+    lines = {
+        i.pk: {
+            "qty_per_officer": i.qty_per_officer,
+            "service_life_years": i.service_life_years,
+            "source": i.source,
+        }
+        for i in ItemType.objects.filter(is_active=True)
+    }
     return _new_version(actor=actor, note=note, lines=lines)
 
 
@@ -94,18 +131,33 @@ def standard_revise(*, actor, changes: list[dict], note: str) -> StandardVersion
             code = change.get("item_code")
             bad = set(change) - STANDARD_FIELDS - {"item_code"}
             if bad:
-                raise QMError("not_editable", f"第 {n} 项 row {n}: 不可修改的字段 fields not editable: "
-                              f"{', '.join(sorted(bad))}", {**where, "fields": sorted(bad)})
+                raise QMError(
+                    "not_editable",
+                    f"第 {n} 项 row {n}: 不可修改的字段 fields not editable: {', '.join(sorted(bad))}",
+                    {**where, "fields": sorted(bad)},
+                )
             if code not in items:
-                raise QMError("unknown_item", f"第 {n} 项 row {n}: 未知或停用的品类 unknown or inactive item {code!r}",
-                              {**where, "field": "item_code"})
+                raise QMError(
+                    "unknown_item",
+                    f"第 {n} 项 row {n}: 未知或停用的品类 unknown or inactive item {code!r}",
+                    {**where, "field": "item_code"},
+                )
             if code in seen:
-                raise QMError("duplicate_item", f"第 {n} 项 row {n}: 品类重复 item {code} given twice",
-                              {**where, "field": "item_code"})
+                raise QMError(
+                    "duplicate_item",
+                    f"第 {n} 项 row {n}: 品类重复 item {code} given twice",
+                    {**where, "field": "item_code"},
+                )
             seen.add(code)
             item = items[code]
-            line = dict(lines.get(item.pk) or {"qty_per_officer": item.qty_per_officer,
-                                               "service_life_years": item.service_life_years, "source": item.source})
+            line = dict(
+                lines.get(item.pk)
+                or {
+                    "qty_per_officer": item.qty_per_officer,
+                    "service_life_years": item.service_life_years,
+                    "source": item.source,
+                }
+            )
             line.update({k: change[k] for k in STANDARD_FIELDS if k in change})
             _check_standard_values(where, line["qty_per_officer"], line["service_life_years"], line["source"])
             if line != lines.get(item.pk):
@@ -132,29 +184,58 @@ def _mirror(actor, touched, note: str) -> None:
 
 def _check_item_fields(fields: dict) -> None:
     for key in ("name_zh", "name_en", "name_men", "name_women"):
-        if key in fields and (not isinstance(fields[key], str) or not fields[key].strip()
-                              or len(fields[key]) > 100):
+        if key in fields and (
+            not isinstance(fields[key], str) or not fields[key].strip() or len(fields[key]) > 100
+        ):
             raise QMError("bad_name", f"名称无效 invalid name ({key})", {"field": key})
     if "category" in fields and fields["category"] not in Category.values:
-        raise QMError("bad_category", f"未知类别 unknown category {fields['category']!r}", {"field": "category"})
+        raise QMError(
+            "bad_category", f"未知类别 unknown category {fields['category']!r}", {"field": "category"}
+        )
     if "size_system" in fields and fields["size_system"] not in SizeSystem.values:
-        raise QMError("bad_size_system", f"未知号型体系 unknown size system {fields['size_system']!r}",
-                      {"field": "size_system"})
+        raise QMError(
+            "bad_size_system",
+            f"未知号型体系 unknown size system {fields['size_system']!r}",
+            {"field": "size_system"},
+        )
     if "note" in fields and len(fields["note"] or "") > 200:
         raise QMError("bad_note", "备注过长 note longer than 200 characters", {"field": "note"})
 
 
-def item_type_create(*, actor, code: str, name_zh: str, name_en: str, name_men: str, name_women: str,
-                     category: str, size_system: str, qty_per_officer: int, service_life_years: int,
-                     source: str, note: str = "", sort_order: int | None = None) -> ItemType:
+def item_type_create(
+    *,
+    actor,
+    code: str,
+    name_zh: str,
+    name_en: str,
+    name_men: str,
+    name_women: str,
+    category: str,
+    size_system: str,
+    qty_per_officer: int,
+    service_life_years: int,
+    source: str,
+    note: str = "",
+    sort_order: int | None = None,
+) -> ItemType:
     """Add an item to the catalog and to a new version of the standard (provincial logistics)."""
     _require(actor, scope.PROVINCE)
     code = (code or "").strip().upper()
     if not CODE_RE.match(code):
-        raise QMError("bad_code", "代码须为大写字母、数字和连字符 code: capitals, digits and '-' (2–30)",
-                      {"field": "code"})
-    fields = dict(name_zh=name_zh, name_en=name_en, name_men=name_men, name_women=name_women, category=category,
-                  size_system=size_system, note=note)
+        raise QMError(
+            "bad_code",
+            "代码须为大写字母、数字和连字符 code: capitals, digits and '-' (2–30)",
+            {"field": "code"},
+        )
+    fields = dict(
+        name_zh=name_zh,
+        name_en=name_en,
+        name_men=name_men,
+        name_women=name_women,
+        category=category,
+        size_system=size_system,
+        note=note,
+    )
     _check_item_fields(fields)
     _check_standard_values({}, qty_per_officer, service_life_years, source)
     with transaction.atomic():
@@ -162,15 +243,24 @@ def item_type_create(*, actor, code: str, name_zh: str, name_en: str, name_men: 
             raise Conflict("duplicate_code", f"品类代码已存在 item code {code} exists", {"field": "code"})
         standard_ensure(actor=actor)
         if sort_order is None:
-            sort_order = (ItemType.objects.order_by("-sort_order").values_list("sort_order", flat=True).first()
-                          or 0) + 1
-        item = ItemType.objects.create(code=code, qty_per_officer=qty_per_officer,
-                                       service_life_years=service_life_years, source=source.strip(),
-                                       sort_order=sort_order, **fields)
+            sort_order = (
+                ItemType.objects.order_by("-sort_order").values_list("sort_order", flat=True).first() or 0
+            ) + 1
+        item = ItemType.objects.create(
+            code=code,
+            qty_per_officer=qty_per_officer,
+            service_life_years=service_life_years,
+            source=source.strip(),
+            sort_order=sort_order,
+            **fields,
+        )
         record_change(actor=actor, obj=item, action=Action.CREATE)
         lines = _current_lines()
-        lines[item.pk] = {"qty_per_officer": qty_per_officer, "service_life_years": service_life_years,
-                          "source": item.source}
+        lines[item.pk] = {
+            "qty_per_officer": qty_per_officer,
+            "service_life_years": service_life_years,
+            "source": item.source,
+        }
         _new_version(actor=actor, note=f"新增品类 item added: {code}", lines=lines)
     return item
 
@@ -181,8 +271,11 @@ def item_type_update(*, actor, item: ItemType, note: str = "", **fields) -> Item
     _require(actor, scope.PROVINCE)
     bad = set(fields) - NAME_FIELDS - STANDARD_FIELDS - {"is_active"}
     if bad:
-        raise QMError("not_editable", f"不可修改的字段 fields not editable: {', '.join(sorted(bad))}",
-                      {"fields": sorted(bad)})
+        raise QMError(
+            "not_editable",
+            f"不可修改的字段 fields not editable: {', '.join(sorted(bad))}",
+            {"fields": sorted(bad)},
+        )
     _check_item_fields(fields)
     if "is_active" in fields and not isinstance(fields["is_active"], bool):
         raise QMError("bad_is_active", "is_active 须为 true/false", {"field": "is_active"})
@@ -193,11 +286,19 @@ def item_type_update(*, actor, item: ItemType, note: str = "", **fields) -> Item
         item = ItemType.objects.select_for_update().get(pk=item.pk)
         before = snapshot(item)
         std = {k: fields.pop(k) for k in list(fields) if k in STANDARD_FIELDS}
-        merged = {"qty_per_officer": item.qty_per_officer, "service_life_years": item.service_life_years,
-                  "source": item.source, **std}
+        merged = {
+            "qty_per_officer": item.qty_per_officer,
+            "service_life_years": item.service_life_years,
+            "source": item.source,
+            **std,
+        }
         if std:
-            _check_standard_values({"item_code": item.code}, merged["qty_per_officer"],
-                                   merged["service_life_years"], merged["source"])
+            _check_standard_values(
+                {"item_code": item.code},
+                merged["qty_per_officer"],
+                merged["service_life_years"],
+                merged["source"],
+            )
         for k, v in {**fields, **std}.items():
             setattr(item, k, v)
         item.save()
@@ -210,8 +311,9 @@ def item_type_update(*, actor, item: ItemType, note: str = "", **fields) -> Item
             new_lines.pop(item.pk, None)
         if touches_standard and new_lines != lines:
             what = "停用品类 item withdrawn" if not item.is_active else "修订 revised"
-            _new_version(actor=actor, note=f"{what}: {item.code}" + (f" — {note}" if note else ""),
-                         lines=new_lines)
+            _new_version(
+                actor=actor, note=f"{what}: {item.code}" + (f" — {note}" if note else ""), lines=new_lines
+            )
     return item
 
 
@@ -255,7 +357,9 @@ def _insert_rows(snap: DemandSnapshot, rows: dict) -> None:
             cursor.executemany(f"INSERT INTO {table} ({ROW_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)", values)
 
 
-def snapshot_create(*, actor, note: str = "", margin_percent: int = demand_mod.MARGIN_PERCENT) -> DemandSnapshot:
+def snapshot_create(
+    *, actor, note: str = "", margin_percent: int = demand_mod.MARGIN_PERCENT
+) -> DemandSnapshot:
     """Freeze the province's demand under the current standard (provincial logistics): rows per city ×
     item × gender × size, totals, made-to-measure lines, unknown sizes and each officer's sizes."""
     if actor is not None:
@@ -266,12 +370,28 @@ def snapshot_create(*, actor, note: str = "", margin_percent: int = demand_mod.M
         standard = standard_ensure(actor=actor)
         d = demand_mod.compute(standard=standard, margin_percent=margin_percent)
         snap = DemandSnapshot.objects.create(
-            created_by=actor, created_by_name=actor.get_username() if actor else "system",
-            standard_version=standard, margin_percent=margin_percent, note=note or "",
-            officer_count=len(d.officers), totals=d.totals(), made_to_measure=d.made_to_measure,
-            unknown=d.unknown, officers=d.officers)
+            created_by=actor,
+            created_by_name=actor.get_username() if actor else "system",
+            standard_version=standard,
+            margin_percent=margin_percent,
+            note=note or "",
+            officer_count=len(d.officers),
+            totals=d.totals(),
+            made_to_measure=d.made_to_measure,
+            unknown=d.unknown,
+            officers=d.officers,
+        )
         _insert_rows(snap, d.rows)
-        record_change(actor=actor, obj=snap, action=Action.CREATE, note=note,
-                      after={"standard_version": standard.number, "officer_count": snap.officer_count,
-                             "rows": len(d.rows), "margin_percent": margin_percent})
+        record_change(
+            actor=actor,
+            obj=snap,
+            action=Action.CREATE,
+            note=note,
+            after={
+                "standard_version": standard.number,
+                "officer_count": snap.officer_count,
+                "rows": len(d.rows),
+                "margin_percent": margin_percent,
+            },
+        )
     return snap

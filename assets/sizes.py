@@ -99,8 +99,10 @@ def garment_sizes(gender: str, height, chest, waist) -> tuple[Size, Size]:
             return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
     missing = _missing((height, "height"), (chest, "chest"), (waist, "waist"))
     results = []
-    for value, fit_fn, (flo, fhi), kind in ((chest, top_fit, TOP_RANGE[gender], "top"),
-                                            (waist, bottom_fit, BOTTOM_RANGE[gender], "bottom")):
+    for value, fit_fn, (flo, fhi), kind in (
+        (chest, top_fit, TOP_RANGE[gender], "top"),
+        (waist, bottom_fit, BOTTOM_RANGE[gender], "bottom"),
+    ):
         fit = fit_fn(value) if value is not None else None
         if fit is not None and not flo <= fit <= fhi:
             results.append(Size(None, MADE_TO_MEASURE, f"{kind} 型 {fit} outside {flo}–{fhi}"))
@@ -147,8 +149,14 @@ def cap_size(head_cm) -> Size:
 def sizes_for(gender: str, height=None, chest=None, waist=None, head=None, foot_mm=None) -> dict[str, Size]:
     """Every size system's size for one body: keys top, bottom, shoe_mm, hat_cm, none, badge_number."""
     top, bottom = garment_sizes(gender, height, chest, waist)
-    return {"top": top, "bottom": bottom, "shoe_mm": shoe_size(foot_mm), "hat_cm": cap_size(head),
-            "none": Size(ONE_SIZE), "badge_number": Size(ONE_SIZE)}
+    return {
+        "top": top,
+        "bottom": bottom,
+        "shoe_mm": shoe_size(foot_mm),
+        "hat_cm": cap_size(head),
+        "none": Size(ONE_SIZE),
+        "badge_number": Size(ONE_SIZE),
+    }
 
 
 def foot_length(foot_mm=None, shoe_eu=None):
@@ -163,5 +171,11 @@ def foot_length(foot_mm=None, shoe_eu=None):
 def officer_sizes(officer) -> dict[str, Size]:
     """The size per size system for an officer (personnel.Officer or anything with the same fields).
     Shoes go by the foot length, or by the European size when only that was entered."""
-    return sizes_for(officer.gender, officer.height_cm, officer.chest_cm, officer.waist_cm, officer.head_cm,
-                     foot_length(officer.foot_mm, getattr(officer, "shoe_eu", None)))
+    return sizes_for(
+        officer.gender,
+        officer.height_cm,
+        officer.chest_cm,
+        officer.waist_cm,
+        officer.head_cm,
+        foot_length(officer.foot_mm, getattr(officer, "shoe_eu", None)),
+    )

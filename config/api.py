@@ -58,7 +58,10 @@ def _validation_error(request, exc: ValidationError):
         fields.append({"field": ".".join(loc), "message": err.get("msg", "")})
     first = fields[0] if fields else {"field": "", "message": ""}
     return _error(
-        request, 422, "validation_error", f"输入有误 invalid input: {first['field']}: {first['message']}",
+        request,
+        422,
+        "validation_error",
+        f"输入有误 invalid input: {first['field']}: {first['message']}",
         {"fields": fields},
     )
 

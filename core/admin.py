@@ -35,8 +35,12 @@ class ScopedAdmin(admin.ModelAdmin):
 
         before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
-        record_change(actor=request.user, obj=obj, action=CR.Action.UPDATE if change else CR.Action.CREATE,
-                      before=before)
+        record_change(
+            actor=request.user,
+            obj=obj,
+            action=CR.Action.UPDATE if change else CR.Action.CREATE,
+            before=before,
+        )
 
 
 @admin.register(ChangeRecord)
@@ -46,8 +50,10 @@ class ChangeRecordAdmin(admin.ModelAdmin):
     search_fields = ["object_repr", "actor_name", "object_id"]
 
     def has_module_permission(self, request):
-        return scope.has_role(request.user, scope.PROVINCE, scope.AUDITOR) and scope.scope_paths(
-            request.user) is None
+        return (
+            scope.has_role(request.user, scope.PROVINCE, scope.AUDITOR)
+            and scope.scope_paths(request.user) is None
+        )
 
     has_view_permission = lambda self, request, obj=None: self.has_module_permission(request)  # noqa: E731
 

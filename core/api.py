@@ -23,8 +23,11 @@ def me(request):
     from personnel.models import Membership
 
     rows = Membership.objects.filter(user=request.user, is_active=True).select_related("unit")
-    return {"username": request.user.username, "name": request.user.get_full_name(),
-            "roles": [{"role": m.role, "unit_code": m.unit.code, "unit_name": m.unit.name} for m in rows]}
+    return {
+        "username": request.user.username,
+        "name": request.user.get_full_name(),
+        "roles": [{"role": m.role, "unit_code": m.unit.code, "unit_name": m.unit.name} for m in rows],
+    }
 
 
 class HistoryFilters(PageParams):
@@ -59,13 +62,26 @@ def history(request, filters: Query[HistoryFilters]):
         app_label, model = filters.model.lower().split(".")
         ct = ContentType.objects.get(app_label=app_label, model=model)
     except (ValueError, ContentType.DoesNotExist):
-        raise QMError("bad_model", f"未知对象类型 unknown model {filters.model}", {"field": "model"}) from None
+        raise QMError(
+            "bad_model", f"未知对象类型 unknown model {filters.model}", {"field": "model"}
+        ) from None
     if _scoped_object(request.user, ct.model_class(), filters.object_id) is None:
         raise NotFound()
     qs = ChangeRecord.objects.filter(content_type=ct, object_id=filters.object_id)
-    return paginate(qs, filters, lambda r: {
-        "id": r.id, "object_repr": r.object_repr, "action": r.action, "changes": r.changes, "note": r.note,
-        "actor": r.actor_name, "source": r.source, "at": r.created_at})
+    return paginate(
+        qs,
+        filters,
+        lambda r: {
+            "id": r.id,
+            "object_repr": r.object_repr,
+            "action": r.action,
+            "changes": r.changes,
+            "note": r.note,
+            "actor": r.actor_name,
+            "source": r.source,
+            "at": r.created_at,
+        },
+    )
 
 
 class NotificationOut(Schema):

@@ -22,8 +22,14 @@ class Bench:
             self.stdout.write(text)
             self.stdout.flush()
 
-    def measure(self, fn: Callable[[], object], *, setup: Callable[[], object] | None = None,
-                runs: int | None = None, memory: bool = False) -> dict:
+    def measure(
+        self,
+        fn: Callable[[], object],
+        *,
+        setup: Callable[[], object] | None = None,
+        runs: int | None = None,
+        memory: bool = False,
+    ) -> dict:
         """Run fn `runs` times (setup before each, untimed); median seconds and, if asked, peak memory (MB)
         as traced Python allocations of the median run."""
         times, peaks = [], []

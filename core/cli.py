@@ -19,8 +19,11 @@ def acting_user(username: str | None):
         return user
     user = User.objects.filter(username=DEFAULT_USERNAME, is_active=True).first()
     if user is None:
-        user = User.objects.filter(memberships__role="province", memberships__is_active=True,
-                                   is_active=True).first()
+        user = User.objects.filter(
+            memberships__role="province", memberships__is_active=True, is_active=True
+        ).first()
     if user is None:
-        raise CommandError("no provincial logistics account: run `manage.py seed_demo --officers 0` or pass --user")
+        raise CommandError(
+            "no provincial logistics account: run `manage.py seed_demo --officers 0` or pass --user"
+        )
     return user

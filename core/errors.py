@@ -28,7 +28,9 @@ class NotFound(QMError):
 class Forbidden(QMError):
     status = 403
 
-    def __init__(self, message: str = "您的角色不能执行此操作 (not allowed for your role)", details: Any = None):
+    def __init__(
+        self, message: str = "您的角色不能执行此操作 (not allowed for your role)", details: Any = None
+    ):
         super().__init__("forbidden", message, details)
 
 

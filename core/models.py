@@ -46,7 +46,9 @@ class Notification(models.Model):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=300, blank=True)
-    dedupe_key = models.CharField(max_length=200, blank=True, help_text="same key for the same user is sent once")
+    dedupe_key = models.CharField(
+        max_length=200, blank=True, help_text="same key for the same user is sent once"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

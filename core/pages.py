@@ -257,8 +257,14 @@ def htmx_login_redirect(request):
     not be swapped into the fragment, so htmx is told to load it as a whole page (HX-Redirect), coming back
     to the page the user was on (its path from the Referer, when it is ours)."""
     back = request.headers.get("Referer", "")
-    path = urlsplit(back).path if back and url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()) else ""
+    path = (
+        urlsplit(back).path
+        if back
+        and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        else ""
+    )
     target = settings.LOGIN_URL + (f"?{urlencode({'next': path})}" if path else "")
     resp = HttpResponse(status=200)
     resp["HX-Redirect"] = target

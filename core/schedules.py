@@ -30,9 +30,17 @@ def ensure_schedules() -> int:
     for entry in declared():
         if PeriodicTask.objects.filter(name=entry["name"]).exists():
             continue
-        cron, _ = CrontabSchedule.objects.get_or_create(timezone="Asia/Shanghai", **{
-            "minute": "0", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*",
-            **entry["crontab"]})
+        cron, _ = CrontabSchedule.objects.get_or_create(
+            timezone="Asia/Shanghai",
+            **{
+                "minute": "0",
+                "hour": "*",
+                "day_of_week": "*",
+                "day_of_month": "*",
+                "month_of_year": "*",
+                **entry["crontab"],
+            },
+        )
         PeriodicTask.objects.create(name=entry["name"], task=entry["task"], crontab=cron)
         created += 1
     return created

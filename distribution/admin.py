@@ -27,7 +27,17 @@ class ReadOnlyScopedAdmin(ScopedAdmin):
 
 @admin.register(Movement)
 class MovementAdmin(ReadOnlyScopedAdmin):
-    list_display = ["at", "kind", "item", "gender", "size", "quantity", "from_location", "to_location", "doc_ref"]
+    list_display = [
+        "at",
+        "kind",
+        "item",
+        "gender",
+        "size",
+        "quantity",
+        "from_location",
+        "to_location",
+        "doc_ref",
+    ]
     list_filter = ["kind", "gender"]
     search_fields = ["doc_ref", "size", "item__code"]
     list_select_related = ["item", "from_location", "to_location"]
@@ -41,9 +51,12 @@ class MovementAdmin(ReadOnlyScopedAdmin):
 
         q = Q(pk__in=[])
         for p in paths:
-            q |= (Q(from_location__unit__path__startswith=p) | Q(to_location__unit__path__startswith=p)
-                  | Q(from_location__officer__unit__path__startswith=p)
-                  | Q(to_location__officer__unit__path__startswith=p))
+            q |= (
+                Q(from_location__unit__path__startswith=p)
+                | Q(to_location__unit__path__startswith=p)
+                | Q(from_location__officer__unit__path__startswith=p)
+                | Q(to_location__officer__unit__path__startswith=p)
+            )
         return qs.filter(q)
 
 
@@ -64,7 +77,18 @@ class AllocationPlanAdmin(ReadOnlyScopedAdmin):
 
 @admin.register(DiscrepancyCase)
 class DiscrepancyCaseAdmin(ReadOnlyScopedAdmin):
-    list_display = ["id", "shipment", "unit", "item", "gender", "size", "quantity", "reason", "status", "outcome"]
+    list_display = [
+        "id",
+        "shipment",
+        "unit",
+        "item",
+        "gender",
+        "size",
+        "quantity",
+        "reason",
+        "status",
+        "outcome",
+    ]
     list_filter = ["status", "reason", "outcome"]
 
 

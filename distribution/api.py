@@ -37,8 +37,9 @@ router = Router(tags=["distribution 配发"])
 
 
 def _once(request, action: str, payload, fn):
-    return services.idempotent(actor=request.user, key=request.headers.get("Idempotency-Key"), action=action,
-                               payload=payload, fn=fn)
+    return services.idempotent(
+        actor=request.user, key=request.headers.get("Idempotency-Key"), action=action, payload=payload, fn=fn
+    )
 
 
 def _codes():
@@ -47,16 +48,32 @@ def _codes():
 
 # ---- presenters -----------------------------------------------------------------------------------------
 
+
 def shipment_out(s) -> dict:
     codes = _codes()
     return {
-        "id": s.id, "number": s.number, "status": s.status, "status_label": ShipmentStatus(s.status).label,
+        "id": s.id,
+        "number": s.number,
+        "status": s.status,
+        "status_label": ShipmentStatus(s.status).label,
         "from_location": s.from_location.name,
         "from_unit": s.from_location.unit.code if s.from_location.unit_id else None,
-        "to_unit": s.to_unit.code, "to_unit_name": s.to_unit.name, "created_at": s.created_at,
-        "dispatched_at": s.dispatched_at, "received_at": s.received_at, "closed_at": s.closed_at,
-        "lines": [{"id": ln.id, "item": codes[ln.item_id], "gender": ln.gender, "size": ln.size,
-                   "quantity": ln.quantity} for ln in s.lines.all()],
+        "to_unit": s.to_unit.code,
+        "to_unit_name": s.to_unit.name,
+        "created_at": s.created_at,
+        "dispatched_at": s.dispatched_at,
+        "received_at": s.received_at,
+        "closed_at": s.closed_at,
+        "lines": [
+            {
+                "id": ln.id,
+                "item": codes[ln.item_id],
+                "gender": ln.gender,
+                "size": ln.size,
+                "quantity": ln.quantity,
+            }
+            for ln in s.lines.all()
+        ],
     }
 
 
@@ -64,58 +81,136 @@ def receipt_out(r) -> dict:
     codes = _codes()
     r.shipment.refresh_from_db(fields=["status"])
     return {
-        "id": r.id, "shipment_id": r.shipment_id, "shipment_status": r.shipment.status,
+        "id": r.id,
+        "shipment_id": r.shipment_id,
+        "shipment_status": r.shipment.status,
         "confirmed_by": r.confirmed_by.get_username() if r.confirmed_by_id else None,
         "confirmed_at": r.confirmed_at,
-        "lines": [{"line_id": ln.shipment_line_id, "item": codes[ln.item_id], "gender": ln.gender, "size": ln.size,
-                   "received": ln.received, "short": ln.short, "excess": ln.excess, "reason": ln.reason,
-                   "note": ln.note} for ln in r.lines.all()],
+        "lines": [
+            {
+                "line_id": ln.shipment_line_id,
+                "item": codes[ln.item_id],
+                "gender": ln.gender,
+                "size": ln.size,
+                "received": ln.received,
+                "short": ln.short,
+                "excess": ln.excess,
+                "reason": ln.reason,
+                "note": ln.note,
+            }
+            for ln in r.lines.all()
+        ],
         "photos": [p.file.name for p in r.photos.all()],
         "cases": list(r.shipment.cases.values_list("id", flat=True)),
     }
 
 
 def plan_out(p, lines: bool = False) -> dict:
-    out = {"id": p.id, "city": p.city.code, "version": p.version, "status": p.status,
-           "spare_share": str(p.spare_share), "snapshot_id": p.snapshot_id, "note": p.note,
-           "created_at": p.created_at, "approved_at": p.approved_at}
+    out = {
+        "id": p.id,
+        "city": p.city.code,
+        "version": p.version,
+        "status": p.status,
+        "spare_share": str(p.spare_share),
+        "snapshot_id": p.snapshot_id,
+        "note": p.note,
+        "created_at": p.created_at,
+        "approved_at": p.approved_at,
+    }
     if lines:
         codes = _codes()
-        out["lines"] = [{"unit": ln.unit.code, "item": codes[ln.item_id], "gender": ln.gender, "size": ln.size,
-                         "quantity": ln.quantity, "spare": ln.spare}
-                        for ln in p.lines.select_related("unit").order_by("unit__code", "item_id", "gender", "size")]
+        out["lines"] = [
+            {
+                "unit": ln.unit.code,
+                "item": codes[ln.item_id],
+                "gender": ln.gender,
+                "size": ln.size,
+                "quantity": ln.quantity,
+                "spare": ln.spare,
+            }
+            for ln in p.lines.select_related("unit").order_by("unit__code", "item_id", "gender", "size")
+        ]
     return out
 
 
 def case_out(c) -> dict:
-    return {"id": c.id, "shipment": c.shipment.number, "shipment_id": c.shipment_id, "unit": c.unit.code,
-            "item": _codes()[c.item_id], "gender": c.gender, "size": c.size, "quantity": c.quantity,
-            "reason": c.reason, "note": c.note, "status": c.status, "outcome": c.outcome,
-            "reship_id": c.reship_id, "settled_at": c.settled_at}
+    return {
+        "id": c.id,
+        "shipment": c.shipment.number,
+        "shipment_id": c.shipment_id,
+        "unit": c.unit.code,
+        "item": _codes()[c.item_id],
+        "gender": c.gender,
+        "size": c.size,
+        "quantity": c.quantity,
+        "reason": c.reason,
+        "note": c.note,
+        "status": c.status,
+        "outcome": c.outcome,
+        "reship_id": c.reship_id,
+        "settled_at": c.settled_at,
+    }
 
 
 def task_out(t) -> dict:
-    return {"id": t.id, "officer_id": t.officer_id, "officer_name": t.officer.name, "unit": t.unit.code,
-            "reason": t.reason, "status": t.status, "expected": t.expected,
-            "outstanding": services._task_outstanding(t) if t.status == "open" else [],
-            "created_at": t.created_at, "closed_at": t.closed_at, "note": t.note}
+    return {
+        "id": t.id,
+        "officer_id": t.officer_id,
+        "officer_name": t.officer.name,
+        "unit": t.unit.code,
+        "reason": t.reason,
+        "status": t.status,
+        "expected": t.expected,
+        "outstanding": services._task_outstanding(t) if t.status == "open" else [],
+        "created_at": t.created_at,
+        "closed_at": t.closed_at,
+        "note": t.note,
+    }
 
 
 def stocktake_out(st) -> dict:
     codes = _codes()
-    return {"id": st.id, "unit": st.unit.code, "status": st.status, "counted_at": st.counted_at,
-            "note": st.note, "lines": [{"item": codes[ln.item_id], "gender": ln.gender, "size": ln.size,
-                                        "ledger": ln.ledger, "counted": ln.counted, "difference": ln.counted - ln.ledger,
-                                        "reason": ln.reason} for ln in st.lines.all()]}
+    return {
+        "id": st.id,
+        "unit": st.unit.code,
+        "status": st.status,
+        "counted_at": st.counted_at,
+        "note": st.note,
+        "lines": [
+            {
+                "item": codes[ln.item_id],
+                "gender": ln.gender,
+                "size": ln.size,
+                "ledger": ln.ledger,
+                "counted": ln.counted,
+                "difference": ln.counted - ln.ledger,
+                "reason": ln.reason,
+            }
+            for ln in st.lines.all()
+        ],
+    }
 
 
 def movement_out(m) -> dict:
-    return {"id": m.id, "at": m.at, "kind": m.kind, "item": m.item.code, "gender": m.gender, "size": m.size,
-            "quantity": m.quantity, "from": m.from_location.name, "to": m.to_location.name,
-            "doc_type": m.doc_type, "doc_ref": m.doc_ref, "reverses": m.reverses_id, "note": m.note}
+    return {
+        "id": m.id,
+        "at": m.at,
+        "kind": m.kind,
+        "item": m.item.code,
+        "gender": m.gender,
+        "size": m.size,
+        "quantity": m.quantity,
+        "from": m.from_location.name,
+        "to": m.to_location.name,
+        "doc_type": m.doc_type,
+        "doc_ref": m.doc_ref,
+        "reverses": m.reverses_id,
+        "note": m.note,
+    }
 
 
 # ---- ledger -------------------------------------------------------------------------------------------------
+
 
 class AtParams(PageParams):
     at: str | None = None
@@ -148,8 +243,12 @@ def movement_reverse(request, movement_id: int, payload: NoteIn):
     m = Movement.objects.filter(pk=movement_id).select_related("from_location", "to_location").first()
     if m is None:
         raise QMError("not_found", "不存在 not found", status=404)
-    return _once(request, "movement_reverse", {"id": movement_id, **payload.dict()}, lambda: movement_out(
-        services.movement_reverse(actor=request.user, movement=m, note=payload.note)))
+    return _once(
+        request,
+        "movement_reverse",
+        {"id": movement_id, **payload.dict()},
+        lambda: movement_out(services.movement_reverse(actor=request.user, movement=m, note=payload.note)),
+    )
 
 
 @router.post("/receipts", summary="验收入库 book accepted goods from a supplier (province)")
@@ -157,13 +256,20 @@ def stock_receive(request, payload: ReceiveIn):
     unit = selectors.unit_get(request.user, payload.to_unit)
 
     def run():
-        rows = services.stock_receive(actor=request.user, to_unit=unit, lines=[ln.dict() for ln in payload.lines],
-                                      document=payload.document, supplier=payload.supplier)
+        rows = services.stock_receive(
+            actor=request.user,
+            to_unit=unit,
+            lines=[ln.dict() for ln in payload.lines],
+            document=payload.document,
+            supplier=payload.supplier,
+        )
         return {"movements": [r.pk for r in rows], "quantity": sum(r.quantity for r in rows)}
+
     return _once(request, "stock_receive", payload.dict(), run)
 
 
 # ---- plans --------------------------------------------------------------------------------------------
+
 
 @router.get("/plans", summary="分配方案 allocation plans")
 def plan_list(request, params: Query[PageParams]):
@@ -178,9 +284,21 @@ def plan_detail(request, plan_id: int):
 @router.post("/plans", summary="新版本分配方案 a new plan version from demand rows (province)")
 def plan_create(request, payload: PlanIn):
     city = selectors.unit_get(request.user, payload.city)
-    return _once(request, "plan_create", payload.dict(), lambda: plan_out(services.plan_build(
-        actor=request.user, city=city, rows=[r.dict() for r in payload.rows], spare_share=payload.spare_share,
-        snapshot_id=payload.snapshot_id, note=payload.note)))
+    return _once(
+        request,
+        "plan_create",
+        payload.dict(),
+        lambda: plan_out(
+            services.plan_build(
+                actor=request.user,
+                city=city,
+                rows=[r.dict() for r in payload.rows],
+                spare_share=payload.spare_share,
+                snapshot_id=payload.snapshot_id,
+                note=payload.note,
+            )
+        ),
+    )
 
 
 @router.post("/plans/{plan_id}/approve", summary="批准 approve (province)")
@@ -190,6 +308,7 @@ def plan_approve(request, plan_id: int):
 
 
 # ---- shipments ------------------------------------------------------------------------------------------
+
 
 class ShipmentFilters(PageParams):
     status: str | None = None
@@ -216,9 +335,22 @@ def shipment_create(request, payload: ShipmentIn):
     to_unit = selectors.unit_get(request.user, payload.to_unit)
     from_unit = selectors.unit_get(request.user, payload.from_unit) if payload.from_unit else None
     plan = selectors.plan_get(request.user, payload.plan_id) if payload.plan_id else None
-    return _once(request, "shipment_create", payload.dict(), lambda: shipment_out(services.shipment_create(
-        actor=request.user, to_unit=to_unit, from_unit=from_unit, supplier=payload.supplier, plan=plan,
-        lines=[ln.dict() for ln in payload.lines], note=payload.note)))
+    return _once(
+        request,
+        "shipment_create",
+        payload.dict(),
+        lambda: shipment_out(
+            services.shipment_create(
+                actor=request.user,
+                to_unit=to_unit,
+                from_unit=from_unit,
+                supplier=payload.supplier,
+                plan=plan,
+                lines=[ln.dict() for ln in payload.lines],
+                note=payload.note,
+            )
+        ),
+    )
 
 
 @router.post("/shipments/{shipment_id}/dispatch", response=ShipmentOut, summary="发运 dispatch")
@@ -233,33 +365,58 @@ def shipment_cancel(request, shipment_id: int, payload: ReasonIn):
     return shipment_out(services.shipment_cancel(actor=request.user, shipment=s, reason=payload.reason))
 
 
-@router.post("/shipments/{shipment_id}/confirm", response=ReceiptOut,
-             summary="签收 confirm receipt (JSON); the same body again → the same answer, another → 409")
+@router.post(
+    "/shipments/{shipment_id}/confirm",
+    response=ReceiptOut,
+    summary="签收 confirm receipt (JSON); the same body again → the same answer, another → 409",
+)
 def shipment_confirm(request, shipment_id: int, payload: ConfirmIn):
     s = selectors.shipment_get(request.user, shipment_id)
-    return receipt_out(services.shipment_confirm(actor=request.user, shipment=s,
-                                                 lines=[ln.dict() for ln in payload.lines],
-                                                 excess=[e.dict() for e in payload.excess], note=payload.note))
+    return receipt_out(
+        services.shipment_confirm(
+            actor=request.user,
+            shipment=s,
+            lines=[ln.dict() for ln in payload.lines],
+            excess=[e.dict() for e in payload.excess],
+            note=payload.note,
+        )
+    )
 
 
-@router.post("/shipments/{shipment_id}/confirm-with-photos", response=ReceiptOut,
-             summary="签收并上传照片 confirm receipt, multipart: `data` (the JSON body) + `photos` files")
-def shipment_confirm_multipart(request, shipment_id: int, data: Form[str],
-                               photos: File[list[UploadedFile]] = None):
+@router.post(
+    "/shipments/{shipment_id}/confirm-with-photos",
+    response=ReceiptOut,
+    summary="签收并上传照片 confirm receipt, multipart: `data` (the JSON body) + `photos` files",
+)
+def shipment_confirm_multipart(
+    request, shipment_id: int, data: Form[str], photos: File[list[UploadedFile]] = None
+):
     s = selectors.shipment_get(request.user, shipment_id)
     try:
         body = ConfirmIn(**json.loads(data))
     except Exception as exc:  # malformed JSON or schema
-        raise QMError("bad_data", f"data 字段不是有效的签收内容 data is not a valid confirmation: {exc}"[:300],
-                      {"field": "data"}) from None
+        raise QMError(
+            "bad_data",
+            f"data 字段不是有效的签收内容 data is not a valid confirmation: {exc}"[:300],
+            {"field": "data"},
+        ) from None
     for f in photos or []:
         if not (f.content_type or "").startswith("image/") or f.size > 10 * 2**20:
-            raise QMError("bad_photo", f"照片须为图片且不超过10MB photo must be an image ≤ 10 MB: {f.name}",
-                          {"field": "photos"})
-    return receipt_out(services.shipment_confirm(actor=request.user, shipment=s,
-                                                 lines=[ln.dict() for ln in body.lines],
-                                                 excess=[e.dict() for e in body.excess], note=body.note,
-                                                 photos=photos or []))
+            raise QMError(
+                "bad_photo",
+                f"照片须为图片且不超过10MB photo must be an image ≤ 10 MB: {f.name}",
+                {"field": "photos"},
+            )
+    return receipt_out(
+        services.shipment_confirm(
+            actor=request.user,
+            shipment=s,
+            lines=[ln.dict() for ln in body.lines],
+            excess=[e.dict() for e in body.excess],
+            note=body.note,
+            photos=photos or [],
+        )
+    )
 
 
 @router.get("/shipments/{shipment_id}/receipt", response=ReceiptOut)
@@ -278,6 +435,7 @@ def shipment_close(request, shipment_id: int):
 
 # ---- discrepancy cases -------------------------------------------------------------------------------
 
+
 class CaseFilters(PageParams):
     status: str | None = None
 
@@ -294,20 +452,40 @@ def case_list(request, filters: Query[CaseFilters]):
 def case_settle(request, case_id: int, payload: SettleIn):
     case = selectors.case_get(request.user, case_id)
     from_unit = selectors.unit_get(request.user, payload.from_unit) if payload.from_unit else None
-    return case_out(services.case_settle(actor=request.user, case=case, outcome=payload.outcome,
-                                         note=payload.note, supplier=payload.supplier, from_unit=from_unit))
+    return case_out(
+        services.case_settle(
+            actor=request.user,
+            case=case,
+            outcome=payload.outcome,
+            note=payload.note,
+            supplier=payload.supplier,
+            from_unit=from_unit,
+        )
+    )
 
 
 # ---- issue to officers -------------------------------------------------------------------------------
+
 
 def _issue(request, code, body: IssueIn, sheet=None):
     unit = selectors.unit_get(request.user, code)
     officers = None
     if body.officer_ids is not None:
         officers = [selectors.officer_get(request.user, oid) for oid in body.officer_ids]
-    return _once(request, "kit_issue", {"unit": code, **body.dict(), "sheet": getattr(sheet, "name", None)},
-                 lambda: services.kit_issue(actor=request.user, unit=unit, officers=officers, sizes=body.sizes,
-                                            signature=body.signature, signed_on=body.signed_on, sheet=sheet))
+    return _once(
+        request,
+        "kit_issue",
+        {"unit": code, **body.dict(), "sheet": getattr(sheet, "name", None)},
+        lambda: services.kit_issue(
+            actor=request.user,
+            unit=unit,
+            officers=officers,
+            sizes=body.sizes,
+            signature=body.signature,
+            signed_on=body.signed_on,
+            sheet=sheet,
+        ),
+    )
 
 
 @router.post("/units/{code}/issue", summary="发放 issue kits (acknowledgement); a repeat issues nothing more")
@@ -315,13 +493,17 @@ def kit_issue(request, code: str, payload: IssueIn):
     return _issue(request, code, payload)
 
 
-@router.post("/units/{code}/issue-with-sheet",
-             summary="发放并上传签领表 issue with the signed sheet, multipart: `data` (JSON) + `sheet` file")
+@router.post(
+    "/units/{code}/issue-with-sheet",
+    summary="发放并上传签领表 issue with the signed sheet, multipart: `data` (JSON) + `sheet` file",
+)
 def kit_issue_sheet(request, code: str, data: Form[str], sheet: File[UploadedFile]):
     try:
         body = IssueIn(**{"signature": "sheet", **json.loads(data)})
     except Exception as exc:
-        raise QMError("bad_data", f"data 字段无效 data is not valid: {exc}"[:300], {"field": "data"}) from None
+        raise QMError(
+            "bad_data", f"data 字段无效 data is not valid: {exc}"[:300], {"field": "data"}
+        ) from None
     return _issue(request, code, body, sheet=sheet)
 
 
@@ -340,26 +522,54 @@ def unit_kit_status(request, code: str, params: Query[PageParams]):
 def officer_kit(request, officer_id: int):
     o = selectors.officer_get(request.user, officer_id)
     badge = getattr(o, "badge", None)
-    return {"officer_id": o.pk, "name": o.name, "unit": o.unit.code, "badge_number": badge.code if badge else None,
-            "card": selectors.kit_card(o), **selectors.kit_status([o])[o.pk]}
+    return {
+        "officer_id": o.pk,
+        "name": o.name,
+        "unit": o.unit.code,
+        "badge_number": badge.code if badge else None,
+        "card": selectors.kit_card(o),
+        **selectors.kit_status([o])[o.pk],
+    }
 
 
 @router.post("/officers/{officer_id}/exchange", summary="调换 exchange a size")
 def officer_exchange(request, officer_id: int, payload: ExchangeIn):
     o = selectors.officer_get(request.user, officer_id)
-    return _once(request, "kit_exchange", {"officer": officer_id, **payload.dict()}, lambda: {"movements": [
-        m.pk for m in services.kit_exchange(actor=request.user, officer=o, **payload.dict())]})
+    return _once(
+        request,
+        "kit_exchange",
+        {"officer": officer_id, **payload.dict()},
+        lambda: {
+            "movements": [
+                m.pk for m in services.kit_exchange(actor=request.user, officer=o, **payload.dict())
+            ]
+        },
+    )
 
 
 @router.post("/officers/{officer_id}/return", summary="退回 return items to the unit")
 def officer_return(request, officer_id: int, payload: ReturnIn):
     o = selectors.officer_get(request.user, officer_id)
-    return _once(request, "kit_return", {"officer": officer_id, **payload.dict()}, lambda: {"movements": [
-        m.pk for m in services.kit_return(actor=request.user, officer=o, lines=[ln.dict() for ln in payload.lines],
-                                          note=payload.note)]})
+    return _once(
+        request,
+        "kit_return",
+        {"officer": officer_id, **payload.dict()},
+        lambda: {
+            "movements": [
+                m.pk
+                for m in services.kit_return(
+                    actor=request.user,
+                    officer=o,
+                    lines=[ln.dict() for ln in payload.lines],
+                    note=payload.note,
+                )
+            ]
+        },
+    )
 
 
 # ---- badges ----------------------------------------------------------------------------------------------
+
 
 @router.post("/badges/assign", summary="分配胸号 assign badge numbers (province)")
 def badge_assign(request, payload: BadgeAssignIn):
@@ -375,14 +585,17 @@ def badge_export(request, format: str = "csv"):
         resp["Content-Disposition"] = 'attachment; filename="badges.csv"'
         return resp
     if format == "xlsx":
-        resp = HttpResponse(exporters.badge_xlsx(rows),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        resp = HttpResponse(
+            exporters.badge_xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         resp["Content-Disposition"] = 'attachment; filename="badges.xlsx"'
         return resp
     raise QMError("bad_format", "格式须为 csv 或 xlsx format must be csv or xlsx", {"field": "format"})
 
 
 # ---- recovery ----------------------------------------------------------------------------------------
+
 
 class TaskFilters(PageParams):
     status: str | None = None
@@ -399,9 +612,16 @@ def recovery_list(request, filters: Query[TaskFilters]):
 @router.post("/recoveries/{task_id}/record", summary="登记收回 record items handed back")
 def recovery_record(request, task_id: int, payload: RecoveryIn):
     task = selectors.recovery_get(request.user, task_id)
-    return _once(request, "recovery_record", {"task": task_id, **payload.dict()}, lambda: task_out(
-        services.recovery_record(actor=request.user, task=task, lines=[ln.dict() for ln in payload.lines],
-                                 note=payload.note)))
+    return _once(
+        request,
+        "recovery_record",
+        {"task": task_id, **payload.dict()},
+        lambda: task_out(
+            services.recovery_record(
+                actor=request.user, task=task, lines=[ln.dict() for ln in payload.lines], note=payload.note
+            )
+        ),
+    )
 
 
 @router.post("/recoveries/{task_id}/close", summary="结案 close, writing off what was not returned")
@@ -412,6 +632,7 @@ def recovery_close(request, task_id: int, payload: NoteIn):
 
 # ---- stocktakes -------------------------------------------------------------------------------------
 
+
 @router.get("/stocktakes", summary="盘点 stocktakes")
 def stocktake_list(request, params: Query[PageParams]):
     return paginate(selectors.stocktakes_for(request.user).prefetch_related("lines"), params, stocktake_out)
@@ -420,26 +641,41 @@ def stocktake_list(request, params: Query[PageParams]):
 @router.post("/stocktakes", summary="提交盘点 submit a count")
 def stocktake_submit(request, payload: StocktakeIn):
     unit = selectors.unit_get(request.user, payload.unit)
-    return _once(request, "stocktake_submit", payload.dict(), lambda: stocktake_out(services.stocktake_submit(
-        actor=request.user, unit=unit, lines=[ln.dict() for ln in payload.lines], note=payload.note)))
+    return _once(
+        request,
+        "stocktake_submit",
+        payload.dict(),
+        lambda: stocktake_out(
+            services.stocktake_submit(
+                actor=request.user, unit=unit, lines=[ln.dict() for ln in payload.lines], note=payload.note
+            )
+        ),
+    )
 
 
 @router.post("/stocktakes/{stocktake_id}/decide", summary="审批盘点 approve or reject (the level above)")
 def stocktake_decide(request, stocktake_id: int, payload: DecideIn):
     st = selectors.stocktake_get(request.user, stocktake_id)
-    return stocktake_out(services.stocktake_decide(actor=request.user, stocktake=st, approve=payload.approve,
-                                                   note=payload.note))
+    return stocktake_out(
+        services.stocktake_decide(
+            actor=request.user, stocktake=st, approve=payload.approve, note=payload.note
+        )
+    )
 
 
 # ---- progress ------------------------------------------------------------------------------------------
+
 
 @router.get("/progress/{code}", summary="配发进度 progress of a unit: totals, rows, children")
 def progress_summary(request, code: str):
     return selectors.progress_summary(request.user, code)
 
 
-@router.get("/progress", response=list[ProgressRow],
-            summary="配发进度表 rows per unit × item × gender × size (?city=; ?format=csv)")
+@router.get(
+    "/progress",
+    response=list[ProgressRow],
+    summary="配发进度表 rows per unit × item × gender × size (?city=; ?format=csv)",
+)
 def progress_rows(request, city: str | None = None, format: str = "json"):
     rows = selectors.progress_rows(selectors.progress_units(request.user, city))
     if format == "csv":

@@ -41,8 +41,9 @@ def _roll(n: int) -> None:
     taken = set(Officer.objects.values_list("id_number", flat=True))
     objs = []
     by_code = {u.code: u for u in holders}
-    for row in officer_rows(n - have, [u.code for u in holders], [max(u.authorised_posts, 1) for u in holders],
-                            seed=90417):
+    for row in officer_rows(
+        n - have, [u.code for u in holders], [max(u.authorised_posts, 1) for u in holders], seed=90417
+    ):
         if row["id_number"] in taken:
             continue
         row["unit"] = by_code[row["unit"]]
@@ -56,8 +57,10 @@ def _stock_units(actor) -> int:
     units = {u.pk: u for u in OrgUnit.objects.all()}
     adj = services.adjustment_location()
     locs = {uid: services.unit_location(units[uid]) for uid in {k[0] for k in known}}
-    moves = [services.Move(item_id, g, s, q, adj, locs[unit_id], MovementKind.ADJUSTMENT)
-             for (unit_id, item_id, g, s), q in known.items()]
+    moves = [
+        services.Move(item_id, g, s, q, adj, locs[unit_id], MovementKind.ADJUSTMENT)
+        for (unit_id, item_id, g, s), q in known.items()
+    ]
     with transaction.atomic():
         services._post(moves, actor=actor, doc_type="bench", returning=False)
     return len(moves)
@@ -87,8 +90,24 @@ def _fill_ledger(target: int) -> tuple:
     for n in range(need):
         a, b = rng.sample(locs, 2)
         at = start + timezone.timedelta(seconds=n * 30)
-        rows.append((rng.choice(items), rng.choice("MF"), rng.choice(sizes), rng.randint(1, 5), a.pk, b.pk,
-                     MovementKind.ADJUSTMENT, "bench", None, "", None, None, at, ""))
+        rows.append(
+            (
+                rng.choice(items),
+                rng.choice("MF"),
+                rng.choice(sizes),
+                rng.randint(1, 5),
+                a.pk,
+                b.pk,
+                MovementKind.ADJUSTMENT,
+                "bench",
+                None,
+                "",
+                None,
+                None,
+                at,
+                "",
+            )
+        )
         if len(rows) == 50_000:
             services.fast_insert(Movement, services.MOVEMENT_COLUMNS, rows)
             rows = []
@@ -115,28 +134,40 @@ def run(bench) -> None:
             eligible = Officer.objects.eligible().count()
             t0 = time.perf_counter()
             stock_rows = _stock_units(actor)
-            bench.say(f"  setup: {eligible} eligible officers, {stock_rows} stock lines in "
-                      f"{time.perf_counter() - t0:.1f} s")
+            bench.say(
+                f"  setup: {eligible} eligible officers, {stock_rows} stock lines in "
+                f"{time.perf_counter() - t0:.1f} s"
+            )
             before = Movement.objects.count()
             t0, c0 = time.perf_counter(), time.process_time()
             res = _issue_all(actor)
             secs, cpu = time.perf_counter() - t0, time.process_time() - c0
             rows = Movement.objects.count() - before
-            bench.report(f"issue full kit to {res['officers']} officers ({rows:,} rows)",
-                         f"{secs:.1f} s wall, {cpu:.1f} s CPU ({rows / secs:,.0f} rows/s)", "target < 30 s")
+            bench.report(
+                f"issue full kit to {res['officers']} officers ({rows:,} rows)",
+                f"{secs:.1f} s wall, {cpu:.1f} s CPU ({rows / secs:,.0f} rows/s)",
+                "target < 30 s",
+            )
             problems = services.ledger_verify() if bench.quick else []
             if problems:
                 bench.say(f"  ledger_verify: {problems[:3]}")
 
             province = OrgUnit.objects.get(code="430000")
             cache.clear()
-            cold = bench.measure(lambda: selectors.progress_summary(actor, "430000"), runs=1,
-                                 setup=cache.clear)
+            cold = bench.measure(
+                lambda: selectors.progress_summary(actor, "430000"), runs=1, setup=cache.clear
+            )
             warm = bench.measure(lambda: selectors.progress_summary(actor, "430000"), runs=5)
-            bench.report("province progress summary, roll needs cached", f"median {warm['median'] * 1000:.0f} ms",
-                         "target < 200 ms")
-            bench.report("province progress summary, cold (kit needs from the roll)",
-                         f"{cold['median'] * 1000:.0f} ms", "")
+            bench.report(
+                "province progress summary, roll needs cached",
+                f"median {warm['median'] * 1000:.0f} ms",
+                "target < 200 ms",
+            )
+            bench.report(
+                "province progress summary, cold (kit needs from the roll)",
+                f"{cold['median'] * 1000:.0f} ms",
+                "",
+            )
             assert province
 
             t0 = time.perf_counter()
@@ -144,7 +175,9 @@ def run(bench) -> None:
             total = Movement.objects.count()
             bench.say(f"  ledger filled to {total:,} rows in {time.perf_counter() - t0:.1f} s")
             rng = random.Random(3)
-            keys = [(rng.choice(locs), rng.choice(items), rng.choice("MF"), rng.choice(sizes)) for _ in range(30)]
+            keys = [
+                (rng.choice(locs), rng.choice(items), rng.choice("MF"), rng.choice(sizes)) for _ in range(30)
+            ]
             item_objs = {i.pk: i for i in ItemType.objects.all()}
             mid = start + timezone.timedelta(days=200)
             it = iter(keys * 10)
@@ -154,16 +187,23 @@ def run(bench) -> None:
                 services.balance(loc, item=item_objs[item], gender=g, size=s, at=mid)
 
             r = bench.measure(one_key, runs=15)
-            bench.report(f"balance loc×item×gender×size at a past date ({total:,} rows)",
-                         f"median {r['median'] * 1000:.1f} ms", "target < 200 ms (index mv_to/from_key_at)")
+            bench.report(
+                f"balance loc×item×gender×size at a past date ({total:,} rows)",
+                f"median {r['median'] * 1000:.1f} ms",
+                "target < 200 ms (index mv_to/from_key_at)",
+            )
             it2 = iter(locs * 3)
             r = bench.measure(lambda: services.balance(next(it2)), runs=9)
-            bench.report(f"balance of a whole location, now, from the ledger ({total:,} rows)",
-                         f"median {r['median'] * 1000:.1f} ms", "target < 200 ms")
+            bench.report(
+                f"balance of a whole location, now, from the ledger ({total:,} rows)",
+                f"median {r['median'] * 1000:.1f} ms",
+                "target < 200 ms",
+            )
             store = services.unit_location(OrgUnit.objects.get(code="430121"))
             r = bench.measure(lambda: list(StockBalance.objects.filter(location=store)), runs=9)
-            bench.report("current balance of a store from StockBalance", f"median {r['median'] * 1000:.1f} ms",
-                         "")
+            bench.report(
+                "current balance of a store from StockBalance", f"median {r['median'] * 1000:.1f} ms", ""
+            )
             raise _Rollback
     except _Rollback:
         pass

@@ -53,8 +53,11 @@ def seed(*, seed: int, stdout) -> None:
         per_unit[unit_id][(code_of[item_id], g, s)] += q
 
     def lines(qty: dict, factor=1.0):
-        return [{"item": i, "gender": g, "size": s, "quantity": max(1, round(q * factor))}
-                for (i, g, s), q in sorted(qty.items()) if q > 0]
+        return [
+            {"item": i, "gender": g, "size": s, "quantity": max(1, round(q * factor))}
+            for (i, g, s), q in sorted(qty.items())
+            if q > 0
+        ]
 
     cities = [c for c in cities if per_city[c.code]]  # a small roll may leave a city without officers
     if not cities:
@@ -65,35 +68,73 @@ def seed(*, seed: int, stdout) -> None:
         for k, q in per_city[c.code].items():
             total[k] += q
     with transaction.atomic():
-        svc.stock_receive(actor=province, to_unit=units["430000"], lines=lines(total, 1.05), document=DOC,
-                          supplier="湖南示例被装有限公司")
+        svc.stock_receive(
+            actor=province,
+            to_unit=units["430000"],
+            lines=lines(total, 1.05),
+            document=DOC,
+            supplier="湖南示例被装有限公司",
+        )
         svc.badge_assign(actor=province)
         shipments = {}
         for c in cities:
-            rows = [{"city_code": c.code, "item_code": ln["item"], "gender": ln["gender"], "size": ln["size"],
-                     "quantity": ln["quantity"]} for ln in lines(per_city[c.code])]
+            rows = [
+                {
+                    "city_code": c.code,
+                    "item_code": ln["item"],
+                    "gender": ln["gender"],
+                    "size": ln["size"],
+                    "quantity": ln["quantity"],
+                }
+                for ln in lines(per_city[c.code])
+            ]
             plan = svc.plan_build(actor=province, city=c, rows=rows, spare_share="0.03", note="示例 demo")
             svc.plan_approve(actor=province, plan=plan)
-            s = svc.shipment_create(actor=province, from_unit=units["430000"], to_unit=c,
-                                    lines=lines(per_city[c.code]), plan=plan, note="第一批 first batch")
+            s = svc.shipment_create(
+                actor=province,
+                from_unit=units["430000"],
+                to_unit=c,
+                lines=lines(per_city[c.code]),
+                plan=plan,
+                note="第一批 first batch",
+            )
             shipments[c.code] = svc.shipment_dispatch(actor=province, shipment=s)
         for code in [c for c in CONFIRMED if c in shipments]:
             s = shipments[code]
-            svc.shipment_confirm(actor=_user(f"city{code}") or province, shipment=s,
-                                 lines=[{"line_id": ln.pk, "received": ln.quantity} for ln in s.lines.all()])
+            svc.shipment_confirm(
+                actor=_user(f"city{code}") or province,
+                shipment=s,
+                lines=[{"line_id": ln.pk, "received": ln.quantity} for ln in s.lines.all()],
+            )
         s = shipments.get(SHORT_CITY) or next(iter(shipments.values()))
         conf = []
         for n, ln in enumerate(s.lines.order_by("-quantity")):
             if n == 0:
-                conf.append({"line_id": ln.pk, "received": ln.quantity - 5, "reason": "missing",
-                             "note": "外箱破损，少5件 carton torn, 5 missing"})
+                conf.append(
+                    {
+                        "line_id": ln.pk,
+                        "received": ln.quantity - 5,
+                        "reason": "missing",
+                        "note": "外箱破损，少5件 carton torn, 5 missing",
+                    }
+                )
             elif n == 1:
-                conf.append({"line_id": ln.pk, "received": ln.quantity - 2, "reason": "wrong",
-                             "note": "2件错发为大一号 2 came one size up"})
+                conf.append(
+                    {
+                        "line_id": ln.pk,
+                        "received": ln.quantity - 2,
+                        "reason": "wrong",
+                        "note": "2件错发为大一号 2 came one size up",
+                    }
+                )
             else:
                 conf.append({"line_id": ln.pk, "received": ln.quantity})
-        svc.shipment_confirm(actor=_user(f"city{s.to_unit.code}") or province, shipment=s, lines=conf,
-                             note="有差异 with discrepancies")
+        svc.shipment_confirm(
+            actor=_user(f"city{s.to_unit.code}") or province,
+            shipment=s,
+            lines=conf,
+            note="有差异 with discrepancies",
+        )
         changsha = units["430100"]
         city_user = _user("city430100") or province
         issued = 0
@@ -104,13 +145,21 @@ def seed(*, seed: int, stdout) -> None:
             cs = svc.shipment_create(actor=city_user, from_unit=changsha, to_unit=county, lines=lines(need))
             svc.shipment_dispatch(actor=city_user, shipment=cs)
             county_user = _user(f"county{county.code}") or province
-            svc.shipment_confirm(actor=county_user, shipment=cs,
-                                 lines=[{"line_id": ln.pk, "received": ln.quantity} for ln in cs.lines.all()])
+            svc.shipment_confirm(
+                actor=county_user,
+                shipment=cs,
+                lines=[{"line_id": ln.pk, "received": ln.quantity} for ln in cs.lines.all()],
+            )
             issued += svc.kit_issue(actor=county_user, unit=county)["officers"]
-    leaver = (Officer.objects.filter(unit__code=COUNTIES[0], issues__isnull=False, status="serving")
-              .order_by("id").first())
+    leaver = (
+        Officer.objects.filter(unit__code=COUNTIES[0], issues__isnull=False, status="serving")
+        .order_by("id")
+        .first()
+    )
     if leaver is not None:
         officer_set_status(actor=province, officer=leaver, status="left", reason="辞职 resigned (demo)")
-    stdout.write(f"distribution: {len(cities)} cities shipped, {len(CONFIRMED) + 1} confirmed (one short), "
-                 f"{issued} officers issued kits, {Movement.objects.count()} ledger rows "
-                 f"({time.perf_counter() - t0:.1f} s)")
+    stdout.write(
+        f"distribution: {len(cities)} cities shipped, {len(CONFIRMED) + 1} confirmed (one short), "
+        f"{issued} officers issued kits, {Movement.objects.count()} ledger rows "
+        f"({time.perf_counter() - t0:.1f} s)"
+    )

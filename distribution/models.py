@@ -31,10 +31,12 @@ class Location(models.Model):
 
     key = models.CharField(max_length=80, unique=True)
     kind = models.CharField("类型 kind", max_length=12, choices=LocationKind.choices)
-    unit = models.ForeignKey("personnel.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
-    officer = models.OneToOneField("personnel.Officer", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="stock_location")
+    unit = models.ForeignKey(
+        "personnel.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    officer = models.OneToOneField(
+        "personnel.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="stock_location"
+    )
     name = models.CharField("名称 name", max_length=200)
 
     class Meta:
@@ -60,8 +62,9 @@ class Movement(models.Model):
     doc_id = models.PositiveBigIntegerField("单据 document id", null=True, blank=True)
     doc_ref = models.CharField("单据号 document reference", max_length=80, blank=True)
     reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField("时间 when", default=timezone.now)
     note = models.CharField("备注 note", max_length=300, blank=True)
 
@@ -133,15 +136,23 @@ class AllocationPlan(models.Model):
     city = models.ForeignKey("personnel.OrgUnit", on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=12, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
-    snapshot = models.ForeignKey("assets.DemandSnapshot", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="allocation_plans", verbose_name="需求快照 demand snapshot")
+    snapshot = models.ForeignKey(
+        "assets.DemandSnapshot",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocation_plans",
+        verbose_name="需求快照 demand snapshot",
+    )
     spare_share = models.DecimalField("备用比例 spare share", max_digits=5, decimal_places=4)
     note = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -164,8 +175,9 @@ class AllocationLine(models.Model):
     spare = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["plan", "unit", "item", "gender", "size"],
-                                               name="plan_line_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "unit", "item", "gender", "size"], name="plan_line_key")
+        ]
 
     def __str__(self):
         return f"{self.plan_id}: {self.unit_id} {self.item_id} {self.gender} {self.size} ×{self.quantity}"
@@ -174,13 +186,17 @@ class AllocationLine(models.Model):
 class Shipment(models.Model):
     number = models.CharField("发运单号 number", max_length=30, unique=True)
     from_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
-    to_unit = models.ForeignKey("personnel.OrgUnit", on_delete=models.PROTECT, related_name="+",
-                                verbose_name="收货单位 destination")
+    to_unit = models.ForeignKey(
+        "personnel.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="收货单位 destination"
+    )
     status = models.CharField(max_length=12, choices=ShipmentStatus.choices, default=ShipmentStatus.DRAFT)
-    plan = models.ForeignKey(AllocationPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(
+        AllocationPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
@@ -218,8 +234,9 @@ class Receipt(models.Model):
 
     shipment = models.OneToOneField(Shipment, on_delete=models.PROTECT, related_name="receipt")
     payload_hash = models.CharField(max_length=64)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     confirmed_at = models.DateTimeField(default=timezone.now)
     note = models.CharField(max_length=300, blank=True)
 
@@ -229,8 +246,9 @@ class Receipt(models.Model):
 
 class ReceiptLine(models.Model):
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="lines")
-    shipment_line = models.ForeignKey(ShipmentLine, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")  # null: excess that was not shipped
+    shipment_line = models.ForeignKey(
+        ShipmentLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # null: excess that was not shipped
     item = models.ForeignKey("assets.ItemType", on_delete=models.PROTECT, related_name="+")
     gender = models.CharField(max_length=1, choices=GENDERS)
     size = models.CharField(max_length=20)
@@ -270,8 +288,9 @@ class DiscrepancyCase(models.Model):
     status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     outcome = models.CharField(max_length=10, choices=CaseOutcome.choices, blank=True)
     reship = models.ForeignKey(Shipment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     settled_at = models.DateTimeField(null=True, blank=True)
     settle_note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -294,8 +313,9 @@ class IssueRecord(models.Model):
     signed_on = models.DateField()
     sheet = models.FileField(upload_to="distribution/signatures/%Y/%m/", blank=True)
     kind = models.CharField(max_length=10, default="issue")  # issue / exchange
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -343,8 +363,9 @@ class RecoveryTask(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["officer"], condition=Q(status="open"),
-                                               name="one_open_recovery")]
+        constraints = [
+            models.UniqueConstraint(fields=["officer"], condition=Q(status="open"), name="one_open_recovery")
+        ]
 
     def __str__(self):
         return f"收回 recovery {self.officer_id} ({self.status})"
@@ -353,12 +374,16 @@ class RecoveryTask(models.Model):
 class Stocktake(models.Model):
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("personnel.OrgUnit", on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(max_length=10, choices=StocktakeStatus.choices, default=StocktakeStatus.SUBMITTED)
+    status = models.CharField(
+        max_length=10, choices=StocktakeStatus.choices, default=StocktakeStatus.SUBMITTED
+    )
     counted_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
 
@@ -377,7 +402,6 @@ class StocktakeLine(models.Model):
     ledger = models.IntegerField()
     counted = models.PositiveIntegerField()
     reason = models.CharField(max_length=200, blank=True)
-
 
     def __str__(self):
         return f"{self.stocktake_id}: {self.item_id} {self.gender} {self.size}"

@@ -29,7 +29,9 @@ class DemandRowIn(Schema):
 class PlanIn(Schema):
     city: str
     spare_share: Decimal = Decimal("0.03")
-    snapshot_id: int | None = Field(None, description="take the rows from this demand snapshot when rows is empty")
+    snapshot_id: int | None = Field(
+        None, description="take the rows from this demand snapshot when rows is empty"
+    )
     note: str = ""
     rows: list[DemandRowIn] = []
 
@@ -76,7 +78,9 @@ class NoteIn(Schema):
 
 
 class IssueIn(Schema):
-    officer_ids: list[int] | None = Field(None, description="omit to issue to every eligible officer of the unit")
+    officer_ids: list[int] | None = Field(
+        None, description="omit to issue to every eligible officer of the unit"
+    )
     sizes: dict[int, dict[str, str]] = Field({}, description="{officer id: {item code: size}} overrides")
     signature: str = "ack"
     signed_on: datetime.date | None = None

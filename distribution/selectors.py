@@ -40,11 +40,22 @@ from .models import (
 )
 from .services import _held_by_officers, balance, needed_by_unit
 
-FIELDS = ["needed", "allocated", "shipped", "in_transit", "received", "short", "excess", "issued", "outstanding"]
+FIELDS = [
+    "needed",
+    "allocated",
+    "shipped",
+    "in_transit",
+    "received",
+    "short",
+    "excess",
+    "issued",
+    "outstanding",
+]
 CSV_HEADER = ["unit_code", "item_code", "gender", "size", *FIELDS]
 
 
 # ---- scoped lists -------------------------------------------------------------------------------------------
+
 
 def shipments_for(user):
     paths = scope.scope_paths(user)
@@ -77,7 +88,9 @@ def cases_for(user):
 
 
 def case_get(user, case_id: int) -> DiscrepancyCase:
-    return scope.get_in_scope_or_404(DiscrepancyCase.objects.select_related("shipment", "unit"), user, pk=case_id)
+    return scope.get_in_scope_or_404(
+        DiscrepancyCase.objects.select_related("shipment", "unit"), user, pk=case_id
+    )
 
 
 def recoveries_for(user):
@@ -93,7 +106,9 @@ def stocktakes_for(user):
 
 
 def stocktake_get(user, stocktake_id: int) -> Stocktake:
-    return scope.get_in_scope_or_404(Stocktake.objects.select_related("unit", "location"), user, pk=stocktake_id)
+    return scope.get_in_scope_or_404(
+        Stocktake.objects.select_related("unit", "location"), user, pk=stocktake_id
+    )
 
 
 def unit_get(user, code: str) -> OrgUnit:
@@ -116,23 +131,31 @@ def stock_of(user, code: str, *, at: datetime.datetime | None = None) -> list[di
         return []
     codes = item_codes()
     if at is None:
-        rows = [((b.item_id, b.gender, b.size), b.quantity) for b in
-                StockBalance.objects.filter(location=loc, quantity__gt=0)]
+        rows = [
+            ((b.item_id, b.gender, b.size), b.quantity)
+            for b in StockBalance.objects.filter(location=loc, quantity__gt=0)
+        ]
     else:
         rows = list(balance(loc, at=at).items())
-    return sorted(({"item": codes[i], "gender": g, "size": s, "quantity": q} for (i, g, s), q in rows if q),
-                  key=lambda r: (r["item"], r["gender"], r["size"]))
+    return sorted(
+        ({"item": codes[i], "gender": g, "size": s, "quantity": q} for (i, g, s), q in rows if q),
+        key=lambda r: (r["item"], r["gender"], r["size"]),
+    )
 
 
 def movements_for(user, code: str):
     """The ledger rows in or out of a unit's locations (store, in transit, discrepancy), newest first."""
     unit = unit_get(user, code)
     locs = list(Location.objects.filter(unit=unit).values_list("id", flat=True))
-    return (Movement.objects.filter(Q(from_location_id__in=locs) | Q(to_location_id__in=locs))
-            .select_related("item", "from_location", "to_location").order_by("-at", "-id"))
+    return (
+        Movement.objects.filter(Q(from_location_id__in=locs) | Q(to_location_id__in=locs))
+        .select_related("item", "from_location", "to_location")
+        .order_by("-at", "-id")
+    )
 
 
 # ---- kit card, kit status ----------------------------------------------------------------------------------
+
 
 def kit_card(officer: Officer) -> list[dict]:
     """个人被装卡: per item and size what the officer holds, when last issued, when due for replacement
@@ -143,7 +166,9 @@ def kit_card(officer: Officer) -> list[dict]:
     items = {i.pk: i for i in ItemType.objects.all()}
     held = _held_by_officers([officer.pk]).get(officer.pk, {})
     last = {}
-    for m in Movement.objects.filter(to_location=loc).order_by("at").values("item_id", "gender", "size", "at"):
+    for m in (
+        Movement.objects.filter(to_location=loc).order_by("at").values("item_id", "gender", "size", "at")
+    ):
         last[(m["item_id"], m["gender"], m["size"])] = m["at"]
     out = []
     for (item_id, g, s), q in sorted(held.items(), key=lambda kv: (items[kv[0][0]].sort_order, kv[0])):
@@ -158,8 +183,17 @@ def kit_card(officer: Officer) -> list[dict]:
                 due = d.replace(year=d.year + it.service_life_years)
             except ValueError:  # 29 February
                 due = d.replace(year=d.year + it.service_life_years, day=28)
-        out.append({"item": it.code, "name": it.name_for(g), "gender": g, "size": s, "quantity": q,
-                    "issued_on": issued.date() if issued else None, "due_on": due})
+        out.append(
+            {
+                "item": it.code,
+                "name": it.name_for(g),
+                "gender": g,
+                "size": s,
+                "quantity": q,
+                "issued_on": issued.date() if issued else None,
+                "due_on": due,
+            }
+        )
     return out
 
 
@@ -173,17 +207,30 @@ def kit_status(officers: list[Officer]) -> dict[int, dict]:
         by_item = defaultdict(int)
         for (item_id, _g, _s), q in held.get(o.pk, {}).items():
             by_item[item_id] += q
-        missing = [{"item": it.code, "size": sizes[it.size_system].code or sizes[it.size_system].status,
-                    "quantity": it.qty_per_officer - by_item[it.pk]}
-                   for it in items if by_item[it.pk] < it.qty_per_officer]
+        missing = [
+            {
+                "item": it.code,
+                "size": sizes[it.size_system].code or sizes[it.size_system].status,
+                "quantity": it.qty_per_officer - by_item[it.pk],
+            }
+            for it in items
+            if by_item[it.pk] < it.qty_per_officer
+        ]
         out[o.pk] = {"complete": not missing, "missing": missing}
     return out
 
 
 def badge_rows(user) -> list[dict]:
     qs = scope.restrict(BadgeNumber.objects.select_related("officer", "officer__unit"), user, "officer__unit")
-    return [{"number": b.code, "name": b.officer.name, "unit": b.officer.unit.name, "unit_code": b.officer.unit.code}
-            for b in qs.order_by("number")]
+    return [
+        {
+            "number": b.code,
+            "name": b.officer.name,
+            "unit": b.officer.unit.name,
+            "unit_code": b.officer.unit.code,
+        }
+        for b in qs.order_by("number")
+    ]
 
 
 def issues_for(user):
@@ -191,6 +238,7 @@ def issues_for(user):
 
 
 # ---- progress -----------------------------------------------------------------------------------------------
+
 
 def _roll_signature() -> tuple:
     o = Officer.objects.aggregate(n=Count("id"), t=Max("updated_at"))
@@ -240,8 +288,9 @@ def _issued(units: list[OrgUnit]) -> dict[int, dict[tuple, int]]:
     if provinces or cities:
         # one GROUP BY city (the province unit is its own city): cities take theirs, the province the sum
         qs = base if provinces else base.filter(unit__city_id__in=cities)
-        for c, i, g, s, q in (qs.values_list("unit__city_id", "item_id", "gender", "size")
-                              .annotate(q=Sum("issued")).order_by()):
+        for c, i, g, s, q in (
+            qs.values_list("unit__city_id", "item_id", "gender", "size").annotate(q=Sum("issued")).order_by()
+        ):
             key = (i, g, s)
             if c in cities:
                 out[c][key] += q
@@ -254,7 +303,9 @@ def _issued(units: list[OrgUnit]) -> dict[int, dict[tuple, int]]:
             q_sub |= Q(unit__path__startswith=u.path)
         anc = _ancestors()
         wanted = {u.pk for u in others}
-        for unit_id, i, g, s, q in base.filter(q_sub).values_list("unit_id", "item_id", "gender", "size", "issued"):
+        for unit_id, i, g, s, q in base.filter(q_sub).values_list(
+            "unit_id", "item_id", "gender", "size", "issued"
+        ):
             for a in anc[unit_id]:
                 if a in wanted:
                     out[a][(i, g, s)] += q
@@ -281,9 +332,11 @@ def _progress_parts(units: list[OrgUnit]) -> dict[str, tuple]:
         return out
 
     own = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
-    for unit_id, item_id, g, s, shipped, received, short, excess in UnitFlow.objects.filter(
-            unit_id__in=flow_sources).exclude(shipped=0, received=0, short=0, excess=0).values_list(
-            "unit_id", "item_id", "gender", "size", "shipped", "received", "short", "excess"):
+    for unit_id, item_id, g, s, shipped, received, short, excess in (
+        UnitFlow.objects.filter(unit_id__in=flow_sources)
+        .exclude(shipped=0, received=0, short=0, excess=0)
+        .values_list("unit_id", "item_id", "gender", "size", "shipped", "received", "short", "excess")
+    ):
         for t in targets(unit_id):
             row = own[t][(item_id, g, s)]
             row[0] += shipped
@@ -292,25 +345,38 @@ def _progress_parts(units: list[OrgUnit]) -> dict[str, tuple]:
             row[3] += excess
     transit = defaultdict(lambda: defaultdict(int))
     for unit_id, item_id, g, s, q in StockBalance.objects.filter(
-            location__kind=LocationKind.TRANSIT, location__unit_id__in=flow_sources, quantity__gt=0).values_list(
-            "location__unit_id", "item_id", "gender", "size", "quantity"):
+        location__kind=LocationKind.TRANSIT, location__unit_id__in=flow_sources, quantity__gt=0
+    ).values_list("location__unit_id", "item_id", "gender", "size", "quantity"):
         for t in targets(unit_id):
             transit[t][(item_id, g, s)] += q
     allocated = defaultdict(lambda: defaultdict(int))
-    for unit_id, item_id, g, s, q, sp in (AllocationLine.objects.filter(plan__status=PlanStatus.APPROVED,
-                                                                        unit_id__in=sources)
-                                          .values_list("unit_id", "item_id", "gender", "size", "quantity", "spare")):
+    for unit_id, item_id, g, s, q, sp in AllocationLine.objects.filter(
+        plan__status=PlanStatus.APPROVED, unit_id__in=sources
+    ).values_list("unit_id", "item_id", "gender", "size", "quantity", "spare"):
         for t in targets(unit_id):
             allocated[t][(item_id, g, s)] += q + sp
-    return {u.code: (needed.get(u.pk, {}), issued.get(u.pk, {}), own.get(u.pk, {}), transit.get(u.pk, {}),
-                     allocated.get(u.pk, {})) for u in units}
+    return {
+        u.code: (
+            needed.get(u.pk, {}),
+            issued.get(u.pk, {}),
+            own.get(u.pk, {}),
+            transit.get(u.pk, {}),
+            allocated.get(u.pk, {}),
+        )
+        for u in units
+    }
 
 
 def _totals(parts) -> dict:
     """The figures of one unit summed over items, straight from its parts (no per-key rows)."""
     need, iss, flow, tr, alloc = parts
-    t = {"needed": sum(need.values()), "allocated": sum(alloc.values()), "in_transit": sum(tr.values()),
-         "issued": sum(iss.values()), "outstanding": sum(max(n - iss.get(k, 0), 0) for k, n in need.items())}
+    t = {
+        "needed": sum(need.values()),
+        "allocated": sum(alloc.values()),
+        "in_transit": sum(tr.values()),
+        "issued": sum(iss.values()),
+        "outstanding": sum(max(n - iss.get(k, 0), 0) for k, n in need.items()),
+    }
     for n, f in enumerate(("shipped", "received", "short", "excess")):
         t[f] = sum(v[n] for v in flow.values())
     return {f: t[f] for f in FIELDS}
@@ -329,8 +395,17 @@ def _rows(parts, codes) -> dict[tuple, dict]:
     for key in {*need, *iss, *flow, *tr, *alloc}:
         f = flow.get(key, (0, 0, 0, 0))
         n, i = need.get(key, 0), iss.get(key, 0)
-        r = {"needed": n, "allocated": alloc.get(key, 0), "shipped": f[0], "in_transit": tr.get(key, 0),
-             "received": f[1], "short": f[2], "excess": f[3], "issued": i, "outstanding": max(n - i, 0)}
+        r = {
+            "needed": n,
+            "allocated": alloc.get(key, 0),
+            "shipped": f[0],
+            "in_transit": tr.get(key, 0),
+            "received": f[1],
+            "short": f[2],
+            "excess": f[3],
+            "issued": i,
+            "outstanding": max(n - i, 0),
+        }
         if any(r.values()):
             rows[(codes[key[0]], key[1], key[2])] = r
     return rows
@@ -338,8 +413,9 @@ def _rows(parts, codes) -> dict[tuple, dict]:
 
 def progress_units(user, city_code: str | None = None) -> list[OrgUnit]:
     """The province, its cities and counties the user may read (or one city and its counties)."""
-    qs = OrgUnit.objects.restrict(user).filter(is_active=True, level__in=[Level.PROVINCE, Level.CITY,
-                                                                         Level.COUNTY])
+    qs = OrgUnit.objects.restrict(user).filter(
+        is_active=True, level__in=[Level.PROVINCE, Level.CITY, Level.COUNTY]
+    )
     if city_code:
         city = unit_get(user, city_code)
         qs = qs.filter(path__startswith=city.path)
@@ -354,20 +430,27 @@ def progress_rows(units: list[OrgUnit]) -> list[dict]:
     for unit in units:
         rows = data[unit.code]
         for key in sorted(rows, key=lambda k: (order.get(k[0], (0, k[0])), k[1], k[2])):
-            out.append({"unit_code": unit.code, "item_code": key[0], "gender": key[1], "size": key[2],
-                        **rows[key]})
+            out.append(
+                {"unit_code": unit.code, "item_code": key[0], "gender": key[1], "size": key[2], **rows[key]}
+            )
     return out
 
 
 def progress_summary(user, code: str) -> dict:
     """One unit's progress: totals and rows by item × gender × size, plus its children's totals."""
     unit = unit_get(user, code)
-    children = list(OrgUnit.objects.restrict(user).filter(parent=unit, is_active=True,
-                                                          level__in=[Level.CITY, Level.COUNTY]).order_by("code"))
+    children = list(
+        OrgUnit.objects.restrict(user)
+        .filter(parent=unit, is_active=True, level__in=[Level.CITY, Level.COUNTY])
+        .order_by("code")
+    )
     parts = _progress_parts([unit, *children])
     rows = _rows(parts[unit.code], item_codes())
     return {
-        "unit_code": unit.code, "unit_name": unit.name, "level": unit.level, "totals": _totals(parts[unit.code]),
+        "unit_code": unit.code,
+        "unit_name": unit.name,
+        "level": unit.level,
+        "totals": _totals(parts[unit.code]),
         "rows": [{"item_code": k[0], "gender": k[1], "size": k[2], **v} for k, v in sorted(rows.items())],
         "children": [{"unit_code": c.code, "unit_name": c.name, **_totals(parts[c.code])} for c in children],
     }
@@ -380,9 +463,14 @@ def progress_tree(user, code: str) -> dict:
     what progress_summary returns. Read-only; added for the distribution-progress report."""
     unit = unit_get(user, code)
     levels = [Level.CITY, Level.COUNTY]
-    kids = list(OrgUnit.objects.restrict(user).filter(parent=unit, is_active=True, level__in=levels).order_by("code"))
-    grandkids = list(OrgUnit.objects.restrict(user).filter(parent__in=kids, is_active=True, level__in=levels)
-                     .order_by("code"))
+    kids = list(
+        OrgUnit.objects.restrict(user).filter(parent=unit, is_active=True, level__in=levels).order_by("code")
+    )
+    grandkids = list(
+        OrgUnit.objects.restrict(user)
+        .filter(parent__in=kids, is_active=True, level__in=levels)
+        .order_by("code")
+    )
     parts = _progress_parts([unit, *kids, *grandkids])
     codes = item_codes()
     under: dict[int, list[OrgUnit]] = defaultdict(list)
@@ -392,9 +480,14 @@ def progress_tree(user, code: str) -> dict:
     def summary(u: OrgUnit, children: list[OrgUnit]) -> dict:
         rows = _rows(parts[u.code], codes)
         return {
-            "unit_code": u.code, "unit_name": u.name, "level": u.level, "totals": _totals(parts[u.code]),
+            "unit_code": u.code,
+            "unit_name": u.name,
+            "level": u.level,
+            "totals": _totals(parts[u.code]),
             "rows": [{"item_code": k[0], "gender": k[1], "size": k[2], **v} for k, v in sorted(rows.items())],
-            "children": [{"unit_code": c.code, "unit_name": c.name, **_totals(parts[c.code])} for c in children],
+            "children": [
+                {"unit_code": c.code, "unit_name": c.name, **_totals(parts[c.code])} for c in children
+            ],
         }
 
     return {"unit": summary(unit, kids), "children": {k.code: summary(k, under[k.pk]) for k in kids}}
@@ -407,8 +500,9 @@ def badge_numbers(officer_ids) -> dict[int, str]:
     ids = list(officer_ids)
     out: dict[int, str] = {}
     for i in range(0, len(ids), 5000):
-        for oid, number in BadgeNumber.objects.filter(officer_id__in=ids[i:i + 5000]).values_list("officer_id",
-                                                                                                 "number"):
+        for oid, number in BadgeNumber.objects.filter(officer_id__in=ids[i : i + 5000]).values_list(
+            "officer_id", "number"
+        ):
             out[oid] = f"{number:06d}"
     return out
 
@@ -416,5 +510,8 @@ def badge_numbers(officer_ids) -> dict[int, str]:
 def case_movements(case: DiscrepancyCase) -> list[Movement]:
     """The ledger rows a case's settlement posted (write-off or claim), oldest first; a re-ship's own
     dispatch rows belong to the new shipment."""
-    return list(Movement.objects.filter(doc_type="case", doc_id=case.pk)
-                .select_related("item", "from_location__unit", "to_location__unit").order_by("at", "id"))
+    return list(
+        Movement.objects.filter(doc_type="case", doc_id=case.pk)
+        .select_related("item", "from_location__unit", "to_location__unit")
+        .order_by("at", "id")
+    )

@@ -76,6 +76,7 @@ LEAVING_INSIGNIA = {OfficerStatus.RETIRED}  # return the insignia (2020 national
 
 # ---- locations -----------------------------------------------------------------------------------------
 
+
 def _location(key: str, kind: str, name: str, unit=None, officer=None) -> Location:
     loc = Location.objects.filter(key=key).first()
     if loc is not None:
@@ -98,20 +99,26 @@ def transit_location(unit: OrgUnit) -> Location:
 
 
 def discrepancy_location(unit: OrgUnit) -> Location:
-    return _location(f"discrepancy:{unit.code}", LocationKind.DISCREPANCY, f"{unit.name} 差异待处理", unit=unit)
+    return _location(
+        f"discrepancy:{unit.code}", LocationKind.DISCREPANCY, f"{unit.name} 差异待处理", unit=unit
+    )
 
 
 def officer_location(officer: Officer) -> Location:
-    return _location(f"officer:{officer.pk}", LocationKind.OFFICER, f"{officer.name} ({officer.pk})",
-                     officer=officer)
+    return _location(
+        f"officer:{officer.pk}", LocationKind.OFFICER, f"{officer.name} ({officer.pk})", officer=officer
+    )
 
 
 def officer_locations(officers: list[Officer]) -> dict[int, Location]:
     """Officer id → location, created in bulk where missing."""
     ids = [o.pk for o in officers]
     have = {loc.officer_id: loc for loc in Location.objects.filter(officer_id__in=ids)}
-    missing = [Location(key=f"officer:{o.pk}", kind=LocationKind.OFFICER, name=f"{o.name} ({o.pk})"[:200],
-                        officer=o) for o in officers if o.pk not in have]
+    missing = [
+        Location(key=f"officer:{o.pk}", kind=LocationKind.OFFICER, name=f"{o.name} ({o.pk})"[:200], officer=o)
+        for o in officers
+        if o.pk not in have
+    ]
     if missing:
         Location.objects.bulk_create(missing, batch_size=1000, ignore_conflicts=True)
         have = {loc.officer_id: loc for loc in Location.objects.filter(officer_id__in=ids)}
@@ -136,6 +143,7 @@ def adjustment_location() -> Location:
 
 
 # ---- the ledger --------------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Move:
@@ -184,15 +192,27 @@ def _officer_held(location_ids: list[int], keys=None) -> dict[tuple, int]:
     """(location id, item id, gender, size) → what officers hold (officers have no StockBalance rows)."""
     held: dict[tuple, int] = defaultdict(int)
     for field, sign in (("to_location_id", 1), ("from_location_id", -1)):
-        rows = (Movement.objects.filter(**{f"{field}__in": location_ids})
-                .values(field, "item_id", "gender", "size").annotate(q=Sum("quantity")))
+        rows = (
+            Movement.objects.filter(**{f"{field}__in": location_ids})
+            .values(field, "item_id", "gender", "size")
+            .annotate(q=Sum("quantity"))
+        )
         for r in rows:
             held[(r[field], r["item_id"], r["gender"], r["size"])] += sign * r["q"]
     return held
 
 
-def _post(moves: list[Move], *, actor, doc_type: str = "", doc_id: int | None = None, doc_ref: str = "",
-          note: str = "", at: datetime.datetime | None = None, returning: bool = True) -> list[Movement]:
+def _post(
+    moves: list[Move],
+    *,
+    actor,
+    doc_type: str = "",
+    doc_id: int | None = None,
+    doc_ref: str = "",
+    note: str = "",
+    at: datetime.datetime | None = None,
+    returning: bool = True,
+) -> list[Movement]:
     """Write movements. Locks the guarded source balances (select_for_update, in id order), re-checks them
     and refuses the whole batch if any would go negative; keeps StockBalance and UnitFlow in step."""
     if not moves:
@@ -201,7 +221,9 @@ def _post(moves: list[Move], *, actor, doc_type: str = "", doc_id: int | None = 
         raise RuntimeError("_post must run inside transaction.atomic")
     for m in moves:
         if m.quantity <= 0:
-            raise QMError("bad_quantity", "数量须为正整数 quantity must be positive", {"quantity": m.quantity})
+            raise QMError(
+                "bad_quantity", "数量须为正整数 quantity must be positive", {"quantity": m.quantity}
+            )
         if m.src.id == m.dst.id:
             raise QMError("bad_move", "起止库位相同 from and to are the same location")
     out_need: dict[tuple, int] = defaultdict(int)
@@ -215,8 +237,11 @@ def _post(moves: list[Move], *, actor, doc_type: str = "", doc_id: int | None = 
     balance_rows: dict[tuple, StockBalance] = {}
     if store_srcs:
         items = {k[1] for k in out_need}
-        rows = (StockBalance.objects.select_for_update()
-                .filter(location_id__in=store_srcs, item_id__in=items).order_by("id"))
+        rows = (
+            StockBalance.objects.select_for_update()
+            .filter(location_id__in=store_srcs, item_id__in=items)
+            .order_by("id")
+        )
         for b in rows:
             key = (b.location_id, b.item_id, b.gender, b.size)
             balance_rows[key] = b
@@ -228,30 +253,76 @@ def _post(moves: list[Move], *, actor, doc_type: str = "", doc_id: int | None = 
     for key, need in out_need.items():
         have = available.get(key, 0)
         if need > have:
-            short.append({"location": src_by_id[key[0]].name, "item_id": key[1], "gender": key[2],
-                          "size": key[3], "available": have, "requested": need})
+            short.append(
+                {
+                    "location": src_by_id[key[0]].name,
+                    "item_id": key[1],
+                    "gender": key[2],
+                    "size": key[3],
+                    "available": have,
+                    "requested": need,
+                }
+            )
     if short:
         codes = dict(ItemType.objects.filter(pk__in={s["item_id"] for s in short}).values_list("id", "code"))
         for s in short:
             s["item"] = codes.get(s.pop("item_id"))
         first = short[0]
-        raise Conflict("insufficient_stock",
-                       f"库存不足 not enough stock: {first['location']} {first['item']} {first['gender']} "
-                       f"{first['size']} 现有 {first['available']}, 需 {first['requested']}", {"rows": short})
+        raise Conflict(
+            "insufficient_stock",
+            f"库存不足 not enough stock: {first['location']} {first['item']} {first['gender']} "
+            f"{first['size']} 现有 {first['available']}, 需 {first['requested']}",
+            {"rows": short},
+        )
     at = at or timezone.now()
     actor_id = actor.pk if actor is not None else None
     if returning:
-        rows = [Movement(item_id=m.item_id, gender=m.gender, size=m.size, quantity=m.quantity,
-                         from_location_id=m.src.pk, to_location_id=m.dst.pk, kind=m.kind, doc_type=doc_type,
-                         doc_id=doc_id, doc_ref=doc_ref[:80], reverses_id=m.reverses_id, actor_id=actor_id, at=at,
-                         note=(m.note or note)[:300]) for m in moves]
+        rows = [
+            Movement(
+                item_id=m.item_id,
+                gender=m.gender,
+                size=m.size,
+                quantity=m.quantity,
+                from_location_id=m.src.pk,
+                to_location_id=m.dst.pk,
+                kind=m.kind,
+                doc_type=doc_type,
+                doc_id=doc_id,
+                doc_ref=doc_ref[:80],
+                reverses_id=m.reverses_id,
+                actor_id=actor_id,
+                at=at,
+                note=(m.note or note)[:300],
+            )
+            for m in moves
+        ]
         Movement.objects.bulk_create(rows, batch_size=2000)
     else:
         rows = []
         ref, note = doc_ref[:80], note[:300]
-        fast_insert(Movement, MOVEMENT_COLUMNS, [
-            (m.item_id, m.gender, m.size, m.quantity, m.src.id, m.dst.id, m.kind, doc_type, doc_id, ref,
-             m.reverses_id, actor_id, at, m.note[:300] if m.note else note) for m in moves])
+        fast_insert(
+            Movement,
+            MOVEMENT_COLUMNS,
+            [
+                (
+                    m.item_id,
+                    m.gender,
+                    m.size,
+                    m.quantity,
+                    m.src.id,
+                    m.dst.id,
+                    m.kind,
+                    doc_type,
+                    doc_id,
+                    ref,
+                    m.reverses_id,
+                    actor_id,
+                    at,
+                    m.note[:300] if m.note else note,
+                )
+                for m in moves
+            ],
+        )
     # balances of guarded store locations (officers' are sums of their few movements)
     delta: dict[tuple, int] = defaultdict(int)
     for m in moves:
@@ -259,8 +330,11 @@ def _post(moves: list[Move], *, actor, doc_type: str = "", doc_id: int | None = 
             delta[(m.src.id, m.item_id, m.gender, m.size)] -= m.quantity
         if m.dst.kind in GUARDED and m.dst.kind != LocationKind.OFFICER:
             delta[(m.dst.id, m.item_id, m.gender, m.size)] += m.quantity
-    _apply(StockBalance, ("location_id", "item_id", "gender", "size"), {k: {"quantity": v} for k, v in
-                                                                      delta.items() if v})
+    _apply(
+        StockBalance,
+        ("location_id", "item_id", "gender", "size"),
+        {k: {"quantity": v} for k, v in delta.items() if v},
+    )
     _apply(UnitFlow, ("unit_id", "item_id", "gender", "size"), _flow_deltas(moves))
     return rows
 
@@ -279,36 +353,61 @@ def _apply(model, key_fields, deltas: dict[tuple, dict[str, int]]) -> None:
     table = connection.ops.quote_name(model._meta.db_table)
     q = connection.ops.quote_name
     cols = [*key_fields, *fields]
-    sql = (f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) VALUES ({', '.join(['%s'] * len(cols))}) "
-           f"ON CONFLICT ({', '.join(q(c) for c in key_fields)}) DO UPDATE SET "
-           + ", ".join(f"{q(f)} = {table}.{q(f)} + excluded.{q(f)}" for f in fields))
+    sql = (
+        f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) VALUES ({', '.join(['%s'] * len(cols))}) "
+        f"ON CONFLICT ({', '.join(q(c) for c in key_fields)}) DO UPDATE SET "
+        + ", ".join(f"{q(f)} = {table}.{q(f)} + excluded.{q(f)}" for f in fields)
+    )
     # a balance's CHECK (≥ 0) is tested on the proposed insert row too, so decrements of balances (rows that
     # exist: _post checked them) are plain UPDATEs
     decrements = {k: d for k, d in deltas.items() if model is StockBalance and d["quantity"] < 0}
     params = [(*k, *(d.get(f, 0) for f in fields)) for k, d in deltas.items() if k not in decrements]
-    update = (f"UPDATE {table} SET {q('quantity')} = {q('quantity')} + %s WHERE "
-              + " AND ".join(f"{q(c)} = %s" for c in key_fields))
+    update = f"UPDATE {table} SET {q('quantity')} = {q('quantity')} + %s WHERE " + " AND ".join(
+        f"{q(c)} = %s" for c in key_fields
+    )
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":  # one statement per batch, one array parameter per column
             if params:
-                cur.execute(sql.replace(f"VALUES ({', '.join(['%s'] * len(cols))})",
-                                        f"SELECT * FROM {_pg_arrays(model, cols)}", 1),
-                            [list(col) for col in zip(*params, strict=True)])
+                cur.execute(
+                    sql.replace(
+                        f"VALUES ({', '.join(['%s'] * len(cols))})",
+                        f"SELECT * FROM {_pg_arrays(model, cols)}",
+                        1,
+                    ),
+                    [list(col) for col in zip(*params, strict=True)],
+                )
             if decrements:
                 dec = [(*k, d["quantity"]) for k, d in decrements.items()]
-                cur.execute(f"UPDATE {table} AS t SET {q('quantity')} = t.{q('quantity')} + v.d FROM "
-                            f"{_pg_arrays(model, [*key_fields, 'quantity'])} AS v(location_id, item_id, gender, "
-                            f"size, d) WHERE t.location_id = v.location_id AND t.item_id = v.item_id "
-                            f"AND t.gender = v.gender AND t.size = v.size", [list(col) for col in zip(*dec, strict=True)])
+                cur.execute(
+                    f"UPDATE {table} AS t SET {q('quantity')} = t.{q('quantity')} + v.d FROM "
+                    f"{_pg_arrays(model, [*key_fields, 'quantity'])} AS v(location_id, item_id, gender, "
+                    f"size, d) WHERE t.location_id = v.location_id AND t.item_id = v.item_id "
+                    f"AND t.gender = v.gender AND t.size = v.size",
+                    [list(col) for col in zip(*dec, strict=True)],
+                )
         else:
             for i in range(0, len(params), 2000):
-                cur.executemany(sql, params[i:i + 2000])
+                cur.executemany(sql, params[i : i + 2000])
             if decrements:
                 cur.executemany(update, [(d["quantity"], *k) for k, d in decrements.items()])
 
 
-MOVEMENT_COLUMNS = ["item_id", "gender", "size", "quantity", "from_location_id", "to_location_id", "kind",
-                    "doc_type", "doc_id", "doc_ref", "reverses_id", "actor_id", "at", "note"]
+MOVEMENT_COLUMNS = [
+    "item_id",
+    "gender",
+    "size",
+    "quantity",
+    "from_location_id",
+    "to_location_id",
+    "kind",
+    "doc_type",
+    "doc_id",
+    "doc_ref",
+    "reverses_id",
+    "actor_id",
+    "at",
+    "note",
+]
 
 
 def fast_insert(model, columns: list[str], rows: list[tuple]) -> None:
@@ -317,25 +416,33 @@ def fast_insert(model, columns: list[str], rows: list[tuple]) -> None:
     if not rows:
         return
     q = connection.ops.quote_name
-    sql = (f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    sql = (
+        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
     if "at" in columns:  # adapt each distinct datetime once (a batch usually shares one)
         n = columns.index("at")
         adapted = {}
         adapt = connection.ops.adapt_datetimefield_value
-        rows = [(*r[:n], adapted[r[n]] if r[n] in adapted else adapted.setdefault(r[n], adapt(r[n])), *r[n + 1:])
-                for r in rows]
+        rows = [
+            (*r[:n], adapted[r[n]] if r[n] in adapted else adapted.setdefault(r[n], adapt(r[n])), *r[n + 1 :])
+            for r in rows
+        ]
     if connection.vendor == "postgresql":
         # COPY: no SQL to build or parse per row (a 1,000-row INSERT spent most of its time in the driver's
         # placeholder parsing); the id comes from the column default as with INSERT
-        with connection.cursor() as cur, cur.cursor.copy(
-                f"COPY {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cur,
+            cur.cursor.copy(
+                f"COPY {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) FROM STDIN"
+            ) as copy,
+        ):
             for r in rows:
                 copy.write_row(r)
         return
     with connection.cursor() as cur:
         for i in range(0, len(rows), 5000):
-            cur.executemany(sql, rows[i:i + 5000])
+            cur.executemany(sql, rows[i : i + 5000])
 
 
 def _pg_arrays(model, columns: list[str]) -> str:
@@ -345,8 +452,14 @@ def _pg_arrays(model, columns: list[str]) -> str:
     return f"unnest({', '.join(types)})"
 
 
-def balance(location: Location, *, item: ItemType | None = None, gender: str | None = None,
-            size: str | None = None, at: datetime.datetime | None = None) -> dict[tuple, int]:
+def balance(
+    location: Location,
+    *,
+    item: ItemType | None = None,
+    gender: str | None = None,
+    size: str | None = None,
+    at: datetime.datetime | None = None,
+) -> dict[tuple, int]:
     """(item id, gender, size) → quantity at `location` at time `at` (now when None), summed from the ledger
     (index mv_to_key_at / mv_from_key_at)."""
     flt = Q()
@@ -360,8 +473,12 @@ def balance(location: Location, *, item: ItemType | None = None, gender: str | N
         flt &= Q(at__lte=at)
     out: dict[tuple, int] = defaultdict(int)
     for field, sign in (("to_location", 1), ("from_location", -1)):
-        for r in (Movement.objects.filter(flt, **{field: location}).values("item_id", "gender", "size")
-                  .annotate(q=Sum("quantity")).order_by()):
+        for r in (
+            Movement.objects.filter(flt, **{field: location})
+            .values("item_id", "gender", "size")
+            .annotate(q=Sum("quantity"))
+            .order_by()
+        ):
             out[(r["item_id"], r["gender"], r["size"])] += sign * r["q"]
     return {k: v for k, v in out.items() if v}
 
@@ -379,23 +496,45 @@ def movement_reverse(*, actor, movement: Movement, note: str) -> Movement:
         src, dst = movement.to_location, movement.from_location
         officer_unit_id = None
         if movement.kind in (MovementKind.ISSUE, MovementKind.RETURN, MovementKind.RECOVERY):
-            officer_unit_id = (movement.from_location.unit_id if movement.kind == MovementKind.ISSUE
-                               else movement.to_location.unit_id)
-        rows = _post([Move(movement.item_id, movement.gender, movement.size, movement.quantity, src, dst,
-                           MovementKind.REVERSAL, officer_unit_id=officer_unit_id, flow_kind=movement.kind,
-                           reverses_id=movement.pk)],
-                     actor=actor, doc_type=movement.doc_type, doc_id=movement.doc_id, doc_ref=movement.doc_ref,
-                     note=note)
+            officer_unit_id = (
+                movement.from_location.unit_id
+                if movement.kind == MovementKind.ISSUE
+                else movement.to_location.unit_id
+            )
+        rows = _post(
+            [
+                Move(
+                    movement.item_id,
+                    movement.gender,
+                    movement.size,
+                    movement.quantity,
+                    src,
+                    dst,
+                    MovementKind.REVERSAL,
+                    officer_unit_id=officer_unit_id,
+                    flow_kind=movement.kind,
+                    reverses_id=movement.pk,
+                )
+            ],
+            actor=actor,
+            doc_type=movement.doc_type,
+            doc_id=movement.doc_id,
+            doc_ref=movement.doc_ref,
+            note=note,
+        )
     return rows[0]
 
 
 # ---- input lines ---------------------------------------------------------------------------------------------
 
+
 def _items_by_code() -> dict[str, ItemType]:
     return {i.code: i for i in ItemType.objects.filter(is_active=True)}
 
 
-def parse_lines(lines, *, field: str = "lines", allow_zero: bool = False) -> list[tuple[ItemType, str, str, int]]:
+def parse_lines(
+    lines, *, field: str = "lines", allow_zero: bool = False
+) -> list[tuple[ItemType, str, str, int]]:
     """[{item (code), gender, size, quantity}] → [(item, gender, size, quantity)], merged per key. Each bad row
     raises a QMError naming the row and field."""
     if not lines:
@@ -408,22 +547,32 @@ def parse_lines(lines, *, field: str = "lines", allow_zero: bool = False) -> lis
         code = row.get("item") or row.get("item_code")
         item = items.get(code) if isinstance(code, str) else code if isinstance(code, ItemType) else None
         if item is None:
-            raise QMError("bad_item", f"第{n}行 未知品类 row {n}: unknown item {code!r}",
-                          {"row": n, "field": "item"})
+            raise QMError(
+                "bad_item", f"第{n}行 未知品类 row {n}: unknown item {code!r}", {"row": n, "field": "item"}
+            )
         gender = row.get("gender")
         if gender not in ("M", "F"):
-            raise QMError("bad_gender", f"第{n}行 款式须为 M 或 F row {n}: gender must be M or F",
-                          {"row": n, "field": "gender"})
+            raise QMError(
+                "bad_gender",
+                f"第{n}行 款式须为 M 或 F row {n}: gender must be M or F",
+                {"row": n, "field": "gender"},
+            )
         size = str(row.get("size") or "").strip()
         if not size or len(size) > 20:
             raise QMError("bad_size", f"第{n}行 号型无效 row {n}: size required", {"row": n, "field": "size"})
         if item.size_system in ("none", "badge_number") and size != ONE_SIZE:
-            raise QMError("bad_size", f"第{n}行 {item.code} 为单一规格，号型应为 '-' row {n}: one-size item",
-                          {"row": n, "field": "size"})
+            raise QMError(
+                "bad_size",
+                f"第{n}行 {item.code} 为单一规格，号型应为 '-' row {n}: one-size item",
+                {"row": n, "field": "size"},
+            )
         qty = row.get("quantity")
         if not isinstance(qty, int) or isinstance(qty, bool) or qty < 0 or (qty == 0 and not allow_zero):
-            raise QMError("bad_quantity", f"第{n}行 数量无效 row {n}: invalid quantity {qty!r}",
-                          {"row": n, "field": "quantity"})
+            raise QMError(
+                "bad_quantity",
+                f"第{n}行 数量无效 row {n}: invalid quantity {qty!r}",
+                {"row": n, "field": "quantity"},
+            )
         key = (item, gender, size)
         if key not in merged:
             order.append(key)
@@ -433,7 +582,9 @@ def parse_lines(lines, *, field: str = "lines", allow_zero: bool = False) -> lis
 
 
 def _hash(payload) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def idempotent(*, actor, key: str | None, action: str, payload, fn):
@@ -445,14 +596,17 @@ def idempotent(*, actor, key: str | None, action: str, payload, fn):
     with transaction.atomic():
         try:
             with transaction.atomic():
-                req = IdempotentRequest.objects.create(key=key[:100], user=actor, action=action,
-                                                       payload_hash=digest)
+                req = IdempotentRequest.objects.create(
+                    key=key[:100], user=actor, action=action, payload_hash=digest
+                )
         except IntegrityError:
             req = IdempotentRequest.objects.select_for_update().get(user=actor, key=key[:100])
             if req.action != action or req.payload_hash != digest:
-                raise Conflict("idempotency_conflict",
-                               "该幂等键已用于不同的请求 Idempotency-Key already used for a different request",
-                               {"field": "Idempotency-Key"}) from None
+                raise Conflict(
+                    "idempotency_conflict",
+                    "该幂等键已用于不同的请求 Idempotency-Key already used for a different request",
+                    {"field": "Idempotency-Key"},
+                ) from None
             return req.response
         result = fn()
         req.response = json.loads(json.dumps(result, default=str))
@@ -461,6 +615,7 @@ def idempotent(*, actor, key: str | None, action: str, payload, fn):
 
 
 # ---- receiving from suppliers (procurement's acceptance calls this) ------------------------------------------
+
 
 def stock_receive(*, actor, to_unit: OrgUnit, lines, document: str, supplier, at=None) -> list[Movement]:
     """Book goods accepted (验收) from a supplier delivery into `to_unit`'s store (the province unit = the
@@ -472,10 +627,15 @@ def stock_receive(*, actor, to_unit: OrgUnit, lines, document: str, supplier, at
     if actor is not None:
         scope.require_role(actor, scope.PROVINCE)
     if to_unit.level not in (Level.PROVINCE, Level.CITY):
-        raise QMError("bad_unit", "供应商只能交货到省级仓库或市州 deliveries go to the provincial store or a city",
-                      {"field": "to_unit"})
+        raise QMError(
+            "bad_unit",
+            "供应商只能交货到省级仓库或市州 deliveries go to the provincial store or a city",
+            {"field": "to_unit"},
+        )
     if not document or not str(document).strip():
-        raise QMError("document_required", "须提供验收单号 acceptance document required", {"field": "document"})
+        raise QMError(
+            "document_required", "须提供验收单号 acceptance document required", {"field": "document"}
+        )
     parsed = parse_lines(lines)
     src = supplier_location(supplier)
     dst = unit_location(to_unit)
@@ -487,15 +647,18 @@ def stock_receive(*, actor, to_unit: OrgUnit, lines, document: str, supplier, at
             booked = sorted((m.item_id, m.gender, m.size, m.quantity, m.to_location_id) for m in existing)
             wanted = sorted((i.pk, g, s, q, dst.pk) for i, g, s, q in parsed)
             if booked != wanted:
-                raise Conflict("document_conflict",
-                               f"验收单 {document} 已入库且内容不同 document already booked with other lines",
-                               {"field": "document"})
+                raise Conflict(
+                    "document_conflict",
+                    f"验收单 {document} 已入库且内容不同 document already booked with other lines",
+                    {"field": "document"},
+                )
             return existing
         moves = [Move(i.pk, g, s, q, src, dst, MovementKind.RECEIVE) for i, g, s, q in parsed]
         return _post(moves, actor=actor, doc_type="delivery", doc_ref=ref, note=f"验收入库 {document}", at=at)
 
 
 # ---- demand → needed (from the roll) ----------------------------------------------------------------------
+
 
 def needed_by_unit(unit_ids: list[int] | None = None) -> tuple[dict[tuple, int], dict[tuple, int]]:
     """What the eligible officers' kits add up to, from the roll, in bulk:
@@ -517,8 +680,9 @@ def needed_by_unit(unit_ids: list[int] | None = None) -> tuple[dict[tuple, int],
         if sizes is None:
             b = _Body()
             (b.gender, b.height_cm, b.chest_cm, b.waist_cm, b.head_cm, b.foot_mm) = body_key
-            sizes = cache[body_key] = {k: (s.code if s.status == OK else None, s.status)
-                                       for k, s in officer_sizes(b).items()}
+            sizes = cache[body_key] = {
+                k: (s.code if s.status == OK else None, s.status) for k, s in officer_sizes(b).items()
+            }
         for system, code_status in sizes.items():
             per_system[(row[0], row[1], system, code_status)] += 1
     known: dict[tuple, int] = defaultdict(int)
@@ -539,8 +703,10 @@ def needed_by_unit(unit_ids: list[int] | None = None) -> tuple[dict[tuple, int],
 
 # ---- allocation plans -----------------------------------------------------------------------------------------
 
-def plan_build(*, actor, city: OrgUnit, rows, spare_share: Decimal, snapshot_id: int | None = None,
-               note: str = "") -> AllocationPlan:
+
+def plan_build(
+    *, actor, city: OrgUnit, rows, spare_share: Decimal, snapshot_id: int | None = None, note: str = ""
+) -> AllocationPlan:
     """A new draft version of a city's allocation: the city's demand rows (a snapshot's rows: city_code,
     item_code, gender, size, quantity; with only `snapshot_id`, that snapshot's rows for the city) plus ⌈quantity × spare_share⌉ spare kept at the city; the county lines
     split the city's need by the roll of each county (no spare)."""
@@ -553,31 +719,52 @@ def plan_build(*, actor, city: OrgUnit, rows, spare_share: Decimal, snapshot_id:
 
         snap = DemandSnapshot.objects.filter(pk=snapshot_id).first()
         if snap is None:
-            raise QMError("bad_snapshot", f"无此需求快照 no demand snapshot {snapshot_id}", {"field": "snapshot_id"})
+            raise QMError(
+                "bad_snapshot", f"无此需求快照 no demand snapshot {snapshot_id}", {"field": "snapshot_id"}
+            )
         rows = list(rows) or snapshot_rows(snap, city.code)
     spare_share = Decimal(str(spare_share))
     if not Decimal(0) <= spare_share <= Decimal("0.5"):
-        raise QMError("bad_spare", "备用比例须在 0–50% 之间 spare share must be 0–0.5", {"field": "spare_share"})
+        raise QMError(
+            "bad_spare", "备用比例须在 0–50% 之间 spare share must be 0–0.5", {"field": "spare_share"}
+        )
     mine = []
     for n, r in enumerate(rows, start=1):
         if not isinstance(r, dict) or r.get("city_code") is None:
             raise QMError("bad_row", f"第{n}行 缺少 city_code row {n}: city_code missing", {"row": n})
         if r["city_code"] == city.code:
-            mine.append({"item": r.get("item_code"), "gender": r.get("gender"), "size": r.get("size"),
-                         "quantity": r.get("quantity")})
+            mine.append(
+                {
+                    "item": r.get("item_code"),
+                    "gender": r.get("gender"),
+                    "size": r.get("size"),
+                    "quantity": r.get("quantity"),
+                }
+            )
     if not mine:
-        raise QMError("no_lines", f"需求中没有 {city.code} 的行 no demand rows for this city", {"field": "rows"})
+        raise QMError(
+            "no_lines", f"需求中没有 {city.code} 的行 no demand rows for this city", {"field": "rows"}
+        )
     parsed = parse_lines(mine, field="rows")
     counties = list(OrgUnit.objects.filter(parent=city, level=Level.COUNTY, is_active=True))
     known, _ = needed_by_unit([c.pk for c in counties]) if counties else ({}, {})
     with transaction.atomic():
-        last = (AllocationPlan.objects.select_for_update().filter(city=city).order_by("-version").first())
-        plan = AllocationPlan.objects.create(city=city, version=(last.version + 1) if last else 1,
-                                             spare_share=spare_share, snapshot_id=snapshot_id, note=note[:300],
-                                             created_by=actor)
+        last = AllocationPlan.objects.select_for_update().filter(city=city).order_by("-version").first()
+        plan = AllocationPlan.objects.create(
+            city=city,
+            version=(last.version + 1) if last else 1,
+            spare_share=spare_share,
+            snapshot_id=snapshot_id,
+            note=note[:300],
+            created_by=actor,
+        )
         lines = [(plan.pk, city.pk, i.pk, g, s, q, math.ceil(q * spare_share)) for i, g, s, q in parsed]
-        lines += [(plan.pk, unit_id, item_id, g, s, q, 0) for (unit_id, item_id, g, s), q in known.items() if q > 0]
-        fast_insert(AllocationLine, ["plan_id", "unit_id", "item_id", "gender", "size", "quantity", "spare"], lines)
+        lines += [
+            (plan.pk, unit_id, item_id, g, s, q, 0) for (unit_id, item_id, g, s), q in known.items() if q > 0
+        ]
+        fast_insert(
+            AllocationLine, ["plan_id", "unit_id", "item_id", "gender", "size", "quantity", "spare"], lines
+        )
         record_change(actor=actor, obj=plan, action=Action.CREATE, note=f"{len(lines)} lines")
     return plan
 
@@ -590,7 +777,9 @@ def plan_approve(*, actor, plan: AllocationPlan) -> AllocationPlan:
         if plan.status == PlanStatus.APPROVED:
             return plan
         _check(PLAN_TRANSITIONS, plan.status, PlanStatus.APPROVED)
-        for old in AllocationPlan.objects.select_for_update().filter(city=plan.city, status=PlanStatus.APPROVED):
+        for old in AllocationPlan.objects.select_for_update().filter(
+            city=plan.city, status=PlanStatus.APPROVED
+        ):
             before = snapshot(old, ["status"])
             old.status = PlanStatus.SUPERSEDED
             old.save(update_fields=["status"])
@@ -600,18 +789,23 @@ def plan_approve(*, actor, plan: AllocationPlan) -> AllocationPlan:
         plan.approved_by = actor
         plan.approved_at = timezone.now()
         plan.save(update_fields=["status", "approved_by", "approved_at"])
-        record_change(actor=actor, obj=plan, action=Action.STATUS, before=before,
-                      after=snapshot(plan, ["status"]))
+        record_change(
+            actor=actor, obj=plan, action=Action.STATUS, before=before, after=snapshot(plan, ["status"])
+        )
     return plan
 
 
 def _check(transitions, current, new):
     if new not in transitions[current]:
-        raise Conflict("bad_transition", f"状态不能从 {current} 变为 {new} status cannot go from {current} to {new}",
-                       {"field": "status", "from": current, "to": new})
+        raise Conflict(
+            "bad_transition",
+            f"状态不能从 {current} 变为 {new} status cannot go from {current} to {new}",
+            {"field": "status", "from": current, "to": new},
+        )
 
 
 # ---- shipments ----------------------------------------------------------------------------------------------
+
 
 def _next_number(prefix: str) -> str:
     today = timezone.localdate().strftime("%Y%m%d")
@@ -623,23 +817,38 @@ def _next_number(prefix: str) -> str:
         n += 1
 
 
-def shipment_create(*, actor, to_unit: OrgUnit, lines, from_unit: OrgUnit | None = None, supplier=None,
-                    plan: AllocationPlan | None = None, note: str = "") -> Shipment:
+def shipment_create(
+    *,
+    actor,
+    to_unit: OrgUnit,
+    lines,
+    from_unit: OrgUnit | None = None,
+    supplier=None,
+    plan: AllocationPlan | None = None,
+    note: str = "",
+) -> Shipment:
     """A draft shipment: provincial store → a city, a supplier → the provincial store's cities or counties
     (province staff), or a city → one of its counties (that city's staff)."""
     if (from_unit is None) == (supplier is None):
-        raise QMError("bad_source", "须指明发货方：单位或供应商之一 give either from_unit or supplier",
-                      {"field": "from_unit"})
+        raise QMError(
+            "bad_source",
+            "须指明发货方：单位或供应商之一 give either from_unit or supplier",
+            {"field": "from_unit"},
+        )
     if from_unit is not None:
         if from_unit.level == Level.PROVINCE:
             if to_unit.level != Level.CITY:
-                raise QMError("bad_route", "省级仓库发往市州 the provincial store ships to cities",
-                              {"field": "to_unit"})
+                raise QMError(
+                    "bad_route", "省级仓库发往市州 the provincial store ships to cities", {"field": "to_unit"}
+                )
             scope.require_role(actor, scope.PROVINCE)
         elif from_unit.level == Level.CITY:
             if to_unit.level != Level.COUNTY or to_unit.parent_id != from_unit.pk:
-                raise QMError("bad_route", "市州发往本市州的县级机构 a city ships to its own counties",
-                              {"field": "to_unit"})
+                raise QMError(
+                    "bad_route",
+                    "市州发往本市州的县级机构 a city ships to its own counties",
+                    {"field": "to_unit"},
+                )
             if not scope.in_scope(actor, from_unit):
                 raise NotFound()
             scope.require_role(actor, scope.PROVINCE, scope.CITY, unit=from_unit)
@@ -649,17 +858,25 @@ def shipment_create(*, actor, to_unit: OrgUnit, lines, from_unit: OrgUnit | None
     else:
         scope.require_role(actor, scope.PROVINCE)
         if to_unit.level not in (Level.CITY, Level.COUNTY):
-            raise QMError("bad_route", "供应商直发市州或县级 a supplier ships to a city or county",
-                          {"field": "to_unit"})
+            raise QMError(
+                "bad_route", "供应商直发市州或县级 a supplier ships to a city or county", {"field": "to_unit"}
+            )
         src = supplier_location(supplier)
     if plan is not None and plan.city_id != to_unit.city_id:
         raise QMError("bad_plan", "分配方案不属于收货市州 plan is for another city", {"field": "plan"})
     parsed = parse_lines(lines)
     with transaction.atomic():
-        shipment = Shipment.objects.create(number=_next_number("FY"), from_location=src, to_unit=to_unit,
-                                           plan=plan, note=note[:300], created_by=actor)
-        ShipmentLine.objects.bulk_create([ShipmentLine(shipment=shipment, item=i, gender=g, size=s, quantity=q)
-                                          for i, g, s, q in parsed])
+        shipment = Shipment.objects.create(
+            number=_next_number("FY"),
+            from_location=src,
+            to_unit=to_unit,
+            plan=plan,
+            note=note[:300],
+            created_by=actor,
+        )
+        ShipmentLine.objects.bulk_create(
+            [ShipmentLine(shipment=shipment, item=i, gender=g, size=s, quantity=q) for i, g, s, q in parsed]
+        )
         record_change(actor=actor, obj=shipment, action=Action.CREATE, note=f"{len(parsed)} lines")
     return shipment
 
@@ -686,10 +903,26 @@ def shipment_dispatch(*, actor, shipment: Shipment) -> Shipment:
             return shipment
         _check(SHIPMENT_TRANSITIONS, shipment.status, ShipmentStatus.DISPATCHED)
         dst = transit_location(shipment.to_unit)
-        moves = [Move(ln.item_id, ln.gender, ln.size, ln.quantity, shipment.from_location, dst,
-                      MovementKind.DISPATCH) for ln in shipment.lines.all()]
-        _post(moves, actor=actor, doc_type="shipment", doc_id=shipment.pk, doc_ref=shipment.number,
-              returning=False)
+        moves = [
+            Move(
+                ln.item_id,
+                ln.gender,
+                ln.size,
+                ln.quantity,
+                shipment.from_location,
+                dst,
+                MovementKind.DISPATCH,
+            )
+            for ln in shipment.lines.all()
+        ]
+        _post(
+            moves,
+            actor=actor,
+            doc_type="shipment",
+            doc_id=shipment.pk,
+            doc_ref=shipment.number,
+            returning=False,
+        )
         _set_status(actor, shipment, ShipmentStatus.DISPATCHED, dispatched_at=timezone.now())
     return shipment
 
@@ -711,8 +944,14 @@ def _set_status(actor, shipment, status, note: str = "", **fields):
     for k, v in fields.items():
         setattr(shipment, k, v)
     shipment.save(update_fields=["status", *fields])
-    record_change(actor=actor, obj=shipment, action=Action.STATUS, before=before,
-                  after=snapshot(shipment, ["status"]), note=note)
+    record_change(
+        actor=actor,
+        obj=shipment,
+        action=Action.STATUS,
+        before=before,
+        after=snapshot(shipment, ["status"]),
+        note=note,
+    )
 
 
 def can_confirm(actor, shipment: Shipment) -> None:
@@ -734,11 +973,11 @@ def _confirm_payload(lines, excess, note) -> dict:
             r = r if isinstance(r, dict) else r.dict()
             out.append({k: r.get(k) for k in sorted(r) if k != "photos"})
         return out
+
     return {"lines": norm(lines), "excess": norm(excess), "note": note or ""}
 
 
-def shipment_confirm(*, actor, shipment: Shipment, lines, excess=(), note: str = "",
-                     photos=()) -> Receipt:
+def shipment_confirm(*, actor, shipment: Shipment, lines, excess=(), note: str = "", photos=()) -> Receipt:
     """Receipt confirmation (签收), atomic and idempotent. `lines`: one per shipment line
     {line_id, received, reason, note} — received ≤ shipped; a difference needs a reason (missing, damaged,
     wrong); `excess`: goods that arrived without being shipped {item, gender, size, quantity, note}, booked as
@@ -752,29 +991,48 @@ def shipment_confirm(*, actor, shipment: Shipment, lines, excess=(), note: str =
         if existing is not None:
             if existing.payload_hash == digest:
                 return existing
-            raise Conflict("already_confirmed", "该发运单已签收且内容不同 shipment already confirmed differently",
-                           {"receipt_id": existing.pk})
+            raise Conflict(
+                "already_confirmed",
+                "该发运单已签收且内容不同 shipment already confirmed differently",
+                {"receipt_id": existing.pk},
+            )
         if shipment.status != ShipmentStatus.DISPATCHED:
-            raise Conflict("bad_transition", f"发运单状态为 {shipment.status}，不能签收 shipment is {shipment.status}",
-                           {"field": "status"})
+            raise Conflict(
+                "bad_transition",
+                f"发运单状态为 {shipment.status}，不能签收 shipment is {shipment.status}",
+                {"field": "status"},
+            )
         ship_lines = {ln.pk: ln for ln in shipment.lines.all()}
         seen = {}
         for n, raw in enumerate(payload["lines"], start=1):
             line_id = raw.get("line_id")
             if line_id not in ship_lines:
-                raise QMError("bad_line", f"第{n}行 不是本发运单的行 row {n}: not a line of this shipment",
-                              {"row": n, "field": "line_id"})
+                raise QMError(
+                    "bad_line",
+                    f"第{n}行 不是本发运单的行 row {n}: not a line of this shipment",
+                    {"row": n, "field": "line_id"},
+                )
             if line_id in seen:
                 raise QMError("duplicate_line", f"第{n}行 重复 row {n}: line given twice", {"row": n})
             received = raw.get("received")
             ln = ship_lines[line_id]
-            if not isinstance(received, int) or isinstance(received, bool) or not 0 <= received <= ln.quantity:
-                raise QMError("bad_quantity", f"第{n}行 实收数量须在 0–{ln.quantity} row {n}: received must be "
-                              f"0–{ln.quantity}", {"row": n, "field": "received"})
+            if (
+                not isinstance(received, int)
+                or isinstance(received, bool)
+                or not 0 <= received <= ln.quantity
+            ):
+                raise QMError(
+                    "bad_quantity",
+                    f"第{n}行 实收数量须在 0–{ln.quantity} row {n}: received must be 0–{ln.quantity}",
+                    {"row": n, "field": "received"},
+                )
             reason = raw.get("reason") or ""
             if received < ln.quantity and reason not in ShortReason.values:
-                raise QMError("reason_required", f"第{n}行 差异须说明原因(missing/damaged/wrong) row {n}: a "
-                              "difference needs a reason", {"row": n, "field": "reason"})
+                raise QMError(
+                    "reason_required",
+                    f"第{n}行 差异须说明原因(missing/damaged/wrong) row {n}: a difference needs a reason",
+                    {"row": n, "field": "reason"},
+                )
             if received == ln.quantity:
                 reason = ""
             seen[line_id] = (received, reason, (raw.get("note") or "")[:300])
@@ -782,8 +1040,9 @@ def shipment_confirm(*, actor, shipment: Shipment, lines, excess=(), note: str =
         if missing:
             raise QMError("lines_missing", "须逐行签收 every line must be confirmed", {"line_ids": missing})
         excess_parsed = parse_lines(payload["excess"], field="excess") if payload["excess"] else []
-        receipt = Receipt.objects.create(shipment=shipment, payload_hash=digest, confirmed_by=actor,
-                                         note=(note or "")[:300])
+        receipt = Receipt.objects.create(
+            shipment=shipment, payload_hash=digest, confirmed_by=actor, note=(note or "")[:300]
+        )
         unit = shipment.to_unit
         transit, disc, dest = transit_location(unit), discrepancy_location(unit), unit_location(unit)
         moves, rlines, cases = [], [], []
@@ -791,22 +1050,64 @@ def shipment_confirm(*, actor, shipment: Shipment, lines, excess=(), note: str =
             ln = ship_lines[ln_id]
             short = ln.quantity - received
             if received:
-                moves.append(Move(ln.item_id, ln.gender, ln.size, received, transit, dest, MovementKind.RECEIPT))
+                moves.append(
+                    Move(ln.item_id, ln.gender, ln.size, received, transit, dest, MovementKind.RECEIPT)
+                )
             if short:
-                moves.append(Move(ln.item_id, ln.gender, ln.size, short, transit, disc, MovementKind.SHORT,
-                                  note=f"{reason} {lnote}"))
-                cases.append(DiscrepancyCase(shipment=shipment, unit=unit, item_id=ln.item_id, gender=ln.gender,
-                                             size=ln.size, quantity=short, reason=reason, note=lnote))
-            rlines.append(ReceiptLine(receipt=receipt, shipment_line=ln, item_id=ln.item_id, gender=ln.gender,
-                                      size=ln.size, received=received, short=short, reason=reason, note=lnote))
+                moves.append(
+                    Move(
+                        ln.item_id,
+                        ln.gender,
+                        ln.size,
+                        short,
+                        transit,
+                        disc,
+                        MovementKind.SHORT,
+                        note=f"{reason} {lnote}",
+                    )
+                )
+                cases.append(
+                    DiscrepancyCase(
+                        shipment=shipment,
+                        unit=unit,
+                        item_id=ln.item_id,
+                        gender=ln.gender,
+                        size=ln.size,
+                        quantity=short,
+                        reason=reason,
+                        note=lnote,
+                    )
+                )
+            rlines.append(
+                ReceiptLine(
+                    receipt=receipt,
+                    shipment_line=ln,
+                    item_id=ln.item_id,
+                    gender=ln.gender,
+                    size=ln.size,
+                    received=received,
+                    short=short,
+                    reason=reason,
+                    note=lnote,
+                )
+            )
         adj = adjustment_location() if excess_parsed else None
         excess_notes = {n: (r.get("note") or "")[:300] for n, r in enumerate(payload["excess"])}
         for n, (item, g, s, q) in enumerate(excess_parsed):
             moves.append(Move(item.pk, g, s, q, adj, dest, MovementKind.EXCESS, note=excess_notes.get(n, "")))
-            rlines.append(ReceiptLine(receipt=receipt, item=item, gender=g, size=s, excess=q,
-                                      note=excess_notes.get(n, "")))
-        _post(moves, actor=actor, doc_type="shipment", doc_id=shipment.pk, doc_ref=shipment.number,
-              returning=False)
+            rlines.append(
+                ReceiptLine(
+                    receipt=receipt, item=item, gender=g, size=s, excess=q, note=excess_notes.get(n, "")
+                )
+            )
+        _post(
+            moves,
+            actor=actor,
+            doc_type="shipment",
+            doc_id=shipment.pk,
+            doc_ref=shipment.number,
+            returning=False,
+        )
         ReceiptLine.objects.bulk_create(rlines, batch_size=1000)
         DiscrepancyCase.objects.bulk_create(cases)
         for f in photos:
@@ -832,8 +1133,15 @@ def shipment_close(*, actor, shipment: Shipment) -> Shipment:
     return shipment
 
 
-def case_settle(*, actor, case: DiscrepancyCase, outcome: str, note: str = "", supplier=None,
-                from_unit: OrgUnit | None = None) -> DiscrepancyCase:
+def case_settle(
+    *,
+    actor,
+    case: DiscrepancyCase,
+    outcome: str,
+    note: str = "",
+    supplier=None,
+    from_unit: OrgUnit | None = None,
+) -> DiscrepancyCase:
     """Provincial logistics settle a shortage: write it off, claim it from the supplier (the short goods go
     back to the supplier's account), or re-ship (the short goods are written off and a new shipment of the
     same quantity is dispatched from `from_unit` — default the original source). Each outcome is ledger rows;
@@ -853,40 +1161,70 @@ def case_settle(*, actor, case: DiscrepancyCase, outcome: str, note: str = "", s
             original = case.shipment.from_location
             dst = supplier_location(supplier) if supplier else original
             if dst.kind != LocationKind.SUPPLIER:
-                raise QMError("supplier_required", "须指明索赔的供应商 name the supplier to claim from",
-                              {"field": "supplier"})
+                raise QMError(
+                    "supplier_required",
+                    "须指明索赔的供应商 name the supplier to claim from",
+                    {"field": "supplier"},
+                )
             moves = [Move(*key, case.quantity, disc, dst, MovementKind.CLAIM)]
         else:
             moves = [Move(*key, case.quantity, disc, written_off_location(), MovementKind.WRITE_OFF)]
         _post(moves, actor=actor, doc_type="case", doc_id=case.pk, doc_ref=case.shipment.number, note=note)
         if outcome == CaseOutcome.RESHIP:
             src_unit = from_unit or case.shipment.from_location.unit
-            line = [{"item": ItemType.objects.get(pk=case.item_id), "gender": case.gender, "size": case.size,
-                     "quantity": case.quantity}]
+            line = [
+                {
+                    "item": ItemType.objects.get(pk=case.item_id),
+                    "gender": case.gender,
+                    "size": case.size,
+                    "quantity": case.quantity,
+                }
+            ]
             if src_unit is None:
-                reship = shipment_create(actor=actor, to_unit=case.unit, lines=line,
-                                         supplier=case.shipment.from_location.name, note=f"补发 {case.shipment}")
+                reship = shipment_create(
+                    actor=actor,
+                    to_unit=case.unit,
+                    lines=line,
+                    supplier=case.shipment.from_location.name,
+                    note=f"补发 {case.shipment}",
+                )
                 reship.from_location = case.shipment.from_location
                 reship.save(update_fields=["from_location"])
             else:
-                reship = shipment_create(actor=actor, to_unit=case.unit, lines=line, from_unit=src_unit,
-                                         note=f"补发 re-ship for {case.shipment}")
+                reship = shipment_create(
+                    actor=actor,
+                    to_unit=case.unit,
+                    lines=line,
+                    from_unit=src_unit,
+                    note=f"补发 re-ship for {case.shipment}",
+                )
             shipment_dispatch(actor=actor, shipment=reship)
             case.reship = reship
         before = snapshot(case, ["status", "outcome"])
         case.status, case.outcome = CaseStatus.SETTLED, outcome
         case.settled_by, case.settled_at, case.settle_note = actor, timezone.now(), note[:300]
         case.save()
-        record_change(actor=actor, obj=case, action=Action.STATUS, before=before,
-                      after=snapshot(case, ["status", "outcome"]), note=note)
+        record_change(
+            actor=actor,
+            obj=case,
+            action=Action.STATUS,
+            before=before,
+            after=snapshot(case, ["status", "outcome"]),
+            note=note,
+        )
         shipment = _lock_shipment(case.shipment)
-        if (shipment.status == ShipmentStatus.DISCREPANT
-                and not shipment.cases.filter(status=CaseStatus.OPEN).exists()):
-            _set_status(actor, shipment, ShipmentStatus.CLOSED, closed_at=timezone.now(), note="差异已全部处理")
+        if (
+            shipment.status == ShipmentStatus.DISCREPANT
+            and not shipment.cases.filter(status=CaseStatus.OPEN).exists()
+        ):
+            _set_status(
+                actor, shipment, ShipmentStatus.CLOSED, closed_at=timezone.now(), note="差异已全部处理"
+            )
     return case
 
 
 # ---- issue to officers -------------------------------------------------------------------------------------
+
 
 def _can_issue(actor, unit: OrgUnit) -> None:
     if actor is None:
@@ -911,8 +1249,11 @@ def _held_by_officers(officer_ids: list[int]) -> dict[int, dict[tuple, int]]:
 def _plan_issue(officers: list[Officer], overrides: dict[int, dict[str, str]], items: list[ItemType]):
     """Per officer, the kit lines still to issue: entitlement − what they hold of each item (any size)."""
     held = _held_by_officers([o.pk for o in officers])
-    badges = set(BadgeNumber.objects.filter(officer_id__in=[o.pk for o in officers])
-                 .values_list("officer_id", flat=True))
+    badges = set(
+        BadgeNumber.objects.filter(officer_id__in=[o.pk for o in officers]).values_list(
+            "officer_id", flat=True
+        )
+    )
     plan, skipped = [], []
     for o in officers:
         sizes = officer_sizes(o)
@@ -927,19 +1268,33 @@ def _plan_issue(officers: list[Officer], overrides: dict[int, dict[str, str]], i
                 continue
             size = over.get(it.code) or sizes[it.size_system].code
             if size is None:
-                skipped.append({"officer_id": o.pk, "item": it.code, "reason": sizes[it.size_system].reason
-                                or sizes[it.size_system].status})
+                skipped.append(
+                    {
+                        "officer_id": o.pk,
+                        "item": it.code,
+                        "reason": sizes[it.size_system].reason or sizes[it.size_system].status,
+                    }
+                )
                 continue
             if it.size_system == "badge_number" and o.pk not in badges:
-                skipped.append({"officer_id": o.pk, "item": it.code, "reason": "未分配胸号 no badge number yet"})
+                skipped.append(
+                    {"officer_id": o.pk, "item": it.code, "reason": "未分配胸号 no badge number yet"}
+                )
                 continue
             plan.append((o, it, o.gender, size, todo))
     return plan, skipped
 
 
-def kit_issue(*, actor, unit: OrgUnit, officers: list[Officer] | None = None,
-              sizes: dict[int, dict[str, str]] | None = None, signature: str = SignatureKind.ACK,
-              signed_on: datetime.date | None = None, sheet=None) -> dict:
+def kit_issue(
+    *,
+    actor,
+    unit: OrgUnit,
+    officers: list[Officer] | None = None,
+    sizes: dict[int, dict[str, str]] | None = None,
+    signature: str = SignatureKind.ACK,
+    signed_on: datetime.date | None = None,
+    sheet=None,
+) -> dict:
     """Issue kit from `unit`'s store to its eligible officers (all of them when `officers` is None): each gets
     what the entitlement standard gives, in their sizes (`sizes` {officer id: {item code: size}} overrides
     per item), minus what they already hold, so a repeat issues nothing. Never more than the unit holds:
@@ -947,8 +1302,11 @@ def kit_issue(*, actor, unit: OrgUnit, officers: list[Officer] | None = None,
     to measure) or badges without a badge number are skipped and listed. Records the signature per officer."""
     _can_issue(actor, unit)
     if signature not in SignatureKind.values:
-        raise QMError("bad_signature", "签收方式须为 sheet 或 ack signature must be sheet or ack",
-                      {"field": "signature"})
+        raise QMError(
+            "bad_signature",
+            "签收方式须为 sheet 或 ack signature must be sheet or ack",
+            {"field": "signature"},
+        )
     if signature == SignatureKind.SHEET and not sheet:
         raise QMError("sheet_required", "须上传签领表 upload the signed sheet", {"field": "sheet"})
     signed_on = signed_on or timezone.localdate()
@@ -962,88 +1320,173 @@ def kit_issue(*, actor, unit: OrgUnit, officers: list[Officer] | None = None,
         chosen = list(eligible.filter(pk__in=ids))
         if len(chosen) != len(set(ids)):
             bad = sorted(set(ids) - {o.pk for o in chosen})
-            raise QMError("not_eligible", f"人员不属于本单位或不符合配发条件 officers not eligible here: {bad}",
-                          {"field": "officers", "officer_ids": bad})
+            raise QMError(
+                "not_eligible",
+                f"人员不属于本单位或不符合配发条件 officers not eligible here: {bad}",
+                {"field": "officers", "officer_ids": bad},
+            )
     sizes = sizes or {}
     items = [i for i in active_items() if i.qty_per_officer > 0]
     codes = {i.code for i in items}
     for oid, over in sizes.items():
         for code, size in over.items():
             if code not in codes:
-                raise QMError("bad_item", f"未知品类 unknown item {code}", {"field": "sizes", "officer_id": oid})
+                raise QMError(
+                    "bad_item", f"未知品类 unknown item {code}", {"field": "sizes", "officer_id": oid}
+                )
             if not size or len(str(size)) > 20:
-                raise QMError("bad_size", f"号型无效 bad size for {code}", {"field": "sizes", "officer_id": oid})
+                raise QMError(
+                    "bad_size", f"号型无效 bad size for {code}", {"field": "sizes", "officer_id": oid}
+                )
     with transaction.atomic():
         # lock the officers so two parallel issues to the same officer cannot both see an empty kit
-        list(Officer.objects.select_for_update().filter(pk__in=[o.pk for o in chosen]).order_by("pk")
-             .values_list("pk", flat=True))
+        list(
+            Officer.objects.select_for_update()
+            .filter(pk__in=[o.pk for o in chosen])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         plan, skipped = _plan_issue(chosen, sizes, items)
         src = unit_location(unit)
         locs = officer_locations(sorted({o for o, *_ in plan}, key=lambda o: o.pk)) if plan else {}
-        moves = [Move(it.pk, g, s, q, src, locs[o.pk], MovementKind.ISSUE, officer_unit_id=unit.pk)
-                 for o, it, g, s, q in plan]
-        _post(moves, actor=actor, doc_type="issue", doc_ref=f"{unit.code}-{signed_on.isoformat()}",
-              returning=False)
+        moves = [
+            Move(it.pk, g, s, q, src, locs[o.pk], MovementKind.ISSUE, officer_unit_id=unit.pk)
+            for o, it, g, s, q in plan
+        ]
+        _post(
+            moves,
+            actor=actor,
+            doc_type="issue",
+            doc_ref=f"{unit.code}-{signed_on.isoformat()}",
+            returning=False,
+        )
         issued_officers = sorted({o.pk for o, *_ in plan})
         now = timezone.now()
-        records = [IssueRecord(officer_id=oid, unit=unit, signature=signature, signed_on=signed_on, actor=actor,
-                               at=now) for oid in issued_officers]
+        records = [
+            IssueRecord(
+                officer_id=oid, unit=unit, signature=signature, signed_on=signed_on, actor=actor, at=now
+            )
+            for oid in issued_officers
+        ]
         if sheet and records:
             first = records[0]
             first.sheet.save(getattr(sheet, "name", "sheet.pdf"), sheet, save=False)
             for r in records[1:]:
                 r.sheet = first.sheet.name
         IssueRecord.objects.bulk_create(records, batch_size=1000)
-        record_changes(build_record(actor=actor, obj=r, action=Action.CREATE, after={
-            "officer": r.officer_id, "unit": unit.pk, "signature": r.signature, "signed_on": signed_on.isoformat(),
-            "sheet": r.sheet.name or ""}) for r in records)
-    return {"officers": len(issued_officers), "lines": len(moves), "quantity": sum(m.quantity for m in moves),
-            "skipped": skipped}
+        record_changes(
+            build_record(
+                actor=actor,
+                obj=r,
+                action=Action.CREATE,
+                after={
+                    "officer": r.officer_id,
+                    "unit": unit.pk,
+                    "signature": r.signature,
+                    "signed_on": signed_on.isoformat(),
+                    "sheet": r.sheet.name or "",
+                },
+            )
+            for r in records
+        )
+    return {
+        "officers": len(issued_officers),
+        "lines": len(moves),
+        "quantity": sum(m.quantity for m in moves),
+        "skipped": skipped,
+    }
 
 
 def _officer_unit_check(actor, officer: Officer) -> None:
     _can_issue(actor, officer.unit)
 
 
-def kit_exchange(*, actor, officer: Officer, item: str, from_size: str, to_size: str, quantity: int = 1,
-                 note: str = "") -> list[Movement]:
+def kit_exchange(
+    *, actor, officer: Officer, item: str, from_size: str, to_size: str, quantity: int = 1, note: str = ""
+) -> list[Movement]:
     """调换: the officer returns `quantity` of `item` in `from_size` to the unit's store and receives the same
     quantity in `to_size` from it — refused if they do not hold it or the store lacks the new size."""
     _officer_unit_check(actor, officer)
-    parsed = parse_lines([{"item": item, "gender": officer.gender, "size": from_size, "quantity": quantity},
-                          {"item": item, "gender": officer.gender, "size": to_size, "quantity": quantity}])
+    parsed = parse_lines(
+        [
+            {"item": item, "gender": officer.gender, "size": from_size, "quantity": quantity},
+            {"item": item, "gender": officer.gender, "size": to_size, "quantity": quantity},
+        ]
+    )
     if len(parsed) != 2:
         raise QMError("same_size", "新旧号型相同 from and to size are the same", {"field": "to_size"})
     (it, g, s_from, q), (_it, _g, s_to, _q) = parsed
     with transaction.atomic():
         off_loc = officer_location(officer)
         store = unit_location(officer.unit)
-        rows = _post([Move(it.pk, g, s_from, q, off_loc, store, MovementKind.RETURN, officer_unit_id=officer.unit_id),
-                      Move(it.pk, g, s_to, q, store, off_loc, MovementKind.ISSUE, officer_unit_id=officer.unit_id)],
-                     actor=actor, doc_type="exchange", doc_id=officer.pk, note=note or "调换 exchange")
-        rec = IssueRecord.objects.create(officer=officer, unit=officer.unit, signature=SignatureKind.ACK,
-                                         signed_on=timezone.localdate(), kind="exchange", actor=actor)
-        record_change(actor=actor, obj=rec, action=Action.CREATE, after={"officer": officer.pk, "kind": "exchange"},
-                      note=f"{it.code} {s_from}→{s_to} ×{q}")
+        rows = _post(
+            [
+                Move(
+                    it.pk, g, s_from, q, off_loc, store, MovementKind.RETURN, officer_unit_id=officer.unit_id
+                ),
+                Move(it.pk, g, s_to, q, store, off_loc, MovementKind.ISSUE, officer_unit_id=officer.unit_id),
+            ],
+            actor=actor,
+            doc_type="exchange",
+            doc_id=officer.pk,
+            note=note or "调换 exchange",
+        )
+        rec = IssueRecord.objects.create(
+            officer=officer,
+            unit=officer.unit,
+            signature=SignatureKind.ACK,
+            signed_on=timezone.localdate(),
+            kind="exchange",
+            actor=actor,
+        )
+        record_change(
+            actor=actor,
+            obj=rec,
+            action=Action.CREATE,
+            after={"officer": officer.pk, "kind": "exchange"},
+            note=f"{it.code} {s_from}→{s_to} ×{q}",
+        )
     return rows
 
 
-def kit_return(*, actor, officer: Officer, lines, note: str = "", kind: str = MovementKind.RETURN,
-               doc_type: str = "return", doc_id: int | None = None) -> list[Movement]:
+def kit_return(
+    *,
+    actor,
+    officer: Officer,
+    lines,
+    note: str = "",
+    kind: str = MovementKind.RETURN,
+    doc_type: str = "return",
+    doc_id: int | None = None,
+) -> list[Movement]:
     """The officer hands items back to their unit's store; never more than they hold."""
     _officer_unit_check(actor, officer)
-    parsed = parse_lines([{**(r if isinstance(r, dict) else r.dict()), "gender": (r if isinstance(r, dict) else
-                                                                                  r.dict()).get("gender")
-                           or officer.gender} for r in lines])
+    parsed = parse_lines(
+        [
+            {
+                **(r if isinstance(r, dict) else r.dict()),
+                "gender": (r if isinstance(r, dict) else r.dict()).get("gender") or officer.gender,
+            }
+            for r in lines
+        ]
+    )
     with transaction.atomic():
         off_loc = officer_location(officer)
         store = unit_location(officer.unit)
-        return _post([Move(i.pk, g, s, q, off_loc, store, kind, officer_unit_id=officer.unit_id)
-                      for i, g, s, q in parsed], actor=actor, doc_type=doc_type, doc_id=doc_id or officer.pk,
-                     note=note)
+        return _post(
+            [
+                Move(i.pk, g, s, q, off_loc, store, kind, officer_unit_id=officer.unit_id)
+                for i, g, s, q in parsed
+            ],
+            actor=actor,
+            doc_type=doc_type,
+            doc_id=doc_id or officer.pk,
+            note=note,
+        )
 
 
 # ---- badge numbers -------------------------------------------------------------------------------------------
+
 
 def badge_assign(*, actor, unit: OrgUnit | None = None) -> int:
     """Give every eligible officer without one (in `unit`'s subtree, or the province) the next badge numbers.
@@ -1060,16 +1503,25 @@ def badge_assign(*, actor, unit: OrgUnit | None = None) -> int:
         if not ids:
             return 0
         start = seq.last
-        BadgeNumber.objects.bulk_create([BadgeNumber(officer_id=oid, number=start + n)
-                                         for n, oid in enumerate(ids, start=1)], batch_size=1000)
+        BadgeNumber.objects.bulk_create(
+            [BadgeNumber(officer_id=oid, number=start + n) for n, oid in enumerate(ids, start=1)],
+            batch_size=1000,
+        )
         seq.last = start + len(ids)
         seq.save(update_fields=["last"])
-        record_change(actor=actor, obj=seq, action=Action.UPDATE, before={"last": start}, after={"last": seq.last},
-                      note=f"assigned {len(ids)} badge numbers")
+        record_change(
+            actor=actor,
+            obj=seq,
+            action=Action.UPDATE,
+            before={"last": start},
+            after={"last": seq.last},
+            note=f"assigned {len(ids)} badge numbers",
+        )
     return len(ids)
 
 
 # ---- recovery ------------------------------------------------------------------------------------------------
+
 
 def _categories_for(status: str) -> set[str] | None:
     if status in LEAVING_ALL:
@@ -1091,12 +1543,16 @@ def recovery_open(*, officer: Officer) -> RecoveryTask | None:
         held = _held_by_officers([officer.pk]).get(officer.pk, {})
         cat_of = dict(ItemType.objects.values_list("id", "category"))
         code_of = dict(ItemType.objects.values_list("id", "code"))
-        expected = [{"item": code_of[i], "gender": g, "size": s, "quantity": q}
-                    for (i, g, s), q in sorted(held.items()) if q > 0 and cat_of[i] in cats]
+        expected = [
+            {"item": code_of[i], "gender": g, "size": s, "quantity": q}
+            for (i, g, s), q in sorted(held.items())
+            if q > 0 and cat_of[i] in cats
+        ]
         if not expected:
             return None
-        task = RecoveryTask.objects.create(officer=officer, unit=officer.unit, reason=officer.status,
-                                           expected=expected)
+        task = RecoveryTask.objects.create(
+            officer=officer, unit=officer.unit, reason=officer.status, expected=expected
+        )
         record_change(actor=None, obj=task, action=Action.CREATE)
     return task
 
@@ -1125,9 +1581,16 @@ def _book_accepted(goods) -> None:
         groups.setdefault((g.destination.pk, g.certificate_number, g.contract_id), []).append(g)
     for (_dest, certificate, contract_id), batch in groups.items():
         supplier = Contract.objects.select_related("supplier").get(pk=contract_id).supplier
-        lines = [{"item": g.item.code, "gender": g.gender, "size": g.size, "quantity": g.quantity} for g in batch]
-        stock_receive(actor=batch[0].actor, to_unit=batch[0].destination, lines=lines, document=certificate,
-                      supplier=supplier)
+        lines = [
+            {"item": g.item.code, "gender": g.gender, "size": g.size, "quantity": g.quantity} for g in batch
+        ]
+        stock_receive(
+            actor=batch[0].actor,
+            to_unit=batch[0].destination,
+            lines=lines,
+            document=certificate,
+            supplier=supplier,
+        )
 
 
 def _task_outstanding(task: RecoveryTask) -> list[dict]:
@@ -1153,12 +1616,23 @@ def recovery_record(*, actor, task: RecoveryTask, lines, note: str = "") -> Reco
         expected = {(e["item"], e["gender"], e["size"]) for e in task.expected}
         for n, (i, g, s, _q) in enumerate(parsed, start=1):
             if (i.code, g, s) not in expected:
-                raise QMError("not_expected", f"第{n}行 不在收回清单中 row {n}: not on the recovery list",
-                              {"row": n, "field": "item"})
+                raise QMError(
+                    "not_expected",
+                    f"第{n}行 不在收回清单中 row {n}: not on the recovery list",
+                    {"row": n, "field": "item"},
+                )
         off_loc = officer_location(task.officer)
         store = unit_location(task.unit)
-        _post([Move(i.pk, g, s, q, off_loc, store, MovementKind.RECOVERY, officer_unit_id=task.unit_id)
-               for i, g, s, q in parsed], actor=actor, doc_type="recovery", doc_id=task.pk, note=note)
+        _post(
+            [
+                Move(i.pk, g, s, q, off_loc, store, MovementKind.RECOVERY, officer_unit_id=task.unit_id)
+                for i, g, s, q in parsed
+            ],
+            actor=actor,
+            doc_type="recovery",
+            doc_id=task.pk,
+            note=note,
+        )
         if not _task_outstanding(task):
             _task_done(actor, task, note)
     return task
@@ -1177,9 +1651,24 @@ def recovery_close(*, actor, task: RecoveryTask, note: str) -> RecoveryTask:
         if rest:
             ids = dict(ItemType.objects.values_list("code", "id"))
             off_loc = officer_location(task.officer)
-            _post([Move(ids[e["item"]], e["gender"], e["size"], e["quantity"], off_loc, written_off_location(),
-                        MovementKind.WRITE_OFF) for e in rest], actor=actor, doc_type="recovery", doc_id=task.pk,
-                  note=note)
+            _post(
+                [
+                    Move(
+                        ids[e["item"]],
+                        e["gender"],
+                        e["size"],
+                        e["quantity"],
+                        off_loc,
+                        written_off_location(),
+                        MovementKind.WRITE_OFF,
+                    )
+                    for e in rest
+                ],
+                actor=actor,
+                doc_type="recovery",
+                doc_id=task.pk,
+                note=note,
+            )
         _task_done(actor, task, note)
     return task
 
@@ -1188,10 +1677,13 @@ def _task_done(actor, task, note):
     before = snapshot(task, ["status"])
     task.status, task.closed_at, task.note = RecoveryStatus.DONE, timezone.now(), note[:300]
     task.save(update_fields=["status", "closed_at", "note"])
-    record_change(actor=actor, obj=task, action=Action.STATUS, before=before, after=snapshot(task, ["status"]))
+    record_change(
+        actor=actor, obj=task, action=Action.STATUS, before=before, after=snapshot(task, ["status"])
+    )
 
 
 # ---- stocktake --------------------------------------------------------------------------------------------
+
 
 def stocktake_submit(*, actor, unit: OrgUnit, lines, note: str = "") -> Stocktake:
     """盘点: the unit's staff count its store; each counted line is compared with the ledger; a difference
@@ -1203,7 +1695,10 @@ def stocktake_submit(*, actor, unit: OrgUnit, lines, note: str = "") -> Stocktak
     parsed = parse_lines([{**r, "quantity": r.get("counted")} for r in raw], allow_zero=True)
     reasons = {}
     for n, r in enumerate(raw, start=1):
-        reasons[(r.get("item"), r.get("gender"), str(r.get("size") or "").strip())] = (n, (r.get("reason") or "")[:200])
+        reasons[(r.get("item"), r.get("gender"), str(r.get("size") or "").strip())] = (
+            n,
+            (r.get("reason") or "")[:200],
+        )
     loc = unit_location(unit)
     ledger = {(b.item_id, b.gender, b.size): b.quantity for b in StockBalance.objects.filter(location=loc)}
     with transaction.atomic():
@@ -1213,10 +1708,16 @@ def stocktake_submit(*, actor, unit: OrgUnit, lines, note: str = "") -> Stocktak
             n, reason = reasons.get((item.code, g, s), (0, ""))
             have = ledger.get((item.pk, g, s), 0)
             if counted != have and not reason.strip():
-                raise QMError("reason_required", f"第{n}行 账实不符须说明原因 row {n}: a difference needs a reason",
-                              {"row": n, "field": "reason"})
-            rows.append(StocktakeLine(stocktake=st, item=item, gender=g, size=s, ledger=have, counted=counted,
-                                      reason=reason))
+                raise QMError(
+                    "reason_required",
+                    f"第{n}行 账实不符须说明原因 row {n}: a difference needs a reason",
+                    {"row": n, "field": "reason"},
+                )
+            rows.append(
+                StocktakeLine(
+                    stocktake=st, item=item, gender=g, size=s, ledger=have, counted=counted, reason=reason
+                )
+            )
         StocktakeLine.objects.bulk_create(rows)
         record_change(actor=actor, obj=st, action=Action.CREATE, note=f"{len(rows)} lines")
     return st
@@ -1255,21 +1756,48 @@ def stocktake_decide(*, actor, stocktake: Stocktake, approve: bool, note: str = 
             for ln in st.lines.all():
                 diff = ln.counted - ln.ledger
                 if diff > 0:
-                    moves.append(Move(ln.item_id, ln.gender, ln.size, diff, adj, st.location, MovementKind.ADJUSTMENT,
-                                      note=ln.reason))
+                    moves.append(
+                        Move(
+                            ln.item_id,
+                            ln.gender,
+                            ln.size,
+                            diff,
+                            adj,
+                            st.location,
+                            MovementKind.ADJUSTMENT,
+                            note=ln.reason,
+                        )
+                    )
                 elif diff < 0:
-                    moves.append(Move(ln.item_id, ln.gender, ln.size, -diff, st.location, adj,
-                                      MovementKind.ADJUSTMENT, note=ln.reason))
+                    moves.append(
+                        Move(
+                            ln.item_id,
+                            ln.gender,
+                            ln.size,
+                            -diff,
+                            st.location,
+                            adj,
+                            MovementKind.ADJUSTMENT,
+                            note=ln.reason,
+                        )
+                    )
             _post(moves, actor=actor, doc_type="stocktake", doc_id=st.pk, doc_ref=f"PD{st.pk}", note=note)
         before = snapshot(st, ["status"])
         st.status, st.decided_by, st.decided_at = new, actor, timezone.now()
         st.save(update_fields=["status", "decided_by", "decided_at"])
-        record_change(actor=actor, obj=st, action=Action.STATUS, before=before, after=snapshot(st, ["status"]),
-                      note=note)
+        record_change(
+            actor=actor,
+            obj=st,
+            action=Action.STATUS,
+            before=before,
+            after=snapshot(st, ["status"]),
+            note=note,
+        )
     return st
 
 
 # ---- checks ------------------------------------------------------------------------------------------------
+
 
 def ledger_verify() -> list[str]:
     """Recompute every summary from the ledger; returns the differences found (empty when all agree)."""
@@ -1277,7 +1805,9 @@ def ledger_verify() -> list[str]:
     bal: dict[tuple, int] = defaultdict(int)
     kinds = dict(Location.objects.values_list("id", "kind"))
     units = dict(Location.objects.values_list("id", "unit_id"))
-    for m in Movement.objects.values("from_location_id", "to_location_id", "item_id", "gender", "size", "quantity"):
+    for m in Movement.objects.values(
+        "from_location_id", "to_location_id", "item_id", "gender", "size", "quantity"
+    ):
         bal[(m["to_location_id"], m["item_id"], m["gender"], m["size"])] += m["quantity"]
         bal[(m["from_location_id"], m["item_id"], m["gender"], m["size"])] -= m["quantity"]
     stored = {(b.location_id, b.item_id, b.gender, b.size): b.quantity for b in StockBalance.objects.all()}
@@ -1290,6 +1820,8 @@ def ledger_verify() -> list[str]:
         transit = [loc for loc, u in units.items() if u == f.unit_id and kinds[loc] == LocationKind.TRANSIT]
         in_transit = sum(bal.get((t, f.item_id, f.gender, f.size), 0) for t in transit)
         if f.shipped != f.received + in_transit + f.short:
-            problems.append(f"unit {f.unit_id} {f.item_id} {f.gender} {f.size}: shipped {f.shipped} ≠ received "
-                            f"{f.received} + in transit {in_transit} + short {f.short}")
+            problems.append(
+                f"unit {f.unit_id} {f.item_id} {f.gender} {f.size}: shipped {f.shipped} ≠ received "
+                f"{f.received} + in transit {in_transit} + short {f.short}"
+            )
     return problems

@@ -125,6 +125,10 @@ class AccountAdmin(DjangoUserAdmin):
         for inst in instances:
             before = snapshot(Membership.objects.get(pk=inst.pk)) if inst.pk else None
             inst.save()
-            record_change(actor=request.user, obj=inst,
-                          action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE, before=before)
+            record_change(
+                actor=request.user,
+                obj=inst,
+                action=ChangeRecord.Action.UPDATE if before else ChangeRecord.Action.CREATE,
+                before=before,
+            )
         formset.save_m2m()

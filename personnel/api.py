@@ -27,20 +27,40 @@ router = Router(tags=["personnel 人员"])
 def officer_out(user, officer) -> dict:
     full = services.can_see_full_id(user, officer.unit)
     return {
-        "id": officer.id, "name": officer.name, "gender": officer.gender,
+        "id": officer.id,
+        "name": officer.name,
+        "gender": officer.gender,
         "id_number": officer.id_number if full else mask(officer.id_number),
-        "birth_date": officer.birth_date, "certificate_number": officer.certificate_number,
-        "unit_code": officer.unit.code, "unit_name": officer.unit.name, "city_code": officer.unit.city_code,
-        "post": officer.post, "status": officer.status, "status_label": OfficerStatus(officer.status).label,
-        "height_cm": officer.height_cm, "chest_cm": officer.chest_cm, "waist_cm": officer.waist_cm,
-        "head_cm": officer.head_cm, "foot_mm": officer.foot_mm, "shoe_eu": officer.shoe_eu,
-        "measured_on": officer.measured_on, "phone": officer.phone, "remarks": officer.remarks,
+        "birth_date": officer.birth_date,
+        "certificate_number": officer.certificate_number,
+        "unit_code": officer.unit.code,
+        "unit_name": officer.unit.name,
+        "city_code": officer.unit.city_code,
+        "post": officer.post,
+        "status": officer.status,
+        "status_label": OfficerStatus(officer.status).label,
+        "height_cm": officer.height_cm,
+        "chest_cm": officer.chest_cm,
+        "waist_cm": officer.waist_cm,
+        "head_cm": officer.head_cm,
+        "foot_mm": officer.foot_mm,
+        "shoe_eu": officer.shoe_eu,
+        "measured_on": officer.measured_on,
+        "phone": officer.phone,
+        "remarks": officer.remarks,
     }
 
 
 def change_out(record) -> dict:
-    return {"id": record.id, "action": record.action, "changes": record.changes, "note": record.note,
-            "actor": record.actor_name, "source": record.source, "at": record.created_at}
+    return {
+        "id": record.id,
+        "action": record.action,
+        "changes": record.changes,
+        "note": record.note,
+        "actor": record.actor_name,
+        "source": record.source,
+        "at": record.created_at,
+    }
 
 
 @router.get("/units", response=list[UnitNode], summary="单位树与编制、到位 org tree with staffing")
@@ -51,10 +71,16 @@ def unit_tree(request):
 @router.get("/units/{code}", response=UnitOut)
 def unit_detail(request, code: str):
     unit = selectors.unit_get(request.user, code)
-    return {"code": unit.code, "name": unit.name, "level": unit.level,
-            "parent_code": unit.parent.code if unit.parent_id else None, "city_code": unit.city_code,
-            "authorised_posts": unit.authorised_posts, "station_class": unit.station_class,
-            "address": unit.address}
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "level": unit.level,
+        "parent_code": unit.parent.code if unit.parent_id else None,
+        "city_code": unit.city_code,
+        "authorised_posts": unit.authorised_posts,
+        "station_class": unit.station_class,
+        "address": unit.address,
+    }
 
 
 class OfficerFilters(PageParams):
@@ -68,8 +94,9 @@ class OfficerFilters(PageParams):
 def officer_list(request, filters: Query[OfficerFilters]):
     if filters.status and filters.status not in OfficerStatus.values:
         raise QMError("bad_filter", f"未知状态 unknown status {filters.status}", {"field": "status"})
-    qs = selectors.officers_for(request.user, unit_code=filters.unit, status=filters.status, q=filters.q,
-                                eligible=filters.eligible)
+    qs = selectors.officers_for(
+        request.user, unit_code=filters.unit, status=filters.status, q=filters.q, eligible=filters.eligible
+    )
     return paginate(qs, filters, lambda o: officer_out(request.user, o))
 
 
@@ -96,16 +123,18 @@ def officer_patch(request, officer_id: int, payload: OfficerPatch):
 def officer_transfer(request, officer_id: int, payload: TransferIn):
     officer = selectors.officer_get(request.user, officer_id)
     to_unit = selectors.unit_get(request.user, payload.to_unit)
-    officer = services.officer_transfer(actor=request.user, officer=officer, to_unit=to_unit,
-                                        reason=payload.reason)
+    officer = services.officer_transfer(
+        actor=request.user, officer=officer, to_unit=to_unit, reason=payload.reason
+    )
     return officer_out(request.user, officer)
 
 
 @router.post("/officers/{officer_id}/status", response=OfficerOut)
 def officer_status(request, officer_id: int, payload: StatusIn):
     officer = selectors.officer_get(request.user, officer_id)
-    officer = services.officer_set_status(actor=request.user, officer=officer, status=payload.status,
-                                          reason=payload.reason)
+    officer = services.officer_set_status(
+        actor=request.user, officer=officer, status=payload.status, reason=payload.reason
+    )
     return officer_out(request.user, officer)
 
 
@@ -117,38 +146,58 @@ MAX_UPLOAD = 20 * 2**20
 
 def _upload(file: UploadedFile) -> bytes:
     if file.size and file.size > MAX_UPLOAD:
-        raise QMError("file_too_large", "文件过大（上限20MB） file too large (20 MB at most)", {"field": "file"},
-                      status=413)
+        raise QMError(
+            "file_too_large",
+            "文件过大（上限20MB） file too large (20 MB at most)",
+            {"field": "file"},
+            status=413,
+        )
     return file.read()
 
 
 def _rejected(report) -> QMError:
     n = len(report.errors)
-    return QMError("roll_rejected", f"花名册有{n}处错误，未导入任何数据 {n} errors in the roll: nothing was imported",
-                   report.as_dict(), status=422)
+    return QMError(
+        "roll_rejected",
+        f"花名册有{n}处错误，未导入任何数据 {n} errors in the roll: nothing was imported",
+        report.as_dict(),
+        status=422,
+    )
 
 
-@router.post("/roll/import", response=RollImportOut, summary="花名册导入 import a roll (.xlsx), all or nothing",
-             description="Multipart: `file` (.xlsx; .xls if readable), `dry_run` (true: check and report, write "
-                         "nothing). Refused rows answer 422 `roll_rejected` with the whole report in "
-                         "`details` (details.errors[]: row, column, cell, value, reason, code); nothing is "
-                         "written. POST the same file to /roll/import/report for the workbook with the bad "
-                         "cells marked.")
+@router.post(
+    "/roll/import",
+    response=RollImportOut,
+    summary="花名册导入 import a roll (.xlsx), all or nothing",
+    description="Multipart: `file` (.xlsx; .xls if readable), `dry_run` (true: check and report, write "
+    "nothing). Refused rows answer 422 `roll_rejected` with the whole report in "
+    "`details` (details.errors[]: row, column, cell, value, reason, code); nothing is "
+    "written. POST the same file to /roll/import/report for the workbook with the bad "
+    "cells marked.",
+)
 def roll_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
-    report = services.roll_import(actor=request.user, file=_upload(file), filename=file.name or "", dry_run=dry_run)
+    report = services.roll_import(
+        actor=request.user, file=_upload(file), filename=file.name or "", dry_run=dry_run
+    )
     if report.errors:
         raise _rejected(report)
     return report.as_dict()
 
 
-@router.post("/roll/import/report", summary="花名册错误报告 the uploaded roll with its bad cells marked (.xlsx)")
+@router.post(
+    "/roll/import/report", summary="花名册错误报告 the uploaded roll with its bad cells marked (.xlsx)"
+)
 def roll_import_report(request, file: File[UploadedFile]):
     from .importers import error_workbook
 
     data = _upload(file)
     report = services.roll_import(actor=request.user, file=data, filename=file.name or "", dry_run=True)
-    body = error_workbook(data, file.name or "", report.errors,
-                          message=_rejected(report).message if report.errors else "没有错误 no errors")
+    body = error_workbook(
+        data,
+        file.name or "",
+        report.errors,
+        message=_rejected(report).message if report.errors else "没有错误 no errors",
+    )
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="roll-errors.xlsx"'
     response["X-Roll-Errors"] = str(len(report.errors))
@@ -163,9 +212,12 @@ def _xlsx_response(write, filename: str) -> FileResponse:
     return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX)
 
 
-@router.get("/roll/export", summary="花名册导出 the roll of your scope as .xlsx (streamed)",
-            description="Optional `unit`: a unit code in your scope (its subtree). ID numbers in full for roll "
-                        "keepers, masked (first 6, last 4) for auditors.")
+@router.get(
+    "/roll/export",
+    summary="花名册导出 the roll of your scope as .xlsx (streamed)",
+    description="Optional `unit`: a unit code in your scope (its subtree). ID numbers in full for roll "
+    "keepers, masked (first 6, last 4) for auditors.",
+)
 def roll_export(request, unit: str | None = None):
     from .exporters import export_roll
 
@@ -174,8 +226,11 @@ def roll_export(request, unit: str | None = None):
     return _xlsx_response(lambda out: export_roll(out, user=request.user, unit=target), name)
 
 
-@router.get("/roll/template", summary="花名册模板 the roll template, prefilled with a city's officers",
-            description="`city`: a unit code in your scope; without it, the empty template.")
+@router.get(
+    "/roll/template",
+    summary="花名册模板 the roll template, prefilled with a city's officers",
+    description="`city`: a unit code in your scope; without it, the empty template.",
+)
 def roll_template(request, city: str | None = None):
     from .exporters import export_template
 

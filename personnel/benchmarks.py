@@ -64,8 +64,9 @@ def roll_workbook(n: int, *, titles: bool = True, seed: int = 11) -> bytes:
 
     units = list(OrgUnit.objects.filter(level__in=["province", "city", "county"]))
     names = {u.code: u.name for u in units}
-    rows = officer_rows(n, [u.code for u in units], [max(u.authorised_posts, 1) for u in units], seed=seed,
-                        regions=REGIONS)
+    rows = officer_rows(
+        n, [u.code for u in units], [max(u.authorised_posts, 1) for u in units], seed=seed, regions=REGIONS
+    )
     today = datetime.date.today()
     rows = ({**r, "measured_on": min(r["measured_on"], today)} if r.get("measured_on") else r for r in rows)
     out = io.BytesIO()
@@ -83,10 +84,25 @@ def roll_workbook(n: int, *, titles: bool = True, seed: int = 11) -> bytes:
         ws = book.create_sheet("roll")
         ws.append(HEADERS)
         for r in rows:
-            ws.append([r["name"], GENDER_LABEL[r["gender"]], r["id_number"], r["certificate_number"] or None,
-                       names[r["unit"]], r["post"], STATUS_LABEL[r["status"]], _number(r.get("height_cm")),
-                       _number(r.get("chest_cm")), _number(r.get("waist_cm")), _number(r.get("head_cm")),
-                       _number(r.get("foot_mm")), r.get("measured_on"), r["phone"], "无"])
+            ws.append(
+                [
+                    r["name"],
+                    GENDER_LABEL[r["gender"]],
+                    r["id_number"],
+                    r["certificate_number"] or None,
+                    names[r["unit"]],
+                    r["post"],
+                    STATUS_LABEL[r["status"]],
+                    _number(r.get("height_cm")),
+                    _number(r.get("chest_cm")),
+                    _number(r.get("waist_cm")),
+                    _number(r.get("head_cm")),
+                    _number(r.get("foot_mm")),
+                    r.get("measured_on"),
+                    r["phone"],
+                    "无",
+                ]
+            )
         book.save(out)
     return out.getvalue()
 
@@ -119,10 +135,14 @@ def officer_resource():
 
     class OfficerResource(resources.ModelResource):
         name = fields.Field(attribute="name", column_name="姓名")
-        gender = fields.Field(attribute="gender", column_name="性别", widget=LabelWidget({"男": "M", "女": "F"}))
+        gender = fields.Field(
+            attribute="gender", column_name="性别", widget=LabelWidget({"男": "M", "女": "F"})
+        )
         id_number = fields.Field(attribute="id_number", column_name="身份证号")
         certificate_number = fields.Field(attribute="certificate_number", column_name="执法证号")
-        unit = fields.Field(attribute="unit", column_name="所属单位", widget=widgets.ForeignKeyWidget(OrgUnit, "name"))
+        unit = fields.Field(
+            attribute="unit", column_name="所属单位", widget=widgets.ForeignKeyWidget(OrgUnit, "name")
+        )
         post = fields.Field(attribute="post", column_name="岗位")
         status = fields.Field(attribute="status", column_name="人员状态", widget=LabelWidget(STATUS_BY_LABEL))
         height_cm = fields.Field(attribute="height_cm", column_name="身高(cm)", widget=decimal())
@@ -130,15 +150,32 @@ def officer_resource():
         waist_cm = fields.Field(attribute="waist_cm", column_name="腰围(cm)", widget=decimal())
         head_cm = fields.Field(attribute="head_cm", column_name="头围(cm)", widget=decimal())
         foot_mm = fields.Field(attribute="foot_mm", column_name="脚长(mm)", widget=FootWidget())
-        measured_on = fields.Field(attribute="measured_on", column_name="测量日期", widget=widgets.DateWidget())
+        measured_on = fields.Field(
+            attribute="measured_on", column_name="测量日期", widget=widgets.DateWidget()
+        )
         phone = fields.Field(attribute="phone", column_name="联系电话")
         remarks = fields.Field(attribute="remarks", column_name="备注")
 
         class Meta:
             model = Officer
             import_id_fields = ("id_number",)
-            fields = ("name", "gender", "id_number", "certificate_number", "unit", "post", "status", "height_cm",
-                      "chest_cm", "waist_cm", "head_cm", "foot_mm", "measured_on", "phone", "remarks")
+            fields = (
+                "name",
+                "gender",
+                "id_number",
+                "certificate_number",
+                "unit",
+                "post",
+                "status",
+                "height_cm",
+                "chest_cm",
+                "waist_cm",
+                "head_cm",
+                "foot_mm",
+                "measured_on",
+                "phone",
+                "remarks",
+            )
             skip_unchanged = True
             clean_model_instances = True
 
@@ -198,8 +235,10 @@ def _timed(fn, *, setup=None, runs: int) -> dict:
 
 
 def _fmt(result: dict, n: int) -> str:
-    return (f"{result['wall']:.2f} s wall ({n / result['wall']:,.0f} rows/s), {result['cpu']:.2f} s CPU "
-            f"({n / result['cpu']:,.0f} rows/s)")
+    return (
+        f"{result['wall']:.2f} s wall ({n / result['wall']:,.0f} rows/s), {result['cpu']:.2f} s CPU "
+        f"({n / result['cpu']:,.0f} rows/s)"
+    )
 
 
 def run(bench) -> None:
@@ -217,14 +256,21 @@ def run(bench) -> None:
     bench.say(f"  load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     with ScratchDatabase():
         reference.load_org_tree()
-        user = account_create(actor=None, username="bench-province", password=None,
-                              unit=reference.OrgUnit.objects.get(code="430000"), role="province")
+        user = account_create(
+            actor=None,
+            username="bench-province",
+            password=None,
+            unit=reference.OrgUnit.objects.get(code="430000"),
+            role="province",
+        )
         user = get_user_model().objects.get(pk=user.pk)
         bench.say(f"  scratch database {connection.settings_dict['NAME']} ({connection.vendor})")
         t0 = time.perf_counter()
         data = roll_workbook(n)
         plain = roll_workbook(n, titles=False)
-        bench.say(f"  generated a {n:,}-row roll in {time.perf_counter() - t0:.1f} s ({len(data) / 2**20:.1f} MB)")
+        bench.say(
+            f"  generated a {n:,}-row roll in {time.perf_counter() - t0:.1f} s ({len(data) / 2**20:.1f} MB)"
+        )
 
         def clear():
             ChangeRecord.objects.all().delete()
@@ -236,8 +282,11 @@ def run(bench) -> None:
             return report
 
         first = _timed(ours, setup=clear, runs=bench.runs)
-        bench.report(f"roll_import, first import of {n:,} rows (median of {first['runs']})", _fmt(first, n),
-                     "target < 3 s")
+        bench.report(
+            f"roll_import, first import of {n:,} rows (median of {first['runs']})",
+            _fmt(first, n),
+            "target < 3 s",
+        )
         again = _timed(ours, runs=bench.runs)
         assert Officer.objects.count() == n and ours().unchanged == n
         bench.report(f"roll_import, unchanged re-import (median of {again['runs']})", _fmt(again, n))
@@ -251,18 +300,26 @@ def run(bench) -> None:
         their_again = _timed(theirs, runs=1)
         assert Officer.objects.count() == n
         bench.report("django-import-export, unchanged re-import (1 run)", _fmt(their_again, n))
-        for label, theirs_, ours_ in (("first import", their_first, first), ("unchanged re-import", their_again,
-                                                                              again)):
-            bench.report(f"ratio import-export / ours, {label}",
-                         f"{theirs_['wall'] / ours_['wall']:.1f}× wall, {theirs_['cpu'] / ours_['cpu']:.1f}× CPU",
-                         "target ≥ 5×")
+        for label, theirs_, ours_ in (
+            ("first import", their_first, first),
+            ("unchanged re-import", their_again, again),
+        ):
+            bench.report(
+                f"ratio import-export / ours, {label}",
+                f"{theirs_['wall'] / ours_['wall']:.1f}× wall, {theirs_['cpu'] / ours_['cpu']:.1f}× CPU",
+                "target ≥ 5×",
+            )
 
         clear()
         peak = _memory(ours)
-        bench.report(f"peak memory, first import of {n:,} rows", f"{peak[0]:.0f} MB traced, {peak[1]:.0f} MB RSS")
+        bench.report(
+            f"peak memory, first import of {n:,} rows", f"{peak[0]:.0f} MB traced, {peak[1]:.0f} MB RSS"
+        )
         peak = _memory(ours)
-        bench.report(f"peak memory, unchanged re-import of {n:,} rows",
-                     f"{peak[0]:.0f} MB traced, {peak[1]:.0f} MB RSS")
+        bench.report(
+            f"peak memory, unchanged re-import of {n:,} rows",
+            f"{peak[0]:.0f} MB traced, {peak[1]:.0f} MB RSS",
+        )
 
         # memory against size: a first import at n and at `big` rows, one run each
         t0 = time.perf_counter()
@@ -274,13 +331,20 @@ def run(bench) -> None:
             t0 = time.perf_counter()
             sizes[rows] = _memory(lambda book=book: roll_import(actor=user, file=book, filename="size.xlsx"))
             assert Officer.objects.count() == rows
-            bench.report(f"first import of {rows:,} rows, one run under tracemalloc",
-                         f"{sizes[rows][0]:.0f} MB traced, {sizes[rows][1]:.0f} MB RSS",
-                         f"({time.perf_counter() - t0:.0f} s with tracing)")
+            bench.report(
+                f"first import of {rows:,} rows, one run under tracemalloc",
+                f"{sizes[rows][0]:.0f} MB traced, {sizes[rows][1]:.0f} MB RSS",
+                f"({time.perf_counter() - t0:.0f} s with tracing)",
+            )
         # the RSS rise of the smaller run is often ~0 (it reuses memory freed by the runs before): no ratio then
-        rss = f"{sizes[big][1] / sizes[n][1]:.1f}× RSS" if sizes[n][1] >= 5 else "RSS ratio n/a (memory reused)"
-        bench.report(f"memory growth {n:,} → {big:,} rows ({big / n:.1f}× the rows)",
-                     f"{sizes[big][0] / sizes[n][0]:.1f}× traced, {rss}", "target ≤ the rows' growth")
+        rss = (
+            f"{sizes[big][1] / sizes[n][1]:.1f}× RSS" if sizes[n][1] >= 5 else "RSS ratio n/a (memory reused)"
+        )
+        bench.report(
+            f"memory growth {n:,} → {big:,} rows ({big / n:.1f}× the rows)",
+            f"{sizes[big][0] / sizes[n][0]:.1f}× traced, {rss}",
+            "target ≤ the rows' growth",
+        )
         clear()
         bench.say(f"  load average at end: {os.getloadavg()[0]:.1f}")
 

@@ -6,8 +6,18 @@ from collections.abc import Iterable
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
-_PLAIN = {"CharField", "TextField", "IntegerField", "PositiveIntegerField", "BigIntegerField", "AutoField",
-          "BigAutoField", "BooleanField", "SmallIntegerField", "PositiveSmallIntegerField"}
+_PLAIN = {
+    "CharField",
+    "TextField",
+    "IntegerField",
+    "PositiveIntegerField",
+    "BigIntegerField",
+    "AutoField",
+    "BigAutoField",
+    "BooleanField",
+    "SmallIntegerField",
+    "PositiveSmallIntegerField",
+}
 
 
 def _converter(field: models.Field, connection):
@@ -28,13 +38,17 @@ def _converter(field: models.Field, connection):
     return convert
 
 
-def insert_rows(model: type[models.Model], columns: list[str], rows: Iterable[tuple], batch: int = 5000) -> int:
+def insert_rows(
+    model: type[models.Model], columns: list[str], rows: Iterable[tuple], batch: int = 5000
+) -> int:
     """INSERT `rows` (tuples in `columns` order; a foreign key as its id) into the model's table."""
     connection = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the per-attribute proxy
     fields = [model._meta.get_field(name) for name in columns]
     quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
     converters = [(i, c) for i, f in enumerate(fields) if (c := _converter(f, connection)) is not None]
     count, chunk = 0, []
     with connection.cursor() as cursor:

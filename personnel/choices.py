@@ -35,12 +35,27 @@ IN_POST = (OfficerStatus.SERVING, OfficerStatus.SECONDED, OfficerStatus.ON_LEAVE
 ELIGIBLE = (OfficerStatus.SERVING, OfficerStatus.SECONDED)
 # Status changes allowed: leaving states are final except a return from leave or secondment.
 STATUS_TRANSITIONS = {
-    OfficerStatus.SERVING: {OfficerStatus.SECONDED, OfficerStatus.ON_LEAVE, OfficerStatus.TRANSFERRED_OUT,
-                            OfficerStatus.LEFT, OfficerStatus.RETIRED},
-    OfficerStatus.SECONDED: {OfficerStatus.SERVING, OfficerStatus.ON_LEAVE, OfficerStatus.TRANSFERRED_OUT,
-                             OfficerStatus.LEFT, OfficerStatus.RETIRED},
-    OfficerStatus.ON_LEAVE: {OfficerStatus.SERVING, OfficerStatus.SECONDED, OfficerStatus.TRANSFERRED_OUT,
-                             OfficerStatus.LEFT, OfficerStatus.RETIRED},
+    OfficerStatus.SERVING: {
+        OfficerStatus.SECONDED,
+        OfficerStatus.ON_LEAVE,
+        OfficerStatus.TRANSFERRED_OUT,
+        OfficerStatus.LEFT,
+        OfficerStatus.RETIRED,
+    },
+    OfficerStatus.SECONDED: {
+        OfficerStatus.SERVING,
+        OfficerStatus.ON_LEAVE,
+        OfficerStatus.TRANSFERRED_OUT,
+        OfficerStatus.LEFT,
+        OfficerStatus.RETIRED,
+    },
+    OfficerStatus.ON_LEAVE: {
+        OfficerStatus.SERVING,
+        OfficerStatus.SECONDED,
+        OfficerStatus.TRANSFERRED_OUT,
+        OfficerStatus.LEFT,
+        OfficerStatus.RETIRED,
+    },
     OfficerStatus.TRANSFERRED_OUT: {OfficerStatus.SERVING},  # re-joins the corps
     OfficerStatus.LEFT: {OfficerStatus.SERVING},
     OfficerStatus.RETIRED: set(),

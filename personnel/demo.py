@@ -16,15 +16,38 @@ def _d(x: float) -> Decimal:
     return Decimal(str(round(x, 1)))
 
 
-def officer_rows(n: int, unit_codes: list[str], weights: list[int] | None = None, seed: int = 1,
-                 regions: list[str] | None = None):
+def officer_rows(
+    n: int,
+    unit_codes: list[str],
+    weights: list[int] | None = None,
+    seed: int = 1,
+    regions: list[str] | None = None,
+):
     """Yield n dicts with the roll's fields (gender as 'M'/'F', statuses as values), deterministic per seed."""
     rng = random.Random(seed)
-    regions = regions or ["430102", "430111", "430202", "430302", "430405", "430502", "430602", "430702",
-                          "430802", "430902", "431002", "431102", "431202", "431302", "433101"]
+    regions = regions or [
+        "430102",
+        "430111",
+        "430202",
+        "430302",
+        "430405",
+        "430502",
+        "430602",
+        "430702",
+        "430802",
+        "430902",
+        "431002",
+        "431102",
+        "431202",
+        "431302",
+        "433101",
+    ]
     seen = set()
-    units = rng.choices(unit_codes, weights=weights, k=n) if weights else [unit_codes[i % len(unit_codes)]
-                                                                             for i in range(n)]
+    units = (
+        rng.choices(unit_codes, weights=weights, k=n)
+        if weights
+        else [unit_codes[i % len(unit_codes)] for i in range(n)]
+    )
     i = 0
     while i < n:
         gender = Gender.FEMALE if rng.random() < 0.18 else Gender.MALE
@@ -43,8 +66,14 @@ def officer_rows(n: int, unit_codes: list[str], weights: list[int] | None = None
             "unit": units[i],
             "post": rng.choice(POSTS),
             "status": rng.choices(
-                [OfficerStatus.SERVING, OfficerStatus.SECONDED, OfficerStatus.ON_LEAVE, OfficerStatus.RETIRED],
-                weights=[94, 3, 2, 1])[0].value,
+                [
+                    OfficerStatus.SERVING,
+                    OfficerStatus.SECONDED,
+                    OfficerStatus.ON_LEAVE,
+                    OfficerStatus.RETIRED,
+                ],
+                weights=[94, 3, 2, 1],
+            )[0].value,
             "phone": f"1{rng.choice('3578')}{rng.randrange(10**8, 10**9)}",
         }
         if rng.random() < 0.97:  # a few are still to be measured

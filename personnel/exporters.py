@@ -20,13 +20,31 @@ from .importers import HEADERS
 from .models import Officer, OrgUnit
 
 TITLE = "湖南省交通运输综合行政执法 人员花名册"
-NOTES = ("填写说明：表头行以下每行一人；身份证号请以文本填写（18位，末位可为X）；所属单位填单位全称或6位代码；"
-         "人员状态：在岗/借调/离岗/调出/离职/退休，空白保持原状态；身高、胸围、腰围、头围以厘米计；"
-         "脚长填毫米（200–320）或欧码（34–48，如“42码”）；空白单元格不会清除已有数据。")
+NOTES = (
+    "填写说明：表头行以下每行一人；身份证号请以文本填写（18位，末位可为X）；所属单位填单位全称或6位代码；"
+    "人员状态：在岗/借调/离岗/调出/离职/退休，空白保持原状态；身高、胸围、腰围、头围以厘米计；"
+    "脚长填毫米（200–320）或欧码（34–48，如“42码”）；空白单元格不会清除已有数据。"
+)
 WIDTHS = (10, 6, 22, 16, 32, 12, 10, 9, 9, 9, 9, 10, 12, 14, 20)
 HEADER_ROW = 3
-FIELDS = ("name", "gender", "id_number", "certificate_number", "unit_id", "post", "status", "height_cm", "chest_cm",
-          "waist_cm", "head_cm", "foot_mm", "shoe_eu", "measured_on", "phone", "remarks")
+FIELDS = (
+    "name",
+    "gender",
+    "id_number",
+    "certificate_number",
+    "unit_id",
+    "post",
+    "status",
+    "height_cm",
+    "chest_cm",
+    "waist_cm",
+    "head_cm",
+    "foot_mm",
+    "shoe_eu",
+    "measured_on",
+    "phone",
+    "remarks",
+)
 GENDER_LABEL = {"M": "男", "F": "女"}
 STATUS_LABEL = {c.value: c.label for c in OfficerStatus}
 
@@ -53,7 +71,9 @@ class RollWriter:
         ws.merged_cells.add(f"A2:{last}2")
         gender = DataValidation(type="list", formula1='"男,女"', allow_blank=True)
         gender.add(f"B{HEADER_ROW + 1}:B1048576")
-        status = DataValidation(type="list", formula1='"' + ",".join(STATUS_LABEL.values()) + '"', allow_blank=True)
+        status = DataValidation(
+            type="list", formula1='"' + ",".join(STATUS_LABEL.values()) + '"', allow_blank=True
+        )
         status.add(f"G{HEADER_ROW + 1}:G1048576")
         ws.data_validations.append(gender)
         ws.data_validations.append(status)
@@ -77,18 +97,47 @@ class RollWriter:
 
     def officer(self, values: tuple, unit_name: str, *, full_id: bool) -> None:
         """One officer from a values tuple in FIELDS order."""
-        (name, gender, id_number, certificate, _unit_id, post, status, height, chest, waist, head, foot, shoe_eu,
-         measured_on, phone, remarks) = values
+        (
+            name,
+            gender,
+            id_number,
+            certificate,
+            _unit_id,
+            post,
+            status,
+            height,
+            chest,
+            waist,
+            head,
+            foot,
+            shoe_eu,
+            measured_on,
+            phone,
+            remarks,
+        ) = values
         number = id_number if full_id else ids.mask(id_number)
         # a European size is given back as entered ("42码"); a foot length in mm as a number
         foot_cell = f"{_number(shoe_eu)}码" if shoe_eu is not None else _number(foot)
         date_cell = self._cell(measured_on, number_format="yyyy-mm-dd") if measured_on else None
-        self.sheet.append([
-            name, GENDER_LABEL.get(gender, gender), self._cell(number, number_format="@"),
-            self._cell(certificate, number_format="@") if certificate else None, unit_name, post or None,
-            STATUS_LABEL.get(status, status), _number(height), _number(chest), _number(waist), _number(head),
-            foot_cell, date_cell, self._cell(phone, number_format="@") if phone else None, remarks or None,
-        ])
+        self.sheet.append(
+            [
+                name,
+                GENDER_LABEL.get(gender, gender),
+                self._cell(number, number_format="@"),
+                self._cell(certificate, number_format="@") if certificate else None,
+                unit_name,
+                post or None,
+                STATUS_LABEL.get(status, status),
+                _number(height),
+                _number(chest),
+                _number(waist),
+                _number(head),
+                foot_cell,
+                date_cell,
+                self._cell(phone, number_format="@") if phone else None,
+                remarks or None,
+            ]
+        )
         self.rows += 1
 
     def save(self, out) -> None:
@@ -103,7 +152,9 @@ def write_officers(out, officers, *, user=None, title: str = TITLE) -> int:
     units = {u.pk: u for u in OrgUnit.objects.all()}
     full: dict[int, bool] = {}
     writer = RollWriter(title=title)
-    for values in officers.order_by("unit__path", "name", "id").values_list(*FIELDS).iterator(chunk_size=2000):
+    for values in (
+        officers.order_by("unit__path", "name", "id").values_list(*FIELDS).iterator(chunk_size=2000)
+    ):
         unit_id = values[4]
         if unit_id not in full:
             full[unit_id] = user is None or can_see_full_id(user, units[unit_id])

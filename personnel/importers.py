@@ -50,8 +50,9 @@ COLUMNS = (
 BY_KEY = {c.key: c for c in COLUMNS}
 REQUIRED = frozenset(c.key for c in COLUMNS if c.required)
 HEADERS = [c.header for c in COLUMNS]
-_NAMES = sorted(((n.casefold(), c.key) for c in COLUMNS for n in (c.header, *c.aliases)),
-                key=lambda x: -len(x[0]))
+_NAMES = sorted(
+    ((n.casefold(), c.key) for c in COLUMNS for n in (c.header, *c.aliases)), key=lambda x: -len(x[0])
+)
 _NOTES = re.compile(r"(\([^()]*\))+")
 _SPACE = re.compile(r"\s+")
 
@@ -75,7 +76,7 @@ def header_key(text) -> str | None:
     if not norm:
         return None
     for name, key in _NAMES:
-        if norm == name or (norm.startswith(name) and _NOTES.fullmatch(norm[len(name):])):
+        if norm == name or (norm.startswith(name) and _NOTES.fullmatch(norm[len(name) :])):
             return key
     return None
 
@@ -102,11 +103,17 @@ class RowError:
     def reason_en(self) -> str:
         """The English part of the reason (after the Chinese)."""
         m = re.search(r"[A-Za-z]", self.reason)
-        return self.reason[m.start():] if m else self.reason
+        return self.reason[m.start() :] if m else self.reason
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "cell": self.cell, "value": self.value,
-                "reason": self.reason, "code": self.code}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "cell": self.cell,
+            "value": self.value,
+            "reason": self.reason,
+            "code": self.code,
+        }
 
     def line(self) -> str:
         """`row 138, 身份证号, 4301021986…: wrong check character` (ROLL_FORMAT, the command line)."""
@@ -151,8 +158,9 @@ def read_first_sheet(data: bytes, filename: str):
     name = (filename or "").lower()
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
     if ext not in ("xlsx", "xlsm", "xls"):
-        raise QMError("bad_file_type", "请上传 Excel 文件 (.xlsx) upload an Excel file (.xlsx)",
-                      {"filename": filename})
+        raise QMError(
+            "bad_file_type", "请上传 Excel 文件 (.xlsx) upload an Excel file (.xlsx)", {"filename": filename}
+        )
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)
@@ -162,8 +170,12 @@ def read_first_sheet(data: bytes, filename: str):
     except Exception as exc:  # calamine raises its own error types for bad zips, xml, passwords, old BIFF
         if ext == "xls":
             raise QMError("save_as_xlsx", SAVE_AS_XLSX, {"filename": filename}) from None
-        raise QMError("unreadable_file", "无法读取该文件，请确认是 Excel 工作簿 cannot read this file as an "
-                      f"Excel workbook ({type(exc).__name__})", {"filename": filename}) from None
+        raise QMError(
+            "unreadable_file",
+            "无法读取该文件，请确认是 Excel 工作簿 cannot read this file as an "
+            f"Excel workbook ({type(exc).__name__})",
+            {"filename": filename},
+        ) from None
     return sheet.name, ((start_row + i + 1, start_col, r) for i, r in enumerate(rows))
 
 
@@ -231,12 +243,14 @@ def clean_gender(value) -> str:
 
 def clean_id_number(value) -> tuple[str, datetime.date, str]:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise _CellError("id_as_number", "身份证号被存为数字，末几位已丢失，请设为文本重填 "
-                                         "ID number stored as a number")
+        raise _CellError(
+            "id_as_number", "身份证号被存为数字，末几位已丢失，请设为文本重填 ID number stored as a number"
+        )
     text = _SPACE.sub("", _text(value)).lstrip("'`‘’")  # a text-marking apostrophe typed in old sheets
     if _SCI.fullmatch(text):
-        raise _CellError("id_as_number", "身份证号被存为数字，末几位已丢失，请设为文本重填 "
-                                         "ID number stored as a number")
+        raise _CellError(
+            "id_as_number", "身份证号被存为数字，末几位已丢失，请设为文本重填 ID number stored as a number"
+        )
     try:
         return ids.parse(text)
     except ids.IdNumberError as exc:
@@ -253,7 +267,9 @@ def clean_id_number(value) -> tuple[str, datetime.date, str]:
 def clean_code_like(value, label: str) -> str:
     """A code typed as a number (certificate numbers): 4300012345.0 → 4300012345; long ones lost digits."""
     if isinstance(value, float) and abs(value) >= 1e15:
-        raise _CellError("stored_as_number", f"{label}被存为数字，末几位已丢失 stored as a number, digits lost")
+        raise _CellError(
+            "stored_as_number", f"{label}被存为数字，末几位已丢失 stored as a number, digits lost"
+        )
     return _SPACE.sub("", _text(value)).upper()
 
 
@@ -339,8 +355,10 @@ def _clean_foot(value) -> tuple[Decimal, Decimal | None]:
     except ValueError as exc:
         if "halves" in str(exc):
             raise _CellError("out_of_range", "欧码以半码为单位 European sizes go in halves") from None
-        raise _CellError("out_of_range", "应为脚长200–320毫米或欧码34–48 must be a foot length of "
-                                         "200–320 mm or a European size 34–48") from None
+        raise _CellError(
+            "out_of_range",
+            "应为脚长200–320毫米或欧码34–48 must be a foot length of 200–320 mm or a European size 34–48",
+        ) from None
     is_eu = foot != number or unit in ("码", "号", "eu")
     _one_decimal(number)
     return foot.quantize(Decimal("0.1")), (number.quantize(Decimal("0.1")) if is_eu else None)
@@ -375,15 +393,19 @@ def clean_phone(value) -> str:
     if text.startswith("+86"):
         text = text[3:]
     if not re.fullmatch(r"1\d{10}", text):
-        raise _CellError("bad_phone", "应为1开头的11位手机号 must be an 11-digit mobile number starting with 1")
+        raise _CellError(
+            "bad_phone", "应为1开头的11位手机号 must be an 11-digit mobile number starting with 1"
+        )
     return text
 
 
 def clean_status(value) -> str:
     text = _SPACE.sub("", _text(value))
     if text not in STATUS_BY_LABEL:
-        raise _CellError("bad_status", "人员状态应为 在岗/借调/离岗/调出/离职/退休 status must be one of "
-                                       "在岗 借调 离岗 调出 离职 退休")
+        raise _CellError(
+            "bad_status",
+            "人员状态应为 在岗/借调/离岗/调出/离职/退休 status must be one of 在岗 借调 离岗 调出 离职 退休",
+        )
     return STATUS_BY_LABEL[text]
 
 
@@ -412,22 +434,32 @@ def parse_roll(data: bytes, filename: str, *, today: datetime.date | None = None
                 if key is None:
                     continue
                 if key in headers:
-                    raise QMError("duplicate_column",
-                                  f"表头重复：{headers[key][0]} 与 {cell.strip()} 是同一列 the columns "
-                                  f"{headers[key][0]} and {cell.strip()} are the same column",
-                                  {"row": number, "column": cell.strip()})
+                    raise QMError(
+                        "duplicate_column",
+                        f"表头重复：{headers[key][0]} 与 {cell.strip()} 是同一列 the columns "
+                        f"{headers[key][0]} and {cell.strip()} are the same column",
+                        {"row": number, "column": cell.strip()},
+                    )
                 headers[key] = (cell.strip(), col0 + j + 1, j)
             header_row = number
             break
     if headers is None:
-        raise QMError("no_header", "找不到表头：没有一格写着“身份证号” no header row: no cell reads 身份证号",
-                      {"sheet": sheet_name})
+        raise QMError(
+            "no_header",
+            "找不到表头：没有一格写着“身份证号” no header row: no cell reads 身份证号",
+            {"sheet": sheet_name},
+        )
     missing = [c.header for c in COLUMNS if c.required and c.key not in headers]
     if missing:
-        raise QMError("missing_column", f"缺少必填列 missing required column: {'、'.join(missing)}",
-                      {"columns": missing, "header_row": header_row, "sheet": sheet_name})
+        raise QMError(
+            "missing_column",
+            f"缺少必填列 missing required column: {'、'.join(missing)}",
+            {"columns": missing, "header_row": header_row, "sheet": sheet_name},
+        )
 
-    parsed = ParsedRoll(sheet=sheet_name, header_row=header_row, headers={k: v[:2] for k, v in headers.items()})
+    parsed = ParsedRoll(
+        sheet=sheet_name, header_row=header_row, headers={k: v[:2] for k, v in headers.items()}
+    )
     columns = [(key, written, col, j) for key, (written, col, j) in headers.items()]
     indexes = [j for _k, _w, _c, j in columns]
     seen_ids: dict[str, int] = {}
@@ -486,13 +518,28 @@ def parse_roll(data: bytes, filename: str, *, today: datetime.date | None = None
         if id_cell is not None:
             written, col, value = id_cell
             if gender is not None and gender != id_gender:
-                errors.append(RowError(number, written, display(value),
-                                       f"性别位与性别“{Gender(gender).label}”不符 the sex digit disagrees with 性别",
-                                       "id_gender", col))
+                errors.append(
+                    RowError(
+                        number,
+                        written,
+                        display(value),
+                        f"性别位与性别“{Gender(gender).label}”不符 the sex digit disagrees with 性别",
+                        "id_gender",
+                        col,
+                    )
+                )
             first_row = seen_ids.get(values["id_number"])
             if first_row is not None:
-                errors.append(RowError(number, written, display(value),
-                                       f"与第{first_row}行重复 same officer as row {first_row}", "duplicate", col))
+                errors.append(
+                    RowError(
+                        number,
+                        written,
+                        display(value),
+                        f"与第{first_row}行重复 same officer as row {first_row}",
+                        "duplicate",
+                        col,
+                    )
+                )
                 continue
             seen_ids[values["id_number"]] = number
             values["gender"] = id_gender

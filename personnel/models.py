@@ -40,7 +40,9 @@ class OrgUnit(models.Model):
     code = models.CharField("代码 code", max_length=20, unique=True)
     name = models.CharField("名称 name", max_length=100)
     level = models.CharField("层级 level", max_length=10, choices=Level.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     city = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     path = models.CharField(max_length=200, db_index=True, editable=False)
     authorised_posts = models.PositiveIntegerField("编制数 authorised posts", default=0)
@@ -107,23 +109,41 @@ class Officer(models.Model):
     id_number = models.CharField("身份证号 ID number", max_length=18, unique=True)
     birth_date = models.DateField("出生日期 birth date")
     certificate_number = models.CharField("执法证号 certificate number", max_length=40, blank=True)
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="officers", verbose_name="单位 unit")
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="officers", verbose_name="单位 unit"
+    )
     post = models.CharField("岗位 post", max_length=50, blank=True)
     status = models.CharField(
         "人员状态 status", max_length=16, choices=OfficerStatus.choices, default=OfficerStatus.SERVING
     )
-    height_cm = models.DecimalField("身高 height (cm)", max_digits=4, decimal_places=1, null=True, blank=True,
-                                    validators=_cm(140, 210))
-    chest_cm = models.DecimalField("胸围 chest (cm)", max_digits=4, decimal_places=1, null=True, blank=True,
-                                   validators=_cm(60, 140))
-    waist_cm = models.DecimalField("腰围 waist (cm)", max_digits=4, decimal_places=1, null=True, blank=True,
-                                   validators=_cm(50, 140))
-    head_cm = models.DecimalField("头围 head (cm)", max_digits=4, decimal_places=1, null=True, blank=True,
-                                  validators=_cm(48, 66))
-    foot_mm = models.DecimalField("脚长 foot length (mm)", max_digits=4, decimal_places=1, null=True, blank=True,
-                                  validators=_cm(200, 320))
-    shoe_eu = models.DecimalField("鞋码 EU shoe size (as entered)", max_digits=3, decimal_places=1, null=True,
-                                  blank=True, validators=_cm(34, 48))
+    height_cm = models.DecimalField(
+        "身高 height (cm)", max_digits=4, decimal_places=1, null=True, blank=True, validators=_cm(140, 210)
+    )
+    chest_cm = models.DecimalField(
+        "胸围 chest (cm)", max_digits=4, decimal_places=1, null=True, blank=True, validators=_cm(60, 140)
+    )
+    waist_cm = models.DecimalField(
+        "腰围 waist (cm)", max_digits=4, decimal_places=1, null=True, blank=True, validators=_cm(50, 140)
+    )
+    head_cm = models.DecimalField(
+        "头围 head (cm)", max_digits=4, decimal_places=1, null=True, blank=True, validators=_cm(48, 66)
+    )
+    foot_mm = models.DecimalField(
+        "脚长 foot length (mm)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_cm(200, 320),
+    )
+    shoe_eu = models.DecimalField(
+        "鞋码 EU shoe size (as entered)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=_cm(34, 48),
+    )
     measured_on = models.DateField("测量日期 measured on", null=True, blank=True)
     phone = models.CharField("联系电话 phone", max_length=11, blank=True)
     remarks = models.CharField("备注 remarks", max_length=500, blank=True)

@@ -46,8 +46,13 @@ def load_org_tree(actor=None) -> dict[str, int]:
     """Create the divisions and the province → city → county tree if missing. Returns counts created."""
     created = {"divisions": 0, "units": 0}
     existing = set(Division.objects.values_list("code", flat=True))
-    new_divs = [Division(code=r["code"], name=r["name"], level=r["level"], parent_code=r["parent_code"],
-                         kind=r["kind"]) for r in read_csv("hunan_divisions.csv") if r["code"] not in existing]
+    new_divs = [
+        Division(
+            code=r["code"], name=r["name"], level=r["level"], parent_code=r["parent_code"], kind=r["kind"]
+        )
+        for r in read_csv("hunan_divisions.csv")
+        if r["code"] not in existing
+    ]
     Division.objects.bulk_create(new_divs)
     created["divisions"] = len(new_divs)
     divisions = {d.code: d for d in Division.objects.all()}
@@ -61,8 +66,13 @@ def load_org_tree(actor=None) -> dict[str, int]:
             if row["code"] in units:
                 continue
             parent = units.get(row["parent_code"]) if row["parent_code"] else None
-            unit = OrgUnit(code=row["code"], name=row["name"], level=Level(level), parent=parent,
-                           authorised_posts=posts[row["code"]])
+            unit = OrgUnit(
+                code=row["code"],
+                name=row["name"],
+                level=Level(level),
+                parent=parent,
+                authorised_posts=posts[row["code"]],
+            )
             unit.path = unit.compute_path()
             if level == "county":
                 unit.city = parent
@@ -74,8 +84,9 @@ def load_org_tree(actor=None) -> dict[str, int]:
             if covers:
                 unit.divisions.set(covers)
             units[unit.code] = unit
-            records.append(build_record(actor=actor, obj=unit, action=ChangeRecord.Action.CREATE,
-                                        note="reference data"))
+            records.append(
+                build_record(actor=actor, obj=unit, action=ChangeRecord.Action.CREATE, note="reference data")
+            )
             created["units"] += 1
     record_changes(records)
     return created

@@ -134,4 +134,6 @@ class RollImportOut(Schema):
     imported: bool
     summary: str
     errors: list[RollRowError]
-    not_in_sheet: list[NotInSheet] = Field(description="officers in post in the units of the sheet, not in it")
+    not_in_sheet: list[NotInSheet] = Field(
+        description="officers in post in the units of the sheet, not in it"
+    )

@@ -31,8 +31,13 @@ def unit_tree(user) -> list[dict]:
     roots = []
     for u in units:
         node = {
-            "code": u.code, "name": u.name, "level": u.level, "parent_code": u.parent.code if u.parent_id else None,
-            "authorised_posts": u.authorised_posts, "officers_in_post": in_post.get(u.pk, 0), "children": [],
+            "code": u.code,
+            "name": u.name,
+            "level": u.level,
+            "parent_code": u.parent.code if u.parent_id else None,
+            "authorised_posts": u.authorised_posts,
+            "officers_in_post": in_post.get(u.pk, 0),
+            "children": [],
         }
         nodes[u.path] = node
         parent_path = u.path[: u.path.rstrip("/").rfind("/") + 1]
@@ -43,9 +48,11 @@ def unit_tree(user) -> list[dict]:
         for child in node["children"]:
             roll_up(child)
         node["authorised_posts_total"] = node["authorised_posts"] + sum(
-            c["authorised_posts_total"] for c in node["children"])
+            c["authorised_posts_total"] for c in node["children"]
+        )
         node["officers_in_post_total"] = node["officers_in_post"] + sum(
-            c["officers_in_post_total"] for c in node["children"])
+            c["officers_in_post_total"] for c in node["children"]
+        )
         total = node["authorised_posts_total"]
         node["staffing_rate"] = round(node["officers_in_post_total"] / total, 4) if total else None
 
@@ -54,8 +61,14 @@ def unit_tree(user) -> list[dict]:
     return roots
 
 
-def officers_for(user, *, unit_code: str | None = None, status: str | None = None, q: str | None = None,
-                 eligible: bool | None = None):
+def officers_for(
+    user,
+    *,
+    unit_code: str | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    eligible: bool | None = None,
+):
     qs = Officer.objects.restrict(user).select_related("unit", "unit__city")
     if unit_code:
         unit = unit_get(user, unit_code)
@@ -74,7 +87,9 @@ def officers_for(user, *, unit_code: str | None = None, status: str | None = Non
 
 
 def officer_get(user, officer_id: int) -> Officer:
-    return scope.get_in_scope_or_404(Officer.objects.select_related("unit", "unit__city"), user, pk=officer_id)
+    return scope.get_in_scope_or_404(
+        Officer.objects.select_related("unit", "unit__city"), user, pk=officer_id
+    )
 
 
 def officer_history(user, officer: Officer):
@@ -123,8 +138,13 @@ def staffing_breakdown(user) -> list[dict]:
     lacking measurements. A unit's own staff (e.g. a city's detachment) is its first row."""
     roots = unit_tree(user)
     lacking = {}
-    rows = (Officer.objects.restrict(user).eligible().filter(lacks_measurements_q())
-            .values("unit__path").annotate(n=Count("id")))
+    rows = (
+        Officer.objects.restrict(user)
+        .eligible()
+        .filter(lacks_measurements_q())
+        .values("unit__path")
+        .annotate(n=Count("id"))
+    )
     for r in rows:
         lacking[r["unit__path"]] = r["n"]
     paths = dict(units_for(user).values_list("code", "path"))
@@ -140,11 +160,21 @@ def staffing_breakdown(user) -> list[dict]:
             posts, in_post = node["authorised_posts"], node["officers_in_post"]
             rate = round(in_post / posts, 4) if posts else None
         else:
-            posts, in_post, rate = (node["authorised_posts_total"], node["officers_in_post_total"],
-                                    node["staffing_rate"])
-        return {"code": node["code"], "name": node["name"], "level": node["level"], "own": own,
-                "authorised_posts": posts, "officers_in_post": in_post, "staffing_rate": rate,
-                "lacking_measurements": lacking_under(node["code"], own_only=own)}
+            posts, in_post, rate = (
+                node["authorised_posts_total"],
+                node["officers_in_post_total"],
+                node["staffing_rate"],
+            )
+        return {
+            "code": node["code"],
+            "name": node["name"],
+            "level": node["level"],
+            "own": own,
+            "authorised_posts": posts,
+            "officers_in_post": in_post,
+            "staffing_rate": rate,
+            "lacking_measurements": lacking_under(node["code"], own_only=own),
+        }
 
     if len(roots) == 1 and roots[0]["children"]:
         root = roots[0]

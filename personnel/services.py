@@ -19,14 +19,29 @@ from .models import Membership, Officer, OrgUnit
 Action = ChangeRecord.Action
 ROLL_KEEPERS = (scope.PROVINCE, scope.CITY)
 OFFICER_EDITABLE = {
-    "name", "certificate_number", "post", "height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm",
-    "shoe_eu", "measured_on", "phone", "remarks",
+    "name",
+    "certificate_number",
+    "post",
+    "height_cm",
+    "chest_cm",
+    "waist_cm",
+    "head_cm",
+    "foot_mm",
+    "shoe_eu",
+    "measured_on",
+    "phone",
+    "remarks",
 }
-PARENT_LEVEL = {Level.CITY: Level.PROVINCE, Level.COUNTY: Level.CITY, Level.STATION: (Level.COUNTY, Level.CITY)}
+PARENT_LEVEL = {
+    Level.CITY: Level.PROVINCE,
+    Level.COUNTY: Level.CITY,
+    Level.STATION: (Level.COUNTY, Level.CITY),
+}
 
 
-def unit_create(*, actor, code: str, name: str, level: str, parent: OrgUnit | None,
-                authorised_posts: int = 0, **extra) -> OrgUnit:
+def unit_create(
+    *, actor, code: str, name: str, level: str, parent: OrgUnit | None, authorised_posts: int = 0, **extra
+) -> OrgUnit:
     """Add a unit under `parent`. Province-level logistics only, except stations, which the
     staff of the county (or city) above may add."""
     if actor is not None:
@@ -38,12 +53,17 @@ def unit_create(*, actor, code: str, name: str, level: str, parent: OrgUnit | No
         allowed = PARENT_LEVEL[level]
         allowed = allowed if isinstance(allowed, tuple) else (allowed,)
         if parent is None or parent.level not in allowed:
-            raise QMError("bad_parent", f"上级单位层级不符 a {level} must sit under a {' or '.join(allowed)}",
-                          {"field": "parent"})
+            raise QMError(
+                "bad_parent",
+                f"上级单位层级不符 a {level} must sit under a {' or '.join(allowed)}",
+                {"field": "parent"},
+            )
     if OrgUnit.objects.filter(code=code).exists():
         raise Conflict("duplicate_code", f"单位代码已存在 unit code {code} exists", {"field": "code"})
     with transaction.atomic():
-        unit = OrgUnit(code=code, name=name, level=level, parent=parent, authorised_posts=authorised_posts, **extra)
+        unit = OrgUnit(
+            code=code, name=name, level=level, parent=parent, authorised_posts=authorised_posts, **extra
+        )
         unit.path = unit.compute_path()
         if level == Level.CITY:
             unit.save()
@@ -64,8 +84,11 @@ def unit_update(*, actor, unit: OrgUnit, **fields) -> OrgUnit:
     allowed = {"name", "authorised_posts", "station_class", "address"}
     bad = set(fields) - allowed
     if bad:
-        raise QMError("not_editable", f"不可修改的字段 fields not editable: {', '.join(sorted(bad))}",
-                      {"fields": sorted(bad)})
+        raise QMError(
+            "not_editable",
+            f"不可修改的字段 fields not editable: {', '.join(sorted(bad))}",
+            {"fields": sorted(bad)},
+        )
     with transaction.atomic():
         unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
         before = snapshot(unit)
@@ -85,8 +108,9 @@ def unit_deactivate(*, actor, unit: OrgUnit, reason: str) -> OrgUnit:
         before = snapshot(unit)
         unit.is_active = False
         unit.save(update_fields=["is_active", "updated_at"])
-        record_change(actor=actor, obj=unit, action=Action.DEACTIVATE, before=before, after=snapshot(unit),
-                      note=reason)
+        record_change(
+            actor=actor, obj=unit, action=Action.DEACTIVATE, before=before, after=snapshot(unit), note=reason
+        )
     return unit
 
 
@@ -99,8 +123,9 @@ def can_see_full_id(user, unit: OrgUnit) -> bool:
     return scope.has_role(user, scope.PROVINCE, scope.CITY, scope.COUNTY, unit=unit)
 
 
-def officer_create(*, actor, unit: OrgUnit, name: str, id_number: str, gender: str | None = None,
-                   **fields) -> Officer:
+def officer_create(
+    *, actor, unit: OrgUnit, name: str, id_number: str, gender: str | None = None, **fields
+) -> Officer:
     """Add an officer. The ID number must pass GB 11643 and agree with the gender given."""
     if actor is not None and not can_keep_roll(actor, unit):
         raise Forbidden()
@@ -109,17 +134,22 @@ def officer_create(*, actor, unit: OrgUnit, name: str, id_number: str, gender: s
     except ids.IdNumberError as exc:
         raise QMError("invalid_id_number", f"身份证号无效 ID number: {exc}", {"field": "id_number"}) from None
     if gender and gender != id_gender:
-        raise QMError("gender_mismatch", "性别与身份证号不符 gender disagrees with the ID number",
-                      {"field": "gender"})
+        raise QMError(
+            "gender_mismatch", "性别与身份证号不符 gender disagrees with the ID number", {"field": "gender"}
+        )
     if Officer.objects.filter(id_number=number).exists():
-        raise Conflict("duplicate_id_number", "该身份证号已在花名册中 ID number already on the roll",
-                       {"field": "id_number"})
+        raise Conflict(
+            "duplicate_id_number",
+            "该身份证号已在花名册中 ID number already on the roll",
+            {"field": "id_number"},
+        )
     bad = set(fields) - OFFICER_EDITABLE - {"status"}
     if bad:
         raise QMError("unknown_fields", f"未知字段 unknown fields: {', '.join(sorted(bad))}")
     with transaction.atomic():
-        officer = Officer(unit=unit, name=name.strip(), id_number=number, birth_date=birth, gender=id_gender,
-                          **fields)
+        officer = Officer(
+            unit=unit, name=name.strip(), id_number=number, birth_date=birth, gender=id_gender, **fields
+        )
         officer.full_clean(exclude=["unit"])
         officer.save()
         record_change(actor=actor, obj=officer, action=Action.CREATE)
@@ -132,16 +162,22 @@ def officer_update(*, actor, officer: Officer, **fields) -> Officer:
         raise Forbidden()
     bad = set(fields) - OFFICER_EDITABLE
     if bad:
-        raise QMError("not_editable", f"不可在此修改 not editable here: {', '.join(sorted(bad))}",
-                      {"fields": sorted(bad)})
+        raise QMError(
+            "not_editable",
+            f"不可在此修改 not editable here: {', '.join(sorted(bad))}",
+            {"fields": sorted(bad)},
+        )
     with transaction.atomic():
         officer = Officer.objects.select_for_update().get(pk=officer.pk)
         before = snapshot(officer)
         for key, value in fields.items():
             if value is None and key in {"name"}:
                 raise QMError("required", "姓名不能为空 name is required", {"field": key})
-            setattr(officer, key, "" if value is None and key in {"certificate_number", "post", "phone",
-                                                                   "remarks"} else value)
+            setattr(
+                officer,
+                key,
+                "" if value is None and key in {"certificate_number", "post", "phone", "remarks"} else value,
+            )
         from django.core.exceptions import ValidationError
 
         try:
@@ -158,8 +194,11 @@ def officer_transfer(*, actor, officer: Officer, to_unit: OrgUnit, reason: str =
     """Move an officer to another unit of the province. Inside a city its staff may do it; between
     cities only provincial logistics. The officer keeps everything else (kit card included)."""
     if to_unit.level == Level.STATION:
-        raise QMError("bad_unit", "人员应隶属于执法机构而非站所 officers belong to an agency, not a station",
-                      {"field": "to_unit"})
+        raise QMError(
+            "bad_unit",
+            "人员应隶属于执法机构而非站所 officers belong to an agency, not a station",
+            {"field": "to_unit"},
+        )
     if officer.unit_id == to_unit.pk:
         return officer
     if actor is not None:
@@ -173,8 +212,14 @@ def officer_transfer(*, actor, officer: Officer, to_unit: OrgUnit, reason: str =
         before = snapshot(officer, ["unit"])
         officer.unit = to_unit
         officer.save(update_fields=["unit", "updated_at"])
-        record_change(actor=actor, obj=officer, action=Action.TRANSFER, before=before,
-                      after=snapshot(officer, ["unit"]), note=reason)
+        record_change(
+            actor=actor,
+            obj=officer,
+            action=Action.TRANSFER,
+            before=before,
+            after=snapshot(officer, ["unit"]),
+            note=reason,
+        )
     return officer
 
 
@@ -198,8 +243,14 @@ def officer_set_status(*, actor, officer: Officer, status: str, reason: str = ""
         before = snapshot(officer, ["status"])
         officer.status = status
         officer.save(update_fields=["status", "updated_at"])
-        record_change(actor=actor, obj=officer, action=Action.STATUS, before=before,
-                      after=snapshot(officer, ["status"]), note=reason)
+        record_change(
+            actor=actor,
+            obj=officer,
+            action=Action.STATUS,
+            before=before,
+            after=snapshot(officer, ["status"]),
+            note=reason,
+        )
     _after_status_change(officer)
     return officer
 
@@ -242,20 +293,31 @@ def membership_revoke(*, actor, membership: Membership) -> Membership:
         before = snapshot(membership)
         membership.is_active = False
         membership.save(update_fields=["is_active"])
-        record_change(actor=actor, obj=membership, action=Action.DEACTIVATE, before=before,
-                      after=snapshot(membership))
+        record_change(
+            actor=actor, obj=membership, action=Action.DEACTIVATE, before=before, after=snapshot(membership)
+        )
     return membership
 
 
-def account_create(*, actor, username: str, password: str | None, unit: OrgUnit, role: str,
-                   full_name: str = "", password_hash: str | None = None) -> object:
+def account_create(
+    *,
+    actor,
+    username: str,
+    password: str | None,
+    unit: OrgUnit,
+    role: str,
+    full_name: str = "",
+    password_hash: str | None = None,
+) -> object:
     """Create a user with one membership (idempotent on username). `password_hash` (from make_password)
     spares hashing the same password again for each of many accounts."""
     if actor is not None:
         scope.require_role(actor, scope.PROVINCE)
     User = get_user_model()
     with transaction.atomic():
-        user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name[:150]})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"first_name": full_name[:150]}
+        )
         if created:
             if password_hash:
                 user.password = password_hash
@@ -265,8 +327,12 @@ def account_create(*, actor, username: str, password: str | None, unit: OrgUnit,
                 user.set_unusable_password()
             user.is_staff = role == scope.PROVINCE
             user.save()
-            record_change(actor=actor, obj=user, action=Action.CREATE,
-                          after={"username": username, "is_active": True, "is_staff": user.is_staff})
+            record_change(
+                actor=actor,
+                obj=user,
+                action=Action.CREATE,
+                after={"username": username, "is_active": True, "is_staff": user.is_staff},
+            )
         membership_grant(actor=actor, user=user, unit=unit, role=role)
     return user
 
@@ -278,14 +344,33 @@ def account_deactivate(*, actor, user, reason: str = "") -> None:
     with transaction.atomic():
         user.is_active = False
         user.save(update_fields=["is_active"])
-        record_change(actor=actor, obj=user, action=Action.DEACTIVATE, before={"is_active": True},
-                      after={"is_active": False}, note=reason)
+        record_change(
+            actor=actor,
+            obj=user,
+            action=Action.DEACTIVATE,
+            before={"is_active": True},
+            after={"is_active": False},
+            note=reason,
+        )
 
 
 # ---- roll import (花名册导入), after shared ROLL_FORMAT.md ------------------------------------------
 
-ROLL_FIELDS = ("name", "certificate_number", "post", "status", "height_cm", "chest_cm", "waist_cm", "head_cm",
-               "foot_mm", "shoe_eu", "measured_on", "phone", "remarks")
+ROLL_FIELDS = (
+    "name",
+    "certificate_number",
+    "post",
+    "status",
+    "height_cm",
+    "chest_cm",
+    "waist_cm",
+    "head_cm",
+    "foot_mm",
+    "shoe_eu",
+    "measured_on",
+    "phone",
+    "remarks",
+)
 MEASURED = ("height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm")
 AGENCY_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY)
 IMPORT_NOTE = "花名册导入 roll import"
@@ -314,10 +399,18 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "sheet": self.sheet, "header_row": self.header_row, "rows": self.rows, "created": self.created,
-            "updated": self.updated, "unchanged": self.unchanged, "transferred": self.transferred,
-            "dry_run": self.dry_run, "imported": self.imported, "summary": self.summary(),
-            "errors": [e.as_dict() for e in self.errors], "not_in_sheet": self.not_in_sheet,
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "transferred": self.transferred,
+            "dry_run": self.dry_run,
+            "imported": self.imported,
+            "summary": self.summary(),
+            "errors": [e.as_dict() for e in self.errors],
+            "not_in_sheet": self.not_in_sheet,
         }
 
 
@@ -341,12 +434,19 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
     from .importers import RowError, display, parse_roll
 
     if actor is not None and not scope.has_role(actor, *ROLL_KEEPERS):
-        raise Forbidden("只有省厅后勤和市州可以导入花名册 only provincial logistics and city staff import the roll")
+        raise Forbidden(
+            "只有省厅后勤和市州可以导入花名册 only provincial logistics and city staff import the roll"
+        )
     data = file if isinstance(file, bytes | bytearray) else file.read()
     today = timezone.localdate()
     parsed = parse_roll(bytes(data), filename, today=today)
-    report = ImportReport(sheet=parsed.sheet, header_row=parsed.header_row, rows=len(parsed.rows),
-                          dry_run=dry_run, errors=parsed.errors)
+    report = ImportReport(
+        sheet=parsed.sheet,
+        header_row=parsed.header_row,
+        rows=len(parsed.rows),
+        dry_run=dry_run,
+        errors=parsed.errors,
+    )
     errors = report.errors
     status_changed: list[Officer] = []
     with transaction.atomic():
@@ -365,7 +465,7 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
         qs = Officer.objects.defer("created_at", "updated_at")
         qs = qs if dry_run else qs.select_for_update()
         for i in range(0, len(numbers), 2000):
-            for officer in qs.filter(id_number__in=numbers[i:i + 2000]):
+            for officer in qs.filter(id_number__in=numbers[i : i + 2000]):
                 existing[officer.id_number] = officer
 
         creates, updates, records = [], [], []
@@ -379,15 +479,23 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
                 shown = display(shown)
                 reason = None
                 if unit is None:
-                    reason = ("未知单位，请填写单位全称或6位代码 unknown unit: write its full name or its 6-digit code",
-                              "unknown_unit")
+                    reason = (
+                        "未知单位，请填写单位全称或6位代码 unknown unit: write its full name or its 6-digit code",
+                        "unknown_unit",
+                    )
                 elif unit.level not in AGENCY_LEVELS:
-                    reason = ("人员应隶属于执法机构而非站所 officers belong to an agency, not a station", "station_unit")
+                    reason = (
+                        "人员应隶属于执法机构而非站所 officers belong to an agency, not a station",
+                        "station_unit",
+                    )
                 elif not unit.is_active:
                     reason = ("单位已停用 the unit is no longer active", "inactive_unit")
                 elif not keeper(unit):
-                    reason = ("不在您的范围内，只能导入本市州单位的人员 outside your scope: you may import only "
-                              "the agencies of your own city", "unit_out_of_scope")
+                    reason = (
+                        "不在您的范围内，只能导入本市州单位的人员 outside your scope: you may import only "
+                        "the agencies of your own city",
+                        "unit_out_of_scope",
+                    )
                 if reason:
                     errors.append(RowError(row.row, written, shown, reason[0], reason[1], col))
                     unit = None
@@ -399,8 +507,12 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
                 fields = {k: values[k] for k in ROLL_FIELDS if k in values}
                 if "measured_on" not in fields and any(values.get(k) is not None for k in MEASURED):
                     fields["measured_on"] = today
-                fields.update(id_number=values["id_number"], birth_date=values["birth_date"],
-                              gender=str(values["gender"]), unit=unit.pk)
+                fields.update(
+                    id_number=values["id_number"],
+                    birth_date=values["birth_date"],
+                    gender=str(values["gender"]),
+                    unit=unit.pk,
+                )
                 creates.append(fields)
                 continue
             transfer = officer.unit_id != unit.pk
@@ -410,14 +522,24 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
                 errors.append(RowError(row.row, written, shown, OTHER_CITY, "other_city", col))
                 continue
             new_status = values.get("status")
-            if new_status and new_status != officer.status and \
-                    new_status not in STATUS_TRANSITIONS[OfficerStatus(officer.status)]:
+            if (
+                new_status
+                and new_status != officer.status
+                and new_status not in STATUS_TRANSITIONS[OfficerStatus(officer.status)]
+            ):
                 written, col, shown = row.cells["status"]
                 shown = display(shown)
-                errors.append(RowError(
-                    row.row, written, shown,
-                    f"不能从{OfficerStatus(officer.status).label}变为{OfficerStatus(new_status).label} status "
-                    f"cannot go from {officer.status} to {new_status}", "bad_transition", col))
+                errors.append(
+                    RowError(
+                        row.row,
+                        written,
+                        shown,
+                        f"不能从{OfficerStatus(officer.status).label}变为{OfficerStatus(new_status).label} status "
+                        f"cannot go from {officer.status} to {new_status}",
+                        "bad_transition",
+                        col,
+                    )
+                )
                 continue
             changes = {k: values[k] for k in ROLL_FIELDS if k in values and getattr(officer, k) != values[k]}
             if "measured_on" not in values and any(k in changes for k in MEASURED):
@@ -437,31 +559,64 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
             if transfer:
                 officer.unit = unit
                 report.transferred += 1
-                records.append(build_record(actor=actor, obj=officer, action=Action.TRANSFER,
-                                            before={"unit": before.pop("unit")}, after={"unit": unit.pk},
-                                            note=IMPORT_NOTE))
+                records.append(
+                    build_record(
+                        actor=actor,
+                        obj=officer,
+                        action=Action.TRANSFER,
+                        before={"unit": before.pop("unit")},
+                        after={"unit": unit.pk},
+                        note=IMPORT_NOTE,
+                    )
+                )
             else:
                 report.updated += 1
             if "status" in changes:
                 status_changed.append(officer)
-                records.append(build_record(actor=actor, obj=officer, action=Action.STATUS,
-                                            before={"status": before.pop("status")},
-                                            after={"status": officer.status}, note=IMPORT_NOTE))
+                records.append(
+                    build_record(
+                        actor=actor,
+                        obj=officer,
+                        action=Action.STATUS,
+                        before={"status": before.pop("status")},
+                        after={"status": officer.status},
+                        note=IMPORT_NOTE,
+                    )
+                )
             if before:
-                records.append(build_record(actor=actor, obj=officer, action=Action.UPDATE, before=before,
-                                            after=snapshot(officer, list(before)), note=IMPORT_NOTE))
+                records.append(
+                    build_record(
+                        actor=actor,
+                        obj=officer,
+                        action=Action.UPDATE,
+                        before=before,
+                        after=snapshot(officer, list(before)),
+                        note=IMPORT_NOTE,
+                    )
+                )
             changed_fields.update(names)
             updates.append(officer)
         report.created = len(creates)
 
         in_file = set(numbers)
-        missing = (Officer.objects.filter(unit_id__in=named_units, status__in=IN_POST)
-                   .values_list("pk", "name", "id_number", "unit_id", "status"))
+        missing = Officer.objects.filter(unit_id__in=named_units, status__in=IN_POST).values_list(
+            "pk", "name", "id_number", "unit_id", "status"
+        )
         report.not_in_sheet = sorted(
-            ({"officer_id": pk, "name": name, "id_number": ids.mask(number), "unit_code": by_id[unit_id].code,
-              "unit_name": by_id[unit_id].name, "status": status}
-             for pk, name, number, unit_id, status in missing if number not in in_file),
-            key=lambda o: (o["unit_code"], o["name"]))
+            (
+                {
+                    "officer_id": pk,
+                    "name": name,
+                    "id_number": ids.mask(number),
+                    "unit_code": by_id[unit_id].code,
+                    "unit_name": by_id[unit_id].name,
+                    "status": status,
+                }
+                for pk, name, number, unit_id, status in missing
+                if number not in in_file
+            ),
+            key=lambda o: (o["unit_code"], o["name"]),
+        )
         if errors:
             errors.sort(key=lambda e: (e.row, e.col))
             return report
@@ -471,8 +626,10 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
         try:
             _insert_created(creates, actor=actor, now=timezone.now())
         except IntegrityError:  # another upload added one of these officers meanwhile
-            raise Conflict("roll_changed", "花名册在导入期间被修改，请重新上传 the roll changed during the import: "
-                                           "upload again") from None
+            raise Conflict(
+                "roll_changed",
+                "花名册在导入期间被修改，请重新上传 the roll changed during the import: upload again",
+            ) from None
         if updates:
             now = timezone.now()
             for officer in updates:
@@ -485,12 +642,44 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
     return report
 
 
-OFFICER_COLUMNS = ("name", "gender", "id_number", "birth_date", "certificate_number", "unit", "post", "status",
-                   "height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm", "shoe_eu", "measured_on", "phone",
-                   "remarks")
-OFFICER_DEFAULTS = {"certificate_number": "", "post": "", "status": OfficerStatus.SERVING, "phone": "", "remarks": ""}
-RECORD_COLUMNS = ("content_type", "object_id", "object_repr", "action", "changes", "note", "actor", "actor_name",
-                  "source", "created_at")
+OFFICER_COLUMNS = (
+    "name",
+    "gender",
+    "id_number",
+    "birth_date",
+    "certificate_number",
+    "unit",
+    "post",
+    "status",
+    "height_cm",
+    "chest_cm",
+    "waist_cm",
+    "head_cm",
+    "foot_mm",
+    "shoe_eu",
+    "measured_on",
+    "phone",
+    "remarks",
+)
+OFFICER_DEFAULTS = {
+    "certificate_number": "",
+    "post": "",
+    "status": OfficerStatus.SERVING,
+    "phone": "",
+    "remarks": "",
+}
+RECORD_COLUMNS = (
+    "content_type",
+    "object_id",
+    "object_repr",
+    "action",
+    "changes",
+    "note",
+    "actor",
+    "actor_name",
+    "source",
+    "created_at",
+)
 
 
 def _insert_created(creates: list[dict], *, actor, now) -> None:
@@ -512,11 +701,13 @@ def _insert_created(creates: list[dict], *, actor, now) -> None:
     numbers = [c["id_number"] for c in creates]
     pks = {}
     for i in range(0, len(numbers), 2000):
-        pks.update(Officer.objects.filter(id_number__in=numbers[i:i + 2000]).values_list("id_number", "pk"))
+        pks.update(Officer.objects.filter(id_number__in=numbers[i : i + 2000]).values_list("id_number", "pk"))
     tenth = decimal.Decimal("0.1")
     decimals = {"height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm", "shoe_eu"}
     dates = {"birth_date", "measured_on"}
-    order = [f.name for f in Officer._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at")]
+    order = [
+        f.name for f in Officer._meta.concrete_fields if f.name not in ("id", "created_at", "updated_at")
+    ]
     content_type = ContentType.objects.get_for_model(Officer).pk
     source = current_source()
     actor_id, actor_name = (actor.pk, actor.get_username()) if actor is not None else (None, "system")
@@ -543,7 +734,22 @@ def _insert_created(creates: list[dict], *, actor, now) -> None:
                 out[name] = [None, plain(name, value) if (name in decimals or name in dates) else value]
         return out
 
-    insert_rows(ChangeRecord, list(RECORD_COLUMNS), (
-        (content_type, str(pks[c["id_number"]]), c["name"][:200], Action.CREATE,
-         changes(c, pks[c["id_number"]]), IMPORT_NOTE, actor_id, actor_name, source, now)
-        for c in creates))
+    insert_rows(
+        ChangeRecord,
+        list(RECORD_COLUMNS),
+        (
+            (
+                content_type,
+                str(pks[c["id_number"]]),
+                c["name"][:200],
+                Action.CREATE,
+                changes(c, pks[c["id_number"]]),
+                IMPORT_NOTE,
+                actor_id,
+                actor_name,
+                source,
+                now,
+            )
+            for c in creates
+        ),
+    )

@@ -417,7 +417,9 @@ def roll_upload(request):
             context["problem"] = tr("文件超过 20 MB。", "The file is larger than 20 MB.")
         else:
             try:
-                report = services.roll_import(actor=request.user, file=upload, filename=upload.name, dry_run=dry_run)
+                report = services.roll_import(
+                    actor=request.user, file=upload, filename=upload.name, dry_run=dry_run
+                )
             except QMError as exc:
                 context["problem"] = exc.message
                 errors = _error_rows(exc.details.get("errors") if isinstance(exc.details, dict) else None)

@@ -36,7 +36,9 @@ class ProvinceOnlyAdmin(ScopedAdmin):
         from personnel.models import OrgUnit
 
         province = OrgUnit.objects.filter(level="province").first()
-        return province is not None and scope.has_role(request.user, scope.PROVINCE, scope.AUDITOR, unit=province)
+        return province is not None and scope.has_role(
+            request.user, scope.PROVINCE, scope.AUDITOR, unit=province
+        )
 
     has_module_permission = has_view_permission
 
@@ -53,13 +55,23 @@ class HolidayAdmin(ProvinceOnlyAdmin):
 class SupplierForm(forms.ModelForm):
     class Meta:
         model = Supplier
-        fields = ["name", "credit_code", "address", "contact_name", "contact_phone", "contact_email", "is_active"]
+        fields = [
+            "name",
+            "credit_code",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
+            "is_active",
+        ]
 
     def clean_credit_code(self):
         try:
             return uscc.validate(self.cleaned_data["credit_code"])
         except StdnumError as exc:
-            raise forms.ValidationError(f"统一社会信用代码无效 invalid unified social credit code: {exc}") from None
+            raise forms.ValidationError(
+                f"统一社会信用代码无效 invalid unified social credit code: {exc}"
+            ) from None
 
 
 @admin.register(Supplier)
@@ -135,7 +147,17 @@ class AwardAdmin(ProvinceOnlyAdmin):
 class ContractLineInline(admin.TabularInline):
     model = ContractLine
     extra = 0
-    fields = ["kind", "item", "gender", "size", "demand_quantity", "quantity", "unit_price", "amount", "officer"]
+    fields = [
+        "kind",
+        "item",
+        "gender",
+        "size",
+        "demand_quantity",
+        "quantity",
+        "unit_price",
+        "amount",
+        "officer",
+    ]
     readonly_fields = fields
     can_delete = False
 
@@ -150,8 +172,19 @@ class ContractAdmin(ScopedAdmin):
     list_filter = ["status"]
     search_fields = ["number"]
     list_select_related = ["buyer", "supplier"]
-    readonly_fields = ["award", "buyer", "supplier", "number", "total", "status", "snapshot_id", "margin_percent",
-                       "performance_bond", "signed_on", "published_on"]
+    readonly_fields = [
+        "award",
+        "buyer",
+        "supplier",
+        "number",
+        "total",
+        "status",
+        "snapshot_id",
+        "margin_percent",
+        "performance_bond",
+        "signed_on",
+        "published_on",
+    ]
     inlines = [ContractLineInline]
 
     def has_add_permission(self, request):

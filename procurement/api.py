@@ -54,29 +54,67 @@ router = Router(tags=["procurement 采购"])
 
 
 def tender_out(t) -> dict:
-    return {"id": t.id, "title": t.title, "reference": t.reference, "year": t.year, "method": t.method,
-            "method_label": Method(t.method).label, "budget": t.budget, "bid_bond": t.bid_bond,
-            "procuring_unit": t.procuring_unit.code, "agency": t.agency, "status": t.status,
-            "status_label": TenderStatus(t.status).label, "target_date": t.target_date, "description": t.description}
+    return {
+        "id": t.id,
+        "title": t.title,
+        "reference": t.reference,
+        "year": t.year,
+        "method": t.method,
+        "method_label": Method(t.method).label,
+        "budget": t.budget,
+        "bid_bond": t.bid_bond,
+        "procuring_unit": t.procuring_unit.code,
+        "agency": t.agency,
+        "status": t.status,
+        "status_label": TenderStatus(t.status).label,
+        "target_date": t.target_date,
+        "description": t.description,
+    }
 
 
 def lot_out(lot) -> dict:
-    return {"id": lot.id, "tender_id": lot.tender_id, "number": lot.number, "title": lot.title, "budget": lot.budget,
-            "item_codes": [i.code for i in lot.items.all()], "evaluation_method": lot.evaluation_method,
-            "price_weight": lot.price_weight}
+    return {
+        "id": lot.id,
+        "tender_id": lot.tender_id,
+        "number": lot.number,
+        "title": lot.title,
+        "budget": lot.budget,
+        "item_codes": [i.code for i in lot.items.all()],
+        "evaluation_method": lot.evaluation_method,
+        "price_weight": lot.price_weight,
+    }
 
 
 def bid_out(b) -> dict:
-    return {"id": b.id, "lot_id": b.lot_id, "supplier_id": b.supplier_id, "supplier_name": b.supplier.name,
-            "price": b.price, "other_score": b.other_score, "price_score": b.price_score,
-            "total_score": b.total_score, "rank": b.rank, "status": b.status, "invalid_reason": b.invalid_reason,
-            "submitted_on": b.submitted_on}
+    return {
+        "id": b.id,
+        "lot_id": b.lot_id,
+        "supplier_id": b.supplier_id,
+        "supplier_name": b.supplier.name,
+        "price": b.price,
+        "other_score": b.other_score,
+        "price_score": b.price_score,
+        "total_score": b.total_score,
+        "rank": b.rank,
+        "status": b.status,
+        "invalid_reason": b.invalid_reason,
+        "submitted_on": b.submitted_on,
+    }
 
 
 def award_out(a) -> dict:
-    return {"id": a.id, "lot_id": a.lot_id, "lot_number": a.lot.number, "tender_id": a.lot.tender_id,
-            "bid_id": a.bid_id, "supplier_id": a.supplier_id, "supplier_name": a.supplier.name, "amount": a.amount,
-            "decided_on": a.decided_on, "status": a.status}
+    return {
+        "id": a.id,
+        "lot_id": a.lot_id,
+        "lot_number": a.lot.number,
+        "tender_id": a.lot.tender_id,
+        "bid_id": a.bid_id,
+        "supplier_id": a.supplier_id,
+        "supplier_name": a.supplier.name,
+        "amount": a.amount,
+        "decided_on": a.decided_on,
+        "status": a.status,
+    }
 
 
 def contract_out(c) -> dict:
@@ -84,18 +122,42 @@ def contract_out(c) -> dict:
     if paid is None:
         paid = c.payments.exclude(kind="bond_return").aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
     paid = money(paid)
-    return {"id": c.id, "number": c.number, "award_id": c.award_id, "tender_id": c.award.lot.tender_id,
-            "buyer": c.buyer.code, "buyer_name": c.buyer.name, "supplier_id": c.supplier_id,
-            "supplier_name": c.supplier.name, "status": c.status, "snapshot_id": c.snapshot_id,
-            "margin_percent": c.margin_percent, "total": c.total, "performance_bond": c.performance_bond,
-            "paid": paid, "signed_on": c.signed_on, "published_on": c.published_on, "delivery_due": c.delivery_due}
+    return {
+        "id": c.id,
+        "number": c.number,
+        "award_id": c.award_id,
+        "tender_id": c.award.lot.tender_id,
+        "buyer": c.buyer.code,
+        "buyer_name": c.buyer.name,
+        "supplier_id": c.supplier_id,
+        "supplier_name": c.supplier.name,
+        "status": c.status,
+        "snapshot_id": c.snapshot_id,
+        "margin_percent": c.margin_percent,
+        "total": c.total,
+        "performance_bond": c.performance_bond,
+        "paid": paid,
+        "signed_on": c.signed_on,
+        "published_on": c.published_on,
+        "delivery_due": c.delivery_due,
+    }
 
 
 def line_out(ln) -> dict:
-    return {"id": ln.id, "kind": ln.kind, "item_code": ln.item.code, "item_name": ln.item.name_for(ln.gender),
-            "gender": ln.gender, "size": ln.size, "demand_quantity": ln.demand_quantity, "quantity": ln.quantity,
-            "unit_price": ln.unit_price, "amount": ln.amount, "officer_id": ln.officer_id,
-            "measurements": ln.measurements}
+    return {
+        "id": ln.id,
+        "kind": ln.kind,
+        "item_code": ln.item.code,
+        "item_name": ln.item.name_for(ln.gender),
+        "gender": ln.gender,
+        "size": ln.size,
+        "demand_quantity": ln.demand_quantity,
+        "quantity": ln.quantity,
+        "unit_price": ln.unit_price,
+        "amount": ln.amount,
+        "officer_id": ln.officer_id,
+        "measurements": ln.measurements,
+    }
 
 
 def delivery_out(d) -> dict:
@@ -103,26 +165,53 @@ def delivery_out(d) -> dict:
     lines = []
     for dl in d.lines.all():
         al = getattr(dl, "acceptance_line", None) if hasattr(dl, "acceptance_line") else None
-        lines.append({"id": dl.id, "contract_line_id": dl.contract_line_id, "item_code": dl.contract_line.item.code,
-                      "gender": dl.contract_line.gender, "size": dl.contract_line.size, "quantity": dl.quantity,
-                      "replaces_id": dl.replaces_id, "accepted": al.accepted if al else None,
-                      "rejected": al.rejected if al else None, "reason": al.reason if al else "",
-                      "rejection_status": al.rejection_status if al else ""})
-    return {"id": d.id, "number": d.number, "contract_id": d.contract_id, "destination": d.destination.code,
-            "destination_name": d.destination.name, "planned_on": d.planned_on, "delivered_on": d.delivered_on,
-            "status": d.status, "note": d.note, "certificate_number": acceptance.certificate_number if acceptance
-            else None, "lines": lines}
+        lines.append(
+            {
+                "id": dl.id,
+                "contract_line_id": dl.contract_line_id,
+                "item_code": dl.contract_line.item.code,
+                "gender": dl.contract_line.gender,
+                "size": dl.contract_line.size,
+                "quantity": dl.quantity,
+                "replaces_id": dl.replaces_id,
+                "accepted": al.accepted if al else None,
+                "rejected": al.rejected if al else None,
+                "reason": al.reason if al else "",
+                "rejection_status": al.rejection_status if al else "",
+            }
+        )
+    return {
+        "id": d.id,
+        "number": d.number,
+        "contract_id": d.contract_id,
+        "destination": d.destination.code,
+        "destination_name": d.destination.name,
+        "planned_on": d.planned_on,
+        "delivered_on": d.delivered_on,
+        "status": d.status,
+        "note": d.note,
+        "certificate_number": acceptance.certificate_number if acceptance else None,
+        "lines": lines,
+    }
 
 
 def acceptance_out(a) -> dict:
     lines = list(a.lines.all())
-    return {"id": a.id, "delivery_id": a.delivery_id, "inspected_on": a.inspected_on,
-            "certificate_number": a.certificate_number, "sample_size": a.sample_size, "sample_note": a.sample_note,
-            "inspectors": a.inspectors, "accepted": sum(x.accepted for x in lines),
-            "rejected": sum(x.rejected for x in lines)}
+    return {
+        "id": a.id,
+        "delivery_id": a.delivery_id,
+        "inspected_on": a.inspected_on,
+        "certificate_number": a.certificate_number,
+        "sample_size": a.sample_size,
+        "sample_note": a.sample_note,
+        "inspectors": a.inspectors,
+        "accepted": sum(x.accepted for x in lines),
+        "rejected": sum(x.rejected for x in lines),
+    }
 
 
 # ---- suppliers -----------------------------------------------------------------------------------------
+
 
 class SupplierFilters(PageParams):
     q: str | None = None
@@ -150,6 +239,7 @@ def supplier_patch(request, supplier_id: int, payload: SupplierPatch):
 
 
 # ---- tenders, lots, timeline ---------------------------------------------------------------------------
+
 
 class TenderFilters(PageParams):
     year: int | None = None
@@ -181,18 +271,26 @@ def tender_detail(request, tender_id: int):
 @router.patch("/tenders/{tender_id}", response=TenderOut)
 def tender_patch(request, tender_id: int, payload: TenderPatch):
     tender = selectors.tender_get(request.user, tender_id)
-    return tender_out(services.tender_update(actor=request.user, tender=tender, **payload.dict(exclude_unset=True)))
+    return tender_out(
+        services.tender_update(actor=request.user, tender=tender, **payload.dict(exclude_unset=True))
+    )
 
 
 @router.post("/tenders/{tender_id}/status", response=TenderOut)
 def tender_status(request, tender_id: int, payload: StatusIn):
     tender = selectors.tender_get(request.user, tender_id)
-    return tender_out(services.tender_set_status(actor=request.user, tender=tender, status=payload.status,
-                                                 reason=payload.reason))
+    return tender_out(
+        services.tender_set_status(
+            actor=request.user, tender=tender, status=payload.status, reason=payload.reason
+        )
+    )
 
 
-@router.get("/tenders/{tender_id}/timeline", response=TimelineOut,
-            summary="时间线：计划与实际、法定期限、预测完成与余量 timeline, forecast and slack")
+@router.get(
+    "/tenders/{tender_id}/timeline",
+    response=TimelineOut,
+    summary="时间线：计划与实际、法定期限、预测完成与余量 timeline, forecast and slack",
+)
 def tender_timeline(request, tender_id: int):
     return selectors.timeline(selectors.tender_get(request.user, tender_id))
 
@@ -224,37 +322,59 @@ def milestone_list(request, tender_id: int):
     return list(selectors.tender_get(request.user, tender_id).milestones.order_by("sequence"))
 
 
-@router.patch("/milestones/{milestone_id}", response=MilestoneSetOut,
-              summary="设定计划/实际日期（违反法定期限将被拒绝，省厅可填写豁免理由） set dates")
+@router.patch(
+    "/milestones/{milestone_id}",
+    response=MilestoneSetOut,
+    summary="设定计划/实际日期（违反法定期限将被拒绝，省厅可填写豁免理由） set dates",
+)
 def milestone_patch(request, milestone_id: int, payload: MilestonePatch):
     milestone = selectors.milestone_get(request.user, milestone_id)
     data = payload.dict(exclude_unset=True)
     kwargs = {k: data[k] for k in ("planned_date", "actual_date", "note") if k in data}
-    milestone, info = services.milestone_set(actor=request.user, milestone=milestone,
-                                             override_reason=data.get("override_reason", ""), **kwargs)
+    milestone, info = services.milestone_set(
+        actor=request.user, milestone=milestone, override_reason=data.get("override_reason", ""), **kwargs
+    )
     return {"milestone": milestone, **info}
 
 
-@router.post("/milestones/{milestone_id}/check", response=dict,
-             summary="试算：该日期是否违反法定期限（不写入） would these dates break a legal rule? (dry run)")
+@router.post(
+    "/milestones/{milestone_id}/check",
+    response=dict,
+    summary="试算：该日期是否违反法定期限（不写入） would these dates break a legal rule? (dry run)",
+)
 def milestone_check(request, milestone_id: int, payload: MilestonePatch):
     milestone = selectors.milestone_get(request.user, milestone_id)
     data = payload.dict(exclude_unset=True)
-    result = services.milestone_check(milestone=milestone, **{k: data[k] for k in ("planned_date", "actual_date")
-                                                              if k in data})
-    return {"planned": [f.as_dict() for f in result["planned"]], "actual": [f.as_dict() for f in result["actual"]],
-            "warnings": result["warnings"]}
+    result = services.milestone_check(
+        milestone=milestone, **{k: data[k] for k in ("planned_date", "actual_date") if k in data}
+    )
+    return {
+        "planned": [f.as_dict() for f in result["planned"]],
+        "actual": [f.as_dict() for f in result["actual"]],
+        "warnings": result["warnings"],
+    }
 
 
 @router.get("/tenders/{tender_id}/overrides", response=list[dict])
 def override_list(request, tender_id: int):
     tender = selectors.tender_get(request.user, tender_id)
-    return [{"id": o.id, "milestone": o.milestone.code, "rule": o.rule_code, "date_kind": o.date_kind,
-             "date": o.date.isoformat(), "reason": o.reason, "actor": o.actor.get_username() if o.actor else None,
-             "at": o.created_at.isoformat()} for o in selectors.overrides_for(request.user, tender)]
+    return [
+        {
+            "id": o.id,
+            "milestone": o.milestone.code,
+            "rule": o.rule_code,
+            "date_kind": o.date_kind,
+            "date": o.date.isoformat(),
+            "reason": o.reason,
+            "actor": o.actor.get_username() if o.actor else None,
+            "at": o.created_at.isoformat(),
+        }
+        for o in selectors.overrides_for(request.user, tender)
+    ]
 
 
 # ---- bids and awards -----------------------------------------------------------------------------------
+
 
 @router.get("/lots/{lot_id}/bids", response=list[BidOut])
 def bid_list(request, lot_id: int):
@@ -266,8 +386,15 @@ def bid_list(request, lot_id: int):
 def bid_create(request, lot_id: int, payload: BidIn):
     lot = selectors.lot_get(request.user, lot_id)
     supplier = selectors.supplier_get(request.user, payload.supplier_id)
-    return 201, bid_out(services.bid_submit(actor=request.user, lot=lot, supplier=supplier,
-                                            price_offered=payload.price, submitted_on=payload.submitted_on))
+    return 201, bid_out(
+        services.bid_submit(
+            actor=request.user,
+            lot=lot,
+            supplier=supplier,
+            price_offered=payload.price,
+            submitted_on=payload.submitted_on,
+        )
+    )
 
 
 @router.post("/bids/{bid_id}/score", response=BidOut)
@@ -292,7 +419,9 @@ def lot_evaluate(request, lot_id: int):
 def award_create(request, lot_id: int, payload: AwardIn):
     lot = selectors.lot_get(request.user, lot_id)
     bid = selectors.bid_get(request.user, payload.bid_id) if payload.bid_id else None
-    return 201, award_out(services.award_create(actor=request.user, lot=lot, decided_on=payload.decided_on, bid=bid))
+    return 201, award_out(
+        services.award_create(actor=request.user, lot=lot, decided_on=payload.decided_on, bid=bid)
+    )
 
 
 @router.get("/awards", response=list[AwardOut])
@@ -308,29 +437,49 @@ def award_detail(request, award_id: int):
 
 # ---- contracts -----------------------------------------------------------------------------------------
 
-@router.post("/awards/{award_id}/contracts", response={201: list[ContractOut]},
-             summary="由需求行生成合同（全省一份或统采分签） contracts from demand rows")
+
+@router.post(
+    "/awards/{award_id}/contracts",
+    response={201: list[ContractOut]},
+    summary="由需求行生成合同（全省一份或统采分签） contracts from demand rows",
+)
 def contracts_create(request, award_id: int, payload: ContractsIn):
     award = selectors.award_get(request.user, award_id)
     data = payload.dict()
     contracts = services.contracts_create_from_demand(
-        actor=request.user, award=award, rows=data["rows"], made_to_measure=data["made_to_measure"],
-        unit_prices=data["unit_prices"], per_city=data["per_city"], snapshot_id=data["snapshot_id"],
-        margin_percent=data["margin_percent"], performance_bond_percent=data["performance_bond_percent"],
-        delivery_due=data["delivery_due"])
+        actor=request.user,
+        award=award,
+        rows=data["rows"],
+        made_to_measure=data["made_to_measure"],
+        unit_prices=data["unit_prices"],
+        per_city=data["per_city"],
+        snapshot_id=data["snapshot_id"],
+        margin_percent=data["margin_percent"],
+        performance_bond_percent=data["performance_bond_percent"],
+        delivery_due=data["delivery_due"],
+    )
     return 201, [contract_out(c) for c in contracts]
 
 
-@router.post("/awards/{award_id}/contracts/from-snapshot", response={201: list[ContractOut]},
-             summary="由需求快照生成合同 contracts from a demand snapshot")
+@router.post(
+    "/awards/{award_id}/contracts/from-snapshot",
+    response={201: list[ContractOut]},
+    summary="由需求快照生成合同 contracts from a demand snapshot",
+)
 def contracts_create_from_snapshot(request, award_id: int, payload: ContractsFromSnapshotIn):
     from assets.selectors import snapshot_get
 
     award = selectors.award_get(request.user, award_id)
     snap = snapshot_get(request.user, payload.snapshot_id)
     contracts = services.contracts_create_from_snapshot(
-        actor=request.user, award=award, snapshot=snap, unit_prices=payload.unit_prices, per_city=payload.per_city,
-        performance_bond_percent=payload.performance_bond_percent, delivery_due=payload.delivery_due)
+        actor=request.user,
+        award=award,
+        snapshot=snap,
+        unit_prices=payload.unit_prices,
+        per_city=payload.per_city,
+        performance_bond_percent=payload.performance_bond_percent,
+        delivery_due=payload.delivery_due,
+    )
     return 201, [contract_out(c) for c in contracts]
 
 
@@ -356,8 +505,11 @@ def contract_lines(request, contract_id: int):
     return [line_out(ln) for ln in contract.lines.select_related("item")]
 
 
-@router.get("/contracts/{contract_id}/progress", response=ProgressOut,
-            summary="履约进度：订购、到货、合格、不合格、未交 progress by item and size")
+@router.get(
+    "/contracts/{contract_id}/progress",
+    response=ProgressOut,
+    summary="履约进度：订购、到货、合格、不合格、未交 progress by item and size",
+)
 def contract_progress(request, contract_id: int):
     return selectors.contract_progress(selectors.contract_get(request.user, contract_id))
 
@@ -371,8 +523,11 @@ def contract_sign(request, contract_id: int, payload: SignIn):
 @router.post("/contracts/{contract_id}/bond", response=ContractOut)
 def contract_bond(request, contract_id: int, payload: BondIn):
     contract = selectors.contract_get(request.user, contract_id)
-    return contract_out(services.contract_set_bond(actor=request.user, contract=contract,
-                                                   performance_bond=payload.performance_bond))
+    return contract_out(
+        services.contract_set_bond(
+            actor=request.user, contract=contract, performance_bond=payload.performance_bond
+        )
+    )
 
 
 @router.get("/contracts/{contract_id}/payments", response=list[PaymentOut])
@@ -388,13 +543,18 @@ def payment_create(request, contract_id: int, payload: PaymentIn):
 
 # ---- deliveries and acceptance -------------------------------------------------------------------------
 
+
 class DeliveryFilters(PageParams):
     contract: int | None = None
 
 
-@router.get("/deliveries", response=page_schema(DeliveryOut), summary="交货批次（本单位范围） deliveries in scope")
+@router.get(
+    "/deliveries", response=page_schema(DeliveryOut), summary="交货批次（本单位范围） deliveries in scope"
+)
 def delivery_list(request, filters: Query[DeliveryFilters]):
-    return paginate(selectors.deliveries_for(request.user, contract_id=filters.contract), filters, delivery_out)
+    return paginate(
+        selectors.deliveries_for(request.user, contract_id=filters.contract), filters, delivery_out
+    )
 
 
 @router.post("/contracts/{contract_id}/deliveries", response={201: DeliveryOut})
@@ -402,7 +562,9 @@ def delivery_create(request, contract_id: int, payload: DeliveryIn):
     contract = selectors.contract_get(request.user, contract_id)
     data = payload.dict()
     destination = unit_get(request.user, data.pop("destination"))
-    delivery = services.delivery_create(actor=request.user, contract=contract, destination=destination, **data)
+    delivery = services.delivery_create(
+        actor=request.user, contract=contract, destination=destination, **data
+    )
     return 201, delivery_out(delivery)
 
 
@@ -414,8 +576,9 @@ def delivery_detail(request, delivery_id: int):
 @router.post("/deliveries/{delivery_id}/arrive", response=DeliveryOut)
 def delivery_arrive(request, delivery_id: int, payload: ArriveIn):
     delivery = selectors.delivery_get(request.user, delivery_id)
-    return delivery_out(services.delivery_arrive(actor=request.user, delivery=delivery,
-                                                 delivered_on=payload.delivered_on))
+    return delivery_out(
+        services.delivery_arrive(actor=request.user, delivery=delivery, delivered_on=payload.delivered_on)
+    )
 
 
 @router.post("/deliveries/{delivery_id}/acceptance", response={201: AcceptanceOut}, summary="验收 acceptance")
@@ -434,20 +597,33 @@ def acceptance_list(request, contract: int | None = None):
 
 @router.get("/acceptances/{acceptance_id}", response=AcceptanceOut)
 def acceptance_detail(request, acceptance_id: int):
-    a = Acceptance.objects.filter(pk=acceptance_id, delivery__in=selectors.deliveries_for(request.user)).first()
+    a = Acceptance.objects.filter(
+        pk=acceptance_id, delivery__in=selectors.deliveries_for(request.user)
+    ).first()
     if a is None:
         raise NotFound()
     return acceptance_out(a)
 
 
-@router.post("/acceptance-lines/{line_id}/returned", response=dict, summary="不合格品已退回供应商 rejected goods returned")
+@router.post(
+    "/acceptance-lines/{line_id}/returned",
+    response=dict,
+    summary="不合格品已退回供应商 rejected goods returned",
+)
 def rejection_returned(request, line_id: int, payload: ReturnedIn):
     line = selectors.acceptance_line_get(request.user, line_id)
-    line = services.rejection_mark_returned(actor=request.user, acceptance_line=line, returned_on=payload.returned_on)
-    return {"id": line.id, "rejection_status": line.rejection_status, "returned_on": line.returned_on.isoformat()}
+    line = services.rejection_mark_returned(
+        actor=request.user, acceptance_line=line, returned_on=payload.returned_on
+    )
+    return {
+        "id": line.id,
+        "rejection_status": line.rejection_status,
+        "returned_on": line.returned_on.isoformat(),
+    }
 
 
 # ---- working-day calendar ------------------------------------------------------------------------------
+
 
 @router.get("/holidays", response=list[HolidayOut], summary="节假日调整 holidays and make-up working days")
 def holiday_list(request, year: int | None = None):

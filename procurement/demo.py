@@ -37,7 +37,9 @@ SUPPLIERS = [
     ("衡阳标志制品有限公司", "430400", "衡阳市蒸湘区", "王经理", "0734-85550003"),
 ]
 UNIT_PRICES = {  # demo prices in yuan (assumption)
-    "garment": Decimal("168.50"), "headwear": Decimal("85.00"), "footwear": Decimal("236.00"),
+    "garment": Decimal("168.50"),
+    "headwear": Decimal("85.00"),
+    "footwear": Decimal("236.00"),
     "insignia": Decimal("12.80"),
 }
 
@@ -54,7 +56,8 @@ def demand_snapshot():
     from assets.services import snapshot_create
 
     return DemandSnapshot.objects.order_by("-created_at", "-id").first() or snapshot_create(
-        actor=None, note="采购演示 demo tender")
+        actor=None, note="采购演示 demo tender"
+    )
 
 
 def seed(*, seed: int, stdout) -> None:
@@ -68,32 +71,79 @@ def seed(*, seed: int, stdout) -> None:
 def _seed(stdout) -> None:
     load_catalog()
     for day, kind, name in ASSUMED_2027:
-        Holiday.objects.get_or_create(date=day, defaults={"kind": kind, "name": name,
-                                                          "source": "演示假设，以国务院办公厅通知为准 demo assumption"})
+        Holiday.objects.get_or_create(
+            date=day,
+            defaults={
+                "kind": kind,
+                "name": name,
+                "source": "演示假设，以国务院办公厅通知为准 demo assumption",
+            },
+        )
     province = OrgUnit.objects.get(code="430000")
     items = active_items()
     by_cat = defaultdict(list)
     for item in items:
         by_cat[item.category].append(item.code)
     tender = services.tender_create(
-        actor=None, title="2027年度湖南省交通运输综合行政执法制式服装和标志采购", reference=REFERENCE, year=2027,
-        budget=Decimal("36000000"), bid_bond=Decimal("300000"), procuring_unit=province,
-        agency="湖南省政府采购中心（演示）", description="全省统一招标，统采分签；1月初发布公告，4月底前发放完毕")
+        actor=None,
+        title="2027年度湖南省交通运输综合行政执法制式服装和标志采购",
+        reference=REFERENCE,
+        year=2027,
+        budget=Decimal("36000000"),
+        bid_bond=Decimal("300000"),
+        procuring_unit=province,
+        agency="湖南省政府采购中心（演示）",
+        description="全省统一招标，统采分签；1月初发布公告，4月底前发放完毕",
+    )
     lots = [
-        services.lot_create(actor=None, tender=tender, number=1, title="服装及帽类", budget=Decimal("26000000"),
-                            item_codes=by_cat["garment"] + by_cat["headwear"], price_weight=30),
-        services.lot_create(actor=None, tender=tender, number=2, title="鞋类", budget=Decimal("5000000"),
-                            item_codes=by_cat["footwear"], price_weight=40),
-        services.lot_create(actor=None, tender=tender, number=3, title="标志", budget=Decimal("4500000"),
-                            item_codes=by_cat["insignia"], evaluation_method="lowest_price"),
+        services.lot_create(
+            actor=None,
+            tender=tender,
+            number=1,
+            title="服装及帽类",
+            budget=Decimal("26000000"),
+            item_codes=by_cat["garment"] + by_cat["headwear"],
+            price_weight=30,
+        ),
+        services.lot_create(
+            actor=None,
+            tender=tender,
+            number=2,
+            title="鞋类",
+            budget=Decimal("5000000"),
+            item_codes=by_cat["footwear"],
+            price_weight=40,
+        ),
+        services.lot_create(
+            actor=None,
+            tender=tender,
+            number=3,
+            title="标志",
+            budget=Decimal("4500000"),
+            item_codes=by_cat["insignia"],
+            evaluation_method="lowest_price",
+        ),
     ]
-    suppliers = [services.supplier_create(actor=None, name=name, credit_code=credit_code(region, i + 1),
-                                          address=addr, contact_name=who, contact_phone=phone)
-                 for i, (name, region, addr, who, phone) in enumerate(SUPPLIERS)]
+    suppliers = [
+        services.supplier_create(
+            actor=None,
+            name=name,
+            credit_code=credit_code(region, i + 1),
+            address=addr,
+            contact_name=who,
+            contact_phone=phone,
+        )
+        for i, (name, region, addr, who, phone) in enumerate(SUPPLIERS)
+    ]
 
     cal = WorkCalendar()
-    plan = {"intention_published": D(2026, 11, 20), "plan_filed": D(2026, 12, 10), "documents_final": D(2026, 12, 28),
-            "notice_published": D(2027, 1, 5), "documents_on_sale": D(2027, 1, 5)}
+    plan = {
+        "intention_published": D(2026, 11, 20),
+        "plan_filed": D(2026, 12, 10),
+        "documents_final": D(2026, 12, 28),
+        "notice_published": D(2027, 1, 5),
+        "documents_on_sale": D(2027, 1, 5),
+    }
     plan["documents_sale_end"] = cal.add_working_days(plan["notice_published"], 5)
     plan["bid_opening"] = cal.add_days(plan["documents_on_sale"], 21)
     plan["last_clarification"] = plan["bid_opening"] - datetime.timedelta(days=16)
@@ -105,8 +155,13 @@ def _seed(stdout) -> None:
     plan["contract_published"] = cal.add_working_days(plan["contract_signed"], 1)
     plan.update(deliveries=D(2027, 3, 31), acceptance=D(2027, 4, 9), distribution_complete=D(2027, 4, 26))
     # what happened: a day's slip at the notice, carried through
-    actual = {"intention_published": D(2026, 11, 20), "plan_filed": D(2026, 12, 11), "documents_final": D(2026, 12, 30),
-              "notice_published": D(2027, 1, 6), "documents_on_sale": D(2027, 1, 6)}
+    actual = {
+        "intention_published": D(2026, 11, 20),
+        "plan_filed": D(2026, 12, 11),
+        "documents_final": D(2026, 12, 30),
+        "notice_published": D(2027, 1, 6),
+        "documents_on_sale": D(2027, 1, 6),
+    }
     actual["documents_sale_end"] = cal.add_working_days(actual["notice_published"], 5)
     actual["bid_opening"] = cal.add_days(actual["documents_on_sale"], 21)
     actual["last_clarification"] = actual["bid_opening"] - datetime.timedelta(days=15)
@@ -128,10 +183,17 @@ def _seed(stdout) -> None:
     awards = []
     for lot in lots:
         for k, supplier in enumerate(suppliers):
-            bid = services.bid_submit(actor=None, lot=lot, supplier=supplier, submitted_on=actual["bid_opening"],
-                                      price_offered=lot.budget * price_factor[(k + lot.number) % 3])
+            bid = services.bid_submit(
+                actor=None,
+                lot=lot,
+                supplier=supplier,
+                submitted_on=actual["bid_opening"],
+                price_offered=lot.budget * price_factor[(k + lot.number) % 3],
+            )
             if lot.evaluation_method == "comprehensive":
-                services.bid_score(actor=None, bid=bid, other_score=Decimal(100) - lot.price_weight - 6 - 3 * k)
+                services.bid_score(
+                    actor=None, bid=bid, other_score=Decimal(100) - lot.price_weight - 6 - 3 * k
+                )
         services.lot_evaluate(actor=None, lot=lot)
         awards.append(services.award_create(actor=None, lot=lot, decided_on=actual["winner_chosen"]))
     services.tender_set_status(actor=None, tender=tender, status="awarded")
@@ -146,36 +208,76 @@ def _seed(stdout) -> None:
         codes = set(award.lot.items.values_list("code", flat=True))
         prices = {c: UNIT_PRICES[cat[c]] for c in codes}
         contracts += services.contracts_create_from_snapshot(
-            actor=None, award=award, snapshot=snap, unit_prices=prices, per_city=award.lot.number == 1, performance_bond_percent=Decimal(5), delivery_due=D(2027, 4, 15))
+            actor=None,
+            award=award,
+            snapshot=snap,
+            unit_prices=prices,
+            per_city=award.lot.number == 1,
+            performance_bond_percent=Decimal(5),
+            delivery_due=D(2027, 4, 15),
+        )
     for contract in contracts:
-        services.contract_sign(actor=None, contract=contract, signed_on=actual["contract_signed"],
-                               published_on=actual["contract_published"])
-        services.payment_record(actor=None, contract=contract, kind="advance",
-                                amount=(contract.total * Decimal("0.3")).quantize(Decimal("0.01")),
-                                paid_on=actual["contract_published"] + datetime.timedelta(days=7))
+        services.contract_sign(
+            actor=None,
+            contract=contract,
+            signed_on=actual["contract_signed"],
+            published_on=actual["contract_published"],
+        )
+        services.payment_record(
+            actor=None,
+            contract=contract,
+            kind="advance",
+            amount=(contract.total * Decimal("0.3")).quantize(Decimal("0.01")),
+            paid_on=actual["contract_published"] + datetime.timedelta(days=7),
+        )
     services.tender_set_status(actor=None, tender=tender, status="contracted")
 
     # the first city contract with goods (Changsha in the full demo) gets a delivery with a rejected line
-    changsha = next((c for c in contracts if c.award.lot.number == 1 and c.buyer.code != "430000"
-                     and c.lines.filter(kind="standard").exists()), None)
+    changsha = next(
+        (
+            c
+            for c in contracts
+            if c.award.lot.number == 1
+            and c.buyer.code != "430000"
+            and c.lines.filter(kind="standard").exists()
+        ),
+        None,
+    )
     if changsha is None:
         stdout.write("procurement: tender and contracts added; no city contract with goods, so no delivery")
         return
     lines = list(changsha.lines.filter(kind="standard").order_by("-quantity")[:3])
     delivery = services.delivery_create(
-        actor=None, contract=changsha, number=f"{changsha.number}-B01", destination=changsha.buyer,
-        planned_on=D(2027, 3, 15), delivered_on=D(2027, 3, 16),
-        lines=[{"contract_line_id": ln.pk, "quantity": max(1, ln.quantity // 2)} for ln in lines])
+        actor=None,
+        contract=changsha,
+        number=f"{changsha.number}-B01",
+        destination=changsha.buyer,
+        planned_on=D(2027, 3, 15),
+        delivered_on=D(2027, 3, 16),
+        lines=[{"contract_line_id": ln.pk, "quantity": max(1, ln.quantity // 2)} for ln in lines],
+    )
     dls = list(delivery.lines.order_by("id"))
     results = [{"delivery_line_id": dl.pk, "accepted": dl.quantity, "rejected": 0} for dl in dls]
     bad = dls[-1]
     rejected = max(1, bad.quantity // 10)
-    results[-1] = {"delivery_line_id": bad.pk, "accepted": bad.quantity - rejected, "rejected": rejected,
-                   "reason": "面料色差、缝线开裂 colour mismatch and open seams"}
-    services.acceptance_record(actor=None, delivery=delivery, inspected_on=D(2027, 3, 18),
-                               certificate_number="YS-2027-0001", sample_size=min(50, sum(d.quantity for d in dls)),
-                               sample_note="按批抽检 sampled per GB/T 2828.1", inspectors="省厅装备处、长沙市支队",
-                               lines=results)
-    stdout.write(f"procurement: {REFERENCE} with {len(lots)} lots, {len(awards)} awards, {len(contracts)} contracts "
-                 f"(from demand snapshot {snap.pk}), 1 delivery accepted with a rejected "
-                 f"line; shown as of {AS_OF}")
+    results[-1] = {
+        "delivery_line_id": bad.pk,
+        "accepted": bad.quantity - rejected,
+        "rejected": rejected,
+        "reason": "面料色差、缝线开裂 colour mismatch and open seams",
+    }
+    services.acceptance_record(
+        actor=None,
+        delivery=delivery,
+        inspected_on=D(2027, 3, 18),
+        certificate_number="YS-2027-0001",
+        sample_size=min(50, sum(d.quantity for d in dls)),
+        sample_note="按批抽检 sampled per GB/T 2828.1",
+        inspectors="省厅装备处、长沙市支队",
+        lines=results,
+    )
+    stdout.write(
+        f"procurement: {REFERENCE} with {len(lots)} lots, {len(awards)} awards, {len(contracts)} contracts "
+        f"(from demand snapshot {snap.pk}), 1 delivery accepted with a rejected "
+        f"line; shown as of {AS_OF}"
+    )

@@ -71,12 +71,19 @@ class Tender(models.Model):
     year = models.PositiveIntegerField("年度 year")
     method = models.CharField("采购方式 method", max_length=20, choices=Method.choices, default=Method.OPEN)
     budget = models.DecimalField("预算金额 budget", validators=[MinValueValidator(0)], **MONEY)
-    bid_bond = models.DecimalField("投标保证金 bid bond", default=0, validators=[MinValueValidator(0)], **MONEY)
-    procuring_unit = models.ForeignKey("personnel.OrgUnit", on_delete=models.PROTECT, related_name="tenders",
-                                       verbose_name="采购单位 procuring unit")
+    bid_bond = models.DecimalField(
+        "投标保证金 bid bond", default=0, validators=[MinValueValidator(0)], **MONEY
+    )
+    procuring_unit = models.ForeignKey(
+        "personnel.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="tenders",
+        verbose_name="采购单位 procuring unit",
+    )
     agency = models.CharField("采购代理机构 procurement agency", max_length=200, blank=True)
-    status = models.CharField("状态 status", max_length=20, choices=TenderStatus.choices,
-                              default=TenderStatus.PLANNING)
+    status = models.CharField(
+        "状态 status", max_length=20, choices=TenderStatus.choices, default=TenderStatus.PLANNING
+    )
     target_date = models.DateField("完成目标 target date")
     description = models.TextField("说明 description", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -96,10 +103,18 @@ class Lot(models.Model):
     number = models.PositiveIntegerField("包号 lot number")
     title = models.CharField("标包名称 title", max_length=200)
     budget = models.DecimalField("预算 budget", validators=[MinValueValidator(0)], **MONEY)
-    items = models.ManyToManyField("assets.ItemType", blank=True, related_name="lots", verbose_name="品目 items")
-    evaluation_method = models.CharField("评标方法 evaluation method", max_length=20,
-                                         choices=EvaluationMethod.choices, default=EvaluationMethod.COMPREHENSIVE)
-    price_weight = models.DecimalField("价格分权重 price weight (%)", max_digits=5, decimal_places=2, default=30)
+    items = models.ManyToManyField(
+        "assets.ItemType", blank=True, related_name="lots", verbose_name="品目 items"
+    )
+    evaluation_method = models.CharField(
+        "评标方法 evaluation method",
+        max_length=20,
+        choices=EvaluationMethod.choices,
+        default=EvaluationMethod.COMPREHENSIVE,
+    )
+    price_weight = models.DecimalField(
+        "价格分权重 price weight (%)", max_digits=5, decimal_places=2, default=30
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -161,17 +176,23 @@ class RuleOverride(models.Model):
         return f"{self.milestone} {self.rule_code} {self.date}"
 
 
-
 class Bid(models.Model):
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="bids")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="bids")
     price = models.DecimalField("投标报价 price", validators=[MinValueValidator(0)], **MONEY)
-    other_score = models.DecimalField("技术商务得分 technical and commercial score", max_digits=6,
-                                      decimal_places=2, null=True, blank=True)
-    price_score = models.DecimalField("价格得分 price score", max_digits=6, decimal_places=2, null=True, blank=True)
-    total_score = models.DecimalField("综合得分 total score", max_digits=6, decimal_places=2, null=True, blank=True)
+    other_score = models.DecimalField(
+        "技术商务得分 technical and commercial score", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    price_score = models.DecimalField(
+        "价格得分 price score", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    total_score = models.DecimalField(
+        "综合得分 total score", max_digits=6, decimal_places=2, null=True, blank=True
+    )
     rank = models.PositiveIntegerField("排名 rank", null=True, blank=True)
-    status = models.CharField("状态 status", max_length=20, choices=BidStatus.choices, default=BidStatus.SUBMITTED)
+    status = models.CharField(
+        "状态 status", max_length=20, choices=BidStatus.choices, default=BidStatus.SUBMITTED
+    )
     invalid_reason = models.CharField("无效原因 reason invalid", max_length=300, blank=True)
     submitted_on = models.DateField("投标日期 submitted on", default=datetime.date.today)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -187,14 +208,15 @@ class Bid(models.Model):
         return f"{self.lot} {self.supplier} {self.price}"
 
 
-
 class Award(models.Model):
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="awards")
     bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="awards")
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="awards")
     amount = models.DecimalField("中标金额 amount", **MONEY)
     decided_on = models.DateField("确定日期 decided on")
-    status = models.CharField("状态 status", max_length=20, choices=AwardStatus.choices, default=AwardStatus.ACTIVE)
+    status = models.CharField(
+        "状态 status", max_length=20, choices=AwardStatus.choices, default=AwardStatus.ACTIVE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -211,14 +233,22 @@ class Contract(models.Model):
     """A contract under an award: the province's, or a city's own under the same award (统采分签)."""
 
     award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="contracts")
-    buyer = models.ForeignKey("personnel.OrgUnit", on_delete=models.PROTECT, related_name="contracts",
-                              verbose_name="采购人 buyer")
+    buyer = models.ForeignKey(
+        "personnel.OrgUnit", on_delete=models.PROTECT, related_name="contracts", verbose_name="采购人 buyer"
+    )
     supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="contracts")
     number = models.CharField("合同编号 number", max_length=60, unique=True)
-    status = models.CharField("状态 status", max_length=20, choices=ContractStatus.choices,
-                              default=ContractStatus.DRAFT)
-    snapshot = models.ForeignKey("assets.DemandSnapshot", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="contracts", verbose_name="需求快照 demand snapshot")
+    status = models.CharField(
+        "状态 status", max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT
+    )
+    snapshot = models.ForeignKey(
+        "assets.DemandSnapshot",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        verbose_name="需求快照 demand snapshot",
+    )
     margin_percent = models.PositiveIntegerField("备用比例(%) spare margin", default=3)
     total = models.DecimalField("合同金额 total", default=0, **MONEY)
     performance_bond = models.DecimalField("履约保证金 performance bond", default=0, **MONEY)
@@ -247,8 +277,14 @@ class ContractLine(models.Model):
     quantity = models.PositiveIntegerField("订购数量 quantity ordered")
     unit_price = models.DecimalField("单价 unit price", **PRICE)
     amount = models.DecimalField("金额 amount", **MONEY)
-    officer = models.ForeignKey("personnel.Officer", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+", verbose_name="定制人员 officer (made to measure)")
+    officer = models.ForeignKey(
+        "personnel.Officer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="定制人员 officer (made to measure)",
+    )
     measurements = models.JSONField("量体数据 measurements", default=dict, blank=True)
 
     class Meta:
@@ -256,15 +292,20 @@ class ContractLine(models.Model):
         verbose_name_plural = "合同明细 contract lines"
         ordering = ["contract", "kind", "item__sort_order", "gender", "size", "officer_id"]
         constraints = [
-            models.UniqueConstraint(fields=["contract", "item", "gender", "size"],
-                                    condition=models.Q(kind="standard"), name="contract_line_unique"),
-            models.UniqueConstraint(fields=["contract", "item", "officer"], condition=models.Q(kind="mtm"),
-                                    name="contract_mtm_unique"),
+            models.UniqueConstraint(
+                fields=["contract", "item", "gender", "size"],
+                condition=models.Q(kind="standard"),
+                name="contract_line_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "item", "officer"],
+                condition=models.Q(kind="mtm"),
+                name="contract_mtm_unique",
+            ),
         ]
 
     def __str__(self):
         return f"{self.contract.number} {self.item.code} {self.gender} {self.size} × {self.quantity}"
-
 
 
 class Payment(models.Model):
@@ -284,16 +325,20 @@ class Payment(models.Model):
         return f"{self.contract.number} {self.kind} {self.amount}"
 
 
-
 class Delivery(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="deliveries")
     number = models.CharField("批次号 batch number", max_length=60, unique=True)
-    destination = models.ForeignKey("personnel.OrgUnit", on_delete=models.PROTECT, related_name="+",
-                                    verbose_name="交货地点 destination (provincial store or a city)")
+    destination = models.ForeignKey(
+        "personnel.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="交货地点 destination (provincial store or a city)",
+    )
     planned_on = models.DateField("计划到货 planned", null=True, blank=True)
     delivered_on = models.DateField("到货日期 delivered on", null=True, blank=True)
-    status = models.CharField("状态 status", max_length=20, choices=DeliveryStatus.choices,
-                              default=DeliveryStatus.ANNOUNCED)
+    status = models.CharField(
+        "状态 status", max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.ANNOUNCED
+    )
     note = models.CharField("备注 note", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -311,8 +356,14 @@ class DeliveryLine(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.PROTECT, related_name="lines")
     contract_line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="delivery_lines")
     quantity = models.PositiveIntegerField("数量 quantity", validators=[MinValueValidator(1)])
-    replaces = models.ForeignKey("AcceptanceLine", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="replacements", verbose_name="替换退货 replaces rejected goods")
+    replaces = models.ForeignKey(
+        "AcceptanceLine",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replacements",
+        verbose_name="替换退货 replaces rejected goods",
+    )
 
     class Meta:
         verbose_name = "交货明细 delivery line"
@@ -321,7 +372,6 @@ class DeliveryLine(models.Model):
 
     def __str__(self):
         return f"{self.delivery.number} #{self.contract_line_id} × {self.quantity}"
-
 
 
 class Acceptance(models.Model):
@@ -345,23 +395,32 @@ class Acceptance(models.Model):
         return f"验收 {self.certificate_number}"
 
 
-
 class AcceptanceLine(models.Model):
     acceptance = models.ForeignKey(Acceptance, on_delete=models.PROTECT, related_name="lines")
-    delivery_line = models.OneToOneField(DeliveryLine, on_delete=models.PROTECT, related_name="acceptance_line")
+    delivery_line = models.OneToOneField(
+        DeliveryLine, on_delete=models.PROTECT, related_name="acceptance_line"
+    )
     accepted = models.PositiveIntegerField("合格 accepted")
     rejected = models.PositiveIntegerField("不合格 rejected", default=0)
     reason = models.CharField("不合格原因 reason rejected", max_length=300, blank=True)
-    rejection_status = models.CharField("退换状态 rejected goods", max_length=20, choices=RejectionStatus.choices,
-                                        blank=True, default=RejectionStatus.NONE)
+    rejection_status = models.CharField(
+        "退换状态 rejected goods",
+        max_length=20,
+        choices=RejectionStatus.choices,
+        blank=True,
+        default=RejectionStatus.NONE,
+    )
     returned_on = models.DateField("退回日期 returned on", null=True, blank=True)
 
     class Meta:
         verbose_name = "验收明细 acceptance line"
         verbose_name_plural = "验收明细 acceptance lines"
         ordering = ["acceptance", "id"]
-        constraints = [models.CheckConstraint(condition=~models.Q(rejected__gt=0, reason=""),
-                                              name="rejection_needs_reason")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(rejected__gt=0, reason=""), name="rejection_needs_reason"
+            )
+        ]
 
     def __str__(self):
         return f"{self.acceptance.certificate_number} +{self.accepted} −{self.rejected}"

@@ -19,21 +19,47 @@ from .models import Tender
 SCHEMA_DIR = Path(__file__).resolve().parent / "data" / "ocds-1.1.5"
 # An OCID prefix is registered with the Open Contracting Partnership; set OCDS_PREFIX when there is one.
 DEFAULT_PREFIX = "ocds-qmhn00"
-METHODS = {Method.OPEN: "open", Method.INVITED: "selective", Method.NEGOTIATION: "limited",
-           Method.CONSULTATION: "limited", Method.QUOTATION: "limited", Method.SINGLE_SOURCE: "direct"}
-TENDER_STATUS = {TenderStatus.PLANNING: "planning", TenderStatus.ACTIVE: "active",
-                 TenderStatus.EVALUATION: "active", TenderStatus.AWARDED: "complete",
-                 TenderStatus.CONTRACTED: "complete", TenderStatus.COMPLETE: "complete",
-                 TenderStatus.CANCELLED: "cancelled"}
-CONTRACT_STATUS = {ContractStatus.DRAFT: "pending", ContractStatus.SIGNED: "active",
-                   ContractStatus.COMPLETE: "terminated", ContractStatus.TERMINATED: "cancelled"}
+METHODS = {
+    Method.OPEN: "open",
+    Method.INVITED: "selective",
+    Method.NEGOTIATION: "limited",
+    Method.CONSULTATION: "limited",
+    Method.QUOTATION: "limited",
+    Method.SINGLE_SOURCE: "direct",
+}
+TENDER_STATUS = {
+    TenderStatus.PLANNING: "planning",
+    TenderStatus.ACTIVE: "active",
+    TenderStatus.EVALUATION: "active",
+    TenderStatus.AWARDED: "complete",
+    TenderStatus.CONTRACTED: "complete",
+    TenderStatus.COMPLETE: "complete",
+    TenderStatus.CANCELLED: "cancelled",
+}
+CONTRACT_STATUS = {
+    ContractStatus.DRAFT: "pending",
+    ContractStatus.SIGNED: "active",
+    ContractStatus.COMPLETE: "terminated",
+    ContractStatus.TERMINATED: "cancelled",
+}
 MILESTONE_TYPES = {
-    "intention_published": "preProcurement", "plan_filed": "approval", "documents_final": "preProcurement",
-    "notice_published": "engagement", "documents_on_sale": "engagement", "documents_sale_end": "engagement",
-    "last_clarification": "engagement", "bid_opening": "engagement", "evaluation_report": "assessment",
-    "winner_chosen": "assessment", "award_notice": "reporting", "challenge_end": "assessment",
-    "contract_signed": "approval", "contract_published": "reporting", "deliveries": "delivery",
-    "acceptance": "delivery", "distribution_complete": "delivery",
+    "intention_published": "preProcurement",
+    "plan_filed": "approval",
+    "documents_final": "preProcurement",
+    "notice_published": "engagement",
+    "documents_on_sale": "engagement",
+    "documents_sale_end": "engagement",
+    "last_clarification": "engagement",
+    "bid_opening": "engagement",
+    "evaluation_report": "assessment",
+    "winner_chosen": "assessment",
+    "award_notice": "reporting",
+    "challenge_end": "assessment",
+    "contract_signed": "approval",
+    "contract_published": "reporting",
+    "deliveries": "delivery",
+    "acceptance": "delivery",
+    "distribution_complete": "delivery",
 }
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -56,10 +82,12 @@ def _org_id(prefix: str, code: str) -> str:
 def _schemas() -> tuple[dict, Registry]:
     package = json.loads((SCHEMA_DIR / "release-package-schema.json").read_text(encoding="utf-8"))
     release = json.loads((SCHEMA_DIR / "release-schema.json").read_text(encoding="utf-8"))
-    registry = Registry().with_resources([
-        (package["id"], Resource.from_contents(package, default_specification=DRAFT4)),
-        (release["id"], Resource.from_contents(release, default_specification=DRAFT4)),
-    ])
+    registry = Registry().with_resources(
+        [
+            (package["id"], Resource.from_contents(package, default_specification=DRAFT4)),
+            (release["id"], Resource.from_contents(release, default_specification=DRAFT4)),
+        ]
+    )
     return package, registry
 
 
@@ -67,8 +95,10 @@ def validate(package: dict) -> list[str]:
     """Schema errors of a release package ([] when valid), checked offline."""
     schema, registry = _schemas()
     validator = Draft4Validator(schema, registry=registry, format_checker=FormatChecker())
-    return [f"{'/'.join(str(p) for p in e.absolute_path)}: {e.message}"
-            for e in sorted(validator.iter_errors(package), key=lambda e: list(map(str, e.absolute_path)))]
+    return [
+        f"{'/'.join(str(p) for p in e.absolute_path)}: {e.message}"
+        for e in sorted(validator.iter_errors(package), key=lambda e: list(map(str, e.absolute_path)))
+    ]
 
 
 def release_package(tender: Tender, published: datetime.datetime | None = None) -> dict:
@@ -95,102 +125,207 @@ def release_package(tender: Tender, published: datetime.datetime | None = None) 
     party(_org_id("unit", unit.code), unit.name, "procuringEntity")
 
     def supplier_ref(s, role):
-        contact = {k: v for k, v in (("name", s.contact_name), ("telephone", s.contact_phone),
-                                     ("email", s.contact_email)) if v} or None
-        return party(_org_id("supplier", s.credit_code), s.name, role,
-                     {"scheme": "CN-USCC", "id": s.credit_code, "legalName": s.name}, contact)
+        contact = {
+            k: v
+            for k, v in (("name", s.contact_name), ("telephone", s.contact_phone), ("email", s.contact_email))
+            if v
+        } or None
+        return party(
+            _org_id("supplier", s.credit_code),
+            s.name,
+            role,
+            {"scheme": "CN-USCC", "id": s.credit_code, "legalName": s.name},
+            contact,
+        )
 
     def ms(m):
-        return {"id": str(m.pk), "title": m.name, "type": MILESTONE_TYPES.get(m.code, "engagement"),
-                "code": m.code, "dueDate": _dt(m.planned_date), "dateMet": _dt(m.actual_date),
-                "status": "met" if m.actual_date else "scheduled"}
+        return {
+            "id": str(m.pk),
+            "title": m.name,
+            "type": MILESTONE_TYPES.get(m.code, "engagement"),
+            "code": m.code,
+            "dueDate": _dt(m.planned_date),
+            "dateMet": _dt(m.actual_date),
+            "status": "met" if m.actual_date else "scheduled",
+        }
 
     def mdate(code, hour=9):
         m = by_code.get(code)
         return _dt((m.actual_date or m.planned_date) if m else None, hour)
 
-    tender_items = [{"id": f"{lot.number}-{item.code}", "description": f"第{lot.number}包 {item.name_zh} {item.name_en}",
-                     "classification": {"scheme": "QM-ITEM", "id": item.code, "description": item.name_zh},
-                     "unit": {"name": "件 piece"}} for lot in lots for item in lot.items.all()]
+    tender_items = [
+        {
+            "id": f"{lot.number}-{item.code}",
+            "description": f"第{lot.number}包 {item.name_zh} {item.name_en}",
+            "classification": {"scheme": "QM-ITEM", "id": item.code, "description": item.name_zh},
+            "unit": {"name": "件 piece"},
+        }
+        for lot in lots
+        for item in lot.items.all()
+    ]
     tenderers = {}
     for lot in lots:
         for bid in lot.bids.all():
             tenderers[bid.supplier_id] = supplier_ref(bid.supplier, "tenderer")
     tender_block = {
-        "id": tender.reference, "title": tender.title, "description": tender.description or tender.title,
-        "status": TENDER_STATUS[TenderStatus(tender.status)], "procuringEntity": buyer,
-        "items": tender_items, "value": _value(tender.budget),
+        "id": tender.reference,
+        "title": tender.title,
+        "description": tender.description or tender.title,
+        "status": TENDER_STATUS[TenderStatus(tender.status)],
+        "procuringEntity": buyer,
+        "items": tender_items,
+        "value": _value(tender.budget),
         "procurementMethod": METHODS[Method(tender.method)],
-        "procurementMethodDetails": Method(tender.method).label, "mainProcurementCategory": "goods",
-        "awardCriteria": "ratedCriteria" if any(lot.evaluation_method == "comprehensive" for lot in lots)
+        "procurementMethodDetails": Method(tender.method).label,
+        "mainProcurementCategory": "goods",
+        "awardCriteria": "ratedCriteria"
+        if any(lot.evaluation_method == "comprehensive" for lot in lots)
         else "priceOnly",
-        "awardCriteriaDetails": "; ".join(f"第{lot.number}包 {lot.get_evaluation_method_display()}" for lot in lots),
-        "tenderPeriod": {k: v for k, v in (("startDate", mdate("documents_on_sale")),
-                                           ("endDate", mdate("bid_opening", 10))) if v},
-        "enquiryPeriod": {k: v for k, v in (("startDate", mdate("documents_on_sale")),
-                                            ("endDate", mdate("last_clarification", 17))) if v},
-        "awardPeriod": {k: v for k, v in (("startDate", mdate("bid_opening", 10)),
-                                          ("endDate", mdate("award_notice", 17))) if v},
-        "numberOfTenderers": len(tenderers), "tenderers": list(tenderers.values()),
+        "awardCriteriaDetails": "; ".join(
+            f"第{lot.number}包 {lot.get_evaluation_method_display()}" for lot in lots
+        ),
+        "tenderPeriod": {
+            k: v
+            for k, v in (("startDate", mdate("documents_on_sale")), ("endDate", mdate("bid_opening", 10)))
+            if v
+        },
+        "enquiryPeriod": {
+            k: v
+            for k, v in (
+                ("startDate", mdate("documents_on_sale")),
+                ("endDate", mdate("last_clarification", 17)),
+            )
+            if v
+        },
+        "awardPeriod": {
+            k: v
+            for k, v in (("startDate", mdate("bid_opening", 10)), ("endDate", mdate("award_notice", 17)))
+            if v
+        },
+        "numberOfTenderers": len(tenderers),
+        "tenderers": list(tenderers.values()),
         "milestones": [ms(m) for m in milestones if m.sequence <= by_code["challenge_end"].sequence]
-        if "challenge_end" in by_code else [ms(m) for m in milestones],
+        if "challenge_end" in by_code
+        else [ms(m) for m in milestones],
     }
     awards, contracts = [], []
     for lot in lots:
         for award in lot.awards.all():
             lines = _contract_item_totals(award)
-            awards.append({
-                "id": str(award.pk), "title": f"第{lot.number}包 {lot.title}",
-                "status": "active" if award.status == AwardStatus.ACTIVE else "cancelled",
-                "date": _dt(award.decided_on), "value": _value(award.amount),
-                "suppliers": [supplier_ref(award.supplier, "supplier")],
-                "items": [{"id": f"{lot.number}-{code}", "description": name, "quantity": qty,
-                           "unit": {"name": "件 piece"}} for code, name, qty in lines],
-            })
+            awards.append(
+                {
+                    "id": str(award.pk),
+                    "title": f"第{lot.number}包 {lot.title}",
+                    "status": "active" if award.status == AwardStatus.ACTIVE else "cancelled",
+                    "date": _dt(award.decided_on),
+                    "value": _value(award.amount),
+                    "suppliers": [supplier_ref(award.supplier, "supplier")],
+                    "items": [
+                        {
+                            "id": f"{lot.number}-{code}",
+                            "description": name,
+                            "quantity": qty,
+                            "unit": {"name": "件 piece"},
+                        }
+                        for code, name, qty in lines
+                    ],
+                }
+            )
             for contract in award.contracts.select_related("buyer", "supplier").prefetch_related("payments"):
                 cbuyer = party(_org_id("unit", contract.buyer.code), contract.buyer.name, "buyer")
                 payee = supplier_ref(contract.supplier, "payee")
                 party(cbuyer["id"], cbuyer["name"], "payer")
                 deliveries = list(contract.deliveries.select_related("acceptance").order_by("id"))
-                contracts.append({
-                    "id": contract.number, "awardID": str(award.pk), "title": f"{tender.title} {contract.buyer.name}",
-                    "status": CONTRACT_STATUS[ContractStatus(contract.status)],
-                    "value": _value(contract.total), "dateSigned": _dt(contract.signed_on),
-                    "period": {k: v for k, v in (("startDate", _dt(contract.signed_on)),
-                                                 ("endDate", _dt(contract.delivery_due, 17))) if v},
-                    "items": _contract_items(contract),
-                    "implementation": {
-                        "transactions": [{"id": str(p.pk), "source": contract.number, "date": _dt(p.paid_on),
-                                          "value": _value(p.amount), "payer": cbuyer, "payee": payee}
-                                         for p in contract.payments.all() if p.kind != "bond_return"],
-                        "milestones": [{"id": f"delivery-{d.pk}", "title": f"交货批次 {d.number}", "type": "delivery",
-                                        "dueDate": _dt(d.planned_on), "dateMet": _dt(
-                                            d.acceptance.inspected_on if hasattr(d, "acceptance") else None),
-                                        "status": "met" if hasattr(d, "acceptance") else "scheduled"}
-                                       for d in deliveries],
-                    },
-                })
+                contracts.append(
+                    {
+                        "id": contract.number,
+                        "awardID": str(award.pk),
+                        "title": f"{tender.title} {contract.buyer.name}",
+                        "status": CONTRACT_STATUS[ContractStatus(contract.status)],
+                        "value": _value(contract.total),
+                        "dateSigned": _dt(contract.signed_on),
+                        "period": {
+                            k: v
+                            for k, v in (
+                                ("startDate", _dt(contract.signed_on)),
+                                ("endDate", _dt(contract.delivery_due, 17)),
+                            )
+                            if v
+                        },
+                        "items": _contract_items(contract),
+                        "implementation": {
+                            "transactions": [
+                                {
+                                    "id": str(p.pk),
+                                    "source": contract.number,
+                                    "date": _dt(p.paid_on),
+                                    "value": _value(p.amount),
+                                    "payer": cbuyer,
+                                    "payee": payee,
+                                }
+                                for p in contract.payments.all()
+                                if p.kind != "bond_return"
+                            ],
+                            "milestones": [
+                                {
+                                    "id": f"delivery-{d.pk}",
+                                    "title": f"交货批次 {d.number}",
+                                    "type": "delivery",
+                                    "dueDate": _dt(d.planned_on),
+                                    "dateMet": _dt(
+                                        d.acceptance.inspected_on if hasattr(d, "acceptance") else None
+                                    ),
+                                    "status": "met" if hasattr(d, "acceptance") else "scheduled",
+                                }
+                                for d in deliveries
+                            ],
+                        },
+                    }
+                )
     release = {
-        "ocid": ocid, "id": f"{ocid}-{published.strftime('%Y%m%dT%H%M%S')}", "date": published.isoformat(),
-        "tag": ["tender"] + (["award"] if awards else []) + (["contract", "implementation"] if contracts else []),
-        "initiationType": "tender", "language": "zh", "parties": list(parties.values()), "buyer": buyer,
-        "planning": {"rationale": tender.description or f"{tender.year}年度制式服装和标志采购",
-                     "budget": {"description": f"{tender.year}年度预算", "amount": _value(tender.budget)},
-                     "milestones": [ms(m) for m in milestones if m.code in ("intention_published", "plan_filed",
-                                                                            "documents_final")]},
-        "tender": tender_block, "awards": awards, "contracts": contracts,
+        "ocid": ocid,
+        "id": f"{ocid}-{published.strftime('%Y%m%dT%H%M%S')}",
+        "date": published.isoformat(),
+        "tag": ["tender"]
+        + (["award"] if awards else [])
+        + (["contract", "implementation"] if contracts else []),
+        "initiationType": "tender",
+        "language": "zh",
+        "parties": list(parties.values()),
+        "buyer": buyer,
+        "planning": {
+            "rationale": tender.description or f"{tender.year}年度制式服装和标志采购",
+            "budget": {"description": f"{tender.year}年度预算", "amount": _value(tender.budget)},
+            "milestones": [
+                ms(m)
+                for m in milestones
+                if m.code in ("intention_published", "plan_filed", "documents_final")
+            ],
+        },
+        "tender": tender_block,
+        "awards": awards,
+        "contracts": contracts,
     }
-    return {"uri": f"{getattr(settings, 'OCDS_BASE_URI', 'https://quartermaster.invalid/ocds')}/{tender.reference}.json",
-            "version": "1.1", "publishedDate": published.isoformat(),
-            "publisher": {"name": unit.name}, "releases": [release]}
+    return {
+        "uri": f"{getattr(settings, 'OCDS_BASE_URI', 'https://quartermaster.invalid/ocds')}/{tender.reference}.json",
+        "version": "1.1",
+        "publishedDate": published.isoformat(),
+        "publisher": {"name": unit.name},
+        "releases": [release],
+    }
 
 
 def _contract_item_totals(award) -> list[tuple[str, str, int]]:
     from django.db.models import Sum
 
-    rows = (award.contracts.values("lines__item__code", "lines__item__name_zh")
-            .annotate(q=Sum("lines__quantity")).order_by("lines__item__code"))
-    return [(r["lines__item__code"], r["lines__item__name_zh"], r["q"]) for r in rows if r["lines__item__code"]]
+    rows = (
+        award.contracts.values("lines__item__code", "lines__item__name_zh")
+        .annotate(q=Sum("lines__quantity"))
+        .order_by("lines__item__code")
+    )
+    return [
+        (r["lines__item__code"], r["lines__item__name_zh"], r["q"]) for r in rows if r["lines__item__code"]
+    ]
 
 
 def _contract_items(contract) -> list[dict]:
@@ -200,13 +335,26 @@ def _contract_items(contract) -> list[dict]:
 
     from assets.models import ItemType
 
-    rows = list(contract.lines.values("item_id", "gender").annotate(q=Sum("quantity"), p=Max("unit_price"))
-                .order_by("item_id", "gender"))
+    rows = list(
+        contract.lines.values("item_id", "gender")
+        .annotate(q=Sum("quantity"), p=Max("unit_price"))
+        .order_by("item_id", "gender")
+    )
     items = ItemType.objects.in_bulk({r["item_id"] for r in rows})
-    return [{"id": f"{items[r['item_id']].code}-{r['gender']}", "description": items[r["item_id"]].name_for(r["gender"]),
-             "classification": {"scheme": "QM-ITEM", "id": items[r["item_id"]].code,
-                                "description": items[r["item_id"]].name_zh},
-             "quantity": r["q"], "unit": {"name": "件 piece", "value": _value(r["p"])}} for r in rows]
+    return [
+        {
+            "id": f"{items[r['item_id']].code}-{r['gender']}",
+            "description": items[r["item_id"]].name_for(r["gender"]),
+            "classification": {
+                "scheme": "QM-ITEM",
+                "id": items[r["item_id"]].code,
+                "description": items[r["item_id"]].name_zh,
+            },
+            "quantity": r["q"],
+            "unit": {"name": "件 piece", "value": _value(r["p"])},
+        }
+        for r in rows
+    ]
 
 
 def export_json(tender: Tender) -> str:

@@ -17,8 +17,11 @@ def email_configured() -> bool:
 
 
 def logistics_users():
-    return get_user_model().objects.filter(memberships__role=scope.PROVINCE, memberships__is_active=True,
-                                           is_active=True).distinct()
+    return (
+        get_user_model()
+        .objects.filter(memberships__role=scope.PROVINCE, memberships__is_active=True, is_active=True)
+        .distinct()
+    )
 
 
 def send_milestone_reminders(today: datetime.date) -> dict:
@@ -33,11 +36,19 @@ def send_milestone_reminders(today: datetime.date) -> dict:
                 title = f"【3天后到期】{m.tender.title}：{m.name}（计划 {m.planned_date}）"
             else:
                 title = f"【已逾期】{m.tender.title}：{m.name}（计划 {m.planned_date}）"
-            body = (f"{m.tender.reference} {m.name} planned {m.planned_date}"
-                    f"{' is due in 3 days' if kind == 'due' else ' is overdue: record the actual date or re-plan'}")
+            body = (
+                f"{m.tender.reference} {m.name} planned {m.planned_date}"
+                f"{' is due in 3 days' if kind == 'due' else ' is overdue: record the actual date or re-plan'}"
+            )
             for user in users:
-                n = notify(user=user, kind=f"procurement.milestone_{kind}", title=title, body=body,
-                           link=f"/api/v1/procurement/tenders/{m.tender_id}/timeline",
-                           dedupe_key=f"procurement:{kind}:{m.pk}:{m.planned_date}", email=email)
+                n = notify(
+                    user=user,
+                    kind=f"procurement.milestone_{kind}",
+                    title=title,
+                    body=body,
+                    link=f"/api/v1/procurement/tenders/{m.tender_id}/timeline",
+                    dedupe_key=f"procurement:{kind}:{m.pk}:{m.planned_date}",
+                    email=email,
+                )
                 sent += n is not None
     return {"due": len(due), "overdue": len(overdue), "sent": sent}

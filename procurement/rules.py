@@ -16,7 +16,10 @@ from .workdays import CalendarMissing, WorkCalendar
 
 DATA = Path(__file__).resolve().parent / "data" / "legal_rules.json"
 SEQUENCE_RULE = {
-    "code": "sequence", "kind": "order", "text_zh": "节点须按法定顺序", "text_en": "milestones follow the legal order",
+    "code": "sequence",
+    "kind": "order",
+    "text_zh": "节点须按法定顺序",
+    "text_en": "milestones follow the legal order",
     "source": "《政府采购法》第三章及财政部令第87号规定的程序顺序",
 }
 
@@ -57,8 +60,10 @@ class Finding:
 
     def message(self) -> str:
         limit = f"，界限 {self.limit.isoformat()}" if self.limit else ""
-        return (f"日期违反法定期限：{self.text_zh}{limit}（依据：{self.source}） "
-                f"date breaks a legal rule: {self.text_en}")
+        return (
+            f"日期违反法定期限：{self.text_zh}{limit}（依据：{self.source}） "
+            f"date breaks a legal rule: {self.text_en}"
+        )
 
     def as_dict(self) -> dict:
         out = asdict(self)
@@ -68,8 +73,12 @@ class Finding:
         return out
 
 
-def check_dates(method: str, dates: dict[str, datetime.date | None], calendar: WorkCalendar | None = None,
-                only: str | None = None) -> tuple[list[Finding], list[dict]]:
+def check_dates(
+    method: str,
+    dates: dict[str, datetime.date | None],
+    calendar: WorkCalendar | None = None,
+    only: str | None = None,
+) -> tuple[list[Finding], list[dict]]:
     """(violations, warnings) for the milestone dates given. With `only`, just the rules touching that
     milestone. A rule that needs a year with no working-day data gives a calendar_missing warning
     (flagged, never counted as a plain weekday)."""
@@ -105,8 +114,9 @@ def check_dates(method: str, dates: dict[str, datetime.date | None], calendar: W
         try:
             finding = _check(rule, start, end, calendar)
         except CalendarMissing as exc:
-            warnings.append({"rule": rule["code"], "code": "calendar_missing", "year": exc.year,
-                             "message": exc.message})
+            warnings.append(
+                {"rule": rule["code"], "code": "calendar_missing", "year": exc.year, "message": exc.message}
+            )
             continue
         if finding is not None:
             violations.append(finding)
@@ -115,8 +125,13 @@ def check_dates(method: str, dates: dict[str, datetime.date | None], calendar: W
 
 def _check(rule: dict, start: datetime.date, end: datetime.date, calendar: WorkCalendar) -> Finding | None:
     kind, amount, unit = rule["kind"], rule["amount"], rule["unit"]
-    common = {"kind": kind, "text_zh": rule["text_zh"], "text_en": rule["text_en"], "source": rule["source"],
-              "rule": rule["code"]}
+    common = {
+        "kind": kind,
+        "text_zh": rule["text_zh"],
+        "text_en": rule["text_en"],
+        "source": rule["source"],
+        "rule": rule["code"],
+    }
     if kind == "min":
         limit = calendar.period_end(start, amount, unit)
         if end < limit:
@@ -132,8 +147,9 @@ def _check(rule: dict, start: datetime.date, end: datetime.date, calendar: WorkC
     return None
 
 
-def earliest_allowed(method: str, code: str, dates: dict[str, datetime.date | None],
-                     calendar: WorkCalendar) -> datetime.date | None:
+def earliest_allowed(
+    method: str, code: str, dates: dict[str, datetime.date | None], calendar: WorkCalendar
+) -> datetime.date | None:
     """The earliest date `code` may legally take given the earlier milestones' dates: the min rules ending at
     it, and the 'before' rules (a clarification on day d pushes the deadline to the first day that leaves the
     period)."""

@@ -138,8 +138,11 @@ def _with_paid(qs):
 
 
 def contracts_for(user, *, tender_id: int | None = None, buyer: str | None = None):
-    qs = _with_paid(scope.restrict(Contract.objects.all(), user, "buyer").select_related(
-        "buyer", "supplier", "award__lot__tender"))
+    qs = _with_paid(
+        scope.restrict(Contract.objects.all(), user, "buyer").select_related(
+            "buyer", "supplier", "award__lot__tender"
+        )
+    )
     if tender_id:
         qs = qs.filter(award__lot__tender_id=tender_id)
     if buyer:
@@ -148,16 +151,23 @@ def contracts_for(user, *, tender_id: int | None = None, buyer: str | None = Non
 
 
 def contract_get(user, contract_id: int) -> Contract:
-    return scope.get_in_scope_or_404(_with_paid(Contract.objects.select_related(
-        "buyer", "supplier", "award__lot__tender")), user, "buyer", pk=contract_id)
+    return scope.get_in_scope_or_404(
+        _with_paid(Contract.objects.select_related("buyer", "supplier", "award__lot__tender")),
+        user,
+        "buyer",
+        pk=contract_id,
+    )
 
 
 def deliveries_for(user, *, contract_id: int | None = None):
     qs = Delivery.objects.filter(scope.scope_q(user, "contract__buyer") | scope.scope_q(user, "destination"))
     if contract_id:
         qs = qs.filter(contract_id=contract_id)
-    return qs.select_related("contract", "destination", "acceptance").prefetch_related(
-        "lines__contract_line__item", "lines__acceptance_line").order_by("id")
+    return (
+        qs.select_related("contract", "destination", "acceptance")
+        .prefetch_related("lines__contract_line__item", "lines__acceptance_line")
+        .order_by("id")
+    )
 
 
 def delivery_get(user, delivery_id: int) -> Delivery:
@@ -176,6 +186,7 @@ def acceptance_line_get(user, line_id: int) -> AcceptanceLine:
 
 # ---- progress ------------------------------------------------------------------------------------------
 
+
 def contract_progress(contract: Contract) -> dict:
     """Per line (item × gender × size, or officer for made to measure): ordered, delivered, accepted,
     rejected, awaiting inspection, outstanding (ordered − accepted), rejected goods not yet replaced."""
@@ -191,20 +202,31 @@ def contract_progress(contract: Contract) -> dict:
         else:
             a["accepted"] += al.accepted
             a["rejected"] += al.rejected
-    for al in AcceptanceLine.objects.filter(delivery_line__contract_line__contract=contract, rejected__gt=0) \
-            .exclude(rejection_status="replaced"):
-        replaced = sum(r.acceptance_line.accepted for r in al.replacements.all()
-                       if hasattr(r, "acceptance_line"))
+    for al in AcceptanceLine.objects.filter(
+        delivery_line__contract_line__contract=contract, rejected__gt=0
+    ).exclude(rejection_status="replaced"):
+        replaced = sum(
+            r.acceptance_line.accepted for r in al.replacements.all() if hasattr(r, "acceptance_line")
+        )
         agg[al.delivery_line.contract_line_id]["unreplaced"] += max(0, al.rejected - replaced)
     rows = []
-    totals = dict.fromkeys(("ordered", "delivered", "accepted", "rejected", "awaiting", "outstanding",
-                            "unreplaced"), 0)
+    totals = dict.fromkeys(
+        ("ordered", "delivered", "accepted", "rejected", "awaiting", "outstanding", "unreplaced"), 0
+    )
     for ln in lines:
         a = agg[ln.pk]
-        row = {"contract_line_id": ln.pk, "kind": ln.kind, "item_code": ln.item.code,
-               "item_name": ln.item.name_for(ln.gender), "gender": ln.gender, "size": ln.size,
-               "officer_id": ln.officer_id, "ordered": ln.quantity, **a,
-               "outstanding": max(0, ln.quantity - a["accepted"])}
+        row = {
+            "contract_line_id": ln.pk,
+            "kind": ln.kind,
+            "item_code": ln.item.code,
+            "item_name": ln.item.name_for(ln.gender),
+            "gender": ln.gender,
+            "size": ln.size,
+            "officer_id": ln.officer_id,
+            "ordered": ln.quantity,
+            **a,
+            "outstanding": max(0, ln.quantity - a["accepted"]),
+        }
         rows.append(row)
         for k in totals:
             totals[k] += row[k]
@@ -213,7 +235,10 @@ def contract_progress(contract: Contract) -> dict:
 
 # ---- the timeline --------------------------------------------------------------------------------------
 
-def timeline(tender: Tender, today: datetime.date | None = None, calendar: WorkCalendar | None = None) -> dict:
+
+def timeline(
+    tender: Tender, today: datetime.date | None = None, calendar: WorkCalendar | None = None
+) -> dict:
     """Planned vs actual per milestone, legal findings on both, the forecast end date from what is done and
     the legal minimums still ahead, the slack to the target date and the critical milestone.
 
@@ -224,8 +249,10 @@ def timeline(tender: Tender, today: datetime.date | None = None, calendar: WorkC
     today = today or timezone.localdate()
     calendar = calendar or WorkCalendar()
     milestones = list(tender.milestones.order_by("sequence"))
-    overrides = {(o.milestone_id, o.rule_code, o.date_kind, o.date)
-                 for o in RuleOverride.objects.filter(milestone__tender=tender)}
+    overrides = {
+        (o.milestone_id, o.rule_code, o.date_kind, o.date)
+        for o in RuleOverride.objects.filter(milestone__tender=tender)
+    }
     planned = {m.code: (m.actual_date or m.planned_date) for m in milestones}
     planned_only = {m.code: m.planned_date for m in milestones}
     actual = {m.code: m.actual_date for m in milestones}
@@ -247,13 +274,30 @@ def timeline(tender: Tender, today: datetime.date | None = None, calendar: WorkC
             for f in v:
                 if f.milestone != m.code:
                     continue
-                findings.append({"date_kind": kind, **f.as_dict(),
-                                 "overridden": (m.pk, f.rule, kind, f.date) in overrides})
+                findings.append(
+                    {
+                        "date_kind": kind,
+                        **f.as_dict(),
+                        "overridden": (m.pk, f.rule, kind, f.date) in overrides,
+                    }
+                )
         if not m.actual_date and m.sequence < last_done:
             # a later milestone is done: this one was skipped or its date not recorded; it constrains nothing
-            out.append({"id": m.pk, "code": m.code, "sequence": m.sequence, "name": m.name,
-                        "planned_date": m.planned_date, "actual_date": None, "forecast_date": None,
-                        "slip_days": None, "status": "not_recorded", "note": m.note, "findings": findings})
+            out.append(
+                {
+                    "id": m.pk,
+                    "code": m.code,
+                    "sequence": m.sequence,
+                    "name": m.name,
+                    "planned_date": m.planned_date,
+                    "actual_date": None,
+                    "forecast_date": None,
+                    "slip_days": None,
+                    "status": "not_recorded",
+                    "note": m.note,
+                    "findings": findings,
+                }
+            )
             continue
         if m.actual_date:
             f_date = m.actual_date
@@ -265,8 +309,14 @@ def timeline(tender: Tender, today: datetime.date | None = None, calendar: WorkC
                 legal = rules.earliest_allowed(tender.method, m.code, forecast, calendar)
             except CalendarMissing as exc:
                 legal = None
-                warnings.append({"milestone": m.code, "code": "calendar_missing", "year": exc.year,
-                                 "message": exc.message})
+                warnings.append(
+                    {
+                        "milestone": m.code,
+                        "code": "calendar_missing",
+                        "year": exc.year,
+                        "message": exc.message,
+                    }
+                )
             if legal:
                 candidates.append(legal)
             floor = anchor if m.code in floating else max(filter(None, (anchor, since)), default=None)
@@ -283,18 +333,46 @@ def timeline(tender: Tender, today: datetime.date | None = None, calendar: WorkC
                 delay = max(0, (f_date - m.planned_date).days)
         forecast[m.code] = f_date
         slip = (f_date - m.planned_date).days if m.planned_date else None
-        status = "done" if m.actual_date else (
-            "overdue" if m.planned_date and m.planned_date < today else
-            "due_soon" if m.planned_date and (m.planned_date - today).days <= DUE_SOON_DAYS else "pending")
-        out.append({"id": m.pk, "code": m.code, "sequence": m.sequence, "name": m.name,
-                    "planned_date": m.planned_date, "actual_date": m.actual_date, "forecast_date": f_date,
-                    "slip_days": slip, "status": status, "note": m.note, "findings": findings})
+        status = (
+            "done"
+            if m.actual_date
+            else (
+                "overdue"
+                if m.planned_date and m.planned_date < today
+                else "due_soon"
+                if m.planned_date and (m.planned_date - today).days <= DUE_SOON_DAYS
+                else "pending"
+            )
+        )
+        out.append(
+            {
+                "id": m.pk,
+                "code": m.code,
+                "sequence": m.sequence,
+                "name": m.name,
+                "planned_date": m.planned_date,
+                "actual_date": m.actual_date,
+                "forecast_date": f_date,
+                "slip_days": slip,
+                "status": status,
+                "note": m.note,
+                "findings": findings,
+            }
+        )
     if critical is None:
         critical = next((m.code for m in milestones if not m.actual_date and m.sequence > last_done), None)
     end = forecast.get(milestones[-1].code) if milestones else None
-    return {"tender_id": tender.pk, "method": tender.method, "target_date": tender.target_date,
-            "forecast_end": end, "slack_days": (tender.target_date - end).days if end else None,
-            "critical_milestone": critical, "milestones": out, "warnings": _unique(warnings), "today": today}
+    return {
+        "tender_id": tender.pk,
+        "method": tender.method,
+        "target_date": tender.target_date,
+        "forecast_end": end,
+        "slack_days": (tender.target_date - end).days if end else None,
+        "critical_milestone": critical,
+        "milestones": out,
+        "warnings": _unique(warnings),
+        "today": today,
+    }
 
 
 def _unique(items: list[dict]) -> list[dict]:

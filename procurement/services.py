@@ -70,20 +70,28 @@ def _decimal(value, field: str, *, positive: bool = False) -> Decimal:
     except (InvalidOperation, ValueError, TypeError):
         raise QMError("invalid_amount", f"金额无效 invalid amount: {field}", {"field": field}) from None
     if not d.is_finite() or d < 0 or (positive and d == 0):
-        raise QMError("invalid_amount", f"金额须为{'正数' if positive else '非负数'} {field} must be "
-                      f"{'positive' if positive else 'zero or more'}", {"field": field})
+        raise QMError(
+            "invalid_amount",
+            f"金额须为{'正数' if positive else '非负数'} {field} must be "
+            f"{'positive' if positive else 'zero or more'}",
+            {"field": field},
+        )
     return d
 
 
 # ---- suppliers -----------------------------------------------------------------------------------------
+
 
 def credit_code_clean(value: str) -> str:
     """统一社会信用代码 (GB 32100-2015, check character) via python-stdnum."""
     try:
         return uscc.validate(value or "")
     except StdnumError as exc:
-        raise QMError("invalid_credit_code", f"统一社会信用代码无效 invalid unified social credit code: {exc}",
-                      {"field": "credit_code", "value": value}) from None
+        raise QMError(
+            "invalid_credit_code",
+            f"统一社会信用代码无效 invalid unified social credit code: {exc}",
+            {"field": "credit_code", "value": value},
+        ) from None
 
 
 SUPPLIER_FIELDS = {"name", "address", "contact_name", "contact_phone", "contact_email", "is_active"}
@@ -98,8 +106,11 @@ def supplier_create(*, actor, name: str, credit_code: str, **fields) -> Supplier
     if not (name or "").strip():
         raise QMError("required", "名称不能为空 name is required", {"field": "name"})
     if Supplier.objects.filter(credit_code=code).exists():
-        raise Conflict("duplicate_credit_code", "该统一社会信用代码已登记 credit code already registered",
-                       {"field": "credit_code"})
+        raise Conflict(
+            "duplicate_credit_code",
+            "该统一社会信用代码已登记 credit code already registered",
+            {"field": "credit_code"},
+        )
     with transaction.atomic():
         supplier = Supplier.objects.create(name=name.strip(), credit_code=code, **fields)
         record_change(actor=actor, obj=supplier, action=Action.CREATE)
@@ -123,17 +134,36 @@ def supplier_update(*, actor, supplier: Supplier, **fields) -> Supplier:
 
 # ---- tenders and lots ------------------------------------------------------------------------------------
 
+
 def _check_bid_bond(bid_bond: Decimal, budget: Decimal) -> None:
     if not rules.ratio_ok("bid_bond_2pct", bid_bond, budget):
         rule = rules.ratio_rule("bid_bond_2pct")
-        raise QMError("legal_rule", f"{rule['text_zh']}（依据：{rule['source']}） {rule['text_en']}",
-                      {"field": "bid_bond", "rule": rule["code"], "source": rule["source"],
-                       "limit": str(percent_of(budget, rule["max_percent"]))})
+        raise QMError(
+            "legal_rule",
+            f"{rule['text_zh']}（依据：{rule['source']}） {rule['text_en']}",
+            {
+                "field": "bid_bond",
+                "rule": rule["code"],
+                "source": rule["source"],
+                "limit": str(percent_of(budget, rule["max_percent"])),
+            },
+        )
 
 
-def tender_create(*, actor, title: str, reference: str, year: int, budget, procuring_unit: OrgUnit,
-                  method: str = Method.OPEN, bid_bond=0, target_date: datetime.date | None = None,
-                  agency: str = "", description: str = "") -> Tender:
+def tender_create(
+    *,
+    actor,
+    title: str,
+    reference: str,
+    year: int,
+    budget,
+    procuring_unit: OrgUnit,
+    method: str = Method.OPEN,
+    bid_bond=0,
+    target_date: datetime.date | None = None,
+    agency: str = "",
+    description: str = "",
+) -> Tender:
     """A tender and its milestones in legal order (dates empty). The bid bond is at most 2% of the budget."""
     _require_province(actor)
     if method not in Method.values:
@@ -144,14 +174,26 @@ def tender_create(*, actor, title: str, reference: str, year: int, budget, procu
     if not 2000 <= int(year) <= 2100:
         raise QMError("bad_year", "年度无效 invalid year", {"field": "year"})
     if Tender.objects.filter(reference=reference).exists():
-        raise Conflict("duplicate_reference", f"项目编号已存在 reference {reference} exists", {"field": "reference"})
+        raise Conflict(
+            "duplicate_reference", f"项目编号已存在 reference {reference} exists", {"field": "reference"}
+        )
     with transaction.atomic():
         tender = Tender.objects.create(
-            title=title, reference=reference, year=year, method=method, budget=money(budget),
-            bid_bond=money(bid_bond), procuring_unit=procuring_unit, agency=agency, description=description,
-            target_date=target_date or datetime.date(int(year), 4, 30))
-        milestones = [Milestone(tender=tender, code=m["code"], sequence=i + 1, name=f"{m['name_zh']} {m['name_en']}")
-                      for i, m in enumerate(rules.milestone_defs())]
+            title=title,
+            reference=reference,
+            year=year,
+            method=method,
+            budget=money(budget),
+            bid_bond=money(bid_bond),
+            procuring_unit=procuring_unit,
+            agency=agency,
+            description=description,
+            target_date=target_date or datetime.date(int(year), 4, 30),
+        )
+        milestones = [
+            Milestone(tender=tender, code=m["code"], sequence=i + 1, name=f"{m['name_zh']} {m['name_en']}")
+            for i, m in enumerate(rules.milestone_defs())
+        ]
         Milestone.objects.bulk_create(milestones)
         record_change(actor=actor, obj=tender, action=Action.CREATE)
     return tender
@@ -175,8 +217,11 @@ def tender_update(*, actor, tender: Tender, **fields) -> Tender:
         _check_bid_bond(tender.bid_bond, tender.budget)
         lots_total = sum((lot.budget for lot in tender.lots.all()), Decimal(0))
         if lots_total > tender.budget:
-            raise QMError("budget_below_lots", "预算低于各标包预算之和 budget below the lots' total",
-                          {"field": "budget", "lots_total": str(lots_total)})
+            raise QMError(
+                "budget_below_lots",
+                "预算低于各标包预算之和 budget below the lots' total",
+                {"field": "budget", "lots_total": str(lots_total)},
+            )
         tender.save()
         record_change(actor=actor, obj=tender, action=Action.UPDATE, before=before)
     return tender
@@ -187,8 +232,11 @@ def tender_set_status(*, actor, tender: Tender, status: str, reason: str = "") -
     with transaction.atomic():
         tender = Tender.objects.select_for_update().get(pk=tender.pk)
         if status not in TenderStatus.values or status not in TENDER_TRANSITIONS[TenderStatus(tender.status)]:
-            raise Conflict("bad_transition", f"状态不能从 {tender.status} 变为 {status} transition not allowed",
-                           {"field": "status"})
+            raise Conflict(
+                "bad_transition",
+                f"状态不能从 {tender.status} 变为 {status} transition not allowed",
+                {"field": "status"},
+            )
         before = snapshot(tender)
         tender.status = status
         tender.save(update_fields=["status", "updated_at"])
@@ -196,35 +244,60 @@ def tender_set_status(*, actor, tender: Tender, status: str, reason: str = "") -
     return tender
 
 
-def lot_create(*, actor, tender: Tender, number: int, title: str, budget, item_codes: Iterable[str] = (),
-               evaluation_method: str = EvaluationMethod.COMPREHENSIVE, price_weight=30) -> Lot:
+def lot_create(
+    *,
+    actor,
+    tender: Tender,
+    number: int,
+    title: str,
+    budget,
+    item_codes: Iterable[str] = (),
+    evaluation_method: str = EvaluationMethod.COMPREHENSIVE,
+    price_weight=30,
+) -> Lot:
     """A lot (标包). Lot budgets add up to at most the tender's; under 综合评分法 the price weighs at least
     30% for goods (财政部令第87号 第五十五条)."""
     _require_province(actor)
     budget = money(_decimal(budget, "budget", positive=True))
     if evaluation_method not in EvaluationMethod.values:
-        raise QMError("bad_evaluation_method", "未知评标方法 unknown evaluation method",
-                      {"field": "evaluation_method"})
+        raise QMError(
+            "bad_evaluation_method", "未知评标方法 unknown evaluation method", {"field": "evaluation_method"}
+        )
     weight = _decimal(price_weight, "price_weight")
     if evaluation_method == EvaluationMethod.COMPREHENSIVE and not Decimal(30) <= weight <= Decimal(100):
-        raise QMError("bad_price_weight", "货物项目价格分权重须在30%至100%之间 price weight 30–100% for goods "
-                      "(财政部令第87号 第五十五条)", {"field": "price_weight"})
+        raise QMError(
+            "bad_price_weight",
+            "货物项目价格分权重须在30%至100%之间 price weight 30–100% for goods (财政部令第87号 第五十五条)",
+            {"field": "price_weight"},
+        )
     codes = list(dict.fromkeys(item_codes))
     items = list(ItemType.objects.filter(code__in=codes))
     missing = sorted(set(codes) - {i.code for i in items})
     if missing:
-        raise QMError("unknown_item", f"未知品类 unknown item: {', '.join(missing)}", {"field": "item_codes",
-                                                                                  "items": missing})
+        raise QMError(
+            "unknown_item",
+            f"未知品类 unknown item: {', '.join(missing)}",
+            {"field": "item_codes", "items": missing},
+        )
     with transaction.atomic():
         tender = Tender.objects.select_for_update().get(pk=tender.pk)
         if tender.lots.filter(number=number).exists():
             raise Conflict("duplicate_lot", f"包号已存在 lot {number} exists", {"field": "number"})
         used = sum((lot.budget for lot in tender.lots.all()), Decimal(0))
         if used + budget > tender.budget:
-            raise QMError("over_budget", f"标包预算之和超过项目预算 lots exceed the tender budget "
-                          f"({used + budget} > {tender.budget})", {"field": "budget"})
-        lot = Lot.objects.create(tender=tender, number=number, title=title, budget=budget,
-                                 evaluation_method=evaluation_method, price_weight=weight)
+            raise QMError(
+                "over_budget",
+                f"标包预算之和超过项目预算 lots exceed the tender budget ({used + budget} > {tender.budget})",
+                {"field": "budget"},
+            )
+        lot = Lot.objects.create(
+            tender=tender,
+            number=number,
+            title=title,
+            budget=budget,
+            evaluation_method=evaluation_method,
+            price_weight=weight,
+        )
         lot.items.set(items)
         record_change(actor=actor, obj=lot, action=Action.CREATE, note=f"items: {','.join(codes)}")
     return lot
@@ -232,12 +305,14 @@ def lot_create(*, actor, tender: Tender, number: int, title: str, budget, item_c
 
 # ---- the timeline --------------------------------------------------------------------------------------
 
+
 def _effective(milestones: list[Milestone]) -> dict:
     return {m.code: m.actual_date or m.planned_date for m in milestones}
 
 
-def milestone_check(*, milestone: Milestone, planned_date=UNSET, actual_date=UNSET,
-                    calendar: WorkCalendar | None = None) -> dict:
+def milestone_check(
+    *, milestone: Milestone, planned_date=UNSET, actual_date=UNSET, calendar: WorkCalendar | None = None
+) -> dict:
     """What the legal rules say about these new dates for the milestone, without writing anything:
     {"planned": [violations], "actual": [violations], "warnings": [...]}. A planned date is checked
     against the others' actual dates where done, else their planned ones; an actual date against the
@@ -261,15 +336,26 @@ def milestone_check(*, milestone: Milestone, planned_date=UNSET, actual_date=UNS
     return out
 
 
-def milestone_set(*, actor, milestone: Milestone, planned_date=UNSET, actual_date=UNSET, note=UNSET,
-                  override_reason: str = "", today: datetime.date | None = None) -> tuple[Milestone, dict]:
+def milestone_set(
+    *,
+    actor,
+    milestone: Milestone,
+    planned_date=UNSET,
+    actual_date=UNSET,
+    note=UNSET,
+    override_reason: str = "",
+    today: datetime.date | None = None,
+) -> tuple[Milestone, dict]:
     """Set a milestone's planned and/or actual date. A date that breaks a legal rule is refused naming the
     rule and its source, unless provincial logistics gives an override reason (recorded per rule)."""
     _require_province(actor)
     today = today or timezone.localdate()
     if actual_date not in (UNSET, None) and actual_date > today:
-        raise QMError("actual_in_future", "实际日期不能晚于今天 an actual date cannot be in the future",
-                      {"field": "actual_date"})
+        raise QMError(
+            "actual_in_future",
+            "实际日期不能晚于今天 an actual date cannot be in the future",
+            {"field": "actual_date"},
+        )
     with transaction.atomic():
         milestone = Milestone.objects.select_for_update().select_related("tender").get(pk=milestone.pk)
         if milestone.tender.status == TenderStatus.CANCELLED:
@@ -278,10 +364,17 @@ def milestone_set(*, actor, milestone: Milestone, planned_date=UNSET, actual_dat
         broken = [("planned", f) for f in result["planned"]] + [("actual", f) for f in result["actual"]]
         if broken and not override_reason.strip():
             kind, first = broken[0]
-            raise QMError("legal_rule", first.message(), {
-                "field": f"{kind}_date", "rule": first.rule, "source": first.source,
-                "violations": [{"date_kind": k, **f.as_dict()} for k, f in broken],
-                "hint": "省厅可填写豁免理由 provincial logistics may override with a reason (override_reason)"})
+            raise QMError(
+                "legal_rule",
+                first.message(),
+                {
+                    "field": f"{kind}_date",
+                    "rule": first.rule,
+                    "source": first.source,
+                    "violations": [{"date_kind": k, **f.as_dict()} for k, f in broken],
+                    "hint": "省厅可填写豁免理由 provincial logistics may override with a reason (override_reason)",
+                },
+            )
         before = snapshot(milestone)
         if planned_date is not UNSET:
             milestone.planned_date = planned_date
@@ -291,34 +384,57 @@ def milestone_set(*, actor, milestone: Milestone, planned_date=UNSET, actual_dat
             milestone.note = note or ""
         milestone.save()
         for kind, finding in broken:
-            ov = RuleOverride.objects.create(milestone=milestone, rule_code=finding.rule, date_kind=kind,
-                                             date=finding.date, reason=override_reason.strip()[:500], actor=actor)
+            ov = RuleOverride.objects.create(
+                milestone=milestone,
+                rule_code=finding.rule,
+                date_kind=kind,
+                date=finding.date,
+                reason=override_reason.strip()[:500],
+                actor=actor,
+            )
             record_change(actor=actor, obj=ov, action=Action.CREATE, note=finding.message()[:500])
-        record_change(actor=actor, obj=milestone, action=Action.UPDATE, before=before,
-                      note=f"override: {override_reason}" if broken else "")
-    return milestone, {"overridden": [{"date_kind": k, **f.as_dict()} for k, f in broken],
-                       "warnings": result["warnings"]}
+        record_change(
+            actor=actor,
+            obj=milestone,
+            action=Action.UPDATE,
+            before=before,
+            note=f"override: {override_reason}" if broken else "",
+        )
+    return milestone, {
+        "overridden": [{"date_kind": k, **f.as_dict()} for k, f in broken],
+        "warnings": result["warnings"],
+    }
 
 
 # ---- bids, evaluation, award ---------------------------------------------------------------------------
 
-def bid_submit(*, actor, lot: Lot, supplier: Supplier, price_offered, submitted_on: datetime.date | None = None
-               ) -> Bid:
+
+def bid_submit(
+    *, actor, lot: Lot, supplier: Supplier, price_offered, submitted_on: datetime.date | None = None
+) -> Bid:
     """Record a bid. A price above the lot's budget makes it invalid (财政部令第87号 第六十三条)."""
     _require_province(actor)
     amount = money(_decimal(price_offered, "price", positive=True))
     if not supplier.is_active:
         raise QMError("supplier_inactive", "供应商已停用 supplier inactive", {"field": "supplier"})
     if Bid.objects.filter(lot=lot, supplier=supplier).exists():
-        raise Conflict("duplicate_bid", "该供应商已对本包投标 this supplier already bid on the lot",
-                       {"field": "supplier"})
+        raise Conflict(
+            "duplicate_bid",
+            "该供应商已对本包投标 this supplier already bid on the lot",
+            {"field": "supplier"},
+        )
     over = amount > lot.budget
     with transaction.atomic():
-        bid = Bid.objects.create(lot=lot, supplier=supplier, price=amount,
-                                 submitted_on=submitted_on or timezone.localdate(),
-                                 status=BidStatus.INVALID if over else BidStatus.SUBMITTED,
-                                 invalid_reason="投标报价超过采购预算 price above the budget (财政部令第87号 第六十三条)"
-                                 if over else "")
+        bid = Bid.objects.create(
+            lot=lot,
+            supplier=supplier,
+            price=amount,
+            submitted_on=submitted_on or timezone.localdate(),
+            status=BidStatus.INVALID if over else BidStatus.SUBMITTED,
+            invalid_reason="投标报价超过采购预算 price above the budget (财政部令第87号 第六十三条)"
+            if over
+            else "",
+        )
         record_change(actor=actor, obj=bid, action=Action.CREATE)
     return bid
 
@@ -364,8 +480,11 @@ def lot_evaluate(*, actor, lot: Lot) -> list[Bid]:
         if lot.evaluation_method == EvaluationMethod.COMPREHENSIVE:
             unscored = [b.supplier.name for b in bids if b.other_score is None]
             if unscored:
-                raise QMError("unscored_bids", f"尚未评分 bids not scored: {', '.join(unscored)}",
-                              {"suppliers": unscored})
+                raise QMError(
+                    "unscored_bids",
+                    f"尚未评分 bids not scored: {', '.join(unscored)}",
+                    {"suppliers": unscored},
+                )
             for b in bids:
                 b.price_score = money(base / b.price * lot.price_weight)
                 b.total_score = money(b.price_score + b.other_score)
@@ -377,8 +496,10 @@ def lot_evaluate(*, actor, lot: Lot) -> list[Bid]:
         for rank, b in enumerate(ordered, start=1):
             b.rank, b.status = rank, BidStatus.VALID
         Bid.objects.bulk_update(ordered, ["price_score", "total_score", "rank", "status"])
-        record_changes(build_record(actor=actor, obj=b, action=Action.UPDATE, before=before[b.pk],
-                                    note="evaluation") for b in ordered)
+        record_changes(
+            build_record(actor=actor, obj=b, action=Action.UPDATE, before=before[b.pk], note="evaluation")
+            for b in ordered
+        )
     return ordered
 
 
@@ -394,14 +515,20 @@ def award_create(*, actor, lot: Lot, decided_on: datetime.date, bid: Bid | None 
             if bid is None:
                 raise QMError("not_evaluated", "本包尚未评审 evaluate the lot first", {"lot": lot.number})
         if bid.lot_id != lot.pk or bid.status != BidStatus.VALID or bid.rank is None:
-            raise QMError("bad_bid", "只能授予本包经评审的有效投标 only a ranked valid bid of this lot",
-                          {"field": "bid"})
-        award = Award.objects.create(lot=lot, bid=bid, supplier=bid.supplier, amount=bid.price, decided_on=decided_on)
+            raise QMError(
+                "bad_bid",
+                "只能授予本包经评审的有效投标 only a ranked valid bid of this lot",
+                {"field": "bid"},
+            )
+        award = Award.objects.create(
+            lot=lot, bid=bid, supplier=bid.supplier, amount=bid.price, decided_on=decided_on
+        )
         record_change(actor=actor, obj=award, action=Action.CREATE)
     return award
 
 
 # ---- contracts -----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Row:
@@ -415,9 +542,14 @@ class _Row:
 def _parse_rows(rows, items: dict[str, ItemType], units: dict[str, OrgUnit]) -> list[_Row]:
     out, seen = [], set()
     for i, row in enumerate(rows, start=1):
+
         def bad(field, msg, _i=i, _row=row):
-            return QMError("bad_row", f"第{_i}行 row {_i}: {field}: {msg}", {"row": _i, "field": field,
-                                                                            "value": _row.get(field)})
+            return QMError(
+                "bad_row",
+                f"第{_i}行 row {_i}: {field}: {msg}",
+                {"row": _i, "field": field, "value": _row.get(field)},
+            )
+
         if not isinstance(row, dict):
             raise QMError("bad_row", f"第{i}行格式错误 row {i} is not a record", {"row": i})
         city = str(row.get("city_code") or "")
@@ -447,55 +579,102 @@ def _parse_mtm(entries, items: dict[str, ItemType]) -> list[tuple[Officer, ItemT
     out, seen = [], set()
     entries = list(entries)
     officers = Officer.objects.select_related("unit__city").in_bulk(
-        [e.get("officer_id") for e in entries if isinstance(e, dict)])
+        [e.get("officer_id") for e in entries if isinstance(e, dict)]
+    )
     for i, entry in enumerate(entries, start=1):
         officer = officers.get(entry.get("officer_id")) if isinstance(entry, dict) else None
         if officer is None:
-            raise QMError("bad_mtm", f"定制第{i}行：人员不存在 made-to-measure row {i}: unknown officer",
-                          {"row": i, "field": "officer_id"})
+            raise QMError(
+                "bad_mtm",
+                f"定制第{i}行：人员不存在 made-to-measure row {i}: unknown officer",
+                {"row": i, "field": "officer_id"},
+            )
         item = items.get(str(entry.get("item_code") or ""))
         if item is None:
-            raise QMError("bad_mtm", f"定制第{i}行：未知品类 made-to-measure row {i}: unknown item",
-                          {"row": i, "field": "item_code"})
+            raise QMError(
+                "bad_mtm",
+                f"定制第{i}行：未知品类 made-to-measure row {i}: unknown item",
+                {"row": i, "field": "item_code"},
+            )
         gender = GENDERS.get(str(entry.get("gender") or officer.gender))
         if gender != officer.gender:
-            raise QMError("bad_mtm", f"定制第{i}行：款式与人员性别不符 row {i}: gender disagrees with the officer",
-                          {"row": i, "field": "gender"})
+            raise QMError(
+                "bad_mtm",
+                f"定制第{i}行：款式与人员性别不符 row {i}: gender disagrees with the officer",
+                {"row": i, "field": "gender"},
+            )
         if (officer.pk, item.code) in seen:
-            raise QMError("bad_mtm", f"定制第{i}行：同一人员同一品类重复 row {i}: one line per officer and item",
-                          {"row": i, "field": "item_code"})
+            raise QMError(
+                "bad_mtm",
+                f"定制第{i}行：同一人员同一品类重复 row {i}: one line per officer and item",
+                {"row": i, "field": "item_code"},
+            )
         seen.add((officer.pk, item.code))
         measurements = entry.get("measurements") or {}
         if not isinstance(measurements, dict):
-            raise QMError("bad_mtm", f"定制第{i}行：量体数据格式错误 row {i}: measurements must be a mapping",
-                          {"row": i, "field": "measurements"})
+            raise QMError(
+                "bad_mtm",
+                f"定制第{i}行：量体数据格式错误 row {i}: measurements must be a mapping",
+                {"row": i, "field": "measurements"},
+            )
         out.append((officer, item, {k: str(v) for k, v in measurements.items()}))
     return out
 
 
-def contracts_create_from_snapshot(*, actor, award: Award, snapshot, unit_prices: dict, per_city: bool = False,
-                                   performance_bond_percent=None, delivery_due: datetime.date | None = None
-                                   ) -> list[Contract]:
+def contracts_create_from_snapshot(
+    *,
+    actor,
+    award: Award,
+    snapshot,
+    unit_prices: dict,
+    per_city: bool = False,
+    performance_bond_percent=None,
+    delivery_due: datetime.date | None = None,
+) -> list[Contract]:
     """Contracts whose lines come from a frozen demand snapshot (assets.DemandSnapshot): its rows for the
     lot's items, its made-to-measure officers one line per officer and item, and its spare margin."""
     from assets.selectors import snapshot_made_to_measure, snapshot_rows
 
     codes = set(award.lot.items.values_list("code", flat=True))
     rows = [r for r in snapshot_rows(snapshot) if r["item_code"] in codes]
-    mtm = [{"officer_id": entry["officer_id"], "item_code": it["item_code"], "gender": entry["gender"],
-            "measurements": entry.get("measurements") or {}}
-           for entry in snapshot_made_to_measure(snapshot) for it in entry["items"] if it["item_code"] in codes]
+    mtm = [
+        {
+            "officer_id": entry["officer_id"],
+            "item_code": it["item_code"],
+            "gender": entry["gender"],
+            "measurements": entry.get("measurements") or {},
+        }
+        for entry in snapshot_made_to_measure(snapshot)
+        for it in entry["items"]
+        if it["item_code"] in codes
+    ]
     return contracts_create_from_demand(
-        actor=actor, award=award, rows=rows, made_to_measure=mtm, unit_prices=unit_prices, per_city=per_city,
-        snapshot_id=snapshot.pk, margin_percent=snapshot.margin_percent,
-        performance_bond_percent=performance_bond_percent, delivery_due=delivery_due)
+        actor=actor,
+        award=award,
+        rows=rows,
+        made_to_measure=mtm,
+        unit_prices=unit_prices,
+        per_city=per_city,
+        snapshot_id=snapshot.pk,
+        margin_percent=snapshot.margin_percent,
+        performance_bond_percent=performance_bond_percent,
+        delivery_due=delivery_due,
+    )
 
 
-def contracts_create_from_demand(*, actor, award: Award, rows: Iterable[dict], unit_prices: dict,
-                                 made_to_measure: Iterable[dict] = (), per_city: bool = False,
-                                 snapshot_id: int | None = None, margin_percent: int = 3,
-                                 performance_bond_percent=None, delivery_due: datetime.date | None = None
-                                 ) -> list[Contract]:
+def contracts_create_from_demand(
+    *,
+    actor,
+    award: Award,
+    rows: Iterable[dict],
+    unit_prices: dict,
+    made_to_measure: Iterable[dict] = (),
+    per_city: bool = False,
+    snapshot_id: int | None = None,
+    margin_percent: int = 3,
+    performance_bond_percent=None,
+    delivery_due: datetime.date | None = None,
+) -> list[Contract]:
     """Contracts under an award with lines from demand rows (city_code, item_code, gender, size, quantity)
     and made-to-measure entries (officer_id, item_code, gender, measurements).
 
@@ -513,7 +692,9 @@ def contracts_create_from_demand(*, actor, award: Award, rows: Iterable[dict], u
         from assets.models import DemandSnapshot
 
         if not DemandSnapshot.objects.filter(pk=snapshot_id).exists():
-            raise QMError("bad_snapshot", f"无此需求快照 no demand snapshot {snapshot_id}", {"field": "snapshot_id"})
+            raise QMError(
+                "bad_snapshot", f"无此需求快照 no demand snapshot {snapshot_id}", {"field": "snapshot_id"}
+            )
     if not rows and not made_to_measure:
         raise QMError("no_rows", "没有需求行 no demand rows", {"field": "rows"})
     lot = award.lot
@@ -525,19 +706,30 @@ def contracts_create_from_demand(*, actor, award: Award, rows: Iterable[dict], u
     used = {r.item.code for r in parsed} | {item.code for _, item, _ in mtm}
     outside = sorted(used - lot_codes) if lot_codes else []
     if outside:
-        raise QMError("item_not_in_lot", f"品类不在本包内 items not in the lot: {', '.join(outside)}",
-                      {"field": "item_code", "items": outside})
+        raise QMError(
+            "item_not_in_lot",
+            f"品类不在本包内 items not in the lot: {', '.join(outside)}",
+            {"field": "item_code", "items": outside},
+        )
     prices = {}
     for code in sorted(used):
         if code not in unit_prices:
-            raise QMError("missing_price", f"缺少单价 no unit price for {code}", {"field": "unit_prices", "item": code})
+            raise QMError(
+                "missing_price", f"缺少单价 no unit price for {code}", {"field": "unit_prices", "item": code}
+            )
         prices[code] = price(_decimal(unit_prices[code], f"unit_prices.{code}", positive=True))
-    bond_pct = None if performance_bond_percent is None else _decimal(performance_bond_percent,
-                                                                      "performance_bond_percent")
+    bond_pct = (
+        None
+        if performance_bond_percent is None
+        else _decimal(performance_bond_percent, "performance_bond_percent")
+    )
     if bond_pct is not None and bond_pct > Decimal(rules.ratio_rule("performance_bond_10pct")["max_percent"]):
         rule = rules.ratio_rule("performance_bond_10pct")
-        raise QMError("legal_rule", f"{rule['text_zh']}（依据：{rule['source']}） {rule['text_en']}",
-                      {"field": "performance_bond_percent", "rule": rule["code"], "source": rule["source"]})
+        raise QMError(
+            "legal_rule",
+            f"{rule['text_zh']}（依据：{rule['source']}） {rule['text_en']}",
+            {"field": "performance_bond_percent", "rule": rule["code"], "source": rule["source"]},
+        )
 
     province = next(u for u in units.values() if u.level == "province")
     groups: dict[str, dict] = defaultdict(lambda: {"std": defaultdict(int), "mtm": []})
@@ -554,34 +746,67 @@ def contracts_create_from_demand(*, actor, award: Award, rows: Iterable[dict], u
         existing = set(award.contracts.values_list("buyer__code", flat=True))
         clash = sorted(set(groups) & existing)
         if clash:
-            raise Conflict("contract_exists", f"该中标下已有合同 contracts already exist for {', '.join(clash)}",
-                           {"buyers": clash})
+            raise Conflict(
+                "contract_exists",
+                f"该中标下已有合同 contracts already exist for {', '.join(clash)}",
+                {"buyers": clash},
+            )
         contracts = []
         for buyer_code in sorted(groups):
             group = groups[buyer_code]
             contract = Contract.objects.create(
-                award=award, buyer=units[buyer_code], supplier=award.supplier,
-                number=f"{tender.reference}-{lot.number}-{buyer_code}", snapshot_id=snapshot_id,
-                margin_percent=margin_percent, delivery_due=delivery_due)
+                award=award,
+                buyer=units[buyer_code],
+                supplier=award.supplier,
+                number=f"{tender.reference}-{lot.number}-{buyer_code}",
+                snapshot_id=snapshot_id,
+                margin_percent=margin_percent,
+                delivery_due=delivery_due,
+            )
             lines = []
             for (code, gender, size), demand in sorted(group["std"].items()):
                 qty = with_margin(demand, margin_percent)
-                lines.append(ContractLine(contract=contract, kind=LineKind.STANDARD, item=items[code], gender=gender,
-                                          size=size, demand_quantity=demand, quantity=qty, unit_price=prices[code],
-                                          amount=line_amount(qty, prices[code])))
+                lines.append(
+                    ContractLine(
+                        contract=contract,
+                        kind=LineKind.STANDARD,
+                        item=items[code],
+                        gender=gender,
+                        size=size,
+                        demand_quantity=demand,
+                        quantity=qty,
+                        unit_price=prices[code],
+                        amount=line_amount(qty, prices[code]),
+                    )
+                )
             for officer, item, measurements in sorted(group["mtm"], key=lambda t: (t[1].code, t[0].pk)):
                 qty = item.qty_per_officer or 1
-                lines.append(ContractLine(contract=contract, kind=LineKind.MADE_TO_MEASURE, item=item,
-                                          gender=officer.gender, size=MTM_SIZE, demand_quantity=qty, quantity=qty,
-                                          unit_price=prices[item.code], amount=line_amount(qty, prices[item.code]),
-                                          officer=officer, measurements=measurements))
+                lines.append(
+                    ContractLine(
+                        contract=contract,
+                        kind=LineKind.MADE_TO_MEASURE,
+                        item=item,
+                        gender=officer.gender,
+                        size=MTM_SIZE,
+                        demand_quantity=qty,
+                        quantity=qty,
+                        unit_price=prices[item.code],
+                        amount=line_amount(qty, prices[item.code]),
+                        officer=officer,
+                        measurements=measurements,
+                    )
+                )
             ContractLine.objects.bulk_create(lines, batch_size=1000)
             contract.total = money(sum((ln.amount for ln in lines), Decimal(0)))
             if bond_pct is not None:
                 contract.performance_bond = percent_of(contract.total, bond_pct)
             contract.save(update_fields=["total", "performance_bond", "updated_at"])
-            record_change(actor=actor, obj=contract, action=Action.CREATE,
-                          note=f"{len(lines)} lines from demand rows (snapshot {snapshot_id})")
+            record_change(
+                actor=actor,
+                obj=contract,
+                action=Action.CREATE,
+                note=f"{len(lines)} lines from demand rows (snapshot {snapshot_id})",
+            )
             contracts.append(contract)
     return contracts
 
@@ -592,9 +817,16 @@ def contract_set_bond(*, actor, contract: Contract, performance_bond) -> Contrac
     bond = money(_decimal(performance_bond, "performance_bond"))
     if not rules.ratio_ok("performance_bond_10pct", bond, contract.total):
         rule = rules.ratio_rule("performance_bond_10pct")
-        raise QMError("legal_rule", f"{rule['text_zh']}（依据：{rule['source']}） {rule['text_en']}",
-                      {"field": "performance_bond", "rule": rule["code"], "source": rule["source"],
-                       "limit": str(percent_of(contract.total, rule["max_percent"]))})
+        raise QMError(
+            "legal_rule",
+            f"{rule['text_zh']}（依据：{rule['source']}） {rule['text_en']}",
+            {
+                "field": "performance_bond",
+                "rule": rule["code"],
+                "source": rule["source"],
+                "limit": str(percent_of(contract.total, rule["max_percent"])),
+            },
+        )
     with transaction.atomic():
         before = snapshot(contract)
         contract.performance_bond = bond
@@ -603,8 +835,9 @@ def contract_set_bond(*, actor, contract: Contract, performance_bond) -> Contrac
     return contract
 
 
-def contract_sign(*, actor, contract: Contract, signed_on: datetime.date,
-                  published_on: datetime.date | None = None) -> Contract:
+def contract_sign(
+    *, actor, contract: Contract, signed_on: datetime.date, published_on: datetime.date | None = None
+) -> Contract:
     """Sign: within 30 days of the award notice, published within 2 working days (rules data)."""
     _require_province(actor)
     tender = contract.award.lot.tender
@@ -612,20 +845,29 @@ def contract_sign(*, actor, contract: Contract, signed_on: datetime.date,
     dates = {"award_notice": notice, "contract_signed": signed_on, "contract_published": published_on}
     violations, _warnings = rules.check_dates(tender.method, dates, WorkCalendar())
     if violations:
-        raise QMError("legal_rule", violations[0].message(), {"field": "signed_on", "rule": violations[0].rule,
-                                                              "source": violations[0].source})
+        raise QMError(
+            "legal_rule",
+            violations[0].message(),
+            {"field": "signed_on", "rule": violations[0].rule, "source": violations[0].source},
+        )
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         if ContractStatus.SIGNED not in CONTRACT_TRANSITIONS[ContractStatus(contract.status)]:
             raise Conflict("bad_transition", "合同不能签订 the contract cannot be signed now")
         before = snapshot(contract)
-        contract.status, contract.signed_on, contract.published_on = ContractStatus.SIGNED, signed_on, published_on
+        contract.status, contract.signed_on, contract.published_on = (
+            ContractStatus.SIGNED,
+            signed_on,
+            published_on,
+        )
         contract.save()
         record_change(actor=actor, obj=contract, action=Action.UPDATE, before=before)
     return contract
 
 
-def payment_record(*, actor, contract: Contract, kind: str, amount, paid_on: datetime.date, note: str = "") -> Payment:
+def payment_record(
+    *, actor, contract: Contract, kind: str, amount, paid_on: datetime.date, note: str = ""
+) -> Payment:
     """Payments never add up to more than the contract total; a returned bond at most the bond."""
     _require_province(actor)
     if kind not in PaymentKind.values:
@@ -643,14 +885,21 @@ def payment_record(*, actor, contract: Contract, kind: str, amount, paid_on: dat
         else:
             paid = sum((p.amount for p in payments if p.kind != PaymentKind.BOND_RETURN), Decimal(0))
             if paid + amount > contract.total:
-                raise QMError("over_total", f"付款累计超过合同金额 payments exceed the contract total "
-                              f"({paid + amount} > {contract.total})", {"field": "amount"})
-        payment = Payment.objects.create(contract=contract, kind=kind, amount=amount, paid_on=paid_on, note=note)
+                raise QMError(
+                    "over_total",
+                    f"付款累计超过合同金额 payments exceed the contract total "
+                    f"({paid + amount} > {contract.total})",
+                    {"field": "amount"},
+                )
+        payment = Payment.objects.create(
+            contract=contract, kind=kind, amount=amount, paid_on=paid_on, note=note
+        )
         record_change(actor=actor, obj=payment, action=Action.CREATE)
     return payment
 
 
 # ---- deliveries and acceptance -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AcceptedGoods:
@@ -689,7 +938,9 @@ def _after_accepted(goods: list[AcceptedGoods]) -> None:
 def _line_balances(contract_line_ids) -> dict[int, dict]:
     """Per contract line: delivered, rejected (accepted + rejected known only after 验收)."""
     out = defaultdict(lambda: {"delivered": 0, "accepted": 0, "rejected": 0})
-    for dl in DeliveryLine.objects.filter(contract_line_id__in=contract_line_ids).select_related("acceptance_line"):
+    for dl in DeliveryLine.objects.filter(contract_line_id__in=contract_line_ids).select_related(
+        "acceptance_line"
+    ):
         b = out[dl.contract_line_id]
         b["delivered"] += dl.quantity
         al = getattr(dl, "acceptance_line", None)
@@ -699,9 +950,17 @@ def _line_balances(contract_line_ids) -> dict[int, dict]:
     return out
 
 
-def delivery_create(*, actor, contract: Contract, number: str, destination: OrgUnit, lines: list[dict],
-                    planned_on: datetime.date | None = None, delivered_on: datetime.date | None = None,
-                    note: str = "") -> Delivery:
+def delivery_create(
+    *,
+    actor,
+    contract: Contract,
+    number: str,
+    destination: OrgUnit,
+    lines: list[dict],
+    planned_on: datetime.date | None = None,
+    delivered_on: datetime.date | None = None,
+    note: str = "",
+) -> Delivery:
     """A delivery batch to the provincial store or a city (a city's own contract: that city only). A line
     (contract_line_id, quantity, replaces_id) may not bring more than is still owed: ordered − (delivered −
     rejected); a replacement names the rejected acceptance line it replaces."""
@@ -710,11 +969,17 @@ def delivery_create(*, actor, contract: Contract, number: str, destination: OrgU
     if contract.status != ContractStatus.SIGNED:
         raise Conflict("not_signed", "合同未签订或已结束 the contract is not signed or already closed")
     if destination.level not in ("province", "city"):
-        raise QMError("bad_destination", "交货地点须为省级仓库或市州 deliver to the provincial store or a city",
-                      {"field": "destination"})
+        raise QMError(
+            "bad_destination",
+            "交货地点须为省级仓库或市州 deliver to the provincial store or a city",
+            {"field": "destination"},
+        )
     if contract.buyer.level == "city" and destination.pk != contract.buyer_id:
-        raise QMError("bad_destination", "市州合同只能交货至本市州 a city's contract delivers to that city",
-                      {"field": "destination"})
+        raise QMError(
+            "bad_destination",
+            "市州合同只能交货至本市州 a city's contract delivers to that city",
+            {"field": "destination"},
+        )
     if not lines:
         raise QMError("no_lines", "交货明细为空 no lines", {"field": "lines"})
     if Delivery.objects.filter(number=number).exists():
@@ -729,38 +994,63 @@ def delivery_create(*, actor, contract: Contract, number: str, destination: OrgU
         for i, line in enumerate(lines, start=1):
             cl = contract_lines.get(line.get("contract_line_id"))
             if cl is None:
-                raise QMError("bad_line", f"第{i}行：不是本合同的明细 line {i}: not a line of this contract",
-                              {"row": i, "field": "contract_line_id"})
+                raise QMError(
+                    "bad_line",
+                    f"第{i}行：不是本合同的明细 line {i}: not a line of this contract",
+                    {"row": i, "field": "contract_line_id"},
+                )
             qty = line.get("quantity")
             if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
-                raise QMError("bad_line", f"第{i}行：数量须为正整数 line {i}: quantity must be positive",
-                              {"row": i, "field": "quantity"})
+                raise QMError(
+                    "bad_line",
+                    f"第{i}行：数量须为正整数 line {i}: quantity must be positive",
+                    {"row": i, "field": "quantity"},
+                )
             replaces = None
             if line.get("replaces_id"):
-                replaces = AcceptanceLine.objects.select_related("delivery_line").filter(
-                    pk=line["replaces_id"], delivery_line__contract_line=cl, rejected__gt=0).first()
+                replaces = (
+                    AcceptanceLine.objects.select_related("delivery_line")
+                    .filter(pk=line["replaces_id"], delivery_line__contract_line=cl, rejected__gt=0)
+                    .first()
+                )
                 if replaces is None:
-                    raise QMError("bad_line", f"第{i}行：替换对象不是本明细的不合格品 line {i}: replaces no rejected "
-                                  "goods of this line", {"row": i, "field": "replaces_id"})
+                    raise QMError(
+                        "bad_line",
+                        f"第{i}行：替换对象不是本明细的不合格品 line {i}: replaces no rejected "
+                        "goods of this line",
+                        {"row": i, "field": "replaces_id"},
+                    )
                 if replaces.pk not in replaced_open:
                     sent = sum(r.quantity for r in replaces.replacements.all())
                     replaced_open[replaces.pk] = replaces.rejected - sent
                 if qty > replaced_open[replaces.pk]:
-                    raise QMError("over_replacement", f"第{i}行：替换数量超过待换数量 line {i}: more than the rejected "
-                                  f"goods still to replace ({replaced_open[replaces.pk]})",
-                                  {"row": i, "field": "quantity"})
+                    raise QMError(
+                        "over_replacement",
+                        f"第{i}行：替换数量超过待换数量 line {i}: more than the rejected "
+                        f"goods still to replace ({replaced_open[replaces.pk]})",
+                        {"row": i, "field": "quantity"},
+                    )
                 replaced_open[replaces.pk] -= qty
             wanted[cl.pk] += qty
             b = balances[cl.pk]
             owed = cl.quantity - (b["delivered"] - b["rejected"])
             if wanted[cl.pk] > owed:
-                raise QMError("over_delivery", f"第{i}行：超过合同未交数量 line {i}: more than still owed ({owed}) for "
-                              f"{cl.item.code} {cl.gender} {cl.size}", {"row": i, "field": "quantity", "owed": owed})
+                raise QMError(
+                    "over_delivery",
+                    f"第{i}行：超过合同未交数量 line {i}: more than still owed ({owed}) for "
+                    f"{cl.item.code} {cl.gender} {cl.size}",
+                    {"row": i, "field": "quantity", "owed": owed},
+                )
             objs.append(DeliveryLine(contract_line=cl, quantity=qty, replaces=replaces))
         delivery = Delivery.objects.create(
-            contract=contract, number=number, destination=destination, planned_on=planned_on,
-            delivered_on=delivered_on, note=note,
-            status=DeliveryStatus.ARRIVED if delivered_on else DeliveryStatus.ANNOUNCED)
+            contract=contract,
+            number=number,
+            destination=destination,
+            planned_on=planned_on,
+            delivered_on=delivered_on,
+            note=note,
+            status=DeliveryStatus.ARRIVED if delivered_on else DeliveryStatus.ANNOUNCED,
+        )
         for obj in objs:
             obj.delivery = delivery
         DeliveryLine.objects.bulk_create(objs)
@@ -781,8 +1071,17 @@ def delivery_arrive(*, actor, delivery: Delivery, delivered_on: datetime.date) -
     return delivery
 
 
-def acceptance_record(*, actor, delivery: Delivery, inspected_on: datetime.date, certificate_number: str,
-                      sample_size: int, inspectors: str, lines: list[dict], sample_note: str = "") -> Acceptance:
+def acceptance_record(
+    *,
+    actor,
+    delivery: Delivery,
+    inspected_on: datetime.date,
+    certificate_number: str,
+    sample_size: int,
+    inspectors: str,
+    lines: list[dict],
+    sample_note: str = "",
+) -> Acceptance:
     """验收 of an arrived batch: every line gets accepted + rejected = delivered, a reason for any rejection.
     Only the accepted quantities reach the stock ledger (on_accepted hooks); rejected goods wait to be
     returned to the supplier and replaced."""
@@ -792,65 +1091,118 @@ def acceptance_record(*, actor, delivery: Delivery, inspected_on: datetime.date,
     if inspected_on < delivery.delivered_on:
         raise QMError("bad_date", "验收日期早于到货日期 inspected before arrival", {"field": "inspected_on"})
     if not certificate_number.strip():
-        raise QMError("required", "须填写验收单号 certificate number required", {"field": "certificate_number"})
+        raise QMError(
+            "required", "须填写验收单号 certificate number required", {"field": "certificate_number"}
+        )
     if not inspectors.strip():
         raise QMError("required", "须填写验收人员 inspectors required", {"field": "inspectors"})
     dlines = {dl.pk: dl for dl in delivery.lines.select_related("contract_line__item", "replaces")}
     total = sum(dl.quantity for dl in dlines.values())
     if isinstance(sample_size, bool) or not isinstance(sample_size, int) or not 1 <= sample_size <= total:
-        raise QMError("bad_sample", f"抽样数量须在1至{total}之间 pieces sampled 1–{total}", {"field": "sample_size"})
+        raise QMError(
+            "bad_sample", f"抽样数量须在1至{total}之间 pieces sampled 1–{total}", {"field": "sample_size"}
+        )
     results = {}
     for i, line in enumerate(lines, start=1):
         dl = dlines.get(line.get("delivery_line_id"))
         if dl is None or dl.pk in results:
-            raise QMError("bad_line", f"第{i}行：不是本批次的明细或重复 line {i}: not a line of this batch, or twice",
-                          {"row": i, "field": "delivery_line_id"})
+            raise QMError(
+                "bad_line",
+                f"第{i}行：不是本批次的明细或重复 line {i}: not a line of this batch, or twice",
+                {"row": i, "field": "delivery_line_id"},
+            )
         acc, rej = line.get("accepted", 0), line.get("rejected", 0)
         if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in (acc, rej)):
-            raise QMError("bad_line", f"第{i}行：数量须为非负整数 line {i}: quantities must be whole numbers ≥ 0",
-                          {"row": i, "field": "accepted"})
+            raise QMError(
+                "bad_line",
+                f"第{i}行：数量须为非负整数 line {i}: quantities must be whole numbers ≥ 0",
+                {"row": i, "field": "accepted"},
+            )
         if acc + rej != dl.quantity:
-            raise QMError("bad_line", f"第{i}行：合格{acc}+不合格{rej}≠到货{dl.quantity} line {i}: accepted + rejected "
-                          f"must equal the {dl.quantity} delivered", {"row": i, "field": "accepted"})
+            raise QMError(
+                "bad_line",
+                f"第{i}行：合格{acc}+不合格{rej}≠到货{dl.quantity} line {i}: accepted + rejected "
+                f"must equal the {dl.quantity} delivered",
+                {"row": i, "field": "accepted"},
+            )
         reason = (line.get("reason") or "").strip()
         if rej and not reason:
-            raise QMError("bad_line", f"第{i}行：不合格须写明原因 line {i}: a rejection needs a reason",
-                          {"row": i, "field": "reason"})
+            raise QMError(
+                "bad_line",
+                f"第{i}行：不合格须写明原因 line {i}: a rejection needs a reason",
+                {"row": i, "field": "reason"},
+            )
         results[dl.pk] = (acc, rej, reason)
     missing = sorted(set(dlines) - set(results))
     if missing:
-        raise QMError("lines_missing", "每一行都须有验收结果 every line needs a result",
-                      {"field": "lines", "delivery_line_ids": missing})
+        raise QMError(
+            "lines_missing",
+            "每一行都须有验收结果 every line needs a result",
+            {"field": "lines", "delivery_line_ids": missing},
+        )
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if Acceptance.objects.filter(delivery=delivery).exists():
             raise Conflict("already_accepted", "该批次已验收 the batch was already inspected")
         if Acceptance.objects.filter(certificate_number=certificate_number.strip()).exists():
-            raise Conflict("duplicate_certificate", "验收单号已存在 certificate number exists",
-                           {"field": "certificate_number"})
+            raise Conflict(
+                "duplicate_certificate",
+                "验收单号已存在 certificate number exists",
+                {"field": "certificate_number"},
+            )
         acceptance = Acceptance.objects.create(
-            delivery=delivery, inspected_on=inspected_on, certificate_number=certificate_number.strip(),
-            sample_size=sample_size, sample_note=sample_note, inspectors=inspectors.strip(), actor=actor)
-        alines = [AcceptanceLine(acceptance=acceptance, delivery_line=dlines[pk], accepted=acc, rejected=rej,
-                                 reason=reason[:300],
-                                 rejection_status=RejectionStatus.AWAITING_RETURN if rej else RejectionStatus.NONE)
-                  for pk, (acc, rej, reason) in results.items()]
+            delivery=delivery,
+            inspected_on=inspected_on,
+            certificate_number=certificate_number.strip(),
+            sample_size=sample_size,
+            sample_note=sample_note,
+            inspectors=inspectors.strip(),
+            actor=actor,
+        )
+        alines = [
+            AcceptanceLine(
+                acceptance=acceptance,
+                delivery_line=dlines[pk],
+                accepted=acc,
+                rejected=rej,
+                reason=reason[:300],
+                rejection_status=RejectionStatus.AWAITING_RETURN if rej else RejectionStatus.NONE,
+            )
+            for pk, (acc, rej, reason) in results.items()
+        ]
         AcceptanceLine.objects.bulk_create(alines)
         before = snapshot(delivery)
         delivery.status = DeliveryStatus.ACCEPTED
         delivery.save(update_fields=["status", "updated_at"])
-        record_change(actor=actor, obj=acceptance, action=Action.CREATE,
-                      note=f"accepted {sum(a.accepted for a in alines)}, rejected {sum(a.rejected for a in alines)}")
+        record_change(
+            actor=actor,
+            obj=acceptance,
+            action=Action.CREATE,
+            note=f"accepted {sum(a.accepted for a in alines)}, rejected {sum(a.rejected for a in alines)}",
+        )
         record_change(actor=actor, obj=delivery, action=Action.UPDATE, before=before)
-        _settle_replacements([dlines[a.delivery_line_id].replaces for a in alines
-                              if dlines[a.delivery_line_id].replaces_id], actor)
-        goods = [AcceptedGoods(
-            acceptance_line_id=a.pk, item=dlines[a.delivery_line_id].contract_line.item,
-            gender=dlines[a.delivery_line_id].contract_line.gender, size=dlines[a.delivery_line_id].contract_line.size,
-            quantity=a.accepted, destination=delivery.destination, contract_id=delivery.contract_id,
-            delivery_id=delivery.pk, certificate_number=acceptance.certificate_number, accepted_on=inspected_on,
-            officer_id=dlines[a.delivery_line_id].contract_line.officer_id, actor=actor)
-            for a in alines if a.accepted > 0]
+        _settle_replacements(
+            [dlines[a.delivery_line_id].replaces for a in alines if dlines[a.delivery_line_id].replaces_id],
+            actor,
+        )
+        goods = [
+            AcceptedGoods(
+                acceptance_line_id=a.pk,
+                item=dlines[a.delivery_line_id].contract_line.item,
+                gender=dlines[a.delivery_line_id].contract_line.gender,
+                size=dlines[a.delivery_line_id].contract_line.size,
+                quantity=a.accepted,
+                destination=delivery.destination,
+                contract_id=delivery.contract_id,
+                delivery_id=delivery.pk,
+                certificate_number=acceptance.certificate_number,
+                accepted_on=inspected_on,
+                officer_id=dlines[a.delivery_line_id].contract_line.officer_id,
+                actor=actor,
+            )
+            for a in alines
+            if a.accepted > 0
+        ]
         _after_accepted(goods)
     return acceptance
 
@@ -867,7 +1219,9 @@ def _settle_replacements(originals: list[AcceptanceLine], actor) -> None:
             record_change(actor=actor, obj=original, action=Action.UPDATE, before=before)
 
 
-def rejection_mark_returned(*, actor, acceptance_line: AcceptanceLine, returned_on: datetime.date) -> AcceptanceLine:
+def rejection_mark_returned(
+    *, actor, acceptance_line: AcceptanceLine, returned_on: datetime.date
+) -> AcceptanceLine:
     """Rejected goods handed back to the supplier (they never entered stock)."""
     _require_province(actor)
     with transaction.atomic():
@@ -875,7 +1229,9 @@ def rejection_mark_returned(*, actor, acceptance_line: AcceptanceLine, returned_
         if line.rejection_status != RejectionStatus.AWAITING_RETURN:
             raise Conflict("bad_transition", "该行没有待退回的不合格品 nothing awaiting return on this line")
         if returned_on < line.acceptance.inspected_on:
-            raise QMError("bad_date", "退回日期早于验收日期 returned before inspection", {"field": "returned_on"})
+            raise QMError(
+                "bad_date", "退回日期早于验收日期 returned before inspection", {"field": "returned_on"}
+            )
         before = snapshot(line)
         line.rejection_status, line.returned_on = RejectionStatus.RETURNED, returned_on
         line.save(update_fields=["rejection_status", "returned_on"])
@@ -885,6 +1241,7 @@ def rejection_mark_returned(*, actor, acceptance_line: AcceptanceLine, returned_
 
 # ---- working-day calendar ------------------------------------------------------------------------------
 
+
 def holiday_set(*, actor, date: datetime.date, kind: str, name: str = "", source: str = ""):
     """Add or change a holiday / make-up working day (years after the chinese-calendar data)."""
     from .choices import HolidayKind
@@ -892,11 +1249,16 @@ def holiday_set(*, actor, date: datetime.date, kind: str, name: str = "", source
 
     _require_province(actor)
     if kind not in HolidayKind.values:
-        raise QMError("bad_kind", "类型须为 holiday 或 workday kind must be holiday or workday", {"field": "kind"})
+        raise QMError(
+            "bad_kind", "类型须为 holiday 或 workday kind must be holiday or workday", {"field": "kind"}
+        )
     with transaction.atomic():
         existing = Holiday.objects.select_for_update().filter(date=date).first()
         before = snapshot(existing) if existing else None
-        holiday, _ = Holiday.objects.update_or_create(date=date, defaults={"kind": kind, "name": name,
-                                                                           "source": source})
-        record_change(actor=actor, obj=holiday, action=Action.UPDATE if existing else Action.CREATE, before=before)
+        holiday, _ = Holiday.objects.update_or_create(
+            date=date, defaults={"kind": kind, "name": name, "source": source}
+        )
+        record_change(
+            actor=actor, obj=holiday, action=Action.UPDATE if existing else Action.CREATE, before=before
+        )
     return holiday

@@ -9,8 +9,17 @@ from .models import ReportJob
 class ReportJobAdmin(admin.ModelAdmin):
     """Read-only back office view: provincial staff see every job, others their own."""
 
-    list_display = ["id", "kind", "format", "requested_by", "status", "progress", "queued_at", "finished_at",
-                    "expired"]
+    list_display = [
+        "id",
+        "kind",
+        "format",
+        "requested_by",
+        "status",
+        "progress",
+        "queued_at",
+        "finished_at",
+        "expired",
+    ]
     list_filter = ["status", "kind", "format", "expired"]
     search_fields = ["requested_by__username", "kind"]
     readonly_fields = [f.name for f in ReportJob._meta.fields]

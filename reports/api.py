@@ -14,21 +14,44 @@ router = Router(tags=["reports 报表"])
 
 def job_out(job) -> dict:
     return {
-        "id": job.pk, "kind": job.kind, "format": job.format, "parameters": job.parameters,
-        "status": job.status, "status_label": JobStatus(job.status).label, "progress": job.progress,
-        "progress_message": job.progress_message, "error": job.error, "attempts": job.attempts,
-        "requested_by": job.requested_by.get_username(), "scope": job.scope, "sources": job.sources,
-        "summary": job.summary, "file_name": job.file_name, "file_size": job.file_size,
+        "id": job.pk,
+        "kind": job.kind,
+        "format": job.format,
+        "parameters": job.parameters,
+        "status": job.status,
+        "status_label": JobStatus(job.status).label,
+        "progress": job.progress,
+        "progress_message": job.progress_message,
+        "error": job.error,
+        "attempts": job.attempts,
+        "requested_by": job.requested_by.get_username(),
+        "scope": job.scope,
+        "sources": job.sources,
+        "summary": job.summary,
+        "file_name": job.file_name,
+        "file_size": job.file_size,
         "download_url": f"/api/v1/reports/jobs/{job.pk}/download" if job.file and not job.expired else None,
-        "rerun_of": job.rerun_of_id, "queued_at": job.queued_at, "started_at": job.started_at,
-        "finished_at": job.finished_at, "expires_at": job.expires_at, "expired": job.expired,
+        "rerun_of": job.rerun_of_id,
+        "queued_at": job.queued_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "expires_at": job.expires_at,
+        "expired": job.expired,
     }
 
 
 @router.get("/kinds", response=list[KindOut], summary="可生成的报表 report kinds")
 def kind_list(request):
-    return [{"kind": k.kind, "title": k.title, "formats": k.formats, "description": k.description,
-             "parameters": k.params.model_json_schema()} for k in kinds().values()]
+    return [
+        {
+            "kind": k.kind,
+            "title": k.title,
+            "formats": k.formats,
+            "description": k.description,
+            "parameters": k.params.model_json_schema(),
+        }
+        for k in kinds().values()
+    ]
 
 
 @router.post("/jobs", response={202: JobOut}, summary="请求生成报表 queue a report (poll the job)")
@@ -47,7 +70,9 @@ class JobFilters(PageParams):
 def job_list(request, filters: Query[JobFilters]):
     if filters.status and filters.status not in JobStatus.values:
         raise QMError("bad_filter", f"未知状态 unknown status {filters.status}", {"field": "status"})
-    return paginate(selectors.jobs_for(request.user, kind=filters.kind, status=filters.status), filters, job_out)
+    return paginate(
+        selectors.jobs_for(request.user, kind=filters.kind, status=filters.status), filters, job_out
+    )
 
 
 @router.get("/jobs/{job_id}", response=JobOut, summary="任务状态与进度 job status and progress")
@@ -55,7 +80,9 @@ def job_detail(request, job_id: int):
     return job_out(selectors.job_get(request.user, job_id))
 
 
-@router.post("/jobs/{job_id}/rerun", response={202: JobOut}, summary="重新生成 re-run a finished or failed job")
+@router.post(
+    "/jobs/{job_id}/rerun", response={202: JobOut}, summary="重新生成 re-run a finished or failed job"
+)
 def job_rerun(request, job_id: int):
     job = services.job_rerun(user=request.user, job=selectors.job_get(request.user, job_id))
     job.refresh_from_db()
@@ -66,7 +93,9 @@ def job_rerun(request, job_id: int):
 def job_download(request, job_id: int):
     job = selectors.job_get(request.user, job_id)
     if job.status != JobStatus.DONE:
-        raise QMError("not_ready", f"报表尚未生成 the report is {job.status}", {"status": job.status}, status=409)
+        raise QMError(
+            "not_ready", f"报表尚未生成 the report is {job.status}", {"status": job.status}, status=409
+        )
     if job.expired or not job.file:
         raise QMError("expired", "文件已过期，请重新生成 the file expired; re-run the job", status=410)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)

@@ -28,8 +28,9 @@ def week_tag(at: datetime.datetime) -> str:
 def week_start(at: datetime.datetime) -> datetime.datetime:
     local = timezone.localtime(at)
     monday = local.date() - datetime.timedelta(days=local.weekday())
-    return local.replace(year=monday.year, month=monday.month, day=monday.day, hour=0, minute=0, second=0,
-                         microsecond=0)
+    return local.replace(
+        year=monday.year, month=monday.month, day=monday.day, hour=0, minute=0, second=0, microsecond=0
+    )
 
 
 def dedupe_key(at: datetime.datetime) -> str:
@@ -38,9 +39,17 @@ def dedupe_key(at: datetime.datetime) -> str:
 
 def recipients():
     """Active users with an active province-role membership of the province unit (provincial logistics)."""
-    return (get_user_model().objects.filter(is_active=True, memberships__is_active=True,
-                                            memberships__role=PROVINCE, memberships__unit__level=Level.PROVINCE)
-            .distinct().order_by("pk"))
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__is_active=True,
+            memberships__role=PROVINCE,
+            memberships__unit__level=Level.PROVINCE,
+        )
+        .distinct()
+        .order_by("pk")
+    )
 
 
 def digest_queue(*, now: datetime.datetime | None = None) -> dict:
@@ -56,9 +65,14 @@ def digest_queue(*, now: datetime.datetime | None = None) -> dict:
         if Notification.objects.filter(user=user, dedupe_key=key).exists():
             skipped += 1
             continue
-        job = (ReportJob.objects.filter(requested_by=user, kind=KIND, format=Format.PDF, parameters={},
-                                        queued_at__gte=week_start(now))
-               .exclude(status=JobStatus.FAILED).order_by("-queued_at").first())
+        job = (
+            ReportJob.objects.filter(
+                requested_by=user, kind=KIND, format=Format.PDF, parameters={}, queued_at__gte=week_start(now)
+            )
+            .exclude(status=JobStatus.FAILED)
+            .order_by("-queued_at")
+            .first()
+        )
         with transaction.atomic():
             if job is None:
                 job = job_create(user=user, kind=KIND, fmt=Format.PDF)
@@ -76,13 +90,23 @@ def digest_notify(*, job_id: int, key: str) -> str:
         return "missing"
     week = key.rsplit(":", 1)[-1]
     if job.status == JobStatus.DONE:
-        notify(user=job.requested_by, kind=NOTIFY_KIND, title=f"每周配发进度 weekly distribution progress {week}",
-               body=f"全省被装配发进度表已生成 the province distribution progress report is ready ({job.file_name})",
-               link=f"/reports/jobs/{job.pk}/", dedupe_key=key)  # the report centre's page: download, re-run
+        notify(
+            user=job.requested_by,
+            kind=NOTIFY_KIND,
+            title=f"每周配发进度 weekly distribution progress {week}",
+            body=f"全省被装配发进度表已生成 the province distribution progress report is ready ({job.file_name})",
+            link=f"/reports/jobs/{job.pk}/",
+            dedupe_key=key,
+        )  # the report centre's page: download, re-run
         return "sent"
     if job.status == JobStatus.FAILED:
-        notify(user=job.requested_by, kind=NOTIFY_KIND, title=f"每周配发进度生成失败 weekly digest failed {week}",
-               body=f"{job.error}；可重新生成 re-run it", link=f"/reports/jobs/{job.pk}/",
-               dedupe_key=key)
+        notify(
+            user=job.requested_by,
+            kind=NOTIFY_KIND,
+            title=f"每周配发进度生成失败 weekly digest failed {week}",
+            body=f"{job.error}；可重新生成 re-run it",
+            link=f"/reports/jobs/{job.pk}/",
+            dedupe_key=key,
+        )
         return "failed"
     return "pending"

@@ -14,11 +14,21 @@ class ReportJob(models.Model):
     kind = models.CharField("报表类型 kind", max_length=40)
     format = models.CharField("格式 format", max_length=8, choices=Format.choices)
     parameters = models.JSONField("参数 parameters", default=dict, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="report_jobs", verbose_name="请求人 requested by")
-    scope = models.JSONField("请求时范围 scope at request", default=list, blank=True,
-                             help_text="[[role, unit code, unit name]] of the requester's memberships")
-    status = models.CharField("状态 status", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="report_jobs",
+        verbose_name="请求人 requested by",
+    )
+    scope = models.JSONField(
+        "请求时范围 scope at request",
+        default=list,
+        blank=True,
+        help_text="[[role, unit code, unit name]] of the requester's memberships",
+    )
+    status = models.CharField(
+        "状态 status", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
     progress = models.PositiveSmallIntegerField("进度 progress (%)", default=0)
     progress_message = models.CharField("进度说明 progress message", max_length=200, blank=True)
     file = models.FileField("文件 file", upload_to=job_file_path, max_length=300, blank=True)
@@ -29,8 +39,14 @@ class ReportJob(models.Model):
     error = models.TextField("错误 error", blank=True)
     attempts = models.PositiveSmallIntegerField("尝试次数 attempts", default=0)
     task_id = models.CharField(max_length=64, blank=True)
-    rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reruns",
-                                 verbose_name="重新生成自 re-run of")
+    rerun_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reruns",
+        verbose_name="重新生成自 re-run of",
+    )
     queued_at = models.DateTimeField("排队时间 queued at", auto_now_add=True)
     started_at = models.DateTimeField("开始时间 started at", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间 finished at", null=True, blank=True)
@@ -42,8 +58,11 @@ class ReportJob(models.Model):
         verbose_name = "报表任务 report job"
         verbose_name_plural = "报表任务 report jobs"
         ordering = ["-queued_at", "-id"]
-        indexes = [models.Index(fields=["requested_by", "-queued_at"]), models.Index(fields=["status"]),
-                   models.Index(fields=["expires_at"])]
+        indexes = [
+            models.Index(fields=["requested_by", "-queued_at"]),
+            models.Index(fields=["status"]),
+            models.Index(fields=["expires_at"]),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="reportjob_progress_le_100"),
         ]

@@ -31,7 +31,11 @@ FACES = {
 }
 # Characters every report may print besides its data (ASCII, CJK punctuation, the page footer).
 PAGE_LABELS = ("于", "请求", "数据来源", "第", "页", "共", "—")  # the margin-box texts of page_css
-BASE_CHARS = "".join(chr(c) for c in range(0x20, 0x7F)) + "　、。，；：？！“”‘’（）《》【】—…·×／" + "".join(PAGE_LABELS)
+BASE_CHARS = (
+    "".join(chr(c) for c in range(0x20, 0x7F))
+    + "　、。，；：？！“”‘’（）《》【】—…·×／"
+    + "".join(PAGE_LABELS)
+)
 
 
 class RefusedURL(ValueError):
@@ -44,8 +48,11 @@ def font_cache_dir() -> Path:
 
 def allowed_roots() -> list[Path]:
     """The project's static folders, and the folder of font subsets made from the system CJK font."""
-    roots = [Path(settings.BASE_DIR) / "reports" / "static", *(Path(p) for p in settings.STATICFILES_DIRS),
-             font_cache_dir()]
+    roots = [
+        Path(settings.BASE_DIR) / "reports" / "static",
+        *(Path(p) for p in settings.STATICFILES_DIRS),
+        font_cache_dir(),
+    ]
     return [r.resolve() for r in roots]
 
 
@@ -81,12 +88,18 @@ def url_fetcher():
 
 def css_string(text: str) -> str:
     """A CSS string literal's content (for @page margin boxes)."""
-    return (str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-            .replace("\r", " "))
+    return str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("\r", " ")
 
 
-def page_css(*, title: str, unit: str, data: ReportData, landscape: bool, page_numbers: bool = True,
-             running_unit: bool = False) -> str:
+def page_css(
+    *,
+    title: str,
+    unit: str,
+    data: ReportData,
+    landscape: bool,
+    page_numbers: bool = True,
+    running_unit: bool = False,
+) -> str:
     """@page rules: size, the font (set inside @page too so page numbers use the CJK font), and on every page
     the title and unit, who asked, when, from which data, and 第 X 页 / 共 Y 页 (page_numbers=False: the
     document writes the numbers itself, as the sign-for sheets do). running_unit: the unit is the running
@@ -95,11 +108,15 @@ def page_css(*, title: str, unit: str, data: ReportData, landscape: bool, page_n
     sources = "；".join(data.sources)
     unit_content = "string(unit)" if running_unit else f'"{css_string(unit)}"'
     return (
-        f'@page {{ size: A4 {"landscape" if landscape else "portrait"};'
+        f"@page {{ size: A4 {'landscape' if landscape else 'portrait'};"
         f' @top-left {{ content: "{css_string(title)} · " {unit_content}; }}'
         f' @top-right {{ content: "{css_string(asked)}"; }}'
         f' @bottom-left {{ content: "数据来源 {css_string(sources)}"; }}'
-        + (' @bottom-right { content: "第 " counter(page) " 页 / 共 " counter(pages) " 页"; }' if page_numbers else "")
+        + (
+            ' @bottom-right { content: "第 " counter(page) " 页 / 共 " counter(pages) " 页"; }'
+            if page_numbers
+            else ""
+        )
         + " }"
     )
 
@@ -166,21 +183,28 @@ def _stylesheets(font_path: str | None, face: str = "sans", css: str = "report.c
         _index, system_family, subset_family = FACES[face]
         font_config = FontConfiguration()
         fetcher = url_fetcher()
-        base = CSS(filename=str(Path(settings.BASE_DIR) / "reports" / "static" / "reports" / css),
-                   url_fetcher=fetcher, font_config=font_config)
+        base = CSS(
+            filename=str(Path(settings.BASE_DIR) / "reports" / "static" / "reports" / css),
+            url_fetcher=fetcher,
+            font_config=font_config,
+        )
         family = f'"{system_family}"'
         rule = ""
         if font_path:
             family = f'"{subset_family}", "{system_family}"'
             rule = f'@font-face {{ font-family: "{subset_family}"; src: url("{Path(font_path).as_uri()}"); }}'
-        fonts = CSS(string=f"{rule} @page {{ font-family: {family}; }} html {{ font-family: {family}; }}",
-                    url_fetcher=fetcher, font_config=font_config)
+        fonts = CSS(
+            string=f"{rule} @page {{ font-family: {family}; }} html {{ font-family: {family}; }}",
+            url_fetcher=fetcher,
+            font_config=font_config,
+        )
         _STYLES[key] = ([base, fonts], font_config)
     return _STYLES[key]
 
 
-def html_to_pdf(html: str, *, fetcher=None, font_path: str | None = None, face: str = "sans",
-                css: str = "report.css") -> bytes:
+def html_to_pdf(
+    html: str, *, fetcher=None, font_path: str | None = None, face: str = "sans", css: str = "report.css"
+) -> bytes:
     from weasyprint import HTML
 
     stylesheets, font_config = _stylesheets(font_path, face, css)
@@ -190,8 +214,9 @@ def html_to_pdf(html: str, *, fetcher=None, font_path: str | None = None, face: 
     return doc.write_pdf(stylesheets=stylesheets, font_config=font_config, full_fonts=bool(font_path))
 
 
-def render_document(template: str, context: dict, font_path: str | None = None, face: str = "sans",
-                    css: str = "report.css") -> bytes:
+def render_document(
+    template: str, context: dict, font_path: str | None = None, face: str = "sans", css: str = "report.css"
+) -> bytes:
     return html_to_pdf(render_to_string(template, context), font_path=font_path, face=face, css=css)
 
 
@@ -240,8 +265,10 @@ def render_sections(
         for index, pdf in results:
             parts[index] = pdf
             done_rows += len(sections[index].rows) or 1
-            progress(min(95, 5 + int(90 * done_rows / total_rows)),
-                     f"已生成 {len(parts)}/{len(sections)} 个单位 rendered {sections[index].title}")
+            progress(
+                min(95, 5 + int(90 * done_rows / total_rows)),
+                f"已生成 {len(parts)}/{len(sections)} 个单位 rendered {sections[index].title}",
+            )
 
     if workers > 1 and len(jobs) > 1 and _can_fork_pool():
         ctx = multiprocessing.get_context("fork")
@@ -263,8 +290,13 @@ def _page_count(part: bytes) -> int:
     return len(PdfReader(io.BytesIO(part)).pages)
 
 
-def _merge(data: ReportData, parts: list[bytes], outline: list[tuple[str, int]], out: Path | io.BytesIO,
-           progress: Progress) -> int:
+def _merge(
+    data: ReportData,
+    parts: list[bytes],
+    outline: list[tuple[str, int]],
+    out: Path | io.BytesIO,
+    progress: Progress,
+) -> int:
     """Concatenate the parts into `out`, a bookmark per (title, first page). Returns the page count."""
     from pypdf import PdfReader, PdfWriter
 
@@ -336,8 +368,10 @@ def render_paginated(
         for index, part in results:
             parts[index] = part
             done_rows += sum(len(sections[i].rows) for i in runs[index])
-            progress(min(95, 5 + int(90 * done_rows / total_rows)),
-                     f"已生成 {done_rows}/{data.row_count} 行 rendered {len(parts)}/{len(runs)} parts")
+            progress(
+                min(95, 5 + int(90 * done_rows / total_rows)),
+                f"已生成 {done_rows}/{data.row_count} 行 rendered {len(parts)}/{len(runs)} parts",
+            )
 
     if workers > 1 and len(jobs) > 1 and _can_fork_pool():
         ctx = multiprocessing.get_context("fork")
@@ -356,8 +390,14 @@ def render_paginated(
     return merged
 
 
-def render_single(data: ReportData, template: str, out: Path | io.BytesIO, *, context: dict,
-                  progress: Progress = no_progress) -> None:
+def render_single(
+    data: ReportData,
+    template: str,
+    out: Path | io.BytesIO,
+    *,
+    context: dict,
+    progress: Progress = no_progress,
+) -> None:
     """One document for the whole report (page numbers run through it)."""
     progress(10, "排版 laying out")
     font = subset_font(report_chars(data) + template_chars(template))
@@ -381,8 +421,25 @@ def template_chars(name: str) -> str:
     return "".join(out)
 
 
-def base_context(data: ReportData, *, unit: str, landscape: bool, sections: Sequence[Section],
-                 page_numbers: bool = True, running_unit: bool = False) -> dict:
-    return {"data": data, "sections": sections, "unit": unit,
-            "page_css": page_css(title=data.title, unit=unit, data=data, landscape=landscape,
-                                 page_numbers=page_numbers, running_unit=running_unit)}
+def base_context(
+    data: ReportData,
+    *,
+    unit: str,
+    landscape: bool,
+    sections: Sequence[Section],
+    page_numbers: bool = True,
+    running_unit: bool = False,
+) -> dict:
+    return {
+        "data": data,
+        "sections": sections,
+        "unit": unit,
+        "page_css": page_css(
+            title=data.title,
+            unit=unit,
+            data=data,
+            landscape=landscape,
+            page_numbers=page_numbers,
+            running_unit=running_unit,
+        ),
+    }

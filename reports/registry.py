@@ -83,10 +83,15 @@ class ReportKind:
         try:
             return self.params.model_validate(raw or {})
         except PydanticValidationError as exc:
-            fields = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+            fields = [
+                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+            ]
             first = fields[0]
-            raise QMError("bad_params", f"参数有误 invalid parameter {first['field']}: {first['message']}",
-                          {"fields": fields}) from None
+            raise QMError(
+                "bad_params",
+                f"参数有误 invalid parameter {first['field']}: {first['message']}",
+                {"fields": fields},
+            ) from None
 
 
 _KINDS: dict[str, ReportKind] = {}
@@ -111,8 +116,11 @@ def get_kind(name: str) -> ReportKind:
     try:
         return _KINDS[name]
     except KeyError:
-        raise QMError("unknown_kind", f"未知报表类型 unknown report kind {name!r}",
-                      {"field": "kind", "known": sorted(_KINDS)}) from None
+        raise QMError(
+            "unknown_kind",
+            f"未知报表类型 unknown report kind {name!r}",
+            {"field": "kind", "known": sorted(_KINDS)},
+        ) from None
 
 
 def _load_builtin() -> None:

@@ -18,8 +18,11 @@ def root_units(user, params) -> list[OrgUnit]:
         if unit is None or not scope.in_scope(user, unit):
             raise NotFound(f"单位不存在或不在您的权限范围内 unit {code} not found", {"field": field})
         if unit.level != level:
-            raise QMError("bad_params", f"{code} 不是{'县级机构' if level == 'county' else '市州'} "
-                          f"{code} is not a {level}", {"field": field})
+            raise QMError(
+                "bad_params",
+                f"{code} 不是{'县级机构' if level == 'county' else '市州'} {code} is not a {level}",
+                {"field": field},
+            )
         return [unit]
     paths = scope.scope_paths(user)
     if paths is None:

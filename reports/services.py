@@ -25,8 +25,22 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 2
 # What the change history keeps of a job (the FileField itself is not JSON: its name is in file_name).
-HISTORY_FIELDS = ("kind", "format", "parameters", "requested_by", "status", "error", "attempts", "file_name",
-                  "file_size", "rerun_of", "started_at", "finished_at", "expires_at", "expired")  # a job whose worker died is tried once more, then marked failed
+HISTORY_FIELDS = (
+    "kind",
+    "format",
+    "parameters",
+    "requested_by",
+    "status",
+    "error",
+    "attempts",
+    "file_name",
+    "file_size",
+    "rerun_of",
+    "started_at",
+    "finished_at",
+    "expires_at",
+    "expired",
+)  # a job whose worker died is tried once more, then marked failed
 
 
 def ttl_hours() -> float:
@@ -40,8 +54,12 @@ def stale_after() -> datetime.timedelta:
 def _scope_record(user) -> list:
     from personnel.models import Membership
 
-    return [[m.role, m.unit.code, m.unit.name] for m in
-            Membership.objects.filter(user=user, is_active=True).select_related("unit").order_by("unit__path")]
+    return [
+        [m.role, m.unit.code, m.unit.name]
+        for m in Membership.objects.filter(user=user, is_active=True)
+        .select_related("unit")
+        .order_by("unit__path")
+    ]
 
 
 def validate_request(*, user, kind: str, fmt: str, params: dict | None) -> tuple[ReportKind, dict]:
@@ -50,8 +68,11 @@ def validate_request(*, user, kind: str, fmt: str, params: dict | None) -> tuple
         raise QMError("forbidden", "您没有任何单位的权限 no membership", status=403)
     report = get_kind(kind)
     if fmt not in report.formats:
-        raise QMError("bad_format", f"{kind} 不支持格式 format {fmt!r} not available",
-                      {"field": "format", "allowed": report.formats})
+        raise QMError(
+            "bad_format",
+            f"{kind} 不支持格式 format {fmt!r} not available",
+            {"field": "format", "allowed": report.formats},
+        )
     parsed = report.parse_params(params)
     from .scoping import root_units
 
@@ -68,8 +89,12 @@ def targets_check(*, user, params: dict) -> None:
     from distribution import selectors as dist
     from procurement import selectors as procurement
 
-    lookups = {"shipment": dist.shipment_get, "officer": dist.officer_get, "snapshot": demand.snapshot_get,
-               "tender": procurement.tender_get}
+    lookups = {
+        "shipment": dist.shipment_get,
+        "officer": dist.officer_get,
+        "snapshot": demand.snapshot_get,
+        "tender": procurement.tender_get,
+    }
     for field, get in lookups.items():
         value = params.get(field)
         if value is None:
@@ -79,7 +104,9 @@ def targets_check(*, user, params: dict) -> None:
         except (TypeError, ValueError):
             raise QMError("bad_params", f"{field} 须为编号 must be an id", {"field": field}) from None
         except NotFound:
-            raise NotFound(f"不存在或不在您的权限范围内 {field} {value} not found", {"field": field}) from None
+            raise NotFound(
+                f"不存在或不在您的权限范围内 {field} {value} not found", {"field": field}
+            ) from None
 
 
 def _enqueue(job: ReportJob) -> None:
@@ -93,14 +120,26 @@ def _enqueue(job: ReportJob) -> None:
 
 
 @transaction.atomic
-def job_create(*, user, kind: str, fmt: str = Format.PDF, params: dict | None = None,
-               rerun_of: ReportJob | None = None) -> ReportJob:
+def job_create(
+    *, user, kind: str, fmt: str = Format.PDF, params: dict | None = None, rerun_of: ReportJob | None = None
+) -> ReportJob:
     """Queue a report. Bad kind/format/parameters → QMError and nothing written."""
     _, clean = validate_request(user=user, kind=kind, fmt=fmt, params=params)
-    job = ReportJob.objects.create(kind=kind, format=fmt, parameters=clean, requested_by=user,
-                                   scope=_scope_record(user), rerun_of=rerun_of)
-    record_change(actor=user, obj=job, action=ChangeRecord.Action.CREATE,
-                  after=snapshot(job, fields=HISTORY_FIELDS), note=f"re-run of #{rerun_of.pk}" if rerun_of else "")
+    job = ReportJob.objects.create(
+        kind=kind,
+        format=fmt,
+        parameters=clean,
+        requested_by=user,
+        scope=_scope_record(user),
+        rerun_of=rerun_of,
+    )
+    record_change(
+        actor=user,
+        obj=job,
+        action=ChangeRecord.Action.CREATE,
+        after=snapshot(job, fields=HISTORY_FIELDS),
+        note=f"re-run of #{rerun_of.pk}" if rerun_of else "",
+    )
     _enqueue(job)
     return job
 
@@ -108,16 +147,22 @@ def job_create(*, user, kind: str, fmt: str = Format.PDF, params: dict | None = 
 def job_rerun(*, user, job: ReportJob) -> ReportJob:
     """A finished or failed job is asked again as a new job (the old one stays in the history)."""
     if job.status not in (JobStatus.DONE, JobStatus.FAILED):
-        raise Conflict("job_active", "任务尚未结束 the job is still queued or running", {"status": job.status})
+        raise Conflict(
+            "job_active", "任务尚未结束 the job is still queued or running", {"status": job.status}
+        )
     return job_create(user=user, kind=job.kind, fmt=job.format, params=job.parameters, rerun_of=job)
 
 
 def job_rerun_once(*, user, job: ReportJob) -> ReportJob:
     """Re-run, asked twice (a double click, a retried request) while the first re-run is still queued or
     running, answers that re-run instead of queueing another."""
-    pending = (ReportJob.objects.filter(rerun_of=job, requested_by=user, status__in=(JobStatus.QUEUED,
-                                                                                    JobStatus.RUNNING))
-               .order_by("-id").first())
+    pending = (
+        ReportJob.objects.filter(
+            rerun_of=job, requested_by=user, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+        )
+        .order_by("-id")
+        .first()
+    )
     return pending or job_rerun(user=user, job=job)
 
 
@@ -130,8 +175,14 @@ def _transition(job: ReportJob, to: str, **fields) -> None:
         setattr(job, k, v)
     job.save()
     if to in (JobStatus.DONE, JobStatus.FAILED):
-        record_change(actor=None, obj=job, action=ChangeRecord.Action.UPDATE, before=before,
-                      after=snapshot(job, fields=HISTORY_FIELDS), note=f"report {to}")
+        record_change(
+            actor=None,
+            obj=job,
+            action=ChangeRecord.Action.UPDATE,
+            before=before,
+            after=snapshot(job, fields=HISTORY_FIELDS),
+            note=f"report {to}",
+        )
 
 
 def job_start(*, job_id: int) -> ReportJob | None:
@@ -144,14 +195,26 @@ def job_start(*, job_id: int) -> ReportJob | None:
             return None
         now = timezone.now()
         if job.attempts >= MAX_ATTEMPTS:
-            _transition(job, JobStatus.FAILED, finished_at=now,
-                        error=f"工作进程中断，已重试 {job.attempts - 1} 次 the worker was lost "
-                              f"{job.attempts} times; re-run the report")
+            _transition(
+                job,
+                JobStatus.FAILED,
+                finished_at=now,
+                error=f"工作进程中断，已重试 {job.attempts - 1} 次 the worker was lost "
+                f"{job.attempts} times; re-run the report",
+            )
             return None
         if job.status == JobStatus.RUNNING:
             _transition(job, JobStatus.QUEUED)
-        _transition(job, JobStatus.RUNNING, started_at=now, heartbeat_at=now, attempts=job.attempts + 1,
-                    progress=0, progress_message="开始 started", error="")
+        _transition(
+            job,
+            JobStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=job.attempts + 1,
+            progress=0,
+            progress_message="开始 started",
+            error="",
+        )
         return job
 
 
@@ -165,7 +228,8 @@ def _progress_writer(job: ReportJob) -> Progress:
             return
         last.update(pct=pct, t=now)
         ReportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            progress=pct, progress_message=message[:200], heartbeat_at=timezone.now())
+            progress=pct, progress_message=message[:200], heartbeat_at=timezone.now()
+        )
 
     return progress
 
@@ -175,8 +239,17 @@ def file_name(job_kind: str, params: dict, fmt: str, at: datetime.datetime) -> s
     return f"{job_kind}-{unit}-{timezone.localtime(at):%Y%m%d-%H%M}.{fmt}"
 
 
-def render_to_path(*, user, kind: str, fmt: str, params: dict, out: Path, progress: Progress = no_progress,
-                   requested_at: datetime.datetime | None = None, **collect_kwargs):
+def render_to_path(
+    *,
+    user,
+    kind: str,
+    fmt: str,
+    params: dict,
+    out: Path,
+    progress: Progress = no_progress,
+    requested_at: datetime.datetime | None = None,
+    **collect_kwargs,
+):
     """The one code path of every report: validate, collect the data in the user's scope, render to `out`.
     Used by the Celery task (through job_run) and by `manage.py render_report`. Returns the ReportData."""
     report, clean = validate_request(user=user, kind=kind, fmt=fmt, params=params)
@@ -197,8 +270,15 @@ def job_run(*, job_id: int) -> ReportJob | None:
         with TemporaryDirectory(prefix="qm-report-") as tmp:
             name = file_name(job.kind, job.parameters, job.format, job.queued_at)
             path = Path(tmp) / name
-            data = render_to_path(user=job.requested_by, kind=job.kind, fmt=job.format, params=job.parameters,
-                                  out=path, progress=progress, requested_at=job.queued_at)
+            data = render_to_path(
+                user=job.requested_by,
+                kind=job.kind,
+                fmt=job.format,
+                params=job.parameters,
+                out=path,
+                progress=progress,
+                requested_at=job.queued_at,
+            )
             with open(path, "rb") as fh:
                 job.file.save(name, File(fh), save=False)
             size = path.stat().st_size
@@ -209,17 +289,32 @@ def job_run(*, job_id: int) -> ReportJob | None:
             job = ReportJob.objects.select_for_update().get(pk=job.pk)
             if job.file:
                 job.file.delete(save=False)
-            _transition(job, JobStatus.FAILED, finished_at=timezone.now(), error=message[:2000],
-                        progress_message="失败 failed")
+            _transition(
+                job,
+                JobStatus.FAILED,
+                finished_at=timezone.now(),
+                error=message[:2000],
+                progress_message="失败 failed",
+            )
         return job
     now = timezone.now()
     with transaction.atomic():
         stored = job.file.name
         job = ReportJob.objects.select_for_update().get(pk=job.pk)
-        _transition(job, JobStatus.DONE, file=stored, file_name=name, file_size=size, progress=100,
-                    progress_message="完成 done", finished_at=now, heartbeat_at=now,
-                    expires_at=now + datetime.timedelta(hours=ttl_hours()), sources=data.sources,
-                    summary={"rows": data.row_count, "sections": len(data.sections), "scope": data.scope_label})
+        _transition(
+            job,
+            JobStatus.DONE,
+            file=stored,
+            file_name=name,
+            file_size=size,
+            progress=100,
+            progress_message="完成 done",
+            finished_at=now,
+            heartbeat_at=now,
+            expires_at=now + datetime.timedelta(hours=ttl_hours()),
+            sources=data.sources,
+            summary={"rows": data.row_count, "sections": len(data.sections), "scope": data.scope_label},
+        )
     return job
 
 
@@ -230,20 +325,29 @@ def jobs_reap_stale(*, now: datetime.datetime | None = None) -> dict:
     cutoff = now - stale_after()
     requeued, failed = [], []
     for job_id in ReportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff).values_list(
-            "pk", flat=True):
+        "pk", flat=True
+    ):
         with transaction.atomic():
             job = ReportJob.objects.select_for_update().get(pk=job_id)
             if job.status != JobStatus.RUNNING or job.heartbeat_at >= cutoff:
                 continue
             if job.attempts < MAX_ATTEMPTS:
-                _transition(job, JobStatus.QUEUED, progress=0,
-                            progress_message="工作进程中断，重新排队 worker lost, queued again")
+                _transition(
+                    job,
+                    JobStatus.QUEUED,
+                    progress=0,
+                    progress_message="工作进程中断，重新排队 worker lost, queued again",
+                )
                 _enqueue(job)
                 requeued.append(job.pk)
             else:
-                _transition(job, JobStatus.FAILED, finished_at=now,
-                            error=f"工作进程中断 {job.attempts} 次 the worker was lost {job.attempts} times; "
-                                  "re-run the report")
+                _transition(
+                    job,
+                    JobStatus.FAILED,
+                    finished_at=now,
+                    error=f"工作进程中断 {job.attempts} 次 the worker was lost {job.attempts} times; "
+                    "re-run the report",
+                )
                 failed.append(job.pk)
     return {"requeued": requeued, "failed": failed}
 

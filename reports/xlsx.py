@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
-SHEET_TITLE_BAD = set('[]:*?/\\')
+SHEET_TITLE_BAD = set("[]:*?/\\")
 
 
 def is_formula_like(value) -> bool:
@@ -93,4 +93,3 @@ def write_table(ws, columns: Sequence, rows: Iterable[Sequence], *, print_header
 
 def new_workbook() -> Workbook:
     return Workbook(write_only=True)
-

@@ -60,7 +60,9 @@ def make_user(org):
     def _make(role: str, unit_code: str, username: str | None = None):
         counter["n"] += 1
         name = username or f"{role}{unit_code}_{counter['n']}_{uuid.uuid4().hex[:4]}"
-        return account_create(actor=None, username=name, password="pw-test-123", unit=org[unit_code], role=role)
+        return account_create(
+            actor=None, username=name, password="pw-test-123", unit=org[unit_code], role=role
+        )
 
     return _make
 
@@ -107,12 +109,18 @@ class ApiClient:
     def _call(self, method, path, data=None, **extra):
         fn = getattr(self.client, method)
         kwargs = {"headers": {**self.headers, **extra.pop("headers", {})}}
-        if data is not None and method in ("post", "put", "patch") and "content_type" not in extra \
-                and not extra.get("multipart"):
+        if (
+            data is not None
+            and method in ("post", "put", "patch")
+            and "content_type" not in extra
+            and not extra.get("multipart")
+        ):
             kwargs["content_type"] = "application/json"
         extra.pop("multipart", None)
         kwargs.update(extra)
-        return fn(self.prefix + path, data, **kwargs) if data is not None else fn(self.prefix + path, **kwargs)
+        return (
+            fn(self.prefix + path, data, **kwargs) if data is not None else fn(self.prefix + path, **kwargs)
+        )
 
     def get(self, path, data=None, **extra):
         return self._call("get", path, data, **extra)
@@ -137,6 +145,7 @@ def api(db):
 
 # ---- a real Celery worker for make test-services ---------------------------------------------------
 
+
 def _broker_configured() -> bool:
     return bool(settings.CELERY_BROKER_URL)
 
@@ -155,12 +164,32 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     db = connection.settings_dict
     queue = f"qm-test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     env = dict(os.environ)
-    env["DATABASE_URL"] = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    env["DATABASE_URL"] = (
+        f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
     env["CELERY_TASK_DEFAULT_QUEUE"] = queue
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-c", "2", "-P", "threads",
-         "-n", f"qmtest-{queue}@%h", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        env=env, cwd=settings.BASE_DIR,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "-c",
+            "2",
+            "-P",
+            "threads",
+            "-n",
+            f"qmtest-{queue}@%h",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        env=env,
+        cwd=settings.BASE_DIR,
     )
     app.conf.task_default_queue = queue
     deadline = time.time() + 60

@@ -111,13 +111,38 @@ class PolicyInline(admin.TabularInline):
 class VehicleAdmin(ScopedAdmin):
     scope_prefix = "owning_unit"
     write_roles = (scope.PROVINCE, scope.CITY)
-    list_display = ["plate", "vin", "brand", "model", "owning_unit", "status", "inspection_due", "odometer_km"]
+    list_display = [
+        "plate",
+        "vin",
+        "brand",
+        "model",
+        "owning_unit",
+        "status",
+        "inspection_due",
+        "odometer_km",
+    ]
     list_filter = ["status", "vehicle_type", "counts_against_quota", "livery_fitted", "warning_lights_fitted"]
     search_fields = ["plate", "vin", "brand", "model", "engine_number"]
     list_select_related = ["owning_unit"]
-    readonly_fields = ["plate", "vin", "owning_unit", "station", "driver", "status", "counts_against_quota",
-                       "registered_on", "inspection_due", "inspection_due_manual", "odometer_km", "disposed_on",
-                       "purchase", "vehicle_type", "livery_fitted", "warning_lights_fitted", "purchase_price"]
+    readonly_fields = [
+        "plate",
+        "vin",
+        "owning_unit",
+        "station",
+        "driver",
+        "status",
+        "counts_against_quota",
+        "registered_on",
+        "inspection_due",
+        "inspection_due_manual",
+        "odometer_km",
+        "disposed_on",
+        "purchase",
+        "vehicle_type",
+        "livery_fitted",
+        "warning_lights_fitted",
+        "purchase_price",
+    ]
     inlines = [PolicyInline]
 
     def has_add_permission(self, request):

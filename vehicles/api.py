@@ -7,8 +7,10 @@ from ninja.files import UploadedFile
 try:  # django-ninja ≥ 1.5 wants an explicit Status for a non-200 answer; older ones take a tuple
     from ninja import Status
 except ImportError:  # pragma: no cover
+
     def Status(status_code, value):  # noqa: N802
         return status_code, value
+
 
 from django.http import HttpResponse
 
@@ -60,62 +62,141 @@ router = Router(tags=["vehicles 车辆"])
 
 # ---- serializers ------------------------------------------------------------------------------------------
 
+
 def record_out(r) -> dict:
-    return {"id": r.id, "doc_number": r.doc_number, "doc_date": r.doc_date, "kind": r.kind,
-            "kind_label": QuotaRecordKind(r.kind).label, "reason": r.reason, "total_change": r.total_change,
-            "total_after": r.total_after, "allocated_after": r.allocated_after, "created_at": r.created_at,
-            "lines": [{"city_code": ln.city.code, "city_name": ln.city.name, "change": ln.change,
-                       "quota_after": ln.quota_after} for ln in r.lines.all()]}
+    return {
+        "id": r.id,
+        "doc_number": r.doc_number,
+        "doc_date": r.doc_date,
+        "kind": r.kind,
+        "kind_label": QuotaRecordKind(r.kind).label,
+        "reason": r.reason,
+        "total_change": r.total_change,
+        "total_after": r.total_after,
+        "allocated_after": r.allocated_after,
+        "created_at": r.created_at,
+        "lines": [
+            {
+                "city_code": ln.city.code,
+                "city_name": ln.city.name,
+                "change": ln.change,
+                "quota_after": ln.quota_after,
+            }
+            for ln in r.lines.all()
+        ],
+    }
 
 
 def exception_out(e) -> dict:
-    return {"id": e.id, "city_code": e.city.code, "city_name": e.city.name, "extra": e.extra, "reason": e.reason,
-            "doc_number": e.doc_number, "is_active": e.is_active, "created_at": e.created_at}
+    return {
+        "id": e.id,
+        "city_code": e.city.code,
+        "city_name": e.city.name,
+        "extra": e.extra,
+        "reason": e.reason,
+        "doc_number": e.doc_number,
+        "is_active": e.is_active,
+        "created_at": e.created_at,
+    }
 
 
 def purchase_out(p) -> dict:
-    return {"id": p.id, "city_code": p.city.code, "city_name": p.city.name, "title": p.title,
-            "quantity": p.quantity, "budget_amount": p.budget_amount, "contract_amount": p.contract_amount,
-            "supplier": p.supplier, "stage": p.stage, "stage_label": PurchaseStage(p.stage).label,
-            "stage_date": p.stage_date, "remarks": p.remarks}
+    return {
+        "id": p.id,
+        "city_code": p.city.code,
+        "city_name": p.city.name,
+        "title": p.title,
+        "quantity": p.quantity,
+        "budget_amount": p.budget_amount,
+        "contract_amount": p.contract_amount,
+        "supplier": p.supplier,
+        "stage": p.stage,
+        "stage_label": PurchaseStage(p.stage).label,
+        "stage_date": p.stage_date,
+        "remarks": p.remarks,
+    }
 
 
 def vehicle_out(v) -> dict:
     return {
-        "id": v.id, "plate": v.plate, "vin": v.vin, "engine_number": v.engine_number, "brand": v.brand,
-        "model": v.model, "vehicle_type": v.vehicle_type, "vehicle_type_label": VehicleType(v.vehicle_type).label,
-        "purchase_date": v.purchase_date, "purchase_price": v.purchase_price, "funding_source": v.funding_source,
-        "purchase_id": v.purchase_id, "owning_unit_code": v.owning_unit.code,
-        "owning_unit_name": v.owning_unit.name, "city_code": v.owning_unit.city_code,
-        "station_code": v.station.code if v.station_id else None, "driver_id": v.driver_id,
-        "driver_name": v.driver.name if v.driver_id else None, "status": v.status,
-        "status_label": VehicleStatus(v.status).label, "counts_against_quota": v.counts_against_quota,
-        "registered_on": v.registered_on, "livery_fitted": v.livery_fitted,
-        "warning_lights_fitted": v.warning_lights_fitted, "equipment": v.equipment,
-        "inspection_due": v.inspection_due, "inspection_due_manual": v.inspection_due_manual,
+        "id": v.id,
+        "plate": v.plate,
+        "vin": v.vin,
+        "engine_number": v.engine_number,
+        "brand": v.brand,
+        "model": v.model,
+        "vehicle_type": v.vehicle_type,
+        "vehicle_type_label": VehicleType(v.vehicle_type).label,
+        "purchase_date": v.purchase_date,
+        "purchase_price": v.purchase_price,
+        "funding_source": v.funding_source,
+        "purchase_id": v.purchase_id,
+        "owning_unit_code": v.owning_unit.code,
+        "owning_unit_name": v.owning_unit.name,
+        "city_code": v.owning_unit.city_code,
+        "station_code": v.station.code if v.station_id else None,
+        "driver_id": v.driver_id,
+        "driver_name": v.driver.name if v.driver_id else None,
+        "status": v.status,
+        "status_label": VehicleStatus(v.status).label,
+        "counts_against_quota": v.counts_against_quota,
+        "registered_on": v.registered_on,
+        "livery_fitted": v.livery_fitted,
+        "warning_lights_fitted": v.warning_lights_fitted,
+        "equipment": v.equipment,
+        "inspection_due": v.inspection_due,
+        "inspection_due_manual": v.inspection_due_manual,
         "compulsory_until": getattr(v, "compulsory_until", None),
-        "commercial_until": getattr(v, "commercial_until", None), "odometer_km": v.odometer_km,
-        "disposed_on": v.disposed_on, "remarks": v.remarks,
+        "commercial_until": getattr(v, "commercial_until", None),
+        "odometer_km": v.odometer_km,
+        "disposed_on": v.disposed_on,
+        "remarks": v.remarks,
     }
 
 
 def policy_out(p) -> dict:
-    return {"id": p.id, "vehicle_id": p.vehicle_id, "kind": p.kind, "kind_label": PolicyKind(p.kind).label,
-            "insurer": p.insurer, "policy_number": p.policy_number, "starts_on": p.starts_on,
-            "ends_on": p.ends_on, "premium": p.premium, "is_active": p.is_active}
+    return {
+        "id": p.id,
+        "vehicle_id": p.vehicle_id,
+        "kind": p.kind,
+        "kind_label": PolicyKind(p.kind).label,
+        "insurer": p.insurer,
+        "policy_number": p.policy_number,
+        "starts_on": p.starts_on,
+        "ends_on": p.ends_on,
+        "premium": p.premium,
+        "is_active": p.is_active,
+    }
 
 
 def transfer_out(t) -> dict:
-    return {"id": t.id, "vehicle_id": t.vehicle_id, "from_unit_code": t.from_unit.code,
-            "to_unit_code": t.to_unit.code, "date": t.date, "reason": t.reason, "document": t.document}
+    return {
+        "id": t.id,
+        "vehicle_id": t.vehicle_id,
+        "from_unit_code": t.from_unit.code,
+        "to_unit_code": t.to_unit.code,
+        "date": t.date,
+        "reason": t.reason,
+        "document": t.document,
+    }
 
 
 def disposal_out(d) -> dict:
-    return {"id": d.id, "vehicle_id": d.vehicle_id, "plate": d.vehicle.plate, "vin": d.vehicle.vin,
-            "method": d.method, "reason": d.reason, "status": d.status,
-            "requested_by": d.requested_by.username if d.requested_by_id else None,
-            "requested_at": d.requested_at, "decided_by": d.decided_by.username if d.decided_by_id else None,
-            "decided_at": d.decided_at, "decision_note": d.decision_note, "document": d.document}
+    return {
+        "id": d.id,
+        "vehicle_id": d.vehicle_id,
+        "plate": d.vehicle.plate,
+        "vin": d.vehicle.vin,
+        "method": d.method,
+        "reason": d.reason,
+        "status": d.status,
+        "requested_by": d.requested_by.username if d.requested_by_id else None,
+        "requested_at": d.requested_at,
+        "decided_by": d.decided_by.username if d.decided_by_id else None,
+        "decided_at": d.decided_at,
+        "decision_note": d.decision_note,
+        "document": d.document,
+    }
 
 
 def _vehicle(request, vehicle_id: int):
@@ -128,26 +209,45 @@ def _reload(request, v):
 
 # ---- allocation and quotas ------------------------------------------------------------------------------
 
-@router.get("/allocation", response=AllocationOut, tags=["vehicles · quotas 编制"],
-            summary="车辆编制与配备情况 allocation per city (readable by every user)")
+
+@router.get(
+    "/allocation",
+    response=AllocationOut,
+    tags=["vehicles · quotas 编制"],
+    summary="车辆编制与配备情况 allocation per city (readable by every user)",
+)
 def allocation(request):
     # The province's published allocation: the one read that does not start from the user's scope.
     return selectors.allocation_table()
 
 
-@router.get("/quota-records", response=page_schema(QuotaRecordOut), tags=["vehicles · quotas 编制"],
-            summary="编制变更记录 quota change history (readable by every user)")
+@router.get(
+    "/quota-records",
+    response=page_schema(QuotaRecordOut),
+    tags=["vehicles · quotas 编制"],
+    summary="编制变更记录 quota change history (readable by every user)",
+)
 def quota_record_list(request, params: Query[PageParams]):
     return paginate(selectors.quota_records(), params, record_out)
 
 
-@router.post("/quota-records", response={201: QuotaRecordOut}, tags=["vehicles · quotas 编制"],
-             summary="新增编制文件 add an allocation record (provincial logistics)")
+@router.post(
+    "/quota-records",
+    response={201: QuotaRecordOut},
+    tags=["vehicles · quotas 编制"],
+    summary="新增编制文件 add an allocation record (provincial logistics)",
+)
 def quota_record_create(request, payload: QuotaRecordIn):
     data = payload.dict()
-    record = services.quota_record_create(actor=request.user, doc_number=data["doc_number"],
-                                          doc_date=data["doc_date"], kind=data["kind"], reason=data["reason"],
-                                          total_change=data["total_change"], lines=data["lines"])
+    record = services.quota_record_create(
+        actor=request.user,
+        doc_number=data["doc_number"],
+        doc_date=data["doc_date"],
+        kind=data["kind"],
+        reason=data["reason"],
+        total_change=data["total_change"],
+        lines=data["lines"],
+    )
     return Status(201, record_out(selectors.quota_records().get(pk=record.pk)))
 
 
@@ -156,23 +256,37 @@ def quota_exception_list(request, params: Query[PageParams], active: bool | None
     return paginate(selectors.quota_exceptions(request.user, active=active), params, exception_out)
 
 
-@router.post("/quota-exceptions", response={201: QuotaExceptionOut}, tags=["vehicles · quotas 编制"],
-             summary="超编例外 let a city hold vehicles beyond its quota (provincial logistics)")
+@router.post(
+    "/quota-exceptions",
+    response={201: QuotaExceptionOut},
+    tags=["vehicles · quotas 编制"],
+    summary="超编例外 let a city hold vehicles beyond its quota (provincial logistics)",
+)
 def quota_exception_create(request, payload: QuotaExceptionIn):
     scope.require_role(request.user, scope.PROVINCE)
     city = selectors.city_get(request.user, payload.city_code)
-    exc = services.quota_exception_grant(actor=request.user, city=city, extra=payload.extra,
-                                         reason=payload.reason, doc_number=payload.doc_number)
+    exc = services.quota_exception_grant(
+        actor=request.user,
+        city=city,
+        extra=payload.extra,
+        reason=payload.reason,
+        doc_number=payload.doc_number,
+    )
     return Status(201, exception_out(exc))
 
 
-@router.post("/quota-exceptions/{exception_id}/revoke", response=QuotaExceptionOut, tags=["vehicles · quotas 编制"])
+@router.post(
+    "/quota-exceptions/{exception_id}/revoke", response=QuotaExceptionOut, tags=["vehicles · quotas 编制"]
+)
 def quota_exception_revoke(request, exception_id: int, payload: ReasonIn):
     exc = selectors.quota_exception_get(request.user, exception_id)
-    return exception_out(services.quota_exception_revoke(actor=request.user, exception=exc, reason=payload.reason))
+    return exception_out(
+        services.quota_exception_revoke(actor=request.user, exception=exc, reason=payload.reason)
+    )
 
 
 # ---- purchases --------------------------------------------------------------------------------------------
+
 
 @router.get("/purchases", response=page_schema(PurchaseOut), tags=["vehicles · purchases 购置"])
 def purchase_list(request, params: Query[PageParams], city: str | None = None, stage: str | None = None):
@@ -180,18 +294,40 @@ def purchase_list(request, params: Query[PageParams], city: str | None = None, s
 
 
 def _purchase_detail(p) -> dict:
-    return {**purchase_out(p), "vehicles": p.vehicles.count(),
-            "events": [{"stage": e.stage, "stage_label": PurchaseStage(e.stage).label, "date": e.date,
-                        "document": e.document, "note": e.note} for e in p.events.all()]}
+    return {
+        **purchase_out(p),
+        "vehicles": p.vehicles.count(),
+        "events": [
+            {
+                "stage": e.stage,
+                "stage_label": PurchaseStage(e.stage).label,
+                "date": e.date,
+                "document": e.document,
+                "note": e.note,
+            }
+            for e in p.events.all()
+        ],
+    }
 
 
-@router.post("/purchases", response={201: PurchaseDetail}, tags=["vehicles · purchases 购置"],
-             summary="新建购置（预算批复） open a purchase at budget approved")
+@router.post(
+    "/purchases",
+    response={201: PurchaseDetail},
+    tags=["vehicles · purchases 购置"],
+    summary="新建购置（预算批复） open a purchase at budget approved",
+)
 def purchase_create(request, payload: PurchaseIn):
     city = selectors.city_get(request.user, payload.city_code)
-    p = services.purchase_create(actor=request.user, city=city, title=payload.title, quantity=payload.quantity,
-                                 stage_date=payload.stage_date, budget_amount=payload.budget_amount,
-                                 document=payload.document, remarks=payload.remarks)
+    p = services.purchase_create(
+        actor=request.user,
+        city=city,
+        title=payload.title,
+        quantity=payload.quantity,
+        stage_date=payload.stage_date,
+        budget_amount=payload.budget_amount,
+        document=payload.document,
+        remarks=payload.remarks,
+    )
     return Status(201, _purchase_detail(p))
 
 
@@ -200,17 +336,29 @@ def purchase_detail(request, purchase_id: int):
     return _purchase_detail(selectors.purchase_get(request.user, purchase_id))
 
 
-@router.post("/purchases/{purchase_id}/stage", response=PurchaseDetail, tags=["vehicles · purchases 购置"],
-             summary="推进购置阶段 move a purchase to its next stage")
+@router.post(
+    "/purchases/{purchase_id}/stage",
+    response=PurchaseDetail,
+    tags=["vehicles · purchases 购置"],
+    summary="推进购置阶段 move a purchase to its next stage",
+)
 def purchase_stage(request, purchase_id: int, payload: StageIn):
     p = selectors.purchase_get(request.user, purchase_id)
-    p = services.purchase_advance(actor=request.user, purchase=p, stage=payload.stage, date=payload.date,
-                                  document=payload.document, note=payload.note,
-                                  contract_amount=payload.contract_amount, supplier=payload.supplier)
+    p = services.purchase_advance(
+        actor=request.user,
+        purchase=p,
+        stage=payload.stage,
+        date=payload.date,
+        document=payload.document,
+        note=payload.note,
+        contract_amount=payload.contract_amount,
+        supplier=payload.supplier,
+    )
     return _purchase_detail(selectors.purchase_get(request.user, p.pk))
 
 
 # ---- the register -----------------------------------------------------------------------------------------
+
 
 class VehicleFilters(PageParams):
     city: str | None = None
@@ -222,12 +370,23 @@ class VehicleFilters(PageParams):
     days: int = 30
 
 
-@router.get("/vehicles", response=page_schema(VehicleOut), tags=["vehicles · register 登记簿"],
-            summary="车辆登记簿 the register (scoped; papers=due|overdue)")
+@router.get(
+    "/vehicles",
+    response=page_schema(VehicleOut),
+    tags=["vehicles · register 登记簿"],
+    summary="车辆登记簿 the register (scoped; papers=due|overdue)",
+)
 def vehicle_list(request, filters: Query[VehicleFilters]):
-    qs = selectors.vehicles_for(request.user, city_code=filters.city, unit_code=filters.unit,
-                                status=filters.status, vehicle_type=filters.vehicle_type, q=filters.q,
-                                papers=filters.papers, days=filters.days)
+    qs = selectors.vehicles_for(
+        request.user,
+        city_code=filters.city,
+        unit_code=filters.unit,
+        status=filters.status,
+        vehicle_type=filters.vehicle_type,
+        q=filters.q,
+        papers=filters.papers,
+        days=filters.days,
+    )
     return paginate(qs, filters, vehicle_out)
 
 
@@ -236,8 +395,9 @@ def _officer(request, officer_id: int | None):
         return None
     officer = Officer.objects.restrict(request.user).select_related("unit").filter(pk=officer_id).first()
     if officer is None:
-        raise QMError("bad_driver", "驾驶员不存在或不在您的范围内 no such officer in your scope",
-                      {"field": "driver_id"})
+        raise QMError(
+            "bad_driver", "驾驶员不存在或不在您的范围内 no such officer in your scope", {"field": "driver_id"}
+        )
     return officer
 
 
@@ -254,26 +414,50 @@ def _purchase(request, purchase_id: int | None):
         raise QMError("bad_purchase", "购置项目不存在 no such purchase", {"field": "purchase_id"}) from None
 
 
-@router.post("/vehicles", response={201: VehicleOut}, tags=["vehicles · register 登记簿"],
-             summary="登记车辆 put a vehicle on the register")
+@router.post(
+    "/vehicles",
+    response={201: VehicleOut},
+    tags=["vehicles · register 登记簿"],
+    summary="登记车辆 put a vehicle on the register",
+)
 def vehicle_create(request, payload: VehicleIn):
     data = payload.dict()
     unit = selectors.unit_get(request.user, data.pop("owning_unit"))
     station = _station(request, data.pop("station"))
     driver = _officer(request, data.pop("driver_id"))
     data["purchase"] = _purchase(request, data.pop("purchase_id"))
-    v = services.vehicle_create(actor=request.user, owning_unit=unit, vin_code=data.pop("vin"),
-                                brand=data.pop("brand"), plate=data.pop("plate"), station=station, driver=driver,
-                                status=data.pop("status"), inspection_due=data.pop("inspection_due"), **data)
+    v = services.vehicle_create(
+        actor=request.user,
+        owning_unit=unit,
+        vin_code=data.pop("vin"),
+        brand=data.pop("brand"),
+        plate=data.pop("plate"),
+        station=station,
+        driver=driver,
+        status=data.pop("status"),
+        inspection_due=data.pop("inspection_due"),
+        **data,
+    )
     return Status(201, vehicle_out(_reload(request, v)))
 
 
 @router.get("/vehicles/{vehicle_id}", response=VehicleDetail, tags=["vehicles · register 登记簿"])
 def vehicle_detail(request, vehicle_id: int):
     v = _vehicle(request, vehicle_id)
-    return {**vehicle_out(v), "history": [
-        {"action": r.action, "changes": r.changes, "note": r.note, "actor": r.actor_name, "source": r.source,
-         "at": r.created_at} for r in history_for(v)]}
+    return {
+        **vehicle_out(v),
+        "history": [
+            {
+                "action": r.action,
+                "changes": r.changes,
+                "note": r.note,
+                "actor": r.actor_name,
+                "source": r.source,
+                "at": r.created_at,
+            }
+            for r in history_for(v)
+        ],
+    }
 
 
 @router.patch("/vehicles/{vehicle_id}", response=VehicleOut, tags=["vehicles · register 登记簿"])
@@ -286,23 +470,39 @@ def vehicle_patch(request, vehicle_id: int, payload: VehiclePatch):
     return vehicle_out(_reload(request, v))
 
 
-@router.post("/vehicles/{vehicle_id}/register", response=VehicleOut, tags=["vehicles · register 登记簿"],
-             summary="上牌 record the plate and registration date")
+@router.post(
+    "/vehicles/{vehicle_id}/register",
+    response=VehicleOut,
+    tags=["vehicles · register 登记簿"],
+    summary="上牌 record the plate and registration date",
+)
 def vehicle_register(request, vehicle_id: int, payload: RegisterIn):
-    v = services.vehicle_register(actor=request.user, vehicle=_vehicle(request, vehicle_id), plate=payload.plate,
-                                  registered_on=payload.registered_on)
+    v = services.vehicle_register(
+        actor=request.user,
+        vehicle=_vehicle(request, vehicle_id),
+        plate=payload.plate,
+        registered_on=payload.registered_on,
+    )
     return vehicle_out(_reload(request, v))
 
 
 @router.post("/vehicles/{vehicle_id}/status", response=VehicleOut, tags=["vehicles · register 登记簿"])
 def vehicle_status(request, vehicle_id: int, payload: StatusIn):
-    v = services.vehicle_set_status(actor=request.user, vehicle=_vehicle(request, vehicle_id),
-                                    status=payload.status, reason=payload.reason)
+    v = services.vehicle_set_status(
+        actor=request.user,
+        vehicle=_vehicle(request, vehicle_id),
+        status=payload.status,
+        reason=payload.reason,
+    )
     return vehicle_out(_reload(request, v))
 
 
-@router.post("/vehicles/{vehicle_id}/assign", response=VehicleOut, tags=["vehicles · register 登记簿"],
-             summary="指派驾驶员与驻站 responsible driver and station")
+@router.post(
+    "/vehicles/{vehicle_id}/assign",
+    response=VehicleOut,
+    tags=["vehicles · register 登记簿"],
+    summary="指派驾驶员与驻站 responsible driver and station",
+)
 def vehicle_assign(request, vehicle_id: int, payload: AssignIn):
     v = _vehicle(request, vehicle_id)
     data = payload.dict(exclude_unset=True)
@@ -317,18 +517,32 @@ def vehicle_assign(request, vehicle_id: int, payload: AssignIn):
 
 # ---- transfers ----------------------------------------------------------------------------------------------
 
-@router.post("/vehicles/{vehicle_id}/transfer", response={201: TransferOut}, tags=["vehicles · transfers 调拨"],
-             summary="调拨 move the vehicle to another unit")
+
+@router.post(
+    "/vehicles/{vehicle_id}/transfer",
+    response={201: TransferOut},
+    tags=["vehicles · transfers 调拨"],
+    summary="调拨 move the vehicle to another unit",
+)
 def vehicle_transfer(request, vehicle_id: int, payload: TransferIn):
     v = _vehicle(request, vehicle_id)
     to_unit = selectors.unit_any(payload.to_unit)
     station = selectors.unit_any(payload.station) if payload.station else None
-    move = services.vehicle_transfer(actor=request.user, vehicle=v, to_unit=to_unit, reason=payload.reason,
-                                     document=payload.document, date=payload.date, station=station)
+    move = services.vehicle_transfer(
+        actor=request.user,
+        vehicle=v,
+        to_unit=to_unit,
+        reason=payload.reason,
+        document=payload.document,
+        date=payload.date,
+        station=station,
+    )
     return Status(201, transfer_out(move))
 
 
-@router.get("/vehicles/{vehicle_id}/transfers", response=list[TransferOut], tags=["vehicles · transfers 调拨"])
+@router.get(
+    "/vehicles/{vehicle_id}/transfers", response=list[TransferOut], tags=["vehicles · transfers 调拨"]
+)
 def vehicle_transfers(request, vehicle_id: int):
     v = _vehicle(request, vehicle_id)
     return [transfer_out(t) for t in v.transfers.select_related("from_unit", "to_unit")]
@@ -336,13 +550,18 @@ def vehicle_transfers(request, vehicle_id: int):
 
 # ---- insurance and inspection ------------------------------------------------------------------------------
 
+
 @router.get("/vehicles/{vehicle_id}/insurance", response=list[PolicyOut], tags=["vehicles · insurance 保险"])
 def policy_list(request, vehicle_id: int):
     return [policy_out(p) for p in _vehicle(request, vehicle_id).policies.all()]
 
 
-@router.post("/vehicles/{vehicle_id}/insurance", response={201: PolicyOut}, tags=["vehicles · insurance 保险"],
-             summary="登记保单（交强险/商业险） record a policy")
+@router.post(
+    "/vehicles/{vehicle_id}/insurance",
+    response={201: PolicyOut},
+    tags=["vehicles · insurance 保险"],
+    summary="登记保单（交强险/商业险） record a policy",
+)
 def policy_add(request, vehicle_id: int, payload: PolicyIn):
     p = services.policy_add(actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict())
     return Status(201, policy_out(p))
@@ -350,44 +569,66 @@ def policy_add(request, vehicle_id: int, payload: PolicyIn):
 
 @router.post("/insurance/{policy_id}/cancel", response=PolicyOut, tags=["vehicles · insurance 保险"])
 def policy_cancel(request, policy_id: int, payload: ReasonIn):
-    p = services.policy_cancel(actor=request.user, policy=selectors.policy_get(request.user, policy_id),
-                               reason=payload.reason)
+    p = services.policy_cancel(
+        actor=request.user, policy=selectors.policy_get(request.user, policy_id), reason=payload.reason
+    )
     return policy_out(p)
 
 
-@router.get("/vehicles/{vehicle_id}/inspections", response=list[InspectionOut],
-            tags=["vehicles · inspections 检验"])
+@router.get(
+    "/vehicles/{vehicle_id}/inspections", response=list[InspectionOut], tags=["vehicles · inspections 检验"]
+)
 def inspection_list(request, vehicle_id: int):
     return list(_vehicle(request, vehicle_id).inspections.all())
 
 
-@router.post("/vehicles/{vehicle_id}/inspections", response={201: InspectionOut},
-             tags=["vehicles · inspections 检验"], summary="登记检验 record an inspection")
+@router.post(
+    "/vehicles/{vehicle_id}/inspections",
+    response={201: InspectionOut},
+    tags=["vehicles · inspections 检验"],
+    summary="登记检验 record an inspection",
+)
 def inspection_add(request, vehicle_id: int, payload: InspectionIn):
-    record = services.inspection_record(actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict())
+    record = services.inspection_record(
+        actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict()
+    )
     return Status(201, record)
 
 
-@router.put("/vehicles/{vehicle_id}/inspection-due", response=VehicleOut, tags=["vehicles · inspections 检验"],
-            summary="修改检验有效期至 set the inspection due date by hand (null: computed)")
+@router.put(
+    "/vehicles/{vehicle_id}/inspection-due",
+    response=VehicleOut,
+    tags=["vehicles · inspections 检验"],
+    summary="修改检验有效期至 set the inspection due date by hand (null: computed)",
+)
 def inspection_due_set(request, vehicle_id: int, payload: InspectionDueIn):
-    v = services.vehicle_set_inspection_due(actor=request.user, vehicle=_vehicle(request, vehicle_id),
-                                            due=payload.due, reason=payload.reason)
+    v = services.vehicle_set_inspection_due(
+        actor=request.user, vehicle=_vehicle(request, vehicle_id), due=payload.due, reason=payload.reason
+    )
     return vehicle_out(_reload(request, v))
 
 
 # ---- maintenance and odometer ------------------------------------------------------------------------------
 
-@router.get("/vehicles/{vehicle_id}/maintenance", response=list[MaintenanceOut],
-            tags=["vehicles · maintenance 维修保养"])
+
+@router.get(
+    "/vehicles/{vehicle_id}/maintenance",
+    response=list[MaintenanceOut],
+    tags=["vehicles · maintenance 维修保养"],
+)
 def maintenance_list(request, vehicle_id: int):
     return list(_vehicle(request, vehicle_id).maintenance.all())
 
 
-@router.post("/vehicles/{vehicle_id}/maintenance", response={201: MaintenanceOut},
-             tags=["vehicles · maintenance 维修保养"])
+@router.post(
+    "/vehicles/{vehicle_id}/maintenance",
+    response={201: MaintenanceOut},
+    tags=["vehicles · maintenance 维修保养"],
+)
 def maintenance_add(request, vehicle_id: int, payload: MaintenanceIn):
-    record = services.maintenance_record(actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict())
+    record = services.maintenance_record(
+        actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict()
+    )
     return Status(201, record)
 
 
@@ -396,22 +637,37 @@ def odometer_list(request, vehicle_id: int):
     return list(_vehicle(request, vehicle_id).odometer_readings.all())
 
 
-@router.post("/vehicles/{vehicle_id}/odometer", response={201: OdometerOut}, tags=["vehicles · odometer 里程"],
-             summary="登记里程（不可减少） add an odometer reading (never decreasing)")
+@router.post(
+    "/vehicles/{vehicle_id}/odometer",
+    response={201: OdometerOut},
+    tags=["vehicles · odometer 里程"],
+    summary="登记里程（不可减少） add an odometer reading (never decreasing)",
+)
 def odometer_add(request, vehicle_id: int, payload: OdometerIn):
-    record = services.odometer_record(actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict())
+    record = services.odometer_record(
+        actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict()
+    )
     return Status(201, record)
 
 
 # ---- disposal --------------------------------------------------------------------------------------------------
 
-@router.post("/vehicles/{vehicle_id}/disposal", response={201: DisposalOut}, tags=["vehicles · disposal 处置"],
-             summary="申请处置 ask to dispose of the vehicle")
+
+@router.post(
+    "/vehicles/{vehicle_id}/disposal",
+    response={201: DisposalOut},
+    tags=["vehicles · disposal 处置"],
+    summary="申请处置 ask to dispose of the vehicle",
+)
 def disposal_request(request, vehicle_id: int, payload: DisposalIn):
     if payload.method not in DisposalMethod.values:
         raise QMError("bad_method", f"未知处置方式 unknown method {payload.method}", {"field": "method"})
-    d = services.disposal_request(actor=request.user, vehicle=_vehicle(request, vehicle_id),
-                                  method=payload.method, reason=payload.reason)
+    d = services.disposal_request(
+        actor=request.user,
+        vehicle=_vehicle(request, vehicle_id),
+        method=payload.method,
+        reason=payload.reason,
+    )
     return Status(201, disposal_out(d))
 
 
@@ -420,19 +676,36 @@ def disposal_list(request, params: Query[PageParams], status: str | None = None)
     return paginate(selectors.disposals_for(request.user, status=status), params, disposal_out)
 
 
-@router.post("/disposals/{request_id}/approve", response=DisposalOut, tags=["vehicles · disposal 处置"],
-             summary="批准处置 approve (provincial logistics)")
+@router.post(
+    "/disposals/{request_id}/approve",
+    response=DisposalOut,
+    tags=["vehicles · disposal 处置"],
+    summary="批准处置 approve (provincial logistics)",
+)
 def disposal_approve(request, request_id: int, payload: DecisionIn):
-    d = services.disposal_decide(actor=request.user, request=selectors.disposal_get(request.user, request_id),
-                                 approve=True, **payload.dict())
+    d = services.disposal_decide(
+        actor=request.user,
+        request=selectors.disposal_get(request.user, request_id),
+        approve=True,
+        **payload.dict(),
+    )
     return disposal_out(selectors.disposal_get(request.user, d.pk))
 
 
-@router.post("/disposals/{request_id}/reject", response=DisposalOut, tags=["vehicles · disposal 处置"],
-             summary="驳回处置 reject (provincial logistics)")
+@router.post(
+    "/disposals/{request_id}/reject",
+    response=DisposalOut,
+    tags=["vehicles · disposal 处置"],
+    summary="驳回处置 reject (provincial logistics)",
+)
 def disposal_reject(request, request_id: int, payload: DecisionIn):
-    d = services.disposal_decide(actor=request.user, request=selectors.disposal_get(request.user, request_id),
-                                 approve=False, note=payload.note, document=payload.document)
+    d = services.disposal_decide(
+        actor=request.user,
+        request=selectors.disposal_get(request.user, request_id),
+        approve=False,
+        note=payload.note,
+        document=payload.document,
+    )
     return disposal_out(selectors.disposal_get(request.user, d.pk))
 
 
@@ -447,26 +720,46 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@router.get("/import-template", tags=["vehicles · import 导入"], summary="导入模板 the import template (.xlsx)")
+@router.get(
+    "/import-template", tags=["vehicles · import 导入"], summary="导入模板 the import template (.xlsx)"
+)
 def import_template(request):
     return _xlsx(exporters.template_workbook(), "vehicle-import-template.xlsx")
 
 
-@router.get("/export", tags=["vehicles · import 导入"],
-            summary="导出登记簿 the register in scope as .xlsx (the import layout; filters as /vehicles)")
+@router.get(
+    "/export",
+    tags=["vehicles · import 导入"],
+    summary="导出登记簿 the register in scope as .xlsx (the import layout; filters as /vehicles)",
+)
 def vehicle_export(request, filters: Query[VehicleFilters]):
-    qs = selectors.vehicles_for(request.user, city_code=filters.city, unit_code=filters.unit,
-                                status=filters.status, vehicle_type=filters.vehicle_type, q=filters.q,
-                                papers=filters.papers, days=filters.days)
+    qs = selectors.vehicles_for(
+        request.user,
+        city_code=filters.city,
+        unit_code=filters.unit,
+        status=filters.status,
+        vehicle_type=filters.vehicle_type,
+        q=filters.q,
+        papers=filters.papers,
+        days=filters.days,
+    )
     return _xlsx(exporters.register_workbook(qs), "vehicles.xlsx")
 
 
-@router.post("/import", response={200: ImportReport}, tags=["vehicles · import 导入"],
-             summary="从 Excel 导入车辆 import vehicles from .xlsx (all or nothing; dry_run to check)")
+@router.post(
+    "/import",
+    response={200: ImportReport},
+    tags=["vehicles · import 导入"],
+    summary="从 Excel 导入车辆 import vehicles from .xlsx (all or nothing; dry_run to check)",
+)
 def vehicle_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
     scope.require_role(request.user, *services.REGISTER_ROLES)
     result = importers.import_vehicles(actor=request.user, source=file, dry_run=dry_run)
     if not result.ok:
-        raise QMError("import_rejected", f"导入被拒绝，共{len(result.errors)}处错误，未写入任何数据 "
-                      f"import refused: {len(result.errors)} error(s), nothing written", result.as_dict())
+        raise QMError(
+            "import_rejected",
+            f"导入被拒绝，共{len(result.errors)}处错误，未写入任何数据 "
+            f"import refused: {len(result.errors)} error(s), nothing written",
+            result.as_dict(),
+        )
     return result.as_dict()

@@ -21,8 +21,12 @@ class PurchaseStage(models.TextChoices):
 
 
 STAGE_ORDER = [
-    PurchaseStage.BUDGET_APPROVED, PurchaseStage.PROCUREMENT, PurchaseStage.CONTRACT_SIGNED,
-    PurchaseStage.DELIVERED, PurchaseStage.REGISTERED, PurchaseStage.IN_SERVICE,
+    PurchaseStage.BUDGET_APPROVED,
+    PurchaseStage.PROCUREMENT,
+    PurchaseStage.CONTRACT_SIGNED,
+    PurchaseStage.DELIVERED,
+    PurchaseStage.REGISTERED,
+    PurchaseStage.IN_SERVICE,
 ]
 # One step forward at a time; a purchase may be cancelled before its contract is signed (a failed tender).
 STAGE_TRANSITIONS = {
@@ -35,8 +39,12 @@ STAGE_TRANSITIONS = {
     PurchaseStage.CANCELLED: set(),
 }
 # "purchased" in the allocation view: contract signed or later.
-PURCHASED_STAGES = (PurchaseStage.CONTRACT_SIGNED, PurchaseStage.DELIVERED, PurchaseStage.REGISTERED,
-                    PurchaseStage.IN_SERVICE)
+PURCHASED_STAGES = (
+    PurchaseStage.CONTRACT_SIGNED,
+    PurchaseStage.DELIVERED,
+    PurchaseStage.REGISTERED,
+    PurchaseStage.IN_SERVICE,
+)
 
 
 class VehicleStatus(models.TextChoices):

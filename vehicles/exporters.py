@@ -9,9 +9,27 @@ from openpyxl.styles import Font, PatternFill
 from . import plates
 from .choices import FundingSource, VehicleStatus, VehicleType
 
-COLUMNS = ["车辆识别代号", "号牌号码", "发动机号", "品牌", "型号", "车辆类型", "所属单位", "驻站", "状态",
-           "购置日期", "购置价格(元)", "资金来源", "注册登记日期", "检验有效期至", "标志涂装", "示警灯具", "随车装备",
-           "占编制", "备注"]
+COLUMNS = [
+    "车辆识别代号",
+    "号牌号码",
+    "发动机号",
+    "品牌",
+    "型号",
+    "车辆类型",
+    "所属单位",
+    "驻站",
+    "状态",
+    "购置日期",
+    "购置价格(元)",
+    "资金来源",
+    "注册登记日期",
+    "检验有效期至",
+    "标志涂装",
+    "示警灯具",
+    "随车装备",
+    "占编制",
+    "备注",
+]
 REQUIRED = {"车辆识别代号", "品牌", "所属单位"}
 NOTES = [
     "车辆识别代号：17位，不含I、O、Q，第9位为校验位 (GB 16735)。以车辆识别代号为准：已登记的车辆会被更新。",
@@ -61,14 +79,29 @@ def register_workbook(vehicles) -> bytes:
     wb = Workbook()
     ws = _sheet(wb)
     for v in vehicles:
-        ws.append([
-            v.vin, plates.display(v.plate) if v.plate else "", v.engine_number, v.brand, v.model,
-            VehicleType(v.vehicle_type).label.split()[0], v.owning_unit.code, v.station.code if v.station_id else "",
-            VehicleStatus(v.status).label.split()[0], v.purchase_date, v.purchase_price,
-            FundingSource(v.funding_source).label.split()[0] if v.funding_source else "", v.registered_on,
-            v.inspection_due, _yes(v.livery_fitted), _yes(v.warning_lights_fitted), "、".join(v.equipment),
-            _yes(v.counts_against_quota), v.remarks,
-        ])
+        ws.append(
+            [
+                v.vin,
+                plates.display(v.plate) if v.plate else "",
+                v.engine_number,
+                v.brand,
+                v.model,
+                VehicleType(v.vehicle_type).label.split()[0],
+                v.owning_unit.code,
+                v.station.code if v.station_id else "",
+                VehicleStatus(v.status).label.split()[0],
+                v.purchase_date,
+                v.purchase_price,
+                FundingSource(v.funding_source).label.split()[0] if v.funding_source else "",
+                v.registered_on,
+                v.inspection_due,
+                _yes(v.livery_fitted),
+                _yes(v.warning_lights_fitted),
+                "、".join(v.equipment),
+                _yes(v.counts_against_quota),
+                v.remarks,
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

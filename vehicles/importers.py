@@ -51,15 +51,28 @@ COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
 }
 HEADER_KEY = "车辆识别代号"
 TYPE_WORDS = [  # first match wins; labels as vehicle licences write them
-    ("摩托", VehicleType.MOTORCYCLE), ("专项作业", VehicleType.SPECIAL), ("货", VehicleType.GOODS),
-    ("皮卡", VehicleType.GOODS), ("大型", VehicleType.LARGE_PASSENGER), ("中型", VehicleType.LARGE_PASSENGER),
-    ("小型", VehicleType.SMALL_PASSENGER), ("微型", VehicleType.SMALL_PASSENGER),
-    ("轿车", VehicleType.SMALL_PASSENGER), ("越野", VehicleType.SMALL_PASSENGER),
+    ("摩托", VehicleType.MOTORCYCLE),
+    ("专项作业", VehicleType.SPECIAL),
+    ("货", VehicleType.GOODS),
+    ("皮卡", VehicleType.GOODS),
+    ("大型", VehicleType.LARGE_PASSENGER),
+    ("中型", VehicleType.LARGE_PASSENGER),
+    ("小型", VehicleType.SMALL_PASSENGER),
+    ("微型", VehicleType.SMALL_PASSENGER),
+    ("轿车", VehicleType.SMALL_PASSENGER),
+    ("越野", VehicleType.SMALL_PASSENGER),
 ]
-STATUS_WORDS = {"在用": VehicleStatus.IN_SERVICE, "待交付": VehicleStatus.ON_ORDER, "待交付/待投用": VehicleStatus.ON_ORDER,
-                "待投用": VehicleStatus.ON_ORDER, "未投用": VehicleStatus.ON_ORDER,
-                "维修中": VehicleStatus.UNDER_REPAIR, "维修": VehicleStatus.UNDER_REPAIR,
-                "已处置": VehicleStatus.DISPOSED, "报废": VehicleStatus.DISPOSED}
+STATUS_WORDS = {
+    "在用": VehicleStatus.IN_SERVICE,
+    "待交付": VehicleStatus.ON_ORDER,
+    "待交付/待投用": VehicleStatus.ON_ORDER,
+    "待投用": VehicleStatus.ON_ORDER,
+    "未投用": VehicleStatus.ON_ORDER,
+    "维修中": VehicleStatus.UNDER_REPAIR,
+    "维修": VehicleStatus.UNDER_REPAIR,
+    "已处置": VehicleStatus.DISPOSED,
+    "报废": VehicleStatus.DISPOSED,
+}
 YES = {"是", "有", "已安装", "已喷涂", "Y", "YES", "TRUE", "1", "√", "✓"}
 NO = {"否", "无", "未安装", "未喷涂", "N", "NO", "FALSE", "0", "×"}
 
@@ -83,8 +96,15 @@ class ImportResult:
         return not self.errors
 
     def as_dict(self) -> dict:
-        return {"ok": self.ok, "written": self.written, "dry_run": self.dry_run, "created": self.created,
-                "updated": self.updated, "unchanged": self.unchanged, "errors": self.errors}
+        return {
+            "ok": self.ok,
+            "written": self.written,
+            "dry_run": self.dry_run,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+        }
 
 
 class RowError(Exception):
@@ -181,7 +201,11 @@ def _vehicle_type(value, column: str) -> str | None:
     for word, vtype in TYPE_WORDS:
         if word in text:
             return vtype.value
-    raise RowError(column, value, "无法识别的车辆类型 unknown vehicle type (小型普通客车, 载货汽车, 专项作业车, 摩托车...)")
+    raise RowError(
+        column,
+        value,
+        "无法识别的车辆类型 unknown vehicle type (小型普通客车, 载货汽车, 专项作业车, 摩托车...)",
+    )
 
 
 def _status(value, column: str) -> str | None:
@@ -210,8 +234,9 @@ def read_rows(source) -> tuple[dict[str, str], list[tuple[int, dict]]]:
     except ImportFileError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise ImportFileError(f"无法读取文件，请使用 .xlsx cannot read the file as .xlsx ({type(exc).__name__})") \
-            from None
+        raise ImportFileError(
+            f"无法读取文件，请使用 .xlsx cannot read the file as .xlsx ({type(exc).__name__})"
+        ) from None
     ws = wb.worksheets[0]
     header_row, columns, rows = None, {}, []
     for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -231,7 +256,9 @@ def read_rows(source) -> tuple[dict[str, str], list[tuple[int, dict]]]:
         rows.append((number, cells))
     wb.close()
     if header_row is None:
-        raise ImportFileError("找不到表头（须有“车辆识别代号”列） no header row with a 车辆识别代号 (VIN) column")
+        raise ImportFileError(
+            "找不到表头（须有“车辆识别代号”列） no header row with a 车辆识别代号 (VIN) column"
+        )
     headers = {name: written for name, written in columns.values()}
     missing = [name for name, (_a, required) in COLUMNS.items() if required and name not in headers]
     if missing:
@@ -309,7 +336,9 @@ def parse_row(cells: dict, headers: dict, units, by_name) -> tuple[dict, list[Ro
     take("检验有效期至", _date)
     take("标志涂装", _flag)
     take("示警灯具", _flag)
-    take("随车装备", lambda v, c: [x.strip() for x in re.split(r"[、,，;；/]", _text(v)) if x.strip()] or None)
+    take(
+        "随车装备", lambda v, c: [x.strip() for x in re.split(r"[、,，;；/]", _text(v)) if x.strip()] or None
+    )
     take("占编制", _flag)
     take("备注", lambda v, c: _text(v))
     if "品牌" in cells and "品牌" not in out and not any(e.column == col("品牌") for e in errors):
@@ -317,13 +346,33 @@ def parse_row(cells: dict, headers: dict, units, by_name) -> tuple[dict, list[Ro
     return out, errors
 
 
-FIELD_OF = {"发动机号": "engine_number", "品牌": "brand", "型号": "model", "车辆类型": "vehicle_type",
-            "购置日期": "purchase_date", "购置价格(元)": "purchase_price", "资金来源": "funding_source",
-            "注册登记日期": "registered_on", "标志涂装": "livery_fitted", "示警灯具": "warning_lights_fitted",
-            "随车装备": "equipment", "占编制": "counts_against_quota", "备注": "remarks"}
-COLUMN_OF_FIELD = {**{v: k for k, v in FIELD_OF.items()}, "vin": "车辆识别代号", "plate": "号牌号码",
-                   "owning_unit": "所属单位", "station": "驻站", "status": "状态", "to_unit": "所属单位",
-                   "inspection_due": "检验有效期至", "driver_id": "所属单位", "purchase_id": "所属单位"}
+FIELD_OF = {
+    "发动机号": "engine_number",
+    "品牌": "brand",
+    "型号": "model",
+    "车辆类型": "vehicle_type",
+    "购置日期": "purchase_date",
+    "购置价格(元)": "purchase_price",
+    "资金来源": "funding_source",
+    "注册登记日期": "registered_on",
+    "标志涂装": "livery_fitted",
+    "示警灯具": "warning_lights_fitted",
+    "随车装备": "equipment",
+    "占编制": "counts_against_quota",
+    "备注": "remarks",
+}
+COLUMN_OF_FIELD = {
+    **{v: k for k, v in FIELD_OF.items()},
+    "vin": "车辆识别代号",
+    "plate": "号牌号码",
+    "owning_unit": "所属单位",
+    "station": "驻站",
+    "status": "状态",
+    "to_unit": "所属单位",
+    "inspection_due": "检验有效期至",
+    "driver_id": "所属单位",
+    "purchase_id": "所属单位",
+}
 
 
 def _apply_row(actor, data: dict, existing: Vehicle | None) -> str:
@@ -333,10 +382,16 @@ def _apply_row(actor, data: dict, existing: Vehicle | None) -> str:
     status = data.get("状态")
     if existing is None:
         services.vehicle_create(
-            actor=actor, owning_unit=data["所属单位"], vin_code=data["车辆识别代号"], plate=plate,
-            station=data.get("驻站"), status=status or VehicleStatus.ON_ORDER,
-            inspection_due=data.get("检验有效期至"), **{k: v for k, v in fields.items() if k != "brand"},
-            brand=fields["brand"])
+            actor=actor,
+            owning_unit=data["所属单位"],
+            vin_code=data["车辆识别代号"],
+            plate=plate,
+            station=data.get("驻站"),
+            status=status or VehicleStatus.ON_ORDER,
+            inspection_due=data.get("检验有效期至"),
+            **{k: v for k, v in fields.items() if k != "brand"},
+            brand=fields["brand"],
+        )
         return "created"
     v = existing
     if v.status == VehicleStatus.DISPOSED and status in (None, VehicleStatus.DISPOSED):
@@ -344,8 +399,11 @@ def _apply_row(actor, data: dict, existing: Vehicle | None) -> str:
     if v.status == VehicleStatus.DISPOSED:
         raise RowError(COLUMN_OF_FIELD["vin"], v.vin, "车辆已处置 the vehicle has been disposed of")
     if data["所属单位"].pk != v.owning_unit_id:
-        raise RowError("所属单位", data["所属单位"].code, "与登记簿不符，调拨请在登记簿中办理 differs from the "
-                       "register: transfer the vehicle there")
+        raise RowError(
+            "所属单位",
+            data["所属单位"].code,
+            "与登记簿不符，调拨请在登记簿中办理 differs from the register: transfer the vehicle there",
+        )
     changed = {k: val for k, val in fields.items() if getattr(v, k) != val}
     touched = False
     if changed:
@@ -354,7 +412,9 @@ def _apply_row(actor, data: dict, existing: Vehicle | None) -> str:
     if plate and plate != v.plate:
         registered_on = data.get("注册登记日期") or v.registered_on
         if registered_on is None:
-            raise RowError("注册登记日期", "", "上牌须填写注册登记日期 a new plate needs the registration date")
+            raise RowError(
+                "注册登记日期", "", "上牌须填写注册登记日期 a new plate needs the registration date"
+            )
         v = services.vehicle_register(actor=actor, vehicle=v, plate=plate, registered_on=registered_on)
         touched = True
     if "驻站" in data and data["驻站"].pk != v.station_id:
@@ -366,8 +426,12 @@ def _apply_row(actor, data: dict, existing: Vehicle | None) -> str:
         touched = True
     if status and status != v.status:
         if status not in STATUS_TRANSITIONS[VehicleStatus(v.status)]:
-            raise RowError("状态", VehicleStatus(status).label, f"不能从“{VehicleStatus(v.status).label}”变为该状态 "
-                           f"status cannot go from {v.status} to {status}")
+            raise RowError(
+                "状态",
+                VehicleStatus(status).label,
+                f"不能从“{VehicleStatus(v.status).label}”变为该状态 "
+                f"status cannot go from {v.status} to {status}",
+            )
         services.vehicle_set_status(actor=actor, vehicle=v, status=status, reason="导入 import")
         touched = True
     return "updated" if touched else "unchanged"
@@ -382,8 +446,14 @@ def import_vehicles(*, actor, source, dry_run: bool = False) -> ImportResult:
         return headers.get(name, name)
 
     def add_error(row, column, value, reason):
-        result.errors.append({"row": row, "column": column, "value": _text(value) if not isinstance(
-            value, OrgUnit) else value.code, "reason": reason})
+        result.errors.append(
+            {
+                "row": row,
+                "column": column,
+                "value": _text(value) if not isinstance(value, OrgUnit) else value.code,
+                "reason": reason,
+            }
+        )
 
     units = {u.code: u for u in OrgUnit.objects.filter(is_active=True).select_related("city")}
     by_name = {u.name: u for u in units.values()}
@@ -396,28 +466,51 @@ def import_vehicles(*, actor, source, dry_run: bool = False) -> ImportResult:
         code = data.get("车辆识别代号")
         if code:
             if code in seen_vin:
-                add_error(number, col("车辆识别代号"), code, f"与第{seen_vin[code]}行重复 same VIN as row {seen_vin[code]}")
+                add_error(
+                    number,
+                    col("车辆识别代号"),
+                    code,
+                    f"与第{seen_vin[code]}行重复 same VIN as row {seen_vin[code]}",
+                )
             seen_vin.setdefault(code, number)
         plate = data.get("号牌号码")
         if plate:
             if plate in seen_plate:
-                add_error(number, col("号牌号码"), plate, f"与第{seen_plate[plate]}行重复 same plate as row "
-                          f"{seen_plate[plate]}")
+                add_error(
+                    number,
+                    col("号牌号码"),
+                    plate,
+                    f"与第{seen_plate[plate]}行重复 same plate as row {seen_plate[plate]}",
+                )
             seen_plate.setdefault(plate, number)
         unit = data.get("所属单位")
-        if unit is not None and actor is not None and not scope.has_role(actor, *services.REGISTER_ROLES, unit=unit):
-            add_error(number, col("所属单位"), unit.code, "不在您的管理范围 not a unit you keep the register for")
+        if (
+            unit is not None
+            and actor is not None
+            and not scope.has_role(actor, *services.REGISTER_ROLES, unit=unit)
+        ):
+            add_error(
+                number, col("所属单位"), unit.code, "不在您的管理范围 not a unit you keep the register for"
+            )
             data.pop("所属单位")
         if not errors:
             parsed.append((number, data))
-    existing = {v.vin: v for v in Vehicle.objects.filter(vin__in=[d["车辆识别代号"] for _n, d in parsed
-                                                                 if "车辆识别代号" in d]).select_related(
-        "owning_unit")}
+    existing = {
+        v.vin: v
+        for v in Vehicle.objects.filter(
+            vin__in=[d["车辆识别代号"] for _n, d in parsed if "车辆识别代号" in d]
+        ).select_related("owning_unit")
+    }
     for number, data in parsed:
         v = existing.get(data.get("车辆识别代号"))
         if v is not None and actor is not None and not scope.in_scope(actor, v.owning_unit):
-            add_error(number, col("车辆识别代号"), v.vin, "该车辆属于其他单位，跨市州调拨须由省厅办理 belongs to "
-                      "another unit; transfers between cities go through the province")
+            add_error(
+                number,
+                col("车辆识别代号"),
+                v.vin,
+                "该车辆属于其他单位，跨市州调拨须由省厅办理 belongs to "
+                "another unit; transfers between cities go through the province",
+            )
     if result.errors:
         result.errors.sort(key=lambda e: e["row"])
         return result

@@ -43,8 +43,9 @@ class QuotaRecord(models.Model):
     total_change = models.IntegerField("总数变化 change of the total", default=0)
     total_after = models.PositiveIntegerField("变更后总数 total after", default=0)
     allocated_after = models.PositiveIntegerField("变更后已分配 allocated after", default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -58,8 +59,9 @@ class QuotaRecord(models.Model):
 
 class QuotaLine(models.Model):
     record = models.ForeignKey(QuotaRecord, on_delete=models.PROTECT, related_name="lines")
-    city = models.ForeignKey("personnel.OrgUnit", on_delete=models.PROTECT, related_name="+",
-                             verbose_name="市州 city")
+    city = models.ForeignKey(
+        "personnel.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="市州 city"
+    )
     change = models.IntegerField("编制变化 change")
     quota_after = models.PositiveIntegerField("变更后编制 quota after")
 
@@ -78,14 +80,16 @@ class QuotaLine(models.Model):
 class QuotaException(models.Model):
     """Provincial logistics lets a city hold `extra` vehicles beyond its quota, for a stated reason."""
 
-    city = models.ForeignKey("personnel.OrgUnit", on_delete=models.PROTECT, related_name="+",
-                             verbose_name="市州 city")
+    city = models.ForeignKey(
+        "personnel.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="市州 city"
+    )
     extra = models.PositiveIntegerField("超编数 extra vehicles", validators=[MinValueValidator(1)])
     reason = models.CharField("理由 reason", max_length=500)
     doc_number = models.CharField("文件号 document number", max_length=80, blank=True)
     is_active = models.BooleanField("有效 active", default=True)
-    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = _scoped("city").as_manager()
@@ -94,7 +98,9 @@ class QuotaException(models.Model):
         verbose_name = "超编例外 quota exception"
         verbose_name_plural = "超编例外 quota exceptions"
         ordering = ["-created_at", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(extra__gte=1), name="quota_exception_extra_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(extra__gte=1), name="quota_exception_extra_positive")
+        ]
 
     def __str__(self):
         return f"{self.city_id} +{self.extra}"
@@ -103,17 +109,21 @@ class QuotaException(models.Model):
 class Purchase(models.Model):
     """A city's purchase of vehicles, moving through its stages (see choices.STAGE_TRANSITIONS)."""
 
-    city = models.ForeignKey("personnel.OrgUnit", on_delete=models.PROTECT, related_name="+",
-                             verbose_name="市州 city")
+    city = models.ForeignKey(
+        "personnel.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="市州 city"
+    )
     title = models.CharField("项目名称 title", max_length=200)
     quantity = models.PositiveIntegerField("数量 quantity", validators=[MinValueValidator(1)])
-    budget_amount = models.DecimalField("预算金额 budget (yuan)", max_digits=14, decimal_places=2, null=True,
-                                        blank=True)
-    contract_amount = models.DecimalField("合同金额 contract amount (yuan)", max_digits=14, decimal_places=2,
-                                          null=True, blank=True)
+    budget_amount = models.DecimalField(
+        "预算金额 budget (yuan)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    contract_amount = models.DecimalField(
+        "合同金额 contract amount (yuan)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
     supplier = models.CharField("供应商 supplier", max_length=200, blank=True)
-    stage = models.CharField("阶段 stage", max_length=20, choices=PurchaseStage.choices,
-                             default=PurchaseStage.BUDGET_APPROVED)
+    stage = models.CharField(
+        "阶段 stage", max_length=20, choices=PurchaseStage.choices, default=PurchaseStage.BUDGET_APPROVED
+    )
     stage_date = models.DateField("阶段日期 date of the stage")
     remarks = models.CharField("备注 remarks", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -125,7 +135,9 @@ class Purchase(models.Model):
         verbose_name = "车辆购置 purchase"
         verbose_name_plural = "车辆购置 purchases"
         ordering = ["city__code", "id"]
-        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="purchase_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="purchase_quantity_positive")
+        ]
 
     def __str__(self):
         return self.title
@@ -139,8 +151,9 @@ class PurchaseEvent(models.Model):
     date = models.DateField("日期 date")
     document = models.CharField("文件/凭证 document", max_length=200, blank=True)
     note = models.CharField("说明 note", max_length=500, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -152,7 +165,6 @@ class PurchaseEvent(models.Model):
         return f"{self.purchase_id} {self.stage} {self.date}"
 
 
-
 class Vehicle(models.Model):
     """A vehicle on the register. Scope follows the owning unit."""
 
@@ -161,30 +173,68 @@ class Vehicle(models.Model):
     engine_number = models.CharField("发动机号 engine number", max_length=30, blank=True)
     brand = models.CharField("品牌 brand", max_length=50)
     model = models.CharField("型号 model", max_length=80, blank=True)
-    vehicle_type = models.CharField("车辆类型 vehicle type", max_length=20, choices=VehicleType.choices,
-                                    default=VehicleType.SMALL_PASSENGER)
+    vehicle_type = models.CharField(
+        "车辆类型 vehicle type",
+        max_length=20,
+        choices=VehicleType.choices,
+        default=VehicleType.SMALL_PASSENGER,
+    )
     purchase_date = models.DateField("购置日期 purchase date", null=True, blank=True)
-    purchase_price = models.DecimalField("购置价格 purchase price (yuan)", max_digits=12, decimal_places=2,
-                                         null=True, blank=True, validators=[MinValueValidator(0)])
-    funding_source = models.CharField("资金来源 funding source", max_length=16, choices=FundingSource.choices,
-                                      blank=True)
-    purchase = models.ForeignKey(Purchase, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="vehicles", verbose_name="购置项目 purchase")
-    owning_unit = models.ForeignKey("personnel.OrgUnit", on_delete=models.PROTECT, related_name="vehicles",
-                                    verbose_name="所属单位 owning unit")
-    station = models.ForeignKey("personnel.OrgUnit", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="station_vehicles", verbose_name="驻站 station")
-    driver = models.ForeignKey("personnel.Officer", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="vehicles", verbose_name="责任驾驶员 responsible driver")
-    status = models.CharField("状态 status", max_length=16, choices=VehicleStatus.choices,
-                              default=VehicleStatus.ON_ORDER)
+    purchase_price = models.DecimalField(
+        "购置价格 purchase price (yuan)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    funding_source = models.CharField(
+        "资金来源 funding source", max_length=16, choices=FundingSource.choices, blank=True
+    )
+    purchase = models.ForeignKey(
+        Purchase,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vehicles",
+        verbose_name="购置项目 purchase",
+    )
+    owning_unit = models.ForeignKey(
+        "personnel.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="vehicles",
+        verbose_name="所属单位 owning unit",
+    )
+    station = models.ForeignKey(
+        "personnel.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="station_vehicles",
+        verbose_name="驻站 station",
+    )
+    driver = models.ForeignKey(
+        "personnel.Officer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vehicles",
+        verbose_name="责任驾驶员 responsible driver",
+    )
+    status = models.CharField(
+        "状态 status", max_length=16, choices=VehicleStatus.choices, default=VehicleStatus.ON_ORDER
+    )
     counts_against_quota = models.BooleanField("占执法车辆编制 counts against the quota", default=True)
     registered_on = models.DateField("注册登记日期 registration date", null=True, blank=True)
     livery_fitted = models.BooleanField("统一标志涂装 livery fitted (公路法第73条)", default=False)
-    warning_lights_fitted = models.BooleanField("示警灯具 warning lights fitted (公路法第73条)", default=False)
+    warning_lights_fitted = models.BooleanField(
+        "示警灯具 warning lights fitted (公路法第73条)", default=False
+    )
     equipment = models.JSONField("随车装备 equipment fitted", default=list, blank=True)
     inspection_due = models.DateField("检验有效期至 inspection due", null=True, blank=True)
-    inspection_due_manual = models.BooleanField("检验日期为人工填写 inspection date set by hand", default=False)
+    inspection_due_manual = models.BooleanField(
+        "检验日期为人工填写 inspection date set by hand", default=False
+    )
     odometer_km = models.PositiveIntegerField("当前里程 latest odometer (km)", null=True, blank=True)
     disposed_on = models.DateField("处置日期 disposed on", null=True, blank=True)
     remarks = models.CharField("备注 remarks", max_length=500, blank=True)
@@ -213,7 +263,9 @@ class InsurancePolicy(models.Model):
     policy_number = models.CharField("保单号 policy number", max_length=60)
     starts_on = models.DateField("起保日期 start")
     ends_on = models.DateField("终保日期 end")
-    premium = models.DecimalField("保费 premium (yuan)", max_digits=10, decimal_places=2, null=True, blank=True)
+    premium = models.DecimalField(
+        "保费 premium (yuan)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
     is_active = models.BooleanField("有效 active", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -232,7 +284,6 @@ class InsurancePolicy(models.Model):
         return f"{self.get_kind_display()} {self.policy_number}"
 
 
-
 class Inspection(models.Model):
     """A periodic inspection (安全技术检验) and the due date it gave."""
 
@@ -242,8 +293,9 @@ class Inspection(models.Model):
     station_name = models.CharField("检验机构 inspection station", max_length=100, blank=True)
     next_due = models.DateField("检验有效期至 valid until", null=True, blank=True)
     note = models.CharField("备注 note", max_length=500, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = _scoped("vehicle__owning_unit").as_manager()
@@ -257,18 +309,19 @@ class Inspection(models.Model):
         return f"{self.vehicle_id} {self.inspected_on}"
 
 
-
 class MaintenanceRecord(models.Model):
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="maintenance")
     date = models.DateField("日期 date")
     kind = models.CharField("类别 kind", max_length=12, choices=MaintenanceKind.choices)
     workshop = models.CharField("维修单位 workshop", max_length=100, blank=True)
     description = models.CharField("内容 description", max_length=500)
-    cost = models.DecimalField("费用 cost (yuan)", max_digits=10, decimal_places=2, default=0,
-                               validators=[MinValueValidator(0)])
+    cost = models.DecimalField(
+        "费用 cost (yuan)", max_digits=10, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
     odometer_km = models.PositiveIntegerField("里程 odometer (km)", null=True, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = _scoped("vehicle__owning_unit").as_manager()
@@ -282,7 +335,6 @@ class MaintenanceRecord(models.Model):
         return f"{self.vehicle_id} {self.date} {self.kind}"
 
 
-
 class OdometerReading(models.Model):
     """Append-only; readings never decrease in date order (services refuse one that would)."""
 
@@ -290,8 +342,9 @@ class OdometerReading(models.Model):
     read_on = models.DateField("日期 date")
     km = models.PositiveIntegerField("里程 km")
     note = models.CharField("备注 note", max_length=200, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = _scoped("vehicle__owning_unit").as_manager()
@@ -305,7 +358,6 @@ class OdometerReading(models.Model):
         return f"{self.vehicle_id} {self.read_on} {self.km} km"
 
 
-
 class VehicleTransfer(models.Model):
     """A move of a vehicle between units (调拨). Append-only."""
 
@@ -315,8 +367,9 @@ class VehicleTransfer(models.Model):
     date = models.DateField("日期 date")
     reason = models.CharField("事由 reason", max_length=500, blank=True)
     document = models.CharField("文件 document", max_length=200, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = _scoped("vehicle__owning_unit").as_manager()
@@ -330,20 +383,22 @@ class VehicleTransfer(models.Model):
         return f"{self.vehicle_id} {self.from_unit_id}→{self.to_unit_id}"
 
 
-
 class DisposalRequest(models.Model):
     """Disposal (报废/拍卖/调出) asked by the unit, decided by provincial logistics."""
 
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="disposals")
     method = models.CharField("处置方式 method", max_length=16, choices=DisposalMethod.choices)
     reason = models.CharField("理由 reason", max_length=500)
-    status = models.CharField("状态 status", max_length=12, choices=DisposalStatus.choices,
-                              default=DisposalStatus.REQUESTED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    status = models.CharField(
+        "状态 status", max_length=12, choices=DisposalStatus.choices, default=DisposalStatus.REQUESTED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.CharField("审批意见 decision note", max_length=500, blank=True)
     document = models.CharField("批复文件 document", max_length=200, blank=True)
@@ -355,8 +410,9 @@ class DisposalRequest(models.Model):
         verbose_name_plural = "处置申请 disposal requests"
         ordering = ["-requested_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["vehicle"], condition=Q(status="requested"),
-                                    name="one_open_disposal_per_vehicle"),
+            models.UniqueConstraint(
+                fields=["vehicle"], condition=Q(status="requested"), name="one_open_disposal_per_vehicle"
+            ),
         ]
 
     def __str__(self):

@@ -47,16 +47,22 @@ def validate(value: str) -> str:
     if len(plate) < 2 or not ("A" <= plate[1] <= "Z"):
         raise PlateError("第二位应为发牌机关字母 the second character is the issuing office's letter")
     if len(plate) == 8 and plate[-1] in "学警挂领港澳":
-        raise PlateError("号牌格式错误 not a plate: a use character (学, 警...) follows 4 characters, as in 湘A0023警")
+        raise PlateError(
+            "号牌格式错误 not a plate: a use character (学, 警...) follows 4 characters, as in 湘A0023警"
+        )
     if len(plate) == 8:
         if NEW_ENERGY_SMALL.match(plate) or NEW_ENERGY_LARGE.match(plate):
             return plate
-        raise PlateError("新能源号牌格式错误 an 8-character (new-energy) plate is D/F-type: 湘AD12345 or 湘A12345D")
+        raise PlateError(
+            "新能源号牌格式错误 an 8-character (new-energy) plate is D/F-type: 湘AD12345 or 湘A12345D"
+        )
     if ORDINARY.match(plate):
         return plate
     if any(c in "IO" for c in plate[2:]):
         raise PlateError("号牌序号不使用字母 I、O the serial may not contain I or O")
-    raise PlateError(f"号牌格式错误 not a plate: {len(plate)} characters; expected e.g. 湘A12345 or 湘AD12345")
+    raise PlateError(
+        f"号牌格式错误 not a plate: {len(plate)} characters; expected e.g. 湘A12345 or 湘AD12345"
+    )
 
 
 def is_valid(value: str) -> bool:

@@ -90,6 +90,7 @@ def _not_future(day: datetime.date, field: str) -> None:
 
 # ---- quotas ------------------------------------------------------------------------------------------
 
+
 def _province_lock() -> None:
     """Quota records and the quota cap are serialised on the province's unit row."""
     list(OrgUnit.objects.select_for_update().filter(level=Level.PROVINCE).values_list("pk", flat=True))
@@ -104,8 +105,11 @@ def quota_state() -> tuple[int, dict[int, int]]:
 
 def counted_vehicles(city: OrgUnit) -> int:
     """Vehicles the quota cap counts for a city: every vehicle not disposed that counts against the quota."""
-    return Vehicle.objects.filter(owning_unit__city=city, counts_against_quota=True).exclude(
-        status=VehicleStatus.DISPOSED).count()
+    return (
+        Vehicle.objects.filter(owning_unit__city=city, counts_against_quota=True)
+        .exclude(status=VehicleStatus.DISPOSED)
+        .count()
+    )
 
 
 def exceptions_extra(city: OrgUnit) -> int:
@@ -129,13 +133,27 @@ def _check_cap(city: OrgUnit, adding: int, field: str = "owning_unit") -> None:
             f"超出车辆编制 {city.name} would hold {held + adding} vehicles against a quota of {quota}"
             + (f" plus {extra} by exception" if extra else "")
             + "; 省厅可登记超编例外 provincial logistics may record an exception",
-            {"field": field, "city_code": city.code, "quota": quota, "exceptions": extra, "held": held,
-             "adding": adding},
+            {
+                "field": field,
+                "city_code": city.code,
+                "quota": quota,
+                "exceptions": extra,
+                "held": held,
+                "adding": adding,
+            },
         )
 
 
-def quota_record_create(*, actor, doc_number: str, doc_date: datetime.date, kind: str, reason: str,
-                        total_change: int = 0, lines: list[dict] | None = None) -> QuotaRecord:
+def quota_record_create(
+    *,
+    actor,
+    doc_number: str,
+    doc_date: datetime.date,
+    kind: str,
+    reason: str,
+    total_change: int = 0,
+    lines: list[dict] | None = None,
+) -> QuotaRecord:
     """Add an allocation record. Each line gives a city and either its `change` or its new `quota`.
     After the record every city quota is ≥ 0, no city holds more vehicles than its quota and exceptions
     allow, and the sum of city quotas never exceeds the total; otherwise nothing is written.
@@ -157,8 +175,11 @@ def quota_record_create(*, actor, doc_number: str, doc_date: datetime.date, kind
     with transaction.atomic():
         _province_lock()
         if QuotaRecord.objects.filter(doc_number=doc_number).exists():
-            raise Conflict("duplicate_doc_number", f"文件号已存在 document {doc_number} already recorded",
-                           {"field": "doc_number"})
+            raise Conflict(
+                "duplicate_doc_number",
+                f"文件号已存在 document {doc_number} already recorded",
+                {"field": "doc_number"},
+            )
         total, quotas = quota_state()
         changes: dict[str, int] = {}
         for i, line in enumerate(lines):
@@ -168,7 +189,9 @@ def quota_record_create(*, actor, doc_number: str, doc_date: datetime.date, kind
             if city is None:
                 raise _err("bad_city", f"不是市州 not a city: {code}", f"{field}.city_code")
             if code in changes:
-                raise _err("duplicate_city", f"同一文件中市州重复 city {code} appears twice", f"{field}.city_code")
+                raise _err(
+                    "duplicate_city", f"同一文件中市州重复 city {code} appears twice", f"{field}.city_code"
+                )
             has_change, has_quota = line.get("change") is not None, line.get("quota") is not None
             if has_change == has_quota:
                 raise _err("bad_line", "每行给出 change 或 quota 之一 give either change or quota", field)
@@ -183,10 +206,16 @@ def quota_record_create(*, actor, doc_number: str, doc_date: datetime.date, kind
             raise _err("no_change", "该文件未改变任何编制 the record changes nothing", "lines")
         if kind == QuotaRecordKind.TRANSFER:
             if total_change != 0 or sum(changes.values()) != 0 or len(changes) < 2:
-                raise _err("bad_transfer", "调剂须在市州间增减相抵且不改变总数 a transfer moves posts between "
-                           "cities: changes sum to zero and the total stays", "lines")
+                raise _err(
+                    "bad_transfer",
+                    "调剂须在市州间增减相抵且不改变总数 a transfer moves posts between "
+                    "cities: changes sum to zero and the total stays",
+                    "lines",
+                )
         if kind == QuotaRecordKind.TOTAL_CHANGE and total_change == 0:
-            raise _err("bad_total_change", "总数变更须给出变化量 give the change of the total", "total_change")
+            raise _err(
+                "bad_total_change", "总数变更须给出变化量 give the change of the total", "total_change"
+            )
         new_total = total + total_change
         if new_total < 0:
             raise _err("negative_total", f"编制总数不能为负 the total would be {new_total}", "total_change")
@@ -195,31 +224,59 @@ def quota_record_create(*, actor, doc_number: str, doc_date: datetime.date, kind
             city = cities[code]
             new_quotas[city.pk] = quotas.get(city.pk, 0) + delta
             if new_quotas[city.pk] < 0:
-                raise _err("negative_quota", f"{city.name} 编制将为负 quota would be {new_quotas[city.pk]}",
-                           "lines", city_code=code)
+                raise _err(
+                    "negative_quota",
+                    f"{city.name} 编制将为负 quota would be {new_quotas[city.pk]}",
+                    "lines",
+                    city_code=code,
+                )
             if delta < 0:
                 held, extra = counted_vehicles(city), exceptions_extra(city)
                 if held > new_quotas[city.pk] + extra:
-                    raise Conflict("quota_below_fleet", f"{city.name} 现有车辆{held}辆，编制不能减至"
-                                   f"{new_quotas[city.pk]} the city holds {held} vehicles",
-                                   {"field": "lines", "city_code": code, "held": held})
+                    raise Conflict(
+                        "quota_below_fleet",
+                        f"{city.name} 现有车辆{held}辆，编制不能减至"
+                        f"{new_quotas[city.pk]} the city holds {held} vehicles",
+                        {"field": "lines", "city_code": code, "held": held},
+                    )
         allocated = sum(new_quotas.values())
         if allocated > new_total:
-            raise Conflict("over_allocated", f"各市州编制合计{allocated}超过总数{new_total} the cities' quotas "
-                           f"({allocated}) would exceed the total ({new_total})",
-                           {"field": "lines", "allocated": allocated, "total": new_total})
+            raise Conflict(
+                "over_allocated",
+                f"各市州编制合计{allocated}超过总数{new_total} the cities' quotas "
+                f"({allocated}) would exceed the total ({new_total})",
+                {"field": "lines", "allocated": allocated, "total": new_total},
+            )
         record = QuotaRecord.objects.create(
-            doc_number=doc_number, doc_date=doc_date, kind=kind, reason=reason, total_change=total_change,
-            total_after=new_total, allocated_after=allocated, created_by=actor)
-        QuotaLine.objects.bulk_create([
-            QuotaLine(record=record, city=cities[code], change=delta, quota_after=new_quotas[cities[code].pk])
-            for code, delta in sorted(changes.items())])
-        record_change(actor=actor, obj=record, action=Action.CREATE,
-                      after={**snapshot(record), "lines": {c: d for c, d in sorted(changes.items())}})
+            doc_number=doc_number,
+            doc_date=doc_date,
+            kind=kind,
+            reason=reason,
+            total_change=total_change,
+            total_after=new_total,
+            allocated_after=allocated,
+            created_by=actor,
+        )
+        QuotaLine.objects.bulk_create(
+            [
+                QuotaLine(
+                    record=record, city=cities[code], change=delta, quota_after=new_quotas[cities[code].pk]
+                )
+                for code, delta in sorted(changes.items())
+            ]
+        )
+        record_change(
+            actor=actor,
+            obj=record,
+            action=Action.CREATE,
+            after={**snapshot(record), "lines": {c: d for c, d in sorted(changes.items())}},
+        )
     return record
 
 
-def quota_exception_grant(*, actor, city: OrgUnit, extra: int, reason: str, doc_number: str = "") -> QuotaException:
+def quota_exception_grant(
+    *, actor, city: OrgUnit, extra: int, reason: str, doc_number: str = ""
+) -> QuotaException:
     """Provincial logistics lets a city hold `extra` vehicles beyond its quota, with a reason."""
     _require(actor, (scope.PROVINCE,), None)
     if city.level != Level.CITY:
@@ -229,8 +286,9 @@ def quota_exception_grant(*, actor, city: OrgUnit, extra: int, reason: str, doc_
     if not (reason or "").strip():
         raise _err("required", "须说明理由 a reason is required", "reason")
     with transaction.atomic():
-        exc = QuotaException.objects.create(city=city, extra=extra, reason=reason.strip(),
-                                            doc_number=doc_number.strip(), granted_by=actor)
+        exc = QuotaException.objects.create(
+            city=city, extra=extra, reason=reason.strip(), doc_number=doc_number.strip(), granted_by=actor
+        )
         record_change(actor=actor, obj=exc, action=Action.CREATE)
     return exc
 
@@ -246,20 +304,40 @@ def quota_exception_revoke(*, actor, exception: QuotaException, reason: str = ""
         _total, quotas = quota_state()
         held = counted_vehicles(exception.city)
         if held > quotas.get(exception.city_id, 0) + exceptions_extra(exception.city) - exception.extra:
-            raise Conflict("exception_in_use", f"该市州已使用超编例外（现有{held}辆） the city holds {held} "
-                           "vehicles; transfer or dispose of them first", {"field": "exception", "held": held})
+            raise Conflict(
+                "exception_in_use",
+                f"该市州已使用超编例外（现有{held}辆） the city holds {held} "
+                "vehicles; transfer or dispose of them first",
+                {"field": "exception", "held": held},
+            )
         before = snapshot(exception)
         exception.is_active = False
         exception.save(update_fields=["is_active"])
-        record_change(actor=actor, obj=exception, action=Action.DEACTIVATE, before=before,
-                      after=snapshot(exception), note=reason)
+        record_change(
+            actor=actor,
+            obj=exception,
+            action=Action.DEACTIVATE,
+            before=before,
+            after=snapshot(exception),
+            note=reason,
+        )
     return exception
 
 
 # ---- purchases ----------------------------------------------------------------------------------------
 
-def purchase_create(*, actor, city: OrgUnit, title: str, quantity: int, stage_date: datetime.date,
-                    budget_amount=None, document: str = "", remarks: str = "") -> Purchase:
+
+def purchase_create(
+    *,
+    actor,
+    city: OrgUnit,
+    title: str,
+    quantity: int,
+    stage_date: datetime.date,
+    budget_amount=None,
+    document: str = "",
+    remarks: str = "",
+) -> Purchase:
     """Open a city's purchase at its first stage, budget approved (预算批复), with the approving document."""
     if city.level != Level.CITY:
         raise _err("bad_city", f"购置以市州为单位 purchases are made by a city: {city.code}", "city_code")
@@ -270,18 +348,38 @@ def purchase_create(*, actor, city: OrgUnit, title: str, quantity: int, stage_da
         raise _err("invalid", "数量应为正整数 quantity must be a positive integer", "quantity")
     _not_future(stage_date, "stage_date")
     with transaction.atomic():
-        purchase = Purchase.objects.create(city=city, title=title.strip(), quantity=quantity,
-                                           budget_amount=_money(budget_amount, "budget_amount"),
-                                           stage=PurchaseStage.BUDGET_APPROVED, stage_date=stage_date,
-                                           remarks=remarks)
-        PurchaseEvent.objects.create(purchase=purchase, stage=PurchaseStage.BUDGET_APPROVED, date=stage_date,
-                                     document=document, note="", actor=actor)
+        purchase = Purchase.objects.create(
+            city=city,
+            title=title.strip(),
+            quantity=quantity,
+            budget_amount=_money(budget_amount, "budget_amount"),
+            stage=PurchaseStage.BUDGET_APPROVED,
+            stage_date=stage_date,
+            remarks=remarks,
+        )
+        PurchaseEvent.objects.create(
+            purchase=purchase,
+            stage=PurchaseStage.BUDGET_APPROVED,
+            date=stage_date,
+            document=document,
+            note="",
+            actor=actor,
+        )
         record_change(actor=actor, obj=purchase, action=Action.CREATE, note=document)
     return purchase
 
 
-def purchase_advance(*, actor, purchase: Purchase, stage: str, date: datetime.date, document: str = "",
-                     note: str = "", contract_amount=None, supplier: str | None = None) -> Purchase:
+def purchase_advance(
+    *,
+    actor,
+    purchase: Purchase,
+    stage: str,
+    date: datetime.date,
+    document: str = "",
+    note: str = "",
+    contract_amount=None,
+    supplier: str | None = None,
+) -> Purchase:
     """Move a purchase to its next stage (one step at a time; cancelled only before the contract).
     A contract needs its document number; `registered` needs as many linked vehicles with plates as the
     purchase's quantity, `in service` as many in service; dates never go backwards."""
@@ -293,21 +391,38 @@ def purchase_advance(*, actor, purchase: Purchase, stage: str, date: datetime.da
         purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
         current = PurchaseStage(purchase.stage)
         if stage not in STAGE_TRANSITIONS[current]:
-            raise Conflict("bad_transition", f"不能从“{current.label}”进入“{PurchaseStage(stage).label}” "
-                           f"a purchase cannot go from {current} to {stage}", {"field": "stage"})
+            raise Conflict(
+                "bad_transition",
+                f"不能从“{current.label}”进入“{PurchaseStage(stage).label}” "
+                f"a purchase cannot go from {current} to {stage}",
+                {"field": "stage"},
+            )
         if date < purchase.stage_date:
-            raise _err("date_order", f"日期早于上一阶段 date is before the previous stage ({purchase.stage_date})",
-                       "date")
+            raise _err(
+                "date_order",
+                f"日期早于上一阶段 date is before the previous stage ({purchase.stage_date})",
+                "date",
+            )
         if stage == PurchaseStage.CONTRACT_SIGNED and not document.strip():
             raise _err("required", "须填写合同编号 the contract's number is required", "document")
         linked = purchase.vehicles.exclude(status=VehicleStatus.DISPOSED)
         if stage == PurchaseStage.REGISTERED and linked.exclude(plate="").count() < purchase.quantity:
-            raise Conflict("vehicles_not_registered", f"已上牌车辆不足{purchase.quantity}辆 fewer than "
-                           f"{purchase.quantity} of this purchase's vehicles have plates", {"field": "stage"})
-        if stage == PurchaseStage.IN_SERVICE and linked.filter(
-                status=VehicleStatus.IN_SERVICE).count() < purchase.quantity:
-            raise Conflict("vehicles_not_in_service", f"投入使用车辆不足{purchase.quantity}辆 fewer than "
-                           f"{purchase.quantity} of this purchase's vehicles are in service", {"field": "stage"})
+            raise Conflict(
+                "vehicles_not_registered",
+                f"已上牌车辆不足{purchase.quantity}辆 fewer than "
+                f"{purchase.quantity} of this purchase's vehicles have plates",
+                {"field": "stage"},
+            )
+        if (
+            stage == PurchaseStage.IN_SERVICE
+            and linked.filter(status=VehicleStatus.IN_SERVICE).count() < purchase.quantity
+        ):
+            raise Conflict(
+                "vehicles_not_in_service",
+                f"投入使用车辆不足{purchase.quantity}辆 fewer than "
+                f"{purchase.quantity} of this purchase's vehicles are in service",
+                {"field": "stage"},
+            )
         before = snapshot(purchase)
         purchase.stage, purchase.stage_date = stage, date
         if contract_amount is not None:
@@ -315,10 +430,12 @@ def purchase_advance(*, actor, purchase: Purchase, stage: str, date: datetime.da
         if supplier is not None:
             purchase.supplier = supplier.strip()
         purchase.save()
-        PurchaseEvent.objects.create(purchase=purchase, stage=stage, date=date, document=document.strip(),
-                                     note=note, actor=actor)
-        record_change(actor=actor, obj=purchase, action=Action.STATUS, before=before,
-                      note=f"{document} {note}".strip())
+        PurchaseEvent.objects.create(
+            purchase=purchase, stage=stage, date=date, document=document.strip(), note=note, actor=actor
+        )
+        record_change(
+            actor=actor, obj=purchase, action=Action.STATUS, before=before, note=f"{document} {note}".strip()
+        )
     return purchase
 
 
@@ -329,8 +446,19 @@ def stage_index(stage: str) -> int:
 # ---- the register ---------------------------------------------------------------------------------------
 
 VEHICLE_EDITABLE = {
-    "engine_number", "brand", "model", "vehicle_type", "purchase_date", "purchase_price", "funding_source",
-    "livery_fitted", "warning_lights_fitted", "equipment", "remarks", "counts_against_quota", "registered_on",
+    "engine_number",
+    "brand",
+    "model",
+    "vehicle_type",
+    "purchase_date",
+    "purchase_price",
+    "funding_source",
+    "livery_fitted",
+    "warning_lights_fitted",
+    "equipment",
+    "remarks",
+    "counts_against_quota",
+    "registered_on",
     "purchase",
 }
 
@@ -351,8 +479,11 @@ def _clean_plate(value: str) -> str:
 
 def _check_owning_unit(unit: OrgUnit) -> None:
     if unit.level not in (Level.PROVINCE, Level.CITY, Level.COUNTY) or not unit.is_active:
-        raise _err("bad_unit", "车辆应归属执法机构（省、市州或县级） a vehicle belongs to an agency, not a station",
-                   "owning_unit")
+        raise _err(
+            "bad_unit",
+            "车辆应归属执法机构（省、市州或县级） a vehicle belongs to an agency, not a station",
+            "owning_unit",
+        )
 
 
 def _check_station(station: OrgUnit | None, owner: OrgUnit) -> None:
@@ -386,17 +517,21 @@ def _check_ready_for_service(v: Vehicle) -> None:
     if not v.warning_lights_fitted:
         missing.append("warning_lights_fitted 示警灯具")
     if missing:
-        raise Conflict("not_ready_for_service", "投入使用前须上牌并按公路法第73条喷涂标志、安装示警灯具 "
-                       f"before service the vehicle needs: {', '.join(missing)}",
-                       {"field": missing[0].split()[0], "missing": [m.split()[0] for m in missing]})
+        raise Conflict(
+            "not_ready_for_service",
+            "投入使用前须上牌并按公路法第73条喷涂标志、安装示警灯具 "
+            f"before service the vehicle needs: {', '.join(missing)}",
+            {"field": missing[0].split()[0], "missing": [m.split()[0] for m in missing]},
+        )
 
 
 def _computed_due(v: Vehicle) -> datetime.date | None:
     if not v.registered_on:
         return None
     last = v.inspections.filter(passed=True).order_by("-inspected_on").first() if v.pk else None
-    return inspection.next_due(INSPECTION_RULE[VehicleType(v.vehicle_type)], v.registered_on,
-                               last.inspected_on if last else None).date
+    return inspection.next_due(
+        INSPECTION_RULE[VehicleType(v.vehicle_type)], v.registered_on, last.inspected_on if last else None
+    ).date
 
 
 def _clean_fields(fields: dict) -> dict:
@@ -404,7 +539,9 @@ def _clean_fields(fields: dict) -> dict:
     if "vehicle_type" in out and out["vehicle_type"] not in VehicleType.values:
         raise _err("bad_type", f"未知车辆类型 unknown vehicle type {out['vehicle_type']}", "vehicle_type")
     if out.get("funding_source") and out["funding_source"] not in FundingSource.values:
-        raise _err("bad_funding", f"未知资金来源 unknown funding source {out['funding_source']}", "funding_source")
+        raise _err(
+            "bad_funding", f"未知资金来源 unknown funding source {out['funding_source']}", "funding_source"
+        )
     if "purchase_price" in out:
         out["purchase_price"] = _money(out["purchase_price"], "purchase_price")
     if "equipment" in out:
@@ -425,23 +562,38 @@ def _clean_fields(fields: dict) -> dict:
     return out
 
 
-def vehicle_create(*, actor, owning_unit: OrgUnit, vin_code: str, brand: str, plate: str = "",
-                   station: OrgUnit | None = None, driver: Officer | None = None,
-                   status: str = VehicleStatus.ON_ORDER, inspection_due: datetime.date | None = None,
-                   **fields) -> Vehicle:
+def vehicle_create(
+    *,
+    actor,
+    owning_unit: OrgUnit,
+    vin_code: str,
+    brand: str,
+    plate: str = "",
+    station: OrgUnit | None = None,
+    driver: Officer | None = None,
+    status: str = VehicleStatus.ON_ORDER,
+    inspection_due: datetime.date | None = None,
+    **fields,
+) -> Vehicle:
     """Put a vehicle on the register. VIN (GB 16735 check character) and plate (GA 36) are validated and
     unique; a city holds no more counted vehicles than its quota plus exceptions."""
     _check_owning_unit(owning_unit)
     _require(actor, REGISTER_ROLES, owning_unit)
     bad = set(fields) - VEHICLE_EDITABLE
     if bad:
-        raise QMError("unknown_fields", f"未知字段 unknown fields: {', '.join(sorted(bad))}", {"fields": sorted(bad)})
+        raise QMError(
+            "unknown_fields", f"未知字段 unknown fields: {', '.join(sorted(bad))}", {"fields": sorted(bad)}
+        )
     number = _clean_vin(vin_code)
     plate = _clean_plate(plate) if plate else ""
     fields = _clean_fields({"brand": brand, **fields})
     if plate and not fields.get("registered_on"):
-        raise _err("required", "有号牌的车辆须填写注册登记日期 a plated vehicle needs its registration date "
-                   "(inspections count from it)", "registered_on")
+        raise _err(
+            "required",
+            "有号牌的车辆须填写注册登记日期 a plated vehicle needs its registration date "
+            "(inspections count from it)",
+            "registered_on",
+        )
     if status not in (VehicleStatus.ON_ORDER, VehicleStatus.IN_SERVICE, VehicleStatus.UNDER_REPAIR):
         raise _err("bad_status", f"新登记车辆状态无效 a new vehicle cannot be {status}", "status")
     _check_station(station, owning_unit)
@@ -452,15 +604,26 @@ def vehicle_create(*, actor, owning_unit: OrgUnit, vin_code: str, brand: str, pl
     with transaction.atomic():
         _province_lock()
         if Vehicle.objects.filter(vin=number).exists():
-            raise Conflict("duplicate_vin", f"车辆识别代号已登记 VIN {number} is already on the register",
-                           {"field": "vin"})
+            raise Conflict(
+                "duplicate_vin",
+                f"车辆识别代号已登记 VIN {number} is already on the register",
+                {"field": "vin"},
+            )
         if plate and Vehicle.objects.filter(plate=plate).exists():
-            raise Conflict("duplicate_plate", f"号牌已登记 plate {plate} is already on the register",
-                           {"field": "plate"})
+            raise Conflict(
+                "duplicate_plate", f"号牌已登记 plate {plate} is already on the register", {"field": "plate"}
+            )
         if fields.get("counts_against_quota", True):
             _check_cap(owning_unit.city, 1)
-        v = Vehicle(owning_unit=owning_unit, vin=number, plate=plate, station=station, driver=driver,
-                    status=status, **fields)
+        v = Vehicle(
+            owning_unit=owning_unit,
+            vin=number,
+            plate=plate,
+            station=station,
+            driver=driver,
+            status=status,
+            **fields,
+        )
         if status != VehicleStatus.ON_ORDER:
             _check_ready_for_service(v)
         if inspection_due is not None:
@@ -478,8 +641,11 @@ def vehicle_update(*, actor, vehicle: Vehicle, **fields) -> Vehicle:
     _require(actor, REGISTER_ROLES, vehicle.owning_unit)
     bad = set(fields) - VEHICLE_EDITABLE
     if bad:
-        raise QMError("not_editable", f"不可在此修改 not editable here: {', '.join(sorted(bad))}",
-                      {"fields": sorted(bad)})
+        raise QMError(
+            "not_editable",
+            f"不可在此修改 not editable here: {', '.join(sorted(bad))}",
+            {"fields": sorted(bad)},
+        )
     fields = _clean_fields(fields)
     with transaction.atomic():
         _province_lock()
@@ -491,7 +657,9 @@ def vehicle_update(*, actor, vehicle: Vehicle, **fields) -> Vehicle:
             _check_cap(v.owning_unit.city, 1, "counts_against_quota")
         purchase = fields.get("purchase")
         if purchase is not None and purchase.city_id != v.owning_unit.city_id:
-            raise _err("bad_purchase", "购置项目属于其他市州 the purchase belongs to another city", "purchase_id")
+            raise _err(
+                "bad_purchase", "购置项目属于其他市州 the purchase belongs to another city", "purchase_id"
+            )
         for key, value in fields.items():
             setattr(v, key, value)
         if v.status == VehicleStatus.IN_SERVICE:
@@ -513,8 +681,9 @@ def vehicle_register(*, actor, vehicle: Vehicle, plate: str, registered_on: date
         if v.status == VehicleStatus.DISPOSED:
             raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
         if Vehicle.objects.filter(plate=plate).exclude(pk=v.pk).exists():
-            raise Conflict("duplicate_plate", f"号牌已登记 plate {plate} is already on the register",
-                           {"field": "plate"})
+            raise Conflict(
+                "duplicate_plate", f"号牌已登记 plate {plate} is already on the register", {"field": "plate"}
+            )
         before = snapshot(v)
         v.plate, v.registered_on = plate, registered_on
         if not v.inspection_due_manual:
@@ -523,8 +692,9 @@ def vehicle_register(*, actor, vehicle: Vehicle, plate: str, registered_on: date
             with transaction.atomic():
                 v.save()
         except IntegrityError:
-            raise Conflict("duplicate_plate", f"号牌已登记 plate {plate} is already on the register",
-                           {"field": "plate"}) from None
+            raise Conflict(
+                "duplicate_plate", f"号牌已登记 plate {plate} is already on the register", {"field": "plate"}
+            ) from None
         record_change(actor=actor, obj=v, action=Action.UPDATE, before=before, note="上牌 registration")
     return v
 
@@ -535,23 +705,36 @@ def vehicle_set_status(*, actor, vehicle: Vehicle, status: str, reason: str = ""
     if status not in VehicleStatus.values:
         raise _err("bad_status", f"未知状态 unknown status {status}", "status")
     if status == VehicleStatus.DISPOSED:
-        raise Conflict("use_disposal", "处置须提出申请并经省厅批准 disposal goes through a request approved by "
-                       "the province", {"field": "status"})
+        raise Conflict(
+            "use_disposal",
+            "处置须提出申请并经省厅批准 disposal goes through a request approved by the province",
+            {"field": "status"},
+        )
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if v.status == status:
             return v
         current = VehicleStatus(v.status)
         if status not in STATUS_TRANSITIONS[current]:
-            raise Conflict("bad_transition", f"不能从“{current.label}”变为“{VehicleStatus(status).label}” "
-                           f"status cannot go from {current} to {status}", {"field": "status"})
+            raise Conflict(
+                "bad_transition",
+                f"不能从“{current.label}”变为“{VehicleStatus(status).label}” "
+                f"status cannot go from {current} to {status}",
+                {"field": "status"},
+            )
         if status == VehicleStatus.IN_SERVICE:
             _check_ready_for_service(v)
         before = snapshot(v, ["status"])
         v.status = status
         v.save(update_fields=["status", "updated_at"])
-        record_change(actor=actor, obj=v, action=Action.STATUS, before=before, after=snapshot(v, ["status"]),
-                      note=reason)
+        record_change(
+            actor=actor,
+            obj=v,
+            action=Action.STATUS,
+            before=before,
+            after=snapshot(v, ["status"]),
+            note=reason,
+        )
     return v
 
 
@@ -571,13 +754,27 @@ def vehicle_assign(*, actor, vehicle: Vehicle, driver=UNSET, station=UNSET) -> V
             _check_station(station, v.owning_unit)
             v.station = station
         v.save(update_fields=["driver", "station", "updated_at"])
-        record_change(actor=actor, obj=v, action=Action.UPDATE, before=before,
-                      after=snapshot(v, ["driver", "station"]), note="指派 assignment")
+        record_change(
+            actor=actor,
+            obj=v,
+            action=Action.UPDATE,
+            before=before,
+            after=snapshot(v, ["driver", "station"]),
+            note="指派 assignment",
+        )
     return v
 
 
-def vehicle_transfer(*, actor, vehicle: Vehicle, to_unit: OrgUnit, reason: str, document: str = "",
-                     date: datetime.date | None = None, station: OrgUnit | None = None) -> VehicleTransfer:
+def vehicle_transfer(
+    *,
+    actor,
+    vehicle: Vehicle,
+    to_unit: OrgUnit,
+    reason: str,
+    document: str = "",
+    date: datetime.date | None = None,
+    station: OrgUnit | None = None,
+) -> VehicleTransfer:
     """Move a vehicle to another unit (调拨). Inside a city its staff may do it; between cities only
     provincial logistics, and the receiving city's quota cap applies. A driver or station of the old city
     is cleared."""
@@ -588,16 +785,24 @@ def vehicle_transfer(*, actor, vehicle: Vehicle, to_unit: OrgUnit, reason: str, 
         raise _err("required", "须说明调拨事由 a reason is required", "reason")
     with transaction.atomic():
         _province_lock()
-        v = Vehicle.objects.select_for_update(of=("self",)).select_related("owning_unit", "driver__unit").get(
-            pk=vehicle.pk)
+        v = (
+            Vehicle.objects.select_for_update(of=("self",))
+            .select_related("owning_unit", "driver__unit")
+            .get(pk=vehicle.pk)
+        )
         if v.status == VehicleStatus.DISPOSED:
             raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
         if v.owning_unit_id == to_unit.pk:
             raise _err("same_unit", "车辆已属于该单位 the vehicle already belongs to that unit", "to_unit")
         same_city = v.owning_unit.city_id == to_unit.city_id
-        if actor is not None and not (scope.is_province(actor) or (
-                same_city and scope.has_role(actor, *REGISTER_ROLES, unit=v.owning_unit)
-                and scope.has_role(actor, *REGISTER_ROLES, unit=to_unit))):
+        if actor is not None and not (
+            scope.is_province(actor)
+            or (
+                same_city
+                and scope.has_role(actor, *REGISTER_ROLES, unit=v.owning_unit)
+                and scope.has_role(actor, *REGISTER_ROLES, unit=to_unit)
+            )
+        ):
             raise Forbidden("跨市州调拨须由省厅办理 transfers between cities go through the province")
         if not same_city and v.counts_against_quota:
             _check_cap(to_unit.city, 1, "to_unit")
@@ -609,17 +814,40 @@ def vehicle_transfer(*, actor, vehicle: Vehicle, to_unit: OrgUnit, reason: str, 
         if v.driver_id and v.driver.unit.city_id != to_unit.city_id:
             v.driver = None
         v.save(update_fields=["owning_unit", "station", "driver", "updated_at"])
-        move = VehicleTransfer.objects.create(vehicle=v, from_unit=from_unit, to_unit=to_unit, date=date,
-                                              reason=reason.strip(), document=document, actor=actor)
-        record_change(actor=actor, obj=v, action=Action.TRANSFER, before=before,
-                      after=snapshot(v, ["owning_unit", "station", "driver"]), note=reason)
+        move = VehicleTransfer.objects.create(
+            vehicle=v,
+            from_unit=from_unit,
+            to_unit=to_unit,
+            date=date,
+            reason=reason.strip(),
+            document=document,
+            actor=actor,
+        )
+        record_change(
+            actor=actor,
+            obj=v,
+            action=Action.TRANSFER,
+            before=before,
+            after=snapshot(v, ["owning_unit", "station", "driver"]),
+            note=reason,
+        )
     return move
 
 
 # ---- papers: insurance and inspection ------------------------------------------------------------------
 
-def policy_add(*, actor, vehicle: Vehicle, kind: str, insurer: str, policy_number: str,
-               starts_on: datetime.date, ends_on: datetime.date, premium=None) -> InsurancePolicy:
+
+def policy_add(
+    *,
+    actor,
+    vehicle: Vehicle,
+    kind: str,
+    insurer: str,
+    policy_number: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    premium=None,
+) -> InsurancePolicy:
     """Record a compulsory (交强险) or commercial policy. A vehicle has one compulsory policy at a time, so
     active compulsory policies may not overlap."""
     _require(actor, UPKEEP_ROLES, vehicle.owning_unit)
@@ -637,15 +865,31 @@ def policy_add(*, actor, vehicle: Vehicle, kind: str, insurer: str, policy_numbe
         if v.status == VehicleStatus.DISPOSED:
             raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
         if InsurancePolicy.objects.filter(insurer=insurer, policy_number=policy_number).exists():
-            raise Conflict("duplicate_policy", f"保单已登记 policy {policy_number} is already recorded",
-                           {"field": "policy_number"})
-        if kind == PolicyKind.COMPULSORY and v.policies.filter(
-                kind=kind, is_active=True, starts_on__lt=ends_on, ends_on__gt=starts_on).exists():
-            raise Conflict("overlapping_policy", "交强险保期重叠 the compulsory policy overlaps another one",
-                           {"field": "starts_on"})
-        policy = InsurancePolicy.objects.create(vehicle=v, kind=kind, insurer=insurer,
-                                                policy_number=policy_number, starts_on=starts_on,
-                                                ends_on=ends_on, premium=_money(premium, "premium"))
+            raise Conflict(
+                "duplicate_policy",
+                f"保单已登记 policy {policy_number} is already recorded",
+                {"field": "policy_number"},
+            )
+        if (
+            kind == PolicyKind.COMPULSORY
+            and v.policies.filter(
+                kind=kind, is_active=True, starts_on__lt=ends_on, ends_on__gt=starts_on
+            ).exists()
+        ):
+            raise Conflict(
+                "overlapping_policy",
+                "交强险保期重叠 the compulsory policy overlaps another one",
+                {"field": "starts_on"},
+            )
+        policy = InsurancePolicy.objects.create(
+            vehicle=v,
+            kind=kind,
+            insurer=insurer,
+            policy_number=policy_number,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            premium=_money(premium, "premium"),
+        )
         record_change(actor=actor, obj=policy, action=Action.CREATE)
     return policy
 
@@ -662,14 +906,27 @@ def policy_cancel(*, actor, policy: InsurancePolicy, reason: str) -> InsurancePo
         before = snapshot(policy)
         policy.is_active = False
         policy.save(update_fields=["is_active"])
-        record_change(actor=actor, obj=policy, action=Action.DEACTIVATE, before=before, after=snapshot(policy),
-                      note=reason)
+        record_change(
+            actor=actor,
+            obj=policy,
+            action=Action.DEACTIVATE,
+            before=before,
+            after=snapshot(policy),
+            note=reason,
+        )
     return policy
 
 
-def inspection_record(*, actor, vehicle: Vehicle, inspected_on: datetime.date, passed: bool = True,
-                      station_name: str = "", next_due: datetime.date | None = None,
-                      note: str = "") -> Inspection:
+def inspection_record(
+    *,
+    actor,
+    vehicle: Vehicle,
+    inspected_on: datetime.date,
+    passed: bool = True,
+    station_name: str = "",
+    next_due: datetime.date | None = None,
+    note: str = "",
+) -> Inspection:
     """Record an inspection. A pass sets 检验有效期至 to `next_due` if given (then kept as set by hand),
     else to the date Art. 16 gives for the vehicle's type and age. A failure changes no date."""
     _require(actor, UPKEEP_ROLES, vehicle.owning_unit)
@@ -677,15 +934,27 @@ def inspection_record(*, actor, vehicle: Vehicle, inspected_on: datetime.date, p
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if not v.registered_on:
-            raise _err("not_registered", "车辆尚未注册登记 the vehicle has no registration date yet", "registered_on")
+            raise _err(
+                "not_registered", "车辆尚未注册登记 the vehicle has no registration date yet", "registered_on"
+            )
         if v.status == VehicleStatus.DISPOSED:
             raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
         if inspected_on < v.registered_on:
-            raise _err("date_order", "检验日期早于注册登记日期 inspection before registration", "inspected_on")
+            raise _err(
+                "date_order", "检验日期早于注册登记日期 inspection before registration", "inspected_on"
+            )
         if next_due is not None and next_due <= inspected_on:
-            raise _err("date_order", "有效期应晚于检验日期 valid-until must follow the inspection", "next_due")
-        record = Inspection(vehicle=v, inspected_on=inspected_on, passed=passed, station_name=station_name,
-                            note=note, actor=actor)
+            raise _err(
+                "date_order", "有效期应晚于检验日期 valid-until must follow the inspection", "next_due"
+            )
+        record = Inspection(
+            vehicle=v,
+            inspected_on=inspected_on,
+            passed=passed,
+            station_name=station_name,
+            note=note,
+            actor=actor,
+        )
         before = snapshot(v, ["inspection_due", "inspection_due_manual"])
         if passed:
             if next_due is None:
@@ -699,8 +968,14 @@ def inspection_record(*, actor, vehicle: Vehicle, inspected_on: datetime.date, p
             v.save(update_fields=["inspection_due", "inspection_due_manual", "updated_at"])
         record.save()
         record_change(actor=actor, obj=record, action=Action.CREATE)
-        record_change(actor=actor, obj=v, action=Action.UPDATE, before=before,
-                      after=snapshot(v, ["inspection_due", "inspection_due_manual"]), note="检验 inspection")
+        record_change(
+            actor=actor,
+            obj=v,
+            action=Action.UPDATE,
+            before=before,
+            after=snapshot(v, ["inspection_due", "inspection_due_manual"]),
+            note="检验 inspection",
+        )
     return record
 
 
@@ -717,12 +992,19 @@ def vehicle_set_inspection_due(*, actor, vehicle: Vehicle, due: datetime.date | 
         else:
             v.inspection_due, v.inspection_due_manual = due, True
         v.save(update_fields=["inspection_due", "inspection_due_manual", "updated_at"])
-        record_change(actor=actor, obj=v, action=Action.UPDATE, before=before,
-                      after=snapshot(v, ["inspection_due", "inspection_due_manual"]), note=reason)
+        record_change(
+            actor=actor,
+            obj=v,
+            action=Action.UPDATE,
+            before=before,
+            after=snapshot(v, ["inspection_due", "inspection_due_manual"]),
+            note=reason,
+        )
     return v
 
 
 # ---- mileage and maintenance ----------------------------------------------------------------------------
+
 
 def _odometer_add(*, actor, v: Vehicle, read_on: datetime.date, km: int, note: str) -> OdometerReading:
     if not isinstance(km, int) or isinstance(km, bool) or km < 0 or km > 2_000_000:
@@ -731,11 +1013,18 @@ def _odometer_add(*, actor, v: Vehicle, read_on: datetime.date, km: int, note: s
     earlier = v.odometer_readings.filter(read_on__lte=read_on).aggregate(m=Max("km"))["m"]
     later = v.odometer_readings.filter(read_on__gt=read_on).aggregate(m=Min("km"))["m"]
     if earlier is not None and km < earlier:
-        raise Conflict("odometer_decreasing", f"里程不能减少 the odometer cannot go back: {km} km is less than "
-                       f"the {earlier} km already read on or before {read_on}", {"field": "km", "previous": earlier})
+        raise Conflict(
+            "odometer_decreasing",
+            f"里程不能减少 the odometer cannot go back: {km} km is less than "
+            f"the {earlier} km already read on or before {read_on}",
+            {"field": "km", "previous": earlier},
+        )
     if later is not None and km > later:
-        raise Conflict("odometer_decreasing", f"里程不能减少 {km} km is more than the {later} km read later",
-                       {"field": "km", "next": later})
+        raise Conflict(
+            "odometer_decreasing",
+            f"里程不能减少 {km} km is more than the {later} km read later",
+            {"field": "km", "next": later},
+        )
     reading = OdometerReading.objects.create(vehicle=v, read_on=read_on, km=km, note=note, actor=actor)
     latest = v.odometer_readings.order_by("-read_on", "-km").values_list("km", flat=True).first()
     if latest != v.odometer_km:
@@ -745,7 +1034,9 @@ def _odometer_add(*, actor, v: Vehicle, read_on: datetime.date, km: int, note: s
     return reading
 
 
-def odometer_record(*, actor, vehicle: Vehicle, read_on: datetime.date, km: int, note: str = "") -> OdometerReading:
+def odometer_record(
+    *, actor, vehicle: Vehicle, read_on: datetime.date, km: int, note: str = ""
+) -> OdometerReading:
     """Add an odometer reading; readings never decrease in date order (a lower one is refused)."""
     _require(actor, UPKEEP_ROLES, vehicle.owning_unit)
     with transaction.atomic():
@@ -755,8 +1046,17 @@ def odometer_record(*, actor, vehicle: Vehicle, read_on: datetime.date, km: int,
         return _odometer_add(actor=actor, v=v, read_on=read_on, km=km, note=note)
 
 
-def maintenance_record(*, actor, vehicle: Vehicle, date: datetime.date, kind: str, description: str,
-                       cost=0, workshop: str = "", odometer_km: int | None = None) -> MaintenanceRecord:
+def maintenance_record(
+    *,
+    actor,
+    vehicle: Vehicle,
+    date: datetime.date,
+    kind: str,
+    description: str,
+    cost=0,
+    workshop: str = "",
+    odometer_km: int | None = None,
+) -> MaintenanceRecord:
     """Record a service or repair; an odometer figure given with it is also an odometer reading."""
     _require(actor, UPKEEP_ROLES, vehicle.owning_unit)
     if kind not in MaintenanceKind.values:
@@ -771,14 +1071,22 @@ def maintenance_record(*, actor, vehicle: Vehicle, date: datetime.date, kind: st
             raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
         if odometer_km is not None:
             _odometer_add(actor=actor, v=v, read_on=date, km=odometer_km, note="维修保养 maintenance")
-        record = MaintenanceRecord.objects.create(vehicle=v, date=date, kind=kind, workshop=workshop.strip(),
-                                                  description=description.strip(), cost=amount,
-                                                  odometer_km=odometer_km, actor=actor)
+        record = MaintenanceRecord.objects.create(
+            vehicle=v,
+            date=date,
+            kind=kind,
+            workshop=workshop.strip(),
+            description=description.strip(),
+            cost=amount,
+            odometer_km=odometer_km,
+            actor=actor,
+        )
         record_change(actor=actor, obj=record, action=Action.CREATE)
     return record
 
 
 # ---- disposal -------------------------------------------------------------------------------------------
+
 
 def disposal_request(*, actor, vehicle: Vehicle, method: str, reason: str) -> DisposalRequest:
     """Ask to dispose of a vehicle (报废、拍卖、调出、核销); provincial logistics decides."""
@@ -792,15 +1100,27 @@ def disposal_request(*, actor, vehicle: Vehicle, method: str, reason: str) -> Di
         if v.status == VehicleStatus.DISPOSED:
             raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
         if v.disposals.filter(status=DisposalStatus.REQUESTED).exists():
-            raise Conflict("disposal_pending", "已有待审批的处置申请 a disposal request is already pending",
-                           {"field": "vehicle"})
-        req = DisposalRequest.objects.create(vehicle=v, method=method, reason=reason.strip(), requested_by=actor)
+            raise Conflict(
+                "disposal_pending",
+                "已有待审批的处置申请 a disposal request is already pending",
+                {"field": "vehicle"},
+            )
+        req = DisposalRequest.objects.create(
+            vehicle=v, method=method, reason=reason.strip(), requested_by=actor
+        )
         record_change(actor=actor, obj=req, action=Action.CREATE)
     return req
 
 
-def disposal_decide(*, actor, request: DisposalRequest, approve: bool, note: str = "", document: str = "",
-                    disposed_on: datetime.date | None = None) -> DisposalRequest:
+def disposal_decide(
+    *,
+    actor,
+    request: DisposalRequest,
+    approve: bool,
+    note: str = "",
+    document: str = "",
+    disposed_on: datetime.date | None = None,
+) -> DisposalRequest:
     """Provincial logistics approves (the vehicle becomes disposed and stops counting against the quota)
     or rejects a pending request. Decided requests are final."""
     _require(actor, (scope.PROVINCE,), request.vehicle.owning_unit)
@@ -811,8 +1131,9 @@ def disposal_decide(*, actor, request: DisposalRequest, approve: bool, note: str
     with transaction.atomic():
         req = DisposalRequest.objects.select_for_update().get(pk=request.pk)
         if req.status != DisposalStatus.REQUESTED:
-            raise Conflict("already_decided", "该申请已审批 the request has already been decided",
-                           {"field": "status"})
+            raise Conflict(
+                "already_decided", "该申请已审批 the request has already been decided", {"field": "status"}
+            )
         before = snapshot(req)
         req.status = DisposalStatus.APPROVED if approve else DisposalStatus.REJECTED
         req.decided_by, req.decided_at = actor, timezone.now()
@@ -824,13 +1145,19 @@ def disposal_decide(*, actor, request: DisposalRequest, approve: bool, note: str
             vbefore = snapshot(v, ["status", "disposed_on"])
             v.status, v.disposed_on = VehicleStatus.DISPOSED, disposed_on
             v.save(update_fields=["status", "disposed_on", "updated_at"])
-            record_change(actor=actor, obj=v, action=Action.STATUS, before=vbefore,
-                          after=snapshot(v, ["status", "disposed_on"]),
-                          note=f"{DisposalMethod(req.method).label} {document}".strip())
+            record_change(
+                actor=actor,
+                obj=v,
+                action=Action.STATUS,
+                before=vbefore,
+                after=snapshot(v, ["status", "disposed_on"]),
+                note=f"{DisposalMethod(req.method).label} {document}".strip(),
+            )
     return req
 
 
 # ---- reminders ------------------------------------------------------------------------------------------
+
 
 def _reminder_level(due: datetime.date | None, today: datetime.date) -> str | None:
     if due is None:
@@ -848,8 +1175,11 @@ def _recipients(city_ids: set[int]) -> tuple[list, dict[int, list]]:
     """(provincial logistics users, {city id: that city's staff}) among active accounts."""
     from personnel.models import Membership
 
-    rows = Membership.objects.filter(is_active=True, user__is_active=True, unit__is_active=True).filter(
-        Q(role=scope.PROVINCE) | Q(role=scope.CITY, unit_id__in=city_ids)).select_related("user")
+    rows = (
+        Membership.objects.filter(is_active=True, user__is_active=True, unit__is_active=True)
+        .filter(Q(role=scope.PROVINCE) | Q(role=scope.CITY, unit_id__in=city_ids))
+        .select_related("user")
+    )
     province, cities = {}, {}
     for m in rows:
         if m.role == scope.PROVINCE:
@@ -869,13 +1199,18 @@ def papers_remind(*, today: datetime.date | None = None) -> dict:
     from .selectors import _with_papers
 
     today = today or _today()
-    vehicles = list(_with_papers(Vehicle.objects.filter(status__in=ACTIVE_STATUSES).exclude(plate=""))
-                    .select_related("owning_unit", "owning_unit__city"))
+    vehicles = list(
+        _with_papers(Vehicle.objects.filter(status__in=ACTIVE_STATUSES).exclude(plate="")).select_related(
+            "owning_unit", "owning_unit__city"
+        )
+    )
     province, cities = _recipients({v.owning_unit.city_id for v in vehicles})
     sent = {"vehicles": 0, "notifications": 0, "overdue": 0}
     for v in vehicles:
-        papers = [(Paper.COMPULSORY, v.compulsory_until, True), (Paper.INSPECTION, v.inspection_due,
-                                                                  v.inspection_due is not None)]
+        papers = [
+            (Paper.COMPULSORY, v.compulsory_until, True),
+            (Paper.INSPECTION, v.inspection_due, v.inspection_due is not None),
+        ]
         if v.commercial_until is not None:
             papers.append((Paper.COMMERCIAL, v.commercial_until, True))
         flagged = False
@@ -896,8 +1231,14 @@ def papers_remind(*, today: datetime.date | None = None) -> dict:
             key = f"vehicles:{paper}:{v.pk}:{due.isoformat() if due else 'none'}:{level}"
             body = f"{v.owning_unit.name} · {v.brand} {v.model} · VIN {v.vin}"
             for user in province + cities.get(v.owning_unit.city_id, []):
-                if notify(user=user, kind=f"vehicle_{paper}_{level}", title=title, body=body,
-                          link=f"/api/v1/vehicles/vehicles/{v.pk}", dedupe_key=key):
+                if notify(
+                    user=user,
+                    kind=f"vehicle_{paper}_{level}",
+                    title=title,
+                    body=body,
+                    link=f"/api/v1/vehicles/vehicles/{v.pk}",
+                    dedupe_key=key,
+                ):
                     sent["notifications"] += 1
         sent["vehicles"] += flagged
     return sent

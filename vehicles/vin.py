@@ -13,9 +13,29 @@ import unicodedata
 # ISO 3779 / GB 16735 transliteration of letters to numbers, and the position weights.
 TRANSLITERATION = {
     **{str(d): d for d in range(10)},
-    "A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6, "G": 7, "H": 8,
-    "J": 1, "K": 2, "L": 3, "M": 4, "N": 5, "P": 7, "R": 9,
-    "S": 2, "T": 3, "U": 4, "V": 5, "W": 6, "X": 7, "Y": 8, "Z": 9,
+    "A": 1,
+    "B": 2,
+    "C": 3,
+    "D": 4,
+    "E": 5,
+    "F": 6,
+    "G": 7,
+    "H": 8,
+    "J": 1,
+    "K": 2,
+    "L": 3,
+    "M": 4,
+    "N": 5,
+    "P": 7,
+    "R": 9,
+    "S": 2,
+    "T": 3,
+    "U": 4,
+    "V": 5,
+    "W": 6,
+    "X": 7,
+    "Y": 8,
+    "Z": 9,
 }
 WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _ALLOWED = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
@@ -45,7 +65,9 @@ def validate(value: str) -> str:
         raise VinError(f"车辆识别代号应为17位 a VIN has 17 characters (this one has {len(vin)})")
     bad = sorted({c for c in vin if c in "IOQ"})
     if bad:
-        raise VinError(f"车辆识别代号不得含字母I、O、Q a VIN may not contain I, O, Q (found {', '.join(bad)})")
+        raise VinError(
+            f"车辆识别代号不得含字母I、O、Q a VIN may not contain I, O, Q (found {', '.join(bad)})"
+        )
     if not _ALLOWED.match(vin):
         raise VinError("车辆识别代号只能含数字和大写字母 a VIN has only digits and capital letters")
     expected = check_character(vin)

@@ -9,8 +9,15 @@ from .. import pdf, xlsx
 from ..registry import Column, Progress, ReportData, no_progress
 
 
-def render_document(data: ReportData, template: str, out: Path, progress: Progress = no_progress, *,
-                    landscape: bool = True, **context) -> None:
+def render_document(
+    data: ReportData,
+    template: str,
+    out: Path,
+    progress: Progress = no_progress,
+    *,
+    landscape: bool = True,
+    **context,
+) -> None:
     """The whole report as one PDF: the page margins carry title, scope, who asked, when, which data and
     第 X 页 / 共 Y 页 (reports.pdf.page_css)."""
     ctx = pdf.base_context(data, unit=data.scope_label, landscape=landscape, sections=data.sections)
@@ -23,17 +30,24 @@ def render_document(data: ReportData, template: str, out: Path, progress: Progre
 
 
 def print_header(data: ReportData) -> str:
-    return (f"{data.title} · {data.scope_label} · {data.requested_by} "
-            f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}")
+    return (
+        f"{data.title} · {data.scope_label} · {data.requested_by} "
+        f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}"
+    )
 
 
 ABOUT_COLUMNS = [Column("k", "项目", 0, 18), Column("v", "内容", 0, 90)]
 
 
 def about_rows(data: ReportData, *extra: tuple) -> list[tuple]:
-    return [("报表 report", data.title), ("范围 scope", data.scope_label), ("请求人 requested by", data.requested_by),
-            ("请求时间 requested at", f"{data.requested_at:%Y-%m-%d %H:%M}"),
-            *(("数据来源 source", s) for s in data.sources), *extra]
+    return [
+        ("报表 report", data.title),
+        ("范围 scope", data.scope_label),
+        ("请求人 requested by", data.requested_by),
+        ("请求时间 requested at", f"{data.requested_at:%Y-%m-%d %H:%M}"),
+        *(("数据来源 source", s) for s in data.sources),
+        *extra,
+    ]
 
 
 def write_about(wb, data: ReportData, *extra: tuple) -> None:
@@ -61,10 +75,21 @@ def zh(label: str) -> str:
 def pdf_table(section, columns, *, total_rows: int = 0) -> dict:
     """A section as the generic PDF table (reports/pdf/tables.html): columns with widths, left-aligned text
     columns, rows pre-formatted; the last `total_rows` rows shaded as totals."""
-    cols = [{"label": c.label, "width": c.width_mm,
-             "cls": "l" if c.number_format == "@" and c.width_mm >= 30 else ""} for c in columns]
+    cols = [
+        {
+            "label": c.label,
+            "width": c.width_mm,
+            "cls": "l" if c.number_format == "@" and c.width_mm >= 30 else "",
+        }
+        for c in columns
+    ]
     rows = [[cell_text(v) for v in row] for row in section.rows]
     first_total = len(rows) - total_rows
-    return {"title": section.title, "note": section.header.get("note", ""), "cols": cols,
-            "rows": [{"cells": list(zip(r, cols, strict=True)), "total": i >= first_total}
-                     for i, r in enumerate(rows)]}
+    return {
+        "title": section.title,
+        "note": section.header.get("note", ""),
+        "cols": cols,
+        "rows": [
+            {"cells": list(zip(r, cols, strict=True)), "total": i >= first_total} for i, r in enumerate(rows)
+        ],
+    }

@@ -19,10 +19,17 @@ from . import _tables
 KIND = "receipt-form"
 TITLE = "被装物资签收单"
 TEMPLATE = "reports/pdf/receipt_form.html"
-COLUMNS = [Column("seq", "序号", 10, 6, "0"), Column("item", "品名", 50, 22), Column("gender", "款式", 12, 6),
-           Column("size", "号型", 22, 10), Column("quantity", "发运数量", 18, 9, "0"),
-           Column("received", "实收", 16, 8, "0"), Column("short", "短少", 14, 8, "0"),
-           Column("excess", "超收", 14, 8, "0"), Column("note", "备注", 34, 16)]
+COLUMNS = [
+    Column("seq", "序号", 10, 6, "0"),
+    Column("item", "品名", 50, 22),
+    Column("gender", "款式", 12, 6),
+    Column("size", "号型", 22, 10),
+    Column("quantity", "发运数量", 18, 9, "0"),
+    Column("received", "实收", 16, 8, "0"),
+    Column("short", "短少", 14, 8, "0"),
+    Column("excess", "超收", 14, 8, "0"),
+    Column("note", "备注", 34, 16),
+]
 
 
 class ReceiptParams(ParamsBase):
@@ -43,8 +50,9 @@ def _local(dt) -> str:
     return f"{timezone.localtime(dt):%Y-%m-%d %H:%M}" if dt else "—"
 
 
-def collect(user, params: ReceiptParams, *, progress: Progress = no_progress,
-            now: datetime.datetime | None = None) -> ReportData:
+def collect(
+    user, params: ReceiptParams, *, progress: Progress = no_progress, now: datetime.datetime | None = None
+) -> ReportData:
     shipment = dist.shipment_get(user, params.shipment)
     items = {i.pk: i for i in ItemType.objects.all()}
     receipt = getattr(shipment, "receipt", None) if shipment.status not in ("draft", "dispatched") else None
@@ -54,33 +62,69 @@ def collect(user, params: ReceiptParams, *, progress: Progress = no_progress,
     rows, total = [], 0
     for n, line in enumerate(shipment.lines.order_by("item__sort_order", "gender", "size", "id"), 1):
         got = confirmed.get(line.pk)
-        rows.append((n, items[line.item_id].name_for(line.gender), _tables.gender_label(line.gender),
-                     _tables.size_label(line.size), line.quantity,
-                     got.received if got else None, got.short if got else None, got.excess if got else None,
-                     (got.note or got.get_reason_display()) if got and (got.short or got.note) else ""))
+        rows.append(
+            (
+                n,
+                items[line.item_id].name_for(line.gender),
+                _tables.gender_label(line.gender),
+                _tables.size_label(line.size),
+                line.quantity,
+                got.received if got else None,
+                got.short if got else None,
+                got.excess if got else None,
+                (got.note or got.get_reason_display()) if got and (got.short or got.note) else "",
+            )
+        )
         total += line.quantity
-    sender = shipment.from_location.unit.name if shipment.from_location.unit_id else shipment.from_location.name
+    sender = (
+        shipment.from_location.unit.name if shipment.from_location.unit_id else shipment.from_location.name
+    )
     url = confirm_url(shipment.pk)
-    meta = {"number": shipment.number, "sender": sender, "receiver": shipment.to_unit.name,
-            "status": shipment.get_status_display(), "created": _local(shipment.created_at),
-            "dispatched": _local(shipment.dispatched_at), "received": _local(shipment.received_at),
-            "total": total, "lines": len(rows), "url": url, "note": shipment.note,
-            "labels": "发运单号发货单位收货单位状态发运时间签收时间合计件数发货人收货人签字盖章日期扫码确认签收经办"}
+    meta = {
+        "number": shipment.number,
+        "sender": sender,
+        "receiver": shipment.to_unit.name,
+        "status": shipment.get_status_display(),
+        "created": _local(shipment.created_at),
+        "dispatched": _local(shipment.dispatched_at),
+        "received": _local(shipment.received_at),
+        "total": total,
+        "lines": len(rows),
+        "url": url,
+        "note": shipment.note,
+        "labels": "发运单号发货单位收货单位状态发运时间签收时间合计件数发货人收货人签字盖章日期扫码确认签收经办",
+    }
     progress(3, f"{len(rows)} 行 lines")
     when = now or timezone.now()
-    return ReportData(kind=KIND, title=TITLE, scope_label=shipment.to_unit.name, requested_by=user.get_username(),
-                      requested_at=when, sources=[f"发运单 shipment {shipment.number}（{meta['status']}）"],
-                      columns=COLUMNS, sections=[Section(key=shipment.number, title=shipment.number, rows=rows)],
-                      meta=meta)
+    return ReportData(
+        kind=KIND,
+        title=TITLE,
+        scope_label=shipment.to_unit.name,
+        requested_by=user.get_username(),
+        requested_at=when,
+        sources=[f"发运单 shipment {shipment.number}（{meta['status']}）"],
+        columns=COLUMNS,
+        sections=[Section(key=shipment.number, title=shipment.number, rows=rows)],
+        meta=meta,
+    )
 
 
 def render_pdf(data: ReportData, out, progress: Progress = no_progress) -> None:
-    ctx = pdf.base_context(data, unit=f"{data.meta['number']} · {data.scope_label}", landscape=False,
-                           sections=data.sections)
+    ctx = pdf.base_context(
+        data, unit=f"{data.meta['number']} · {data.scope_label}", landscape=False, sections=data.sections
+    )
     ctx["rows_html"] = _tables.rows_html(COLUMNS, data.sections[0].rows)
     ctx["qr"] = qr_data_uri(data.meta["url"])
     pdf.render_single(data, TEMPLATE, out, context=ctx, progress=progress)
 
 
-register(ReportKind(kind=KIND, title=TITLE, collect=collect, params=ReceiptParams, renderers={"pdf": render_pdf},
-                    description="随货签收单，含二维码 receipt form travelling with a shipment, with a QR code"))
+register(
+    ReportKind(
+        kind=KIND,
+        title=TITLE,
+        collect=collect,
+        params=ReceiptParams,
+        renderers={"pdf": render_pdf},
+        description="随货签收单，含二维码 receipt form travelling with a shipment, with a QR code",
+    )
+)

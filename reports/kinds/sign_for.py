@@ -106,13 +106,31 @@ def kit_summary(items) -> tuple[str, int]:
 
 def officer_row(seq: int, officer, badge: str, pieces: int) -> tuple:
     sizes = officer_sizes(officer)
-    return (seq, officer.name, badge, _size_text(sizes["top"]), _size_text(sizes["bottom"]),
-            _size_text(sizes["shoe_mm"]), _size_text(sizes["hat_cm"]), pieces, "")
+    return (
+        seq,
+        officer.name,
+        badge,
+        _size_text(sizes["top"]),
+        _size_text(sizes["bottom"]),
+        _size_text(sizes["shoe_mm"]),
+        _size_text(sizes["hat_cm"]),
+        pieces,
+        "",
+    )
 
 
-def build(officers: Iterable, units: Mapping[int, OrgUnit], *, items, requested_by: str,
-          requested_at: datetime.datetime, sources: list[str], label: str,
-          badge_numbers: Mapping[int, str] | None = None, progress: Progress = no_progress) -> ReportData:
+def build(
+    officers: Iterable,
+    units: Mapping[int, OrgUnit],
+    *,
+    items,
+    requested_by: str,
+    requested_at: datetime.datetime,
+    sources: list[str],
+    label: str,
+    badge_numbers: Mapping[int, str] | None = None,
+    progress: Progress = no_progress,
+) -> ReportData:
     """ReportData from officers already chosen (the benchmark passes in-memory officers here)."""
     kit_text, pieces = kit_summary(items)
     badge_numbers = badge_numbers or {}
@@ -123,19 +141,46 @@ def build(officers: Iterable, units: Mapping[int, OrgUnit], *, items, requested_
             unit = units[officer.unit_id]
             city = units.get(unit.city_id) if unit.city_id else None
             section = sections[officer.unit_id] = Section(
-                key=unit.code, title=unit.name, group=city.name if city else unit.name,
-                header={"path": unit.path})
-        section.rows.append(officer_row(len(section.rows) + 1, officer,
-                                        badge_numbers.get(officer.pk, "") if officer.pk else "", pieces))
+                key=unit.code,
+                title=unit.name,
+                group=city.name if city else unit.name,
+                header={"path": unit.path},
+            )
+        section.rows.append(
+            officer_row(
+                len(section.rows) + 1,
+                officer,
+                badge_numbers.get(officer.pk, "") if officer.pk else "",
+                pieces,
+            )
+        )
     ordered = sorted(sections.values(), key=lambda s: s.header["path"])
-    return ReportData(kind=KIND, title=TITLE, scope_label=label, requested_by=requested_by,
-                      requested_at=requested_at, sources=sources, columns=COLUMNS, sections=ordered,
-                      meta={"kit_text": kit_text, "kit_lines": kit_lines(kit_text.split("、")),
-                            "pieces_per_officer": pieces, "items": len(items)})
+    return ReportData(
+        kind=KIND,
+        title=TITLE,
+        scope_label=label,
+        requested_by=requested_by,
+        requested_at=requested_at,
+        sources=sources,
+        columns=COLUMNS,
+        sections=ordered,
+        meta={
+            "kit_text": kit_text,
+            "kit_lines": kit_lines(kit_text.split("、")),
+            "pieces_per_officer": pieces,
+            "items": len(items),
+        },
+    )
 
 
-def collect(user, params: SignForParams, *, progress: Progress = no_progress,
-            badge_numbers: Mapping[int, str] | None = None, now: datetime.datetime | None = None) -> ReportData:
+def collect(
+    user,
+    params: SignForParams,
+    *,
+    progress: Progress = no_progress,
+    badge_numbers: Mapping[int, str] | None = None,
+    now: datetime.datetime | None = None,
+) -> ReportData:
     roots = root_units(user, params)
     progress(1, "读取花名册 reading the roll")
     qs = Officer.objects.restrict(user)
@@ -146,8 +191,11 @@ def collect(user, params: SignForParams, *, progress: Progress = no_progress,
     qs = qs.filter(under)
     if not params.include_ineligible:
         qs = qs.eligible()
-    officers = list(qs.only("id", "name", "gender", "unit_id", "height_cm", "chest_cm", "waist_cm", "head_cm",
-                            "foot_mm").order_by("unit__path", "name", "id"))
+    officers = list(
+        qs.only(
+            "id", "name", "gender", "unit_id", "height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm"
+        ).order_by("unit__path", "name", "id")
+    )
     unit_ids = {o.unit_id for o in officers}
     units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=unit_ids)}
     city_ids = {u.city_id for u in units.values() if u.city_id} - set(units)
@@ -156,13 +204,23 @@ def collect(user, params: SignForParams, *, progress: Progress = no_progress,
         provider = badge_number_provider()
         badge_numbers = provider([o.pk for o in officers]) if provider else {}
     items = active_items()
-    sources = [f"人员花名册 roll as of {roll_as_of(qs)}",
-               f"配发标准 entitlement standard ({len(items)} 品类)",
-               "胸号 badge numbers: " + ("配发台账 distribution" if badge_numbers else "未分配 not yet assigned")]
+    sources = [
+        f"人员花名册 roll as of {roll_as_of(qs)}",
+        f"配发标准 entitlement standard ({len(items)} 品类)",
+        "胸号 badge numbers: " + ("配发台账 distribution" if badge_numbers else "未分配 not yet assigned"),
+    ]
     progress(4, f"{len(officers)} 名人员 officers")
-    return build(officers, units, items=items, requested_by=user.get_username(),
-                 requested_at=now or timezone.now(), sources=sources, label=scope_label(roots),
-                 badge_numbers=badge_numbers, progress=progress)
+    return build(
+        officers,
+        units,
+        items=items,
+        requested_by=user.get_username(),
+        requested_at=now or timezone.now(),
+        sources=sources,
+        label=scope_label(roots),
+        badge_numbers=badge_numbers,
+        progress=progress,
+    )
 
 
 def text_width(text: str) -> int:
@@ -203,9 +261,11 @@ def grid_css() -> str:
 
     def tile(fill: str) -> str:
         lines = "".join(f'<path d="M{x:.3f} 0V{ROW_H}"/>' for x in xs)
-        svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}mm" height="{ROW_H}mm" '
-               f'viewBox="0 0 {width} {ROW_H}">{fill}<g stroke="#000" stroke-width="{stroke}">{lines}'
-               f'<path d="M0 {ROW_H - stroke / 2:.3f}H{width}"/></g></svg>')
+        svg = (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}mm" height="{ROW_H}mm" '
+            f'viewBox="0 0 {width} {ROW_H}">{fill}<g stroke="#000" stroke-width="{stroke}">{lines}'
+            f'<path d="M0 {ROW_H - stroke / 2:.3f}H{width}"/></g></svg>'
+        )
         return f'url("data:image/svg+xml,{quote(svg)}")'
 
     head = tile(f'<rect width="{width}" height="{ROW_H}" fill="#eee"/>')
@@ -225,13 +285,15 @@ def rows_per_page(kit_lines: int) -> tuple[int, int]:
 
 def paginate(rows: list, first: int, rest: int) -> list[list]:
     pages = [rows[:first]]
-    pages += [rows[i:i + rest] for i in range(first, len(rows), rest)]
+    pages += [rows[i : i + rest] for i in range(first, len(rows), rest)]
     return pages
 
 
 def head_line() -> str:
     """The column header as one line (fixed labels, already escaped)."""
-    return "".join(cell(c.label, n) for c, n in zip(COLUMNS, PDF_CELLS, strict=False)) + "  " + COLUMNS[-1].label
+    return (
+        "".join(cell(c.label, n) for c, n in zip(COLUMNS, PDF_CELLS, strict=False)) + "  " + COLUMNS[-1].label
+    )
 
 
 def page_count(section: Section, kit_lines: int) -> int:
@@ -241,28 +303,52 @@ def page_count(section: Section, kit_lines: int) -> int:
 def _batch_context(data: ReportData, sections: list[Section]) -> dict:
     """Context of one document holding the sheets of consecutive units, each paginated here."""
     unit = sections[0].title if len(sections) == 1 else data.scope_label
-    ctx = pdf.base_context(data, unit=unit, landscape=True, sections=sections, page_numbers=False,
-                           running_unit=True)
+    ctx = pdf.base_context(
+        data, unit=unit, landscape=True, sections=sections, page_numbers=False, running_unit=True
+    )
     ctx["page_css"] += grid_css()
     kit = data.meta["kit_lines"]
     first, rest = rows_per_page(len(kit))
-    ctx.update(kit_height=kit_height(len(kit)), head_line=head_line(),
-               sheets=[{"section": s, "pages": [{"rows": rows_html(chunk), "height": round((len(chunk) + 1) * ROW_H, 2)}
-                                                for chunk in paginate(s.rows, first, rest)]}
-                       for s in sections])
+    ctx.update(
+        kit_height=kit_height(len(kit)),
+        head_line=head_line(),
+        sheets=[
+            {
+                "section": s,
+                "pages": [
+                    {"rows": rows_html(chunk), "height": round((len(chunk) + 1) * ROW_H, 2)}
+                    for chunk in paginate(s.rows, first, rest)
+                ],
+            }
+            for s in sections
+        ],
+    )
     return ctx
 
 
-def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress, *, workers: int | None = None) -> None:
+def render_pdf(
+    data: ReportData, out: Path, progress: Progress = no_progress, *, workers: int | None = None
+) -> None:
     if not data.sections:
-        pdf.render_single(data, "reports/pdf/empty.html", out,
-                          context=pdf.base_context(data, unit=data.scope_label, landscape=True, sections=[]))
+        pdf.render_single(
+            data,
+            "reports/pdf/empty.html",
+            out,
+            context=pdf.base_context(data, unit=data.scope_label, landscape=True, sections=[]),
+        )
         return
     kit = len(data.meta["kit_lines"])
-    pdf.render_paginated(data, "reports/pdf/sign_for_sheets.html", out,
-                         context_for=lambda sections: _batch_context(data, sections),
-                         page_count=lambda s: page_count(s, kit), progress=progress, workers=workers,
-                         face=PDF_FACE, css="sign_for.css")
+    pdf.render_paginated(
+        data,
+        "reports/pdf/sign_for_sheets.html",
+        out,
+        context_for=lambda sections: _batch_context(data, sections),
+        page_count=lambda s: page_count(s, kit),
+        progress=progress,
+        workers=workers,
+        face=PDF_FACE,
+        css="sign_for.css",
+    )
 
 
 def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
@@ -271,21 +357,39 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
     groups: dict[str, list[Section]] = {}
     for section in data.sections:
         groups.setdefault(section.group, []).append(section)
-    header = (f"{data.title} · {data.scope_label} · {data.requested_by} "
-              f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}")
+    header = (
+        f"{data.title} · {data.scope_label} · {data.requested_by} "
+        f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}"
+    )
     for n, (group, sections) in enumerate(groups.items(), 1):
         ws = wb.create_sheet(xlsx.sheet_title(group or "—", taken))
         rows = ((s.title, *r) for s in sections for r in s.rows)
         xlsx.write_table(ws, XLSX_COLUMNS, rows, print_header=header)
         progress(5 + int(90 * n / max(1, len(groups))), f"工作表 sheet {group}")
     about = wb.create_sheet("说明")
-    xlsx.write_table(about, [Column("k", "项目", 0, 16), Column("v", "内容", 0, 90)], [
-        ("报表 report", data.title), ("范围 scope", data.scope_label), ("请求人 requested by", data.requested_by),
-        ("请求时间 requested at", f"{data.requested_at:%Y-%m-%d %H:%M}"), *(("数据来源 source", s) for s in data.sources),
-        ("配发内容 kit", data.meta["kit_text"]), ("人数 officers", data.row_count)])
+    xlsx.write_table(
+        about,
+        [Column("k", "项目", 0, 16), Column("v", "内容", 0, 90)],
+        [
+            ("报表 report", data.title),
+            ("范围 scope", data.scope_label),
+            ("请求人 requested by", data.requested_by),
+            ("请求时间 requested at", f"{data.requested_at:%Y-%m-%d %H:%M}"),
+            *(("数据来源 source", s) for s in data.sources),
+            ("配发内容 kit", data.meta["kit_text"]),
+            ("人数 officers", data.row_count),
+        ],
+    )
     wb.save(out)
 
 
-register(ReportKind(kind=KIND, title=TITLE, collect=collect, params=SignForParams,
-                    renderers={"pdf": render_pdf, "xlsx": render_xlsx},
-                    description="每单位一份，逐人签名；PDF 每单位独立页码 per unit, pages numbered within each unit"))
+register(
+    ReportKind(
+        kind=KIND,
+        title=TITLE,
+        collect=collect,
+        params=SignForParams,
+        renderers={"pdf": render_pdf, "xlsx": render_xlsx},
+        description="每单位一份，逐人签名；PDF 每单位独立页码 per unit, pages numbered within each unit",
+    )
+)

@@ -22,17 +22,34 @@ from . import common
 
 KIND = "tender-timeline"
 TITLE = "采购项目时间表"
-STATUS = {"done": "已完成", "overdue": "已逾期", "due_soon": "即将到期", "pending": "未到期", "not_recorded": "未记录"}
+STATUS = {
+    "done": "已完成",
+    "overdue": "已逾期",
+    "due_soon": "即将到期",
+    "pending": "未到期",
+    "not_recorded": "未记录",
+}
 
 MILESTONE_COLUMNS = [
-    Column("seq", "序号", 10, 6, "0"), Column("name", "节点", 58, 26), Column("planned", "计划日期", 22, 12, "yyyy-mm-dd"),
-    Column("actual", "实际日期", 22, 12, "yyyy-mm-dd"), Column("forecast", "预测日期", 22, 12, "yyyy-mm-dd"),
-    Column("slip", "偏差(天)", 16, 9, "0"), Column("status", "状态", 18, 10), Column("checks", "法定检查", 55, 40),
-    Column("note", "备注", 54, 30)]
+    Column("seq", "序号", 10, 6, "0"),
+    Column("name", "节点", 58, 26),
+    Column("planned", "计划日期", 22, 12, "yyyy-mm-dd"),
+    Column("actual", "实际日期", 22, 12, "yyyy-mm-dd"),
+    Column("forecast", "预测日期", 22, 12, "yyyy-mm-dd"),
+    Column("slip", "偏差(天)", 16, 9, "0"),
+    Column("status", "状态", 18, 10),
+    Column("checks", "法定检查", 55, 40),
+    Column("note", "备注", 54, 30),
+]
 FINDING_COLUMNS = [
-    Column("milestone", "节点", 40, 24), Column("date_kind", "日期", 14, 8), Column("rule", "规则", 70, 40),
-    Column("date", "日期值", 20, 12), Column("limit", "法定界限", 20, 12), Column("source", "依据", 83, 50),
-    Column("overridden", "已批准例外", 30, 14)]
+    Column("milestone", "节点", 40, 24),
+    Column("date_kind", "日期", 14, 8),
+    Column("rule", "规则", 70, 40),
+    Column("date", "日期值", 20, 12),
+    Column("limit", "法定界限", 20, 12),
+    Column("source", "依据", 83, 50),
+    Column("overridden", "已批准例外", 30, 14),
+]
 SUMMARY_COLUMNS = [Column("k", "项目", 60, 24), Column("v", "内容", 217, 70)]
 
 
@@ -47,25 +64,58 @@ def _slip(days: int | None) -> str:
 def _checks(findings: list[dict]) -> str:
     if not findings:
         return "符合 ok"
-    return "；".join(f"{'计划' if f['date_kind'] == 'planned' else '实际'}：{f['text_zh']}"
-                    f"{'（已批准例外）' if f['overridden'] else ''}" for f in findings)
+    return "；".join(
+        f"{'计划' if f['date_kind'] == 'planned' else '实际'}：{f['text_zh']}"
+        f"{'（已批准例外）' if f['overridden'] else ''}"
+        for f in findings
+    )
 
 
-def collect(user, params: TenderTimelineParams, *, progress: Progress = no_progress,
-            now: datetime.datetime | None = None) -> ReportData:
+def collect(
+    user,
+    params: TenderTimelineParams,
+    *,
+    progress: Progress = no_progress,
+    now: datetime.datetime | None = None,
+) -> ReportData:
     roots = root_units(user, params)
-    tender = (procurement_selectors.tender_get(user, params.tender) if params.tender is not None
-              else procurement_selectors.tender_latest(user))
+    tender = (
+        procurement_selectors.tender_get(user, params.tender)
+        if params.tender is not None
+        else procurement_selectors.tender_latest(user)
+    )
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     progress(2, f"读取项目 reading tender {tender.reference}")
     tl = procurement_selectors.timeline(tender, today=today)
     names = {m["code"]: m["name"] for m in tl["milestones"]}
-    milestones = [(m["sequence"], m["name"], m["planned_date"], m["actual_date"], m["forecast_date"], m["slip_days"],
-                   STATUS.get(m["status"], m["status"]), _checks(m["findings"]), m["note"]) for m in tl["milestones"]]
-    findings = [(m["name"], "计划" if f["date_kind"] == "planned" else "实际", f["text_zh"], f["date"], f["limit"] or "",
-                 f["source"], "是" if f["overridden"] else "否")
-                for m in tl["milestones"] for f in m["findings"]]
+    milestones = [
+        (
+            m["sequence"],
+            m["name"],
+            m["planned_date"],
+            m["actual_date"],
+            m["forecast_date"],
+            m["slip_days"],
+            STATUS.get(m["status"], m["status"]),
+            _checks(m["findings"]),
+            m["note"],
+        )
+        for m in tl["milestones"]
+    ]
+    findings = [
+        (
+            m["name"],
+            "计划" if f["date_kind"] == "planned" else "实际",
+            f["text_zh"],
+            f["date"],
+            f["limit"] or "",
+            f["source"],
+            "是" if f["overridden"] else "否",
+        )
+        for m in tl["milestones"]
+        for f in m["findings"]
+    ]
     slack = tl["slack_days"]
     summary = [
         ("项目 tender", f"{tender.title}（{tender.reference}）"),
@@ -75,25 +125,48 @@ def collect(user, params: TenderTimelineParams, *, progress: Progress = no_progr
         ("预算 budget (元)", tender.budget),
         ("完成目标 target date", tl["target_date"]),
         ("预测完成 forecast end", tl["forecast_end"] or "—"),
-        ("余量 slack (天 days)", "—" if slack is None else (f"{slack}" if slack >= 0 else f"{slack}（将超期 late）")),
+        (
+            "余量 slack (天 days)",
+            "—" if slack is None else (f"{slack}" if slack >= 0 else f"{slack}（将超期 late）"),
+        ),
         ("关键节点 critical milestone", names.get(tl["critical_milestone"], "—")),
         ("统计日 as of", today),
         *(("提示 warning", w.get("message", w.get("code", ""))) for w in tl["warnings"]),
     ]
     sections = [
         Section(key="summary", title="一、项目概况 summary", rows=summary),
-        Section(key="milestones", title="二、节点计划与实际 milestones planned vs actual", rows=milestones,
-                header={"note": "偏差 = 实际（未完成取预测）− 计划，正数为滞后 slip = actual (or forecast) − planned, "
-                                "positive is late"}),
-        Section(key="findings", title="三、法定期限检查 legal checks", rows=findings,
-                header={"note": "无违反法定期限的日期 no date breaks a legal rule" if not findings else ""}),
+        Section(
+            key="milestones",
+            title="二、节点计划与实际 milestones planned vs actual",
+            rows=milestones,
+            header={
+                "note": "偏差 = 实际（未完成取预测）− 计划，正数为滞后 slip = actual (or forecast) − planned, "
+                "positive is late"
+            },
+        ),
+        Section(
+            key="findings",
+            title="三、法定期限检查 legal checks",
+            rows=findings,
+            header={"note": "无违反法定期限的日期 no date breaks a legal rule" if not findings else ""},
+        ),
     ]
-    sources = [f"采购项目 tender {tender.reference} · 节点更新于 milestones as of "
-               f"{timezone.localtime(max([tender.updated_at, *(m.updated_at for m in tender.milestones.all())])):%Y-%m-%d %H:%M}",
-               f"统计日 as of {today:%Y-%m-%d}"]
-    return ReportData(kind=KIND, title=TITLE, scope_label=scope_label(roots), requested_by=user.get_username(),
-                      requested_at=timezone.localtime(now), sources=sources, columns=MILESTONE_COLUMNS, sections=sections,
-                      meta={"tender": tender.pk, "tender_title": tender.title, "timeline": tl})
+    sources = [
+        f"采购项目 tender {tender.reference} · 节点更新于 milestones as of "
+        f"{timezone.localtime(max([tender.updated_at, *(m.updated_at for m in tender.milestones.all())])):%Y-%m-%d %H:%M}",
+        f"统计日 as of {today:%Y-%m-%d}",
+    ]
+    return ReportData(
+        kind=KIND,
+        title=TITLE,
+        scope_label=scope_label(roots),
+        requested_by=user.get_username(),
+        requested_at=timezone.localtime(now),
+        sources=sources,
+        columns=MILESTONE_COLUMNS,
+        sections=sections,
+        meta={"tender": tender.pk, "tender_title": tender.title, "timeline": tl},
+    )
 
 
 # ---- the Gantt chart -----------------------------------------------------------------------------------
@@ -128,13 +201,17 @@ def gantt_svg(tl: dict) -> str:
     span = max(1, (hi - lo).days)
     height = TOP + ROW_H * len(ms) + BOTTOM
     family = f"'{pdf.SUBSET_FAMILY}', '{pdf.FONT_FAMILY}'"
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" viewBox="0 0 {WIDTH} {height}" '
-           f'width="277mm" height="{277 * height / WIDTH:.1f}mm" font-family="{family}" font-size="9">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="gantt" viewBox="0 0 {WIDTH} {height}" '
+        f'width="277mm" height="{277 * height / WIDTH:.1f}mm" font-family="{family}" font-size="9">'
+    ]
     bottom = TOP + ROW_H * len(ms)
     for month in _months(lo, hi):
         x = _x(month, lo, span)
-        out.append(f'<line x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{bottom}" stroke="#ddd" stroke-width="0.6"/>'
-                   f'<text x="{x + 2}" y="{TOP - 10}" fill="#555">{month:%Y-%m}</text>')
+        out.append(
+            f'<line x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{bottom}" stroke="#ddd" stroke-width="0.6"/>'
+            f'<text x="{x + 2}" y="{TOP - 10}" fill="#555">{month:%Y-%m}</text>'
+        )
     prev_plan = prev_real = None
     for i, m in enumerate(ms):
         y = TOP + i * ROW_H
@@ -145,9 +222,13 @@ def gantt_svg(tl: dict) -> str:
         if plan:
             start = prev_plan or plan
             x1, x2 = _x(min(start, plan), lo, span), _x(plan, lo, span)
-            out.append(f'<rect class="planned" x="{x1}" y="{y + 4}" width="{max(1.5, x2 - x1)}" height="5" '
-                       f'fill="{COLORS["planned"]}"/>')
-            out.append(f'<path d="M{x2} {y + 2.5} l4 4 l-4 4 l-4 -4 z" fill="#fff" stroke="#555" stroke-width="0.8"/>')
+            out.append(
+                f'<rect class="planned" x="{x1}" y="{y + 4}" width="{max(1.5, x2 - x1)}" height="5" '
+                f'fill="{COLORS["planned"]}"/>'
+            )
+            out.append(
+                f'<path d="M{x2} {y + 2.5} l4 4 l-4 4 l-4 -4 z" fill="#fff" stroke="#555" stroke-width="0.8"/>'
+            )
             prev_plan = plan
         if real:
             late = m["slip_days"] is not None and m["slip_days"] > 0
@@ -155,28 +236,45 @@ def gantt_svg(tl: dict) -> str:
             start = prev_real or real
             x1, x2 = _x(min(start, real), lo, span), _x(real, lo, span)
             opacity = "1" if m["actual_date"] else "0.55"
-            out.append(f'<rect class="{kind}" x="{x1}" y="{y + 11}" width="{max(1.5, x2 - x1)}" height="5" '
-                       f'fill="{COLORS[kind]}" fill-opacity="{opacity}"/>')
+            out.append(
+                f'<rect class="{kind}" x="{x1}" y="{y + 11}" width="{max(1.5, x2 - x1)}" height="5" '
+                f'fill="{COLORS[kind]}" fill-opacity="{opacity}"/>'
+            )
             fill = COLORS[kind] if m["actual_date"] else "#fff"
-            out.append(f'<circle cx="{x2}" cy="{y + 13.5}" r="3" fill="{fill}" stroke="{COLORS[kind]}" '
-                       f'stroke-width="1"/>')
+            out.append(
+                f'<circle cx="{x2}" cy="{y + 13.5}" r="3" fill="{fill}" stroke="{COLORS[kind]}" '
+                f'stroke-width="1"/>'
+            )
             if m["slip_days"]:
-                out.append(f'<text x="{x2 + 5}" y="{y + 17}" font-size="7.5" fill="{COLORS[kind]}">'
-                           f'{_slip(m["slip_days"])}天</text>')
+                out.append(
+                    f'<text x="{x2 + 5}" y="{y + 17}" font-size="7.5" fill="{COLORS[kind]}">'
+                    f"{_slip(m['slip_days'])}天</text>"
+                )
             prev_real = real
-    for day, label, color, dash in ((tl["today"], "今天 today", "#c62828", "4 3"),
-                                    (tl["target_date"], "目标 target", "#000", "")):
+    for day, label, color, dash in (
+        (tl["today"], "今天 today", "#c62828", "4 3"),
+        (tl["target_date"], "目标 target", "#000", ""),
+    ):
         if day:
             x = _x(day, lo, span)
-            out.append(f'<line class="marker" x1="{x}" y1="{TOP - 4}" x2="{x}" y2="{bottom + 4}" stroke="{color}" '
-                       f'stroke-width="1.2"{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>'
-                       f'<text x="{x + 2}" y="{bottom + 14}" fill="{color}">{label} {day:%m-%d}</text>')
+            out.append(
+                f'<line class="marker" x1="{x}" y1="{TOP - 4}" x2="{x}" y2="{bottom + 4}" stroke="{color}" '
+                f'stroke-width="1.2"{f" stroke-dasharray={chr(34)}{dash}{chr(34)}" if dash else ""}/>'
+                f'<text x="{x + 2}" y="{bottom + 14}" fill="{color}">{label} {day:%m-%d}</text>'
+            )
     legend_y = height - 8
-    items = [("planned", "计划 planned"), ("done", "实际 done"), ("late", "滞后 late"), ("forecast", "预测 forecast")]
+    items = [
+        ("planned", "计划 planned"),
+        ("done", "实际 done"),
+        ("late", "滞后 late"),
+        ("forecast", "预测 forecast"),
+    ]
     for n, (kind, label) in enumerate(items):
         x = LABEL_W + 10 + n * 150
-        out.append(f'<rect x="{x}" y="{legend_y - 6}" width="18" height="5" fill="{COLORS[kind]}"/>'
-                   f'<text x="{x + 22}" y="{legend_y}">{label}</text>')
+        out.append(
+            f'<rect x="{x}" y="{legend_y - 6}" width="18" height="5" fill="{COLORS[kind]}"/>'
+            f'<text x="{x + 22}" y="{legend_y}">{label}</text>'
+        )
     out.append("</svg>")
     return "".join(out)
 
@@ -194,8 +292,14 @@ def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress) ->
                 value, col = row["cells"][5]
                 row["cells"][5] = (_slip(int(value)) if value else value, col)
         tables.append(t)
-    common.render_document(data, "reports/pdf/tender_timeline.html", out, progress, tables=tables,
-                           chart=gantt_svg(data.meta["timeline"]))
+    common.render_document(
+        data,
+        "reports/pdf/tender_timeline.html",
+        out,
+        progress,
+        tables=tables,
+        chart=gantt_svg(data.meta["timeline"]),
+    )
 
 
 def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
@@ -208,6 +312,13 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
     wb.save(out)
 
 
-register(ReportKind(kind=KIND, title=TITLE, collect=collect, params=TenderTimelineParams,
-                    renderers={"pdf": render_pdf, "xlsx": render_xlsx},
-                    description="节点计划与实际、法定期限检查、偏差、预测完成与余量、甘特图；--tender ID（默认最新项目）"))
+register(
+    ReportKind(
+        kind=KIND,
+        title=TITLE,
+        collect=collect,
+        params=TenderTimelineParams,
+        renderers={"pdf": render_pdf, "xlsx": render_xlsx},
+        description="节点计划与实际、法定期限检查、偏差、预测完成与余量、甘特图；--tender ID（默认最新项目）",
+    )
+)

@@ -23,35 +23,82 @@ KIND = "vehicle-allocation"
 TITLE = "执法车辆编制分配表"
 
 ALLOCATION_COLUMNS = [
-    Column("city", "市州", 70, 30), Column("quota", "编制数", 20, 9, "0"), Column("exceptions", "超编核准", 20, 9, "0"),
-    Column("purchased", "已采购", 20, 9, "0"), Column("registered", "已上牌", 20, 9, "0"),
-    Column("in_service", "在用", 20, 9, "0"), Column("gap", "缺口", 20, 9, "0"), Column("held", "占编车辆", 20, 9, "0"),
-    Column("stage", "采购进度", 67, 18)]
+    Column("city", "市州", 70, 30),
+    Column("quota", "编制数", 20, 9, "0"),
+    Column("exceptions", "超编核准", 20, 9, "0"),
+    Column("purchased", "已采购", 20, 9, "0"),
+    Column("registered", "已上牌", 20, 9, "0"),
+    Column("in_service", "在用", 20, 9, "0"),
+    Column("gap", "缺口", 20, 9, "0"),
+    Column("held", "占编车辆", 20, 9, "0"),
+    Column("stage", "采购进度", 67, 18),
+]
 DOCUMENT_COLUMNS = [
-    Column("doc_number", "文件号", 48, 24), Column("doc_date", "发文日期", 22, 11, "yyyy-mm-dd"),
-    Column("kind", "类型", 22, 12), Column("reason", "事由", 75, 40), Column("city", "市州", 62, 30),
-    Column("change", "变化", 16, 8, "0"), Column("after", "变更后", 16, 8, "0")]
+    Column("doc_number", "文件号", 48, 24),
+    Column("doc_date", "发文日期", 22, 11, "yyyy-mm-dd"),
+    Column("kind", "类型", 22, 12),
+    Column("reason", "事由", 75, 40),
+    Column("city", "市州", 62, 30),
+    Column("change", "变化", 16, 8, "0"),
+    Column("after", "变更后", 16, 8, "0"),
+]
 EXCEPTION_COLUMNS = [
-    Column("city", "市州", 70, 30), Column("extra", "超编数", 20, 9, "0"), Column("doc_number", "文件号", 50, 24),
-    Column("reason", "理由", 137, 50)]
+    Column("city", "市州", 70, 30),
+    Column("extra", "超编数", 20, 9, "0"),
+    Column("doc_number", "文件号", 50, 24),
+    Column("reason", "理由", 137, 50),
+]
 VEHICLE_COLUMNS = [
-    Column("seq", "序号", 11, 6, "0"), Column("plate", "号牌号码", 22, 12), Column("brand", "品牌型号", 36, 20),
-    Column("type", "车辆类型", 38, 22), Column("unit", "所属单位", 60, 30), Column("station", "站所", 30, 20),
-    Column("status", "状态", 22, 12), Column("quota", "占编", 10, 6), Column("registered_on", "注册日期", 20, 11,
-                                                                       "yyyy-mm-dd"),
-    Column("vin", "车辆识别代号", 28, 20)]
+    Column("seq", "序号", 11, 6, "0"),
+    Column("plate", "号牌号码", 22, 12),
+    Column("brand", "品牌型号", 36, 20),
+    Column("type", "车辆类型", 38, 22),
+    Column("unit", "所属单位", 60, 30),
+    Column("station", "站所", 30, 20),
+    Column("status", "状态", 22, 12),
+    Column("quota", "占编", 10, 6),
+    Column("registered_on", "注册日期", 20, 11, "yyyy-mm-dd"),
+    Column("vin", "车辆识别代号", 28, 20),
+]
 
 
 def _allocation(table: dict) -> Section:
-    rows = [(r["city_name"], r["quota"], r["exceptions"], r["purchased"], r["registered"], r["in_service"], r["gap"],
-             r["held"], common.zh(r["purchase_stage_label"])) for r in table["rows"]]
+    rows = [
+        (
+            r["city_name"],
+            r["quota"],
+            r["exceptions"],
+            r["purchased"],
+            r["registered"],
+            r["in_service"],
+            r["gap"],
+            r["held"],
+            common.zh(r["purchase_stage_label"]),
+        )
+        for r in table["rows"]
+    ]
     t = table["totals"]
-    rows.append(("全省合计 province total", t["quota"], t["exceptions"], t["purchased"], t["registered"],
-                 t["in_service"], t["gap"], t["held"], ""))
-    note = (f"编制总数 total {table['total']}，已分配 allocated {table['allocated']}，"
-            f"未分配 unallocated {table['unallocated']}。缺口 = 编制数 − 在用 gap = quota − in service；"
-            "已采购 = 合同已签订及以后 purchased = contract signed or later")
-    return Section(key="allocation", title="一、编制分配与配备情况 allocation", rows=rows, header={"note": note})
+    rows.append(
+        (
+            "全省合计 province total",
+            t["quota"],
+            t["exceptions"],
+            t["purchased"],
+            t["registered"],
+            t["in_service"],
+            t["gap"],
+            t["held"],
+            "",
+        )
+    )
+    note = (
+        f"编制总数 total {table['total']}，已分配 allocated {table['allocated']}，"
+        f"未分配 unallocated {table['unallocated']}。缺口 = 编制数 − 在用 gap = quota − in service；"
+        "已采购 = 合同已签订及以后 purchased = contract signed or later"
+    )
+    return Section(
+        key="allocation", title="一、编制分配与配备情况 allocation", rows=rows, header={"note": note}
+    )
 
 
 def _documents() -> Section:
@@ -63,8 +110,12 @@ def _documents() -> Section:
         if rec.total_change or not lines:
             rows.append((*head, "编制总数 province total", rec.total_change, rec.total_after))
         rows += [(*head, ln.city.name, ln.change, ln.quota_after) for ln in lines]
-    return Section(key="documents", title="二、编制依据文件 documents behind each quota", rows=rows,
-                   header={"note": "每份文件对各市州编制的增减及变更后编制 each document's change to each city's quota"})
+    return Section(
+        key="documents",
+        title="二、编制依据文件 documents behind each quota",
+        rows=rows,
+        header={"note": "每份文件对各市州编制的增减及变更后编制 each document's change to each city's quota"},
+    )
 
 
 def _exceptions(user, roots) -> Section:
@@ -78,19 +129,38 @@ def _exceptions(user, roots) -> Section:
 
 def _vehicles(user, params) -> Section:
     code = params.county or params.city
-    qs = (vehicle_selectors.vehicles_for(user, unit_code=code).exclude(status=VehicleStatus.DISPOSED)
-          .order_by("owning_unit__path", "plate", "vin"))
+    qs = (
+        vehicle_selectors.vehicles_for(user, unit_code=code)
+        .exclude(status=VehicleStatus.DISPOSED)
+        .order_by("owning_unit__path", "plate", "vin")
+    )
     types, statuses = dict(VehicleType.choices), dict(VehicleStatus.choices)
-    rows = [(i, v.plate or "未上牌", f"{v.brand} {v.model}".strip(), common.zh(types.get(v.vehicle_type, "")),
-             v.owning_unit.name, v.station.name if v.station_id else "", common.zh(statuses.get(v.status, v.status)),
-             "是" if v.counts_against_quota else "否", v.registered_on, v.vin)
-            for i, v in enumerate(qs, 1)]
-    return Section(key="vehicles", title="附表 车辆清单 appendix: vehicles", rows=rows,
-                   header={"note": f"{len(rows)} 辆，不含已处置车辆 disposed vehicles not listed"})
+    rows = [
+        (
+            i,
+            v.plate or "未上牌",
+            f"{v.brand} {v.model}".strip(),
+            common.zh(types.get(v.vehicle_type, "")),
+            v.owning_unit.name,
+            v.station.name if v.station_id else "",
+            common.zh(statuses.get(v.status, v.status)),
+            "是" if v.counts_against_quota else "否",
+            v.registered_on,
+            v.vin,
+        )
+        for i, v in enumerate(qs, 1)
+    ]
+    return Section(
+        key="vehicles",
+        title="附表 车辆清单 appendix: vehicles",
+        rows=rows,
+        header={"note": f"{len(rows)} 辆，不含已处置车辆 disposed vehicles not listed"},
+    )
 
 
-def collect(user, params: ParamsBase, *, progress: Progress = no_progress,
-            now: datetime.datetime | None = None) -> ReportData:
+def collect(
+    user, params: ParamsBase, *, progress: Progress = no_progress, now: datetime.datetime | None = None
+) -> ReportData:
     roots = root_units(user, params)  # another city → 404
     progress(1, "读取编制 reading the allocation")
     table = vehicle_selectors.allocation_table()
@@ -99,17 +169,31 @@ def collect(user, params: ParamsBase, *, progress: Progress = no_progress,
     sections.append(_vehicles(user, params))
     now = now or timezone.now()
     last_doc = next(iter(sections[1].rows), None)
-    sources = [f"编制文件 quota documents to {last_doc[0]} ({last_doc[1]:%Y-%m-%d})" if last_doc
-               else "尚无编制文件 no quota document yet",
-               f"车辆台账 vehicle register as of {timezone.localtime(now):%Y-%m-%d %H:%M}"]
-    return ReportData(kind=KIND, title=TITLE, scope_label=scope_label(roots), requested_by=user.get_username(),
-                      requested_at=timezone.localtime(now), sources=sources, columns=ALLOCATION_COLUMNS, sections=sections,
-                      meta={"total": table["total"], "allocated": table["allocated"],
-                            "unallocated": table["unallocated"]})
+    sources = [
+        f"编制文件 quota documents to {last_doc[0]} ({last_doc[1]:%Y-%m-%d})"
+        if last_doc
+        else "尚无编制文件 no quota document yet",
+        f"车辆台账 vehicle register as of {timezone.localtime(now):%Y-%m-%d %H:%M}",
+    ]
+    return ReportData(
+        kind=KIND,
+        title=TITLE,
+        scope_label=scope_label(roots),
+        requested_by=user.get_username(),
+        requested_at=timezone.localtime(now),
+        sources=sources,
+        columns=ALLOCATION_COLUMNS,
+        sections=sections,
+        meta={"total": table["total"], "allocated": table["allocated"], "unallocated": table["unallocated"]},
+    )
 
 
-SECTION_COLUMNS = {"allocation": ALLOCATION_COLUMNS, "documents": DOCUMENT_COLUMNS,
-                   "exceptions": EXCEPTION_COLUMNS, "vehicles": VEHICLE_COLUMNS}
+SECTION_COLUMNS = {
+    "allocation": ALLOCATION_COLUMNS,
+    "documents": DOCUMENT_COLUMNS,
+    "exceptions": EXCEPTION_COLUMNS,
+    "vehicles": VEHICLE_COLUMNS,
+}
 SHEETS = {"allocation": "编制分配", "documents": "编制文件", "exceptions": "超编核准", "vehicles": "车辆清单"}
 
 
@@ -128,11 +212,21 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
     for s in data.sections:
         ws = wb.create_sheet(SHEETS[s.key])
         xlsx.write_table(ws, SECTION_COLUMNS[s.key], s.rows, print_header=header)
-    common.write_about(wb, data, *((f"说明 {SHEETS[s.key]}", s.header["note"]) for s in data.sections
-                                   if s.header.get("note")))
+    common.write_about(
+        wb,
+        data,
+        *((f"说明 {SHEETS[s.key]}", s.header["note"]) for s in data.sections if s.header.get("note")),
+    )
     wb.save(out)
 
 
-register(ReportKind(kind=KIND, title=TITLE, collect=collect, params=ParamsBase,
-                    renderers={"pdf": render_pdf, "xlsx": render_xlsx},
-                    description="各市州编制、已采购、已上牌、在用、缺口及全省合计；编制依据文件；附车辆清单（本人权限范围）"))
+register(
+    ReportKind(
+        kind=KIND,
+        title=TITLE,
+        collect=collect,
+        params=ParamsBase,
+        renderers={"pdf": render_pdf, "xlsx": render_xlsx},
+        description="各市州编制、已采购、已上牌、在用、缺口及全省合计；编制依据文件；附车辆清单（本人权限范围）",
+    )
+)

@@ -23,9 +23,11 @@ def reference(db):
 def stations(org):
     """Two stations in 长沙县 (430121), one in 浏阳 (430181), one directly under the Changsha detachment,
     one in 渌口 (430212, Zhuzhou)."""
+
     def make(parent, name, cls=StationClass.SERVICE_STATION):
-        return services.station_create(actor=None, parent=org[parent], name=name, station_class=cls,
-                                       address="测试地址")
+        return services.station_create(
+            actor=None, parent=org[parent], name=name, station_class=cls, address="测试地址"
+        )
 
     return {
         "cs1": make("430121", "长沙县星沙服务站"),
@@ -36,11 +38,27 @@ def stations(org):
     }
 
 
-def add_item(station, etype, tag, *, condition="good", status="in_use", acquired_on=datetime.date(2024, 1, 1),
-             serial="", value=Decimal("100.00")):
-    return EquipmentItem.objects.create(asset_tag=tag, equipment_type=etype, station=station, condition=condition,
-                                        status=status, acquired_on=acquired_on, serial_number=serial,
-                                        acquired_value=value)
+def add_item(
+    station,
+    etype,
+    tag,
+    *,
+    condition="good",
+    status="in_use",
+    acquired_on=datetime.date(2024, 1, 1),
+    serial="",
+    value=Decimal("100.00"),
+):
+    return EquipmentItem.objects.create(
+        asset_tag=tag,
+        equipment_type=etype,
+        station=station,
+        condition=condition,
+        status=status,
+        acquired_on=acquired_on,
+        serial_number=serial,
+        acquired_value=value,
+    )
 
 
 @pytest.fixture

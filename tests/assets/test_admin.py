@@ -29,9 +29,21 @@ def test_item_admin_edit_makes_a_new_version(catalog, province_user):
     item = ItemType.objects.get(code="INS-TIE")
     r = client.get(f"/admin/assets/itemtype/{item.pk}/change/")
     assert r.status_code == 200
-    form = {f: getattr(item, f) for f in ("name_zh", "name_en", "name_men", "name_women", "category",
-                                          "size_system", "service_life_years", "source", "note",
-                                          "sort_order")}
+    form = {
+        f: getattr(item, f)
+        for f in (
+            "name_zh",
+            "name_en",
+            "name_men",
+            "name_women",
+            "category",
+            "size_system",
+            "service_life_years",
+            "source",
+            "note",
+            "sort_order",
+        )
+    }
     form.update(qty_per_officer=3, is_active="on")
     r = client.post(f"/admin/assets/itemtype/{item.pk}/change/", form)
     assert r.status_code == 302

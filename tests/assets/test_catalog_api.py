@@ -12,6 +12,7 @@ from tests.personnel.factories import OfficerFactory
 
 # ---- catalog and standard ----------------------------------------------------------------------------
 
+
 def test_catalog_readable_by_every_role(api, catalog, changsha_user, county_user, auditor_user):
     for user in (changsha_user, county_user, auditor_user):
         r = api.as_(user).get("/assets/items")
@@ -47,11 +48,17 @@ def test_renaming_does_not_make_a_version(api, catalog, province_user):
     assert StandardVersion.objects.count() == 1
 
 
-@pytest.mark.parametrize("payload,code", [
-    ({"qty_per_officer": -1}, "bad_quantity"), ({"qty_per_officer": 500}, "bad_quantity"),
-    ({"service_life_years": 0}, "bad_service_life"), ({"source": " "}, "bad_source"),
-    ({"size_system": "xxl"}, "bad_size_system"), ({"category": "food"}, "bad_category"),
-])
+@pytest.mark.parametrize(
+    "payload,code",
+    [
+        ({"qty_per_officer": -1}, "bad_quantity"),
+        ({"qty_per_officer": 500}, "bad_quantity"),
+        ({"service_life_years": 0}, "bad_service_life"),
+        ({"source": " "}, "bad_source"),
+        ({"size_system": "xxl"}, "bad_size_system"),
+        ({"category": "food"}, "bad_category"),
+    ],
+)
 def test_bad_item_change_is_refused_and_changes_nothing(api, catalog, province_user, payload, code):
     r = api.as_(province_user).patch("/assets/items/TROUSERS", payload)
     assert r.status_code == 400 and r.json()["code"] == code
@@ -63,15 +70,31 @@ def test_bad_item_change_is_refused_and_changes_nothing(api, catalog, province_u
 def test_only_provincial_logistics_writes_the_catalog(api, catalog, changsha_user, auditor_user):
     for user in (changsha_user, auditor_user):
         assert api.as_(user).patch("/assets/items/TROUSERS", {"qty_per_officer": 3}).status_code == 403
-        assert api.as_(user).post("/assets/standard", {"note": "x", "changes": [
-            {"item_code": "TROUSERS", "qty_per_officer": 3}]}).status_code == 403
+        assert (
+            api.as_(user)
+            .post(
+                "/assets/standard",
+                {"note": "x", "changes": [{"item_code": "TROUSERS", "qty_per_officer": 3}]},
+            )
+            .status_code
+            == 403
+        )
     assert ItemType.objects.get(code="TROUSERS").qty_per_officer == 2
 
 
 def test_create_item(api, catalog, province_user):
-    payload = {"code": "RAINCOAT", "name_zh": "雨衣", "name_en": "raincoat", "name_men": "雨衣（男）",
-               "name_women": "雨衣（女）", "category": "garment", "size_system": "top", "qty_per_officer": 1,
-               "service_life_years": 3, "source": "assumption"}
+    payload = {
+        "code": "RAINCOAT",
+        "name_zh": "雨衣",
+        "name_en": "raincoat",
+        "name_men": "雨衣（男）",
+        "name_women": "雨衣（女）",
+        "category": "garment",
+        "size_system": "top",
+        "qty_per_officer": 1,
+        "service_life_years": 3,
+        "source": "assumption",
+    }
     r = api.as_(province_user).post("/assets/items", payload)
     assert r.status_code == 201
     std = api.as_(province_user).get("/assets/standard").json()
@@ -83,23 +106,39 @@ def test_create_item(api, catalog, province_user):
 
 
 def test_standard_revision_all_or_nothing(api, catalog, province_user):
-    r = api.as_(province_user).post("/assets/standard", {"note": "修订", "changes": [
-        {"item_code": "INS-TIE", "qty_per_officer": 3}, {"item_code": "NOPE", "qty_per_officer": 1}]})
+    r = api.as_(province_user).post(
+        "/assets/standard",
+        {
+            "note": "修订",
+            "changes": [
+                {"item_code": "INS-TIE", "qty_per_officer": 3},
+                {"item_code": "NOPE", "qty_per_officer": 1},
+            ],
+        },
+    )
     assert r.status_code == 400 and r.json()["details"]["row"] == 2
     assert StandardVersion.objects.count() == 1
     assert ItemType.objects.get(code="INS-TIE").qty_per_officer == 2
-    r = api.as_(province_user).post("/assets/standard", {"note": "", "changes": [
-        {"item_code": "INS-TIE", "qty_per_officer": 3}]})
+    r = api.as_(province_user).post(
+        "/assets/standard", {"note": "", "changes": [{"item_code": "INS-TIE", "qty_per_officer": 3}]}
+    )
     assert r.status_code == 400 and r.json()["code"] == "note_required"
-    r = api.as_(province_user).post("/assets/standard", {"note": "修订", "changes": [
-        {"item_code": "INS-TIE", "qty_per_officer": 3, "service_life_years": 5}]})
+    r = api.as_(province_user).post(
+        "/assets/standard",
+        {
+            "note": "修订",
+            "changes": [{"item_code": "INS-TIE", "qty_per_officer": 3, "service_life_years": 5}],
+        },
+    )
     assert r.status_code == 201 and r.json()["number"] == 2
-    r = api.as_(province_user).post("/assets/standard", {"note": "same", "changes": [
-        {"item_code": "INS-TIE", "qty_per_officer": 3}]})
+    r = api.as_(province_user).post(
+        "/assets/standard", {"note": "same", "changes": [{"item_code": "INS-TIE", "qty_per_officer": 3}]}
+    )
     assert r.status_code == 400 and r.json()["code"] == "no_changes"
 
 
 # ---- sizes and skirts ----------------------------------------------------------------------------------
+
 
 def test_officer_sizes_with_what_is_missing(api, roll, changsha_user, zhuzhou_user, province_user):
     r = api.as_(changsha_user).get(f"/assets/officers/{roll['a'].pk}/sizes")
@@ -132,6 +171,7 @@ def test_skirt_choice(api, roll, county_user, zhuzhou_user):
 
 # ---- demand --------------------------------------------------------------------------------------------
 
+
 def test_demand_scope(api, roll, province_user, changsha_user, zhuzhou_user, county_user, auditor_user):
     everything = api.as_(province_user).get("/assets/demand").json()
     assert {r["city_code"] for r in everything["rows"]} == {"430000", "430100", "430200"}
@@ -158,6 +198,7 @@ def test_demand_order_lines_with_margin(api, roll, province_user):
 
 # ---- snapshots ----------------------------------------------------------------------------------------
 
+
 def test_snapshot_endpoints(api, roll, org, province_user, changsha_user, zhuzhou_user):
     r = api.as_(province_user).post("/assets/snapshots", {"note": "第一版"})
     assert r.status_code == 201
@@ -176,8 +217,10 @@ def test_snapshot_endpoints(api, roll, org, province_user, changsha_user, zhuzho
     cmp = api.as_(province_user).get("/assets/snapshots/compare", {"a": first, "b": second}).json()
     assert cmp["changes"] and {c["city_code"] for c in cmp["changes"]} == {"430200"}
     assert all(c["delta"] > 0 for c in cmp["changes"])
-    assert api.as_(changsha_user).get("/assets/snapshots/compare", {"a": first, "b": second}).json()[
-        "changes"] == []
+    assert (
+        api.as_(changsha_user).get("/assets/snapshots/compare", {"a": first, "b": second}).json()["changes"]
+        == []
+    )
     assert api.as_(province_user).get("/assets/snapshots/999999").status_code == 404
     assert DemandSnapshot.objects.count() == 2
 
@@ -191,7 +234,9 @@ def test_size_table_download(api, roll, province_user, changsha_user):
     cells = {(c.row, c.column): c for row in men.iter_rows() for c in row if c.value is not None}
     # the tops block: find the row of DRESS-JACKET and the column of 175/92A
     jacket_row = next(r for (r, c), cell in cells.items() if c == 1 and cell.value == "DRESS-JACKET")
-    header_row = max(r for (r, c), cell in cells.items() if c == 1 and cell.value == "代码 code" and r < jacket_row)
+    header_row = max(
+        r for (r, c), cell in cells.items() if c == 1 and cell.value == "代码 code" and r < jacket_row
+    )
     col = next(c for (r, c), cell in cells.items() if r == header_row and cell.value == "175/92A")
     assert men.cell(jacket_row, col).value == 3  # a b i (Changsha) — d is 180/100A
     col180 = next(c for (r, c), cell in cells.items() if r == header_row and cell.value == "180/100A")
@@ -227,6 +272,11 @@ def test_openapi_lists_the_assets_endpoints(client, db):
     r = client.get("/api/v1/openapi.json")
     assert r.status_code == 200
     paths = r.json()["paths"]
-    for path in ("/api/v1/assets/items", "/api/v1/assets/standard", "/api/v1/assets/demand",
-                 "/api/v1/assets/snapshots/compare", "/api/v1/assets/officers/{officer_id}/sizes"):
+    for path in (
+        "/api/v1/assets/items",
+        "/api/v1/assets/standard",
+        "/api/v1/assets/demand",
+        "/api/v1/assets/snapshots/compare",
+        "/api/v1/assets/officers/{officer_id}/sizes",
+    ):
         assert path in paths

@@ -28,8 +28,16 @@ def small_roll(org, catalog, province_user):
     D = Decimal
     OfficerFactory(name="甲", unit=org["430100"])
     OfficerFactory(name="乙", unit=org["430121"])
-    OfficerFactory(name="丙", gender="F", unit=org["430200"], height_cm=D(160), chest_cm=D(84), waist_cm=D(68),
-                   head_cm=D(55), foot_mm=D(230))
+    OfficerFactory(
+        name="丙",
+        gender="F",
+        unit=org["430200"],
+        height_cm=D(160),
+        chest_cm=D(84),
+        waist_cm=D(68),
+        head_cm=D(55),
+        foot_mm=D(230),
+    )
     OfficerFactory(name="戊", unit=org["430200"], waist_cm=None)
     # keep the table small: only three items stay in the standard
     from assets.models import ItemType
@@ -77,8 +85,11 @@ def test_order_byte_exact(small_roll):
 
 def test_city_and_city_order(small_roll):
     out, _ = run("--city", "430100", "--user", small_roll.username)
-    assert out.decode().splitlines()[1:] == ["430100,DRESS-JACKET,男,175/92A,2", "430100,INS-ARMBAND,男,-,12",
-                                            "430100,SHOES-LEATHER,男,255,2"]
+    assert out.decode().splitlines()[1:] == [
+        "430100,DRESS-JACKET,男,175/92A,2",
+        "430100,INS-ARMBAND,男,-,12",
+        "430100,SHOES-LEATHER,男,255,2",
+    ]
     out, _ = run("--city", "430100", "--order", "--user", small_roll.username)
     # the city's contract lines: 12 → ⌈12.36⌉ = 13
     assert "INS-ARMBAND,男,-,13" in out.decode().splitlines()
@@ -88,8 +99,13 @@ def test_json_and_snapshot(small_roll):
     out, err = run("--format", "json", "--snapshot", "--note", "命令快照", "--user", small_roll.username)
     doc = json.loads(out)
     assert doc["standard_version"] == DemandSnapshot.objects.get().standard_version.number
-    assert {"city_code": "430100", "item_code": "DRESS-JACKET", "gender": "男", "size": "175/92A",
-            "quantity": 2} in doc["rows"]
+    assert {
+        "city_code": "430100",
+        "item_code": "DRESS-JACKET",
+        "gender": "男",
+        "size": "175/92A",
+        "quantity": 2,
+    } in doc["rows"]
     assert doc["unknown"][0]["officers"][0]["name"] == "戊"
     snap = DemandSnapshot.objects.get()
     assert snap.note == "命令快照" and snap.created_by == small_roll

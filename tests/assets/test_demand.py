@@ -87,8 +87,9 @@ def test_city_filter(roll):
     assert d.rows[("430100", "DRESS-JACKET", "M", "175/92A")] == 3
 
 
-@pytest.mark.parametrize("n,expected", [(0, 0), (1, 2), (33, 34), (34, 36), (100, 103), (101, 105), (200, 206),
-                                        (1000, 1030)])
+@pytest.mark.parametrize(
+    "n,expected", [(0, 0), (1, 2), (33, 34), (34, 36), (100, 103), (101, 105), (200, 206), (1000, 1030)]
+)
 def test_margin_rounds_up_in_integers(n, expected):
     assert demand.with_margin(n) == expected
 
@@ -100,11 +101,14 @@ def test_margin_other_percent():
 
 
 def test_margin_applies_per_order_line_not_per_city():
-    rows = [{"city_code": "430100", "item_code": "X", "gender": "M", "size": "1", "quantity": 50},
-            {"city_code": "430200", "item_code": "X", "gender": "M", "size": "1", "quantity": 50}]
+    rows = [
+        {"city_code": "430100", "item_code": "X", "gender": "M", "size": "1", "quantity": 50},
+        {"city_code": "430200", "item_code": "X", "gender": "M", "size": "1", "quantity": 50},
+    ]
     # one provincial order: ⌈100 × 1.03⌉ = 103
-    assert demand.order_lines(rows) == [{"item_code": "X", "gender": "M", "size": "1", "quantity": 100,
-                                        "order_quantity": 103}]
+    assert demand.order_lines(rows) == [
+        {"item_code": "X", "gender": "M", "size": "1", "quantity": 100, "order_quantity": 103}
+    ]
     # contracts per city: ⌈50 × 1.03⌉ = 52 each
     assert demand.order_lines(rows[:1])[0]["order_quantity"] == 52
 
@@ -126,8 +130,11 @@ def test_skirts_count_against_trousers(roll):
 
 
 def test_standard_revision_changes_demand_and_is_named(roll, province_user):
-    services.standard_revise(actor=province_user, changes=[{"item_code": "INS-BELT", "qty_per_officer": 2}],
-                             note="两条腰带 two belts")
+    services.standard_revise(
+        actor=province_user,
+        changes=[{"item_code": "INS-BELT", "qty_per_officer": 2}],
+        note="两条腰带 two belts",
+    )
     d = demand.compute()
     assert d.standard_version == 2
     assert sum(q for k, q in d.rows.items() if k[1] == "INS-BELT") == 14
@@ -153,8 +160,11 @@ def test_officer_moved_counts_under_new_city(roll, org):
 
 def test_kit_for_uses_current_standard(roll, province_user):
     a = roll["a"]
-    services.standard_revise(actor=province_user, changes=[{"item_code": "SHIRT-SHORT", "qty_per_officer": 4}],
-                             note="湿热地区 hot region")
+    services.standard_revise(
+        actor=province_user,
+        changes=[{"item_code": "SHIRT-SHORT", "qty_per_officer": 4}],
+        note="湿热地区 hot region",
+    )
     lines = {ln.item_code: ln for ln in kit_for(a)}
     assert lines["SHIRT-SHORT"].quantity == 4
     assert lines["DRESS-JACKET"].size.code == "175/92A"

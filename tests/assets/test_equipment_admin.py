@@ -19,7 +19,7 @@ def staff(make_user):
     return _staff
 
 
-def test_item_admin_is_scoped_and_read_only_for_auditors(staff, reference, stations):  # noqa: F811
+def test_item_admin_is_scoped_and_read_only_for_auditors(staff, reference, stations):
     mine = add_item(stations["cs1"], reference["PC"], "ADM-CS-1")
     theirs = add_item(stations["zz"], reference["PC"], "ADM-ZZ-1")
     city = staff("city", "430100")

@@ -17,17 +17,21 @@ P = "/assets"
 
 
 @pytest.fixture
-def world(reference, stations, province_user):  # noqa: F811
+def world(reference, stations, province_user):
     item = add_item(stations["cs1"], reference["BODYCAM"], "API-CAM-1", serial="SN-API-1")
     zz_item = add_item(stations["zz"], reference["BODYCAM"], "API-ZZ-1")
-    survey = services.survey_open(actor=province_user, name="API 清查", deadline=__import__("datetime").date(2099, 1, 1))
+    survey = services.survey_open(
+        actor=province_user, name="API 清查", deadline=__import__("datetime").date(2099, 1, 1)
+    )
     return {"item": item, "zz_item": zz_item, "survey": survey, **stations}
 
 
 def _matrix_reads(w):
     cs1 = w["cs1"].code
     return [
-        f"/stations/{cs1}", f"/equipment/items/{w['item'].pk}", f"/equipment/items/{w['item'].pk}/label",
+        f"/stations/{cs1}",
+        f"/equipment/items/{w['item'].pk}",
+        f"/equipment/items/{w['item'].pk}/label",
         f"/equipment/surveys/{w['survey'].pk}/stations/{cs1}",
     ]
 
@@ -40,8 +44,11 @@ def _matrix_writes(w):
         ("patch", f"/equipment/items/{item}", {"note": "备注"}),
         ("post", f"/equipment/items/{item}/status", {"status": "in_repair"}),
         ("post", f"/equipment/items/{item}/transfer", {"to_station": cs2, "reason": "调剂"}),
-        ("post", f"/equipment/surveys/{w['survey'].pk}/stations/{cs1}/grades",
-         {"grades": [{"item_id": item, "condition": "fair"}]}),
+        (
+            "post",
+            f"/equipment/surveys/{w['survey'].pk}/stations/{cs1}/grades",
+            {"grades": [{"item_id": item, "condition": "fair"}]},
+        ),
     ]
 
 
@@ -73,16 +80,31 @@ def test_lists_are_scoped(api, world, changsha_user, zhuzhou_user, province_user
 
 
 def test_station_create_and_page(api, world, county_user, zhuzhou_user):
-    r = api.as_(county_user).post(P + "/stations", {"parent": "430121", "name": "长沙县新站", "station_class":
-                                                    "service_station", "address": "G107"})
-    assert r.status_code == 201 and r.json()["code"] == "43012103" and r.json()["station_class_label"].startswith("服务站")
-    r = api.as_(county_user).post(P + "/stations", {"parent": "430121", "name": "x", "station_class": "castle"})
+    r = api.as_(county_user).post(
+        P + "/stations",
+        {"parent": "430121", "name": "长沙县新站", "station_class": "service_station", "address": "G107"},
+    )
+    assert (
+        r.status_code == 201
+        and r.json()["code"] == "43012103"
+        and r.json()["station_class_label"].startswith("服务站")
+    )
+    r = api.as_(county_user).post(
+        P + "/stations", {"parent": "430121", "name": "x", "station_class": "castle"}
+    )
     assert r.status_code == 400 and r.json()["code"] == "bad_station_class"
-    assert api.as_(zhuzhou_user).post(P + "/stations", {"parent": "430121", "name": "x",
-                                                        "station_class": "service_station"}).status_code == 404
+    assert (
+        api.as_(zhuzhou_user)
+        .post(P + "/stations", {"parent": "430121", "name": "x", "station_class": "service_station"})
+        .status_code
+        == 404
+    )
     page = api.as_(county_user).get(P + f"/stations/{world['cs1'].code}").json()
     assert page["counts_by_condition"]["good"] == 1 and page["last_survey"] is None
-    assert page["current_survey"]["id"] == world["survey"].pk and page["current_survey"]["return_status"] == "draft"
+    assert (
+        page["current_survey"]["id"] == world["survey"].pk
+        and page["current_survey"]["return_status"] == "draft"
+    )
     assert (page["current_survey"]["items_on_books"], page["current_survey"]["graded"]) == (1, 0)
     kit = {k["equipment_type"]: k for k in page["kit"]}
     # service station standard: BODYCAM × 2, one registered → short 1 at 1800
@@ -93,13 +115,22 @@ def test_station_create_and_page(api, world, county_user, zhuzhou_user):
 def test_types_and_kits(api, world, province_user, changsha_user):
     types = api.as_(changsha_user).get(P + "/equipment/types").json()
     assert any(t["code"] == "WEIGH-PAD" and t["category"] == "measuring" for t in types)
-    new = {"code": "DRONE", "name": "无人机", "category": "recording", "unit_price": "12000.50",
-           "service_life_years": 5}
+    new = {
+        "code": "DRONE",
+        "name": "无人机",
+        "category": "recording",
+        "unit_price": "12000.50",
+        "service_life_years": 5,
+    }
     assert api.as_(changsha_user).post(P + "/equipment/types", new).status_code == 403
     r = api.as_(province_user).post(P + "/equipment/types", new)
     assert r.status_code == 201 and r.json()["unit_price"] == "12000.500000"
-    assert api.as_(province_user).post(P + "/equipment/types", {**new, "code": "D2", "service_life_years": 0}
-                                       ).json()["code"] == "bad_service_life"
+    assert (
+        api.as_(province_user)
+        .post(P + "/equipment/types", {**new, "code": "D2", "service_life_years": 0})
+        .json()["code"]
+        == "bad_service_life"
+    )
     put = P + "/equipment/kits/overload_control/DRONE"
     assert api.as_(changsha_user).put(put, {"quantity": 1}).status_code == 403
     r = api.as_(province_user).put(put, {"quantity": 2, "note": "治超取证"})
@@ -127,20 +158,26 @@ def test_requests_endpoints(api, world, county_user, changsha_user, zhuzhou_user
     assert detail["status"] == "disposed" and detail["requests"][0]["id"] == rid and detail["history"]
 
 
-def test_survey_endpoints_and_photo(api, world, county_user, changsha_user, province_user, zhuzhou_user,
-                                    media):  # noqa: F811
+def test_survey_endpoints_and_photo(
+    api, world, county_user, changsha_user, province_user, zhuzhou_user, media
+):
     sid, cs1 = world["survey"].pk, world["cs1"].code
     base = P + f"/equipment/surveys/{sid}/stations/{cs1}"
     r = api.as_(county_user).post(base + "/found", {"equipment_type": "VEST", "condition": "good"})
     assert r.status_code == 201
-    r = api.as_(county_user).post(base + "/grades", {"grades": [{"item_id": world["item"].pk, "condition": "fair"}]})
+    r = api.as_(county_user).post(
+        base + "/grades", {"grades": [{"item_id": world["item"].pk, "condition": "fair"}]}
+    )
     ret = r.json()
     assert ret["graded"] == ret["items_on_books"] == 2
     entry_id = next(e["entry_id"] for e in ret["entries"] if e["asset_tag"] == "API-CAM-1")
     buf = io.BytesIO()
     Image.new("RGB", (4, 4)).save(buf, format="JPEG")
-    up = api.as_(county_user).post(P + f"/equipment/survey-entries/{entry_id}/photos",
-                                   {"file": SimpleUploadedFile("a.jpg", buf.getvalue())}, multipart=True)
+    up = api.as_(county_user).post(
+        P + f"/equipment/survey-entries/{entry_id}/photos",
+        {"file": SimpleUploadedFile("a.jpg", buf.getvalue())},
+        multipart=True,
+    )
     assert up.status_code == 201 and up.json()["content_type"] == "image/jpeg"
     photo_url = up.json()["url"].removeprefix("/api/v1")
     assert api.as_(changsha_user).get(photo_url).status_code == 200
@@ -150,7 +187,10 @@ def test_survey_endpoints_and_photo(api, world, county_user, changsha_user, prov
     prog = api.as_(changsha_user).get(P + f"/equipment/surveys/{sid}/progress").json()
     # the city's direct children: its counties and the station directly under the detachment
     assert prog["summary"]["submitted"] == 1 and {c["unit_code"] for c in prog["children"]} == {
-        world["city"].code, "430121", "430181"}
+        world["city"].code,
+        "430121",
+        "430181",
+    }
     assert api.as_(county_user).post(base + "/confirm", {}).json()["status"] == "confirmed"
     # confirmed, the open survey's return already shows on the station page
     page = api.as_(county_user).get(P + f"/stations/{cs1}").json()
@@ -178,7 +218,9 @@ def test_gap_endpoints(api, world, changsha_user, zhuzhou_user):
 
     wb = load_workbook(io.BytesIO(xlsx.content), read_only=True)
     listed = list(wb["优先清单 priority list"].iter_rows(min_row=2, values_only=True))
-    county = api.as_(changsha_user).get(P + "/equipment/gaps/rows", {"unit": "430121", "page_size": 500}).json()
+    county = (
+        api.as_(changsha_user).get(P + "/equipment/gaps/rows", {"unit": "430121", "page_size": 500}).json()
+    )
     assert [(r[2], r[14]) for r in listed] == [(r["station_code"], r["need"]) for r in county["items"]]
     assert api.as_(zhuzhou_user).get(P + "/equipment/gaps/export", {"unit": "430121"}).status_code == 404
 
@@ -201,5 +243,8 @@ def test_qr_label(api, world, county_user):
     assert png["Content-Type"] == "image/png"
     img = Image.open(io.BytesIO(png.content))
     assert img.size == ((expected.version * 4 + 17 + 4) * 8,) * 2
-    assert api.as_(county_user).get(P + f"/equipment/items/{item.pk}/label", {"format": "gif"}).status_code == 400
+    assert (
+        api.as_(county_user).get(P + f"/equipment/items/{item.pk}/label", {"format": "gif"}).status_code
+        == 400
+    )
     assert label_svg(item).startswith(b"<?xml")

@@ -21,12 +21,15 @@ D = datetime.date
 
 @pytest.fixture
 def kit(db):
-    a = EquipmentType.objects.create(code="A", name="甲", category="recording", unit_price=Decimal("100"),
-                                     service_life_years=5)
-    b = EquipmentType.objects.create(code="B", name="乙", category="computing", unit_price=Decimal("1000"),
-                                     service_life_years=8)
-    c = EquipmentType.objects.create(code="C", name="丙", category="protective", unit_price=Decimal("50"),
-                                     service_life_years=2)
+    a = EquipmentType.objects.create(
+        code="A", name="甲", category="recording", unit_price=Decimal("100"), service_life_years=5
+    )
+    b = EquipmentType.objects.create(
+        code="B", name="乙", category="computing", unit_price=Decimal("1000"), service_life_years=8
+    )
+    c = EquipmentType.objects.create(
+        code="C", name="丙", category="protective", unit_price=Decimal("50"), service_life_years=2
+    )
     ss = StationClass.SERVICE_STATION
     for t, q in ((a, 4), (b, 2), (c, 3)):
         StandardKitLine.objects.create(station_class=ss, equipment_type=t, quantity=q)
@@ -36,7 +39,7 @@ def kit(db):
 
 
 @pytest.fixture
-def register(kit, stations):  # noqa: F811
+def register(kit, stations):
     a, b, c = kit["A"], kit["B"], kit["C"]
     s1, s2 = stations["cs1"], stations["ly"]
     for n in range(3):
@@ -68,11 +71,24 @@ def test_station_rows_match_hand_computation(register):
     rows = _rows([register["cs1"], register["ly"]])
     s1, s2 = register["cs1"].code, register["ly"].code
     a1 = rows[(s1, "A")]
-    assert (a1.required, a1.serviceable, a1.serviceable_past_life, a1.unserviceable, a1.needs_repair) == (4, 5, 2, 1, 1)
+    assert (a1.required, a1.serviceable, a1.serviceable_past_life, a1.unserviceable, a1.needs_repair) == (
+        4,
+        5,
+        2,
+        1,
+        1,
+    )
     assert (a1.shortage, a1.renewal, a1.replacement, a1.additional, a1.need) == (0, 1, 1, 0, 1)
     assert a1.cost == Decimal("100.00") and a1.priority == 3 and a1.oldest_acquired_on == D(2018, 1, 1)
     b1 = rows[(s1, "B")]  # the disposed and the in-transit item do not count
-    assert (b1.serviceable, b1.unserviceable, b1.shortage, b1.renewal, b1.replacement, b1.additional) == (1, 1, 1, 0, 1, 0)
+    assert (b1.serviceable, b1.unserviceable, b1.shortage, b1.renewal, b1.replacement, b1.additional) == (
+        1,
+        1,
+        1,
+        0,
+        1,
+        0,
+    )
     assert b1.need == 1 and b1.cost == Decimal("1000.00") and b1.priority == 2
     c1 = rows[(s1, "C")]
     assert (c1.serviceable, c1.shortage, c1.additional, c1.replacement, c1.need) == (0, 3, 3, 0, 3)
@@ -85,7 +101,7 @@ def test_station_rows_match_hand_computation(register):
     assert (c2.serviceable, c2.needs_repair, c2.shortage, c2.need, c2.priority) == (0, 1, 3, 3, 1)
 
 
-def test_renewal_counts_only_old_items_the_standard_relies_on(kit, stations):  # noqa: F811
+def test_renewal_counts_only_old_items_the_standard_relies_on(kit, stations):
     a = kit["A"]
     for n in range(3):
         add_item(stations["cs1"], a, f"new{n}", acquired_on=D(2025, 1, 1))
@@ -96,7 +112,7 @@ def test_renewal_counts_only_old_items_the_standard_relies_on(kit, stations):  #
     assert (row.shortage, row.renewal, row.need) == (0, 1, 1)
 
 
-def test_service_life_boundary_is_inclusive(kit, stations):  # noqa: F811
+def test_service_life_boundary_is_inclusive(kit, stations):
     add_item(stations["cs1"], kit["C"], "c-exact", acquired_on=D(2024, 6, 30))  # exactly 2 years on TODAY
     add_item(stations["cs1"], kit["C"], "c-younger", acquired_on=D(2024, 7, 1))
     row = _rows([stations["cs1"]])[(stations["cs1"].code, "C")]
@@ -138,8 +154,13 @@ def test_priority_order_none_first_then_oldest(register, changsha_user):
 
 
 def test_kit_changes_are_recorded_and_change_the_gap(register, province_user, changsha_user):
-    line = services.kit_line_set(actor=province_user, station_class=StationClass.SERVICE_STATION,
-                                 equipment_type=EquipmentType.objects.get(code="C"), quantity=0, note="取消")
+    line = services.kit_line_set(
+        actor=province_user,
+        station_class=StationClass.SERVICE_STATION,
+        equipment_type=EquipmentType.objects.get(code="C"),
+        quantity=0,
+        note="取消",
+    )
     assert line.quantity == 0
     from core.history import history_for
 
@@ -147,8 +168,12 @@ def test_kit_changes_are_recorded_and_change_the_gap(register, province_user, ch
     cs = selectors.gap_report(changsha_user, today=TODAY)
     assert cs["need"] == 10 - 6  # the two C rows (3 + 3) are gone
     with pytest.raises(Exception) as exc:
-        services.kit_line_set(actor=changsha_user, station_class=StationClass.SERVICE_STATION,
-                              equipment_type=EquipmentType.objects.get(code="C"), quantity=1)
+        services.kit_line_set(
+            actor=changsha_user,
+            station_class=StationClass.SERVICE_STATION,
+            equipment_type=EquipmentType.objects.get(code="C"),
+            quantity=1,
+        )
     assert getattr(exc.value, "status", None) == 403
 
 
@@ -163,9 +188,21 @@ def test_gap_queries_do_not_grow_with_stations(register, province_user):
 
 @given(r=st.integers(1, 50), new=st.integers(0, 60), past=st.integers(0, 60), broken=st.integers(0, 60))
 def test_gap_rules_hold_for_all_counts(r, new, past, broken):
-    row = selectors.GapRow(station_id=1, station_code="s", station_name="s", station_path="p/", station_class="c",
-                           type_id=1, type_code="T", type_name="t", unit_price=Decimal("12.345"), required=r,
-                           serviceable=new + past, serviceable_past_life=past, unserviceable=broken)
+    row = selectors.GapRow(
+        station_id=1,
+        station_code="s",
+        station_name="s",
+        station_path="p/",
+        station_class="c",
+        type_id=1,
+        type_code="T",
+        type_name="t",
+        unit_price=Decimal("12.345"),
+        required=r,
+        serviceable=new + past,
+        serviceable_past_life=past,
+        unserviceable=broken,
+    )
     selectors._compute(row, 5)
     assert row.need == row.additional + row.replacement == row.shortage + row.renewal
     assert row.serviceable - row.serviceable_past_life + row.need >= r  # buying `need` restores the standard

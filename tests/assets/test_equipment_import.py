@@ -29,7 +29,7 @@ def xlsx(rows, headers=HEADERS) -> bytes:
 
 
 @pytest.fixture
-def good_rows(stations):  # noqa: F811
+def good_rows(stations):
     a, b = stations["cs1"].code, stations["cs2"].code
     return [
         [a, "IMP-1", "BODYCAM", "SN-I-1", "2023-05-01", 1750, "完好", "在用", ""],
@@ -38,12 +38,16 @@ def good_rows(stations):  # noqa: F811
     ]
 
 
-def test_import_creates_then_is_idempotent_then_updates(reference, stations, good_rows, county_user):  # noqa: F811
+def test_import_creates_then_is_idempotent_then_updates(reference, stations, good_rows, county_user):
     result = import_inventory(actor=county_user, unit=stations["cs1"].parent, data=xlsx(good_rows))
     assert result == {"rows": 3, "created": 3, "updated": 0, "unchanged": 0, "dry_run": False}
     second = EquipmentItem.objects.get(asset_tag="IMP-2")
     assert (second.condition, second.status, str(second.acquired_value), second.acquired_on.isoformat()) == (
-        "needs_repair", "in_repair", "1680.50", "2019-03-02")
+        "needs_repair",
+        "in_repair",
+        "1680.50",
+        "2019-03-02",
+    )
     generated = EquipmentItem.objects.get(serial_number="SN-I-3")
     assert generated.asset_tag == f"{stations['cs2'].code}-WEIGH-PAD-001" and generated.source == "import"
     assert history_for(generated).first().action == "create"
@@ -61,12 +65,14 @@ def test_import_creates_then_is_idempotent_then_updates(reference, stations, goo
     assert history_for(generated).first().changes["condition"] == ["fair", "unserviceable"]
 
 
-def test_dry_run_writes_nothing(reference, stations, good_rows, county_user):  # noqa: F811
-    result = import_inventory(actor=county_user, unit=stations["cs1"].parent, data=xlsx(good_rows), dry_run=True)
+def test_dry_run_writes_nothing(reference, stations, good_rows, county_user):
+    result = import_inventory(
+        actor=county_user, unit=stations["cs1"].parent, data=xlsx(good_rows), dry_run=True
+    )
     assert result["created"] == 3 and result["dry_run"] and not EquipmentItem.objects.exists()
 
 
-def test_every_bad_row_is_reported_and_nothing_is_written(reference, stations, good_rows, county_user):  # noqa: F811
+def test_every_bad_row_is_reported_and_nothing_is_written(reference, stations, good_rows, county_user):
     a = stations["cs1"].code
     add_item(stations["cs1"], reference["PC"], "EXIST-1", serial="SN-EXIST")
     add_item(stations["ly"], reference["PC"], "ELSEWHERE", serial="SN-LY")
@@ -79,7 +85,17 @@ def test_every_bad_row_is_reported_and_nothing_is_written(reference, stations, g
         [a, "IMP-1", "PC", "SN-I-9", "", "", "完好", "", ""],  # 9: duplicate tag in the file
         [a, "EXIST-1", "PC", "SN-LY", "", "", "完好", "", ""],  # 10: serial registered to another item
         [a, "ELSEWHERE", "PC", "", "", "", "完好", "", ""],  # 11: item at another station → transfer
-        [a, "EXIST-1", "BODYCAM", "", "", "", "完好", "", ""],  # 12: type differs from the register (dup tag too)
+        [
+            a,
+            "EXIST-1",
+            "BODYCAM",
+            "",
+            "",
+            "",
+            "完好",
+            "",
+            "",
+        ],  # 12: type differs from the register (dup tag too)
         [a, "B-12", "PC", "", "2999-01-01", "", "完好", "", ""],  # 13: future date
     ]
     with pytest.raises(QMError) as exc:
@@ -87,15 +103,27 @@ def test_every_bad_row_is_reported_and_nothing_is_written(reference, stations, g
     errors = exc.value.details["errors"]
     got = {(e["row"], e["column"].split()[0]) for e in errors}
     # header is row 1, the good rows 2–4, the bad ones from row 5
-    assert {(5, "站所代码"), (6, "站所代码"), (7, "装备类型"), (8, "购置日期"), (8, "购置金额"), (8, "状况"),
-            (8, "状态"), (9, "资产编号"), (10, "序列号"), (11, "站所代码"), (12, "装备类型"), (13, "购置日期")} <= got
+    assert {
+        (5, "站所代码"),
+        (6, "站所代码"),
+        (7, "装备类型"),
+        (8, "购置日期"),
+        (8, "购置金额"),
+        (8, "状况"),
+        (8, "状态"),
+        (9, "资产编号"),
+        (10, "序列号"),
+        (11, "站所代码"),
+        (12, "装备类型"),
+        (13, "购置日期"),
+    } <= got
     assert not any(e["row"] in (2, 3, 4) for e in errors)
     assert all({"row", "column", "value", "reason"} <= set(e) for e in errors)
     assert next(e for e in errors if e["row"] == 8 and e["column"].startswith("状况"))["value"] == "崭新"
     assert EquipmentItem.objects.count() == 2  # nothing from the good rows either
 
 
-def test_missing_columns_and_unreadable_file(reference, stations, county_user):  # noqa: F811
+def test_missing_columns_and_unreadable_file(reference, stations, county_user):
     with pytest.raises(QMError) as exc:
         import_inventory(actor=county_user, unit=stations["cs1"], data=xlsx([], headers=["资产编号", "状况"]))
     assert exc.value.code == "missing_columns"
@@ -105,7 +133,7 @@ def test_missing_columns_and_unreadable_file(reference, stations, county_user): 
     assert exc.value.code == "bad_file"
 
 
-def test_command(reference, stations, good_rows, tmp_path, province_user):  # noqa: F811
+def test_command(reference, stations, good_rows, tmp_path, province_user):
     path = tmp_path / "inv.xlsx"
     path.write_bytes(xlsx(good_rows))
     out = io.StringIO()
@@ -118,7 +146,7 @@ def test_command(reference, stations, good_rows, tmp_path, province_user):  # no
     assert "row 2" in err.getvalue() and "NOPE" in err.getvalue()
 
 
-def test_api_upload_scoped(api, reference, stations, good_rows, county_user, zhuzhou_user, auditor_user):  # noqa: F811
+def test_api_upload_scoped(api, reference, stations, good_rows, county_user, zhuzhou_user, auditor_user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     def upload(user, unit="430121", rows=good_rows):
@@ -135,9 +163,14 @@ def test_api_upload_scoped(api, reference, stations, good_rows, county_user, zhu
     assert t.status_code == 200 and t.content[:2] == b"PK"
 
 
-def test_generated_tags_avoid_each_other_and_tags_in_the_file(reference, stations, county_user):  # noqa: F811
+def test_generated_tags_avoid_each_other_and_tags_in_the_file(reference, stations, county_user):
     a = stations["cs1"].code
-    rows = [[a, "", "PC", "", "", "", "完好", "", ""], [a, "", "PC", "", "", "", "完好", "", ""],
-            [a, f"{a}-PC-001", "PC", "", "", "", "完好", "", ""]]
+    rows = [
+        [a, "", "PC", "", "", "", "完好", "", ""],
+        [a, "", "PC", "", "", "", "完好", "", ""],
+        [a, f"{a}-PC-001", "PC", "", "", "", "完好", "", ""],
+    ]
     assert import_inventory(actor=county_user, unit=stations["cs1"], data=xlsx(rows))["created"] == 3
-    assert set(EquipmentItem.objects.values_list("asset_tag", flat=True)) == {f"{a}-PC-00{n}" for n in (1, 2, 3)}
+    assert set(EquipmentItem.objects.values_list("asset_tag", flat=True)) == {
+        f"{a}-PC-00{n}" for n in (1, 2, 3)
+    }

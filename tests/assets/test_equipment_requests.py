@@ -11,7 +11,7 @@ from .equipment_fixtures import add_item, reference, station_user, stations  # n
 
 
 @pytest.fixture
-def item(reference, stations):  # noqa: F811
+def item(reference, stations):
     return add_item(stations["cs1"], reference["BODYCAM"], "R-CAM-1", serial="SN-R-1")
 
 
@@ -22,14 +22,37 @@ def _raises(code_or_status, fn, **kw):
     return exc.value
 
 
-def test_transfer_inside_a_county_approved_by_the_city(item, stations, county_user, changsha_user,  # noqa: F811
-                                                      zhuzhou_user, province_user, auditor_user):
-    _raises(403, services.transfer_request, actor=auditor_user, item=item, to_station=stations["cs2"], reason="x")
-    _raises("required", services.transfer_request, actor=county_user, item=item, to_station=stations["cs2"],
-            reason=" ")
-    _raises("same_station", services.transfer_request, actor=county_user, item=item, to_station=stations["cs1"],
-            reason="x")
-    req = services.transfer_request(actor=county_user, item=item, to_station=stations["cs2"], reason="调剂余缺")
+def test_transfer_inside_a_county_approved_by_the_city(
+    item,
+    stations,
+    county_user,
+    changsha_user,
+    zhuzhou_user,
+    province_user,
+    auditor_user,
+):
+    _raises(
+        403, services.transfer_request, actor=auditor_user, item=item, to_station=stations["cs2"], reason="x"
+    )
+    _raises(
+        "required",
+        services.transfer_request,
+        actor=county_user,
+        item=item,
+        to_station=stations["cs2"],
+        reason=" ",
+    )
+    _raises(
+        "same_station",
+        services.transfer_request,
+        actor=county_user,
+        item=item,
+        to_station=stations["cs1"],
+        reason="x",
+    )
+    req = services.transfer_request(
+        actor=county_user, item=item, to_station=stations["cs2"], reason="调剂余缺"
+    )
     assert req.approval_unit.code == "430100" and req.status == "pending"
     _raises("pending_request", services.disposal_request, actor=county_user, item=item, reason="again")
     _raises(403, services.request_approve, actor=county_user, request=req)  # the requester's level
@@ -50,7 +73,8 @@ def test_transfer_inside_a_county_approved_by_the_city(item, stations, county_us
 
 
 def test_transfer_between_counties_goes_to_the_city_and_between_cities_to_the_province(
-        item, stations, changsha_user, province_user, make_user):  # noqa: F811
+    item, stations, changsha_user, province_user, make_user
+):
     req = services.transfer_request(actor=changsha_user, item=item, to_station=stations["ly"], reason="x")
     assert req.approval_unit.code == "430100"
     _raises(403, services.request_approve, actor=changsha_user, request=req)  # not one's own request
@@ -58,8 +82,12 @@ def test_transfer_between_counties_goes_to_the_city_and_between_cities_to_the_pr
     services.request_approve(actor=other_city_staff, request=req)
     _raises("not_on_books", services.disposal_request, actor=changsha_user, item=item, reason="在途")
     services.request_receive(actor=changsha_user, request=req)
-    req2 = services.transfer_request(actor=province_user, item=EquipmentItem.objects.get(pk=item.pk),
-                                     to_station=stations["zz"], reason="支援株洲")
+    req2 = services.transfer_request(
+        actor=province_user,
+        item=EquipmentItem.objects.get(pk=item.pk),
+        to_station=stations["zz"],
+        reason="支援株洲",
+    )
     assert req2.approval_unit.code == "430000"
     _raises(403, services.request_approve, actor=changsha_user, request=req2)
     # a station directly under a city detachment: its disposal goes to the province
@@ -68,7 +96,7 @@ def test_transfer_between_counties_goes_to_the_city_and_between_cities_to_the_pr
     assert req3.approval_unit.code == "430000"
 
 
-def test_disposal_reject_then_approve(item, county_user, changsha_user):  # noqa: F811
+def test_disposal_reject_then_approve(item, county_user, changsha_user):
     req = services.disposal_request(actor=county_user, item=item, reason="进水损坏")
     _raises("required", services.request_reject, actor=changsha_user, request=req, note="")
     services.request_reject(actor=changsha_user, request=req, note="先送修")
@@ -87,7 +115,7 @@ def test_disposal_reject_then_approve(item, county_user, changsha_user):  # noqa
     assert EquipmentRequest.objects.filter(item=item).count() == 2
 
 
-def test_cancel_and_repair_status(item, county_user, changsha_user):  # noqa: F811
+def test_cancel_and_repair_status(item, county_user, changsha_user):
     req = services.disposal_request(actor=county_user, item=item, reason="x")
     services.request_cancel(actor=county_user, request=req, note="误报")
     _raises("bad_transition", services.request_approve, actor=changsha_user, request=req)
@@ -96,33 +124,71 @@ def test_cancel_and_repair_status(item, county_user, changsha_user):  # noqa: F8
     item.refresh_from_db()
     assert item.status == "in_repair"
     services.item_set_status(actor=county_user, item=item, status="in_use")
-    assert [r.changes.get("status") for r in history_for(item)][:2] == [["in_repair", "in_use"],
-                                                                        ["in_use", "in_repair"]]
+    assert [r.changes.get("status") for r in history_for(item)][:2] == [
+        ["in_repair", "in_use"],
+        ["in_use", "in_repair"],
+    ]
 
 
-def test_item_create_validates(reference, stations, county_user, zhuzhou_user):  # noqa: F811
+def test_item_create_validates(reference, stations, county_user, zhuzhou_user):
     import datetime
     from decimal import Decimal
 
     s = stations["cs1"]
-    first = services.item_create(actor=county_user, station=s, equipment_type=reference["PC"], serial_number="PC-1",
-                                 acquired_on=datetime.date(2024, 1, 2), acquired_value=Decimal("5499.5"))
+    first = services.item_create(
+        actor=county_user,
+        station=s,
+        equipment_type=reference["PC"],
+        serial_number="PC-1",
+        acquired_on=datetime.date(2024, 1, 2),
+        acquired_value=Decimal("5499.5"),
+    )
     assert first.asset_tag == f"{s.code}-PC-001" and first.acquired_value == Decimal("5499.50")
-    _raises("duplicate_serial", services.item_create, actor=county_user, station=s, equipment_type=reference["PC"],
-            serial_number="PC-1")
-    _raises("duplicate_asset_tag", services.item_create, actor=county_user, station=s,
-            equipment_type=reference["PC"], asset_tag=first.asset_tag)
-    _raises("future_date", services.item_create, actor=county_user, station=s, equipment_type=reference["PC"],
-            acquired_on=datetime.date(2999, 1, 1))
-    _raises("bad_value", services.item_create, actor=county_user, station=s, equipment_type=reference["PC"],
-            acquired_value=Decimal("-1"))
-    _raises("bad_condition", services.item_create, actor=county_user, station=s, equipment_type=reference["PC"],
-            condition="new")
+    _raises(
+        "duplicate_serial",
+        services.item_create,
+        actor=county_user,
+        station=s,
+        equipment_type=reference["PC"],
+        serial_number="PC-1",
+    )
+    _raises(
+        "duplicate_asset_tag",
+        services.item_create,
+        actor=county_user,
+        station=s,
+        equipment_type=reference["PC"],
+        asset_tag=first.asset_tag,
+    )
+    _raises(
+        "future_date",
+        services.item_create,
+        actor=county_user,
+        station=s,
+        equipment_type=reference["PC"],
+        acquired_on=datetime.date(2999, 1, 1),
+    )
+    _raises(
+        "bad_value",
+        services.item_create,
+        actor=county_user,
+        station=s,
+        equipment_type=reference["PC"],
+        acquired_value=Decimal("-1"),
+    )
+    _raises(
+        "bad_condition",
+        services.item_create,
+        actor=county_user,
+        station=s,
+        equipment_type=reference["PC"],
+        condition="new",
+    )
     _raises(403, services.item_create, actor=zhuzhou_user, station=s, equipment_type=reference["PC"])
     assert EquipmentItem.objects.count() == 1
 
 
-def test_approvers_are_notified_once(item, county_user, changsha_user, django_capture_on_commit_callbacks):  # noqa: F811
+def test_approvers_are_notified_once(item, county_user, changsha_user, django_capture_on_commit_callbacks):
     from core.models import Notification
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -133,8 +199,10 @@ def test_approvers_are_notified_once(item, county_user, changsha_user, django_ca
     assert services.notify_approvers(req.pk) == 0  # already told
 
 
-def test_a_station_account_cannot_request(item, stations, station_user):  # noqa: F811
+def test_a_station_account_cannot_request(item, stations, station_user):
     _raises(403, services.disposal_request, actor=station_user, item=item, reason="x")
-    _raises(403, services.transfer_request, actor=station_user, item=item, to_station=stations["cs2"], reason="x")
+    _raises(
+        403, services.transfer_request, actor=station_user, item=item, to_station=stations["cs2"], reason="x"
+    )
     # but it keeps its own register
     services.item_update(actor=station_user, item=item, note="柜内")

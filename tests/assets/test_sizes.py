@@ -32,10 +32,26 @@ def test_exact_decimal_difference_rounds_half_up():
 # ---- body type: each range's both ends, the gaps between ranges, and the outside -----------------------
 # (gender, rounded difference, expected type or None for a special body)
 BODY_TYPE_CASES = [
-    ("M", 1, None), ("M", 2, "C"), ("M", 6, "C"), ("M", 7, "B"), ("M", 11, "B"), ("M", 12, "A"),
-    ("M", 16, "A"), ("M", 17, "Y"), ("M", 22, "Y"), ("M", 23, None),
-    ("F", 3, None), ("F", 4, "C"), ("F", 8, "C"), ("F", 9, "B"), ("F", 13, "B"), ("F", 14, "A"),
-    ("F", 18, "A"), ("F", 19, "Y"), ("F", 24, "Y"), ("F", 25, None),
+    ("M", 1, None),
+    ("M", 2, "C"),
+    ("M", 6, "C"),
+    ("M", 7, "B"),
+    ("M", 11, "B"),
+    ("M", 12, "A"),
+    ("M", 16, "A"),
+    ("M", 17, "Y"),
+    ("M", 22, "Y"),
+    ("M", 23, None),
+    ("F", 3, None),
+    ("F", 4, "C"),
+    ("F", 8, "C"),
+    ("F", 9, "B"),
+    ("F", 13, "B"),
+    ("F", 14, "A"),
+    ("F", 18, "A"),
+    ("F", 19, "Y"),
+    ("F", 24, "Y"),
+    ("F", 25, None),
 ]
 
 
@@ -57,10 +73,19 @@ def test_special_body_makes_all_garments_made_to_measure(gender, d):
 
 
 # ---- 号: 5 × round half up(height / 5); men 155–190, women 145–175 --------------------------------------
-@pytest.mark.parametrize("gender,height,hao", [
-    ("M", "152.5", 155), ("M", "157.4", 155), ("M", "157.5", 160), ("M", "192.4", 190),
-    ("F", "142.5", 145), ("F", "147.4", 145), ("F", "147.5", 150), ("F", "177.4", 175),
-])
+@pytest.mark.parametrize(
+    "gender,height,hao",
+    [
+        ("M", "152.5", 155),
+        ("M", "157.4", 155),
+        ("M", "157.5", 160),
+        ("M", "192.4", 190),
+        ("F", "142.5", 145),
+        ("F", "147.4", 145),
+        ("F", "147.5", 150),
+        ("F", "177.4", 175),
+    ],
+)
 def test_height_code_in_range(gender, height, hao):
     assert sizes.height_code(Dec(height)) == hao
     chest = 96 if gender == "M" else 88
@@ -68,9 +93,15 @@ def test_height_code_in_range(gender, height, hao):
     assert top.status == OK and top.code.startswith(f"{hao}/")
 
 
-@pytest.mark.parametrize("gender,height,hao", [
-    ("M", "152.4", 150), ("M", "192.5", 195), ("F", "142.4", 140), ("F", "177.5", 180),
-])
+@pytest.mark.parametrize(
+    "gender,height,hao",
+    [
+        ("M", "152.4", 150),
+        ("M", "192.5", 195),
+        ("F", "142.4", 140),
+        ("F", "177.5", 180),
+    ],
+)
 def test_height_code_out_of_range_is_made_to_measure(gender, height, hao):
     assert sizes.height_code(Dec(height)) == hao
     chest = 96 if gender == "M" else 88
@@ -80,11 +111,21 @@ def test_height_code_out_of_range_is_made_to_measure(gender, height, hao):
 
 
 # ---- tops: 型 = 4 × ⌊(chest + 2) / 4⌋; men 72–116, women 68–108 -----------------------------------------
-@pytest.mark.parametrize("gender,chest,fit,ok", [
-    ("M", "69.9", 68, False), ("M", "70.0", 72, True), ("M", "73.9", 72, True), ("M", "74.0", 76, True),
-    ("M", "117.9", 116, True), ("M", "118.0", 120, False),
-    ("F", "65.9", 64, False), ("F", "66.0", 68, True), ("F", "109.9", 108, True), ("F", "110.0", 112, False),
-])
+@pytest.mark.parametrize(
+    "gender,chest,fit,ok",
+    [
+        ("M", "69.9", 68, False),
+        ("M", "70.0", 72, True),
+        ("M", "73.9", 72, True),
+        ("M", "74.0", 76, True),
+        ("M", "117.9", 116, True),
+        ("M", "118.0", 120, False),
+        ("F", "65.9", 64, False),
+        ("F", "66.0", 68, True),
+        ("F", "109.9", 108, True),
+        ("F", "110.0", 112, False),
+    ],
+)
 def test_top_fit_boundaries(gender, chest, fit, ok):
     assert sizes.top_fit(Dec(chest)) == fit
     waist = Dec(chest) - (12 if gender == "M" else 14)  # type A, bottoms inside their range
@@ -98,11 +139,21 @@ def test_top_fit_boundaries(gender, chest, fit, ok):
 
 
 # ---- bottoms: 型 = 2 × ⌊(waist + 1) / 2⌋; men 56–110, women 50–104 --------------------------------------
-@pytest.mark.parametrize("gender,waist,fit,ok", [
-    ("M", "54.9", 54, False), ("M", "55.0", 56, True), ("M", "56.9", 56, True), ("M", "57.0", 58, True),
-    ("M", "110.9", 110, True), ("M", "111.0", 112, False),
-    ("F", "48.9", 48, False), ("F", "49.0", 50, True), ("F", "104.9", 104, True), ("F", "105.0", 106, False),
-])
+@pytest.mark.parametrize(
+    "gender,waist,fit,ok",
+    [
+        ("M", "54.9", 54, False),
+        ("M", "55.0", 56, True),
+        ("M", "56.9", 56, True),
+        ("M", "57.0", 58, True),
+        ("M", "110.9", 110, True),
+        ("M", "111.0", 112, False),
+        ("F", "48.9", 48, False),
+        ("F", "49.0", 50, True),
+        ("F", "104.9", 104, True),
+        ("F", "105.0", 106, False),
+    ],
+)
 def test_bottom_fit_boundaries(gender, waist, fit, ok):
     assert sizes.bottom_fit(Dec(waist)) == fit
     chest = Dec(waist) + (12 if gender == "M" else 14)  # type A
@@ -117,17 +168,28 @@ def test_bottom_fit_boundaries(gender, waist, fit, ok):
 
 
 # ---- shoes: 5 × ⌈foot / 5⌉, range 220–300; EU → (EU + 10) × 5 ------------------------------------------
-@pytest.mark.parametrize("foot,code,status", [
-    ("215.0", None, MADE_TO_MEASURE), ("215.1", "220", OK), ("220", "220", OK), ("250", "250", OK),
-    ("250.1", "255", OK), ("252", "255", OK), ("300", "300", OK), ("300.1", None, MADE_TO_MEASURE),
-])
+@pytest.mark.parametrize(
+    "foot,code,status",
+    [
+        ("215.0", None, MADE_TO_MEASURE),
+        ("215.1", "220", OK),
+        ("220", "220", OK),
+        ("250", "250", OK),
+        ("250.1", "255", OK),
+        ("252", "255", OK),
+        ("300", "300", OK),
+        ("300.1", None, MADE_TO_MEASURE),
+    ],
+)
 def test_shoe_boundaries(foot, code, status):
     size = sizes.shoe_size(Dec(foot))
     assert (size.code, size.status) == (code, status)
 
 
-@pytest.mark.parametrize("value,mm", [("34", 220), ("40", 250), ("42.5", "262.5"), ("48", 290), ("200", 200),
-                                      ("320", 320), ("252", 252)])
+@pytest.mark.parametrize(
+    "value,mm",
+    [("34", 220), ("40", 250), ("42.5", "262.5"), ("48", 290), ("200", 200), ("320", 320), ("252", 252)],
+)
 def test_shoe_input_european_or_mm(value, mm):
     assert sizes.foot_mm_from_input(Dec(value)) == Dec(str(mm))
 
@@ -139,18 +201,32 @@ def test_shoe_input_rejected(value):
 
 
 def test_shoes_from_european_size_when_no_foot_length():
-    officer = SimpleNamespace(gender="F", height_cm=None, chest_cm=None, waist_cm=None, head_cm=None,
-                              foot_mm=None, shoe_eu=Dec("42.5"))
+    officer = SimpleNamespace(
+        gender="F",
+        height_cm=None,
+        chest_cm=None,
+        waist_cm=None,
+        head_cm=None,
+        foot_mm=None,
+        shoe_eu=Dec("42.5"),
+    )
     assert sizes.officer_sizes(officer)["shoe_mm"].code == "265"
     officer.foot_mm = Dec(251)  # a measured length wins
     assert sizes.officer_sizes(officer)["shoe_mm"].code == "255"
 
 
 # ---- caps: round half up(head), range 54–62 -----------------------------------------------------------
-@pytest.mark.parametrize("head,code,status", [
-    ("53.4", None, MADE_TO_MEASURE), ("53.5", "54", OK), ("57.4", "57", OK), ("57.5", "58", OK),
-    ("62.4", "62", OK), ("62.5", None, MADE_TO_MEASURE),
-])
+@pytest.mark.parametrize(
+    "head,code,status",
+    [
+        ("53.4", None, MADE_TO_MEASURE),
+        ("53.5", "54", OK),
+        ("57.4", "57", OK),
+        ("57.5", "58", OK),
+        ("62.4", "62", OK),
+        ("62.5", None, MADE_TO_MEASURE),
+    ],
+)
 def test_cap_boundaries(head, code, status):
     size = sizes.cap_size(Dec(head))
     assert (size.code, size.status) == (code, status)
@@ -181,15 +257,18 @@ def tenths(lo, hi):
 
 
 RANGES = {"M": ((155, 190), (72, 116), (56, 110)), "F": ((145, 175), (68, 108), (50, 104))}
-TYPES = {"M": {"Y": (17, 22), "A": (12, 16), "B": (7, 11), "C": (2, 6)},
-         "F": {"Y": (19, 24), "A": (14, 18), "B": (9, 13), "C": (4, 8)}}
+TYPES = {
+    "M": {"Y": (17, 22), "A": (12, 16), "B": (7, 11), "C": (2, 6)},
+    "F": {"Y": (19, 24), "A": (14, 18), "B": (9, 13), "C": (4, 8)},
+}
 
 
 @given(st.sampled_from("MF"), tenths(140, 210), tenths(60, 140), tenths(50, 140))
 def test_code_in_standard_range_or_made_to_measure(gender, height, chest, waist):
     (hlo, hhi), (tlo, thi), (blo, bhi) = RANGES[gender]
-    for size, (lo, hi) in zip(sizes.garment_sizes(gender, height, chest, waist), [(tlo, thi), (blo, bhi)],
-                              strict=True):
+    for size, (lo, hi) in zip(
+        sizes.garment_sizes(gender, height, chest, waist), [(tlo, thi), (blo, bhi)], strict=True
+    ):
         assert size.status in (OK, MADE_TO_MEASURE)
         if size.status == OK:
             hao, rest = size.code.split("/")
@@ -238,7 +317,8 @@ def test_shoe_bin_boundaries(k):
 def test_shoe_always_in_range_or_made_to_measure(foot10):
     size = sizes.shoe_size(Dec(foot10) / 10)
     assert (size.status == OK and 220 <= int(size.code) <= 300 and int(size.code) % 5 == 0) or (
-        size.status == MADE_TO_MEASURE)
+        size.status == MADE_TO_MEASURE
+    )
 
 
 @given(st.integers(480, 660))

@@ -17,7 +17,9 @@ def test_snapshot_freezes_rows_and_says_who_and_which_standard(roll, province_us
     assert snap.standard_version.number == 1 and snap.created_by == province_user
     assert snap.officer_count == 7 and snap.margin_percent == 3
     rows = selectors.snapshot_rows(snap)
-    assert {(r["city_code"], r["item_code"], r["gender"], r["size"]): r["quantity"] for r in rows} == live.rows
+    assert {
+        (r["city_code"], r["item_code"], r["gender"], r["size"]): r["quantity"] for r in rows
+    } == live.rows
     assert rows == sorted(rows, key=lambda r: (r["city_code"], r["item_code"], r["gender"], r["size"]))
     assert snap.totals["DRESS-JACKET"] == {"M": 4, "F": 1}  # a b i + d; c
     assert [m["name"] for m in selectors.snapshot_made_to_measure(snap)] == ["己"]
@@ -30,8 +32,9 @@ def test_snapshot_rows_for_one_city_and_order_lines(roll, province_user):
     changsha = selectors.snapshot_rows(snap, city_code="430100")
     assert {r["city_code"] for r in changsha} == {"430100"}
     jacket = [r for r in changsha if r["item_code"] == "DRESS-JACKET" and r["gender"] == "M"]
-    assert jacket == [{"city_code": "430100", "item_code": "DRESS-JACKET", "gender": "M", "size": "175/92A",
-                       "quantity": 3}]
+    assert jacket == [
+        {"city_code": "430100", "item_code": "DRESS-JACKET", "gender": "M", "size": "175/92A", "quantity": 3}
+    ]
     lines = {(ln["item_code"], ln["gender"], ln["size"]): ln for ln in selectors.snapshot_order_lines(snap)}
     # province total of INS-ARMBAND men: 6 officers (a b i f d e) × 6 = 36 → ⌈36 × 1.03⌉ = ⌈37.08⌉ = 38
     assert lines[("INS-ARMBAND", "M", "-")]["quantity"] == 36
@@ -42,10 +45,14 @@ def test_snapshot_frozen_against_later_changes(roll, province_user):
     snap = services.snapshot_create(actor=province_user)
     roll["a"].waist_cm = Decimal(80)
     roll["a"].save()
-    services.standard_revise(actor=province_user, changes=[{"item_code": "INS-BELT", "qty_per_officer": 3}],
-                             note="x")
-    rows = {(r["item_code"], r["size"]): r["quantity"] for r in selectors.snapshot_rows(snap, "430100")
-            if r["gender"] == "M"}
+    services.standard_revise(
+        actor=province_user, changes=[{"item_code": "INS-BELT", "qty_per_officer": 3}], note="x"
+    )
+    rows = {
+        (r["item_code"], r["size"]): r["quantity"]
+        for r in selectors.snapshot_rows(snap, "430100")
+        if r["gender"] == "M"
+    }
     assert rows[("TROUSERS", "175/76A")] == 6 and rows[("INS-BELT", "-")] == 4
     assert DemandSnapshot.objects.get(pk=snap.pk).standard_version.number == 1
 
@@ -88,8 +95,9 @@ def test_compare_shows_changes_and_the_officers_who_caused_them(roll, org, provi
 
 def test_compare_across_standard_versions(roll, province_user):
     a = services.snapshot_create(actor=province_user)
-    services.standard_revise(actor=province_user, changes=[{"item_code": "INS-TIE", "qty_per_officer": 3}],
-                             note="三条领带")
+    services.standard_revise(
+        actor=province_user, changes=[{"item_code": "INS-TIE", "qty_per_officer": 3}], note="三条领带"
+    )
     b = services.snapshot_create(actor=province_user)
     result = selectors.snapshot_compare(province_user, a, b)
     assert (result["standard_a"], result["standard_b"]) == (1, 2)
@@ -111,7 +119,9 @@ def test_compare_scoped_to_the_users_city(roll, org, province_user, zhuzhou_user
 def test_names_in_a_snapshot_follow_the_users_scope(roll, province_user, county_user, changsha_user):
     snap = services.snapshot_create(actor=province_user)
     # f (made to measure) sits in the Changsha detachment, outside the county's scope
-    assert [m["name"] for m in selectors.visible_made_to_measure(changsha_user, snap.made_to_measure)] == ["己"]
+    assert [m["name"] for m in selectors.visible_made_to_measure(changsha_user, snap.made_to_measure)] == [
+        "己"
+    ]
     assert selectors.visible_made_to_measure(county_user, snap.made_to_measure) == []
     # e (unknown sizes) is in Zhuzhou: nobody in Changsha sees the name
     assert selectors.visible_unknown(changsha_user, snap.unknown) == []

@@ -23,8 +23,9 @@ def shipment(org, province_user):
     return ship(province_user, org, lines, "430100")
 
 
-def test_city_confirms_with_a_short_line_and_province_sees_it(browser, watched, live_server, changsha_user,
-                                                              province_user, shipment):
+def test_city_confirms_with_a_short_line_and_province_sees_it(
+    browser, watched, live_server, changsha_user, province_user, shipment
+):
     page, watch = watched
     login(page, live_server, changsha_user)
     page.wait_for_selector("[data-block='shipments_to_confirm']")
@@ -75,8 +76,9 @@ def test_other_city_gets_404(watched, live_server, zhuzhou_user, shipment):
     shot(page, "46-other-city-404")
 
 
-def test_county_issues_a_kit_and_the_card_shows_it(watched, live_server, org, province_user, changsha_user,
-                                                   county_user):
+def test_county_issues_a_kit_and_the_card_shows_it(
+    watched, live_server, org, province_user, changsha_user, county_user
+):
     load_catalog()
     officer = OfficerFactory(unit=org["430121"], name="县级甲")
     bring_to_county(org, province_user, changsha_user, county_user, kit_lines(officer))
@@ -107,11 +109,18 @@ def test_station_survey_on_a_phone(phone, live_server, org, province_user, make_
 
     load_reference()
     types = {t.code: t for t in EquipmentType.objects.all()}
-    st = equipment_services.station_create(actor=None, parent=org["430121"], name="星沙服务站",
-                                           station_class=StationClass.SERVICE_STATION, address="星沙")
+    st = equipment_services.station_create(
+        actor=None,
+        parent=org["430121"],
+        name="星沙服务站",
+        station_class=StationClass.SERVICE_STATION,
+        address="星沙",
+    )
     cam = add_item(st, types["BODYCAM"], "B-CAM-1")
     add_item(st, types["PC"], "B-PC-1")
-    equipment_services.survey_open(actor=province_user, name="2026年清查", deadline=datetime.date(2099, 1, 31))
+    equipment_services.survey_open(
+        actor=province_user, name="2026年清查", deadline=datetime.date(2099, 1, 31)
+    )
     org[st.code] = st
     keeper = make_user("county", st.code)
     page, watch = phone

@@ -49,8 +49,9 @@ def test_roll_search_updates_the_results_in_place(watched, live_server, changsha
     shot(page, "05-roll-search")
 
 
-def test_search_after_the_session_ended_goes_to_the_login_page_not_into_the_table(watched, live_server,
-                                                                                 changsha_user, people):
+def test_search_after_the_session_ended_goes_to_the_login_page_not_into_the_table(
+    watched, live_server, changsha_user, people
+):
     page, _watch = watched
     login(page, live_server, changsha_user)
     page.goto(f"{live_server.url}/roll/")

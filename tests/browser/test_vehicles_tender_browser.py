@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def province_data(allocation, make_vehicle, make_tender, province_user):  # noqa: F811
+def province_data(allocation, make_vehicle, make_tender, province_user):
     for _ in range(3):
         make_vehicle("430100", in_service=True)
     add_compulsory(make_vehicle("430200", in_service=True), starts_on=days(-300), ends_on=days(20))

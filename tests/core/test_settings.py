@@ -6,11 +6,22 @@ from django.conf import settings
 
 
 def _load_settings(env):
-    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup(); " \
-           "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG)"
-    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG"}}
-    return subprocess.run([sys.executable, "-c", code], env={**base, **env}, cwd=settings.BASE_DIR,
-                          capture_output=True, text=True)
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup(); "
+        "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG)"
+    )
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_defaults_are_embedded_sqlite_and_eager_tasks():
@@ -19,8 +30,13 @@ def test_defaults_are_embedded_sqlite_and_eager_tasks():
 
 
 def test_database_and_broker_from_environment():
-    out = _load_settings({"DATABASE_URL": "postgres://u@h:5432/x", "CELERY_BROKER_URL": "redis://h:6379/0",
-                          "SECRET_KEY": "k" * 50})
+    out = _load_settings(
+        {
+            "DATABASE_URL": "postgres://u@h:5432/x",
+            "CELERY_BROKER_URL": "redis://h:6379/0",
+            "SECRET_KEY": "k" * 50,
+        }
+    )
     assert out.stdout.split() == ["django.db.backends.postgresql", "False", "False"]
 
 

@@ -15,12 +15,17 @@ def catalog(db):
 
 def kit_lines(officer, n: int = 1) -> list[dict]:
     """The officer's full kit × n as stock lines (badge-number items included, size '-')."""
-    return [{"item": k.item.code, "gender": k.gender, "size": k.size.code, "quantity": k.quantity * n}
-            for k in kit_for(officer) if k.size.code]
+    return [
+        {"item": k.item.code, "gender": k.gender, "size": k.size.code, "quantity": k.quantity * n}
+        for k in kit_for(officer)
+        if k.size.code
+    ]
 
 
 def receive(province_user, org, lines, doc="YS-1", to="430000"):
-    return svc.stock_receive(actor=province_user, to_unit=org[to], lines=lines, document=doc, supplier="供应商甲")
+    return svc.stock_receive(
+        actor=province_user, to_unit=org[to], lines=lines, document=doc, supplier="供应商甲"
+    )
 
 
 def ship(actor, org, lines, to, frm="430000"):

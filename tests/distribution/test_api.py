@@ -29,8 +29,13 @@ def key(api_client, k):
 
 def test_receive_and_stock_endpoints(api, catalog, province_user, changsha_user, auditor_user):
     body = {"to_unit": "430000", "document": "YS-9", "supplier": "供应商甲", "lines": J}
-    assert api.as_(changsha_user).post("/distribution/receipts", body).status_code == 404  # store out of scope
-    assert api.as_(changsha_user).post("/distribution/receipts", {**body, "to_unit": "430100"}).status_code == 403
+    assert (
+        api.as_(changsha_user).post("/distribution/receipts", body).status_code == 404
+    )  # store out of scope
+    assert (
+        api.as_(changsha_user).post("/distribution/receipts", {**body, "to_unit": "430100"}).status_code
+        == 403
+    )
     assert api.as_(auditor_user).post("/distribution/receipts", body).status_code == 403
     assert api.post("/distribution/receipts", body).status_code == 401
     c = api.as_(province_user)
@@ -50,13 +55,30 @@ def test_receive_and_stock_endpoints(api, catalog, province_user, changsha_user,
     mv = c.get("/distribution/units/430000/movements").json()
     assert mv["count"] == 1 and mv["items"][0]["kind"] == "receive"
     mid = mv["items"][0]["id"]
-    assert api.as_(changsha_user).post(f"/distribution/movements/{mid}/reverse", {"note": "x"}).status_code == 403
+    assert (
+        api.as_(changsha_user).post(f"/distribution/movements/{mid}/reverse", {"note": "x"}).status_code
+        == 403
+    )
     assert c.post(f"/distribution/movements/{mid}/reverse", {"note": "录错"}).status_code == 200
 
 
 def test_plan_endpoints(api, catalog, province_user, changsha_user, zhuzhou_user):
-    rows = [{"city_code": "430100", "item_code": "DRESS-JACKET", "gender": "M", "size": "175/92A", "quantity": 100},
-            {"city_code": "430200", "item_code": "DRESS-JACKET", "gender": "M", "size": "175/92A", "quantity": 50}]
+    rows = [
+        {
+            "city_code": "430100",
+            "item_code": "DRESS-JACKET",
+            "gender": "M",
+            "size": "175/92A",
+            "quantity": 100,
+        },
+        {
+            "city_code": "430200",
+            "item_code": "DRESS-JACKET",
+            "gender": "M",
+            "size": "175/92A",
+            "quantity": 50,
+        },
+    ]
     body = {"city": "430100", "spare_share": "0.05", "rows": rows}
     assert api.as_(changsha_user).post("/distribution/plans", body).status_code == 403
     c = api.as_(province_user)
@@ -66,8 +88,16 @@ def test_plan_endpoints(api, catalog, province_user, changsha_user, zhuzhou_user
     plan = r.json()
     assert plan["version"] == 1 and plan["status"] == "draft" and plan["snapshot_id"] is None
     detail = c.get(f"/distribution/plans/{plan['id']}").json()
-    assert detail["lines"] == [{"unit": "430100", "item": "DRESS-JACKET", "gender": "M", "size": "175/92A",
-                                "quantity": 100, "spare": 5}]
+    assert detail["lines"] == [
+        {
+            "unit": "430100",
+            "item": "DRESS-JACKET",
+            "gender": "M",
+            "size": "175/92A",
+            "quantity": 100,
+            "spare": 5,
+        }
+    ]
     assert api.as_(zhuzhou_user).get(f"/distribution/plans/{plan['id']}").status_code == 404
     assert api.as_(changsha_user).post(f"/distribution/plans/{plan['id']}/approve").status_code == 403
     assert c.post(f"/distribution/plans/{plan['id']}/approve").json()["status"] == "approved"
@@ -80,11 +110,15 @@ def test_plan_endpoints(api, catalog, province_user, changsha_user, zhuzhou_user
     assert prog["totals"]["allocated"] == 110
 
 
-def test_shipment_flow_over_the_api(api, org, catalog, province_user, changsha_user, zhuzhou_user, auditor_user):
+def test_shipment_flow_over_the_api(
+    api, org, catalog, province_user, changsha_user, zhuzhou_user, auditor_user
+):
     receive(province_user, org, J)
     c = api.as_(province_user)
     body = {"from_unit": "430000", "to_unit": "430100", "lines": J}
-    assert api.as_(changsha_user).post("/distribution/shipments", body).status_code == 404  # store not in scope
+    assert (
+        api.as_(changsha_user).post("/distribution/shipments", body).status_code == 404
+    )  # store not in scope
     assert api.as_(auditor_user).post("/distribution/shipments", body).status_code == 403
     r = c._call("post", "/distribution/shipments", body, **key(c, "s1"))
     assert c._call("post", "/distribution/shipments", body, **key(c, "s1")).json() == r.json()
@@ -106,7 +140,9 @@ def test_shipment_flow_over_the_api(api, org, catalog, province_user, changsha_u
     assert first.json()["lines"][0]["short"] == 2 and len(first.json()["cases"]) == 1
     second = cs.post(f"/distribution/shipments/{sid}/confirm", conf)
     assert second.status_code == 200 and second.json() == first.json()
-    other = cs.post(f"/distribution/shipments/{sid}/confirm", {"lines": [{"line_id": line_id, "received": 10}]})
+    other = cs.post(
+        f"/distribution/shipments/{sid}/confirm", {"lines": [{"line_id": line_id, "received": 10}]}
+    )
     assert other.status_code == 409
     assert Receipt.objects.count() == 1 and Movement.objects.filter(kind="receipt").count() == 1
     assert cs.get(f"/distribution/shipments/{sid}/receipt").json()["id"] == first.json()["id"]
@@ -117,8 +153,12 @@ def test_shipment_flow_over_the_api(api, org, catalog, province_user, changsha_u
     assert cases["count"] == 1 and api.as_(zhuzhou_user).get("/distribution/cases").json()["count"] == 0
     case_id = cases["items"][0]["id"]
     assert cs.post(f"/distribution/cases/{case_id}/settle", {"outcome": "write_off"}).status_code == 403
-    assert api.as_(zhuzhou_user).post(f"/distribution/cases/{case_id}/settle",
-                                      {"outcome": "write_off"}).status_code == 404
+    assert (
+        api.as_(zhuzhou_user)
+        .post(f"/distribution/cases/{case_id}/settle", {"outcome": "write_off"})
+        .status_code
+        == 404
+    )
     s = c.post(f"/distribution/cases/{case_id}/settle", {"outcome": "write_off", "note": "丢失"})
     assert s.json()["status"] == "settled"
     assert c.post(f"/distribution/cases/{case_id}/settle", {"outcome": "write_off"}).status_code == 200
@@ -132,21 +172,31 @@ def test_confirm_with_photos_multipart(api, org, catalog, province_user, changsh
     data = json.dumps({"lines": [{"line_id": line.pk, "received": 9, "reason": "damaged", "note": "水渍"}]})
     photo = SimpleUploadedFile("破损.jpg", b"\xff\xd8\xff\xe0fakejpeg", content_type="image/jpeg")
     cs = api.as_(changsha_user)
-    bad = cs.post(f"/distribution/shipments/{s.pk}/confirm-with-photos",
-                  {"data": data, "photos": [SimpleUploadedFile("x.txt", b"hi", content_type="text/plain")]},
-                  multipart=True)
+    bad = cs.post(
+        f"/distribution/shipments/{s.pk}/confirm-with-photos",
+        {"data": data, "photos": [SimpleUploadedFile("x.txt", b"hi", content_type="text/plain")]},
+        multipart=True,
+    )
     assert bad.status_code == 400 and bad.json()["code"] == "bad_photo"
-    assert cs.post(f"/distribution/shipments/{s.pk}/confirm-with-photos", {"data": "{"},
-                   multipart=True).json()["code"] == "bad_data"
-    r = cs.post(f"/distribution/shipments/{s.pk}/confirm-with-photos", {"data": data, "photos": [photo]},
-                multipart=True)
+    assert (
+        cs.post(f"/distribution/shipments/{s.pk}/confirm-with-photos", {"data": "{"}, multipart=True).json()[
+            "code"
+        ]
+        == "bad_data"
+    )
+    r = cs.post(
+        f"/distribution/shipments/{s.pk}/confirm-with-photos",
+        {"data": data, "photos": [photo]},
+        multipart=True,
+    )
     assert r.status_code == 200, r.content
     assert len(r.json()["photos"]) == 1 and ReceiptPhoto.objects.count() == 1
     assert DiscrepancyCase.objects.get().reason == "damaged"
 
 
-def test_issue_kit_card_exchange_return_over_the_api(api, org, province_user, county_user, zhuzhou_user,
-                                                     officers, stocked_county):
+def test_issue_kit_card_exchange_return_over_the_api(
+    api, org, province_user, county_user, zhuzhou_user, officers, stocked_county
+):
     o = officers[0]
     cu = api.as_(county_user)
     assert api.as_(zhuzhou_user).post("/distribution/units/430121/issue", {}).status_code == 404
@@ -169,8 +219,11 @@ def test_issue_kit_card_exchange_return_over_the_api(api, org, province_user, co
     ex = {"item": "INS-TIE", "from_size": "-", "to_size": "x"}
     assert cu.post(f"/distribution/officers/{o.pk}/exchange", ex).json()["code"] == "bad_size"
     sheet = SimpleUploadedFile("签领表.pdf", b"%PDF-1.4", content_type="application/pdf")
-    r = cu.post("/distribution/units/430121/issue-with-sheet",
-                {"data": json.dumps({"officer_ids": [officers[1].pk]}), "sheet": sheet}, multipart=True)
+    r = cu.post(
+        "/distribution/units/430121/issue-with-sheet",
+        {"data": json.dumps({"officer_ids": [officers[1].pk]}), "sheet": sheet},
+        multipart=True,
+    )
     assert r.status_code == 200 and r.json()["officers"] == 1
     assert IssueRecord.objects.get(officer=officers[1]).signature == "sheet"
 
@@ -208,10 +261,13 @@ def test_recovery_endpoints(api, org, province_user, county_user, zhuzhou_user, 
     assert closed.json()["status"] == "done"
 
 
-def test_stocktake_endpoints(api, org, province_user, county_user, changsha_user, zhuzhou_user, officers,
-                             stocked_county):
-    body = {"unit": "430121", "lines": [{"item": "INS-TIE", "gender": "M", "size": "-", "counted": 5,
-                                         "reason": "短少1"}]}
+def test_stocktake_endpoints(
+    api, org, province_user, county_user, changsha_user, zhuzhou_user, officers, stocked_county
+):
+    body = {
+        "unit": "430121",
+        "lines": [{"item": "INS-TIE", "gender": "M", "size": "-", "counted": 5, "reason": "短少1"}],
+    }
     assert api.as_(zhuzhou_user).post("/distribution/stocktakes", body).status_code == 404
     cu = api.as_(county_user)
     a = cu._call("post", "/distribution/stocktakes", body, **key(cu, "st"))
@@ -220,14 +276,18 @@ def test_stocktake_endpoints(api, org, province_user, county_user, changsha_user
     sid = a.json()["id"]
     assert a.json()["lines"][0]["difference"] == -1
     assert cu.post(f"/distribution/stocktakes/{sid}/decide", {"approve": True}).status_code == 403
-    assert api.as_(zhuzhou_user).post(f"/distribution/stocktakes/{sid}/decide", {"approve": True}).status_code == 404
+    assert (
+        api.as_(zhuzhou_user).post(f"/distribution/stocktakes/{sid}/decide", {"approve": True}).status_code
+        == 404
+    )
     r = api.as_(changsha_user).post(f"/distribution/stocktakes/{sid}/decide", {"approve": True})
     assert r.json()["status"] == "approved"
     assert Movement.objects.filter(kind="adjustment").get().quantity == 1
 
 
-def test_progress_endpoints_scoped(api, org, province_user, changsha_user, zhuzhou_user, county_user, officers,
-                                   stocked_county):
+def test_progress_endpoints_scoped(
+    api, org, province_user, changsha_user, zhuzhou_user, county_user, officers, stocked_county
+):
     svc.kit_issue(actor=county_user, unit=stocked_county)
     p = api.as_(province_user).get("/distribution/progress/430000").json()
     assert p["totals"]["needed"] > 0 and p["totals"]["issued"] > 0
@@ -240,7 +300,9 @@ def test_progress_endpoints_scoped(api, org, province_user, changsha_user, zhuzh
     assert p["totals"]["shipped"] > 0
     assert api.as_(zhuzhou_user).get("/distribution/progress/430100").status_code == 404
     c = api.as_(changsha_user).get("/distribution/progress/430100").json()
-    assert c["totals"]["shipped"] == c["totals"]["received"] + c["totals"]["in_transit"] + c["totals"]["short"]
+    assert (
+        c["totals"]["shipped"] == c["totals"]["received"] + c["totals"]["in_transit"] + c["totals"]["short"]
+    )
     rows = api.as_(county_user).get("/distribution/progress").json()
     assert {r["unit_code"] for r in rows} == {"430121"}
     text = api.as_(changsha_user).get("/distribution/progress", {"format": "csv"}).content.decode()

@@ -23,10 +23,26 @@ def test_distribution_progress_csv_and_json(org, province_user, county_user, off
     county_jacket = next(r for r in rows if r[0] == "430121" and r[1] == "DRESS-JACKET")
     assert county_jacket[4] == "3" and county_jacket[11] == "3" and county_jacket[12] == "0"
     out = io.StringIO()
-    call_command("distribution_progress", "--city", "430100", "--format", "json", "--user",
-                 province_user.username, stdout=out)
+    call_command(
+        "distribution_progress",
+        "--city",
+        "430100",
+        "--format",
+        "json",
+        "--user",
+        province_user.username,
+        stdout=out,
+    )
     data = json.loads(out.getvalue())
-    assert {d["unit_code"] for d in data} <= {u.code for u in org.values() if u.path.startswith(org["430100"].path)}
+    assert {d["unit_code"] for d in data} <= {
+        u.code for u in org.values() if u.path.startswith(org["430100"].path)
+    }
     with pytest.raises(CommandError):
-        call_command("distribution_progress", "--city", "999999", "--user", province_user.username,
-                     stdout=io.StringIO())
+        call_command(
+            "distribution_progress",
+            "--city",
+            "999999",
+            "--user",
+            province_user.username,
+            stdout=io.StringIO(),
+        )

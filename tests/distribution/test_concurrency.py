@@ -40,15 +40,19 @@ def parallel(n, fn):
 
 def test_twenty_parallel_confirmations_have_one_effect(org, catalog, province_user, changsha_user):
     assert connection.vendor == "postgresql"
-    lines = [{"item": "DRESS-JACKET", "gender": "M", "size": "175/92A", "quantity": 10},
-             {"item": "INS-TIE", "gender": "M", "size": "-", "quantity": 4}]
+    lines = [
+        {"item": "DRESS-JACKET", "gender": "M", "size": "175/92A", "quantity": 10},
+        {"item": "INS-TIE", "gender": "M", "size": "-", "quantity": 4},
+    ]
     receive(province_user, org, lines)
     s = ship(province_user, org, lines, "430100")
     payload_a = [{"line_id": ln.pk, "received": ln.quantity} for ln in s.lines.all()]
     payload_b = [{"line_id": ln.pk, "received": ln.quantity - 1, "reason": "missing"} for ln in s.lines.all()]
 
     def confirm(i):
-        return svc.shipment_confirm(actor=changsha_user, shipment=s, lines=payload_a if i < 14 else payload_b).pk
+        return svc.shipment_confirm(
+            actor=changsha_user, shipment=s, lines=payload_a if i < 14 else payload_b
+        ).pk
 
     results = parallel(20, confirm)
     assert Receipt.objects.count() == 1
@@ -60,7 +64,9 @@ def test_twenty_parallel_confirmations_have_one_effect(org, catalog, province_us
     assert svc.ledger_verify() == []
 
 
-def test_twenty_parallel_issues_never_overdraw_a_county(org, catalog, province_user, changsha_user, county_user):
+def test_twenty_parallel_issues_never_overdraw_a_county(
+    org, catalog, province_user, changsha_user, county_user
+):
     officers = [OfficerFactory(unit=org["430121"]) for _ in range(20)]
     receive(province_user, org, kit_lines(officers[0], 5))
     from .conftest import confirm_all

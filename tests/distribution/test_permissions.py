@@ -19,20 +19,38 @@ def objects(org, province_user, changsha_user, county_user, officers, stocked_co
     officer_set_status(actor=province_user, officer=officers[1], status="left")
     lines = [{"item": "INS-TIE", "gender": "M", "size": "-", "quantity": 2}]
     receive(province_user, org, lines, doc="P-1")
-    draft = svc.shipment_create(actor=province_user, from_unit=org["430000"], to_unit=org["430100"], lines=lines)
+    draft = svc.shipment_create(
+        actor=province_user, from_unit=org["430000"], to_unit=org["430100"], lines=lines
+    )
     sent = ship(province_user, org, lines, "430100")
     receive(province_user, org, lines, doc="P-2")
     s2 = ship(province_user, org, lines, "430100")
     line = s2.lines.get()
-    svc.shipment_confirm(actor=changsha_user, shipment=s2,
-                         lines=[{"line_id": line.pk, "received": 1, "reason": "missing"}])
-    plan = svc.plan_build(actor=province_user, city=org["430100"], spare_share="0.05", rows=[
-        {"city_code": "430100", "item_code": "INS-TIE", "gender": "M", "size": "-", "quantity": 3}])
-    st = svc.stocktake_submit(actor=county_user, unit=stocked_county, lines=[
-        {"item": "INS-TIE", "gender": "M", "size": "-", "counted": 1, "reason": "短少"}])
-    return {"officer": o, "draft": draft, "sent": sent, "case": DiscrepancyCase.objects.get(), "plan": plan,
-            "task": RecoveryTask.objects.get(), "stocktake": st, "movement": Movement.objects.last(),
-            "received": s2}
+    svc.shipment_confirm(
+        actor=changsha_user, shipment=s2, lines=[{"line_id": line.pk, "received": 1, "reason": "missing"}]
+    )
+    plan = svc.plan_build(
+        actor=province_user,
+        city=org["430100"],
+        spare_share="0.05",
+        rows=[{"city_code": "430100", "item_code": "INS-TIE", "gender": "M", "size": "-", "quantity": 3}],
+    )
+    st = svc.stocktake_submit(
+        actor=county_user,
+        unit=stocked_county,
+        lines=[{"item": "INS-TIE", "gender": "M", "size": "-", "counted": 1, "reason": "短少"}],
+    )
+    return {
+        "officer": o,
+        "draft": draft,
+        "sent": sent,
+        "case": DiscrepancyCase.objects.get(),
+        "plan": plan,
+        "task": RecoveryTask.objects.get(),
+        "stocktake": st,
+        "movement": Movement.objects.last(),
+        "received": s2,
+    }
 
 
 def endpoints(x):
@@ -41,7 +59,10 @@ def endpoints(x):
         ("/distribution/units/430121/issue", {}),
         ("/distribution/units/430121/issue-with-sheet", None),
         (f"/distribution/officers/{o.pk}/exchange", {"item": "INS-TIE", "from_size": "-", "to_size": "-"}),
-        (f"/distribution/officers/{o.pk}/return", {"lines": [{"item": "INS-TIE", "size": "-", "quantity": 1}]}),
+        (
+            f"/distribution/officers/{o.pk}/return",
+            {"lines": [{"item": "INS-TIE", "size": "-", "quantity": 1}]},
+        ),
         (f"/distribution/recoveries/{x['task'].pk}/record", {"lines": []}),
         (f"/distribution/recoveries/{x['task'].pk}/close", {"note": "x"}),
         ("/distribution/stocktakes", {"unit": "430121", "lines": []}),
@@ -83,12 +104,26 @@ def test_auditor_may_not_write(api, objects, auditor_user):
         assert r.status_code in (400, 403), (path, r.status_code)
         if r.status_code == 400:  # the body was refused before the role check could run
             assert r.json()["code"] in ("no_lines", "bad_data", "same_size"), path
-    for path, body in [("/distribution/receipts", {"to_unit": "430000", "document": "A", "supplier": "s",
-                                                   "lines": [{"item": "INS-TIE", "gender": "M", "size": "-",
-                                                              "quantity": 1}]}),
-                       ("/distribution/badges/assign", {}),
-                       ("/distribution/shipments", {"from_unit": "430000", "to_unit": "430100", "lines": [
-                           {"item": "INS-TIE", "gender": "M", "size": "-", "quantity": 1}]})]:
+    for path, body in [
+        (
+            "/distribution/receipts",
+            {
+                "to_unit": "430000",
+                "document": "A",
+                "supplier": "s",
+                "lines": [{"item": "INS-TIE", "gender": "M", "size": "-", "quantity": 1}],
+            },
+        ),
+        ("/distribution/badges/assign", {}),
+        (
+            "/distribution/shipments",
+            {
+                "from_unit": "430000",
+                "to_unit": "430100",
+                "lines": [{"item": "INS-TIE", "gender": "M", "size": "-", "quantity": 1}],
+            },
+        ),
+    ]:
         assert api.as_(auditor_user).post(path, body).status_code == 403, path
     assert Movement.objects.count() == before
 

@@ -14,8 +14,19 @@ from personnel.services import officer_transfer
 from tests.personnel.factories import OfficerFactory
 
 ITEMS = [("DRESS-JACKET", "175/92A"), ("DRESS-JACKET", "180/96A"), ("INS-TIE", "-")]
-OPS = ["receive", "ship_city", "ship_county", "confirm", "issue", "exchange", "return", "transfer",
-       "stocktake", "settle", "reverse"]
+OPS = [
+    "receive",
+    "ship_city",
+    "ship_county",
+    "confirm",
+    "issue",
+    "exchange",
+    "return",
+    "transfer",
+    "stocktake",
+    "settle",
+    "reverse",
+]
 
 step = st.tuples(st.sampled_from(OPS), st.integers(0, 2), st.integers(0, 12), st.integers(0, 5))
 
@@ -23,10 +34,15 @@ step = st.tuples(st.sampled_from(OPS), st.integers(0, 2), st.integers(0, 12), st
 @pytest.fixture
 def world(org, catalog, province_user, changsha_user, make_user):
     return {
-        "org": org, "province": province_user, "city": changsha_user,
+        "org": org,
+        "province": province_user,
+        "city": changsha_user,
         "county": {"430121": make_user("county", "430121"), "430112": make_user("county", "430112")},
-        "officers": [OfficerFactory(unit=org["430121"]), OfficerFactory(unit=org["430121"]),
-                     OfficerFactory(unit=org["430112"])],
+        "officers": [
+            OfficerFactory(unit=org["430121"]),
+            OfficerFactory(unit=org["430121"]),
+            OfficerFactory(unit=org["430112"]),
+        ],
     }
 
 
@@ -38,8 +54,13 @@ def apply(w, op, i, q, k):
     officer = w["officers"][k % len(w["officers"])]
     officer.refresh_from_db()
     if op == "receive":
-        svc.stock_receive(actor=prov, to_unit=org["430000"], lines=line, document=f"D{Movement.objects.count()}",
-                          supplier="s")
+        svc.stock_receive(
+            actor=prov,
+            to_unit=org["430000"],
+            lines=line,
+            document=f"D{Movement.objects.count()}",
+            supplier="s",
+        )
     elif op == "ship_city":
         s = svc.shipment_create(actor=prov, from_unit=org["430000"], to_unit=org["430100"], lines=line)
         svc.shipment_dispatch(actor=prov, shipment=s)
@@ -51,38 +72,59 @@ def apply(w, op, i, q, k):
         if s is None:
             return
         user = city if s.to_unit.code == "430100" else w["county"][s.to_unit.code]
-        lines = [{"line_id": ln.pk, "received": min(ln.quantity, q), "reason": "missing"} for ln in s.lines.all()]
+        lines = [
+            {"line_id": ln.pk, "received": min(ln.quantity, q), "reason": "missing"} for ln in s.lines.all()
+        ]
         excess = [{"item": item, "gender": "M", "size": size, "quantity": k}] if k > 3 else []
         svc.shipment_confirm(actor=user, shipment=s, lines=lines, excess=excess)
     elif op == "issue":
-        svc.kit_issue(actor=w["county"].get(officer.unit.code, prov), unit=officer.unit, officers=[officer],
-                      sizes={officer.pk: {"DRESS-JACKET": size if item == "DRESS-JACKET" else "175/92A"}})
+        svc.kit_issue(
+            actor=w["county"].get(officer.unit.code, prov),
+            unit=officer.unit,
+            officers=[officer],
+            sizes={officer.pk: {"DRESS-JACKET": size if item == "DRESS-JACKET" else "175/92A"}},
+        )
     elif op == "exchange":
         other = "180/96A" if size == "175/92A" else "175/92A"
-        svc.kit_exchange(actor=prov, officer=officer, item="DRESS-JACKET", from_size=size if size != "-" else
-                         "175/92A", to_size=other)
+        svc.kit_exchange(
+            actor=prov,
+            officer=officer,
+            item="DRESS-JACKET",
+            from_size=size if size != "-" else "175/92A",
+            to_size=other,
+        )
     elif op == "return":
-        svc.kit_return(actor=prov, officer=officer, lines=[{"item": item, "size": size, "quantity": max(q % 3, 1)}])
+        svc.kit_return(
+            actor=prov, officer=officer, lines=[{"item": item, "size": size, "quantity": max(q % 3, 1)}]
+        )
     elif op == "transfer":
         target = org["430112"] if officer.unit.code == "430121" else org["430121"]
         officer_transfer(actor=prov, officer=officer, to_unit=target)
     elif op == "stocktake":
-        st_ = svc.stocktake_submit(actor=w["county"][county_code], unit=org[county_code], lines=[
-            {"item": item, "gender": "M", "size": size, "counted": q, "reason": "盘点"}])
+        st_ = svc.stocktake_submit(
+            actor=w["county"][county_code],
+            unit=org[county_code],
+            lines=[{"item": item, "gender": "M", "size": size, "counted": q, "reason": "盘点"}],
+        )
         svc.stocktake_decide(actor=city, stocktake=st_, approve=bool(k % 2))
     elif op == "settle":
         case = DiscrepancyCase.objects.filter(status="open").first()
         if case is not None:
             outcome = ["write_off", "claim", "reship"][k % 3]
-            svc.case_settle(actor=prov, case=case, outcome=outcome, supplier="s" if outcome == "claim" else None)
+            svc.case_settle(
+                actor=prov, case=case, outcome=outcome, supplier="s" if outcome == "claim" else None
+            )
     elif op == "reverse":
         m = Movement.objects.exclude(kind="reversal").order_by("-id").first()
         if m is not None:
             svc.movement_reverse(actor=prov, movement=m, note="更正")
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                 HealthCheck.too_slow])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps=st.lists(step, min_size=4, max_size=14))
 def test_any_sequence_keeps_the_ledger_balanced(world, steps):
     for op, i, q, k in steps:

@@ -40,7 +40,9 @@ def test_dispatch_moves_stock_in_transit_and_is_idempotent(org, province_user, d
 
 def test_dispatch_refused_when_source_lacks_stock_and_changes_nothing(org, catalog, province_user):
     receive(province_user, org, lines(3))
-    s = svc.shipment_create(actor=province_user, from_unit=org["430000"], to_unit=org["430100"], lines=lines(5))
+    s = svc.shipment_create(
+        actor=province_user, from_unit=org["430000"], to_unit=org["430100"], lines=lines(5)
+    )
     with pytest.raises(QMError) as e:
         svc.shipment_dispatch(actor=province_user, shipment=s)
     assert e.value.code == "insufficient_stock" and e.value.status == 409
@@ -50,14 +52,22 @@ def test_dispatch_refused_when_source_lacks_stock_and_changes_nothing(org, catal
 
 def test_routes_and_roles(org, catalog, province_user, changsha_user, zhuzhou_user, county_user):
     with pytest.raises(QMError) as e:
-        svc.shipment_create(actor=province_user, from_unit=org["430000"], to_unit=org["430121"], lines=lines())
+        svc.shipment_create(
+            actor=province_user, from_unit=org["430000"], to_unit=org["430121"], lines=lines()
+        )
     assert e.value.code == "bad_route"
     with pytest.raises(QMError) as e:
-        svc.shipment_create(actor=changsha_user, from_unit=org["430100"], to_unit=org["430211"]
-                            if "430211" in org else org["430200"], lines=lines())
+        svc.shipment_create(
+            actor=changsha_user,
+            from_unit=org["430100"],
+            to_unit=org["430211"] if "430211" in org else org["430200"],
+            lines=lines(),
+        )
     assert e.value.code == "bad_route"
     with pytest.raises(QMError) as e:
-        svc.shipment_create(actor=changsha_user, from_unit=org["430000"], to_unit=org["430100"], lines=lines())
+        svc.shipment_create(
+            actor=changsha_user, from_unit=org["430000"], to_unit=org["430100"], lines=lines()
+        )
     assert e.value.status == 403
     with pytest.raises(QMError) as e:
         svc.shipment_create(actor=zhuzhou_user, from_unit=org["430100"], to_unit=org["430121"], lines=lines())
@@ -68,7 +78,9 @@ def test_routes_and_roles(org, catalog, province_user, changsha_user, zhuzhou_us
     with pytest.raises(QMError) as e:
         svc.shipment_create(actor=province_user, to_unit=org["430100"], lines=lines())
     assert e.value.code == "bad_source"
-    s = svc.shipment_create(actor=changsha_user, from_unit=org["430100"], to_unit=org["430121"], lines=lines())
+    s = svc.shipment_create(
+        actor=changsha_user, from_unit=org["430100"], to_unit=org["430121"], lines=lines()
+    )
     assert s.status == ShipmentStatus.DRAFT and s.lines.count() == 1
     assert ChangeRecord.objects.filter(object_id=str(s.pk), action="create").exists()
     svc.shipment_cancel(actor=changsha_user, shipment=s, reason="重复 duplicate")
@@ -92,10 +104,14 @@ def test_confirm_in_good_order(org, province_user, changsha_user, dispatched):
 def test_confirm_with_shortage_wrong_size_and_excess(org, province_user, changsha_user, dispatched):
     jl, tl = list(dispatched.lines.order_by("id"))
     receipt = svc.shipment_confirm(
-        actor=changsha_user, shipment=dispatched,
-        lines=[{"line_id": jl.pk, "received": 7, "reason": "wrong", "note": "3件发成180/96A"},
-               {"line_id": tl.pk, "received": 3, "reason": "damaged", "note": "1条破损"}],
-        excess=[{"item": J, "gender": "M", "size": "180/96A", "quantity": 3, "note": "错发"}])
+        actor=changsha_user,
+        shipment=dispatched,
+        lines=[
+            {"line_id": jl.pk, "received": 7, "reason": "wrong", "note": "3件发成180/96A"},
+            {"line_id": tl.pk, "received": 3, "reason": "damaged", "note": "1条破损"},
+        ],
+        excess=[{"item": J, "gender": "M", "size": "180/96A", "quantity": 3, "note": "错发"}],
+    )
     dispatched.refresh_from_db()
     assert dispatched.status == ShipmentStatus.DISCREPANT
     assert receipt.lines.filter(shipment_line__isnull=True).get().excess == 3
@@ -121,16 +137,25 @@ def test_confirm_is_idempotent_and_a_different_second_confirmation_is_409(org, c
     assert Movement.objects.filter(kind="receipt").count() == 2
     jl, tl = list(dispatched.lines.order_by("id"))
     with pytest.raises(QMError) as e:
-        svc.shipment_confirm(actor=changsha_user, shipment=dispatched,
-                             lines=[{"line_id": jl.pk, "received": 9, "reason": "missing"},
-                                    {"line_id": tl.pk, "received": 4}])
+        svc.shipment_confirm(
+            actor=changsha_user,
+            shipment=dispatched,
+            lines=[{"line_id": jl.pk, "received": 9, "reason": "missing"}, {"line_id": tl.pk, "received": 4}],
+        )
     assert e.value.status == 409 and e.value.code == "already_confirmed"
 
 
-@pytest.mark.parametrize("case,code", [
-    ("over", "bad_quantity"), ("no_reason", "reason_required"), ("foreign_line", "bad_line"),
-    ("dup", "duplicate_line"), ("missing", "lines_missing"), ("bad_excess", "bad_item"),
-])
+@pytest.mark.parametrize(
+    "case,code",
+    [
+        ("over", "bad_quantity"),
+        ("no_reason", "reason_required"),
+        ("foreign_line", "bad_line"),
+        ("dup", "duplicate_line"),
+        ("missing", "lines_missing"),
+        ("bad_excess", "bad_item"),
+    ],
+)
 def test_confirm_errors_change_nothing(org, changsha_user, dispatched, case, code):
     jl, tl = list(dispatched.lines.order_by("id"))
     good = [{"line_id": jl.pk, "received": 10}, {"line_id": tl.pk, "received": 4}]
@@ -164,7 +189,9 @@ def test_only_the_destination_confirms(org, dispatched, zhuzhou_user, county_use
 
 
 def test_draft_cannot_be_confirmed(org, catalog, province_user, changsha_user):
-    s = svc.shipment_create(actor=province_user, from_unit=org["430000"], to_unit=org["430100"], lines=lines())
+    s = svc.shipment_create(
+        actor=province_user, from_unit=org["430000"], to_unit=org["430100"], lines=lines()
+    )
     with pytest.raises(QMError) as e:
         confirm_all(changsha_user, s)
     assert e.value.code == "bad_transition"
@@ -172,9 +199,14 @@ def test_draft_cannot_be_confirmed(org, catalog, province_user, changsha_user):
 
 def _short(changsha_user, dispatched, q=3):
     jl, tl = list(dispatched.lines.order_by("id"))
-    svc.shipment_confirm(actor=changsha_user, shipment=dispatched,
-                         lines=[{"line_id": jl.pk, "received": 10 - q, "reason": "missing"},
-                                {"line_id": tl.pk, "received": 4}])
+    svc.shipment_confirm(
+        actor=changsha_user,
+        shipment=dispatched,
+        lines=[
+            {"line_id": jl.pk, "received": 10 - q, "reason": "missing"},
+            {"line_id": tl.pk, "received": 4},
+        ],
+    )
     return DiscrepancyCase.objects.get()
 
 
@@ -207,7 +239,9 @@ def test_case_claim_needs_a_supplier_and_books_to_it(org, province_user, changsh
     assert Movement.objects.filter(kind="claim", to_location__key="supplier:供应商甲").get().quantity == 3
 
 
-def test_case_reship_dispatches_a_new_shipment_or_fails_cleanly(org, province_user, changsha_user, dispatched):
+def test_case_reship_dispatches_a_new_shipment_or_fails_cleanly(
+    org, province_user, changsha_user, dispatched
+):
     case = _short(changsha_user, dispatched)
     with pytest.raises(QMError) as e:
         svc.case_settle(actor=province_user, case=case, outcome=CaseOutcome.RESHIP)

@@ -28,7 +28,7 @@ def city_rows(html: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def snapshots(roll, province_user):  # noqa: F811
+def snapshots(roll, province_user):
     """Snapshot 1; then 戊 (Zhuzhou) gets his waist measured and 甲 (Changsha) leaves; snapshot 2."""
     first = services.snapshot_create(actor=province_user, note="招标前")
     personnel_services.officer_update(actor=None, officer=roll["e"], waist_cm=Decimal(80))
@@ -45,7 +45,7 @@ def test_anonymous_goes_to_login(browse, path):
     assert browse().get(path)["Location"].startswith("/login/")
 
 
-def test_province_sees_every_city(browse, province_user, roll):  # noqa: F811
+def test_province_sees_every_city(browse, province_user, roll):
     html = text(browse(province_user).get("/demand/"))
     rows = city_rows(html)
     # officers counted: Changsha 甲 乙 壬 丙 己 (county officers count under their city), the bureau 丁, Zhuzhou 戊
@@ -55,7 +55,7 @@ def test_province_sees_every_city(browse, province_user, roll):  # noqa: F811
     assert 'href="/demand/size-table.xlsx"' in html
 
 
-def test_city_sees_own_city_only_and_another_city_is_404(browse, changsha_user, roll):  # noqa: F811
+def test_city_sees_own_city_only_and_another_city_is_404(browse, changsha_user, roll):
     client = browse(changsha_user)
     html = text(client.get("/demand/"))
     assert list(city_rows(html)) == ["430100"]
@@ -65,12 +65,12 @@ def test_city_sees_own_city_only_and_another_city_is_404(browse, changsha_user, 
     assert client.get("/demand/?city=430100").status_code == 200
 
 
-def test_county_sees_its_officers_only(browse, county_user, roll):  # noqa: F811
+def test_county_sees_its_officers_only(browse, county_user, roll):
     rows = city_rows(text(browse(county_user).get("/demand/")))
     assert rows == {"430100": rows["430100"]} and rows["430100"][0] == "2"  # 乙 and 丙
 
 
-def test_city_page_lists_items_by_gender(browse, province_user, roll):  # noqa: F811
+def test_city_page_lists_items_by_gender(browse, province_user, roll):
     html = text(browse(province_user).get("/demand/?city=430200"))
     items = html.split('data-testid="demand-items"')[1].split("</table>")[0]
     rows = {
@@ -87,12 +87,12 @@ def test_city_page_lists_items_by_gender(browse, province_user, roll):  # noqa: 
     assert 'href="/demand/size-table.xlsx?city=430200"' in html
 
 
-def test_bad_city_code_is_a_clear_400(browse, province_user, roll):  # noqa: F811
+def test_bad_city_code_is_a_clear_400(browse, province_user, roll):
     response = browse(province_user).get("/demand/?city=430121")
     assert response.status_code == 400 and "不是市州代码" in text(response)
 
 
-def test_size_table_downloads_for_the_users_scope(browse, changsha_user, province_user, roll):  # noqa: F811
+def test_size_table_downloads_for_the_users_scope(browse, changsha_user, province_user, roll):
     response = browse(province_user).get("/demand/size-table.xlsx?city=430100")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")

@@ -30,8 +30,10 @@ def test_htmx_request_after_the_session_ended_reloads_the_whole_login_page(brows
     """A polling progress bar or a search box must not get the log-in form swapped into its fragment: htmx is
     told to go to the log-in page as a page, and back to the page the user was on afterwards."""
     client = browse()
-    response = client.get("/reports/jobs/1/status/", headers={"HX-Request": "true",
-                                                              "Referer": "http://testserver/reports/?kind=x"})
+    response = client.get(
+        "/reports/jobs/1/status/",
+        headers={"HX-Request": "true", "Referer": "http://testserver/reports/?kind=x"},
+    )
     assert response.status_code == 200
     assert response["HX-Redirect"] == "/login/?next=%2Freports%2F"
     assert response.content == b""
@@ -271,7 +273,9 @@ def test_upload_checks_first_shows_errors_row_by_row_and_as_csv_then_imports(bro
 
     bad = rollbook.book([rollbook.row(1), rollbook.row(2, 身份证号="4301")])
     client = browse(changsha_user)
-    html = text(client.post("/roll/upload/", {"file": SimpleUploadedFile("roll.xlsx", bad), "action": "check"}))
+    html = text(
+        client.post("/roll/upload/", {"file": SimpleUploadedFile("roll.xlsx", bad), "action": "check"})
+    )
     assert 'data-testid="upload-errors"' in html and "4301" in html
     assert not Officer.objects.filter(unit__code="430121").exists()
     csv_response = client.get("/roll/upload/", {"errors": "csv"})
@@ -280,7 +284,9 @@ def test_upload_checks_first_shows_errors_row_by_row_and_as_csv_then_imports(bro
     assert f"{rollbook.header_row() + 2},身份证号,4301," in body
 
     good = rollbook.book([rollbook.row(1), rollbook.row(2)])
-    html = text(client.post("/roll/upload/", {"file": SimpleUploadedFile("roll.xlsx", good), "action": "check"}))
+    html = text(
+        client.post("/roll/upload/", {"file": SimpleUploadedFile("roll.xlsx", good), "action": "check"})
+    )
     assert "检查结果（未导入）" in html and not Officer.objects.filter(unit__code="430121").exists()
     client.post("/roll/upload/", {"file": SimpleUploadedFile("roll.xlsx", good), "action": "import"})
     assert Officer.objects.filter(unit__code="430121").count() == 2

@@ -21,7 +21,7 @@ def text(response) -> str:
 
 
 @pytest.fixture
-def tender(make_tender, province_user):  # noqa: F811
+def tender(make_tender, province_user):
     """The 2026 tender planned in full; the first four milestones done; the last clarification planned too
     late for the law, accepted by the province with a reason."""
     t = make_tender(year=2026)
@@ -105,7 +105,7 @@ def test_city_user_does_not_see_the_rule_overrides(browse, changsha_user, tender
     assert "已豁免" in html  # the published timeline still says the date was accepted
 
 
-def test_contracts_are_scoped(browse, province_user, changsha_user, county_user, city_contracts):  # noqa: F811
+def test_contracts_are_scoped(browse, province_user, changsha_user, county_user, city_contracts):
     cs, zz = city_contracts["430100"].number, city_contracts["430200"].number
     province = text(browse(province_user).get("/procurement/contracts/"))
     assert cs in province and zz in province

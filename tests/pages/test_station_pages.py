@@ -20,7 +20,7 @@ def text(resp) -> str:
 
 
 @pytest.fixture
-def survey(province_user, reference, stations):  # noqa: F811
+def survey(province_user, reference, stations):
     s = stations["cs1"]
     items = [add_item(s, reference["BODYCAM"], "P-CAM-1"), add_item(s, reference["PC"], "P-PC-1")]
     sv = services.survey_open(actor=province_user, name="2026年清查", deadline=datetime.date(2099, 1, 31))
@@ -33,7 +33,7 @@ def png():
     return SimpleUploadedFile("p.png", buf.getvalue(), content_type="image/png")
 
 
-def test_station_grades_submits_and_station_page_shows_it(browse, station_user, survey, media):  # noqa: F811
+def test_station_grades_submits_and_station_page_shows_it(browse, station_user, survey, media):
     sv, st, items = survey
     c = browse(station_user)
     assert 'data-block="surveys_open"' in text(c.get("/"))
@@ -43,8 +43,16 @@ def test_station_grades_submits_and_station_page_shows_it(browse, station_user, 
     # a bad condition: nothing saved
     bad = c.post(url, {"action": "save", f"condition_{items[0].pk}": "shiny"})
     assert bad.status_code == 400 and not SurveyEntry.objects.exists()
-    ok = c.post(url, {"action": "save", f"condition_{items[0].pk}": "good", f"condition_{items[1].pk}": "needs_repair",
-                      f"note_{items[1].pk}": "屏幕坏", f"photo_{items[1].pk}": png()})
+    ok = c.post(
+        url,
+        {
+            "action": "save",
+            f"condition_{items[0].pk}": "good",
+            f"condition_{items[1].pk}": "needs_repair",
+            f"note_{items[1].pk}": "屏幕坏",
+            f"photo_{items[1].pk}": png(),
+        },
+    )
     assert ok.status_code == 302
     assert SurveyEntry.objects.count() == 2 and SurveyPhoto.objects.count() == 1
     assert c.post(url, {"action": "submit"}).status_code == 302
@@ -52,7 +60,7 @@ def test_station_grades_submits_and_station_page_shows_it(browse, station_user, 
     assert c.get(f"/stations/{st.code}/").status_code == 200
 
 
-def test_submit_refused_while_ungraded(browse, station_user, survey):  # noqa: F811
+def test_submit_refused_while_ungraded(browse, station_user, survey):
     sv, st, _items = survey
     resp = browse(station_user).post(f"/stations/{st.code}/survey/", {"action": "submit"})
     assert resp.status_code in (400, 409) and 'data-testid="survey-error"' in text(resp)

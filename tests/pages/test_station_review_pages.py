@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from tests.assets.equipment_fixtures are redefined as arguments)
 """Station pages, second part: items found at the station (账外装备) added from the phone survey form through
 services.survey_add_found, and the county's confirm / send back of a submitted return (services.survey_confirm
 / survey_send_back). Bad input shows its message and changes nothing; the station's own account cannot
@@ -21,7 +20,7 @@ def text(resp) -> str:
 
 
 @pytest.fixture
-def survey(province_user, reference, stations):  # noqa: F811
+def survey(province_user, reference, stations):
     s = stations["cs1"]
     items = [add_item(s, reference["BODYCAM"], "R-CAM-1"), add_item(s, reference["PC"], "R-PC-1")]
     sv = services.survey_open(actor=province_user, name="2026年清查", deadline=datetime.date(2099, 1, 31))
@@ -54,7 +53,7 @@ def found_form(**extra):
     return data
 
 
-def test_station_adds_a_found_item_from_the_survey_form(browse, station_user, survey):  # noqa: F811
+def test_station_adds_a_found_item_from_the_survey_form(browse, station_user, survey):
     sv, st, _items = survey
     c = browse(station_user)
     url = f"/stations/{st.code}/survey/"
@@ -82,7 +81,7 @@ def test_station_adds_a_found_item_from_the_survey_form(browse, station_user, su
         ({"found_acquired_value": "abc"}, "购置金额"),
     ],
 )
-def test_bad_found_item_changes_nothing(browse, station_user, survey, bad, field):  # noqa: F811
+def test_bad_found_item_changes_nothing(browse, station_user, survey, bad, field):
     _sv, st, _items = survey
     n_items, n_entries = EquipmentItem.objects.count(), SurveyEntry.objects.count()
     resp = browse(station_user).post(f"/stations/{st.code}/survey/", found_form(**bad))
@@ -91,7 +90,7 @@ def test_bad_found_item_changes_nothing(browse, station_user, survey, bad, field
     assert (EquipmentItem.objects.count(), SurveyEntry.objects.count()) == (n_items, n_entries)
 
 
-def test_duplicate_serial_is_refused(browse, station_user, survey):  # noqa: F811
+def test_duplicate_serial_is_refused(browse, station_user, survey):
     _sv, st, _items = survey
     c = browse(station_user)
     assert c.post(f"/stations/{st.code}/survey/", found_form()).status_code == 302
@@ -100,7 +99,7 @@ def test_duplicate_serial_is_refused(browse, station_user, survey):  # noqa: F81
     assert EquipmentItem.objects.filter(serial_number="SN-FOUND-1").count() == 1
 
 
-def test_county_confirms_a_submitted_return(browse, county_user, station_user, survey, stations):  # noqa: F811
+def test_county_confirms_a_submitted_return(browse, county_user, station_user, survey, stations):
     sv, st, items = survey
     c = browse(county_user)
     assert 'data-testid="confirm-return"' not in text(c.get(f"/stations/{st.code}/"))  # nothing submitted yet
@@ -121,7 +120,7 @@ def test_county_confirms_a_submitted_return(browse, county_user, station_user, s
     assert again.status_code == 409 and 'data-testid="review-error"' in text(again)
 
 
-def test_county_sends_back_with_a_reason(browse, county_user, station_user, survey):  # noqa: F811
+def test_county_sends_back_with_a_reason(browse, county_user, station_user, survey):
     sv, st, items = survey
     graded_and_submitted(station_user, survey)
     c = browse(county_user)
@@ -140,7 +139,7 @@ def test_county_sends_back_with_a_reason(browse, county_user, station_user, surv
 
 def test_station_cannot_confirm_its_own_return_and_other_city_is_404(
     browse, station_user, zhuzhou_user, survey
-):  # noqa: F811
+):
     sv, st, _items = survey
     graded_and_submitted(station_user, survey)
     own = browse(station_user)

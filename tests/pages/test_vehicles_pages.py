@@ -28,7 +28,7 @@ def text(response) -> str:
 
 
 @pytest.fixture
-def fleet(allocation, make_vehicle):  # noqa: F811
+def fleet(allocation, make_vehicle):
     """Changsha: one in service (insured to 10 days ahead), one on order; Zhuzhou: one in service, uninsured."""
     cs = make_vehicle("430100", in_service=True, brand="比亚迪")
     add_compulsory(cs, starts_on=days(-355), ends_on=days(10))
@@ -132,7 +132,7 @@ def test_start_block_counts_papers_in_scope(browse, changsha_user, province_user
     assert order.index("papers_expiring") > order.index("roll")
 
 
-def test_register_form_registers_through_the_service(browse, changsha_user, allocation):  # noqa: F811
+def test_register_form_registers_through_the_service(browse, changsha_user, allocation):
     client = browse(changsha_user)
     assert 'data-testid="register-link"' in text(client.get("/vehicles/"))
     page = client.get("/vehicles/register/")
@@ -176,7 +176,7 @@ def test_register_form_registers_through_the_service(browse, changsha_user, allo
 def test_register_errors_are_shown_on_the_form_and_change_nothing(
     browse,
     changsha_user,
-    allocation,  # noqa: F811
+    allocation,
     change,
     field,
     message,
@@ -204,7 +204,7 @@ def test_register_errors_are_shown_on_the_form_and_change_nothing(
     assert (Vehicle.objects.count(), ChangeRecord.objects.count()) == before
 
 
-def test_register_beyond_the_quota_is_refused_on_the_form(browse, changsha_user, small_quota, make_vehicle):  # noqa: F811
+def test_register_beyond_the_quota_is_refused_on_the_form(browse, changsha_user, small_quota, make_vehicle):
     make_vehicle("430100")
     make_vehicle("430100")
     before = Vehicle.objects.count()
@@ -216,7 +216,7 @@ def test_register_beyond_the_quota_is_refused_on_the_form(browse, changsha_user,
     assert Vehicle.objects.count() == before
 
 
-def test_register_for_another_citys_unit_is_404_and_writes_nothing(browse, changsha_user, allocation):  # noqa: F811
+def test_register_for_another_citys_unit_is_404_and_writes_nothing(browse, changsha_user, allocation):
     response = browse(changsha_user).post(
         "/vehicles/register/", {"owning_unit": "430200", "vin": valid_vin(), "brand": "大众"}
     )
@@ -267,7 +267,7 @@ def test_vehicle_list_queries_do_not_grow_with_rows(
     browse,
     province_user,
     fleet,
-    make_vehicle,  # noqa: F811
+    make_vehicle,
     django_assert_max_num_queries,
 ):
     from django.db import connection

@@ -17,8 +17,13 @@ class OfficerFactory(factory.django.DjangoModelFactory):
     gender = "M"
     birth_date = datetime.date(1985, 6, 15)
     id_number = factory.LazyAttribute(
-        lambda o: make("430102", o.birth_date + datetime.timedelta(days=next(_serial) // 400),
-                       next(_serial) % 400, o.gender))
+        lambda o: make(
+            "430102",
+            o.birth_date + datetime.timedelta(days=next(_serial) // 400),
+            next(_serial) % 400,
+            o.gender,
+        )
+    )
     certificate_number = factory.Sequence(lambda n: f"43{n:010d}")
     status = "serving"
     height_cm = 173

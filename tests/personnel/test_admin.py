@@ -40,16 +40,30 @@ def test_admin_deactivating_an_account_is_recorded_and_kills_tokens(org, provinc
     page = c.get(f"/admin/auth/user/{changsha_user.pk}/change/")
     assert page.status_code == 200
     form = page.context["adminform"].form
-    data = {k: v for k, v in form.initial.items() if v is not None and k not in ("password", "groups",
-                                                                                  "user_permissions")}
-    data.update({"is_active": "", "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
-                 "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0"})
+    data = {
+        k: v
+        for k, v in form.initial.items()
+        if v is not None and k not in ("password", "groups", "user_permissions")
+    }
+    data.update(
+        {
+            "is_active": "",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        }
+    )
     data.pop("date_joined", None)
     data.pop("last_login", None)
     r = c.post(f"/admin/auth/user/{changsha_user.pk}/change/", data)
     assert r.status_code == 302, r.content[:2000]
     changsha_user.refresh_from_db()
     assert not changsha_user.is_active
-    assert ChangeRecord.objects.filter(action="deactivate", object_id=str(changsha_user.pk),
-                                       actor=province_user).exists()
-    assert Client().get("/api/v1/personnel/officers", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    assert ChangeRecord.objects.filter(
+        action="deactivate", object_id=str(changsha_user.pk), actor=province_user
+    ).exists()
+    assert (
+        Client().get("/api/v1/personnel/officers", headers={"Authorization": f"Bearer {key}"}).status_code
+        == 401
+    )

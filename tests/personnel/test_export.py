@@ -22,11 +22,21 @@ def xlsx(write, **kw) -> bytes:
 
 
 def test_template_round_trips_unchanged(org, province_user):
-    roll_import(actor=province_user, filename="a.xlsx", file=book([
-        row(1), row(2, **{"脚长(mm)": "42.5码", "胸围(cm)": 88.5, "备注": "带病上岗", "人员状态": "借调"}),
-        row(3, **{"身高(cm)": None, "测量日期": None, "联系电话": None, "执法证号": None, "岗位": None}),
-        row(4, unit="430100", gender="F"),
-    ]))
+    roll_import(
+        actor=province_user,
+        filename="a.xlsx",
+        file=book(
+            [
+                row(1),
+                row(2, **{"脚长(mm)": "42.5码", "胸围(cm)": 88.5, "备注": "带病上岗", "人员状态": "借调"}),
+                row(
+                    3,
+                    **{"身高(cm)": None, "测量日期": None, "联系电话": None, "执法证号": None, "岗位": None},
+                ),
+                row(4, unit="430100", gender="F"),
+            ]
+        ),
+    )
     OfficerFactory(unit=org["430121"], name="工厂人", foot_mm=262.5, shoe_eu=None, remarks="")
     before = list(Officer.objects.order_by("pk").values())
     n_records = ChangeRecord.objects.count()
@@ -67,10 +77,18 @@ def test_commands_write_the_files(org, make_user, tmp_path):
     out = io.StringIO()
     call_command("export_roll_template", "--city", "430100", "--out", str(tmp_path / "t.xlsx"), stdout=out)
     assert "1 officers" in out.getvalue()
-    names = [r[0] for r in openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[0].iter_rows(
-        min_row=4, values_only=True)]
+    names = [
+        r[0]
+        for r in openpyxl.load_workbook(tmp_path / "t.xlsx")
+        .worksheets[0]
+        .iter_rows(min_row=4, values_only=True)
+    ]
     assert names == ["长沙人"]
     call_command("export_roll", "--out", str(tmp_path / "all.xlsx"), stdout=out)
-    names = {r[0] for r in openpyxl.load_workbook(tmp_path / "all.xlsx").worksheets[0].iter_rows(
-        min_row=4, values_only=True)}
+    names = {
+        r[0]
+        for r in openpyxl.load_workbook(tmp_path / "all.xlsx")
+        .worksheets[0]
+        .iter_rows(min_row=4, values_only=True)
+    }
     assert names == {"长沙人", "株洲人"}

@@ -32,8 +32,11 @@ def test_mask_keeps_first_six_and_last_four():
     assert ids.mask("430102198605031219") == "430102********1219"
 
 
-@given(st.dates(datetime.date(1940, 1, 1), datetime.date(2005, 12, 31)), st.integers(0, 499),
-       st.sampled_from(["M", "F"]))
+@given(
+    st.dates(datetime.date(1940, 1, 1), datetime.date(2005, 12, 31)),
+    st.integers(0, 499),
+    st.sampled_from(["M", "F"]),
+)
 def test_made_numbers_round_trip(birth, serial, gender):
     number = ids.make("430121", birth, serial, gender)
     parsed, parsed_birth, parsed_gender = ids.parse(number)

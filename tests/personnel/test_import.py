@@ -41,25 +41,59 @@ def one_error(user, cells, **kw):
 
 # ---- headers --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text,key", [
-    ("身份证号", "id_number"), ("身份证号码(18位)", "id_number"), (" 公民身份号码 ", "id_number"),
-    ("身 份 证 号", "id_number"), ("身高（cm）", "height_cm"), ("身高(cm)", "height_cm"), ("身高", "height_cm"),
-    ("身高(厘米)", "height_cm"), ("鞋码", "foot"), ("鞋号(欧码)", "foot"), ("脚长（mm）", "foot"),
-    ("单位", "unit"), ("单位名称", "unit"), ("职务", "post"), ("所属单位（全称）", "unit"),
-    ("序号", None), ("身份证号码码", None), ("出生日期", None), ("", None), (12, None),
-])
+
+@pytest.mark.parametrize(
+    "text,key",
+    [
+        ("身份证号", "id_number"),
+        ("身份证号码(18位)", "id_number"),
+        (" 公民身份号码 ", "id_number"),
+        ("身 份 证 号", "id_number"),
+        ("身高（cm）", "height_cm"),
+        ("身高(cm)", "height_cm"),
+        ("身高", "height_cm"),
+        ("身高(厘米)", "height_cm"),
+        ("鞋码", "foot"),
+        ("鞋号(欧码)", "foot"),
+        ("脚长（mm）", "foot"),
+        ("单位", "unit"),
+        ("单位名称", "unit"),
+        ("职务", "post"),
+        ("所属单位（全称）", "unit"),
+        ("序号", None),
+        ("身份证号码码", None),
+        ("出生日期", None),
+        ("", None),
+        (12, None),
+    ],
+)
 def test_header_matching(text, key):
     assert header_key(text) == key
 
 
 def test_title_rows_merged_unknown_columns_and_aliases(org, province_user):
-    header = ["序号", "姓 名", "性别", "身份证号码（18位）", "单位名称", "职务", "身高（cm）", "鞋码", "出生年月"]
+    header = [
+        "序号",
+        "姓 名",
+        "性别",
+        "身份证号码（18位）",
+        "单位名称",
+        "职务",
+        "身高（cm）",
+        "鞋码",
+        "出生年月",
+    ]
     data = book([[1, "王 伟", "男", person(1), "430121", "中队长", "175cm", "42码", "1980.01"]], header)
     report = run(province_user, data)
     assert report.imported and report.created == 1 and report.header_row == 3
     officer = Officer.objects.get()
     assert (officer.name, officer.post, officer.height_cm, officer.foot_mm, officer.shoe_eu) == (
-        "王伟", "中队长", Decimal("175"), Decimal("260"), Decimal("42"))
+        "王伟",
+        "中队长",
+        Decimal("175"),
+        Decimal("260"),
+        Decimal("42"),
+    )
     assert officer.status == "serving" and officer.unit.code == "430121"
 
 
@@ -98,6 +132,7 @@ def test_not_an_excel_file(org, province_user):
 
 # ---- ID numbers -----------------------------------------------------------------------------------
 
+
 def test_id_typed_as_a_number_is_an_error_never_a_guess(org, province_user):
     err = one_error(province_user, {"身份证号": 430102198001021234})
     assert err.code == "id_as_number" and err.reason.endswith("ID number stored as a number")
@@ -110,12 +145,17 @@ def test_full_width_spaces_and_lower_case_x_are_normalised(org, province_user):
     number, lower_x = [person(n) for n in range(300) if person(n).endswith("X")][:2]
     full_width = "".join(chr(ord(c) + 0xFEE0) for c in number[:-1]) + "ｘ"
     other = person(3)
-    report = run(province_user, book([
-        row(1, **{"身份证号": f" {full_width} ", "姓名": "李　娜", "性别": " 男 "}),
-        row(3, **{"身份证号": f"{other[:6]} {other[6:14]} {other[14:]}"}),
-        row(5, **{"身份证号": lower_x.lower()}),
-        row(7, **{"身份证号": "'" + person(7)}),
-    ]))
+    report = run(
+        province_user,
+        book(
+            [
+                row(1, **{"身份证号": f" {full_width} ", "姓名": "李　娜", "性别": " 男 "}),
+                row(3, **{"身份证号": f"{other[:6]} {other[6:14]} {other[14:]}"}),
+                row(5, **{"身份证号": lower_x.lower()}),
+                row(7, **{"身份证号": "'" + person(7)}),
+            ]
+        ),
+    )
     assert report.imported, report.errors
     assert set(Officer.objects.values_list("id_number", flat=True)) == {number, other, lower_x, person(7)}
     assert Officer.objects.get(id_number=number).name == "李娜"
@@ -153,36 +193,40 @@ def test_duplicate_in_the_sheet_is_an_error_on_the_second_row(org, province_user
 
 # ---- other columns --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cells,column,code", [
-    ({"姓名": ""}, "姓名", "required"),
-    ({"姓名": "张" * 31}, "姓名", "bad_name"),
-    ({"性别": "M"}, "性别", "bad_gender"),
-    ({"性别": None}, "性别", "required"),
-    ({"所属单位": "长沙市交通局"}, "所属单位", "unknown_unit"),
-    ({"所属单位": "439999"}, "所属单位", "unknown_unit"),
-    ({"人员状态": "在职"}, "人员状态", "bad_status"),
-    ({"身高(cm)": 250}, "身高(cm)", "out_of_range"),
-    ({"身高(cm)": "175mm"}, "身高(cm)", "out_of_range"),
-    ({"身高(cm)": "175码"}, "身高(cm)", "bad_unit"),
-    ({"胸围(cm)": "abc"}, "胸围(cm)", "not_a_number"),
-    ({"腰围(cm)": 49}, "腰围(cm)", "out_of_range"),
-    ({"腰围(cm)": 80.25}, "腰围(cm)", "too_precise"),
-    ({"头围(cm)": 70}, "头围(cm)", "out_of_range"),
-    ({"脚长(mm)": 42.3}, "脚长(mm)", "out_of_range"),
-    ({"脚长(mm)": 255.25}, "脚长(mm)", "too_precise"),
-    ({"脚长(mm)": 150}, "脚长(mm)", "out_of_range"),
-    ({"脚长(mm)": "33码"}, "脚长(mm)", "out_of_range"),
-    ({"脚长(mm)": "330mm"}, "脚长(mm)", "out_of_range"),
-    ({"测量日期": "2026-02-30"}, "测量日期", "bad_date"),
-    ({"测量日期": "上个月"}, "测量日期", "bad_date"),
-    ({"测量日期": "2099-01-01"}, "测量日期", "bad_date"),
-    ({"联系电话": "12345"}, "联系电话", "bad_phone"),
-    ({"联系电话": "23800000001"}, "联系电话", "bad_phone"),
-    ({"联系电话": 138000000012}, "联系电话", "bad_phone"),
-    ({"执法证号": 4.3e17}, "执法证号", "stored_as_number"),
-    ({"岗位": "岗" * 51}, "岗位", "too_long"),
-    ({"备注": "注" * 501}, "备注", "too_long"),
-])
+
+@pytest.mark.parametrize(
+    "cells,column,code",
+    [
+        ({"姓名": ""}, "姓名", "required"),
+        ({"姓名": "张" * 31}, "姓名", "bad_name"),
+        ({"性别": "M"}, "性别", "bad_gender"),
+        ({"性别": None}, "性别", "required"),
+        ({"所属单位": "长沙市交通局"}, "所属单位", "unknown_unit"),
+        ({"所属单位": "439999"}, "所属单位", "unknown_unit"),
+        ({"人员状态": "在职"}, "人员状态", "bad_status"),
+        ({"身高(cm)": 250}, "身高(cm)", "out_of_range"),
+        ({"身高(cm)": "175mm"}, "身高(cm)", "out_of_range"),
+        ({"身高(cm)": "175码"}, "身高(cm)", "bad_unit"),
+        ({"胸围(cm)": "abc"}, "胸围(cm)", "not_a_number"),
+        ({"腰围(cm)": 49}, "腰围(cm)", "out_of_range"),
+        ({"腰围(cm)": 80.25}, "腰围(cm)", "too_precise"),
+        ({"头围(cm)": 70}, "头围(cm)", "out_of_range"),
+        ({"脚长(mm)": 42.3}, "脚长(mm)", "out_of_range"),
+        ({"脚长(mm)": 255.25}, "脚长(mm)", "too_precise"),
+        ({"脚长(mm)": 150}, "脚长(mm)", "out_of_range"),
+        ({"脚长(mm)": "33码"}, "脚长(mm)", "out_of_range"),
+        ({"脚长(mm)": "330mm"}, "脚长(mm)", "out_of_range"),
+        ({"测量日期": "2026-02-30"}, "测量日期", "bad_date"),
+        ({"测量日期": "上个月"}, "测量日期", "bad_date"),
+        ({"测量日期": "2099-01-01"}, "测量日期", "bad_date"),
+        ({"联系电话": "12345"}, "联系电话", "bad_phone"),
+        ({"联系电话": "23800000001"}, "联系电话", "bad_phone"),
+        ({"联系电话": 138000000012}, "联系电话", "bad_phone"),
+        ({"执法证号": 4.3e17}, "执法证号", "stored_as_number"),
+        ({"岗位": "岗" * 51}, "岗位", "too_long"),
+        ({"备注": "注" * 501}, "备注", "too_long"),
+    ],
+)
 def test_each_cell_error_names_row_column_value_and_reason(org, province_user, cells, column, code):
     err = one_error(province_user, cells)
     assert (err.row, err.column, err.code) == (FIRST, column, code)
@@ -199,33 +243,91 @@ def test_error_column_is_the_header_as_written(org, province_user):
 
 
 def test_values_as_cities_type_them(org, province_user):
-    report = run(province_user, book([
-        row(1, **{"身高(cm)": "175cm", "胸围(cm)": "88.5", "腰围(cm)": " 76 厘米", "头围(cm)": "570mm",
-                  "脚长(mm)": "42.5", "测量日期": "2026年9月5日", "联系电话": "138-0000-0001",
-                  "执法证号": 4300012345.0, "人员状态": "借调", "所属单位": "长沙县交通运输综合行政执法大队"}),
-        row(2, **{"脚长(mm)": "25.5cm", "测量日期": "2026/9/6", "联系电话": 13800000002, "所属单位": 430100}),
-        row(3, **{"脚长(mm)": "42码", "测量日期": "20260907"}),
-    ]))
+    report = run(
+        province_user,
+        book(
+            [
+                row(
+                    1,
+                    **{
+                        "身高(cm)": "175cm",
+                        "胸围(cm)": "88.5",
+                        "腰围(cm)": " 76 厘米",
+                        "头围(cm)": "570mm",
+                        "脚长(mm)": "42.5",
+                        "测量日期": "2026年9月5日",
+                        "联系电话": "138-0000-0001",
+                        "执法证号": 4300012345.0,
+                        "人员状态": "借调",
+                        "所属单位": "长沙县交通运输综合行政执法大队",
+                    },
+                ),
+                row(
+                    2,
+                    **{
+                        "脚长(mm)": "25.5cm",
+                        "测量日期": "2026/9/6",
+                        "联系电话": 13800000002,
+                        "所属单位": 430100,
+                    },
+                ),
+                row(3, **{"脚长(mm)": "42码", "测量日期": "20260907"}),
+            ]
+        ),
+    )
     assert report.imported, report.errors
     a, b, c = (Officer.objects.get(id_number=person(n)) for n in (1, 2, 3))
     assert (a.height_cm, a.chest_cm, a.waist_cm, a.head_cm) == (175, Decimal("88.5"), 76, 57)
-    assert (a.foot_mm, a.shoe_eu, a.measured_on) == (Decimal("262.5"), Decimal("42.5"), datetime.date(2026, 9, 5))
-    assert (a.phone, a.certificate_number, a.status, a.unit.code) == ("13800000001", "4300012345", "seconded",
-                                                                      "430121")
+    assert (a.foot_mm, a.shoe_eu, a.measured_on) == (
+        Decimal("262.5"),
+        Decimal("42.5"),
+        datetime.date(2026, 9, 5),
+    )
+    assert (a.phone, a.certificate_number, a.status, a.unit.code) == (
+        "13800000001",
+        "4300012345",
+        "seconded",
+        "430121",
+    )
     assert (b.foot_mm, b.shoe_eu, b.phone, b.unit.code) == (255, None, "13800000002", "430100")
     assert (c.foot_mm, c.shoe_eu, c.measured_on) == (260, 42, datetime.date(2026, 9, 7))
 
 
 def test_measurements_without_a_date_get_the_import_date(org, province_user):
-    run(province_user, book([row(1, **{"测量日期": None}), row(2, **{"测量日期": None, "身高(cm)": None,
-        "胸围(cm)": None, "腰围(cm)": None, "头围(cm)": None, "脚长(mm)": None})]))
+    run(
+        province_user,
+        book(
+            [
+                row(1, **{"测量日期": None}),
+                row(
+                    2,
+                    **{
+                        "测量日期": None,
+                        "身高(cm)": None,
+                        "胸围(cm)": None,
+                        "腰围(cm)": None,
+                        "头围(cm)": None,
+                        "脚长(mm)": None,
+                    },
+                ),
+            ]
+        ),
+    )
     assert Officer.objects.get(id_number=person(1)).measured_on == timezone.localdate()
     assert Officer.objects.get(id_number=person(2)).measured_on is None
 
 
 def test_blank_and_total_rows_are_ignored(org, province_user):
-    rows = [row(1), None, ["", None, "  "], row(2), None, ["合计", None, None, None, "2人"],
-            [None, "总计：2"], None]
+    rows = [
+        row(1),
+        None,
+        ["", None, "  "],
+        row(2),
+        None,
+        ["合计", None, None, None, "2人"],
+        [None, "总计：2"],
+        None,
+    ]
     report = run(province_user, book(rows))
     assert report.imported and report.created == 2 and report.rows == 2 and not report.errors
 
@@ -238,11 +340,17 @@ def test_city_sheet_fills_rows_across_header_gaps(org, province_user):
 
 # ---- all or nothing, dry run, idempotence, history ------------------------------------------------
 
+
 def test_all_or_nothing_and_every_error_reported(org, province_user):
     report = run(province_user, book([row(1), row(2, **{"性别": "X"}), row(3), row(4, **{"联系电话": "1"})]))
-    assert not report.imported and errors_of(report) == [(FIRST + 1, "性别", "bad_gender"),
-                                                         (FIRST + 3, "联系电话", "bad_phone")]
-    assert Officer.objects.count() == 0 and ChangeRecord.objects.filter(note="花名册导入 roll import").count() == 0
+    assert not report.imported and errors_of(report) == [
+        (FIRST + 1, "性别", "bad_gender"),
+        (FIRST + 3, "联系电话", "bad_phone"),
+    ]
+    assert (
+        Officer.objects.count() == 0
+        and ChangeRecord.objects.filter(note="花名册导入 roll import").count() == 0
+    )
 
 
 def test_dry_run_reports_the_same_and_writes_nothing(org, province_user):
@@ -258,13 +366,18 @@ def test_dry_run_reports_the_same_and_writes_nothing(org, province_user):
 def test_same_file_twice_changes_nothing(org, province_user):
     data = book([row(n, **({"测量日期": None} if n % 2 else {})) for n in range(1, 6)])
     first = run(province_user, data)
-    assert first.created == 5 and ChangeRecord.objects.filter(action="create", note__contains="roll").count() == 5
+    assert (
+        first.created == 5
+        and ChangeRecord.objects.filter(action="create", note__contains="roll").count() == 5
+    )
     before = list(Officer.objects.order_by("pk").values())
     n_records = ChangeRecord.objects.count()
     second = run(province_user, data)
     assert (second.created, second.updated, second.unchanged, second.transferred) == (0, 0, 5, 0)
     assert second.summary() == "created 0, updated 0, unchanged 5"
-    assert list(Officer.objects.order_by("pk").values()) == before and ChangeRecord.objects.count() == n_records
+    assert (
+        list(Officer.objects.order_by("pk").values()) == before and ChangeRecord.objects.count() == n_records
+    )
 
 
 def test_changed_row_updates_and_is_recorded(org, province_user):
@@ -286,7 +399,11 @@ def test_blank_cells_never_erase(org, province_user):
     assert report.unchanged == 1
     officer = Officer.objects.get()
     assert (officer.status, officer.remarks, officer.height_cm, officer.phone) == (
-        "seconded", "老兵", 172, "13800000001")
+        "seconded",
+        "老兵",
+        172,
+        "13800000001",
+    )
 
 
 def test_an_upload_never_removes_and_lists_who_is_not_in_the_sheet(org, province_user):
@@ -299,8 +416,9 @@ def test_an_upload_never_removes_and_lists_who_is_not_in_the_sheet(org, province
     assert report.not_in_sheet[0]["id_number"] == stay.id_number[:6] + "********" + stay.id_number[-4:]
 
 
-def test_status_change_follows_transitions_and_is_recorded(org, province_user,
-                                                           django_capture_on_commit_callbacks):
+def test_status_change_follows_transitions_and_is_recorded(
+    org, province_user, django_capture_on_commit_callbacks
+):
     seen = []
     services.on_status_change(seen.append)
     try:
@@ -320,6 +438,7 @@ def test_status_change_follows_transitions_and_is_recorded(org, province_user,
 
 
 # ---- scope ----------------------------------------------------------------------------------------
+
 
 def test_county_staff_and_auditors_may_not_import(org, county_user, auditor_user):
     for user in (county_user, auditor_user):
@@ -390,8 +509,14 @@ def test_bulk_creation_records_match_build_record(org, province_user):
     run(province_user, book([row(1, **{"备注": "x", "脚长(mm)": "42码"}), row(2, **{"身高(cm)": None})]))
     for officer in Officer.objects.all():
         record = history_for(officer).get()
-        expected = build_record(actor=province_user, obj=officer, action="create", note="花名册导入 roll import")
+        expected = build_record(
+            actor=province_user, obj=officer, action="create", note="花名册导入 roll import"
+        )
         assert record.changes == expected.changes and record.action == "create"
         assert (record.actor, record.actor_name, record.object_repr, record.note) == (
-            province_user, province_user.username, officer.name, expected.note)
+            province_user,
+            province_user.username,
+            officer.name,
+            expected.note,
+        )
         assert record.created_at is not None and officer.created_at is not None

@@ -44,7 +44,9 @@ def test_refused_roll_is_422_with_every_error(api, org, changsha_user):
     assert body["code"] == "roll_rejected" and "nothing was imported" in body["message"]
     errors = body["details"]["errors"]
     assert [(e["row"], e["column"], e["cell"], e["code"]) for e in errors] == [
-        (5, "性别", "B5", "bad_gender"), (6, "身份证号", "C6", "id_length")]
+        (5, "性别", "B5", "bad_gender"),
+        (6, "身份证号", "C6", "id_length"),
+    ]
     assert errors[1]["value"] == "123" and errors[1]["reason"].startswith("应为18位")
     assert Officer.objects.count() == 0
 
@@ -70,8 +72,11 @@ def test_city_user_cannot_import_another_city(api, org, zhuzhou_user):
 
 
 def test_error_report_workbook(api, org, changsha_user):
-    r = upload(api.as_(changsha_user), book([row(1), row(2, **{"联系电话": "99"})]),
-               path="/personnel/roll/import/report")
+    r = upload(
+        api.as_(changsha_user),
+        book([row(1), row(2, **{"联系电话": "99"})]),
+        path="/personnel/roll/import/report",
+    )
     assert r.status_code == 200 and r["X-Roll-Errors"] == "1"
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = workbook(r)
@@ -87,16 +92,23 @@ def _ids(wb) -> list[str]:
 
 @pytest.fixture
 def two_cities(org):
-    return (OfficerFactory(unit=org["430121"], name="长沙人"), OfficerFactory(unit=org["430200"], name="株洲人"))
+    return (
+        OfficerFactory(unit=org["430121"], name="长沙人"),
+        OfficerFactory(unit=org["430200"], name="株洲人"),
+    )
 
 
-def test_export_is_scoped_and_masked_for_auditors(api, two_cities, changsha_user, auditor_user, province_user):
+def test_export_is_scoped_and_masked_for_auditors(
+    api, two_cities, changsha_user, auditor_user, province_user
+):
     cs, zz = two_cities
     r = api.as_(changsha_user).get("/personnel/roll/export")
     assert r.status_code == 200 and r.streaming
     assert _ids(workbook(r)) == [cs.id_number]
-    assert set(_ids(workbook(api.as_(province_user).get("/personnel/roll/export")))) == {cs.id_number,
-                                                                                        zz.id_number}
+    assert set(_ids(workbook(api.as_(province_user).get("/personnel/roll/export")))) == {
+        cs.id_number,
+        zz.id_number,
+    }
     masked = _ids(workbook(api.as_(auditor_user).get("/personnel/roll/export")))
     assert sorted(masked) == sorted(o.id_number[:6] + "********" + o.id_number[-4:] for o in (cs, zz))
     assert api.as_(changsha_user).get("/personnel/roll/export", {"unit": "430200"}).status_code == 404

@@ -53,7 +53,9 @@ def test_row_errors_one_line_each_exit_1_nothing_written(sheet, province, tmp_pa
     good = person(1)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     report = tmp_path / "errors.xlsx"
-    code, out, err = command(sheet([row(1, **{"身份证号": bad}), row(2, **{"联系电话": "12"})]), "--report", report)
+    code, out, err = command(
+        sheet([row(1, **{"身份证号": bad}), row(2, **{"联系电话": "12"})]), "--report", report
+    )
     assert code == 1
     lines = err.splitlines()
     assert lines[0] == f"row 4, 身份证号, {bad[:10]}…: wrong check character"

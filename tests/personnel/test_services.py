@@ -14,25 +14,44 @@ from .factories import OfficerFactory
 
 def test_officer_create_checks_id_and_gender_and_records(org, changsha_user):
     number = make("430102", datetime.date(1980, 3, 1), 7, "M")
-    officer = services.officer_create(actor=changsha_user, unit=org["430121"], name=" 张三 ", id_number=number,
-                                      gender="M", certificate_number="4300001")
+    officer = services.officer_create(
+        actor=changsha_user,
+        unit=org["430121"],
+        name=" 张三 ",
+        id_number=number,
+        gender="M",
+        certificate_number="4300001",
+    )
     assert officer.name == "张三" and officer.birth_date == datetime.date(1980, 3, 1)
     rec = history_for(officer).get()
     assert rec.action == "create" and rec.actor == changsha_user and rec.changes["id_number"][1] == number
     with pytest.raises(Conflict):
         services.officer_create(actor=changsha_user, unit=org["430121"], name="李四", id_number=number)
     with pytest.raises(QMError, match="gender"):
-        services.officer_create(actor=changsha_user, unit=org["430121"], name="李四",
-                                id_number=make("430102", datetime.date(1980, 3, 1), 8, "M"), gender="F")
+        services.officer_create(
+            actor=changsha_user,
+            unit=org["430121"],
+            name="李四",
+            id_number=make("430102", datetime.date(1980, 3, 1), 8, "M"),
+            gender="F",
+        )
     with pytest.raises(QMError, match="check character"):
-        services.officer_create(actor=changsha_user, unit=org["430121"], name="李四", id_number=number[:17] + "0"
-                                if number[17] != "0" else number[:17] + "1")
+        services.officer_create(
+            actor=changsha_user,
+            unit=org["430121"],
+            name="李四",
+            id_number=number[:17] + "0" if number[17] != "0" else number[:17] + "1",
+        )
 
 
 def test_city_user_cannot_create_in_another_city(org, zhuzhou_user):
     with pytest.raises(Forbidden):
-        services.officer_create(actor=zhuzhou_user, unit=org["430121"], name="王五",
-                                id_number=make("430102", datetime.date(1980, 3, 1), 9, "M"))
+        services.officer_create(
+            actor=zhuzhou_user,
+            unit=org["430121"],
+            name="王五",
+            id_number=make("430102", datetime.date(1980, 3, 1), 9, "M"),
+        )
     assert not Officer.objects.filter(name="王五").exists()
 
 
@@ -52,7 +71,9 @@ def test_update_rejects_implausible_measurement(org, changsha_user):
     assert Officer.objects.get(pk=officer.pk).height_cm == 173
 
 
-def test_transfer_inside_city_by_city_staff_between_cities_only_by_province(org, changsha_user, province_user):
+def test_transfer_inside_city_by_city_staff_between_cities_only_by_province(
+    org, changsha_user, province_user
+):
     officer = OfficerFactory(unit=org["430121"])
     services.officer_transfer(actor=changsha_user, officer=officer, to_unit=org["430181"], reason="调整")
     assert Officer.objects.get(pk=officer.pk).unit.code == "430181"

@@ -25,9 +25,18 @@ def catalog(db):
 @pytest.fixture
 def make_tender(org, catalog):
     def _make(*, year=2026, method="open", budget="1000000", bid_bond="0", **kw):
-        return services.tender_create(actor=None, title=f"测试项目{year}", reference=f"T-{year}-{next(_n)}",
-                                      year=year, method=method, budget=Decimal(budget), bid_bond=Decimal(bid_bond),
-                                      procuring_unit=org["430000"], **kw)
+        return services.tender_create(
+            actor=None,
+            title=f"测试项目{year}",
+            reference=f"T-{year}-{next(_n)}",
+            year=year,
+            method=method,
+            budget=Decimal(budget),
+            bid_bond=Decimal(bid_bond),
+            procuring_unit=org["430000"],
+            **kw,
+        )
+
     return _make
 
 
@@ -36,6 +45,7 @@ def make_supplier(db):
     def _make(name=None):
         n = next(_n)
         return services.supplier_create(actor=None, name=name or f"供应商{n}", credit_code=credit_code(n))
+
     return _make
 
 
@@ -43,8 +53,14 @@ def make_supplier(db):
 def awarded(make_tender, make_supplier):
     """A tender with one lot (garments DRESS-JACKET, DRESS-SHIRT, CAP-PEAKED), two bids, evaluated and awarded."""
     tender = make_tender(budget="5000000")
-    lot = services.lot_create(actor=None, tender=tender, number=1, title="服装", budget=Decimal("4000000"),
-                              item_codes=["DRESS-JACKET", "DRESS-SHIRT", "CAP-PEAKED"])
+    lot = services.lot_create(
+        actor=None,
+        tender=tender,
+        number=1,
+        title="服装",
+        budget=Decimal("4000000"),
+        item_codes=["DRESS-JACKET", "DRESS-SHIRT", "CAP-PEAKED"],
+    )
     s1, s2 = make_supplier("甲公司"), make_supplier("乙公司")
     b1 = services.bid_submit(actor=None, lot=lot, supplier=s1, price_offered=Decimal("3500000"))
     b2 = services.bid_submit(actor=None, lot=lot, supplier=s2, price_offered=Decimal("3600000"))
@@ -67,8 +83,9 @@ ROWS = [
 @pytest.fixture
 def city_contracts(awarded):
     """Per-city contracts (统采分签), signed."""
-    contracts = services.contracts_create_from_demand(actor=None, award=awarded, rows=ROWS, unit_prices=PRICES,
-                                                      per_city=True)
+    contracts = services.contracts_create_from_demand(
+        actor=None, award=awarded, rows=ROWS, unit_prices=PRICES, per_city=True
+    )
     for c in contracts:
         services.contract_sign(actor=None, contract=c, signed_on=D(2026, 2, 10))
         c.refresh_from_db()

@@ -14,8 +14,10 @@ def client_for(user):
 def test_province_extends_the_holiday_table_in_the_admin(province_user):
     c = client_for(province_user)
     assert c.get("/admin/procurement/holiday/add/").status_code == 200
-    r = c.post("/admin/procurement/holiday/add/", {"date": "2027-01-01", "kind": "holiday", "name": "元旦",
-                                                    "source": "国办发明电"})
+    r = c.post(
+        "/admin/procurement/holiday/add/",
+        {"date": "2027-01-01", "kind": "holiday", "name": "元旦", "source": "国办发明电"},
+    )
     assert r.status_code == 302
     assert Holiday.objects.get().date == datetime.date(2027, 1, 1)
 
@@ -40,10 +42,14 @@ def test_supplier_admin_validates_the_credit_code(province_user):
     from .conftest import credit_code
 
     c = client_for(province_user)
-    bad = c.post("/admin/procurement/supplier/add/", {"name": "甲", "credit_code": "91430100MA4T0001X0",
-                                                       "is_active": "on"})
+    bad = c.post(
+        "/admin/procurement/supplier/add/",
+        {"name": "甲", "credit_code": "91430100MA4T0001X0", "is_active": "on"},
+    )
     assert bad.status_code == 200 and "统一社会信用代码无效" in bad.content.decode()
-    ok = c.post("/admin/procurement/supplier/add/", {"name": "甲", "credit_code": credit_code(1), "is_active": "on"})
+    ok = c.post(
+        "/admin/procurement/supplier/add/", {"name": "甲", "credit_code": credit_code(1), "is_active": "on"}
+    )
     assert ok.status_code == 302 and Supplier.objects.get().credit_code == credit_code(1)
 
 

@@ -8,7 +8,9 @@ from tests.personnel.factories import OfficerFactory
 def test_demo_seed_is_complete_and_idempotent(org):
     for unit in ("430100", "430121", "430200", "430000"):
         OfficerFactory.create_batch(3, unit=org[unit])
-    OfficerFactory(unit=org["430100"], gender="F", height_cm=163, chest_cm=86, waist_cm=70, head_cm=55, foot_mm=235)
+    OfficerFactory(
+        unit=org["430100"], gender="F", height_cm=163, chest_cm=86, waist_cm=70, head_cm=55, foot_mm=235
+    )
     OfficerFactory(unit=org["430200"], height_cm=199)  # made to measure
     out = io.StringIO()
     demo.seed(seed=1, stdout=out)
@@ -19,7 +21,10 @@ def test_demo_seed_is_complete_and_idempotent(org):
     assert Holiday.objects.filter(date__year=2027).exists()
     contracts = Contract.objects.filter(award__lot__tender=tender)
     assert set(contracts.filter(award__lot__number=1).values_list("buyer__code", flat=True)) == {
-        "430000", "430100", "430200"}
+        "430000",
+        "430100",
+        "430200",
+    }
     assert list(contracts.filter(award__lot__number=3).values_list("buyer__code", flat=True)) == ["430000"]
     assert contracts.filter(lines__kind="mtm").exists()
     assert all(c.status == "signed" and c.payments.exists() for c in contracts)

@@ -21,8 +21,9 @@ def snap(org, catalog):
 
 
 def test_per_city_contracts_take_snapshot_quantities_with_margin(awarded, snap):
-    contracts = services.contracts_create_from_snapshot(actor=None, award=awarded, snapshot=snap,
-                                                        unit_prices=PRICES, per_city=True)
+    contracts = services.contracts_create_from_snapshot(
+        actor=None, award=awarded, snapshot=snap, unit_prices=PRICES, per_city=True
+    )
     by_city = {c.buyer.code: c for c in contracts}
     assert set(by_city) == {"430100", "430200"} and all(c.snapshot_id == snap.pk for c in contracts)
     cs = {(ln.item.code, ln.size): ln.quantity for ln in by_city["430100"].lines.filter(kind="standard")}
@@ -38,14 +39,28 @@ def test_per_city_contracts_take_snapshot_quantities_with_margin(awarded, snap):
 
 def test_unknown_snapshot_is_refused(awarded, snap):
     with pytest.raises(QMError, match="snapshot"):
-        services.contracts_create_from_demand(actor=None, award=awarded, rows=[], unit_prices=PRICES,
-                                              made_to_measure=[], snapshot_id=snap.pk + 999)
+        services.contracts_create_from_demand(
+            actor=None,
+            award=awarded,
+            rows=[],
+            unit_prices=PRICES,
+            made_to_measure=[],
+            snapshot_id=snap.pk + 999,
+        )
 
 
 def test_api_from_snapshot(api, awarded, snap, province_user, changsha_user):
-    payload = {"snapshot_id": snap.pk, "unit_prices": {k: str(v) for k, v in PRICES.items()}, "per_city": False}
-    assert api.as_(changsha_user).post(f"/procurement/awards/{awarded.pk}/contracts/from-snapshot",
-                                       payload).status_code == 403
+    payload = {
+        "snapshot_id": snap.pk,
+        "unit_prices": {k: str(v) for k, v in PRICES.items()},
+        "per_city": False,
+    }
+    assert (
+        api.as_(changsha_user)
+        .post(f"/procurement/awards/{awarded.pk}/contracts/from-snapshot", payload)
+        .status_code
+        == 403
+    )
     r = api.as_(province_user).post(f"/procurement/awards/{awarded.pk}/contracts/from-snapshot", payload)
     assert r.status_code == 201, r.content
     assert r.json()[0]["snapshot_id"] == snap.pk and r.json()[0]["buyer"] == "430000"

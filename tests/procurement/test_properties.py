@@ -20,8 +20,10 @@ def test_margin_is_the_exact_ceiling(n, m):
     assert q >= n and (q - 1) * 100 < n * (100 + m)
 
 
-@given(st.integers(min_value=1, max_value=10**6), st.decimals(min_value="0.000001", max_value="99999.999999",
-                                                                places=6))
+@given(
+    st.integers(min_value=1, max_value=10**6),
+    st.decimals(min_value="0.000001", max_value="99999.999999", places=6),
+)
 def test_line_amount_within_half_a_fen(quantity, unit_price):
     exact = Fraction(quantity) * Fraction(price(unit_price))
     assert abs(Fraction(line_amount(quantity, unit_price)) - exact) <= Fraction(1, 200)

@@ -12,17 +12,21 @@ from procurement.schedules import SCHEDULES
 D = datetime.date
 
 
-def test_due_and_overdue_reach_provincial_logistics_once(make_tender, province_user, changsha_user, settings,
-                                                         django_capture_on_commit_callbacks):
+def test_due_and_overdue_reach_provincial_logistics_once(
+    make_tender, province_user, changsha_user, settings, django_capture_on_commit_callbacks
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     province_user.email = "wl@example.org"
     province_user.save()
     tender = make_tender(year=2026)
     today = D(2026, 3, 2)
     ms = {m.code: m for m in tender.milestones.all()}
-    for code, planned, actual in (("deliveries", D(2026, 3, 5), None), ("contract_signed", D(2026, 2, 20), None),
-                                  ("contract_published", D(2026, 2, 25), D(2026, 2, 25)),
-                                  ("acceptance", D(2026, 3, 6), None)):
+    for code, planned, actual in (
+        ("deliveries", D(2026, 3, 5), None),
+        ("contract_signed", D(2026, 2, 20), None),
+        ("contract_published", D(2026, 2, 25), D(2026, 2, 25)),
+        ("acceptance", D(2026, 3, 6), None),
+    ):
         ms[code].planned_date, ms[code].actual_date = planned, actual
         ms[code].save()
     with django_capture_on_commit_callbacks(execute=True):

@@ -34,8 +34,9 @@ def test_supplier_only_by_province(changsha_user):
 
 def test_lots_within_budget(make_tender, province_user):
     tender = make_tender(budget="1000")
-    services.lot_create(actor=province_user, tender=tender, number=1, title="A", budget="600",
-                        item_codes=["DRESS-JACKET"])
+    services.lot_create(
+        actor=province_user, tender=tender, number=1, title="A", budget="600", item_codes=["DRESS-JACKET"]
+    )
     with pytest.raises(QMError) as exc:
         services.lot_create(actor=province_user, tender=tender, number=2, title="B", budget="400.01")
     assert exc.value.code == "over_budget"
@@ -46,19 +47,23 @@ def test_lots_within_budget(make_tender, province_user):
         services.tender_update(actor=province_user, tender=tender, budget="999")
     assert exc.value.code == "budget_below_lots"
     with pytest.raises(QMError) as exc:
-        services.lot_create(actor=province_user, tender=make_tender(), number=1, title="X", budget="1",
-                            item_codes=["NOPE"])
+        services.lot_create(
+            actor=province_user, tender=make_tender(), number=1, title="X", budget="1", item_codes=["NOPE"]
+        )
     assert exc.value.code == "unknown_item"
     with pytest.raises(QMError) as exc:
-        services.lot_create(actor=province_user, tender=make_tender(), number=1, title="X", budget="1",
-                            price_weight=29)
+        services.lot_create(
+            actor=province_user, tender=make_tender(), number=1, title="X", budget="1", price_weight=29
+        )
     assert exc.value.code == "bad_price_weight"
     assert Lot.objects.count() == 2
 
 
 def test_comprehensive_scoring(make_tender, make_supplier, province_user):
     tender = make_tender(budget="1000")
-    lot = services.lot_create(actor=province_user, tender=tender, number=1, title="A", budget="1000", price_weight=30)
+    lot = services.lot_create(
+        actor=province_user, tender=tender, number=1, title="A", budget="1000", price_weight=30
+    )
     a, b, c = make_supplier(), make_supplier(), make_supplier()
     bid_a = services.bid_submit(actor=province_user, lot=lot, supplier=a, price_offered="100")
     bid_b = services.bid_submit(actor=province_user, lot=lot, supplier=b, price_offered="80")
@@ -74,7 +79,9 @@ def test_comprehensive_scoring(make_tender, make_supplier, province_user):
     ranked = services.lot_evaluate(actor=province_user, lot=lot)
     # price score = 80 / price × 30: A 24 + 60 = 84, B 30 + 50 = 80
     assert [(x.supplier_id, x.price_score, x.total_score, x.rank) for x in ranked] == [
-        (a.pk, Decimal("24.00"), Decimal("84.00"), 1), (b.pk, Decimal("30.00"), Decimal("80.00"), 2)]
+        (a.pk, Decimal("24.00"), Decimal("84.00"), 1),
+        (b.pk, Decimal("30.00"), Decimal("80.00"), 2),
+    ]
     award = services.award_create(actor=province_user, lot=lot, decided_on=D(2026, 2, 2))
     assert award.supplier == a and award.amount == Decimal("100.00")
     with pytest.raises(Conflict):
@@ -84,16 +91,26 @@ def test_comprehensive_scoring(make_tender, make_supplier, province_user):
 
 
 def test_lowest_price_and_invalid_bids(make_tender, make_supplier, province_user):
-    lot = services.lot_create(actor=province_user, tender=make_tender(budget="1000"), number=1, title="A",
-                              budget="1000", evaluation_method="lowest_price")
-    bids = [services.bid_submit(actor=province_user, lot=lot, supplier=make_supplier(), price_offered=p)
-            for p in ("300", "250", "280")]
+    lot = services.lot_create(
+        actor=province_user,
+        tender=make_tender(budget="1000"),
+        number=1,
+        title="A",
+        budget="1000",
+        evaluation_method="lowest_price",
+    )
+    bids = [
+        services.bid_submit(actor=province_user, lot=lot, supplier=make_supplier(), price_offered=p)
+        for p in ("300", "250", "280")
+    ]
     services.bid_invalidate(actor=province_user, bid=bids[1], reason="资格不符 disqualified")
     ranked = services.lot_evaluate(actor=province_user, lot=lot)
     assert [b.price for b in ranked] == [Decimal("280.00"), Decimal("300.00")]
     assert Bid.objects.get(pk=bids[1].pk).rank is None
     with pytest.raises(QMError) as exc:
-        services.award_create(actor=province_user, lot=lot, decided_on=D(2026, 2, 2), bid=Bid.objects.get(pk=bids[1].pk))
+        services.award_create(
+            actor=province_user, lot=lot, decided_on=D(2026, 2, 2), bid=Bid.objects.get(pk=bids[1].pk)
+        )
     assert exc.value.code == "bad_bid"
     award = services.award_create(actor=province_user, lot=lot, decided_on=D(2026, 2, 2))
     assert award.amount == Decimal("280.00")
@@ -106,9 +123,22 @@ def test_tender_status_transitions(make_tender, province_user):
     tender = services.tender_set_status(actor=province_user, tender=tender, status="active")
     assert tender.status == "active"
     with pytest.raises(QMError):
-        services.tender_create(actor=province_user, title="x", reference=tender.reference, year=2026, budget=1,
-                               procuring_unit=tender.procuring_unit)
+        services.tender_create(
+            actor=province_user,
+            title="x",
+            reference=tender.reference,
+            year=2026,
+            budget=1,
+            procuring_unit=tender.procuring_unit,
+        )
     with pytest.raises(QMError) as exc:
-        services.tender_create(actor=province_user, title="x", reference="new", year=2026, budget=1,
-                               procuring_unit=tender.procuring_unit, method="auction")
+        services.tender_create(
+            actor=province_user,
+            title="x",
+            reference="new",
+            year=2026,
+            budget=1,
+            procuring_unit=tender.procuring_unit,
+            method="auction",
+        )
     assert exc.value.code == "bad_method"

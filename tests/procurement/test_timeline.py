@@ -9,12 +9,23 @@ from procurement.models import Milestone, RuleOverride
 
 D = datetime.date
 PLAN = {
-    "intention_published": D(2025, 12, 1), "plan_filed": D(2025, 12, 5), "documents_final": D(2025, 12, 20),
-    "notice_published": D(2026, 1, 5), "documents_on_sale": D(2026, 1, 5), "documents_sale_end": D(2026, 1, 12),
-    "last_clarification": D(2026, 1, 9), "bid_opening": D(2026, 1, 26), "evaluation_report": D(2026, 1, 27),
-    "winner_chosen": D(2026, 1, 28), "award_notice": D(2026, 1, 29), "challenge_end": D(2026, 2, 9),
-    "contract_signed": D(2026, 2, 10), "contract_published": D(2026, 2, 11), "deliveries": D(2026, 3, 20),
-    "acceptance": D(2026, 3, 31), "distribution_complete": D(2026, 4, 20),
+    "intention_published": D(2025, 12, 1),
+    "plan_filed": D(2025, 12, 5),
+    "documents_final": D(2025, 12, 20),
+    "notice_published": D(2026, 1, 5),
+    "documents_on_sale": D(2026, 1, 5),
+    "documents_sale_end": D(2026, 1, 12),
+    "last_clarification": D(2026, 1, 9),
+    "bid_opening": D(2026, 1, 26),
+    "evaluation_report": D(2026, 1, 27),
+    "winner_chosen": D(2026, 1, 28),
+    "award_notice": D(2026, 1, 29),
+    "challenge_end": D(2026, 2, 9),
+    "contract_signed": D(2026, 2, 10),
+    "contract_published": D(2026, 2, 11),
+    "deliveries": D(2026, 3, 20),
+    "acceptance": D(2026, 3, 31),
+    "distribution_complete": D(2026, 4, 20),
 }
 
 
@@ -42,34 +53,53 @@ def test_whole_legal_plan_is_accepted(tender, province_user):
 
 
 def test_breaking_date_refused_naming_rule_and_source(tender, province_user):
-    services.milestone_set(actor=province_user, milestone=ms(tender, "documents_on_sale"), planned_date=D(2026, 1, 27))
+    services.milestone_set(
+        actor=province_user, milestone=ms(tender, "documents_on_sale"), planned_date=D(2026, 1, 27)
+    )
     with pytest.raises(QMError) as exc:
-        services.milestone_set(actor=province_user, milestone=ms(tender, "bid_opening"), planned_date=D(2026, 2, 14))
+        services.milestone_set(
+            actor=province_user, milestone=ms(tender, "bid_opening"), planned_date=D(2026, 2, 14)
+        )
     assert exc.value.code == "legal_rule"
     assert exc.value.details["rule"] == "bid_period_20d" and "87号" in exc.value.details["source"]
     assert exc.value.details["violations"][0]["limit"] == "2026-02-24"
     assert "87号" in exc.value.message
     assert ms(tender, "bid_opening").planned_date is None  # nothing changed
     # on the boundary it is accepted
-    services.milestone_set(actor=province_user, milestone=ms(tender, "bid_opening"), planned_date=D(2026, 2, 24))
+    services.milestone_set(
+        actor=province_user, milestone=ms(tender, "bid_opening"), planned_date=D(2026, 2, 24)
+    )
     assert ms(tender, "bid_opening").planned_date == D(2026, 2, 24)
 
 
 def test_moving_the_earlier_milestone_is_checked_too(tender, province_user):
-    services.milestone_set(actor=province_user, milestone=ms(tender, "bid_opening"), planned_date=D(2026, 2, 24))
+    services.milestone_set(
+        actor=province_user, milestone=ms(tender, "bid_opening"), planned_date=D(2026, 2, 24)
+    )
     with pytest.raises(QMError) as exc:
-        services.milestone_set(actor=province_user, milestone=ms(tender, "documents_on_sale"),
-                               planned_date=D(2026, 2, 5))
+        services.milestone_set(
+            actor=province_user, milestone=ms(tender, "documents_on_sale"), planned_date=D(2026, 2, 5)
+        )
     assert exc.value.details["rule"] == "bid_period_20d"
     # 4 Feb + 20 days = 24 Feb; and 3 Feb + 20 = 23 Feb, in the holiday, also ends on 24 Feb
-    services.milestone_set(actor=province_user, milestone=ms(tender, "documents_on_sale"), planned_date=D(2026, 2, 4))
-    services.milestone_set(actor=province_user, milestone=ms(tender, "documents_on_sale"), planned_date=D(2026, 2, 3))
+    services.milestone_set(
+        actor=province_user, milestone=ms(tender, "documents_on_sale"), planned_date=D(2026, 2, 4)
+    )
+    services.milestone_set(
+        actor=province_user, milestone=ms(tender, "documents_on_sale"), planned_date=D(2026, 2, 3)
+    )
 
 
 def test_override_with_reason_recorded(tender, province_user):
-    services.milestone_set(actor=province_user, milestone=ms(tender, "award_notice"), planned_date=D(2026, 2, 12))
-    m, info = services.milestone_set(actor=province_user, milestone=ms(tender, "challenge_end"),
-                                     planned_date=D(2026, 2, 27), override_reason="省财政厅同意 test")
+    services.milestone_set(
+        actor=province_user, milestone=ms(tender, "award_notice"), planned_date=D(2026, 2, 12)
+    )
+    m, info = services.milestone_set(
+        actor=province_user,
+        milestone=ms(tender, "challenge_end"),
+        planned_date=D(2026, 2, 27),
+        override_reason="省财政厅同意 test",
+    )
     assert m.planned_date == D(2026, 2, 27)
     assert [o["rule"] for o in info["overridden"]] == ["challenge_7wd"]
     ov = RuleOverride.objects.get()
@@ -83,34 +113,57 @@ def test_override_with_reason_recorded(tender, province_user):
 def test_only_provincial_logistics_sets_dates_or_overrides(tender, changsha_user, auditor_user):
     for user in (changsha_user, auditor_user):
         with pytest.raises(Forbidden):
-            services.milestone_set(actor=user, milestone=ms(tender, "notice_published"), planned_date=D(2026, 1, 5),
-                                   override_reason="x")
+            services.milestone_set(
+                actor=user,
+                milestone=ms(tender, "notice_published"),
+                planned_date=D(2026, 1, 5),
+                override_reason="x",
+            )
     assert ms(tender, "notice_published").planned_date is None
 
 
 def test_actual_dates_checked_against_actual_dates(tender, province_user):
-    services.milestone_set(actor=province_user, milestone=ms(tender, "winner_chosen"), actual_date=D(2026, 2, 13),
-                           today=D(2026, 3, 1))
+    services.milestone_set(
+        actor=province_user,
+        milestone=ms(tender, "winner_chosen"),
+        actual_date=D(2026, 2, 13),
+        today=D(2026, 3, 1),
+    )
     with pytest.raises(QMError) as exc:
-        services.milestone_set(actor=province_user, milestone=ms(tender, "award_notice"), actual_date=D(2026, 2, 25),
-                               today=D(2026, 3, 1))
+        services.milestone_set(
+            actor=province_user,
+            milestone=ms(tender, "award_notice"),
+            actual_date=D(2026, 2, 25),
+            today=D(2026, 3, 1),
+        )
     assert exc.value.details["rule"] == "award_notice_2wd" and exc.value.details["field"] == "actual_date"
-    services.milestone_set(actor=province_user, milestone=ms(tender, "award_notice"), actual_date=D(2026, 2, 24),
-                           today=D(2026, 3, 1))
+    services.milestone_set(
+        actor=province_user,
+        milestone=ms(tender, "award_notice"),
+        actual_date=D(2026, 2, 24),
+        today=D(2026, 3, 1),
+    )
 
 
 def test_actual_date_cannot_be_in_the_future(tender, province_user):
     with pytest.raises(QMError) as exc:
-        services.milestone_set(actor=province_user, milestone=ms(tender, "plan_filed"), actual_date=D(2026, 3, 2),
-                               today=D(2026, 3, 1))
+        services.milestone_set(
+            actor=province_user,
+            milestone=ms(tender, "plan_filed"),
+            actual_date=D(2026, 3, 2),
+            today=D(2026, 3, 1),
+        )
     assert exc.value.code == "actual_in_future"
 
 
 def test_year_without_calendar_is_flagged(make_tender, province_user):
     tender = make_tender(year=2027)
-    services.milestone_set(actor=province_user, milestone=ms(tender, "documents_on_sale"), planned_date=D(2027, 1, 5))
-    _m, info = services.milestone_set(actor=province_user, milestone=ms(tender, "bid_opening"),
-                                      planned_date=D(2027, 1, 26))
+    services.milestone_set(
+        actor=province_user, milestone=ms(tender, "documents_on_sale"), planned_date=D(2027, 1, 5)
+    )
+    _m, info = services.milestone_set(
+        actor=province_user, milestone=ms(tender, "bid_opening"), planned_date=D(2027, 1, 26)
+    )
     assert info["warnings"][0]["code"] == "calendar_missing" and info["warnings"][0]["year"] == 2027
     timeline = selectors.timeline(tender, today=D(2026, 12, 1))
     assert any(w["code"] == "calendar_missing" for w in timeline["warnings"])
@@ -126,7 +179,9 @@ def _set_plan(tender, actual=None):
 def test_forecast_on_plan(tender):
     _set_plan(tender)
     t = selectors.timeline(tender, today=D(2025, 11, 20))
-    assert [(r["code"], r["forecast_date"]) for r in t["milestones"]] == [(r["code"], r["planned_date"]) for r in t["milestones"]]
+    assert [(r["code"], r["forecast_date"]) for r in t["milestones"]] == [
+        (r["code"], r["planned_date"]) for r in t["milestones"]
+    ]
     assert t["forecast_end"] == D(2026, 4, 20) and t["slack_days"] == 10
     assert t["critical_milestone"] == "intention_published"
 
@@ -175,8 +230,13 @@ def test_a_late_clarification_pushes_the_deadline(tender):
 
 
 def test_milestone_check_is_a_dry_run(tender, province_user):
-    services.milestone_set(actor=province_user, milestone=ms(tender, "winner_chosen"), planned_date=D(2026, 2, 13))
+    services.milestone_set(
+        actor=province_user, milestone=ms(tender, "winner_chosen"), planned_date=D(2026, 2, 13)
+    )
     result = services.milestone_check(milestone=ms(tender, "award_notice"), planned_date=D(2026, 2, 25))
     assert [f.rule for f in result["planned"]] == ["award_notice_2wd"]
-    assert services.milestone_check(milestone=ms(tender, "award_notice"), planned_date=D(2026, 2, 24))["planned"] == []
+    assert (
+        services.milestone_check(milestone=ms(tender, "award_notice"), planned_date=D(2026, 2, 24))["planned"]
+        == []
+    )
     assert ms(tender, "award_notice").planned_date is None

@@ -24,8 +24,18 @@ def roll(org, catalog):
     """A few officers with Chinese names in Changsha (city bureau and 长沙县) and Zhuzhou."""
     return {
         "cs": [OfficerFactory(unit=org["430100"], name=n) for n in ("张伟", "李娜")],
-        "csx": [OfficerFactory(unit=org["430121"], name="王芳", gender="F", height_cm=160, chest_cm=84,
-                               waist_cm=68, head_cm=55, foot_mm=232)],
+        "csx": [
+            OfficerFactory(
+                unit=org["430121"],
+                name="王芳",
+                gender="F",
+                height_cm=160,
+                chest_cm=84,
+                waist_cm=68,
+                head_cm=55,
+                foot_mm=232,
+            )
+        ],
         "zz": [OfficerFactory(unit=org["430200"], name="赵强")],
         "ineligible": [OfficerFactory(unit=org["430100"], name="钱退休", status="retired")],
     }

@@ -10,12 +10,20 @@ def post_job(api, user, django_capture_on_commit_callbacks, **payload):
 
 
 def test_create_poll_list_download(api, roll, media, changsha_user, django_capture_on_commit_callbacks):
-    r = post_job(api, changsha_user, django_capture_on_commit_callbacks, kind="sign-for-sheets", format="xlsx",
-                 params={"county": "430121"})
+    r = post_job(
+        api,
+        changsha_user,
+        django_capture_on_commit_callbacks,
+        kind="sign-for-sheets",
+        format="xlsx",
+        params={"county": "430121"},
+    )
     assert r.status_code == 202, r.content
     job = r.json()
-    assert job["kind"] == "sign-for-sheets" and job["parameters"] == {"county": "430121",
-                                                                      "include_ineligible": False}
+    assert job["kind"] == "sign-for-sheets" and job["parameters"] == {
+        "county": "430121",
+        "include_ineligible": False,
+    }
     detail = api.as_(changsha_user).get(f"/reports/jobs/{job['id']}").json()
     assert detail["status"] == "done" and detail["progress"] == 100 and detail["summary"]["rows"] == 1
     assert detail["download_url"] == f"/api/v1/reports/jobs/{job['id']}/download"
@@ -28,10 +36,12 @@ def test_create_poll_list_download(api, roll, media, changsha_user, django_captu
     assert b"".join(d.streaming_content)[:2] == b"PK"
 
 
-def test_another_users_job_is_not_found(api, roll, media, changsha_user, zhuzhou_user, province_user,
-                                        django_capture_on_commit_callbacks):
-    job = post_job(api, changsha_user, django_capture_on_commit_callbacks, kind="sign-for-sheets",
-                   format="xlsx").json()
+def test_another_users_job_is_not_found(
+    api, roll, media, changsha_user, zhuzhou_user, province_user, django_capture_on_commit_callbacks
+):
+    job = post_job(
+        api, changsha_user, django_capture_on_commit_callbacks, kind="sign-for-sheets", format="xlsx"
+    ).json()
     for other in (zhuzhou_user, province_user):
         assert api.as_(other).get(f"/reports/jobs/{job['id']}").status_code == 404
         assert api.as_(other).get(f"/reports/jobs/{job['id']}/download").status_code == 404
@@ -41,27 +51,35 @@ def test_another_users_job_is_not_found(api, roll, media, changsha_user, zhuzhou
 
 
 def test_city_user_cannot_ask_for_another_city(api, roll, changsha_user):
-    r = api.as_(changsha_user).post("/reports/jobs", {"kind": "sign-for-sheets", "params": {"city": "430200"}})
+    r = api.as_(changsha_user).post(
+        "/reports/jobs", {"kind": "sign-for-sheets", "params": {"city": "430200"}}
+    )
     assert r.status_code == 404 and r.json()["code"] == "not_found"
     assert ReportJob.objects.count() == 0
 
 
-@pytest.mark.parametrize("payload, code", [
-    ({"kind": "nope"}, "unknown_kind"),
-    ({"kind": "sign-for-sheets", "format": "doc"}, "bad_format"),
-    ({"kind": "sign-for-sheets", "params": {"county": "430100"}}, "bad_params"),
-    ({"kind": "sign-for-sheets", "params": {"x": 1}}, "bad_params"),
-])
+@pytest.mark.parametrize(
+    "payload, code",
+    [
+        ({"kind": "nope"}, "unknown_kind"),
+        ({"kind": "sign-for-sheets", "format": "doc"}, "bad_format"),
+        ({"kind": "sign-for-sheets", "params": {"county": "430100"}}, "bad_params"),
+        ({"kind": "sign-for-sheets", "params": {"x": 1}}, "bad_params"),
+    ],
+)
 def test_bad_input_is_a_clear_error(api, roll, province_user, payload, code):
     r = api.as_(province_user).post("/reports/jobs", payload)
     assert r.status_code == 400 and r.json()["code"] == code
     assert ReportJob.objects.count() == 0
 
 
-def test_download_before_done_and_after_expiry(api, roll, media, province_user,
-                                               django_capture_on_commit_callbacks):
+def test_download_before_done_and_after_expiry(
+    api, roll, media, province_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
-        job = api.as_(province_user).post("/reports/jobs", {"kind": "sign-for-sheets", "format": "xlsx"}).json()
+        job = (
+            api.as_(province_user).post("/reports/jobs", {"kind": "sign-for-sheets", "format": "xlsx"}).json()
+        )
     assert job["status"] == "queued"
     r = api.as_(province_user).get(f"/reports/jobs/{job['id']}/download")
     assert r.status_code == 409 and r.json()["code"] == "not_ready"

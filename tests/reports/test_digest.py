@@ -27,8 +27,9 @@ def test_declared_weekly_monday_8():
     assert entry["crontab"] == {"minute": "0", "hour": "8", "day_of_week": "1"}
 
 
-def test_digest_renders_and_notifies_once_per_week(data, province_user, changsha_user, auditor_user, media,
-                                                   django_capture_on_commit_callbacks, monkeypatch):
+def test_digest_renders_and_notifies_once_per_week(
+    data, province_user, changsha_user, auditor_user, media, django_capture_on_commit_callbacks, monkeypatch
+):
     monkeypatch.setattr(digest.timezone, "now", lambda: MONDAY)
     with django_capture_on_commit_callbacks(execute=True):
         result = tasks.weekly_distribution_digest()
@@ -54,8 +55,9 @@ def test_digest_renders_and_notifies_once_per_week(data, province_user, changsha
     assert Notification.objects.filter(user=province_user).count() == 2
 
 
-def test_pending_job_is_not_notified_and_queued_job_is_reused(data, province_user, media,
-                                                              django_capture_on_commit_callbacks):
+def test_pending_job_is_not_notified_and_queued_job_is_reused(
+    data, province_user, media, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         first = digest.digest_queue(now=MONDAY)
     job_id = first["jobs"][0]

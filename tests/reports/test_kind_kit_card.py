@@ -24,7 +24,9 @@ def issued(org, catalog, province_user, changsha_user, county_user):
 
 def test_card_rows_and_pdf(province_user, issued, media, tmp_path):
     out = tmp_path / "k.pdf"
-    data = render_to_path(user=province_user, kind="kit-card", fmt="pdf", params={"officer": issued.pk}, out=out)
+    data = render_to_path(
+        user=province_user, kind="kit-card", fmt="pdf", params={"officer": issued.pk}, out=out
+    )
     # the whole kit except the badge-number pieces (issued only once a badge number exists)
     held = sum(x["quantity"] for x in kit_lines(issued) if not x["item"].startswith("INS-NUMBER"))
     assert data.meta["pieces"] == sum(r[3] for r in data.sections[0].rows) == held
@@ -49,7 +51,9 @@ def test_badge_numbers_provider(issued):
 def test_empty_card(county_user, org, catalog, media, tmp_path):
     officer = OfficerFactory(unit=org["430121"], name="李娜")
     out = tmp_path / "e.pdf"
-    data = render_to_path(user=county_user, kind="kit-card", fmt="pdf", params={"officer": officer.pk}, out=out)
+    data = render_to_path(
+        user=county_user, kind="kit-card", fmt="pdf", params={"officer": officer.pk}, out=out
+    )
     assert data.sections[0].rows == [] and data.meta["badge"] == "未分配"
     assert "尚无发放记录" in "".join(pdf_pages_text(out.read_bytes()))
 

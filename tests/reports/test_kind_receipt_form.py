@@ -28,7 +28,9 @@ def test_pdf_lines_signature_and_qr(province_user, shipment, media, tmp_path, se
     settings.SITE_URL = "https://qm.example.cn"
     s, total = shipment
     out = tmp_path / "r.pdf"
-    data = render_to_path(user=province_user, kind="receipt-form", fmt="pdf", params={"shipment": s.pk}, out=out)
+    data = render_to_path(
+        user=province_user, kind="receipt-form", fmt="pdf", params={"shipment": s.pk}, out=out
+    )
     assert data.meta["url"] == f"https://qm.example.cn/distribution/shipments/{s.pk}/"
     text = "".join(pdf_pages_text(out.read_bytes()))
     assert s.number in text and "长沙市" in text
@@ -61,8 +63,13 @@ def test_confirmed_quantities(province_user, changsha_user, shipment, media):
 def test_other_city_shipment_is_404(zhuzhou_user, shipment, tmp_path):
     s, _ = shipment
     with pytest.raises(NotFound):
-        render_to_path(user=zhuzhou_user, kind="receipt-form", fmt="pdf", params={"shipment": s.pk},
-                       out=tmp_path / "x.pdf")
+        render_to_path(
+            user=zhuzhou_user,
+            kind="receipt-form",
+            fmt="pdf",
+            params={"shipment": s.pk},
+            out=tmp_path / "x.pdf",
+        )
     assert not (tmp_path / "x.pdf").exists()
 
 

@@ -19,13 +19,20 @@ D = datetime.date(2024, 1, 1)
 
 
 @pytest.fixture
-def register(db, stations):  # noqa: F811
+def register(db, stations):
     """Standard: service station 4 × 执法记录仪 (100 元), overload control 1 ×. 星沙: 2 good, 1 fair, 1 needs
     repair → need 1; 黄花 (overload): nothing → 1; 浏阳: nothing → 4; 渌口: 1 unserviceable → 4."""
-    cam = EquipmentType.objects.create(code="CAM", name="执法记录仪", category="recording",
-                                       unit_price=Decimal("100.00"), service_life_years=5)
+    cam = EquipmentType.objects.create(
+        code="CAM",
+        name="执法记录仪",
+        category="recording",
+        unit_price=Decimal("100.00"),
+        service_life_years=5,
+    )
     StandardKitLine.objects.create(station_class=StationClass.SERVICE_STATION, equipment_type=cam, quantity=4)
-    StandardKitLine.objects.create(station_class=StationClass.OVERLOAD_CONTROL, equipment_type=cam, quantity=1)
+    StandardKitLine.objects.create(
+        station_class=StationClass.OVERLOAD_CONTROL, equipment_type=cam, quantity=1
+    )
     cs1 = stations["cs1"]
     add_item(cs1, cam, "T1", acquired_on=D)
     add_item(cs1, cam, "T2", acquired_on=D)
@@ -58,15 +65,23 @@ def test_counts_gaps_and_cost(province_user, register):
 
 def test_pdf_and_xlsx(changsha_user, register, media, tmp_path):
     out = tmp_path / "s.pdf"
-    render_to_path(user=changsha_user, kind="station-condition", fmt="pdf", params={}, out=out, requested_at=NOW)
+    render_to_path(
+        user=changsha_user, kind="station-condition", fmt="pdf", params={}, out=out, requested_at=NOW
+    )
     pages = pdf_pages_text(out.read_bytes())
     text = "".join(pages)
     assert "长沙县星沙服务站" in text and "浏阳服务站" in text and "执法记录仪" in text and "600.00" in text
     assert "渌口" not in text  # another city's station
     assert all("第" in p and "装备台账" in p for p in pages)
     out = tmp_path / "s.xlsx"
-    render_to_path(user=changsha_user, kind="station-condition", fmt="xlsx", params={"county": "430121"}, out=out,
-                   requested_at=NOW)
+    render_to_path(
+        user=changsha_user,
+        kind="station-condition",
+        fmt="xlsx",
+        params={"county": "430121"},
+        out=out,
+        requested_at=NOW,
+    )
     wb = load_workbook(out)
     rows = list(wb["长沙市"].iter_rows(values_only=True))
     assert rows[0][:3] == ("县级单位", "站所", "类别") and wb["长沙市"].freeze_panes == "A2"
@@ -77,12 +92,19 @@ def test_pdf_and_xlsx(changsha_user, register, media, tmp_path):
 
 def test_other_city_is_404(changsha_user, register):
     with pytest.raises(NotFound):
-        render_to_path(user=changsha_user, kind="station-condition", fmt="pdf", params={"city": "430200"},
-                       out="/dev/null")
+        render_to_path(
+            user=changsha_user,
+            kind="station-condition",
+            fmt="pdf",
+            params={"city": "430200"},
+            out="/dev/null",
+        )
 
 
 def test_command(register, media, tmp_path, province_user):
     out = tmp_path / "cmd.xlsx"
-    call_command("render_report", "station-condition", "--city", "430200", "--format", "xlsx", "--out", str(out))
+    call_command(
+        "render_report", "station-condition", "--city", "430200", "--format", "xlsx", "--out", str(out)
+    )
     wb = load_workbook(out)
     assert any("渌口" in str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row)

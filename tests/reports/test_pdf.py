@@ -33,8 +33,9 @@ def test_pages_are_numbered_within_each_unit(org, catalog, province_user, media,
     big = [OfficerFactory(unit=org["430121"], name=f"甲{i:02d}") for i in range(40)]
     OfficerFactory(unit=org["430100"], name="乙一")
     out = tmp_path / "cs.pdf"
-    data = render_to_path(user=province_user, kind="sign-for-sheets", fmt="pdf", params={"city": "430100"},
-                          out=out)
+    data = render_to_path(
+        user=province_user, kind="sign-for-sheets", fmt="pdf", params={"city": "430100"}, out=out
+    )
     assert [s.key for s in data.sections] == ["430100", "430121"]
     pages = pdf_pages_text(out.read_bytes())
     assert len(pages) == 3
@@ -59,8 +60,13 @@ def test_fetcher_refuses_anything_outside_the_static_files(tmp_path):
     fetcher = pdf.url_fetcher()
     css = Path(settings.BASE_DIR) / "reports" / "static" / "reports" / "report.css"
     assert fetcher.fetch(css.as_uri()).read().startswith(b"/*")
-    for url in ("http://example.com/x.png", "https://example.com/a.css", "file:///etc/passwd",
-                (tmp_path / "x.png").as_uri(), css.as_uri().replace("reports/report.css", "../../../etc/passwd")):
+    for url in (
+        "http://example.com/x.png",
+        "https://example.com/a.css",
+        "file:///etc/passwd",
+        (tmp_path / "x.png").as_uri(),
+        css.as_uri().replace("reports/report.css", "../../../etc/passwd"),
+    ):
         try:
             fetcher.fetch(url)
         except pdf.RefusedURL:
@@ -71,17 +77,30 @@ def test_fetcher_refuses_anything_outside_the_static_files(tmp_path):
 
 def test_weasyprint_does_not_fetch_external_resources():
     fetcher = pdf.url_fetcher()
-    html = ('<html><body><img src="http://example.com/tracker.png"><img src="file:///etc/hostname">'
-            '<link rel="stylesheet" href="https://example.com/x.css"><p>测试</p></body></html>')
+    html = (
+        '<html><body><img src="http://example.com/tracker.png"><img src="file:///etc/hostname">'
+        '<link rel="stylesheet" href="https://example.com/x.css"><p>测试</p></body></html>'
+    )
     out = pdf.html_to_pdf(html, fetcher=fetcher)
     assert out.startswith(b"%PDF")
-    assert sorted(fetcher.refused) == ["file:///etc/hostname", "http://example.com/tracker.png",
-                                       "https://example.com/x.css"]
+    assert sorted(fetcher.refused) == [
+        "file:///etc/hostname",
+        "http://example.com/tracker.png",
+        "https://example.com/x.css",
+    ]
 
 
 def test_page_css_escapes_quotes(catalog):
-    data = ReportData(kind="k", title='标题"x', scope_label="", requested_by='a"b\\', requested_at=timezone.now(),
-                      sources=["s"], columns=[], sections=[])
+    data = ReportData(
+        kind="k",
+        title='标题"x',
+        scope_label="",
+        requested_by='a"b\\',
+        requested_at=timezone.now(),
+        sources=["s"],
+        columns=[],
+        sections=[],
+    )
     css = pdf.page_css(title=data.title, unit="u", data=data, landscape=True)
     assert '标题\\"x' in css and 'a\\"b\\\\' in css and "landscape" in css
 
@@ -109,7 +128,9 @@ def test_rows_per_page_and_pagination():
 
 
 def test_pdf_renders_to_memory(roll, media, changsha_user):
-    data = sign_for.collect(changsha_user, sign_for.SignForParams(), badge_numbers={roll["cs"][0].pk: "HN000123"})
+    data = sign_for.collect(
+        changsha_user, sign_for.SignForParams(), badge_numbers={roll["cs"][0].pk: "HN000123"}
+    )
     buf = io.BytesIO()
     sign_for.render_pdf(data, buf, workers=1)
     text = "\n".join(pdf_pages_text(buf.getvalue()))
@@ -146,10 +167,14 @@ def test_a_unit_of_three_pages_lists_every_officer_once(org, catalog, province_u
     first, rest = sign_for.rows_per_page(kit_lines)
     n = first + rest + 3  # two full pages and three rows on the third
     # one name wider than its column (set smaller, on its one row: pagination must not change)
-    officers = [OfficerFactory(unit=org["430121"], name=f"丙{i:03d}" + ("阿卜杜热合曼·买买提" if i == 5 else ""))
-                for i in range(n)]
+    officers = [
+        OfficerFactory(unit=org["430121"], name=f"丙{i:03d}" + ("阿卜杜热合曼·买买提" if i == 5 else ""))
+        for i in range(n)
+    ]
     out = tmp_path / "csx.pdf"
-    render_to_path(user=province_user, kind="sign-for-sheets", fmt="pdf", params={"county": "430121"}, out=out)
+    render_to_path(
+        user=province_user, kind="sign-for-sheets", fmt="pdf", params={"county": "430121"}, out=out
+    )
     pages = pdf_pages_text(out.read_bytes())
     assert len(pages) == 3
     text = "\n".join(pages)
@@ -163,7 +188,9 @@ def test_a_unit_of_three_pages_lists_every_officer_once(org, catalog, province_u
     assert "常服上衣×1" in pages[0] and "常服上衣×1" not in pages[1]  # the kit once, in the sheet's header
 
 
-def test_units_in_one_document_keep_their_own_header_numbers_and_bookmarks(roll, org, media, province_user, tmp_path):
+def test_units_in_one_document_keep_their_own_header_numbers_and_bookmarks(
+    roll, org, media, province_user, tmp_path
+):
     from pypdf import PdfReader
 
     settings.REPORT_PDF_WORKERS = 1  # every unit in one WeasyPrint document
@@ -171,7 +198,9 @@ def test_units_in_one_document_keep_their_own_header_numbers_and_bookmarks(roll,
     data = render_to_path(user=province_user, kind="sign-for-sheets", fmt="pdf", params={}, out=out)
     pages = pdf_pages_text(out.read_bytes())
     assert len(pages) == len(data.sections) == 3
-    for page, section, names in zip(pages, data.sections, (["张伟", "李娜"], ["王芳"], ["赵强"]), strict=True):
+    for page, section, names in zip(
+        pages, data.sections, (["张伟", "李娜"], ["王芳"], ["赵强"]), strict=True
+    ):
         assert f"被装签领表 · {section.title}" in page  # the running unit in the page's margin
         assert "第 1 页 / 共 1 页" in page and all(n in page for n in names)
     assert [o.title for o in PdfReader(out).outline] == [s.title for s in data.sections]

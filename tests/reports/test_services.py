@@ -17,8 +17,9 @@ def run_now(django_capture_on_commit_callbacks, fn, **kwargs):
     return job
 
 
-def test_job_goes_queued_running_done_and_keeps_its_file(roll, media, changsha_user,
-                                                          django_capture_on_commit_callbacks):
+def test_job_goes_queued_running_done_and_keeps_its_file(
+    roll, media, changsha_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = services.job_create(user=changsha_user, kind="sign-for-sheets", fmt="xlsx")
     assert job.status == JobStatus.QUEUED and job.progress == 0 and not job.file
@@ -46,14 +47,19 @@ def broken_kind():
     def collect(user, params, *, progress, now=None):
         raise RuntimeError("数据源不可用 source unavailable")
 
-    register(ReportKind(kind="test-broken", title="坏报表", collect=collect, renderers={"pdf": lambda *a: None}))
+    register(
+        ReportKind(kind="test-broken", title="坏报表", collect=collect, renderers={"pdf": lambda *a: None})
+    )
     yield "test-broken"
     unregister("test-broken")
 
 
-def test_failed_job_says_why_and_can_be_rerun(roll, media, province_user, broken_kind,
-                                              django_capture_on_commit_callbacks):
-    job = run_now(django_capture_on_commit_callbacks, services.job_create, user=province_user, kind=broken_kind)
+def test_failed_job_says_why_and_can_be_rerun(
+    roll, media, province_user, broken_kind, django_capture_on_commit_callbacks
+):
+    job = run_now(
+        django_capture_on_commit_callbacks, services.job_create, user=province_user, kind=broken_kind
+    )
     assert job.status == JobStatus.FAILED
     assert "source unavailable" in job.error and job.finished_at and not job.file
     again = run_now(django_capture_on_commit_callbacks, services.job_rerun, user=province_user, job=job)
@@ -63,8 +69,13 @@ def test_failed_job_says_why_and_can_be_rerun(roll, media, province_user, broken
 
 
 def test_rerun_of_a_done_job_makes_a_new_file(roll, media, county_user, django_capture_on_commit_callbacks):
-    job = run_now(django_capture_on_commit_callbacks, services.job_create, user=county_user,
-                  kind="sign-for-sheets", fmt="xlsx")
+    job = run_now(
+        django_capture_on_commit_callbacks,
+        services.job_create,
+        user=county_user,
+        kind="sign-for-sheets",
+        fmt="xlsx",
+    )
     again = run_now(django_capture_on_commit_callbacks, services.job_rerun, user=county_user, job=job)
     assert again.status == JobStatus.DONE and again.file.name != job.file.name
     assert again.parameters == job.parameters and again.format == "xlsx"
@@ -78,12 +89,15 @@ def test_rerun_of_a_running_job_is_refused(roll, media, province_user, django_ca
     assert exc.value.code == "job_active"
 
 
-@pytest.mark.parametrize("kwargs, code", [
-    ({"kind": "no-such-report"}, "unknown_kind"),
-    ({"kind": "sign-for-sheets", "fmt": "docx"}, "bad_format"),
-    ({"kind": "sign-for-sheets", "params": {"colour": "red"}}, "bad_params"),
-    ({"kind": "sign-for-sheets", "params": {"city": "430121"}}, "bad_params"),  # a county given as city
-])
+@pytest.mark.parametrize(
+    "kwargs, code",
+    [
+        ({"kind": "no-such-report"}, "unknown_kind"),
+        ({"kind": "sign-for-sheets", "fmt": "docx"}, "bad_format"),
+        ({"kind": "sign-for-sheets", "params": {"colour": "red"}}, "bad_params"),
+        ({"kind": "sign-for-sheets", "params": {"city": "430121"}}, "bad_params"),  # a county given as city
+    ],
+)
 def test_bad_requests_are_refused_and_write_nothing(roll, province_user, kwargs, code):
     with pytest.raises(QMError) as exc:
         services.job_create(user=province_user, **kwargs)
@@ -99,12 +113,16 @@ def test_a_unit_outside_the_scope_is_not_found(roll, changsha_user):
 
 def _running(job, attempts, minutes_ago):
     ReportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, attempts=attempts, started_at=timezone.now(),
-        heartbeat_at=timezone.now() - datetime.timedelta(minutes=minutes_ago))
+        status=JobStatus.RUNNING,
+        attempts=attempts,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+    )
 
 
-def test_stale_running_job_is_retried_once_then_failed(roll, media, province_user,
-                                                      django_capture_on_commit_callbacks):
+def test_stale_running_job_is_retried_once_then_failed(
+    roll, media, province_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         job = services.job_create(user=province_user, kind="sign-for-sheets", fmt="xlsx")
     _running(job, attempts=1, minutes_ago=5)
@@ -123,8 +141,9 @@ def test_stale_running_job_is_retried_once_then_failed(roll, media, province_use
     assert job.status == JobStatus.FAILED and "worker was lost" in job.error and job.finished_at
 
 
-def test_redelivered_task_counts_as_the_retry_then_fails(roll, media, province_user,
-                                                        django_capture_on_commit_callbacks):
+def test_redelivered_task_counts_as_the_retry_then_fails(
+    roll, media, province_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         job = services.job_create(user=province_user, kind="sign-for-sheets", fmt="xlsx")
     _running(job, attempts=1, minutes_ago=1)  # acks_late: the broker redelivers after the worker died
@@ -138,17 +157,28 @@ def test_redelivered_task_counts_as_the_retry_then_fails(roll, media, province_u
 
 
 def test_finished_job_is_not_run_twice(roll, media, province_user, django_capture_on_commit_callbacks):
-    job = run_now(django_capture_on_commit_callbacks, services.job_create, user=province_user,
-                  kind="sign-for-sheets", fmt="xlsx")
+    job = run_now(
+        django_capture_on_commit_callbacks,
+        services.job_create,
+        user=province_user,
+        kind="sign-for-sheets",
+        fmt="xlsx",
+    )
     assert services.job_run(job_id=job.pk) is None
     job.refresh_from_db()
     assert job.attempts == 1
 
 
-def test_expired_files_are_deleted_and_the_job_stays(roll, media, province_user,
-                                                     django_capture_on_commit_callbacks):
-    job = run_now(django_capture_on_commit_callbacks, services.job_create, user=province_user,
-                  kind="sign-for-sheets", fmt="xlsx")
+def test_expired_files_are_deleted_and_the_job_stays(
+    roll, media, province_user, django_capture_on_commit_callbacks
+):
+    job = run_now(
+        django_capture_on_commit_callbacks,
+        services.job_create,
+        user=province_user,
+        kind="sign-for-sheets",
+        fmt="xlsx",
+    )
     name, storage = job.file.name, job.file.storage
     assert services.files_expire() == 0
     assert services.files_expire(now=job.expires_at + datetime.timedelta(minutes=1)) == 1
@@ -161,12 +191,29 @@ def test_report_data_is_plain_and_accepts_in_memory_officers(catalog):
     from reports.kinds import sign_for
 
     unit = OrgUnit(pk=1, code="X1", name="测试大队", level="county", path="X1/")
-    officers = [Officer(name="孙悟空", gender="M", unit_id=1, height_cm=175, chest_cm=92, waist_cm=76,
-                        head_cm=57, foot_mm=252)]
+    officers = [
+        Officer(
+            name="孙悟空",
+            gender="M",
+            unit_id=1,
+            height_cm=175,
+            chest_cm=92,
+            waist_cm=76,
+            head_cm=57,
+            foot_mm=252,
+        )
+    ]
     from assets.kit import active_items
 
-    data = sign_for.build(officers, {1: unit}, items=active_items(), requested_by="bench",
-                          requested_at=timezone.now(), sources=["内存 in memory"], label="测试")
+    data = sign_for.build(
+        officers,
+        {1: unit},
+        items=active_items(),
+        requested_by="bench",
+        requested_at=timezone.now(),
+        sources=["内存 in memory"],
+        label="测试",
+    )
     assert isinstance(data, ReportData) and data.row_count == 1
     row = data.sections[0].rows[0]
     assert row[1:7] == ("孙悟空", "", "175/92A", "175/76A", "255", "57")

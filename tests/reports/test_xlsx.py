@@ -10,11 +10,13 @@ from reports.services import render_to_path
 from tests.personnel.factories import OfficerFactory
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", "=HYPERLINK(\"http://x\")"])
+@pytest.mark.parametrize("value", ["=1+1", "+SUM(A1:A2)", "-2+3", "@cmd", '=HYPERLINK("http://x")'])
 def test_formula_like_values_are_written_as_text(value):
     wb = xlsx.new_workbook()
     ws = wb.create_sheet("t")
-    xlsx.write_table(ws, [Column("a", "甲", 0, 10), Column("b", "乙", 0, 10, "0")], [(value, 5), ("普通", -3)])
+    xlsx.write_table(
+        ws, [Column("a", "甲", 0, 10), Column("b", "乙", 0, 10, "0")], [(value, 5), ("普通", -3)]
+    )
     buf = io.BytesIO()
     wb.save(buf)
     sheet = load_workbook(io.BytesIO(buf.getvalue())).active

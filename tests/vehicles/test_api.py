@@ -8,8 +8,9 @@ from .conftest import days, next_plate, valid_vin
 pytestmark = pytest.mark.usefixtures("allocation")
 
 
-def test_allocation_readable_by_every_user(api, make_vehicle, make_user, changsha_user, county_user,
-                                           auditor_user, zhuzhou_user, province_user):
+def test_allocation_readable_by_every_user(
+    api, make_vehicle, make_user, changsha_user, county_user, auditor_user, zhuzhou_user, province_user
+):
     make_vehicle("430100", in_service=True)
     station_user = make_user("county", "430181")
     for user in (changsha_user, county_user, auditor_user, zhuzhou_user, province_user, station_user):
@@ -45,8 +46,16 @@ def test_vehicle_records_stay_in_scope(api, make_vehicle, changsha_user, zhuzhou
 def test_create_and_work_a_vehicle_through_the_api(api, org, changsha_user, province_user):
     client = api.as_(changsha_user)
     vin = valid_vin()
-    payload = {"owning_unit": "430121", "vin": vin, "brand": "长城", "model": "哈弗H9", "purchase_price": "209800",
-               "purchase_date": str(days(-30)), "funding_source": "city", "equipment": ["示警灯具"]}
+    payload = {
+        "owning_unit": "430121",
+        "vin": vin,
+        "brand": "长城",
+        "model": "哈弗H9",
+        "purchase_price": "209800",
+        "purchase_date": str(days(-30)),
+        "funding_source": "city",
+        "equipment": ["示警灯具"],
+    }
     r = client.post("/vehicles/vehicles", payload)
     assert r.status_code == 201, r.json()
     vid = r.json()["id"]
@@ -63,23 +72,39 @@ def test_create_and_work_a_vehicle_through_the_api(api, org, changsha_user, prov
     assert r.status_code == 409 and r.json()["code"] == "not_ready_for_service"
     r = client.patch(f"/vehicles/vehicles/{vid}", {"livery_fitted": True, "warning_lights_fitted": True})
     assert r.status_code == 200
-    assert client.post(f"/vehicles/vehicles/{vid}/status", {"status": "in_service"}).json()["status"] == "in_service"
+    assert (
+        client.post(f"/vehicles/vehicles/{vid}/status", {"status": "in_service"}).json()["status"]
+        == "in_service"
+    )
     driver = OfficerFactory(unit=org["430121"])
     r = client.post(f"/vehicles/vehicles/{vid}/assign", {"driver_id": driver.pk})
     assert r.status_code == 200 and r.json()["driver_name"] == driver.name
-    r = client.post(f"/vehicles/vehicles/{vid}/insurance", {
-        "kind": "compulsory", "insurer": "人保财险", "policy_number": "pdza2026", "starts_on": str(days(-3)),
-        "ends_on": str(days(362))})
+    r = client.post(
+        f"/vehicles/vehicles/{vid}/insurance",
+        {
+            "kind": "compulsory",
+            "insurer": "人保财险",
+            "policy_number": "pdza2026",
+            "starts_on": str(days(-3)),
+            "ends_on": str(days(362)),
+        },
+    )
     assert r.status_code == 201 and r.json()["policy_number"] == "PDZA2026"
     assert client.get(f"/vehicles/vehicles/{vid}").json()["compulsory_until"] == str(days(362))
-    assert client.post(f"/vehicles/vehicles/{vid}/odometer", {"read_on": str(days(-1)), "km": 120}).status_code == 201
+    assert (
+        client.post(f"/vehicles/vehicles/{vid}/odometer", {"read_on": str(days(-1)), "km": 120}).status_code
+        == 201
+    )
     r = client.post(f"/vehicles/vehicles/{vid}/odometer", {"read_on": str(days(0)), "km": 100})
     assert r.status_code == 409 and r.json()["code"] == "odometer_decreasing"
-    r = client.post(f"/vehicles/vehicles/{vid}/maintenance", {"date": str(days(0)), "kind": "service",
-                                                              "description": "首保", "cost": "500"})
+    r = client.post(
+        f"/vehicles/vehicles/{vid}/maintenance",
+        {"date": str(days(0)), "kind": "service", "description": "首保", "cost": "500"},
+    )
     assert r.status_code == 201
-    r = client.post(f"/vehicles/vehicles/{vid}/inspections", {"inspected_on": str(days(-1)),
-                                                              "next_due": str(days(700))})
+    r = client.post(
+        f"/vehicles/vehicles/{vid}/inspections", {"inspected_on": str(days(-1)), "next_due": str(days(700))}
+    )
     assert r.status_code == 201
     r = client.put(f"/vehicles/vehicles/{vid}/inspection-due", {"due": None, "reason": "恢复"})
     assert r.status_code == 200 and r.json()["inspection_due_manual"] is False
@@ -91,40 +116,83 @@ def test_create_and_work_a_vehicle_through_the_api(api, org, changsha_user, prov
     assert r.status_code == 201
     req_id = r.json()["id"]
     assert client.post(f"/vehicles/disposals/{req_id}/approve", {}).status_code == 403
-    r = api.as_(province_user).post(f"/vehicles/disposals/{req_id}/approve", {"document": "湘交执法〔2026〕2号"})
+    r = api.as_(province_user).post(
+        f"/vehicles/disposals/{req_id}/approve", {"document": "湘交执法〔2026〕2号"}
+    )
     assert r.status_code == 200 and r.json()["status"] == "approved"
     detail = client.get(f"/vehicles/vehicles/{vid}").json()
     assert detail["status"] == "disposed" and len(detail["history"]) >= 8
 
 
 def test_quota_and_purchase_endpoints(api, changsha_user, province_user, auditor_user):
-    r = api.as_(changsha_user).post("/vehicles/quota-records", {
-        "doc_number": "X1", "doc_date": str(days(-1)), "kind": "total_change", "reason": "x", "total_change": 2})
+    r = api.as_(changsha_user).post(
+        "/vehicles/quota-records",
+        {
+            "doc_number": "X1",
+            "doc_date": str(days(-1)),
+            "kind": "total_change",
+            "reason": "x",
+            "total_change": 2,
+        },
+    )
     assert r.status_code == 403
-    r = api.as_(province_user).post("/vehicles/quota-records", {
-        "doc_number": "湘交执法〔2026〕7号", "doc_date": str(days(-1)), "kind": "transfer", "reason": "调剂",
-        "lines": [{"city_code": "430300", "change": -1}, {"city_code": "431200", "change": 1}]})
+    r = api.as_(province_user).post(
+        "/vehicles/quota-records",
+        {
+            "doc_number": "湘交执法〔2026〕7号",
+            "doc_date": str(days(-1)),
+            "kind": "transfer",
+            "reason": "调剂",
+            "lines": [{"city_code": "430300", "change": -1}, {"city_code": "431200", "change": 1}],
+        },
+    )
     assert r.status_code == 201 and r.json()["allocated_after"] == 122
-    r = api.as_(province_user).post("/vehicles/quota-records", {
-        "doc_number": "X2", "doc_date": str(days(-1)), "kind": "adjustment", "reason": "x",
-        "lines": [{"city_code": "430100", "change": 1}]})
+    r = api.as_(province_user).post(
+        "/vehicles/quota-records",
+        {
+            "doc_number": "X2",
+            "doc_date": str(days(-1)),
+            "kind": "adjustment",
+            "reason": "x",
+            "lines": [{"city_code": "430100", "change": 1}],
+        },
+    )
     assert r.status_code == 409 and r.json()["code"] == "over_allocated"
-    r = api.as_(province_user).post("/vehicles/quota-exceptions", {"city_code": "430100", "extra": 2,
-                                                                   "reason": "应急"})
+    r = api.as_(province_user).post(
+        "/vehicles/quota-exceptions", {"city_code": "430100", "extra": 2, "reason": "应急"}
+    )
     assert r.status_code == 201
     assert api.as_(changsha_user).get("/vehicles/quota-exceptions").json()["count"] == 1
-    r = api.as_(changsha_user).post("/vehicles/purchases", {"city_code": "430100", "title": "执法车", "quantity": 4,
-                                                             "stage_date": str(days(-5)), "budget_amount": "940000"})
+    r = api.as_(changsha_user).post(
+        "/vehicles/purchases",
+        {
+            "city_code": "430100",
+            "title": "执法车",
+            "quantity": 4,
+            "stage_date": str(days(-5)),
+            "budget_amount": "940000",
+        },
+    )
     assert r.status_code == 201 and r.json()["events"][0]["stage"] == "budget_approved"
     pid = r.json()["id"]
-    r = api.as_(changsha_user).post(f"/vehicles/purchases/{pid}/stage", {"stage": "procurement",
-                                                                          "date": str(days(-1))})
+    r = api.as_(changsha_user).post(
+        f"/vehicles/purchases/{pid}/stage", {"stage": "procurement", "date": str(days(-1))}
+    )
     assert r.status_code == 200 and len(r.json()["events"]) == 2
     assert api.as_(auditor_user).get(f"/vehicles/purchases/{pid}").status_code == 200
-    assert api.as_(auditor_user).post(f"/vehicles/purchases/{pid}/stage", {
-        "stage": "contract_signed", "date": str(days(0)), "document": "HT"}).status_code == 403
-    r = api.as_(changsha_user).post("/vehicles/purchases", {"city_code": "430200", "title": "x", "quantity": 1,
-                                                             "stage_date": str(days(-1))})
+    assert (
+        api.as_(auditor_user)
+        .post(
+            f"/vehicles/purchases/{pid}/stage",
+            {"stage": "contract_signed", "date": str(days(0)), "document": "HT"},
+        )
+        .status_code
+        == 403
+    )
+    r = api.as_(changsha_user).post(
+        "/vehicles/purchases",
+        {"city_code": "430200", "title": "x", "quantity": 1, "stage_date": str(days(-1))},
+    )
     assert r.status_code == 404
 
 
@@ -140,7 +208,9 @@ def test_papers_filter(api, make_vehicle, changsha_user):
     late = make_vehicle("430100", in_service=True)  # no compulsory policy
     client = api.as_(changsha_user)
     assert [v["id"] for v in client.get("/vehicles/vehicles", {"papers": "due"}).json()["items"]] == [soon.pk]
-    assert [v["id"] for v in client.get("/vehicles/vehicles", {"papers": "overdue"}).json()["items"]] == [late.pk]
+    assert [v["id"] for v in client.get("/vehicles/vehicles", {"papers": "overdue"}).json()["items"]] == [
+        late.pk
+    ]
     assert client.get("/vehicles/vehicles", {"papers": "x"}).status_code == 400
 
 

@@ -17,8 +17,15 @@ def test_two_cities_staff_racing_for_the_last_slot(transactional_db, org):
     from personnel import reference
 
     reference.load_org_tree()
-    services.quota_record_create(actor=None, doc_number="C-1", doc_date=days(-1), kind="allocation", reason="x",
-                                 total_change=3, lines=[{"city_code": "430100", "quota": 3}])
+    services.quota_record_create(
+        actor=None,
+        doc_number="C-1",
+        doc_date=days(-1),
+        kind="allocation",
+        reason="x",
+        total_change=3,
+        lines=[{"city_code": "430100", "quota": 3}],
+    )
     services.vehicle_create(actor=None, owning_unit=org["430100"], vin_code=valid_vin(), brand="大众")
     services.vehicle_create(actor=None, owning_unit=org["430100"], vin_code=valid_vin(), brand="大众")
     barrier = threading.Barrier(4)

@@ -15,7 +15,14 @@ def test_demo_loads_a_plausible_register_once(org):
     assert rows["430500"]["in_service"] == rows["430500"]["quota"] == 10
     assert rows["430500"]["purchase_stage"] == rows["430900"]["purchase_stage"] == "in_service"
     stages = {r["purchase_stage"] for r in table["rows"]}
-    assert {"budget_approved", "procurement", "contract_signed", "delivered", "registered", "in_service"} <= stages
+    assert {
+        "budget_approved",
+        "procurement",
+        "contract_signed",
+        "delivered",
+        "registered",
+        "in_service",
+    } <= stages
     plated = Vehicle.objects.exclude(plate="")
     assert 38 <= plated.count() <= 45
     assert all(vin.is_valid(v) for v in Vehicle.objects.values_list("vin", flat=True))

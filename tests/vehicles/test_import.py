@@ -14,8 +14,25 @@ from .conftest import days, valid_vin
 
 pytestmark = pytest.mark.usefixtures("allocation")
 
-HEADER = ["序号", "车辆识别代号(VIN)", "号牌号码", "发动机号", "品牌", "型号", "车辆类型", "所属单位", "状态",
-          "购置日期", "购置价格（元）", "资金来源", "注册登记日期", "标志涂装", "示警灯具", "随车装备", "备注"]
+HEADER = [
+    "序号",
+    "车辆识别代号(VIN)",
+    "号牌号码",
+    "发动机号",
+    "品牌",
+    "型号",
+    "车辆类型",
+    "所属单位",
+    "状态",
+    "购置日期",
+    "购置价格（元）",
+    "资金来源",
+    "注册登记日期",
+    "标志涂装",
+    "示警灯具",
+    "随车装备",
+    "备注",
+]
 
 
 def workbook(rows, header=HEADER, title=True) -> bytes:
@@ -34,11 +51,25 @@ def workbook(rows, header=HEADER, title=True) -> bytes:
 
 
 def row(n, vin, plate="", unit="430100", status="在用", **over):
-    values = {"序号": n, "车辆识别代号(VIN)": vin, "号牌号码": plate, "发动机号": f"e{n}a1234", "品牌": "大众",
-              "型号": "途观L 330TSI", "车辆类型": "小型普通客车", "所属单位": unit, "状态": status,
-              "购置日期": datetime.datetime(2026, 1, 10), "购置价格（元）": "22.98万", "资金来源": "省级财政",
-              "注册登记日期": "2026-01-20", "标志涂装": "是", "示警灯具": "是", "随车装备": "示警灯具、执法记录仪",
-              "备注": ""}
+    values = {
+        "序号": n,
+        "车辆识别代号(VIN)": vin,
+        "号牌号码": plate,
+        "发动机号": f"e{n}a1234",
+        "品牌": "大众",
+        "型号": "途观L 330TSI",
+        "车辆类型": "小型普通客车",
+        "所属单位": unit,
+        "状态": status,
+        "购置日期": datetime.datetime(2026, 1, 10),
+        "购置价格（元）": "22.98万",
+        "资金来源": "省级财政",
+        "注册登记日期": "2026-01-20",
+        "标志涂装": "是",
+        "示警灯具": "是",
+        "随车装备": "示警灯具、执法记录仪",
+        "备注": "",
+    }
     values.update(over)
     return [values[h] for h in HEADER]
 
@@ -46,8 +77,11 @@ def row(n, vin, plate="", unit="430100", status="在用", **over):
 @pytest.fixture
 def good(org):
     vins = [valid_vin() for _ in range(3)]
-    rows = [row(1, vins[0], "湘A·D12345"), row(2, vins[1], "湘A12346", unit="长沙县交通运输综合行政执法大队"),
-            row(3, vins[2], "", status="待交付", 注册登记日期="", 标志涂装="否", 示警灯具="否")]
+    rows = [
+        row(1, vins[0], "湘A·D12345"),
+        row(2, vins[1], "湘A12346", unit="长沙县交通运输综合行政执法大队"),
+        row(3, vins[2], "", status="待交付", 注册登记日期="", 标志涂装="否", 示警灯具="否"),
+    ]
     return vins, rows
 
 
@@ -57,7 +91,11 @@ def test_import_creates_then_is_idempotent_then_updates(good, changsha_user):
     assert result.ok and result.written and result.created == 3
     v = Vehicle.objects.get(vin=vins[0])
     assert v.plate == "湘AD12345" and v.status == "in_service" and str(v.purchase_price) == "229800.00"
-    assert v.equipment == ["示警灯具", "执法记录仪"] and v.funding_source == "provincial" and v.engine_number == "E1A1234"
+    assert (
+        v.equipment == ["示警灯具", "执法记录仪"]
+        and v.funding_source == "provincial"
+        and v.engine_number == "E1A1234"
+    )
     assert Vehicle.objects.get(vin=vins[1]).owning_unit.code == "430121"
     again = import_vehicles(actor=changsha_user, source=workbook(rows))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
@@ -87,8 +125,16 @@ def test_row_errors_name_row_column_value_reason_and_write_nothing(good, changsh
     result = import_vehicles(actor=changsha_user, source=workbook(rows))
     assert not result.ok and not result.written and result.created == 0
     found = {(e["row"], e["column"]) for e in result.errors}
-    assert {(7, "车辆识别代号(VIN)"), (8, "车辆识别代号(VIN)"), (9, "号牌号码"), (10, "所属单位"), (11, "所属单位"),
-            (12, "车辆识别代号(VIN)"), (13, "购置日期"), (14, "标志涂装")} <= found
+    assert {
+        (7, "车辆识别代号(VIN)"),
+        (8, "车辆识别代号(VIN)"),
+        (9, "号牌号码"),
+        (10, "所属单位"),
+        (11, "所属单位"),
+        (12, "车辆识别代号(VIN)"),
+        (13, "购置日期"),
+        (14, "标志涂装"),
+    } <= found
     by_row = {e["row"]: e for e in result.errors}
     assert by_row[7]["value"] == bad_vin and "position 9" in by_row[7]["reason"]
     assert "row 4" in by_row[8]["reason"] and "another unit" in by_row[12]["reason"]
@@ -164,8 +210,13 @@ def test_template_and_export_round_trip(api, make_vehicle, changsha_user, provin
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     template = io.BytesIO(r.content)
     assert import_vehicles(actor=changsha_user, source=template).as_dict()["created"] == 0
-    make_vehicle("430100", in_service=True, equipment=["示警灯具", "执法记录仪"], purchase_price="229800",
-                 funding_source="city")
+    make_vehicle(
+        "430100",
+        in_service=True,
+        equipment=["示警灯具", "执法记录仪"],
+        purchase_price="229800",
+        funding_source="city",
+    )
     make_vehicle("430121", registered=True)
     gone = make_vehicle("430121")
     req = services.disposal_request(actor=changsha_user, vehicle=gone, method="scrap", reason="x")

@@ -42,8 +42,12 @@ def test_operating_passenger_yearly_for_5_years_then_half_yearly():
 
 
 def test_motorcycle_two_yearly_for_4_years_then_yearly():
-    assert chain("motorcycle", D(2021, 5, 1), 4) == [D(2023, 5, 31), D(2025, 5, 31), D(2026, 5, 31),
-                                                     D(2027, 5, 31)]
+    assert chain("motorcycle", D(2021, 5, 1), 4) == [
+        D(2023, 5, 31),
+        D(2025, 5, 31),
+        D(2026, 5, 31),
+        D(2027, 5, 31),
+    ]
 
 
 def test_other_vehicles_yearly():
@@ -81,7 +85,11 @@ def test_registration_computes_due_and_inspection_moves_it(allocation, make_vehi
     assert v.inspection_due == next_due("goods_or_large_passenger", registered).date
     record = services.inspection_record(actor=None, vehicle=v, inspected_on=days(-10))
     v.refresh_from_db()
-    assert record.next_due == v.inspection_due == next_due("goods_or_large_passenger", registered, days(-10)).date
+    assert (
+        record.next_due
+        == v.inspection_due
+        == next_due("goods_or_large_passenger", registered, days(-10)).date
+    )
 
 
 def test_failed_inspection_changes_no_date(allocation, make_vehicle):

@@ -30,14 +30,20 @@ def test_each_threshold_fires_once(make_vehicle, changsha_user, province_user, z
     out = services.papers_remind(today=days(26))  # run out
     assert out["overdue"] == 1 and out["notifications"] >= 2
     assert services.papers_remind(today=days(40))["notifications"] == 0
-    assert _keys(changsha_user) == ["vehicle_compulsory_30d", "vehicle_compulsory_7d", "vehicle_compulsory_overdue"]
+    assert _keys(changsha_user) == [
+        "vehicle_compulsory_30d",
+        "vehicle_compulsory_7d",
+        "vehicle_compulsory_overdue",
+    ]
     # a renewed policy starts afresh
     add_compulsory(v, starts_on=days(25), ends_on=days(390))
     assert services.papers_remind(today=days(40))["notifications"] == 0
     assert services.papers_remind(today=days(370))["notifications"] >= 2
 
 
-def test_inspection_and_missing_policy_flagged_and_disposed_ignored(make_vehicle, changsha_user, province_user):
+def test_inspection_and_missing_policy_flagged_and_disposed_ignored(
+    make_vehicle, changsha_user, province_user
+):
     v = make_vehicle("430100", in_service=True)  # registered, no compulsory policy at all
     services.vehicle_set_inspection_due(actor=None, vehicle=v, due=days(5), reason="test")
     make_vehicle("430100")  # on order, no plate: nothing to remind

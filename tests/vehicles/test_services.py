@@ -16,23 +16,39 @@ pytestmark = pytest.mark.usefixtures("allocation")
 
 # ---- purchases ---------------------------------------------------------------------------------------------
 
+
 def test_purchase_goes_through_its_stages_with_dates_and_documents(org, make_vehicle, changsha_user):
-    p = services.purchase_create(actor=changsha_user, city=org["430100"], title="执法车购置", quantity=2,
-                                 stage_date=days(-100), budget_amount="470000", document="长财预〔2026〕12号")
+    p = services.purchase_create(
+        actor=changsha_user,
+        city=org["430100"],
+        title="执法车购置",
+        quantity=2,
+        stage_date=days(-100),
+        budget_amount="470000",
+        document="长财预〔2026〕12号",
+    )
     assert p.stage == "budget_approved" and p.budget_amount == Decimal("470000.00")
     services.purchase_advance(actor=changsha_user, purchase=p, stage="procurement", date=days(-90))
     with pytest.raises(QMError) as exc:  # the contract's number is required
         services.purchase_advance(actor=changsha_user, purchase=p, stage="contract_signed", date=days(-60))
     assert exc.value.details["field"] == "document"
     with pytest.raises(QMError) as exc:  # no going back in time
-        services.purchase_advance(actor=changsha_user, purchase=p, stage="contract_signed", date=days(-95),
-                                  document="HT-1")
+        services.purchase_advance(
+            actor=changsha_user, purchase=p, stage="contract_signed", date=days(-95), document="HT-1"
+        )
     assert exc.value.code == "date_order"
     with pytest.raises(QMError) as exc:  # one step at a time
         services.purchase_advance(actor=changsha_user, purchase=p, stage="delivered", date=days(-50))
     assert exc.value.code == "bad_transition" and exc.value.status == 409
-    services.purchase_advance(actor=changsha_user, purchase=p, stage="contract_signed", date=days(-60),
-                              document="HT-1", contract_amount="458000", supplier="湖南上汽大众")
+    services.purchase_advance(
+        actor=changsha_user,
+        purchase=p,
+        stage="contract_signed",
+        date=days(-60),
+        document="HT-1",
+        contract_amount="458000",
+        supplier="湖南上汽大众",
+    )
     services.purchase_advance(actor=changsha_user, purchase=p, stage="delivered", date=days(-40))
     v1 = make_vehicle("430100", purchase=p)
     v2 = make_vehicle("430100", purchase=p, registered=True)
@@ -45,19 +61,28 @@ def test_purchase_goes_through_its_stages_with_dates_and_documents(org, make_veh
         services.purchase_advance(actor=changsha_user, purchase=p, stage="in_service", date=days(-20))
     assert exc.value.code == "vehicles_not_in_service"
     for v in (v1, v2):
-        services.vehicle_update(actor=changsha_user, vehicle=v, livery_fitted=True, warning_lights_fitted=True)
+        services.vehicle_update(
+            actor=changsha_user, vehicle=v, livery_fitted=True, warning_lights_fitted=True
+        )
         services.vehicle_set_status(actor=changsha_user, vehicle=v, status="in_service")
     p = services.purchase_advance(actor=changsha_user, purchase=p, stage="in_service", date=days(-20))
     assert p.stage == "in_service" and p.contract_amount == Decimal("458000.00")
     assert list(PurchaseEvent.objects.filter(purchase=p).values_list("stage", flat=True)) == [
-        "budget_approved", "procurement", "contract_signed", "delivered", "registered", "in_service"]
+        "budget_approved",
+        "procurement",
+        "contract_signed",
+        "delivered",
+        "registered",
+        "in_service",
+    ]
     assert PurchaseEvent.objects.get(purchase=p, stage="contract_signed").document == "HT-1"
     assert history_for(p).count() == 6
 
 
 def test_purchase_cancel_only_before_contract_and_scope(org, changsha_user, zhuzhou_user, county_user):
-    p = services.purchase_create(actor=changsha_user, city=org["430100"], title="x", quantity=1,
-                                 stage_date=days(-10))
+    p = services.purchase_create(
+        actor=changsha_user, city=org["430100"], title="x", quantity=1, stage_date=days(-10)
+    )
     for user in (zhuzhou_user, county_user):
         with pytest.raises(QMError) as exc:
             services.purchase_advance(actor=user, purchase=p, stage="procurement", date=days(-1))
@@ -66,19 +91,32 @@ def test_purchase_cancel_only_before_contract_and_scope(org, changsha_user, zhuz
     with pytest.raises(QMError):
         services.purchase_advance(actor=changsha_user, purchase=p, stage="procurement", date=days(-1))
     with pytest.raises(QMError) as exc:
-        services.purchase_create(actor=changsha_user, city=org["430121"], title="x", quantity=1, stage_date=days(-1))
+        services.purchase_create(
+            actor=changsha_user, city=org["430121"], title="x", quantity=1, stage_date=days(-1)
+        )
     assert exc.value.code == "bad_city"
     with pytest.raises(QMError) as exc:
-        services.purchase_create(actor=changsha_user, city=org["430100"], title="x", quantity=0, stage_date=days(-1))
+        services.purchase_create(
+            actor=changsha_user, city=org["430100"], title="x", quantity=0, stage_date=days(-1)
+        )
     assert exc.value.details["field"] == "quantity"
 
 
 # ---- the register -------------------------------------------------------------------------------------------
 
+
 def test_vehicle_create_validates_and_records(org, changsha_user):
-    v = services.vehicle_create(actor=changsha_user, owning_unit=org["430100"], vin_code=valid_vin().lower(),
-                                brand=" 大众 ", plate="湘A·D12345", purchase_price="229800", registered_on=days(-5),
-                                funding_source="provincial", equipment=["示警灯具", " ", "执法记录仪"])
+    v = services.vehicle_create(
+        actor=changsha_user,
+        owning_unit=org["430100"],
+        vin_code=valid_vin().lower(),
+        brand=" 大众 ",
+        plate="湘A·D12345",
+        purchase_price="229800",
+        registered_on=days(-5),
+        funding_source="provincial",
+        equipment=["示警灯具", " ", "执法记录仪"],
+    )
     assert v.plate == "湘AD12345" and v.vin == v.vin.upper() and v.brand == "大众"
     assert v.purchase_price == Decimal("229800.00") and v.equipment == ["示警灯具", "执法记录仪"]
     assert v.inspection_due is not None and history_for(v).first().action == "create"
@@ -123,7 +161,9 @@ def test_status_transitions_and_art73(make_vehicle, changsha_user, county_user):
         services.vehicle_set_status(actor=changsha_user, vehicle=v, status="disposed")
     assert exc.value.code == "use_disposal"
     assert [r.changes.get("status") for r in history_for(v) if r.action == "status"] == [
-        ["in_service", "under_repair"], ["on_order", "in_service"]]
+        ["in_service", "under_repair"],
+        ["on_order", "in_service"],
+    ]
 
 
 def test_odometer_never_decreases(make_vehicle, county_user):
@@ -145,11 +185,20 @@ def test_maintenance_with_odometer(make_vehicle, county_user):
     v = make_vehicle("430121", in_service=True)
     services.odometer_record(actor=county_user, vehicle=v, read_on=days(-30), km=5000)
     with pytest.raises(QMError):  # a lower figure in a maintenance record is refused too, and nothing is kept
-        services.maintenance_record(actor=county_user, vehicle=v, date=days(-1), kind="service",
-                                    description="保养", odometer_km=4000)
+        services.maintenance_record(
+            actor=county_user, vehicle=v, date=days(-1), kind="service", description="保养", odometer_km=4000
+        )
     assert not v.maintenance.exists()
-    m = services.maintenance_record(actor=county_user, vehicle=v, date=days(-1), kind="repair",
-                                    description="更换刹车片", cost="860.5", workshop="长沙县4S店", odometer_km=5200)
+    m = services.maintenance_record(
+        actor=county_user,
+        vehicle=v,
+        date=days(-1),
+        kind="repair",
+        description="更换刹车片",
+        cost="860.5",
+        workshop="长沙县4S店",
+        odometer_km=5200,
+    )
     v.refresh_from_db()
     assert m.cost == Decimal("860.50") and v.odometer_km == 5200
     with pytest.raises(QMError) as exc:
@@ -162,8 +211,9 @@ def test_assign_driver_and_station(org, make_vehicle, changsha_user, zhuzhou_use
     driver = OfficerFactory(unit=org["430121"])
     retired = OfficerFactory(unit=org["430121"], status="retired")
     other_city = OfficerFactory(unit=org["430200"])
-    station = unit_create(actor=None, code="430121S01", name="长沙县黄花治超站", level="station",
-                          parent=org["430121"])
+    station = unit_create(
+        actor=None, code="430121S01", name="长沙县黄花治超站", level="station", parent=org["430121"]
+    )
     v = services.vehicle_assign(actor=changsha_user, vehicle=v, driver=driver, station=station)
     assert v.driver == driver and v.station == station
     with pytest.raises(QMError) as exc:
@@ -193,8 +243,13 @@ def test_transfer_within_a_city_and_between_cities(org, make_vehicle, changsha_u
     with pytest.raises(QMError) as exc:
         services.vehicle_transfer(actor=changsha_user, vehicle=v, to_unit=org["430200"], reason="支援株洲")
     assert exc.value.status == 403
-    services.vehicle_transfer(actor=province_user, vehicle=v, to_unit=org["430200"], reason="支援株洲",
-                              document="湘交执法〔2026〕11号")
+    services.vehicle_transfer(
+        actor=province_user,
+        vehicle=v,
+        to_unit=org["430200"],
+        reason="支援株洲",
+        document="湘交执法〔2026〕11号",
+    )
     v.refresh_from_db()
     assert v.owning_unit == org["430200"] and v.driver is None and v.transfers.count() == 2
     assert history_for(v).filter(action="transfer").count() == 2
@@ -213,8 +268,16 @@ def test_insurance_policies(make_vehicle, county_user):
         add_compulsory(v, starts_on=days(10), ends_on=days(10), number="PDZA003")
     assert exc.value.details["field"] == "ends_on"
     renewal = add_compulsory(v, starts_on=days(165), ends_on=days(530), number="PDZA004")
-    services.policy_add(actor=county_user, vehicle=v, kind="commercial", insurer="人保财险",
-                        policy_number="PDAA01", starts_on=days(-200), ends_on=days(165), premium="3200")
+    services.policy_add(
+        actor=county_user,
+        vehicle=v,
+        kind="commercial",
+        insurer="人保财险",
+        policy_number="PDAA01",
+        starts_on=days(-200),
+        ends_on=days(165),
+        premium="3200",
+    )
     services.policy_cancel(actor=county_user, policy=renewal, reason="录入错误")
     renewal.refresh_from_db()
     assert not renewal.is_active and v.policies.count() == 3  # kept on record
@@ -245,9 +308,11 @@ def test_disposal_needs_province_approval(make_vehicle, changsha_user, province_
     assert exc.value.code == "already_decided"
     v.refresh_from_db()
     assert v.status == "disposed" and v.disposed_on is not None and Vehicle.objects.filter(pk=v.pk).exists()
-    for call in (lambda: services.odometer_record(actor=changsha_user, vehicle=v, read_on=days(0), km=10),
-                 lambda: services.vehicle_update(actor=changsha_user, vehicle=v, remarks="x"),
-                 lambda: services.disposal_request(actor=changsha_user, vehicle=v, method="scrap", reason="x")):
+    for call in (
+        lambda: services.odometer_record(actor=changsha_user, vehicle=v, read_on=days(0), km=10),
+        lambda: services.vehicle_update(actor=changsha_user, vehicle=v, remarks="x"),
+        lambda: services.disposal_request(actor=changsha_user, vehicle=v, method="scrap", reason="x"),
+    ):
         with pytest.raises(QMError) as exc:
             call()
         assert exc.value.code == "disposed"

@@ -34,27 +34,36 @@ def apart_lines(unknown: list[dict], made_to_measure: list[dict]) -> list[str]:
     lines = []
     for entry in unknown:
         names = "、".join(f"{o['name']}({o['city_code']})" for o in entry["officers"])
-        lines.append(f"号型未知 size unknown {entry['item_code']}: 男 {entry['quantity']['M']} 女 "
-                     f"{entry['quantity']['F']} — {names}")
+        lines.append(
+            f"号型未知 size unknown {entry['item_code']}: 男 {entry['quantity']['M']} 女 "
+            f"{entry['quantity']['F']} — {names}"
+        )
     for p in made_to_measure:
         meas = " ".join(f"{k}={v}" for k, v in p["measurements"].items() if v is not None)
         items = "、".join(f"{i['item_code']}×{i['quantity']}" for i in p["items"])
         reasons = "; ".join(sorted({i["reason"] for i in p["items"]}))
-        lines.append(f"量体定制 made to measure {p['name']} ({p['city_code']} {p['unit_name']}, "
-                     f"{GENDER_LABEL[p['gender']]}) {meas}: {items} [{reasons}]")
+        lines.append(
+            f"量体定制 made to measure {p['name']} ({p['city_code']} {p['unit_name']}, "
+            f"{GENDER_LABEL[p['gender']]}) {meas}: {items} [{reasons}]"
+        )
     return lines
 
 
 class Command(BaseCommand):
-    help = ("需求 demand per city × item × gender × size as CSV (SIZING.md); --order: province totals per "
-            "item × gender × size with the spare margin; what has no size goes to standard error.")
+    help = (
+        "需求 demand per city × item × gender × size as CSV (SIZING.md); --order: province totals per "
+        "item × gender × size with the spare margin; what has no size goes to standard error."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--city", help="one city's code (its contract lines with --order)")
         parser.add_argument("--order", action="store_true", help="order quantities with the spare margin")
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
-        parser.add_argument("--snapshot", action="store_true",
-                            help="freeze the province's demand as a snapshot and print from it")
+        parser.add_argument(
+            "--snapshot",
+            action="store_true",
+            help="freeze the province's demand as a snapshot and print from it",
+        )
         parser.add_argument("--margin", type=int, default=3, help="spare margin in percent (default 3)")
         parser.add_argument("--note", default="", help="the snapshot's note")
         parser.add_argument("--user", help="act as this user (scope, and who took the snapshot)")
@@ -86,9 +95,16 @@ class Command(BaseCommand):
         if format == "csv":
             self._emit(render_csv(table, columns))
         else:
-            doc = {"standard_version": version, "margin_percent": margin_used, "city_code": city,
-                   "order": order, "columns": columns, "rows": [dict(zip(columns, r, strict=True)) for r in table],
-                   "unknown": unknown, "made_to_measure": mtm}
+            doc = {
+                "standard_version": version,
+                "margin_percent": margin_used,
+                "city_code": city,
+                "order": order,
+                "columns": columns,
+                "rows": [dict(zip(columns, r, strict=True)) for r in table],
+                "unknown": unknown,
+                "made_to_measure": mtm,
+            }
             self._emit(json.dumps(doc, ensure_ascii=False, indent=1) + "\n")
         err = self.stderr._out
         for line in apart_lines(unknown, mtm):
@@ -105,4 +121,3 @@ class Command(BaseCommand):
         else:
             out.write(text)
             out.flush()
-

@@ -35,8 +35,11 @@ class Command(BaseCommand):
             result = import_inventory(actor=actor, unit=target, data=Path(file).read_bytes(), dry_run=dry_run)
         except QMError as exc:
             for e in exc.details.get("errors", []):
-                self.stderr.write(f"row {e.get('row')} · {e.get('column')} · {e.get('value')!r}: {e.get('reason')}")
+                self.stderr.write(
+                    f"row {e.get('row')} · {e.get('column')} · {e.get('value')!r}: {e.get('reason')}"
+                )
             raise CommandError(exc.message) from None
         self.stdout.write(
             f"{'dry run: ' if dry_run else ''}{result['rows']} rows: {result['created']} created, "
-            f"{result['updated']} updated, {result['unchanged']} unchanged")
+            f"{result['updated']} updated, {result['unchanged']} unchanged"
+        )

@@ -12,4 +12,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         set_source("cli")
         counts = load_reference()
-        self.stdout.write(f"equipment types added: {counts['types']}; standard kit lines added: {counts['kit_lines']}")
+        self.stdout.write(
+            f"equipment types added: {counts['types']}; standard kit lines added: {counts['kit_lines']}"
+        )

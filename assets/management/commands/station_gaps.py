@@ -17,12 +17,16 @@ class Command(BaseCommand):
     def handle(self, *args, unit, user, limit, **options):
         actor = acting_user(user)
         report = gap_report(actor, unit_code=unit)
-        self.stdout.write(f"{report['unit_name']}: {report['stations']} stations, need {report['need']} items, "
-                          f"estimated ¥{report['cost']}; {report['stations_without_required']} stations lack a "
-                          "required type entirely")
+        self.stdout.write(
+            f"{report['unit_name']}: {report['stations']} stations, need {report['need']} items, "
+            f"estimated ¥{report['cost']}; {report['stations_without_required']} stations lack a "
+            "required type entirely"
+        )
         for c in report["children"]:
             self.stdout.write(f"  {c['unit_code']} {c['unit_name']}: need {c['need']}, ¥{c['cost']}")
         self.stdout.write("priority list:")
         for row in gap_list(actor, unit_code=unit)[:limit]:
-            self.stdout.write(f"  P{row.priority} {row.station_code} {row.station_name} · {row.type_name}: "
-                              f"need {row.need} ¥{row.cost} — {row.reason}")
+            self.stdout.write(
+                f"  P{row.priority} {row.station_code} {row.station_name} · {row.type_name}: "
+                f"need {row.need} ¥{row.cost} — {row.reason}"
+            )

@@ -19,8 +19,11 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=3)
         parser.add_argument("--only", nargs="*", help="apps to run (default: all)")
         parser.add_argument("--quick", action="store_true", help="smaller sizes, one run (smoke test)")
-        parser.add_argument("--in-process", action="store_true",
-                            help="run the apps one after another in this process (default: a fresh process each)")
+        parser.add_argument(
+            "--in-process",
+            action="store_true",
+            help="run the apps one after another in this process (default: a fresh process each)",
+        )
 
     def handle(self, *args, runs, only, quick, in_process, **options):
         set_source("cli")

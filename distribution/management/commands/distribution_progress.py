@@ -12,8 +12,10 @@ from ...exporters import progress_csv
 
 
 class Command(BaseCommand):
-    help = ("配发进度 distribution progress per unit × item × gender × size: needed, allocated, shipped, in transit, "
-            "received, short, excess, issued, outstanding (shipped = received + in_transit + short)")
+    help = (
+        "配发进度 distribution progress per unit × item × gender × size: needed, allocated, shipped, in transit, "
+        "received, short, excess, issued, outstanding (shipped = received + in_transit + short)"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--city", help="one city's code (it and its counties)")

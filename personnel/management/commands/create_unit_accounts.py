@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--user", help="acting provincial account (default: province)")
-        parser.add_argument("--password", help="one password for all new accounts (default: a random one each)")
+        parser.add_argument(
+            "--password", help="one password for all new accounts (default: a random one each)"
+        )
 
     def handle(self, *args, user=None, password=None, **options):
         actor = acting_user(user)
@@ -20,6 +22,7 @@ class Command(BaseCommand):
             username = f"{unit.level}{unit.code}"
             pw = password or secrets.token_urlsafe(9)
             existed = type(actor).objects.filter(username=username).exists()
-            account_create(actor=actor, username=username, password=pw, unit=unit, role=unit.level,
-                           full_name=unit.name)
+            account_create(
+                actor=actor, username=username, password=pw, unit=unit, role=unit.level, full_name=unit.name
+            )
             self.stdout.write(f"{username}\t{unit.name}\t{'(exists)' if existed else pw}")

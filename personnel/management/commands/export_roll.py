@@ -16,14 +16,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--city", metavar="CODE", help="only this unit's subtree (e.g. 430100)")
         parser.add_argument("--out", metavar="PATH", required=True)
-        parser.add_argument("--user", metavar="USERNAME", help="act as this user (default: provincial logistics)")
+        parser.add_argument(
+            "--user", metavar="USERNAME", help="act as this user (default: provincial logistics)"
+        )
 
     def handle(self, *args, city, out, user, **options):
         actor = acting_user(user)
         try:
             unit = selectors.unit_get(actor, city) if city else None
         except QMError:
-            raise CommandError(f"no unit {city} in the scope of {actor.get_username()}", returncode=2) from None
+            raise CommandError(
+                f"no unit {city} in the scope of {actor.get_username()}", returncode=2
+            ) from None
         with open(Path(out), "wb") as fh:
             rows = export_roll(fh, user=actor, unit=unit)
         self.stdout.write(f"wrote {out}: {rows} officers")

@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("path", help="the .xlsx (or .xls) file")
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
         parser.add_argument("--report", metavar="OUT.xlsx", help="write the sheet with its bad cells marked")
-        parser.add_argument("--user", metavar="USERNAME", help="act as this user (default: provincial logistics)")
+        parser.add_argument(
+            "--user", metavar="USERNAME", help="act as this user (default: provincial logistics)"
+        )
 
     def fail(self, message: str, status: int = 2):
         self.stderr.write(message)

@@ -36,8 +36,15 @@ class Command(BaseCommand):
         units = {u.code: u for u in OrgUnit.objects.all()}
         hashed = make_password(DEMO_PASSWORD)
         for username, code, role in demo_accounts():
-            account_create(actor=None, username=username, password=None, password_hash=hashed,
-                           unit=units[code], role=role, full_name=f"演示 {units[code].name}")
+            account_create(
+                actor=None,
+                username=username,
+                password=None,
+                password_hash=hashed,
+                unit=units[code],
+                role=role,
+                full_name=f"演示 {units[code].name}",
+            )
         n_new = 0
         if officers and not Officer.objects.exists():
             n_new = self._officers(officers, seed, units)
@@ -77,6 +84,8 @@ class Command(BaseCommand):
             objs.append(Officer(**row))
         Officer.objects.bulk_create(objs, batch_size=1000)
         saved = Officer.objects.filter(id_number__in=[o.id_number for o in objs]).select_related("unit")
-        record_changes(build_record(actor=None, obj=o, action=ChangeRecord.Action.CREATE, note="demo data")
-                       for o in saved)
+        record_changes(
+            build_record(actor=None, obj=o, action=ChangeRecord.Action.CREATE, note="demo data")
+            for o in saved
+        )
         return len(objs)

@@ -9,7 +9,9 @@ from procurement import ocds, selectors
 
 
 class Command(BaseCommand):
-    help = "Write a tender's OCDS 1.1 release package (JSON) to --out, after validating it against the schema."
+    help = (
+        "Write a tender's OCDS 1.1 release package (JSON) to --out, after validating it against the schema."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--tender", type=int, required=True, help="tender id")
@@ -35,5 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(text)
         else:
             Path(out).write_text(text + "\n", encoding="utf-8")
-            self.stdout.write(f"{obj.reference}: {len(package['releases'][0]['contracts'])} contracts, "
-                              f"valid OCDS 1.1 → {out}")
+            self.stdout.write(
+                f"{obj.reference}: {len(package['releases'][0]['contracts'])} contracts, "
+                f"valid OCDS 1.1 → {out}"
+            )

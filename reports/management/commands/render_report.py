@@ -29,14 +29,24 @@ class Command(BaseCommand):
         parser.add_argument("--format", default="pdf", choices=["pdf", "xlsx"])
         parser.add_argument("--out", required=True, help="output file")
         parser.add_argument("--user", help="act as this user (scope and 'requested by'); default province")
-        parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                            help="a kind's own parameter (repeatable), e.g. --param include_ineligible=true")
+        parser.add_argument(
+            "--param",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="a kind's own parameter (repeatable), e.g. --param include_ineligible=true",
+        )
 
     def handle(self, *args, kind, city, county, format, out, user, param, **options):
         actor = acting_user(user)
         params = {k: v for k, v in (("city", city), ("county", county)) if v}
-        params.update({k: options[k] for k in ("shipment", "officer", "snapshot", "tender")
-                       if options.get(k) is not None})
+        params.update(
+            {
+                k: options[k]
+                for k in ("shipment", "officer", "snapshot", "tender")
+                if options.get(k) is not None
+            }
+        )
         for item in param:
             key, sep, value = item.partition("=")
             if not sep:
@@ -50,12 +60,15 @@ class Command(BaseCommand):
 
         t0 = time.perf_counter()
         try:
-            data = render_to_path(user=actor, kind=kind, fmt=format, params=params, out=Path(out),
-                                  progress=progress)
+            data = render_to_path(
+                user=actor, kind=kind, fmt=format, params=params, out=Path(out), progress=progress
+            )
         except QMError as exc:
             bar.close()
             raise CommandError(f"{exc.message} {exc.details or ''}".strip()) from None
         progress(100, "done")
         bar.close()
-        self.stdout.write(f"{out}: {data.row_count} rows, {len(data.sections)} sections, "
-                          f"{Path(out).stat().st_size / 1024:.0f} KB in {time.perf_counter() - t0:.1f} s")
+        self.stdout.write(
+            f"{out}: {data.row_count} rows, {len(data.sections)} sections, "
+            f"{Path(out).stat().st_size / 1024:.0f} KB in {time.perf_counter() - t0:.1f} s"
+        )

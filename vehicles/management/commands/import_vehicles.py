@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path")
         parser.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
-        parser.add_argument("--user", help="act as this user (scope and history); default: provincial logistics")
+        parser.add_argument(
+            "--user", help="act as this user (scope and history); default: provincial logistics"
+        )
 
     def handle(self, *args, path, dry_run, user, **options):
         try:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
@@ -43,6 +44,11 @@ class ReportData:
     columns: list["Column"]
     sections: list[Section]
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self):
+        # every page says when it was asked for in the users' time (Asia/Shanghai), whatever the caller passed
+        if timezone.is_aware(self.requested_at):
+            self.requested_at = timezone.localtime(self.requested_at)
 
     @property
     def row_count(self) -> int:

@@ -58,6 +58,8 @@ def test_province_pdf_text(province_user, shipped, media, tmp_path):
     assert "被装配发进度表" in text and "长沙市" in text and "株洲市" in text and "长沙县" in text
     assert str(2 * shipped["kit"]) in text
     assert all("province" in p and "第" in p for p in pages)  # who asked, page X of Y on each page
+    # when, in the users' time: 08:00 UTC is 16:00 in Beijing
+    assert all("2026-11-23 16:00" in p for p in pages) and "08:00" not in text
     assert "配发台账" in pages[-1]
 
 

@@ -243,9 +243,13 @@ def issues_for(user):
 def _roll_signature() -> tuple:
     o = Officer.objects.aggregate(n=Count("id"), t=Max("updated_at"))
     i = ItemType.objects.aggregate(n=Count("id"), t=Max("updated_at"))
-    return (o["n"], str(o["t"]), i["n"], str(i["t"]))
+    u = OrgUnit.objects.aggregate(n=Count("id"), t=Max("updated_at"))
+    return (o["n"], str(o["t"]), i["n"], str(i["t"]), u["n"], str(u["t"]))
 
 
+# the roll's kit needs, kept per process: "needed" = (roll signature, rolled-up needs); "units" = (catalog
+# signature, {unit id: (officer count, last update, known, unknown)}) so that after a roll change only the
+# units whose officers changed are summed again
 _NEEDED_MEMO: dict = {}
 
 
@@ -258,24 +262,75 @@ def _ancestors() -> dict[int, list[int]]:
 
 def needed_rolled() -> dict[int, dict[tuple, int]]:
     """unit id → {(item id, gender, size): needed} over the unit's whole subtree, from the roll (sizes not
-    known under '?missing' / '?mtm'). Kept in memory until the roll or catalog changes (its signature is the
-    officer count and last update), so a progress page does not recompute 10,000 kits."""
+    known under '?missing' / '?mtm'). Kept in memory until the roll, the catalog or the org tree changes (their
+    counts and last updates), so a progress page does not recompute 10,000 kits; after a change only the units
+    whose officers changed (count or last update) are summed again, then everything is rolled up."""
     sig = _roll_signature()
     hit = _NEEDED_MEMO.get("needed")
     if hit is not None and hit[0] == sig:
         return hit[1]
-    known, unknown = needed_by_unit()
-    anc = _ancestors()
-    out: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
-    for (unit_id, item_id, g, s), q in known.items():
-        for a in anc[unit_id]:
-            out[a][(item_id, g, s)] += q
-    for (unit_id, item_id, g, status), q in unknown.items():
-        for a in anc[unit_id]:
-            out[a][(item_id, g, f"?{status}")] += q
-    out = {k: dict(v) for k, v in out.items()}
+    catalog = sig[2:4]
+    now = {
+        uid: (n, str(t))
+        for uid, n, t in Officer.objects.values("unit_id")
+        .annotate(n=Count("id"), t=Max("updated_at"))
+        .values_list("unit_id", "n", "t")
+        .order_by()
+    }
+    memo = _NEEDED_MEMO.get("units")
+    units = memo[1] if memo is not None and memo[0] == catalog else {}
+    stale = [uid for uid, st in now.items() if units.get(uid, (None, None))[:2] != st]
+    if stale:
+        known, unknown = needed_by_unit(None if len(stale) > len(now) // 2 else stale)
+        fresh: dict[int, tuple[dict, dict]] = {uid: ({}, {}) for uid in stale}
+        for key, q in known.items():
+            if key[0] in fresh:
+                fresh[key[0]][0][key] = q
+        for key, q in unknown.items():
+            if key[0] in fresh:
+                fresh[key[0]][1][key] = q
+        units = {uid: v for uid, v in units.items() if uid in now}
+        units.update({uid: (*now[uid], *fresh[uid]) for uid in stale})
+    _NEEDED_MEMO["units"] = (catalog, units)
+    known_all, unknown_all = {}, {}
+    for _n, _t, k, u in units.values():
+        known_all.update(k)
+        unknown_all.update(u)
+    out = _roll_up(known_all, unknown_all, _ancestors())
     _NEEDED_MEMO["needed"] = (sig, out)
     return out
+
+
+def _roll_up(known: dict, unknown: dict, anc: dict[int, list[int]]) -> dict[int, dict[tuple, int]]:
+    """Each unit's own needs, then the units deepest first, each added into its parent: every key is added
+    once per level it climbs, and a parent's dict is shared by its many children's overlapping keys."""
+    own: dict[int, dict[tuple, int]] = defaultdict(dict)
+    for (unit_id, item_id, g, s), q in known.items():
+        own[unit_id][(item_id, g, s)] = q
+    for (unit_id, item_id, g, status), q in unknown.items():
+        mine, key = own[unit_id], (item_id, g, f"?{status}")
+        mine[key] = mine.get(key, 0) + q
+    rolled: dict[int, dict[tuple, int]] = {}
+    for uid in sorted(anc, key=lambda u: len(anc[u]), reverse=True):
+        acc = rolled.get(uid)
+        mine = own.get(uid)
+        if mine:
+            if acc is None:
+                acc = rolled[uid] = dict(mine)
+            else:
+                for k, q in mine.items():
+                    acc[k] = acc.get(k, 0) + q
+        if acc is None:
+            continue
+        chain = anc[uid]
+        if len(chain) > 1 and chain[-1] == uid:
+            parent = rolled.get(chain[-2])
+            if parent is None:
+                rolled[chain[-2]] = dict(acc)
+            else:
+                for k, q in acc.items():
+                    parent[k] = parent.get(k, 0) + q
+    return rolled
 
 
 def _issued(units: list[OrgUnit]) -> dict[int, dict[tuple, int]]:

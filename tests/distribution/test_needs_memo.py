@@ -65,3 +65,14 @@ def test_a_catalog_change_sums_everything_again(org, catalog, memo_clear, monkey
     item.save()
     assert selectors.needed_rolled() == _truth()
     assert asked == [None]  # the whole roll
+
+
+def test_shoes_are_sized_from_the_eu_size_when_no_foot_length_was_measured(org, catalog, memo_clear):
+    from assets.sizes import officer_sizes
+
+    o = OfficerFactory(unit=org["430121"], foot_mm=None, shoe_eu=Decimal("42"))
+    shoe = officer_sizes(o)["shoe_mm"]
+    assert shoe.code  # the officer's page sizes the shoes from the EU size
+    known, unknown = svc.needed_by_unit([org["430121"].pk])
+    assert any(k[3] == shoe.code for k in known)
+    assert not any(k[3] == "missing" for k in unknown)

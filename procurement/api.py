@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.db.models import Sum
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from core.errors import NotFound
 from core.pagination import PageParams, page_schema, paginate
@@ -224,7 +224,7 @@ def supplier_list(request, filters: Query[SupplierFilters]):
 
 @router.post("/suppliers", response={201: SupplierOut})
 def supplier_create(request, payload: SupplierIn):
-    return 201, services.supplier_create(actor=request.user, **payload.dict())
+    return Status(201, services.supplier_create(actor=request.user, **payload.dict()))
 
 
 @router.get("/suppliers/{supplier_id}", response=SupplierOut)
@@ -260,7 +260,7 @@ def tender_list(request, filters: Query[TenderFilters]):
 def tender_create(request, payload: TenderIn):
     data = payload.dict()
     data["procuring_unit"] = unit_get(request.user, data["procuring_unit"])
-    return 201, tender_out(services.tender_create(actor=request.user, **data))
+    return Status(201, tender_out(services.tender_create(actor=request.user, **data)))
 
 
 @router.get("/tenders/{tender_id}", response=TenderOut)
@@ -309,7 +309,7 @@ def lot_list(request, tender_id: int):
 @router.post("/tenders/{tender_id}/lots", response={201: LotOut})
 def lot_create(request, tender_id: int, payload: LotIn):
     tender = selectors.tender_get(request.user, tender_id)
-    return 201, lot_out(services.lot_create(actor=request.user, tender=tender, **payload.dict()))
+    return Status(201, lot_out(services.lot_create(actor=request.user, tender=tender, **payload.dict())))
 
 
 @router.get("/lots/{lot_id}", response=LotOut)
@@ -386,14 +386,17 @@ def bid_list(request, lot_id: int):
 def bid_create(request, lot_id: int, payload: BidIn):
     lot = selectors.lot_get(request.user, lot_id)
     supplier = selectors.supplier_get(request.user, payload.supplier_id)
-    return 201, bid_out(
-        services.bid_submit(
-            actor=request.user,
-            lot=lot,
-            supplier=supplier,
-            price_offered=payload.price,
-            submitted_on=payload.submitted_on,
-        )
+    return Status(
+        201,
+        bid_out(
+            services.bid_submit(
+                actor=request.user,
+                lot=lot,
+                supplier=supplier,
+                price_offered=payload.price,
+                submitted_on=payload.submitted_on,
+            )
+        ),
     )
 
 
@@ -419,8 +422,9 @@ def lot_evaluate(request, lot_id: int):
 def award_create(request, lot_id: int, payload: AwardIn):
     lot = selectors.lot_get(request.user, lot_id)
     bid = selectors.bid_get(request.user, payload.bid_id) if payload.bid_id else None
-    return 201, award_out(
-        services.award_create(actor=request.user, lot=lot, decided_on=payload.decided_on, bid=bid)
+    return Status(
+        201,
+        award_out(services.award_create(actor=request.user, lot=lot, decided_on=payload.decided_on, bid=bid)),
     )
 
 
@@ -458,7 +462,7 @@ def contracts_create(request, award_id: int, payload: ContractsIn):
         performance_bond_percent=data["performance_bond_percent"],
         delivery_due=data["delivery_due"],
     )
-    return 201, [contract_out(c) for c in contracts]
+    return Status(201, [contract_out(c) for c in contracts])
 
 
 @router.post(
@@ -480,7 +484,7 @@ def contracts_create_from_snapshot(request, award_id: int, payload: ContractsFro
         performance_bond_percent=payload.performance_bond_percent,
         delivery_due=payload.delivery_due,
     )
-    return 201, [contract_out(c) for c in contracts]
+    return Status(201, [contract_out(c) for c in contracts])
 
 
 class ContractFilters(PageParams):
@@ -538,7 +542,7 @@ def payment_list(request, contract_id: int):
 @router.post("/contracts/{contract_id}/payments", response={201: PaymentOut})
 def payment_create(request, contract_id: int, payload: PaymentIn):
     contract = selectors.contract_get(request.user, contract_id)
-    return 201, services.payment_record(actor=request.user, contract=contract, **payload.dict())
+    return Status(201, services.payment_record(actor=request.user, contract=contract, **payload.dict()))
 
 
 # ---- deliveries and acceptance -------------------------------------------------------------------------
@@ -565,7 +569,7 @@ def delivery_create(request, contract_id: int, payload: DeliveryIn):
     delivery = services.delivery_create(
         actor=request.user, contract=contract, destination=destination, **data
     )
-    return 201, delivery_out(delivery)
+    return Status(201, delivery_out(delivery))
 
 
 @router.get("/deliveries/{delivery_id}", response=DeliveryOut)
@@ -585,7 +589,7 @@ def delivery_arrive(request, delivery_id: int, payload: ArriveIn):
 def acceptance_create(request, delivery_id: int, payload: AcceptanceIn):
     delivery = selectors.delivery_get(request.user, delivery_id)
     acceptance = services.acceptance_record(actor=request.user, delivery=delivery, **payload.dict())
-    return 201, acceptance_out(acceptance)
+    return Status(201, acceptance_out(acceptance))
 
 
 @router.get("/acceptances", response=list[AcceptanceOut])
@@ -634,4 +638,4 @@ def holiday_list(request, year: int | None = None):
 
 @router.post("/holidays", response={201: HolidayOut})
 def holiday_set(request, payload: HolidayIn):
-    return 201, services.holiday_set(actor=request.user, **payload.dict())
+    return Status(201, services.holiday_set(actor=request.user, **payload.dict()))

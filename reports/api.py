@@ -1,5 +1,5 @@
 from django.http import FileResponse
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from core.errors import QMError
 from core.pagination import PageParams, page_schema, paginate
@@ -58,7 +58,7 @@ def kind_list(request):
 def job_create(request, payload: JobIn):
     job = services.job_create(user=request.user, kind=payload.kind, fmt=payload.format, params=payload.params)
     job.refresh_from_db()
-    return 202, job_out(job)
+    return Status(202, job_out(job))
 
 
 class JobFilters(PageParams):
@@ -86,7 +86,7 @@ def job_detail(request, job_id: int):
 def job_rerun(request, job_id: int):
     job = services.job_rerun(user=request.user, job=selectors.job_get(request.user, job_id))
     job.refresh_from_db()
-    return 202, job_out(job)
+    return Status(202, job_out(job))
 
 
 @router.get("/jobs/{job_id}/download", summary="下载报表文件 download the file")

@@ -491,16 +491,17 @@ def progress_rows(units: list[OrgUnit]) -> list[dict]:
     return out
 
 
-def progress_summary(user, code: str) -> dict:
-    """One unit's progress: totals and rows by item × gender × size, plus its children's totals."""
-    unit = unit_get(user, code)
-    children = list(
+def _children(user, units: list[OrgUnit]) -> list[OrgUnit]:
+    """The active city and county units directly under `units`, in the user's scope, by code."""
+    return list(
         OrgUnit.objects.restrict(user)
-        .filter(parent=unit, is_active=True, level__in=[Level.CITY, Level.COUNTY])
+        .filter(parent__in=units, is_active=True, level__in=[Level.CITY, Level.COUNTY])
         .order_by("code")
     )
-    parts = _progress_parts([unit, *children])
-    rows = _rows(parts[unit.code], item_codes())
+
+
+def _summary(unit: OrgUnit, children: list[OrgUnit], parts: dict, codes: dict) -> dict:
+    rows = _rows(parts[unit.code], codes)
     return {
         "unit_code": unit.code,
         "unit_name": unit.name,
@@ -511,41 +512,30 @@ def progress_summary(user, code: str) -> dict:
     }
 
 
+def progress_summary(user, code: str) -> dict:
+    """One unit's progress: totals and rows by item × gender × size, plus its children's totals."""
+    unit = unit_get(user, code)
+    children = _children(user, [unit])
+    return _summary(unit, children, _progress_parts([unit, *children]), item_codes())
+
+
 def progress_tree(user, code: str) -> dict:
     """progress_summary of `code` and of each of its children (e.g. the province and every city), from ONE
     _progress_parts pass over the unit, its children and their children, instead of one pass (5 queries and
     the ancestors' map) per unit: {"unit": summary, "children": {child code: summary}}, each summary exactly
     what progress_summary returns. Read-only; added for the distribution-progress report."""
     unit = unit_get(user, code)
-    levels = [Level.CITY, Level.COUNTY]
-    kids = list(
-        OrgUnit.objects.restrict(user).filter(parent=unit, is_active=True, level__in=levels).order_by("code")
-    )
-    grandkids = list(
-        OrgUnit.objects.restrict(user)
-        .filter(parent__in=kids, is_active=True, level__in=levels)
-        .order_by("code")
-    )
+    kids = _children(user, [unit])
+    grandkids = _children(user, kids)
     parts = _progress_parts([unit, *kids, *grandkids])
     codes = item_codes()
     under: dict[int, list[OrgUnit]] = defaultdict(list)
     for g in grandkids:
         under[g.parent_id].append(g)
-
-    def summary(u: OrgUnit, children: list[OrgUnit]) -> dict:
-        rows = _rows(parts[u.code], codes)
-        return {
-            "unit_code": u.code,
-            "unit_name": u.name,
-            "level": u.level,
-            "totals": _totals(parts[u.code]),
-            "rows": [{"item_code": k[0], "gender": k[1], "size": k[2], **v} for k, v in sorted(rows.items())],
-            "children": [
-                {"unit_code": c.code, "unit_name": c.name, **_totals(parts[c.code])} for c in children
-            ],
-        }
-
-    return {"unit": summary(unit, kids), "children": {k.code: summary(k, under[k.pk]) for k in kids}}
+    return {
+        "unit": _summary(unit, kids, parts, codes),
+        "children": {k.code: _summary(k, under[k.pk], parts, codes) for k in kids},
+    }
 
 
 def badge_numbers(officer_ids) -> dict[int, str]:

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from importlib import import_module, util
@@ -9,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from core.bench import Bench
 from core.context import set_source
 
+CHILD = "QM_BENCH_CHILD"
 APPS = ["personnel", "assets", "procurement", "distribution", "vehicles", "reports"]
 
 
@@ -34,15 +36,15 @@ class Command(BaseCommand):
             # render processes it forks; the figures are the ones `--only APP` gives.
             manage = str(Path(settings.BASE_DIR) / "manage.py")
             for app in apps:
-                cmd = [sys.executable, manage, "bench", "--only", app, "--runs", str(runs), "--in-process"]
+                cmd = [sys.executable, manage, "bench", "--only", app, "--runs", str(runs)]
                 self.stdout.flush()
-                done = subprocess.run([*cmd, *(["--quick"] if quick else [])], check=False)
+                env = {**os.environ, CHILD: "1"}  # the parent says when all are done
+                done = subprocess.run([*cmd, *(["--quick"] if quick else [])], check=False, env=env)
                 if done.returncode:
                     raise CommandError(f"the {app} benchmark failed (exit status {done.returncode})")
         else:
             bench = Bench(runs=1 if quick else runs, stdout=self.stdout, quick=quick)
             for app in apps:
                 import_module(f"{app}.benchmarks").run(bench)
-            if in_process and only and len(only) == 1:
-                return  # one app of a whole run: the parent says when all are done
-        self.stdout.write("\ndone.")
+        if not os.environ.get(CHILD):
+            self.stdout.write("\ndone.")

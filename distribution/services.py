@@ -1006,11 +1006,41 @@ def shipment_confirm(*, actor, shipment: Shipment, lines, excess=(), note: str =
     wrong); `excess`: goods that arrived without being shipped {item, gender, size, quantity, note}, booked as
     what they really are. The same payload sent again returns the first receipt; another payload → 409."""
     can_confirm(actor, shipment)
-    payload = _confirm_payload(lines, excess, note)
-    digest = _hash(payload)
+    return _confirm(actor, shipment, lambda _ship_lines: _confirm_payload(lines, excess, note), note, photos)
+
+
+def shipment_confirm_exceptions(
+    *, actor, shipment: Shipment, exceptions, note: str = "", photos=()
+) -> Receipt:
+    """Receipt confirmation by exception: every line received as shipped except `exceptions` (see
+    distribution.receipts.receipt_plan: missing, damaged, wrong size, excess), booked exactly as
+    shipment_confirm books the equivalent per-line receipt (same payload, so the same idempotency: the same
+    exceptions sent again return the first receipt; others → 409). Validated once, on the locked shipment's
+    lines; all or nothing."""
+    from .receipts import receipt_plan
+
+    can_confirm(actor, shipment)
+
+    def build(ship_lines):
+        plan = receipt_plan(ship_lines, exceptions)
+        return _confirm_payload(plan.lines, plan.excess, note)
+
+    return _confirm(actor, shipment, build, note, photos, with_items=True)
+
+
+def _confirm(actor, shipment: Shipment, build, note, photos, with_items: bool = False) -> Receipt:
     with transaction.atomic():
         shipment = _lock_shipment(shipment)
         existing = Receipt.objects.filter(shipment=shipment).first()
+        lines_qs = shipment.lines.select_related("item") if with_items else shipment.lines.all()
+        ship_lines = {ln.pk: ln for ln in lines_qs}
+        try:
+            payload = build(list(ship_lines.values()))
+        except QMError:
+            if existing is None:
+                raise
+            payload = None
+        digest = _hash(payload) if payload is not None else ""
         if existing is not None:
             if existing.payload_hash == digest:
                 return existing
@@ -1025,7 +1055,6 @@ def shipment_confirm(*, actor, shipment: Shipment, lines, excess=(), note: str =
                 f"发运单状态为 {shipment.status}，不能签收 shipment is {shipment.status}",
                 {"field": "status"},
             )
-        ship_lines = {ln.pk: ln for ln in shipment.lines.all()}
         seen = {}
         for n, raw in enumerate(payload["lines"], start=1):
             line_id = raw.get("line_id")

@@ -3,6 +3,7 @@ exactly as the API does; the views only turn requests into calls and results int
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,7 +16,7 @@ from core.pages import page, tr
 from personnel.choices import Level
 from personnel.models import Officer, OrgUnit
 
-from . import selectors, services
+from . import receipts, selectors, services
 from .choices import CaseOutcome, CaseStatus, RecoveryStatus, ShipmentStatus, ShortReason
 
 WRITERS = (scope.PROVINCE, scope.CITY, scope.COUNTY)
@@ -80,102 +81,229 @@ def _int(value):
         return None
 
 
-def _form_lines(request, shipment) -> tuple[list[dict], list[dict], str]:
-    """The confirmation form's values per shipment line, as the service takes them, and what the page shows."""
-    lines, shown = [], []
-    for ln in shipment.lines.select_related("item").all():
-        raw = request.POST.get(f"received_{ln.pk}", "")
-        received = _int(raw)
-        reason = request.POST.get(f"reason_{ln.pk}", "")
-        note = request.POST.get(f"note_{ln.pk}", "").strip()
-        lines.append(
-            {
-                "line_id": ln.pk,
-                "received": received if received is not None else raw,
-                "reason": reason,
-                "note": note,
-            }
-        )
-        short = ln.quantity - received if received is not None else None
-        shown.append(
-            {
-                "line": ln,
-                "name": ln.item.name_for(ln.gender),
-                "raw": raw,
-                "received": received,
-                "short": short,
-                "reason": reason,
-                "reason_label": dict(reasons()).get(reason, ""),
-                "note": note,
-            }
-        )
-    return lines, shown, request.POST.get("note", "").strip()
+PAGE_LINES = 500  # shipment lines shown at once (issue 13: never more than 1,000 rows on a page)
 
 
-def _check_form(shown) -> str:
-    """The obvious mistakes, told before the summary (the service checks everything again)."""
-    for n, row in enumerate(shown, start=1):
-        q = row["line"].quantity
-        if row["received"] is None or not 0 <= row["received"] <= q:
-            return tr(f"第{n}行 实收数量须为 0–{q} 的整数", f"Row {n}: received must be a whole number 0–{q}")
-        if row["short"] and row["reason"] not in dict(reasons()):
-            return tr(f"第{n}行 有差异，须选择原因", f"Row {n}: a difference needs a reason")
-    return ""
+def _line_filters(request) -> dict:
+    """The lines' search and filters, from the query string: item name (text), one item, 男/女, size."""
+    gender = request.GET.get("gender", "")
+    return {
+        "q": request.GET.get("q", "").strip()[:50],
+        "item": request.GET.get("item", "").strip()[:30],
+        "gender": gender if gender in ("M", "F") else "",
+        "size": request.GET.get("size", "").strip()[:20],
+        "page": max(_int(request.GET.get("page")) or 1, 1),
+    }
+
+
+def _lines_page(shipment, f: dict) -> dict:
+    """One page of the shipment's lines, filtered, grouped by item and version (男/女) with the sizes inside."""
+    qs = shipment.lines.all()
+    if f["q"]:
+        q = f["q"]
+        qs = qs.filter(
+            Q(item__name_zh__icontains=q)
+            | Q(item__name_men__icontains=q)
+            | Q(item__name_women__icontains=q)
+            | Q(item__name_en__icontains=q)
+        )
+    if f["item"]:
+        qs = qs.filter(item__code=f["item"])
+    if f["gender"]:
+        qs = qs.filter(gender=f["gender"])
+    if f["size"]:
+        qs = qs.filter(size__icontains=f["size"])
+    total = qs.count()
+    pages = max((total + PAGE_LINES - 1) // PAGE_LINES, 1)
+    page_no = min(f["page"], pages)
+    start = (page_no - 1) * PAGE_LINES
+    rows = list(
+        qs.select_related("item").order_by("item__sort_order", "item__code", "gender", "id")[
+            start : start + PAGE_LINES
+        ]
+    )
+    groups: list[dict] = []
+    for ln in rows:
+        key = (ln.item_id, ln.gender)
+        if not groups or groups[-1]["key"] != key:
+            groups.append(
+                {
+                    "key": key,
+                    "name": receipts.item_name(ln.item, ln.gender),
+                    "gender": receipts.gender_name(ln.gender),
+                    "rows": [],
+                    "quantity": 0,
+                }
+            )
+        groups[-1]["rows"].append({"id": ln.pk, "size": receipts.size_name(ln.size), "quantity": ln.quantity})
+        groups[-1]["quantity"] += ln.quantity
+    base = {k: v for k, v in f.items() if k != "page" and v}
+
+    def page_url(n):
+        return "?" + urlencode({**base, "page": n}) + "#lines"
+
+    return {
+        "groups": groups,
+        "total": total,
+        "first": start + 1 if rows else 0,
+        "last": start + len(rows),
+        "page": page_no,
+        "pages": pages,
+        "prev_url": page_url(page_no - 1) if page_no > 1 else "",
+        "next_url": page_url(page_no + 1) if page_no < pages else "",
+        "filtered": bool(base),
+    }
+
+
+def _line_items(shipment) -> list[tuple[str, str]]:
+    """The items on the shipment, for the item filter: (code, name) — the code stays in the option's value."""
+    items = ItemType.objects.filter(pk__in=shipment.lines.values("item")).order_by("sort_order", "code")
+    return [(i.code, tr(i.name_zh, i.name_en)) for i in items]
+
+
+def _exception_rows(plan) -> list[dict]:
+    """The review's list of exceptions, in names (item, 男/女, size), never codes."""
+    return [
+        {
+            "name": receipts.item_name(e["ship_line"].item, e["ship_line"].gender),
+            "gender": receipts.gender_name(e["ship_line"].gender),
+            "size": receipts.size_name(e["ship_line"].size),
+            "shipped": e["ship_line"].quantity,
+            "kind": e["kind"],
+            "kind_label": receipts.kind_label(e["kind"]),
+            "quantity": e["quantity"],
+            "actual_size": e["size"],
+            "note": e["note"],
+        }
+        for e in plan.exceptions
+    ]
+
+
+def _receipt_context(shipment, receipt) -> dict:
+    """What was recorded: totals and the lines that differ (a 3,000-line receipt is not listed in full)."""
+    totals = receipt.lines.aggregate(received=Sum("received"), short=Sum("short"), excess=Sum("excess"))
+    differ = receipt.lines.filter(Q(short__gt=0) | Q(excess__gt=0)).select_related("item")
+    rows = [
+        {
+            "name": receipts.item_name(r.item, r.gender),
+            "gender": receipts.gender_name(r.gender),
+            "size": receipts.size_name(r.size),
+            "received": r.received if r.shipment_line_id else None,
+            "short": r.short,
+            "excess": r.excess,
+            "reason_label": label(r.get_reason_display()) if r.reason else "",
+            "note": r.note,
+        }
+        for r in differ[:PAGE_LINES]
+    ]
+    cases = list(shipment.cases.select_related("item").order_by("id")[:PAGE_LINES])
+    return {
+        "receipt_totals": {k: v or 0 for k, v in totals.items()},
+        "receipt_rows": rows,
+        "receipt_differ": differ.count() if len(rows) == PAGE_LINES else len(rows),
+        "cases": [
+            {
+                "c": c,
+                "name": receipts.item_name(c.item, c.gender),
+                "gender": receipts.gender_name(c.gender),
+                "size": receipts.size_name(c.size),
+                "reason_label": label(c.get_reason_display()),
+                "status_label": label(c.get_status_display()),
+            }
+            for c in cases
+        ],
+        "photos": list(receipt.photos.all()),
+    }
+
+
+def _may_confirm(user, shipment) -> bool:
+    if shipment.status != ShipmentStatus.DISPATCHED:
+        return False
+    try:
+        services.can_confirm(user, shipment)
+    except QMError:
+        return False
+    return True
 
 
 @page
 def shipment_detail(request, shipment_id: int):
+    """A shipment, and for its receiving unit the receipt confirmation by exception: everything is taken as
+    received as shipped; the user marks only what differs (the page's script keeps those in one JSON field,
+    `exceptions`), reviews the totals and the exceptions, then confirms once. The request never carries a
+    field per line; without the script the untouched form confirms everything received."""
     user = request.user
     shipment = selectors.shipment_get(user, shipment_id)
+    if request.method == "POST":
+        return _confirm_post(request, shipment)
+    return _shipment_page(request, shipment)
+
+
+def _shipment_page(request, shipment, status: int = 200, **extra):
+    user = request.user
     receipt = getattr(shipment, "receipt", None) if shipment.status != ShipmentStatus.DISPATCHED else None
-    may_confirm = False
-    if shipment.status == ShipmentStatus.DISPATCHED:
-        try:
-            services.can_confirm(user, shipment)
-            may_confirm = True
-        except QMError:
-            may_confirm = False
+    f = _line_filters(request)
     ctx = {
         "shipment": shipment,
         "status_label": label(shipment.get_status_display()),
-        "lines": [
-            {"line": ln, "name": ln.item.name_for(ln.gender)}
-            for ln in shipment.lines.select_related("item").all()
-        ],
         "receipt": receipt,
-        "may_confirm": may_confirm,
-        "reasons": reasons(),
-        "cases": list(shipment.cases.select_related("item").all()) if receipt else [],
+        "may_confirm": _may_confirm(user, shipment),
+        "kinds": receipts.kind_choices(),
+        "f": f,
+        "genders": [("M", receipts.gender_name("M")), ("F", receipts.gender_name("F"))],
+        "items": _line_items(shipment),
+        "exceptions_json": "",
+        "note": "",
+        **extra,
     }
+    if not extra.get("review"):
+        ctx["lines"] = _lines_page(shipment, f)
+        ctx["totals"] = shipment.lines.aggregate(lines=Count("id"), quantity=Sum("quantity"))
     if receipt:
-        ctx["receipt_lines"] = list(receipt.lines.select_related("item").all())
-        ctx["photos"] = list(receipt.photos.all()) if hasattr(receipt, "photos") else []
-    if request.method != "POST":
-        return render(request, "distribution/shipment.html", ctx)
-    services.can_confirm(user, shipment)
-    lines, shown, note = _form_lines(request, shipment)
-    ctx.update({"shown": shown, "note": note})
+        ctx.update(_receipt_context(shipment, receipt))
+    return render(request, "distribution/shipment.html", ctx, status=status)
+
+
+def _confirm_post(request, shipment):
+    user = request.user
     step = request.POST.get("step", "review")
-    error = _check_form(shown)
-    if error or step == "edit":
-        ctx["error"] = error
-        return render(request, "distribution/shipment.html", ctx, status=400 if error else 200)
-    if step == "review":
-        ctx["review"] = True
-        ctx["short_total"] = sum(r["short"] for r in shown)
-        ctx["received_total"] = sum(r["received"] for r in shown)
-        return render(request, "distribution/shipment.html", ctx)
+    raw = request.POST.get("exceptions", "")
+    note = request.POST.get("note", "").strip()[:300]
+    keep = {"exceptions_json": raw, "note": note}
+    if step == "confirm":
+        try:
+            services.shipment_confirm_exceptions(
+                actor=user,
+                shipment=shipment,
+                exceptions=raw,
+                note=note,
+                photos=request.FILES.getlist("photos"),
+            )
+        except QMError as exc:
+            if exc.status in (403, 404):
+                raise
+            shipment.refresh_from_db()
+            return _shipment_page(request, shipment, status=exc.status, error=exc.message, **keep)
+        messages.success(request, tr(f"已签收 {shipment.number}", f"Shipment {shipment.number} confirmed"))
+        return redirect("distribution:shipment", shipment_id=shipment.pk)
+    services.can_confirm(user, shipment)
+    if shipment.status != ShipmentStatus.DISPATCHED:
+        return redirect("distribution:shipment", shipment_id=shipment.pk)
+    if step == "edit":
+        return _shipment_page(request, shipment, **keep)
     try:
-        services.shipment_confirm(
-            actor=user, shipment=shipment, lines=lines, note=note, photos=request.FILES.getlist("photos")
-        )
+        plan = receipts.receipt_plan(list(shipment.lines.select_related("item")), raw)
     except QMError as exc:
-        if exc.status == 404:
-            raise
-        ctx["error"] = exc.message
-        return render(request, "distribution/shipment.html", ctx, status=exc.status)
-    messages.success(request, tr(f"已签收 {shipment.number}", f"Shipment {shipment.number} confirmed"))
-    return redirect("distribution:shipment", shipment_id=shipment.pk)
+        return _shipment_page(request, shipment, status=exc.status, error=exc.message, **keep)
+    return _shipment_page(
+        request,
+        shipment,
+        review=True,
+        plan=plan,
+        exception_rows=_exception_rows(plan),
+        exceptions_json=plan.as_json(),
+        note=note,
+    )
 
 
 def _transfer_cities(user) -> list[OrgUnit]:

@@ -1,6 +1,8 @@
 """The distribution pages with Django's test client: roles, scope, the confirmation's review step and
 error paths, idempotent double submit, transfers, issuing kits, the kit card, progress and the dashboard."""
 
+import json
+
 import pytest
 
 from assets.catalog import load_catalog
@@ -28,14 +30,14 @@ def shipment(org, province_user):
     return ship(province_user, org, lines, "430100")
 
 
-def form(shipment, received, reason="", step="review", note=""):
-    ln = list(shipment.lines.all())
-    data = {"step": step, "note": note}
-    for line, got in zip(ln, received, strict=True):
-        data[f"received_{line.pk}"] = str(got)
-        data[f"reason_{line.pk}"] = reason if got != line.quantity else ""
-        data[f"note_{line.pk}"] = ""
-    return data
+def form(shipment, received, reason="missing", step="review", note=""):
+    """The confirmation as the page posts it: only the lines whose received differs, as exceptions."""
+    exceptions = []
+    for line, got in zip(shipment.lines.all(), received, strict=True):
+        if got != line.quantity:
+            short = line.quantity - got if isinstance(got, int) else got
+            exceptions.append({"line": line.pk, "kind": reason, "quantity": short})
+    return {"step": step, "note": note, "exceptions": json.dumps(exceptions) if exceptions else ""}
 
 
 def test_city_sees_its_shipment_and_confirms_after_review(browse, changsha_user, shipment):
@@ -69,7 +71,8 @@ def test_city_sees_its_shipment_and_confirms_after_review(browse, changsha_user,
 
 
 @pytest.mark.parametrize(
-    "received,reason,field", [([10, 2], "", "原因"), ([11, 4], "", "0–10"), (["x", 4], "", "0–10")]
+    "received,reason,field",
+    [([10, 2], "", "差异类型"), ([11, 4], "missing", "1–10"), (["x", 4], "missing", "1–10")],
 )
 def test_bad_confirmation_changes_nothing(browse, changsha_user, shipment, received, reason, field):
     url = f"/distribution/shipments/{shipment.pk}/"

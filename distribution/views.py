@@ -17,7 +17,7 @@ from personnel.choices import Level
 from personnel.models import Officer, OrgUnit
 
 from . import receipts, selectors, services
-from .choices import CaseOutcome, CaseStatus, RecoveryStatus, ShipmentStatus, ShortReason
+from .choices import CaseOutcome, CaseStatus, RecoveryStatus, ShipmentStatus
 
 WRITERS = (scope.PROVINCE, scope.CITY, scope.COUNTY)
 OPEN_STATES = (ShipmentStatus.DISPATCHED,)
@@ -26,10 +26,6 @@ OPEN_STATES = (ShipmentStatus.DISPATCHED,)
 def label(text) -> str:
     zh, _, en = str(text).partition(" ")
     return tr(zh, en or zh)
-
-
-def reasons() -> list[tuple[str, str]]:
-    return [(v, label(t)) for v, t in ShortReason.choices]
 
 
 def shipments_url(**params) -> str:

@@ -288,6 +288,6 @@ def seed_equipment(*, seed: int, today: datetime.date | None = None, under: str 
     return {"stations": len(stations), "items": len(items)}
 
 
-def seed(*, seed: int, stdout) -> None:
-    counts = seed_equipment(seed=seed)
+def seed(*, seed: int, stdout, today: datetime.date | None = None) -> None:
+    counts = seed_equipment(seed=seed, today=today)
     stdout.write(f"station equipment: {counts['stations']} stations and {counts['items']} items added")

@@ -1,17 +1,22 @@
-"""Leave the demo midway through a distribution, so every page and report has something real to show:
-the provincial store received the first deliveries (stock_receive); plans approved for five cities;
-shipments to them dispatched; Changsha and Xiangtan confirmed in full, Zhuzhou with a shortage (an open
-case), Hengyang and Yiyang still in transit; Changsha passed stock to three counties, which issued kits to
-their officers; one officer who was issued a kit has left and owes it back (an open recovery task).
-Idempotent: does nothing when the demo's first delivery is already booked."""
+"""Leave the demo midway through a distribution, so every page and report has something real to show,
+each step on its own day before `today` (after the contracts of procurement.demo, about five weeks back):
+the provincial store received the first deliveries (stock_receive, four weeks ago); plans approved for five
+cities; shipments to Changsha, Zhuzhou and Xiangtan dispatched and confirmed (Changsha and Xiangtan in
+full, Zhuzhou with a shortage: an open case); Hengyang and Yiyang dispatched two days ago, still in
+transit; the other nine cities not yet shipped; Changsha passed stock to three counties, which issued kits
+to their officers after receiving them; one officer who was issued a kit has left since and owes it back
+(an open recovery task). Idempotent: does nothing when the demo's first delivery is already booked."""
 
+import datetime
 import time
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from assets.catalog import load_catalog
+from core.democlock import demo_clock
 from personnel.models import Officer, OrgUnit
 from personnel.services import officer_set_status
 
@@ -23,14 +28,38 @@ CONFIRMED = ["430100", "430300"]
 SHORT_CITY = "430200"
 COUNTIES = ["430121", "430112", "430181"]  # 长沙县 望城区 浏阳市
 DOC = "DEMO-YS-0001"
+IN_TRANSIT = ["430400", "430900"]  # dispatched two days ago
+# days before today of each step
+RECEIVED, PLANNED, DISPATCHED, CONFIRMED_DAYS, TO_COUNTIES, ISSUED, LEFT = (
+    28,
+    27,
+    26,
+    (24, 23, 22),
+    20,
+    (15, 12, 8),
+    4,
+)
 
 
 def _user(name):
     return get_user_model().objects.filter(username=name).first()
 
 
-def seed(*, seed: int, stdout) -> None:
+def _supplier():
+    """The winner of the demo tender's garment lot when procurement.demo ran, else a plain name."""
+    from procurement.models import Award
+
+    award = Award.objects.filter(lot__number=1).select_related("supplier").order_by("id").first()
+    return award.supplier if award else "湖南湘警服饰有限公司"
+
+
+def seed(*, seed: int, stdout, today: datetime.date | None = None) -> None:
     load_catalog()
+    today = today or timezone.localdate()
+
+    def ago(days: int, hour: int = 10):
+        return demo_clock(today - datetime.timedelta(days=days), hour)
+
     if Movement.objects.filter(doc_type="delivery", doc_ref__endswith=DOC).exists():
         stdout.write("distribution: demo already seeded")
         return
@@ -68,14 +97,15 @@ def seed(*, seed: int, stdout) -> None:
         for k, q in per_city[c.code].items():
             total[k] += q
     with transaction.atomic():
-        svc.stock_receive(
-            actor=province,
-            to_unit=units["430000"],
-            lines=lines(total, 1.05),
-            document=DOC,
-            supplier="湖南示例被装有限公司",
-        )
-        svc.badge_assign(actor=province)
+        with ago(RECEIVED, 15):
+            svc.stock_receive(
+                actor=province,
+                to_unit=units["430000"],
+                lines=lines(total, 1.05),
+                document=DOC,
+                supplier=_supplier(),
+            )
+            svc.badge_assign(actor=province)
         shipments = {}
         for c in cities:
             rows = [
@@ -88,24 +118,28 @@ def seed(*, seed: int, stdout) -> None:
                 }
                 for ln in lines(per_city[c.code])
             ]
-            plan = svc.plan_build(actor=province, city=c, rows=rows, spare_share="0.03", note="示例 demo")
-            svc.plan_approve(actor=province, plan=plan)
-            s = svc.shipment_create(
-                actor=province,
-                from_unit=units["430000"],
-                to_unit=c,
-                lines=lines(per_city[c.code]),
-                plan=plan,
-                note="第一批 first batch",
-            )
-            shipments[c.code] = svc.shipment_dispatch(actor=province, shipment=s)
+            with ago(PLANNED):
+                plan = svc.plan_build(actor=province, city=c, rows=rows, spare_share="0.03", note="演示")
+                svc.plan_approve(actor=province, plan=plan)
+            with ago(2 if c.code in IN_TRANSIT else DISPATCHED, 9):
+                s = svc.shipment_create(
+                    actor=province,
+                    from_unit=units["430000"],
+                    to_unit=c,
+                    lines=lines(per_city[c.code]),
+                    plan=plan,
+                    note="第一批",
+                )
+                shipments[c.code] = svc.shipment_dispatch(actor=province, shipment=s)
+        confirm_days = iter(CONFIRMED_DAYS)
         for code in [c for c in CONFIRMED if c in shipments]:
             s = shipments[code]
-            svc.shipment_confirm(
-                actor=_user(f"city{code}") or province,
-                shipment=s,
-                lines=[{"line_id": ln.pk, "received": ln.quantity} for ln in s.lines.all()],
-            )
+            with ago(next(confirm_days), 16):
+                svc.shipment_confirm(
+                    actor=_user(f"city{code}") or province,
+                    shipment=s,
+                    lines=[{"line_id": ln.pk, "received": ln.quantity} for ln in s.lines.all()],
+                )
         s = shipments.get(SHORT_CITY) or next(iter(shipments.values()))
         conf = []
         for n, ln in enumerate(s.lines.order_by("-quantity")):
@@ -115,7 +149,7 @@ def seed(*, seed: int, stdout) -> None:
                         "line_id": ln.pk,
                         "received": ln.quantity - 5,
                         "reason": "missing",
-                        "note": "外箱破损，少5件 carton torn, 5 missing",
+                        "note": "外箱破损，少5件",
                     }
                 )
             elif n == 1:
@@ -124,40 +158,48 @@ def seed(*, seed: int, stdout) -> None:
                         "line_id": ln.pk,
                         "received": ln.quantity - 2,
                         "reason": "wrong",
-                        "note": "2件错发为大一号 2 came one size up",
+                        "note": "2件错发为大一号",
                     }
                 )
             else:
                 conf.append({"line_id": ln.pk, "received": ln.quantity})
-        svc.shipment_confirm(
-            actor=_user(f"city{s.to_unit.code}") or province,
-            shipment=s,
-            lines=conf,
-            note="有差异 with discrepancies",
-        )
+        with ago(CONFIRMED_DAYS[-1], 16):
+            svc.shipment_confirm(
+                actor=_user(f"city{s.to_unit.code}") or province,
+                shipment=s,
+                lines=conf,
+                note="有差异",
+            )
         changsha = units["430100"]
         city_user = _user("city430100") or province
         issued = 0
+        issue_days = iter(ISSUED)
         for county in counties:
             need = per_unit[county.pk]
             if not need:
                 continue
-            cs = svc.shipment_create(actor=city_user, from_unit=changsha, to_unit=county, lines=lines(need))
-            svc.shipment_dispatch(actor=city_user, shipment=cs)
             county_user = _user(f"county{county.code}") or province
-            svc.shipment_confirm(
-                actor=county_user,
-                shipment=cs,
-                lines=[{"line_id": ln.pk, "received": ln.quantity} for ln in cs.lines.all()],
-            )
-            issued += svc.kit_issue(actor=county_user, unit=county)["officers"]
+            with ago(TO_COUNTIES, 9):
+                cs = svc.shipment_create(
+                    actor=city_user, from_unit=changsha, to_unit=county, lines=lines(need)
+                )
+                svc.shipment_dispatch(actor=city_user, shipment=cs)
+            with ago(TO_COUNTIES - 1, 15):
+                svc.shipment_confirm(
+                    actor=county_user,
+                    shipment=cs,
+                    lines=[{"line_id": ln.pk, "received": ln.quantity} for ln in cs.lines.all()],
+                )
+            with ago(next(issue_days, ISSUED[-1]), 10):
+                issued += svc.kit_issue(actor=county_user, unit=county)["officers"]
     leaver = (
         Officer.objects.filter(unit__code=COUNTIES[0], issues__isnull=False, status="serving")
         .order_by("id")
         .first()
     )
     if leaver is not None:
-        officer_set_status(actor=province, officer=leaver, status="left", reason="辞职 resigned (demo)")
+        with ago(LEFT):
+            officer_set_status(actor=province, officer=leaver, status="left", reason="辞职")
     stdout.write(
         f"distribution: {len(cities)} cities shipped, {len(CONFIRMED) + 1} confirmed (one short), "
         f"{issued} officers issued kits, {Movement.objects.count()} ledger rows "

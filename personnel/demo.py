@@ -22,8 +22,10 @@ def officer_rows(
     weights: list[int] | None = None,
     seed: int = 1,
     regions: list[str] | None = None,
+    measured_before: datetime.date | None = None,
 ):
-    """Yield n dicts with the roll's fields (gender as 'M'/'F', statuses as values), deterministic per seed."""
+    """Yield n dicts with the roll's fields (gender as 'M'/'F', statuses as values), deterministic per seed.
+    Measurements are dated within about three months before `measured_before` (default: Aug–Oct 2026)."""
     rng = random.Random(seed)
     regions = regions or [
         "430102",
@@ -86,7 +88,13 @@ def officer_rows(
                 waist_cm=_d(min(max(chest - diff, 55), 125)),
                 head_cm=_d(min(max(rng.gauss(57.5 if male else 55.5, 1.4), 51), 63)),
                 foot_mm=Decimal(int(min(max(rng.gauss(252 if male else 232, 9), 210), 300))),
-                measured_on=datetime.date(2026, rng.randrange(8, 11), rng.randrange(1, 29)),  # in the past
+                measured_on=_measured_on(rng.randrange(8, 11), rng.randrange(1, 29), measured_before),
             )
         yield row
         i += 1
+
+
+def _measured_on(month: int, day: int, before: datetime.date | None) -> datetime.date:
+    if before is None:
+        return datetime.date(2026, month, day)
+    return before - datetime.timedelta(days=(10 - month) * 28 + 28 - day)

@@ -1,10 +1,16 @@
-"""The Hunan 2027 uniform tender for the demo: notice planned early January, everything done by the end of
-April, shown as of 2027-03-22 (award made, per-city contracts signed, a first delivery partly rejected).
+"""The Hunan uniform tender for the demo, told relative to the day the demo is seeded (`today`): the tender
+notice about twelve weeks ago, bids, award and per-city contracts signed about six weeks ago, a first
+delivery accepted with a rejected line; the deliveries milestone is overdue (planned three days ago, not
+all delivered), acceptance is due within three days and distribution is due in six weeks. Every step is
+recorded on its own day (core.democlock), so the history, the ledger and the timeline agree.
 
-The 2027 holidays below are a demo assumption (the chinese-calendar data ends with 2026): replace them with
-the State Council's notice in the admin (节假日调整)."""
+Every date of the timeline keeps the legal intervals (rules data) on the working-day calendar. For a year
+the calendar does not know (chinese-calendar's data ends with 2026) the demo adds assumed holidays: the
+2027 list below, else the fixed-date ones (New Year, Labour Day, National Day). They are demo assumptions:
+replace them with the State Council's notice in the admin (节假日调整)."""
 
 import datetime
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -14,15 +20,16 @@ from stdnum.cn import uscc
 from assets.catalog import load_catalog
 from assets.kit import active_items
 from core.context import change_source
+from core.democlock import demo_clock
 from personnel.models import OrgUnit
 
 from . import services
 from .models import Holiday, Tender
 from .workdays import WorkCalendar
 
-REFERENCE = "HNJT-2027-FZ01"
-AS_OF = datetime.date(2027, 3, 22)
+REFERENCE_PREFIX, REFERENCE_SUFFIX = "HNJT-", "-FZ01"  # HNJT-<year>-FZ01
 D = datetime.date
+ASSUMPTION = "演示假设，以国务院办公厅通知为准"
 ASSUMED_2027 = [
     (D(2027, 1, 1), "holiday", "元旦"),
     *[(D(2027, 2, d), "holiday", "春节") for d in range(6, 15)],
@@ -60,143 +67,193 @@ def demand_snapshot():
     )
 
 
-def seed(*, seed: int, stdout) -> None:
-    if Tender.objects.filter(reference=REFERENCE).exists():
-        stdout.write(f"procurement: {REFERENCE} exists")
+def demo_tender() -> Tender | None:
+    """The demo's tender, whichever year it was seeded for."""
+    pattern = rf"^{re.escape(REFERENCE_PREFIX)}[0-9]{{4}}{re.escape(REFERENCE_SUFFIX)}$"
+    return Tender.objects.filter(reference__regex=pattern).order_by("id").first()
+
+
+def seed(*, seed: int, stdout, today: datetime.date | None = None) -> None:
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    if (existing := demo_tender()) is not None:
+        stdout.write(f"procurement: {existing.reference} exists")
         return
     with change_source("demo"), transaction.atomic():
-        _seed(stdout)
+        _seed(stdout, today)
 
 
-def _seed(stdout) -> None:
+def ensure_calendar(first: datetime.date, last: datetime.date) -> list[int]:
+    """Working-day data for every year from `first` to `last`: the years neither chinese-calendar nor the
+    Holiday table knows get the demo's assumed holidays. Returns the years added."""
+    cal = WorkCalendar()
+    added = []
+    for year in range(first.year, last.year + 1):
+        if cal.has_data(year):
+            continue
+        if year == 2027:
+            rows = ASSUMED_2027
+        else:  # the holidays on fixed dates; the Spring Festival and others move with the lunar calendar
+            rows = [
+                (D(year, 1, 1), "holiday", "元旦"),
+                *[(D(year, 5, d), "holiday", "劳动节") for d in range(1, 6)],
+                *[(D(year, 10, d), "holiday", "国庆节") for d in range(1, 8)],
+            ]
+        for day, kind, name in rows:
+            Holiday.objects.get_or_create(
+                date=day, defaults={"kind": kind, "name": name, "source": ASSUMPTION}
+            )
+        added.append(year)
+    return added
+
+
+def story_dates(today: datetime.date, cal: WorkCalendar) -> tuple[dict, dict]:
+    """(planned, actual) dates of the milestones for a demo seen on `today`: the notice about twelve weeks
+    back (a working day's slip against the plan, carried through), the contract published at least five
+    weeks back, deliveries planned three days ago and not done (overdue), acceptance planned in two days
+    (due soon), distribution complete in six weeks (pending). Only dates up to today are actual."""
+    days = datetime.timedelta
+    notice = cal.roll_forward(today - days(84))
+    while True:
+        plan, actual = _chain(cal, cal.sub_working_days(notice, 1)), _chain(cal, notice, slip=True)
+        if actual["contract_published"] <= today - days(35):
+            break
+        notice = cal.sub_working_days(notice, 5)  # holidays stretched the chain: start earlier
+    plan.update(
+        deliveries=today - days(3),
+        acceptance=today + days(2),
+        distribution_complete=today + days(45),
+    )
+    return plan, actual
+
+
+def _chain(cal: WorkCalendar, notice: datetime.date, slip: bool = False) -> dict:
+    """The milestones up to the contract's publication, from the notice date, within the legal intervals."""
+    days = datetime.timedelta
+    d = {
+        "intention_published": cal.roll_forward(notice - days(40)),  # at least 30 days before the notice
+        "plan_filed": cal.roll_forward(notice - days(25 if not slip else 24)),
+        "documents_final": cal.roll_forward(notice - days(8 if not slip else 6)),
+        "notice_published": notice,
+        "documents_on_sale": notice,
+    }
+    if d["documents_final"] >= notice:
+        d["documents_final"] = cal.sub_working_days(notice, 1)
+    d["documents_sale_end"] = cal.add_working_days(notice, 5)
+    d["bid_opening"] = cal.add_days(d["documents_on_sale"], 21)
+    d["last_clarification"] = d["bid_opening"] - days(15 if slip else 16)
+    d["evaluation_report"] = cal.add_working_days(d["bid_opening"], 2 if slip else 1)
+    d["winner_chosen"] = cal.add_working_days(d["evaluation_report"], 3)
+    d["award_notice"] = cal.add_working_days(d["winner_chosen"], 2 if slip else 1)
+    d["challenge_end"] = cal.add_working_days(d["award_notice"], 7)
+    d["contract_signed"] = cal.add_working_days(d["challenge_end"], 2 if slip else 3)
+    d["contract_published"] = cal.add_working_days(d["contract_signed"], 1)
+    return d
+
+
+def _seed(stdout, today: datetime.date) -> None:
     load_catalog()
-    for day, kind, name in ASSUMED_2027:
-        Holiday.objects.get_or_create(
-            date=day,
-            defaults={
-                "kind": kind,
-                "name": name,
-                "source": "演示假设，以国务院办公厅通知为准 demo assumption",
-            },
-        )
+    days = datetime.timedelta
+    ensure_calendar(today - days(160), today + days(90))
+    cal = WorkCalendar()
+    plan, actual = story_dates(today, cal)
+    year = plan["distribution_complete"].year
     province = OrgUnit.objects.get(code="430000")
     items = active_items()
     by_cat = defaultdict(list)
     for item in items:
         by_cat[item.category].append(item.code)
-    tender = services.tender_create(
-        actor=None,
-        title="2027年度湖南省交通运输综合行政执法制式服装和标志采购",
-        reference=REFERENCE,
-        year=2027,
-        budget=Decimal("36000000"),
-        bid_bond=Decimal("300000"),
-        procuring_unit=province,
-        agency="湖南省政府采购中心（演示）",
-        description="全省统一招标，统采分签；1月初发布公告，4月底前发放完毕",
-    )
-    lots = [
-        services.lot_create(
+    with demo_clock(cal.sub_working_days(plan["intention_published"], 3), 9):
+        tender = services.tender_create(
             actor=None,
-            tender=tender,
-            number=1,
-            title="服装及帽类",
-            budget=Decimal("26000000"),
-            item_codes=by_cat["garment"] + by_cat["headwear"],
-            price_weight=30,
-        ),
-        services.lot_create(
-            actor=None,
-            tender=tender,
-            number=2,
-            title="鞋类",
-            budget=Decimal("5000000"),
-            item_codes=by_cat["footwear"],
-            price_weight=40,
-        ),
-        services.lot_create(
-            actor=None,
-            tender=tender,
-            number=3,
-            title="标志",
-            budget=Decimal("4500000"),
-            item_codes=by_cat["insignia"],
-            evaluation_method="lowest_price",
-        ),
-    ]
-    suppliers = [
-        services.supplier_create(
-            actor=None,
-            name=name,
-            credit_code=credit_code(region, i + 1),
-            address=addr,
-            contact_name=who,
-            contact_phone=phone,
+            title=f"{year}年度湖南省交通运输综合行政执法制式服装和标志采购",
+            reference=f"{REFERENCE_PREFIX}{year}{REFERENCE_SUFFIX}",
+            year=year,
+            budget=Decimal("36000000"),
+            bid_bond=Decimal("300000"),
+            procuring_unit=province,
+            agency="湖南省政府采购中心（演示）",
+            description="全省统一招标，统采分签；公告后约三个月内发放完毕",
+            target_date=plan["distribution_complete"] + days(15),
         )
-        for i, (name, region, addr, who, phone) in enumerate(SUPPLIERS)
-    ]
-
-    cal = WorkCalendar()
-    plan = {
-        "intention_published": D(2026, 11, 20),
-        "plan_filed": D(2026, 12, 10),
-        "documents_final": D(2026, 12, 28),
-        "notice_published": D(2027, 1, 5),
-        "documents_on_sale": D(2027, 1, 5),
-    }
-    plan["documents_sale_end"] = cal.add_working_days(plan["notice_published"], 5)
-    plan["bid_opening"] = cal.add_days(plan["documents_on_sale"], 21)
-    plan["last_clarification"] = plan["bid_opening"] - datetime.timedelta(days=16)
-    plan["evaluation_report"] = cal.add_working_days(plan["bid_opening"], 1)
-    plan["winner_chosen"] = cal.add_working_days(plan["evaluation_report"], 3)
-    plan["award_notice"] = cal.add_working_days(plan["winner_chosen"], 1)
-    plan["challenge_end"] = cal.add_working_days(plan["award_notice"], 7)
-    plan["contract_signed"] = cal.add_working_days(plan["challenge_end"], 3)
-    plan["contract_published"] = cal.add_working_days(plan["contract_signed"], 1)
-    plan.update(deliveries=D(2027, 3, 31), acceptance=D(2027, 4, 9), distribution_complete=D(2027, 4, 26))
-    # what happened: a day's slip at the notice, carried through
-    actual = {
-        "intention_published": D(2026, 11, 20),
-        "plan_filed": D(2026, 12, 11),
-        "documents_final": D(2026, 12, 30),
-        "notice_published": D(2027, 1, 6),
-        "documents_on_sale": D(2027, 1, 6),
-    }
-    actual["documents_sale_end"] = cal.add_working_days(actual["notice_published"], 5)
-    actual["bid_opening"] = cal.add_days(actual["documents_on_sale"], 21)
-    actual["last_clarification"] = actual["bid_opening"] - datetime.timedelta(days=15)
-    actual["evaluation_report"] = cal.add_working_days(actual["bid_opening"], 2)
-    actual["winner_chosen"] = cal.add_working_days(actual["evaluation_report"], 3)
-    actual["award_notice"] = cal.add_working_days(actual["winner_chosen"], 2)
-    actual["challenge_end"] = cal.add_working_days(actual["award_notice"], 7)
-    actual["contract_signed"] = cal.add_working_days(actual["challenge_end"], 2)
-    actual["contract_published"] = cal.add_working_days(actual["contract_signed"], 1)
-    for m in tender.milestones.order_by("sequence"):
-        services.milestone_set(actor=None, milestone=m, planned_date=plan[m.code], today=AS_OF)
-    for m in tender.milestones.order_by("sequence"):
-        if m.code in actual:
-            services.milestone_set(actor=None, milestone=m, actual_date=actual[m.code], today=AS_OF)
-    services.tender_set_status(actor=None, tender=tender, status="active")
-    services.tender_set_status(actor=None, tender=tender, status="evaluation")
+        lots = [
+            services.lot_create(
+                actor=None,
+                tender=tender,
+                number=1,
+                title="服装及帽类",
+                budget=Decimal("26000000"),
+                item_codes=by_cat["garment"] + by_cat["headwear"],
+                price_weight=30,
+            ),
+            services.lot_create(
+                actor=None,
+                tender=tender,
+                number=2,
+                title="鞋类",
+                budget=Decimal("5000000"),
+                item_codes=by_cat["footwear"],
+                price_weight=40,
+            ),
+            services.lot_create(
+                actor=None,
+                tender=tender,
+                number=3,
+                title="标志",
+                budget=Decimal("4500000"),
+                item_codes=by_cat["insignia"],
+                evaluation_method="lowest_price",
+            ),
+        ]
+        suppliers = [
+            services.supplier_create(
+                actor=None,
+                name=name,
+                credit_code=credit_code(region, i + 1),
+                address=addr,
+                contact_name=who,
+                contact_phone=phone,
+            )
+            for i, (name, region, addr, who, phone) in enumerate(SUPPLIERS)
+        ]
+        for m in tender.milestones.order_by("sequence"):
+            services.milestone_set(actor=None, milestone=m, planned_date=plan[m.code])
 
     price_factor = [Decimal("0.86"), Decimal("0.91"), Decimal("0.95")]
     awards = []
-    for lot in lots:
-        for k, supplier in enumerate(suppliers):
-            bid = services.bid_submit(
-                actor=None,
-                lot=lot,
-                supplier=supplier,
-                submitted_on=actual["bid_opening"],
-                price_offered=lot.budget * price_factor[(k + lot.number) % 3],
-            )
-            if lot.evaluation_method == "comprehensive":
-                services.bid_score(
-                    actor=None, bid=bid, other_score=Decimal(100) - lot.price_weight - 6 - 3 * k
-                )
-        services.lot_evaluate(actor=None, lot=lot)
-        awards.append(services.award_create(actor=None, lot=lot, decided_on=actual["winner_chosen"]))
-    services.tender_set_status(actor=None, tender=tender, status="awarded")
+    # each actual date is recorded on its day; the tender's status and the bids follow the milestones
+    for m in tender.milestones.order_by("sequence"):
+        if m.code not in actual:
+            continue
+        with demo_clock(actual[m.code], 16):
+            services.milestone_set(actor=None, milestone=m, actual_date=actual[m.code])
+            if m.code == "notice_published":
+                services.tender_set_status(actor=None, tender=tender, status="active")
+            elif m.code == "bid_opening":
+                services.tender_set_status(actor=None, tender=tender, status="evaluation")
+                for lot in lots:
+                    for k, supplier in enumerate(suppliers):
+                        bid = services.bid_submit(
+                            actor=None,
+                            lot=lot,
+                            supplier=supplier,
+                            submitted_on=actual["bid_opening"],
+                            price_offered=lot.budget * price_factor[(k + lot.number) % 3],
+                        )
+                        if lot.evaluation_method == "comprehensive":
+                            services.bid_score(
+                                actor=None, bid=bid, other_score=Decimal(100) - lot.price_weight - 6 - 3 * k
+                            )
+            elif m.code == "evaluation_report":
+                for lot in lots:
+                    services.lot_evaluate(actor=None, lot=lot)
+            elif m.code == "winner_chosen":
+                for lot in lots:
+                    awards.append(
+                        services.award_create(actor=None, lot=lot, decided_on=actual["winner_chosen"])
+                    )
+                services.tender_set_status(actor=None, tender=tender, status="awarded")
 
     snap = demand_snapshot()
     if not snap.officer_count:
@@ -204,33 +261,37 @@ def _seed(stdout) -> None:
         return
     cat = {i.code: i.category for i in items}
     contracts = []
-    for award in awards:
-        codes = set(award.lot.items.values_list("code", flat=True))
-        prices = {c: UNIT_PRICES[cat[c]] for c in codes}
-        contracts += services.contracts_create_from_snapshot(
-            actor=None,
-            award=award,
-            snapshot=snap,
-            unit_prices=prices,
-            per_city=award.lot.number == 1,
-            performance_bond_percent=Decimal(5),
-            delivery_due=D(2027, 4, 15),
-        )
-    for contract in contracts:
-        services.contract_sign(
-            actor=None,
-            contract=contract,
-            signed_on=actual["contract_signed"],
-            published_on=actual["contract_published"],
-        )
-        services.payment_record(
-            actor=None,
-            contract=contract,
-            kind="advance",
-            amount=(contract.total * Decimal("0.3")).quantize(Decimal("0.01")),
-            paid_on=actual["contract_published"] + datetime.timedelta(days=7),
-        )
-    services.tender_set_status(actor=None, tender=tender, status="contracted")
+    with demo_clock(actual["contract_published"], 11):
+        for award in awards:
+            codes = set(award.lot.items.values_list("code", flat=True))
+            prices = {c: UNIT_PRICES[cat[c]] for c in codes}
+            contracts += services.contracts_create_from_snapshot(
+                actor=None,
+                award=award,
+                snapshot=snap,
+                unit_prices=prices,
+                per_city=award.lot.number == 1,
+                performance_bond_percent=Decimal(5),
+                delivery_due=plan["deliveries"],
+            )
+        for contract in contracts:
+            services.contract_sign(
+                actor=None,
+                contract=contract,
+                signed_on=actual["contract_signed"],
+                published_on=actual["contract_published"],
+            )
+        services.tender_set_status(actor=None, tender=tender, status="contracted")
+    paid_on = cal.add_working_days(actual["contract_published"], 5)
+    with demo_clock(paid_on, 15):
+        for contract in contracts:
+            services.payment_record(
+                actor=None,
+                contract=contract,
+                kind="advance",
+                amount=(contract.total * Decimal("0.3")).quantize(Decimal("0.01")),
+                paid_on=paid_on,
+            )
 
     # the first city contract with goods (Changsha in the full demo) gets a delivery with a rejected line
     changsha = next(
@@ -246,38 +307,43 @@ def _seed(stdout) -> None:
     if changsha is None:
         stdout.write("procurement: tender and contracts added; no city contract with goods, so no delivery")
         return
-    lines = list(changsha.lines.filter(kind="standard").order_by("-quantity")[:3])
-    delivery = services.delivery_create(
-        actor=None,
-        contract=changsha,
-        number=f"{changsha.number}-B01",
-        destination=changsha.buyer,
-        planned_on=D(2027, 3, 15),
-        delivered_on=D(2027, 3, 16),
-        lines=[{"contract_line_id": ln.pk, "quantity": max(1, ln.quantity // 2)} for ln in lines],
-    )
-    dls = list(delivery.lines.order_by("id"))
-    results = [{"delivery_line_id": dl.pk, "accepted": dl.quantity, "rejected": 0} for dl in dls]
-    bad = dls[-1]
-    rejected = max(1, bad.quantity // 10)
-    results[-1] = {
-        "delivery_line_id": bad.pk,
-        "accepted": bad.quantity - rejected,
-        "rejected": rejected,
-        "reason": "面料色差、缝线开裂 colour mismatch and open seams",
-    }
-    services.acceptance_record(
-        actor=None,
-        delivery=delivery,
-        inspected_on=D(2027, 3, 18),
-        certificate_number="YS-2027-0001",
-        sample_size=min(50, sum(d.quantity for d in dls)),
-        sample_note="按批抽检 sampled per GB/T 2828.1",
-        inspectors="省厅装备处、长沙市支队",
-        lines=results,
-    )
+    announced = cal.add_working_days(actual["contract_published"], 1)
+    delivered = cal.add_working_days(announced, 3)
+    inspected = cal.add_working_days(delivered, 1)
+    with demo_clock(delivered, 10):
+        lines = list(changsha.lines.filter(kind="standard").order_by("-quantity")[:3])
+        delivery = services.delivery_create(
+            actor=None,
+            contract=changsha,
+            number=f"{changsha.number}-B01",
+            destination=changsha.buyer,
+            planned_on=delivered,
+            delivered_on=delivered,
+            lines=[{"contract_line_id": ln.pk, "quantity": max(1, ln.quantity // 2)} for ln in lines],
+        )
+    with demo_clock(inspected, 15):
+        dls = list(delivery.lines.order_by("id"))
+        results = [{"delivery_line_id": dl.pk, "accepted": dl.quantity, "rejected": 0} for dl in dls]
+        bad = dls[-1]
+        rejected = max(1, bad.quantity // 10)
+        results[-1] = {
+            "delivery_line_id": bad.pk,
+            "accepted": bad.quantity - rejected,
+            "rejected": rejected,
+            "reason": "面料色差、缝线开裂",
+        }
+        services.acceptance_record(
+            actor=None,
+            delivery=delivery,
+            inspected_on=inspected,
+            certificate_number=f"YS-{year}-0001",
+            sample_size=min(50, sum(d.quantity for d in dls)),
+            sample_note="按批抽检（GB/T 2828.1）",
+            inspectors="省厅装备处、长沙市支队",
+            lines=results,
+        )
     stdout.write(
-        f"procurement: {REFERENCE} with {len(lots)} lots, {len(awards)} awards, {len(contracts)} contracts "
-        f"(from demand snapshot {snap.pk}), 1 delivery accepted with a rejected "
-        f"line; shown as of {AS_OF}"
+        f"procurement: {tender.reference} with {len(lots)} lots, {len(awards)} awards, {len(contracts)} "
+        f"contracts (from demand snapshot {snap.pk}), notice {actual['notice_published']}, 1 delivery "
+        f"accepted on {inspected} with a rejected line; as of {today}: deliveries overdue, acceptance due"
     )

@@ -4,6 +4,8 @@ apps' selectors, so a user is only offered what is in their scope; the service c
 
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from core.errors import NotFound, QMError
 from core.pages import tr
 from personnel.choices import Level
@@ -84,7 +86,7 @@ def _snapshots(user) -> list[tuple[str, str]]:
     from assets import selectors as demand
 
     return [
-        (str(s.pk), f"#{s.pk} {s.created_at:%Y-%m-%d %H:%M} {s.note}".strip())
+        (str(s.pk), f"#{s.pk} {timezone.localtime(s.created_at):%Y-%m-%d %H:%M} {s.note}".strip())
         for s in demand.snapshots_for(user)[:50]
     ]
 

@@ -2,6 +2,7 @@
 (a unit outside the scope → 404, a code of the wrong level → a clear error)."""
 
 from django.db.models import Max
+from django.utils import timezone
 
 from core import scope
 from core.errors import NotFound, QMError
@@ -42,4 +43,4 @@ def scope_label(units) -> str:
 
 def roll_as_of(qs) -> str:
     latest = qs.aggregate(m=Max("updated_at"))["m"]
-    return f"{latest:%Y-%m-%d %H:%M}" if latest else "—"
+    return f"{timezone.localtime(latest):%Y-%m-%d %H:%M}" if latest else "—"  # Beijing time, as printed beside it

@@ -103,12 +103,12 @@ def make_plate(rng: random.Random, city_code: str, new_energy: bool, used: set[s
             return plate
 
 
-def seed(*, seed: int, stdout) -> None:
+def seed(*, seed: int, stdout, today: datetime.date | None = None) -> None:
     if QuotaRecord.objects.filter(doc_number=FIRST_DOC).exists():
         stdout.write("vehicles: demo already loaded")
         return
     rng = random.Random(seed)
-    today = timezone.localdate()
+    today = today or timezone.localdate()
 
     def ago(days: int) -> datetime.date:
         return today - datetime.timedelta(days=days)
@@ -124,7 +124,7 @@ def seed(*, seed: int, stdout) -> None:
             doc_number=FIRST_DOC,
             doc_date=ago(450),
             kind=QuotaRecordKind.ALLOCATION,
-            reason="高速公路路政执法职责下放市州，分配执法车辆编制122个 vehicle posts for the devolved highway duty",
+            reason="高速公路路政执法职责下放市州，分配执法车辆编制122个",
             total_change=122,
             lines=[{"city_code": c, "quota": q} for c, q in ALLOCATION.items()],
         )
@@ -133,7 +133,7 @@ def seed(*, seed: int, stdout) -> None:
             doc_number="湘交执法〔2026〕7号",
             doc_date=ago(200),
             kind=QuotaRecordKind.TRANSFER,
-            reason="怀化新增高速通车里程，从湘潭调剂1个编制 one post moved for Huaihua's new expressway",
+            reason="怀化新增高速通车里程，从湘潭调剂1个编制",
             lines=[{"city_code": "430300", "change": -1}, {"city_code": "431200", "change": 1}],
         )
         used_plates: set[str] = set()
@@ -216,7 +216,7 @@ def seed(*, seed: int, stdout) -> None:
                             actor=None,
                             vehicle=v,
                             status=VehicleStatus.IN_SERVICE,
-                            reason="交付使用 taken into service",
+                            reason="交付使用",
                         )
                         services.odometer_record(
                             actor=None, vehicle=v, read_on=ago(days), km=rng.randrange(8, 60)
@@ -231,7 +231,7 @@ def seed(*, seed: int, stdout) -> None:
                         services.vehicle_assign(actor=None, vehicle=v, driver=officer)
                 document = {
                     PurchaseStage.CONTRACT_SIGNED: f"HT-{city_code}-{ago(days).year}-0{rng.randrange(1, 9)}",
-                    PurchaseStage.PROCUREMENT: "采购意向公开 purchase intention published",
+                    PurchaseStage.PROCUREMENT: "采购意向公开",
                 }.get(step, "")
                 services.purchase_advance(
                     actor=None,
@@ -268,7 +268,7 @@ def seed(*, seed: int, stdout) -> None:
             warning_lights_fitted=True,
             status=VehicleStatus.IN_SERVICE,
             equipment=EQUIPMENT[:3],
-            remarks="原公路局路政车辆划转 transferred from the former highway bureau",
+            remarks="原公路局路政车辆划转",
         )
         services.policy_add(
             actor=None,
@@ -288,14 +288,14 @@ def seed(*, seed: int, stdout) -> None:
             actor=None,
             vehicle=soon[0],
             due=today + datetime.timedelta(25),
-            reason="按行驶证记载 as printed on the licence (demo)",
+            reason="按行驶证记载",
         )
         services.maintenance_record(
             actor=None,
             vehicle=soon[0],
             date=ago(5),
             kind="service",
-            description="首次保养 first service",
+            description="首次保养",
             cost=Decimal("680.00"),
             workshop="益阳大众4S店",
             odometer_km=soon[0].odometer_readings.first().km + 40,

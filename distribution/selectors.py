@@ -14,6 +14,7 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
 
 from assets.kit import active_items
 from assets.models import ItemType
@@ -178,7 +179,7 @@ def kit_card(officer: Officer) -> list[dict]:
         issued = last.get((item_id, g, s))
         due = None
         if issued is not None:
-            d = issued.date()
+            d = timezone.localdate(issued)  # the users' day (Asia/Shanghai), not UTC's
             try:
                 due = d.replace(year=d.year + it.service_life_years)
             except ValueError:  # 29 February
@@ -190,7 +191,7 @@ def kit_card(officer: Officer) -> list[dict]:
                 "gender": g,
                 "size": s,
                 "quantity": q,
-                "issued_on": issued.date() if issued else None,
+                "issued_on": timezone.localdate(issued) if issued else None,
                 "due_on": due,
             }
         )

@@ -43,4 +43,6 @@ def scope_label(units) -> str:
 
 def roll_as_of(qs) -> str:
     latest = qs.aggregate(m=Max("updated_at"))["m"]
-    return f"{timezone.localtime(latest):%Y-%m-%d %H:%M}" if latest else "—"  # Beijing time, as printed beside it
+    return (
+        f"{timezone.localtime(latest):%Y-%m-%d %H:%M}" if latest else "—"
+    )  # Beijing time, as printed beside it

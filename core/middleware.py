@@ -16,8 +16,10 @@ class RequestSourceMiddleware:
 
 
 class ChineseFirstMiddleware:
-    """Chinese unless the user chose otherwise: after LocaleMiddleware, a request without the language
-    cookie (set by the header's switch, /i18n/setlang/) gets LANGUAGE_CODE whatever the browser asks."""
+    """Chinese unless the user chose otherwise: after LocaleMiddleware, a page request without the language
+    cookie (set by the header's switch, /i18n/setlang/) gets LANGUAGE_CODE whatever the browser asks. The
+    API is spoken to by programs, which say what they want: there the Accept-Language header counts (a
+    header naming no language we have, or none, still gets Chinese)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -26,7 +28,8 @@ class ChineseFirstMiddleware:
         from django.conf import settings
         from django.utils import translation
 
-        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        api = request.path.startswith("/api/") and request.headers.get("Accept-Language")
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not api:
             translation.activate(settings.LANGUAGE_CODE)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)

@@ -54,9 +54,15 @@ def money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def can_keep_station(actor, station: OrgUnit) -> bool:
+    """Who writes a station's register and survey return: its own staff and the units above it (not the
+    auditor). The pages ask the same rule (core.pages.may_write) before showing their forms."""
+    return actor is None or scope.has_role(actor, *STATION_KEEPERS, unit=station)
+
+
 def _require_keeper(actor, station: OrgUnit) -> None:
-    if actor is not None:
-        scope.require_role(actor, *STATION_KEEPERS, unit=station)
+    if not can_keep_station(actor, station):
+        raise Forbidden()
 
 
 def _check_station(station: OrgUnit, field: str = "station") -> None:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from core import scope
 from core.errors import NotFound, QMError
-from core.pages import page, tr
+from core.pages import may_write, page, tr
 
 from . import equipment_selectors as selectors
 from . import equipment_services as services
@@ -70,6 +70,12 @@ def may_confirm(user, station) -> bool:
     return scope.has_role(user, *services.STATION_KEEPERS, unit=station.parent)
 
 
+def may_grade(user, station, ret: dict) -> bool:
+    """Whether the survey page is a form: the user keeps the station (services.can_keep_station) and the
+    return is still a draft (the service refuses grades on a submitted one); otherwise it is read-only."""
+    return ret["status"] == ReturnStatus.DRAFT and may_write(services.can_keep_station, user, station)
+
+
 @page
 def station(request, code: str):
     """A station: what the last survey found, what changed; while a survey is open, its return — and, once the
@@ -96,6 +102,7 @@ def station(request, code: str):
             ret=ret,
             status_label=status_label(ret["status"]),
             may_review=ret["status"] == ReturnStatus.SUBMITTED and may_confirm(user, st),
+            may_write=may_grade(user, st, ret),
         )
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -179,7 +186,7 @@ def survey_form(request, code: str):
                 raise
             ctx["error"] = exc.message
             ctx["errors"] = exc.details.get("errors", []) if isinstance(exc.details, dict) else []
-            ctx["ret"] = selectors.survey_return(user, survey, st)
+            ctx.update(_return_context(user, survey, st))
             ctx["posted"] = request.POST
             if action == "found":
                 ctx["found"] = {k[6:]: v for k, v in request.POST.items() if k.startswith("found_")}
@@ -187,8 +194,17 @@ def survey_form(request, code: str):
             return render(request, "assets/equipment/survey.html", ctx, status=exc.status)
         messages.success(request, tr(f"已保存 {len(grades)} 项评定", f"{len(grades)} grades saved"))
         return redirect("stations:survey", code=st.code)
-    ctx["ret"] = selectors.survey_return(user, survey, st)
+    ctx.update(_return_context(user, survey, st))
     return render(request, "assets/equipment/survey.html", ctx)
+
+
+def _return_context(user, survey, station) -> dict:
+    """The return as the survey page shows it, and whether it is a form (may_write) or read-only."""
+    ret = selectors.survey_return(user, survey, station)
+    names = dict(conditions())
+    for row in ret["entries"]:
+        row["condition_label"] = names.get(row["condition"], "—")
+    return {"ret": ret, "may_write": may_grade(user, station, ret)}
 
 
 def _add_found(request, survey, station):

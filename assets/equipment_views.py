@@ -158,6 +158,8 @@ def survey_form(request, code: str):
                 )
                 messages.success(request, tr("清查表已提交", "Return submitted"))
                 return redirect("stations:station", code=st.code)
+            # only the items posted: the page's script sends the rows changed, and with "everything as in the
+            # last survey" (copy_last) the service fills the rest from that survey
             ret = selectors.survey_return(user, survey, st)
             grades = []
             for row in ret["entries"]:
@@ -170,8 +172,14 @@ def survey_form(request, code: str):
                             "note": request.POST.get(f"note_{row['item_id']}", "").strip(),
                         }
                     )
+            photos = {k for k, f in request.FILES.items() if k.startswith("photo_") and f}
+            if action == "save" and not grades and not photos:
+                messages.info(request, tr("没有改动", "Nothing changed"))
+                return redirect("stations:survey", code=st.code)
             with transaction.atomic():
-                services.survey_grade(actor=user, survey=survey, station=st, grades=grades)
+                saved = services.survey_grade(
+                    actor=user, survey=survey, station=st, grades=grades, copy_last=action == "copy_last"
+                )
                 entries = {
                     r["item_id"]: r["entry_id"] for r in selectors.survey_return(user, survey, st)["entries"]
                 }
@@ -192,7 +200,17 @@ def survey_form(request, code: str):
                 ctx["found"] = {k[6:]: v for k, v in request.POST.items() if k.startswith("found_")}
                 ctx["found_open"] = True
             return render(request, "assets/equipment/survey.html", ctx, status=exc.status)
-        messages.success(request, tr(f"已保存 {len(grades)} 项评定", f"{len(grades)} grades saved"))
+        if action == "copy_last":
+            copied = len(saved) - len(grades)
+            messages.success(
+                request,
+                tr(
+                    f"已按上次清查填写 {copied} 项，另有 {len(grades)} 项按您的选择",
+                    f"{copied} items graded as in the last survey, {len(grades)} as you chose",
+                ),
+            )
+        else:
+            messages.success(request, tr(f"已保存 {len(grades)} 项评定", f"{len(grades)} grades saved"))
         return redirect("stations:survey", code=st.code)
     ctx.update(_return_context(user, survey, st))
     return render(request, "assets/equipment/survey.html", ctx)
@@ -202,9 +220,15 @@ def _return_context(user, survey, station) -> dict:
     """The return as the survey page shows it, and whether it is a form (may_write) or read-only."""
     ret = selectors.survey_return(user, survey, station)
     names = dict(conditions())
+    writable = may_grade(user, station, ret)
+    last, findings = selectors.last_survey_findings(station, survey) if writable else (None, {})
     for row in ret["entries"]:
         row["condition_label"] = names.get(row["condition"], "—")
-    return {"ret": ret, "may_write": may_grade(user, station, ret)}
+        found = findings.get(row["item_id"])
+        row["last_condition"] = found.condition if found else ""
+        row["last_label"] = names.get(found.condition, "") if found else ""
+    to_copy = sum(1 for row in ret["entries"] if row["last_condition"] and not row["condition"])
+    return {"ret": ret, "may_write": writable, "last_survey": last, "to_copy": to_copy}
 
 
 def _add_found(request, survey, station):

@@ -13,7 +13,7 @@ from assets.kit import kit_for
 from assets.models import ItemType
 from core import scope
 from core.errors import NotFound, QMError
-from core.pages import page, tr
+from core.pages import may_write, page, tr
 from personnel.choices import Level
 from personnel.models import Officer, OrgUnit
 
@@ -21,7 +21,6 @@ from . import receipts, selectors, services, transfers
 from .choices import CaseOutcome, CaseStatus, RecoveryStatus, ShipmentStatus
 from .models import Shipment
 
-WRITERS = (scope.PROVINCE, scope.CITY, scope.COUNTY)
 OPEN_STATES = (ShipmentStatus.DISPATCHED,)
 
 
@@ -217,11 +216,7 @@ def _receipt_context(shipment, receipt) -> dict:
 def _may_confirm(user, shipment) -> bool:
     if shipment.status != ShipmentStatus.DISPATCHED:
         return False
-    try:
-        services.can_confirm(user, shipment)
-    except QMError:
-        return False
-    return True
+    return may_write(services.can_confirm, user, shipment)
 
 
 @page
@@ -435,7 +430,7 @@ def kits(request):
         for m in r["missing"]:
             it = items.get(m["item"])
             m["name"] = tr(it.name_for(r["o"].gender), it.name_en) if it else m["item"]
-    may_issue = scope.has_role(user, *WRITERS, unit=unit)
+    may_issue = may_write(services.can_issue, user, unit)
     if request.method == "POST":
         if not may_issue:
             raise QMError("forbidden", "无权发放 not allowed to issue", status=403)
@@ -506,7 +501,7 @@ def _kit_rows(officer):
 def officer_kit(request, officer_id: int):
     user = request.user
     officer = selectors.officer_get(user, officer_id)
-    may_issue = scope.has_role(user, *WRITERS, unit=officer.unit)
+    may_issue = may_write(services.can_issue, user, officer.unit)
     ctx = {
         "officer": officer,
         "kit": _kit_rows(officer),
@@ -592,6 +587,14 @@ def recoveries(request):
         else:
             messages.success(request, tr("已记录收回", "Recovery recorded"))
         return redirect("distribution:recoveries")
+    items = {
+        i.code: i for i in ItemType.objects.filter(code__in={e["item"] for t in tasks for e in t.expected})
+    }
+    for task in tasks:  # the record form only where the user may record (not for the auditor)
+        task.may_write = may_write(services.can_issue, user, task.unit)
+        for e in task.expected:  # names, not item codes
+            it = items.get(e["item"])
+            e["name"] = tr(it.name_for(e["gender"]), it.name_en) if it else e["item"]
     return render(request, "distribution/recoveries.html", {"tasks": tasks})
 
 

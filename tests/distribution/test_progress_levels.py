@@ -1,0 +1,236 @@
+"""The progress drill-down, a summary first: province → cities → counties → one unit's detail. Every level's
+rows (children + 本级, the unit's own store and staff) add up to the unit's totals for every figure; the
+detail is paged and names items, versions and sizes in words; scope is the user's subtree."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from distribution import selectors as sel
+from distribution import services as svc
+from distribution.models import Movement, UnitFlow
+from distribution.selectors import FIELDS
+from distribution.views import DETAIL_PAGE_ROWS
+from tests.personnel.factories import OfficerFactory
+
+from .conftest import confirm_all, kit_lines, receive, ship
+
+pytestmark = pytest.mark.django_db
+
+CITY, CSX, LY = "430100", "430121", "430181"  # 长沙市, 长沙县, 浏阳市 (a county-level city under 长沙)
+
+
+@pytest.fixture
+def browse():
+    """browse(user) → a test client logged in as that user."""
+
+    def _as(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _as
+
+
+def qty(lines) -> int:
+    return sum(x["quantity"] for x in lines)
+
+
+@pytest.fixture
+def changsha(org, catalog, province_user, changsha_user, county_user):
+    """长沙 as it really is mid-distribution: officers of its own (the city bureau) and in two counties;
+    the province shipped every kit plus one spare kit, one piece arrived short; the city kept its own kits and
+    the spare, passed 长沙县 its kits (confirmed) and sent 浏阳 its kit (still on the road); the city and 长沙县
+    issued to their officers; one 长沙县 officer was measured again after the issue (a new size is needed while
+    the old one is held), so per size 长沙县 has a shortfall that 浏阳's need must not hide. The province
+    bureau has an officer of its own; 株洲 has one officer and nothing shipped."""
+    own = [OfficerFactory(unit=org[CITY]) for _ in range(2)]
+    csx = [OfficerFactory(unit=org[CSX]) for _ in range(2)]
+    ly = [OfficerFactory(unit=org[LY])]
+    OfficerFactory(unit=org["430000"])
+    OfficerFactory(unit=org["430200"])
+    kit = kit_lines(own[0])
+    every = kit_lines(own[0], len(own) + len(csx) + len(ly) + 1)  # every officer's kit and a spare one
+    receive(province_user, org, every)
+    to_city = ship(province_user, org, every, CITY)
+    lines = [{"line_id": ln.pk, "received": ln.quantity} for ln in to_city.lines.all()]
+    lines[0].update(received=lines[0]["received"] - 1, reason="missing")
+    svc.shipment_confirm(actor=changsha_user, shipment=to_city, lines=lines)
+    confirm_all(county_user, ship(changsha_user, org, kit_lines(own[0], len(csx)), CSX, frm=CITY))
+    ship(changsha_user, org, kit_lines(own[0], len(ly)), LY, frm=CITY)  # dispatched, not yet confirmed
+    svc.kit_issue(actor=changsha_user, unit=org[CITY])
+    svc.kit_issue(actor=county_user, unit=org[CSX])
+    csx[0].chest_cm = 104  # measured again: a bigger jacket is now needed, the old one is held
+    csx[0].save()
+    return {"kit": qty(kit), "own": own, "csx": csx, "ly": ly, "shipped": qty(every)}
+
+
+def check_adds_up(level: dict) -> None:
+    for f in FIELDS:
+        assert sum(c[f] for c in level["children"]) + level["own"][f] == level["totals"][f], f
+
+
+def test_city_counties_and_its_own_add_up_to_the_city(changsha, changsha_user, org):
+    level = sel.progress_level(changsha_user, CITY)
+    check_adds_up(level)
+    kids = {c["unit"].code: c for c in level["children"]}
+    assert CSX in kids and LY in kids and "430200" not in kids
+    per_officer = kids[LY]["needed"]  # 浏阳's one officer: the needs of one kit
+    assert per_officer > 0
+    own, kit = level["own"], changsha["kit"]
+    # the city's own staff: their needs, all issued from the city's store
+    assert own["needed"] == 2 * per_officer
+    issued_by_city = sum(
+        Movement.objects.filter(kind="issue", from_location__key=f"unit:{CITY}").values_list(
+            "quantity", flat=True
+        )
+    )
+    assert own["issued"] == issued_by_city > 0  # (badge-number items wait for a number: not all of the kit)
+    assert own["outstanding"] == own["needed"] - own["issued"]
+    # the city's own store: shipped to it and not passed on (its own two kits and the spare), one short
+    assert own["shipped"] == changsha["shipped"] - 3 * kit == 3 * kit
+    assert own["short"] == 1 and kids[CSX]["short"] == 0
+    assert level["totals"]["received"] == changsha["shipped"] - 1
+    # 浏阳's kit has left the city's store and is on the road: the city's own in transit goes below zero
+    assert kids[LY]["in_transit"] == kit and level["totals"]["in_transit"] == 0 and own["in_transit"] == -kit
+    assert own["received"] == changsha["shipped"] - 1 - 2 * kit
+    # outstanding adds up per unit: 长沙县's re-measured officer lacks a jacket, 浏阳's officer a whole kit
+    assert kids[CSX]["outstanding"] > 0 and kids[LY]["outstanding"] == per_officer
+    assert level["totals"]["outstanding"] == kids[CSX]["outstanding"] + per_officer + own["outstanding"]
+    # netted per size over the whole city, 长沙县's old jacket held would cover 浏阳's need: it must not
+    rows = sel.progress_detail(changsha_user, CITY)
+    assert sum(max(r["needed"] - r["issued"], 0) for r in rows) < level["totals"]["outstanding"]
+    assert sum(r["outstanding"] for r in rows) == level["totals"]["outstanding"]
+    assert all(own[f] >= 0 for f in FIELDS if f != "in_transit")
+
+
+def test_province_cities_and_its_own_add_up(changsha, province_user):
+    level = sel.progress_level(province_user, "430000")
+    check_adds_up(level)
+    assert len(level["children"]) == 14
+    city = next(c for c in level["children"] if c["unit"].code == CITY)
+    for f in ("shipped", "received", "short", "in_transit", "excess"):
+        assert level["own"][f] == 0, f  # the province's flows are its cities'
+        assert level["totals"][f] == city[f], f
+    assert level["own"]["needed"] > 0 and level["own"]["outstanding"] == level["own"]["needed"]
+
+
+def test_summary_api_and_tree_carry_the_own_row(changsha, changsha_user, api):
+    body = api.as_(changsha_user).get(f"/distribution/progress/{CITY}").json()
+    for f in FIELDS:
+        assert sum(c[f] for c in body["children"]) + body["own"][f] == body["totals"][f], f
+    tree = sel.progress_tree(changsha_user, CITY)
+    assert tree["unit"]["own"] == body["own"]
+
+
+def cells(html: str, marker: str) -> list[list[str]]:
+    """The cells' text of every <tr> whose opening tag contains `marker`."""
+    out = []
+    for tr in re.findall(r"<tr([^>]*)>(.*?)</tr>", html, re.S):
+        if marker in tr[0]:
+            out.append(
+                [
+                    re.sub(r"<[^>]+>", "", c).strip()
+                    for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", tr[1], re.S)
+                ]
+            )
+    return out
+
+
+def figures(row: list[str]) -> list[int]:
+    return [int(c.replace(",", "")) for c in row[1:]]
+
+
+def test_city_page_rows_add_up_and_open_one_level_down(changsha, browse, changsha_user):
+    resp = browse(changsha_user).get(f"/distribution/progress/{CITY}/")
+    assert resp.status_code == 200
+    html = resp.content.decode()
+    kids = cells(html, "data-unit=")
+    (own,) = cells(html, 'data-testid="progress-own"')
+    (total,) = cells(html, 'data-testid="progress-total"')
+    assert len(kids) >= 2 and own[0].startswith("本级")
+    for n in range(len(FIELDS)):
+        assert sum(figures(k)[n] for k in kids) + figures(own)[n] == figures(total)[n], FIELDS[n]
+    assert f'href="/distribution/progress/{CSX}/items/"' in html  # a county opens its detail
+    assert 'href="/distribution/progress/430000/"' not in html  # no link above the city's scope
+    assert f'href="/distribution/progress/{CITY}/items/"' in html
+
+
+def test_province_start_page_is_the_summary(changsha, browse, province_user):
+    html = browse(province_user).get("/distribution/progress/").content.decode()
+    assert len(cells(html, "data-unit=")) == 14 and 'data-testid="progress-own"' in html
+    assert f'href="/distribution/progress/{CITY}/"' in html and "省本级" in html
+    dash = browse(province_user).get("/dashboard/").content.decode()
+    link = re.search(r'<a href="([^"]+)" data-testid="progress-link"', dash)
+    assert link and link.group(1) == "/distribution/progress/"  # the dashboard's 进度表 opens the summary
+    en = browse(province_user)
+    en.cookies["django_language"] = "en"
+    assert "Province's own" in en.get("/distribution/progress/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_detail_names_items_versions_and_sizes(changsha, browse, county_user, org):
+    OfficerFactory(unit=org[CSX], height_cm=210)  # made to measure
+    OfficerFactory(unit=org[CSX], chest_cm=None, head_cm=None)  # measurements missing
+    html = browse(county_user).get(f"/distribution/progress/{CSX}/items/").content.decode()
+    body = html[html.index('data-testid="progress-detail"') :]
+    assert "常服上衣（男）" in body and "<td>男</td>" in body
+    assert "量体定制" in body and "缺少量体数据" in body
+    assert "?mtm" not in html and "?missing" not in html and "DRESS-JACKET" not in html
+    assert "<td>M</td>" not in body and "<td>F</td>" not in body
+    # a county has no level below: its summary address opens the detail
+    assert browse(county_user).get(f"/distribution/progress/{CSX}/").url.endswith(f"/{CSX}/items/")
+
+
+def test_detail_item_filter(changsha, browse, changsha_user, org):
+    from assets.models import ItemType
+
+    jacket = ItemType.objects.get(code="DRESS-JACKET")
+    html = browse(changsha_user).get(f"/distribution/progress/{CITY}/items/", {"item": jacket.pk}).content
+    rows = cells(html.decode(), "")
+    names = {r[0] for r in rows if len(r) == 12 and r[0] != "品类"}
+    assert names == {"常服上衣（男）"}
+    assert (
+        browse(changsha_user).get(f"/distribution/progress/{CITY}/items/", {"item": "x"}).status_code == 400
+    )
+
+
+def test_city_user_cannot_open_another_city(changsha, browse, changsha_user, county_user):
+    c = browse(changsha_user)
+    for url in (
+        "/distribution/progress/430200/",
+        "/distribution/progress/430200/items/",
+        "/distribution/progress/430000/",
+    ):
+        assert c.get(url).status_code == 404, url
+    assert c.get("/distribution/progress/?city=430200").status_code == 404
+    assert browse(county_user).get(f"/distribution/progress/{CITY}/").status_code == 404
+    # a city user's start page is their city
+    html = c.get("/distribution/progress/").content.decode()
+    assert "长沙" in html and "株洲" not in html and len(cells(html, "data-unit=")) >= 2
+
+
+def test_every_level_stays_small_with_a_big_unit(changsha, browse, province_user, org):
+    """长沙县 given over 3,500 rows by item × size (its flows written straight to the summary table: the page's size
+    is under test, not the ledger): no page of the drill-down has 1,000 rows or 1 MB."""
+    from assets.models import ItemType
+
+    items = list(ItemType.objects.all()[:30])
+    UnitFlow.objects.bulk_create(
+        UnitFlow(unit=org[CSX], item=it, gender=g, size=f"{150 + n}/{60 + n}X", shipped=2, received=2)
+        for it in items
+        for g in ("M", "F")
+        for n in range(80)
+    )
+    assert len(sel.progress_detail(province_user, CSX)) >= 3500
+    c = browse(province_user)
+    pages = ["/distribution/progress/", f"/distribution/progress/{CITY}/"]
+    pages += [f"/distribution/progress/{code}/items/" for code in ("430000", CITY, CSX)]
+    pages += [f"/distribution/progress/{CSX}/items/?page=7"]
+    for url in pages:
+        resp = c.get(url)
+        assert resp.status_code == 200, url
+        html = resp.content
+        assert len(html) < 1_000_000 and html.count(b"<tr") < 1000, url
+    last = c.get(f"/distribution/progress/{CSX}/items/?page=7").content.decode()
+    assert 'rel="prev"' in last and len(cells(last, "")) <= DETAIL_PAGE_ROWS + 1

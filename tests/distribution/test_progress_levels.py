@@ -8,17 +8,14 @@ import pytest
 from django.test import Client
 
 from distribution import selectors as sel
-from distribution import services as svc
 from distribution.models import Movement, UnitFlow
 from distribution.selectors import FIELDS
 from distribution.views import DETAIL_PAGE_ROWS
 from tests.personnel.factories import OfficerFactory
 
-from .conftest import confirm_all, kit_lines, receive, ship
+from .conftest import CITY, CSX, LY
 
 pytestmark = pytest.mark.django_db
-
-CITY, CSX, LY = "430100", "430121", "430181"  # 长沙市, 长沙县, 浏阳市 (a county-level city under 长沙)
 
 
 @pytest.fixture
@@ -33,52 +30,19 @@ def browse():
     return _as
 
 
-def qty(lines) -> int:
-    return sum(x["quantity"] for x in lines)
-
-
-@pytest.fixture
-def changsha(org, catalog, province_user, changsha_user, county_user):
-    """长沙 as it really is mid-distribution: officers of its own (the city bureau) and in two counties;
-    the province shipped every kit plus one spare kit, one piece arrived short; the city kept its own kits and
-    the spare, passed 长沙县 its kits (confirmed) and sent 浏阳 its kit (still on the road); the city and 长沙县
-    issued to their officers; one 长沙县 officer was measured again after the issue (a new size is needed while
-    the old one is held), so per size 长沙县 has a shortfall that 浏阳's need must not hide. The province
-    bureau has an officer of its own; 株洲 has one officer and nothing shipped."""
-    own = [OfficerFactory(unit=org[CITY]) for _ in range(2)]
-    csx = [OfficerFactory(unit=org[CSX]) for _ in range(2)]
-    ly = [OfficerFactory(unit=org[LY])]
-    OfficerFactory(unit=org["430000"])
-    OfficerFactory(unit=org["430200"])
-    kit = kit_lines(own[0])
-    every = kit_lines(own[0], len(own) + len(csx) + len(ly) + 1)  # every officer's kit and a spare one
-    receive(province_user, org, every)
-    to_city = ship(province_user, org, every, CITY)
-    lines = [{"line_id": ln.pk, "received": ln.quantity} for ln in to_city.lines.all()]
-    lines[0].update(received=lines[0]["received"] - 1, reason="missing")
-    svc.shipment_confirm(actor=changsha_user, shipment=to_city, lines=lines)
-    confirm_all(county_user, ship(changsha_user, org, kit_lines(own[0], len(csx)), CSX, frm=CITY))
-    ship(changsha_user, org, kit_lines(own[0], len(ly)), LY, frm=CITY)  # dispatched, not yet confirmed
-    svc.kit_issue(actor=changsha_user, unit=org[CITY])
-    svc.kit_issue(actor=county_user, unit=org[CSX])
-    csx[0].chest_cm = 104  # measured again: a bigger jacket is now needed, the old one is held
-    csx[0].save()
-    return {"kit": qty(kit), "own": own, "csx": csx, "ly": ly, "shipped": qty(every)}
-
-
 def check_adds_up(level: dict) -> None:
     for f in FIELDS:
         assert sum(c[f] for c in level["children"]) + level["own"][f] == level["totals"][f], f
 
 
-def test_city_counties_and_its_own_add_up_to_the_city(changsha, changsha_user, org):
+def test_city_counties_and_its_own_add_up_to_the_city(changsha_midway, changsha_user, org):
     level = sel.progress_level(changsha_user, CITY)
     check_adds_up(level)
     kids = {c["unit"].code: c for c in level["children"]}
     assert CSX in kids and LY in kids and "430200" not in kids
     per_officer = kids[LY]["needed"]  # 浏阳's one officer: the needs of one kit
     assert per_officer > 0
-    own, kit = level["own"], changsha["kit"]
+    own, kit = level["own"], changsha_midway["kit"]
     # the city's own staff: their needs, all issued from the city's store
     assert own["needed"] == 2 * per_officer
     issued_by_city = sum(
@@ -89,12 +53,12 @@ def test_city_counties_and_its_own_add_up_to_the_city(changsha, changsha_user, o
     assert own["issued"] == issued_by_city > 0  # (badge-number items wait for a number: not all of the kit)
     assert own["outstanding"] == own["needed"] - own["issued"]
     # the city's own store: shipped to it and not passed on (its own two kits and the spare), one short
-    assert own["shipped"] == changsha["shipped"] - 3 * kit == 3 * kit
+    assert own["shipped"] == changsha_midway["shipped"] - 3 * kit == 3 * kit
     assert own["short"] == 1 and kids[CSX]["short"] == 0
-    assert level["totals"]["received"] == changsha["shipped"] - 1
+    assert level["totals"]["received"] == changsha_midway["shipped"] - 1
     # 浏阳's kit has left the city's store and is on the road: the city's own in transit goes below zero
     assert kids[LY]["in_transit"] == kit and level["totals"]["in_transit"] == 0 and own["in_transit"] == -kit
-    assert own["received"] == changsha["shipped"] - 1 - 2 * kit
+    assert own["received"] == changsha_midway["shipped"] - 1 - 2 * kit
     # outstanding adds up per unit: 长沙县's re-measured officer lacks a jacket, 浏阳's officer a whole kit
     assert kids[CSX]["outstanding"] > 0 and kids[LY]["outstanding"] == per_officer
     assert level["totals"]["outstanding"] == kids[CSX]["outstanding"] + per_officer + own["outstanding"]
@@ -105,7 +69,7 @@ def test_city_counties_and_its_own_add_up_to_the_city(changsha, changsha_user, o
     assert all(own[f] >= 0 for f in FIELDS if f != "in_transit")
 
 
-def test_province_cities_and_its_own_add_up(changsha, province_user):
+def test_province_cities_and_its_own_add_up(changsha_midway, province_user):
     level = sel.progress_level(province_user, "430000")
     check_adds_up(level)
     assert len(level["children"]) == 14
@@ -116,7 +80,7 @@ def test_province_cities_and_its_own_add_up(changsha, province_user):
     assert level["own"]["needed"] > 0 and level["own"]["outstanding"] == level["own"]["needed"]
 
 
-def test_summary_api_and_tree_carry_the_own_row(changsha, changsha_user, api):
+def test_summary_api_and_tree_carry_the_own_row(changsha_midway, changsha_user, api):
     body = api.as_(changsha_user).get(f"/distribution/progress/{CITY}").json()
     for f in FIELDS:
         assert sum(c[f] for c in body["children"]) + body["own"][f] == body["totals"][f], f
@@ -142,7 +106,7 @@ def figures(row: list[str]) -> list[int]:
     return [int(c.replace(",", "")) for c in row[1:]]
 
 
-def test_city_page_rows_add_up_and_open_one_level_down(changsha, browse, changsha_user):
+def test_city_page_rows_add_up_and_open_one_level_down(changsha_midway, browse, changsha_user):
     resp = browse(changsha_user).get(f"/distribution/progress/{CITY}/")
     assert resp.status_code == 200
     html = resp.content.decode()
@@ -157,7 +121,7 @@ def test_city_page_rows_add_up_and_open_one_level_down(changsha, browse, changsh
     assert f'href="/distribution/progress/{CITY}/items/"' in html
 
 
-def test_province_start_page_is_the_summary(changsha, browse, province_user):
+def test_province_start_page_is_the_summary(changsha_midway, browse, province_user):
     html = browse(province_user).get("/distribution/progress/").content.decode()
     assert len(cells(html, "data-unit=")) == 14 and 'data-testid="progress-own"' in html
     assert f'href="/distribution/progress/{CITY}/"' in html and "省本级" in html
@@ -169,7 +133,7 @@ def test_province_start_page_is_the_summary(changsha, browse, province_user):
     assert "Province's own" in en.get("/distribution/progress/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
-def test_detail_names_items_versions_and_sizes(changsha, browse, county_user, org):
+def test_detail_names_items_versions_and_sizes(changsha_midway, browse, county_user, org):
     OfficerFactory(unit=org[CSX], height_cm=210)  # made to measure
     OfficerFactory(unit=org[CSX], chest_cm=None, head_cm=None)  # measurements missing
     html = browse(county_user).get(f"/distribution/progress/{CSX}/items/").content.decode()
@@ -182,7 +146,7 @@ def test_detail_names_items_versions_and_sizes(changsha, browse, county_user, or
     assert browse(county_user).get(f"/distribution/progress/{CSX}/").url.endswith(f"/{CSX}/items/")
 
 
-def test_detail_item_filter(changsha, browse, changsha_user, org):
+def test_detail_item_filter(changsha_midway, browse, changsha_user, org):
     from assets.models import ItemType
 
     jacket = ItemType.objects.get(code="DRESS-JACKET")
@@ -195,7 +159,7 @@ def test_detail_item_filter(changsha, browse, changsha_user, org):
     )
 
 
-def test_city_user_cannot_open_another_city(changsha, browse, changsha_user, county_user):
+def test_city_user_cannot_open_another_city(changsha_midway, browse, changsha_user, county_user):
     c = browse(changsha_user)
     for url in (
         "/distribution/progress/430200/",
@@ -210,7 +174,7 @@ def test_city_user_cannot_open_another_city(changsha, browse, changsha_user, cou
     assert "长沙" in html and "株洲" not in html and len(cells(html, "data-unit=")) >= 2
 
 
-def test_every_level_stays_small_with_a_big_unit(changsha, browse, province_user, org):
+def test_every_level_stays_small_with_a_big_unit(changsha_midway, browse, province_user, org):
     """长沙县 given over 3,500 rows by item × size (its flows written straight to the summary table: the page's size
     is under test, not the ledger): no page of the drill-down has 1,000 rows or 1 MB."""
     from assets.models import ItemType

@@ -24,7 +24,7 @@ are 0 and its 本级 row is its own staff's needs and kits and its own allocatio
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from assets.kit import active_items
@@ -345,74 +345,58 @@ def _roll_up(known: dict, unknown: dict, anc: dict[int, list[int]]) -> dict[int,
     return rolled
 
 
-def _issued(units: list[OrgUnit]) -> dict[int, dict[tuple, int]]:
-    """unit id → issued over the unit's subtree, summed in SQL (the province: one GROUP BY; cities: grouped by
-    city; counties and others: their own rows, officers belong to agencies)."""
-    out: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
-    base = UnitFlow.objects.exclude(issued=0)
-    provinces = [u.pk for u in units if u.level == Level.PROVINCE]
-    cities = {u.pk for u in units if u.level == Level.CITY}
-    if provinces or cities:
-        # one GROUP BY city (the province unit is its own city): cities take theirs, the province the sum
-        qs = base if provinces else base.filter(unit__city_id__in=cities)
-        for c, i, g, s, q in (
-            qs.values_list("unit__city_id", "item_id", "gender", "size").annotate(q=Sum("issued")).order_by()
-        ):
-            key = (i, g, s)
-            if c in cities:
-                out[c][key] += q
-            for p in provinces:
-                out[p][key] += q
-    others = [u for u in units if u.level not in (Level.PROVINCE, Level.CITY)]
-    if others:
-        q_sub = Q(pk__in=[])
-        for u in others:
-            q_sub |= Q(unit__path__startswith=u.path)
-        anc = _ancestors()
-        wanted = {u.pk for u in others}
-        for unit_id, i, g, s, q in base.filter(q_sub).values_list(
-            "unit_id", "item_id", "gender", "size", "issued"
-        ):
-            for a in anc[unit_id]:
-                if a in wanted:
-                    out[a][(i, g, s)] += q
-    return out
-
-
-def _outstanding(units: list[OrgUnit]) -> dict[int, dict[tuple, int]]:
-    """unit id → {(item id, gender, size): outstanding} for the units given: max(needed − issued, 0) of each
-    unit's own officers, summed over the unit's subtree (call after needed_rolled(), whose memo holds each
-    unit's own needs)."""
+def _issued_outstanding(
+    units: list[OrgUnit],
+) -> tuple[dict[int, dict[tuple, int]], dict[int, dict[tuple, int]]]:
+    """(issued, outstanding): unit id → {(item id, gender, size): quantity} for the units given, over each
+    unit's subtree, from one read of the units' own issued figures. issued: what the subtree's officers were
+    issued, net of returns; outstanding: max(needed − issued, 0) of each unit's own officers, summed over the
+    subtree, so that it adds up like the other figures (a surplus in one county does not hide a shortfall in
+    another). Each unit's own needs come from needed_rolled()'s memo."""
     wanted = {u.pk for u in units}
     anc = _ancestors()
     if "units" not in _NEEDED_MEMO:  # the rolled-up needs were kept without the per-unit ones: sum them again
         _NEEDED_MEMO.pop("needed", None)
         needed_rolled()
     own_needs = _NEEDED_MEMO["units"][1]
-    relevant = {uid for uid in own_needs if any(a in wanted for a in anc.get(uid, ()))}
-    issued: dict[int, dict[tuple, int]] = defaultdict(dict)
-    if relevant:
-        qs = UnitFlow.objects.exclude(issued=0)
-        if not any(u.level == Level.PROVINCE for u in units):
-            qs = qs.filter(unit_id__in=relevant)
-        for unit_id, i, g, s, q in qs.values_list("unit_id", "item_id", "gender", "size", "issued"):
-            issued[unit_id][(i, g, s)] = q
-    out: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
-    for uid in relevant:
-        _n, _t, known, unknown = own_needs[uid]
-        mine = issued.get(uid, {})
+    issued: dict[int, dict[tuple, int]] = {uid: {} for uid in wanted}
+    outstanding: dict[int, dict[tuple, int]] = {uid: {} for uid in wanted}
+    into_issued: dict[int, list[dict]] = {}
+
+    def targets(unit_id: int) -> list[dict]:
+        t = into_issued.get(unit_id)
+        if t is None:
+            t = into_issued[unit_id] = [issued[a] for a in anc.get(unit_id, ()) if a in wanted]
+        return t
+
+    qs = UnitFlow.objects.exclude(issued=0)
+    if not any(u.level == Level.PROVINCE for u in units):
+        q_sub = Q(pk__in=[])
+        for u in units:
+            q_sub |= Q(unit__path__startswith=u.path)
+        qs = qs.filter(q_sub)
+    own_issued: dict[int, dict[tuple, int]] = defaultdict(dict)
+    for unit_id, i, g, s, q in qs.values_list("unit_id", "item_id", "gender", "size", "issued"):
+        key = (i, g, s)
+        own_issued[unit_id][key] = q
+        for t in targets(unit_id):
+            t[key] = t.get(key, 0) + q
+    for uid, (_n, _t, known, unknown) in own_needs.items():
+        into = [outstanding[a] for a in anc.get(uid, ()) if a in wanted]
+        if not into:
+            continue
+        mine = own_issued.get(uid, {})
         own: dict[tuple, int] = defaultdict(int)
         for (_u, item_id, g, size), q in known.items():
             own[(item_id, g, size)] += q
         for (_u, item_id, g, status), q in unknown.items():
             own[(item_id, g, f"?{status}")] += q
-        targets = [out[a] for a in anc[uid] if a in wanted]
         for key, n in own.items():
             o = n - mine.get(key, 0)
             if o > 0:
-                for t in targets:
-                    t[key] += o
-    return out
+                for t in into:
+                    t[key] = t.get(key, 0) + o
+    return issued, outstanding
 
 
 def _progress_parts(units: list[OrgUnit]) -> dict[str, tuple]:
@@ -422,8 +406,7 @@ def _progress_parts(units: list[OrgUnit]) -> dict[str, tuple]:
     province_ids = [u.pk for u in units if u.level == Level.PROVINCE]
     city_ids = set(OrgUnit.objects.filter(level=Level.CITY).values_list("id", flat=True))
     needed = needed_rolled()
-    issued = _issued(units)
-    outstanding = _outstanding(units)
+    issued, outstanding = _issued_outstanding(units)
     # flow figures: the unit's own; the province's are the sum over its cities (its own store's deliveries
     # from suppliers are stock, not distribution: counting them too would make the province row more than the
     # sum of its cities)

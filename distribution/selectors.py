@@ -572,11 +572,23 @@ def progress_level(user, code: str) -> dict:
     return {"unit": unit, "totals": totals, "children": children, "own": own_figures(totals, children)}
 
 
-def progress_detail(user, code: str, *, item_id: int | None = None) -> list[dict]:
-    """One unit's figures by item × gender × size (its whole subtree), in catalog order, optionally of one
-    item: [{"item": ItemType, "gender", "size", **figures}]."""
+def progress_detail(user, code: str, *, item_id: int | None = None, own: bool = False) -> list[dict]:
+    """One unit's figures by item × gender × size (its whole subtree; with `own`, its 本级: the unit's less its
+    children's, key by key, so these rows add up to progress_level's `own`), in catalog order, optionally of
+    one item: [{"item": ItemType, "gender", "size", **figures}]."""
     unit = unit_get(user, code)
-    rows = _key_rows(_progress_parts([unit])[unit.code])
+    if own:
+        kids = _children(user, [unit])
+        parts = _progress_parts([unit, *kids])
+        rows = _key_rows(parts[unit.code])
+        for kid in kids:
+            for key, r in _key_rows(parts[kid.code]).items():
+                mine = rows.setdefault(key, dict.fromkeys(FIELDS, 0))
+                for f in FIELDS:
+                    mine[f] -= r[f]
+        rows = {k: r for k, r in rows.items() if any(r.values())}
+    else:
+        rows = _key_rows(_progress_parts([unit])[unit.code])
     items = {i.pk: i for i in ItemType.objects.all()}
     keys = [k for k in rows if item_id is None or k[0] == item_id]
     keys.sort(key=lambda k: (items[k[0]].sort_order, items[k[0]].code, k[1], _size_order(k[2])))

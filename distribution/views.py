@@ -800,7 +800,8 @@ def progress_detail(request, code: str):
         item_id = next((i.pk for i in items if str(i.pk) == item_raw), None)
         if item_id is None:
             raise QMError("bad_filter", tr("品类无效", "Unknown item"), {"field": "item"})
-    rows = selectors.progress_detail(user, code, item_id=item_id)
+    own = request.GET.get("own") == "1" and _has_levels(unit)
+    rows = selectors.progress_detail(user, code, item_id=item_id, own=own)
     page_obj = Paginator(rows, DETAIL_PAGE_ROWS).get_page(request.GET.get("page"))
     shown = []
     for r in page_obj:
@@ -826,5 +827,6 @@ def progress_detail(request, code: str):
             "count": len(rows),
             "items": [{"id": i.pk, "name": tr(i.name_zh, i.name_en)} for i in items],
             "item": item_id,
+            "own": own,
         },
     )

@@ -198,3 +198,15 @@ def test_every_level_stays_small_with_a_big_unit(changsha_midway, browse, provin
         assert len(html) < 1_000_000 and html.count(b"<tr") < 1000, url
     last = c.get(f"/distribution/progress/{CSX}/items/?page=7").content.decode()
     assert 'rel="prev"' in last and len(cells(last, "")) <= DETAIL_PAGE_ROWS + 1
+
+
+def test_own_detail_adds_up_to_the_own_row(changsha_midway, browse, changsha_user):
+    level = sel.progress_level(changsha_user, CITY)
+    rows = sel.progress_detail(changsha_user, CITY, own=True)
+    for f in FIELDS:
+        assert sum(r[f] for r in rows) == level["own"][f], f
+    html = browse(changsha_user).get(f"/distribution/progress/{CITY}/").content.decode()
+    assert f'href="/distribution/progress/{CITY}/items/?own=1"' in html  # the 本级 row opens its detail
+    page = browse(changsha_user).get(f"/distribution/progress/{CITY}/items/", {"own": "1"}).content.decode()
+    shown = [r for r in cells(page, "") if len(r) == 12 and r[0] != "品类"]
+    assert len(shown) == len(rows) and "本级" in page

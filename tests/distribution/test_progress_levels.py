@@ -210,3 +210,37 @@ def test_own_detail_adds_up_to_the_own_row(changsha_midway, browse, changsha_use
     page = browse(changsha_user).get(f"/distribution/progress/{CITY}/items/", {"own": "1"}).content.decode()
     shown = [r for r in cells(page, "") if len(r) == 12 and r[0] != "品类"]
     assert len(shown) == len(rows) and "本级" in page
+
+
+def test_a_user_of_two_cities_starts_from_both(changsha_midway, browse, make_user, org):
+    from personnel.models import Membership
+
+    auditor = make_user("auditor", CITY)
+    Membership.objects.create(user=auditor, unit=org["430200"], role="auditor")
+    html = browse(auditor).get("/distribution/progress/").content.decode()
+    rows = cells(html, "data-unit=")
+    assert [r[0][:3] for r in rows] == ["长沙市", "株洲市"] and 'data-testid="progress-own"' not in html
+    (total,) = cells(html, 'data-testid="progress-total"')
+    for n in range(len(FIELDS)):
+        assert figures(rows[0])[n] + figures(rows[1])[n] == figures(total)[n], FIELDS[n]
+    assert browse(auditor).get("/distribution/progress/430000/").status_code == 404
+
+
+def test_pages_take_a_bounded_number_of_queries(changsha_midway, browse, province_user, org):
+    """The number of queries does not grow with the units or the rows (cities, counties, 500 detail rows)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = browse(province_user)
+    counts = {}
+    for url in (
+        "/distribution/progress/",
+        f"/distribution/progress/{CITY}/",
+        "/distribution/progress/430000/items/",
+        f"/distribution/progress/{CITY}/items/?own=1",
+    ):
+        c.get(url)  # the roll's needs kept, as after any earlier page
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get(url).status_code == 200
+        counts[url] = len(ctx.captured_queries)
+    assert max(counts.values()) <= 25, counts

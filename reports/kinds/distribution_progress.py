@@ -66,10 +66,11 @@ def own_row(summary: dict, label: str) -> tuple:
 OWN_NOTE = "本级：本单位人员及到达本单位未转发下级的数量（在途为负即正发往下级）；各行加本级即为合计。"
 
 
-def item_rows(rows: list[dict], names: dict[str, str]) -> list[tuple]:
+def item_rows(rows: list[dict], items: dict[str, ItemType]) -> list[tuple]:
+    """The rows by item × gender × size, each item named as the men's or women's version it is."""
     return [
         (
-            names.get(r["item_code"], r["item_code"]),
+            items[r["item_code"]].name_for(r["gender"]) if r["item_code"] in items else r["item_code"],
             _tables.gender_label(r["gender"]),
             _tables.size_label(r["size"]),
             *(r[f] for f in FIELDS),
@@ -121,7 +122,7 @@ def collect(
     user, params: ParamsBase, *, progress: Progress = no_progress, now: datetime.datetime | None = None
 ) -> ReportData:
     roots = root_units(user, params)
-    names = dict(ItemType.objects.values_list("code", "name_zh"))
+    items = {i.code: i for i in ItemType.objects.all()}
     sections: list[Section] = []
     chart_children: list[dict] = []
     for root in roots:
@@ -192,7 +193,7 @@ def collect(
                     key=f"{code}-items",
                     title=f"{city['unit_name']} 品类×款式×号型 by item, gender and size",
                     group=city["unit_name"],
-                    rows=item_rows(city["rows"], names),
+                    rows=item_rows(city["rows"], items),
                     header={
                         "columns": ITEM_COLUMNS,
                         "sheet": short_name(city["unit_name"]),

@@ -231,3 +231,14 @@ def test_city_pdf_has_the_own_row(changsha_midway, changsha_user, media, tmp_pat
     text = "\n".join(pdf_pages_text(out.read_bytes()))
     assert re.search(r"本级\s+" + r"\s+".join(re.escape(str(v)) for v in own[2:]), text)
     assert "各行加本级即为合计" in text
+
+
+def test_item_rows_name_the_version(changsha_midway, changsha_user, media, tmp_path):
+    out = tmp_path / "cs.xlsx"
+    render_to_path(
+        user=changsha_user, kind="distribution-progress", fmt="xlsx", params={}, out=out, requested_at=NOW
+    )
+    ws = load_workbook(out)["长沙市"]
+    names = {r[0] for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert {"常服上衣（男）", "大檐帽"} <= names
+    assert not any(n.isascii() for n in names)  # no item codes where a name belongs

@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from core import scope
 from core.errors import NotFound, QMError
 from core.history import history_for
+from core.i18n import tr
 from core.pagination import PageParams, page_schema, paginate
 
 from . import equipment_importers as importers
@@ -497,7 +498,7 @@ def item_label(request, item_id: int, format: str = "svg"):
         return HttpResponse(label_svg(item), content_type="image/svg+xml")
     if format == "png":
         return HttpResponse(label_png(item), content_type="image/png")
-    raise QMError("bad_format", "格式应为 svg 或 png format must be svg or png", {"field": "format"})
+    raise QMError("bad_format", tr("格式应为 svg 或 png", "Format must be svg or png"), {"field": "format"})
 
 
 @router.post(
@@ -720,7 +721,7 @@ def survey_photo_file(request, photo_id: int):
     try:
         return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
     except FileNotFoundError:
-        raise NotFound("照片文件缺失 photo file missing") from None
+        raise NotFound(tr("照片文件缺失", "Photo file missing")) from None
 
 
 # ---- gaps ---------------------------------------------------------------------------------------

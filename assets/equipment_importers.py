@@ -13,6 +13,7 @@ from python_calamine import CalamineWorkbook
 from core import scope
 from core.errors import Forbidden, QMError
 from core.history import build_record, record_changes, snapshot
+from core.i18n import tr
 from core.models import ChangeRecord
 from personnel.choices import Level
 from personnel.models import OrgUnit
@@ -82,16 +83,16 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     except Exception:
         raise QMError(
-            "bad_file", "无法读取 Excel 文件 not a readable .xlsx file", {"field": "file"}
+            "bad_file", tr("无法读取 Excel 文件", "Not a readable .xlsx file"), {"field": "file"}
         ) from None
     if not sheet:
-        raise QMError("empty_file", "文件为空 the file is empty", {"field": "file"})
+        raise QMError("empty_file", tr("文件为空", "The file is empty"), {"field": "file"})
     keys = [HEADER_KEYS.get(_text(h)) for h in sheet[0]]
     missing = [h for h, k, req in COLUMNS if req and k not in keys]
     if missing:
         raise QMError(
             "missing_columns",
-            f"缺少列 missing columns: {', '.join(missing)}",
+            tr(f"缺少列：{', '.join(missing)}", f"Missing columns: {', '.join(missing)}"),
             {
                 "errors": [
                     {"row": 1, "column": h, "value": None, "reason": "缺少列 missing column"} for h in missing
@@ -105,7 +106,9 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
         out.append((n, {k: (None if v == "" else v) for k, v in zip(keys, values, strict=False) if k}))
         if len(out) > MAX_ROWS:
             raise QMError(
-                "too_many_rows", f"一次最多导入 {MAX_ROWS} 行 at most {MAX_ROWS} rows", {"field": "file"}
+                "too_many_rows",
+                tr(f"一次最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows"),
+                {"field": "file"},
             )
     return out
 
@@ -166,24 +169,29 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
         if station is None:
             err(
                 n,
-                "站所代码 station code",
+                tr("站所代码", "Station code"),
                 code,
-                f"不是本单位下在用的站所 not an active station under {unit.code}",
+                tr(f"不是本单位下在用的站所：{unit.code}", f"Not an active station under {unit.code}"),
             )
         tag = _text(r.get("asset_tag"))
         serial = _text(r.get("serial_number"))
         if len(tag) > 40:
-            err(n, "资产编号 asset tag", tag, "最长 40 个字符 at most 40 characters")
+            err(n, tr("资产编号", "Asset tag"), tag, tr("最长 40 个字符", "At most 40 characters"))
         if len(serial) > 60:
-            err(n, "序列号 serial number", serial, "最长 60 个字符 at most 60 characters")
+            err(n, tr("序列号", "Serial number"), serial, tr("最长 60 个字符", "At most 60 characters"))
         if tag and tag in seen_tags:
-            err(n, "资产编号 asset tag", tag, f"与第 {seen_tags[tag]} 行重复 same as row {seen_tags[tag]}")
+            err(
+                n,
+                tr("资产编号", "Asset tag"),
+                tag,
+                tr(f"与第 {seen_tags[tag]} 行重复", f"Same as row {seen_tags[tag]}"),
+            )
         if serial and serial in seen_serials:
             err(
                 n,
-                "序列号 serial number",
+                tr("序列号", "Serial number"),
                 serial,
-                f"与第 {seen_serials[serial]} 行重复 same as row {seen_serials[serial]}",
+                tr(f"与第 {seen_serials[serial]} 行重复", f"Same as row {seen_serials[serial]}"),
             )
         seen_tags.setdefault(tag, n) if tag else None
         seen_serials.setdefault(serial, n) if serial else None
@@ -192,16 +200,16 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
         if etype is None:
             err(
                 n,
-                "装备类型 equipment type",
+                tr("装备类型", "Equipment type"),
                 type_text,
-                "未知装备类型（代码或名称）unknown equipment type (code or name)",
+                tr("未知装备类型（代码或名称）", "Unknown equipment type (code or name)"),
             )
         cond_text = _text(r.get("condition"))
         condition = CONDITION_BY_LABEL.get(cond_text)
         if condition is None:
             err(
                 n,
-                "状况 condition",
+                tr("状况", "Condition"),
                 cond_text,
                 "应为 完好/基本完好/待修/报废 must be one of 完好, 基本完好, 待修, 报废",
             )
@@ -210,17 +218,22 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
         if status not in IMPORTABLE_STATUS:
             err(
                 n,
-                "状态 status",
+                tr("状态", "Status"),
                 status_text,
-                "应为 在用 或 维修中 must be 在用 (in use) or 维修中 (in repair)",
+                tr("应为 在用 或 维修中", "Must be 在用 (in use) or 维修中 (in repair)"),
             )
         try:
             acquired_on = _date(r.get("acquired_on"))
             if acquired_on and acquired_on > today:
-                err(n, "购置日期 acquired on", r.get("acquired_on"), "不能晚于今天 in the future")
+                err(
+                    n,
+                    tr("购置日期", "Acquired on"),
+                    r.get("acquired_on"),
+                    tr("不能晚于今天", "In the future"),
+                )
         except ValueError as exc:
             acquired_on = None
-            err(n, "购置日期 acquired on", r.get("acquired_on"), str(exc))
+            err(n, tr("购置日期", "Acquired on"), r.get("acquired_on"), str(exc))
         value = r.get("acquired_value")
         acquired_value = None
         if value not in (None, ""):
@@ -230,23 +243,28 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
                     raise InvalidOperation
                 acquired_value = money(acquired_value)
             except (InvalidOperation, ValueError):
-                err(n, "购置金额 acquired value", value, "应为非负金额 must be a non-negative amount")
+                err(
+                    n,
+                    tr("购置金额", "Acquired value"),
+                    value,
+                    tr("应为非负金额", "Must be a non-negative amount"),
+                )
         # Match an existing item: asset tag first, else serial number; both must agree.
         item = by_tag.get(tag) if tag else None
         other = by_serial.get(serial) if serial else None
         if item is not None and other is not None and other.pk != item.pk:
             err(
                 n,
-                "序列号 serial number",
+                tr("序列号", "Serial number"),
                 serial,
-                f"该序列号已登记在 {other.asset_tag} registered to {other.asset_tag}",
+                tr(f"该序列号已登记在 {other.asset_tag}", f"Registered to {other.asset_tag}"),
             )
         item = item or other
         if item is not None and station is not None:
             if item.station_id != station.pk:
                 err(
                     n,
-                    "站所代码 station code",
+                    tr("站所代码", "Station code"),
                     code,
                     f"该装备登记在 {item.station.code}，调动请走调拨 the item is at "
                     f"{item.station.code}; move it with a transfer",
@@ -254,16 +272,19 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
             elif item.status not in IMPORTABLE_STATUS:
                 err(
                     n,
-                    "资产编号 asset tag",
+                    tr("资产编号", "Asset tag"),
                     item.asset_tag,
-                    f"装备{ItemStatus(item.status).label}，不能导入修改 the item is {item.status}",
+                    tr(
+                        f"装备{ItemStatus(item.status).label}，不能导入修改：{item.status}",
+                        f"The item is {item.status}",
+                    ),
                 )
             elif etype is not None and item.equipment_type_id != etype.pk:
                 err(
                     n,
-                    "装备类型 equipment type",
+                    tr("装备类型", "Equipment type"),
                     type_text,
-                    f"与登记类型 {item.equipment_type.code} 不符 differs from the registered type",
+                    tr(f"与登记类型 {item.equipment_type.code} 不符", "Differs from the registered type"),
                 )
         if len(errors) == before_errors:
             plans.append(
@@ -286,7 +307,7 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
     if errors:
         raise QMError(
             "import_errors",
-            f"{len(errors)} 处错误，未导入任何数据 {len(errors)} errors, nothing imported",
+            tr(f"{len(errors)} 处错误，未导入任何数据", f"{len(errors)} errors, nothing imported"),
             {"errors": errors[:500], "error_count": len(errors)},
         )
     created = updated = unchanged = 0

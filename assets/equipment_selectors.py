@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core import scope
 from core.errors import NotFound, QMError
+from core.i18n import tr
 from personnel.choices import Level
 from personnel.models import OrgUnit
 
@@ -49,7 +50,7 @@ def unit_get(user, code: str) -> OrgUnit:
 def station_get(user, code: str) -> OrgUnit:
     unit = unit_get(user, code)
     if unit.level != Level.STATION:
-        raise NotFound("不是站所 not a station")
+        raise NotFound(tr("不是站所", "Not a station"))
     return unit
 
 
@@ -65,7 +66,7 @@ def stations_for(
         if station_class not in StationClass.values:
             raise QMError(
                 "bad_filter",
-                f"未知站所类别 unknown station class {station_class}",
+                tr(f"未知站所类别：{station_class}", f"Unknown station class {station_class}"),
                 {"field": "station_class"},
             )
         qs = qs.filter(station_class=station_class)
@@ -85,7 +86,7 @@ def equipment_type_get(code_or_id) -> EquipmentType:
     if obj is None and str(code_or_id).isdigit():
         obj = qs.filter(pk=int(code_or_id)).first()
     if obj is None:
-        raise NotFound("装备类型不存在 equipment type not found")
+        raise NotFound(tr("装备类型不存在", "Equipment type not found"))
     return obj
 
 
@@ -95,7 +96,7 @@ def kit_lines(*, station_class: str | None = None, include_zero: bool = False):
         if station_class not in StationClass.values:
             raise QMError(
                 "bad_filter",
-                f"未知站所类别 unknown station class {station_class}",
+                tr(f"未知站所类别：{station_class}", f"Unknown station class {station_class}"),
                 {"field": "station_class"},
             )
         qs = qs.filter(station_class=station_class)
@@ -121,11 +122,17 @@ def items_for(
         qs = qs.filter(equipment_type=equipment_type_get(equipment_type))
     if condition:
         if condition not in Condition.values:
-            raise QMError("bad_filter", f"未知状况 unknown condition {condition}", {"field": "condition"})
+            raise QMError(
+                "bad_filter",
+                tr(f"未知状况：{condition}", f"Unknown condition {condition}"),
+                {"field": "condition"},
+            )
         qs = qs.filter(condition=condition)
     if status:
         if status not in ItemStatus.values:
-            raise QMError("bad_filter", f"未知状态 unknown status {status}", {"field": "status"})
+            raise QMError(
+                "bad_filter", tr(f"未知状态：{status}", f"Unknown status {status}"), {"field": "status"}
+            )
         qs = qs.filter(status=status)
     if asset_tag:
         qs = qs.filter(asset_tag=asset_tag.strip())
@@ -190,7 +197,7 @@ def surveys():
 def survey_get(survey_id: int) -> Survey:
     survey = Survey.objects.filter(pk=survey_id).first()
     if survey is None:
-        raise NotFound("清查不存在 survey not found")
+        raise NotFound(tr("清查不存在", "Survey not found"))
     return survey
 
 
@@ -453,7 +460,7 @@ def survey_compare(user, base: Survey, target: Survey, *, unit_code: str | None 
     if root is None:
         paths = scope.scope_paths(user)
         if paths is not None and len(paths) != 1:
-            raise QMError("unit_required", "请指定单位 pass ?unit=", {"field": "unit"})
+            raise QMError("unit_required", tr("请指定单位", "Pass ?unit="), {"field": "unit"})
         root = (
             OrgUnit.objects.get(level=Level.PROVINCE) if paths is None else OrgUnit.objects.get(path=paths[0])
         )
@@ -636,7 +643,7 @@ def _stations_under(user, unit_code: str | None) -> tuple[OrgUnit, list[OrgUnit]
         elif len(paths) == 1:
             root = OrgUnit.objects.get(path=paths[0])
         else:
-            raise QMError("unit_required", "请指定单位 pass ?unit=", {"field": "unit"})
+            raise QMError("unit_required", tr("请指定单位", "Pass ?unit="), {"field": "unit"})
     stations = list(
         OrgUnit.objects.filter(level=Level.STATION, is_active=True, path__startswith=root.path).exclude(
             station_class=""

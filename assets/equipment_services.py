@@ -69,7 +69,9 @@ def _require_keeper(actor, station: OrgUnit) -> None:
 def _check_station(station: OrgUnit, field: str = "station") -> None:
     if station.level != Level.STATION or not station.is_active:
         raise QMError(
-            "not_a_station", f"不是在用的站所 {station.code} is not an active station", {"field": field}
+            "not_a_station",
+            tr(f"不是在用的站所：{station.code}", f"{station.code} is not an active station"),
+            {"field": field},
         )
 
 
@@ -77,7 +79,7 @@ def _check_class(station_class: str) -> None:
     if station_class not in StationClass.values:
         raise QMError(
             "bad_station_class",
-            f"未知站所类别 unknown station class {station_class!r}",
+            tr(f"未知站所类别：{station_class!r}", f"Unknown station class {station_class!r}"),
             {"field": "station_class", "allowed": StationClass.values},
         )
 
@@ -86,7 +88,7 @@ def _transition(current: str, wanted: str, table: dict, what: str) -> None:
     if wanted not in table[current]:
         raise Conflict(
             "bad_transition",
-            f"{what}不能从 {current} 变为 {wanted} {what} cannot go from {current} to {wanted}",
+            tr(f"{what}不能从 {current} 变为 {wanted}", f"{what} cannot go from {current} to {wanted}"),
             {"field": "status", "from": current, "to": wanted},
         )
 
@@ -100,7 +102,7 @@ def station_create(
     """Add a station under a county agency or a city detachment (their staff or the province)."""
     _check_class(station_class)
     if not name.strip():
-        raise QMError("required", "站所名称不能为空 name is required", {"field": "name"})
+        raise QMError("required", tr("站所名称不能为空", "Name is required"), {"field": "name"})
     if code is None:
         used = set(OrgUnit.objects.filter(parent=parent, level=Level.STATION).values_list("code", flat=True))
         n = 1
@@ -145,23 +147,23 @@ def _validate_type(obj: EquipmentType) -> None:
     if obj.category not in EquipmentCategory.values:
         raise QMError(
             "bad_category",
-            f"未知类别 unknown category {obj.category!r}",
+            tr(f"未知类别：{obj.category!r}", f"Unknown category {obj.category!r}"),
             {"field": "category", "allowed": EquipmentCategory.values},
         )
     try:
         obj.unit_price = Decimal(obj.unit_price).quantize(Decimal("0.000001"))
     except (InvalidOperation, TypeError):
-        raise QMError("bad_price", "单价无效 invalid unit price", {"field": "unit_price"}) from None
+        raise QMError("bad_price", tr("单价无效", "Invalid unit price"), {"field": "unit_price"}) from None
     if obj.unit_price < 0 or obj.unit_price >= Decimal("1e10"):
-        raise QMError("bad_price", "单价无效 unit price must be ≥ 0", {"field": "unit_price"})
+        raise QMError("bad_price", tr("单价无效", "Unit price must be ≥ 0"), {"field": "unit_price"})
     if not obj.service_life_years or int(obj.service_life_years) < 1:
         raise QMError(
             "bad_service_life",
-            "使用年限至少 1 年 service life must be ≥ 1 year",
+            tr("使用年限至少 1 年", "Service life must be ≥ 1 year"),
             {"field": "service_life_years"},
         )
     if not obj.name.strip():
-        raise QMError("required", "名称不能为空 name is required", {"field": "name"})
+        raise QMError("required", tr("名称不能为空", "Name is required"), {"field": "name"})
 
 
 def equipment_type_create(
@@ -170,10 +172,15 @@ def equipment_type_create(
     if actor is not None:
         scope.require_role(actor, scope.PROVINCE)
     if EquipmentType.objects.filter(code=code).exists():
-        raise Conflict("duplicate_code", f"类型代码已存在 type code {code} exists", {"field": "code"})
+        raise Conflict(
+            "duplicate_code", tr(f"类型代码已存在：{code}", f"Type code {code} exists"), {"field": "code"}
+        )
     bad = set(fields) - TYPE_FIELDS
     if bad:
-        raise QMError("unknown_fields", f"未知字段 unknown fields: {', '.join(sorted(bad))}")
+        raise QMError(
+            "unknown_fields",
+            tr(f"未知字段：{', '.join(sorted(bad))}", f"Unknown fields: {', '.join(sorted(bad))}"),
+        )
     obj = EquipmentType(
         code=code,
         name=name,
@@ -196,7 +203,7 @@ def equipment_type_update(*, actor, equipment_type: EquipmentType, **fields) -> 
     if bad:
         raise QMError(
             "not_editable",
-            f"不可修改的字段 fields not editable: {', '.join(sorted(bad))}",
+            tr(f"不可修改的字段：{', '.join(sorted(bad))}", f"Fields not editable: {', '.join(sorted(bad))}"),
             {"fields": sorted(bad)},
         )
     with transaction.atomic():
@@ -219,10 +226,10 @@ def kit_line_set(
         scope.require_role(actor, scope.PROVINCE)
     _check_class(station_class)
     if quantity is None or int(quantity) < 0 or int(quantity) > 10_000:
-        raise QMError("bad_quantity", "数量无效 invalid quantity (0–10000)", {"field": "quantity"})
+        raise QMError("bad_quantity", tr("数量无效", "Invalid quantity (0–10000)"), {"field": "quantity"})
     if not equipment_type.is_active and quantity:
         raise QMError(
-            "inactive_type", "装备类型已停用 equipment type is inactive", {"field": "equipment_type"}
+            "inactive_type", tr("装备类型已停用", "Equipment type is inactive"), {"field": "equipment_type"}
         )
     with transaction.atomic():
         line = (
@@ -253,13 +260,15 @@ def _validate_item_fields(fields: dict) -> None:
     if "condition" in fields and fields["condition"] not in Condition.values:
         raise QMError(
             "bad_condition",
-            f"未知状况 unknown condition {fields['condition']!r}",
+            tr(f"未知状况：{fields['condition']!r}", f"Unknown condition {fields['condition']!r}"),
             {"field": "condition", "allowed": Condition.values},
         )
     acquired_on = fields.get("acquired_on")
     if acquired_on is not None and acquired_on > timezone.localdate():
         raise QMError(
-            "future_date", "购置日期不能晚于今天 acquired date is in the future", {"field": "acquired_on"}
+            "future_date",
+            tr("购置日期不能晚于今天", "Acquired date is in the future"),
+            {"field": "acquired_on"},
         )
     value = fields.get("acquired_value")
     if value is not None:
@@ -267,10 +276,12 @@ def _validate_item_fields(fields: dict) -> None:
             value = Decimal(value)
         except (InvalidOperation, TypeError):
             raise QMError(
-                "bad_value", "购置金额无效 invalid acquired value", {"field": "acquired_value"}
+                "bad_value", tr("购置金额无效", "Invalid acquired value"), {"field": "acquired_value"}
             ) from None
         if value < 0 or value >= Decimal("1e12"):
-            raise QMError("bad_value", "购置金额无效 invalid acquired value", {"field": "acquired_value"})
+            raise QMError(
+                "bad_value", tr("购置金额无效", "Invalid acquired value"), {"field": "acquired_value"}
+            )
         fields["acquired_value"] = money(value)
 
 
@@ -280,12 +291,14 @@ def _check_unique(asset_tag: str | None, serial: str, exclude_pk=None) -> None:
         and EquipmentItem.objects.filter(asset_tag=asset_tag).exclude(pk=exclude_pk).exists()
     ):
         raise Conflict(
-            "duplicate_asset_tag", f"资产编号已存在 asset tag {asset_tag} exists", {"field": "asset_tag"}
+            "duplicate_asset_tag",
+            tr(f"资产编号已存在：{asset_tag}", f"Asset tag {asset_tag} exists"),
+            {"field": "asset_tag"},
         )
     if serial and EquipmentItem.objects.filter(serial_number=serial).exclude(pk=exclude_pk).exists():
         raise Conflict(
             "duplicate_serial",
-            f"序列号已登记 serial number {serial} is already registered",
+            tr(f"序列号已登记：{serial}", f"Serial number {serial} is already registered"),
             {"field": "serial_number"},
         )
 
@@ -320,7 +333,7 @@ def item_create(
     _require_keeper(actor, station)
     if not equipment_type.is_active:
         raise QMError(
-            "inactive_type", "装备类型已停用 equipment type is inactive", {"field": "equipment_type"}
+            "inactive_type", tr("装备类型已停用", "Equipment type is inactive"), {"field": "equipment_type"}
         )
     fields = {"acquired_on": acquired_on, "acquired_value": acquired_value, "condition": condition}
     _validate_item_fields(fields)
@@ -343,7 +356,7 @@ def item_create(
         except IntegrityError:
             raise Conflict(
                 "duplicate_asset_tag",
-                "资产编号或序列号已存在 asset tag or serial number exists",
+                tr("资产编号或序列号已存在", "Asset tag or serial number exists"),
                 {"field": "asset_tag"},
             ) from None
         record_change(actor=actor, obj=item, action=Action.CREATE)
@@ -357,14 +370,16 @@ def item_update(*, actor, item: EquipmentItem, **fields) -> EquipmentItem:
     if bad:
         raise QMError(
             "not_editable",
-            f"不可在此修改 not editable here: {', '.join(sorted(bad))}",
+            tr(f"不可在此修改：{', '.join(sorted(bad))}", f"Not editable here: {', '.join(sorted(bad))}"),
             {"fields": sorted(bad)},
         )
     _validate_item_fields(fields)
     with transaction.atomic():
         item = EquipmentItem.objects.select_for_update().get(pk=item.pk)
         if item.status == ItemStatus.DISPOSED:
-            raise Conflict("disposed", "装备已处置，不能修改 the item is disposed", {"field": "status"})
+            raise Conflict(
+                "disposed", tr("装备已处置，不能修改", "The item is disposed"), {"field": "status"}
+            )
         if "serial_number" in fields:
             fields["serial_number"] = (fields["serial_number"] or "").strip()
             _check_unique(None, fields["serial_number"], exclude_pk=item.pk)
@@ -380,12 +395,14 @@ def item_set_status(*, actor, item: EquipmentItem, status: str, reason: str = ""
     """Send an item to repair or back into use. Transfer and disposal go through a request."""
     _require_keeper(actor, item.station)
     if status not in ItemStatus.values:
-        raise QMError("bad_status", f"未知状态 unknown status {status}", {"field": "status"})
+        raise QMError(
+            "bad_status", tr(f"未知状态：{status}", f"Unknown status {status}"), {"field": "status"}
+        )
     with transaction.atomic():
         item = EquipmentItem.objects.select_for_update().get(pk=item.pk)
         if item.status == status:
             return item
-        _transition(item.status, status, MANUAL_STATUS_TRANSITIONS, "装备状态 item status")
+        _transition(item.status, status, MANUAL_STATUS_TRANSITIONS, tr("装备状态", "Item status"))
         before = snapshot(item, ["status"])
         item.status = status
         item.save(update_fields=["status", "updated_at"])
@@ -422,7 +439,7 @@ def _require_holder(actor, station: OrgUnit) -> None:
     """Requests are made (and transfers received) by the agency holding the station — its county or city,
     or a level above — not by an account of the station itself."""
     if actor is not None and not scope.has_role(actor, *STATION_KEEPERS, unit=station.parent):
-        raise Forbidden("须由站所所属县级或市州单位办理 the county or city holding the station acts")
+        raise Forbidden(tr("须由站所所属县级或市州单位办理", "The county or city holding the station acts"))
 
 
 def _request_create(
@@ -430,19 +447,22 @@ def _request_create(
 ) -> EquipmentRequest:
     _require_holder(actor, item.station)
     if not (reason or "").strip():
-        raise QMError("required", "请填写理由 a reason is required", {"field": "reason"})
+        raise QMError("required", tr("请填写理由", "A reason is required"), {"field": "reason"})
     with transaction.atomic():
         item = EquipmentItem.objects.select_for_update().select_related("station").get(pk=item.pk)
         if item.status not in ON_BOOKS:
             raise Conflict(
                 "not_on_books",
-                f"装备状态为{ItemStatus(item.status).label}，不能申请 the item is {item.status}",
+                tr(
+                    f"装备状态为{ItemStatus(item.status).label}，不能申请：{item.status}",
+                    f"The item is {item.status}",
+                ),
                 {"field": "status"},
             )
         if EquipmentRequest.objects.filter(item=item, status=RequestStatus.PENDING).exists():
             raise Conflict(
                 "pending_request",
-                "该装备已有待审批申请 the item already has a pending request",
+                tr("该装备已有待审批申请", "The item already has a pending request"),
                 {"field": "item"},
             )
         request = EquipmentRequest.objects.create(
@@ -504,7 +524,7 @@ def transfer_request(*, actor, item: EquipmentItem, to_station: OrgUnit, reason:
     if to_station.pk == item.station_id:
         raise QMError(
             "same_station",
-            "调入站所与当前站所相同 the item is already at that station",
+            tr("调入站所与当前站所相同", "The item is already at that station"),
             {"field": "to_station"},
         )
     return _request_create(
@@ -524,10 +544,10 @@ def _decide(*, actor, request: EquipmentRequest, status: str, note: str) -> Equi
         )
         if actor is not None:
             if not can_approve(actor, request):
-                raise Forbidden("须由上一级单位审批 the level above the requester decides")
+                raise Forbidden(tr("须由上一级单位审批", "The level above the requester decides"))
             if request.requested_by_id == actor.pk:
-                raise Forbidden("不能审批自己的申请 you cannot decide your own request")
-        _transition(request.status, status, REQUEST_TRANSITIONS, "申请状态 request status")
+                raise Forbidden(tr("不能审批自己的申请", "You cannot decide your own request"))
+        _transition(request.status, status, REQUEST_TRANSITIONS, tr("申请状态", "Request status"))
         before = snapshot(request)
         request.status = status
         request.decided_by = actor
@@ -540,7 +560,7 @@ def _decide(*, actor, request: EquipmentRequest, status: str, note: str) -> Equi
             if item.status not in ON_BOOKS or item.station_id != request.from_station_id:
                 raise Conflict(
                     "item_changed",
-                    "装备状态已变化，请重新申请 the item changed since the request",
+                    tr("装备状态已变化，请重新申请", "The item changed since the request"),
                     {"field": "item"},
                 )
             item_before = snapshot(item, ["station", "status"])
@@ -570,7 +590,7 @@ def request_approve(*, actor, request: EquipmentRequest, note: str = "") -> Equi
 
 def request_reject(*, actor, request: EquipmentRequest, note: str) -> EquipmentRequest:
     if not (note or "").strip():
-        raise QMError("required", "驳回须说明理由 a rejection needs a note", {"field": "note"})
+        raise QMError("required", tr("驳回须说明理由", "A rejection needs a note"), {"field": "note"})
     return _decide(actor=actor, request=request, status=RequestStatus.REJECTED, note=note)
 
 
@@ -579,7 +599,9 @@ def request_cancel(*, actor, request: EquipmentRequest, note: str = "") -> Equip
     _require_holder(actor, request.from_station)
     with transaction.atomic():
         request = EquipmentRequest.objects.select_for_update().get(pk=request.pk)
-        _transition(request.status, RequestStatus.CANCELLED, REQUEST_TRANSITIONS, "申请状态 request status")
+        _transition(
+            request.status, RequestStatus.CANCELLED, REQUEST_TRANSITIONS, tr("申请状态", "Request status")
+        )
         before = snapshot(request)
         request.status = RequestStatus.CANCELLED
         request.decision_note = note or ""
@@ -591,11 +613,15 @@ def request_cancel(*, actor, request: EquipmentRequest, note: str = "") -> Equip
 def request_receive(*, actor, request: EquipmentRequest, note: str = "") -> EquipmentRequest:
     """The receiving side confirms an approved transfer arrived: the item is in use at its new station."""
     if request.kind != RequestKind.TRANSFER:
-        raise QMError("not_a_transfer", "仅调拨需要接收 only transfers are received", {"field": "kind"})
+        raise QMError(
+            "not_a_transfer", tr("仅调拨需要接收", "Only transfers are received"), {"field": "kind"}
+        )
     _require_holder(actor, request.to_station)
     with transaction.atomic():
         request = EquipmentRequest.objects.select_for_update().get(pk=request.pk)
-        _transition(request.status, RequestStatus.RECEIVED, REQUEST_TRANSITIONS, "申请状态 request status")
+        _transition(
+            request.status, RequestStatus.RECEIVED, REQUEST_TRANSITIONS, tr("申请状态", "Request status")
+        )
         before = snapshot(request)
         request.status = RequestStatus.RECEIVED
         request.received_by = actor
@@ -628,15 +654,17 @@ def survey_open(
         scope.require_role(actor, scope.PROVINCE)
     opened_on = opened_on or timezone.localdate()
     if not (name or "").strip():
-        raise QMError("required", "清查名称不能为空 name is required", {"field": "name"})
+        raise QMError("required", tr("清查名称不能为空", "Name is required"), {"field": "name"})
     if deadline < opened_on:
         raise QMError(
             "bad_deadline",
-            "截止日期不能早于开始日期 deadline is before the opening date",
+            tr("截止日期不能早于开始日期", "Deadline is before the opening date"),
             {"field": "deadline"},
         )
     if Survey.objects.filter(status=SurveyStatus.OPEN).exists():
-        raise Conflict("survey_open", "已有进行中的清查 another survey is still open", {"field": "status"})
+        raise Conflict(
+            "survey_open", tr("已有进行中的清查", "Another survey is still open"), {"field": "status"}
+        )
     with transaction.atomic():
         survey = Survey.objects.create(
             name=name.strip(), deadline=deadline, note=note, opened_on=opened_on, opened_by=actor
@@ -708,7 +736,7 @@ def survey_notify(*, survey_id: int, today: datetime.date | None = None, days_be
 
 def _open_return(survey: Survey, station: OrgUnit, *, lock: bool = True) -> SurveyReturn:
     if survey.status != SurveyStatus.OPEN:
-        raise Conflict("survey_closed", "清查已结束 the survey is closed", {"field": "survey"})
+        raise Conflict("survey_closed", tr("清查已结束", "The survey is closed"), {"field": "survey"})
     ret, _ = SurveyReturn.objects.get_or_create(
         survey=survey, station=station
     )  # stations added since opening
@@ -722,7 +750,10 @@ def _editable_return(survey: Survey, station: OrgUnit) -> SurveyReturn:
     if ret.status != ReturnStatus.DRAFT:
         raise Conflict(
             "return_submitted",
-            "清查表已提交，需县级退回后才能修改 the return is submitted; the county must send it back first",
+            tr(
+                "清查表已提交，需县级退回后才能修改",
+                "The return is submitted; the county must send it back first",
+            ),
             {"field": "status"},
         )
     return ret
@@ -774,7 +805,7 @@ def survey_grade(
     if copy_last:
         grades, copied, record_note = _as_last_survey(survey, station, list(grades))
     if not grades:
-        raise QMError("empty", "没有评定内容 nothing to grade", {"field": "grades"})
+        raise QMError("empty", tr("没有评定内容", "Nothing to grade"), {"field": "grades"})
     ids = [g.get("item_id") for g in grades]
     items = {
         i.pk: i
@@ -817,7 +848,7 @@ def survey_grade(
     if errors:
         raise QMError(
             "invalid_grades",
-            f"{len(errors)} 处错误，未保存任何评定 {len(errors)} errors, nothing saved",
+            tr(f"{len(errors)} 处错误，未保存任何评定", f"{len(errors)} errors, nothing saved"),
             {"errors": errors},
         )
     with transaction.atomic():
@@ -899,9 +930,11 @@ def survey_add_photo(*, actor, entry: SurveyEntry, uploaded) -> SurveyPhoto:
     ret = entry.survey_return
     _require_keeper(actor, ret.station)
     if uploaded is None:
-        raise QMError("required", "请选择照片 a photo is required", {"field": "file"})
+        raise QMError("required", tr("请选择照片", "A photo is required"), {"field": "file"})
     if uploaded.size > PHOTO_MAX_BYTES:
-        raise QMError("photo_too_large", "照片不能超过 10 MB photo larger than 10 MB", {"field": "file"})
+        raise QMError(
+            "photo_too_large", tr("照片不能超过 10 MB", "Photo larger than 10 MB"), {"field": "file"}
+        )
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -910,11 +943,13 @@ def survey_add_photo(*, actor, entry: SurveyEntry, uploaded) -> SurveyPhoto:
             fmt = img.format
             img.verify()
     except (UnidentifiedImageError, OSError, SyntaxError):
-        raise QMError("bad_photo", "不是有效的图片 not a valid image", {"field": "file"}) from None
+        raise QMError("bad_photo", tr("不是有效的图片", "Not a valid image"), {"field": "file"}) from None
     content_type = next((ct for ct, f in PHOTO_TYPES.items() if f == fmt), None)
     if content_type is None:
         raise QMError(
-            "bad_photo", "照片须为 JPEG、PNG 或 WebP photo must be JPEG, PNG or WebP", {"field": "file"}
+            "bad_photo",
+            tr("照片须为 JPEG、PNG 或 WebP", "Photo must be JPEG, PNG or WebP"),
+            {"field": "file"},
         )
     uploaded.seek(0)
     with transaction.atomic():
@@ -942,7 +977,7 @@ def survey_submit(*, actor, survey: Survey, station: OrgUnit, note: str = "") ->
     _require_keeper(actor, station)
     with transaction.atomic():
         ret = _open_return(survey, station)
-        _transition(ret.status, ReturnStatus.SUBMITTED, RETURN_TRANSITIONS, "清查表 return")
+        _transition(ret.status, ReturnStatus.SUBMITTED, RETURN_TRANSITIONS, tr("清查表", "Return"))
         graded = set(ret.entries.values_list("item_id", flat=True))
         missing = list(
             EquipmentItem.objects.filter(station=station, status__in=ON_BOOKS)
@@ -953,7 +988,7 @@ def survey_submit(*, actor, survey: Survey, station: OrgUnit, note: str = "") ->
         if missing:
             raise QMError(
                 "ungraded_items",
-                f"还有 {len(missing)} 件装备未评定 {len(missing)} items not graded",
+                tr(f"还有 {len(missing)} 件装备未评定", f"{len(missing)} items not graded"),
                 {"field": "entries", "asset_tags": missing[:100]},
             )
         before = snapshot(ret)
@@ -971,7 +1006,7 @@ def survey_submit(*, actor, survey: Survey, station: OrgUnit, note: str = "") ->
 def _require_confirmer(actor, station: OrgUnit) -> None:
     """The county (or city) above the station confirms; an account of the station itself may not."""
     if actor is not None and not scope.has_role(actor, *STATION_KEEPERS, unit=station.parent):
-        raise Forbidden("须由站所上级单位确认 the agency above the station confirms")
+        raise Forbidden(tr("须由站所上级单位确认", "The agency above the station confirms"))
 
 
 def survey_confirm(*, actor, survey: Survey, station: OrgUnit, note: str = "") -> SurveyReturn:
@@ -979,7 +1014,7 @@ def survey_confirm(*, actor, survey: Survey, station: OrgUnit, note: str = "") -
     _require_confirmer(actor, station)
     with transaction.atomic():
         ret = _open_return(survey, station)
-        _transition(ret.status, ReturnStatus.CONFIRMED, RETURN_TRANSITIONS, "清查表 return")
+        _transition(ret.status, ReturnStatus.CONFIRMED, RETURN_TRANSITIONS, tr("清查表", "Return"))
         before = snapshot(ret)
         ret.status, ret.confirmed_by, ret.confirmed_at = ReturnStatus.CONFIRMED, actor, timezone.now()
         ret.save()
@@ -1016,10 +1051,10 @@ def survey_send_back(*, actor, survey: Survey, station: OrgUnit, note: str) -> S
     """The county returns a submitted return to the station for correction."""
     _require_confirmer(actor, station)
     if not (note or "").strip():
-        raise QMError("required", "退回须说明理由 a note is required", {"field": "note"})
+        raise QMError("required", tr("退回须说明理由", "A note is required"), {"field": "note"})
     with transaction.atomic():
         ret = _open_return(survey, station)
-        _transition(ret.status, ReturnStatus.DRAFT, RETURN_TRANSITIONS, "清查表 return")
+        _transition(ret.status, ReturnStatus.DRAFT, RETURN_TRANSITIONS, tr("清查表", "Return"))
         before = snapshot(ret)
         ret.status, ret.submitted_at, ret.submitted_by = ReturnStatus.DRAFT, None, None
         ret.save()
@@ -1036,7 +1071,9 @@ def survey_close(*, actor, survey: Survey, note: str = "") -> Survey:
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         if survey.status != SurveyStatus.OPEN:
-            raise Conflict("survey_closed", "清查已结束 the survey is already closed", {"field": "status"})
+            raise Conflict(
+                "survey_closed", tr("清查已结束", "The survey is already closed"), {"field": "status"}
+            )
         before = snapshot(survey)
         returns = dict(survey.returns.values_list("status").annotate(n=Count("id")))
         conditions = dict(

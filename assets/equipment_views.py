@@ -40,7 +40,11 @@ def index(request):
     survey = open_survey()
     wanted = request.GET.get("return", "")
     if wanted and wanted not in ReturnStatus.values:
-        raise QMError("bad_filter", f"未知状态 unknown return status {wanted!r}", {"field": "return"})
+        raise QMError(
+            "bad_filter",
+            tr(f"未知状态：{wanted!r}", f"Unknown return status {wanted!r}"),
+            {"field": "return"},
+        )
     statuses = selectors.return_statuses(survey, stations) if survey else {}
     rows = [
         {
@@ -109,7 +113,7 @@ def station(request, code: str):
         note = request.POST.get("note", "").strip()
         try:
             if survey is None:
-                raise QMError("no_survey", "目前没有进行中的清查 no survey is open", status=409)
+                raise QMError("no_survey", tr("目前没有进行中的清查", "No survey is open"), status=409)
             if action == "confirm":
                 services.survey_confirm(actor=user, survey=survey, station=st, note=note)
                 msg = tr("已确认清查表", "Return confirmed")
@@ -117,7 +121,7 @@ def station(request, code: str):
                 services.survey_send_back(actor=user, survey=survey, station=st, note=note)
                 msg = tr("已退回站所修改", "Return sent back to the station")
             else:
-                raise QMError("bad_action", "未知操作 unknown action", {"field": "action"})
+                raise QMError("bad_action", tr("未知操作", "Unknown action"), {"field": "action"})
         except QMError as exc:
             if exc.status == 404:
                 raise
@@ -134,7 +138,7 @@ def survey_form(request, code: str):
     st = selectors.station_get(user, code)
     survey = open_survey()
     if survey is None:
-        raise QMError("no_survey", "目前没有进行中的清查 no survey is open", status=404)
+        raise QMError("no_survey", tr("目前没有进行中的清查", "No survey is open"), status=404)
     ctx = {
         "station": st,
         "survey": survey,
@@ -241,13 +245,15 @@ def _add_found(request, survey, station):
     except NotFound:
         equipment_type = None
     if equipment_type is None:
-        raise QMError("required", "请选择装备类型 choose the equipment type", {"field": "found_type"})
+        raise QMError("required", tr("请选择装备类型", "Choose the equipment type"), {"field": "found_type"})
     raw_date = post.get("found_acquired_on", "").strip()
     try:
         acquired_on = datetime.date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
         raise QMError(
-            "bad_date", f"购置日期无效 acquired on: not a date {raw_date!r}", {"field": "found_acquired_on"}
+            "bad_date",
+            tr(f"购置日期无效：{raw_date!r}", f"Acquired on: not a date {raw_date!r}"),
+            {"field": "found_acquired_on"},
         ) from None
     raw_value = post.get("found_acquired_value", "").strip().replace(",", "")
     try:
@@ -255,7 +261,7 @@ def _add_found(request, survey, station):
     except InvalidOperation:
         raise QMError(
             "bad_amount",
-            f"购置金额须为数字 acquired value must be a number: {raw_value!r}",
+            tr(f"购置金额须为数字：{raw_value!r}", f"Acquired value must be a number: {raw_value!r}"),
             {"field": "found_acquired_value"},
         ) from None
     return services.survey_add_found(

@@ -6,6 +6,7 @@ from django.db.models import Count
 
 from core import scope
 from core.errors import NotFound, QMError
+from core.i18n import tr
 from personnel import selectors as personnel_selectors
 from personnel.models import OrgUnit
 
@@ -28,7 +29,7 @@ def item_types(*, include_inactive: bool = False):
 def item_type_get(code: str) -> ItemType:
     item = ItemType.objects.filter(code=code).first()
     if item is None:
-        raise NotFound(f"未知品类 unknown item {code}")
+        raise NotFound(tr(f"未知品类：{code}", f"Unknown item {code}"))
     return item
 
 
@@ -132,7 +133,11 @@ def check_city(user, city_code: str | None) -> None:
         if allowed is not None and city_code not in allowed:
             raise NotFound()
         if not OrgUnit.objects.filter(code=city_code, city__code=city_code).exists():
-            raise QMError("bad_city", f"不是市州代码 not a city code: {city_code}", {"field": "city"})
+            raise QMError(
+                "bad_city",
+                tr(f"不是市州代码：{city_code}", f"Not a city code: {city_code}"),
+                {"field": "city"},
+            )
 
 
 def demand_for(user, *, city_code: str | None = None, margin_percent: int = D.MARGIN_PERCENT) -> D.Demand:
@@ -161,7 +166,7 @@ def snapshot_get(user, snapshot_id: int, *, full: bool = False) -> DemandSnapsho
         qs = DemandSnapshot.objects.select_related("standard_version")
     snap = qs.filter(pk=snapshot_id).first()
     if snap is None:
-        raise NotFound(f"无此快照 no snapshot {snapshot_id}")
+        raise NotFound(tr(f"无此快照：{snapshot_id}", f"No snapshot {snapshot_id}"))
     return snap
 
 
@@ -169,7 +174,7 @@ def snapshot_latest(user) -> DemandSnapshot:
     """The newest snapshot (404 when none has been taken yet)."""
     snap = snapshots_for(user).first()
     if snap is None:
-        raise NotFound("尚无需求快照 no demand snapshot has been taken yet")
+        raise NotFound(tr("尚无需求快照", "No demand snapshot has been taken yet"))
     return snap
 
 

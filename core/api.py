@@ -4,6 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from core.i18n import tr
+
 from . import scope
 from .errors import NotFound, QMError
 from .history import changes_for
@@ -64,7 +66,9 @@ def history(request, filters: Query[HistoryFilters]):
         ct = ContentType.objects.get(app_label=app_label, model=model)
     except (ValueError, ContentType.DoesNotExist):
         raise QMError(
-            "bad_model", f"未知对象类型 unknown model {filters.model}", {"field": "model"}
+            "bad_model",
+            tr(f"未知对象类型：{filters.model}", f"Unknown model {filters.model}"),
+            {"field": "model"},
         ) from None
     obj = _scoped_object(request.user, ct.model_class(), filters.object_id)
     if obj is None:

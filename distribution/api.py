@@ -9,6 +9,7 @@ from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
 from core.errors import QMError
+from core.i18n import tr
 from core.pagination import PageParams, paginate
 
 from . import exporters, selectors, services, transfers
@@ -228,7 +229,9 @@ def unit_stock(request, code: str, at: str | None = None):
         if moment is not None and timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         if moment is None:
-            raise QMError("bad_date", "时间格式无效 at must be an ISO date or datetime", {"field": "at"})
+            raise QMError(
+                "bad_date", tr("时间格式无效", "At must be an ISO date or datetime"), {"field": "at"}
+            )
     return {"unit": code, "at": moment, "lines": selectors.stock_of(request.user, code, at=moment)}
 
 
@@ -243,7 +246,7 @@ def movement_reverse(request, movement_id: int, payload: NoteIn):
 
     m = Movement.objects.filter(pk=movement_id).select_related("from_location", "to_location").first()
     if m is None:
-        raise QMError("not_found", "不存在 not found", status=404)
+        raise QMError("not_found", tr("不存在", "Not found"), status=404)
     return _once(
         request,
         "movement_reverse",
@@ -438,7 +441,7 @@ def shipment_confirm_multipart(
         if not (f.content_type or "").startswith("image/") or f.size > 10 * 2**20:
             raise QMError(
                 "bad_photo",
-                f"照片须为图片且不超过10MB photo must be an image ≤ 10 MB: {f.name}",
+                tr(f"照片须为图片且不超过10MB：{f.name}", f"Photo must be an image ≤ 10 MB: {f.name}"),
                 {"field": "photos"},
             )
     return receipt_out(
@@ -457,7 +460,7 @@ def shipment_confirm_multipart(
 def shipment_receipt(request, shipment_id: int):
     s = selectors.shipment_get(request.user, shipment_id)
     if not hasattr(s, "receipt"):
-        raise QMError("not_found", "尚未签收 not confirmed yet", status=404)
+        raise QMError("not_found", tr("尚未签收", "Not confirmed yet"), status=404)
     return receipt_out(s.receipt)
 
 
@@ -625,7 +628,7 @@ def badge_export(request, format: str = "csv"):
         )
         resp["Content-Disposition"] = 'attachment; filename="badges.xlsx"'
         return resp
-    raise QMError("bad_format", "格式须为 csv 或 xlsx format must be csv or xlsx", {"field": "format"})
+    raise QMError("bad_format", tr("格式须为 csv 或 xlsx", "Format must be csv or xlsx"), {"field": "format"})
 
 
 # ---- recovery ----------------------------------------------------------------------------------------
@@ -715,5 +718,7 @@ def progress_rows(request, city: str | None = None, format: str = "json"):
     if format == "csv":
         return HttpResponse(exporters.progress_csv(rows), content_type="text/csv; charset=utf-8")
     if format != "json":
-        raise QMError("bad_format", "格式须为 csv 或 json format must be csv or json", {"field": "format"})
+        raise QMError(
+            "bad_format", tr("格式须为 csv 或 json", "Format must be csv or json"), {"field": "format"}
+        )
     return rows

@@ -26,6 +26,7 @@ from assets.sizes import OK, officer_sizes
 from core import scope
 from core.errors import Conflict, Forbidden, NotFound, QMError
 from core.history import build_record, record_change, record_changes, snapshot
+from core.i18n import tr
 from core.models import ChangeRecord
 from personnel.choices import Level, OfficerStatus
 from personnel.models import Officer, OrgUnit
@@ -128,7 +129,7 @@ def officer_locations(officers: list[Officer]) -> dict[int, Location]:
 def supplier_location(supplier) -> Location:
     """A supplier, given as a procurement Supplier (anything with credit_code/name) or a plain name."""
     if supplier is None or supplier == "":
-        raise QMError("bad_supplier", "须指明供应商 supplier required", {"field": "supplier"})
+        raise QMError("bad_supplier", tr("须指明供应商", "Supplier required"), {"field": "supplier"})
     code = getattr(supplier, "credit_code", None) or str(supplier)
     name = getattr(supplier, "name", None) or str(supplier)
     return _location(f"supplier:{code}"[:80], LocationKind.SUPPLIER, f"供应商 {name}")
@@ -222,10 +223,10 @@ def _post(
     for m in moves:
         if m.quantity <= 0:
             raise QMError(
-                "bad_quantity", "数量须为正整数 quantity must be positive", {"quantity": m.quantity}
+                "bad_quantity", tr("数量须为正整数", "Quantity must be positive"), {"quantity": m.quantity}
             )
         if m.src.id == m.dst.id:
-            raise QMError("bad_move", "起止库位相同 from and to are the same location")
+            raise QMError("bad_move", tr("起止库位相同", "From and to are the same location"))
     out_need: dict[tuple, int] = defaultdict(int)
     for m in moves:
         if m.src.kind in GUARDED:
@@ -487,12 +488,12 @@ def movement_reverse(*, actor, movement: Movement, note: str) -> Movement:
     """Correct a movement by a reversing row (to → from, same quantity); a movement is reversed once."""
     scope.require_role(actor, scope.PROVINCE)
     if not note.strip():
-        raise QMError("note_required", "冲正须说明原因 a reversal needs a reason", {"field": "note"})
+        raise QMError("note_required", tr("冲正须说明原因", "A reversal needs a reason"), {"field": "note"})
     if movement.kind == MovementKind.REVERSAL:
-        raise QMError("bad_reversal", "冲正记录不能再冲正 a reversal cannot be reversed")
+        raise QMError("bad_reversal", tr("冲正记录不能再冲正", "A reversal cannot be reversed"))
     with transaction.atomic():
         if Movement.objects.filter(reverses=movement).exists():
-            raise Conflict("already_reversed", "该记录已冲正 movement already reversed")
+            raise Conflict("already_reversed", tr("该记录已冲正", "Movement already reversed"))
         src, dst = movement.to_location, movement.from_location
         officer_unit_id = None
         if movement.kind in (MovementKind.ISSUE, MovementKind.RETURN, MovementKind.RECOVERY):
@@ -538,7 +539,7 @@ def parse_lines(
     """[{item (code), gender, size, quantity}] → [(item, gender, size, quantity)], merged per key. Each bad row
     raises a QMError naming the row and field."""
     if not lines:
-        raise QMError("no_lines", "至少一行 at least one line", {"field": field})
+        raise QMError("no_lines", tr("至少一行", "At least one line"), {"field": field})
     items = _items_by_code()
     merged: dict[tuple, int] = {}
     order = []
@@ -548,29 +549,36 @@ def parse_lines(
         item = items.get(code) if isinstance(code, str) else code if isinstance(code, ItemType) else None
         if item is None:
             raise QMError(
-                "bad_item", f"第{n}行 未知品类 row {n}: unknown item {code!r}", {"row": n, "field": "item"}
+                "bad_item",
+                tr(f"第{n}行 未知品类：{code!r}", f"Row {n}: unknown item {code!r}"),
+                {"row": n, "field": "item"},
             )
         gender = row.get("gender")
         if gender not in ("M", "F"):
             raise QMError(
                 "bad_gender",
-                f"第{n}行 款式须为 M 或 F row {n}: gender must be M or F",
+                tr(f"第{n}行 款式须为 M 或 F", f"Row {n}: gender must be M or F"),
                 {"row": n, "field": "gender"},
             )
         size = str(row.get("size") or "").strip()
         if not size or len(size) > 20:
-            raise QMError("bad_size", f"第{n}行 号型无效 row {n}: size required", {"row": n, "field": "size"})
+            raise QMError(
+                "bad_size", tr(f"第{n}行 号型无效", f"Row {n}: size required"), {"row": n, "field": "size"}
+            )
         if item.size_system in ("none", "badge_number") and size != ONE_SIZE:
             raise QMError(
                 "bad_size",
-                f"第{n}行 {item.code} 为单一规格，号型应为 '-' row {n}: one-size item",
+                tr(
+                    f"第{n}行 {item.name_zh} 为单一规格，号型应为 '-'",
+                    f"Row {n}: {item.name_en} is one size; the size must be '-'",
+                ),
                 {"row": n, "field": "size"},
             )
         qty = row.get("quantity")
         if not isinstance(qty, int) or isinstance(qty, bool) or qty < 0 or (qty == 0 and not allow_zero):
             raise QMError(
                 "bad_quantity",
-                f"第{n}行 数量无效 row {n}: invalid quantity {qty!r}",
+                tr(f"第{n}行 数量无效：{qty!r}", f"Row {n}: invalid quantity {qty!r}"),
                 {"row": n, "field": "quantity"},
             )
         key = (item, gender, size)
@@ -604,7 +612,7 @@ def idempotent(*, actor, key: str | None, action: str, payload, fn):
             if req.action != action or req.payload_hash != digest:
                 raise Conflict(
                     "idempotency_conflict",
-                    "该幂等键已用于不同的请求 Idempotency-Key already used for a different request",
+                    tr("该幂等键已用于不同的请求", "Idempotency-Key already used for a different request"),
                     {"field": "Idempotency-Key"},
                 ) from None
             return req.response
@@ -629,12 +637,12 @@ def stock_receive(*, actor, to_unit: OrgUnit, lines, document: str, supplier, at
     if to_unit.level not in (Level.PROVINCE, Level.CITY):
         raise QMError(
             "bad_unit",
-            "供应商只能交货到省级仓库或市州 deliveries go to the provincial store or a city",
+            tr("供应商只能交货到省级仓库或市州", "Deliveries go to the provincial store or a city"),
             {"field": "to_unit"},
         )
     if not document or not str(document).strip():
         raise QMError(
-            "document_required", "须提供验收单号 acceptance document required", {"field": "document"}
+            "document_required", tr("须提供验收单号", "Acceptance document required"), {"field": "document"}
         )
     parsed = parse_lines(lines)
     src = supplier_location(supplier)
@@ -649,7 +657,10 @@ def stock_receive(*, actor, to_unit: OrgUnit, lines, document: str, supplier, at
             if booked != wanted:
                 raise Conflict(
                     "document_conflict",
-                    f"验收单 {document} 已入库且内容不同 document already booked with other lines",
+                    tr(
+                        f"验收单 {document} 已入库且内容不同",
+                        f"Document {document} already booked with other lines",
+                    ),
                     {"field": "document"},
                 )
             return existing
@@ -735,7 +746,7 @@ def plan_build(
     split the city's need by the roll of each county (no spare)."""
     scope.require_role(actor, scope.PROVINCE)
     if city.level not in (Level.CITY, Level.PROVINCE):
-        raise QMError("bad_unit", "分配方案按市州编制 a plan is per city", {"field": "city"})
+        raise QMError("bad_unit", tr("分配方案按市州编制", "A plan is per city"), {"field": "city"})
     if snapshot_id is not None:
         from assets.models import DemandSnapshot
         from assets.selectors import snapshot_rows
@@ -743,18 +754,20 @@ def plan_build(
         snap = DemandSnapshot.objects.filter(pk=snapshot_id).first()
         if snap is None:
             raise QMError(
-                "bad_snapshot", f"无此需求快照 no demand snapshot {snapshot_id}", {"field": "snapshot_id"}
+                "bad_snapshot",
+                tr(f"无此需求快照：{snapshot_id}", f"No demand snapshot {snapshot_id}"),
+                {"field": "snapshot_id"},
             )
         rows = list(rows) or snapshot_rows(snap, city.code)
     spare_share = Decimal(str(spare_share))
     if not Decimal(0) <= spare_share <= Decimal("0.5"):
         raise QMError(
-            "bad_spare", "备用比例须在 0–50% 之间 spare share must be 0–0.5", {"field": "spare_share"}
+            "bad_spare", tr("备用比例须在 0–50% 之间", "Spare share must be 0–0.5"), {"field": "spare_share"}
         )
     mine = []
     for n, r in enumerate(rows, start=1):
         if not isinstance(r, dict) or r.get("city_code") is None:
-            raise QMError("bad_row", f"第{n}行 缺少 city_code row {n}: city_code missing", {"row": n})
+            raise QMError("bad_row", tr(f"第{n}行 缺少", f"City_code row {n}: city_code missing"), {"row": n})
         if r["city_code"] == city.code:
             mine.append(
                 {
@@ -766,7 +779,7 @@ def plan_build(
             )
     if not mine:
         raise QMError(
-            "no_lines", f"需求中没有 {city.code} 的行 no demand rows for this city", {"field": "rows"}
+            "no_lines", tr(f"需求中没有{city.name}的行", f"No demand rows for {city.name}"), {"field": "rows"}
         )
     parsed = parse_lines(mine, field="rows")
     counties = list(OrgUnit.objects.filter(parent=city, level=Level.COUNTY, is_active=True))
@@ -822,7 +835,7 @@ def _check(transitions, current, new):
     if new not in transitions[current]:
         raise Conflict(
             "bad_transition",
-            f"状态不能从 {current} 变为 {new} status cannot go from {current} to {new}",
+            tr(f"状态不能从 {current} 变为 {new}", f"Status cannot go from {current} to {new}"),
             {"field": "status", "from": current, "to": new},
         )
 
@@ -855,38 +868,42 @@ def shipment_create(
     if (from_unit is None) == (supplier is None):
         raise QMError(
             "bad_source",
-            "须指明发货方：单位或供应商之一 give either from_unit or supplier",
+            tr("须指明发货方：单位或供应商之一", "Give either from_unit or supplier"),
             {"field": "from_unit"},
         )
     if from_unit is not None:
         if from_unit.level == Level.PROVINCE:
             if to_unit.level != Level.CITY:
                 raise QMError(
-                    "bad_route", "省级仓库发往市州 the provincial store ships to cities", {"field": "to_unit"}
+                    "bad_route",
+                    tr("省级仓库发往市州", "The provincial store ships to cities"),
+                    {"field": "to_unit"},
                 )
             scope.require_role(actor, scope.PROVINCE)
         elif from_unit.level == Level.CITY:
             if to_unit.level != Level.COUNTY or to_unit.parent_id != from_unit.pk:
                 raise QMError(
                     "bad_route",
-                    "市州发往本市州的县级机构 a city ships to its own counties",
+                    tr("市州发往本市州的县级机构", "A city ships to its own counties"),
                     {"field": "to_unit"},
                 )
             if not scope.in_scope(actor, from_unit):
                 raise NotFound()
             scope.require_role(actor, scope.PROVINCE, scope.CITY, unit=from_unit)
         else:
-            raise QMError("bad_route", "县级机构不发运 counties do not ship", {"field": "from_unit"})
+            raise QMError("bad_route", tr("县级机构不发运", "Counties do not ship"), {"field": "from_unit"})
         src = unit_location(from_unit)
     else:
         scope.require_role(actor, scope.PROVINCE)
         if to_unit.level not in (Level.CITY, Level.COUNTY):
             raise QMError(
-                "bad_route", "供应商直发市州或县级 a supplier ships to a city or county", {"field": "to_unit"}
+                "bad_route",
+                tr("供应商直发市州或县级", "A supplier ships to a city or county"),
+                {"field": "to_unit"},
             )
         src = supplier_location(supplier)
     if plan is not None and plan.city_id != to_unit.city_id:
-        raise QMError("bad_plan", "分配方案不属于收货市州 plan is for another city", {"field": "plan"})
+        raise QMError("bad_plan", tr("分配方案不属于收货市州", "Plan is for another city"), {"field": "plan"})
     parsed = parse_lines(lines)
     with transaction.atomic():
         shipment = Shipment.objects.create(
@@ -986,7 +1003,7 @@ def can_confirm(actor, shipment: Shipment) -> None:
     for role, path in scope.memberships(actor):
         if role in (scope.CITY, scope.COUNTY) and path == shipment.to_unit.path:
             return
-    raise Forbidden("只有收货单位可签收 only the receiving unit confirms")
+    raise Forbidden(tr("只有收货单位可签收", "Only the receiving unit confirms"))
 
 
 def _confirm_payload(lines, excess, note) -> dict:
@@ -1046,13 +1063,13 @@ def _confirm(actor, shipment: Shipment, build, note, photos, with_items: bool = 
                 return existing
             raise Conflict(
                 "already_confirmed",
-                "该发运单已签收且内容不同 shipment already confirmed differently",
+                tr("该发运单已签收且内容不同", "Shipment already confirmed differently"),
                 {"receipt_id": existing.pk},
             )
         if shipment.status != ShipmentStatus.DISPATCHED:
             raise Conflict(
                 "bad_transition",
-                f"发运单状态为 {shipment.status}，不能签收 shipment is {shipment.status}",
+                tr(f"发运单状态为 {shipment.status}，不能签收", f"Shipment is {shipment.status}"),
                 {"field": "status"},
             )
         seen = {}
@@ -1061,11 +1078,11 @@ def _confirm(actor, shipment: Shipment, build, note, photos, with_items: bool = 
             if line_id not in ship_lines:
                 raise QMError(
                     "bad_line",
-                    f"第{n}行 不是本发运单的行 row {n}: not a line of this shipment",
+                    tr(f"第{n}行 不是本发运单的行", f"Row {n}: not a line of this shipment"),
                     {"row": n, "field": "line_id"},
                 )
             if line_id in seen:
-                raise QMError("duplicate_line", f"第{n}行 重复 row {n}: line given twice", {"row": n})
+                raise QMError("duplicate_line", tr(f"第{n}行 重复", f"Row {n}: line given twice"), {"row": n})
             received = raw.get("received")
             ln = ship_lines[line_id]
             if (
@@ -1075,14 +1092,17 @@ def _confirm(actor, shipment: Shipment, build, note, photos, with_items: bool = 
             ):
                 raise QMError(
                     "bad_quantity",
-                    f"第{n}行 实收数量须在 0–{ln.quantity} row {n}: received must be 0–{ln.quantity}",
+                    tr(f"第{n}行 实收数量须在 0–{ln.quantity}", f"Row {n}: received must be 0–{ln.quantity}"),
                     {"row": n, "field": "received"},
                 )
             reason = raw.get("reason") or ""
             if received < ln.quantity and reason not in ShortReason.values:
                 raise QMError(
                     "reason_required",
-                    f"第{n}行 差异须说明原因(missing/damaged/wrong) row {n}: a difference needs a reason",
+                    tr(
+                        f"第{n}行 差异须说明原因（短少、损坏或错发）",
+                        f"Row {n}: a difference needs a reason",
+                    ),
                     {"row": n, "field": "reason"},
                 )
             if received == ln.quantity:
@@ -1090,7 +1110,9 @@ def _confirm(actor, shipment: Shipment, build, note, photos, with_items: bool = 
             seen[line_id] = (received, reason, (raw.get("note") or "")[:300])
         missing = [ln_id for ln_id in ship_lines if ln_id not in seen]
         if missing:
-            raise QMError("lines_missing", "须逐行签收 every line must be confirmed", {"line_ids": missing})
+            raise QMError(
+                "lines_missing", tr("须逐行签收", "Every line must be confirmed"), {"line_ids": missing}
+            )
         excess_parsed = parse_lines(payload["excess"], field="excess") if payload["excess"] else []
         receipt = Receipt.objects.create(
             shipment=shipment, payload_hash=digest, confirmed_by=actor, note=(note or "")[:300]
@@ -1180,7 +1202,7 @@ def shipment_close(*, actor, shipment: Shipment) -> Shipment:
             return shipment
         _check(SHIPMENT_TRANSITIONS, shipment.status, ShipmentStatus.CLOSED)
         if shipment.cases.filter(status=CaseStatus.OPEN).exists():
-            raise Conflict("cases_open", "尚有未处理的差异 discrepancy cases still open")
+            raise Conflict("cases_open", tr("尚有未处理的差异", "Discrepancy cases still open"))
         _set_status(actor, shipment, ShipmentStatus.CLOSED, closed_at=timezone.now())
     return shipment
 
@@ -1200,13 +1222,17 @@ def case_settle(
     the shipment closes when its last case is settled."""
     scope.require_role(actor, scope.PROVINCE)
     if outcome not in CaseOutcome.values:
-        raise QMError("bad_outcome", f"未知处理方式 unknown outcome {outcome}", {"field": "outcome"})
+        raise QMError(
+            "bad_outcome", tr(f"未知处理方式：{outcome}", f"Unknown outcome {outcome}"), {"field": "outcome"}
+        )
     with transaction.atomic():
         case = DiscrepancyCase.objects.select_for_update().select_related("shipment", "unit").get(pk=case.pk)
         if case.status == CaseStatus.SETTLED:
             if case.outcome == outcome:
                 return case
-            raise Conflict("already_settled", "该差异已处理 case already settled", {"outcome": case.outcome})
+            raise Conflict(
+                "already_settled", tr("该差异已处理", "Case already settled"), {"outcome": case.outcome}
+            )
         disc = discrepancy_location(case.unit)
         key = (case.item_id, case.gender, case.size)
         if outcome == CaseOutcome.CLAIM:
@@ -1215,7 +1241,7 @@ def case_settle(
             if dst.kind != LocationKind.SUPPLIER:
                 raise QMError(
                     "supplier_required",
-                    "须指明索赔的供应商 name the supplier to claim from",
+                    tr("须指明索赔的供应商", "Name the supplier to claim from"),
                     {"field": "supplier"},
                 )
             moves = [Move(*key, case.quantity, disc, dst, MovementKind.CLAIM)]
@@ -1358,14 +1384,16 @@ def kit_issue(
     if signature not in SignatureKind.values:
         raise QMError(
             "bad_signature",
-            "签收方式须为 sheet 或 ack signature must be sheet or ack",
+            tr("签收方式须为 sheet 或 ack", "Signature must be sheet or ack"),
             {"field": "signature"},
         )
     if signature == SignatureKind.SHEET and not sheet:
-        raise QMError("sheet_required", "须上传签领表 upload the signed sheet", {"field": "sheet"})
+        raise QMError("sheet_required", tr("须上传签领表", "Upload the signed sheet"), {"field": "sheet"})
     signed_on = signed_on or timezone.localdate()
     if signed_on > timezone.localdate():
-        raise QMError("bad_date", "签收日期不能晚于今天 signed_on is in the future", {"field": "signed_on"})
+        raise QMError(
+            "bad_date", tr("签收日期不能晚于今天", "Signed_on is in the future"), {"field": "signed_on"}
+        )
     eligible = Officer.objects.eligible().filter(unit=unit)
     if officers is None:
         chosen = list(eligible)
@@ -1376,7 +1404,7 @@ def kit_issue(
             bad = sorted(set(ids) - {o.pk for o in chosen})
             raise QMError(
                 "not_eligible",
-                f"人员不属于本单位或不符合配发条件 officers not eligible here: {bad}",
+                tr(f"人员不属于本单位或不符合配发条件：{bad}", f"Officers not eligible here: {bad}"),
                 {"field": "officers", "officer_ids": bad},
             )
     sizes = sizes or {}
@@ -1386,11 +1414,15 @@ def kit_issue(
         for code, size in over.items():
             if code not in codes:
                 raise QMError(
-                    "bad_item", f"未知品类 unknown item {code}", {"field": "sizes", "officer_id": oid}
+                    "bad_item",
+                    tr(f"未知品类：{code}", f"Unknown item {code}"),
+                    {"field": "sizes", "officer_id": oid},
                 )
             if not size or len(str(size)) > 20:
                 raise QMError(
-                    "bad_size", f"号型无效 bad size for {code}", {"field": "sizes", "officer_id": oid}
+                    "bad_size",
+                    tr(f"号型无效：{code}", f"Bad size for {code}"),
+                    {"field": "sizes", "officer_id": oid},
                 )
     with transaction.atomic():
         # lock the officers so two parallel issues to the same officer cannot both see an empty kit
@@ -1468,7 +1500,7 @@ def kit_exchange(
         ]
     )
     if len(parsed) != 2:
-        raise QMError("same_size", "新旧号型相同 from and to size are the same", {"field": "to_size"})
+        raise QMError("same_size", tr("新旧号型相同", "From and to size are the same"), {"field": "to_size"})
     (it, g, s_from, q), (_it, _g, s_to, _q) = parsed
     with transaction.atomic():
         off_loc = officer_location(officer)
@@ -1665,14 +1697,14 @@ def recovery_record(*, actor, task: RecoveryTask, lines, note: str = "") -> Reco
     with transaction.atomic():
         task = RecoveryTask.objects.select_for_update().select_related("officer", "unit").get(pk=task.pk)
         if task.status != RecoveryStatus.OPEN:
-            raise Conflict("task_done", "收回任务已完成 recovery task is done")
+            raise Conflict("task_done", tr("收回任务已完成", "Recovery task is done"))
         parsed = parse_lines(lines)
         expected = {(e["item"], e["gender"], e["size"]) for e in task.expected}
         for n, (i, g, s, _q) in enumerate(parsed, start=1):
             if (i.code, g, s) not in expected:
                 raise QMError(
                     "not_expected",
-                    f"第{n}行 不在收回清单中 row {n}: not on the recovery list",
+                    tr(f"第{n}行 不在收回清单中", f"Row {n}: not on the recovery list"),
                     {"row": n, "field": "item"},
                 )
         off_loc = officer_location(task.officer)
@@ -1696,7 +1728,7 @@ def recovery_close(*, actor, task: RecoveryTask, note: str) -> RecoveryTask:
     """Close a task with items still out (lost, not returned): those are written off, with the reason."""
     can_issue(actor, task.unit)
     if not note.strip():
-        raise QMError("note_required", "须说明未收回原因 give the reason", {"field": "note"})
+        raise QMError("note_required", tr("须说明未收回原因", "Give the reason"), {"field": "note"})
     with transaction.atomic():
         task = RecoveryTask.objects.select_for_update().select_related("officer", "unit").get(pk=task.pk)
         if task.status != RecoveryStatus.OPEN:
@@ -1744,7 +1776,7 @@ def stocktake_submit(*, actor, unit: OrgUnit, lines, note: str = "") -> Stocktak
     needs a reason. Lines not counted are not touched. Approved by the level above (stocktake_decide)."""
     can_issue(actor, unit)
     if unit.level == Level.STATION:
-        raise QMError("bad_unit", "站所无库存 stations hold no stock", {"field": "unit"})
+        raise QMError("bad_unit", tr("站所无库存", "Stations hold no stock"), {"field": "unit"})
     raw = [r if isinstance(r, dict) else r.dict() for r in lines or []]
     parsed = parse_lines([{**r, "quantity": r.get("counted")} for r in raw], allow_zero=True)
     reasons = {}
@@ -1764,7 +1796,7 @@ def stocktake_submit(*, actor, unit: OrgUnit, lines, note: str = "") -> Stocktak
             if counted != have and not reason.strip():
                 raise QMError(
                     "reason_required",
-                    f"第{n}行 账实不符须说明原因 row {n}: a difference needs a reason",
+                    tr(f"第{n}行 账实不符须说明原因", f"Row {n}: a difference needs a reason"),
                     {"row": n, "field": "reason"},
                 )
             rows.append(
@@ -1791,7 +1823,7 @@ def can_decide_stocktake(actor, st: Stocktake) -> None:
             return
     elif scope.is_province(actor) and actor.pk != st.created_by_id:
         return
-    raise Forbidden("盘点须由上级审批 a stocktake is approved by the level above")
+    raise Forbidden(tr("盘点须由上级审批", "A stocktake is approved by the level above"))
 
 
 def stocktake_decide(*, actor, stocktake: Stocktake, approve: bool, note: str = "") -> Stocktake:

@@ -48,7 +48,9 @@ def shipments(request):
     status = request.GET.get("status", "")
     valid = {v for v, _ in ShipmentStatus.choices}
     if status and status not in valid:
-        raise QMError("bad_filter", f"状态无效 unknown status {status!r}", {"field": "status"})
+        raise QMError(
+            "bad_filter", tr(f"状态无效：{status!r}", f"Unknown status {status!r}"), {"field": "status"}
+        )
     qs = selectors.shipments_for(request.user).order_by("-id")
     if status:
         qs = qs.filter(status=status)
@@ -435,7 +437,7 @@ def kits(request):
     may_issue = may_write(services.can_issue, user, unit)
     if request.method == "POST":
         if not may_issue:
-            raise QMError("forbidden", "无权发放 not allowed to issue", status=403)
+            raise QMError("forbidden", tr("无权发放", "Not allowed to issue"), status=403)
         try:
             result = services.kit_issue(actor=user, unit=unit, officers=_chosen_officers(request))
         except QMError as exc:
@@ -474,11 +476,13 @@ def _chosen_officers(request) -> list[Officer] | None:
     ids = [_int(v) for v in raw]
     if not raw or None in ids:
         raise QMError(
-            "none_selected", "请勾选要发放的人员 tick the officers to issue to", {"field": "officer"}
+            "none_selected", tr("请勾选要发放的人员", "Tick the officers to issue to"), {"field": "officer"}
         )
     officers = list(Officer.objects.filter(pk__in=ids))
     if len(officers) != len(set(ids)):
-        raise QMError("not_eligible", "所选人员不存在 an officer ticked does not exist", {"field": "officer"})
+        raise QMError(
+            "not_eligible", tr("所选人员不存在", "An officer ticked does not exist"), {"field": "officer"}
+        )
     return officers
 
 
@@ -513,7 +517,7 @@ def officer_kit(request, officer_id: int):
     }
     if request.method == "POST":
         if not may_issue:
-            raise QMError("forbidden", "无权发放 not allowed to issue", status=403)
+            raise QMError("forbidden", tr("无权发放", "Not allowed to issue"), status=403)
         action = request.POST.get("action", "issue")
         try:
             if action == "issue":
@@ -554,7 +558,7 @@ def officer_kit(request, officer_id: int):
                 )
                 msg = tr("已退回", "Returned")
             else:
-                raise QMError("bad_action", "未知操作 unknown action", {"field": "action"})
+                raise QMError("bad_action", tr("未知操作", "Unknown action"), {"field": "action"})
         except QMError as exc:
             if exc.status == 404:
                 raise
@@ -637,7 +641,9 @@ def cases(request):
     """Discrepancy cases, open (default) or settled; provincial logistics open one to settle it."""
     status = request.GET.get("status", CaseStatus.OPEN)
     if status not in CaseStatus.values:
-        raise QMError("bad_filter", f"状态无效 unknown status {status!r}", {"field": "status"})
+        raise QMError(
+            "bad_filter", tr(f"状态无效：{status!r}", f"Unknown status {status!r}"), {"field": "status"}
+        )
     qs = selectors.cases_for(request.user).filter(status=status)
     qs = qs.order_by("-settled_at", "-id") if status == CaseStatus.SETTLED else qs.order_by("-id")
     return render(
@@ -706,7 +712,7 @@ def case_detail(request, case_id: int):
         return render(request, "distribution/case.html", ctx)
     if not scope.is_province(user):
         raise QMError(
-            "forbidden", "只有省厅后勤可以处理差异 only provincial logistics settle cases", status=403
+            "forbidden", tr("只有省厅后勤可以处理差异", "Only provincial logistics settle cases"), status=403
         )
     values = {k: request.POST.get(k, "").strip() for k in ("outcome", "note", "supplier", "from_unit")}
     ctx["values"] = values

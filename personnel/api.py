@@ -5,6 +5,7 @@ from ninja import File, Form, Query, Router, UploadedFile
 
 from core.errors import QMError
 from core.history import history_for
+from core.i18n import tr
 from core.pagination import PageParams, page_schema, paginate
 
 from . import privacy, selectors, services
@@ -91,7 +92,11 @@ class OfficerFilters(PageParams):
 @router.get("/officers", response=page_schema(OfficerOut), summary="花名册 officers (paginated, scoped)")
 def officer_list(request, filters: Query[OfficerFilters]):
     if filters.status and filters.status not in OfficerStatus.values:
-        raise QMError("bad_filter", f"未知状态 unknown status {filters.status}", {"field": "status"})
+        raise QMError(
+            "bad_filter",
+            tr(f"未知状态：{filters.status}", f"Unknown status {filters.status}"),
+            {"field": "status"},
+        )
     qs = selectors.officers_for(
         request.user, unit_code=filters.unit, status=filters.status, q=filters.q, eligible=filters.eligible
     )
@@ -147,7 +152,7 @@ def _upload(file: UploadedFile) -> bytes:
     if file.size and file.size > MAX_UPLOAD:
         raise QMError(
             "file_too_large",
-            "文件过大（上限20MB） file too large (20 MB at most)",
+            tr("文件过大（上限20MB）", "File too large (20 MB at most)"),
             {"field": "file"},
             status=413,
         )
@@ -158,7 +163,7 @@ def _rejected(report) -> QMError:
     n = len(report.errors)
     return QMError(
         "roll_rejected",
-        f"花名册有{n}处错误，未导入任何数据 {n} errors in the roll: nothing was imported",
+        tr(f"花名册有{n}处错误，未导入任何数据", f"{n} errors in the roll: nothing was imported"),
         report.as_dict(),
         status=422,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from core.errors import QMError
+from core.i18n import tr
 
 from . import ids
 from .choices import STATUS_BY_LABEL, Gender
@@ -105,13 +106,24 @@ class RowError:
         m = re.search(r"[A-Za-z]", self.reason)
         return self.reason[m.start() :] if m else self.reason
 
+    @property
+    def reason_zh(self) -> str:
+        """The Chinese part of the reason (before the English)."""
+        m = re.search(r"[A-Za-z]", self.reason)
+        return self.reason[: m.start()].strip() if m else self.reason
+
+    @property
+    def reason_shown(self) -> str:
+        """The reason in the active language only (pages, the API)."""
+        return tr(self.reason_zh, self.reason_en)
+
     def as_dict(self) -> dict:
         return {
             "row": self.row,
             "column": self.column,
             "cell": self.cell,
             "value": self.value,
-            "reason": self.reason,
+            "reason": self.reason_shown,
             "code": self.code,
         }
 
@@ -576,7 +588,7 @@ def error_workbook(data: bytes, filename: str, errors: list[RowError], *, messag
     reasons: dict[tuple[int, int], list[str]] = {}
     for err in errors:
         if err.col:
-            reasons.setdefault((err.row, err.col), []).append(err.reason)
+            reasons.setdefault((err.row, err.col), []).append(err.reason_shown)
     for (row, col), texts in reasons.items():
         cell = sheet.cell(row=row, column=col)
         cell.fill = fill
@@ -588,7 +600,7 @@ def error_workbook(data: bytes, filename: str, errors: list[RowError], *, messag
     if message:
         listing.append(["", "", "", "", message])
     for err in errors:
-        listing.append([err.row, err.column, err.cell, err.value, err.reason])
+        listing.append([err.row, err.column, err.cell, err.value, err.reason_shown])
     for letter, width in zip("ABCDE", (8, 14, 10, 24, 60), strict=True):
         listing.column_dimensions[letter].width = width
     out = io.BytesIO()

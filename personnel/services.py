@@ -10,6 +10,7 @@ from django.utils import timezone
 from core import scope
 from core.errors import Conflict, Forbidden, QMError
 from core.history import build_record, record_change, record_changes, snapshot
+from core.i18n import tr
 from core.models import ChangeRecord
 
 from . import ids
@@ -55,11 +56,16 @@ def unit_create(
         if parent is None or parent.level not in allowed:
             raise QMError(
                 "bad_parent",
-                f"上级单位层级不符 a {level} must sit under a {' or '.join(allowed)}",
+                tr(
+                    f"上级单位层级不符：{level} {' or '.join(allowed)}",
+                    f"A {level} must sit under a {' or '.join(allowed)}",
+                ),
                 {"field": "parent"},
             )
     if OrgUnit.objects.filter(code=code).exists():
-        raise Conflict("duplicate_code", f"单位代码已存在 unit code {code} exists", {"field": "code"})
+        raise Conflict(
+            "duplicate_code", tr(f"单位代码已存在：{code}", f"Unit code {code} exists"), {"field": "code"}
+        )
     with transaction.atomic():
         unit = OrgUnit(
             code=code, name=name, level=level, parent=parent, authorised_posts=authorised_posts, **extra
@@ -86,7 +92,7 @@ def unit_update(*, actor, unit: OrgUnit, **fields) -> OrgUnit:
     if bad:
         raise QMError(
             "not_editable",
-            f"不可修改的字段 fields not editable: {', '.join(sorted(bad))}",
+            tr(f"不可修改的字段：{', '.join(sorted(bad))}", f"Fields not editable: {', '.join(sorted(bad))}"),
             {"fields": sorted(bad)},
         )
     with transaction.atomic():
@@ -103,7 +109,7 @@ def unit_update(*, actor, unit: OrgUnit, **fields) -> OrgUnit:
 def unit_deactivate(*, actor, unit: OrgUnit, reason: str) -> OrgUnit:
     scope.require_role(actor, scope.PROVINCE)
     if unit.officers.filter(status__in=(OfficerStatus.SERVING, OfficerStatus.SECONDED)).exists():
-        raise Conflict("unit_has_officers", "单位仍有在岗人员 the unit still has serving officers")
+        raise Conflict("unit_has_officers", tr("单位仍有在岗人员", "The unit still has serving officers"))
     with transaction.atomic():
         before = snapshot(unit)
         unit.is_active = False
@@ -132,20 +138,27 @@ def officer_create(
     try:
         number, birth, id_gender = ids.parse(id_number)
     except ids.IdNumberError as exc:
-        raise QMError("invalid_id_number", f"身份证号无效 ID number: {exc}", {"field": "id_number"}) from None
+        raise QMError(
+            "invalid_id_number", tr(f"身份证号无效：{exc}", f"ID number: {exc}"), {"field": "id_number"}
+        ) from None
     if gender and gender != id_gender:
         raise QMError(
-            "gender_mismatch", "性别与身份证号不符 gender disagrees with the ID number", {"field": "gender"}
+            "gender_mismatch",
+            tr("性别与身份证号不符", "Gender disagrees with the ID number"),
+            {"field": "gender"},
         )
     if Officer.objects.filter(id_number=number).exists():
         raise Conflict(
             "duplicate_id_number",
-            "该身份证号已在花名册中 ID number already on the roll",
+            tr("该身份证号已在花名册中", "ID number already on the roll"),
             {"field": "id_number"},
         )
     bad = set(fields) - OFFICER_EDITABLE - {"status"}
     if bad:
-        raise QMError("unknown_fields", f"未知字段 unknown fields: {', '.join(sorted(bad))}")
+        raise QMError(
+            "unknown_fields",
+            tr(f"未知字段：{', '.join(sorted(bad))}", f"Unknown fields: {', '.join(sorted(bad))}"),
+        )
     with transaction.atomic():
         officer = Officer(
             unit=unit, name=name.strip(), id_number=number, birth_date=birth, gender=id_gender, **fields
@@ -164,7 +177,7 @@ def officer_update(*, actor, officer: Officer, **fields) -> Officer:
     if bad:
         raise QMError(
             "not_editable",
-            f"不可在此修改 not editable here: {', '.join(sorted(bad))}",
+            tr(f"不可在此修改：{', '.join(sorted(bad))}", f"Not editable here: {', '.join(sorted(bad))}"),
             {"fields": sorted(bad)},
         )
     with transaction.atomic():
@@ -172,7 +185,7 @@ def officer_update(*, actor, officer: Officer, **fields) -> Officer:
         before = snapshot(officer)
         for key, value in fields.items():
             if value is None and key in {"name"}:
-                raise QMError("required", "姓名不能为空 name is required", {"field": key})
+                raise QMError("required", tr("姓名不能为空", "Name is required"), {"field": key})
             setattr(
                 officer,
                 key,
@@ -196,7 +209,7 @@ def officer_transfer(*, actor, officer: Officer, to_unit: OrgUnit, reason: str =
     if to_unit.level == Level.STATION:
         raise QMError(
             "bad_unit",
-            "人员应隶属于执法机构而非站所 officers belong to an agency, not a station",
+            tr("人员应隶属于执法机构而非站所", "Officers belong to an agency, not a station"),
             {"field": "to_unit"},
         )
     if officer.unit_id == to_unit.pk:
@@ -206,7 +219,7 @@ def officer_transfer(*, actor, officer: Officer, to_unit: OrgUnit, reason: str =
         if not scope.is_province(actor) and not (
             same_city and can_keep_roll(actor, officer.unit) and can_keep_roll(actor, to_unit)
         ):
-            raise Forbidden("跨市州调动须由省厅办理 transfers between cities go through the province")
+            raise Forbidden(tr("跨市州调动须由省厅办理", "Transfers between cities go through the province"))
     with transaction.atomic():
         officer = Officer.objects.select_for_update().get(pk=officer.pk)
         before = snapshot(officer, ["unit"])
@@ -228,7 +241,9 @@ def officer_set_status(*, actor, officer: Officer, status: str, reason: str = ""
     if actor is not None and not can_keep_roll(actor, officer.unit):
         raise Forbidden()
     if status not in OfficerStatus.values:
-        raise QMError("bad_status", f"未知状态 unknown status {status}", {"field": "status"})
+        raise QMError(
+            "bad_status", tr(f"未知状态：{status}", f"Unknown status {status}"), {"field": "status"}
+        )
     with transaction.atomic():
         officer = Officer.objects.select_for_update().get(pk=officer.pk)
         if officer.status == status:
@@ -273,7 +288,7 @@ def membership_grant(*, actor, user, unit: OrgUnit, role: str) -> Membership:
     if actor is not None:
         scope.require_role(actor, scope.PROVINCE)
     if role not in Role.values:
-        raise QMError("bad_role", f"未知角色 unknown role {role}", {"field": "role"})
+        raise QMError("bad_role", tr(f"未知角色：{role}", f"Unknown role {role}"), {"field": "role"})
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
         if created:
@@ -435,7 +450,7 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
 
     if actor is not None and not scope.has_role(actor, *ROLL_KEEPERS):
         raise Forbidden(
-            "只有省厅后勤和市州可以导入花名册 only provincial logistics and city staff import the roll"
+            tr("只有省厅后勤和市州可以导入花名册", "Only provincial logistics and city staff import the roll")
         )
     data = file if isinstance(file, bytes | bytearray) else file.read()
     today = timezone.localdate()
@@ -628,7 +643,7 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
         except IntegrityError:  # another upload added one of these officers meanwhile
             raise Conflict(
                 "roll_changed",
-                "花名册在导入期间被修改，请重新上传 the roll changed during the import: upload again",
+                tr("花名册在导入期间被修改，请重新上传", "The roll changed during the import: upload again"),
             ) from None
         if updates:
             now = timezone.now()

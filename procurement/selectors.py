@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core import scope
 from core.errors import Forbidden, NotFound
+from core.i18n import tr
 
 from . import rules
 from .choices import TenderStatus
@@ -57,7 +58,7 @@ def tender_latest(user) -> Tender:
     """The newest tender (by year, then the last created); 404 when there is none."""
     tender = tenders_for(user).order_by("-year", "-created_at", "-id").first()
     if tender is None:
-        raise NotFound("尚无采购项目 no tender yet")
+        raise NotFound(tr("尚无采购项目", "No tender yet"))
     return tender
 
 

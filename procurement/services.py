@@ -16,6 +16,7 @@ from assets.models import ItemType
 from core import scope
 from core.errors import Conflict, QMError
 from core.history import build_record, record_change, record_changes, snapshot
+from core.i18n import tr
 from core.models import ChangeRecord
 from personnel.models import Officer, OrgUnit
 
@@ -68,7 +69,9 @@ def _decimal(value, field: str, *, positive: bool = False) -> Decimal:
     try:
         d = to_decimal(value)
     except (InvalidOperation, ValueError, TypeError):
-        raise QMError("invalid_amount", f"金额无效 invalid amount: {field}", {"field": field}) from None
+        raise QMError(
+            "invalid_amount", tr(f"金额无效：{field}", f"Invalid amount: {field}"), {"field": field}
+        ) from None
     if not d.is_finite() or d < 0 or (positive and d == 0):
         raise QMError(
             "invalid_amount",
@@ -89,7 +92,7 @@ def credit_code_clean(value: str) -> str:
     except StdnumError as exc:
         raise QMError(
             "invalid_credit_code",
-            f"统一社会信用代码无效 invalid unified social credit code: {exc}",
+            tr(f"统一社会信用代码无效：{exc}", f"Invalid unified social credit code: {exc}"),
             {"field": "credit_code", "value": value},
         ) from None
 
@@ -102,13 +105,16 @@ def supplier_create(*, actor, name: str, credit_code: str, **fields) -> Supplier
     code = credit_code_clean(credit_code)
     bad = set(fields) - SUPPLIER_FIELDS
     if bad:
-        raise QMError("unknown_fields", f"未知字段 unknown fields: {', '.join(sorted(bad))}")
+        raise QMError(
+            "unknown_fields",
+            tr(f"未知字段：{', '.join(sorted(bad))}", f"Unknown fields: {', '.join(sorted(bad))}"),
+        )
     if not (name or "").strip():
-        raise QMError("required", "名称不能为空 name is required", {"field": "name"})
+        raise QMError("required", tr("名称不能为空", "Name is required"), {"field": "name"})
     if Supplier.objects.filter(credit_code=code).exists():
         raise Conflict(
             "duplicate_credit_code",
-            "该统一社会信用代码已登记 credit code already registered",
+            tr("该统一社会信用代码已登记", "Credit code already registered"),
             {"field": "credit_code"},
         )
     with transaction.atomic():
@@ -121,7 +127,10 @@ def supplier_update(*, actor, supplier: Supplier, **fields) -> Supplier:
     _require_province(actor)
     bad = set(fields) - SUPPLIER_FIELDS
     if bad:
-        raise QMError("not_editable", f"不可修改的字段 not editable: {', '.join(sorted(bad))}")
+        raise QMError(
+            "not_editable",
+            tr(f"不可修改的字段：{', '.join(sorted(bad))}", f"Not editable: {', '.join(sorted(bad))}"),
+        )
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
         before = snapshot(supplier)
@@ -167,15 +176,19 @@ def tender_create(
     """A tender and its milestones in legal order (dates empty). The bid bond is at most 2% of the budget."""
     _require_province(actor)
     if method not in Method.values:
-        raise QMError("bad_method", f"未知采购方式 unknown method {method}", {"field": "method"})
+        raise QMError(
+            "bad_method", tr(f"未知采购方式：{method}", f"Unknown method {method}"), {"field": "method"}
+        )
     budget = _decimal(budget, "budget", positive=True)
     bid_bond = _decimal(bid_bond, "bid_bond")
     _check_bid_bond(bid_bond, budget)
     if not 2000 <= int(year) <= 2100:
-        raise QMError("bad_year", "年度无效 invalid year", {"field": "year"})
+        raise QMError("bad_year", tr("年度无效", "Invalid year"), {"field": "year"})
     if Tender.objects.filter(reference=reference).exists():
         raise Conflict(
-            "duplicate_reference", f"项目编号已存在 reference {reference} exists", {"field": "reference"}
+            "duplicate_reference",
+            tr(f"项目编号已存在：{reference}", f"Reference {reference} exists"),
+            {"field": "reference"},
         )
     with transaction.atomic():
         tender = Tender.objects.create(
@@ -206,7 +219,10 @@ def tender_update(*, actor, tender: Tender, **fields) -> Tender:
     _require_province(actor)
     bad = set(fields) - TENDER_FIELDS
     if bad:
-        raise QMError("not_editable", f"不可修改的字段 not editable: {', '.join(sorted(bad))}")
+        raise QMError(
+            "not_editable",
+            tr(f"不可修改的字段：{', '.join(sorted(bad))}", f"Not editable: {', '.join(sorted(bad))}"),
+        )
     with transaction.atomic():
         tender = Tender.objects.select_for_update().get(pk=tender.pk)
         before = snapshot(tender)
@@ -219,7 +235,7 @@ def tender_update(*, actor, tender: Tender, **fields) -> Tender:
         if lots_total > tender.budget:
             raise QMError(
                 "budget_below_lots",
-                "预算低于各标包预算之和 budget below the lots' total",
+                tr("预算低于各标包预算之和", "Budget below the lots' total"),
                 {"field": "budget", "lots_total": str(lots_total)},
             )
         tender.save()
@@ -234,7 +250,7 @@ def tender_set_status(*, actor, tender: Tender, status: str, reason: str = "") -
         if status not in TenderStatus.values or status not in TENDER_TRANSITIONS[TenderStatus(tender.status)]:
             raise Conflict(
                 "bad_transition",
-                f"状态不能从 {tender.status} 变为 {status} transition not allowed",
+                tr(f"状态不能从 {tender.status} 变为：{status}", f"{status} transition not allowed"),
                 {"field": "status"},
             )
         before = snapshot(tender)
@@ -261,7 +277,9 @@ def lot_create(
     budget = money(_decimal(budget, "budget", positive=True))
     if evaluation_method not in EvaluationMethod.values:
         raise QMError(
-            "bad_evaluation_method", "未知评标方法 unknown evaluation method", {"field": "evaluation_method"}
+            "bad_evaluation_method",
+            tr("未知评标方法", "Unknown evaluation method"),
+            {"field": "evaluation_method"},
         )
     weight = _decimal(price_weight, "price_weight")
     if evaluation_method == EvaluationMethod.COMPREHENSIVE and not Decimal(30) <= weight <= Decimal(100):
@@ -276,18 +294,23 @@ def lot_create(
     if missing:
         raise QMError(
             "unknown_item",
-            f"未知品类 unknown item: {', '.join(missing)}",
+            tr(f"未知品类：{', '.join(missing)}", f"Unknown item: {', '.join(missing)}"),
             {"field": "item_codes", "items": missing},
         )
     with transaction.atomic():
         tender = Tender.objects.select_for_update().get(pk=tender.pk)
         if tender.lots.filter(number=number).exists():
-            raise Conflict("duplicate_lot", f"包号已存在 lot {number} exists", {"field": "number"})
+            raise Conflict(
+                "duplicate_lot", tr(f"包号已存在：{number}", f"Lot {number} exists"), {"field": "number"}
+            )
         used = sum((lot.budget for lot in tender.lots.all()), Decimal(0))
         if used + budget > tender.budget:
             raise QMError(
                 "over_budget",
-                f"标包预算之和超过项目预算 lots exceed the tender budget ({used + budget} > {tender.budget})",
+                tr(
+                    f"标包预算之和超过项目预算：{used + budget} {tender.budget}",
+                    f"Lots exceed the tender budget ({used + budget} > {tender.budget})",
+                ),
                 {"field": "budget"},
             )
         lot = Lot.objects.create(
@@ -353,13 +376,13 @@ def milestone_set(
     if actual_date not in (UNSET, None) and actual_date > today:
         raise QMError(
             "actual_in_future",
-            "实际日期不能晚于今天 an actual date cannot be in the future",
+            tr("实际日期不能晚于今天", "An actual date cannot be in the future"),
             {"field": "actual_date"},
         )
     with transaction.atomic():
         milestone = Milestone.objects.select_for_update().select_related("tender").get(pk=milestone.pk)
         if milestone.tender.status == TenderStatus.CANCELLED:
-            raise Conflict("tender_cancelled", "项目已终止 the tender is cancelled")
+            raise Conflict("tender_cancelled", tr("项目已终止", "The tender is cancelled"))
         result = milestone_check(milestone=milestone, planned_date=planned_date, actual_date=actual_date)
         broken = [("planned", f) for f in result["planned"]] + [("actual", f) for f in result["actual"]]
         if broken and not override_reason.strip():
@@ -416,11 +439,11 @@ def bid_submit(
     _require_province(actor)
     amount = money(_decimal(price_offered, "price", positive=True))
     if not supplier.is_active:
-        raise QMError("supplier_inactive", "供应商已停用 supplier inactive", {"field": "supplier"})
+        raise QMError("supplier_inactive", tr("供应商已停用", "Supplier inactive"), {"field": "supplier"})
     if Bid.objects.filter(lot=lot, supplier=supplier).exists():
         raise Conflict(
             "duplicate_bid",
-            "该供应商已对本包投标 this supplier already bid on the lot",
+            tr("该供应商已对本包投标", "This supplier already bid on the lot"),
             {"field": "supplier"},
         )
     over = amount > lot.budget
@@ -445,7 +468,9 @@ def bid_score(*, actor, bid: Bid, other_score) -> Bid:
     score = _decimal(other_score, "other_score")
     cap = Decimal(100) - bid.lot.price_weight
     if score > cap:
-        raise QMError("bad_score", f"技术商务得分不能超过 {cap} score above {cap}", {"field": "other_score"})
+        raise QMError(
+            "bad_score", tr(f"技术商务得分不能超过 {cap}", f"Score above {cap}"), {"field": "other_score"}
+        )
     with transaction.atomic():
         before = snapshot(bid)
         bid.other_score = money(score)
@@ -457,7 +482,7 @@ def bid_score(*, actor, bid: Bid, other_score) -> Bid:
 def bid_invalidate(*, actor, bid: Bid, reason: str) -> Bid:
     _require_province(actor)
     if not reason.strip():
-        raise QMError("required", "须填写无效原因 a reason is required", {"field": "reason"})
+        raise QMError("required", tr("须填写无效原因", "A reason is required"), {"field": "reason"})
     with transaction.atomic():
         before = snapshot(bid)
         bid.status, bid.invalid_reason, bid.rank = BidStatus.INVALID, reason.strip()[:300], None
@@ -474,7 +499,9 @@ def lot_evaluate(*, actor, lot: Lot) -> list[Bid]:
     with transaction.atomic():
         bids = list(Bid.objects.select_for_update().filter(lot=lot).exclude(status=BidStatus.INVALID))
         if not bids:
-            raise QMError("no_valid_bids", "本包没有有效投标 no valid bids on the lot", {"lot": lot.number})
+            raise QMError(
+                "no_valid_bids", tr("本包没有有效投标", "No valid bids on the lot"), {"lot": lot.number}
+            )
         before = {b.pk: snapshot(b) for b in bids}
         base = min(b.price for b in bids)
         if lot.evaluation_method == EvaluationMethod.COMPREHENSIVE:
@@ -482,7 +509,7 @@ def lot_evaluate(*, actor, lot: Lot) -> list[Bid]:
             if unscored:
                 raise QMError(
                     "unscored_bids",
-                    f"尚未评分 bids not scored: {', '.join(unscored)}",
+                    tr(f"尚未评分：{', '.join(unscored)}", f"Bids not scored: {', '.join(unscored)}"),
                     {"suppliers": unscored},
                 )
             for b in bids:
@@ -509,15 +536,19 @@ def award_create(*, actor, lot: Lot, decided_on: datetime.date, bid: Bid | None 
     with transaction.atomic():
         lot = Lot.objects.select_for_update().get(pk=lot.pk)
         if lot.awards.filter(status=AwardStatus.ACTIVE).exists():
-            raise Conflict("already_awarded", "本包已定标 the lot is already awarded", {"lot": lot.number})
+            raise Conflict(
+                "already_awarded", tr("本包已定标", "The lot is already awarded"), {"lot": lot.number}
+            )
         if bid is None:
             bid = lot.bids.filter(status=BidStatus.VALID, rank=1).first()
             if bid is None:
-                raise QMError("not_evaluated", "本包尚未评审 evaluate the lot first", {"lot": lot.number})
+                raise QMError(
+                    "not_evaluated", tr("本包尚未评审", "Evaluate the lot first"), {"lot": lot.number}
+                )
         if bid.lot_id != lot.pk or bid.status != BidStatus.VALID or bid.rank is None:
             raise QMError(
                 "bad_bid",
-                "只能授予本包经评审的有效投标 only a ranked valid bid of this lot",
+                tr("只能授予本包经评审的有效投标", "Only a ranked valid bid of this lot"),
                 {"field": "bid"},
             )
         award = Award.objects.create(
@@ -546,30 +577,30 @@ def _parse_rows(rows, items: dict[str, ItemType], units: dict[str, OrgUnit]) -> 
         def bad(field, msg, _i=i, _row=row):
             return QMError(
                 "bad_row",
-                f"第{_i}行 row {_i}: {field}: {msg}",
+                tr(f"第{_i}行：{field} {msg}", f"Row {_i}: {field}: {msg}"),
                 {"row": _i, "field": field, "value": _row.get(field)},
             )
 
         if not isinstance(row, dict):
-            raise QMError("bad_row", f"第{i}行格式错误 row {i} is not a record", {"row": i})
+            raise QMError("bad_row", tr(f"第{i}行格式错误", f"Row {i} is not a record"), {"row": i})
         city = str(row.get("city_code") or "")
         if city not in units:
-            raise bad("city_code", "未知市州 unknown city")
+            raise bad("city_code", tr("未知市州", "Unknown city"))
         item = items.get(str(row.get("item_code") or ""))
         if item is None:
-            raise bad("item_code", "未知品类 unknown item")
+            raise bad("item_code", tr("未知品类", "Unknown item"))
         gender = GENDERS.get(str(row.get("gender") or ""))
         if gender is None:
-            raise bad("gender", "性别款式须为 男/女 (M/F) gender must be 男/女")
+            raise bad("gender", tr("性别款式须为 男/女 (M/F)", "Gender must be 男/女 (M/F)"))
         size = str(row.get("size") or "").strip()
         if not size:
-            raise bad("size", "号型为空 size missing")
+            raise bad("size", tr("号型为空", "Size missing"))
         qty = row.get("quantity")
         if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
-            raise bad("quantity", "数量须为正整数 quantity must be a positive integer")
+            raise bad("quantity", tr("数量须为正整数", "Quantity must be a positive integer"))
         key = (city, item.code, gender, size)
         if key in seen:
-            raise bad("size", "重复行 duplicate row")
+            raise bad("size", tr("重复行", "Duplicate row"))
         seen.add(key)
         out.append(_Row(city, item, gender, size, qty))
     return out
@@ -586,27 +617,27 @@ def _parse_mtm(entries, items: dict[str, ItemType]) -> list[tuple[Officer, ItemT
         if officer is None:
             raise QMError(
                 "bad_mtm",
-                f"定制第{i}行：人员不存在 made-to-measure row {i}: unknown officer",
+                tr(f"定制第{i}行：人员不存在", f"Made-to-measure row {i}: unknown officer"),
                 {"row": i, "field": "officer_id"},
             )
         item = items.get(str(entry.get("item_code") or ""))
         if item is None:
             raise QMError(
                 "bad_mtm",
-                f"定制第{i}行：未知品类 made-to-measure row {i}: unknown item",
+                tr(f"定制第{i}行：未知品类", f"Made-to-measure row {i}: unknown item"),
                 {"row": i, "field": "item_code"},
             )
         gender = GENDERS.get(str(entry.get("gender") or officer.gender))
         if gender != officer.gender:
             raise QMError(
                 "bad_mtm",
-                f"定制第{i}行：款式与人员性别不符 row {i}: gender disagrees with the officer",
+                tr(f"定制第{i}行：款式与人员性别不符", f"Row {i}: gender disagrees with the officer"),
                 {"row": i, "field": "gender"},
             )
         if (officer.pk, item.code) in seen:
             raise QMError(
                 "bad_mtm",
-                f"定制第{i}行：同一人员同一品类重复 row {i}: one line per officer and item",
+                tr(f"定制第{i}行：同一人员同一品类重复", f"Row {i}: one line per officer and item"),
                 {"row": i, "field": "item_code"},
             )
         seen.add((officer.pk, item.code))
@@ -614,7 +645,7 @@ def _parse_mtm(entries, items: dict[str, ItemType]) -> list[tuple[Officer, ItemT
         if not isinstance(measurements, dict):
             raise QMError(
                 "bad_mtm",
-                f"定制第{i}行：量体数据格式错误 row {i}: measurements must be a mapping",
+                tr(f"定制第{i}行：量体数据格式错误", f"Row {i}: measurements must be a mapping"),
                 {"row": i, "field": "measurements"},
             )
         out.append((officer, item, {k: str(v) for k, v in measurements.items()}))
@@ -684,19 +715,23 @@ def contracts_create_from_demand(
     margin. Amount = quantity × unit price (6 places) rounded to 2; the total is the sum of the lines."""
     _require_province(actor)
     if award.status != AwardStatus.ACTIVE:
-        raise Conflict("award_inactive", "中标已撤销 the award is cancelled")
+        raise Conflict("award_inactive", tr("中标已撤销", "The award is cancelled"))
     if not 0 <= int(margin_percent) <= 20:
-        raise QMError("bad_margin", "备用比例须在0–20% spare margin 0–20%", {"field": "margin_percent"})
+        raise QMError(
+            "bad_margin", tr("备用比例须在0–20%", "Spare margin 0–20%"), {"field": "margin_percent"}
+        )
     rows, made_to_measure = list(rows), list(made_to_measure)
     if snapshot_id is not None:
         from assets.models import DemandSnapshot
 
         if not DemandSnapshot.objects.filter(pk=snapshot_id).exists():
             raise QMError(
-                "bad_snapshot", f"无此需求快照 no demand snapshot {snapshot_id}", {"field": "snapshot_id"}
+                "bad_snapshot",
+                tr(f"无此需求快照：{snapshot_id}", f"No demand snapshot {snapshot_id}"),
+                {"field": "snapshot_id"},
             )
     if not rows and not made_to_measure:
-        raise QMError("no_rows", "没有需求行 no demand rows", {"field": "rows"})
+        raise QMError("no_rows", tr("没有需求行", "No demand rows"), {"field": "rows"})
     lot = award.lot
     lot_codes = set(lot.items.values_list("code", flat=True))
     items = {i.code: i for i in ItemType.objects.all()}
@@ -708,14 +743,16 @@ def contracts_create_from_demand(
     if outside:
         raise QMError(
             "item_not_in_lot",
-            f"品类不在本包内 items not in the lot: {', '.join(outside)}",
+            tr(f"品类不在本包内：{', '.join(outside)}", f"Items not in the lot: {', '.join(outside)}"),
             {"field": "item_code", "items": outside},
         )
     prices = {}
     for code in sorted(used):
         if code not in unit_prices:
             raise QMError(
-                "missing_price", f"缺少单价 no unit price for {code}", {"field": "unit_prices", "item": code}
+                "missing_price",
+                tr(f"缺少单价：{code}", f"No unit price for {code}"),
+                {"field": "unit_prices", "item": code},
             )
         prices[code] = price(_decimal(unit_prices[code], f"unit_prices.{code}", positive=True))
     bond_pct = (
@@ -748,7 +785,9 @@ def contracts_create_from_demand(
         if clash:
             raise Conflict(
                 "contract_exists",
-                f"该中标下已有合同 contracts already exist for {', '.join(clash)}",
+                tr(
+                    f"该中标下已有合同：{', '.join(clash)}", f"Contracts already exist for {', '.join(clash)}"
+                ),
                 {"buyers": clash},
             )
         contracts = []
@@ -853,7 +892,7 @@ def contract_sign(
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         if ContractStatus.SIGNED not in CONTRACT_TRANSITIONS[ContractStatus(contract.status)]:
-            raise Conflict("bad_transition", "合同不能签订 the contract cannot be signed now")
+            raise Conflict("bad_transition", tr("合同不能签订", "The contract cannot be signed now"))
         before = snapshot(contract)
         contract.status, contract.signed_on, contract.published_on = (
             ContractStatus.SIGNED,
@@ -871,17 +910,21 @@ def payment_record(
     """Payments never add up to more than the contract total; a returned bond at most the bond."""
     _require_province(actor)
     if kind not in PaymentKind.values:
-        raise QMError("bad_kind", f"未知付款类型 unknown payment kind {kind}", {"field": "kind"})
+        raise QMError(
+            "bad_kind", tr(f"未知付款类型：{kind}", f"Unknown payment kind {kind}"), {"field": "kind"}
+        )
     amount = money(_decimal(amount, "amount", positive=True))
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         if contract.status not in (ContractStatus.SIGNED, ContractStatus.COMPLETE):
-            raise Conflict("not_signed", "合同未签订 the contract is not signed")
+            raise Conflict("not_signed", tr("合同未签订", "The contract is not signed"))
         payments = list(contract.payments.all())
         if kind == PaymentKind.BOND_RETURN:
             returned = sum((p.amount for p in payments if p.kind == kind), Decimal(0))
             if returned + amount > contract.performance_bond:
-                raise QMError("over_bond", "退还金额超过履约保证金 more than the bond", {"field": "amount"})
+                raise QMError(
+                    "over_bond", tr("退还金额超过履约保证金", "More than the bond"), {"field": "amount"}
+                )
         else:
             paid = sum((p.amount for p in payments if p.kind != PaymentKind.BOND_RETURN), Decimal(0))
             if paid + amount > contract.total:
@@ -967,23 +1010,25 @@ def delivery_create(
     _require_province(actor)
     contract.refresh_from_db(fields=["status"])
     if contract.status != ContractStatus.SIGNED:
-        raise Conflict("not_signed", "合同未签订或已结束 the contract is not signed or already closed")
+        raise Conflict("not_signed", tr("合同未签订或已结束", "The contract is not signed or already closed"))
     if destination.level not in ("province", "city"):
         raise QMError(
             "bad_destination",
-            "交货地点须为省级仓库或市州 deliver to the provincial store or a city",
+            tr("交货地点须为省级仓库或市州", "Deliver to the provincial store or a city"),
             {"field": "destination"},
         )
     if contract.buyer.level == "city" and destination.pk != contract.buyer_id:
         raise QMError(
             "bad_destination",
-            "市州合同只能交货至本市州 a city's contract delivers to that city",
+            tr("市州合同只能交货至本市州", "A city's contract delivers to that city"),
             {"field": "destination"},
         )
     if not lines:
-        raise QMError("no_lines", "交货明细为空 no lines", {"field": "lines"})
+        raise QMError("no_lines", tr("交货明细为空", "No lines"), {"field": "lines"})
     if Delivery.objects.filter(number=number).exists():
-        raise Conflict("duplicate_number", f"批次号已存在 batch {number} exists", {"field": "number"})
+        raise Conflict(
+            "duplicate_number", tr(f"批次号已存在：{number}", f"Batch {number} exists"), {"field": "number"}
+        )
     contract_lines = {cl.pk: cl for cl in contract.lines.all()}
     with transaction.atomic():
         Contract.objects.select_for_update().get(pk=contract.pk)
@@ -996,14 +1041,14 @@ def delivery_create(
             if cl is None:
                 raise QMError(
                     "bad_line",
-                    f"第{i}行：不是本合同的明细 line {i}: not a line of this contract",
+                    tr(f"第{i}行：不是本合同的明细", f"Line {i}: not a line of this contract"),
                     {"row": i, "field": "contract_line_id"},
                 )
             qty = line.get("quantity")
             if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
                 raise QMError(
                     "bad_line",
-                    f"第{i}行：数量须为正整数 line {i}: quantity must be positive",
+                    tr(f"第{i}行：数量须为正整数", f"Line {i}: quantity must be positive"),
                     {"row": i, "field": "quantity"},
                 )
             replaces = None
@@ -1063,7 +1108,7 @@ def delivery_arrive(*, actor, delivery: Delivery, delivered_on: datetime.date) -
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.status != DeliveryStatus.ANNOUNCED:
-            raise Conflict("bad_transition", "该批次已到货 the batch already arrived")
+            raise Conflict("bad_transition", tr("该批次已到货", "The batch already arrived"))
         before = snapshot(delivery)
         delivery.delivered_on, delivery.status = delivered_on, DeliveryStatus.ARRIVED
         delivery.save()
@@ -1087,20 +1132,24 @@ def acceptance_record(
     returned to the supplier and replaced."""
     _require_province(actor)
     if delivery.status == DeliveryStatus.ANNOUNCED or delivery.delivered_on is None:
-        raise Conflict("not_arrived", "批次尚未到货 the batch has not arrived")
+        raise Conflict("not_arrived", tr("批次尚未到货", "The batch has not arrived"))
     if inspected_on < delivery.delivered_on:
-        raise QMError("bad_date", "验收日期早于到货日期 inspected before arrival", {"field": "inspected_on"})
+        raise QMError(
+            "bad_date", tr("验收日期早于到货日期", "Inspected before arrival"), {"field": "inspected_on"}
+        )
     if not certificate_number.strip():
         raise QMError(
-            "required", "须填写验收单号 certificate number required", {"field": "certificate_number"}
+            "required", tr("须填写验收单号", "Certificate number required"), {"field": "certificate_number"}
         )
     if not inspectors.strip():
-        raise QMError("required", "须填写验收人员 inspectors required", {"field": "inspectors"})
+        raise QMError("required", tr("须填写验收人员", "Inspectors required"), {"field": "inspectors"})
     dlines = {dl.pk: dl for dl in delivery.lines.select_related("contract_line__item", "replaces")}
     total = sum(dl.quantity for dl in dlines.values())
     if isinstance(sample_size, bool) or not isinstance(sample_size, int) or not 1 <= sample_size <= total:
         raise QMError(
-            "bad_sample", f"抽样数量须在1至{total}之间 pieces sampled 1–{total}", {"field": "sample_size"}
+            "bad_sample",
+            tr(f"抽样数量须在1至{total}之间", f"Pieces sampled 1–{total}"),
+            {"field": "sample_size"},
         )
     results = {}
     for i, line in enumerate(lines, start=1):
@@ -1108,14 +1157,14 @@ def acceptance_record(
         if dl is None or dl.pk in results:
             raise QMError(
                 "bad_line",
-                f"第{i}行：不是本批次的明细或重复 line {i}: not a line of this batch, or twice",
+                tr(f"第{i}行：不是本批次的明细或重复", f"Line {i}: not a line of this batch, or twice"),
                 {"row": i, "field": "delivery_line_id"},
             )
         acc, rej = line.get("accepted", 0), line.get("rejected", 0)
         if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in (acc, rej)):
             raise QMError(
                 "bad_line",
-                f"第{i}行：数量须为非负整数 line {i}: quantities must be whole numbers ≥ 0",
+                tr(f"第{i}行：数量须为非负整数", f"Line {i}: quantities must be whole numbers ≥ 0"),
                 {"row": i, "field": "accepted"},
             )
         if acc + rej != dl.quantity:
@@ -1129,7 +1178,7 @@ def acceptance_record(
         if rej and not reason:
             raise QMError(
                 "bad_line",
-                f"第{i}行：不合格须写明原因 line {i}: a rejection needs a reason",
+                tr(f"第{i}行：不合格须写明原因", f"Line {i}: a rejection needs a reason"),
                 {"row": i, "field": "reason"},
             )
         results[dl.pk] = (acc, rej, reason)
@@ -1137,17 +1186,17 @@ def acceptance_record(
     if missing:
         raise QMError(
             "lines_missing",
-            "每一行都须有验收结果 every line needs a result",
+            tr("每一行都须有验收结果", "Every line needs a result"),
             {"field": "lines", "delivery_line_ids": missing},
         )
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if Acceptance.objects.filter(delivery=delivery).exists():
-            raise Conflict("already_accepted", "该批次已验收 the batch was already inspected")
+            raise Conflict("already_accepted", tr("该批次已验收", "The batch was already inspected"))
         if Acceptance.objects.filter(certificate_number=certificate_number.strip()).exists():
             raise Conflict(
                 "duplicate_certificate",
-                "验收单号已存在 certificate number exists",
+                tr("验收单号已存在", "Certificate number exists"),
                 {"field": "certificate_number"},
             )
         acceptance = Acceptance.objects.create(
@@ -1227,10 +1276,12 @@ def rejection_mark_returned(
     with transaction.atomic():
         line = AcceptanceLine.objects.select_for_update().get(pk=acceptance_line.pk)
         if line.rejection_status != RejectionStatus.AWAITING_RETURN:
-            raise Conflict("bad_transition", "该行没有待退回的不合格品 nothing awaiting return on this line")
+            raise Conflict(
+                "bad_transition", tr("该行没有待退回的不合格品", "Nothing awaiting return on this line")
+            )
         if returned_on < line.acceptance.inspected_on:
             raise QMError(
-                "bad_date", "退回日期早于验收日期 returned before inspection", {"field": "returned_on"}
+                "bad_date", tr("退回日期早于验收日期", "Returned before inspection"), {"field": "returned_on"}
             )
         before = snapshot(line)
         line.rejection_status, line.returned_on = RejectionStatus.RETURNED, returned_on
@@ -1250,7 +1301,9 @@ def holiday_set(*, actor, date: datetime.date, kind: str, name: str = "", source
     _require_province(actor)
     if kind not in HolidayKind.values:
         raise QMError(
-            "bad_kind", "类型须为 holiday 或 workday kind must be holiday or workday", {"field": "kind"}
+            "bad_kind",
+            tr("类型须为 holiday 或 workday", "Kind must be holiday or workday"),
+            {"field": "kind"},
         )
     with transaction.atomic():
         existing = Holiday.objects.select_for_update().filter(date=date).first()

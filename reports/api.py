@@ -2,6 +2,7 @@ from django.http import FileResponse
 from ninja import Query, Router, Status
 
 from core.errors import QMError
+from core.i18n import tr
 from core.pagination import PageParams, page_schema, paginate
 
 from . import selectors, services
@@ -69,7 +70,11 @@ class JobFilters(PageParams):
 @router.get("/jobs", response=page_schema(JobOut), summary="我的报表任务 my report jobs")
 def job_list(request, filters: Query[JobFilters]):
     if filters.status and filters.status not in JobStatus.values:
-        raise QMError("bad_filter", f"未知状态 unknown status {filters.status}", {"field": "status"})
+        raise QMError(
+            "bad_filter",
+            tr(f"未知状态：{filters.status}", f"Unknown status {filters.status}"),
+            {"field": "status"},
+        )
     return paginate(
         selectors.jobs_for(request.user, kind=filters.kind, status=filters.status), filters, job_out
     )
@@ -94,8 +99,11 @@ def job_download(request, job_id: int):
     job = selectors.job_get(request.user, job_id)
     if job.status != JobStatus.DONE:
         raise QMError(
-            "not_ready", f"报表尚未生成 the report is {job.status}", {"status": job.status}, status=409
+            "not_ready",
+            tr(f"报表尚未生成：{job.status}", f"The report is {job.status}"),
+            {"status": job.status},
+            status=409,
         )
     if job.expired or not job.file:
-        raise QMError("expired", "文件已过期，请重新生成 the file expired; re-run the job", status=410)
+        raise QMError("expired", tr("文件已过期，请重新生成", "The file expired; re-run the job"), status=410)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)

@@ -245,16 +245,24 @@ def params_from(user, fields: list[Field], post) -> dict:
             continue
         if not raw:
             if f.required:
-                raise QMError("required", f"请填写{f.label} {f.name} is required", {"field": f.name})
+                raise QMError(
+                    "required", tr(f"请填写{f.label}：{f.name}", f"{f.name} is required"), {"field": f.name}
+                )
             continue
         if f.widget == "unit":
             level = f.levels.get(raw)
             if level is None:
-                raise NotFound(f"单位不存在或不在您的权限范围内 unit {raw} not found", {"field": "unit"})
+                raise NotFound(
+                    tr(f"单位不存在或不在您的权限范围内：{raw}", f"Unit {raw} not found"), {"field": "unit"}
+                )
             params[level] = raw
         elif f.widget in ("select", "number", "officer"):
             if not raw.isdigit():
-                raise QMError("bad_params", f"{f.label}须为编号 {f.name} must be a number", {"field": f.name})
+                raise QMError(
+                    "bad_params",
+                    tr(f"{f.label}须为编号：{f.name}", f"{f.name} must be a number"),
+                    {"field": f.name},
+                )
             params[f.name] = int(raw)
         else:
             params[f.name] = raw

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
 from core.errors import QMError
+from core.i18n import tr
 
 Progress = Callable[[int, str], None]
 
@@ -95,7 +96,10 @@ class ReportKind:
             first = fields[0]
             raise QMError(
                 "bad_params",
-                f"参数有误 invalid parameter {first['field']}: {first['message']}",
+                tr(
+                    f"参数有误：{first['field']} {first['message']}",
+                    f"Invalid parameter {first['field']}: {first['message']}",
+                ),
                 {"fields": fields},
             ) from None
 
@@ -124,7 +128,7 @@ def get_kind(name: str) -> ReportKind:
     except KeyError:
         raise QMError(
             "unknown_kind",
-            f"未知报表类型 unknown report kind {name!r}",
+            tr(f"未知报表类型：{name!r}", f"Unknown report kind {name!r}"),
             {"field": "kind", "known": sorted(_KINDS)},
         ) from None
 

@@ -1,6 +1,7 @@
 """Reads of report jobs: a user sees their own jobs only (another user's job answers 404)."""
 
 from core.errors import NotFound, QMError
+from core.i18n import tr
 
 from .choices import JobStatus
 from .models import ReportJob
@@ -27,8 +28,11 @@ def job_downloadable(user, job_id: int) -> ReportJob:
     job = job_get(user, job_id)
     if job.status != JobStatus.DONE:
         raise QMError(
-            "not_ready", f"报表尚未生成 the report is {job.status}", {"status": job.status}, status=409
+            "not_ready",
+            tr(f"报表尚未生成：{job.status}", f"The report is {job.status}"),
+            {"status": job.status},
+            status=409,
         )
     if job.expired or not job.file:
-        raise QMError("expired", "文件已过期，请重新生成 the file expired; re-run the job", status=410)
+        raise QMError("expired", tr("文件已过期，请重新生成", "The file expired; re-run the job"), status=410)
     return job

@@ -15,6 +15,7 @@ from django.utils import timezone
 from core import scope
 from core.errors import Conflict, NotFound, QMError
 from core.history import record_change, snapshot
+from core.i18n import tr
 from core.models import ChangeRecord
 
 from .choices import JOB_TRANSITIONS, Format, JobStatus
@@ -65,12 +66,12 @@ def _scope_record(user) -> list:
 def validate_request(*, user, kind: str, fmt: str, params: dict | None) -> tuple[ReportKind, dict]:
     """Check kind, format and parameters (including that named units are in the user's scope)."""
     if not scope.memberships(user):
-        raise QMError("forbidden", "您没有任何单位的权限 no membership", status=403)
+        raise QMError("forbidden", tr("您没有任何单位的权限", "No membership"), status=403)
     report = get_kind(kind)
     if fmt not in report.formats:
         raise QMError(
             "bad_format",
-            f"{kind} 不支持格式 format {fmt!r} not available",
+            tr(f"{kind} 不支持格式：{fmt!r}", f"Format {fmt!r} not available"),
             {"field": "format", "allowed": report.formats},
         )
     parsed = report.parse_params(params)
@@ -102,10 +103,10 @@ def targets_check(*, user, params: dict) -> None:
         try:
             get(user, int(value))
         except (TypeError, ValueError):
-            raise QMError("bad_params", f"{field} 须为编号 must be an id", {"field": field}) from None
+            raise QMError("bad_params", tr(f"{field} 须为编号", "Must be an id"), {"field": field}) from None
         except NotFound:
             raise NotFound(
-                f"不存在或不在您的权限范围内 {field} {value} not found", {"field": field}
+                tr(f"不存在或不在您的权限范围内 {field}：{value}", f"{value} not found"), {"field": field}
             ) from None
 
 
@@ -148,7 +149,7 @@ def job_rerun(*, user, job: ReportJob) -> ReportJob:
     """A finished or failed job is asked again as a new job (the old one stays in the history)."""
     if job.status not in (JobStatus.DONE, JobStatus.FAILED):
         raise Conflict(
-            "job_active", "任务尚未结束 the job is still queued or running", {"status": job.status}
+            "job_active", tr("任务尚未结束", "The job is still queued or running"), {"status": job.status}
         )
     return job_create(user=user, kind=job.kind, fmt=job.format, params=job.parameters, rerun_of=job)
 
@@ -168,7 +169,9 @@ def job_rerun_once(*, user, job: ReportJob) -> ReportJob:
 
 def _transition(job: ReportJob, to: str, **fields) -> None:
     if to not in JOB_TRANSITIONS[JobStatus(job.status)]:
-        raise Conflict("bad_transition", f"状态不能从 {job.status} 变为 {to} invalid transition")
+        raise Conflict(
+            "bad_transition", tr(f"状态不能从 {job.status} 变为：{to}", f"{to} invalid transition")
+        )
     before = snapshot(job, fields=HISTORY_FIELDS)
     job.status = to
     for k, v in fields.items():

@@ -96,7 +96,9 @@ def centre(request):
     fmt = source.get("format") or kind.formats[0]
     status = request.GET.get("status", "")
     if status and status not in JobStatus.values:
-        raise QMError("bad_filter", f"未知状态 unknown status {status!r}", {"field": "status"})
+        raise QMError(
+            "bad_filter", tr(f"未知状态：{status!r}", f"Unknown status {status!r}"), {"field": "status"}
+        )
     ctx = {
         "nav_key": "reports",
         "kinds": [(k.kind, forms.kind_title(k), k.description) for k in offered],

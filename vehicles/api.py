@@ -4,6 +4,8 @@ papers, mileage, maintenance, transfers and disposal (in scope), and the Excel i
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
+from core.i18n import tr
+
 try:  # django-ninja ≥ 1.5 wants an explicit Status for a non-200 answer; older ones take a tuple
     from ninja import Status
 except ImportError:  # pragma: no cover
@@ -396,7 +398,9 @@ def _officer(request, officer_id: int | None):
     officer = Officer.objects.restrict(request.user).select_related("unit").filter(pk=officer_id).first()
     if officer is None:
         raise QMError(
-            "bad_driver", "驾驶员不存在或不在您的范围内 no such officer in your scope", {"field": "driver_id"}
+            "bad_driver",
+            tr("驾驶员不存在或不在您的范围内", "No such officer in your scope"),
+            {"field": "driver_id"},
         )
     return officer
 
@@ -411,7 +415,9 @@ def _purchase(request, purchase_id: int | None):
     try:
         return selectors.purchase_get(request.user, purchase_id)
     except NotFound:
-        raise QMError("bad_purchase", "购置项目不存在 no such purchase", {"field": "purchase_id"}) from None
+        raise QMError(
+            "bad_purchase", tr("购置项目不存在", "No such purchase"), {"field": "purchase_id"}
+        ) from None
 
 
 @router.post(
@@ -661,7 +667,11 @@ def odometer_add(request, vehicle_id: int, payload: OdometerIn):
 )
 def disposal_request(request, vehicle_id: int, payload: DisposalIn):
     if payload.method not in DisposalMethod.values:
-        raise QMError("bad_method", f"未知处置方式 unknown method {payload.method}", {"field": "method"})
+        raise QMError(
+            "bad_method",
+            tr(f"未知处置方式：{payload.method}", f"Unknown method {payload.method}"),
+            {"field": "method"},
+        )
     d = services.disposal_request(
         actor=request.user,
         vehicle=_vehicle(request, vehicle_id),

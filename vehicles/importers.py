@@ -21,6 +21,7 @@ from django.db import transaction
 
 from core import scope
 from core.errors import QMError
+from core.i18n import tr
 from personnel.models import OrgUnit
 
 from . import plates, services, vin
@@ -152,7 +153,7 @@ def _date(value, column: str) -> datetime.date | None:
             return datetime.date(*map(int, m.groups()))
         except ValueError:
             pass
-    raise RowError(column, value, "日期无效 not a date (use 2026-03-01)")
+    raise RowError(column, value, tr("日期无效", "Not a date (use 2026-03-01)"))
 
 
 def _price(value, column: str) -> Decimal | None:
@@ -165,9 +166,9 @@ def _price(value, column: str) -> Decimal | None:
     try:
         amount = Decimal(text) * factor
     except InvalidOperation:
-        raise RowError(column, value, "金额无效 not an amount") from None
+        raise RowError(column, value, tr("金额无效", "Not an amount")) from None
     if not amount.is_finite() or amount < 0:
-        raise RowError(column, value, "金额不能为负 amount must be ≥ 0")
+        raise RowError(column, value, tr("金额不能为负", "Amount must be ≥ 0"))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -272,7 +273,7 @@ def _unit(value, column: str, units: dict[str, OrgUnit], by_name: dict[str, OrgU
         return None
     unit = units.get(text) or by_name.get(text)
     if unit is None:
-        raise RowError(column, value, "找不到该单位 no unit with this code or name")
+        raise RowError(column, value, tr("找不到该单位", "No unit with this code or name"))
     return unit
 
 
@@ -296,7 +297,7 @@ def parse_row(cells: dict, headers: dict, units, by_name) -> tuple[dict, list[Ro
 
     def vin_of(v, c):
         if not _text(v):
-            raise RowError(c, v, "必填 required")
+            raise RowError(c, v, tr("必填", "Required"))
         try:
             return vin.validate(_text(v))
         except vin.VinError as exc:
@@ -312,12 +313,12 @@ def parse_row(cells: dict, headers: dict, units, by_name) -> tuple[dict, list[Ro
 
     def required_text(v, c):
         if not _text(v):
-            raise RowError(c, v, "必填 required")
+            raise RowError(c, v, tr("必填", "Required"))
         return _text(v)
 
     def unit_of(v, c):
         if not _text(v):
-            raise RowError(c, v, "必填 required")
+            raise RowError(c, v, tr("必填", "Required"))
         return _unit(v, c, units, by_name)
 
     take("车辆识别代号", vin_of)
@@ -342,7 +343,7 @@ def parse_row(cells: dict, headers: dict, units, by_name) -> tuple[dict, list[Ro
     take("占编制", _flag)
     take("备注", lambda v, c: _text(v))
     if "品牌" in cells and "品牌" not in out and not any(e.column == col("品牌") for e in errors):
-        errors.append(RowError(col("品牌"), cells.get("品牌"), "必填 required"))
+        errors.append(RowError(col("品牌"), cells.get("品牌"), tr("必填", "Required")))
     return out, errors
 
 
@@ -397,12 +398,12 @@ def _apply_row(actor, data: dict, existing: Vehicle | None) -> str:
     if v.status == VehicleStatus.DISPOSED and status in (None, VehicleStatus.DISPOSED):
         return "unchanged"  # an exported register lists disposed vehicles too
     if v.status == VehicleStatus.DISPOSED:
-        raise RowError(COLUMN_OF_FIELD["vin"], v.vin, "车辆已处置 the vehicle has been disposed of")
+        raise RowError(COLUMN_OF_FIELD["vin"], v.vin, tr("车辆已处置", "The vehicle has been disposed of"))
     if data["所属单位"].pk != v.owning_unit_id:
         raise RowError(
             "所属单位",
             data["所属单位"].code,
-            "与登记簿不符，调拨请在登记簿中办理 differs from the register: transfer the vehicle there",
+            tr("与登记簿不符，调拨请在登记簿中办理", "Differs from the register: transfer the vehicle there"),
         )
     changed = {k: val for k, val in fields.items() if getattr(v, k) != val}
     touched = False
@@ -413,7 +414,7 @@ def _apply_row(actor, data: dict, existing: Vehicle | None) -> str:
         registered_on = data.get("注册登记日期") or v.registered_on
         if registered_on is None:
             raise RowError(
-                "注册登记日期", "", "上牌须填写注册登记日期 a new plate needs the registration date"
+                "注册登记日期", "", tr("上牌须填写注册登记日期", "A new plate needs the registration date")
             )
         v = services.vehicle_register(actor=actor, vehicle=v, plate=plate, registered_on=registered_on)
         touched = True

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core import scope
 from core.errors import NotFound, QMError
+from core.i18n import tr
 from personnel.choices import Level
 from personnel.models import OrgUnit
 
@@ -104,7 +105,7 @@ def city_get(user, code: str) -> OrgUnit:
     """A city in the user's scope (404 otherwise)."""
     unit = scope.get_in_scope_or_404(OrgUnit.objects.all(), user, prefix="", code=code)
     if unit.level != Level.CITY:
-        raise QMError("bad_city", f"不是市州 not a city: {code}", {"field": "city_code"})
+        raise QMError("bad_city", tr(f"不是市州：{code}", f"Not a city: {code}"), {"field": "city_code"})
     return unit
 
 
@@ -126,7 +127,9 @@ def purchases_for(user, *, city_code: str | None = None, stage: str | None = Non
         qs = qs.filter(city__code=city_code)
     if stage:
         if stage not in PurchaseStage.values:
-            raise QMError("bad_filter", f"未知阶段 unknown stage {stage}", {"field": "stage"})
+            raise QMError(
+                "bad_filter", tr(f"未知阶段：{stage}", f"Unknown stage {stage}"), {"field": "stage"}
+            )
         qs = qs.filter(stage=stage)
     return qs
 
@@ -177,7 +180,9 @@ def vehicles_for(
         qs = qs.filter(owning_unit__path__startswith=unit.path)
     if status:
         if status not in VehicleStatus.values:
-            raise QMError("bad_filter", f"未知状态 unknown status {status}", {"field": "status"})
+            raise QMError(
+                "bad_filter", tr(f"未知状态：{status}", f"Unknown status {status}"), {"field": "status"}
+            )
         qs = qs.filter(status=status)
     if vehicle_type:
         qs = qs.filter(vehicle_type=vehicle_type)
@@ -192,7 +197,11 @@ def vehicles_for(
         )
     if papers:
         if papers not in PAPER_FILTERS:
-            raise QMError("bad_filter", f"papers 取值 due 或 overdue, not {papers}", {"field": "papers"})
+            raise QMError(
+                "bad_filter",
+                tr(f"papers 取值 due 或 overdue，不能为 {papers}", f"papers is due or overdue, not {papers}"),
+                {"field": "papers"},
+            )
         today = today or timezone.localdate()
         qs = qs.exclude(status=VehicleStatus.DISPOSED).exclude(plate="")
         if papers == "overdue":

@@ -14,6 +14,7 @@ from django.utils import timezone
 from core import scope
 from core.errors import Conflict, Forbidden, QMError
 from core.history import record_change, snapshot
+from core.i18n import tr
 from core.models import ChangeRecord
 from personnel.choices import ELIGIBLE, Level
 from personnel.models import Officer, OrgUnit
@@ -77,15 +78,17 @@ def _money(value, field: str) -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise _err("invalid_amount", f"金额无效 invalid amount: {value}", field) from None
+        raise _err("invalid_amount", tr(f"金额无效：{value}", f"Invalid amount: {value}"), field) from None
     if not amount.is_finite() or amount < 0:
-        raise _err("invalid_amount", f"金额不能为负 amount must be ≥ 0: {value}", field)
+        raise _err("invalid_amount", tr(f"金额不能为负：{value}", f"Amount must be ≥ 0: {value}"), field)
     return amount.quantize(Decimal("0.01"))
 
 
 def _not_future(day: datetime.date, field: str) -> None:
     if day > _today():
-        raise _err("future_date", f"日期不能晚于今天 date cannot be in the future: {day}", field)
+        raise _err(
+            "future_date", tr(f"日期不能晚于今天：{day}", f"Date cannot be in the future: {day}"), field
+        )
 
 
 # ---- quotas ------------------------------------------------------------------------------------------
@@ -162,14 +165,14 @@ def quota_record_create(
     doc_number = (doc_number or "").strip()
     reason = (reason or "").strip()
     if not doc_number:
-        raise _err("required", "文件号不能为空 document number is required", "doc_number")
+        raise _err("required", tr("文件号不能为空", "Document number is required"), "doc_number")
     if not reason:
-        raise _err("required", "事由不能为空 reason is required", "reason")
+        raise _err("required", tr("事由不能为空", "Reason is required"), "reason")
     if kind not in QuotaRecordKind.values:
-        raise _err("bad_kind", f"未知类型 unknown kind {kind}", "kind")
+        raise _err("bad_kind", tr(f"未知类型：{kind}", f"Unknown kind {kind}"), "kind")
     _not_future(doc_date, "doc_date")
     if not isinstance(total_change, int) or isinstance(total_change, bool):
-        raise _err("invalid", "总数变化应为整数 total_change must be an integer", "total_change")
+        raise _err("invalid", tr("总数变化应为整数", "Total_change must be an integer"), "total_change")
     lines = lines or []
     cities = {u.code: u for u in OrgUnit.objects.filter(level=Level.CITY)}
     with transaction.atomic():
@@ -177,7 +180,7 @@ def quota_record_create(
         if QuotaRecord.objects.filter(doc_number=doc_number).exists():
             raise Conflict(
                 "duplicate_doc_number",
-                f"文件号已存在 document {doc_number} already recorded",
+                tr(f"文件号已存在：{doc_number}", f"Document {doc_number} already recorded"),
                 {"field": "doc_number"},
             )
         total, quotas = quota_state()
@@ -187,23 +190,29 @@ def quota_record_create(
             code = str(line.get("city_code") or "")
             city = cities.get(code)
             if city is None:
-                raise _err("bad_city", f"不是市州 not a city: {code}", f"{field}.city_code")
+                raise _err("bad_city", tr(f"不是市州：{code}", f"Not a city: {code}"), f"{field}.city_code")
             if code in changes:
                 raise _err(
-                    "duplicate_city", f"同一文件中市州重复 city {code} appears twice", f"{field}.city_code"
+                    "duplicate_city",
+                    tr(f"同一文件中市州重复：{code}", f"City {code} appears twice"),
+                    f"{field}.city_code",
                 )
             has_change, has_quota = line.get("change") is not None, line.get("quota") is not None
             if has_change == has_quota:
-                raise _err("bad_line", "每行给出 change 或 quota 之一 give either change or quota", field)
+                raise _err(
+                    "bad_line", tr("每行给出 change 或 quota 之一", "Give either change or quota"), field
+                )
             value = line["change"] if has_change else line["quota"]
             if not isinstance(value, int) or isinstance(value, bool):
-                raise _err("invalid", "应为整数 must be an integer", field)
+                raise _err("invalid", tr("应为整数", "Must be an integer"), field)
             if has_quota and value < 0:
-                raise _err("negative_quota", "编制数不能为负 a quota cannot be negative", f"{field}.quota")
+                raise _err(
+                    "negative_quota", tr("编制数不能为负", "A quota cannot be negative"), f"{field}.quota"
+                )
             changes[code] = value if has_change else value - quotas.get(city.pk, 0)
         changes = {c: d for c, d in changes.items() if d != 0}
         if not changes and total_change == 0:
-            raise _err("no_change", "该文件未改变任何编制 the record changes nothing", "lines")
+            raise _err("no_change", tr("该文件未改变任何编制", "The record changes nothing"), "lines")
         if kind == QuotaRecordKind.TRANSFER:
             if total_change != 0 or sum(changes.values()) != 0 or len(changes) < 2:
                 raise _err(
@@ -214,11 +223,15 @@ def quota_record_create(
                 )
         if kind == QuotaRecordKind.TOTAL_CHANGE and total_change == 0:
             raise _err(
-                "bad_total_change", "总数变更须给出变化量 give the change of the total", "total_change"
+                "bad_total_change", tr("总数变更须给出变化量", "Give the change of the total"), "total_change"
             )
         new_total = total + total_change
         if new_total < 0:
-            raise _err("negative_total", f"编制总数不能为负 the total would be {new_total}", "total_change")
+            raise _err(
+                "negative_total",
+                tr(f"编制总数不能为负：{new_total}", f"The total would be {new_total}"),
+                "total_change",
+            )
         new_quotas = dict(quotas)
         for code, delta in changes.items():
             city = cities[code]
@@ -226,7 +239,10 @@ def quota_record_create(
             if new_quotas[city.pk] < 0:
                 raise _err(
                     "negative_quota",
-                    f"{city.name} 编制将为负 quota would be {new_quotas[city.pk]}",
+                    tr(
+                        f"{city.name} 编制将为负：{new_quotas[city.pk]}",
+                        f"Quota would be {new_quotas[city.pk]}",
+                    ),
                     "lines",
                     city_code=code,
                 )
@@ -280,11 +296,11 @@ def quota_exception_grant(
     """Provincial logistics lets a city hold `extra` vehicles beyond its quota, with a reason."""
     _require(actor, (scope.PROVINCE,), None)
     if city.level != Level.CITY:
-        raise _err("bad_city", f"不是市州 not a city: {city.code}", "city_code")
+        raise _err("bad_city", tr(f"不是市州：{city.code}", f"Not a city: {city.code}"), "city_code")
     if not isinstance(extra, int) or isinstance(extra, bool) or extra < 1:
-        raise _err("invalid", "超编数应为正整数 extra must be a positive integer", "extra")
+        raise _err("invalid", tr("超编数应为正整数", "Extra must be a positive integer"), "extra")
     if not (reason or "").strip():
-        raise _err("required", "须说明理由 a reason is required", "reason")
+        raise _err("required", tr("须说明理由", "A reason is required"), "reason")
     with transaction.atomic():
         exc = QuotaException.objects.create(
             city=city, extra=extra, reason=reason.strip(), doc_number=doc_number.strip(), granted_by=actor
@@ -340,12 +356,16 @@ def purchase_create(
 ) -> Purchase:
     """Open a city's purchase at its first stage, budget approved (预算批复), with the approving document."""
     if city.level != Level.CITY:
-        raise _err("bad_city", f"购置以市州为单位 purchases are made by a city: {city.code}", "city_code")
+        raise _err(
+            "bad_city",
+            tr(f"购置以市州为单位：{city.code}", f"Purchases are made by a city: {city.code}"),
+            "city_code",
+        )
     _require(actor, REGISTER_ROLES, city)
     if not (title or "").strip():
-        raise _err("required", "项目名称不能为空 title is required", "title")
+        raise _err("required", tr("项目名称不能为空", "Title is required"), "title")
     if not isinstance(quantity, int) or quantity < 1:
-        raise _err("invalid", "数量应为正整数 quantity must be a positive integer", "quantity")
+        raise _err("invalid", tr("数量应为正整数", "Quantity must be a positive integer"), "quantity")
     _not_future(stage_date, "stage_date")
     with transaction.atomic():
         purchase = Purchase.objects.create(
@@ -385,7 +405,7 @@ def purchase_advance(
     purchase's quantity, `in service` as many in service; dates never go backwards."""
     _require(actor, REGISTER_ROLES, purchase.city)
     if stage not in PurchaseStage.values:
-        raise _err("bad_stage", f"未知阶段 unknown stage {stage}", "stage")
+        raise _err("bad_stage", tr(f"未知阶段：{stage}", f"Unknown stage {stage}"), "stage")
     _not_future(date, "date")
     with transaction.atomic():
         purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
@@ -400,11 +420,14 @@ def purchase_advance(
         if date < purchase.stage_date:
             raise _err(
                 "date_order",
-                f"日期早于上一阶段 date is before the previous stage ({purchase.stage_date})",
+                tr(
+                    f"日期早于上一阶段：{purchase.stage_date}",
+                    f"Date is before the previous stage ({purchase.stage_date})",
+                ),
                 "date",
             )
         if stage == PurchaseStage.CONTRACT_SIGNED and not document.strip():
-            raise _err("required", "须填写合同编号 the contract's number is required", "document")
+            raise _err("required", tr("须填写合同编号", "The contract's number is required"), "document")
         linked = purchase.vehicles.exclude(status=VehicleStatus.DISPOSED)
         if stage == PurchaseStage.REGISTERED and linked.exclude(plate="").count() < purchase.quantity:
             raise Conflict(
@@ -467,21 +490,21 @@ def _clean_vin(value: str) -> str:
     try:
         return vin.validate(value)
     except vin.VinError as exc:
-        raise _err("invalid_vin", f"车辆识别代号无效 invalid VIN: {exc}", "vin") from None
+        raise _err("invalid_vin", tr(f"车辆识别代号无效：{exc}", f"Invalid VIN: {exc}"), "vin") from None
 
 
 def _clean_plate(value: str) -> str:
     try:
         return plates.validate(value)
     except plates.PlateError as exc:
-        raise _err("invalid_plate", f"号牌号码无效 invalid plate: {exc}", "plate") from None
+        raise _err("invalid_plate", tr(f"号牌号码无效：{exc}", f"Invalid plate: {exc}"), "plate") from None
 
 
 def _check_owning_unit(unit: OrgUnit) -> None:
     if unit.level not in (Level.PROVINCE, Level.CITY, Level.COUNTY) or not unit.is_active:
         raise _err(
             "bad_unit",
-            "车辆应归属执法机构（省、市州或县级） a vehicle belongs to an agency, not a station",
+            tr("车辆应归属执法机构（省、市州或县级）", "A vehicle belongs to an agency, not a station"),
             "owning_unit",
         )
 
@@ -490,20 +513,24 @@ def _check_station(station: OrgUnit | None, owner: OrgUnit) -> None:
     if station is None:
         return
     if station.level != Level.STATION or not station.is_active:
-        raise _err("bad_station", f"不是执法站所 not a station: {station.code}", "station")
+        raise _err(
+            "bad_station", tr(f"不是执法站所：{station.code}", f"Not a station: {station.code}"), "station"
+        )
     if station.city_id != owner.city_id:
-        raise _err("bad_station", "站所不在车辆所属市州 the station is in another city", "station")
+        raise _err("bad_station", tr("站所不在车辆所属市州", "The station is in another city"), "station")
 
 
 def _check_driver(actor, driver: Officer | None, owner: OrgUnit) -> None:
     if driver is None:
         return
     if actor is not None and not scope.in_scope(actor, driver.unit):
-        raise _err("bad_driver", "驾驶员不在您的范围内 the driver is not in your scope", "driver_id")
+        raise _err("bad_driver", tr("驾驶员不在您的范围内", "The driver is not in your scope"), "driver_id")
     if driver.status not in ELIGIBLE:
-        raise _err("bad_driver", "驾驶员须为在岗或借调人员 the driver must be serving", "driver_id")
+        raise _err("bad_driver", tr("驾驶员须为在岗或借调人员", "The driver must be serving"), "driver_id")
     if driver.unit.city_id != owner.city_id:
-        raise _err("bad_driver", "驾驶员不在车辆所属市州 the driver belongs to another city", "driver_id")
+        raise _err(
+            "bad_driver", tr("驾驶员不在车辆所属市州", "The driver belongs to another city"), "driver_id"
+        )
 
 
 def _check_ready_for_service(v: Vehicle) -> None:
@@ -537,23 +564,29 @@ def _computed_due(v: Vehicle) -> datetime.date | None:
 def _clean_fields(fields: dict) -> dict:
     out = dict(fields)
     if "vehicle_type" in out and out["vehicle_type"] not in VehicleType.values:
-        raise _err("bad_type", f"未知车辆类型 unknown vehicle type {out['vehicle_type']}", "vehicle_type")
+        raise _err(
+            "bad_type",
+            tr(f"未知车辆类型：{out['vehicle_type']}", f"Unknown vehicle type {out['vehicle_type']}"),
+            "vehicle_type",
+        )
     if out.get("funding_source") and out["funding_source"] not in FundingSource.values:
         raise _err(
-            "bad_funding", f"未知资金来源 unknown funding source {out['funding_source']}", "funding_source"
+            "bad_funding",
+            tr(f"未知资金来源：{out['funding_source']}", f"Unknown funding source {out['funding_source']}"),
+            "funding_source",
         )
     if "purchase_price" in out:
         out["purchase_price"] = _money(out["purchase_price"], "purchase_price")
     if "equipment" in out:
         items = out["equipment"] or []
         if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
-            raise _err("invalid", "随车装备应为文字列表 equipment is a list of names", "equipment")
+            raise _err("invalid", tr("随车装备应为文字列表", "Equipment is a list of names"), "equipment")
         out["equipment"] = [x.strip() for x in items if x.strip()]
     for key in ("purchase_date", "registered_on"):
         if out.get(key):
             _not_future(out[key], key)
     if "brand" in out and not (out["brand"] or "").strip():
-        raise _err("required", "品牌不能为空 brand is required", "brand")
+        raise _err("required", tr("品牌不能为空", "Brand is required"), "brand")
     for key in ("engine_number", "model", "remarks", "brand"):
         if key in out:
             out[key] = (out[key] or "").strip()
@@ -582,7 +615,9 @@ def vehicle_create(
     bad = set(fields) - VEHICLE_EDITABLE
     if bad:
         raise QMError(
-            "unknown_fields", f"未知字段 unknown fields: {', '.join(sorted(bad))}", {"fields": sorted(bad)}
+            "unknown_fields",
+            tr(f"未知字段：{', '.join(sorted(bad))}", f"Unknown fields: {', '.join(sorted(bad))}"),
+            {"fields": sorted(bad)},
         )
     number = _clean_vin(vin_code)
     plate = _clean_plate(plate) if plate else ""
@@ -595,23 +630,29 @@ def vehicle_create(
             "registered_on",
         )
     if status not in (VehicleStatus.ON_ORDER, VehicleStatus.IN_SERVICE, VehicleStatus.UNDER_REPAIR):
-        raise _err("bad_status", f"新登记车辆状态无效 a new vehicle cannot be {status}", "status")
+        raise _err(
+            "bad_status", tr(f"新登记车辆状态无效：{status}", f"A new vehicle cannot be {status}"), "status"
+        )
     _check_station(station, owning_unit)
     _check_driver(actor, driver, owning_unit)
     purchase = fields.get("purchase")
     if purchase is not None and purchase.city_id != owning_unit.city_id:
-        raise _err("bad_purchase", "购置项目属于其他市州 the purchase belongs to another city", "purchase_id")
+        raise _err(
+            "bad_purchase", tr("购置项目属于其他市州", "The purchase belongs to another city"), "purchase_id"
+        )
     with transaction.atomic():
         _province_lock()
         if Vehicle.objects.filter(vin=number).exists():
             raise Conflict(
                 "duplicate_vin",
-                f"车辆识别代号已登记 VIN {number} is already on the register",
+                tr(f"车辆识别代号已登记：{number}", f"VIN {number} is already on the register"),
                 {"field": "vin"},
             )
         if plate and Vehicle.objects.filter(plate=plate).exists():
             raise Conflict(
-                "duplicate_plate", f"号牌已登记 plate {plate} is already on the register", {"field": "plate"}
+                "duplicate_plate",
+                tr(f"号牌已登记：{plate}", f"Plate {plate} is already on the register"),
+                {"field": "plate"},
             )
         if fields.get("counts_against_quota", True):
             _check_cap(owning_unit.city, 1)
@@ -643,7 +684,7 @@ def vehicle_update(*, actor, vehicle: Vehicle, **fields) -> Vehicle:
     if bad:
         raise QMError(
             "not_editable",
-            f"不可在此修改 not editable here: {', '.join(sorted(bad))}",
+            tr(f"不可在此修改：{', '.join(sorted(bad))}", f"Not editable here: {', '.join(sorted(bad))}"),
             {"fields": sorted(bad)},
         )
     fields = _clean_fields(fields)
@@ -651,14 +692,18 @@ def vehicle_update(*, actor, vehicle: Vehicle, **fields) -> Vehicle:
         _province_lock()
         v = Vehicle.objects.select_for_update().select_related("owning_unit").get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
+            raise Conflict(
+                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
+            )
         before = snapshot(v)
         if fields.get("counts_against_quota") and not v.counts_against_quota:
             _check_cap(v.owning_unit.city, 1, "counts_against_quota")
         purchase = fields.get("purchase")
         if purchase is not None and purchase.city_id != v.owning_unit.city_id:
             raise _err(
-                "bad_purchase", "购置项目属于其他市州 the purchase belongs to another city", "purchase_id"
+                "bad_purchase",
+                tr("购置项目属于其他市州", "The purchase belongs to another city"),
+                "purchase_id",
             )
         for key, value in fields.items():
             setattr(v, key, value)
@@ -679,10 +724,14 @@ def vehicle_register(*, actor, vehicle: Vehicle, plate: str, registered_on: date
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
+            raise Conflict(
+                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
+            )
         if Vehicle.objects.filter(plate=plate).exclude(pk=v.pk).exists():
             raise Conflict(
-                "duplicate_plate", f"号牌已登记 plate {plate} is already on the register", {"field": "plate"}
+                "duplicate_plate",
+                tr(f"号牌已登记：{plate}", f"Plate {plate} is already on the register"),
+                {"field": "plate"},
             )
         before = snapshot(v)
         v.plate, v.registered_on = plate, registered_on
@@ -693,7 +742,9 @@ def vehicle_register(*, actor, vehicle: Vehicle, plate: str, registered_on: date
                 v.save()
         except IntegrityError:
             raise Conflict(
-                "duplicate_plate", f"号牌已登记 plate {plate} is already on the register", {"field": "plate"}
+                "duplicate_plate",
+                tr(f"号牌已登记：{plate}", f"Plate {plate} is already on the register"),
+                {"field": "plate"},
             ) from None
         record_change(actor=actor, obj=v, action=Action.UPDATE, before=before, note="上牌 registration")
     return v
@@ -703,11 +754,11 @@ def vehicle_set_status(*, actor, vehicle: Vehicle, status: str, reason: str = ""
     """Status along the allowed transitions; disposal goes through a disposal request only."""
     _require(actor, UPKEEP_ROLES, vehicle.owning_unit)
     if status not in VehicleStatus.values:
-        raise _err("bad_status", f"未知状态 unknown status {status}", "status")
+        raise _err("bad_status", tr(f"未知状态：{status}", f"Unknown status {status}"), "status")
     if status == VehicleStatus.DISPOSED:
         raise Conflict(
             "use_disposal",
-            "处置须提出申请并经省厅批准 disposal goes through a request approved by the province",
+            tr("处置须提出申请并经省厅批准", "Disposal goes through a request approved by the province"),
             {"field": "status"},
         )
     with transaction.atomic():
@@ -745,7 +796,9 @@ def vehicle_assign(*, actor, vehicle: Vehicle, driver=UNSET, station=UNSET) -> V
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().select_related("owning_unit").get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
+            raise Conflict(
+                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
+            )
         before = snapshot(v, ["driver", "station"])
         if driver is not UNSET:
             _check_driver(actor, driver, v.owning_unit)
@@ -782,7 +835,7 @@ def vehicle_transfer(
     date = date or _today()
     _not_future(date, "date")
     if not (reason or "").strip():
-        raise _err("required", "须说明调拨事由 a reason is required", "reason")
+        raise _err("required", tr("须说明调拨事由", "A reason is required"), "reason")
     with transaction.atomic():
         _province_lock()
         v = (
@@ -791,9 +844,13 @@ def vehicle_transfer(
             .get(pk=vehicle.pk)
         )
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
+            raise Conflict(
+                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
+            )
         if v.owning_unit_id == to_unit.pk:
-            raise _err("same_unit", "车辆已属于该单位 the vehicle already belongs to that unit", "to_unit")
+            raise _err(
+                "same_unit", tr("车辆已属于该单位", "The vehicle already belongs to that unit"), "to_unit"
+            )
         same_city = v.owning_unit.city_id == to_unit.city_id
         if actor is not None and not (
             scope.is_province(actor)
@@ -803,7 +860,7 @@ def vehicle_transfer(
                 and scope.has_role(actor, *REGISTER_ROLES, unit=to_unit)
             )
         ):
-            raise Forbidden("跨市州调拨须由省厅办理 transfers between cities go through the province")
+            raise Forbidden(tr("跨市州调拨须由省厅办理", "Transfers between cities go through the province"))
         if not same_city and v.counts_against_quota:
             _check_cap(to_unit.city, 1, "to_unit")
         _check_station(station, to_unit)
@@ -852,22 +909,26 @@ def policy_add(
     active compulsory policies may not overlap."""
     _require(actor, UPKEEP_ROLES, vehicle.owning_unit)
     if kind not in PolicyKind.values:
-        raise _err("bad_kind", f"未知险种 unknown kind {kind}", "kind")
+        raise _err("bad_kind", tr(f"未知险种：{kind}", f"Unknown kind {kind}"), "kind")
     insurer, policy_number = (insurer or "").strip(), (policy_number or "").strip().upper()
     if not insurer:
-        raise _err("required", "保险公司不能为空 insurer is required", "insurer")
+        raise _err("required", tr("保险公司不能为空", "Insurer is required"), "insurer")
     if not policy_number:
-        raise _err("required", "保单号不能为空 policy number is required", "policy_number")
+        raise _err("required", tr("保单号不能为空", "Policy number is required"), "policy_number")
     if ends_on <= starts_on:
-        raise _err("date_order", "终保日期应晚于起保日期 the policy must end after it starts", "ends_on")
+        raise _err(
+            "date_order", tr("终保日期应晚于起保日期", "The policy must end after it starts"), "ends_on"
+        )
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
+            raise Conflict(
+                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
+            )
         if InsurancePolicy.objects.filter(insurer=insurer, policy_number=policy_number).exists():
             raise Conflict(
                 "duplicate_policy",
-                f"保单已登记 policy {policy_number} is already recorded",
+                tr(f"保单已登记：{policy_number}", f"Policy {policy_number} is already recorded"),
                 {"field": "policy_number"},
             )
         if (
@@ -878,7 +939,7 @@ def policy_add(
         ):
             raise Conflict(
                 "overlapping_policy",
-                "交强险保期重叠 the compulsory policy overlaps another one",
+                tr("交强险保期重叠", "The compulsory policy overlaps another one"),
                 {"field": "starts_on"},
             )
         policy = InsurancePolicy.objects.create(
@@ -898,7 +959,7 @@ def policy_cancel(*, actor, policy: InsurancePolicy, reason: str) -> InsurancePo
     """Mark a policy entered in error or surrendered as no longer valid (kept on record)."""
     _require(actor, UPKEEP_ROLES, policy.vehicle.owning_unit)
     if not (reason or "").strip():
-        raise _err("required", "须说明理由 a reason is required", "reason")
+        raise _err("required", tr("须说明理由", "A reason is required"), "reason")
     with transaction.atomic():
         policy = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
         if not policy.is_active:
@@ -935,17 +996,21 @@ def inspection_record(
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if not v.registered_on:
             raise _err(
-                "not_registered", "车辆尚未注册登记 the vehicle has no registration date yet", "registered_on"
+                "not_registered",
+                tr("车辆尚未注册登记", "The vehicle has no registration date yet"),
+                "registered_on",
             )
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
+            raise Conflict(
+                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
+            )
         if inspected_on < v.registered_on:
             raise _err(
-                "date_order", "检验日期早于注册登记日期 inspection before registration", "inspected_on"
+                "date_order", tr("检验日期早于注册登记日期", "Inspection before registration"), "inspected_on"
             )
         if next_due is not None and next_due <= inspected_on:
             raise _err(
-                "date_order", "有效期应晚于检验日期 valid-until must follow the inspection", "next_due"
+                "date_order", tr("有效期应晚于检验日期", "Valid-until must follow the inspection"), "next_due"
             )
         record = Inspection(
             vehicle=v,
@@ -983,7 +1048,7 @@ def vehicle_set_inspection_due(*, actor, vehicle: Vehicle, due: datetime.date | 
     """Set 检验有效期至 by hand (as printed on the licence), or with None go back to the computed date."""
     _require(actor, UPKEEP_ROLES, vehicle.owning_unit)
     if not (reason or "").strip():
-        raise _err("required", "须说明理由 a reason is required", "reason")
+        raise _err("required", tr("须说明理由", "A reason is required"), "reason")
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         before = snapshot(v, ["inspection_due", "inspection_due_manual"])
@@ -1008,7 +1073,7 @@ def vehicle_set_inspection_due(*, actor, vehicle: Vehicle, due: datetime.date | 
 
 def _odometer_add(*, actor, v: Vehicle, read_on: datetime.date, km: int, note: str) -> OdometerReading:
     if not isinstance(km, int) or isinstance(km, bool) or km < 0 or km > 2_000_000:
-        raise _err("invalid_km", f"里程无效 invalid odometer reading: {km}", "km")
+        raise _err("invalid_km", tr(f"里程无效：{km}", f"Invalid odometer reading: {km}"), "km")
     _not_future(read_on, "read_on")
     earlier = v.odometer_readings.filter(read_on__lte=read_on).aggregate(m=Max("km"))["m"]
     later = v.odometer_readings.filter(read_on__gt=read_on).aggregate(m=Min("km"))["m"]
@@ -1022,7 +1087,7 @@ def _odometer_add(*, actor, v: Vehicle, read_on: datetime.date, km: int, note: s
     if later is not None and km > later:
         raise Conflict(
             "odometer_decreasing",
-            f"里程不能减少 {km} km is more than the {later} km read later",
+            tr(f"里程不能减少：{km} {later}", f"{km} km is more than the {later} km read later"),
             {"field": "km", "next": later},
         )
     reading = OdometerReading.objects.create(vehicle=v, read_on=read_on, km=km, note=note, actor=actor)
@@ -1042,7 +1107,9 @@ def odometer_record(
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
+            raise Conflict(
+                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
+            )
         return _odometer_add(actor=actor, v=v, read_on=read_on, km=km, note=note)
 
 
@@ -1060,15 +1127,17 @@ def maintenance_record(
     """Record a service or repair; an odometer figure given with it is also an odometer reading."""
     _require(actor, UPKEEP_ROLES, vehicle.owning_unit)
     if kind not in MaintenanceKind.values:
-        raise _err("bad_kind", f"未知类别 unknown kind {kind}", "kind")
+        raise _err("bad_kind", tr(f"未知类别：{kind}", f"Unknown kind {kind}"), "kind")
     if not (description or "").strip():
-        raise _err("required", "须填写维修内容 a description is required", "description")
+        raise _err("required", tr("须填写维修内容", "A description is required"), "description")
     _not_future(date, "date")
     amount = _money(cost, "cost") or Decimal("0.00")
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
+            raise Conflict(
+                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
+            )
         if odometer_km is not None:
             _odometer_add(actor=actor, v=v, read_on=date, km=odometer_km, note="维修保养 maintenance")
         record = MaintenanceRecord.objects.create(
@@ -1092,17 +1161,19 @@ def disposal_request(*, actor, vehicle: Vehicle, method: str, reason: str) -> Di
     """Ask to dispose of a vehicle (报废、拍卖、调出、核销); provincial logistics decides."""
     _require(actor, REGISTER_ROLES, vehicle.owning_unit)
     if method not in DisposalMethod.values:
-        raise _err("bad_method", f"未知处置方式 unknown method {method}", "method")
+        raise _err("bad_method", tr(f"未知处置方式：{method}", f"Unknown method {method}"), "method")
     if not (reason or "").strip():
-        raise _err("required", "须说明处置理由 a reason is required", "reason")
+        raise _err("required", tr("须说明处置理由", "A reason is required"), "reason")
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict("disposed", "车辆已处置 the vehicle has been disposed of", {"field": "status"})
+            raise Conflict(
+                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
+            )
         if v.disposals.filter(status=DisposalStatus.REQUESTED).exists():
             raise Conflict(
                 "disposal_pending",
-                "已有待审批的处置申请 a disposal request is already pending",
+                tr("已有待审批的处置申请", "A disposal request is already pending"),
                 {"field": "vehicle"},
             )
         req = DisposalRequest.objects.create(
@@ -1125,14 +1196,16 @@ def disposal_decide(
     or rejects a pending request. Decided requests are final."""
     _require(actor, (scope.PROVINCE,), request.vehicle.owning_unit)
     if not approve and not note.strip():
-        raise _err("required", "驳回须说明理由 a rejection needs a note", "note")
+        raise _err("required", tr("驳回须说明理由", "A rejection needs a note"), "note")
     disposed_on = disposed_on or _today()
     _not_future(disposed_on, "disposed_on")
     with transaction.atomic():
         req = DisposalRequest.objects.select_for_update().get(pk=request.pk)
         if req.status != DisposalStatus.REQUESTED:
             raise Conflict(
-                "already_decided", "该申请已审批 the request has already been decided", {"field": "status"}
+                "already_decided",
+                tr("该申请已审批", "The request has already been decided"),
+                {"field": "status"},
             )
         before = snapshot(req)
         req.status = DisposalStatus.APPROVED if approve else DisposalStatus.REJECTED

@@ -16,6 +16,7 @@ from assets import selectors as asset_selectors
 from assets.demand import GENDER_LABEL
 from assets.exporters import size_blocks, write_size_sheet
 from core.errors import QMError
+from core.i18n import tr
 from personnel.models import OrgUnit
 
 from .. import textgrid, xlsx
@@ -102,7 +103,7 @@ def collect(
     if params.county:
         raise QMError(
             "bad_params",
-            "号型统计表按市州统计，不能按县 the size table is per city, not per county",
+            tr("号型统计表按市州统计，不能按县", "The size table is per city, not per county"),
             {"field": "county"},
         )
     roots = root_units(user, params)  # an out-of-scope city → 404, a county code as city → 400

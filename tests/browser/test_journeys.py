@@ -4,6 +4,7 @@ checked: under 1 MB of HTML, a bounded number of queries, and no item code or in
 user reads. Page times are not asserted here; `make bench` times the same pages."""
 
 import re
+import time
 
 import pytest
 
@@ -135,3 +136,61 @@ def test_city_transfers_to_a_county_from_what_it_still_needs(journey, demo_site)
     assert "已发运" in page.inner_text("[data-testid=shipment-status]")
     assert _number(page.inner_text("[data-testid=shipment-totals]").split("·")[1]) == before - 1
     check.text()
+
+
+def test_province_drills_down_and_gets_the_province_sign_for_sheets(journey, demo_site, tmp_path):  # noqa: F811
+    """Dashboard → progress summary (cities, then a city's counties, then one county's detail, the rows adding
+    up to the totals) → the province's sign-for sheets requested, watched while a worker renders them, then
+    downloaded and read."""
+    from pypdf import PdfReader
+
+    page, check = journey()
+    login(page, demo_site, "province")
+    page.goto(f"{demo_site.url}/dashboard/")
+    check.text()
+    page.click("[data-testid=progress-link]")
+    page.wait_for_selector("[data-testid=progress]")
+    check.text()
+    cities = page.locator("[data-testid=progress] tbody tr[data-unit]")
+    assert cities.count() == 14
+
+    def column_sum(col: int) -> tuple[int, int]:
+        rows = page.locator("[data-testid=progress] tbody tr")
+        total = sum(
+            _number(rows.nth(i).locator("td").nth(col).inner_text() or "0") for i in range(rows.count())
+        )
+        return total, _number(page.locator("[data-testid=progress-total] td").nth(col - 1).inner_text())
+
+    parts, total = column_sum(1)  # needed: the cities and the province's own add up to the total
+    assert parts == total > 0
+    shot(page, "j30-province-progress")
+    page.click("[data-testid=progress] tbody tr[data-unit='430100'] a")
+    page.wait_for_selector("[data-testid=progress-own]")
+    check.text()
+    parts, total = column_sum(1)
+    assert parts == total > 0
+    page.click("[data-testid=progress] tbody tr[data-unit='430121'] a")
+    page.wait_for_selector("[data-testid=progress-detail]")
+    assert page.locator("[data-testid=progress-detail] tbody tr").count() <= 1000
+    check.text()
+    shot(page, "j31-county-detail")
+
+    page.goto(f"{demo_site.url}/reports/?kind=sign-for-sheets")
+    page.wait_for_selector("[data-testid=request-form]")
+    check.text()
+    page.check("input[name=format][value=pdf]")
+    started = time.monotonic()
+    page.click("[data-testid=request-submit]")
+    page.wait_for_selector("[data-testid=job] [data-status]")
+    assert time.monotonic() - started < 10, "the request returns at once; a worker renders"
+    page.wait_for_selector("[data-testid=job] [data-status=done] [data-testid=job-download]", timeout=300_000)
+    check.text()
+    shot(page, "j32-sign-for-done")
+    with page.expect_download(timeout=60_000) as info:
+        page.click("[data-testid=job-download]")
+    path = tmp_path / "sign-for.pdf"
+    info.value.save_as(path)
+    reader = PdfReader(path)
+    assert len(reader.pages) > 100  # every unit of the province
+    first = reader.pages[0].extract_text()
+    assert "签" in first and re.search(r"[\u4e00-\u9fff]{2,}", first)

@@ -75,7 +75,7 @@ def test_plan_from_a_snapshot_takes_the_city_rows(catalog, org, province_user):
     }
     assert city_lines[("DRESS-JACKET", "175/92A")] == (2, 1)  # 2 officers × 1, spare ⌈0.1⌉ = 1
     assert city_lines[("DRESS-SHIRT", "175/92A")] == (4, 1)
-    with pytest.raises(Exception, match="snapshot"):
+    with pytest.raises(Exception, match="需求快照"):
         services.plan_build(
             actor=province_user,
             city=org["430100"],

@@ -41,7 +41,7 @@ def test_refused_roll_is_422_with_every_error(api, org, changsha_user):
     r = upload(api.as_(changsha_user), book([row(1), row(2, **{"性别": "X"}), row(3, **{"身份证号": "123"})]))
     assert r.status_code == 422
     body = r.json()
-    assert body["code"] == "roll_rejected" and "nothing was imported" in body["message"]
+    assert body["code"] == "roll_rejected" and "未导入任何数据" in body["message"]
     errors = body["details"]["errors"]
     assert [(e["row"], e["column"], e["cell"], e["code"]) for e in errors] == [
         (5, "性别", "B5", "bad_gender"),

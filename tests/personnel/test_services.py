@@ -27,7 +27,7 @@ def test_officer_create_checks_id_and_gender_and_records(org, changsha_user):
     assert rec.action == "create" and rec.actor == changsha_user and rec.changes["id_number"][1] == number
     with pytest.raises(Conflict):
         services.officer_create(actor=changsha_user, unit=org["430121"], name="李四", id_number=number)
-    with pytest.raises(QMError, match="gender"):
+    with pytest.raises(QMError, match="性别"):
         services.officer_create(
             actor=changsha_user,
             unit=org["430121"],

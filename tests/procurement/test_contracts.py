@@ -110,7 +110,7 @@ def test_bad_row_names_row_and_field_and_writes_nothing(awarded, province_user, 
             actor=province_user, award=awarded, rows=rows, unit_prices=PRICES
         )
     assert exc.value.details["row"] == 2 and exc.value.details["field"] == field
-    assert "row 2" in exc.value.message
+    assert "第2行" in exc.value.message
     assert not Contract.objects.exists() and not ContractLine.objects.exists()
 
 
@@ -119,7 +119,7 @@ def test_other_refusals(awarded, province_user):
         services.contracts_create_from_demand(
             actor=province_user, award=awarded, rows=[ROWS[0], ROWS[0]], unit_prices=PRICES
         )
-    assert exc.value.message.endswith("duplicate row")
+    assert exc.value.message.endswith("重复行")
     with pytest.raises(QMError) as exc:
         services.contracts_create_from_demand(
             actor=province_user, award=awarded, rows=ROWS, unit_prices={"DRESS-JACKET": 1}

@@ -38,7 +38,7 @@ def test_per_city_contracts_take_snapshot_quantities_with_margin(awarded, snap):
 
 
 def test_unknown_snapshot_is_refused(awarded, snap):
-    with pytest.raises(QMError, match="snapshot"):
+    with pytest.raises(QMError, match="需求快照"):
         services.contracts_create_from_demand(
             actor=None,
             award=awarded,

@@ -217,7 +217,7 @@ def test_scope_and_bad_input(tender, changsha_user, province_user, tmp_path):
     assert dict(load_workbook(out)["概况"].iter_rows(min_row=2, values_only=True))["项目 tender"].startswith(
         "旧项目"
     )
-    with pytest.raises(CommandError, match="not found"):
+    with pytest.raises(CommandError, match="不存在或不在您的权限范围内"):
         call_command(
             "render_report",
             "tender-timeline",

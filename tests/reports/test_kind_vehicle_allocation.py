@@ -175,7 +175,7 @@ def test_render_report_command(fleet, changsha_user, tmp_path):
     )
     plates = {r[2] for r in load_workbook(out)["车辆清单"].iter_rows(min_row=2, values_only=True)}
     assert plates == {"长沙甲车 X1", "长沙县乙车 X1"}
-    with pytest.raises(CommandError, match="not found"):
+    with pytest.raises(CommandError, match="不存在或不在您的权限范围内"):
         call_command(
             "render_report",
             "vehicle-allocation",

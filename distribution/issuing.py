@@ -14,6 +14,7 @@ result. What cannot be issued stays outstanding with its reason:
 Pure: it reads nothing and writes nothing; the caller passes officers, items, holdings and stock. The label
 helpers name items as users do (大檐帽 56号), never by their codes."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -63,11 +64,23 @@ def size_label(item, size: str | None) -> str:
     return size
 
 
+WOMEN_NOTE_EN = re.compile(r"^(?P<base>[^(]+?)\s*\(women:\s*(?P<women>[^)]+)\)$")
+
+
+def english_name(item, gender: str) -> str:
+    """The catalogue's English name for one version: 'peaked cap (women: rolled-brim cap)' → 'peaked cap' for
+    men, 'rolled-brim cap' for women."""
+    m = WOMEN_NOTE_EN.match(item.name_en or "")
+    if not m:
+        return item.name_en or item.name_for(gender)
+    return m["women"] if gender == "F" else m["base"]
+
+
 def line_name(item, gender: str, size: str | None = None) -> str:
     """大檐帽56号 / 常服上衣（男） 175/92A / peaked cap (men's), size 56: an item in the officer's version."""
     sz = size_label(item, size)
     if is_en():
-        name = f"{item.name_en} ({'women' if gender == 'F' else 'men'}'s)"
+        name = f"{english_name(item, gender)} ({'women' if gender == 'F' else 'men'}'s)"
         return f"{name}, {sz}" if sz else name
     name = item.name_for(gender)
     if not sz:

@@ -266,14 +266,29 @@ def _post(
                 }
             )
     if short:
-        codes = dict(ItemType.objects.filter(pk__in={s["item_id"] for s in short}).values_list("id", "code"))
+        items = ItemType.objects.in_bulk({s["item_id"] for s in short})
+        first_item = items[short[0]["item_id"]]
         for s in short:
-            s["item"] = codes.get(s.pop("item_id"))
+            s["item"] = items[s.pop("item_id")].code
         first = short[0]
+        loc = src_by_id[next(k[0] for k in out_need if out_need[k] > available.get(k, 0))]
+        where = (
+            OrgUnit.objects.filter(pk=loc.unit_id).values_list("name", flat=True).first()
+            if loc.unit_id
+            else Officer.objects.filter(pk=loc.officer_id).values_list("name", flat=True).first()
+            if loc.officer_id
+            else None
+        ) or first["location"]
+        what = issuing.short_message(
+            first_item, first["gender"], first["size"], first["available"], first["requested"]
+        )
+        more = len(short) - 1
         raise Conflict(
             "insufficient_stock",
-            f"库存不足 not enough stock: {first['location']} {first['item']} {first['gender']} "
-            f"{first['size']} 现有 {first['available']}, 需 {first['requested']}",
+            tr(
+                f"库存不足（{where}）：{what}" + (f"；另有 {more} 项不足" if more else ""),
+                f"Not enough stock at {where}: {what}" + (f"; {more} more lines short" if more else ""),
+            ),
             {"rows": short},
         )
     at = at or timezone.now()

@@ -499,7 +499,7 @@ def kits(request):
             request, _issued_text(result["officers"], result["quantity"], len(result["outstanding"]))
         )
         return redirect(f"{here}&{urlencode({'result': key})}#result")
-    officers = list(Officer.objects.eligible().filter(unit=unit).order_by("name", "pk"))
+    officers = issuing.officer_order(Officer.objects.eligible().filter(unit=unit))  # the order stock goes in
     preview = selectors.issue_preview(user, unit, officers)
     issuable: dict[int, int] = defaultdict(int)
     for ln in preview.issue:
@@ -594,6 +594,7 @@ def _kit_rows(officer):
             "name": k.name,
             "size": k.size.code or "",
             "status": k.size.status,
+            "reason": "" if k.size.code else issuing.reason_text(k.size.status, officer, k.item.size_system),
             "quantity": k.quantity,
             "held": k.item.code in held,
         }
@@ -632,8 +633,14 @@ def officer_kit(request, officer_id: int):
                     sizes={officer.pk: sizes} if sizes else None,
                 )
                 msg = tr(f"已发放 {result['quantity']} 件", f"Issued {result['quantity']} items")
-                if result["skipped"]:
-                    msg += tr(f"；跳过 {len(result['skipped'])} 项", f"; {len(result['skipped'])} skipped")
+                items = {i.code: i for i in ItemType.objects.all()}
+                owed = [
+                    issuing.line_name(items[r["item"]], r["gender"], r["size"])
+                    + tr(f"（{r['reason_text']}）", f" ({r['reason_text']})")
+                    for r in result["outstanding"]
+                ]
+                if owed:
+                    msg += tr("；未发：", "; not issued: ") + tr("、", ", ").join(owed)
             elif action == "exchange":
                 q = _int(request.POST.get("quantity", "1"))
                 services.kit_exchange(

@@ -260,3 +260,26 @@ def test_kits_page_of_another_county_is_404(short_county, make_user, auditor_use
     assert page.status_code == 200 and 'data-testid="issue-all"' not in page.content.decode()
     assert a.post(url, {"key": "x2"}).status_code == 403
     assert not Movement.objects.filter(kind="issue").exists()
+
+
+def test_officer_page_names_made_to_measure_and_what_was_not_issued(short_county, county_user):
+    d = short_county["D"]
+    c = Client()
+    c.force_login(county_user)
+    url = f"/distribution/officers/{d.pk}/"
+    page = c.get(url).content.decode()
+    assert "量体定制" in page and ">mtm<" not in page
+    done = c.post(url, {"action": "issue"}, follow=True).content.decode()
+    msg = done.split('class="msg-success"', 1)[1].split("</li>", 1)[0]
+    assert "已发放" in msg and "常服上衣（男）（量体定制）" in msg and "大檐帽57号（库存不足）" not in msg
+    assert_named(done)
+
+
+def test_a_refused_exchange_says_what_is_short_by_name(short_county, county_user):
+    a = short_county["A"]
+    svc.kit_issue(actor=county_user, unit=short_county["unit"], officers=[a])
+    with pytest.raises(svc.QMError) as e:
+        svc.kit_exchange(actor=county_user, officer=a, item=CAP, from_size="57", to_size="58")
+    assert e.value.code == "insufficient_stock"
+    assert e.value.message == "库存不足（长沙县交通运输综合行政执法大队）：大檐帽58号 库存 0 顶，需 1 顶"
+    assert e.value.details["rows"][0]["item"] == CAP  # the details keep the codes

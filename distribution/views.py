@@ -384,7 +384,7 @@ def _issuing_units(user) -> list[OrgUnit]:
     )
 
 
-OFFICERS_PER_PAGE = 200
+OFFICERS_PER_PAGE = 100
 OWED_PER_PAGE = 500  # the outstanding list, paged: never more than 1,000 rows on the page
 RESULT_ROWS = 1000
 

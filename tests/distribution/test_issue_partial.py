@@ -283,3 +283,23 @@ def test_a_refused_exchange_says_what_is_short_by_name(short_county, county_user
     assert e.value.code == "insufficient_stock"
     assert e.value.message == "库存不足（长沙县交通运输综合行政执法大队）：大檐帽58号 库存 0 顶，需 1 顶"
     assert e.value.details["rows"][0]["item"] == CAP  # the details keep the codes
+
+
+def test_kits_page_queries_do_not_grow_with_the_officers(short_county, county_user, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = Client()
+    c.force_login(county_user)
+    url = "/distribution/kits/?unit=430121"
+    c.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert c.get(url).status_code == 200
+    for i in range(15):
+        OfficerFactory(unit=org["430121"], name=f"王{i:02d}", head_cm=None if i % 3 else 57)
+    with CaptureQueriesContext(connection) as many:
+        page = c.get(url)
+    assert page.status_code == 200 and page.content.decode().count('data-officer="') >= 19
+    assert len(many.captured_queries) == len(few.captured_queries), [
+        q["sql"][:120] for q in many.captured_queries
+    ]

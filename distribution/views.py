@@ -577,11 +577,13 @@ def _chosen_officers(request) -> list[Officer] | None:
     ids = [_int(v) for v in raw]
     if not raw or None in ids:
         raise QMError(
-            "none_selected", "请勾选要发放的人员 tick the officers to issue to", {"field": "officer"}
+            "none_selected", tr("请勾选要发放的人员", "Tick the officers to issue to"), {"field": "officer"}
         )
     officers = list(Officer.objects.filter(pk__in=ids))
     if len(officers) != len(set(ids)):
-        raise QMError("not_eligible", "所选人员不存在 an officer ticked does not exist", {"field": "officer"})
+        raise QMError(
+            "not_eligible", tr("所选人员不存在", "An officer ticked does not exist"), {"field": "officer"}
+        )
     return officers
 
 

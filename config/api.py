@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from core.auth import api_auth
 from core.errors import QMError
+from core.i18n import is_en, tr
 
 api = NinjaAPI(
     title="Quartermaster API",
@@ -50,35 +51,68 @@ def _qm_error(request, exc: QMError):
     return _error(request, exc.status, exc.code, exc.message, exc.details)
 
 
+# pydantic's reasons in Chinese, by error type (English keeps pydantic's own words)
+_ZH_REASONS = {
+    "missing": "缺少此项",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "int_from_float": "须为整数",
+    "float_parsing": "须为数字",
+    "decimal_parsing": "须为数字",
+    "string_type": "须为文本",
+    "bool_parsing": "须为是或否",
+    "bool_type": "须为是或否",
+    "date_parsing": "须为日期（年-月-日）",
+    "date_from_datetime_parsing": "须为日期（年-月-日）",
+    "datetime_parsing": "须为时间",
+    "string_too_long": "过长",
+    "too_long": "过多",
+    "list_type": "须为列表",
+    "dict_type": "须为对象",
+    "model_type": "须为对象",
+    "json_invalid": "JSON 格式无效",
+    "greater_than": "超出范围",
+    "greater_than_equal": "超出范围",
+    "less_than": "超出范围",
+    "less_than_equal": "超出范围",
+    "enum": "不是可选值之一",
+    "literal_error": "不是可选值之一",
+}
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     fields = []
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "form", "payload")]
-        fields.append({"field": ".".join(loc), "message": err.get("msg", "")})
+        reason = err.get("msg", "") if is_en() else _ZH_REASONS.get(err.get("type", ""), "格式无效")
+        fields.append({"field": ".".join(loc), "message": reason})
     first = fields[0] if fields else {"field": "", "message": ""}
     return _error(
         request,
         422,
         "validation_error",
-        f"输入有误 invalid input: {first['field']}: {first['message']}",
+        tr(
+            f"输入有误：{first['field']} {first['message']}",
+            f"Invalid input: {first['field']}: {first['message']}",
+        ),
         {"fields": fields},
     )
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return _error(request, 401, "unauthenticated", "请先登录 authentication required")
+    return _error(request, 401, "unauthenticated", tr("请先登录", "Authentication required"))
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return _error(request, 404, "not_found", "不存在或不在您的权限范围内 (not found)")
+    return _error(request, 404, "not_found", tr("不存在或不在您的权限范围内", "Not found"))
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
-    return _error(request, 403, "forbidden", "您的角色不能执行此操作 (not allowed for your role)")
+    return _error(request, 403, "forbidden", tr("您的角色不能执行此操作", "Not allowed for your role"))
 
 
 @api.exception_handler(HttpError)

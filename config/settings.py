@@ -67,6 +67,10 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestSourceMiddleware",
 ]
+# X-QM-Queries and Server-Timing on every response (the browser journeys' checker, the pages bench)
+QM_PAGE_METRICS = _flag("QM_PAGE_METRICS", default=False)
+if QM_PAGE_METRICS:
+    MIDDLEWARE.insert(0, "core.middleware.PageMetricsMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from .i18n import tr
+
 
 class QMError(Exception):
     status = 400
@@ -21,17 +23,17 @@ class QMError(Exception):
 class NotFound(QMError):
     status = 404
 
-    def __init__(self, message: str = "不存在或不在您的权限范围内 (not found)", details: Any = None):
-        super().__init__("not_found", message, details)
+    def __init__(self, message: str = "", details: Any = None):
+        super().__init__("not_found", message or tr("不存在或不在您的权限范围内", "Not found"), details)
 
 
 class Forbidden(QMError):
     status = 403
 
-    def __init__(
-        self, message: str = "您的角色不能执行此操作 (not allowed for your role)", details: Any = None
-    ):
-        super().__init__("forbidden", message, details)
+    def __init__(self, message: str = "", details: Any = None):
+        super().__init__(
+            "forbidden", message or tr("您的角色不能执行此操作", "Not allowed for your role"), details
+        )
 
 
 class Conflict(QMError):

@@ -30,10 +30,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import get_language
 
 from . import scope
 from .errors import Forbidden, NotFound, QMError
+from .i18n import is_en, tr  # noqa: F401 - re-exported: the pages' long-standing names
 
 APPS = ["personnel", "assets", "procurement", "distribution", "vehicles", "reports"]
 
@@ -49,15 +49,6 @@ BLOCK_ORDER = {
     "reports": 70,  # reports: my reports running or ready
     "notifications": 90,  # core: unread notifications
 }
-
-
-def is_en() -> bool:
-    return (get_language() or "").startswith("en")
-
-
-def tr(zh: str, en: str) -> str:
-    """The text in the active language (Chinese by default)."""
-    return en if is_en() else zh
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from core.errors import QMError
 from core.pagination import PageParams, paginate
 
-from . import exporters, selectors, services
+from . import exporters, selectors, services, transfers
 from .choices import ShipmentStatus
 from .schemas import (
     BadgeAssignIn,
@@ -31,6 +31,7 @@ from .schemas import (
     ShipmentIn,
     ShipmentOut,
     StocktakeIn,
+    TransferIn,
 )
 
 router = Router(tags=["distribution 配发"])
@@ -347,6 +348,39 @@ def shipment_create(request, payload: ShipmentIn):
                 supplier=payload.supplier,
                 plan=plan,
                 lines=[ln.dict() for ln in payload.lines],
+                note=payload.note,
+            )
+        ),
+    )
+
+
+@router.get(
+    "/transfers/suggestion", summary="调拨建议 what a county still needs, filled from its city's store"
+)
+def transfer_suggestion(request, from_unit: str, to_unit: str):
+    city = selectors.unit_get(request.user, from_unit)
+    county = selectors.unit_get(request.user, to_unit)
+    return transfers.suggestion(request.user, city, county).as_dict()
+
+
+@router.post(
+    "/transfers", response=ShipmentOut, summary="调拨到县级 create and dispatch a city → county transfer"
+)
+def transfer_create(request, payload: TransferIn):
+    city = selectors.unit_get(request.user, payload.from_unit)
+    county = selectors.unit_get(request.user, payload.to_unit)
+    return _once(
+        request,
+        "transfer_dispatch",
+        payload.dict(),
+        lambda: shipment_out(
+            transfers.transfer_dispatch(
+                actor=request.user,
+                city=city,
+                county=county,
+                changes=[ln.dict() for ln in payload.changes],
+                lines=[ln.dict() for ln in payload.lines] if payload.lines is not None else None,
+                expect=payload.expect,
                 note=payload.note,
             )
         ),

@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from assets.sizes import MADE_TO_MEASURE, MISSING, officer_sizes
-from core.pages import is_en, tr
+from core.i18n import is_en, tr
 
 from .receipts import ONE_SIZE
 

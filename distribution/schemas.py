@@ -45,6 +45,22 @@ class ShipmentIn(Schema):
     lines: list[StockLineIn]
 
 
+class TransferIn(Schema):
+    from_unit: str = Field(..., description="the city whose store sends")
+    to_unit: str = Field(..., description="one of that city's counties")
+    changes: list[StockLineIn] = Field(
+        default_factory=list,
+        description="what differs from the suggestion: a quantity per item × gender × size (0 drops the line)",
+    )
+    lines: list[StockLineIn] | None = Field(
+        None, description="exactly these lines instead of the suggestion with changes"
+    )
+    expect: str = Field(
+        "", description="the suggestion's digest as read; if it moved, 409 suggestion_changed"
+    )
+    note: str = ""
+
+
 class ConfirmLineIn(Schema):
     line_id: int
     received: int

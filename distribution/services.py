@@ -26,8 +26,8 @@ from assets.sizes import OK, officer_sizes
 from core import scope
 from core.errors import Conflict, Forbidden, NotFound, QMError
 from core.history import build_record, record_change, record_changes, snapshot
+from core.i18n import tr
 from core.models import ChangeRecord
-from core.pages import tr
 from personnel.choices import Level, OfficerStatus
 from personnel.models import Officer, OrgUnit
 

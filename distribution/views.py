@@ -5,7 +5,6 @@ import uuid
 from collections import defaultdict
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,8 +18,9 @@ from core.pages import page, tr
 from personnel.choices import Level
 from personnel.models import Officer, OrgUnit
 
-from . import issuing, receipts, selectors, services
+from . import issuing, receipts, selectors, services, transfers
 from .choices import CaseOutcome, CaseStatus, RecoveryStatus, ShipmentStatus
+from .models import Shipment
 
 WRITERS = (scope.PROVINCE, scope.CITY, scope.COUNTY)
 OPEN_STATES = (ShipmentStatus.DISPATCHED,)
@@ -316,61 +316,97 @@ def _transfer_cities(user) -> list[OrgUnit]:
 
 @page(roles=(scope.PROVINCE, scope.CITY))
 def transfer(request):
+    """Transfer to a county: the county's still-needed lines, filled from the city's store (transfers.py); the
+    user changes only the lines that differ (the page's script keeps them in one JSON field, `changes`), or
+    adds a line; one button creates and dispatches. Without the script the untouched form sends the
+    suggestion as it is."""
     user = request.user
     cities = _transfer_cities(user)
     if not cities:
         raise NotFound()
-    code = request.GET.get("city") or request.POST.get("city") or cities[0].code
-    city = selectors.unit_get(user, code)
+    data = request.POST if request.method == "POST" else request.GET
+    city = selectors.unit_get(user, data.get("city") or cities[0].code)
     if city.level != Level.CITY:
         raise NotFound()
-    stock = selectors.stock_of(user, city.code)
     counties = list(OrgUnit.objects.filter(parent=city, level=Level.COUNTY, is_active=True).order_by("code"))
-    ctx = {"city": city, "cities": cities, "stock": stock, "counties": counties, "values": {}}
+    county = next((c for c in counties if c.code == data.get("to_unit")), None)
+    ctx = {
+        "city": city,
+        "cities": cities,
+        "counties": counties,
+        "county": county,
+        "changes_json": "",
+        "note": "",
+        "token": uuid.uuid4().hex,
+        "items": [(i.code, tr(i.name_zh, i.name_en)) for i in ItemType.objects.filter(is_active=True)],
+        "genders": [("M", receipts.gender_name("M")), ("F", receipts.gender_name("F"))],
+    }
     if request.method == "POST":
-        lines, values = [], {}
-        for n, row in enumerate(stock):
-            raw = request.POST.get(f"qty_{n}", "").strip()
-            values[n] = raw
-            if not raw:
-                continue
-            q = _int(raw)
-            lines.append(
-                {
-                    "item": row["item"],
-                    "gender": row["gender"],
-                    "size": row["size"],
-                    "quantity": q if q is not None else raw,
-                }
-            )
-        ctx["values"] = values
-        to_code = request.POST.get("to_unit", "")
-        to_unit = next((c for c in counties if c.code == to_code), None)
+        if county is None:
+            ctx["error"] = tr("请选择本市州的县级机构", "Choose one of the city's counties")
+            return render(request, "distribution/transfer.html", ctx, status=400)
+        changes = request.POST.get("changes", "")
+        note = request.POST.get("note", "").strip()[:300]
+        token = request.POST.get("token", "")
         try:
-            if to_unit is None:
-                raise QMError(
-                    "bad_route",
-                    "请选择本市州的县级机构 choose one of the city's counties",
-                    {"field": "to_unit"},
-                )
-            with transaction.atomic():
-                s = services.shipment_create(
-                    actor=user,
-                    from_unit=city,
-                    to_unit=to_unit,
-                    lines=lines,
-                    note=request.POST.get("note", "").strip(),
-                )
-                services.shipment_dispatch(actor=user, shipment=s)
+            changes = _with_added_line(request.POST, changes)
+            s = services.idempotent(
+                actor=user,
+                key=f"transfer-page:{token}" if token else None,
+                action="transfer_dispatch",
+                payload={"city": city.code, "county": county.code, "changes": changes, "note": note},
+                fn=lambda: {
+                    "id": transfers.transfer_dispatch(
+                        actor=user,
+                        city=city,
+                        county=county,
+                        changes=changes,
+                        expect=request.POST.get("expect", ""),
+                        note=note,
+                    ).pk
+                },
+            )
         except QMError as exc:
-            if exc.status == 404:
+            if exc.status in (403, 404):
                 raise
-            ctx["error"] = exc.message
-            ctx["to_code"] = to_code
+            ctx.update(error=exc.message, changes_json=request.POST.get("changes", ""), note=note)
+            ctx["suggestion"] = transfers.suggestion(user, city, county)
+            ctx["line_items"] = list(
+                {ln.item.code: item_name_active(ln.item) for ln in ctx["suggestion"].lines}.items()
+            )
             return render(request, "distribution/transfer.html", ctx, status=exc.status)
-        messages.success(request, tr(f"已发运 {s.number}", f"Shipment {s.number} dispatched"))
-        return redirect("distribution:shipment", shipment_id=s.pk)
+        shipment = Shipment.objects.get(pk=s["id"])
+        messages.success(request, tr(f"已发运 {shipment.number}", f"Shipment {shipment.number} dispatched"))
+        return redirect("distribution:shipment", shipment_id=shipment.pk)
+    if county is not None:
+        ctx["suggestion"] = transfers.suggestion(user, city, county)
+        ctx["line_items"] = list(
+            {ln.item.code: item_name_active(ln.item) for ln in ctx["suggestion"].lines}.items()
+        )
     return render(request, "distribution/transfer.html", ctx)
+
+
+def item_name_active(item) -> str:
+    return tr(item.name_zh, item.name_en)
+
+
+def _with_added_line(post, changes: str):
+    """The form's one "add a line" row (it works without the script), added to the script's changes."""
+    code = post.get("add_item", "")
+    if not code:
+        return changes
+    rows = transfers.parse_changes(changes)
+    rows = [{"item": i.code, "gender": g, "size": s, "quantity": q} for i, g, s, q in rows]
+    qty = _int(post.get("add_qty", ""))
+    rows.append(
+        {
+            "item": code,
+            "gender": post.get("add_gender", ""),
+            "size": post.get("add_size", "").strip() or receipts.ONE_SIZE,
+            "quantity": qty if qty is not None else post.get("add_qty", ""),
+        }
+    )
+    return rows
 
 
 # ---- county: officers and their kit, issue, exchange, return, recoveries ----------------------------------

@@ -118,14 +118,16 @@ def test_transfer_city_to_county(browse, org, changsha_user, province_user, ship
         f"/distribution/shipments/{shipment.pk}/", form(shipment, [10, 4], step="confirm")
     )
     c = browse(changsha_user)
-    page = c.get("/distribution/transfer/")
-    assert page.status_code == 200
-    bad = c.post("/distribution/transfer/", {"city": "430100", "to_unit": "430121", "qty_0": "999"})
+    page = c.get("/distribution/transfer/", {"city": "430100", "to_unit": "430121"})
+    assert page.status_code == 200 and 'data-testid="transfer-form"' in text(page)
+    line = shipment.lines.select_related("item").first()
+    add = {"add_item": line.item.code, "add_gender": line.gender, "add_size": line.size}
+    bad = c.post("/distribution/transfer/", {"city": "430100", "to_unit": "430121", **add, "add_qty": "999"})
     assert bad.status_code == 409 and 'data-testid="transfer-error"' in text(bad)
-    no_county = c.post("/distribution/transfer/", {"city": "430100", "to_unit": "", "qty_0": "1"})
+    no_county = c.post("/distribution/transfer/", {"city": "430100", "to_unit": "", **add, "add_qty": "1"})
     assert no_county.status_code == 400 and "县级" in text(no_county)
     assert Shipment.objects.count() == 1
-    ok = c.post("/distribution/transfer/", {"city": "430100", "to_unit": "430121", "qty_0": "3"})
+    ok = c.post("/distribution/transfer/", {"city": "430100", "to_unit": "430121", **add, "add_qty": "3"})
     assert ok.status_code == 302
     s = Shipment.objects.exclude(pk=shipment.pk).get()
     assert s.to_unit.code == "430121" and s.status == ShipmentStatus.DISPATCHED

@@ -11,7 +11,7 @@ from core.bench import Bench
 from core.context import set_source
 
 CHILD = "QM_BENCH_CHILD"
-APPS = ["personnel", "assets", "procurement", "distribution", "vehicles", "reports"]
+APPS = ["personnel", "assets", "procurement", "distribution", "vehicles", "reports", "core"]
 
 
 class Command(BaseCommand):

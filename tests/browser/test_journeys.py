@@ -1,0 +1,137 @@
+"""Each role's journeys on the FULL Hunan demo (9,843 officers, 1,900-line shipments), in Chromium, against a
+real server (tests/browser/demo_site.py: seeded once and reused, DEBUG off). Every page a journey opens is
+checked: under 1 MB of HTML, a bounded number of queries, and no item code or internal token in what the
+user reads. Page times are not asserted here; `make bench` times the same pages."""
+
+import re
+
+import pytest
+
+from tests.browser.conftest import PC, shot
+from tests.browser.demo_site import Checker, demo_site, item_codes  # noqa: F401 - demo_site is a fixture
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def journey(browser, demo_site):  # noqa: F811
+    """open(viewport) → (page, checker); every page's documents are verified when the test ends."""
+    opened = []
+    codes = item_codes()
+
+    def _open(viewport=PC):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        checker = Checker(page, codes)
+        opened.append((context, checker, errors))
+        return page, checker
+
+    yield _open
+    for context, checker, errors in opened:
+        context.close()
+        checker.verify()
+        assert errors == [], "console errors"
+
+
+def login(page, site, username: str):
+    page.goto(f"{site.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", site.password)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_url(f"{site.url}/")
+
+
+def _number(text: str) -> int:
+    return int(re.sub(r"[^\d]", "", text))
+
+
+def test_city_confirms_its_largest_shipment_with_two_lines_short(journey, demo_site):  # noqa: F811
+    """Hengyang's shipment of about 1,900 lines: found from the start page, two lines marked short (one
+    found by the item filter), reviewed, confirmed once; two discrepancy cases appear."""
+    page, check = journey()
+    login(page, demo_site, "city430400")
+    page.wait_for_selector("[data-block='shipments_to_confirm']")
+    check.text()
+    page.click("[data-block='shipments_to_confirm'] a[href*='/distribution/shipments/']")
+    page.wait_for_selector("[data-testid=confirm-form]")
+    total_lines = _number(page.inner_text("[data-testid=shipment-totals]").split("·")[0])
+    assert total_lines > 1500, "the demo's big shipment"
+    assert page.locator("table.lines tr[data-id]").count() <= 1000
+    check.text()
+    shot(page, "j10-city-big-shipment")
+
+    first = page.locator("table.lines tr[data-id]").first
+    first_id = first.get_attribute("data-id")
+    first.locator("button.mark").click()
+    page.select_option("#exc-edit select[name=kind]", "missing")
+    page.fill("#exc-edit input[name=quantity]", "2")
+    page.fill("#exc-edit input[name=note]", "外箱破损")
+    page.click("#exc-save")
+    page.wait_for_selector(f"[data-exception-line='{first_id}']")
+
+    # the second line: found by the item filter (the marks survive the page change)
+    options = page.locator("[data-testid=line-filters] select[name=item] option")
+    page.select_option(
+        "[data-testid=line-filters] select[name=item]",
+        options.nth(options.count() - 1).get_attribute("value"),
+    )
+    page.click("[data-testid=line-filters] button[type=submit]")
+    page.wait_for_selector("[data-testid=lines-count]")
+    assert "已筛选" in page.inner_text("[data-testid=lines-count]")
+    check.text()
+    second = page.locator("table.lines tr[data-id]").first
+    second_id = second.get_attribute("data-id")
+    assert second_id != first_id
+    second.locator("button.mark").click()
+    page.select_option("#exc-edit select[name=kind]", "damaged")
+    page.fill("#exc-edit input[name=quantity]", "1")
+    page.click("#exc-save")
+    page.wait_for_selector(f"[data-exception-line='{second_id}']")
+    assert page.locator("[data-exception-line]").count() == 2
+
+    page.click("[data-testid=confirm-review]")
+    page.wait_for_selector("[data-testid=confirm-summary]")
+    assert page.inner_text("[data-testid=summary-short]") == "3"
+    assert page.locator("[data-testid=summary-exceptions] tbody tr").count() == 2
+    check.text()
+    shot(page, "j11-city-review")
+    page.click("[data-testid=confirm-submit]")
+    page.wait_for_selector("[data-testid=receipt]")
+    assert _number(page.inner_text("[data-testid=receipt-short]")) == 3
+    assert page.locator("[data-testid=cases] li").count() == 2
+    check.text()
+    shot(page, "j12-city-receipt")
+
+
+def test_city_transfers_to_a_county_from_what_it_still_needs(journey, demo_site):  # noqa: F811
+    """Changsha sends a county its still-needed lines, filled from the city's store, one line changed."""
+    page, check = journey()
+    login(page, demo_site, "city430100")
+    page.goto(f"{demo_site.url}/distribution/transfer/")
+    check.text()
+    counties = page.locator("[data-testid=transfer-choose] select[name=to_unit] option")
+    values = [counties.nth(i).get_attribute("value") for i in range(counties.count())]
+    county = next(v for v in values if v and v not in ("430121", "430112", "430181"))  # not yet supplied
+    page.select_option("[data-testid=transfer-choose] select[name=to_unit]", county)
+    page.click("[data-testid=transfer-choose] button[type=submit]")
+    page.wait_for_selector("[data-testid=transfer-form]")
+    check.text()
+    rows = page.locator("[data-testid=transfer-lines] tbody tr")
+    assert 0 < rows.count() <= 1000
+    before = _number(page.inner_text("[data-testid=transfer-total]"))
+    box = rows.first.locator("input[type=number]")
+    suggested = int(box.input_value())
+    assert suggested > 1
+    box.fill(str(suggested - 1))
+    assert _number(page.inner_text("[data-testid=transfer-total]")) == before - 1
+    assert page.input_value("#transfer-changes").count('"quantity"') == 1  # only the change is posted
+    shot(page, "j20-city-transfer")
+    page.click("[data-testid=transfer-submit]")
+    page.wait_for_selector("[data-testid=shipment-status]")
+    assert "已发运" in page.inner_text("[data-testid=shipment-status]")
+    assert _number(page.inner_text("[data-testid=shipment-totals]").split("·")[1]) == before - 1
+    check.text()

@@ -1,0 +1,50 @@
+"""API errors follow the request's Accept-Language (Chinese by default); pages stay Chinese until switched."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize(
+    "header, english",
+    [(None, False), ("en", True), ("en-US,en;q=0.9", True), ("zh-CN,zh;q=0.9", False), ("fr-FR", False)],
+)
+def test_api_error_in_the_asked_language(api, changsha_user, header, english):
+    extra = {"HTTP_ACCEPT_LANGUAGE": header} if header else {}
+    r = api.as_(changsha_user).get("/distribution/shipments/999999", **extra)
+    assert r.status_code == 404
+    body = r.json()
+    assert body["code"] == "not_found"  # codes and field names stay as they are
+    if english:
+        assert body["message"] == "Not found" and not CJK.search(body["message"])
+    else:
+        assert CJK.search(body["message"]) and not re.search(r"[A-Za-z]{3,}", body["message"])
+
+
+def test_validation_error_in_english(api, province_user):
+    r = api.as_(province_user).post(
+        "/distribution/transfers", {"from_unit": "430100"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert r.status_code == 422
+    assert not CJK.search(r.json()["message"]) and "to_unit" in r.json()["message"]
+
+
+def test_pages_stay_chinese_whatever_the_browser_asks(changsha_user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(changsha_user)
+    html = c.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh' in html
+
+
+def test_validation_error_in_chinese_by_default(api, province_user):
+    r = api.as_(province_user).post("/distribution/transfers", {"from_unit": "430100"})
+    assert r.status_code == 422
+    msg = r.json()["message"]
+    assert "to_unit" in msg and "缺少此项" in msg
+    assert not re.search(r"[A-Za-z]{3,}", msg.replace("to_unit", ""))

@@ -1320,7 +1320,7 @@ def _store_stock(unit: OrgUnit, item_ids, *, lock: bool = False) -> dict[tuple, 
     when `lock` (in id order, as `_post` locks them)."""
     qs = StockBalance.objects.filter(location__key=f"unit:{unit.code}", item_id__in=item_ids, quantity__gt=0)
     if lock:
-        qs = qs.select_for_update().order_by("id")
+        qs = qs.select_for_update(of=("self",)).order_by("id")
     return {(b.item_id, b.gender, b.size): b.quantity for b in qs}
 
 

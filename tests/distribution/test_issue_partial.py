@@ -300,6 +300,6 @@ def test_kits_page_queries_do_not_grow_with_the_officers(short_county, county_us
     with CaptureQueriesContext(connection) as many:
         page = c.get(url)
     assert page.status_code == 200 and page.content.decode().count('data-officer="') >= 19
-    assert len(many.captured_queries) == len(few.captured_queries), [
+    assert len(many.captured_queries) == len(few.captured_queries) <= 40, [
         q["sql"][:120] for q in many.captured_queries
     ]

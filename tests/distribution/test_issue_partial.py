@@ -303,3 +303,16 @@ def test_kits_page_queries_do_not_grow_with_the_officers(short_county, county_us
     assert len(many.captured_queries) == len(few.captured_queries) <= 40, [
         q["sql"][:120] for q in many.captured_queries
     ]
+
+
+def test_api_answer_follows_the_request_language(api, short_county, county_user):
+    body = (
+        api.as_(county_user)
+        .post("/distribution/units/430121/issue", {}, headers={"Accept-Language": "en"})
+        .json()
+    )
+    cap = owed(body, short_county["B"], "short")[CAP]
+    assert cap["item"] == CAP and cap["reason"] == "short"  # codes stay codes
+    assert cap["reason_text"] == "not enough stock" and cap["item_name"] == "peaked cap (men's)"
+    msg = next(s["message"] for s in body["short"] if s["item"] == CAP)
+    assert msg == "peaked cap (men's), size 57: 1 in stock, 4 needed"

@@ -622,7 +622,11 @@ def survey_grade(request, survey_id: int, code: str, payload: GradesIn):
     station = selectors.station_get(request.user, code)
     survey = selectors.survey_get(survey_id)
     services.survey_grade(
-        actor=request.user, survey=survey, station=station, grades=[g.dict() for g in payload.grades]
+        actor=request.user,
+        survey=survey,
+        station=station,
+        grades=[g.dict() for g in payload.grades],
+        copy_last=payload.copy_last,
     )
     return selectors.survey_return(request.user, survey, station)
 

@@ -227,7 +227,15 @@ class GradeIn(Schema):
 
 
 class GradesIn(Schema):
-    grades: list[GradeIn]
+    grades: list[GradeIn] = Field(
+        default_factory=list, description="the items graded (with copy_last: only those that differ)"
+    )
+    copy_last: bool = Field(
+        False,
+        description="everything as in the station's last survey: each item not graded yet takes the "
+        "condition and note the last survey found, then `grades` apply; 409 no_last_survey (field "
+        "copy_last) when the station has no earlier survey",
+    )
 
 
 class FoundIn(Schema):

@@ -231,6 +231,25 @@ def survey_return(user, survey: Survey, station: OrgUnit) -> dict:
     }
 
 
+def last_survey_findings(station: OrgUnit, survey: Survey) -> tuple[Survey | None, dict[int, SurveyEntry]]:
+    """The station's last survey before `survey` whose return counts (submitted or confirmed), and what it
+    found, by item: what "everything as in the last survey" copies. (None, {}) when there is none."""
+    last = (
+        Survey.objects.filter(
+            returns__station=station, returns__status__in=(ReturnStatus.SUBMITTED, ReturnStatus.CONFIRMED)
+        )
+        .exclude(pk=survey.pk)
+        .filter(opened_on__lte=survey.opened_on)
+        .order_by("-opened_on", "-id")
+        .distinct()
+        .first()
+    )
+    if last is None:
+        return None, {}
+    entries = SurveyEntry.objects.filter(survey_return__survey=last, survey_return__station=station)
+    return last, {e.item_id: e for e in entries}
+
+
 def _entry_row(item: EquipmentItem, entry: SurveyEntry | None) -> dict:
     return {
         "entry_id": entry.pk if entry else None,

@@ -11,6 +11,7 @@ from core import scope
 from core.errors import Conflict, Forbidden, QMError
 from core.history import build_record, record_change, record_changes, snapshot
 from core.models import ChangeRecord
+from core.pages import tr
 from personnel.choices import Level
 from personnel.models import OrgUnit
 from personnel.services import unit_create, unit_update
@@ -54,9 +55,15 @@ def money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def can_keep_station(actor, station: OrgUnit) -> bool:
+    """Who writes a station's register and survey return: its own staff and the units above it (not the
+    auditor). The pages ask the same rule (core.pages.may_write) before showing their forms."""
+    return actor is None or scope.has_role(actor, *STATION_KEEPERS, unit=station)
+
+
 def _require_keeper(actor, station: OrgUnit) -> None:
-    if actor is not None:
-        scope.require_role(actor, *STATION_KEEPERS, unit=station)
+    if not can_keep_station(actor, station):
+        raise Forbidden()
 
 
 def _check_station(station: OrgUnit, field: str = "station") -> None:
@@ -721,10 +728,51 @@ def _editable_return(survey: Survey, station: OrgUnit) -> SurveyReturn:
     return ret
 
 
-def survey_grade(*, actor, survey: Survey, station: OrgUnit, grades: list[dict]) -> list[SurveyEntry]:
-    """The station grades its items: [{item_id, condition, note}]. All or nothing; grading again replaces."""
+def _as_last_survey(survey: Survey, station: OrgUnit, changes: list[dict]) -> tuple[list[dict], set, str]:
+    """Everything as in the last survey: a grade for each item on the station's books not graded yet in
+    this return and not among `changes`, with the condition and note the station's last survey found; then
+    the changes (the items that differ). Items new since the last survey stay to be graded by hand."""
+    from .equipment_selectors import last_survey_findings
+
+    last, findings = last_survey_findings(station, survey)
+    if last is None:
+        raise Conflict(
+            "no_last_survey",
+            tr(
+                "本站所没有以往的清查可以沿用，请逐项评定",
+                "This station has no earlier survey to copy; grade each item",
+            ),
+            {"field": "copy_last"},
+        )
+    changed = {g.get("item_id") for g in changes}
+    graded = set(
+        SurveyEntry.objects.filter(survey_return__survey=survey, survey_return__station=station).values_list(
+            "item_id", flat=True
+        )
+    )
+    copied = [
+        {"item_id": pk, "condition": findings[pk].condition, "note": findings[pk].note}
+        for pk in EquipmentItem.objects.filter(station=station, status__in=ON_BOOKS)
+        .order_by("asset_tag")
+        .values_list("pk", flat=True)
+        if pk in findings and pk not in changed and pk not in graded
+    ]
+    note = tr(f"按上次清查（{last.name}）填写", f"as in the last survey ({last.name})")
+    return copied + list(changes), {g["item_id"] for g in copied}, note
+
+
+def survey_grade(
+    *, actor, survey: Survey, station: OrgUnit, grades: list[dict], copy_last: bool = False
+) -> list[SurveyEntry]:
+    """The station grades its items: [{item_id, condition, note}]. All or nothing; grading again replaces
+    (an unchanged grade is left as it is). With `copy_last`, the items not graded yet take what the station's
+    last survey found and `grades` are only the items that differ (see _as_last_survey); the copied grades
+    are the actor's, recorded in the history like any others, noted as copied."""
     _check_station(station)
     _require_keeper(actor, station)
+    copied, record_note = set(), ""
+    if copy_last:
+        grades, copied, record_note = _as_last_survey(survey, station, list(grades))
     if not grades:
         raise QMError("empty", "没有评定内容 nothing to grade", {"field": "grades"})
     ids = [g.get("item_id") for g in grades]
@@ -790,8 +838,15 @@ def survey_grade(*, actor, survey: Survey, station: OrgUnit, grades: list[dict])
                     note=note,
                     graded_by=actor,
                 )
-                records.append(build_record(actor=actor, obj=entry, action=Action.CREATE))
-            else:
+                records.append(
+                    build_record(
+                        actor=actor,
+                        obj=entry,
+                        action=Action.CREATE,
+                        note=record_note if g["item_id"] in copied else "",
+                    )
+                )
+            elif (entry.condition, entry.note) != (g["condition"], note):
                 before = snapshot(entry)
                 entry.condition, entry.note, entry.graded_by = g["condition"], note, actor
                 entry.save()

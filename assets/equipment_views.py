@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from core import scope
 from core.errors import NotFound, QMError
-from core.pages import page, tr
+from core.pages import may_write, page, tr
 
 from . import equipment_selectors as selectors
 from . import equipment_services as services
@@ -70,6 +70,12 @@ def may_confirm(user, station) -> bool:
     return scope.has_role(user, *services.STATION_KEEPERS, unit=station.parent)
 
 
+def may_grade(user, station, ret: dict) -> bool:
+    """Whether the survey page is a form: the user keeps the station (services.can_keep_station) and the
+    return is still a draft (the service refuses grades on a submitted one); otherwise it is read-only."""
+    return ret["status"] == ReturnStatus.DRAFT and may_write(services.can_keep_station, user, station)
+
+
 @page
 def station(request, code: str):
     """A station: what the last survey found, what changed; while a survey is open, its return — and, once the
@@ -96,6 +102,7 @@ def station(request, code: str):
             ret=ret,
             status_label=status_label(ret["status"]),
             may_review=ret["status"] == ReturnStatus.SUBMITTED and may_confirm(user, st),
+            may_write=may_grade(user, st, ret),
         )
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -151,6 +158,8 @@ def survey_form(request, code: str):
                 )
                 messages.success(request, tr("清查表已提交", "Return submitted"))
                 return redirect("stations:station", code=st.code)
+            # only the items posted: the page's script sends the rows changed, and with "everything as in the
+            # last survey" (copy_last) the service fills the rest from that survey
             ret = selectors.survey_return(user, survey, st)
             grades = []
             for row in ret["entries"]:
@@ -163,8 +172,14 @@ def survey_form(request, code: str):
                             "note": request.POST.get(f"note_{row['item_id']}", "").strip(),
                         }
                     )
+            photos = {k for k, f in request.FILES.items() if k.startswith("photo_") and f}
+            if action == "save" and not grades and not photos:
+                messages.info(request, tr("没有改动", "Nothing changed"))
+                return redirect("stations:survey", code=st.code)
             with transaction.atomic():
-                services.survey_grade(actor=user, survey=survey, station=st, grades=grades)
+                saved = services.survey_grade(
+                    actor=user, survey=survey, station=st, grades=grades, copy_last=action == "copy_last"
+                )
                 entries = {
                     r["item_id"]: r["entry_id"] for r in selectors.survey_return(user, survey, st)["entries"]
                 }
@@ -179,16 +194,41 @@ def survey_form(request, code: str):
                 raise
             ctx["error"] = exc.message
             ctx["errors"] = exc.details.get("errors", []) if isinstance(exc.details, dict) else []
-            ctx["ret"] = selectors.survey_return(user, survey, st)
+            ctx.update(_return_context(user, survey, st))
             ctx["posted"] = request.POST
             if action == "found":
                 ctx["found"] = {k[6:]: v for k, v in request.POST.items() if k.startswith("found_")}
                 ctx["found_open"] = True
             return render(request, "assets/equipment/survey.html", ctx, status=exc.status)
-        messages.success(request, tr(f"已保存 {len(grades)} 项评定", f"{len(grades)} grades saved"))
+        if action == "copy_last":
+            copied = len(saved) - len(grades)
+            messages.success(
+                request,
+                tr(
+                    f"已按上次清查填写 {copied} 项，另有 {len(grades)} 项按您的选择",
+                    f"{copied} items graded as in the last survey, {len(grades)} as you chose",
+                ),
+            )
+        else:
+            messages.success(request, tr(f"已保存 {len(grades)} 项评定", f"{len(grades)} grades saved"))
         return redirect("stations:survey", code=st.code)
-    ctx["ret"] = selectors.survey_return(user, survey, st)
+    ctx.update(_return_context(user, survey, st))
     return render(request, "assets/equipment/survey.html", ctx)
+
+
+def _return_context(user, survey, station) -> dict:
+    """The return as the survey page shows it, and whether it is a form (may_write) or read-only."""
+    ret = selectors.survey_return(user, survey, station)
+    names = dict(conditions())
+    writable = may_grade(user, station, ret)
+    last, findings = selectors.last_survey_findings(station, survey) if writable else (None, {})
+    for row in ret["entries"]:
+        row["condition_label"] = names.get(row["condition"], "—")
+        found = findings.get(row["item_id"])
+        row["last_condition"] = found.condition if found else ""
+        row["last_label"] = names.get(found.condition, "") if found else ""
+    to_copy = sum(1 for row in ret["entries"] if row["last_condition"] and not row["condition"])
+    return {"ret": ret, "may_write": writable, "last_survey": last, "to_copy": to_copy}
 
 
 def _add_found(request, survey, station):

@@ -6,6 +6,7 @@ from ninja import Query, Router, Schema
 
 from . import scope
 from .errors import NotFound, QMError
+from .history import changes_for
 from .models import ChangeRecord, Notification
 from .pagination import PageParams, page_schema, paginate
 
@@ -65,7 +66,8 @@ def history(request, filters: Query[HistoryFilters]):
         raise QMError(
             "bad_model", f"未知对象类型 unknown model {filters.model}", {"field": "model"}
         ) from None
-    if _scoped_object(request.user, ct.model_class(), filters.object_id) is None:
+    obj = _scoped_object(request.user, ct.model_class(), filters.object_id)
+    if obj is None:
         raise NotFound()
     qs = ChangeRecord.objects.filter(content_type=ct, object_id=filters.object_id)
     return paginate(
@@ -75,7 +77,7 @@ def history(request, filters: Query[HistoryFilters]):
             "id": r.id,
             "object_repr": r.object_repr,
             "action": r.action,
-            "changes": r.changes,
+            "changes": changes_for(request.user, obj, r.changes),
             "note": r.note,
             "actor": r.actor_name,
             "source": r.source,

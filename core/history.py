@@ -82,6 +82,21 @@ def record_changes(records: Iterable[ChangeRecord | None]) -> int:
     return len(rows)
 
 
+# model label → fn(user, obj, changes) → changes as that user may read them (an app registers its own, e.g.
+# personnel hides an officer's ID number and birth date from those who see the mask)
+_REDACTORS: dict = {}
+
+
+def register_redactor(model_label: str, fn) -> None:
+    _REDACTORS[model_label.lower()] = fn
+
+
+def changes_for(user, obj: models.Model, changes: dict) -> dict:
+    """A record's changes as `user` may read them (unchanged for models without a redactor)."""
+    fn = _REDACTORS.get(obj._meta.label_lower)
+    return fn(user, obj, changes) if fn is not None else changes
+
+
 def history_for(obj: models.Model):
     return ChangeRecord.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)

@@ -196,6 +196,18 @@ ROLE_LABELS = {
 }
 
 
+def may_write(check, *args, **kwargs) -> bool:
+    """Whether a page offers its write controls (submit buttons, editable fields): the service's own
+    permission rule, run for the page's user. `check` is the rule the service applies — a predicate, or a
+    check that raises Forbidden / NotFound — so a page never restates roles; users who may not write (the
+    auditor) get the read-only view, and the service refuses the write anyway."""
+    try:
+        allowed = check(*args, **kwargs)
+    except (Forbidden, NotFound):
+        return False
+    return allowed is None or bool(allowed)
+
+
 def role_label(user) -> str:
     """The user's main role (province > city > county > auditor) in the active language."""
     user_roles = scope.roles(user)

@@ -120,6 +120,39 @@ def _fill_ledger(target: int) -> tuple:
     return locs, items, sizes, start
 
 
+def _progress_pages(bench, actor) -> None:
+    """The progress drill-down as users open it (roll needs cached): each page rendered by the view, its
+    size and rows beside the server time."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="localhost")  # a host settings.ALLOWED_HOSTS lets in
+    client.force_login(actor)
+    city = OrgUnit.objects.filter(level="city").order_by("code").first()
+    county = OrgUnit.objects.filter(parent=city, level="county").order_by("code").first()
+    pages = [
+        ("progress: province summary", "/distribution/progress/"),
+        ("progress: a city's counties", f"/distribution/progress/{city.code}/"),
+        ("progress: the province's detail, page 1", "/distribution/progress/430000/items/"),
+        ("progress: a county's detail, page 1", f"/distribution/progress/{county.code}/items/"),
+    ]
+    for name, url in pages:
+        client.get(url)  # the roll's needs kept, as after any earlier page
+        body = {}
+
+        def get(url=url, body=body):
+            body["html"] = client.get(url).content
+
+        r = bench.measure(get, runs=3)
+        html = body["html"]
+        if b'data-testid="progress' not in html:
+            bench.say(f"  {url}: not the progress page ({html[:200]!r})")
+        bench.report(
+            name,
+            f"median {r['median'] * 1000:.0f} ms, {len(html) / 1024:,.0f} KB, {html.count(b'<tr')} rows",
+            "target < 2 s, < 1 MB, < 1,000 rows",
+        )
+
+
 def run(bench) -> None:
     bench.header(f"distribution ({connection.vendor})")
     roll = 1500 if bench.quick else ROLL
@@ -186,6 +219,8 @@ def run(bench) -> None:
                 f"median {first['median'] * 1000:.0f} ms",
                 "(every body sized once)",
             )
+
+            _progress_pages(bench, actor)
 
             t0 = time.perf_counter()
             locs, items, sizes, start = _fill_ledger(ledger)

@@ -6,14 +6,25 @@ allocated    the approved allocation plan's lines for the unit (the city line in
 shipped      into the unit's store: shipments dispatched to it and supplier deliveries accepted there
              (for the province: the sum over the cities)
 in_transit   the unit's in-transit balance;  received, short, excess as confirmed
-issued       issued to officers in the subtree, net of returns;  outstanding = max(needed − issued, 0)
+issued       issued to officers in the subtree, net of returns
+outstanding  max(needed − issued, 0) of each unit's own officers, summed over the subtree (a surplus issued in
+             one county does not hide a shortfall in another, and a unit's figure is its children's plus its own)
 shipped = received + in_transit + short holds on every row (the ledger makes it so).
+
+Every figure adds up the tree: a unit's = the sum of its children's (cities, or counties) + its own (本级,
+`own` in the summaries). needed, issued and outstanding count officers, so 本级 is the unit's own staff (and
+any station or inactive unit directly under it). allocated and the flows count what was planned for and
+reached the unit from outside it (a city from the province, a county from its city), so 本级 is what reached
+the unit and was not passed on to a child: the city's own store. Its in transit is negative while more is on
+the road from the city to its counties than from the province to the city. The province's flows are the sum
+of its cities' (its own store's supplier deliveries are stock, not distribution), so the province's 本级 flows
+are 0 and its 本级 row is its own staff's needs and kits and its own allocation lines.
 """
 
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from assets.kit import active_items
@@ -373,47 +384,68 @@ def _roll_up(known: dict, unknown: dict, anc: dict[int, list[int]]) -> dict[int,
     return rolled
 
 
-def _issued(units: list[OrgUnit]) -> dict[int, dict[tuple, int]]:
-    """unit id → issued over the unit's subtree, summed in SQL (the province: one GROUP BY; cities: grouped by
-    city; counties and others: their own rows, officers belong to agencies)."""
-    out: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
-    base = UnitFlow.objects.exclude(issued=0)
-    provinces = [u.pk for u in units if u.level == Level.PROVINCE]
-    cities = {u.pk for u in units if u.level == Level.CITY}
-    if provinces or cities:
-        # one GROUP BY city (the province unit is its own city): cities take theirs, the province the sum
-        qs = base if provinces else base.filter(unit__city_id__in=cities)
-        for c, i, g, s, q in (
-            qs.values_list("unit__city_id", "item_id", "gender", "size").annotate(q=Sum("issued")).order_by()
-        ):
-            key = (i, g, s)
-            if c in cities:
-                out[c][key] += q
-            for p in provinces:
-                out[p][key] += q
-    others = [u for u in units if u.level not in (Level.PROVINCE, Level.CITY)]
-    if others:
+def _issued_outstanding(
+    units: list[OrgUnit],
+) -> tuple[dict[int, dict[tuple, int]], dict[int, dict[tuple, int]]]:
+    """(issued, outstanding): unit id → {(item id, gender, size): quantity} for the units given, over each
+    unit's subtree, from one read of the units' own issued figures. issued: what the subtree's officers were
+    issued, net of returns; outstanding: max(needed − issued, 0) of each unit's own officers, summed over the
+    subtree, so that it adds up like the other figures (a surplus in one county does not hide a shortfall in
+    another). Each unit's own needs come from needed_rolled()'s memo."""
+    wanted = {u.pk for u in units}
+    anc = _ancestors()
+    if "units" not in _NEEDED_MEMO:  # the rolled-up needs were kept without the per-unit ones: sum them again
+        _NEEDED_MEMO.pop("needed", None)
+        needed_rolled()
+    own_needs = _NEEDED_MEMO["units"][1]
+    issued: dict[int, dict[tuple, int]] = {uid: {} for uid in wanted}
+    outstanding: dict[int, dict[tuple, int]] = {uid: {} for uid in wanted}
+    into_issued: dict[int, list[dict]] = {}
+
+    def targets(unit_id: int) -> list[dict]:
+        t = into_issued.get(unit_id)
+        if t is None:
+            t = into_issued[unit_id] = [issued[a] for a in anc.get(unit_id, ()) if a in wanted]
+        return t
+
+    qs = UnitFlow.objects.exclude(issued=0)
+    if not any(u.level == Level.PROVINCE for u in units):
         q_sub = Q(pk__in=[])
-        for u in others:
+        for u in units:
             q_sub |= Q(unit__path__startswith=u.path)
-        anc = _ancestors()
-        wanted = {u.pk for u in others}
-        for unit_id, i, g, s, q in base.filter(q_sub).values_list(
-            "unit_id", "item_id", "gender", "size", "issued"
-        ):
-            for a in anc[unit_id]:
-                if a in wanted:
-                    out[a][(i, g, s)] += q
-    return out
+        qs = qs.filter(q_sub)
+    own_issued: dict[int, dict[tuple, int]] = defaultdict(dict)
+    for unit_id, i, g, s, q in qs.values_list("unit_id", "item_id", "gender", "size", "issued"):
+        key = (i, g, s)
+        own_issued[unit_id][key] = q
+        for t in targets(unit_id):
+            t[key] = t.get(key, 0) + q
+    for uid, (_n, _t, known, unknown) in own_needs.items():
+        into = [outstanding[a] for a in anc.get(uid, ()) if a in wanted]
+        if not into:
+            continue
+        mine = own_issued.get(uid, {})
+        own: dict[tuple, int] = defaultdict(int)
+        for (_u, item_id, g, size), q in known.items():
+            own[(item_id, g, size)] += q
+        for (_u, item_id, g, status), q in unknown.items():
+            own[(item_id, g, f"?{status}")] += q
+        for key, n in own.items():
+            o = n - mine.get(key, 0)
+            if o > 0:
+                for t in into:
+                    t[key] = t.get(key, 0) + o
+    return issued, outstanding
 
 
 def _progress_parts(units: list[OrgUnit]) -> dict[str, tuple]:
-    """unit code → (needed, issued, flows, in transit, allocated), each keyed by (item id, gender, size)."""
+    """unit code → (needed, issued, flows, in transit, allocated, outstanding), each keyed by (item id, gender,
+    size)."""
     wanted = {u.pk for u in units}
     province_ids = [u.pk for u in units if u.level == Level.PROVINCE]
     city_ids = set(OrgUnit.objects.filter(level=Level.CITY).values_list("id", flat=True))
     needed = needed_rolled()
-    issued = _issued(units)
+    issued, outstanding = _issued_outstanding(units)
     # flow figures: the unit's own; the province's are the sum over its cities (its own store's deliveries
     # from suppliers are stock, not distribution: counting them too would make the province row more than the
     # sum of its cities)
@@ -457,6 +489,7 @@ def _progress_parts(units: list[OrgUnit]) -> dict[str, tuple]:
             own.get(u.pk, {}),
             transit.get(u.pk, {}),
             allocated.get(u.pk, {}),
+            outstanding.get(u.pk, {}),
         )
         for u in units
     }
@@ -464,13 +497,13 @@ def _progress_parts(units: list[OrgUnit]) -> dict[str, tuple]:
 
 def _totals(parts) -> dict:
     """The figures of one unit summed over items, straight from its parts (no per-key rows)."""
-    need, iss, flow, tr, alloc = parts
+    need, iss, flow, tr, alloc, out = parts
     t = {
         "needed": sum(need.values()),
         "allocated": sum(alloc.values()),
         "in_transit": sum(tr.values()),
         "issued": sum(iss.values()),
-        "outstanding": sum(max(n - iss.get(k, 0), 0) for k, n in need.items()),
+        "outstanding": sum(out.values()),
     }
     for n, f in enumerate(("shipped", "received", "short", "excess")):
         t[f] = sum(v[n] for v in flow.values())
@@ -484,26 +517,30 @@ def progress(units: list[OrgUnit]) -> dict[str, dict[tuple, dict]]:
     return {unit.code: _rows(parts[unit.code], codes) for unit in units}
 
 
-def _rows(parts, codes) -> dict[tuple, dict]:
-    need, iss, flow, tr, alloc = parts
+def _key_rows(parts) -> dict[tuple, dict]:
+    """{(item id, gender, size): figures} of one unit, the keys with any figure."""
+    need, iss, flow, tr, alloc, out = parts
     rows = {}
     for key in {*need, *iss, *flow, *tr, *alloc}:
         f = flow.get(key, (0, 0, 0, 0))
-        n, i = need.get(key, 0), iss.get(key, 0)
         r = {
-            "needed": n,
+            "needed": need.get(key, 0),
             "allocated": alloc.get(key, 0),
             "shipped": f[0],
             "in_transit": tr.get(key, 0),
             "received": f[1],
             "short": f[2],
             "excess": f[3],
-            "issued": i,
-            "outstanding": max(n - i, 0),
+            "issued": iss.get(key, 0),
+            "outstanding": out.get(key, 0),
         }
         if any(r.values()):
-            rows[(codes[key[0]], key[1], key[2])] = r
+            rows[key] = r
     return rows
+
+
+def _rows(parts, codes) -> dict[tuple, dict]:
+    return {(codes[k[0]], k[1], k[2]): r for k, r in _key_rows(parts).items()}
 
 
 def progress_units(user, city_code: str | None = None) -> list[OrgUnit]:
@@ -540,16 +577,66 @@ def _children(user, units: list[OrgUnit]) -> list[OrgUnit]:
     )
 
 
+def own_figures(totals: dict, children: list[dict]) -> dict:
+    """本级: the unit's figures less its children's, so that children + 本级 = the unit for every figure (see
+    the module docstring for what that is, figure by figure)."""
+    return {f: totals[f] - sum(c[f] for c in children) for f in FIELDS}
+
+
 def _summary(unit: OrgUnit, children: list[OrgUnit], parts: dict, codes: dict) -> dict:
     rows = _rows(parts[unit.code], codes)
+    totals = _totals(parts[unit.code])
+    kids = [{"unit_code": c.code, "unit_name": c.name, **_totals(parts[c.code])} for c in children]
     return {
         "unit_code": unit.code,
         "unit_name": unit.name,
         "level": unit.level,
-        "totals": _totals(parts[unit.code]),
+        "totals": totals,
         "rows": [{"item_code": k[0], "gender": k[1], "size": k[2], **v} for k, v in sorted(rows.items())],
-        "children": [{"unit_code": c.code, "unit_name": c.name, **_totals(parts[c.code])} for c in children],
+        "children": kids,
+        "own": own_figures(totals, kids),
     }
+
+
+def progress_level(user, code: str) -> dict:
+    """One level of the progress drill-down, totals only (no rows by item): the unit, its totals, its children
+    in the user's scope (the province's cities, a city's counties) with theirs, and 本级 (`own`), such that
+    children + own = totals for every figure. {"unit": OrgUnit, "totals", "children": [{"unit": OrgUnit,
+    **figures}], "own"}."""
+    unit = unit_get(user, code)
+    kids = _children(user, [unit])
+    parts = _progress_parts([unit, *kids])
+    totals = _totals(parts[unit.code])
+    children = [{"unit": c, **_totals(parts[c.code])} for c in kids]
+    return {"unit": unit, "totals": totals, "children": children, "own": own_figures(totals, children)}
+
+
+def progress_detail(user, code: str, *, item_id: int | None = None, own: bool = False) -> list[dict]:
+    """One unit's figures by item × gender × size (its whole subtree; with `own`, its 本级: the unit's less its
+    children's, key by key, so these rows add up to progress_level's `own`), in catalog order, optionally of
+    one item: [{"item": ItemType, "gender", "size", **figures}]."""
+    unit = unit_get(user, code)
+    if own:
+        kids = _children(user, [unit])
+        parts = _progress_parts([unit, *kids])
+        rows = _key_rows(parts[unit.code])
+        for kid in kids:
+            for key, r in _key_rows(parts[kid.code]).items():
+                mine = rows.setdefault(key, dict.fromkeys(FIELDS, 0))
+                for f in FIELDS:
+                    mine[f] -= r[f]
+        rows = {k: r for k, r in rows.items() if any(r.values())}
+    else:
+        rows = _key_rows(_progress_parts([unit])[unit.code])
+    items = {i.pk: i for i in ItemType.objects.all()}
+    keys = [k for k in rows if item_id is None or k[0] == item_id]
+    keys.sort(key=lambda k: (items[k[0]].sort_order, items[k[0]].code, k[1], _size_order(k[2])))
+    return [{"item": items[k[0]], "gender": k[1], "size": k[2], **rows[k]} for k in keys]
+
+
+def _size_order(size: str) -> tuple:
+    """Known sizes first, in order, then made to measure and measurements missing."""
+    return (size.startswith("?"), size)
 
 
 def progress_summary(user, code: str) -> dict:

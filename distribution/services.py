@@ -1295,7 +1295,9 @@ def case_settle(
 # ---- issue to officers -------------------------------------------------------------------------------------
 
 
-def _can_issue(actor, unit: OrgUnit) -> None:
+def can_issue(actor, unit: OrgUnit) -> None:
+    """Issue, exchange, return and recovery at a unit: its own staff or those above it (out of scope →
+    404, a read-only role → 403). Pages ask it through core.pages.may_write to show their forms."""
     if actor is None:
         return
     if not scope.in_scope(actor, unit):
@@ -1379,7 +1381,7 @@ def kit_issue(
     outstanding, as do items without a size (made to measure, a measurement missing) and badges without a
     badge number; all of it is listed in the answer (`issue_result`), nothing is refused as a whole. One
     transaction; records the signature per officer who received something."""
-    _can_issue(actor, unit)
+    can_issue(actor, unit)
     if signature not in SignatureKind.values:
         raise QMError(
             "bad_signature",
@@ -1498,7 +1500,7 @@ def kit_issue(
 
 
 def _officer_unit_check(actor, officer: Officer) -> None:
-    _can_issue(actor, officer.unit)
+    can_issue(actor, officer.unit)
 
 
 def kit_exchange(
@@ -1707,7 +1709,7 @@ def _task_outstanding(task: RecoveryTask) -> list[dict]:
 def recovery_record(*, actor, task: RecoveryTask, lines, note: str = "") -> RecoveryTask:
     """Record items handed back on a recovery task (ledger rows officer → the task's unit store); the task is
     done when nothing expected is still held."""
-    _can_issue(actor, task.unit)
+    can_issue(actor, task.unit)
     with transaction.atomic():
         task = RecoveryTask.objects.select_for_update().select_related("officer", "unit").get(pk=task.pk)
         if task.status != RecoveryStatus.OPEN:
@@ -1740,7 +1742,7 @@ def recovery_record(*, actor, task: RecoveryTask, lines, note: str = "") -> Reco
 
 def recovery_close(*, actor, task: RecoveryTask, note: str) -> RecoveryTask:
     """Close a task with items still out (lost, not returned): those are written off, with the reason."""
-    _can_issue(actor, task.unit)
+    can_issue(actor, task.unit)
     if not note.strip():
         raise QMError("note_required", "须说明未收回原因 give the reason", {"field": "note"})
     with transaction.atomic():
@@ -1788,7 +1790,7 @@ def _task_done(actor, task, note):
 def stocktake_submit(*, actor, unit: OrgUnit, lines, note: str = "") -> Stocktake:
     """盘点: the unit's staff count its store; each counted line is compared with the ledger; a difference
     needs a reason. Lines not counted are not touched. Approved by the level above (stocktake_decide)."""
-    _can_issue(actor, unit)
+    can_issue(actor, unit)
     if unit.level == Level.STATION:
         raise QMError("bad_unit", "站所无库存 stations hold no stock", {"field": "unit"})
     raw = [r if isinstance(r, dict) else r.dict() for r in lines or []]

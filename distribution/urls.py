@@ -14,4 +14,6 @@ urlpatterns = [
     path("cases/", views.cases, name="cases"),
     path("cases/<int:case_id>/", views.case_detail, name="case"),
     path("progress/", views.progress, name="progress"),
+    path("progress/<str:code>/", views.progress, name="progress_unit"),
+    path("progress/<str:code>/items/", views.progress_detail, name="progress_detail"),
 ]

@@ -5,6 +5,7 @@ import uuid
 from collections import defaultdict
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from assets.kit import kit_for
 from assets.models import ItemType
 from core import scope
 from core.errors import NotFound, QMError
-from core.pages import page, tr
+from core.pages import may_write, page, tr
 from personnel.choices import Level
 from personnel.models import Officer, OrgUnit
 
@@ -22,7 +23,6 @@ from . import issuing, receipts, selectors, services, transfers
 from .choices import CaseOutcome, CaseStatus, RecoveryStatus, ShipmentStatus
 from .models import Shipment
 
-WRITERS = (scope.PROVINCE, scope.CITY, scope.COUNTY)
 OPEN_STATES = (ShipmentStatus.DISPATCHED,)
 
 
@@ -36,8 +36,9 @@ def shipments_url(**params) -> str:
     return reverse("distribution:shipments") + (f"?{urlencode(params)}" if params else "")
 
 
-def progress_url(city: str = "") -> str:
-    return reverse("distribution:progress") + (f"?{urlencode({'city': city})}" if city else "")
+def progress_url(code: str = "") -> str:
+    """A unit's level of the progress drill-down (no code: where the user's starts)."""
+    return reverse("distribution:progress_unit", args=[code]) if code else reverse("distribution:progress")
 
 
 # ---- city: shipments, confirmation, transfers ---------------------------------------------------------------
@@ -218,11 +219,7 @@ def _receipt_context(shipment, receipt) -> dict:
 def _may_confirm(user, shipment) -> bool:
     if shipment.status != ShipmentStatus.DISPATCHED:
         return False
-    try:
-        services.can_confirm(user, shipment)
-    except QMError:
-        return False
-    return True
+    return may_write(services.can_confirm, user, shipment)
 
 
 @page
@@ -502,7 +499,7 @@ def kits(request):
     if not code:
         raise NotFound()
     unit = selectors.unit_get(user, code)
-    may_issue = scope.has_role(user, *WRITERS, unit=unit)
+    may_issue = may_write(services.can_issue, user, unit)
     here = f"{reverse('distribution:kits')}?unit={unit.code}"
     if request.method == "POST":
         if not may_issue:
@@ -645,7 +642,7 @@ def _kit_rows(officer):
 def officer_kit(request, officer_id: int):
     user = request.user
     officer = selectors.officer_get(user, officer_id)
-    may_issue = scope.has_role(user, *WRITERS, unit=officer.unit)
+    may_issue = may_write(services.can_issue, user, officer.unit)
     ctx = {
         "officer": officer,
         "kit": _kit_rows(officer),
@@ -737,6 +734,14 @@ def recoveries(request):
         else:
             messages.success(request, tr("已记录收回", "Recovery recorded"))
         return redirect("distribution:recoveries")
+    items = {
+        i.code: i for i in ItemType.objects.filter(code__in={e["item"] for t in tasks for e in t.expected})
+    }
+    for task in tasks:  # the record form only where the user may record (not for the auditor)
+        task.may_write = may_write(services.can_issue, user, task.unit)
+        for e in task.expected:  # names, not item codes
+            it = items.get(e["item"])
+            e["name"] = tr(it.name_for(e["gender"]), it.name_en) if it else e["item"]
     return render(request, "distribution/recoveries.html", {"tasks": tasks})
 
 
@@ -875,26 +880,139 @@ def case_detail(request, case_id: int):
 # ---- progress ---------------------------------------------------------------------------------------------
 
 
+DETAIL_PAGE_ROWS = 500  # rows of a unit's detail by item × gender × size per page
+
+
+def gender_word(gender: str) -> str:
+    return {"M": tr("男", "men"), "F": tr("女", "women")}.get(gender, tr("通用", "unisex"))
+
+
+def size_word(size: str) -> str:
+    """A size code as users read it; the roll's placeholders for sizes not known become words."""
+    return {
+        "?mtm": tr("量体定制", "made to measure"),
+        "?missing": tr("缺少量体数据", "measurements missing"),
+        "-": tr("均码", "one size"),
+    }.get(size, size)
+
+
+def _crumbs(user, unit: OrgUnit) -> list[OrgUnit]:
+    """The units above `unit` that the user may read, top first (each opens its own progress level)."""
+    codes = [c for c in unit.path.strip("/").split("/") if c and c != unit.code]
+    above = {u.code: u for u in OrgUnit.objects.restrict(user).filter(code__in=codes)}
+    return [above[c] for c in codes if c in above]
+
+
+def _has_levels(unit: OrgUnit) -> bool:
+    return unit.level in (Level.PROVINCE, Level.CITY)
+
+
+def _progress_root(user) -> list[OrgUnit]:
+    """Where the drill-down starts: the province for province-wide users, else the top units of the scope."""
+    paths = scope.scope_paths(user)
+    if paths is None:
+        return list(OrgUnit.objects.filter(level=Level.PROVINCE))
+    return list(OrgUnit.objects.restrict(user).filter(path__in=scope._minimal(paths)).order_by("path"))
+
+
 @page
-def progress(request):
+def progress(request, code: str = ""):
+    """The progress drill-down, a summary first: the province's cities, a city's counties, each row with its
+    totals and a link one level down, plus 本级 (the unit's own store and staff) so the rows add up to the
+    unit's totals. A county opens its detail by item × gender × size. `?city=` is the older address."""
     user = request.user
     city = request.GET.get("city", "")
-    if city:
+    if city and not code:
         unit = selectors.unit_get(user, city)
         if unit.level != Level.CITY:
-            raise QMError("bad_filter", "city 须为市州代码 city must be a city code", {"field": "city"})
-    units = selectors.progress_units(user, city or None)
-    rows = selectors.progress_rows(units)
-    names = {u.code: u.name for u in units}
-    for r in rows:
-        r["unit_name"] = names[r["unit_code"]]
+            raise QMError(
+                "bad_filter", tr("city 须为市州代码", "city must be a city code"), {"field": "city"}
+            )
+        code = city
+    if not code:
+        roots = _progress_root(user)
+        if not roots:
+            raise NotFound()
+        if len(roots) > 1:  # several subtrees (e.g. an auditor of two cities): their summaries side by side
+            level = [selectors.progress_level(user, r.code) for r in roots]
+            children = [{"unit": lv["unit"], **lv["totals"]} for lv in level]
+            totals = {f: sum(c[f] for c in children) for f in selectors.FIELDS}
+            return _progress_page(request, None, totals, children, None)
+        code = roots[0].code
+    unit = selectors.unit_get(user, code)
+    if not _has_levels(unit):
+        return redirect("distribution:progress_detail", code=unit.code)
+    level = selectors.progress_level(user, code)
+    return _progress_page(request, unit, level["totals"], level["children"], level["own"])
+
+
+def _progress_page(request, unit, totals, children, own):
+    for c in children:
+        u = c["unit"]
+        c["url"] = (
+            reverse("distribution:progress_unit", args=[u.code])
+            if _has_levels(u)
+            else reverse("distribution:progress_detail", args=[u.code])
+        )
     return render(
         request,
         "distribution/progress.html",
         {
-            "rows": rows,
-            "city": city,
-            "cities": [u for u in units if u.level == Level.CITY] if not city else [],
-            "city_name": names.get(city, ""),
+            "unit": unit,
+            "crumbs": _crumbs(request.user, unit) if unit else [],
+            "totals": totals,
+            "children": children,
+            "own": own if children else None,
+            "child_label": (
+                tr("市州", "City")
+                if unit is not None and unit.level == Level.PROVINCE
+                else tr("县级单位", "County agency")
+                if unit is not None
+                else tr("单位", "Unit")
+            ),
+        },
+    )
+
+
+@page
+def progress_detail(request, code: str):
+    """One unit's figures by item × gender × size, paged, optionally of one item, with names for codes."""
+    user = request.user
+    unit = selectors.unit_get(user, code)
+    item_raw = request.GET.get("item", "")
+    items = list(ItemType.objects.order_by("sort_order", "code"))
+    item_id = None
+    if item_raw:
+        item_id = next((i.pk for i in items if str(i.pk) == item_raw), None)
+        if item_id is None:
+            raise QMError("bad_filter", tr("品类无效", "Unknown item"), {"field": "item"})
+    own = request.GET.get("own") == "1" and _has_levels(unit)
+    rows = selectors.progress_detail(user, code, item_id=item_id, own=own)
+    page_obj = Paginator(rows, DETAIL_PAGE_ROWS).get_page(request.GET.get("page"))
+    shown = []
+    for r in page_obj:
+        shown.append(
+            {
+                **r,
+                "item_name": receipts.item_name(r["item"], r["gender"]),
+                "gender_word": gender_word(r["gender"]),
+                "size_word": size_word(r["size"]),
+            }
+        )
+    return render(
+        request,
+        "distribution/progress_detail.html",
+        {
+            "unit": unit,
+            "crumbs": _crumbs(user, unit),
+            "summary_url": reverse("distribution:progress_unit", args=[unit.code])
+            if _has_levels(unit)
+            else "",
+            "rows": shown,
+            "page_obj": page_obj,
+            "count": len(rows),
+            "items": [{"id": i.pk, "name": tr(i.name_zh, i.name_en)} for i in items],
+            "item": item_id,
+            "own": own,
         },
     )

@@ -45,7 +45,7 @@ class OfficerAdmin(ScopedAdmin):
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if not scope.has_role(request.user, scope.PROVINCE, scope.CITY, scope.COUNTY):
-            fields = [f for f in fields if f != "id_number"]
+            fields = [f for f in fields if f not in ("id_number", "birth_date")]  # the mask hides both
         return fields
 
 

@@ -7,9 +7,8 @@ from core.errors import QMError
 from core.history import history_for
 from core.pagination import PageParams, page_schema, paginate
 
-from . import selectors, services
+from . import privacy, selectors, services
 from .choices import OfficerStatus
-from .ids import mask
 from .schemas import (
     OfficerDetail,
     OfficerOut,
@@ -30,8 +29,7 @@ def officer_out(user, officer) -> dict:
         "id": officer.id,
         "name": officer.name,
         "gender": officer.gender,
-        "id_number": officer.id_number if full else mask(officer.id_number),
-        "birth_date": officer.birth_date,
+        **privacy.identity(officer, full=full),
         "certificate_number": officer.certificate_number,
         "unit_code": officer.unit.code,
         "unit_name": officer.unit.name,
@@ -51,11 +49,11 @@ def officer_out(user, officer) -> dict:
     }
 
 
-def change_out(record) -> dict:
+def change_out(record, *, full: bool = True) -> dict:
     return {
         "id": record.id,
         "action": record.action,
-        "changes": record.changes,
+        "changes": privacy.redact_changes(record.changes, full=full),
         "note": record.note,
         "actor": record.actor_name,
         "source": record.source,
@@ -108,7 +106,8 @@ def officer_detail(request, officer_id: int):
     out = officer_out(request.user, officer)
     sizes = size_report(officer)
     out["sizes"], out["sizes_missing"] = sizes["sizes"], sizes["missing"]
-    out["history"] = [change_out(r) for r in history_for(officer)]
+    full = services.can_see_full_id(request.user, officer.unit)
+    out["history"] = [change_out(r, full=full) for r in history_for(officer)]
     return out
 
 

@@ -36,7 +36,9 @@ class OfficerOut(Schema):
     name: str
     gender: str
     id_number: str = Field(description="full for roll keepers in scope, masked (first 6, last 4) otherwise")
-    birth_date: datetime.date
+    birth_date: datetime.date | None = Field(
+        description="with the full ID number only; null where the ID number is masked (it carries the date)"
+    )
     certificate_number: str
     unit_code: str
     unit_name: str

@@ -18,9 +18,8 @@ from core.errors import Forbidden, NotFound, QMError
 from core.history import history_for
 from core.pages import is_htmx, page, tr
 
-from . import selectors, services
+from . import privacy, selectors, services
 from .choices import IN_POST, STATUS_TRANSITIONS, Gender, Level, OfficerStatus
-from .ids import mask
 from .models import Officer, OrgUnit
 
 PAGE_SIZE = 50
@@ -92,7 +91,7 @@ def officer_row(user, officer, full_id: bool | None = None) -> dict:
         "id": officer.id,
         "name": officer.name,
         "gender": gender_label(officer.gender),
-        "id_number": officer.id_number if full else mask(officer.id_number),
+        **privacy.identity(officer, full=full),
         "certificate_number": officer.certificate_number,
         "unit": officer.unit.name,
         "post": officer.post,
@@ -301,8 +300,8 @@ def _detail_context(request, officer) -> dict:
         for field, (before, after) in record.changes.items():
             if field == "id":
                 continue
-            if field == "id_number" and not full:
-                before, after = mask(before or ""), mask(after or "")
+            if field in privacy.IDENTITY_FIELDS:
+                before, after = privacy.redact_changes({field: [before, after]}, full=full)[field]
             elif field == "unit":
                 before, after = unit_names.get(before, before), unit_names.get(after, after)
             elif field == "status":

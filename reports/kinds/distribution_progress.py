@@ -51,10 +51,26 @@ def unit_row(child: dict) -> tuple:
     )
 
 
-def item_rows(rows: list[dict], names: dict[str, str]) -> list[tuple]:
+def own_row(summary: dict, label: str) -> tuple:
+    """本级: the unit's own store and staff (its figures less its children's), so the children's rows and
+    this one add up to the unit's total row for every figure."""
+    own = summary["own"]
+    return (
+        "",
+        f"{summary['unit_name']} {label}",
+        *(own[f] for f in FIELDS),
+        _tables.pct(own["issued"], own["needed"]),
+    )
+
+
+OWN_NOTE = "本级：本单位人员及到达本单位未转发下级的数量（在途为负即正发往下级）；各行加本级即为合计。"
+
+
+def item_rows(rows: list[dict], items: dict[str, ItemType]) -> list[tuple]:
+    """The rows by item × gender × size, each item named as the men's or women's version it is."""
     return [
         (
-            names.get(r["item_code"], r["item_code"]),
+            items[r["item_code"]].name_for(r["gender"]) if r["item_code"] in items else r["item_code"],
             _tables.gender_label(r["gender"]),
             _tables.size_label(r["size"]),
             *(r[f] for f in FIELDS),
@@ -106,7 +122,7 @@ def collect(
     user, params: ParamsBase, *, progress: Progress = no_progress, now: datetime.datetime | None = None
 ) -> ReportData:
     roots = root_units(user, params)
-    names = dict(ItemType.objects.values_list("code", "name_zh"))
+    items = {i.code: i for i in ItemType.objects.all()}
     sections: list[Section] = []
     chart_children: list[dict] = []
     for root in roots:
@@ -122,12 +138,14 @@ def collect(
         if root.level == Level.PROVINCE:
             cities = top["children"]
             chart_children += cities
+            # the province's own staff (its flows are its cities', so only needs, allocation and kits)
+            own = [own_row(top, "省本级")] if any(top["own"].values()) else []
             sections.append(
                 Section(
                     key=root.code,
                     title=f"{root.name} 各市州汇总 summary per city",
                     group="汇总",
-                    rows=[*(unit_row(c) for c in cities), totals_row],
+                    rows=[*(unit_row(c) for c in cities), *own, totals_row],
                     header={
                         "columns": UNIT_COLUMNS,
                         "sheet": "汇总",
@@ -152,6 +170,7 @@ def collect(
                         group=city["unit_name"],
                         rows=[
                             *(unit_row(c) for c in city["children"]),
+                            own_row(city, "本级"),
                             (
                                 "",
                                 f"{city['unit_name']} 合计",
@@ -163,6 +182,7 @@ def collect(
                             "columns": UNIT_COLUMNS,
                             "sheet": f"{short_name(city['unit_name'])}-县级",
                             "new_page": True,
+                            "note": OWN_NOTE,
                             "totals": 1,
                             "chart": root.level != Level.PROVINCE,
                         },
@@ -173,7 +193,7 @@ def collect(
                     key=f"{code}-items",
                     title=f"{city['unit_name']} 品类×款式×号型 by item, gender and size",
                     group=city["unit_name"],
-                    rows=item_rows(city["rows"], names),
+                    rows=item_rows(city["rows"], items),
                     header={
                         "columns": ITEM_COLUMNS,
                         "sheet": short_name(city["unit_name"]),

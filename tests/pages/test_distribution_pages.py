@@ -106,7 +106,7 @@ def test_start_blocks_and_dashboard(browse, changsha_user, province_user, county
     assert 'data-block="cases_open"' in prov
     dash = text(browse(province_user).get("/dashboard/"))
     assert 'data-testid="distribution-short"' in dash
-    assert "/distribution/progress/?city=430100" in dash
+    assert "/distribution/progress/430100/" in dash
     progress = browse(province_user).get("/distribution/progress/?city=430100")
     assert progress.status_code == 200 and 'data-short="1"' in text(progress)
     assert browse(changsha_user).get("/distribution/progress/?city=430200").status_code == 404

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from core.errors import NotFound
 from reports.registry import get_kind
 from reports.services import render_to_path
-from tests.distribution.conftest import confirm_all, kit_lines, receive, ship
+from tests.distribution.conftest import changsha_midway, confirm_all, kit_lines, receive, ship  # noqa: F401
 from tests.personnel.factories import OfficerFactory
 
 from .conftest import pdf_pages_text
@@ -167,3 +167,78 @@ def test_progress_tree_is_progress_summary_of_the_unit_and_each_child(
     assert city["unit"] == dist.progress_summary(changsha_user, "430100") and "430200" not in city["children"]
     with pytest.raises(NotFound):
         dist.progress_tree(changsha_user, "430200")
+
+
+def _figures(row: tuple) -> tuple:
+    return row[2:10]  # needed, shipped, in transit, received, short, excess, issued, outstanding
+
+
+def test_city_excel_counties_and_own_row_add_up_to_the_city(changsha_midway, changsha_user, media, tmp_path):
+    """长沙 with staff and stock of its own, one county confirmed, one still on the road: in the Excel file
+    the county rows and the 本级 row add up to the city's total row, for every figure."""
+    out = tmp_path / "cs.xlsx"
+    render_to_path(
+        user=changsha_user, kind="distribution-progress", fmt="xlsx", params={}, out=out, requested_at=NOW
+    )
+    ws = load_workbook(out)["长沙市-县级"]
+    rows = [r for r in ws.iter_rows(values_only=True) if r[1]][1:]  # below the header
+    (total,) = [r for r in rows if r[1].endswith(" 合计")]
+    (own,) = [r for r in rows if r[1].endswith(" 本级")]
+    counties = [r for r in rows if r[0]]
+    assert {r[0] for r in counties} >= {"430121", "430181"}
+    for n in range(8):
+        assert sum(_figures(r)[n] for r in counties) + _figures(own)[n] == _figures(total)[n], n
+    kit = changsha_midway["kit"]
+    assert _figures(own)[1] == 3 * kit  # shipped to the city and kept: its own two kits and the spare
+    assert _figures(own)[2] == -kit  # 浏阳's kit is on its way from the city's store
+
+
+def test_province_excel_cities_and_own_row_add_up(changsha_midway, province_user, media, tmp_path):
+    out = tmp_path / "p.xlsx"
+    render_to_path(
+        user=province_user, kind="distribution-progress", fmt="xlsx", params={}, out=out, requested_at=NOW
+    )
+    wb = load_workbook(out)
+    rows = [r for r in wb["汇总"].iter_rows(values_only=True) if r[1]][1:]
+    (total,) = [r for r in rows if r[1].endswith(" 合计")]
+    (own,) = [r for r in rows if r[1].endswith(" 省本级")]  # the province bureau has an officer of its own
+    cities = [r for r in rows if r[0]]
+    assert len(cities) == 14
+    for n in range(8):
+        assert sum(_figures(r)[n] for r in cities) + _figures(own)[n] == _figures(total)[n], n
+    assert _figures(own)[0] > 0 and _figures(own)[1:6] == (0, 0, 0, 0, 0)  # its flows are its cities'
+    # each city's sheet of counties adds up too
+    cs = [r for r in wb["长沙市-县级"].iter_rows(values_only=True) if r[1]][1:]
+    (cs_total,) = [r for r in cs if r[1].endswith(" 合计")]
+    assert cs_total[2:10] == next(r for r in cities if r[0] == "430100")[2:10]
+    assert sum(r[3] for r in cs if r[0] or r[1].endswith(" 本级")) == cs_total[3]
+
+
+def test_city_pdf_has_the_own_row(changsha_midway, changsha_user, media, tmp_path):
+    kind = get_kind("distribution-progress")
+    data = kind.collect(changsha_user, kind.parse_params({"city": "430100"}), now=NOW)
+    counties = next(s for s in data.sections if s.key == "430100-units")
+    own = next(r for r in counties.rows if r[1].endswith(" 本级"))
+    out = tmp_path / "cs.pdf"
+    render_to_path(
+        user=changsha_user,
+        kind="distribution-progress",
+        fmt="pdf",
+        params={"city": "430100"},
+        out=out,
+        requested_at=NOW,
+    )
+    text = "\n".join(pdf_pages_text(out.read_bytes()))
+    assert re.search(r"本级\s+" + r"\s+".join(re.escape(str(v)) for v in own[2:]), text)
+    assert "各行加本级即为合计" in text
+
+
+def test_item_rows_name_the_version(changsha_midway, changsha_user, media, tmp_path):
+    out = tmp_path / "cs.xlsx"
+    render_to_path(
+        user=changsha_user, kind="distribution-progress", fmt="xlsx", params={}, out=out, requested_at=NOW
+    )
+    ws = load_workbook(out)["长沙市"]
+    names = {r[0] for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert {"常服上衣（男）", "大檐帽"} <= names
+    assert not any(n.isascii() for n in names)  # no item codes where a name belongs

@@ -525,7 +525,14 @@ def _issue(request, code, body: IssueIn, sheet=None):
     )
 
 
-@router.post("/units/{code}/issue", summary="发放 issue kits (acknowledgement); a repeat issues nothing more")
+@router.post(
+    "/units/{code}/issue",
+    summary="发放 issue kits (acknowledgement): what is in stock goes out, the rest is listed as outstanding",
+    description="Answers `officers`, `lines`, `quantity`, `outstanding` (per officer and item: `item` code, "
+    "`item_name`, `gender`, `size`, `quantity`, `reason` short / mtm / missing / no_badge, `reason_text`) and "
+    "`short` (per item × gender × size: `available`, `needed`, `message`). A repeat issues nothing more; "
+    "with the same Idempotency-Key it gets the first answer again.",
+)
 def kit_issue(request, code: str, payload: IssueIn):
     return _issue(request, code, payload)
 

@@ -35,12 +35,14 @@ from core.errors import NotFound
 from personnel.choices import Level
 from personnel.models import Officer, OrgUnit
 
+from . import issuing
 from .choices import LocationKind, PlanStatus
 from .models import (
     AllocationLine,
     AllocationPlan,
     BadgeNumber,
     DiscrepancyCase,
+    IdempotentRequest,
     IssueRecord,
     Location,
     Movement,
@@ -50,7 +52,7 @@ from .models import (
     Stocktake,
     UnitFlow,
 )
-from .services import _held_by_officers, balance, needed_by_unit
+from .services import _held_by_officers, balance, issue_plan, needed_by_unit
 
 FIELDS = [
     "needed",
@@ -210,26 +212,63 @@ def kit_card(officer: Officer) -> list[dict]:
 
 
 def kit_status(officers: list[Officer]) -> dict[int, dict]:
-    """Per officer: complete, or what is missing (item, size, quantity) against the entitlement standard."""
+    """Per officer: complete, or what is missing (item, size, quantity) against the entitlement standard, each
+    with its name (the officer's version) and why it cannot simply be issued by size: `reason` "mtm" (made to
+    measure), "missing" (a measurement missing), "no_badge" (no badge number yet), "" (a size is known).
+    `size` stays the size code, or the size's status where there is none (the API's field as it was)."""
     items = [i for i in active_items() if i.qty_per_officer > 0]
     held = _held_by_officers([o.pk for o in officers])
+    badges = set(
+        BadgeNumber.objects.filter(officer_id__in=[o.pk for o in officers]).values_list(
+            "officer_id", flat=True
+        )
+    )
     out = {}
     for o in officers:
         sizes = officer_sizes(o)
         by_item = defaultdict(int)
         for (item_id, _g, _s), q in held.get(o.pk, {}).items():
             by_item[item_id] += q
-        missing = [
-            {
-                "item": it.code,
-                "size": sizes[it.size_system].code or sizes[it.size_system].status,
-                "quantity": it.qty_per_officer - by_item[it.pk],
-            }
-            for it in items
-            if by_item[it.pk] < it.qty_per_officer
-        ]
+        missing = []
+        for it in items:
+            if by_item[it.pk] >= it.qty_per_officer:
+                continue
+            sz = sizes[it.size_system]
+            reason = ""
+            if sz.code is None:
+                reason = issuing.MTM if sz.status == issuing.MTM else issuing.NO_SIZE
+            elif it.size_system == "badge_number" and o.pk not in badges:
+                reason = issuing.NO_BADGE
+            missing.append(
+                {
+                    "item": it.code,
+                    "name": issuing.line_name(it, o.gender),
+                    "gender": o.gender,
+                    "size": sz.code or sz.status,
+                    "quantity": it.qty_per_officer - by_item[it.pk],
+                    "reason": reason,
+                    "reason_text": issuing.reason_text(reason, o, it.size_system) if reason else "",
+                }
+            )
         out[o.pk] = {"complete": not missing, "missing": missing}
     return out
+
+
+def issue_preview(user, unit: OrgUnit, officers: list[Officer] | None = None) -> issuing.IssuePlan:
+    """What an issue from `unit`'s store to its eligible officers (or those given) would give now, and what
+    would stay outstanding and why — the service's own rule (services.issue_plan), run on today's stock
+    without writing. After an issue this is the unit's outstanding list."""
+    if not scope.in_scope(user, unit):
+        raise NotFound()
+    if officers is None:
+        officers = list(Officer.objects.eligible().filter(unit=unit))
+    return issue_plan(unit, officers)
+
+
+def issue_answer(user, key: str, action: str) -> dict | None:
+    """The stored answer of one of the user's own issues, by its Idempotency-Key (None if there is none)."""
+    req = IdempotentRequest.objects.filter(user=user, key=key[:100], action=action).first()
+    return req.response if req is not None and req.response else None
 
 
 def badge_rows(user) -> list[dict]:

@@ -11,7 +11,7 @@ import datetime
 import hashlib
 import json
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -31,6 +31,7 @@ from core.models import ChangeRecord
 from personnel.choices import Level, OfficerStatus
 from personnel.models import Officer, OrgUnit
 
+from . import issuing
 from .choices import (
     GUARDED,
     PLAN_TRANSITIONS,
@@ -265,14 +266,29 @@ def _post(
                 }
             )
     if short:
-        codes = dict(ItemType.objects.filter(pk__in={s["item_id"] for s in short}).values_list("id", "code"))
+        items = ItemType.objects.in_bulk({s["item_id"] for s in short})
+        first_item = items[short[0]["item_id"]]
         for s in short:
-            s["item"] = codes.get(s.pop("item_id"))
+            s["item"] = items[s.pop("item_id")].code
         first = short[0]
+        loc = src_by_id[next(k[0] for k in out_need if out_need[k] > available.get(k, 0))]
+        where = (
+            OrgUnit.objects.filter(pk=loc.unit_id).values_list("name", flat=True).first()
+            if loc.unit_id
+            else Officer.objects.filter(pk=loc.officer_id).values_list("name", flat=True).first()
+            if loc.officer_id
+            else None
+        ) or first["location"]
+        what = issuing.short_message(
+            first_item, first["gender"], first["size"], first["available"], first["requested"]
+        )
+        more = len(short) - 1
         raise Conflict(
             "insufficient_stock",
-            f"库存不足 not enough stock: {first['location']} {first['item']} {first['gender']} "
-            f"{first['size']} 现有 {first['available']}, 需 {first['requested']}",
+            tr(
+                f"库存不足（{where}）：{what}" + (f"；另有 {more} 项不足" if more else ""),
+                f"Not enough stock at {where}: {what}" + (f"; {more} more lines short" if more else ""),
+            ),
             {"rows": short},
         )
     at = at or timezone.now()
@@ -1326,43 +1342,51 @@ def _held_by_officers(officer_ids: list[int]) -> dict[int, dict[tuple, int]]:
     return out
 
 
-def _plan_issue(officers: list[Officer], overrides: dict[int, dict[str, str]], items: list[ItemType]):
-    """Per officer, the kit lines still to issue: entitlement − what they hold of each item (any size)."""
-    held = _held_by_officers([o.pk for o in officers])
-    badges = set(
-        BadgeNumber.objects.filter(officer_id__in=[o.pk for o in officers]).values_list(
-            "officer_id", flat=True
-        )
-    )
-    plan, skipped = [], []
-    for o in officers:
-        sizes = officer_sizes(o)
-        mine = held.get(o.pk, {})
-        held_by_item = defaultdict(int)
-        for (item_id, _g, _s), q in mine.items():
-            held_by_item[item_id] += q
-        over = overrides.get(o.pk, {})
-        for it in items:
-            todo = it.qty_per_officer - held_by_item.get(it.pk, 0)
-            if todo <= 0:
-                continue
-            size = over.get(it.code) or sizes[it.size_system].code
-            if size is None:
-                skipped.append(
-                    {
-                        "officer_id": o.pk,
-                        "item": it.code,
-                        "reason": sizes[it.size_system].reason or sizes[it.size_system].status,
-                    }
-                )
-                continue
-            if it.size_system == "badge_number" and o.pk not in badges:
-                skipped.append(
-                    {"officer_id": o.pk, "item": it.code, "reason": "未分配胸号 no badge number yet"}
-                )
-                continue
-            plan.append((o, it, o.gender, size, todo))
-    return plan, skipped
+def _store_stock(unit: OrgUnit, item_ids, *, lock: bool = False) -> dict[tuple, int]:
+    """(item id, gender, size) → what the unit's store holds (from StockBalance); locked for the transaction
+    when `lock` (in id order, as `_post` locks them)."""
+    qs = StockBalance.objects.filter(location__key=f"unit:{unit.code}", item_id__in=item_ids, quantity__gt=0)
+    if lock:
+        qs = qs.select_for_update(of=("self",)).order_by("id")
+    return {(b.item_id, b.gender, b.size): b.quantity for b in qs}
+
+
+def issue_plan(
+    unit: OrgUnit,
+    officers: list[Officer],
+    overrides: dict[int, dict[str, str]] | None = None,
+    items: list[ItemType] | None = None,
+    *,
+    lock: bool = False,
+) -> issuing.IssuePlan:
+    """What `kit_issue` would issue from `unit`'s store to `officers` now, and what would stay outstanding
+    (distribution.issuing.plan). Reads only; the kits page previews with it, kit_issue runs it locked."""
+    if items is None:
+        items = [i for i in active_items() if i.qty_per_officer > 0]
+    ids = [o.pk for o in officers]
+    held = _held_by_officers(ids)
+    badges = set(BadgeNumber.objects.filter(officer_id__in=ids).values_list("officer_id", flat=True))
+    stock = _store_stock(unit, [i.pk for i in items], lock=lock)
+    return issuing.plan(officers, items, held, stock, badges, overrides)
+
+
+def issue_result(p: issuing.IssuePlan, moves: int | None = None) -> dict:
+    """The answer of an issue, the same at every door: counts, then what stays outstanding (per officer, item,
+    size, reason) and, per item × size, what the store lacked. Codes stay codes; names come beside them."""
+    outstanding = [ln.as_dict() for ln in p.outstanding]
+    return {
+        "officers": len(p.officers),
+        "lines": len(p.issue) if moves is None else moves,
+        "quantity": p.quantity,
+        "outstanding": outstanding,
+        "short": [s.as_dict() for s in p.short],
+        # the earlier answer's field: what had no size or badge number (also in outstanding)
+        "skipped": [
+            {"officer_id": r["officer_id"], "item": r["item"], "reason": r["reason_text"]}
+            for r in outstanding
+            if r["reason"] != issuing.SHORT
+        ],
+    }
 
 
 def kit_issue(
@@ -1377,22 +1401,24 @@ def kit_issue(
 ) -> dict:
     """Issue kit from `unit`'s store to its eligible officers (all of them when `officers` is None): each gets
     what the entitlement standard gives, in their sizes (`sizes` {officer id: {item code: size}} overrides
-    per item), minus what they already hold, so a repeat issues nothing. Never more than the unit holds:
-    the whole batch is refused if the store is short. Items without a known size (missing measurement, made
-    to measure) or badges without a badge number are skipped and listed. Records the signature per officer."""
+    per item), minus what they already hold, so a repeat issues nothing more. Issues what the store holds
+    and no more: where it is short, officers in name order get the stock first and the rest stays
+    outstanding, as do items without a size (made to measure, a measurement missing) and badges without a
+    badge number; all of it is listed in the answer (`issue_result`), nothing is refused as a whole. One
+    transaction; records the signature per officer who received something."""
     can_issue(actor, unit)
     if signature not in SignatureKind.values:
         raise QMError(
             "bad_signature",
-            tr("签收方式须为 sheet 或 ack", "Signature must be sheet or ack"),
+            tr("签收方式须为签领表（sheet）或本人确认（ack）", "signature must be sheet or ack"),
             {"field": "signature"},
         )
     if signature == SignatureKind.SHEET and not sheet:
-        raise QMError("sheet_required", tr("须上传签领表", "Upload the signed sheet"), {"field": "sheet"})
+        raise QMError("sheet_required", tr("须上传签领表", "upload the signed sheet"), {"field": "sheet"})
     signed_on = signed_on or timezone.localdate()
     if signed_on > timezone.localdate():
         raise QMError(
-            "bad_date", tr("签收日期不能晚于今天", "Signed_on is in the future"), {"field": "signed_on"}
+            "bad_date", tr("签收日期不能晚于今天", "signed_on is in the future"), {"field": "signed_on"}
         )
     eligible = Officer.objects.eligible().filter(unit=unit)
     if officers is None:
@@ -1404,40 +1430,57 @@ def kit_issue(
             bad = sorted(set(ids) - {o.pk for o in chosen})
             raise QMError(
                 "not_eligible",
-                tr(f"人员不属于本单位或不符合配发条件：{bad}", f"Officers not eligible here: {bad}"),
+                tr(
+                    f"所选人员不属于本单位或不符合配发条件（{len(bad)} 人）",
+                    f"{len(bad)} of the officers chosen are not eligible here",
+                ),
                 {"field": "officers", "officer_ids": bad},
             )
     sizes = sizes or {}
     items = [i for i in active_items() if i.qty_per_officer > 0]
-    codes = {i.code for i in items}
+    by_code = {i.code: i for i in items}
     for oid, over in sizes.items():
         for code, size in over.items():
-            if code not in codes:
+            if code not in by_code:
                 raise QMError(
                     "bad_item",
-                    tr(f"未知品类：{code}", f"Unknown item {code}"),
+                    tr(f"未知品类：{code}", f"unknown item: {code}"),
                     {"field": "sizes", "officer_id": oid},
                 )
             if not size or len(str(size)) > 20:
                 raise QMError(
                     "bad_size",
-                    tr(f"号型无效：{code}", f"Bad size for {code}"),
-                    {"field": "sizes", "officer_id": oid},
+                    tr(
+                        f"{by_code[code].name_for('M')} 的号型无效",
+                        f"not a valid size for {by_code[code].name_en}",
+                    ),
+                    {"field": "sizes", "officer_id": oid, "item": code},
                 )
     with transaction.atomic():
-        # lock the officers so two parallel issues to the same officer cannot both see an empty kit
+        # lock the officers so two parallel issues to the same officer cannot both see an empty kit, then the
+        # store's balances so the plan is made on the stock that will really be there
         list(
             Officer.objects.select_for_update()
             .filter(pk__in=[o.pk for o in chosen])
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        plan, skipped = _plan_issue(chosen, sizes, items)
+        p = issue_plan(unit, chosen, sizes, items, lock=True)
         src = unit_location(unit)
-        locs = officer_locations(sorted({o for o, *_ in plan}, key=lambda o: o.pk)) if plan else {}
+        issued = {ln.officer.pk: ln.officer for ln in p.issue}
+        locs = officer_locations([issued[k] for k in sorted(issued)]) if issued else {}
         moves = [
-            Move(it.pk, g, s, q, src, locs[o.pk], MovementKind.ISSUE, officer_unit_id=unit.pk)
-            for o, it, g, s, q in plan
+            Move(
+                ln.item.pk,
+                ln.gender,
+                ln.size,
+                ln.quantity,
+                src,
+                locs[ln.officer.pk],
+                MovementKind.ISSUE,
+                officer_unit_id=unit.pk,
+            )
+            for ln in p.issue
         ]
         _post(
             moves,
@@ -1446,13 +1489,14 @@ def kit_issue(
             doc_ref=f"{unit.code}-{signed_on.isoformat()}",
             returning=False,
         )
-        issued_officers = sorted({o.pk for o, *_ in plan})
         now = timezone.now()
+        lines_of = Counter(ln.officer.pk for ln in p.issue)
+        owed_of = Counter(ln.officer.pk for ln in p.outstanding)
         records = [
             IssueRecord(
                 officer_id=oid, unit=unit, signature=signature, signed_on=signed_on, actor=actor, at=now
             )
-            for oid in issued_officers
+            for oid in p.officers
         ]
         if sheet and records:
             first = records[0]
@@ -1471,16 +1515,13 @@ def kit_issue(
                     "signature": r.signature,
                     "signed_on": signed_on.isoformat(),
                     "sheet": r.sheet.name or "",
+                    "lines": lines_of[r.officer_id],
+                    "outstanding": owed_of[r.officer_id],
                 },
             )
             for r in records
         )
-    return {
-        "officers": len(issued_officers),
-        "lines": len(moves),
-        "quantity": sum(m.quantity for m in moves),
-        "skipped": skipped,
-    }
+    return issue_result(p, len(moves))
 
 
 def _officer_unit_check(actor, officer: Officer) -> None:

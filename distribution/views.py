@@ -2,6 +2,7 @@
 exactly as the API does; the views only turn requests into calls and results into pages."""
 
 import uuid
+from collections import defaultdict
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,7 +19,7 @@ from core.pages import may_write, page, tr
 from personnel.choices import Level
 from personnel.models import Officer, OrgUnit
 
-from . import receipts, selectors, services, transfers
+from . import issuing, receipts, selectors, services, transfers
 from .choices import CaseOutcome, CaseStatus, RecoveryStatus, ShipmentStatus
 from .models import Shipment
 
@@ -418,52 +419,187 @@ def _issuing_units(user) -> list[OrgUnit]:
     )
 
 
+OFFICERS_PER_PAGE = 100
+OWED_PER_PAGE = 500  # the outstanding list, paged: never more than 1,000 rows on the page
+RESULT_ROWS = 1000
+
+
+def _paged(rows: list, per: int, request, param: str, anchor: str) -> dict:
+    """One page of `rows` (1-based page number `param` from the query string, clamped), with its links."""
+    pages = max((len(rows) + per - 1) // per, 1)
+    n = min(max(_int(request.GET.get(param)) or 1, 1), pages)
+
+    def url(k):
+        return "?" + urlencode({**request.GET.dict(), param: k}) + anchor
+
+    return {
+        "rows": rows[(n - 1) * per : n * per],
+        "page": n,
+        "pages": pages,
+        "total": len(rows),
+        "prev_url": url(n - 1) if n > 1 else "",
+        "next_url": url(n + 1) if n < pages else "",
+    }
+
+
+def _owed_row(line) -> dict:
+    o, it = line.officer, line.item
+    return {
+        "officer": o,
+        "name": issuing.line_name(it, line.gender),
+        "size": issuing.size_label(it, line.size),
+        "quantity": issuing.quantity_label(it, line.quantity),
+        "reason": line.reason,
+        "reason_text": issuing.reason_text(line.reason, o, it.size_system),
+    }
+
+
+def _issue_result(user, key: str, items: dict) -> dict | None:
+    """The answer of one issue made from this page (kept with its Idempotency-Key), named for the page."""
+    if not key:
+        return None
+    res = selectors.issue_answer(user, f"kits:{key}", "kit_issue_page")
+    if res is None:
+        return None
+    rows = []
+    for r in res.get("outstanding", [])[:RESULT_ROWS]:
+        it = items.get(r["item"])
+        rows.append(
+            {
+                "officer": r["officer"],
+                "officer_id": r["officer_id"],
+                "name": issuing.line_name(it, r["gender"]) if it else r.get("item_name", ""),
+                "size": issuing.size_label(it, r["size"]) if it else "",
+                "quantity": issuing.quantity_label(it, r["quantity"]) if it else r["quantity"],
+                "reason": r["reason"],
+                "reason_text": issuing.reason_label(r["reason"]),
+            }
+        )
+    owed = len(res.get("outstanding", []))
+    return {
+        "summary": _issued_text(res["officers"], res["quantity"], owed),
+        "rows": rows,
+        "owed": owed,
+        "capped": RESULT_ROWS,
+    }
+
+
+def _issued_text(officers: int, quantity: int, owed: int) -> str:
+    msg = tr(f"已发放 {quantity} 件，共 {officers} 人", f"Issued {quantity} items to {officers} officers")
+    if owed:
+        msg += tr(f"；尚有 {owed} 项未发，见待发清单", f"; {owed} lines still outstanding, listed below")
+    return msg
+
+
 @page
 def kits(request):
+    """County issue (发放): before issuing, what the store can give now and what is short, by name; issuing
+    gives what is in stock and lists the rest (services.kit_issue); the outstanding list stays on the page."""
     user = request.user
     units = _issuing_units(user)
     code = request.GET.get("unit") or (units[0].code if units else "")
     if not code:
         raise NotFound()
     unit = selectors.unit_get(user, code)
-    officers = list(Officer.objects.eligible().filter(unit=unit).order_by("name", "pk"))
-    status = selectors.kit_status(officers)
-    items = {i.code: i for i in ItemType.objects.all()}
-    rows = [{"o": o, **status[o.pk]} for o in officers]
-    for r in rows:  # the items' names, as the officer's version (男款/女款) in the active language
-        for m in r["missing"]:
-            it = items.get(m["item"])
-            m["name"] = tr(it.name_for(r["o"].gender), it.name_en) if it else m["item"]
     may_issue = may_write(services.can_issue, user, unit)
+    here = f"{reverse('distribution:kits')}?unit={unit.code}"
     if request.method == "POST":
         if not may_issue:
-            raise QMError("forbidden", tr("无权发放", "Not allowed to issue"), status=403)
+            raise QMError("forbidden", tr("无权发放", "You may not issue here"), status=403)
+        key = (request.POST.get("key") or "").strip()[:60] or uuid.uuid4().hex
         try:
-            result = services.kit_issue(actor=user, unit=unit, officers=_chosen_officers(request))
+            chosen = _chosen_officers(request)
+            result = services.idempotent(
+                actor=user,
+                key=f"kits:{key}",
+                action="kit_issue_page",
+                payload={"unit": unit.code, "officers": sorted(o.pk for o in chosen) if chosen else None},
+                fn=lambda: services.kit_issue(actor=user, unit=unit, officers=chosen),
+            )
         except QMError as exc:
             if exc.status == 404:
                 raise
-            messages.error(request, exc.message)
-            return redirect(f"{reverse('distribution:kits')}?unit={unit.code}")
+            if exc.code == "idempotency_conflict":
+                messages.error(
+                    request,
+                    tr(
+                        "此表单已提交过；请在刷新后的页面上重新勾选并发放",
+                        "This form was already sent; tick again on the refreshed page and issue",
+                    ),
+                )
+            else:
+                messages.error(request, exc.message)
+            return redirect(here)
         messages.success(
-            request,
-            tr(
-                f"已发放：{result['officers']} 人，{result['quantity']} 件；跳过 {len(result['skipped'])} 项",
-                f"Issued {result['quantity']} items to {result['officers']} officers; "
-                f"{len(result['skipped'])} skipped",
-            ),
+            request, _issued_text(result["officers"], result["quantity"], len(result["outstanding"]))
         )
-        return redirect(f"{reverse('distribution:kits')}?unit={unit.code}")
+        return redirect(f"{here}&{urlencode({'result': key})}#result")
+    officers = issuing.officer_order(Officer.objects.eligible().filter(unit=unit))  # the order stock goes in
+    preview = selectors.issue_preview(user, unit, officers)
+    issuable: dict[int, int] = defaultdict(int)
+    for ln in preview.issue:
+        issuable[ln.officer.pk] += ln.quantity
+    owed_by: dict[int, list] = defaultdict(list)
+    for ln in preview.outstanding:
+        owed_by[ln.officer.pk].append(ln)
+    complete = sum(1 for o in officers if o.pk not in issuable and o.pk not in owed_by)
+    shown = _paged(officers, OFFICERS_PER_PAGE, request, "page", "#officers")
+    shown["rows"] = [
+        {
+            "o": o,
+            "complete": o.pk not in issuable and o.pk not in owed_by,
+            "issuable": issuable.get(o.pk, 0),
+            "owed": [_owed_row(ln) for ln in owed_by.get(o.pk, [])],
+        }
+        for o in shown["rows"]
+    ]
+    owed = _paged(preview.outstanding, OWED_PER_PAGE, request, "owed", "#outstanding")
+    owed["rows"] = [_owed_row(ln) for ln in owed["rows"]]
+    reasons = defaultdict(int)
+    for ln in preview.outstanding:
+        reasons[ln.reason] += 1
+    items = {i.code: i for i in ItemType.objects.all()}
+    keys = preview.by_key()
+    for k in keys:
+        k["name"] = issuing.line_name(k["item"], k["gender"], k["size"])
+        k["issue_label"] = issuing.quantity_label(k["item"], k["issue"])
+        k["short_label"] = issuing.quantity_label(k["item"], k["short"]) if k["short"] else ""
     return render(
         request,
         "distribution/kits.html",
         {
             "unit": unit,
             "units": units,
-            "rows": rows,
+            "officers": shown,
+            "eligible": len(officers),
             "may_issue": may_issue,
-            "complete": sum(1 for r in rows if r["complete"]),
-            "stock": selectors.stock_of(user, unit.code),
+            "complete": complete,
+            "preview": {
+                "now": tr(
+                    f"本单位库存现可向 {len(preview.officers)} 人发放 {preview.quantity} 件",
+                    f"The store can give {preview.quantity} items to {len(preview.officers)} officers now",
+                ),
+                "after": tr(
+                    f"发放后仍欠 {len(preview.outstanding)} 项",
+                    f"{len(preview.outstanding)} lines would still be outstanding",
+                ),
+                "officers": len(preview.officers),
+                "quantity": preview.quantity,
+                "owed": len(preview.outstanding),
+                "reasons": [
+                    {"code": r, "label": issuing.reason_label(r), "count": reasons[r]}
+                    for r in issuing.REASONS
+                    if reasons.get(r)
+                ],
+                "short": [
+                    issuing.short_message(s.item, s.gender, s.size, s.available, s.needed)
+                    for s in preview.short[:RESULT_ROWS]
+                ],
+                "keys": keys[:RESULT_ROWS],
+            },
+            "owed": owed,
+            "result": _issue_result(user, request.GET.get("result", ""), items),
+            "form_key": uuid.uuid4().hex,
         },
     )
 
@@ -495,6 +631,7 @@ def _kit_rows(officer):
             "name": k.name,
             "size": k.size.code or "",
             "status": k.size.status,
+            "reason": "" if k.size.code else issuing.reason_text(k.size.status, officer, k.item.size_system),
             "quantity": k.quantity,
             "held": k.item.code in held,
         }
@@ -533,8 +670,14 @@ def officer_kit(request, officer_id: int):
                     sizes={officer.pk: sizes} if sizes else None,
                 )
                 msg = tr(f"已发放 {result['quantity']} 件", f"Issued {result['quantity']} items")
-                if result["skipped"]:
-                    msg += tr(f"；跳过 {len(result['skipped'])} 项", f"; {len(result['skipped'])} skipped")
+                items = {i.code: i for i in ItemType.objects.all()}
+                owed = [
+                    issuing.line_name(items[r["item"]], r["gender"], r["size"])
+                    + tr(f"（{r['reason_text']}）", f" ({r['reason_text']})")
+                    for r in result["outstanding"]
+                ]
+                if owed:
+                    msg += tr("；未发：", "; not issued: ") + tr("、", ", ").join(owed)
             elif action == "exchange":
                 q = _int(request.POST.get("quantity", "1"))
                 services.kit_exchange(

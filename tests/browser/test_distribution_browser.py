@@ -101,6 +101,38 @@ def test_county_issues_a_kit_and_the_card_shows_it(
     shot(page, "49-officer-kit-card")
 
 
+def test_county_issues_the_whole_unit_with_items_short_and_sees_what_is_outstanding(
+    watched, live_server, org, province_user, changsha_user, county_user
+):
+    """Two officers, stock for one kit with a single cap: the issue goes through, the page shows the result
+    and the outstanding list by name (officer, item, size, reason), with no item code anywhere."""
+    import re
+
+    from assets.models import ItemType
+
+    load_catalog()
+    first = OfficerFactory(unit=org["430121"], name="县级甲")
+    OfficerFactory(unit=org["430121"], name="县级乙", chest_cm=110)  # made to measure
+    lines = kit_lines(first)
+    bring_to_county(org, province_user, changsha_user, county_user, lines)
+    page, watch = watched
+    login(page, live_server, county_user)
+    page.goto(f"{live_server.url}/distribution/kits/?unit=430121")
+    page.wait_for_selector("[data-testid=issue-preview]")
+    assert "库存" in page.inner_text("[data-testid=preview-short]")
+    shot(page, "47a-county-kits-preview")
+    page.once("dialog", lambda d: d.accept())
+    page.click("[data-testid=issue-all] button[type=submit]")
+    page.wait_for_selector("[data-testid=issue-result]")
+    result = page.inner_text("[data-testid=result-outstanding]")
+    assert "县级乙" in result and "量体定制" in result and "常服上衣（男）" in result
+    assert "库存不足" in page.inner_text("[data-testid=outstanding-table]")
+    text = page.inner_text("main")
+    assert [c for c in ItemType.objects.values_list("code", flat=True) if c in text] == []
+    assert not re.search(r"\?mtm|\?missing|mtm×", text)
+    shot(page, "47b-county-kits-result")
+
+
 def test_station_survey_on_a_phone(phone, live_server, org, province_user, make_user):
     import datetime
 

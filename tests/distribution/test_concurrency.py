@@ -78,9 +78,9 @@ def test_twenty_parallel_issues_never_overdraw_a_county(
         return svc.kit_issue(actor=county_user, unit=org["430121"], officers=[officers[i]])["officers"]
 
     results = parallel(20, issue)
-    oks = [r for r in results if r[0] == "ok"]
-    assert len(oks) == 5, results
-    assert all(r == (409, "insufficient_stock") for r in results if r[0] != "ok"), results
+    # every request succeeds; five officers get a kit, the others find the store empty and are owed theirs
+    assert all(r[0] == "ok" for r in results), results
+    assert sorted(r[1] for r in results) == [0] * 15 + [1] * 5, results
     assert not StockBalance.objects.filter(quantity__lt=0).exists()
     store = svc.unit_location(org["430121"])
     jacket = StockBalance.objects.get(location=store, item__code="DRESS-JACKET")

@@ -148,6 +148,14 @@ class Command(BaseCommand):
         if settings.CELERY_TASK_ALWAYS_EAGER:
             raise CommandError("serve needs a broker: QM_EMBEDDED=1 gives the embedded one (filesystem://)")
         url = f"http://127.0.0.1:{port}"
+        with socket.socket() as sock:  # say so now, not after a gunicorn traceback
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                raise CommandError(
+                    f"127.0.0.1:{port} is in use: choose another port (make run PORT=…)"
+                ) from None
         call_command("collectstatic", interactive=False, verbosity=0)
         if settings.EMBEDDED_BROKER:
             from reports.services import jobs_requeue_orphans

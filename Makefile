@@ -36,9 +36,12 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The embedded set-up as users meet it: gunicorn on 127.0.0.1:$(PORT), DEBUG off, a secret key kept in
+# var/secret_key, static files collected, and a background report worker on the embedded broker (message
+# files under var/broker; no server). Ctrl-C stops it all. See core/management/commands/serve.py.
+PORT ?= 8000
 run: seed
-	@$(BIN)/python manage.py demo_logins
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	QM_EMBEDDED=1 $(BIN)/python manage.py serve --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest -m "not postgres and not browser"

@@ -1,9 +1,11 @@
 """Quartermaster settings. This is the one module that reads the environment.
 
 DATABASE_URL       default: SQLite file var/quartermaster.sqlite3
-CELERY_BROKER_URL  unset: tasks run eagerly in-process; set (redis://...): a real broker and workers
+CELERY_BROKER_URL  unset: tasks run eagerly in-process; filesystem://: the embedded broker of `make run`
+                   (folders under var/broker); redis://...: a real broker and workers
 SECRET_KEY         required when DEBUG is off
-DEBUG              "1"/"true" to turn on (default on for the embedded set-up, off when SECRET_KEY is set)
+DEBUG              "1"/"true" to turn on (default on without SECRET_KEY, off with it)
+QM_EMBEDDED        "1": what `make run` serves: DEBUG off, key in var/secret_key, broker filesystem://
 ALLOWED_HOSTS      comma separated
 """
 
@@ -25,7 +27,35 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+def _kept_secret_key(path: Path) -> str:
+    """The key in `path`, made (random, mode 600) the first time, so sessions survive a restart."""
+    if path.is_file() and path.read_text().strip():
+        path.chmod(0o600)
+        return path.read_text().strip()
+    from django.core.management.utils import get_random_secret_key
+
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(get_random_secret_key() + "\n")
+    try:
+        if path.exists():  # empty
+            partial.replace(path)
+        else:
+            os.link(partial, path)  # a whole file or none; the first process starting wins, all read its key
+    except FileExistsError:
+        pass
+    finally:
+        partial.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
+# QM_EMBEDDED=1 (`make run`, `manage.py serve`): the embedded set-up as users meet it: DEBUG off, a secret
+# key kept in var/secret_key, the embedded broker (filesystem://) with a real worker.
+EMBEDDED = _flag("QM_EMBEDDED", default=False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or (
+    _kept_secret_key(VAR_DIR / "secret_key") if EMBEDDED else ""
+)
 DEBUG = _flag("DEBUG", default=not SECRET_KEY)
 if not SECRET_KEY:
     if not DEBUG:
@@ -98,7 +128,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL and a busy timeout let the dev server and an eager task share the file.
+    # WAL: readers never wait for the writer and the writer never waits for readers, so pages keep
+    # reading while the report worker writes. One writer at a time remains: every write transaction is
+    # short (a progress update is one UPDATE), and a writer that finds the file locked waits up to 20 s
+    # (the busy timeout) instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
@@ -123,11 +156,30 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 LOGIN_URL = "/login/"
 
-# Celery: without a broker every task runs eagerly in the calling process, so a new user needs no server.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# Celery: without a broker every task runs eagerly in the calling process (the tests, the commands).
+# `filesystem://` is the embedded broker `make run` uses: message files under var/broker, read by the one
+# worker `manage.py serve` starts (config/broker.py); no server, and no result backend (ReportJob rows
+# carry every job's state). Any other URL (redis://...) is a real broker.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://localhost/" if EMBEDDED else "")
+EMBEDDED_BROKER = CELERY_BROKER_URL.startswith("filesystem:")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
+CELERY_RESULT_BACKEND = os.environ.get(
+    "CELERY_RESULT_BACKEND", None if EMBEDDED_BROKER else CELERY_BROKER_URL or None
+)
+if EMBEDDED_BROKER:
+    BROKER_DIR = VAR_DIR / "broker"
+    for sub in ("queue", "claimed", "control"):
+        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "processed_folder": str(BROKER_DIR / "claimed"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "polling_interval": 0.5,  # seconds between looks at the folder: a report starts within 0.5 s
+    }
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False  # one worker, started and stopped by `manage.py serve`
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

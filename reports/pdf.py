@@ -237,6 +237,19 @@ def _can_fork_pool() -> bool:
     return not multiprocessing.current_process().daemon and "fork" in multiprocessing.get_all_start_methods()
 
 
+def _fork_pool(workers: int) -> ProcessPoolExecutor:
+    """The render processes: forked, so they start at once with the templates and fonts already loaded. They
+    only turn HTML into PDF bytes and never touch the database; the connection is closed before the fork
+    (outside a transaction), so no child holds a copy of an open SQLite handle, and this process, the only
+    writer of the job, opens a new one for its next progress update."""
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+
+
 def render_sections(
     data: ReportData,
     template: str,
@@ -271,8 +284,7 @@ def render_sections(
             )
 
     if workers > 1 and len(jobs) > 1 and _can_fork_pool():
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        with _fork_pool(workers) as pool:
             collect(pool.map(_section_job, jobs))
     else:
         collect(_section_job(job) for job in jobs)
@@ -374,8 +386,7 @@ def render_paginated(
             )
 
     if workers > 1 and len(jobs) > 1 and _can_fork_pool():
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        with _fork_pool(min(workers, len(jobs))) as pool:
             collect(pool.map(_section_job, jobs))
     else:
         collect(_section_job(job) for job in jobs)

@@ -325,7 +325,18 @@ def jobs_reap_stale(*, now: datetime.datetime | None = None) -> dict:
     """Beat: a job 'running' with no heartbeat for REPORT_STALE_MINUTES lost its worker. Queue it once more
     (its attempt count says how often it ran); when it already had its retry, mark it failed."""
     now = now or timezone.now()
-    cutoff = now - stale_after()
+    return _reap(cutoff=now - stale_after(), now=now)
+
+
+def jobs_requeue_orphans(*, now: datetime.datetime | None = None) -> dict:
+    """At the start of the embedded set-up (`manage.py serve`, before its one worker starts): a job still
+    'running' lost its worker when the set-up was last stopped (killed mid-report). Queue it once more, or
+    fail it after its retry, as the reaper does, without waiting REPORT_STALE_MINUTES."""
+    now = now or timezone.now()
+    return _reap(cutoff=now, now=now)
+
+
+def _reap(*, cutoff: datetime.datetime, now: datetime.datetime) -> dict:
     requeued, failed = [], []
     for job_id in ReportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff).values_list(
         "pk", flat=True

@@ -141,6 +141,25 @@ def test_stale_running_job_is_retried_once_then_failed(
     assert job.status == JobStatus.FAILED and "worker was lost" in job.error and job.finished_at
 
 
+def test_serve_queues_again_what_a_stopped_run_left_running(
+    roll, media, province_user, django_capture_on_commit_callbacks
+):
+    """`manage.py serve` starts its one worker after this: any job still running lost its worker, however fresh
+    its heartbeat; queued jobs are left to their message."""
+    with django_capture_on_commit_callbacks(execute=False):
+        job = services.job_create(user=province_user, kind="sign-for-sheets", fmt="xlsx")
+        waiting = services.job_create(user=province_user, kind="sign-for-sheets", fmt="xlsx")
+    _running(job, attempts=1, minutes_ago=0)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert services.jobs_requeue_orphans() == {"requeued": [job.pk], "failed": []}
+    assert len(callbacks) == 1
+    job.refresh_from_db()
+    waiting.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and waiting.status == JobStatus.QUEUED
+    _running(job, attempts=2, minutes_ago=0)  # stopped again during its retry
+    assert services.jobs_requeue_orphans() == {"requeued": [], "failed": [job.pk]}
+
+
 def test_redelivered_task_counts_as_the_retry_then_fails(
     roll, media, province_user, django_capture_on_commit_callbacks
 ):

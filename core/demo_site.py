@@ -4,7 +4,7 @@
 QM_VAR_DIR: database, media, collected static files). Seeding takes about a minute, so a copy is kept under
 var/browser-demo/<fingerprint>.sqlite3 and reused while the code the seed and the schema come from is the
 same (the fingerprint covers every Python file of the apps and their data files). `serve(var)` runs the
-server `make run` uses on that folder, DEBUG off, with QM_PAGE_METRICS on: every response says how many
+server `make run` uses (manage.py serve) on that folder, DEBUG off, with QM_PAGE_METRICS on: every response says how many
 queries it ran, how big it was and how long the server took."""
 
 import contextlib
@@ -12,6 +12,7 @@ import hashlib
 import os
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -101,29 +102,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(var: Path, threads: int = 4):
-    """The server on `var`, on a free port: yields its URL; stopped on the way out."""
+def serve(var: Path):
+    """`manage.py serve` (what `make run` runs: gunicorn and a Celery worker on the embedded broker) on `var`,
+    on a free port: yields its URL; stopped on the way out."""
     port = free_port()
     log = open(var / "server.log", "w")  # noqa: SIM115 - closed below
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--threads",
-            str(threads),
-            "--timeout",
-            "600",
-        ],
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
         cwd=ROOT,
-        env=env(var),
+        env={**env(var), "QM_EMBEDDED": "1"},
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -139,9 +129,9 @@ def serve(var: Path, threads: int = 4):
                 time.sleep(0.5)
         yield url
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # serve stops its web server and worker on Ctrl-C
         try:
-            server.wait(timeout=20)
+            server.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
         log.close()

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
 from core.errors import QMError
+from core.pages import tr
 
 Progress = Callable[[int, str], None]
 
@@ -58,10 +59,14 @@ class ReportData:
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    text: str | tuple[str, str]  # the header: ("序号", "No.") prints in the active language; a str as it is
     width_mm: float = 20  # PDF column width (fixed table layout)
     xlsx_width: float = 12  # Excel column width (characters)
     number_format: str = "@"  # Excel: text by default; "0" for counts, "0.00" for money…
+
+    @property
+    def label(self) -> str:
+        return tr(*self.text) if isinstance(self.text, tuple) else self.text
 
 
 class ParamsBase(BaseModel):

@@ -9,6 +9,7 @@ from html import escape
 from django.utils import timezone
 
 from assets.models import ItemType
+from core.pages import tr
 from distribution import selectors as dist
 from personnel.choices import Level
 
@@ -19,24 +20,30 @@ from . import _tables
 
 KIND = "distribution-progress"
 TITLE = "被装配发进度表"
+TITLE_EN = "Uniform distribution progress"
 FIELDS = ["needed", "shipped", "in_transit", "received", "short", "excess", "issued", "outstanding"]
 LABELS = {
-    "needed": "应配",
-    "shipped": "已发运",
-    "in_transit": "在途",
-    "received": "已签收",
-    "short": "短少",
-    "excess": "超收",
-    "issued": "已发放",
-    "outstanding": "未发放",
+    "needed": ("应配", "Needed"),
+    "shipped": ("已发运", "Shipped"),
+    "in_transit": ("在途", "In transit"),
+    "received": ("已签收", "Received"),
+    "short": ("短少", "Short"),
+    "excess": ("超收", "Excess"),
+    "issued": ("已发放", "Issued"),
+    "outstanding": ("未发放", "Outstanding"),
 }
 FIGURE_COLUMNS = [Column(f, LABELS[f], 19, 10, "0") for f in FIELDS]
-PCT = Column("pct", "发放率", 17, 9)
-UNIT_COLUMNS = [Column("code", "代码", 20, 10), Column("unit", "单位", 48, 18), *FIGURE_COLUMNS, PCT]
+PCT = Column("pct", ("发放率", "Issued %"), 17, 9)
+UNIT_COLUMNS = [
+    Column("code", ("代码", "Code"), 20, 10),
+    Column("unit", ("单位", "Unit"), 48, 18),
+    *FIGURE_COLUMNS,
+    PCT,
+]
 ITEM_COLUMNS = [
-    Column("item", "品类", 58, 22),
-    Column("gender", "款式", 12, 6),
-    Column("size", "号型", 24, 10),
+    Column("item", ("品类", "Item"), 58, 22),
+    Column("gender", ("款式", "Version"), 12, 6),
+    Column("size", ("号型", "Size"), 24, 10),
     *FIGURE_COLUMNS,
     PCT,
 ]
@@ -51,10 +58,10 @@ def unit_row(child: dict) -> tuple:
     )
 
 
-def item_rows(rows: list[dict], names: dict[str, str]) -> list[tuple]:
+def item_rows(rows: list[dict], items: dict) -> list[tuple]:
     return [
         (
-            names.get(r["item_code"], r["item_code"]),
+            _tables.item_name(items.get(r["item_code"]), r["gender"], r["item_code"]),
             _tables.gender_label(r["gender"]),
             _tables.size_label(r["size"]),
             *(r[f] for f in FIELDS),
@@ -82,9 +89,9 @@ def bar_chart(children: list[dict]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * 0.75:.0f}pt" height="{height * 0.75:.0f}pt"'
         f' viewBox="0 0 {width} {height}">',
         f'<rect x="{label_w}" y="4" width="10" height="8" fill="#9ecae1"/>'
-        f'<text x="{label_w + 14}" y="11" {font}>已签收/应配 received</text>'
+        f'<text x="{label_w + 14}" y="11" {font}>{tr("已签收/应配", "received / needed")}</text>'
         f'<rect x="{label_w + 150}" y="4" width="10" height="8" fill="#08519c"/>'
-        f'<text x="{label_w + 164}" y="11" {font}>已发放/应配 issued</text>',
+        f'<text x="{label_w + 164}" y="11" {font}>{tr("已发放/应配", "issued / needed")}</text>',
     ]
     for n, c in enumerate(children):
         y = top + n * row_h
@@ -106,16 +113,16 @@ def collect(
     user, params: ParamsBase, *, progress: Progress = no_progress, now: datetime.datetime | None = None
 ) -> ReportData:
     roots = root_units(user, params)
-    names = dict(ItemType.objects.values_list("code", "name_zh"))
+    items = {i.code: i for i in ItemType.objects.all()}
     sections: list[Section] = []
     chart_children: list[dict] = []
     for root in roots:
-        progress(1, f"汇总 summing {root.name}")
+        progress(1, tr("汇总 ", "summing ") + root.name)
         tree = dist.progress_tree(user, root.code)  # the root and its cities in one pass
         top = tree["unit"]
         totals_row = (
             "",
-            f"{top['unit_name']} 合计",
+            tr(f"{top['unit_name']} 合计", f"{top['unit_name']} total"),
             *(top["totals"][f] for f in FIELDS),
             _tables.pct(top["totals"]["issued"], top["totals"]["needed"]),
         )
@@ -125,16 +132,18 @@ def collect(
             sections.append(
                 Section(
                     key=root.code,
-                    title=f"{root.name} 各市州汇总 summary per city",
-                    group="汇总",
+                    title=tr(f"{root.name} 各市州汇总", f"{root.name}: summary per city"),
+                    group=tr("汇总", "Summary"),
                     rows=[*(unit_row(c) for c in cities), totals_row],
                     header={
                         "columns": UNIT_COLUMNS,
-                        "sheet": "汇总",
+                        "sheet": tr("汇总", "Summary"),
                         "chart": True,
                         "totals": 1,
-                        "note": "品类×款式×号型明细见 Excel 或各市州报表 (--city) item detail: "
-                        "see the Excel file or each city's report",
+                        "note": tr(
+                            "品类×款式×号型明细见本报表的电子表格或各市州的报表",
+                            "Detail by item, version and size: see this report's Excel file or each city's report",
+                        ),
                     },
                 )
             )
@@ -148,20 +157,20 @@ def collect(
                 sections.append(
                     Section(
                         key=f"{code}-units",
-                        title=f"{city['unit_name']} 各县级单位 per county",
+                        title=tr(f"{city['unit_name']} 各县级单位", f"{city['unit_name']}: per county"),
                         group=city["unit_name"],
                         rows=[
                             *(unit_row(c) for c in city["children"]),
                             (
                                 "",
-                                f"{city['unit_name']} 合计",
+                                tr(f"{city['unit_name']} 合计", f"{city['unit_name']} total"),
                                 *(city["totals"][f] for f in FIELDS),
                                 _tables.pct(city["totals"]["issued"], city["totals"]["needed"]),
                             ),
                         ],
                         header={
                             "columns": UNIT_COLUMNS,
-                            "sheet": f"{short_name(city['unit_name'])}-县级",
+                            "sheet": short_name(city["unit_name"]) + tr("-县级", " counties"),
                             "new_page": True,
                             "totals": 1,
                             "chart": root.level != Level.PROVINCE,
@@ -171,15 +180,18 @@ def collect(
             sections.append(
                 Section(
                     key=f"{code}-items",
-                    title=f"{city['unit_name']} 品类×款式×号型 by item, gender and size",
+                    title=tr(
+                        f"{city['unit_name']} 品类×款式×号型",
+                        f"{city['unit_name']}: by item, version and size",
+                    ),
                     group=city["unit_name"],
-                    rows=item_rows(city["rows"], names),
+                    rows=item_rows(city["rows"], items),
                     header={
                         "columns": ITEM_COLUMNS,
                         "sheet": short_name(city["unit_name"]),
                         "new_page": not city["children"],
                         # the province PDF stays a summary (26,000 detail rows would take minutes to lay
-                        # out): the detail is in its Excel and in each city's PDF (--city)
+                        # out): the detail is in its Excel and in each city's PDF
                         "pdf": root.level != Level.PROVINCE,
                     },
                 )
@@ -192,12 +204,15 @@ def collect(
             break
     when = now or timezone.now()
     sources = [
-        f"配发台账 distribution ledger as of {timezone.localtime(when):%Y-%m-%d %H:%M}",
-        "应配 needed: 人员花名册与配发标准 roll × entitlement standard",
+        tr(
+            f"配发台账，截至 {timezone.localtime(when):%Y-%m-%d %H:%M}",
+            f"distribution ledger as of {timezone.localtime(when):%Y-%m-%d %H:%M}",
+        ),
+        tr("应配：人员花名册 × 配发标准", "needed: officer roll × entitlement standard"),
     ]
     return ReportData(
         kind=KIND,
-        title=TITLE,
+        title=tr(TITLE, TITLE_EN),
         scope_label=scope_label(roots),
         requested_by=user.get_username(),
         requested_at=when,
@@ -205,8 +220,8 @@ def collect(
         columns=UNIT_COLUMNS + ITEM_COLUMNS[:3],
         sections=sections,
         meta={
-            "chart_labels": "已签收/应配 received 已发放/应配 issued 合计 各市州汇总 各县级单位 "
-            "品类×款式×号型 男女通用待测量定制 无数据 品类×款式×号型明细见 Excel 或各市州报表"
+            "chart_labels": "已签收/应配 已发放/应配 合计 各市州汇总 各县级单位 "
+            "品类×款式×号型 男女通用缺少量体数据量体定制 无数据 品类×款式×号型明细见本报表的文件或各市州的报表"
         },
     )
 

@@ -45,7 +45,7 @@ def test_render_report_pdf_for_a_county(roll, media, province_user, tmp_path):
     "args, message",
     [
         (["no-such-kind"], "unknown report kind"),
-        (["sign-for-sheets", "--city", "439999"], "not found"),
+        (["sign-for-sheets", "--city", "439999"], "不存在"),
         (["sign-for-sheets", "--param", "oops"], "KEY=VALUE"),
     ],
 )

@@ -85,6 +85,12 @@ class ReportKind:
     renderers: dict[str, Callable[[ReportData, Path, Progress], None]]
     params: type[ParamsBase] = ParamsBase
     description: str = ""
+    title_en: str = ""
+
+    @property
+    def label(self) -> str:
+        """The title in the active language (file names, the printed title)."""
+        return tr(self.title, self.title_en or self.title)
 
     @property
     def formats(self) -> list[str]:

@@ -242,8 +242,10 @@ def _progress_writer(job: ReportJob) -> Progress:
 
 
 def file_name(job_kind: str, params: dict, fmt: str, at: datetime.datetime) -> str:
-    unit = params.get("county") or params.get("city") or "scope"
-    return f"{job_kind}-{unit}-{timezone.localtime(at):%Y%m%d-%H%M}.{fmt}"
+    """被装签领表-430100-20261205-1200.pdf: the report's title in the job's language, never its code."""
+    title = get_kind(job_kind).label.replace(" ", "-")
+    unit = params.get("county") or params.get("city")
+    return "-".join(filter(None, (title, unit, f"{timezone.localtime(at):%Y%m%d-%H%M}"))) + f".{fmt}"
 
 
 def render_to_path(

@@ -230,6 +230,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         renderers={"pdf": _tables.render_pdf, "xlsx": _tables.render_xlsx},
         description="各市州汇总与进度图，市州明细到县与品类×款式×号型 summary per city with a chart, "

@@ -126,6 +126,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=KitCardParams,
         renderers={"pdf": render_pdf},

@@ -131,6 +131,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=ReceiptParams,
         renderers={"pdf": render_pdf},

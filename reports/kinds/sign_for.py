@@ -397,6 +397,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=SignForParams,
         renderers={"pdf": render_pdf, "xlsx": render_xlsx},

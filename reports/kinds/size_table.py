@@ -323,6 +323,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=SizeTableParams,
         renderers={"pdf": render_pdf, "xlsx": render_xlsx},

@@ -262,6 +262,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=StationParams,
         renderers={"pdf": _tables.render_pdf, "xlsx": _tables.render_xlsx},

@@ -355,6 +355,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=TenderTimelineParams,
         renderers={"pdf": render_pdf, "xlsx": render_xlsx},

@@ -252,6 +252,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=ParamsBase,
         renderers={"pdf": render_pdf, "xlsx": render_xlsx},

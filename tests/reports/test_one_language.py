@@ -60,6 +60,28 @@ def assert_chinese_only(text: str, user, *data: str) -> None:
     assert not codes, f"item codes printed: {codes}"
 
 
+CJK = re.compile(r"[\u3400-\u9fff]+")
+
+
+def chinese_left(text: str, *data: str) -> set[str]:
+    """The Chinese an English report prints once its data is taken out: the names of units and officers
+    (stored in Chinese) and the data a test names (a vehicle's make, a station's equipment, a law)."""
+    from personnel.models import Officer, OrgUnit
+
+    units = list(OrgUnit.objects.values_list("name", flat=True))
+    names = [
+        *units,
+        *(u.split("交通运输")[0] for u in units),
+        *Officer.objects.values_list("name", flat=True),
+    ]
+    text = re.sub(r"\s+", "", text)  # a long name broken over two lines
+    stored = sorted({re.sub(r"\s+", "", d) for d in (*names, *data)} - {""}, key=len, reverse=True)
+    for d in stored:
+        text = text.replace(d, " ")
+    # what is left may still be a piece of a long name that wrapped in its table cell (other cells between)
+    return {w for w in CJK.findall(text) if not any(w in d for d in stored)}
+
+
 def assert_gender_letters_absent(cells: list[str]) -> None:
     assert not [c for c in cells if c in ("M", "F", "U")]
 
@@ -70,7 +92,7 @@ def render(user, kind, fmt, params, tmp_path, language):
     return data, out
 
 
-def check_pdf(user, kind, params, tmp_path, *, en_present=(), zh_absent=(), data_words=()):
+def check_pdf(user, kind, params, tmp_path, *, en_present=(), zh_absent=(), data_words=(), en_data=()):
     _, out = render(user, kind, "pdf", params, tmp_path, "zh-hans")
     zh_text = pdf_text(out)
     assert_chinese_only(zh_text, user, *data_words)
@@ -82,10 +104,12 @@ def check_pdf(user, kind, params, tmp_path, *, en_present=(), zh_absent=(), data
         assert label not in en_text, label
     for token in TOKENS:
         assert token not in en_text
+    left = chinese_left(en_text, *en_data)
+    assert not left, f"Chinese in an English report: {sorted(left)[:20]}"
     return zh_text, en_text
 
 
-def check_xlsx(user, kind, params, tmp_path, *, en_present=(), zh_absent=(), data_words=()):
+def check_xlsx(user, kind, params, tmp_path, *, en_present=(), zh_absent=(), data_words=(), en_data=()):
     _, out = render(user, kind, "xlsx", params, tmp_path, "zh-hans")
     titles, cells = xlsx_texts(out)
     assert_chinese_only("\n".join([*titles, *cells]), user, *data_words)
@@ -99,6 +123,8 @@ def check_xlsx(user, kind, params, tmp_path, *, en_present=(), zh_absent=(), dat
         assert label not in en_text, label
     assert "About" in en_titles and "说明" not in en_titles
     assert_gender_letters_absent(en_cells)
+    left = chinese_left(en_text, *en_data)
+    assert not left, f"Chinese in an English report: {sorted(left)[:20]}"
     return "\n".join([*titles, *cells]), en_text
 
 
@@ -241,8 +267,18 @@ FIXTURE_DATA = ("首次分配 first allocation", "长沙增编 Changsha +1", "�
 
 
 def test_vehicle_allocation(fleet, province_user, media, tmp_path):  # noqa: F811
+    from vehicles.models import QuotaRecord
+
     vins = [v.vin for v in fleet.values()]
+    records = QuotaRecord.objects.all()
+    stored = [  # plates, makes, document numbers and reasons: data, in Chinese
+        *(v.plate for v in fleet.values()),
+        *(f"{v.brand} {v.model}" for v in fleet.values()),
+        *(r.doc_number for r in records),
+        *(r.reason for r in records),
+    ]
     kw = {
+        "en_data": stored,
         "en_present": ("Enforcement vehicle allocation", "City", "Quota", "In service", "Province total"),
         "zh_absent": ("市州", "编制数", "在用", "全省合计", "编制依据文件"),
         "data_words": (*FIXTURE_DATA, *vins),
@@ -253,11 +289,20 @@ def test_vehicle_allocation(fleet, province_user, media, tmp_path):  # noqa: F81
     assert "车辆清单" in zh and "Vehicles" in en
 
 
+def tender_data(t) -> list[str]:
+    """The tender's title and the laws its checks cite: stored in Chinese, printed as they are."""
+    from procurement.selectors import timeline
+
+    tl = timeline(t)
+    return [t.title, *FIXTURE_DATA, *(f["source"] for m in tl["milestones"] for f in m["findings"])]
+
+
 def test_tender_timeline(tender, province_user, media, tmp_path):  # noqa: F811
     kw = {
         "en_present": ("Tender timeline", "Milestone", "Planned", "Legal checks", "done"),
         "zh_absent": ("节点", "计划日期", "法定检查", "已完成", "采购方式"),
         "data_words": (*FIXTURE_DATA, tender["tender"].reference),  # the tender's reference is data
+        "en_data": tender_data(tender["tender"]),
     }
     zh, en = check_pdf(province_user, "tender-timeline", {}, tmp_path, **kw)
     assert "已完成" in zh and "法定检查" in zh
@@ -268,6 +313,7 @@ def test_tender_timeline(tender, province_user, media, tmp_path):  # noqa: F811
 def test_station_condition(register, province_user, media, tmp_path):  # noqa: F811
     kw = {
         "en_present": ("Station equipment condition", "Station", "Need", "none serviceable"),
+        "en_data": ("执法记录仪",),  # the equipment type's name (stored in Chinese only)
         "zh_absent": ("站所", "缺口", "完好", "标准"),
     }
     zh, en = check_pdf(province_user, "station-condition", {}, tmp_path, **kw)
@@ -279,6 +325,7 @@ def test_station_condition(register, province_user, media, tmp_path):  # noqa: F
 def test_size_table(snapshot, province_user, media, tmp_path):  # noqa: F811
     kw = {
         "en_present": ("Size table", "Men", "Women", "Total", "dress uniform jacket"),
+        "en_data": ("=供应商用",),  # the snapshot's note
         "zh_absent": ("男款", "女款", "合计", "上衣"),
     }
     zh, en = check_pdf(province_user, "size-table", {}, tmp_path, **kw)
@@ -302,7 +349,9 @@ def test_job_language_from_accept_language_and_default_chinese(
     assert r.status_code in (200, 201, 202), r.content
     en_job = ReportJob.objects.get(pk=r.json()["id"])
     assert en_job.language == "en" and en_job.status == "done"
-    assert en_job.progress_message == "done"
+    assert en_job.progress_message == "done" and en_job.file_name.startswith(
+        "Uniform-sign-for-sheets-430100-"
+    )
     wb = load_workbook(en_job.file.path)
     assert "About" in wb.sheetnames and wb.worksheets[0]["A1"].value == "Unit"
 
@@ -310,6 +359,7 @@ def test_job_language_from_accept_language_and_default_chinese(
         r = me.post("/reports/jobs", body)
     zh_job = ReportJob.objects.get(pk=r.json()["id"])
     assert zh_job.language == "zh-hans" and zh_job.progress_message == "完成"
+    assert zh_job.file_name.startswith("被装签领表-430100-")
     wb = load_workbook(zh_job.file.path)
     assert "说明" in wb.sheetnames and wb.worksheets[0]["A1"].value == "单位"
 

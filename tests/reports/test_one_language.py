@@ -392,3 +392,23 @@ def test_the_worker_renders_in_the_jobs_language(
     job = ReportJob.objects.get(pk=job.pk)
     assert job.status == "done" and job.progress_message == "done"
     assert "About" in load_workbook(job.file.path).sheetnames
+
+
+def test_a_job_asked_on_the_english_page_is_english(
+    province_user, roll, media, django_capture_on_commit_callbacks
+):
+    """The report centre in English (the language cookie the header's switch sets) asks for an English file."""
+    from django.conf import settings
+    from django.test import Client
+
+    from reports.models import ReportJob
+
+    c = Client()
+    c.force_login(province_user)
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = c.post("/reports/", {"kind": "sign-for-sheets", "unit": "430100", "format": "xlsx"})
+    assert resp.status_code == 302
+    job = ReportJob.objects.get()
+    assert job.language == "en" and job.status == "done" and job.progress_message == "done"
+    assert "About" in load_workbook(job.file.path).sheetnames

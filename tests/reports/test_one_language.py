@@ -106,6 +106,7 @@ def check_pdf(user, kind, params, tmp_path, *, en_present=(), zh_absent=(), data
         assert token not in en_text
     left = chinese_left(en_text, *en_data)
     assert not left, f"Chinese in an English report: {sorted(left)[:20]}"
+    assert not [c for c in item_codes() if c in en_text]
     return zh_text, en_text
 
 
@@ -125,6 +126,7 @@ def check_xlsx(user, kind, params, tmp_path, *, en_present=(), zh_absent=(), dat
     assert_gender_letters_absent(en_cells)
     left = chinese_left(en_text, *en_data)
     assert not left, f"Chinese in an English report: {sorted(left)[:20]}"
+    assert not [c for c in item_codes() if c in en_text]
     return "\n".join([*titles, *cells]), en_text
 
 

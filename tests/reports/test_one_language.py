@@ -402,13 +402,15 @@ def test_a_job_asked_on_the_english_page_is_english(
     """The report centre in English (the language cookie the header's switch sets) asks for an English file."""
     from django.conf import settings
     from django.test import Client
+    from django.utils import translation
 
     from reports.models import ReportJob
 
     c = Client()
     c.force_login(province_user)
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    with django_capture_on_commit_callbacks(execute=True):
+    # the request activates English in this thread; the override puts Chinese back for the tests after it
+    with translation.override("zh-hans"), django_capture_on_commit_callbacks(execute=True):
         resp = c.post("/reports/", {"kind": "sign-for-sheets", "unit": "430100", "format": "xlsx"})
     assert resp.status_code == 302
     job = ReportJob.objects.get()

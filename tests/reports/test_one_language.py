@@ -416,3 +416,20 @@ def test_a_job_asked_on_the_english_page_is_english(
     job = ReportJob.objects.get()
     assert job.language == "en" and job.status == "done" and job.progress_message == "done"
     assert "About" in load_workbook(job.file.path).sheetnames
+
+
+def test_english_sign_for_sheets_paginate_like_the_chinese(org, catalog, province_user, media, tmp_path):
+    """The English kit box takes its own number of lines: the page arithmetic follows it (WeasyPrint's page
+    count must equal the one computed; render_paginated raises otherwise) and no officer is lost."""
+    from django.utils import translation
+
+    from assets.kit import active_items
+    from reports.kinds import sign_for
+
+    with translation.override("en"):
+        first, rest = sign_for.rows_per_page(len(sign_for.kit_lines(sign_for.kit_parts(active_items())[0])))
+    officers = [OfficerFactory(unit=org["430121"], name=f"丙{i:03d}") for i in range(first + rest + 3)]
+    _, out = render(province_user, "sign-for-sheets", "pdf", {"county": "430121"}, tmp_path, "en")
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(out.read_bytes())).pages]
+    assert [len(re.findall(r"丙\d{3}", p)) for p in pages] == [first, rest, 3]
+    assert "page 3 of 3" in pages[-1] and len(officers) == first + rest + 3

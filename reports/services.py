@@ -206,8 +206,10 @@ def job_start(*, job_id: int) -> ReportJob | None:
                 job,
                 JobStatus.FAILED,
                 finished_at=now,
-                error=f"工作进程中断，已重试 {job.attempts - 1} 次 the worker was lost "
-                f"{job.attempts} times; re-run the report",
+                error=tr(
+                    f"工作进程中断，已重试 {job.attempts - 1} 次，请重新生成报表",
+                    f"the worker was lost {job.attempts} times; re-run the report",
+                ),
             )
             return None
         if job.status == JobStatus.RUNNING:

@@ -1,4 +1,5 @@
 from django.http import FileResponse
+from django.utils import translation
 from ninja import Query, Router, Status
 
 from core.errors import QMError
@@ -11,6 +12,12 @@ from .registry import kinds
 from .schemas import JobIn, JobOut, KindOut
 
 router = Router(tags=["reports 报表"])
+
+
+def request_language(request) -> str:
+    """A program's language is its Accept-Language (the language cookie when it has one), Chinese by
+    default: the pages' Chinese-first rule (core.middleware) is for browsers, not for API clients."""
+    return translation.get_language_from_request(request)
 
 
 def job_out(job) -> dict:
@@ -57,7 +64,10 @@ def kind_list(request):
 
 @router.post("/jobs", response={202: JobOut}, summary="请求生成报表 queue a report (poll the job)")
 def job_create(request, payload: JobIn):
-    job = services.job_create(user=request.user, kind=payload.kind, fmt=payload.format, params=payload.params)
+    with translation.override(request_language(request)):  # the file is printed in the caller's language
+        job = services.job_create(
+            user=request.user, kind=payload.kind, fmt=payload.format, params=payload.params
+        )
     job.refresh_from_db()
     return Status(202, job_out(job))
 
@@ -89,7 +99,8 @@ def job_detail(request, job_id: int):
     "/jobs/{job_id}/rerun", response={202: JobOut}, summary="重新生成 re-run a finished or failed job"
 )
 def job_rerun(request, job_id: int):
-    job = services.job_rerun(user=request.user, job=selectors.job_get(request.user, job_id))
+    with translation.override(request_language(request)):
+        job = services.job_rerun(user=request.user, job=selectors.job_get(request.user, job_id))
     job.refresh_from_db()
     return Status(202, job_out(job))
 

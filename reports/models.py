@@ -14,6 +14,8 @@ class ReportJob(models.Model):
     kind = models.CharField("报表类型 kind", max_length=40)
     format = models.CharField("格式 format", max_length=8, choices=Format.choices)
     parameters = models.JSONField("参数 parameters", default=dict, blank=True)
+    # the requester's language when asked: the file is rendered in it, one language only
+    language = models.CharField("语言 language", max_length=8, choices=settings.LANGUAGES, default="zh-hans")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -16,6 +16,9 @@ from urllib.parse import unquote, urlparse
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
+
+from core.pages import tr
 
 from .registry import Progress, ReportData, Section, no_progress
 
@@ -30,7 +33,7 @@ FACES = {
     "mono": (7, "Noto Sans Mono CJK SC", "QM Noto Sans Mono CJK SC subset"),
 }
 # Characters every report may print besides its data (ASCII, CJK punctuation, the page footer).
-PAGE_LABELS = ("于", "请求", "数据来源", "第", "页", "共", "—")  # the margin-box texts of page_css
+PAGE_LABELS = ("于", "请求", "数据来源", "第", "页", "共", "—")  # the margin-box texts of page_css (Chinese)
 BASE_CHARS = (
     "".join(chr(c) for c in range(0x20, 0x7F))
     + "　、。，；：？！“”‘’（）《》【】—…·×／"
@@ -104,19 +107,20 @@ def page_css(
     the title and unit, who asked, when, from which data, and 第 X 页 / 共 Y 页 (page_numbers=False: the
     document writes the numbers itself, as the sign-for sheets do). running_unit: the unit is the running
     string `unit` (set by the document, e.g. `string-set: unit attr(data-unit)`), for documents of many units."""
-    asked = f"{data.requested_by} 于 {data.requested_at:%Y-%m-%d %H:%M} 请求"
-    sources = "；".join(data.sources)
+    when = f"{data.requested_at:%Y-%m-%d %H:%M}"
+    asked = tr(f"{data.requested_by} 于 {when} 请求", f"requested by {data.requested_by} at {when}")
+    sources = tr("；", "; ").join(data.sources)
+    source_label = tr("数据来源 ", "Data: ")
+    page_no = tr(
+        '"第 " counter(page) " 页 / 共 " counter(pages) " 页"', '"page " counter(page) " of " counter(pages)'
+    )
     unit_content = "string(unit)" if running_unit else f'"{css_string(unit)}"'
     return (
         f"@page {{ size: A4 {'landscape' if landscape else 'portrait'};"
         f' @top-left {{ content: "{css_string(title)} · " {unit_content}; }}'
         f' @top-right {{ content: "{css_string(asked)}"; }}'
-        f' @bottom-left {{ content: "数据来源 {css_string(sources)}"; }}'
-        + (
-            ' @bottom-right { content: "第 " counter(page) " 页 / 共 " counter(pages) " 页"; }'
-            if page_numbers
-            else ""
-        )
+        f' @bottom-left {{ content: "{css_string(source_label + sources)}"; }}'
+        + (f" @bottom-right {{ content: {page_no}; }}" if page_numbers else "")
         + " }"
     )
 
@@ -221,8 +225,10 @@ def render_document(
 
 
 def _section_job(args) -> tuple[int, bytes]:
-    index, template, context, font_path, face, css = args
-    return index, render_document(template, context, font_path, face, css)
+    """One document, in the language the report is asked in (a pool process renders the template's labels)."""
+    index, template, context, font_path, face, css, language = args
+    with translation.override(language):
+        return index, render_document(template, context, font_path, face, css)
 
 
 def pdf_workers() -> int:
@@ -267,7 +273,8 @@ def render_sections(
     font = subset_font(report_chars(data) + template_chars(template), face)
     font_path = str(font) if font else None
     order = sorted(range(len(sections)), key=lambda i: -len(sections[i].rows))
-    jobs = [(i, template, context_for(sections[i]), font_path, face, css) for i in order]
+    language = translation.get_language()
+    jobs = [(i, template, context_for(sections[i]), font_path, face, css, language) for i in order]
     workers = workers or pdf_workers()
     parts: dict[int, bytes] = {}
     total_rows = max(1, data.row_count)
@@ -280,7 +287,10 @@ def render_sections(
             done_rows += len(sections[index].rows) or 1
             progress(
                 min(95, 5 + int(90 * done_rows / total_rows)),
-                f"已生成 {len(parts)}/{len(sections)} 个单位 rendered {sections[index].title}",
+                tr(
+                    f"已生成 {len(parts)}/{len(sections)} 个单位：{sections[index].title}",
+                    f"rendered {len(parts)}/{len(sections)} units: {sections[index].title}",
+                ),
             )
 
     if workers > 1 and len(jobs) > 1 and _can_fork_pool():
@@ -318,7 +328,7 @@ def _merge(
     for title, page in outline:
         writer.add_outline_item(title=title, page_number=page)
     writer.add_metadata({"/Title": data.title, "/Author": data.requested_by, "/Creator": "Quartermaster"})
-    progress(97, "合并 merging")
+    progress(97, tr("合并", "merging"))
     writer.compress_identical_objects()  # defaults: drop duplicates and orphans (pypdf 5–7)
     if isinstance(out, io.BytesIO):
         writer.write(out)
@@ -371,7 +381,11 @@ def render_paginated(
     max_rows = max_rows or int(getattr(settings, "REPORT_PDF_BATCH_ROWS", 1000))
     runs = batches(sections, max_rows=max_rows, parts=workers)
     order = sorted(range(len(runs)), key=lambda b: -sum(len(sections[i].rows) for i in runs[b]))
-    jobs = [(b, template, context_for([sections[i] for i in runs[b]]), font_path, face, css) for b in order]
+    language = translation.get_language()
+    jobs = [
+        (b, template, context_for([sections[i] for i in runs[b]]), font_path, face, css, language)
+        for b in order
+    ]
     parts: dict[int, bytes] = {}
     total_rows, done_rows = max(1, data.row_count), 0
 
@@ -382,7 +396,10 @@ def render_paginated(
             done_rows += sum(len(sections[i].rows) for i in runs[index])
             progress(
                 min(95, 5 + int(90 * done_rows / total_rows)),
-                f"已生成 {done_rows}/{data.row_count} 行 rendered {len(parts)}/{len(runs)} parts",
+                tr(
+                    f"已生成 {done_rows}/{data.row_count} 行（{len(parts)}/{len(runs)} 部分）",
+                    f"rendered {done_rows}/{data.row_count} rows ({len(parts)}/{len(runs)} parts)",
+                ),
             )
 
     if workers > 1 and len(jobs) > 1 and _can_fork_pool():
@@ -410,7 +427,7 @@ def render_single(
     progress: Progress = no_progress,
 ) -> None:
     """One document for the whole report (page numbers run through it)."""
-    progress(10, "排版 laying out")
+    progress(10, tr("排版", "laying out"))
     font = subset_font(report_chars(data) + template_chars(template))
     pdf = render_document(template, context, str(font) if font else None)
     if isinstance(out, io.BytesIO):
@@ -445,6 +462,7 @@ def base_context(
         "data": data,
         "sections": sections,
         "unit": unit,
+        "lang": tr("zh-CN", "en"),
         "page_css": page_css(
             title=data.title,
             unit=unit,

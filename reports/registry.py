@@ -59,10 +59,14 @@ class ReportData:
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    text: str | tuple[str, str]  # the header: ("序号", "No.") prints in the active language; a str as it is
     width_mm: float = 20  # PDF column width (fixed table layout)
     xlsx_width: float = 12  # Excel column width (characters)
     number_format: str = "@"  # Excel: text by default; "0" for counts, "0.00" for money…
+
+    @property
+    def label(self) -> str:
+        return tr(*self.text) if isinstance(self.text, tuple) else self.text
 
 
 class ParamsBase(BaseModel):
@@ -81,6 +85,12 @@ class ReportKind:
     renderers: dict[str, Callable[[ReportData, Path, Progress], None]]
     params: type[ParamsBase] = ParamsBase
     description: str = ""
+    title_en: str = ""
+
+    @property
+    def label(self) -> str:
+        """The title in the active language (file names, the printed title)."""
+        return tr(self.title, self.title_en or self.title)
 
     @property
     def formats(self) -> list[str]:

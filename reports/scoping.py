@@ -19,15 +19,12 @@ def root_units(user, params) -> list[OrgUnit]:
         unit = OrgUnit.objects.filter(code=code).first()
         if unit is None or not scope.in_scope(user, unit):
             raise NotFound(
-                tr(f"单位不存在或不在您的权限范围内：{code}", f"Unit {code} not found"), {"field": field}
+                tr(f"单位 {code} 不存在或不在您的权限范围内", f"unit {code} not found"), {"field": field}
             )
         if unit.level != level:
             raise QMError(
                 "bad_params",
-                tr(
-                    f"{code} 不是{'县级机构' if level == 'county' else '市州'}：{level}",
-                    f"{code} is not a {level}",
-                ),
+                tr(f"{code} 不是{'县级机构' if level == 'county' else '市州'}", f"{code} is not a {level}"),
                 {"field": field},
             )
         return [unit]
@@ -35,7 +32,7 @@ def root_units(user, params) -> list[OrgUnit]:
     if paths is None:
         return list(OrgUnit.objects.filter(level="province"))
     if not paths:
-        raise NotFound(tr("您没有可见的单位", "No unit in your scope"))
+        raise NotFound(tr("您的权限范围内没有单位", "no unit in your scope"))
     return list(OrgUnit.objects.filter(path__in=scope._minimal(paths)).order_by("path"))
 
 
@@ -44,7 +41,7 @@ def units_q_paths(units) -> list[str]:
 
 
 def scope_label(units) -> str:
-    return "、".join(u.name for u in units)
+    return tr("、", ", ").join(u.name for u in units)
 
 
 def roll_as_of(qs) -> str:

@@ -10,13 +10,13 @@ from tempfile import TemporaryDirectory
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core import scope
 from core.errors import Conflict, NotFound, QMError
 from core.history import record_change, snapshot
-from core.i18n import tr
 from core.models import ChangeRecord
+from core.pages import is_en, tr
 
 from .choices import JOB_TRANSITIONS, Format, JobStatus
 from .models import ReportJob
@@ -120,6 +120,11 @@ def _enqueue(job: ReportJob) -> None:
     transaction.on_commit(send)
 
 
+def request_language() -> str:
+    """The requester's language (the page's, or the API's Accept-Language): the job's file is printed in it."""
+    return "en" if is_en() else "zh-hans"
+
+
 @transaction.atomic
 def job_create(
     *, user, kind: str, fmt: str = Format.PDF, params: dict | None = None, rerun_of: ReportJob | None = None
@@ -131,6 +136,7 @@ def job_create(
         format=fmt,
         parameters=clean,
         requested_by=user,
+        language=request_language(),
         scope=_scope_record(user),
         rerun_of=rerun_of,
     )
@@ -202,8 +208,10 @@ def job_start(*, job_id: int) -> ReportJob | None:
                 job,
                 JobStatus.FAILED,
                 finished_at=now,
-                error=f"工作进程中断，已重试 {job.attempts - 1} 次 the worker was lost "
-                f"{job.attempts} times; re-run the report",
+                error=tr(
+                    f"工作进程中断，已重试 {job.attempts - 1} 次，请重新生成报表",
+                    f"the worker was lost {job.attempts} times; re-run the report",
+                ),
             )
             return None
         if job.status == JobStatus.RUNNING:
@@ -215,7 +223,7 @@ def job_start(*, job_id: int) -> ReportJob | None:
             heartbeat_at=now,
             attempts=job.attempts + 1,
             progress=0,
-            progress_message="开始 started",
+            progress_message=tr("开始", "started"),
             error="",
         )
         return job
@@ -238,8 +246,10 @@ def _progress_writer(job: ReportJob) -> Progress:
 
 
 def file_name(job_kind: str, params: dict, fmt: str, at: datetime.datetime) -> str:
-    unit = params.get("county") or params.get("city") or "scope"
-    return f"{job_kind}-{unit}-{timezone.localtime(at):%Y%m%d-%H%M}.{fmt}"
+    """被装签领表-430100-20261205-1200.pdf: the report's title in the job's language, never its code."""
+    title = get_kind(job_kind).label.replace(" ", "-")
+    unit = params.get("county") or params.get("city")
+    return "-".join(filter(None, (title, unit, f"{timezone.localtime(at):%Y%m%d-%H%M}"))) + f".{fmt}"
 
 
 def render_to_path(
@@ -251,19 +261,46 @@ def render_to_path(
     out: Path,
     progress: Progress = no_progress,
     requested_at: datetime.datetime | None = None,
+    language: str | None = None,
     **collect_kwargs,
 ):
     """The one code path of every report: validate, collect the data in the user's scope, render to `out`.
-    Used by the Celery task (through job_run) and by `manage.py render_report`. Returns the ReportData."""
+    Used by the Celery task (through job_run) and by `manage.py render_report`. Returns the ReportData.
+    `language`: render in it (default the active one, which job_run sets from the job)."""
+    if language:
+        with translation.override(language):
+            return render_to_path(
+                user=user,
+                kind=kind,
+                fmt=fmt,
+                params=params,
+                out=out,
+                progress=progress,
+                requested_at=requested_at,
+                **collect_kwargs,
+            )
     report, clean = validate_request(user=user, kind=kind, fmt=fmt, params=params)
     parsed = report.parse_params(clean)
     data = report.collect(user, parsed, progress=progress, now=requested_at, **collect_kwargs)
-    progress(5, f"{data.row_count} 行 rows, {len(data.sections)} 部分 sections")
+    progress(
+        5,
+        tr(
+            f"{data.row_count} 行，{len(data.sections)} 部分",
+            f"{data.row_count} rows, {len(data.sections)} sections",
+        ),
+    )
     report.renderers[fmt](data, Path(out), progress)
     return data
 
 
 def job_run(*, job_id: int) -> ReportJob | None:
+    """Run a queued job in the language it was asked in (every text of the file and its progress in it)."""
+    language = ReportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
+    with translation.override(language or "zh-hans"):
+        return _job_run(job_id=job_id)
+
+
+def _job_run(*, job_id: int) -> ReportJob | None:
     """Run a queued job: render into a temporary file, keep it with the job, mark done (or failed, saying why)."""
     job = job_start(job_id=job_id)
     if job is None:
@@ -297,7 +334,7 @@ def job_run(*, job_id: int) -> ReportJob | None:
                 JobStatus.FAILED,
                 finished_at=timezone.now(),
                 error=message[:2000],
-                progress_message="失败 failed",
+                progress_message=tr("失败", "failed"),
             )
         return job
     now = timezone.now()
@@ -311,7 +348,7 @@ def job_run(*, job_id: int) -> ReportJob | None:
             file_name=name,
             file_size=size,
             progress=100,
-            progress_message="完成 done",
+            progress_message=tr("完成", "done"),
             finished_at=now,
             heartbeat_at=now,
             expires_at=now + datetime.timedelta(hours=ttl_hours()),

@@ -25,6 +25,10 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from django.utils import translation
+
+from core.pages import tr
+
 from . import pdf
 from .registry import Column, Progress, ReportData, no_progress
 
@@ -47,7 +51,11 @@ BORDER_H, SLACK = (
     1.5,
 )  # the block's top and bottom border (0.5 pt each); spare so rounding never overflows
 MIN_SCALE = 0.7  # text up to 1/0.7 times its column is set smaller on one line; longer text wraps
-CONTINUED = "（续 continued）"
+CONTINUED = ("（续）", " (continued)")
+
+
+def continued() -> str:
+    return tr(*CONTINUED)
 
 
 @dataclass
@@ -92,7 +100,7 @@ def value_text(value, col: Column) -> tuple[str, str]:
     if value is None:
         return "", "l"
     if isinstance(value, bool):
-        return ("是" if value else "否"), "c"
+        return tr("是" if value else "否", "yes" if value else "no"), "c"
     if isinstance(value, Decimal):
         return f"{value:,.2f}", "r"
     if isinstance(value, int):
@@ -265,7 +273,7 @@ def _table_blocks(pages: _Pages, table: Table, first_of_part: bool) -> None:
     for html, h in extras:
         pages.put(html, h)
     if not rows:
-        pages.put('<p class="note">无数据 no data</p>', NOTE_H)
+        pages.put(f'<p class="note">{tr("无数据", "no data")}</p>', NOTE_H)
         return
     i = 0
     while i < len(rows):
@@ -279,7 +287,7 @@ def _table_blocks(pages: _Pages, table: Table, first_of_part: bool) -> None:
                 shaded_from = len(rows) - table.shaded
                 continue
             pages.new()
-            pages.put(f"<h2>{escape(table.title)}{CONTINUED}</h2>", HEAD_H)
+            pages.put(f"<h2>{escape(table.title)}{continued()}</h2>", HEAD_H)
             continue
         chunk, lines = [], 0
         while i < len(rows) and (lines + len(rows[i])) * LINE_H <= room:
@@ -297,7 +305,7 @@ def _table_blocks(pages: _Pages, table: Table, first_of_part: bool) -> None:
         )
         if i < len(rows):
             pages.new()
-            pages.put(f"<h2>{escape(table.title)}{CONTINUED}</h2>", HEAD_H)
+            pages.put(f"<h2>{escape(table.title)}{continued()}</h2>", HEAD_H)
     if pages.fits(GAP_H):
         pages.put('<div class="gap"></div>', GAP_H)
 
@@ -307,9 +315,10 @@ def paginate(data: ReportData, part: Part, *, landscape: bool = True) -> list[st
     pages = _Pages(PAGE[landscape][1])
     pages.new()
     pages.put(f"<h1>{escape(data.title)}</h1>", TITLE_H)
-    meta = (
-        f"范围 scope：{part.title}　请求人 requested by：{data.requested_by}　"
-        f"时间：{data.requested_at:%Y-%m-%d %H:%M}"
+    when = f"{data.requested_at:%Y-%m-%d %H:%M}"
+    meta = tr(
+        f"范围：{part.title}　请求人：{data.requested_by}　时间：{when}",
+        f"Scope: {part.title}    Requested by: {data.requested_by}    At: {when}",
     )
     pages.put(f'<p class="meta">{escape(meta)}</p>', META_H)
     for n, table in enumerate(part.tables):
@@ -319,7 +328,7 @@ def paginate(data: ReportData, part: Part, *, landscape: bool = True) -> list[st
 
 def document_chars(data: ReportData, parts: Sequence[Part]) -> str:
     """Every character the documents print (for the job's font subset)."""
-    out = [pdf.report_chars(data), CONTINUED, "范围 scope：请求人 requested by：时间：无数据 no data"]
+    out = [pdf.report_chars(data), *CONTINUED, "范围：请求人：时间：无数据"]
     for part in parts:
         out.append(part.title)
         for t in part.tables:
@@ -348,10 +357,14 @@ def render(
         body = paginate(data, part, landscape=landscape)
         outline.append((part.bookmark or part.title, len(pages)))
         pages += [
-            {"html": html, "no": f"第 {n} 页 / 共 {len(body)} 页", "unit": part.title}
+            {
+                "html": html,
+                "no": tr(f"第 {n} 页 / 共 {len(body)} 页", f"page {n} of {len(body)}"),
+                "unit": part.title,
+            }
             for n, html in enumerate(body, 1)
         ]
-    progress(10, f"{len(pages)} 页 pages")
+    progress(10, tr(f"{len(pages)} 页", f"{len(pages)} pages"))
     workers = workers or pdf.pdf_workers()
     # documents of at most max_pages, as many as a multiple of the workers so the pool's rounds are even
     docs = workers * math.ceil(len(pages) / (workers * max_pages))
@@ -368,8 +381,11 @@ def render(
         )
         + " @page { @bottom-right { content: string(pageno); } }"
     )
-    base = {"data": data, "page_css": css, "unit": data.scope_label}
-    jobs = [(b, TEMPLATE, {**base, "pages": run}, font_path, FACE, CSS) for b, run in enumerate(runs)]
+    base = {"data": data, "page_css": css, "unit": data.scope_label, "lang": tr("zh-CN", "en")}
+    language = translation.get_language()
+    jobs = [
+        (b, TEMPLATE, {**base, "pages": run}, font_path, FACE, CSS, language) for b, run in enumerate(runs)
+    ]
     parts_pdf: dict[int, bytes] = {}
 
     def collect(results):
@@ -377,7 +393,7 @@ def render(
             parts_pdf[index] = part
             progress(
                 min(95, 10 + int(85 * len(parts_pdf) / len(runs))),
-                f"已生成 rendered {len(parts_pdf)}/{len(runs)}",
+                tr(f"已生成 {len(parts_pdf)}/{len(runs)}", f"rendered {len(parts_pdf)}/{len(runs)}"),
             )
 
     if workers > 1 and len(jobs) > 1 and pdf._can_fork_pool():

@@ -6,19 +6,35 @@ from decimal import Decimal
 from html import escape
 from pathlib import Path
 
+from assets.kit import SKIRT_CODE, SKIRT_NAME, SKIRT_NAME_EN
+from core.pages import tr
+
 from .. import textgrid, xlsx
 from ..registry import Column, Progress, ReportData, Section, no_progress
+from . import common
 
-GENDERS = {"M": "男", "F": "女", "U": "通用"}
-SIZE_LABELS = {"?missing": "待测量", "?mtm": "定制", "-": "—"}
+# What prints where the data holds a letter or a token: names in the report's one language, never the code.
+GENDERS = {"M": ("男", "men"), "F": ("女", "women"), "U": ("通用", "unisex")}
+SIZE_LABELS = {
+    "?missing": ("缺少量体数据", "measurements missing"),
+    "?mtm": ("量体定制", "made to measure"),
+    "-": ("—", "—"),
+}
 
 
 def gender_label(g: str) -> str:
-    return GENDERS.get(g, g)
+    return tr(*GENDERS[g]) if g in GENDERS else g
 
 
 def size_label(s: str) -> str:
-    return SIZE_LABELS.get(s, s)
+    return tr(*SIZE_LABELS[s]) if s in SIZE_LABELS else s
+
+
+def item_name(item, gender: str = "", code: str = "") -> str:
+    """An item type's name in the report's language (Chinese: the name of the gender's version)."""
+    if item is None:
+        return tr(SKIRT_NAME, SKIRT_NAME_EN) if code == SKIRT_CODE else tr("其他品类", "other item")
+    return tr(item.name_for(gender), item.name_en)
 
 
 def pct(part: int, whole: int) -> str:
@@ -46,11 +62,7 @@ def section_columns(data: ReportData, section: Section) -> list[Column]:
     return section.header.get("columns") or data.columns
 
 
-def print_header(data: ReportData) -> str:
-    return (
-        f"{data.title} · {data.scope_label} · {data.requested_by} "
-        f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}"
-    )
+print_header = common.print_header
 
 
 def pdf_parts(data: ReportData) -> list[textgrid.Part]:
@@ -86,19 +98,7 @@ def render_pdf(
 
 
 def about_sheet(wb, data: ReportData, extra: list[tuple] = ()) -> None:
-    ws = wb.create_sheet("说明")
-    xlsx.write_table(
-        ws,
-        [Column("k", "项目", 0, 18), Column("v", "内容", 0, 90)],
-        [
-            ("报表 report", data.title),
-            ("范围 scope", data.scope_label),
-            ("请求人 requested by", data.requested_by),
-            ("请求时间 requested at", f"{data.requested_at:%Y-%m-%d %H:%M}"),
-            *(("数据来源 source", s) for s in data.sources),
-            *extra,
-        ],
-    )
+    common.write_about(wb, data, *extra)
 
 
 def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
@@ -109,6 +109,6 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
     for n, section in enumerate(data.sections, 1):
         ws = wb.create_sheet(xlsx.sheet_title(section.header.get("sheet") or section.title, taken))
         xlsx.write_table(ws, section_columns(data, section), section.rows, print_header=header)
-        progress(5 + int(90 * n / max(1, len(data.sections))), f"工作表 sheet {section.title}")
+        progress(5 + int(90 * n / max(1, len(data.sections))), tr("工作表 ", "sheet ") + section.title)
     about_sheet(wb, data)
     wb.save(out)

@@ -5,6 +5,8 @@ they are."""
 
 from pathlib import Path
 
+from core.pages import tr
+
 from .. import pdf, xlsx
 from ..registry import Column, Progress, ReportData, no_progress
 
@@ -26,33 +28,38 @@ def render_document(
     # from it falls back to the whole system CJK font (embedded whole: megabytes per file).
     data.meta["_text"] = str(context) + str([s.header for s in data.sections])
     pdf.render_single(data, template, out, context=ctx, progress=progress)
-    progress(95, "已生成 rendered")
+    progress(95, tr("已生成", "rendered"))
 
 
 def print_header(data: ReportData) -> str:
     return (
         f"{data.title} · {data.scope_label} · {data.requested_by} "
-        f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}"
+        f"{data.requested_at:%Y-%m-%d %H:%M} · {tr('；', '; ').join(data.sources)}"
     )
 
 
-ABOUT_COLUMNS = [Column("k", "项目", 0, 18), Column("v", "内容", 0, 90)]
+ABOUT_COLUMNS = [Column("k", ("项目", "Item"), 0, 18), Column("v", ("内容", "Value"), 0, 90)]
+
+
+def about_title() -> str:
+    """The name of the about sheet (who asked, when, from which data)."""
+    return tr("说明", "About")
 
 
 def about_rows(data: ReportData, *extra: tuple) -> list[tuple]:
     return [
-        ("报表 report", data.title),
-        ("范围 scope", data.scope_label),
-        ("请求人 requested by", data.requested_by),
-        ("请求时间 requested at", f"{data.requested_at:%Y-%m-%d %H:%M}"),
-        *(("数据来源 source", s) for s in data.sources),
+        (tr("报表", "Report"), data.title),
+        (tr("范围", "Scope"), data.scope_label),
+        (tr("请求人", "Requested by"), data.requested_by),
+        (tr("请求时间", "Requested at"), f"{data.requested_at:%Y-%m-%d %H:%M}"),
+        *((tr("数据来源", "Data source"), s) for s in data.sources),
         *extra,
     ]
 
 
 def write_about(wb, data: ReportData, *extra: tuple) -> None:
-    """The 说明 sheet of a write-only workbook: what, for whom, when, from which data."""
-    ws = wb.create_sheet("说明")
+    """The about sheet (说明) of a write-only workbook: what, for whom, when, from which data."""
+    ws = wb.create_sheet(about_title())
     xlsx.write_table(ws, ABOUT_COLUMNS, about_rows(data, *extra), print_header=print_header(data))
 
 
@@ -61,7 +68,7 @@ def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return tr("是", "yes") if value else tr("否", "no")
     if hasattr(value, "isoformat") and not isinstance(value, str):
         return value.isoformat()[:10]
     return str(value)
@@ -70,6 +77,14 @@ def cell_text(value) -> str:
 def zh(label: str) -> str:
     """The Chinese part of a bilingual choice label ("在用 in service" → "在用")."""
     return str(label).split(" ", 1)[0]
+
+
+def choice_label(label) -> str:
+    """A bilingual choice label ("在用 in service") in the report's language: "在用", or "in service"."""
+    head, _, tail = str(label).partition(" ")
+    if not tail or not any("\u4e00" <= ch <= "\u9fff" for ch in head):
+        return str(label)
+    return tr(head, tail)
 
 
 def pdf_table(section, columns, *, total_rows: int = 0) -> dict:

@@ -9,6 +9,7 @@ from html import escape
 from django.utils import timezone
 
 from assets.models import ItemType
+from core.pages import tr
 from distribution import selectors as dist
 from personnel.choices import Level
 
@@ -19,24 +20,30 @@ from . import _tables
 
 KIND = "distribution-progress"
 TITLE = "被装配发进度表"
+TITLE_EN = "Uniform distribution progress"
 FIELDS = ["needed", "shipped", "in_transit", "received", "short", "excess", "issued", "outstanding"]
 LABELS = {
-    "needed": "应配",
-    "shipped": "已发运",
-    "in_transit": "在途",
-    "received": "已签收",
-    "short": "短少",
-    "excess": "超收",
-    "issued": "已发放",
-    "outstanding": "未发放",
+    "needed": ("应配", "Needed"),
+    "shipped": ("已发运", "Shipped"),
+    "in_transit": ("在途", "In transit"),
+    "received": ("已签收", "Received"),
+    "short": ("短少", "Short"),
+    "excess": ("超收", "Excess"),
+    "issued": ("已发放", "Issued"),
+    "outstanding": ("未发放", "Outstanding"),
 }
 FIGURE_COLUMNS = [Column(f, LABELS[f], 19, 10, "0") for f in FIELDS]
-PCT = Column("pct", "发放率", 17, 9)
-UNIT_COLUMNS = [Column("code", "代码", 20, 10), Column("unit", "单位", 48, 18), *FIGURE_COLUMNS, PCT]
+PCT = Column("pct", ("发放率", "Issued %"), 17, 9)
+UNIT_COLUMNS = [
+    Column("code", ("代码", "Code"), 20, 10),
+    Column("unit", ("单位", "Unit"), 48, 18),
+    *FIGURE_COLUMNS,
+    PCT,
+]
 ITEM_COLUMNS = [
-    Column("item", "品类", 58, 22),
-    Column("gender", "款式", 12, 6),
-    Column("size", "号型", 24, 10),
+    Column("item", ("品类", "Item"), 58, 22),
+    Column("gender", ("款式", "Version"), 12, 6),
+    Column("size", ("号型", "Size"), 24, 10),
     *FIGURE_COLUMNS,
     PCT,
 ]
@@ -63,14 +70,18 @@ def own_row(summary: dict, label: str) -> tuple:
     )
 
 
-OWN_NOTE = "本级：本单位人员及到达本单位未转发下级的数量（在途为负即正发往下级）；各行加本级即为合计。"
+def own_note() -> str:
+    return tr(
+        "本级：本单位人员及到达本单位未转发下级的数量（在途为负即正发往下级）；各行加本级即为合计。",
+        "Own: the unit's own staff, and what reached it and was not passed on (a negative in transit means "
+        "more is on its way down); the rows and the own row add up to the total.",
+    )
 
 
-def item_rows(rows: list[dict], items: dict[str, ItemType]) -> list[tuple]:
-    """The rows by item × gender × size, each item named as the men's or women's version it is."""
+def item_rows(rows: list[dict], items: dict) -> list[tuple]:
     return [
         (
-            items[r["item_code"]].name_for(r["gender"]) if r["item_code"] in items else r["item_code"],
+            _tables.item_name(items.get(r["item_code"]), r["gender"], r["item_code"]),
             _tables.gender_label(r["gender"]),
             _tables.size_label(r["size"]),
             *(r[f] for f in FIELDS),
@@ -98,9 +109,9 @@ def bar_chart(children: list[dict]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * 0.75:.0f}pt" height="{height * 0.75:.0f}pt"'
         f' viewBox="0 0 {width} {height}">',
         f'<rect x="{label_w}" y="4" width="10" height="8" fill="#9ecae1"/>'
-        f'<text x="{label_w + 14}" y="11" {font}>已签收/应配 received</text>'
+        f'<text x="{label_w + 14}" y="11" {font}>{tr("已签收/应配", "received / needed")}</text>'
         f'<rect x="{label_w + 150}" y="4" width="10" height="8" fill="#08519c"/>'
-        f'<text x="{label_w + 164}" y="11" {font}>已发放/应配 issued</text>',
+        f'<text x="{label_w + 164}" y="11" {font}>{tr("已发放/应配", "issued / needed")}</text>',
     ]
     for n, c in enumerate(children):
         y = top + n * row_h
@@ -126,12 +137,12 @@ def collect(
     sections: list[Section] = []
     chart_children: list[dict] = []
     for root in roots:
-        progress(1, f"汇总 summing {root.name}")
+        progress(1, tr("汇总 ", "summing ") + root.name)
         tree = dist.progress_tree(user, root.code)  # the root and its cities in one pass
         top = tree["unit"]
         totals_row = (
             "",
-            f"{top['unit_name']} 合计",
+            tr(f"{top['unit_name']} 合计", f"{top['unit_name']} total"),
             *(top["totals"][f] for f in FIELDS),
             _tables.pct(top["totals"]["issued"], top["totals"]["needed"]),
         )
@@ -139,20 +150,22 @@ def collect(
             cities = top["children"]
             chart_children += cities
             # the province's own staff (its flows are its cities', so only needs, allocation and kits)
-            own = [own_row(top, "省本级")] if any(top["own"].values()) else []
+            own = [own_row(top, tr("省本级", "province's own"))] if any(top["own"].values()) else []
             sections.append(
                 Section(
                     key=root.code,
-                    title=f"{root.name} 各市州汇总 summary per city",
-                    group="汇总",
+                    title=tr(f"{root.name} 各市州汇总", f"{root.name}: summary per city"),
+                    group=tr("汇总", "Summary"),
                     rows=[*(unit_row(c) for c in cities), *own, totals_row],
                     header={
                         "columns": UNIT_COLUMNS,
-                        "sheet": "汇总",
+                        "sheet": tr("汇总", "Summary"),
                         "chart": True,
                         "totals": 1,
-                        "note": "品类×款式×号型明细见 Excel 或各市州报表 (--city) item detail: "
-                        "see the Excel file or each city's report",
+                        "note": tr(
+                            "品类×款式×号型明细见本报表的电子表格或各市州的报表",
+                            "Detail by item, version and size: see this report's Excel file or each city's report",
+                        ),
                     },
                 )
             )
@@ -166,23 +179,23 @@ def collect(
                 sections.append(
                     Section(
                         key=f"{code}-units",
-                        title=f"{city['unit_name']} 各县级单位 per county",
+                        title=tr(f"{city['unit_name']} 各县级单位", f"{city['unit_name']}: per county"),
                         group=city["unit_name"],
                         rows=[
                             *(unit_row(c) for c in city["children"]),
-                            own_row(city, "本级"),
+                            own_row(city, tr("本级", "own")),
                             (
                                 "",
-                                f"{city['unit_name']} 合计",
+                                tr(f"{city['unit_name']} 合计", f"{city['unit_name']} total"),
                                 *(city["totals"][f] for f in FIELDS),
                                 _tables.pct(city["totals"]["issued"], city["totals"]["needed"]),
                             ),
                         ],
                         header={
                             "columns": UNIT_COLUMNS,
-                            "sheet": f"{short_name(city['unit_name'])}-县级",
+                            "sheet": short_name(city["unit_name"]) + tr("-县级", " counties"),
                             "new_page": True,
-                            "note": OWN_NOTE,
+                            "note": own_note(),
                             "totals": 1,
                             "chart": root.level != Level.PROVINCE,
                         },
@@ -191,7 +204,10 @@ def collect(
             sections.append(
                 Section(
                     key=f"{code}-items",
-                    title=f"{city['unit_name']} 品类×款式×号型 by item, gender and size",
+                    title=tr(
+                        f"{city['unit_name']} 品类×款式×号型",
+                        f"{city['unit_name']}: by item, version and size",
+                    ),
                     group=city["unit_name"],
                     rows=item_rows(city["rows"], items),
                     header={
@@ -199,7 +215,7 @@ def collect(
                         "sheet": short_name(city["unit_name"]),
                         "new_page": not city["children"],
                         # the province PDF stays a summary (26,000 detail rows would take minutes to lay
-                        # out): the detail is in its Excel and in each city's PDF (--city)
+                        # out): the detail is in its Excel and in each city's PDF
                         "pdf": root.level != Level.PROVINCE,
                     },
                 )
@@ -212,12 +228,15 @@ def collect(
             break
     when = now or timezone.now()
     sources = [
-        f"配发台账 distribution ledger as of {timezone.localtime(when):%Y-%m-%d %H:%M}",
-        "应配 needed: 人员花名册与配发标准 roll × entitlement standard",
+        tr(
+            f"配发台账，截至 {timezone.localtime(when):%Y-%m-%d %H:%M}",
+            f"distribution ledger as of {timezone.localtime(when):%Y-%m-%d %H:%M}",
+        ),
+        tr("应配：人员花名册 × 配发标准", "needed: officer roll × entitlement standard"),
     ]
     return ReportData(
         kind=KIND,
-        title=TITLE,
+        title=tr(TITLE, TITLE_EN),
         scope_label=scope_label(roots),
         requested_by=user.get_username(),
         requested_at=when,
@@ -225,8 +244,8 @@ def collect(
         columns=UNIT_COLUMNS + ITEM_COLUMNS[:3],
         sections=sections,
         meta={
-            "chart_labels": "已签收/应配 received 已发放/应配 issued 合计 各市州汇总 各县级单位 "
-            "品类×款式×号型 男女通用待测量定制 无数据 品类×款式×号型明细见 Excel 或各市州报表"
+            "chart_labels": "已签收/应配 已发放/应配 合计 各市州汇总 各县级单位 "
+            "品类×款式×号型 男女通用缺少量体数据量体定制 无数据 品类×款式×号型明细见本报表的文件或各市州的报表"
         },
     )
 
@@ -235,6 +254,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         renderers={"pdf": _tables.render_pdf, "xlsx": _tables.render_xlsx},
         description="各市州汇总与进度图，市州明细到县与品类×款式×号型 summary per city with a chart, "

@@ -6,7 +6,9 @@ import datetime
 
 from django.utils import timezone
 
+from assets.models import ItemType
 from assets.sizes import officer_sizes
+from core.pages import tr
 from distribution import selectors as dist
 from personnel.ids import mask
 
@@ -16,24 +18,27 @@ from . import _tables
 
 KIND = "kit-card"
 TITLE = "个人被装卡"
+TITLE_EN = "Officer kit card"
 TEMPLATE = "reports/pdf/kit_card.html"
 COLUMNS = [
-    Column("seq", "序号", 10, 6, "0"),
-    Column("item", "品名", 56, 22),
-    Column("size", "号型", 24, 10),
-    Column("quantity", "数量", 14, 6, "0"),
-    Column("issued_on", "发放日期", 24, 12),
-    Column("due_on", "应换发日期", 24, 12),
-    Column("state", "状态", 26, 10),
+    Column("seq", ("序号", "No."), 10, 6, "0"),
+    Column("item", ("品名", "Item"), 56, 22),
+    Column("size", ("号型", "Size"), 24, 10),
+    Column("quantity", ("数量", "Qty"), 14, 6, "0"),
+    Column("issued_on", ("发放日期", "Issued on"), 24, 12),
+    Column("due_on", ("应换发日期", "Due on"), 24, 12),
+    Column("state", ("状态", "State"), 26, 10),
 ]
 STATUS = {
-    "serving": "在岗",
-    "seconded": "借调",
-    "on_leave": "休假",
-    "transferred_out": "调出",
-    "left": "离职",
-    "retired": "退休",
+    "serving": ("在岗", "serving"),
+    "seconded": ("借调", "seconded"),
+    "on_leave": ("休假", "on leave"),
+    "transferred_out": ("调出", "transferred out"),
+    "left": ("离职", "left"),
+    "retired": ("退休", "retired"),
 }
+SEX = {"M": ("男", "male"), "F": ("女", "female")}
+DUE, DUE_SOON, IN_USE = ("已到期", "due"), ("即将到期", "due soon"), ("在用", "in use")
 
 
 class KitCardParams(ParamsBase):
@@ -41,7 +46,8 @@ class KitCardParams(ParamsBase):
 
 
 def _size_text(size) -> str:
-    return size.code or {"made_to_measure": "定制", "missing": "待测量"}.get(size.status, "—")
+    token = {"mtm": "?mtm", "made_to_measure": "?mtm", "missing": "?missing"}.get(size.status)
+    return size.code or (_tables.size_label(token) if token else "—")
 
 
 def collect(
@@ -51,34 +57,33 @@ def collect(
     when = now or timezone.now()
     today = timezone.localtime(when).date()
     rows = []
+    items = {i.code: i for i in ItemType.objects.all()}
+    due_count = 0
     for n, line in enumerate(dist.kit_card(officer), 1):
         due = line["due_on"]
-        state = (
-            "已到期 due"
-            if due and due <= today
-            else ("即将到期 due soon" if due and (due - today).days <= 90 else "在用 in use")
-        )
+        state = DUE if due and due <= today else (DUE_SOON if due and (due - today).days <= 90 else IN_USE)
+        due_count += state is DUE
         rows.append(
             (
                 n,
-                line["name"],
+                _tables.item_name(items.get(line["item"]), line["gender"], line["item"]),
                 _tables.size_label(line["size"]),
                 line["quantity"],
                 line["issued_on"].isoformat() if line["issued_on"] else "—",
                 due.isoformat() if due else "—",
-                state,
+                tr(*state),
             )
         )
     sizes = officer_sizes(officer)
-    badge = dist.badge_numbers([officer.pk]).get(officer.pk, "未分配")
+    badge = dist.badge_numbers([officer.pk]).get(officer.pk) or tr("未分配", "not assigned")
     meta = {
         "name": officer.name,
         "unit": officer.unit.name,
-        "gender": _tables.gender_label(officer.gender),
+        "gender": tr(*SEX[officer.gender]) if officer.gender in SEX else officer.gender,
         "id_number": mask(officer.id_number),
         "certificate": officer.certificate_number or "—",
         "badge": badge,
-        "status": STATUS.get(officer.status, officer.status),
+        "status": tr(*STATUS[officer.status]) if officer.status in STATUS else officer.status,
         "post": officer.post or "—",
         "top": _size_text(sizes["top"]),
         "bottom": _size_text(sizes["bottom"]),
@@ -86,19 +91,22 @@ def collect(
         "cap": _size_text(sizes["hat_cm"]),
         "measured_on": officer.measured_on.isoformat() if officer.measured_on else "—",
         "pieces": sum(r[3] for r in rows),
-        "due": sum(1 for r in rows if r[6].startswith("已到期")),
+        "due": due_count,
         "labels": "姓名单位性别身份证号执法证号胸号状态岗位上衣下装鞋帽号测量日期合计件已到期项本人签字发放单位盖章尚无发放记录",
     }
-    progress(3, f"{len(rows)} 项 items")
+    progress(3, tr(f"{len(rows)} 项", f"{len(rows)} items"))
     return ReportData(
         kind=KIND,
-        title=TITLE,
+        title=tr(TITLE, TITLE_EN),
         scope_label=officer.unit.name,
         requested_by=user.get_username(),
         requested_at=when,
         sources=[
-            f"配发台账 distribution ledger as of {timezone.localtime(when):%Y-%m-%d %H:%M}",
-            "应换发 due = 发放日期 + 使用年限 issue date + service life",
+            tr(
+                f"配发台账，截至 {timezone.localtime(when):%Y-%m-%d %H:%M}",
+                f"distribution ledger as of {timezone.localtime(when):%Y-%m-%d %H:%M}",
+            ),
+            tr("应换发日期 = 发放日期 + 使用年限", "due on = issue date + service life"),
         ],
         columns=COLUMNS,
         sections=[Section(key=str(officer.pk), title=officer.name, rows=rows)],
@@ -118,6 +126,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=KitCardParams,
         renderers={"pdf": render_pdf},

@@ -10,25 +10,27 @@ from django.conf import settings
 from django.utils import timezone
 
 from assets.models import ItemType
+from core.pages import tr
 from distribution import selectors as dist
 
 from .. import pdf
 from ..registry import Column, ParamsBase, Progress, ReportData, ReportKind, Section, no_progress, register
-from . import _tables
+from . import _tables, common
 
 KIND = "receipt-form"
 TITLE = "被装物资签收单"
+TITLE_EN = "Uniform receipt form"
 TEMPLATE = "reports/pdf/receipt_form.html"
 COLUMNS = [
-    Column("seq", "序号", 10, 6, "0"),
-    Column("item", "品名", 50, 22),
-    Column("gender", "款式", 12, 6),
-    Column("size", "号型", 22, 10),
-    Column("quantity", "发运数量", 18, 9, "0"),
-    Column("received", "实收", 16, 8, "0"),
-    Column("short", "短少", 14, 8, "0"),
-    Column("excess", "超收", 14, 8, "0"),
-    Column("note", "备注", 34, 16),
+    Column("seq", ("序号", "No."), 10, 6, "0"),
+    Column("item", ("品名", "Item"), 50, 22),
+    Column("gender", ("款式", "Version"), 12, 6),
+    Column("size", ("号型", "Size"), 22, 10),
+    Column("quantity", ("发运数量", "Shipped"), 18, 9, "0"),
+    Column("received", ("实收", "Received"), 16, 8, "0"),
+    Column("short", ("短少", "Short"), 14, 8, "0"),
+    Column("excess", ("超收", "Excess"), 14, 8, "0"),
+    Column("note", ("备注", "Note"), 34, 16),
 ]
 
 
@@ -65,14 +67,16 @@ def collect(
         rows.append(
             (
                 n,
-                items[line.item_id].name_for(line.gender),
+                _tables.item_name(items.get(line.item_id), line.gender),
                 _tables.gender_label(line.gender),
                 _tables.size_label(line.size),
                 line.quantity,
                 got.received if got else None,
                 got.short if got else None,
                 got.excess if got else None,
-                (got.note or got.get_reason_display()) if got and (got.short or got.note) else "",
+                (got.note or common.choice_label(got.get_reason_display()))
+                if got and (got.short or got.note)
+                else "",
             )
         )
         total += line.quantity
@@ -84,7 +88,7 @@ def collect(
         "number": shipment.number,
         "sender": sender,
         "receiver": shipment.to_unit.name,
-        "status": shipment.get_status_display(),
+        "status": common.choice_label(shipment.get_status_display()),
         "created": _local(shipment.created_at),
         "dispatched": _local(shipment.dispatched_at),
         "received": _local(shipment.received_at),
@@ -94,15 +98,20 @@ def collect(
         "note": shipment.note,
         "labels": "发运单号发货单位收货单位状态发运时间签收时间合计件数发货人收货人签字盖章日期扫码确认签收经办",
     }
-    progress(3, f"{len(rows)} 行 lines")
+    progress(3, tr(f"{len(rows)} 行", f"{len(rows)} lines"))
     when = now or timezone.now()
     return ReportData(
         kind=KIND,
-        title=TITLE,
+        title=tr(TITLE, TITLE_EN),
         scope_label=shipment.to_unit.name,
         requested_by=user.get_username(),
         requested_at=when,
-        sources=[f"发运单 shipment {shipment.number}（{meta['status']}）"],
+        sources=[
+            tr(
+                f"发运单 {shipment.number}（{meta['status']}）",
+                f"shipment {shipment.number} ({meta['status']})",
+            )
+        ],
         columns=COLUMNS,
         sections=[Section(key=shipment.number, title=shipment.number, rows=rows)],
         meta=meta,
@@ -122,6 +131,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=ReceiptParams,
         renderers={"pdf": render_pdf},

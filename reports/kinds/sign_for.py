@@ -23,25 +23,28 @@ from django.utils.module_loading import import_string
 
 from assets.kit import active_items
 from assets.sizes import MADE_TO_MEASURE, MISSING, officer_sizes
+from core.pages import tr
 from personnel.models import Officer, OrgUnit
 
 from .. import pdf, xlsx
 from ..registry import Column, ParamsBase, Progress, ReportData, ReportKind, Section, no_progress, register
 from ..scoping import roll_as_of, root_units, scope_label
+from . import _tables, common
 
 KIND = "sign-for-sheets"
 TITLE = "被装签领表"
+TITLE_EN = "Uniform sign-for sheets"
 
 COLUMNS = [
-    Column("seq", "序号", 12, 6, "0"),
-    Column("name", "姓名", 34, 12),
-    Column("badge", "胸号", 28, 12),
-    Column("top", "上衣号型", 30, 11),
-    Column("bottom", "下装号型", 30, 11),
-    Column("shoe", "鞋号(mm)", 22, 9),
-    Column("cap", "帽号(cm)", 22, 9),
-    Column("pieces", "件数", 18, 7, "0"),
-    Column("signature", "本人签名", 81, 16),
+    Column("seq", ("序号", "No."), 12, 6, "0"),
+    Column("name", ("姓名", "Name"), 34, 12),
+    Column("badge", ("胸号", "Badge"), 28, 12),
+    Column("top", ("上衣号型", "Top size"), 30, 11),
+    Column("bottom", ("下装号型", "Bottom size"), 30, 11),
+    Column("shoe", ("鞋号(mm)", "Shoe (mm)"), 22, 9),
+    Column("cap", ("帽号(cm)", "Cap (cm)"), 22, 9),
+    Column("pieces", ("件数", "Pieces"), 18, 7, "0"),
+    Column("signature", ("本人签名", "Signature"), 81, 16),
 ]
 # PDF geometry, in mm; the heights must match static/reports/sign_for.css.
 PDF_FACE = "mono"
@@ -54,7 +57,11 @@ KIT_LINE_H, KIT_BOX, KIT_GAP = 3.4, 3.4, 2.0  # kit box: lines + padding and bor
 ROW_H = 6.2  # every row and the header row
 FOOT_H = 7.0  # 发放人 / 复核人 / 日期 and 第 X 页 / 共 Y 页, on every page
 GRID_BORDERS, SLACK = 0.36, 1.0
-XLSX_COLUMNS = [Column("unit", "单位", 0, 22), *COLUMNS[:-1], Column("signature", "本人签名", 0, 16)]
+XLSX_COLUMNS = [
+    Column("unit", ("单位", "Unit"), 0, 22),
+    *COLUMNS[:-1],
+    Column("signature", ("本人签名", "Signature"), 0, 16),
+]
 
 
 class SignForParams(ParamsBase):
@@ -75,33 +82,45 @@ def _size_text(size) -> str:
     if size.code:
         return size.code
     if size.status == MADE_TO_MEASURE:
-        return "定制"
+        return _tables.size_label("?mtm")
     if size.status == MISSING:
-        return "待测量"
+        return _tables.size_label("?missing")
     return "—"
 
 
-def kit_lines(parts: list[str], width: int = 100) -> list[str]:
-    """The kit's contents as lines of at most `width` characters, broken between items."""
+def kit_separator() -> str:
+    return tr("、", ", ")
+
+
+def kit_lines(parts: list[str], width: int | None = None) -> list[str]:
+    """The kit's contents as lines of at most `width` characters (Chinese 100, English 180: Latin letters
+    are half as wide in the mono face), broken between items."""
+    width = width or int(tr("100", "180"))
+    sep = kit_separator()
     lines, line = [], ""
     for part in parts:
-        piece = f"、{part}" if line else part
+        piece = f"{sep}{part}" if line else part
         if line and len(line) + len(piece) > width:
-            lines.append(line + "、")
+            lines.append(line + sep.strip())
             line = part
         else:
             line += piece
     return [*lines, line] if line else lines
 
 
-def kit_summary(items) -> tuple[str, int]:
+def kit_parts(items) -> tuple[list[str], int]:
     parts, pieces = [], 0
     for item in items:
         if item.qty_per_officer <= 0:
             continue
         pieces += item.qty_per_officer
-        parts.append(f"{item.name_zh}×{item.qty_per_officer}")
-    return "、".join(parts), pieces
+        parts.append(f"{tr(item.name_zh, item.name_en)}×{item.qty_per_officer}")
+    return parts, pieces
+
+
+def kit_summary(items) -> tuple[str, int]:
+    parts, pieces = kit_parts(items)
+    return kit_separator().join(parts), pieces
 
 
 def officer_row(seq: int, officer, badge: str, pieces: int) -> tuple:
@@ -132,7 +151,8 @@ def build(
     progress: Progress = no_progress,
 ) -> ReportData:
     """ReportData from officers already chosen (the benchmark passes in-memory officers here)."""
-    kit_text, pieces = kit_summary(items)
+    parts, pieces = kit_parts(items)
+    kit_text = kit_separator().join(parts)
     badge_numbers = badge_numbers or {}
     sections: dict[int, Section] = {}
     for officer in officers:
@@ -157,7 +177,7 @@ def build(
     ordered = sorted(sections.values(), key=lambda s: s.header["path"])
     return ReportData(
         kind=KIND,
-        title=TITLE,
+        title=tr(TITLE, TITLE_EN),
         scope_label=label,
         requested_by=requested_by,
         requested_at=requested_at,
@@ -166,7 +186,7 @@ def build(
         sections=ordered,
         meta={
             "kit_text": kit_text,
-            "kit_lines": kit_lines(kit_text.split("、")),
+            "kit_lines": kit_lines(parts),
             "pieces_per_officer": pieces,
             "items": len(items),
         },
@@ -182,7 +202,7 @@ def collect(
     now: datetime.datetime | None = None,
 ) -> ReportData:
     roots = root_units(user, params)
-    progress(1, "读取花名册 reading the roll")
+    progress(1, tr("读取花名册", "reading the roll"))
     qs = Officer.objects.restrict(user)
 
     under = Q()
@@ -205,11 +225,12 @@ def collect(
         badge_numbers = provider([o.pk for o in officers]) if provider else {}
     items = active_items()
     sources = [
-        f"人员花名册 roll as of {roll_as_of(qs)}",
-        f"配发标准 entitlement standard ({len(items)} 品类)",
-        "胸号 badge numbers: " + ("配发台账 distribution" if badge_numbers else "未分配 not yet assigned"),
+        tr(f"人员花名册，截至 {roll_as_of(qs)}", f"officer roll as of {roll_as_of(qs)}"),
+        tr(f"配发标准（{len(items)} 个品类）", f"entitlement standard ({len(items)} items)"),
+        tr("胸号：", "badge numbers: ")
+        + (tr("配发台账", "distribution ledger") if badge_numbers else tr("尚未分配", "not yet assigned")),
     ]
-    progress(4, f"{len(officers)} 名人员 officers")
+    progress(4, tr(f"{len(officers)} 名人员", f"{len(officers)} officers"))
     return build(
         officers,
         units,
@@ -357,28 +378,17 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
     groups: dict[str, list[Section]] = {}
     for section in data.sections:
         groups.setdefault(section.group, []).append(section)
-    header = (
-        f"{data.title} · {data.scope_label} · {data.requested_by} "
-        f"{data.requested_at:%Y-%m-%d %H:%M} · {'；'.join(data.sources)}"
-    )
+    header = common.print_header(data)
     for n, (group, sections) in enumerate(groups.items(), 1):
         ws = wb.create_sheet(xlsx.sheet_title(group or "—", taken))
         rows = ((s.title, *r) for s in sections for r in s.rows)
         xlsx.write_table(ws, XLSX_COLUMNS, rows, print_header=header)
-        progress(5 + int(90 * n / max(1, len(groups))), f"工作表 sheet {group}")
-    about = wb.create_sheet("说明")
-    xlsx.write_table(
-        about,
-        [Column("k", "项目", 0, 16), Column("v", "内容", 0, 90)],
-        [
-            ("报表 report", data.title),
-            ("范围 scope", data.scope_label),
-            ("请求人 requested by", data.requested_by),
-            ("请求时间 requested at", f"{data.requested_at:%Y-%m-%d %H:%M}"),
-            *(("数据来源 source", s) for s in data.sources),
-            ("配发内容 kit", data.meta["kit_text"]),
-            ("人数 officers", data.row_count),
-        ],
+        progress(5 + int(90 * n / max(1, len(groups))), tr("工作表 ", "sheet ") + (group or "—"))
+    common.write_about(
+        wb,
+        data,
+        (tr("配发内容", "Kit"), data.meta["kit_text"]),
+        (tr("人数", "Officers"), data.row_count),
     )
     wb.save(out)
 
@@ -387,6 +397,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=SignForParams,
         renderers={"pdf": render_pdf, "xlsx": render_xlsx},

@@ -11,10 +11,12 @@ from pathlib import Path
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from assets import selectors as asset_selectors
-from assets.demand import GENDER_LABEL
-from assets.exporters import size_blocks, write_size_sheet
+from assets.exporters import size_blocks
+from assets.models import ItemType
 from core.errors import QMError
 from core.i18n import tr
 from personnel.models import OrgUnit
@@ -22,19 +24,43 @@ from personnel.models import OrgUnit
 from .. import textgrid, xlsx
 from ..registry import Column, ParamsBase, Progress, ReportData, ReportKind, Section, no_progress, register
 from ..scoping import root_units
-from . import common
+from . import _tables, common
 
 KIND = "size-table"
 TITLE = "号型统计表"
+TITLE_EN = "Size table"
 SIZES_PER_TABLE = 16  # size columns per printed table (A4 landscape); wider blocks continue below
 
 COLUMNS = [
-    Column("gender", "性别", 12, 6),
-    Column("system", "号型类别", 40, 20),
-    Column("code", "代码", 30, 16),
-    Column("name", "品名", 46, 22),
-    Column("total", "合计", 16, 9, "0"),
+    Column("gender", ("性别", "Gender"), 12, 6),
+    Column("system", ("号型类别", "Size system"), 40, 20),
+    Column("name", ("品名", "Item"), 46, 22),
+    Column("total", ("合计", "Total"), 16, 9, "0"),
 ]
+# The size systems' titles in one language (assets.exporters.SYSTEM_TITLE glues both).
+SYSTEM_TITLES = {
+    "top": ("上衣（号/型）", "Tops (height/chest)"),
+    "bottom": ("下装（号/型）", "Bottoms (height/waist)"),
+    "shoe_mm": ("鞋（mm）", "Shoes (mm)"),
+    "hat_cm": ("帽（cm）", "Caps (cm)"),
+    "none": ("标志（均码）", "Insignia (one size)"),
+    "badge_number": ("胸号", "Badge numbers"),
+}
+GENDER_TITLES = {"M": ("男款", "Men"), "F": ("女款", "Women")}
+
+
+def total_label() -> str:
+    return tr("合计", "Total")
+
+
+def _localise(blocks: dict[str, list[dict]]) -> None:
+    """Titles and item names of size_blocks' output in the report's language (Chinese: as they are)."""
+    items = {i.code: i for i in ItemType.objects.all()}
+    for gender, per_gender in blocks.items():
+        for block in per_gender:
+            block["title"] = tr(*SYSTEM_TITLES.get(block["system"], (block["title"], block["system"])))
+            for ln in block["lines"]:
+                ln["name"] = tr(ln["name"], _tables.item_name(items.get(ln["code"]), gender, ln["code"]))
 
 
 class SizeTableParams(ParamsBase):
@@ -72,18 +98,19 @@ def _chunks(block: dict, width: int = SIZES_PER_TABLE) -> list[dict]:
 
 def _part(key: str, title: str, group: str, rows: list[dict]) -> Section:
     blocks = size_blocks(rows)
+    _localise(blocks)
     genders, flat = [], []
     for gender in ("M", "F"):
         if not blocks[gender]:
             continue
-        label = GENDER_LABEL[gender]
+        label = _tables.gender_label(gender)
         for block in blocks[gender]:
             block["chunks"] = _chunks(block)
-            flat += [(label, block["title"], ln["code"], ln["name"], ln["total"]) for ln in block["lines"]]
+            flat += [(label, block["title"], ln["name"], ln["total"]) for ln in block["lines"]]
         genders.append(
             {
                 "gender": gender,
-                "label": f"{label}款",
+                "label": tr(*GENDER_TITLES[gender]),
                 "blocks": blocks[gender],
                 "total": sum(b["total"] for b in blocks[gender]),
             }
@@ -103,7 +130,7 @@ def collect(
     if params.county:
         raise QMError(
             "bad_params",
-            tr("号型统计表按市州统计，不能按县", "The size table is per city, not per county"),
+            tr("号型统计表按市州统计，不能按县", "the size table is per city, not per county"),
             {"field": "county"},
         )
     roots = root_units(user, params)  # an out-of-scope city → 404, a county code as city → 400
@@ -112,7 +139,7 @@ def collect(
         if params.snapshot is not None
         else asset_selectors.snapshot_latest(user)
     )
-    progress(2, f"读取需求快照 reading snapshot #{snap.pk}")
+    progress(2, tr(f"读取需求快照 #{snap.pk}", f"reading demand snapshot #{snap.pk}"))
     rows = asset_selectors.visible_rows(user, snap, params.city)
     cities = {u.code: u.name for u in OrgUnit.objects.filter(code__in={r["city_code"] for r in rows})}
     by_city: dict[str, list[dict]] = {}
@@ -120,25 +147,33 @@ def collect(
         by_city.setdefault(r["city_code"], []).append(r)
     sections = []
     if len(by_city) != 1:
-        label = "全省合计 province total" if asset_selectors.city_codes_for(user) is None else "合计 total"
-        sections.append(_part("total", label, "合计", rows))
+        province = asset_selectors.city_codes_for(user) is None
+        label = tr("全省合计", "Province total") if province else total_label()
+        sections.append(_part("total", label, total_label(), rows))
     for code in sorted(by_city):
         sections.append(_part(code, cities.get(code, code), cities.get(code, code), by_city[code]))
-    progress(4, f"{len(rows)} 行 rows, {len(by_city)} 个市州 cities")
+    progress(4, tr(f"{len(rows)} 行，{len(by_city)} 个市州", f"{len(rows)} rows, {len(by_city)} cities"))
     if params.city:
         scope_label = roots[0].name
     elif asset_selectors.city_codes_for(user) is None:
-        scope_label = "全省 province"
+        scope_label = tr("全省", "Province")
     else:
         scope_label = "、".join(cities.get(c, c) for c in sorted(by_city)) or "—"
+    made = f"{timezone.localtime(snap.created_at):%Y-%m-%d %H:%M}"
     sources = [
-        f"需求快照 demand snapshot #{snap.pk} {timezone.localtime(snap.created_at):%Y-%m-%d %H:%M}",
-        f"配发标准 standard v{snap.standard_version.number}",
-        f"数量不含备用 {snap.margin_percent}% quantities without the spare margin",
+        tr(f"需求快照 #{snap.pk}（{made}）", f"demand snapshot #{snap.pk} ({made})"),
+        tr(
+            f"配发标准第 {snap.standard_version.number} 版",
+            f"entitlement standard version {snap.standard_version.number}",
+        ),
+        tr(
+            f"数量不含 {snap.margin_percent}% 备用",
+            f"quantities without the {snap.margin_percent}% spare margin",
+        ),
     ]
     return ReportData(
         kind=KIND,
-        title=TITLE,
+        title=tr(TITLE, TITLE_EN),
         scope_label=scope_label,
         requested_by=user.get_username(),
         requested_at=timezone.localtime(now or timezone.now()),
@@ -164,7 +199,7 @@ def _grid_part(section: Section) -> textgrid.Part:
                     *(textgrid.GridColumn(z, size_cells, "r") for z in c["sizes"]),
                 ]
                 if c["last"]:
-                    cols.append(textgrid.GridColumn("合计", total_cells, "r"))
+                    cols.append(textgrid.GridColumn(total_label(), total_cells, "r"))
                 last = c["last"]
                 rows = [
                     [
@@ -175,20 +210,26 @@ def _grid_part(section: Section) -> textgrid.Part:
                     for ln in c["lines"]
                 ]
                 rows.append(
-                    ["合计 total", *(str(q) for q in c["totals"]), *([str(c["total"])] if last else [])]
+                    [total_label(), *(str(q) for q in c["totals"]), *([str(c["total"])] if last else [])]
                 )
                 title = f"{g['label']} · {b['title']}"
                 if len(b["chunks"]) > 1:
                     title += f"（{c_index + 1}/{len(b['chunks'])}）"
                 if b_index == 0 and c_index == 0:
-                    title = f"{g['label']}（{g['total']} 件）· {b['title']}"
-                note = f"{section.title}　合计 {section.header['total']} 件" if not tables else ""
+                    title = (
+                        tr(f"{g['label']}（{g['total']} 件）", f"{g['label']} ({g['total']})")
+                        + f" · {b['title']}"
+                    )
+                note = _part_total(section) if not tables else ""
                 tables.append(textgrid.Table(title=title, columns=cols, rows=rows, shaded=1, note=note))
     if not tables:
-        tables.append(textgrid.Table(title="没有数量 nothing counted", columns=[], rows=[]))
-    return textgrid.Part(
-        title=section.title, tables=tables, bookmark=f"{section.title}　合计 {section.header['total']} 件"
-    )
+        tables.append(textgrid.Table(title=tr("没有数量", "Nothing counted"), columns=[], rows=[]))
+    return textgrid.Part(title=section.title, tables=tables, bookmark=_part_total(section))
+
+
+def _part_total(section: Section) -> str:
+    n = section.header["total"]
+    return tr(f"{section.title}　合计 {n} 件", f"{section.title}: {n} pieces in all")
 
 
 def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
@@ -200,13 +241,61 @@ def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress) ->
     textgrid.render(data, [_grid_part(s) for s in data.sections], out, progress=progress)
 
 
+BOLD = Font(bold=True)
+HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def write_size_sheet(ws, blocks: list[dict], *, heading: str, title: str) -> int:
+    """One gender's blocks on a (normal) worksheet, items by name (never by code), sizes across; returns the
+    grand total. The layout of assets.exporters' size sheet, in the report's one language."""
+
+    def put(row, col, value, **style):
+        cell = ws.cell(row=row, column=col)
+        xlsx.set_safe(cell, value)
+        for k, v in style.items():
+            setattr(cell, k, v)
+
+    put(1, 1, heading, font=BOLD)
+    put(2, 1, title)
+    r, grand = 4, 0
+    for block in blocks:
+        sizes = block["sizes"]
+        put(r, 1, block["title"], font=BOLD)
+        r += 1
+        put(r, 1, tr("品名", "Item"), font=BOLD, fill=HEAD_FILL)
+        for j, size in enumerate(sizes):
+            put(r, 2 + j, size, font=BOLD, fill=HEAD_FILL, alignment=Alignment(horizontal="center"))
+        put(r, 2 + len(sizes), total_label(), font=BOLD, fill=HEAD_FILL)
+        r += 1
+        for line in block["lines"]:
+            put(r, 1, line["name"])
+            for j, q in enumerate(line["quantities"]):
+                if q:
+                    put(r, 2 + j, q)
+            put(r, 2 + len(sizes), line["total"], font=BOLD)
+            grand += line["total"]
+            r += 1
+        put(r, 1, total_label(), font=BOLD)
+        for j, q in enumerate(block["totals"]):
+            put(r, 2 + j, q, font=BOLD)
+        put(r, 2 + len(sizes), block["total"], font=BOLD)
+        r += 2
+    put(r, 1, tr("总计", "Grand total"), font=BOLD)
+    put(r, 2, grand, font=BOLD)
+    ws.column_dimensions["A"].width = 24
+    for col in range(2, ws.max_column + 1):
+        ws.column_dimensions[get_column_letter(col)].width = 9
+    ws.freeze_panes = "B4"
+    return grand
+
+
 def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
     """A sheet per part (total, each city) and gender, as assets.exporters lays it out."""
     wb = Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
     header = common.print_header(data)
-    title = "；".join(data.sources)
+    title = tr("；", "; ").join(data.sources)
     for n, section in enumerate(data.sections, 1):
         for gender in section.header["genders"]:
             ws = wb.create_sheet(xlsx.sheet_title(f"{section.group} {gender['label']}", taken))
@@ -214,14 +303,14 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
                 ws,
                 gender["blocks"],
                 title=title,
-                heading=f"号型统计表 size table · {gender['label']} · {section.title}",
+                heading=f"{data.title} · {gender['label']} · {section.title}",
             )
             ws.oddHeader.left.text = header[:250]
-            ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
-        progress(5 + int(90 * n / max(1, len(data.sections))), f"工作表 sheet {section.title}")
-    about = wb.create_sheet("说明")
+            ws.oddFooter.center.text = tr("第 &P 页 / 共 &N 页", "page &P of &N")
+        progress(5 + int(90 * n / max(1, len(data.sections))), tr("工作表 ", "sheet ") + section.title)
+    about = wb.create_sheet(common.about_title())
     for i, (k, v) in enumerate(
-        common.about_rows(data, ("快照说明 snapshot note", data.meta["snapshot_note"])), 1
+        common.about_rows(data, (tr("快照说明", "Snapshot note"), data.meta["snapshot_note"])), 1
     ):
         xlsx.set_safe(about.cell(row=i, column=1), k)
         xlsx.set_safe(about.cell(row=i, column=2), v)
@@ -234,6 +323,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=SizeTableParams,
         renderers={"pdf": render_pdf, "xlsx": render_xlsx},

@@ -11,56 +11,75 @@ from django.utils import timezone
 
 from assets import equipment_selectors as eq
 from assets.equipment_choices import ON_BOOKS, Condition, StationClass
+from core.pages import tr
 from personnel.choices import Level
 from personnel.models import OrgUnit
 
 from ..registry import Column, ParamsBase, Progress, ReportData, ReportKind, Section, no_progress, register
 from ..scoping import root_units, scope_label
-from . import _tables
+from . import _tables, common
 
 KIND = "station-condition"
 TITLE = "站所装备状况表"
+TITLE_EN = "Station equipment condition"
 CONDITIONS = [Condition.GOOD, Condition.FAIR, Condition.NEEDS_REPAIR, Condition.UNSERVICEABLE]
 MONEY = "#,##0.00"
 FIGURES = [
-    Column("good", "完好", 13, 8, "0"),
-    Column("fair", "基本完好", 15, 9, "0"),
-    Column("repair", "待修", 13, 8, "0"),
-    Column("broken", "报废", 13, 8, "0"),
-    Column("required", "标准配备", 15, 9, "0"),
-    Column("serviceable", "可用", 13, 8, "0"),
-    Column("need", "缺口", 13, 8, "0"),
-    Column("cost", "估算金额(元)", 26, 14, MONEY),
+    Column("good", ("完好", "Good"), 13, 8, "0"),
+    Column("fair", ("基本完好", "Fair"), 15, 9, "0"),
+    Column("repair", ("待修", "Repair"), 13, 8, "0"),
+    Column("broken", ("报废", "Broken"), 13, 8, "0"),
+    Column("required", ("标准配备", "Standard"), 15, 9, "0"),
+    Column("serviceable", ("可用", "Usable"), 13, 8, "0"),
+    Column("need", ("缺口", "Need"), 13, 8, "0"),
+    Column("cost", ("估算金额(元)", "Cost (yuan)"), 26, 14, MONEY),
 ]
 UNIT_COLUMNS = [
-    Column("level", "层级", 14, 8),
-    Column("unit", "单位", 70, 30),
-    Column("stations", "站所数", 14, 8, "0"),
+    Column("level", ("层级", "Level"), 14, 8),
+    Column("unit", ("单位", "Unit"), 70, 30),
+    Column("stations", ("站所数", "Stations"), 14, 8, "0"),
     *FIGURES,
 ]
 STATION_COLUMNS = [
-    Column("county", "县级单位", 44, 22),
-    Column("station", "站所", 56, 26),
-    Column("class", "类别", 26, 12),
+    Column("county", ("县级单位", "County"), 44, 22),
+    Column("station", ("站所", "Station"), 56, 26),
+    Column("class", ("类别", "Class"), 26, 12),
     *FIGURES,
 ]
 GAP_COLUMNS = [
-    Column("station", "站所", 56, 26),
-    Column("type", "装备", 44, 20),
-    Column("required", "标准", 13, 7, "0"),
-    Column("serviceable", "可用", 13, 7, "0"),
-    Column("repair", "待修", 13, 7, "0"),
-    Column("broken", "报废", 13, 7, "0"),
-    Column("past", "超期", 13, 7, "0"),
-    Column("need", "缺口", 13, 7, "0"),
-    Column("price", "单价(元)", 22, 12, MONEY),
-    Column("cost", "金额(元)", 24, 14, MONEY),
-    Column("reason", "说明", 52, 40),
+    Column("station", ("站所", "Station"), 56, 26),
+    Column("type", ("装备", "Equipment"), 44, 20),
+    Column("required", ("标准", "Standard"), 13, 7, "0"),
+    Column("serviceable", ("可用", "Usable"), 13, 7, "0"),
+    Column("repair", ("待修", "Repair"), 13, 7, "0"),
+    Column("broken", ("报废", "Broken"), 13, 7, "0"),
+    Column("past", ("超期", "Past life"), 13, 7, "0"),
+    Column("need", ("缺口", "Need"), 13, 7, "0"),
+    Column("price", ("单价(元)", "Price (yuan)"), 22, 12, MONEY),
+    Column("cost", ("金额(元)", "Cost (yuan)"), 24, 14, MONEY),
+    Column("reason", ("说明", "Why"), 52, 40),
 ]
 
 
 class StationParams(ParamsBase):
     pass
+
+
+def gap_reason(g) -> str:
+    """Why a station needs a type, in the report's language (the selector's own text glues both)."""
+    if g.priority == 0:
+        return tr("达标", "meets the standard")
+    if g.priority == 1:
+        return tr(f"无可用{g.type_name}（标准 {g.required}）", f"none serviceable (standard {g.required})")
+    parts = []
+    if g.shortage:
+        parts.append(tr(f"缺 {g.shortage}", f"short {g.shortage}"))
+    if g.renewal:
+        parts.append(tr(f"超期 {g.renewal}", f"{g.renewal} past service life"))
+    if g.oldest_acquired_on:
+        day = g.oldest_acquired_on.isoformat()
+        parts.append(tr(f"最早购置 {day}", f"oldest acquired {day}"))
+    return tr("；", "; ").join(parts)
 
 
 def _blank() -> dict:
@@ -106,7 +125,7 @@ def collect(
     per_station: dict[int, dict] = defaultdict(_blank)
     gaps = []
     for root in roots:
-        progress(1, f"读取 {root.name}")
+        progress(1, tr("读取 ", "reading ") + root.name)
         for station_id in eq.stations_for(user, unit_code=root.code).values_list("id", flat=True):
             per_station[station_id]  # every active station is listed, with or without equipment
         for r in (
@@ -146,9 +165,9 @@ def collect(
             _add(counties[county.pk], fig, s.pk)
         by_city[s.city_id].append(
             (
-                county.name if county else "（市州直属）",
+                county.name if county else tr("（市州直属）", "(city's own)"),
                 s.name,
-                StationClass(s.station_class).label.split(" ")[0] if s.station_class else "—",
+                common.choice_label(StationClass(s.station_class).label) if s.station_class else "—",
                 *_figs(fig),
             )
         )
@@ -156,20 +175,20 @@ def collect(
     summary = []
     for city_id in sorted(cities, key=lambda c: names[c].path):
         acc = cities[city_id]
-        summary.append(("市州", names[city_id].name, len(acc["stations"]), *_figs(acc)))
+        summary.append((tr("市州", "city"), names[city_id].name, len(acc["stations"]), *_figs(acc)))
         for county_id in sorted(
             (c for c in counties if names[c].city_id == city_id), key=lambda c: names[c].path
         ):
             cacc = counties[county_id]
-            summary.append(("县级", names[county_id].name, len(cacc["stations"]), *_figs(cacc)))
-    summary.append(("合计", scope_label(roots), len(total["stations"]), *_figs(total)))
+            summary.append((tr("县级", "county"), names[county_id].name, len(cacc["stations"]), *_figs(cacc)))
+    summary.append((tr("合计", "total"), scope_label(roots), len(total["stations"]), *_figs(total)))
     sections = [
         Section(
             key="summary",
-            title="各市州、县级单位汇总 per city and county",
-            group="汇总",
+            title=tr("各市州、县级单位汇总", "Summary per city and county"),
+            group=tr("汇总", "Summary"),
             rows=summary,
-            header={"columns": UNIT_COLUMNS, "sheet": "汇总", "totals": 1},
+            header={"columns": UNIT_COLUMNS, "sheet": tr("汇总", "Summary"), "totals": 1},
         )
     ]
     for city_id in sorted(by_city, key=lambda c: names[c].path):
@@ -178,7 +197,7 @@ def collect(
         sections.append(
             Section(
                 key=names[city_id].code,
-                title=f"{name} 各站所 per station",
+                title=tr(f"{name} 各站所", f"{name}: per station"),
                 group=short,
                 rows=by_city[city_id],
                 header={"columns": STATION_COLUMNS, "sheet": short, "new_page": True},
@@ -188,8 +207,8 @@ def collect(
     sections.append(
         Section(
             key="gaps",
-            title="缺口明细（按优先级）gaps by priority",
-            group="缺口",
+            title=tr("缺口明细（按优先级）", "Gaps by priority"),
+            group=tr("缺口", "Gaps"),
             rows=[
                 (
                     g.station_name,
@@ -202,34 +221,40 @@ def collect(
                     g.need,
                     g.unit_price,
                     g.cost,
-                    g.reason.split(" ")[0] if g.priority == 1 else g.reason,
+                    gap_reason(g),
                 )
                 for g in gaps
             ],
             header={
                 "columns": GAP_COLUMNS,
-                "sheet": "缺口明细",
+                "sheet": tr("缺口明细", "Gaps"),
                 "new_page": True,
-                "note": f"估算金额合计 estimated cost {total['cost']:,.2f} 元",
+                "note": tr(
+                    f"估算金额合计 {total['cost']:,.2f} 元",
+                    f"Estimated cost in all: {total['cost']:,.2f} yuan",
+                ),
             },
         )
     )
-    progress(4, f"{len(stations)} 个站所 stations")
+    progress(4, tr(f"{len(stations)} 个站所", f"{len(stations)} stations"))
     sources = [
-        f"装备台账 equipment register as of {today.isoformat()}",
-        "站所装备配备标准 standard station kit",
-        "金额 = 缺口 × 单价 cost = need × unit price",
+        tr(f"装备台账，截至 {today.isoformat()}", f"equipment register as of {today.isoformat()}"),
+        tr("站所装备配备标准", "standard station kit"),
+        tr("金额 = 缺口 × 单价", "cost = need × unit price"),
     ]
     return ReportData(
         kind=KIND,
-        title=TITLE,
+        title=tr(TITLE, TITLE_EN),
         scope_label=scope_label(roots),
         requested_by=user.get_username(),
         requested_at=when,
         sources=sources,
         columns=UNIT_COLUMNS + STATION_COLUMNS[:3] + GAP_COLUMNS,
         sections=sections,
-        meta={"total_cost": total["cost"], "labels": "市州县级合计（市州直属）无数据估算金额合计元"},
+        meta={
+            "total_cost": total["cost"],
+            "labels": "市州县级合计（市州直属）无数据估算金额合计元达标无可用标准缺超期最早购置",
+        },
     )
 
 
@@ -237,6 +262,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=StationParams,
         renderers={"pdf": _tables.render_pdf, "xlsx": _tables.render_xlsx},

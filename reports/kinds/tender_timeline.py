@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from core.pages import tr
 from procurement import selectors as procurement_selectors
 from procurement.choices import Method, TenderStatus
 
@@ -22,35 +23,47 @@ from . import common
 
 KIND = "tender-timeline"
 TITLE = "采购项目时间表"
+TITLE_EN = "Tender timeline"
 STATUS = {
-    "done": "已完成",
-    "overdue": "已逾期",
-    "due_soon": "即将到期",
-    "pending": "未到期",
-    "not_recorded": "未记录",
+    "done": ("已完成", "done"),
+    "overdue": ("已逾期", "overdue"),
+    "due_soon": ("即将到期", "due soon"),
+    "pending": ("未到期", "pending"),
+    "not_recorded": ("未记录", "not recorded"),
 }
+PLANNED, ACTUAL = ("计划", "planned"), ("实际", "actual")
 
 MILESTONE_COLUMNS = [
-    Column("seq", "序号", 10, 6, "0"),
-    Column("name", "节点", 58, 26),
-    Column("planned", "计划日期", 22, 12, "yyyy-mm-dd"),
-    Column("actual", "实际日期", 22, 12, "yyyy-mm-dd"),
-    Column("forecast", "预测日期", 22, 12, "yyyy-mm-dd"),
-    Column("slip", "偏差(天)", 16, 9, "0"),
-    Column("status", "状态", 18, 10),
-    Column("checks", "法定检查", 55, 40),
-    Column("note", "备注", 54, 30),
+    Column("seq", ("序号", "No."), 10, 6, "0"),
+    Column("name", ("节点", "Milestone"), 58, 26),
+    Column("planned", ("计划日期", "Planned"), 22, 12, "yyyy-mm-dd"),
+    Column("actual", ("实际日期", "Actual"), 22, 12, "yyyy-mm-dd"),
+    Column("forecast", ("预测日期", "Forecast"), 22, 12, "yyyy-mm-dd"),
+    Column("slip", ("偏差(天)", "Slip (days)"), 16, 9, "0"),
+    Column("status", ("状态", "Status"), 18, 10),
+    Column("checks", ("法定检查", "Legal checks"), 55, 40),
+    Column("note", ("备注", "Note"), 54, 30),
 ]
 FINDING_COLUMNS = [
-    Column("milestone", "节点", 40, 24),
-    Column("date_kind", "日期", 14, 8),
-    Column("rule", "规则", 70, 40),
-    Column("date", "日期值", 20, 12),
-    Column("limit", "法定界限", 20, 12),
-    Column("source", "依据", 83, 50),
-    Column("overridden", "已批准例外", 30, 14),
+    Column("milestone", ("节点", "Milestone"), 40, 24),
+    Column("date_kind", ("日期", "Date"), 14, 8),
+    Column("rule", ("规则", "Rule"), 70, 40),
+    Column("date", ("日期值", "Value"), 20, 12),
+    Column("limit", ("法定界限", "Legal limit"), 20, 12),
+    Column("source", ("依据", "Source"), 83, 50),
+    Column("overridden", ("已批准例外", "Approved exception"), 30, 14),
 ]
-SUMMARY_COLUMNS = [Column("k", "项目", 60, 24), Column("v", "内容", 217, 70)]
+SUMMARY_COLUMNS = [Column("k", ("项目", "Item"), 60, 24), Column("v", ("内容", "Value"), 217, 70)]
+
+
+def _finding_text(f: dict) -> str:
+    return tr(f["text_zh"], f.get("text_en") or f["text_zh"])
+
+
+def _warning_text(w: dict) -> str:
+    if w.get("code") == "calendar_missing":
+        return tr(f"缺少 {w.get('year')} 年的工作日历", f"no working-day calendar for {w.get('year')}")
+    return w.get("message", w.get("code", ""))
 
 
 class TenderTimelineParams(ParamsBase):
@@ -63,10 +76,12 @@ def _slip(days: int | None) -> str:
 
 def _checks(findings: list[dict]) -> str:
     if not findings:
-        return "符合 ok"
-    return "；".join(
-        f"{'计划' if f['date_kind'] == 'planned' else '实际'}：{f['text_zh']}"
-        f"{'（已批准例外）' if f['overridden'] else ''}"
+        return tr("符合", "ok")
+    return tr("；", "; ").join(
+        tr(*(PLANNED if f["date_kind"] == "planned" else ACTUAL))
+        + tr("：", ": ")
+        + _finding_text(f)
+        + (tr("（已批准例外）", " (approved exception)") if f["overridden"] else "")
         for f in findings
     )
 
@@ -86,18 +101,18 @@ def collect(
     )
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    progress(2, f"读取项目 reading tender {tender.reference}")
+    progress(2, tr("读取项目 ", "reading tender ") + tender.reference)
     tl = procurement_selectors.timeline(tender, today=today)
-    names = {m["code"]: m["name"] for m in tl["milestones"]}
+    names = {m["code"]: common.choice_label(m["name"]) for m in tl["milestones"]}
     milestones = [
         (
             m["sequence"],
-            m["name"],
+            names[m["code"]],
             m["planned_date"],
             m["actual_date"],
             m["forecast_date"],
             m["slip_days"],
-            STATUS.get(m["status"], m["status"]),
+            tr(*STATUS[m["status"]]) if m["status"] in STATUS else m["status"],
             _checks(m["findings"]),
             m["note"],
         )
@@ -105,60 +120,79 @@ def collect(
     ]
     findings = [
         (
-            m["name"],
-            "计划" if f["date_kind"] == "planned" else "实际",
-            f["text_zh"],
+            names[m["code"]],
+            tr(*(PLANNED if f["date_kind"] == "planned" else ACTUAL)),
+            _finding_text(f),
             f["date"],
             f["limit"] or "",
             f["source"],
-            "是" if f["overridden"] else "否",
+            tr("是", "yes") if f["overridden"] else tr("否", "no"),
         )
         for m in tl["milestones"]
         for f in m["findings"]
     ]
     slack = tl["slack_days"]
     summary = [
-        ("项目 tender", f"{tender.title}（{tender.reference}）"),
-        ("采购方式 method", common.zh(dict(Method.choices).get(tender.method, tender.method))),
-        ("状态 status", common.zh(dict(TenderStatus.choices).get(tender.status, tender.status))),
-        ("采购人 procuring unit", tender.procuring_unit.name),
-        ("预算 budget (元)", tender.budget),
-        ("完成目标 target date", tl["target_date"]),
-        ("预测完成 forecast end", tl["forecast_end"] or "—"),
         (
-            "余量 slack (天 days)",
-            "—" if slack is None else (f"{slack}" if slack >= 0 else f"{slack}（将超期 late）"),
+            tr("项目", "Tender"),
+            tr(f"{tender.title}（{tender.reference}）", f"{tender.title} ({tender.reference})"),
         ),
-        ("关键节点 critical milestone", names.get(tl["critical_milestone"], "—")),
-        ("统计日 as of", today),
-        *(("提示 warning", w.get("message", w.get("code", ""))) for w in tl["warnings"]),
+        (
+            tr("采购方式", "Method"),
+            common.choice_label(dict(Method.choices).get(tender.method, tender.method)),
+        ),
+        (
+            tr("状态", "Status"),
+            common.choice_label(dict(TenderStatus.choices).get(tender.status, tender.status)),
+        ),
+        (tr("采购人", "Procuring unit"), tender.procuring_unit.name),
+        (tr("预算（元）", "Budget (yuan)"), tender.budget),
+        (tr("完成目标", "Target date"), tl["target_date"]),
+        (tr("预测完成", "Forecast end"), tl["forecast_end"] or "—"),
+        (
+            tr("余量（天）", "Slack (days)"),
+            "—"
+            if slack is None
+            else (f"{slack}" if slack >= 0 else f"{slack}" + tr("（将超期）", " (late)")),
+        ),
+        (tr("关键节点", "Critical milestone"), names.get(tl["critical_milestone"], "—")),
+        (tr("统计日", "As of"), today),
+        *((tr("提示", "Warning"), _warning_text(w)) for w in tl["warnings"]),
     ]
     sections = [
-        Section(key="summary", title="一、项目概况 summary", rows=summary),
+        Section(key="summary", title=tr("一、项目概况", "1. Summary"), rows=summary),
         Section(
             key="milestones",
-            title="二、节点计划与实际 milestones planned vs actual",
+            title=tr("二、节点计划与实际", "2. Milestones planned and actual"),
             rows=milestones,
             header={
-                "note": "偏差 = 实际（未完成取预测）− 计划，正数为滞后 slip = actual (or forecast) − planned, "
-                "positive is late"
+                "note": tr(
+                    "偏差 = 实际（未完成取预测）− 计划，正数为滞后",
+                    "Slip = actual (or forecast) − planned; positive is late",
+                )
             },
         ),
         Section(
             key="findings",
-            title="三、法定期限检查 legal checks",
+            title=tr("三、法定期限检查", "3. Legal checks"),
             rows=findings,
-            header={"note": "无违反法定期限的日期 no date breaks a legal rule" if not findings else ""},
+            header={
+                "note": tr("没有违反法定期限的日期", "No date breaks a legal rule") if not findings else ""
+            },
         ),
     ]
+    updated = max([tender.updated_at, *(m.updated_at for m in tender.milestones.all())])
+    updated_at = f"{timezone.localtime(updated):%Y-%m-%d %H:%M}"
     sources = [
-        f"采购项目 tender {tender.reference} · 节点更新于 milestones as of "
-        f"{timezone.localtime(max([tender.updated_at, *(m.updated_at for m in tender.milestones.all())])):%Y-%m-%d %H:%M}",
-        f"统计日 as of {today:%Y-%m-%d}",
+        tr(
+            f"采购项目 {tender.reference}，节点更新于 {updated_at}",
+            f"tender {tender.reference}, milestones as of {updated_at}",
+        ),
+        tr(f"统计日 {today:%Y-%m-%d}", f"as of {today:%Y-%m-%d}"),
     ]
     return ReportData(
         kind=KIND,
-        title=TITLE,
+        title=tr(TITLE, TITLE_EN),
         scope_label=scope_label(roots),
         requested_by=user.get_username(),
         requested_at=timezone.localtime(now),
@@ -217,7 +251,8 @@ def gantt_svg(tl: dict) -> str:
         y = TOP + i * ROW_H
         if i % 2:
             out.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{ROW_H}" fill="#f6f6f6"/>')
-        out.append(f'<text x="4" y="{y + 13}">{m["sequence"]}. {escape(common.zh(m["name"])[:12])}</text>')
+        name = common.choice_label(m["name"])
+        out.append(f'<text x="4" y="{y + 13}">{m["sequence"]}. {escape(name[: int(tr("12", "24"))])}</text>')
         plan, real = m["planned_date"], m["actual_date"] or m["forecast_date"]
         if plan:
             start = prev_plan or plan
@@ -248,12 +283,12 @@ def gantt_svg(tl: dict) -> str:
             if m["slip_days"]:
                 out.append(
                     f'<text x="{x2 + 5}" y="{y + 17}" font-size="7.5" fill="{COLORS[kind]}">'
-                    f"{_slip(m['slip_days'])}天</text>"
+                    f"{_slip(m['slip_days'])}{tr('天', ' d')}</text>"
                 )
             prev_real = real
     for day, label, color, dash in (
-        (tl["today"], "今天 today", "#c62828", "4 3"),
-        (tl["target_date"], "目标 target", "#000", ""),
+        (tl["today"], tr("今天", "today"), "#c62828", "4 3"),
+        (tl["target_date"], tr("目标", "target"), "#000", ""),
     ):
         if day:
             x = _x(day, lo, span)
@@ -264,10 +299,10 @@ def gantt_svg(tl: dict) -> str:
             )
     legend_y = height - 8
     items = [
-        ("planned", "计划 planned"),
-        ("done", "实际 done"),
-        ("late", "滞后 late"),
-        ("forecast", "预测 forecast"),
+        ("planned", tr("计划", "planned")),
+        ("done", tr("实际", "done")),
+        ("late", tr("滞后", "late")),
+        ("forecast", tr("预测", "forecast")),
     ]
     for n, (kind, label) in enumerate(items):
         x = LABEL_W + 10 + n * 150
@@ -280,7 +315,11 @@ def gantt_svg(tl: dict) -> str:
 
 
 SECTION_COLUMNS = {"summary": SUMMARY_COLUMNS, "milestones": MILESTONE_COLUMNS, "findings": FINDING_COLUMNS}
-SHEETS = {"summary": "概况", "milestones": "节点", "findings": "法定检查"}
+SHEETS = {
+    "summary": ("概况", "Summary"),
+    "milestones": ("节点", "Milestones"),
+    "findings": ("法定检查", "Legal checks"),
+}
 
 
 def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
@@ -306,9 +345,9 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
     wb = xlsx.new_workbook()
     header = common.print_header(data)
     for s in data.sections:
-        ws = wb.create_sheet(SHEETS[s.key])
+        ws = wb.create_sheet(tr(*SHEETS[s.key]))
         xlsx.write_table(ws, SECTION_COLUMNS[s.key], s.rows, print_header=header)
-    common.write_about(wb, data, ("项目 tender", data.meta["tender_title"]))
+    common.write_about(wb, data, (tr("项目", "Tender"), data.meta["tender_title"]))
     wb.save(out)
 
 
@@ -316,6 +355,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=TenderTimelineParams,
         renderers={"pdf": render_pdf, "xlsx": render_xlsx},

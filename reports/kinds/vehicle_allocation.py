@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from core.pages import tr
 from vehicles import selectors as vehicle_selectors
 from vehicles.choices import QuotaRecordKind, VehicleStatus, VehicleType
 
@@ -21,44 +22,45 @@ from . import common
 
 KIND = "vehicle-allocation"
 TITLE = "执法车辆编制分配表"
+TITLE_EN = "Enforcement vehicle allocation"
 
 ALLOCATION_COLUMNS = [
-    Column("city", "市州", 70, 30),
-    Column("quota", "编制数", 20, 9, "0"),
-    Column("exceptions", "超编核准", 20, 9, "0"),
-    Column("purchased", "已采购", 20, 9, "0"),
-    Column("registered", "已上牌", 20, 9, "0"),
-    Column("in_service", "在用", 20, 9, "0"),
-    Column("gap", "缺口", 20, 9, "0"),
-    Column("held", "占编车辆", 20, 9, "0"),
-    Column("stage", "采购进度", 67, 18),
+    Column("city", ("市州", "City"), 70, 30),
+    Column("quota", ("编制数", "Quota"), 20, 9, "0"),
+    Column("exceptions", ("超编核准", "Exceptions"), 20, 9, "0"),
+    Column("purchased", ("已采购", "Purchased"), 20, 9, "0"),
+    Column("registered", ("已上牌", "Registered"), 20, 9, "0"),
+    Column("in_service", ("在用", "In service"), 20, 9, "0"),
+    Column("gap", ("缺口", "Gap"), 20, 9, "0"),
+    Column("held", ("占编车辆", "Held"), 20, 9, "0"),
+    Column("stage", ("采购进度", "Purchase stage"), 67, 18),
 ]
 DOCUMENT_COLUMNS = [
-    Column("doc_number", "文件号", 48, 24),
-    Column("doc_date", "发文日期", 22, 11, "yyyy-mm-dd"),
-    Column("kind", "类型", 22, 12),
-    Column("reason", "事由", 75, 40),
-    Column("city", "市州", 62, 30),
-    Column("change", "变化", 16, 8, "0"),
-    Column("after", "变更后", 16, 8, "0"),
+    Column("doc_number", ("文件号", "Document no."), 48, 24),
+    Column("doc_date", ("发文日期", "Dated"), 22, 11, "yyyy-mm-dd"),
+    Column("kind", ("类型", "Kind"), 22, 12),
+    Column("reason", ("事由", "Reason"), 75, 40),
+    Column("city", ("市州", "City"), 62, 30),
+    Column("change", ("变化", "Change"), 16, 8, "0"),
+    Column("after", ("变更后", "After"), 16, 8, "0"),
 ]
 EXCEPTION_COLUMNS = [
-    Column("city", "市州", 70, 30),
-    Column("extra", "超编数", 20, 9, "0"),
-    Column("doc_number", "文件号", 50, 24),
-    Column("reason", "理由", 137, 50),
+    Column("city", ("市州", "City"), 70, 30),
+    Column("extra", ("超编数", "Extra"), 20, 9, "0"),
+    Column("doc_number", ("文件号", "Document no."), 50, 24),
+    Column("reason", ("理由", "Reason"), 137, 50),
 ]
 VEHICLE_COLUMNS = [
-    Column("seq", "序号", 11, 6, "0"),
-    Column("plate", "号牌号码", 22, 12),
-    Column("brand", "品牌型号", 36, 20),
-    Column("type", "车辆类型", 38, 22),
-    Column("unit", "所属单位", 60, 30),
-    Column("station", "站所", 30, 20),
-    Column("status", "状态", 22, 12),
-    Column("quota", "占编", 10, 6),
-    Column("registered_on", "注册日期", 20, 11, "yyyy-mm-dd"),
-    Column("vin", "车辆识别代号", 28, 20),
+    Column("seq", ("序号", "No."), 11, 6, "0"),
+    Column("plate", ("号牌号码", "Plate"), 22, 12),
+    Column("brand", ("品牌型号", "Make and model"), 36, 20),
+    Column("type", ("车辆类型", "Type"), 38, 22),
+    Column("unit", ("所属单位", "Unit"), 60, 30),
+    Column("station", ("站所", "Station"), 30, 20),
+    Column("status", ("状态", "Status"), 22, 12),
+    Column("quota", ("占编", "In quota"), 10, 6),
+    Column("registered_on", ("注册日期", "Registered on"), 20, 11, "yyyy-mm-dd"),
+    Column("vin", ("车辆识别代号", "VIN"), 28, 20),
 ]
 
 
@@ -73,14 +75,14 @@ def _allocation(table: dict) -> Section:
             r["in_service"],
             r["gap"],
             r["held"],
-            common.zh(r["purchase_stage_label"]),
+            common.choice_label(r["purchase_stage_label"]),
         )
         for r in table["rows"]
     ]
     t = table["totals"]
     rows.append(
         (
-            "全省合计 province total",
+            tr("全省合计", "Province total"),
             t["quota"],
             t["exceptions"],
             t["purchased"],
@@ -91,13 +93,17 @@ def _allocation(table: dict) -> Section:
             "",
         )
     )
-    note = (
-        f"编制总数 total {table['total']}，已分配 allocated {table['allocated']}，"
-        f"未分配 unallocated {table['unallocated']}。缺口 = 编制数 − 在用 gap = quota − in service；"
-        "已采购 = 合同已签订及以后 purchased = contract signed or later"
+    note = tr(
+        f"编制总数 {table['total']}，已分配 {table['allocated']}，未分配 {table['unallocated']}。"
+        "缺口 = 编制数 − 在用；已采购 = 合同已签订及以后",
+        f"Total quota {table['total']}, allocated {table['allocated']}, unallocated {table['unallocated']}. "
+        "Gap = quota − in service; purchased = contract signed or later",
     )
     return Section(
-        key="allocation", title="一、编制分配与配备情况 allocation", rows=rows, header={"note": note}
+        key="allocation",
+        title=tr("一、编制分配与配备情况", "1. Allocation and vehicles"),
+        rows=rows,
+        header={"note": note},
     )
 
 
@@ -105,16 +111,21 @@ def _documents() -> Section:
     kinds = dict(QuotaRecordKind.choices)
     rows = []
     for rec in vehicle_selectors.quota_records():
-        head = (rec.doc_number, rec.doc_date, common.zh(kinds.get(rec.kind, rec.kind)), rec.reason)
+        head = (rec.doc_number, rec.doc_date, common.choice_label(kinds.get(rec.kind, rec.kind)), rec.reason)
         lines = sorted(rec.lines.all(), key=lambda ln: ln.city.code)
         if rec.total_change or not lines:
-            rows.append((*head, "编制总数 province total", rec.total_change, rec.total_after))
+            rows.append((*head, tr("编制总数", "Province total"), rec.total_change, rec.total_after))
         rows += [(*head, ln.city.name, ln.change, ln.quota_after) for ln in lines]
     return Section(
         key="documents",
-        title="二、编制依据文件 documents behind each quota",
+        title=tr("二、编制依据文件", "2. Documents behind each quota"),
         rows=rows,
-        header={"note": "每份文件对各市州编制的增减及变更后编制 each document's change to each city's quota"},
+        header={
+            "note": tr(
+                "每份文件对各市州编制的增减及变更后编制",
+                "Each document's change to each city's quota, and after it",
+            )
+        },
     )
 
 
@@ -124,7 +135,7 @@ def _exceptions(user, roots) -> Section:
     if cities:
         qs = qs.filter(city__code__in=cities)
     rows = [(e.city.name, e.extra, e.doc_number, e.reason) for e in qs]
-    return Section(key="exceptions", title="三、超编核准 quota exceptions in force", rows=rows)
+    return Section(key="exceptions", title=tr("三、超编核准", "3. Quota exceptions in force"), rows=rows)
 
 
 def _vehicles(user, params) -> Section:
@@ -138,13 +149,13 @@ def _vehicles(user, params) -> Section:
     rows = [
         (
             i,
-            v.plate or "未上牌",
+            v.plate or tr("未上牌", "not registered"),
             f"{v.brand} {v.model}".strip(),
-            common.zh(types.get(v.vehicle_type, "")),
+            common.choice_label(types.get(v.vehicle_type, "")),
             v.owning_unit.name,
             v.station.name if v.station_id else "",
-            common.zh(statuses.get(v.status, v.status)),
-            "是" if v.counts_against_quota else "否",
+            common.choice_label(statuses.get(v.status, v.status)),
+            tr("是", "yes") if v.counts_against_quota else tr("否", "no"),
             v.registered_on,
             v.vin,
         )
@@ -152,9 +163,13 @@ def _vehicles(user, params) -> Section:
     ]
     return Section(
         key="vehicles",
-        title="附表 车辆清单 appendix: vehicles",
+        title=tr("附表 车辆清单", "Appendix: vehicles"),
         rows=rows,
-        header={"note": f"{len(rows)} 辆，不含已处置车辆 disposed vehicles not listed"},
+        header={
+            "note": tr(
+                f"{len(rows)} 辆，不含已处置车辆", f"{len(rows)} vehicles; disposed vehicles not listed"
+            )
+        },
     )
 
 
@@ -162,22 +177,26 @@ def collect(
     user, params: ParamsBase, *, progress: Progress = no_progress, now: datetime.datetime | None = None
 ) -> ReportData:
     roots = root_units(user, params)  # another city → 404
-    progress(1, "读取编制 reading the allocation")
+    progress(1, tr("读取编制", "reading the allocation"))
     table = vehicle_selectors.allocation_table()
     sections = [_allocation(table), _documents(), _exceptions(user, roots)]
-    progress(3, "读取车辆 reading the vehicles")
+    progress(3, tr("读取车辆", "reading the vehicles"))
     sections.append(_vehicles(user, params))
     now = now or timezone.now()
     last_doc = next(iter(sections[1].rows), None)
+    at = f"{timezone.localtime(now):%Y-%m-%d %H:%M}"
     sources = [
-        f"编制文件 quota documents to {last_doc[0]} ({last_doc[1]:%Y-%m-%d})"
+        tr(
+            f"编制文件，至 {last_doc[0]}（{last_doc[1]:%Y-%m-%d}）",
+            f"quota documents to {last_doc[0]} ({last_doc[1]:%Y-%m-%d})",
+        )
         if last_doc
-        else "尚无编制文件 no quota document yet",
-        f"车辆台账 vehicle register as of {timezone.localtime(now):%Y-%m-%d %H:%M}",
+        else tr("尚无编制文件", "no quota document yet"),
+        tr(f"车辆台账，截至 {at}", f"vehicle register as of {at}"),
     ]
     return ReportData(
         kind=KIND,
-        title=TITLE,
+        title=tr(TITLE, TITLE_EN),
         scope_label=scope_label(roots),
         requested_by=user.get_username(),
         requested_at=timezone.localtime(now),
@@ -194,7 +213,12 @@ SECTION_COLUMNS = {
     "exceptions": EXCEPTION_COLUMNS,
     "vehicles": VEHICLE_COLUMNS,
 }
-SHEETS = {"allocation": "编制分配", "documents": "编制文件", "exceptions": "超编核准", "vehicles": "车辆清单"}
+SHEETS = {
+    "allocation": ("编制分配", "Allocation"),
+    "documents": ("编制文件", "Documents"),
+    "exceptions": ("超编核准", "Exceptions"),
+    "vehicles": ("车辆清单", "Vehicles"),
+}
 
 
 def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
@@ -210,12 +234,16 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
     wb = xlsx.new_workbook()
     header = common.print_header(data)
     for s in data.sections:
-        ws = wb.create_sheet(SHEETS[s.key])
+        ws = wb.create_sheet(tr(*SHEETS[s.key]))
         xlsx.write_table(ws, SECTION_COLUMNS[s.key], s.rows, print_header=header)
     common.write_about(
         wb,
         data,
-        *((f"说明 {SHEETS[s.key]}", s.header["note"]) for s in data.sections if s.header.get("note")),
+        *(
+            (tr(f"说明：{SHEETS[s.key][0]}", f"Note: {SHEETS[s.key][1]}"), s.header["note"])
+            for s in data.sections
+            if s.header.get("note")
+        ),
     )
     wb.save(out)
 
@@ -224,6 +252,7 @@ register(
     ReportKind(
         kind=KIND,
         title=TITLE,
+        title_en=TITLE_EN,
         collect=collect,
         params=ParamsBase,
         renderers={"pdf": render_pdf, "xlsx": render_xlsx},

@@ -51,7 +51,7 @@ def block(section, gender, system):
 def test_province_total_and_each_city_by_hand(snapshot, org, province_user):
     data = collect(province_user)  # default: the latest snapshot
     assert [s.title for s in data.sections] == [
-        "全省合计 province total",
+        "全省合计",
         org["430100"].name,
         org["430200"].name,
     ]
@@ -63,7 +63,7 @@ def test_province_total_and_each_city_by_hand(snapshot, org, province_user):
     assert total.header["total"] == 19 and cs.header["total"] == 11 and zz.header["total"] == 8
     assert block(cs, "M", "top")["lines"][0]["quantities"] == [3, 2]
     assert block(zz, "M", "shoe_mm")["totals"] == [4]
-    assert f"需求快照 demand snapshot #{snapshot.pk}" in data.sources[0]
+    assert f"需求快照 #{snapshot.pk}" in data.sources[0]
 
 
 def test_pdf_has_chinese_names_figures_and_the_source_on_every_page(snapshot, province_user, media, tmp_path):
@@ -107,12 +107,13 @@ def test_excel_values_and_formula_escaping(snapshot, province_user, media, tmp_p
     cells = {(c.row, c.column): c for row in men.iter_rows() for c in row if c.value is not None}
     by_value = {c.value: c for c in cells.values()}
     assert by_value["-"].data_type == "s"  # the one-size code is text, not a formula
-    jacket_row = next(r for (r, col), c in cells.items() if c.value == jacket() and col == 2)
-    row = [men.cell(row=jacket_row, column=col).value for col in range(1, 6)]
-    assert row == ["DRESS-JACKET", jacket(), 3, 2, 5]
-    assert men.freeze_panes == "C4" and f"#{snapshot.pk}" in men.oddHeader.left.text
+    jacket_row = next(r for (r, col), c in cells.items() if c.value == jacket() and col == 1)
+    row = [men.cell(row=jacket_row, column=col).value for col in range(1, 5)]
+    assert row == [jacket(), 3, 2, 5]  # by name, never by item code
+    assert "DRESS-JACKET" not in by_value
+    assert men.freeze_panes == "B4" and f"#{snapshot.pk}" in men.oddHeader.left.text
     about = {r[0]: r[1] for r in wb["说明"].iter_rows(values_only=True)}
-    assert about["快照说明 snapshot note"] == "=供应商用" and wb["说明"]["B"][-1].data_type == "s"
+    assert about["快照说明"] == "=供应商用" and wb["说明"]["B"][-1].data_type == "s"
 
 
 def test_render_report_command(snapshot, province_user, media, tmp_path, capsys):

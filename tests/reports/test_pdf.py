@@ -134,7 +134,7 @@ def test_pdf_renders_to_memory(roll, media, changsha_user):
     buf = io.BytesIO()
     sign_for.render_pdf(data, buf, workers=1)
     text = "\n".join(pdf_pages_text(buf.getvalue()))
-    assert "HN000123" in text and "胸号 badge numbers: 配发台账" in text
+    assert "HN000123" in text and "胸号：配发台账" in text
 
 
 def test_pdf_embeds_one_small_font_subset(roll, media, province_user, tmp_path):

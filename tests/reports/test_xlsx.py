@@ -66,4 +66,4 @@ def test_xlsx_renderer_writes_the_kit(roll, changsha_user, tmp_path):
     sign_for.render_xlsx(data, out)
     about = load_workbook(out)["说明"]
     values = {r[0]: r[1] for r in about.iter_rows(min_row=2, values_only=True)}
-    assert "常服上衣×1" in values["配发内容 kit"] and values["人数 officers"] == 3
+    assert "常服上衣×1" in values["配发内容"] and values["人数"] == 3

@@ -28,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--tender", type=int, help="招标项目 id (tender-timeline; default the latest)")
         parser.add_argument("--format", default="pdf", choices=["pdf", "xlsx"])
         parser.add_argument("--out", required=True, help="output file")
+        parser.add_argument(
+            "--language",
+            default="zh-hans",
+            choices=["zh-hans", "en"],
+            help="the report's one language (default zh-hans)",
+        )
         parser.add_argument("--user", help="act as this user (scope and 'requested by'); default province")
         parser.add_argument(
             "--param",
@@ -37,7 +43,7 @@ class Command(BaseCommand):
             help="a kind's own parameter (repeatable), e.g. --param include_ineligible=true",
         )
 
-    def handle(self, *args, kind, city, county, format, out, user, param, **options):
+    def handle(self, *args, kind, city, county, format, out, user, param, language, **options):
         actor = acting_user(user)
         params = {k: v for k, v in (("city", city), ("county", county)) if v}
         params.update(
@@ -61,7 +67,13 @@ class Command(BaseCommand):
         t0 = time.perf_counter()
         try:
             data = render_to_path(
-                user=actor, kind=kind, fmt=format, params=params, out=Path(out), progress=progress
+                user=actor,
+                kind=kind,
+                fmt=format,
+                params=params,
+                out=Path(out),
+                progress=progress,
+                language=language,
             )
         except QMError as exc:
             bar.close()

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import PC, shot
+from tests.browser.conftest import PC, PHONE, shot
 from tests.browser.demo_site import Checker, demo_site, item_codes  # noqa: F401 - demo_site is a fixture
 
 pytestmark = pytest.mark.browser
@@ -197,15 +197,16 @@ def test_province_drills_down_and_gets_the_province_sign_for_sheets(journey, dem
 
 
 def test_county_issues_the_whole_unit_with_some_items_short(journey, demo_site):  # noqa: F811
-    """A Changsha county not yet supplied gets its still-needed lines less one piece, confirms them, issues
+    """A Xiangtan county (the city confirmed its delivery; no county supplied yet) gets its still-needed lines
+    less one piece, confirms them, issues
     to the whole unit: what is in stock goes out, the one piece short (and any made-to-measure item) stays
     outstanding and is listed by officer, item name, size and reason."""
     page, check = journey()
-    login(page, demo_site, "city430100")
+    login(page, demo_site, "city430300")
     page.goto(f"{demo_site.url}/distribution/transfer/")
     counties = page.locator("[data-testid=transfer-choose] select[name=to_unit] option")
     values = [counties.nth(i).get_attribute("value") for i in range(counties.count())]
-    county = [v for v in values if v and v not in ("430121", "430112", "430181")][-1]  # not the transfer's
+    county = [v for v in values if v][0]
     page.select_option("[data-testid=transfer-choose] select[name=to_unit]", county)
     page.click("[data-testid=transfer-choose] button[type=submit]")
     page.wait_for_selector("[data-testid=transfer-form]")
@@ -245,3 +246,73 @@ def test_county_issues_the_whole_unit_with_some_items_short(journey, demo_site):
     assert page.locator("[data-testid=outstanding-table] tbody tr[data-reason=short]").count() >= 1
     assert "量体定制" in preview or "缺少测量" in preview or "未分配胸号" in preview
     shot(page, "j31-county-kits-result")
+
+
+def test_auditor_reads_everything_and_is_offered_no_write(journey, demo_site):  # noqa: F811
+    """The auditor (read-only, whole province): the pages a writer acts on show no form that writes, and an
+    officer's masked ID number comes with a masked birth date."""
+    page, check = journey()
+    login(page, demo_site, "auditor")
+    check.text()
+    page.goto(f"{demo_site.url}/roll/")
+    check.text()
+    page.locator("table a[href*='/roll/officers/']").first.click()
+    page.wait_for_load_state()
+    text = check.text()
+    assert "****-**-**" in text  # the birth date is the masked part of the ID number
+    assert not re.search(r"\b(19|20)\d\d-\d\d-\d\d\b", text.split("身份证号")[-1][:80])
+    page.goto(f"{demo_site.url}/distribution/")
+    check.text()
+    page.locator("a[href*='/distribution/shipments/']").first.click()
+    page.wait_for_load_state()
+    check.text()
+    assert page.locator("[data-testid=confirm-form]").count() == 0
+    page.goto(f"{demo_site.url}/distribution/kits/?unit=430121")
+    check.text()
+    assert page.locator("[data-testid=issue-all]").count() == 0
+    page.goto(f"{demo_site.url}/stations/?return=draft")
+    check.text()
+    page.locator("[data-testid=stations] tr[data-station] a").first.click()
+    page.wait_for_load_state()
+    station_code = page.url.rstrip("/").split("/")[-1]
+    page.goto(f"{demo_site.url}/stations/{station_code}/survey/")
+    check.text()
+    assert page.locator("[data-testid=survey-read-only]").count() == 1
+    assert page.locator("main form[method=post] button[type=submit]").count() == 0
+    shot(page, "j50-auditor-survey")
+
+
+def test_station_survey_on_a_phone(journey, demo_site):  # noqa: F811
+    """A county keeper on a phone opens a station whose return is in progress, takes everything as in the
+    last survey with one item changed; the page fits the screen and the post carries only that item."""
+    page, check = journey(PHONE)
+    login(page, demo_site, "county430121")
+    page.goto(f"{demo_site.url}/stations/?return=draft")
+    check.text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator("[data-testid=stations] a[href$='/survey/']").first.click()
+    page.wait_for_selector("[data-testid=survey-form]")
+    check.text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(page, "j60-survey-phone")
+    if page.locator("[data-testid=copy-last-submit]").count():
+        item = page.locator("[data-testid=survey-form] [data-item]").first.get_attribute("data-item")
+        page.check(f"input[name=condition_{item}][value=needs_repair]")
+        with page.expect_request(lambda r: r.method == "POST") as posted:
+            page.click("[data-testid=copy-last-submit]")
+        names = re.findall(
+            r'name="([^"]+)"', (posted.value.post_data_buffer or b"").decode("utf-8", "replace")
+        )
+        assert sorted(names) == sorted(["csrfmiddlewaretoken", "action", f"condition_{item}", f"note_{item}"])
+    else:  # every item graded already: a change posts only that item
+        item = page.locator("[data-testid=survey-form] [data-item]").first.get_attribute("data-item")
+        page.check(f"input[name=condition_{item}][value=needs_repair]")
+        with page.expect_request(lambda r: r.method == "POST") as posted:
+            page.click("[data-testid=survey-save]")
+        names = re.findall(
+            r'name="([^"]+)"', (posted.value.post_data_buffer or b"").decode("utf-8", "replace")
+        )
+        assert f"condition_{item}" in names and len(names) <= 6
+    page.wait_for_selector(".messages")
+    check.text()
+    shot(page, "j61-survey-saved-phone")

@@ -78,7 +78,7 @@ def test_province_requests_a_report_watches_it_and_downloads_it(
     path = info.value.path()
     with open(path, "rb") as fh:
         assert fh.read(5) == b"%PDF-"
-    assert info.value.suggested_filename.startswith("distribution-progress-430100")
+    assert info.value.suggested_filename.startswith("被装配发进度表-430100")  # named in the job's language
 
     # the history lists it; a phone sees it as cards
     page.goto(f"{live_server.url}/reports/")

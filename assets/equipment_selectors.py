@@ -612,20 +612,29 @@ def _compute(row: GapRow, life: int) -> None:
     row.need = row.shortage + row.renewal
     row.cost = money(row.need * Decimal(row.unit_price))
     if row.need == 0:
-        row.priority, row.reason = 0, "达标 meets the standard"
+        row.priority, row.reason = 0, tr("达标", "Meets the standard")
     elif s == 0:
         row.priority = 1
-        row.reason = f"无可用{row.type_name}（标准 {r}）none serviceable of a required type (standard {r})"
+        row.reason = tr(
+            f"无可用{row.type_name}（标准 {r}）", f"None serviceable of a required type (standard {r})"
+        )
     else:
         row.priority = 2 if row.shortage else 3
         parts = []
         if row.shortage:
-            parts.append(f"缺 {row.shortage} short {row.shortage}")
+            parts.append(tr(f"缺 {row.shortage}", f"short {row.shortage}"))
         if row.renewal:
-            parts.append(f"超期 {row.renewal} past service life ({life} y) {row.renewal}")
+            parts.append(
+                tr(f"超期 {row.renewal}（使用年限 {life} 年）", f"past service life ({life} y) {row.renewal}")
+            )
         if row.oldest_acquired_on:
-            parts.append(f"最早购置 oldest acquired {row.oldest_acquired_on.isoformat()}")
-        row.reason = "; ".join(parts)
+            parts.append(
+                tr(
+                    f"最早购置 {row.oldest_acquired_on.isoformat()}",
+                    f"oldest acquired {row.oldest_acquired_on.isoformat()}",
+                )
+            )
+        row.reason = tr("；", "; ").join(parts)
 
 
 def priority_key(row: GapRow):

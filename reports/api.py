@@ -55,7 +55,7 @@ def kind_list(request):
             "kind": k.kind,
             "title": k.title,
             "formats": k.formats,
-            "description": k.description,
+            "description": k.about,
             "parameters": k.params.model_json_schema(),
         }
         for k in kinds().values()

@@ -86,11 +86,17 @@ class ReportKind:
     params: type[ParamsBase] = ParamsBase
     description: str = ""
     title_en: str = ""
+    description_en: str = ""
 
     @property
     def label(self) -> str:
         """The title in the active language (file names, the printed title)."""
         return tr(self.title, self.title_en or self.title)
+
+    @property
+    def about(self) -> str:
+        """The description in the active language."""
+        return tr(self.description, self.description_en or self.description)
 
     @property
     def formats(self) -> list[str]:

@@ -101,7 +101,7 @@ def centre(request):
         )
     ctx = {
         "nav_key": "reports",
-        "kinds": [(k.kind, forms.kind_title(k), k.description) for k in offered],
+        "kinds": [(k.kind, forms.kind_title(k), k.about) for k in offered],
         "kind": kind,
         "kind_title": forms.kind_title(kind),
         "fields": fields,

@@ -257,7 +257,7 @@ register(
         title_en=TITLE_EN,
         collect=collect,
         renderers={"pdf": _tables.render_pdf, "xlsx": _tables.render_xlsx},
-        description="各市州汇总与进度图，市州明细到县与品类×款式×号型 summary per city with a chart, "
-        "detail per county and item × gender × size",
+        description="各市州汇总与进度图，市州明细到县与品类×款式×号型",
+        description_en="A summary per city with a chart; each city's counties and its detail by item, version and size",
     )
 )

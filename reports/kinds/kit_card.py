@@ -130,6 +130,7 @@ register(
         collect=collect,
         params=KitCardParams,
         renderers={"pdf": render_pdf},
-        description="个人已领被装、号型、日期与应换发 what an officer holds, sizes, dates, replacement due",
+        description="个人已领被装、号型、日期与应换发",
+        description_en="What an officer holds: items, sizes, dates and when each is due for replacement",
     )
 )

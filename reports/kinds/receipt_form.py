@@ -135,6 +135,7 @@ register(
         collect=collect,
         params=ReceiptParams,
         renderers={"pdf": render_pdf},
-        description="随货签收单，含二维码 receipt form travelling with a shipment, with a QR code",
+        description="随货签收单，含二维码",
+        description_en="The receipt form that travels with a shipment, with a QR code",
     )
 )

@@ -401,6 +401,7 @@ register(
         collect=collect,
         params=SignForParams,
         renderers={"pdf": render_pdf, "xlsx": render_xlsx},
-        description="每单位一份，逐人签名；PDF 每单位独立页码 per unit, pages numbered within each unit",
+        description="每单位一份，逐人签名；PDF 每单位独立页码",
+        description_en="One per unit, signed by each officer; in the PDF each unit's pages are numbered on their own",
     )
 )

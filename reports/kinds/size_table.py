@@ -327,6 +327,8 @@ register(
         collect=collect,
         params=SizeTableParams,
         renderers={"pdf": render_pdf, "xlsx": render_xlsx},
-        description="供应商用号型统计：品类×号型，男女分列，分市州及合计；--snapshot ID（默认最新快照）",
+        description="供应商用号型统计：品类×号型，男女分列，分市州及合计（默认最新需求快照）",
+        description_en="Sizes for the supplier: item by size, men's and women's apart, per city and in total "
+        "(the latest demand snapshot unless another is chosen)",
     )
 )

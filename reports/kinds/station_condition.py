@@ -266,6 +266,7 @@ register(
         collect=collect,
         params=StationParams,
         renderers={"pdf": _tables.render_pdf, "xlsx": _tables.render_xlsx},
-        description="各站所装备状况与对标缺口及估算金额 condition counts and gaps with estimated cost",
+        description="各站所装备状况与对标缺口及估算金额",
+        description_en="Each station's equipment condition, the gaps against its standard kit and their estimated cost",
     )
 )

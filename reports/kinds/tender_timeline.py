@@ -359,6 +359,8 @@ register(
         collect=collect,
         params=TenderTimelineParams,
         renderers={"pdf": render_pdf, "xlsx": render_xlsx},
-        description="节点计划与实际、法定期限检查、偏差、预测完成与余量、甘特图；--tender ID（默认最新项目）",
+        description="节点计划与实际、法定期限检查、偏差、预测完成与余量、甘特图（默认最新采购项目）",
+        description_en="Milestones planned and actual, legal deadlines checked, slippage, forecast and float, "
+        "a Gantt chart (the latest tender unless another is chosen)",
     )
 )

@@ -257,5 +257,7 @@ register(
         params=ParamsBase,
         renderers={"pdf": render_pdf, "xlsx": render_xlsx},
         description="各市州编制、已采购、已上牌、在用、缺口及全省合计；编制依据文件；附车辆清单（本人权限范围）",
+        description_en="Each city's quota, vehicles bought, plated, in service and missing, with the province's total; "
+        "the documents the quotas rest on; the vehicle list (your scope)",
     )
 )

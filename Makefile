@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/quartermaster
 REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-services test-browser bench install sysdeps lint migrate seed clean
+.PHONY: run test test-services test-browser bench install sysdeps lint migrate seed clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -47,7 +47,7 @@ test: install
 	$(BIN)/python -m pytest -m "not postgres and not browser"
 
 test-services: install
-	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest -m "not browser"
+	DATABASE_URL=$(PG_URL) CELERY_BROKER_URL=$(REDIS_URL) $(BIN)/python -m pytest -m "not browser and not embedded"
 
 # Real browser tests (Playwright for Python driving Debian's Chromium; Playwright's own browser download
 # is not used). Chromium is installed with apt-get when missing and we are root; otherwise we say how.
@@ -66,6 +66,11 @@ test-browser: install
 bench: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py bench
+
+# The English catalogues: <app>/locale/en/LC_MESSAGES/django.po (Chinese msgids, English msgstrs), compiled to
+# the .mo files that are committed beside them. After editing a .po: make messages.
+messages:
+	@for po in */locale/en/LC_MESSAGES/django.po; do msgfmt --check-format -o "$${po%.po}.mo" "$$po" || exit 1; done
 
 lint: install
 	$(BIN)/ruff check .

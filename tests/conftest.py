@@ -68,6 +68,19 @@ def make_user(org):
 
 
 @pytest.fixture
+def browse():
+    """browse(user) → a test client logged in as that user (None: anonymous)."""
+
+    def _as(user=None):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _as
+
+
+@pytest.fixture
 def province_user(make_user):
     return make_user("province", "430000")
 

@@ -5,7 +5,6 @@ detail is paged and names items, versions and sizes in words; scope is the user'
 import re
 
 import pytest
-from django.test import Client
 
 from distribution import selectors as sel
 from distribution.models import Movement, UnitFlow
@@ -16,18 +15,6 @@ from tests.personnel.factories import OfficerFactory
 from .conftest import CITY, CSX, LY
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browse():
-    """browse(user) → a test client logged in as that user."""
-
-    def _as(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _as
 
 
 def check_adds_up(level: dict) -> None:

@@ -241,18 +241,6 @@ def test_api_exact_lines(api, org, changsha_user, officers, changsha_store):
 # ---- the page door --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def browse():
-    from django.test import Client
-
-    def _as(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return _as
-
-
 def _named_fields(html: str) -> set[str]:
     form = html[html.index('id="transfer-form"') :]
     form = form[: form.index("</form>")]

@@ -1,5 +1,4 @@
 import pytest
-from django.test import Client
 
 from tests.personnel.factories import OfficerFactory
 
@@ -13,16 +12,3 @@ def roll(org):
         "cs_unmeasured": OfficerFactory(unit=org["430121"], name="未测丙", chest_cm=None, head_cm=None),
         "zz": OfficerFactory(unit=org["430200"], name="株洲丁"),
     }
-
-
-@pytest.fixture
-def browse():
-    """browse(user) → a test client logged in as that user (None: anonymous)."""
-
-    def _as(user=None):
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return _as

@@ -24,7 +24,9 @@ from django.db import connection
 from personnel.management.commands.seed_demo import DEMO_PASSWORD
 from tests.personnel.factories import OfficerFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)  # committed rows, so the file copy has them
+# committed rows, so the file copy has them; `embedded`: the embedded set-up is SQLite's, so make test runs it
+# and make test-services (PostgreSQL) leaves it out
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.embedded]
 
 
 def _free_port() -> int:
@@ -91,8 +93,7 @@ def _job_state(html: str) -> tuple[str, int, bool]:
 
 
 def test_serve_answers_a_report_request_at_once_and_its_worker_runs_it(tmp_path, roll, province_user, org):
-    if connection.vendor != "sqlite":
-        pytest.skip("the embedded set-up is SQLite's")
+    assert connection.vendor == "sqlite", "the embedded set-up is SQLite's (make test-services leaves it out)"
     for i in range(60):  # enough rows that the worker is seen at work
         OfficerFactory(unit=org[("430100", "430121", "430112", "430200")[i % 4]])
     hasher = PBKDF2PasswordHasher()  # the server's own hasher (the tests' MD5 is not in its settings)

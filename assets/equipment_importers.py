@@ -211,7 +211,10 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
                 n,
                 tr("状况", "Condition"),
                 cond_text,
-                "应为 完好/基本完好/待修/报废 must be one of 完好, 基本完好, 待修, 报废",
+                tr(
+                    "应为 完好/基本完好/待修/报废",
+                    "Must be one of 完好 (good), 基本完好 (fair), 待修 (needs repair), 报废 (scrap)",
+                ),
             )
         status_text = _text(r.get("status"))
         status = STATUS_BY_LABEL.get(status_text) if status_text else ItemStatus.IN_USE
@@ -266,8 +269,10 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
                     n,
                     tr("站所代码", "Station code"),
                     code,
-                    f"该装备登记在 {item.station.code}，调动请走调拨 the item is at "
-                    f"{item.station.code}; move it with a transfer",
+                    tr(
+                        f"该装备登记在 {item.station.name}，调动请走调拨",
+                        f"The item is at {item.station.name}; move it with a transfer",
+                    ),
                 )
             elif item.status not in IMPORTABLE_STATUS:
                 err(

@@ -251,8 +251,10 @@ def officer_set_status(*, actor, officer: Officer, status: str, reason: str = ""
         if status not in STATUS_TRANSITIONS[OfficerStatus(officer.status)]:
             raise Conflict(
                 "bad_transition",
-                f"不能从{OfficerStatus(officer.status).label}变为{OfficerStatus(status).label} "
-                f"status cannot go from {officer.status} to {status}",
+                tr(
+                    f"不能从{OfficerStatus(officer.status).label}变为{OfficerStatus(status).label}",
+                    f"The status cannot go from {officer.status} to {status}",
+                ),
                 {"field": "status"},
             )
         before = snapshot(officer, ["status"])
@@ -549,8 +551,10 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
                         row.row,
                         written,
                         shown,
-                        f"不能从{OfficerStatus(officer.status).label}变为{OfficerStatus(new_status).label} status "
-                        f"cannot go from {officer.status} to {new_status}",
+                        tr(
+                            f"不能从{OfficerStatus(officer.status).label}变为{OfficerStatus(new_status).label}",
+                            f"The status cannot go from {officer.status} to {new_status}",
+                        ),
                         "bad_transition",
                         col,
                     )

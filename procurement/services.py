@@ -75,8 +75,10 @@ def _decimal(value, field: str, *, positive: bool = False) -> Decimal:
     if not d.is_finite() or d < 0 or (positive and d == 0):
         raise QMError(
             "invalid_amount",
-            f"金额须为{'正数' if positive else '非负数'} {field} must be "
-            f"{'positive' if positive else 'zero or more'}",
+            tr(
+                f"金额须为{'正数' if positive else '非负数'}：{field}",
+                f"{field} must be {'positive' if positive else 'zero or more'}",
+            ),
             {"field": field},
         )
     return d
@@ -285,7 +287,10 @@ def lot_create(
     if evaluation_method == EvaluationMethod.COMPREHENSIVE and not Decimal(30) <= weight <= Decimal(100):
         raise QMError(
             "bad_price_weight",
-            "货物项目价格分权重须在30%至100%之间 price weight 30–100% for goods (财政部令第87号 第五十五条)",
+            tr(
+                "货物项目价格分权重须在30%至100%之间（财政部令第87号 第五十五条）",
+                "The price weight must be 30–100% for goods (MOF Order No. 87, Art. 55)",
+            ),
             {"field": "price_weight"},
         )
     codes = list(dict.fromkeys(item_codes))
@@ -930,8 +935,10 @@ def payment_record(
             if paid + amount > contract.total:
                 raise QMError(
                     "over_total",
-                    f"付款累计超过合同金额 payments exceed the contract total "
-                    f"({paid + amount} > {contract.total})",
+                    tr(
+                        f"付款累计超过合同金额（{paid + amount} > {contract.total}）",
+                        f"Payments exceed the contract total ({paid + amount} > {contract.total})",
+                    ),
                     {"field": "amount"},
                 )
         payment = Payment.objects.create(
@@ -1061,8 +1068,10 @@ def delivery_create(
                 if replaces is None:
                     raise QMError(
                         "bad_line",
-                        f"第{i}行：替换对象不是本明细的不合格品 line {i}: replaces no rejected "
-                        "goods of this line",
+                        tr(
+                            f"第{i}行：替换对象不是本明细的不合格品",
+                            f"Line {i}: replaces no rejected goods of this line",
+                        ),
                         {"row": i, "field": "replaces_id"},
                     )
                 if replaces.pk not in replaced_open:
@@ -1071,8 +1080,10 @@ def delivery_create(
                 if qty > replaced_open[replaces.pk]:
                     raise QMError(
                         "over_replacement",
-                        f"第{i}行：替换数量超过待换数量 line {i}: more than the rejected "
-                        f"goods still to replace ({replaced_open[replaces.pk]})",
+                        tr(
+                            f"第{i}行：替换数量超过待换数量（{replaced_open[replaces.pk]}）",
+                            f"Line {i}: more than the rejected goods still to replace ({replaced_open[replaces.pk]})",
+                        ),
                         {"row": i, "field": "quantity"},
                     )
                 replaced_open[replaces.pk] -= qty
@@ -1082,8 +1093,10 @@ def delivery_create(
             if wanted[cl.pk] > owed:
                 raise QMError(
                     "over_delivery",
-                    f"第{i}行：超过合同未交数量 line {i}: more than still owed ({owed}) for "
-                    f"{cl.item.code} {cl.gender} {cl.size}",
+                    tr(
+                        f"第{i}行：{cl.item.name_for(cl.gender)} {cl.size} 超过合同未交数量（{owed}）",
+                        f"Line {i}: more than still owed ({owed}) of {cl.item.name_en}, size {cl.size}",
+                    ),
                     {"row": i, "field": "quantity", "owed": owed},
                 )
             objs.append(DeliveryLine(contract_line=cl, quantity=qty, replaces=replaces))
@@ -1170,8 +1183,10 @@ def acceptance_record(
         if acc + rej != dl.quantity:
             raise QMError(
                 "bad_line",
-                f"第{i}行：合格{acc}+不合格{rej}≠到货{dl.quantity} line {i}: accepted + rejected "
-                f"must equal the {dl.quantity} delivered",
+                tr(
+                    f"第{i}行：合格{acc}+不合格{rej}≠到货{dl.quantity}",
+                    f"Line {i}: accepted + rejected must equal the {dl.quantity} delivered",
+                ),
                 {"row": i, "field": "accepted"},
             )
         reason = (line.get("reason") or "").strip()

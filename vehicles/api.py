@@ -768,8 +768,10 @@ def vehicle_import(request, file: File[UploadedFile], dry_run: Form[bool] = Fals
     if not result.ok:
         raise QMError(
             "import_rejected",
-            f"导入被拒绝，共{len(result.errors)}处错误，未写入任何数据 "
-            f"import refused: {len(result.errors)} error(s), nothing written",
+            tr(
+                f"导入被拒绝，共{len(result.errors)}处错误，未写入任何数据",
+                f"Import refused: {len(result.errors)} error(s), nothing written",
+            ),
             result.as_dict(),
         )
     return result.as_dict()

@@ -217,8 +217,10 @@ def quota_record_create(
             if total_change != 0 or sum(changes.values()) != 0 or len(changes) < 2:
                 raise _err(
                     "bad_transfer",
-                    "调剂须在市州间增减相抵且不改变总数 a transfer moves posts between "
-                    "cities: changes sum to zero and the total stays",
+                    tr(
+                        "调剂须在市州间增减相抵且不改变总数",
+                        "A transfer moves posts between cities: changes sum to zero and the total stays",
+                    ),
                     "lines",
                 )
         if kind == QuotaRecordKind.TOTAL_CHANGE and total_change == 0:
@@ -251,16 +253,20 @@ def quota_record_create(
                 if held > new_quotas[city.pk] + extra:
                     raise Conflict(
                         "quota_below_fleet",
-                        f"{city.name} 现有车辆{held}辆，编制不能减至"
-                        f"{new_quotas[city.pk]} the city holds {held} vehicles",
+                        tr(
+                            f"{city.name} 现有车辆{held}辆，编制不能减至{new_quotas[city.pk]}",
+                            f"{city.name} holds {held} vehicles: the quota cannot go down to {new_quotas[city.pk]}",
+                        ),
                         {"field": "lines", "city_code": code, "held": held},
                     )
         allocated = sum(new_quotas.values())
         if allocated > new_total:
             raise Conflict(
                 "over_allocated",
-                f"各市州编制合计{allocated}超过总数{new_total} the cities' quotas "
-                f"({allocated}) would exceed the total ({new_total})",
+                tr(
+                    f"各市州编制合计{allocated}超过总数{new_total}",
+                    f"The cities' quotas ({allocated}) would exceed the total ({new_total})",
+                ),
                 {"field": "lines", "allocated": allocated, "total": new_total},
             )
         record = QuotaRecord.objects.create(
@@ -322,8 +328,10 @@ def quota_exception_revoke(*, actor, exception: QuotaException, reason: str = ""
         if held > quotas.get(exception.city_id, 0) + exceptions_extra(exception.city) - exception.extra:
             raise Conflict(
                 "exception_in_use",
-                f"该市州已使用超编例外（现有{held}辆） the city holds {held} "
-                "vehicles; transfer or dispose of them first",
+                tr(
+                    f"该市州已使用超编例外（现有{held}辆），请先调出或处置",
+                    f"The city holds {held} vehicles; transfer or dispose of them first",
+                ),
                 {"field": "exception", "held": held},
             )
         before = snapshot(exception)
@@ -413,8 +421,10 @@ def purchase_advance(
         if stage not in STAGE_TRANSITIONS[current]:
             raise Conflict(
                 "bad_transition",
-                f"不能从“{current.label}”进入“{PurchaseStage(stage).label}” "
-                f"a purchase cannot go from {current} to {stage}",
+                tr(
+                    f"不能从“{current.label}”进入“{PurchaseStage(stage).label}”",
+                    f"A purchase cannot go from {current} to {stage}",
+                ),
                 {"field": "stage"},
             )
         if date < purchase.stage_date:
@@ -432,8 +442,10 @@ def purchase_advance(
         if stage == PurchaseStage.REGISTERED and linked.exclude(plate="").count() < purchase.quantity:
             raise Conflict(
                 "vehicles_not_registered",
-                f"已上牌车辆不足{purchase.quantity}辆 fewer than "
-                f"{purchase.quantity} of this purchase's vehicles have plates",
+                tr(
+                    f"已上牌车辆不足{purchase.quantity}辆",
+                    f"Fewer than {purchase.quantity} of this purchase's vehicles have plates",
+                ),
                 {"field": "stage"},
             )
         if (
@@ -442,8 +454,10 @@ def purchase_advance(
         ):
             raise Conflict(
                 "vehicles_not_in_service",
-                f"投入使用车辆不足{purchase.quantity}辆 fewer than "
-                f"{purchase.quantity} of this purchase's vehicles are in service",
+                tr(
+                    f"投入使用车辆不足{purchase.quantity}辆",
+                    f"Fewer than {purchase.quantity} of this purchase's vehicles are in service",
+                ),
                 {"field": "stage"},
             )
         before = snapshot(purchase)
@@ -546,8 +560,10 @@ def _check_ready_for_service(v: Vehicle) -> None:
     if missing:
         raise Conflict(
             "not_ready_for_service",
-            "投入使用前须上牌并按公路法第73条喷涂标志、安装示警灯具 "
-            f"before service the vehicle needs: {', '.join(missing)}",
+            tr(
+                f"投入使用前须上牌并按公路法第73条喷涂标志、安装示警灯具：{', '.join(missing)}",
+                f"Before service the vehicle needs: {', '.join(missing)}",
+            ),
             {"field": missing[0].split()[0], "missing": [m.split()[0] for m in missing]},
         )
 
@@ -625,8 +641,10 @@ def vehicle_create(
     if plate and not fields.get("registered_on"):
         raise _err(
             "required",
-            "有号牌的车辆须填写注册登记日期 a plated vehicle needs its registration date "
-            "(inspections count from it)",
+            tr(
+                "有号牌的车辆须填写注册登记日期（检验周期由此起算）",
+                "A plated vehicle needs its registration date (inspections count from it)",
+            ),
             "registered_on",
         )
     if status not in (VehicleStatus.ON_ORDER, VehicleStatus.IN_SERVICE, VehicleStatus.UNDER_REPAIR):
@@ -769,8 +787,10 @@ def vehicle_set_status(*, actor, vehicle: Vehicle, status: str, reason: str = ""
         if status not in STATUS_TRANSITIONS[current]:
             raise Conflict(
                 "bad_transition",
-                f"不能从“{current.label}”变为“{VehicleStatus(status).label}” "
-                f"status cannot go from {current} to {status}",
+                tr(
+                    f"不能从“{current.label}”变为“{VehicleStatus(status).label}”",
+                    f"The status cannot go from {current} to {status}",
+                ),
                 {"field": "status"},
             )
         if status == VehicleStatus.IN_SERVICE:
@@ -1080,8 +1100,11 @@ def _odometer_add(*, actor, v: Vehicle, read_on: datetime.date, km: int, note: s
     if earlier is not None and km < earlier:
         raise Conflict(
             "odometer_decreasing",
-            f"里程不能减少 the odometer cannot go back: {km} km is less than "
-            f"the {earlier} km already read on or before {read_on}",
+            tr(
+                f"里程不能减少：{km} 公里少于 {read_on} 或之前已记录的 {earlier} 公里",
+                f"The odometer cannot go back: {km} km is less than the {earlier} km already read on or before "
+                f"{read_on}",
+            ),
             {"field": "km", "previous": earlier},
         )
     if later is not None and km > later:

@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from core import scope
 from core.errors import NotFound, QMError
 from core.history import history_for
-from core.i18n import tr
+from core.i18n import one, tr
 from core.pagination import PageParams, page_schema, paginate
 
 from . import equipment_importers as importers
@@ -96,7 +96,7 @@ def station_out(unit, items_on_books: int | None = None) -> dict:
         "parent_name": unit.parent.name if unit.parent_id else "",
         "city_code": unit.city_code,
         "station_class": unit.station_class,
-        "station_class_label": StationClass(unit.station_class).label
+        "station_class_label": one(StationClass(unit.station_class).label)
         if unit.station_class in StationClass.values
         else "",
         "address": unit.address,
@@ -114,7 +114,7 @@ def type_out(t) -> dict:
         "name": t.name,
         "name_en": t.name_en,
         "category": t.category,
-        "category_label": EquipmentCategory(t.category).label,
+        "category_label": one(EquipmentCategory(t.category).label),
         "unit_price": t.unit_price,
         "service_life_years": t.service_life_years,
         "spec": t.spec,
@@ -127,7 +127,7 @@ def kit_out(line) -> dict:
     return {
         "id": line.id,
         "station_class": line.station_class,
-        "station_class_label": StationClass(line.station_class).label,
+        "station_class_label": one(StationClass(line.station_class).label),
         "equipment_type": t.code,
         "equipment_type_name": t.name,
         "quantity": line.quantity,
@@ -155,9 +155,9 @@ def item_out(item, today: datetime.date | None = None) -> dict:
         "age_years": age,
         "past_service_life": age is not None and age >= t.service_life_years,
         "condition": item.condition,
-        "condition_label": Condition(item.condition).label,
+        "condition_label": one(Condition(item.condition).label),
         "status": item.status,
-        "status_label": ItemStatus(item.status).label,
+        "status_label": one(ItemStatus(item.status).label),
         "source": item.source,
         "note": item.note,
     }
@@ -167,7 +167,7 @@ def request_out(user, r) -> dict:
     return {
         "id": r.id,
         "kind": r.kind,
-        "kind_label": RequestKind(r.kind).label,
+        "kind_label": one(RequestKind(r.kind).label),
         "item_id": r.item_id,
         "asset_tag": r.item.asset_tag,
         "equipment_type_name": r.item.equipment_type.name,
@@ -177,7 +177,7 @@ def request_out(user, r) -> dict:
         "approval_unit_name": r.approval_unit.name,
         "reason": r.reason,
         "status": r.status,
-        "status_label": RequestStatus(r.status).label,
+        "status_label": one(RequestStatus(r.status).label),
         "requested_by": r.requested_by.username if r.requested_by_id else None,
         "decided_by": r.decided_by.username if r.decided_by_id else None,
         "decided_at": r.decided_at,

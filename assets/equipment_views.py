@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 
 from core import scope
 from core.errors import NotFound, QMError
+from core.i18n import one
 from core.pages import may_write, page, tr
 
 from . import equipment_selectors as selectors
@@ -20,8 +21,7 @@ from .equipment_models import SurveyEntry
 
 
 def label(text) -> str:
-    zh, _, en = str(text).partition(" ")
-    return tr(zh, en or zh)
+    return one(text)
 
 
 def conditions() -> list[tuple[str, str]]:

@@ -12,3 +12,14 @@ def is_en() -> bool:
 def tr(zh: str, en: str) -> str:
     """The text in the active language (Chinese by default); never both."""
     return en if is_en() else zh
+
+
+def one(label) -> str:
+    """A stored two-language label ("已发运 dispatched": the models' choices still hold both) in the active
+    language only: the Chinese before the first space, the English after it. A label without Chinese before
+    its first space (a name, an English-only text) is returned as it is."""
+    text = str(label or "")
+    head, _, tail = text.partition(" ")
+    if not tail or not any("\u4e00" <= ch <= "\u9fff" for ch in head):
+        return text
+    return tail if is_en() else head

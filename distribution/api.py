@@ -9,7 +9,7 @@ from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
 from core.errors import QMError
-from core.i18n import tr
+from core.i18n import one, tr
 from core.pagination import PageParams, paginate
 
 from . import exporters, selectors, services, transfers
@@ -57,7 +57,7 @@ def shipment_out(s) -> dict:
         "id": s.id,
         "number": s.number,
         "status": s.status,
-        "status_label": ShipmentStatus(s.status).label,
+        "status_label": one(ShipmentStatus(s.status).label),
         "from_location": s.from_location.name,
         "from_unit": s.from_location.unit.code if s.from_location.unit_id else None,
         "to_unit": s.to_unit.code,

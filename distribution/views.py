@@ -15,6 +15,7 @@ from assets.kit import kit_for
 from assets.models import ItemType
 from core import scope
 from core.errors import NotFound, QMError
+from core.i18n import one
 from core.pages import may_write, page, tr
 from personnel.choices import Level
 from personnel.models import Officer, OrgUnit
@@ -27,8 +28,7 @@ OPEN_STATES = (ShipmentStatus.DISPATCHED,)
 
 
 def label(text) -> str:
-    zh, _, en = str(text).partition(" ")
-    return tr(zh, en or zh)
+    return one(text)
 
 
 def shipments_url(**params) -> str:

@@ -5,7 +5,7 @@ from ninja import File, Form, Query, Router, UploadedFile
 
 from core.errors import QMError
 from core.history import history_for
-from core.i18n import tr
+from core.i18n import one, tr
 from core.pagination import PageParams, page_schema, paginate
 
 from . import privacy, selectors, services
@@ -37,7 +37,7 @@ def officer_out(user, officer) -> dict:
         "city_code": officer.unit.city_code,
         "post": officer.post,
         "status": officer.status,
-        "status_label": OfficerStatus(officer.status).label,
+        "status_label": one(OfficerStatus(officer.status).label),
         "height_cm": officer.height_cm,
         "chest_cm": officer.chest_cm,
         "waist_cm": officer.waist_cm,

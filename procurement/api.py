@@ -4,6 +4,7 @@ from django.db.models import Sum
 from ninja import Query, Router, Status
 
 from core.errors import NotFound
+from core.i18n import one
 from core.pagination import PageParams, page_schema, paginate
 from personnel.selectors import unit_get
 
@@ -60,13 +61,13 @@ def tender_out(t) -> dict:
         "reference": t.reference,
         "year": t.year,
         "method": t.method,
-        "method_label": Method(t.method).label,
+        "method_label": one(Method(t.method).label),
         "budget": t.budget,
         "bid_bond": t.bid_bond,
         "procuring_unit": t.procuring_unit.code,
         "agency": t.agency,
         "status": t.status,
-        "status_label": TenderStatus(t.status).label,
+        "status_label": one(TenderStatus(t.status).label),
         "target_date": t.target_date,
         "description": t.description,
     }

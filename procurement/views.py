@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from core import scope
 from core.errors import Forbidden, NotFound, QMError
+from core.i18n import one
 from core.pages import is_en, page, tr
 
 from . import selectors
@@ -25,8 +26,7 @@ PLANNED, ACTUAL, FORECAST = 0, 1, 2
 
 
 def label(text) -> str:
-    zh, _, en = str(text).partition(" ")
-    return tr(zh, en or zh)
+    return one(text)
 
 
 def tender_url(tender_id: int) -> str:

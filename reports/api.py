@@ -3,7 +3,7 @@ from django.utils import translation
 from ninja import Query, Router, Status
 
 from core.errors import QMError
-from core.i18n import tr
+from core.i18n import one, tr
 from core.pagination import PageParams, page_schema, paginate
 
 from . import selectors, services
@@ -27,7 +27,7 @@ def job_out(job) -> dict:
         "format": job.format,
         "parameters": job.parameters,
         "status": job.status,
-        "status_label": JobStatus(job.status).label,
+        "status_label": one(JobStatus(job.status).label),
         "progress": job.progress,
         "progress_message": job.progress_message,
         "error": job.error,

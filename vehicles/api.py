@@ -4,7 +4,7 @@ papers, mileage, maintenance, transfers and disposal (in scope), and the Excel i
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
-from core.i18n import tr
+from core.i18n import one, tr
 
 try:  # django-ninja ≥ 1.5 wants an explicit Status for a non-200 answer; older ones take a tuple
     from ninja import Status
@@ -71,7 +71,7 @@ def record_out(r) -> dict:
         "doc_number": r.doc_number,
         "doc_date": r.doc_date,
         "kind": r.kind,
-        "kind_label": QuotaRecordKind(r.kind).label,
+        "kind_label": one(QuotaRecordKind(r.kind).label),
         "reason": r.reason,
         "total_change": r.total_change,
         "total_after": r.total_after,
@@ -113,7 +113,7 @@ def purchase_out(p) -> dict:
         "contract_amount": p.contract_amount,
         "supplier": p.supplier,
         "stage": p.stage,
-        "stage_label": PurchaseStage(p.stage).label,
+        "stage_label": one(PurchaseStage(p.stage).label),
         "stage_date": p.stage_date,
         "remarks": p.remarks,
     }
@@ -128,7 +128,7 @@ def vehicle_out(v) -> dict:
         "brand": v.brand,
         "model": v.model,
         "vehicle_type": v.vehicle_type,
-        "vehicle_type_label": VehicleType(v.vehicle_type).label,
+        "vehicle_type_label": one(VehicleType(v.vehicle_type).label),
         "purchase_date": v.purchase_date,
         "purchase_price": v.purchase_price,
         "funding_source": v.funding_source,
@@ -140,7 +140,7 @@ def vehicle_out(v) -> dict:
         "driver_id": v.driver_id,
         "driver_name": v.driver.name if v.driver_id else None,
         "status": v.status,
-        "status_label": VehicleStatus(v.status).label,
+        "status_label": one(VehicleStatus(v.status).label),
         "counts_against_quota": v.counts_against_quota,
         "registered_on": v.registered_on,
         "livery_fitted": v.livery_fitted,
@@ -161,7 +161,7 @@ def policy_out(p) -> dict:
         "id": p.id,
         "vehicle_id": p.vehicle_id,
         "kind": p.kind,
-        "kind_label": PolicyKind(p.kind).label,
+        "kind_label": one(PolicyKind(p.kind).label),
         "insurer": p.insurer,
         "policy_number": p.policy_number,
         "starts_on": p.starts_on,
@@ -302,7 +302,7 @@ def _purchase_detail(p) -> dict:
         "events": [
             {
                 "stage": e.stage,
-                "stage_label": PurchaseStage(e.stage).label,
+                "stage_label": one(PurchaseStage(e.stage).label),
                 "date": e.date,
                 "document": e.document,
                 "note": e.note,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core import scope
 from core.errors import NotFound, QMError
-from core.i18n import tr
+from core.i18n import one, tr
 from personnel.choices import Level
 from personnel.models import OrgUnit
 
@@ -74,7 +74,7 @@ def allocation_table() -> dict:
                 "gap": quota - in_service,
                 "held": c.get("held", 0),
                 "purchase_stage": furthest,
-                "purchase_stage_label": PurchaseStage(furthest).label if furthest else "",
+                "purchase_stage_label": one(PurchaseStage(furthest).label) if furthest else "",
             }
         )
     allocated = sum(r["quota"] for r in rows)

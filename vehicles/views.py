@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from core import scope
 from core.errors import QMError
 from core.history import history_for
+from core.i18n import one
 from core.pages import page, tr
 from personnel.choices import Level
 from personnel.models import OrgUnit
@@ -26,8 +27,7 @@ PAPER_DAYS = 30  # "expiring": within the reminder's first threshold
 
 def label(text) -> str:
     """A choice label "在用 in service" in the active language."""
-    zh, _, en = str(text).partition(" ")
-    return tr(zh, en or zh)
+    return one(text)
 
 
 def choices(enum) -> list[tuple[str, str]]:

@@ -7,6 +7,7 @@ from django import template
 from django.utils import timezone
 
 from core import pages
+from core.i18n import one
 
 register = template.Library()
 
@@ -22,11 +23,7 @@ def t(zh: str, en: str) -> str:
 @register.filter
 def bi(label) -> str:
     """A project label "市州 city staff" → "市州" in Chinese, "city staff" in English."""
-    text = str(label or "")
-    head, _, tail = text.partition(" ")
-    if not tail or not any("\u4e00" <= ch <= "\u9fff" for ch in head):
-        return text
-    return tail if pages.is_en() else head
+    return one(label)
 
 
 @register.filter

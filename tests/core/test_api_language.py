@@ -48,3 +48,30 @@ def test_validation_error_in_chinese_by_default(api, province_user):
     msg = r.json()["message"]
     assert "to_unit" in msg and "缺少此项" in msg
     assert not re.search(r"[A-Za-z]{3,}", msg.replace("to_unit", ""))
+
+
+def test_one_picks_a_stored_labels_language():
+    from django.utils import translation
+
+    from core.i18n import one
+
+    with translation.override("zh-hans"):
+        assert one("已发运 dispatched") == "已发运" and one("县级已确认 confirmed") == "县级已确认"
+        assert one("in service") == "in service" and one("长沙县") == "长沙县" and one("") == ""
+    with translation.override("en"):
+        assert one("已发运 dispatched") == "dispatched" and one("在用 in service") == "in service"
+
+
+def test_api_status_labels_follow_the_language(api, org, province_user):
+    from assets.catalog import load_catalog
+    from tests.distribution.conftest import kit_lines, receive, ship
+
+    load_catalog()
+    from tests.personnel.factories import OfficerFactory
+
+    lines = kit_lines(OfficerFactory(unit=org["430100"]))[:1]
+    receive(province_user, org, lines)
+    s = ship(province_user, org, lines, "430100")
+    zh = api.as_(province_user).get(f"/distribution/shipments/{s.pk}").json()["status_label"]
+    en = api.as_(province_user).get(f"/distribution/shipments/{s.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert zh == "已发运" and en["status_label"] == "dispatched" and en["status"] == "dispatched"

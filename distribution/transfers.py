@@ -55,15 +55,23 @@ class Line:
     changed: bool = False
 
     @property
+    def name(self) -> str:
+        return item_name(self.item, self.gender)
+
+    @property
+    def gender_name(self) -> str:
+        return gender_name(self.gender)
+
+    @property
     def key(self) -> tuple[str, str, str]:
         return (self.item.code, self.gender, self.size)
 
     def as_dict(self) -> dict:
         return {
             "item_code": self.item.code,
-            "item_name": item_name(self.item, self.gender),
+            "item_name": self.name,
             "gender": self.gender,
-            "gender_name": gender_name(self.gender),
+            "gender_name": self.gender_name,
             "size": self.size,
             "still_needed": self.still_needed,
             "in_stock": self.in_stock,
@@ -206,8 +214,7 @@ def parse_changes(raw) -> list[tuple[ItemType, str, str, int]]:
             tr("同一品类号型改动了两次", "The same item and size was changed twice"),
             {"field": "changes"},
         )
-    out = parsed
-    return out
+    return parsed
 
 
 def apply_changes(s: Suggestion, changes) -> Suggestion:

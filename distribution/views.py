@@ -371,7 +371,7 @@ def transfer(request):
             ctx.update(error=exc.message, changes_json=request.POST.get("changes", ""), note=note)
             ctx["suggestion"] = transfers.suggestion(user, city, county)
             ctx["line_items"] = list(
-                {ln.item.code: item_name_active(ln.item) for ln in ctx["suggestion"].lines}.items()
+                {ln.item.code: tr(ln.item.name_zh, ln.item.name_en) for ln in ctx["suggestion"].lines}.items()
             )
             return render(request, "distribution/transfer.html", ctx, status=exc.status)
         shipment = Shipment.objects.get(pk=s["id"])
@@ -380,13 +380,9 @@ def transfer(request):
     if county is not None:
         ctx["suggestion"] = transfers.suggestion(user, city, county)
         ctx["line_items"] = list(
-            {ln.item.code: item_name_active(ln.item) for ln in ctx["suggestion"].lines}.items()
+            {ln.item.code: tr(ln.item.name_zh, ln.item.name_en) for ln in ctx["suggestion"].lines}.items()
         )
     return render(request, "distribution/transfer.html", ctx)
-
-
-def item_name_active(item) -> str:
-    return tr(item.name_zh, item.name_en)
 
 
 def _with_added_line(post, changes: str):

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext
 
 from core import scope
 from core.admin import ScopedAdmin
@@ -150,23 +151,23 @@ class OfficerSizesAdmin(ScopedAdmin):
         size = cache[system]
         return size.code if size.known else f"— {size.reason}"
 
-    @admin.display(description="上衣 top")
+    @admin.display(description=gettext("上衣"))
     def top(self, obj):
         return self._size(obj, "top")
 
-    @admin.display(description="下装 bottom")
+    @admin.display(description=gettext("下装"))
     def bottom(self, obj):
         return self._size(obj, "bottom")
 
-    @admin.display(description="鞋 shoes")
+    @admin.display(description=gettext("鞋"))
     def shoes(self, obj):
         return self._size(obj, "shoe_mm")
 
-    @admin.display(description="帽 cap")
+    @admin.display(description=gettext("帽"))
     def cap(self, obj):
         return self._size(obj, "hat_cm")
 
-    @admin.display(description="待测量 to measure")
+    @admin.display(description=gettext("待测量"))
     def to_measure(self, obj):
         cache = getattr(obj, "_qm_sizes", None) or officer_sizes(obj)
         reasons = sorted({s.reason for s in cache.values() if s.status == "missing"})

@@ -1,9 +1,11 @@
 from django.http import HttpResponse
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext, pgettext
+from ninja import Query, Router
 
 from core import scope
 from core.errors import NotFound
 from core.pagination import PageParams, page_schema, paginate
+from core.schema import Schema
 from personnel import selectors as personnel_selectors
 
 from . import exporters, selectors, services
@@ -32,7 +34,7 @@ except ImportError:  # pragma: no cover
         return status_code, value
 
 
-router = Router(tags=["assets 被装品类、号型与需求"])
+router = Router(tags=["assets"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -75,7 +77,7 @@ def version_out(version) -> dict:
 # ---- catalog and standard ----------------------------------------------------------------------------
 
 
-@router.get("/items", response=list[ItemOut], summary="被装品类 catalog (every user)")
+@router.get("/items", response=list[ItemOut], summary=gettext("被装品类"))
 def item_list(request, include_inactive: bool = False):
     _member(request)
     return [item_out(i) for i in selectors.item_types(include_inactive=include_inactive)]
@@ -87,7 +89,7 @@ def item_detail(request, code: str):
     return item_out(selectors.item_type_get(code))
 
 
-@router.post("/items", response={201: ItemOut}, summary="新增品类 add an item (provincial logistics)")
+@router.post("/items", response={201: ItemOut}, summary=gettext("新增品类"))
 def item_create(request, payload: ItemIn):
     item = services.item_type_create(actor=request.user, **payload.dict())
     return Status(201, item_out(item))
@@ -96,7 +98,7 @@ def item_create(request, payload: ItemIn):
 @router.patch(
     "/items/{code}",
     response=ItemOut,
-    summary="修改品类 change an item; quantity/life/source/active make a new standard version",
+    summary=gettext("修改品类"),
 )
 def item_patch(request, code: str, payload: ItemPatch):
     item = selectors.item_type_get(code)
@@ -106,7 +108,7 @@ def item_patch(request, code: str, payload: ItemPatch):
     return item_out(services.item_type_update(actor=request.user, item=item, note=reason, **fields))
 
 
-@router.get("/standard", response=StandardVersionOut, summary="现行配发标准 the current entitlement standard")
+@router.get("/standard", response=StandardVersionOut, summary=gettext("现行配发标准"))
 def standard_current(request):
     _member(request)
     return version_out(selectors.standard_version_get())
@@ -139,7 +141,7 @@ def standard_version(request, number: int):
 @router.post(
     "/standard",
     response={201: StandardVersionOut},
-    summary="修订配发标准 revise the standard: a new version (provincial logistics)",
+    summary=gettext("修订配发标准"),
 )
 def standard_revise(request, payload: StandardRevisionIn):
     changes = [c.dict(exclude_none=True) for c in payload.changes]
@@ -153,7 +155,7 @@ def standard_revise(request, payload: StandardRevisionIn):
 @router.get(
     "/officers/{officer_id}/sizes",
     response=OfficerSizesOut,
-    summary="人员号型 an officer's size codes and what is missing",
+    summary=gettext("人员号型"),
 )
 def officer_sizes(request, officer_id: int):
     return selectors.officer_size_report(request.user, officer_id)
@@ -162,7 +164,7 @@ def officer_sizes(request, officer_id: int):
 @router.put(
     "/officers/{officer_id}/skirts",
     response=OfficerSizesOut,
-    summary="女警裙装 how many of her 2 bottoms are skirts (0–2)",
+    summary=gettext("女警裙装"),
 )
 def officer_skirts(request, officer_id: int, payload: SkirtsIn):
     officer = personnel_selectors.officer_get(request.user, officer_id)
@@ -188,7 +190,7 @@ def _totals(rows) -> dict:
 @router.get(
     "/demand",
     response=DemandOut,
-    summary="需求 live demand per city × item × gender × size (city staff: their city)",
+    summary=pgettext("live demand per city × item × gender × size (city staff: their city)", "需求"),
 )
 def demand(request, filters: Query[DemandFilters]):
     d = selectors.demand_for(request.user, city_code=filters.city, margin_percent=filters.margin)
@@ -206,7 +208,10 @@ def demand(request, filters: Query[DemandFilters]):
     }
 
 
-@router.get("/demand/size-table.xlsx", summary="号型统计表 the size table (Excel), live or from ?snapshot=")
+@router.get(
+    "/demand/size-table.xlsx",
+    summary=pgettext("the size table (Excel), live or from ?snapshot=", "号型统计表"),
+)
 def size_table(request, city: str | None = None, snapshot: int | None = None):
     if snapshot is not None:
         snap = selectors.snapshot_get(request.user, snapshot)
@@ -217,7 +222,7 @@ def size_table(request, city: str | None = None, snapshot: int | None = None):
     else:
         d = selectors.demand_for(request.user, city_code=city)
         rows = d.row_list()
-        title = f"实时需求 live demand · 配发标准 v{d.standard_version}"
+        title = gettext("实时需求 · 配发标准 第 {number} 版").format(number=d.standard_version)
         name = f"size-table{'-' + city if city else ''}.xlsx"
     data = exporters.size_table_xlsx(rows, title=title, city_code=city)
     response = HttpResponse(data, content_type=XLSX)
@@ -243,7 +248,7 @@ def snapshot_brief(s) -> dict:
 @router.post(
     "/snapshots",
     response={201: SnapshotBrief},
-    summary="冻结需求 freeze the province's demand (provincial logistics)",
+    summary=gettext("冻结需求"),
 )
 def snapshot_create(request, payload: SnapshotIn):
     snap = services.snapshot_create(
@@ -252,7 +257,7 @@ def snapshot_create(request, payload: SnapshotIn):
     return Status(201, snapshot_brief(snap))
 
 
-@router.get("/snapshots", response=page_schema(SnapshotBrief), summary="需求快照 snapshots")
+@router.get("/snapshots", response=page_schema(SnapshotBrief), summary=pgettext("snapshots", "需求快照"))
 def snapshot_list(request, params: Query[PageParams]):
     return paginate(selectors.snapshots_for(request.user), params, snapshot_brief)
 
@@ -260,7 +265,7 @@ def snapshot_list(request, params: Query[PageParams]):
 @router.get(
     "/snapshots/compare",
     response=CompareOut,
-    summary="快照比较 what changed from a to b, and which officers caused it",
+    summary=pgettext("what changed from a to b, and which officers caused it", "快照比较"),
 )
 def snapshot_compare(request, a: int, b: int, city: str | None = None):
     snap_a = selectors.snapshot_get(request.user, a, full=True)

@@ -52,7 +52,7 @@ def run(bench) -> None:
 
 
 def _run_demand(bench) -> None:
-    bench.header("assets: demand 需求 and snapshots 快照")
+    bench.header("assets: demand and snapshots")
     try:
         with transaction.atomic():
             _run(bench)

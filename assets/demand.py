@@ -10,9 +10,10 @@ the items (made to measure, which become per-officer contract lines).
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from core import scope
 from core.errors import QMError
-from core.i18n import tr
 from personnel.models import Officer
 
 from . import sizes as S
@@ -39,7 +40,7 @@ OFFICER_FIELDS = (
 def with_margin(n: int, percent: int = MARGIN_PERCENT) -> int:
     """⌈n × (100 + percent) / 100⌉ in integer arithmetic: 100 → 103, 101 → 105 at 3%."""
     if n < 0 or percent < 0:
-        raise QMError("bad_margin", tr("数量与备用比例不能为负", "Quantity and margin must not be negative"))
+        raise QMError("bad_margin", gettext("数量与备用比例不能为负"))
     return -(-n * (100 + percent) // 100)
 
 
@@ -212,9 +213,7 @@ def compute(
     """The demand of the eligible officers (in the user's scope, of one city if given) under a version of
     the standard (default the current one)."""
     if margin_percent < 0 or margin_percent > 100:
-        raise QMError(
-            "bad_margin", tr("备用比例须在 0–100 之间", "Margin must be 0–100 (%)"), {"field": "margin"}
-        )
+        raise QMError("bad_margin", gettext("备用比例须在 0–100 之间"), {"field": "margin"})
     standard = standard or current_standard()
     items = standard_items(standard)
     qs = officers_qs if officers_qs is not None else eligible_officers(user=user, city_code=city_code)

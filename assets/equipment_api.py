@@ -6,13 +6,14 @@ from decimal import Decimal
 
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from core import scope
 from core.errors import NotFound, QMError
 from core.history import history_for
-from core.i18n import one, tr
+from core.i18n import one
 from core.pagination import PageParams, page_schema, paginate
 
 from . import equipment_importers as importers
@@ -63,7 +64,7 @@ from .equipment_schemas import (
     TransferIn,
 )
 
-router = Router(tags=["station equipment 站所装备"])
+router = Router(tags=["station equipment"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -236,7 +237,7 @@ def survey_out(s) -> dict:
 # ---- reference: choices --------------------------------------------------------------------------
 
 
-@router.get("/equipment/choices", response=dict[str, list[ChoiceOut]], summary="站所装备选项 choices")
+@router.get("/equipment/choices", response=dict[str, list[ChoiceOut]], summary=gettext("站所装备选项"))
 def equipment_choices(request):
     return {
         "station_class": _choices(StationClass),
@@ -254,13 +255,13 @@ class StationFilters(PageParams):
     station_class: str | None = None
 
 
-@router.get("/stations", response=page_schema(StationOut), summary="站所 stations (scoped)")
+@router.get("/stations", response=page_schema(StationOut), summary=pgettext("stations (scoped)", "站所"))
 def station_list(request, filters: Query[StationFilters]):
     qs = selectors.stations_for(request.user, unit_code=filters.unit, station_class=filters.station_class)
     return paginate(qs, filters, station_out)
 
 
-@router.post("/stations", response={201: StationOut}, summary="新增站所 add a station")
+@router.post("/stations", response={201: StationOut}, summary=gettext("新增站所"))
 def station_create(request, payload: StationIn):
     _require_write(request.user)
     parent = selectors.unit_get(request.user, payload.parent)
@@ -278,7 +279,7 @@ def station_create(request, payload: StationIn):
 @router.get(
     "/stations/{code}",
     response=StationDetail,
-    summary="站所页：台账、标准配置缺口、最近清查与变化 station page",
+    summary=gettext("站所页：台账、标准配置缺口、最近清查与变化"),
 )
 def station_detail(request, code: str):
     station = selectors.station_get(request.user, code)
@@ -333,7 +334,9 @@ def station_patch(request, code: str, payload: StationPatch):
 # ---- equipment types and the standard kit ----------------------------------------------------------
 
 
-@router.get("/equipment/types", response=list[EquipmentTypeOut], summary="装备类型 equipment types")
+@router.get(
+    "/equipment/types", response=list[EquipmentTypeOut], summary=pgettext("equipment types", "装备类型")
+)
 def type_list(request, include_inactive: bool = False):
     return [type_out(t) for t in selectors.equipment_types(include_inactive=include_inactive)]
 
@@ -355,7 +358,7 @@ def type_patch(request, code: str, payload: EquipmentTypePatch):
     )
 
 
-@router.get("/equipment/kits", response=list[KitLineOut], summary="标准配置 standard kit per station class")
+@router.get("/equipment/kits", response=list[KitLineOut], summary=gettext("标准配置"))
 def kit_list(request, station_class: str | None = None, include_zero: bool = False):
     return [
         kit_out(line) for line in selectors.kit_lines(station_class=station_class, include_zero=include_zero)
@@ -365,7 +368,7 @@ def kit_list(request, station_class: str | None = None, include_zero: bool = Fal
 @router.put(
     "/equipment/kits/{station_class}/{type_code}",
     response=KitLineOut,
-    summary="设置标准配置数量 set a kit quantity (province; 0 removes)",
+    summary=gettext("设置标准配置数量"),
 )
 def kit_set(request, station_class: str, type_code: str, payload: KitLineIn):
     _require_write(request.user)
@@ -380,9 +383,7 @@ def kit_set(request, station_class: str, type_code: str, payload: KitLineIn):
     return kit_out(line)
 
 
-@router.get(
-    "/equipment/kits/history", response=page_schema(ChangeOut), summary="标准配置变更记录 kit changes"
-)
+@router.get("/equipment/kits/history", response=page_schema(ChangeOut), summary=gettext("标准配置变更记录"))
 def kit_history(request, params: Query[PageParams]):
     from django.contrib.contenttypes.models import ContentType
 
@@ -406,7 +407,7 @@ class ItemFilters(PageParams):
     q: str | None = None
 
 
-@router.get("/equipment/items", response=page_schema(ItemOut), summary="装备台账 the register (scoped)")
+@router.get("/equipment/items", response=page_schema(ItemOut), summary=gettext("装备台账"))
 def item_list(request, filters: Query[ItemFilters]):
     qs = selectors.items_for(
         request.user,
@@ -421,7 +422,7 @@ def item_list(request, filters: Query[ItemFilters]):
     return paginate(qs, filters, lambda i: item_out(i, today))
 
 
-@router.post("/equipment/items", response={201: ItemOut}, summary="登记装备 register an item")
+@router.post("/equipment/items", response={201: ItemOut}, summary=gettext("登记装备"))
 def item_create(request, payload: ItemIn):
     _require_write(request.user)
     station = selectors.station_get(request.user, payload.station)
@@ -432,7 +433,7 @@ def item_create(request, payload: ItemIn):
     )
 
 
-@router.get("/equipment/items/import-template", summary="导入模板 the Excel import template")
+@router.get("/equipment/items/import-template", summary=gettext("导入模板"))
 def item_import_template(request):
     response = HttpResponse(importers.template_workbook(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="equipment-import-template.xlsx"'
@@ -442,7 +443,7 @@ def item_import_template(request):
 @router.post(
     "/equipment/items/import",
     response=ImportOut,
-    summary="从 Excel 导入站所或县级机构的装备台账 import an inventory (all or nothing)",
+    summary=gettext("从 Excel 导入站所或县级机构的装备台账"),
 )
 def item_import(request, unit: Form[str], file: File[UploadedFile], dry_run: Form[bool] = False):
     _require_write(request.user)
@@ -480,9 +481,7 @@ def item_patch(request, item_id: int, payload: ItemPatch):
     return item_out(services.item_update(actor=request.user, item=item, **payload.dict(exclude_unset=True)))
 
 
-@router.post(
-    "/equipment/items/{item_id}/status", response=ItemOut, summary="送修/恢复在用 to repair / back in use"
-)
+@router.post("/equipment/items/{item_id}/status", response=ItemOut, summary=gettext("送修/恢复在用"))
 def item_status(request, item_id: int, payload: ItemStatusIn):
     _require_write(request.user)
     item = selectors.item_get(request.user, item_id)
@@ -491,19 +490,17 @@ def item_status(request, item_id: int, payload: ItemStatusIn):
     )
 
 
-@router.get("/equipment/items/{item_id}/label", summary="二维码标签 QR label (SVG, or ?format=png)")
+@router.get("/equipment/items/{item_id}/label", summary=gettext("二维码标签"))
 def item_label(request, item_id: int, format: str = "svg"):
     item = selectors.item_get(request.user, item_id)
     if format == "svg":
         return HttpResponse(label_svg(item), content_type="image/svg+xml")
     if format == "png":
         return HttpResponse(label_png(item), content_type="image/png")
-    raise QMError("bad_format", tr("格式应为 svg 或 png", "Format must be svg or png"), {"field": "format"})
+    raise QMError("bad_format", gettext("格式应为 svg 或 png"), {"field": "format"})
 
 
-@router.post(
-    "/equipment/items/{item_id}/transfer", response={201: RequestOut}, summary="申请调拨 ask for a transfer"
-)
+@router.post("/equipment/items/{item_id}/transfer", response={201: RequestOut}, summary=gettext("申请调拨"))
 def item_transfer(request, item_id: int, payload: TransferIn):
     _require_write(request.user)
     item = selectors.item_get(request.user, item_id)
@@ -512,9 +509,7 @@ def item_transfer(request, item_id: int, payload: TransferIn):
     return Status(201, request_out(request.user, selectors.request_get(request.user, r.pk)))
 
 
-@router.post(
-    "/equipment/items/{item_id}/dispose", response={201: RequestOut}, summary="申请报废 ask for disposal"
-)
+@router.post("/equipment/items/{item_id}/dispose", response={201: RequestOut}, summary=gettext("申请报废"))
 def item_dispose(request, item_id: int, payload: DisposalIn):
     _require_write(request.user)
     item = selectors.item_get(request.user, item_id)
@@ -531,7 +526,7 @@ class RequestFilters(PageParams):
     to_decide: bool = False
 
 
-@router.get("/equipment/requests", response=page_schema(RequestOut), summary="调拨与报废申请 requests")
+@router.get("/equipment/requests", response=page_schema(RequestOut), summary=gettext("调拨与报废申请"))
 def request_list(request, filters: Query[RequestFilters]):
     qs = selectors.requests_for(
         request.user, status=filters.status, kind=filters.kind, to_decide=filters.to_decide
@@ -551,10 +546,10 @@ def _decision(name):
 
 
 for _name, _summary in (
-    ("approve", "批准 approve (the level above)"),
-    ("reject", "驳回 reject"),
-    ("cancel", "撤回 withdraw (the requester's side)"),
-    ("receive", "接收调拨 confirm a transfer arrived"),
+    ("approve", gettext_lazy("批准")),
+    ("reject", gettext_lazy("驳回")),
+    ("cancel", gettext_lazy("撤回")),
+    ("receive", gettext_lazy("接收调拨")),
 ):
     router.post(f"/equipment/requests/{{request_id}}/{_name}", response=RequestOut, summary=_summary)(
         _decision(_name)
@@ -564,12 +559,12 @@ for _name, _summary in (
 # ---- surveys ------------------------------------------------------------------------------------
 
 
-@router.get("/equipment/surveys", response=list[SurveyOut], summary="装备清查 condition surveys")
+@router.get("/equipment/surveys", response=list[SurveyOut], summary=pgettext("condition surveys", "装备清查"))
 def survey_list(request):
     return [survey_out(s) for s in selectors.surveys()]
 
 
-@router.post("/equipment/surveys", response={201: SurveyOut}, summary="发起清查 open a survey (province)")
+@router.post("/equipment/surveys", response={201: SurveyOut}, summary=gettext("发起清查"))
 def survey_open(request, payload: SurveyIn):
     s = services.survey_open(
         actor=request.user, name=payload.name, deadline=payload.deadline, note=payload.note
@@ -577,7 +572,7 @@ def survey_open(request, payload: SurveyIn):
     return Status(201, survey_out(s))
 
 
-@router.get("/equipment/surveys/compare", response=CompareOut, summary="两次清查对比 compare two surveys")
+@router.get("/equipment/surveys/compare", response=CompareOut, summary=gettext("两次清查对比"))
 def survey_compare(request, base: int, target: int, unit: str | None = None):
     return selectors.survey_compare(
         request.user, selectors.survey_get(base), selectors.survey_get(target), unit_code=unit
@@ -589,7 +584,7 @@ def survey_detail(request, survey_id: int):
     return survey_out(selectors.survey_get(survey_id))
 
 
-@router.post("/equipment/surveys/{survey_id}/close", response=SurveyOut, summary="结束清查 close (province)")
+@router.post("/equipment/surveys/{survey_id}/close", response=SurveyOut, summary=gettext("结束清查"))
 def survey_close(request, survey_id: int, payload: NoteIn):
     return survey_out(
         services.survey_close(actor=request.user, survey=selectors.survey_get(survey_id), note=payload.note)
@@ -599,14 +594,14 @@ def survey_close(request, survey_id: int, payload: NoteIn):
 @router.get(
     "/equipment/surveys/{survey_id}/progress",
     response=ProgressOut,
-    summary="清查进度 progress per city / county / station",
+    summary=gettext("清查进度"),
 )
 def survey_progress(request, survey_id: int, unit: str | None = None):
     return selectors.survey_progress(request.user, selectors.survey_get(survey_id), unit_code=unit)
 
 
 @router.get(
-    "/equipment/surveys/{survey_id}/stations/{code}", response=ReturnOut, summary="站所清查表 a return"
+    "/equipment/surveys/{survey_id}/stations/{code}", response=ReturnOut, summary=gettext("站所清查表")
 )
 def survey_return(request, survey_id: int, code: str):
     station = selectors.station_get(request.user, code)
@@ -616,7 +611,7 @@ def survey_return(request, survey_id: int, code: str):
 @router.post(
     "/equipment/surveys/{survey_id}/stations/{code}/grades",
     response=ReturnOut,
-    summary="评定装备状况 grade items (all or nothing)",
+    summary=gettext("评定装备状况"),
 )
 def survey_grade(request, survey_id: int, code: str, payload: GradesIn):
     _require_write(request.user)
@@ -635,7 +630,7 @@ def survey_grade(request, survey_id: int, code: str, payload: GradesIn):
 @router.post(
     "/equipment/surveys/{survey_id}/stations/{code}/found",
     response={201: ReturnOut},
-    summary="登记清查发现的账外装备 add an item found, not on the register",
+    summary=gettext("登记清查发现的账外装备"),
 )
 def survey_found(request, survey_id: int, code: str, payload: FoundIn):
     _require_write(request.user)
@@ -667,9 +662,9 @@ def _return_action(name):
 
 
 for _name, _summary in (
-    ("submit", "站所提交 submit the return"),
-    ("confirm", "县级确认 confirm (county)"),
-    ("send_back", "退回修改 send back for correction (county)"),
+    ("submit", gettext_lazy("站所提交")),
+    ("confirm", gettext_lazy("县级确认")),
+    ("send_back", gettext_lazy("退回修改")),
 ):
     router.post(
         f"/equipment/surveys/{{survey_id}}/stations/{{code}}/{_name.replace('_', '-')}",
@@ -699,7 +694,7 @@ def photo_out(p) -> dict:
 
 
 @router.post(
-    "/equipment/survey-entries/{entry_id}/photos", response={201: PhotoOut}, summary="上传照片 add a photo"
+    "/equipment/survey-entries/{entry_id}/photos", response={201: PhotoOut}, summary=gettext("上传照片")
 )
 def survey_photo_add(request, entry_id: int, file: File[UploadedFile]):
     _require_write(request.user)
@@ -713,7 +708,7 @@ def survey_photo_list(request, entry_id: int):
     return [photo_out(p) for p in entry.photos.all()]
 
 
-@router.get("/equipment/survey-photos/{photo_id}", summary="照片文件 the photo file")
+@router.get("/equipment/survey-photos/{photo_id}", summary=gettext("照片文件"))
 def survey_photo_file(request, photo_id: int):
     photo = scope.get_in_scope_or_404(
         SurveyPhoto.objects.all(), request.user, "entry__survey_return__station", pk=photo_id
@@ -721,7 +716,7 @@ def survey_photo_file(request, photo_id: int):
     try:
         return FileResponse(photo.file.open("rb"), content_type=photo.content_type)
     except FileNotFoundError:
-        raise NotFound(tr("照片文件缺失", "Photo file missing")) from None
+        raise NotFound(gettext("照片文件缺失")) from None
 
 
 # ---- gaps ---------------------------------------------------------------------------------------
@@ -730,15 +725,13 @@ def survey_photo_file(request, photo_id: int):
 @router.get(
     "/equipment/gaps",
     response=GapReportOut,
-    summary="缺口与需求汇总 needs rolled up per child unit and type, with estimated cost",
+    summary=gettext("缺口与需求汇总"),
 )
 def gap_report(request, unit: str | None = None):
     return selectors.gap_report(request.user, unit_code=unit)
 
 
-@router.get(
-    "/equipment/gaps/export", summary="需求清单 Excel the needs as a workbook (summary + priority list)"
-)
+@router.get("/equipment/gaps/export", summary=gettext("需求清单"))
 def gap_export(request, unit: str | None = None):
     from .equipment_exporters import gaps_workbook
 
@@ -757,7 +750,7 @@ class GapFilters(PageParams):
 @router.get(
     "/equipment/gaps/rows",
     response=page_schema(GapRowOut),
-    summary="按优先级排列的站所×类型需求 station × type needs in priority order",
+    summary=gettext("按优先级排列的站所×类型需求"),
 )
 def gap_rows(request, filters: Query[GapFilters]):
     rows = selectors.gap_list(request.user, unit_code=filters.unit, only_needs=not filters.include_met)

@@ -1,45 +1,48 @@
 """Station equipment: station classes, equipment categories, condition, status and the transitions."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from core.i18n import zh
 
 
 class StationClass(models.TextChoices):
-    HIGHWAY_DETACHMENT = "highway_detachment", "高速公路路政大队/中队 highway detachment"
-    OVERLOAD_CONTROL = "overload_control", "治超站 overload-control station"
-    SERVICE_STATION = "service_station", "服务站 service station"
-    ENFORCEMENT_SQUADRON = "enforcement_squadron", "执法中队 law-enforcement squadron"
+    HIGHWAY_DETACHMENT = "highway_detachment", gettext_lazy("高速公路路政大队/中队")
+    OVERLOAD_CONTROL = "overload_control", gettext_lazy("治超站")
+    SERVICE_STATION = "service_station", gettext_lazy("服务站")
+    ENFORCEMENT_SQUADRON = "enforcement_squadron", gettext_lazy("执法中队")
 
 
 class EquipmentCategory(models.TextChoices):
-    RECORDING = "recording", "记录取证 recording"
-    COMMUNICATION = "communication", "通信 communication"
-    COMPUTING = "computing", "信息化 computing"
-    MEASURING = "measuring", "检测称重 measuring and weighing"
-    VEHICLE_FITOUT = "vehicle_fitout", "车载装备 vehicles' fit-out"
-    PROTECTIVE = "protective", "安全防护 protective"
-    OFFICE = "office", "办公 office"
+    RECORDING = "recording", gettext_lazy("记录取证")
+    COMMUNICATION = "communication", gettext_lazy("通信")
+    COMPUTING = "computing", gettext_lazy("信息化")
+    MEASURING = "measuring", gettext_lazy("检测称重")
+    VEHICLE_FITOUT = "vehicle_fitout", gettext_lazy("车载装备")
+    PROTECTIVE = "protective", gettext_lazy("安全防护")
+    OFFICE = "office", gettext_lazy("办公")
 
 
 class Condition(models.TextChoices):
-    GOOD = "good", "完好 good"
-    FAIR = "fair", "基本完好 fair"
-    NEEDS_REPAIR = "needs_repair", "待修 needs repair"
-    UNSERVICEABLE = "unserviceable", "报废 unserviceable"
+    GOOD = "good", gettext_lazy("完好")
+    FAIR = "fair", gettext_lazy("基本完好")
+    NEEDS_REPAIR = "needs_repair", gettext_lazy("待修")
+    UNSERVICEABLE = "unserviceable", gettext_lazy("报废")
 
 
 SERVICEABLE = (Condition.GOOD, Condition.FAIR)
 # The short Chinese label a spreadsheet or a form may use, to the value.
-CONDITION_BY_LABEL = {c.label.split()[0]: c.value for c in Condition} | {c.value: c.value for c in Condition}
+CONDITION_BY_LABEL = {zh(c.label): c.value for c in Condition} | {c.value: c.value for c in Condition}
 
 
 class ItemStatus(models.TextChoices):
-    IN_USE = "in_use", "在用 in use"
-    IN_REPAIR = "in_repair", "维修中 in repair"
-    TRANSFERRED = "transferred", "调拨在途 transferred (in transit)"
-    DISPOSED = "disposed", "已处置 disposed"
+    IN_USE = "in_use", pgettext_lazy("in use", "在用")
+    IN_REPAIR = "in_repair", gettext_lazy("维修中")
+    TRANSFERRED = "transferred", gettext_lazy("调拨在途")
+    DISPOSED = "disposed", gettext_lazy("已处置")
 
 
-STATUS_BY_LABEL = {c.label.split()[0]: c.value for c in ItemStatus} | {c.value: c.value for c in ItemStatus}
+STATUS_BY_LABEL = {zh(c.label): c.value for c in ItemStatus} | {c.value: c.value for c in ItemStatus}
 # What a user may set directly; transfers and disposal go through a request and its approval.
 MANUAL_STATUS_TRANSITIONS = {
     ItemStatus.IN_USE: {ItemStatus.IN_REPAIR},
@@ -52,22 +55,22 @@ ON_BOOKS = (ItemStatus.IN_USE, ItemStatus.IN_REPAIR)
 
 
 class ItemSource(models.TextChoices):
-    REGISTER = "register", "登记 registered"
-    IMPORT = "import", "导入 imported"
-    SURVEY = "survey", "清查发现 found in a survey"
+    REGISTER = "register", pgettext_lazy("registered", "登记")
+    IMPORT = "import", pgettext_lazy("imported", "导入")
+    SURVEY = "survey", pgettext_lazy("found in a survey", "清查发现")
 
 
 class RequestKind(models.TextChoices):
-    TRANSFER = "transfer", "调拨 transfer"
-    DISPOSAL = "disposal", "报废处置 disposal"
+    TRANSFER = "transfer", pgettext_lazy("transfer", "调拨")
+    DISPOSAL = "disposal", gettext_lazy("报废处置")
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", "待审批 pending"
-    APPROVED = "approved", "已批准 approved"
-    REJECTED = "rejected", "已驳回 rejected"
-    CANCELLED = "cancelled", "已撤回 cancelled"
-    RECEIVED = "received", "已接收 received"
+    PENDING = "pending", gettext_lazy("待审批")
+    APPROVED = "approved", gettext_lazy("已批准")
+    REJECTED = "rejected", gettext_lazy("已驳回")
+    CANCELLED = "cancelled", gettext_lazy("已撤回")
+    RECEIVED = "received", gettext_lazy("已接收")
 
 
 REQUEST_TRANSITIONS = {
@@ -80,14 +83,14 @@ REQUEST_TRANSITIONS = {
 
 
 class SurveyStatus(models.TextChoices):
-    OPEN = "open", "进行中 open"
-    CLOSED = "closed", "已结束 closed"
+    OPEN = "open", gettext_lazy("进行中")
+    CLOSED = "closed", gettext_lazy("已结束")
 
 
 class ReturnStatus(models.TextChoices):
-    DRAFT = "draft", "填报中 in progress"
-    SUBMITTED = "submitted", "已提交 submitted"
-    CONFIRMED = "confirmed", "县级已确认 confirmed"
+    DRAFT = "draft", gettext_lazy("填报中")
+    SUBMITTED = "submitted", gettext_lazy("已提交")
+    CONFIRMED = "confirmed", gettext_lazy("县级已确认")
 
 
 RETURN_TRANSITIONS = {

@@ -2,43 +2,49 @@
 
 import io
 
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook
 
 from .equipment_choices import StationClass
 
 ROW_HEADERS = [
-    "优先级 priority",
-    "理由 reason",
-    "站所代码 station code",
-    "站所 station",
-    "类别 class",
-    "装备类型 type",
-    "标准 required",
-    "可用 serviceable",
-    "其中超期 past life",
-    "待修 needs repair",
-    "报废 unserviceable",
-    "缺口 shortage",
-    "更新 replacement",
-    "新增 additional",
-    "需求 need",
-    "单价估算 unit price",
-    "估算金额 cost",
-    "最早购置 oldest acquired",
+    gettext_lazy("优先级"),
+    gettext_lazy("理由"),
+    gettext_lazy("站所代码"),
+    gettext_lazy("站所"),
+    pgettext_lazy("class", "类别"),
+    pgettext_lazy("type", "装备类型"),
+    pgettext_lazy("required", "标准"),
+    gettext_lazy("可用"),
+    gettext_lazy("其中超期"),
+    gettext_lazy("待修"),
+    gettext_lazy("报废"),
+    pgettext_lazy("shortage", "缺口"),
+    gettext_lazy("更新"),
+    pgettext_lazy("additional", "新增"),
+    pgettext_lazy("need", "需求"),
+    gettext_lazy("单价估算"),
+    gettext_lazy("估算金额"),
+    gettext_lazy("最早购置"),
 ]
 
 
 def gaps_workbook(report: dict, rows: list) -> bytes:
     wb = Workbook(write_only=True)
-    summary = wb.create_sheet("汇总 summary")
-    summary.append([f"{report['unit_name']} 站所装备需求 equipment needs", f"截至 as of {report['as_of']}"])
+    summary = wb.create_sheet(gettext("汇总"))
     summary.append(
         [
-            "单位 unit",
-            "需求 need",
-            "估算金额 cost",
-            "需补站所 stations in need",
-            "缺必配装备站所 stations without a required type",
+            gettext("{unit_name} 站所装备需求").format(unit_name=report["unit_name"]),
+            f"截至 as of {report['as_of']}",
+        ]
+    )
+    summary.append(
+        [
+            gettext("单位"),
+            pgettext("need", "需求"),
+            gettext("估算金额"),
+            gettext("需补站所"),
+            gettext("缺必配装备站所"),
         ]
     )
     summary.append(
@@ -61,12 +67,14 @@ def gaps_workbook(report: dict, rows: list) -> bytes:
             ]
         )
     summary.append([])
-    summary.append(["装备类型 type", "需求 need", "单价估算 unit price", "估算金额 cost"])
+    summary.append(
+        [pgettext("type", "装备类型"), pgettext("need", "需求"), gettext("单价估算"), gettext("估算金额")]
+    )
     for t in report["by_type"]:
         summary.append([f"{t['type_code']} {t['type_name']}", t["need"], t["unit_price"], t["cost"]])
-    sheet = wb.create_sheet("优先清单 priority list")
+    sheet = wb.create_sheet(gettext("优先清单"))
     sheet.append(ROW_HEADERS)
-    labels = {c.value: c.label.split()[0] for c in StationClass}
+    labels = {c.value: str(c.label) for c in StationClass}
     for r in rows:
         sheet.append(
             [

@@ -7,13 +7,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
 from core import scope
 from core.errors import Forbidden, QMError
 from core.history import build_record, record_changes, snapshot
-from core.i18n import tr
+from core.i18n import zh
 from core.models import ChangeRecord
 from personnel.choices import Level
 from personnel.models import OrgUnit
@@ -24,20 +25,19 @@ from .equipment_services import STATION_KEEPERS, money, next_asset_tag
 
 # (header, key, required)
 COLUMNS = [
-    ("站所代码 station code", "station", True),
-    ("资产编号 asset tag", "asset_tag", False),
-    ("装备类型 equipment type", "equipment_type", True),
-    ("序列号 serial number", "serial_number", False),
-    ("购置日期 acquired on", "acquired_on", False),
-    ("购置金额 acquired value", "acquired_value", False),
-    ("状况 condition", "condition", True),
-    ("状态 status", "status", False),
-    ("备注 note", "note", False),
+    (gettext_lazy("站所代码"), "station", True),
+    (gettext_lazy("资产编号"), "asset_tag", False),
+    (gettext_lazy("装备类型"), "equipment_type", True),
+    (gettext_lazy("序列号"), "serial_number", False),
+    (gettext_lazy("购置日期"), "acquired_on", False),
+    (gettext_lazy("购置金额"), "acquired_value", False),
+    (gettext_lazy("状况"), "condition", True),
+    (gettext_lazy("状态"), "status", False),
+    (gettext_lazy("备注"), "note", False),
 ]
 HEADER_KEYS = {}
 for _header, _key, _req in COLUMNS:
-    HEADER_KEYS[_header] = _key
-    HEADER_KEYS[_header.split()[0]] = _key
+    HEADER_KEYS[zh(_header)] = _key
     HEADER_KEYS[_key] = _key
 MAX_ROWS = 20_000
 IMPORTABLE_STATUS = (ItemStatus.IN_USE, ItemStatus.IN_REPAIR)
@@ -82,20 +82,18 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     except Exception:
-        raise QMError(
-            "bad_file", tr("无法读取 Excel 文件", "Not a readable .xlsx file"), {"field": "file"}
-        ) from None
+        raise QMError("bad_file", gettext("无法读取 Excel 文件"), {"field": "file"}) from None
     if not sheet:
-        raise QMError("empty_file", tr("文件为空", "The file is empty"), {"field": "file"})
+        raise QMError("empty_file", gettext("文件为空"), {"field": "file"})
     keys = [HEADER_KEYS.get(_text(h)) for h in sheet[0]]
     missing = [h for h, k, req in COLUMNS if req and k not in keys]
     if missing:
         raise QMError(
             "missing_columns",
-            tr(f"缺少列：{', '.join(missing)}", f"Missing columns: {', '.join(missing)}"),
+            gettext("缺少列：{missing}").format(missing=", ".join(missing)),
             {
                 "errors": [
-                    {"row": 1, "column": h, "value": None, "reason": "缺少列 missing column"} for h in missing
+                    {"row": 1, "column": h, "value": None, "reason": gettext("缺少列")} for h in missing
                 ]
             },
         )
@@ -107,7 +105,7 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
         if len(out) > MAX_ROWS:
             raise QMError(
                 "too_many_rows",
-                tr(f"一次最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows"),
+                gettext("一次最多导入 {MAX_ROWS} 行").format(MAX_ROWS=MAX_ROWS),
                 {"field": "file"},
             )
     return out
@@ -124,7 +122,7 @@ def _date(value):
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise ValueError("日期格式应为 YYYY-MM-DD date must be YYYY-MM-DD") from None
+        raise ValueError(gettext("日期格式应为")) from None
 
 
 def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False) -> dict:
@@ -169,29 +167,29 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
         if station is None:
             err(
                 n,
-                tr("站所代码", "Station code"),
+                gettext("站所代码"),
                 code,
-                tr(f"不是本单位下在用的站所：{unit.code}", f"Not an active station under {unit.code}"),
+                gettext("不是本单位下在用的站所：{code}").format(code=unit.code),
             )
         tag = _text(r.get("asset_tag"))
         serial = _text(r.get("serial_number"))
         if len(tag) > 40:
-            err(n, tr("资产编号", "Asset tag"), tag, tr("最长 40 个字符", "At most 40 characters"))
+            err(n, gettext("资产编号"), tag, gettext("最长 40 个字符"))
         if len(serial) > 60:
-            err(n, tr("序列号", "Serial number"), serial, tr("最长 60 个字符", "At most 60 characters"))
+            err(n, gettext("序列号"), serial, gettext("最长 60 个字符"))
         if tag and tag in seen_tags:
             err(
                 n,
-                tr("资产编号", "Asset tag"),
+                gettext("资产编号"),
                 tag,
-                tr(f"与第 {seen_tags[tag]} 行重复", f"Same as row {seen_tags[tag]}"),
+                gettext("与第 {value} 行重复").format(value=seen_tags[tag]),
             )
         if serial and serial in seen_serials:
             err(
                 n,
-                tr("序列号", "Serial number"),
+                gettext("序列号"),
                 serial,
-                tr(f"与第 {seen_serials[serial]} 行重复", f"Same as row {seen_serials[serial]}"),
+                gettext("与第 {value} 行重复").format(value=seen_serials[serial]),
             )
         seen_tags.setdefault(tag, n) if tag else None
         seen_serials.setdefault(serial, n) if serial else None
@@ -200,43 +198,40 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
         if etype is None:
             err(
                 n,
-                tr("装备类型", "Equipment type"),
+                gettext("装备类型"),
                 type_text,
-                tr("未知装备类型（代码或名称）", "Unknown equipment type (code or name)"),
+                gettext("未知装备类型（代码或名称）"),
             )
         cond_text = _text(r.get("condition"))
         condition = CONDITION_BY_LABEL.get(cond_text)
         if condition is None:
             err(
                 n,
-                tr("状况", "Condition"),
+                gettext("状况"),
                 cond_text,
-                tr(
-                    "应为 完好/基本完好/待修/报废",
-                    "Must be one of 完好 (good), 基本完好 (fair), 待修 (needs repair), 报废 (scrap)",
-                ),
+                gettext("应为 完好/基本完好/待修/报废"),
             )
         status_text = _text(r.get("status"))
         status = STATUS_BY_LABEL.get(status_text) if status_text else ItemStatus.IN_USE
         if status not in IMPORTABLE_STATUS:
             err(
                 n,
-                tr("状态", "Status"),
+                gettext("状态"),
                 status_text,
-                tr("应为 在用 或 维修中", "Must be 在用 (in use) or 维修中 (in repair)"),
+                gettext("应为 在用 或 维修中"),
             )
         try:
             acquired_on = _date(r.get("acquired_on"))
             if acquired_on and acquired_on > today:
                 err(
                     n,
-                    tr("购置日期", "Acquired on"),
+                    gettext("购置日期"),
                     r.get("acquired_on"),
-                    tr("不能晚于今天", "In the future"),
+                    gettext("不能晚于今天"),
                 )
         except ValueError as exc:
             acquired_on = None
-            err(n, tr("购置日期", "Acquired on"), r.get("acquired_on"), str(exc))
+            err(n, gettext("购置日期"), r.get("acquired_on"), str(exc))
         value = r.get("acquired_value")
         acquired_value = None
         if value not in (None, ""):
@@ -248,9 +243,9 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
             except (InvalidOperation, ValueError):
                 err(
                     n,
-                    tr("购置金额", "Acquired value"),
+                    gettext("购置金额"),
                     value,
-                    tr("应为非负金额", "Must be a non-negative amount"),
+                    gettext("应为非负金额"),
                 )
         # Match an existing item: asset tag first, else serial number; both must agree.
         item = by_tag.get(tag) if tag else None
@@ -258,38 +253,34 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
         if item is not None and other is not None and other.pk != item.pk:
             err(
                 n,
-                tr("序列号", "Serial number"),
+                gettext("序列号"),
                 serial,
-                tr(f"该序列号已登记在 {other.asset_tag}", f"Registered to {other.asset_tag}"),
+                gettext("该序列号已登记在 {asset_tag}").format(asset_tag=other.asset_tag),
             )
         item = item or other
         if item is not None and station is not None:
             if item.station_id != station.pk:
                 err(
                     n,
-                    tr("站所代码", "Station code"),
+                    gettext("站所代码"),
                     code,
-                    tr(
-                        f"该装备登记在 {item.station.name}，调动请走调拨",
-                        f"The item is at {item.station.name}; move it with a transfer",
-                    ),
+                    gettext("该装备登记在 {name}，调动请走调拨").format(name=item.station.name),
                 )
             elif item.status not in IMPORTABLE_STATUS:
                 err(
                     n,
-                    tr("资产编号", "Asset tag"),
+                    gettext("资产编号"),
                     item.asset_tag,
-                    tr(
-                        f"装备{ItemStatus(item.status).label}，不能导入修改：{item.status}",
-                        f"The item is {item.status}",
+                    gettext("装备{label}，不能导入修改：{status}").format(
+                        label=ItemStatus(item.status).label, status=item.status
                     ),
                 )
             elif etype is not None and item.equipment_type_id != etype.pk:
                 err(
                     n,
-                    tr("装备类型", "Equipment type"),
+                    gettext("装备类型"),
                     type_text,
-                    tr(f"与登记类型 {item.equipment_type.code} 不符", "Differs from the registered type"),
+                    gettext("与登记类型 {code} 不符").format(code=item.equipment_type.code),
                 )
         if len(errors) == before_errors:
             plans.append(
@@ -312,7 +303,7 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
     if errors:
         raise QMError(
             "import_errors",
-            tr(f"{len(errors)} 处错误，未导入任何数据", f"{len(errors)} errors, nothing imported"),
+            gettext("{n_errors} 处错误，未导入任何数据").format(n_errors=len(errors)),
             {"errors": errors[:500], "error_count": len(errors)},
         )
     created = updated = unchanged = 0
@@ -361,7 +352,7 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
                     obj=item,
                     action=ChangeRecord.Action.UPDATE,
                     before=before,
-                    note="Excel 导入 import",
+                    note=gettext("Excel 导入"),
                 )
             )
         # Bulk writes: the rows were all checked above; pks come back from the insert (SQLite ≥ 3.35, PostgreSQL).
@@ -371,7 +362,7 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
                 changed_items, [*sorted(changed_fields), "updated_at"], batch_size=500
             )
         records += [
-            build_record(actor=actor, obj=i, action=ChangeRecord.Action.CREATE, note="Excel 导入 import")
+            build_record(actor=actor, obj=i, action=ChangeRecord.Action.CREATE, note=gettext("Excel 导入"))
             for i in new_items
         ]
         record_changes(records)

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core import scope
 from core.errors import NotFound, QMError
-from core.i18n import tr
 from personnel.choices import Level
 from personnel.models import OrgUnit
 
@@ -50,7 +50,7 @@ def unit_get(user, code: str) -> OrgUnit:
 def station_get(user, code: str) -> OrgUnit:
     unit = unit_get(user, code)
     if unit.level != Level.STATION:
-        raise NotFound(tr("不是站所", "Not a station"))
+        raise NotFound(gettext("不是站所"))
     return unit
 
 
@@ -66,7 +66,7 @@ def stations_for(
         if station_class not in StationClass.values:
             raise QMError(
                 "bad_filter",
-                tr(f"未知站所类别：{station_class}", f"Unknown station class {station_class}"),
+                gettext("未知站所类别：{station_class}").format(station_class=station_class),
                 {"field": "station_class"},
             )
         qs = qs.filter(station_class=station_class)
@@ -86,7 +86,7 @@ def equipment_type_get(code_or_id) -> EquipmentType:
     if obj is None and str(code_or_id).isdigit():
         obj = qs.filter(pk=int(code_or_id)).first()
     if obj is None:
-        raise NotFound(tr("装备类型不存在", "Equipment type not found"))
+        raise NotFound(gettext("装备类型不存在"))
     return obj
 
 
@@ -96,7 +96,7 @@ def kit_lines(*, station_class: str | None = None, include_zero: bool = False):
         if station_class not in StationClass.values:
             raise QMError(
                 "bad_filter",
-                tr(f"未知站所类别：{station_class}", f"Unknown station class {station_class}"),
+                gettext("未知站所类别：{station_class}").format(station_class=station_class),
                 {"field": "station_class"},
             )
         qs = qs.filter(station_class=station_class)
@@ -124,14 +124,14 @@ def items_for(
         if condition not in Condition.values:
             raise QMError(
                 "bad_filter",
-                tr(f"未知状况：{condition}", f"Unknown condition {condition}"),
+                gettext("未知状况：{condition}").format(condition=condition),
                 {"field": "condition"},
             )
         qs = qs.filter(condition=condition)
     if status:
         if status not in ItemStatus.values:
             raise QMError(
-                "bad_filter", tr(f"未知状态：{status}", f"Unknown status {status}"), {"field": "status"}
+                "bad_filter", gettext("未知状态：{status}").format(status=status), {"field": "status"}
             )
         qs = qs.filter(status=status)
     if asset_tag:
@@ -197,7 +197,7 @@ def surveys():
 def survey_get(survey_id: int) -> Survey:
     survey = Survey.objects.filter(pk=survey_id).first()
     if survey is None:
-        raise NotFound(tr("清查不存在", "Survey not found"))
+        raise NotFound(gettext("清查不存在"))
     return survey
 
 
@@ -460,7 +460,7 @@ def survey_compare(user, base: Survey, target: Survey, *, unit_code: str | None 
     if root is None:
         paths = scope.scope_paths(user)
         if paths is not None and len(paths) != 1:
-            raise QMError("unit_required", tr("请指定单位", "Pass ?unit="), {"field": "unit"})
+            raise QMError("unit_required", gettext("请指定单位"), {"field": "unit"})
         root = (
             OrgUnit.objects.get(level=Level.PROVINCE) if paths is None else OrgUnit.objects.get(path=paths[0])
         )
@@ -612,29 +612,22 @@ def _compute(row: GapRow, life: int) -> None:
     row.need = row.shortage + row.renewal
     row.cost = money(row.need * Decimal(row.unit_price))
     if row.need == 0:
-        row.priority, row.reason = 0, tr("达标", "Meets the standard")
+        row.priority, row.reason = 0, gettext("达标")
     elif s == 0:
         row.priority = 1
-        row.reason = tr(
-            f"无可用{row.type_name}（标准 {r}）", f"None serviceable of a required type (standard {r})"
-        )
+        row.reason = gettext("无可用{type_name}（标准 {r}）").format(type_name=row.type_name, r=r)
     else:
         row.priority = 2 if row.shortage else 3
         parts = []
         if row.shortage:
-            parts.append(tr(f"缺 {row.shortage}", f"short {row.shortage}"))
+            parts.append(gettext("缺 {shortage}").format(shortage=row.shortage))
         if row.renewal:
             parts.append(
-                tr(f"超期 {row.renewal}（使用年限 {life} 年）", f"past service life ({life} y) {row.renewal}")
+                gettext("超期 {renewal}（使用年限 {life} 年）").format(renewal=row.renewal, life=life)
             )
         if row.oldest_acquired_on:
-            parts.append(
-                tr(
-                    f"最早购置 {row.oldest_acquired_on.isoformat()}",
-                    f"oldest acquired {row.oldest_acquired_on.isoformat()}",
-                )
-            )
-        row.reason = tr("；", "; ").join(parts)
+            parts.append(gettext("最早购置 {isoformat}").format(isoformat=row.oldest_acquired_on.isoformat()))
+        row.reason = gettext("；").join(parts)
 
 
 def priority_key(row: GapRow):
@@ -652,7 +645,7 @@ def _stations_under(user, unit_code: str | None) -> tuple[OrgUnit, list[OrgUnit]
         elif len(paths) == 1:
             root = OrgUnit.objects.get(path=paths[0])
         else:
-            raise QMError("unit_required", tr("请指定单位", "Pass ?unit="), {"field": "unit"})
+            raise QMError("unit_required", gettext("请指定单位"), {"field": "unit"})
     stations = list(
         OrgUnit.objects.filter(level=Level.STATION, is_active=True, path__startswith=root.path).exclude(
             station_class=""

@@ -6,12 +6,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from core import scope
 from core.errors import Conflict, Forbidden, QMError
 from core.history import build_record, record_change, record_changes, snapshot
 from core.models import ChangeRecord
-from core.pages import tr
 from personnel.choices import Level
 from personnel.models import OrgUnit
 from personnel.services import unit_create, unit_update
@@ -70,7 +70,7 @@ def _check_station(station: OrgUnit, field: str = "station") -> None:
     if station.level != Level.STATION or not station.is_active:
         raise QMError(
             "not_a_station",
-            tr(f"不是在用的站所：{station.code}", f"{station.code} is not an active station"),
+            gettext("不是在用的站所：{code}").format(code=station.code),
             {"field": field},
         )
 
@@ -79,7 +79,7 @@ def _check_class(station_class: str) -> None:
     if station_class not in StationClass.values:
         raise QMError(
             "bad_station_class",
-            tr(f"未知站所类别：{station_class!r}", f"Unknown station class {station_class!r}"),
+            gettext("未知站所类别：{station_class!r}").format(station_class=station_class),
             {"field": "station_class", "allowed": StationClass.values},
         )
 
@@ -88,7 +88,7 @@ def _transition(current: str, wanted: str, table: dict, what: str) -> None:
     if wanted not in table[current]:
         raise Conflict(
             "bad_transition",
-            tr(f"{what}不能从 {current} 变为 {wanted}", f"{what} cannot go from {current} to {wanted}"),
+            gettext("{what}不能从 {current} 变为 {wanted}").format(what=what, current=current, wanted=wanted),
             {"field": "status", "from": current, "to": wanted},
         )
 
@@ -102,7 +102,7 @@ def station_create(
     """Add a station under a county agency or a city detachment (their staff or the province)."""
     _check_class(station_class)
     if not name.strip():
-        raise QMError("required", tr("站所名称不能为空", "Name is required"), {"field": "name"})
+        raise QMError("required", gettext("站所名称不能为空"), {"field": "name"})
     if code is None:
         used = set(OrgUnit.objects.filter(parent=parent, level=Level.STATION).values_list("code", flat=True))
         n = 1
@@ -147,23 +147,25 @@ def _validate_type(obj: EquipmentType) -> None:
     if obj.category not in EquipmentCategory.values:
         raise QMError(
             "bad_category",
-            tr(f"未知类别：{obj.category!r}", f"Unknown category {obj.category!r}"),
+            gettext("未知类别：{category!r}").format(category=obj.category),
             {"field": "category", "allowed": EquipmentCategory.values},
         )
     try:
         obj.unit_price = Decimal(obj.unit_price).quantize(Decimal("0.000001"))
     except (InvalidOperation, TypeError):
-        raise QMError("bad_price", tr("单价无效", "Invalid unit price"), {"field": "unit_price"}) from None
+        raise QMError(
+            "bad_price", pgettext("Invalid unit price", "单价无效"), {"field": "unit_price"}
+        ) from None
     if obj.unit_price < 0 or obj.unit_price >= Decimal("1e10"):
-        raise QMError("bad_price", tr("单价无效", "Unit price must be ≥ 0"), {"field": "unit_price"})
+        raise QMError("bad_price", gettext("单价无效"), {"field": "unit_price"})
     if not obj.service_life_years or int(obj.service_life_years) < 1:
         raise QMError(
             "bad_service_life",
-            tr("使用年限至少 1 年", "Service life must be ≥ 1 year"),
+            gettext("使用年限至少 1 年"),
             {"field": "service_life_years"},
         )
     if not obj.name.strip():
-        raise QMError("required", tr("名称不能为空", "Name is required"), {"field": "name"})
+        raise QMError("required", gettext("名称不能为空"), {"field": "name"})
 
 
 def equipment_type_create(
@@ -173,13 +175,13 @@ def equipment_type_create(
         scope.require_role(actor, scope.PROVINCE)
     if EquipmentType.objects.filter(code=code).exists():
         raise Conflict(
-            "duplicate_code", tr(f"类型代码已存在：{code}", f"Type code {code} exists"), {"field": "code"}
+            "duplicate_code", gettext("类型代码已存在：{code}").format(code=code), {"field": "code"}
         )
     bad = set(fields) - TYPE_FIELDS
     if bad:
         raise QMError(
             "unknown_fields",
-            tr(f"未知字段：{', '.join(sorted(bad))}", f"Unknown fields: {', '.join(sorted(bad))}"),
+            gettext("未知字段：{sorted}").format(sorted=", ".join(sorted(bad))),
         )
     obj = EquipmentType(
         code=code,
@@ -203,7 +205,7 @@ def equipment_type_update(*, actor, equipment_type: EquipmentType, **fields) -> 
     if bad:
         raise QMError(
             "not_editable",
-            tr(f"不可修改的字段：{', '.join(sorted(bad))}", f"Fields not editable: {', '.join(sorted(bad))}"),
+            gettext("不可修改的字段：{sorted}").format(sorted=", ".join(sorted(bad))),
             {"fields": sorted(bad)},
         )
     with transaction.atomic():
@@ -226,11 +228,9 @@ def kit_line_set(
         scope.require_role(actor, scope.PROVINCE)
     _check_class(station_class)
     if quantity is None or int(quantity) < 0 or int(quantity) > 10_000:
-        raise QMError("bad_quantity", tr("数量无效", "Invalid quantity (0–10000)"), {"field": "quantity"})
+        raise QMError("bad_quantity", gettext("数量无效"), {"field": "quantity"})
     if not equipment_type.is_active and quantity:
-        raise QMError(
-            "inactive_type", tr("装备类型已停用", "Equipment type is inactive"), {"field": "equipment_type"}
-        )
+        raise QMError("inactive_type", gettext("装备类型已停用"), {"field": "equipment_type"})
     with transaction.atomic():
         line = (
             StandardKitLine.objects.select_for_update()
@@ -260,14 +260,14 @@ def _validate_item_fields(fields: dict) -> None:
     if "condition" in fields and fields["condition"] not in Condition.values:
         raise QMError(
             "bad_condition",
-            tr(f"未知状况：{fields['condition']!r}", f"Unknown condition {fields['condition']!r}"),
+            gettext("未知状况：{condition!r}").format(condition=fields["condition"]),
             {"field": "condition", "allowed": Condition.values},
         )
     acquired_on = fields.get("acquired_on")
     if acquired_on is not None and acquired_on > timezone.localdate():
         raise QMError(
             "future_date",
-            tr("购置日期不能晚于今天", "Acquired date is in the future"),
+            gettext("购置日期不能晚于今天"),
             {"field": "acquired_on"},
         )
     value = fields.get("acquired_value")
@@ -275,13 +275,9 @@ def _validate_item_fields(fields: dict) -> None:
         try:
             value = Decimal(value)
         except (InvalidOperation, TypeError):
-            raise QMError(
-                "bad_value", tr("购置金额无效", "Invalid acquired value"), {"field": "acquired_value"}
-            ) from None
+            raise QMError("bad_value", gettext("购置金额无效"), {"field": "acquired_value"}) from None
         if value < 0 or value >= Decimal("1e12"):
-            raise QMError(
-                "bad_value", tr("购置金额无效", "Invalid acquired value"), {"field": "acquired_value"}
-            )
+            raise QMError("bad_value", gettext("购置金额无效"), {"field": "acquired_value"})
         fields["acquired_value"] = money(value)
 
 
@@ -292,13 +288,13 @@ def _check_unique(asset_tag: str | None, serial: str, exclude_pk=None) -> None:
     ):
         raise Conflict(
             "duplicate_asset_tag",
-            tr(f"资产编号已存在：{asset_tag}", f"Asset tag {asset_tag} exists"),
+            gettext("资产编号已存在：{asset_tag}").format(asset_tag=asset_tag),
             {"field": "asset_tag"},
         )
     if serial and EquipmentItem.objects.filter(serial_number=serial).exclude(pk=exclude_pk).exists():
         raise Conflict(
             "duplicate_serial",
-            tr(f"序列号已登记：{serial}", f"Serial number {serial} is already registered"),
+            gettext("序列号已登记：{serial}").format(serial=serial),
             {"field": "serial_number"},
         )
 
@@ -332,9 +328,7 @@ def item_create(
     _check_station(station)
     _require_keeper(actor, station)
     if not equipment_type.is_active:
-        raise QMError(
-            "inactive_type", tr("装备类型已停用", "Equipment type is inactive"), {"field": "equipment_type"}
-        )
+        raise QMError("inactive_type", gettext("装备类型已停用"), {"field": "equipment_type"})
     fields = {"acquired_on": acquired_on, "acquired_value": acquired_value, "condition": condition}
     _validate_item_fields(fields)
     asset_tag = (asset_tag or "").strip() or None
@@ -356,7 +350,7 @@ def item_create(
         except IntegrityError:
             raise Conflict(
                 "duplicate_asset_tag",
-                tr("资产编号或序列号已存在", "Asset tag or serial number exists"),
+                gettext("资产编号或序列号已存在"),
                 {"field": "asset_tag"},
             ) from None
         record_change(actor=actor, obj=item, action=Action.CREATE)
@@ -370,16 +364,14 @@ def item_update(*, actor, item: EquipmentItem, **fields) -> EquipmentItem:
     if bad:
         raise QMError(
             "not_editable",
-            tr(f"不可在此修改：{', '.join(sorted(bad))}", f"Not editable here: {', '.join(sorted(bad))}"),
+            gettext("不可在此修改：{sorted}").format(sorted=", ".join(sorted(bad))),
             {"fields": sorted(bad)},
         )
     _validate_item_fields(fields)
     with transaction.atomic():
         item = EquipmentItem.objects.select_for_update().get(pk=item.pk)
         if item.status == ItemStatus.DISPOSED:
-            raise Conflict(
-                "disposed", tr("装备已处置，不能修改", "The item is disposed"), {"field": "status"}
-            )
+            raise Conflict("disposed", gettext("装备已处置，不能修改"), {"field": "status"})
         if "serial_number" in fields:
             fields["serial_number"] = (fields["serial_number"] or "").strip()
             _check_unique(None, fields["serial_number"], exclude_pk=item.pk)
@@ -395,14 +387,12 @@ def item_set_status(*, actor, item: EquipmentItem, status: str, reason: str = ""
     """Send an item to repair or back into use. Transfer and disposal go through a request."""
     _require_keeper(actor, item.station)
     if status not in ItemStatus.values:
-        raise QMError(
-            "bad_status", tr(f"未知状态：{status}", f"Unknown status {status}"), {"field": "status"}
-        )
+        raise QMError("bad_status", gettext("未知状态：{status}").format(status=status), {"field": "status"})
     with transaction.atomic():
         item = EquipmentItem.objects.select_for_update().get(pk=item.pk)
         if item.status == status:
             return item
-        _transition(item.status, status, MANUAL_STATUS_TRANSITIONS, tr("装备状态", "Item status"))
+        _transition(item.status, status, MANUAL_STATUS_TRANSITIONS, gettext("装备状态"))
         before = snapshot(item, ["status"])
         item.status = status
         item.save(update_fields=["status", "updated_at"])
@@ -439,7 +429,7 @@ def _require_holder(actor, station: OrgUnit) -> None:
     """Requests are made (and transfers received) by the agency holding the station — its county or city,
     or a level above — not by an account of the station itself."""
     if actor is not None and not scope.has_role(actor, *STATION_KEEPERS, unit=station.parent):
-        raise Forbidden(tr("须由站所所属县级或市州单位办理", "The county or city holding the station acts"))
+        raise Forbidden(gettext("须由站所所属县级或市州单位办理"))
 
 
 def _request_create(
@@ -447,22 +437,21 @@ def _request_create(
 ) -> EquipmentRequest:
     _require_holder(actor, item.station)
     if not (reason or "").strip():
-        raise QMError("required", tr("请填写理由", "A reason is required"), {"field": "reason"})
+        raise QMError("required", gettext("请填写理由"), {"field": "reason"})
     with transaction.atomic():
         item = EquipmentItem.objects.select_for_update().select_related("station").get(pk=item.pk)
         if item.status not in ON_BOOKS:
             raise Conflict(
                 "not_on_books",
-                tr(
-                    f"装备状态为{ItemStatus(item.status).label}，不能申请：{item.status}",
-                    f"The item is {item.status}",
+                gettext("装备状态为{label}，不能申请：{status}").format(
+                    label=ItemStatus(item.status).label, status=item.status
                 ),
                 {"field": "status"},
             )
         if EquipmentRequest.objects.filter(item=item, status=RequestStatus.PENDING).exists():
             raise Conflict(
                 "pending_request",
-                tr("该装备已有待审批申请", "The item already has a pending request"),
+                gettext("该装备已有待审批申请"),
                 {"field": "item"},
             )
         request = EquipmentRequest.objects.create(
@@ -500,7 +489,7 @@ def notify_approvers(request_id: int) -> int:
     request = EquipmentRequest.objects.select_related(
         "item__equipment_type", "from_station", "to_station", "approval_unit"
     ).get(pk=request_id)
-    kind = request.get_kind_display().split()[0]
+    kind = str(request.get_kind_display())
     where = f" → {request.to_station.name}" if request.to_station_id else ""
     n = 0
     for user in approvers_of(request.approval_unit):
@@ -524,7 +513,7 @@ def transfer_request(*, actor, item: EquipmentItem, to_station: OrgUnit, reason:
     if to_station.pk == item.station_id:
         raise QMError(
             "same_station",
-            tr("调入站所与当前站所相同", "The item is already at that station"),
+            gettext("调入站所与当前站所相同"),
             {"field": "to_station"},
         )
     return _request_create(
@@ -544,10 +533,10 @@ def _decide(*, actor, request: EquipmentRequest, status: str, note: str) -> Equi
         )
         if actor is not None:
             if not can_approve(actor, request):
-                raise Forbidden(tr("须由上一级单位审批", "The level above the requester decides"))
+                raise Forbidden(gettext("须由上一级单位审批"))
             if request.requested_by_id == actor.pk:
-                raise Forbidden(tr("不能审批自己的申请", "You cannot decide your own request"))
-        _transition(request.status, status, REQUEST_TRANSITIONS, tr("申请状态", "Request status"))
+                raise Forbidden(gettext("不能审批自己的申请"))
+        _transition(request.status, status, REQUEST_TRANSITIONS, gettext("申请状态"))
         before = snapshot(request)
         request.status = status
         request.decided_by = actor
@@ -560,7 +549,7 @@ def _decide(*, actor, request: EquipmentRequest, status: str, note: str) -> Equi
             if item.status not in ON_BOOKS or item.station_id != request.from_station_id:
                 raise Conflict(
                     "item_changed",
-                    tr("装备状态已变化，请重新申请", "The item changed since the request"),
+                    gettext("装备状态已变化，请重新申请"),
                     {"field": "item"},
                 )
             item_before = snapshot(item, ["station", "status"])
@@ -590,7 +579,7 @@ def request_approve(*, actor, request: EquipmentRequest, note: str = "") -> Equi
 
 def request_reject(*, actor, request: EquipmentRequest, note: str) -> EquipmentRequest:
     if not (note or "").strip():
-        raise QMError("required", tr("驳回须说明理由", "A rejection needs a note"), {"field": "note"})
+        raise QMError("required", gettext("驳回须说明理由"), {"field": "note"})
     return _decide(actor=actor, request=request, status=RequestStatus.REJECTED, note=note)
 
 
@@ -599,9 +588,7 @@ def request_cancel(*, actor, request: EquipmentRequest, note: str = "") -> Equip
     _require_holder(actor, request.from_station)
     with transaction.atomic():
         request = EquipmentRequest.objects.select_for_update().get(pk=request.pk)
-        _transition(
-            request.status, RequestStatus.CANCELLED, REQUEST_TRANSITIONS, tr("申请状态", "Request status")
-        )
+        _transition(request.status, RequestStatus.CANCELLED, REQUEST_TRANSITIONS, gettext("申请状态"))
         before = snapshot(request)
         request.status = RequestStatus.CANCELLED
         request.decision_note = note or ""
@@ -613,15 +600,11 @@ def request_cancel(*, actor, request: EquipmentRequest, note: str = "") -> Equip
 def request_receive(*, actor, request: EquipmentRequest, note: str = "") -> EquipmentRequest:
     """The receiving side confirms an approved transfer arrived: the item is in use at its new station."""
     if request.kind != RequestKind.TRANSFER:
-        raise QMError(
-            "not_a_transfer", tr("仅调拨需要接收", "Only transfers are received"), {"field": "kind"}
-        )
+        raise QMError("not_a_transfer", gettext("仅调拨需要接收"), {"field": "kind"})
     _require_holder(actor, request.to_station)
     with transaction.atomic():
         request = EquipmentRequest.objects.select_for_update().get(pk=request.pk)
-        _transition(
-            request.status, RequestStatus.RECEIVED, REQUEST_TRANSITIONS, tr("申请状态", "Request status")
-        )
+        _transition(request.status, RequestStatus.RECEIVED, REQUEST_TRANSITIONS, gettext("申请状态"))
         before = snapshot(request)
         request.status = RequestStatus.RECEIVED
         request.received_by = actor
@@ -638,7 +621,7 @@ def request_receive(*, actor, request: EquipmentRequest, note: str = "") -> Equi
             action=Action.STATUS,
             before=item_before,
             after=snapshot(item, ["status"]),
-            note=f"调拨接收 received transfer #{request.pk}",
+            note=gettext("调拨接收 #{pk}").format(pk=request.pk),
         )
     return request
 
@@ -654,17 +637,15 @@ def survey_open(
         scope.require_role(actor, scope.PROVINCE)
     opened_on = opened_on or timezone.localdate()
     if not (name or "").strip():
-        raise QMError("required", tr("清查名称不能为空", "Name is required"), {"field": "name"})
+        raise QMError("required", gettext("清查名称不能为空"), {"field": "name"})
     if deadline < opened_on:
         raise QMError(
             "bad_deadline",
-            tr("截止日期不能早于开始日期", "Deadline is before the opening date"),
+            gettext("截止日期不能早于开始日期"),
             {"field": "deadline"},
         )
     if Survey.objects.filter(status=SurveyStatus.OPEN).exists():
-        raise Conflict(
-            "survey_open", tr("已有进行中的清查", "Another survey is still open"), {"field": "status"}
-        )
+        raise Conflict("survey_open", gettext("已有进行中的清查"), {"field": "status"})
     with transaction.atomic():
         survey = Survey.objects.create(
             name=name.strip(), deadline=deadline, note=note, opened_on=opened_on, opened_by=actor
@@ -726,7 +707,7 @@ def survey_notify(*, survey_id: int, today: datetime.date | None = None, days_be
                     kind="equipment_survey",
                     dedupe_key=f"equipment_survey:{survey.pk}:{today}",
                     title=f"装备清查{'已逾期' if today > survey.deadline else '即将截止'}：{survey.name}（{survey.deadline}）",
-                    body="尚有站所未提交清查表 some of your stations have not submitted their return",
+                    body=gettext("尚有站所未提交清查表"),
                     link=f"/api/v1/assets/equipment/surveys/{survey.pk}/progress",
                 )
             ):
@@ -736,7 +717,7 @@ def survey_notify(*, survey_id: int, today: datetime.date | None = None, days_be
 
 def _open_return(survey: Survey, station: OrgUnit, *, lock: bool = True) -> SurveyReturn:
     if survey.status != SurveyStatus.OPEN:
-        raise Conflict("survey_closed", tr("清查已结束", "The survey is closed"), {"field": "survey"})
+        raise Conflict("survey_closed", gettext("清查已结束"), {"field": "survey"})
     ret, _ = SurveyReturn.objects.get_or_create(
         survey=survey, station=station
     )  # stations added since opening
@@ -750,10 +731,7 @@ def _editable_return(survey: Survey, station: OrgUnit) -> SurveyReturn:
     if ret.status != ReturnStatus.DRAFT:
         raise Conflict(
             "return_submitted",
-            tr(
-                "清查表已提交，需县级退回后才能修改",
-                "The return is submitted; the county must send it back first",
-            ),
+            gettext("清查表已提交，需县级退回后才能修改"),
             {"field": "status"},
         )
     return ret
@@ -769,10 +747,7 @@ def _as_last_survey(survey: Survey, station: OrgUnit, changes: list[dict]) -> tu
     if last is None:
         raise Conflict(
             "no_last_survey",
-            tr(
-                "本站所没有以往的清查可以沿用，请逐项评定",
-                "This station has no earlier survey to copy; grade each item",
-            ),
+            gettext("本站所没有以往的清查可以沿用，请逐项评定"),
             {"field": "copy_last"},
         )
     changed = {g.get("item_id") for g in changes}
@@ -788,7 +763,7 @@ def _as_last_survey(survey: Survey, station: OrgUnit, changes: list[dict]) -> tu
         .values_list("pk", flat=True)
         if pk in findings and pk not in changed and pk not in graded
     ]
-    note = tr(f"按上次清查（{last.name}）填写", f"as in the last survey ({last.name})")
+    note = gettext("按上次清查（{name}）填写").format(name=last.name)
     return copied + list(changes), {g["item_id"] for g in copied}, note
 
 
@@ -805,7 +780,7 @@ def survey_grade(
     if copy_last:
         grades, copied, record_note = _as_last_survey(survey, station, list(grades))
     if not grades:
-        raise QMError("empty", tr("没有评定内容", "Nothing to grade"), {"field": "grades"})
+        raise QMError("empty", gettext("没有评定内容"), {"field": "grades"})
     ids = [g.get("item_id") for g in grades]
     items = {
         i.pk: i
@@ -821,7 +796,7 @@ def survey_grade(
                     "index": n,
                     "field": "item_id",
                     "value": g.get("item_id"),
-                    "reason": "不是本站所的装备 not an item of this station",
+                    "reason": gettext("不是本站所的装备"),
                 }
             )
         elif item.status not in ON_BOOKS:
@@ -830,25 +805,27 @@ def survey_grade(
                     "index": n,
                     "field": "item_id",
                     "value": item.pk,
-                    "reason": f"装备{ItemStatus(item.status).label} the item is {item.status}",
+                    "reason": gettext("装备{label}").format(
+                        label=ItemStatus(item.status).label, status=item.status
+                    ),
                 }
             )
         elif item.pk in seen:
-            errors.append({"index": n, "field": "item_id", "value": item.pk, "reason": "重复 listed twice"})
+            errors.append({"index": n, "field": "item_id", "value": item.pk, "reason": gettext("重复")})
         if g.get("condition") not in Condition.values:
             errors.append(
                 {
                     "index": n,
                     "field": "condition",
                     "value": g.get("condition"),
-                    "reason": f"未知状况 unknown condition; one of {', '.join(Condition.values)}",
+                    "reason": gettext("未知状况，应为：{values}").format(values=", ".join(Condition.values)),
                 }
             )
         seen.add(g.get("item_id"))
     if errors:
         raise QMError(
             "invalid_grades",
-            tr(f"{len(errors)} 处错误，未保存任何评定", f"{len(errors)} errors, nothing saved"),
+            gettext("{n_errors} 处错误，未保存任何评定").format(n_errors=len(errors)),
             {"errors": errors},
         )
     with transaction.atomic():
@@ -915,13 +892,13 @@ def survey_add_found(
             acquired_on=acquired_on,
             acquired_value=acquired_value,
             condition=condition,
-            note=note or f"清查发现 found in {survey.name}",
+            note=note or pgettext("found in {name}", "清查发现").format(name=survey.name),
             source=ItemSource.SURVEY,
         )
         entry = SurveyEntry.objects.create(
             survey_return=ret, item=item, condition=condition, note=note, found=True, graded_by=actor
         )
-        record_change(actor=actor, obj=entry, action=Action.CREATE, note="清查发现 found")
+        record_change(actor=actor, obj=entry, action=Action.CREATE, note=gettext("清查发现"))
     return entry
 
 
@@ -930,11 +907,9 @@ def survey_add_photo(*, actor, entry: SurveyEntry, uploaded) -> SurveyPhoto:
     ret = entry.survey_return
     _require_keeper(actor, ret.station)
     if uploaded is None:
-        raise QMError("required", tr("请选择照片", "A photo is required"), {"field": "file"})
+        raise QMError("required", gettext("请选择照片"), {"field": "file"})
     if uploaded.size > PHOTO_MAX_BYTES:
-        raise QMError(
-            "photo_too_large", tr("照片不能超过 10 MB", "Photo larger than 10 MB"), {"field": "file"}
-        )
+        raise QMError("photo_too_large", gettext("照片不能超过 10 MB"), {"field": "file"})
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -943,12 +918,12 @@ def survey_add_photo(*, actor, entry: SurveyEntry, uploaded) -> SurveyPhoto:
             fmt = img.format
             img.verify()
     except (UnidentifiedImageError, OSError, SyntaxError):
-        raise QMError("bad_photo", tr("不是有效的图片", "Not a valid image"), {"field": "file"}) from None
+        raise QMError("bad_photo", gettext("不是有效的图片"), {"field": "file"}) from None
     content_type = next((ct for ct, f in PHOTO_TYPES.items() if f == fmt), None)
     if content_type is None:
         raise QMError(
             "bad_photo",
-            tr("照片须为 JPEG、PNG 或 WebP", "Photo must be JPEG, PNG or WebP"),
+            gettext("照片须为 JPEG、PNG 或 WebP"),
             {"field": "file"},
         )
     uploaded.seek(0)
@@ -977,7 +952,7 @@ def survey_submit(*, actor, survey: Survey, station: OrgUnit, note: str = "") ->
     _require_keeper(actor, station)
     with transaction.atomic():
         ret = _open_return(survey, station)
-        _transition(ret.status, ReturnStatus.SUBMITTED, RETURN_TRANSITIONS, tr("清查表", "Return"))
+        _transition(ret.status, ReturnStatus.SUBMITTED, RETURN_TRANSITIONS, pgettext("Return", "清查表"))
         graded = set(ret.entries.values_list("item_id", flat=True))
         missing = list(
             EquipmentItem.objects.filter(station=station, status__in=ON_BOOKS)
@@ -988,7 +963,7 @@ def survey_submit(*, actor, survey: Survey, station: OrgUnit, note: str = "") ->
         if missing:
             raise QMError(
                 "ungraded_items",
-                tr(f"还有 {len(missing)} 件装备未评定", f"{len(missing)} items not graded"),
+                gettext("还有 {n_missing} 件装备未评定").format(n_missing=len(missing)),
                 {"field": "entries", "asset_tags": missing[:100]},
             )
         before = snapshot(ret)
@@ -1006,7 +981,7 @@ def survey_submit(*, actor, survey: Survey, station: OrgUnit, note: str = "") ->
 def _require_confirmer(actor, station: OrgUnit) -> None:
     """The county (or city) above the station confirms; an account of the station itself may not."""
     if actor is not None and not scope.has_role(actor, *STATION_KEEPERS, unit=station.parent):
-        raise Forbidden(tr("须由站所上级单位确认", "The agency above the station confirms"))
+        raise Forbidden(gettext("须由站所上级单位确认"))
 
 
 def survey_confirm(*, actor, survey: Survey, station: OrgUnit, note: str = "") -> SurveyReturn:
@@ -1014,7 +989,7 @@ def survey_confirm(*, actor, survey: Survey, station: OrgUnit, note: str = "") -
     _require_confirmer(actor, station)
     with transaction.atomic():
         ret = _open_return(survey, station)
-        _transition(ret.status, ReturnStatus.CONFIRMED, RETURN_TRANSITIONS, tr("清查表", "Return"))
+        _transition(ret.status, ReturnStatus.CONFIRMED, RETURN_TRANSITIONS, pgettext("Return", "清查表"))
         before = snapshot(ret)
         ret.status, ret.confirmed_by, ret.confirmed_at = ReturnStatus.CONFIRMED, actor, timezone.now()
         ret.save()
@@ -1039,7 +1014,7 @@ def survey_confirm(*, actor, survey: Survey, station: OrgUnit, note: str = "") -
                         action=Action.UPDATE,
                         before=before_item,
                         after=snapshot(item, ["condition"]),
-                        note=f"清查 survey {survey.name}",
+                        note=gettext("清查：{name}").format(name=survey.name),
                     )
                 )
         EquipmentItem.objects.bulk_update(changed, ["condition", "updated_at"], batch_size=500)
@@ -1051,10 +1026,10 @@ def survey_send_back(*, actor, survey: Survey, station: OrgUnit, note: str) -> S
     """The county returns a submitted return to the station for correction."""
     _require_confirmer(actor, station)
     if not (note or "").strip():
-        raise QMError("required", tr("退回须说明理由", "A note is required"), {"field": "note"})
+        raise QMError("required", gettext("退回须说明理由"), {"field": "note"})
     with transaction.atomic():
         ret = _open_return(survey, station)
-        _transition(ret.status, ReturnStatus.DRAFT, RETURN_TRANSITIONS, tr("清查表", "Return"))
+        _transition(ret.status, ReturnStatus.DRAFT, RETURN_TRANSITIONS, pgettext("Return", "清查表"))
         before = snapshot(ret)
         ret.status, ret.submitted_at, ret.submitted_by = ReturnStatus.DRAFT, None, None
         ret.save()
@@ -1072,7 +1047,7 @@ def survey_close(*, actor, survey: Survey, note: str = "") -> Survey:
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         if survey.status != SurveyStatus.OPEN:
             raise Conflict(
-                "survey_closed", tr("清查已结束", "The survey is already closed"), {"field": "status"}
+                "survey_closed", pgettext("The survey is already closed", "清查已结束"), {"field": "status"}
             )
         before = snapshot(survey)
         returns = dict(survey.returns.values_list("status").annotate(n=Count("id")))

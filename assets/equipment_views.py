@@ -8,11 +8,12 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
 from core import scope
 from core.errors import NotFound, QMError
 from core.i18n import one
-from core.pages import may_write, page, tr
+from core.pages import may_write, page
 
 from . import equipment_selectors as selectors
 from . import equipment_services as services
@@ -42,7 +43,7 @@ def index(request):
     if wanted and wanted not in ReturnStatus.values:
         raise QMError(
             "bad_filter",
-            tr(f"未知状态：{wanted!r}", f"Unknown return status {wanted!r}"),
+            gettext("未知状态：{wanted!r}").format(wanted=wanted),
             {"field": "return"},
         )
     statuses = selectors.return_statuses(survey, stations) if survey else {}
@@ -113,15 +114,15 @@ def station(request, code: str):
         note = request.POST.get("note", "").strip()
         try:
             if survey is None:
-                raise QMError("no_survey", tr("目前没有进行中的清查", "No survey is open"), status=409)
+                raise QMError("no_survey", gettext("目前没有进行中的清查"), status=409)
             if action == "confirm":
                 services.survey_confirm(actor=user, survey=survey, station=st, note=note)
-                msg = tr("已确认清查表", "Return confirmed")
+                msg = gettext("已确认清查表")
             elif action == "send_back":
                 services.survey_send_back(actor=user, survey=survey, station=st, note=note)
-                msg = tr("已退回站所修改", "Return sent back to the station")
+                msg = gettext("已退回站所修改")
             else:
-                raise QMError("bad_action", tr("未知操作", "Unknown action"), {"field": "action"})
+                raise QMError("bad_action", gettext("未知操作"), {"field": "action"})
         except QMError as exc:
             if exc.status == 404:
                 raise
@@ -138,7 +139,7 @@ def survey_form(request, code: str):
     st = selectors.station_get(user, code)
     survey = open_survey()
     if survey is None:
-        raise QMError("no_survey", tr("目前没有进行中的清查", "No survey is open"), status=404)
+        raise QMError("no_survey", gettext("目前没有进行中的清查"), status=404)
     ctx = {
         "station": st,
         "survey": survey,
@@ -153,14 +154,14 @@ def survey_form(request, code: str):
             if action == "found":
                 item = _add_found(request, survey, st)
                 messages.success(
-                    request, tr(f"已登记账外装备 {item.asset_tag}", f"Found item {item.asset_tag} added")
+                    request, gettext("已登记账外装备 {asset_tag}").format(asset_tag=item.asset_tag)
                 )
                 return redirect("stations:survey", code=st.code)
             if action == "submit":
                 services.survey_submit(
                     actor=user, survey=survey, station=st, note=request.POST.get("note", "")
                 )
-                messages.success(request, tr("清查表已提交", "Return submitted"))
+                messages.success(request, gettext("清查表已提交"))
                 return redirect("stations:station", code=st.code)
             # only the items posted: the page's script sends the rows changed, and with "everything as in the
             # last survey" (copy_last) the service fills the rest from that survey
@@ -178,7 +179,7 @@ def survey_form(request, code: str):
                     )
             photos = {k for k, f in request.FILES.items() if k.startswith("photo_") and f}
             if action == "save" and not grades and not photos:
-                messages.info(request, tr("没有改动", "Nothing changed"))
+                messages.info(request, gettext("没有改动"))
                 return redirect("stations:survey", code=st.code)
             with transaction.atomic():
                 saved = services.survey_grade(
@@ -208,13 +209,12 @@ def survey_form(request, code: str):
             copied = len(saved) - len(grades)
             messages.success(
                 request,
-                tr(
-                    f"已按上次清查填写 {copied} 项，另有 {len(grades)} 项按您的选择",
-                    f"{copied} items graded as in the last survey, {len(grades)} as you chose",
+                gettext("已按上次清查填写 {copied} 项，另有 {n_grades} 项按您的选择").format(
+                    copied=copied, n_grades=len(grades)
                 ),
             )
         else:
-            messages.success(request, tr(f"已保存 {len(grades)} 项评定", f"{len(grades)} grades saved"))
+            messages.success(request, gettext("已保存 {n_grades} 项评定").format(n_grades=len(grades)))
         return redirect("stations:survey", code=st.code)
     ctx.update(_return_context(user, survey, st))
     return render(request, "assets/equipment/survey.html", ctx)
@@ -245,14 +245,14 @@ def _add_found(request, survey, station):
     except NotFound:
         equipment_type = None
     if equipment_type is None:
-        raise QMError("required", tr("请选择装备类型", "Choose the equipment type"), {"field": "found_type"})
+        raise QMError("required", gettext("请选择装备类型"), {"field": "found_type"})
     raw_date = post.get("found_acquired_on", "").strip()
     try:
         acquired_on = datetime.date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
         raise QMError(
             "bad_date",
-            tr(f"购置日期无效：{raw_date!r}", f"Acquired on: not a date {raw_date!r}"),
+            gettext("购置日期无效：{raw_date!r}").format(raw_date=raw_date),
             {"field": "found_acquired_on"},
         ) from None
     raw_value = post.get("found_acquired_value", "").strip().replace(",", "")
@@ -261,7 +261,7 @@ def _add_found(request, survey, station):
     except InvalidOperation:
         raise QMError(
             "bad_amount",
-            tr(f"购置金额须为数字：{raw_value!r}", f"Acquired value must be a number: {raw_value!r}"),
+            gettext("购置金额须为数字：{raw_value!r}").format(raw_value=raw_value),
             {"field": "found_acquired_value"},
         ) from None
     return services.survey_add_found(

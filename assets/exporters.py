@@ -10,6 +10,7 @@ import io
 import re
 from collections import defaultdict
 
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -21,12 +22,12 @@ from .models import ItemType
 FORMULA_START = ("=", "+", "-", "@")
 SYSTEM_ORDER = ["top", "bottom", "shoe_mm", "hat_cm", "none", "badge_number"]
 SYSTEM_TITLE = {
-    "top": "上衣 tops (号/型)",
-    "bottom": "下装 bottoms (号/型)",
-    "shoe_mm": "鞋 shoes (mm)",
-    "hat_cm": "帽 caps (cm)",
-    "none": "标志 insignia (one size)",
-    "badge_number": "胸号 badge numbers",
+    "top": gettext_lazy("上衣（号/型）"),
+    "bottom": gettext_lazy("下装（号/型）"),
+    "shoe_mm": pgettext_lazy("shoes (mm)", "鞋"),
+    "hat_cm": pgettext_lazy("caps (cm)", "帽"),
+    "none": pgettext_lazy("insignia (one size)", "标志"),
+    "badge_number": pgettext_lazy("badge numbers", "胸号"),
 }
 GARMENT = re.compile(r"^(\d+)/(\d+)([A-Z])$")
 BOLD = Font(bold=True)
@@ -107,11 +108,11 @@ def write_size_sheet(ws, blocks: list[dict], *, heading: str, title: str) -> int
         sizes = block["sizes"]
         put(ws, r, 1, block["title"], font=BOLD)
         r += 1
-        put(ws, r, 1, "代码 code", font=BOLD, fill=HEAD_FILL)
-        put(ws, r, 2, "品名 item", font=BOLD, fill=HEAD_FILL)
+        put(ws, r, 1, gettext("代码"), font=BOLD, fill=HEAD_FILL)
+        put(ws, r, 2, gettext("品名"), font=BOLD, fill=HEAD_FILL)
         for j, size in enumerate(sizes):
             put(ws, r, 3 + j, size, font=BOLD, fill=HEAD_FILL, alignment=Alignment(horizontal="center"))
-        put(ws, r, 3 + len(sizes), "合计 total", font=BOLD, fill=HEAD_FILL)
+        put(ws, r, 3 + len(sizes), gettext("合计"), font=BOLD, fill=HEAD_FILL)
         r += 1
         for line in block["lines"]:
             put(ws, r, 1, line["code"])
@@ -122,12 +123,12 @@ def write_size_sheet(ws, blocks: list[dict], *, heading: str, title: str) -> int
             put(ws, r, 3 + len(sizes), line["total"], font=BOLD)
             grand += line["total"]
             r += 1
-        put(ws, r, 2, "合计 total", font=BOLD)
+        put(ws, r, 2, gettext("合计"), font=BOLD)
         for j, q in enumerate(block["totals"]):
             put(ws, r, 3 + j, q, font=BOLD)
         put(ws, r, 3 + len(sizes), block["total"], font=BOLD)
         r += 2
-    put(ws, r, 2, "总计 grand total", font=BOLD)
+    put(ws, r, 2, gettext("总计"), font=BOLD)
     put(ws, r, 3, grand, font=BOLD)
     ws.column_dimensions["A"].width = 20
     ws.column_dimensions["B"].width = 22
@@ -148,7 +149,9 @@ def size_table_xlsx(rows: list[dict], *, title: str, city_code: str | None = Non
             ws,
             blocks[gender],
             title=title,
-            heading=f"号型统计表 size table · {GENDER_LABEL[gender]}款 · {city_code or '全省 province'}",
+            heading=gettext("号型统计表 · {gender} · {where}").format(
+                gender=GENDER_LABEL[gender], where=city_code or gettext("全省")
+            ),
         )
     buf = io.BytesIO()
     wb.save(buf)

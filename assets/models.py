@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from personnel.models import Officer
 
@@ -11,26 +12,26 @@ class ItemType(models.Model):
     """A uniform or insignia item (制式服装/标志). Men's and women's versions are different goods: each
     item has both, named (name_men / name_women)."""
 
-    code = models.CharField("代码 code", max_length=30, unique=True)
-    name_zh = models.CharField("名称 name", max_length=100)
-    name_en = models.CharField("英文名 English name", max_length=100)
-    name_men = models.CharField("男款名称 men's version", max_length=100)
-    name_women = models.CharField("女款名称 women's version", max_length=100)
-    category = models.CharField("类别 category", max_length=20, choices=Category.choices)
-    size_system = models.CharField("号型体系 size system", max_length=20, choices=SizeSystem.choices)
-    applies_to = models.CharField("适用 applies to", max_length=10, default="all")
-    qty_per_officer = models.PositiveIntegerField("配发数量 quantity per officer")
-    service_life_years = models.PositiveIntegerField("换发周期(年) service life (years)")
-    source = models.CharField("依据 source", max_length=60)
-    note = models.CharField("备注 note", max_length=200, blank=True)
+    code = models.CharField(gettext_lazy("代码"), max_length=30, unique=True)
+    name_zh = models.CharField(pgettext_lazy("name", "名称"), max_length=100)
+    name_en = models.CharField(gettext_lazy("英文名"), max_length=100)
+    name_men = models.CharField(gettext_lazy("男款名称"), max_length=100)
+    name_women = models.CharField(gettext_lazy("女款名称"), max_length=100)
+    category = models.CharField(pgettext_lazy("category", "类别"), max_length=20, choices=Category.choices)
+    size_system = models.CharField(gettext_lazy("号型体系"), max_length=20, choices=SizeSystem.choices)
+    applies_to = models.CharField(gettext_lazy("适用"), max_length=10, default="all")
+    qty_per_officer = models.PositiveIntegerField(gettext_lazy("配发数量"))
+    service_life_years = models.PositiveIntegerField(gettext_lazy("换发周期(年)"))
+    source = models.CharField(gettext_lazy("依据"), max_length=60)
+    note = models.CharField(gettext_lazy("备注"), max_length=200, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
-    is_active = models.BooleanField("启用 active", default=True)
+    is_active = models.BooleanField(gettext_lazy("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "被装品类 item type"
-        verbose_name_plural = "被装品类 item types"
+        verbose_name = pgettext_lazy("item type", "被装品类")
+        verbose_name_plural = pgettext_lazy("item types", "被装品类")
         ordering = ["sort_order", "code"]
 
     def __str__(self):
@@ -49,16 +50,16 @@ class StandardVersion(models.Model):
     quantity, a service life, a source or an item's being in force makes a new version, and the newest
     one is current. Demand and snapshots name the version they used."""
 
-    number = models.PositiveIntegerField("版本号 version", unique=True)
-    note = models.CharField("说明 note", max_length=300, blank=True)
+    number = models.PositiveIntegerField(gettext_lazy("版本号"), unique=True)
+    note = models.CharField(gettext_lazy("说明"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "配发标准版本 entitlement standard version"
-        verbose_name_plural = "配发标准版本 entitlement standard versions"
+        verbose_name = gettext_lazy("配发标准版本")
+        verbose_name_plural = pgettext_lazy("entitlement standard versions", "配发标准版本")
         ordering = ["-number"]
 
     def __str__(self):
@@ -71,13 +72,13 @@ class StandardLine(models.Model):
 
     version = models.ForeignKey(StandardVersion, on_delete=models.PROTECT, related_name="lines")
     item = models.ForeignKey(ItemType, on_delete=models.PROTECT, related_name="standard_lines")
-    qty_per_officer = models.PositiveIntegerField("配发数量 quantity per officer")
-    service_life_years = models.PositiveIntegerField("换发周期(年) service life (years)")
-    source = models.CharField("依据 source", max_length=60)
+    qty_per_officer = models.PositiveIntegerField(gettext_lazy("配发数量"))
+    service_life_years = models.PositiveIntegerField(gettext_lazy("换发周期(年)"))
+    source = models.CharField(gettext_lazy("依据"), max_length=60)
 
     class Meta:
-        verbose_name = "配发标准条目 standard line"
-        verbose_name_plural = "配发标准条目 standard lines"
+        verbose_name = gettext_lazy("配发标准条目")
+        verbose_name_plural = pgettext_lazy("standard lines", "配发标准条目")
         ordering = ["item__sort_order", "item__code"]
         constraints = [models.UniqueConstraint(fields=["version", "item"], name="standard_line_unique")]
 
@@ -93,14 +94,14 @@ class SkirtChoice(models.Model):
         "personnel.Officer",
         on_delete=models.PROTECT,
         related_name="skirt_choice",
-        verbose_name="人员 officer",
+        verbose_name=gettext_lazy("人员"),
     )
-    skirts = models.PositiveSmallIntegerField("裙子数 skirts", validators=[MaxValueValidator(2)])
+    skirts = models.PositiveSmallIntegerField(gettext_lazy("裙子数"), validators=[MaxValueValidator(2)])
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "女警裙装选择 skirt choice"
-        verbose_name_plural = "女警裙装选择 skirt choices"
+        verbose_name = gettext_lazy("女警裙装选择")
+        verbose_name_plural = pgettext_lazy("skirt choices", "女警裙装选择")
         constraints = [models.CheckConstraint(condition=models.Q(skirts__lte=2), name="skirts_at_most_2")]
 
     def __str__(self):
@@ -112,8 +113,8 @@ class OfficerSizes(Officer):
 
     class Meta:
         proxy = True
-        verbose_name = "人员号型 officer sizes"
-        verbose_name_plural = "人员号型 officer sizes"
+        verbose_name = pgettext_lazy("officer sizes", "人员号型")
+        verbose_name_plural = pgettext_lazy("officer sizes", "人员号型")
 
 
 class DemandSnapshot(models.Model):
@@ -121,7 +122,7 @@ class DemandSnapshot(models.Model):
     apart, and each officer's sizes (so two snapshots can be compared officer by officer). Rows per
     city × item × gender × size are SnapshotRow."""
 
-    created_at = models.DateTimeField("时间 taken at", auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(gettext_lazy("时间"), auto_now_add=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -130,19 +131,19 @@ class DemandSnapshot(models.Model):
         StandardVersion,
         on_delete=models.PROTECT,
         related_name="snapshots",
-        verbose_name="配发标准版本 standard version",
+        verbose_name=pgettext_lazy("standard version", "配发标准版本"),
     )
-    margin_percent = models.PositiveSmallIntegerField("备用比例(%) spare margin", default=3)
-    note = models.CharField("说明 note", max_length=300, blank=True)
-    officer_count = models.PositiveIntegerField("计入人数 officers counted", default=0)
+    margin_percent = models.PositiveSmallIntegerField(gettext_lazy("备用比例(%)"), default=3)
+    note = models.CharField(gettext_lazy("说明"), max_length=300, blank=True)
+    officer_count = models.PositiveIntegerField(pgettext_lazy("officers counted", "计入人数"), default=0)
     totals = models.JSONField(default=dict, help_text="{item_code: {M: n, F: n}} of the size-table rows")
     made_to_measure = models.JSONField(default=list)
     unknown = models.JSONField(default=list)
     officers = models.JSONField(default=list, help_text="per officer: id, name, city, gender, sizes, skirts")
 
     class Meta:
-        verbose_name = "需求快照 demand snapshot"
-        verbose_name_plural = "需求快照 demand snapshots"
+        verbose_name = pgettext_lazy("demand snapshot", "需求快照")
+        verbose_name_plural = gettext_lazy("需求快照")
         ordering = ["-created_at", "-id"]
 
     def __str__(self):
@@ -158,8 +159,8 @@ class SnapshotRow(models.Model):
     quantity = models.PositiveIntegerField()
 
     class Meta:
-        verbose_name = "快照行 snapshot row"
-        verbose_name_plural = "快照行 snapshot rows"
+        verbose_name = gettext_lazy("快照行")
+        verbose_name_plural = pgettext_lazy("snapshot rows", "快照行")
         ordering = ["city_code", "item_code", "gender", "size"]
         indexes = [models.Index(fields=["snapshot", "city_code"])]
 

@@ -1,6 +1,7 @@
 """The demand's part of the pages: its menu entry (the snapshots are linked from the demand page)."""
 
 from django.urls import reverse
+from django.utils.translation import gettext, pgettext
 
 from core import scope
 from core.errors import NotFound
@@ -67,7 +68,7 @@ def _above_a_station(user) -> bool:
 def dashboard_sections(request):
     """Province-wide users: station equipment gaps per city (estimated cost and stations lacking required
     items), each bar opening that city's gaps list."""
-    from core.pages import Section, tr
+    from core.pages import Section
 
     user = request.user
     if not (scope.scope_paths(user) is None and scope.memberships(user)):
@@ -90,18 +91,18 @@ def dashboard_sections(request):
             "axisLabel": {"interval": 0, "rotate": 30},
         },
         "yAxis": [
-            {"type": "value", "name": tr("万元", "10k yuan")},
-            {"type": "value", "name": tr("站所", "stations"), "minInterval": 1},
+            {"type": "value", "name": gettext("万元")},
+            {"type": "value", "name": pgettext("stations", "站所"), "minInterval": 1},
         ],
         "series": [
             {
-                "name": tr("估算费用（万元）", "Estimated cost (10k yuan)"),
+                "name": gettext("估算费用（万元）"),
                 "type": "bar",
                 "data": [round(float(r["cost"]) / 10000, 1) for r in rows],
                 "itemStyle": {"color": "#1f5fa8"},
             },
             {
-                "name": tr("缺必配装备的站所", "Stations lacking required items"),
+                "name": gettext("缺必配装备的站所"),
                 "type": "bar",
                 "yAxisIndex": 1,
                 "data": [r["stations_without_required"] for r in rows],

@@ -1,14 +1,17 @@
 import datetime
 
-from ninja import Field, Schema
+from django.utils.translation import gettext_lazy
+from ninja import Field
+
+from core.schema import Schema
 
 
 class ItemOut(Schema):
     code: str
     name_zh: str
     name_en: str
-    name_men: str = Field(description="男款 the men's version (a good of its own)")
-    name_women: str = Field(description="女款 the women's version (a good of its own)")
+    name_men: str = Field(description=gettext_lazy("男款"))
+    name_women: str = Field(description=gettext_lazy("女款"))
     category: str
     size_system: str
     qty_per_officer: int = Field(description="per the current version of the standard")

@@ -3,10 +3,10 @@
 from collections import Counter, defaultdict
 
 from django.db.models import Count
+from django.utils.translation import gettext, gettext_lazy, pgettext
 
 from core import scope
 from core.errors import NotFound, QMError
-from core.i18n import tr
 from personnel import selectors as personnel_selectors
 from personnel.models import OrgUnit
 
@@ -15,7 +15,12 @@ from .kit import current_standard
 from .models import DemandSnapshot, ItemType, SkirtChoice, SnapshotRow, StandardVersion
 from .sizes import MADE_TO_MEASURE, MISSING, officer_sizes
 
-SYSTEM_LABELS = {"top": "上衣 top", "bottom": "下装 bottom", "shoe_mm": "鞋 shoes", "hat_cm": "帽 cap"}
+SYSTEM_LABELS = {
+    "top": gettext_lazy("上衣"),
+    "bottom": gettext_lazy("下装"),
+    "shoe_mm": gettext_lazy("鞋"),
+    "hat_cm": gettext_lazy("帽"),
+}
 
 
 # ---- catalog and standard ----------------------------------------------------------------------------
@@ -29,7 +34,7 @@ def item_types(*, include_inactive: bool = False):
 def item_type_get(code: str) -> ItemType:
     item = ItemType.objects.filter(code=code).first()
     if item is None:
-        raise NotFound(tr(f"未知品类：{code}", f"Unknown item {code}"))
+        raise NotFound(gettext("未知品类：{code}").format(code=code))
     return item
 
 
@@ -41,9 +46,9 @@ def standard_version_get(number: int | None = None) -> StandardVersion:
     version = current_standard() if number is None else StandardVersion.objects.filter(number=number).first()
     if version is None:
         raise NotFound(
-            "配发标准尚未建立 no version of the entitlement standard"
+            gettext("配发标准尚未建立")
             if number is None
-            else f"无此版本 no standard version {number}"
+            else gettext("无此版本：{number}").format(number=number)
         )
     return version
 
@@ -135,7 +140,7 @@ def check_city(user, city_code: str | None) -> None:
         if not OrgUnit.objects.filter(code=city_code, city__code=city_code).exists():
             raise QMError(
                 "bad_city",
-                tr(f"不是市州代码：{city_code}", f"Not a city code: {city_code}"),
+                gettext("不是市州代码：{city_code}").format(city_code=city_code),
                 {"field": "city"},
             )
 
@@ -166,7 +171,7 @@ def snapshot_get(user, snapshot_id: int, *, full: bool = False) -> DemandSnapsho
         qs = DemandSnapshot.objects.select_related("standard_version")
     snap = qs.filter(pk=snapshot_id).first()
     if snap is None:
-        raise NotFound(tr(f"无此快照：{snapshot_id}", f"No snapshot {snapshot_id}"))
+        raise NotFound(gettext("无此快照：{snapshot_id}").format(snapshot_id=snapshot_id))
     return snap
 
 
@@ -174,7 +179,7 @@ def snapshot_latest(user) -> DemandSnapshot:
     """The newest snapshot (404 when none has been taken yet)."""
     snap = snapshots_for(user).first()
     if snap is None:
-        raise NotFound(tr("尚无需求快照", "No demand snapshot has been taken yet"))
+        raise NotFound(gettext("尚无需求快照"))
     return snap
 
 
@@ -255,16 +260,16 @@ def _items_of(version: StandardVersion) -> list[D.StandardItem]:
 
 def _reason(pa: dict | None, pb: dict | None, same_standard: bool) -> str:
     if pa is None:
-        return "新计入 newly counted"
+        return gettext("新计入")
     if pb is None:
-        return "不再计入 no longer counted"
+        return gettext("不再计入")
     if pa["city"] != pb["city"]:
-        return f"调动 moved {pa['city']} → {pb['city']}"
+        return gettext("调动 {city} → {city2}").format(city=pa["city"], city2=pb["city"])
     if pa.get("skirts") != pb.get("skirts"):
-        return "裙装选择变化 skirt choice changed"
+        return gettext("裙装选择变化")
     if any(pa[s] != pb[s] for s in D.MEASURED):
-        return "号型变化 size changed"
-    return "配发标准变化 standard changed" if not same_standard else "变化 changed"
+        return gettext("号型变化")
+    return gettext("配发标准变化") if not same_standard else pgettext("changed", "变化")
 
 
 def snapshot_compare(user, a: DemandSnapshot, b: DemandSnapshot, *, city_code: str | None = None) -> dict:

@@ -6,11 +6,11 @@ Each service checks the role, validates everything before writing (all-or-nothin
 import re
 
 from django.db import connection, transaction
+from django.utils.translation import gettext, pgettext
 
 from core import scope
 from core.errors import Conflict, QMError
 from core.history import build_record, record_change, record_changes, snapshot
-from core.i18n import tr
 from core.models import ChangeRecord
 
 from . import demand as demand_mod
@@ -44,19 +44,19 @@ def _check_standard_values(where: dict, qty, life, source) -> None:
     if not isinstance(qty, int) or isinstance(qty, bool) or not 0 <= qty <= MAX_QTY:
         raise QMError(
             "bad_quantity",
-            tr(f"数量无效：{MAX_QTY} {qty!r}", f"Invalid quantity per officer (0–{MAX_QTY}): {qty!r}"),
+            gettext("数量无效：{MAX_QTY} {qty!r}").format(MAX_QTY=MAX_QTY, qty=qty),
             {**where, "field": "qty_per_officer"},
         )
     if not isinstance(life, int) or isinstance(life, bool) or not 1 <= life <= MAX_LIFE:
         raise QMError(
             "bad_service_life",
-            tr(f"换发周期无效：{MAX_LIFE} {life!r}", f"Invalid service life (1–{MAX_LIFE} years): {life!r}"),
+            gettext("换发周期无效：{MAX_LIFE} {life!r}").format(MAX_LIFE=MAX_LIFE, life=life),
             {**where, "field": "service_life_years"},
         )
     if not isinstance(source, str) or not source.strip() or len(source) > 60:
         raise QMError(
             "bad_source",
-            tr("须注明依据", "The source of the figure is required (≤ 60 characters)"),
+            gettext("须注明依据"),
             {**where, "field": "source"},
         )
 
@@ -95,7 +95,7 @@ def _current_lines() -> dict[int, dict]:
 
 
 @transaction.atomic
-def standard_ensure(*, actor=None, note: str = "初版 first version, from the catalog") -> StandardVersion:
+def standard_ensure(*, actor=None, note: str = gettext("初版")) -> StandardVersion:
     """The current version of the standard; the first one is made from the catalog's active items if
     there is none yet (idempotent)."""
     version = current_standard()
@@ -118,11 +118,9 @@ def standard_revise(*, actor, changes: list[dict], note: str) -> StandardVersion
     is checked before anything is written; a revision that changes nothing is refused."""
     _require(actor, scope.PROVINCE)
     if not note or not note.strip():
-        raise QMError(
-            "note_required", tr("须说明修订原因", "A note saying why is required"), {"field": "note"}
-        )
+        raise QMError("note_required", gettext("须说明修订原因"), {"field": "note"})
     if not changes:
-        raise QMError("no_changes", tr("没有修改", "No changes given"), {"field": "changes"})
+        raise QMError("no_changes", gettext("没有修改"), {"field": "changes"})
     with transaction.atomic():
         standard_ensure(actor=actor)
         items = {i.code: i for i in ItemType.objects.select_for_update().filter(is_active=True)}
@@ -136,24 +134,19 @@ def standard_revise(*, actor, changes: list[dict], note: str) -> StandardVersion
             if bad:
                 raise QMError(
                     "not_editable",
-                    tr(
-                        f"第 {n} 项 不可修改的字段：{', '.join(sorted(bad))}",
-                        f"Row {n}: fields not editable: {', '.join(sorted(bad))}",
-                    ),
+                    gettext("第 {n} 项 不可修改的字段：{sorted}").format(n=n, sorted=", ".join(sorted(bad))),
                     {**where, "fields": sorted(bad)},
                 )
             if code not in items:
                 raise QMError(
                     "unknown_item",
-                    tr(
-                        f"第 {n} 项 未知或停用的品类：{code!r}", f"Row {n}: unknown or inactive item {code!r}"
-                    ),
+                    gettext("第 {n} 项 未知或停用的品类：{code!r}").format(n=n, code=code),
                     {**where, "field": "item_code"},
                 )
             if code in seen:
                 raise QMError(
                     "duplicate_item",
-                    tr(f"第 {n} 项 品类重复：{code}", f"Row {n}: item {code} given twice"),
+                    gettext("第 {n} 项 品类重复：{code}").format(n=n, code=code),
                     {**where, "field": "item_code"},
                 )
             seen.add(code)
@@ -172,7 +165,7 @@ def standard_revise(*, actor, changes: list[dict], note: str) -> StandardVersion
                 lines[item.pk] = line
                 touched.append((item, line))
         if not touched:
-            raise QMError("no_changes", tr("与现行标准相同", "The changes equal the current standard"))
+            raise QMError("no_changes", gettext("与现行标准相同"))
         version = _new_version(actor=actor, note=note, lines=lines)
         _mirror(actor, touched, note=f"配发标准 v{version.number}: {note}")
     return version
@@ -195,21 +188,21 @@ def _check_item_fields(fields: dict) -> None:
         if key in fields and (
             not isinstance(fields[key], str) or not fields[key].strip() or len(fields[key]) > 100
         ):
-            raise QMError("bad_name", tr(f"名称无效：{key}", f"Invalid name ({key})"), {"field": key})
+            raise QMError("bad_name", gettext("名称无效：{key}").format(key=key), {"field": key})
     if "category" in fields and fields["category"] not in Category.values:
         raise QMError(
             "bad_category",
-            tr(f"未知类别：{fields['category']!r}", f"Unknown category {fields['category']!r}"),
+            gettext("未知类别：{category!r}").format(category=fields["category"]),
             {"field": "category"},
         )
     if "size_system" in fields and fields["size_system"] not in SizeSystem.values:
         raise QMError(
             "bad_size_system",
-            tr(f"未知号型体系：{fields['size_system']!r}", f"Unknown size system {fields['size_system']!r}"),
+            gettext("未知号型体系：{size_system!r}").format(size_system=fields["size_system"]),
             {"field": "size_system"},
         )
     if "note" in fields and len(fields["note"] or "") > 200:
-        raise QMError("bad_note", tr("备注过长", "Note longer than 200 characters"), {"field": "note"})
+        raise QMError("bad_note", gettext("备注过长"), {"field": "note"})
 
 
 def item_type_create(
@@ -234,7 +227,7 @@ def item_type_create(
     if not CODE_RE.match(code):
         raise QMError(
             "bad_code",
-            tr("代码须为大写字母、数字和连字符", "Code: capitals, digits and '-' (2–30)"),
+            gettext("代码须为大写字母、数字和连字符"),
             {"field": "code"},
         )
     fields = dict(
@@ -251,7 +244,7 @@ def item_type_create(
     with transaction.atomic():
         if ItemType.objects.filter(code=code).exists():
             raise Conflict(
-                "duplicate_code", tr(f"品类代码已存在：{code}", f"Item code {code} exists"), {"field": "code"}
+                "duplicate_code", gettext("品类代码已存在：{code}").format(code=code), {"field": "code"}
             )
         standard_ensure(actor=actor)
         if sort_order is None:
@@ -273,7 +266,9 @@ def item_type_create(
             "service_life_years": service_life_years,
             "source": item.source,
         }
-        _new_version(actor=actor, note=f"新增品类 item added: {code}", lines=lines)
+        _new_version(
+            actor=actor, note=pgettext("item added: {code}", "新增品类").format(code=code), lines=lines
+        )
     return item
 
 
@@ -285,12 +280,12 @@ def item_type_update(*, actor, item: ItemType, note: str = "", **fields) -> Item
     if bad:
         raise QMError(
             "not_editable",
-            tr(f"不可修改的字段：{', '.join(sorted(bad))}", f"Fields not editable: {', '.join(sorted(bad))}"),
+            gettext("不可修改的字段：{sorted}").format(sorted=", ".join(sorted(bad))),
             {"fields": sorted(bad)},
         )
     _check_item_fields(fields)
     if "is_active" in fields and not isinstance(fields["is_active"], bool):
-        raise QMError("bad_is_active", tr("is_active 须为", "True/false"), {"field": "is_active"})
+        raise QMError("bad_is_active", gettext("is_active 须为 true 或 false"), {"field": "is_active"})
     with transaction.atomic():
         touches_standard = bool(set(fields) & (STANDARD_FIELDS | {"is_active"}))
         if touches_standard:
@@ -322,7 +317,7 @@ def item_type_update(*, actor, item: ItemType, note: str = "", **fields) -> Item
         else:
             new_lines.pop(item.pk, None)
         if touches_standard and new_lines != lines:
-            what = "停用品类 item withdrawn" if not item.is_active else "修订 revised"
+            what = gettext("停用品类") if not item.is_active else gettext("修订")
             _new_version(
                 actor=actor, note=f"{what}: {item.code}" + (f" — {note}" if note else ""), lines=new_lines
             )
@@ -334,13 +329,11 @@ def skirt_choice_set(*, actor, officer, skirts: int) -> SkirtChoice:
     Staff who keep the roll over the officer's unit (province, city, county)."""
     _require(actor, scope.PROVINCE, scope.CITY, scope.COUNTY, unit=officer.unit)
     if officer.gender != "F":
-        raise QMError("not_female", tr("仅女警可选择裙装", "Only women choose skirts"), {"field": "skirts"})
+        raise QMError("not_female", gettext("仅女警可选择裙装"), {"field": "skirts"})
     trousers = ItemType.objects.filter(code=SKIRT_ITEM).first()
     limit = min(2, trousers.qty_per_officer) if trousers else 2
     if not isinstance(skirts, int) or isinstance(skirts, bool) or not 0 <= skirts <= limit:
-        raise QMError(
-            "bad_skirts", tr(f"裙子数须为 0–{limit}", f"Skirts must be 0–{limit}"), {"field": "skirts"}
-        )
+        raise QMError("bad_skirts", gettext("裙子数须为 0–{limit}").format(limit=limit), {"field": "skirts"})
     with transaction.atomic():
         choice = SkirtChoice.objects.select_for_update().filter(officer=officer).first()
         if choice is None:
@@ -379,7 +372,7 @@ def snapshot_create(
     if actor is not None:
         _require(actor, scope.PROVINCE)
     if len(note or "") > 300:
-        raise QMError("bad_note", tr("说明过长", "Note longer than 300 characters"), {"field": "note"})
+        raise QMError("bad_note", gettext("说明过长"), {"field": "note"})
     with transaction.atomic():
         standard = standard_ensure(actor=actor)
         d = demand_mod.compute(standard=standard, margin_percent=margin_percent)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import lru_cache
 
+from django.utils.translation import gettext
+
 OK, MISSING, MADE_TO_MEASURE = "ok", "missing", "mtm"
 
 # body type by rounded chest − waist difference, per gender ('M', 'F')
@@ -89,13 +91,15 @@ def garment_sizes(gender: str, height, chest, waist) -> tuple[Size, Size]:
     measurement is missing, and a 型 outside its range makes that kind made to measure."""
     btype = body_type(gender, chest, waist) if chest is not None and waist is not None else None
     if btype is None and chest is not None and waist is not None:
-        reason = f"特体 special body: chest − waist = {round_half_up(D(chest) - D(waist))}"
+        reason = gettext("特体：胸围 − 腰围 = {round_half_up}").format(
+            round_half_up=round_half_up(D(chest) - D(waist))
+        )
         return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
     hao = height_code(height) if height is not None else None
     if hao is not None:
         lo, hi = HEIGHT_RANGE[gender]
         if not lo <= hao <= hi:
-            reason = f"号 {hao} outside {lo}–{hi}"
+            reason = gettext("号 {hao} 超出 {lo}–{hi}").format(hao=hao, lo=lo, hi=hi)
             return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
     missing = _missing((height, "height"), (chest, "chest"), (waist, "waist"))
     results = []
@@ -105,7 +109,17 @@ def garment_sizes(gender: str, height, chest, waist) -> tuple[Size, Size]:
     ):
         fit = fit_fn(value) if value is not None else None
         if fit is not None and not flo <= fit <= fhi:
-            results.append(Size(None, MADE_TO_MEASURE, f"{kind} 型 {fit} outside {flo}–{fhi}"))
+            results.append(
+                Size(
+                    None,
+                    MADE_TO_MEASURE,
+                    (
+                        gettext("上衣型 {fit} 超出 {flo}–{fhi}")
+                        if kind == "top"
+                        else gettext("下装型 {fit} 超出 {flo}–{fhi}")
+                    ).format(fit=fit, flo=flo, fhi=fhi),
+                )
+            )
         elif missing:
             results.append(Size(None, MISSING, missing))
         else:

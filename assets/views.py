@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from core import scope
 from core.errors import QMError
@@ -135,7 +136,7 @@ def size_table(request):
     else:
         d = selectors.demand_for(user, city_code=city)
         rows = d.row_list()
-        title = f"实时需求 live demand · 配发标准 v{d.standard_version}"
+        title = gettext("实时需求 · 配发标准 第 {number} 版").format(number=d.standard_version)
         name = f"size-table{'-' + city if city else ''}.xlsx"
     response = HttpResponse(exporters.size_table_xlsx(rows, title=title, city_code=city), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -147,7 +148,7 @@ def _int(raw: str, field: str) -> int:
         return int(raw)
     except (TypeError, ValueError):
         raise QMError(
-            "bad_filter", tr(f"{field} 应为快照编号", f"{field} must be a snapshot number"), {"field": field}
+            "bad_filter", gettext("{field} 应为快照编号").format(field=field), {"field": field}
         ) from None
 
 
@@ -174,9 +175,7 @@ def snapshot_compare(request):
     user = request.user
     a_raw, b_raw = request.GET.get("a"), request.GET.get("b")
     if not a_raw or not b_raw:
-        raise QMError(
-            "required", tr("请选择两个快照", "Choose two snapshots"), {"field": "a" if not a_raw else "b"}
-        )
+        raise QMError("required", gettext("请选择两个快照"), {"field": "a" if not a_raw else "b"})
     city = request.GET.get("city") or None
     a = selectors.snapshot_get(user, _int(a_raw, "a"), full=True)
     b = selectors.snapshot_get(user, _int(b_raw, "b"), full=True)

@@ -4,17 +4,18 @@ from importlib import import_module
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from core.auth import api_auth
 from core.errors import QMError
-from core.i18n import is_en, tr
+from core.i18n import is_en
 
 api = NinjaAPI(
     title="Quartermaster API",
     version="1",
-    description="湖南省交通运输综合行政执法 后勤装备管理 · logistics of the provincial transport enforcement corps",
+    description=gettext_lazy("湖南省交通运输综合行政执法 后勤装备管理 ·"),
     auth=api_auth,
     urls_namespace="api-v1",
 )
@@ -70,7 +71,7 @@ _ZH_REASONS = {
     "list_type": "须为列表",
     "dict_type": "须为对象",
     "model_type": "须为对象",
-    "json_invalid": "JSON 格式无效",
+    "json_invalid": gettext_lazy("格式无效"),
     "greater_than": "超出范围",
     "greater_than_equal": "超出范围",
     "less_than": "超出范围",
@@ -92,27 +93,24 @@ def _validation_error(request, exc: ValidationError):
         request,
         422,
         "validation_error",
-        tr(
-            f"输入有误：{first['field']} {first['message']}",
-            f"Invalid input: {first['field']}: {first['message']}",
-        ),
+        gettext("输入有误：{field} {message}").format(field=first["field"], message=first["message"]),
         {"fields": fields},
     )
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
-    return _error(request, 401, "unauthenticated", tr("请先登录", "Authentication required"))
+    return _error(request, 401, "unauthenticated", gettext("请先登录"))
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return _error(request, 404, "not_found", tr("不存在或不在您的权限范围内", "Not found"))
+    return _error(request, 404, "not_found", gettext("不存在或不在您的权限范围内"))
 
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
-    return _error(request, 403, "forbidden", tr("您的角色不能执行此操作", "Not allowed for your role"))
+    return _error(request, 403, "forbidden", gettext("您的角色不能执行此操作"))
 
 
 @api.exception_handler(HttpError)

@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import pgettext_lazy
 
 from .api import api
 
-admin.site.site_header = "Quartermaster 后勤装备管理"
+admin.site.site_header = pgettext_lazy("Quartermaster", "后勤装备管理")
 admin.site.site_title = "Quartermaster"
 
 urlpatterns = [

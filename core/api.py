@@ -2,9 +2,10 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext, pgettext
+from ninja import Query, Router
 
-from core.i18n import tr
+from core.schema import Schema
 
 from . import scope
 from .errors import NotFound, QMError
@@ -12,7 +13,7 @@ from .history import changes_for
 from .models import ChangeRecord, Notification
 from .pagination import PageParams, page_schema, paginate
 
-router = Router(tags=["core 公共"])
+router = Router(tags=["core"])
 
 
 class MeOut(Schema):
@@ -21,7 +22,7 @@ class MeOut(Schema):
     roles: list[dict]
 
 
-@router.get("/me", response=MeOut, summary="当前用户与角色 who am I")
+@router.get("/me", response=MeOut, summary=gettext("当前用户与角色"))
 def me(request):
     from personnel.models import Membership
 
@@ -59,7 +60,9 @@ def _scoped_object(user, model_cls, object_id):
     return qs.filter(pk=object_id).first()
 
 
-@router.get("/history", response=page_schema(HistoryOut), summary="变更记录 change history of one object")
+@router.get(
+    "/history", response=page_schema(HistoryOut), summary=pgettext("change history of one object", "变更记录")
+)
 def history(request, filters: Query[HistoryFilters]):
     try:
         app_label, model = filters.model.lower().split(".")
@@ -67,7 +70,7 @@ def history(request, filters: Query[HistoryFilters]):
     except (ValueError, ContentType.DoesNotExist):
         raise QMError(
             "bad_model",
-            tr(f"未知对象类型：{filters.model}", f"Unknown model {filters.model}"),
+            gettext("未知对象类型：{model}").format(model=filters.model),
             {"field": "model"},
         ) from None
     obj = _scoped_object(request.user, ct.model_class(), filters.object_id)
@@ -100,7 +103,7 @@ class NotificationOut(Schema):
     read_at: datetime.datetime | None
 
 
-@router.get("/notifications", response=page_schema(NotificationOut), summary="我的通知 my notifications")
+@router.get("/notifications", response=page_schema(NotificationOut), summary=gettext("我的通知"))
 def notifications(request, params: Query[PageParams], unread: bool = False):
     qs = Notification.objects.filter(user=request.user)
     if unread:

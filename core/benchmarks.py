@@ -74,7 +74,7 @@ def pages(ids: dict) -> list[tuple[str, str, str]]:
         ("province", "progress, province", "/distribution/progress/"),
         ("province", "progress, Changsha", "/distribution/progress/?city=430100"),
         ("province", "progress detail, the province, page 1", "/distribution/progress/430000/items/"),
-        ("province", "progress detail, 长沙县", "/distribution/progress/430121/items/"),
+        ("province", "progress detail,", "/distribution/progress/430121/items/"),
         ("province", "report centre", "/reports/"),
         ("province", "roll, province", "/roll/"),
         ("city430400", "city start page (Hengyang)", "/"),
@@ -84,8 +84,8 @@ def pages(ids: dict) -> list[tuple[str, str, str]]:
             "transfer to a county (Changsha)",
             "/distribution/transfer/?city=430100&to_unit=430182",
         ),
-        ("county430121", "kits of 长沙县", "/distribution/kits/?unit=430121"),
-        ("county430181", "stations of 浏阳市", "/stations/"),
+        ("county430121", "kits of", "/distribution/kits/?unit=430121"),
+        ("county430181", "stations of", "/stations/"),
         ("auditor", "auditor start page", "/"),
     ]
     if ids["shipment"]:

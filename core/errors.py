@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from .i18n import tr
+from django.utils.translation import gettext
 
 
 class QMError(Exception):
@@ -24,16 +24,14 @@ class NotFound(QMError):
     status = 404
 
     def __init__(self, message: str = "", details: Any = None):
-        super().__init__("not_found", message or tr("不存在或不在您的权限范围内", "Not found"), details)
+        super().__init__("not_found", message or gettext("不存在或不在您的权限范围内"), details)
 
 
 class Forbidden(QMError):
     status = 403
 
     def __init__(self, message: str = "", details: Any = None):
-        super().__init__(
-            "forbidden", message or tr("您的角色不能执行此操作", "Not allowed for your role"), details
-        )
+        super().__init__("forbidden", message or gettext("您的角色不能执行此操作"), details)
 
 
 class Conflict(QMError):

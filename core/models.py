@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class ChangeRecord(models.Model):
@@ -11,11 +12,11 @@ class ChangeRecord(models.Model):
     """
 
     class Action(models.TextChoices):
-        CREATE = "create", "新建 create"
-        UPDATE = "update", "修改 update"
-        DEACTIVATE = "deactivate", "停用 deactivate"
-        TRANSFER = "transfer", "调动 transfer"
-        STATUS = "status", "状态变更 status change"
+        CREATE = "create", gettext_lazy("新建")
+        UPDATE = "update", pgettext_lazy("update", "修改")
+        DEACTIVATE = "deactivate", gettext_lazy("停用")
+        TRANSFER = "transfer", gettext_lazy("调动")
+        STATUS = "status", gettext_lazy("状态变更")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)
@@ -29,8 +30,8 @@ class ChangeRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        verbose_name = "变更记录 change record"
-        verbose_name_plural = "变更记录 change records"
+        verbose_name = pgettext_lazy("change record", "变更记录")
+        verbose_name_plural = pgettext_lazy("change records", "变更记录")
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"])]
         ordering = ["-created_at", "-id"]
 
@@ -53,8 +54,8 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "通知 notification"
-        verbose_name_plural = "通知 notifications"
+        verbose_name = gettext_lazy("通知")
+        verbose_name_plural = pgettext_lazy("notifications", "通知")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -78,8 +79,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "API 令牌 API token"
-        verbose_name_plural = "API 令牌 API tokens"
+        verbose_name = gettext_lazy("API 令牌")
+        verbose_name_plural = pgettext_lazy("API tokens", "API 令牌")
 
     def __str__(self):
         return f"{self.user} {self.prefix}…"

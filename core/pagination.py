@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from ninja import Schema
+from core.schema import Schema
 
 from .errors import QMError
 

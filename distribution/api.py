@@ -5,11 +5,12 @@ answer once; same key, other body → 409)."""
 import json
 
 from django.http import HttpResponse
+from django.utils.translation import gettext, pgettext
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
 from core.errors import QMError
-from core.i18n import one, tr
+from core.i18n import one
 from core.pagination import PageParams, paginate
 
 from . import exporters, selectors, services, transfers
@@ -35,7 +36,7 @@ from .schemas import (
     TransferIn,
 )
 
-router = Router(tags=["distribution 配发"])
+router = Router(tags=["distribution"])
 
 
 def _once(request, action: str, payload, fn):
@@ -218,7 +219,7 @@ class AtParams(PageParams):
     at: str | None = None
 
 
-@router.get("/units/{code}/stock", summary="库存余额 a unit's store balance (now or ?at=ISO datetime)")
+@router.get("/units/{code}/stock", summary=gettext("库存余额"))
 def unit_stock(request, code: str, at: str | None = None):
     moment = None
     if at:
@@ -229,24 +230,22 @@ def unit_stock(request, code: str, at: str | None = None):
         if moment is not None and timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
         if moment is None:
-            raise QMError(
-                "bad_date", tr("时间格式无效", "At must be an ISO date or datetime"), {"field": "at"}
-            )
+            raise QMError("bad_date", gettext("时间格式无效"), {"field": "at"})
     return {"unit": code, "at": moment, "lines": selectors.stock_of(request.user, code, at=moment)}
 
 
-@router.get("/units/{code}/movements", summary="库存流水 ledger rows of a unit (paginated)")
+@router.get("/units/{code}/movements", summary=gettext("库存流水"))
 def unit_movements(request, code: str, params: Query[PageParams]):
     return paginate(selectors.movements_for(request.user, code), params, movement_out)
 
 
-@router.post("/movements/{movement_id}/reverse", summary="冲正 reverse a movement (province)")
+@router.post("/movements/{movement_id}/reverse", summary=gettext("冲正"))
 def movement_reverse(request, movement_id: int, payload: NoteIn):
     from .models import Movement
 
     m = Movement.objects.filter(pk=movement_id).select_related("from_location", "to_location").first()
     if m is None:
-        raise QMError("not_found", tr("不存在", "Not found"), status=404)
+        raise QMError("not_found", gettext("不存在"), status=404)
     return _once(
         request,
         "movement_reverse",
@@ -255,7 +254,7 @@ def movement_reverse(request, movement_id: int, payload: NoteIn):
     )
 
 
-@router.post("/receipts", summary="验收入库 book accepted goods from a supplier (province)")
+@router.post("/receipts", summary=gettext("验收入库"))
 def stock_receive(request, payload: ReceiveIn):
     unit = selectors.unit_get(request.user, payload.to_unit)
 
@@ -275,7 +274,7 @@ def stock_receive(request, payload: ReceiveIn):
 # ---- plans --------------------------------------------------------------------------------------------
 
 
-@router.get("/plans", summary="分配方案 allocation plans")
+@router.get("/plans", summary=gettext("分配方案"))
 def plan_list(request, params: Query[PageParams]):
     return paginate(selectors.plans_for(request.user), params, plan_out)
 
@@ -285,7 +284,7 @@ def plan_detail(request, plan_id: int):
     return plan_out(selectors.plan_get(request.user, plan_id), lines=True)
 
 
-@router.post("/plans", summary="新版本分配方案 a new plan version from demand rows (province)")
+@router.post("/plans", summary=gettext("新版本分配方案"))
 def plan_create(request, payload: PlanIn):
     city = selectors.unit_get(request.user, payload.city)
     return _once(
@@ -305,7 +304,7 @@ def plan_create(request, payload: PlanIn):
     )
 
 
-@router.post("/plans/{plan_id}/approve", summary="批准 approve (province)")
+@router.post("/plans/{plan_id}/approve", summary=pgettext("approve (province)", "批准"))
 def plan_approve(request, plan_id: int):
     plan = selectors.plan_get(request.user, plan_id)
     return plan_out(services.plan_approve(actor=request.user, plan=plan))
@@ -319,7 +318,7 @@ class ShipmentFilters(PageParams):
     to_unit: str | None = None
 
 
-@router.get("/shipments", summary="发运单 shipments in scope (paginated)")
+@router.get("/shipments", summary=pgettext("shipments in scope (paginated)", "发运单"))
 def shipment_list(request, filters: Query[ShipmentFilters]):
     qs = selectors.shipments_for(request.user).prefetch_related("lines")
     if filters.status:
@@ -334,7 +333,7 @@ def shipment_detail(request, shipment_id: int):
     return shipment_out(selectors.shipment_get(request.user, shipment_id))
 
 
-@router.post("/shipments", response=ShipmentOut, summary="新建发运单 a draft shipment")
+@router.post("/shipments", response=ShipmentOut, summary=gettext("新建发运单"))
 def shipment_create(request, payload: ShipmentIn):
     to_unit = selectors.unit_get(request.user, payload.to_unit)
     from_unit = selectors.unit_get(request.user, payload.from_unit) if payload.from_unit else None
@@ -357,9 +356,7 @@ def shipment_create(request, payload: ShipmentIn):
     )
 
 
-@router.get(
-    "/transfers/suggestion", summary="调拨建议 what a county still needs, filled from its city's store"
-)
+@router.get("/transfers/suggestion", summary=gettext("调拨建议"))
 def transfer_suggestion(request, from_unit: str, to_unit: str):
     city = selectors.unit_get(request.user, from_unit)
     county = selectors.unit_get(request.user, to_unit)
@@ -367,7 +364,9 @@ def transfer_suggestion(request, from_unit: str, to_unit: str):
 
 
 @router.post(
-    "/transfers", response=ShipmentOut, summary="调拨到县级 create and dispatch a city → county transfer"
+    "/transfers",
+    response=ShipmentOut,
+    summary=pgettext("create and dispatch a city → county transfer", "调拨到县级"),
 )
 def transfer_create(request, payload: TransferIn):
     city = selectors.unit_get(request.user, payload.from_unit)
@@ -390,13 +389,13 @@ def transfer_create(request, payload: TransferIn):
     )
 
 
-@router.post("/shipments/{shipment_id}/dispatch", response=ShipmentOut, summary="发运 dispatch")
+@router.post("/shipments/{shipment_id}/dispatch", response=ShipmentOut, summary=pgettext("dispatch", "发运"))
 def shipment_dispatch(request, shipment_id: int):
     s = selectors.shipment_get(request.user, shipment_id)
     return shipment_out(services.shipment_dispatch(actor=request.user, shipment=s))
 
 
-@router.post("/shipments/{shipment_id}/cancel", response=ShipmentOut, summary="取消草稿 cancel a draft")
+@router.post("/shipments/{shipment_id}/cancel", response=ShipmentOut, summary=gettext("取消草稿"))
 def shipment_cancel(request, shipment_id: int, payload: ReasonIn):
     s = selectors.shipment_get(request.user, shipment_id)
     return shipment_out(services.shipment_cancel(actor=request.user, shipment=s, reason=payload.reason))
@@ -405,7 +404,7 @@ def shipment_cancel(request, shipment_id: int, payload: ReasonIn):
 @router.post(
     "/shipments/{shipment_id}/confirm",
     response=ReceiptOut,
-    summary="签收 confirm receipt (JSON); the same body again → the same answer, another → 409",
+    summary=pgettext("confirm receipt (JSON); the same body again → the same answer, another → 409", "签收"),
 )
 def shipment_confirm(request, shipment_id: int, payload: ConfirmIn):
     s = selectors.shipment_get(request.user, shipment_id)
@@ -423,7 +422,7 @@ def shipment_confirm(request, shipment_id: int, payload: ConfirmIn):
 @router.post(
     "/shipments/{shipment_id}/confirm-with-photos",
     response=ReceiptOut,
-    summary="签收并上传照片 confirm receipt, multipart: `data` (the JSON body) + `photos` files",
+    summary=gettext("签收并上传照片"),
 )
 def shipment_confirm_multipart(
     request, shipment_id: int, data: Form[str], photos: File[list[UploadedFile]] = None
@@ -434,14 +433,14 @@ def shipment_confirm_multipart(
     except Exception as exc:  # malformed JSON or schema
         raise QMError(
             "bad_data",
-            f"data 字段不是有效的签收内容 data is not a valid confirmation: {exc}"[:300],
+            gettext("data 字段不是有效的签收内容：{exc}").format(exc=exc)[:300],
             {"field": "data"},
         ) from None
     for f in photos or []:
         if not (f.content_type or "").startswith("image/") or f.size > 10 * 2**20:
             raise QMError(
                 "bad_photo",
-                tr(f"照片须为图片且不超过10MB：{f.name}", f"Photo must be an image ≤ 10 MB: {f.name}"),
+                gettext("照片须为图片且不超过10MB：{name}").format(name=f.name),
                 {"field": "photos"},
             )
     return receipt_out(
@@ -460,11 +459,11 @@ def shipment_confirm_multipart(
 def shipment_receipt(request, shipment_id: int):
     s = selectors.shipment_get(request.user, shipment_id)
     if not hasattr(s, "receipt"):
-        raise QMError("not_found", tr("尚未签收", "Not confirmed yet"), status=404)
+        raise QMError("not_found", gettext("尚未签收"), status=404)
     return receipt_out(s.receipt)
 
 
-@router.post("/shipments/{shipment_id}/close", response=ShipmentOut, summary="关闭 close")
+@router.post("/shipments/{shipment_id}/close", response=ShipmentOut, summary=gettext("关闭"))
 def shipment_close(request, shipment_id: int):
     s = selectors.shipment_get(request.user, shipment_id)
     return shipment_out(services.shipment_close(actor=request.user, shipment=s))
@@ -477,7 +476,7 @@ class CaseFilters(PageParams):
     status: str | None = None
 
 
-@router.get("/cases", summary="差异处理 discrepancy cases")
+@router.get("/cases", summary=gettext("差异处理"))
 def case_list(request, filters: Query[CaseFilters]):
     qs = selectors.cases_for(request.user)
     if filters.status:
@@ -485,7 +484,9 @@ def case_list(request, filters: Query[CaseFilters]):
     return paginate(qs, filters, case_out)
 
 
-@router.post("/cases/{case_id}/settle", summary="处理差异 settle: reship / write_off / claim (province)")
+@router.post(
+    "/cases/{case_id}/settle", summary=pgettext("settle: reship / write_off / claim (province)", "处理差异")
+)
 def case_settle(request, case_id: int, payload: SettleIn):
     case = selectors.case_get(request.user, case_id)
     from_unit = selectors.unit_get(request.user, payload.from_unit) if payload.from_unit else None
@@ -527,7 +528,9 @@ def _issue(request, code, body: IssueIn, sheet=None):
 
 @router.post(
     "/units/{code}/issue",
-    summary="发放 issue kits (acknowledgement): what is in stock goes out, the rest is listed as outstanding",
+    summary=pgettext(
+        "issue kits (acknowledgement): what is in stock goes out, the rest is listed as outstanding", "发放"
+    ),
     description="Answers `officers`, `lines`, `quantity`, `outstanding` (per officer and item: `item` code, "
     "`item_name`, `gender`, `size`, `quantity`, `reason` short / mtm / missing / no_badge, `reason_text`) and "
     "`short` (per item × gender × size: `available`, `needed`, `message`). A repeat issues nothing more; "
@@ -539,19 +542,19 @@ def kit_issue(request, code: str, payload: IssueIn):
 
 @router.post(
     "/units/{code}/issue-with-sheet",
-    summary="发放并上传签领表 issue with the signed sheet, multipart: `data` (JSON) + `sheet` file",
+    summary=gettext("发放并上传签领表"),
 )
 def kit_issue_sheet(request, code: str, data: Form[str], sheet: File[UploadedFile]):
     try:
         body = IssueIn(**{"signature": "sheet", **json.loads(data)})
     except Exception as exc:
         raise QMError(
-            "bad_data", f"data 字段无效 data is not valid: {exc}"[:300], {"field": "data"}
+            "bad_data", gettext("data 字段无效：{exc}").format(exc=exc)[:300], {"field": "data"}
         ) from None
     return _issue(request, code, body, sheet=sheet)
 
 
-@router.get("/units/{code}/kit-status", summary="人员配发情况 per officer: kit complete or what is missing")
+@router.get("/units/{code}/kit-status", summary=gettext("人员配发情况"))
 def unit_kit_status(request, code: str, params: Query[PageParams]):
     from personnel.models import Officer
 
@@ -562,7 +565,7 @@ def unit_kit_status(request, code: str, params: Query[PageParams]):
     return page
 
 
-@router.get("/officers/{officer_id}/kit", summary="个人被装卡 kit card")
+@router.get("/officers/{officer_id}/kit", summary=gettext("个人被装卡"))
 def officer_kit(request, officer_id: int):
     o = selectors.officer_get(request.user, officer_id)
     badge = getattr(o, "badge", None)
@@ -576,7 +579,7 @@ def officer_kit(request, officer_id: int):
     }
 
 
-@router.post("/officers/{officer_id}/exchange", summary="调换 exchange a size")
+@router.post("/officers/{officer_id}/exchange", summary=pgettext("exchange a size", "调换"))
 def officer_exchange(request, officer_id: int, payload: ExchangeIn):
     o = selectors.officer_get(request.user, officer_id)
     return _once(
@@ -591,7 +594,7 @@ def officer_exchange(request, officer_id: int, payload: ExchangeIn):
     )
 
 
-@router.post("/officers/{officer_id}/return", summary="退回 return items to the unit")
+@router.post("/officers/{officer_id}/return", summary=pgettext("return items to the unit", "退回"))
 def officer_return(request, officer_id: int, payload: ReturnIn):
     o = selectors.officer_get(request.user, officer_id)
     return _once(
@@ -615,13 +618,13 @@ def officer_return(request, officer_id: int, payload: ReturnIn):
 # ---- badges ----------------------------------------------------------------------------------------------
 
 
-@router.post("/badges/assign", summary="分配胸号 assign badge numbers (province)")
+@router.post("/badges/assign", summary=gettext("分配胸号"))
 def badge_assign(request, payload: BadgeAssignIn):
     unit = selectors.unit_get(request.user, payload.unit) if payload.unit else None
     return {"assigned": services.badge_assign(actor=request.user, unit=unit)}
 
 
-@router.get("/badges/export", summary="胸号清单 number,name,unit for the supplier (?format=csv|xlsx)")
+@router.get("/badges/export", summary=gettext("胸号清单"))
 def badge_export(request, format: str = "csv"):
     rows = selectors.badge_rows(request.user)
     if format == "csv":
@@ -635,7 +638,7 @@ def badge_export(request, format: str = "csv"):
         )
         resp["Content-Disposition"] = 'attachment; filename="badges.xlsx"'
         return resp
-    raise QMError("bad_format", tr("格式须为 csv 或 xlsx", "Format must be csv or xlsx"), {"field": "format"})
+    raise QMError("bad_format", gettext("格式须为 csv 或 xlsx"), {"field": "format"})
 
 
 # ---- recovery ----------------------------------------------------------------------------------------
@@ -645,7 +648,7 @@ class TaskFilters(PageParams):
     status: str | None = None
 
 
-@router.get("/recoveries", summary="收回任务 recovery tasks")
+@router.get("/recoveries", summary=gettext("收回任务"))
 def recovery_list(request, filters: Query[TaskFilters]):
     qs = selectors.recoveries_for(request.user)
     if filters.status:
@@ -653,7 +656,7 @@ def recovery_list(request, filters: Query[TaskFilters]):
     return paginate(qs, filters, task_out)
 
 
-@router.post("/recoveries/{task_id}/record", summary="登记收回 record items handed back")
+@router.post("/recoveries/{task_id}/record", summary=gettext("登记收回"))
 def recovery_record(request, task_id: int, payload: RecoveryIn):
     task = selectors.recovery_get(request.user, task_id)
     return _once(
@@ -668,7 +671,7 @@ def recovery_record(request, task_id: int, payload: RecoveryIn):
     )
 
 
-@router.post("/recoveries/{task_id}/close", summary="结案 close, writing off what was not returned")
+@router.post("/recoveries/{task_id}/close", summary=gettext("结案"))
 def recovery_close(request, task_id: int, payload: NoteIn):
     task = selectors.recovery_get(request.user, task_id)
     return task_out(services.recovery_close(actor=request.user, task=task, note=payload.note))
@@ -677,12 +680,12 @@ def recovery_close(request, task_id: int, payload: NoteIn):
 # ---- stocktakes -------------------------------------------------------------------------------------
 
 
-@router.get("/stocktakes", summary="盘点 stocktakes")
+@router.get("/stocktakes", summary=gettext("盘点"))
 def stocktake_list(request, params: Query[PageParams]):
     return paginate(selectors.stocktakes_for(request.user).prefetch_related("lines"), params, stocktake_out)
 
 
-@router.post("/stocktakes", summary="提交盘点 submit a count")
+@router.post("/stocktakes", summary=gettext("提交盘点"))
 def stocktake_submit(request, payload: StocktakeIn):
     unit = selectors.unit_get(request.user, payload.unit)
     return _once(
@@ -697,7 +700,7 @@ def stocktake_submit(request, payload: StocktakeIn):
     )
 
 
-@router.post("/stocktakes/{stocktake_id}/decide", summary="审批盘点 approve or reject (the level above)")
+@router.post("/stocktakes/{stocktake_id}/decide", summary=gettext("审批盘点"))
 def stocktake_decide(request, stocktake_id: int, payload: DecideIn):
     st = selectors.stocktake_get(request.user, stocktake_id)
     return stocktake_out(
@@ -710,7 +713,7 @@ def stocktake_decide(request, stocktake_id: int, payload: DecideIn):
 # ---- progress ------------------------------------------------------------------------------------------
 
 
-@router.get("/progress/{code}", summary="配发进度 progress of a unit: totals, rows, children")
+@router.get("/progress/{code}", summary=pgettext("progress of a unit: totals, rows, children", "配发进度"))
 def progress_summary(request, code: str):
     return selectors.progress_summary(request.user, code)
 
@@ -718,14 +721,12 @@ def progress_summary(request, code: str):
 @router.get(
     "/progress",
     response=list[ProgressRow],
-    summary="配发进度表 rows per unit × item × gender × size (?city=; ?format=csv)",
+    summary=gettext("配发进度表"),
 )
 def progress_rows(request, city: str | None = None, format: str = "json"):
     rows = selectors.progress_rows(selectors.progress_units(request.user, city))
     if format == "csv":
         return HttpResponse(exporters.progress_csv(rows), content_type="text/csv; charset=utf-8")
     if format != "json":
-        raise QMError(
-            "bad_format", tr("格式须为 csv 或 json", "Format must be csv or json"), {"field": "format"}
-        )
+        raise QMError("bad_format", gettext("格式须为 csv 或 json"), {"field": "format"})
     return rows

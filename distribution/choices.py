@@ -1,16 +1,17 @@
 """Statuses with their allowed transitions, location kinds and movement kinds."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class LocationKind(models.TextChoices):
-    SUPPLIER = "supplier", "供应商 supplier"
-    UNIT = "unit", "单位库存 unit store"  # the provincial store is the province unit's stock
-    TRANSIT = "transit", "在途 in transit"  # one per destination unit
-    DISCREPANCY = "discrepancy", "差异待处理 discrepancy"  # short goods per destination unit, until settled
-    OFFICER = "officer", "个人 officer"
-    WRITTEN_OFF = "written_off", "核销 written off"
-    ADJUSTMENT = "adjustment", "盘盈盘亏/溢余 adjustments and excess"
+    SUPPLIER = "supplier", gettext_lazy("供应商")
+    UNIT = "unit", gettext_lazy("单位库存")  # the provincial store is the province unit's stock
+    TRANSIT = "transit", gettext_lazy("在途")  # one per destination unit
+    DISCREPANCY = "discrepancy", gettext_lazy("差异待处理")  # short goods per destination unit, until settled
+    OFFICER = "officer", gettext_lazy("个人")
+    WRITTEN_OFF = "written_off", gettext_lazy("核销")
+    ADJUSTMENT = "adjustment", gettext_lazy("盘盈盘亏/溢余")
 
 
 # Locations that hold real stock: no movement may take their balance below zero.
@@ -18,24 +19,24 @@ GUARDED = {LocationKind.UNIT, LocationKind.TRANSIT, LocationKind.DISCREPANCY, Lo
 
 
 class MovementKind(models.TextChoices):
-    RECEIVE = "receive", "验收入库 receipt from supplier"
-    DISPATCH = "dispatch", "发运 dispatch"
-    RECEIPT = "receipt", "签收 received in good order"
-    SHORT = "short", "短少/损坏/错发 short"
-    EXCESS = "excess", "溢余 excess"
-    ISSUE = "issue", "发放 issue to officer"
-    RETURN = "return", "退回 return from officer"
-    RECOVERY = "recovery", "收回 recovery"
-    WRITE_OFF = "write_off", "核销 write-off"
-    CLAIM = "claim", "索赔退供应商 claim from supplier"
-    ADJUSTMENT = "adjustment", "盘点调整 stocktake adjustment"
-    REVERSAL = "reversal", "冲正 reversal"
+    RECEIVE = "receive", pgettext_lazy("receipt from supplier", "验收入库")
+    DISPATCH = "dispatch", pgettext_lazy("dispatch", "发运")
+    RECEIPT = "receipt", pgettext_lazy("received in good order", "签收")
+    SHORT = "short", gettext_lazy("短少/损坏/错发")
+    EXCESS = "excess", gettext_lazy("溢余")
+    ISSUE = "issue", pgettext_lazy("issue to officer", "发放")
+    RETURN = "return", pgettext_lazy("return from officer", "退回")
+    RECOVERY = "recovery", gettext_lazy("收回")
+    WRITE_OFF = "write_off", pgettext_lazy("write-off", "核销")
+    CLAIM = "claim", gettext_lazy("索赔退供应商")
+    ADJUSTMENT = "adjustment", gettext_lazy("盘点调整")
+    REVERSAL = "reversal", pgettext_lazy("reversal", "冲正")
 
 
 class PlanStatus(models.TextChoices):
-    DRAFT = "draft", "草稿 draft"
-    APPROVED = "approved", "已批准 approved"
-    SUPERSEDED = "superseded", "已被新版本取代 superseded"
+    DRAFT = "draft", gettext_lazy("草稿")
+    APPROVED = "approved", gettext_lazy("已批准")
+    SUPERSEDED = "superseded", gettext_lazy("已被新版本取代")
 
 
 PLAN_TRANSITIONS = {
@@ -46,12 +47,12 @@ PLAN_TRANSITIONS = {
 
 
 class ShipmentStatus(models.TextChoices):
-    DRAFT = "draft", "草稿 draft"
-    DISPATCHED = "dispatched", "已发运 dispatched"
-    RECEIVED = "received", "已签收 received"
-    DISCREPANT = "discrepant", "签收有差异 received with discrepancies"
-    CLOSED = "closed", "已关闭 closed"
-    CANCELLED = "cancelled", "已取消 cancelled"
+    DRAFT = "draft", gettext_lazy("草稿")
+    DISPATCHED = "dispatched", pgettext_lazy("dispatched", "已发运")
+    RECEIVED = "received", gettext_lazy("已签收")
+    DISCREPANT = "discrepant", gettext_lazy("签收有差异")
+    CLOSED = "closed", gettext_lazy("已关闭")
+    CANCELLED = "cancelled", gettext_lazy("已取消")
 
 
 SHIPMENT_TRANSITIONS = {
@@ -65,36 +66,36 @@ SHIPMENT_TRANSITIONS = {
 
 
 class ShortReason(models.TextChoices):
-    MISSING = "missing", "缺少 missing"
-    DAMAGED = "damaged", "损坏 damaged"
-    WRONG = "wrong", "错发(发来其他号型或品类) wrong size or item sent instead"
+    MISSING = "missing", gettext_lazy("缺少")
+    DAMAGED = "damaged", gettext_lazy("损坏")
+    WRONG = "wrong", gettext_lazy("错发(发来其他号型或品类)")
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", "待处理 open"
-    SETTLED = "settled", "已处理 settled"
+    OPEN = "open", gettext_lazy("待处理")
+    SETTLED = "settled", gettext_lazy("已处理")
 
 
 class CaseOutcome(models.TextChoices):
-    RESHIP = "reship", "补发 re-ship"
-    WRITE_OFF = "write_off", "核销 write off"
-    CLAIM = "claim", "向供应商索赔 claim from supplier"
+    RESHIP = "reship", gettext_lazy("补发")
+    WRITE_OFF = "write_off", pgettext_lazy("write off", "核销")
+    CLAIM = "claim", gettext_lazy("向供应商索赔")
 
 
 class SignatureKind(models.TextChoices):
-    SHEET = "sheet", "签领表扫描件 signed sheet"
-    ACK = "ack", "本人确认 acknowledgement"
+    SHEET = "sheet", gettext_lazy("签领表扫描件")
+    ACK = "ack", gettext_lazy("本人确认")
 
 
 class RecoveryStatus(models.TextChoices):
-    OPEN = "open", "待收回 open"
-    DONE = "done", "已完成 done"
+    OPEN = "open", pgettext_lazy("open", "待收回")
+    DONE = "done", gettext_lazy("已完成")
 
 
 class StocktakeStatus(models.TextChoices):
-    SUBMITTED = "submitted", "待审批 submitted"
-    APPROVED = "approved", "已批准 approved"
-    REJECTED = "rejected", "已驳回 rejected"
+    SUBMITTED = "submitted", pgettext_lazy("submitted", "待审批")
+    APPROVED = "approved", gettext_lazy("已批准")
+    REJECTED = "rejected", gettext_lazy("已驳回")
 
 
 STOCKTAKE_TRANSITIONS = {

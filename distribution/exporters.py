@@ -3,6 +3,7 @@
 import csv
 import io
 
+from django.utils.translation import gettext, pgettext
 from openpyxl import Workbook
 
 from .selectors import CSV_HEADER
@@ -21,8 +22,8 @@ def badge_csv(rows: list[dict]) -> str:
 
 def badge_xlsx(rows: list[dict]) -> bytes:
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("胸号 badges")
-    ws.append(["胸号 number", "姓名 name", "单位 unit"])
+    ws = wb.create_sheet(pgettext("badges", "胸号"))
+    ws.append([pgettext("number", "胸号"), pgettext("name", "姓名"), gettext("单位")])
     for r in rows:
         ws.append([r["number"], r["name"], r["unit"]])
     buf = io.BytesIO()

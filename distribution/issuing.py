@@ -18,6 +18,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from assets.sizes import MADE_TO_MEASURE, MISSING, officer_sizes
 from core.i18n import is_en, tr
 
@@ -60,7 +62,7 @@ def size_label(item, size: str | None) -> str:
     if not size or size == ONE_SIZE:
         return ""
     if item.size_system in ("hat_cm", "shoe_mm"):
-        return tr(f"{size}号", f"size {size}")
+        return gettext("{size}号").format(size=size)
     return size
 
 
@@ -94,10 +96,10 @@ def quantity_label(item, n: int) -> str:
 
 def reason_label(reason: str) -> str:
     return {
-        SHORT: tr("库存不足", "not enough stock"),
-        MTM: tr("量体定制", "made to measure"),
-        NO_SIZE: tr("缺少测量数据", "measurements missing"),
-        NO_BADGE: tr("未分配胸号", "no badge number yet"),
+        SHORT: gettext("库存不足"),
+        MTM: gettext("量体定制"),
+        NO_SIZE: gettext("缺少测量数据"),
+        NO_BADGE: gettext("未分配胸号"),
     }.get(reason, reason)
 
 
@@ -124,9 +126,12 @@ def reason_text(reason: str, officer=None, size_system: str = "") -> str:
 def short_message(item, gender: str, size: str, available: int, needed: int) -> str:
     """大檐帽 56号 库存 5 顶，需 10 顶."""
     name = line_name(item, gender, size)
-    return tr(
-        f"{name} 库存 {quantity_label(item, available)}，需 {quantity_label(item, needed)}",
-        f"{name}: {available} in stock, {needed} needed",
+    return gettext("{name} 库存 {quantity_label}，需 {quantity_label2}").format(
+        name=name,
+        quantity_label=quantity_label(item, available),
+        quantity_label2=quantity_label(item, needed),
+        available=available,
+        needed=needed,
     )
 
 

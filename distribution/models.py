@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from .choices import (
     CaseOutcome,
@@ -22,7 +23,7 @@ from .choices import (
     StocktakeStatus,
 )
 
-GENDERS = [("M", "男款 men's"), ("F", "女款 women's")]
+GENDERS = [("M", pgettext_lazy("men's", "男款")), ("F", pgettext_lazy("women's", "女款"))]
 
 
 class Location(models.Model):
@@ -30,18 +31,18 @@ class Location(models.Model):
     in-transit and discrepancy accounts, an officer, written off, adjustments. `key` is unique."""
 
     key = models.CharField(max_length=80, unique=True)
-    kind = models.CharField("类型 kind", max_length=12, choices=LocationKind.choices)
+    kind = models.CharField(gettext_lazy("类型"), max_length=12, choices=LocationKind.choices)
     unit = models.ForeignKey(
         "personnel.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     officer = models.OneToOneField(
         "personnel.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="stock_location"
     )
-    name = models.CharField("名称 name", max_length=200)
+    name = models.CharField(pgettext_lazy("name", "名称"), max_length=200)
 
     class Meta:
-        verbose_name = "库位 location"
-        verbose_name_plural = "库位 locations"
+        verbose_name = gettext_lazy("库位")
+        verbose_name_plural = pgettext_lazy("locations", "库位")
         indexes = [models.Index(fields=["kind", "unit"])]
 
     def __str__(self):
@@ -52,25 +53,25 @@ class Movement(models.Model):
     """One immutable movement of stock. Never updated or deleted; a correction is a reversing row."""
 
     item = models.ForeignKey("assets.ItemType", on_delete=models.PROTECT, related_name="+")
-    gender = models.CharField("款式 gender version", max_length=1, choices=GENDERS)
-    size = models.CharField("号型 size code", max_length=20)
-    quantity = models.PositiveIntegerField("数量 quantity")
+    gender = models.CharField(pgettext_lazy("gender version", "款式"), max_length=1, choices=GENDERS)
+    size = models.CharField(pgettext_lazy("size code", "号型"), max_length=20)
+    quantity = models.PositiveIntegerField(pgettext_lazy("quantity", "数量"))
     from_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     to_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("类型 kind", max_length=12, choices=MovementKind.choices)
-    doc_type = models.CharField("单据类型 document type", max_length=20, blank=True)
-    doc_id = models.PositiveBigIntegerField("单据 document id", null=True, blank=True)
-    doc_ref = models.CharField("单据号 document reference", max_length=80, blank=True)
+    kind = models.CharField(gettext_lazy("类型"), max_length=12, choices=MovementKind.choices)
+    doc_type = models.CharField(gettext_lazy("单据类型"), max_length=20, blank=True)
+    doc_id = models.PositiveBigIntegerField(gettext_lazy("单据"), null=True, blank=True)
+    doc_ref = models.CharField(gettext_lazy("单据号"), max_length=80, blank=True)
     reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField("时间 when", default=timezone.now)
-    note = models.CharField("备注 note", max_length=300, blank=True)
+    at = models.DateTimeField(pgettext_lazy("when", "时间"), default=timezone.now)
+    note = models.CharField(gettext_lazy("备注"), max_length=300, blank=True)
 
     class Meta:
-        verbose_name = "库存流水 movement"
-        verbose_name_plural = "库存流水 movements"
+        verbose_name = pgettext_lazy("movement", "库存流水")
+        verbose_name_plural = pgettext_lazy("movements", "库存流水")
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="movement_quantity_positive"),
             models.CheckConstraint(condition=~Q(from_location=F("to_location")), name="movement_moves"),
@@ -97,8 +98,8 @@ class StockBalance(models.Model):
     quantity = models.IntegerField(default=0)
 
     class Meta:
-        verbose_name = "库存余额 balance"
-        verbose_name_plural = "库存余额 balances"
+        verbose_name = pgettext_lazy("balance", "库存余额")
+        verbose_name_plural = pgettext_lazy("balances", "库存余额")
         constraints = [
             models.UniqueConstraint(fields=["location", "item", "gender", "size"], name="balance_key"),
             models.CheckConstraint(condition=Q(quantity__gte=0), name="balance_not_negative"),
@@ -142,9 +143,11 @@ class AllocationPlan(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="allocation_plans",
-        verbose_name="需求快照 demand snapshot",
+        verbose_name=pgettext_lazy("demand snapshot", "需求快照"),
     )
-    spare_share = models.DecimalField("备用比例 spare share", max_digits=5, decimal_places=4)
+    spare_share = models.DecimalField(
+        pgettext_lazy("spare share", "备用比例"), max_digits=5, decimal_places=4
+    )
     note = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -156,8 +159,8 @@ class AllocationPlan(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "分配方案 allocation plan"
-        verbose_name_plural = "分配方案 allocation plans"
+        verbose_name = pgettext_lazy("allocation plan", "分配方案")
+        verbose_name_plural = gettext_lazy("分配方案")
         constraints = [models.UniqueConstraint(fields=["city", "version"], name="plan_version")]
         ordering = ["city__code", "-version"]
 
@@ -184,10 +187,13 @@ class AllocationLine(models.Model):
 
 
 class Shipment(models.Model):
-    number = models.CharField("发运单号 number", max_length=30, unique=True)
+    number = models.CharField(gettext_lazy("发运单号"), max_length=30, unique=True)
     from_location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     to_unit = models.ForeignKey(
-        "personnel.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="收货单位 destination"
+        "personnel.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("destination", "收货单位"),
     )
     status = models.CharField(max_length=12, choices=ShipmentStatus.choices, default=ShipmentStatus.DRAFT)
     plan = models.ForeignKey(
@@ -203,8 +209,8 @@ class Shipment(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "发运单 shipment"
-        verbose_name_plural = "发运单 shipments"
+        verbose_name = gettext_lazy("发运单")
+        verbose_name_plural = pgettext_lazy("shipments", "发运单")
         ordering = ["-id"]
 
     def __str__(self):
@@ -241,7 +247,7 @@ class Receipt(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     def __str__(self):
-        return f"签收 receipt of {self.shipment_id}"
+        return gettext("签收 发运单 {shipment_id}").format(shipment_id=self.shipment_id)
 
 
 class ReceiptLine(models.Model):
@@ -296,12 +302,12 @@ class DiscrepancyCase(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "差异处理 discrepancy case"
-        verbose_name_plural = "差异处理 discrepancy cases"
+        verbose_name = pgettext_lazy("discrepancy case", "差异处理")
+        verbose_name_plural = gettext_lazy("差异处理")
         ordering = ["-id"]
 
     def __str__(self):
-        return f"差异 case {self.pk} ({self.status})"
+        return gettext("差异 {pk}（{status}）").format(pk=self.pk, status=self.status)
 
 
 class IssueRecord(models.Model):
@@ -368,7 +374,7 @@ class RecoveryTask(models.Model):
         ]
 
     def __str__(self):
-        return f"收回 recovery {self.officer_id} ({self.status})"
+        return gettext("收回 {officer_id}（{status}）").format(officer_id=self.officer_id, status=self.status)
 
 
 class Stocktake(models.Model):
@@ -391,7 +397,9 @@ class Stocktake(models.Model):
         ordering = ["-id"]
 
     def __str__(self):
-        return f"盘点 stocktake {self.pk} {self.unit_id} ({self.status})"
+        return gettext("盘点 {pk} {unit_id}（{status}）").format(
+            pk=self.pk, unit_id=self.unit_id, status=self.status
+        )
 
 
 class StocktakeLine(models.Model):

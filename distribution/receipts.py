@@ -8,6 +8,8 @@ Pure: it reads nothing and writes nothing; the caller passes the shipment's line
 import json
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from core.errors import QMError
 from core.pages import tr
 
@@ -23,10 +25,10 @@ MAX_EXCESS = 100_000
 
 def kind_label(kind: str) -> str:
     return {
-        MISSING: tr("短少", "short"),
-        DAMAGED: tr("损坏", "damaged"),
-        WRONG_SIZE: tr("错发号型", "wrong size"),
-        EXCESS: tr("多收", "excess"),
+        MISSING: gettext("短少"),
+        DAMAGED: gettext("损坏"),
+        WRONG_SIZE: gettext("错发号型"),
+        EXCESS: gettext("多收"),
     }.get(kind, kind)
 
 
@@ -35,7 +37,7 @@ def kind_choices() -> list[tuple[str, str]]:
 
 
 def gender_name(gender: str) -> str:
-    return tr("女", "women") if gender == "F" else tr("男", "men")
+    return gettext("女") if gender == "F" else gettext("男")
 
 
 def item_name(item, gender: str) -> str:
@@ -44,7 +46,7 @@ def item_name(item, gender: str) -> str:
 
 
 def size_name(size: str) -> str:
-    return tr("均码", "one size") if size == ONE_SIZE else size
+    return gettext("均码") if size == ONE_SIZE else size
 
 
 def line_label(item, gender: str, size: str) -> str:
@@ -99,22 +101,19 @@ def parse_exceptions(raw) -> list:
         except ValueError:
             raise QMError(
                 "bad_exceptions",
-                tr(
-                    "差异内容无法读取，请刷新页面后重新标记",
-                    "The exceptions could not be read; reload and mark them again",
-                ),
+                gettext("差异内容无法读取，请刷新页面后重新标记"),
                 {"field": "exceptions"},
             ) from None
     if not isinstance(raw, list):
         raise QMError(
             "bad_exceptions",
-            tr("差异内容须为列表", "The exceptions must be a list"),
+            gettext("差异内容须为列表"),
             {"field": "exceptions"},
         )
     if len(raw) > MAX_EXCEPTIONS:
         raise QMError(
             "bad_exceptions",
-            tr(f"差异最多 {MAX_EXCEPTIONS} 项", f"At most {MAX_EXCEPTIONS} exceptions"),
+            gettext("差异最多 {MAX_EXCEPTIONS} 项").format(MAX_EXCEPTIONS=MAX_EXCEPTIONS),
             {"field": "exceptions"},
         )
     return raw
@@ -138,7 +137,7 @@ def receipt_plan(ship_lines, exceptions) -> ReceiptPlan:
         if not isinstance(raw, dict):
             raise QMError(
                 "bad_exception",
-                tr(f"第{n}项差异格式无效", f"Exception {n} is not valid"),
+                gettext("第{n}项差异格式无效").format(n=n),
                 {"row": n, "field": "exceptions"},
             )
         line_id = _whole(raw.get("line"))
@@ -146,10 +145,7 @@ def receipt_plan(ship_lines, exceptions) -> ReceiptPlan:
         if ln is None:
             raise QMError(
                 "bad_line",
-                tr(
-                    f"第{n}项差异：所指的行不在本发运单中",
-                    f"Exception {n}: the line it names is not on this shipment",
-                ),
+                gettext("第{n}项差异：所指的行不在本发运单中").format(n=n),
                 {"row": n, "field": "line", "line_id": raw.get("line")},
             )
         label = line_label(ln.item, ln.gender, ln.size)
@@ -157,7 +153,7 @@ def receipt_plan(ship_lines, exceptions) -> ReceiptPlan:
         if ln.pk in seen:
             raise QMError(
                 "duplicate_line",
-                tr(f"{label}：同一行只能标记一项差异", f"{label}: one exception per line"),
+                gettext("{label}：同一行只能标记一项差异").format(label=label),
                 {**where, "field": "line"},
             )
         seen.add(ln.pk)
@@ -165,10 +161,7 @@ def receipt_plan(ship_lines, exceptions) -> ReceiptPlan:
         if kind not in KINDS:
             raise QMError(
                 "bad_kind",
-                tr(
-                    f"{label}：差异类型须为短少、损坏、错发号型或多收",
-                    f"{label}: the kind must be short, damaged, wrong size or excess",
-                ),
+                gettext("{label}：差异类型须为短少、损坏、错发号型或多收").format(label=label),
                 {**where, "field": "kind"},
             )
         qty = _whole(raw.get("quantity"))
@@ -176,9 +169,8 @@ def receipt_plan(ship_lines, exceptions) -> ReceiptPlan:
         if qty is None or not 1 <= qty <= top:
             raise QMError(
                 "bad_quantity",
-                tr(
-                    f"{label}：{kind_label(kind)}数量须为 1–{top} 的整数",
-                    f"{label}: the {kind_label(kind)} quantity must be a whole number 1–{top}",
+                gettext("{label}：{kind_label}数量须为 1–{top} 的整数").format(
+                    label=label, kind_label=kind_label(kind), top=top
                 ),
                 {**where, "field": "quantity"},
             )
@@ -189,19 +181,13 @@ def receipt_plan(ship_lines, exceptions) -> ReceiptPlan:
             if ln.item.size_system in ("none", "badge_number"):
                 raise QMError(
                     "bad_size",
-                    tr(
-                        f"{label}：该品类只有一种规格，不会错发号型",
-                        f"{label}: a one-size item has no wrong size",
-                    ),
+                    gettext("{label}：该品类只有一种规格，不会错发号型").format(label=label),
                     {**where, "field": "size"},
                 )
             if not actual or len(actual) > 20 or actual == ONE_SIZE or actual == ln.size:
                 raise QMError(
                     "bad_size",
-                    tr(
-                        f"{label}：请填写实际收到的号型（与发运号型不同）",
-                        f"{label}: give the size that really came (not the size shipped)",
-                    ),
+                    gettext("{label}：请填写实际收到的号型（与发运号型不同）").format(label=label),
                     {**where, "field": "size"},
                 )
         entry = {"line": ln.pk, "kind": kind, "quantity": qty, "size": actual, "note": note, "ship_line": ln}

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from assets.choices import Category
 from assets.kit import active_items
@@ -92,7 +93,7 @@ def _location(key: str, kind: str, name: str, unit=None, officer=None) -> Locati
 
 def unit_location(unit: OrgUnit) -> Location:
     """A unit's store; the province unit's store is the provincial store (省级仓库)."""
-    label = "省级仓库 provincial store" if unit.level == Level.PROVINCE else f"{unit.name} 库存"
+    label = gettext("省级仓库") if unit.level == Level.PROVINCE else f"{unit.name} 库存"
     return _location(f"unit:{unit.code}", LocationKind.UNIT, label, unit=unit)
 
 
@@ -130,18 +131,18 @@ def officer_locations(officers: list[Officer]) -> dict[int, Location]:
 def supplier_location(supplier) -> Location:
     """A supplier, given as a procurement Supplier (anything with credit_code/name) or a plain name."""
     if supplier is None or supplier == "":
-        raise QMError("bad_supplier", tr("须指明供应商", "Supplier required"), {"field": "supplier"})
+        raise QMError("bad_supplier", gettext("须指明供应商"), {"field": "supplier"})
     code = getattr(supplier, "credit_code", None) or str(supplier)
     name = getattr(supplier, "name", None) or str(supplier)
     return _location(f"supplier:{code}"[:80], LocationKind.SUPPLIER, f"供应商 {name}")
 
 
 def written_off_location() -> Location:
-    return _location("written_off", LocationKind.WRITTEN_OFF, "核销 written off")
+    return _location("written_off", LocationKind.WRITTEN_OFF, gettext("核销"))
 
 
 def adjustment_location() -> Location:
-    return _location("adjustment", LocationKind.ADJUSTMENT, "盘盈盘亏/溢余 adjustments")
+    return _location("adjustment", LocationKind.ADJUSTMENT, pgettext("adjustments", "盘盈盘亏/溢余"))
 
 
 # ---- the ledger --------------------------------------------------------------------------------------------
@@ -224,10 +225,12 @@ def _post(
     for m in moves:
         if m.quantity <= 0:
             raise QMError(
-                "bad_quantity", tr("数量须为正整数", "Quantity must be positive"), {"quantity": m.quantity}
+                "bad_quantity",
+                pgettext("Quantity must be positive", "数量须为正整数"),
+                {"quantity": m.quantity},
             )
         if m.src.id == m.dst.id:
-            raise QMError("bad_move", tr("起止库位相同", "From and to are the same location"))
+            raise QMError("bad_move", gettext("起止库位相同"))
     out_need: dict[tuple, int] = defaultdict(int)
     for m in moves:
         if m.src.kind in GUARDED:
@@ -504,12 +507,12 @@ def movement_reverse(*, actor, movement: Movement, note: str) -> Movement:
     """Correct a movement by a reversing row (to → from, same quantity); a movement is reversed once."""
     scope.require_role(actor, scope.PROVINCE)
     if not note.strip():
-        raise QMError("note_required", tr("冲正须说明原因", "A reversal needs a reason"), {"field": "note"})
+        raise QMError("note_required", gettext("冲正须说明原因"), {"field": "note"})
     if movement.kind == MovementKind.REVERSAL:
-        raise QMError("bad_reversal", tr("冲正记录不能再冲正", "A reversal cannot be reversed"))
+        raise QMError("bad_reversal", gettext("冲正记录不能再冲正"))
     with transaction.atomic():
         if Movement.objects.filter(reverses=movement).exists():
-            raise Conflict("already_reversed", tr("该记录已冲正", "Movement already reversed"))
+            raise Conflict("already_reversed", gettext("该记录已冲正"))
         src, dst = movement.to_location, movement.from_location
         officer_unit_id = None
         if movement.kind in (MovementKind.ISSUE, MovementKind.RETURN, MovementKind.RECOVERY):
@@ -555,7 +558,7 @@ def parse_lines(
     """[{item (code), gender, size, quantity}] → [(item, gender, size, quantity)], merged per key. Each bad row
     raises a QMError naming the row and field."""
     if not lines:
-        raise QMError("no_lines", tr("至少一行", "At least one line"), {"field": field})
+        raise QMError("no_lines", gettext("至少一行"), {"field": field})
     items = _items_by_code()
     merged: dict[tuple, int] = {}
     order = []
@@ -566,27 +569,24 @@ def parse_lines(
         if item is None:
             raise QMError(
                 "bad_item",
-                tr(f"第{n}行 未知品类：{code!r}", f"Row {n}: unknown item {code!r}"),
+                gettext("第{n}行 未知品类：{code!r}").format(n=n, code=code),
                 {"row": n, "field": "item"},
             )
         gender = row.get("gender")
         if gender not in ("M", "F"):
             raise QMError(
                 "bad_gender",
-                tr(f"第{n}行 款式须为 M 或 F", f"Row {n}: gender must be M or F"),
+                gettext("第{n}行 款式须为 M 或 F").format(n=n),
                 {"row": n, "field": "gender"},
             )
         size = str(row.get("size") or "").strip()
         if not size or len(size) > 20:
-            raise QMError(
-                "bad_size", tr(f"第{n}行 号型无效", f"Row {n}: size required"), {"row": n, "field": "size"}
-            )
+            raise QMError("bad_size", gettext("第{n}行 号型无效").format(n=n), {"row": n, "field": "size"})
         if item.size_system in ("none", "badge_number") and size != ONE_SIZE:
             raise QMError(
                 "bad_size",
-                tr(
-                    f"第{n}行 {item.name_zh} 为单一规格，号型应为 '-'",
-                    f"Row {n}: {item.name_en} is one size; the size must be '-'",
+                gettext("第{n}行 {name_zh} 为单一规格，号型应为 '-'").format(
+                    n=n, name_zh=item.name_zh, name_en=item.name_en
                 ),
                 {"row": n, "field": "size"},
             )
@@ -594,7 +594,7 @@ def parse_lines(
         if not isinstance(qty, int) or isinstance(qty, bool) or qty < 0 or (qty == 0 and not allow_zero):
             raise QMError(
                 "bad_quantity",
-                tr(f"第{n}行 数量无效：{qty!r}", f"Row {n}: invalid quantity {qty!r}"),
+                gettext("第{n}行 数量无效：{qty!r}").format(n=n, qty=qty),
                 {"row": n, "field": "quantity"},
             )
         key = (item, gender, size)
@@ -628,7 +628,7 @@ def idempotent(*, actor, key: str | None, action: str, payload, fn):
             if req.action != action or req.payload_hash != digest:
                 raise Conflict(
                     "idempotency_conflict",
-                    tr("该幂等键已用于不同的请求", "Idempotency-Key already used for a different request"),
+                    gettext("该幂等键已用于不同的请求"),
                     {"field": "Idempotency-Key"},
                 ) from None
             return req.response
@@ -653,13 +653,11 @@ def stock_receive(*, actor, to_unit: OrgUnit, lines, document: str, supplier, at
     if to_unit.level not in (Level.PROVINCE, Level.CITY):
         raise QMError(
             "bad_unit",
-            tr("供应商只能交货到省级仓库或市州", "Deliveries go to the provincial store or a city"),
+            gettext("供应商只能交货到省级仓库或市州"),
             {"field": "to_unit"},
         )
     if not document or not str(document).strip():
-        raise QMError(
-            "document_required", tr("须提供验收单号", "Acceptance document required"), {"field": "document"}
-        )
+        raise QMError("document_required", gettext("须提供验收单号"), {"field": "document"})
     parsed = parse_lines(lines)
     src = supplier_location(supplier)
     dst = unit_location(to_unit)
@@ -673,10 +671,7 @@ def stock_receive(*, actor, to_unit: OrgUnit, lines, document: str, supplier, at
             if booked != wanted:
                 raise Conflict(
                     "document_conflict",
-                    tr(
-                        f"验收单 {document} 已入库且内容不同",
-                        f"Document {document} already booked with other lines",
-                    ),
+                    gettext("验收单 {document} 已入库且内容不同").format(document=document),
                     {"field": "document"},
                 )
             return existing
@@ -762,7 +757,7 @@ def plan_build(
     split the city's need by the roll of each county (no spare)."""
     scope.require_role(actor, scope.PROVINCE)
     if city.level not in (Level.CITY, Level.PROVINCE):
-        raise QMError("bad_unit", tr("分配方案按市州编制", "A plan is per city"), {"field": "city"})
+        raise QMError("bad_unit", gettext("分配方案按市州编制"), {"field": "city"})
     if snapshot_id is not None:
         from assets.models import DemandSnapshot
         from assets.selectors import snapshot_rows
@@ -771,19 +766,17 @@ def plan_build(
         if snap is None:
             raise QMError(
                 "bad_snapshot",
-                tr(f"无此需求快照：{snapshot_id}", f"No demand snapshot {snapshot_id}"),
+                gettext("无此需求快照：{snapshot_id}").format(snapshot_id=snapshot_id),
                 {"field": "snapshot_id"},
             )
         rows = list(rows) or snapshot_rows(snap, city.code)
     spare_share = Decimal(str(spare_share))
     if not Decimal(0) <= spare_share <= Decimal("0.5"):
-        raise QMError(
-            "bad_spare", tr("备用比例须在 0–50% 之间", "Spare share must be 0–0.5"), {"field": "spare_share"}
-        )
+        raise QMError("bad_spare", gettext("备用比例须在 0–50% 之间"), {"field": "spare_share"})
     mine = []
     for n, r in enumerate(rows, start=1):
         if not isinstance(r, dict) or r.get("city_code") is None:
-            raise QMError("bad_row", tr(f"第{n}行 缺少", f"City_code row {n}: city_code missing"), {"row": n})
+            raise QMError("bad_row", gettext("第{n}行 缺少").format(n=n), {"row": n})
         if r["city_code"] == city.code:
             mine.append(
                 {
@@ -794,9 +787,7 @@ def plan_build(
                 }
             )
     if not mine:
-        raise QMError(
-            "no_lines", tr(f"需求中没有{city.name}的行", f"No demand rows for {city.name}"), {"field": "rows"}
-        )
+        raise QMError("no_lines", gettext("需求中没有{name}的行").format(name=city.name), {"field": "rows"})
     parsed = parse_lines(mine, field="rows")
     counties = list(OrgUnit.objects.filter(parent=city, level=Level.COUNTY, is_active=True))
     known, _ = needed_by_unit([c.pk for c in counties]) if counties else ({}, {})
@@ -851,7 +842,7 @@ def _check(transitions, current, new):
     if new not in transitions[current]:
         raise Conflict(
             "bad_transition",
-            tr(f"状态不能从 {current} 变为 {new}", f"Status cannot go from {current} to {new}"),
+            gettext("状态不能从 {current} 变为 {new}").format(current=current, new=new),
             {"field": "status", "from": current, "to": new},
         )
 
@@ -884,7 +875,7 @@ def shipment_create(
     if (from_unit is None) == (supplier is None):
         raise QMError(
             "bad_source",
-            tr("须指明发货方：单位或供应商之一", "Give either from_unit or supplier"),
+            gettext("须指明发货方：单位或供应商之一"),
             {"field": "from_unit"},
         )
     if from_unit is not None:
@@ -892,7 +883,7 @@ def shipment_create(
             if to_unit.level != Level.CITY:
                 raise QMError(
                     "bad_route",
-                    tr("省级仓库发往市州", "The provincial store ships to cities"),
+                    gettext("省级仓库发往市州"),
                     {"field": "to_unit"},
                 )
             scope.require_role(actor, scope.PROVINCE)
@@ -900,26 +891,26 @@ def shipment_create(
             if to_unit.level != Level.COUNTY or to_unit.parent_id != from_unit.pk:
                 raise QMError(
                     "bad_route",
-                    tr("市州发往本市州的县级机构", "A city ships to its own counties"),
+                    gettext("市州发往本市州的县级机构"),
                     {"field": "to_unit"},
                 )
             if not scope.in_scope(actor, from_unit):
                 raise NotFound()
             scope.require_role(actor, scope.PROVINCE, scope.CITY, unit=from_unit)
         else:
-            raise QMError("bad_route", tr("县级机构不发运", "Counties do not ship"), {"field": "from_unit"})
+            raise QMError("bad_route", gettext("县级机构不发运"), {"field": "from_unit"})
         src = unit_location(from_unit)
     else:
         scope.require_role(actor, scope.PROVINCE)
         if to_unit.level not in (Level.CITY, Level.COUNTY):
             raise QMError(
                 "bad_route",
-                tr("供应商直发市州或县级", "A supplier ships to a city or county"),
+                gettext("供应商直发市州或县级"),
                 {"field": "to_unit"},
             )
         src = supplier_location(supplier)
     if plan is not None and plan.city_id != to_unit.city_id:
-        raise QMError("bad_plan", tr("分配方案不属于收货市州", "Plan is for another city"), {"field": "plan"})
+        raise QMError("bad_plan", gettext("分配方案不属于收货市州"), {"field": "plan"})
     parsed = parse_lines(lines)
     with transaction.atomic():
         shipment = Shipment.objects.create(
@@ -1019,7 +1010,7 @@ def can_confirm(actor, shipment: Shipment) -> None:
     for role, path in scope.memberships(actor):
         if role in (scope.CITY, scope.COUNTY) and path == shipment.to_unit.path:
             return
-    raise Forbidden(tr("只有收货单位可签收", "Only the receiving unit confirms"))
+    raise Forbidden(gettext("只有收货单位可签收"))
 
 
 def _confirm_payload(lines, excess, note) -> dict:
@@ -1079,13 +1070,13 @@ def _confirm(actor, shipment: Shipment, build, note, photos, with_items: bool = 
                 return existing
             raise Conflict(
                 "already_confirmed",
-                tr("该发运单已签收且内容不同", "Shipment already confirmed differently"),
+                gettext("该发运单已签收且内容不同"),
                 {"receipt_id": existing.pk},
             )
         if shipment.status != ShipmentStatus.DISPATCHED:
             raise Conflict(
                 "bad_transition",
-                tr(f"发运单状态为 {shipment.status}，不能签收", f"Shipment is {shipment.status}"),
+                gettext("发运单状态为 {status}，不能签收").format(status=shipment.status),
                 {"field": "status"},
             )
         seen = {}
@@ -1094,11 +1085,11 @@ def _confirm(actor, shipment: Shipment, build, note, photos, with_items: bool = 
             if line_id not in ship_lines:
                 raise QMError(
                     "bad_line",
-                    tr(f"第{n}行 不是本发运单的行", f"Row {n}: not a line of this shipment"),
+                    gettext("第{n}行 不是本发运单的行").format(n=n),
                     {"row": n, "field": "line_id"},
                 )
             if line_id in seen:
-                raise QMError("duplicate_line", tr(f"第{n}行 重复", f"Row {n}: line given twice"), {"row": n})
+                raise QMError("duplicate_line", gettext("第{n}行 重复").format(n=n), {"row": n})
             received = raw.get("received")
             ln = ship_lines[line_id]
             if (
@@ -1108,17 +1099,14 @@ def _confirm(actor, shipment: Shipment, build, note, photos, with_items: bool = 
             ):
                 raise QMError(
                     "bad_quantity",
-                    tr(f"第{n}行 实收数量须在 0–{ln.quantity}", f"Row {n}: received must be 0–{ln.quantity}"),
+                    gettext("第{n}行 实收数量须在 0–{quantity}").format(n=n, quantity=ln.quantity),
                     {"row": n, "field": "received"},
                 )
             reason = raw.get("reason") or ""
             if received < ln.quantity and reason not in ShortReason.values:
                 raise QMError(
                     "reason_required",
-                    tr(
-                        f"第{n}行 差异须说明原因（短少、损坏或错发）",
-                        f"Row {n}: a difference needs a reason",
-                    ),
+                    gettext("第{n}行 差异须说明原因（短少、损坏或错发）").format(n=n),
                     {"row": n, "field": "reason"},
                 )
             if received == ln.quantity:
@@ -1126,9 +1114,7 @@ def _confirm(actor, shipment: Shipment, build, note, photos, with_items: bool = 
             seen[line_id] = (received, reason, (raw.get("note") or "")[:300])
         missing = [ln_id for ln_id in ship_lines if ln_id not in seen]
         if missing:
-            raise QMError(
-                "lines_missing", tr("须逐行签收", "Every line must be confirmed"), {"line_ids": missing}
-            )
+            raise QMError("lines_missing", gettext("须逐行签收"), {"line_ids": missing})
         excess_parsed = parse_lines(payload["excess"], field="excess") if payload["excess"] else []
         receipt = Receipt.objects.create(
             shipment=shipment, payload_hash=digest, confirmed_by=actor, note=(note or "")[:300]
@@ -1218,7 +1204,7 @@ def shipment_close(*, actor, shipment: Shipment) -> Shipment:
             return shipment
         _check(SHIPMENT_TRANSITIONS, shipment.status, ShipmentStatus.CLOSED)
         if shipment.cases.filter(status=CaseStatus.OPEN).exists():
-            raise Conflict("cases_open", tr("尚有未处理的差异", "Discrepancy cases still open"))
+            raise Conflict("cases_open", gettext("尚有未处理的差异"))
         _set_status(actor, shipment, ShipmentStatus.CLOSED, closed_at=timezone.now())
     return shipment
 
@@ -1239,16 +1225,14 @@ def case_settle(
     scope.require_role(actor, scope.PROVINCE)
     if outcome not in CaseOutcome.values:
         raise QMError(
-            "bad_outcome", tr(f"未知处理方式：{outcome}", f"Unknown outcome {outcome}"), {"field": "outcome"}
+            "bad_outcome", gettext("未知处理方式：{outcome}").format(outcome=outcome), {"field": "outcome"}
         )
     with transaction.atomic():
         case = DiscrepancyCase.objects.select_for_update().select_related("shipment", "unit").get(pk=case.pk)
         if case.status == CaseStatus.SETTLED:
             if case.outcome == outcome:
                 return case
-            raise Conflict(
-                "already_settled", tr("该差异已处理", "Case already settled"), {"outcome": case.outcome}
-            )
+            raise Conflict("already_settled", gettext("该差异已处理"), {"outcome": case.outcome})
         disc = discrepancy_location(case.unit)
         key = (case.item_id, case.gender, case.size)
         if outcome == CaseOutcome.CLAIM:
@@ -1257,7 +1241,7 @@ def case_settle(
             if dst.kind != LocationKind.SUPPLIER:
                 raise QMError(
                     "supplier_required",
-                    tr("须指明索赔的供应商", "Name the supplier to claim from"),
+                    gettext("须指明索赔的供应商"),
                     {"field": "supplier"},
                 )
             moves = [Move(*key, case.quantity, disc, dst, MovementKind.CLAIM)]
@@ -1290,7 +1274,7 @@ def case_settle(
                     to_unit=case.unit,
                     lines=line,
                     from_unit=src_unit,
-                    note=f"补发 re-ship for {case.shipment}",
+                    note=gettext("补发：{shipment}").format(shipment=case.shipment),
                 )
             shipment_dispatch(actor=actor, shipment=reship)
             case.reship = reship
@@ -1410,16 +1394,14 @@ def kit_issue(
     if signature not in SignatureKind.values:
         raise QMError(
             "bad_signature",
-            tr("签收方式须为签领表（sheet）或本人确认（ack）", "signature must be sheet or ack"),
+            gettext("签收方式须为签领表（sheet）或本人确认（ack）"),
             {"field": "signature"},
         )
     if signature == SignatureKind.SHEET and not sheet:
-        raise QMError("sheet_required", tr("须上传签领表", "upload the signed sheet"), {"field": "sheet"})
+        raise QMError("sheet_required", gettext("须上传签领表"), {"field": "sheet"})
     signed_on = signed_on or timezone.localdate()
     if signed_on > timezone.localdate():
-        raise QMError(
-            "bad_date", tr("签收日期不能晚于今天", "signed_on is in the future"), {"field": "signed_on"}
-        )
+        raise QMError("bad_date", gettext("签收日期不能晚于今天"), {"field": "signed_on"})
     eligible = Officer.objects.eligible().filter(unit=unit)
     if officers is None:
         chosen = list(eligible)
@@ -1430,10 +1412,7 @@ def kit_issue(
             bad = sorted(set(ids) - {o.pk for o in chosen})
             raise QMError(
                 "not_eligible",
-                tr(
-                    f"所选人员不属于本单位或不符合配发条件（{len(bad)} 人）",
-                    f"{len(bad)} of the officers chosen are not eligible here",
-                ),
+                gettext("所选人员不属于本单位或不符合配发条件（{n_bad} 人）").format(n_bad=len(bad)),
                 {"field": "officers", "officer_ids": bad},
             )
     sizes = sizes or {}
@@ -1444,15 +1423,14 @@ def kit_issue(
             if code not in by_code:
                 raise QMError(
                     "bad_item",
-                    tr(f"未知品类：{code}", f"unknown item: {code}"),
+                    pgettext("unknown item: {code}", "未知品类：{code}").format(code=code),
                     {"field": "sizes", "officer_id": oid},
                 )
             if not size or len(str(size)) > 20:
                 raise QMError(
                     "bad_size",
-                    tr(
-                        f"{by_code[code].name_for('M')} 的号型无效",
-                        f"not a valid size for {by_code[code].name_en}",
+                    gettext("{name_for} 的号型无效").format(
+                        name_for=by_code[code].name_for("M"), name_en=by_code[code].name_en
                     ),
                     {"field": "sizes", "officer_id": oid, "item": code},
                 )
@@ -1541,7 +1519,7 @@ def kit_exchange(
         ]
     )
     if len(parsed) != 2:
-        raise QMError("same_size", tr("新旧号型相同", "From and to size are the same"), {"field": "to_size"})
+        raise QMError("same_size", gettext("新旧号型相同"), {"field": "to_size"})
     (it, g, s_from, q), (_it, _g, s_to, _q) = parsed
     with transaction.atomic():
         off_loc = officer_location(officer)
@@ -1556,7 +1534,7 @@ def kit_exchange(
             actor=actor,
             doc_type="exchange",
             doc_id=officer.pk,
-            note=note or "调换 exchange",
+            note=note or gettext("调换"),
         )
         rec = IssueRecord.objects.create(
             officer=officer,
@@ -1738,14 +1716,14 @@ def recovery_record(*, actor, task: RecoveryTask, lines, note: str = "") -> Reco
     with transaction.atomic():
         task = RecoveryTask.objects.select_for_update().select_related("officer", "unit").get(pk=task.pk)
         if task.status != RecoveryStatus.OPEN:
-            raise Conflict("task_done", tr("收回任务已完成", "Recovery task is done"))
+            raise Conflict("task_done", gettext("收回任务已完成"))
         parsed = parse_lines(lines)
         expected = {(e["item"], e["gender"], e["size"]) for e in task.expected}
         for n, (i, g, s, _q) in enumerate(parsed, start=1):
             if (i.code, g, s) not in expected:
                 raise QMError(
                     "not_expected",
-                    tr(f"第{n}行 不在收回清单中", f"Row {n}: not on the recovery list"),
+                    gettext("第{n}行 不在收回清单中").format(n=n),
                     {"row": n, "field": "item"},
                 )
         off_loc = officer_location(task.officer)
@@ -1769,7 +1747,7 @@ def recovery_close(*, actor, task: RecoveryTask, note: str) -> RecoveryTask:
     """Close a task with items still out (lost, not returned): those are written off, with the reason."""
     can_issue(actor, task.unit)
     if not note.strip():
-        raise QMError("note_required", tr("须说明未收回原因", "Give the reason"), {"field": "note"})
+        raise QMError("note_required", gettext("须说明未收回原因"), {"field": "note"})
     with transaction.atomic():
         task = RecoveryTask.objects.select_for_update().select_related("officer", "unit").get(pk=task.pk)
         if task.status != RecoveryStatus.OPEN:
@@ -1817,7 +1795,7 @@ def stocktake_submit(*, actor, unit: OrgUnit, lines, note: str = "") -> Stocktak
     needs a reason. Lines not counted are not touched. Approved by the level above (stocktake_decide)."""
     can_issue(actor, unit)
     if unit.level == Level.STATION:
-        raise QMError("bad_unit", tr("站所无库存", "Stations hold no stock"), {"field": "unit"})
+        raise QMError("bad_unit", gettext("站所无库存"), {"field": "unit"})
     raw = [r if isinstance(r, dict) else r.dict() for r in lines or []]
     parsed = parse_lines([{**r, "quantity": r.get("counted")} for r in raw], allow_zero=True)
     reasons = {}
@@ -1837,7 +1815,7 @@ def stocktake_submit(*, actor, unit: OrgUnit, lines, note: str = "") -> Stocktak
             if counted != have and not reason.strip():
                 raise QMError(
                     "reason_required",
-                    tr(f"第{n}行 账实不符须说明原因", f"Row {n}: a difference needs a reason"),
+                    gettext("第{n}行 账实不符须说明原因").format(n=n),
                     {"row": n, "field": "reason"},
                 )
             rows.append(
@@ -1864,7 +1842,7 @@ def can_decide_stocktake(actor, st: Stocktake) -> None:
             return
     elif scope.is_province(actor) and actor.pk != st.created_by_id:
         return
-    raise Forbidden(tr("盘点须由上级审批", "A stocktake is approved by the level above"))
+    raise Forbidden(gettext("盘点须由上级审批"))
 
 
 def stocktake_decide(*, actor, stocktake: Stocktake, approve: bool, note: str = "") -> Stocktake:

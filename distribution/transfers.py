@@ -20,11 +20,11 @@ import json
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from assets.models import ItemType
 from core import scope
 from core.errors import Conflict, NotFound, QMError
-from core.pages import tr
 from personnel.choices import Level
 from personnel.models import OrgUnit
 
@@ -41,7 +41,7 @@ def line_name(item: ItemType, gender: str, size: str) -> str:
     name = item_name(item, gender)
     if size == ONE_SIZE:
         return name
-    return tr(f"{name}{size}号", f"{name}, size {size}")
+    return gettext("{name}{size}号").format(name=name, size=size)
 
 
 @dataclass
@@ -126,13 +126,11 @@ def check_route(actor, city: OrgUnit, county: OrgUnit) -> None:
     if not scope.in_scope(actor, city):
         raise NotFound()
     if city.level != Level.CITY:
-        raise QMError(
-            "bad_route", tr("发货方须为市州", "Transfers leave from a city's store"), {"field": "from_unit"}
-        )
+        raise QMError("bad_route", gettext("发货方须为市州"), {"field": "from_unit"})
     if county.level != Level.COUNTY or county.parent_id != city.pk or not county.is_active:
         raise QMError(
             "bad_route",
-            tr("请选择本市州的县级机构", "Choose one of the city's counties"),
+            gettext("请选择本市州的县级机构"),
             {"field": "to_unit"},
         )
     scope.require_role(actor, scope.PROVINCE, scope.CITY, unit=city)
@@ -200,18 +198,14 @@ def parse_changes(raw) -> list[tuple[ItemType, str, str, int]]:
         except ValueError:
             raw = None
         if not isinstance(raw, list):
-            raise QMError(
-                "bad_changes", tr("调拨改动格式无效", "The changes could not be read"), {"field": "changes"}
-            )
+            raise QMError("bad_changes", gettext("调拨改动格式无效"), {"field": "changes"})
     if len(raw) > 5000:
-        raise QMError(
-            "too_many_changes", tr("改动超过 5000 行", "More than 5,000 changed lines"), {"field": "changes"}
-        )
+        raise QMError("too_many_changes", gettext("改动超过 5000 行"), {"field": "changes"})
     parsed = services.parse_lines(raw, field="changes", allow_zero=True)
     if len(parsed) < len(raw):  # parse_lines merges repeats; a change sets a quantity, it does not add one
         raise QMError(
             "duplicate_change",
-            tr("同一品类号型改动了两次", "The same item and size was changed twice"),
+            gettext("同一品类号型改动了两次"),
             {"field": "changes"},
         )
     return parsed
@@ -240,10 +234,10 @@ def _check_stock(lines: list[Line]) -> None:
         if ln.quantity > ln.in_stock:
             raise Conflict(
                 "insufficient_stock",
-                tr(
-                    f"{line_name(ln.item, ln.gender, ln.size)}：本市库存 {ln.in_stock} 件，需 {ln.quantity} 件",
-                    f"{line_name(ln.item, ln.gender, ln.size)}: {ln.in_stock} in the city's store, "
-                    f"{ln.quantity} to send",
+                gettext("{line_name}：本市库存 {in_stock} 件，需 {quantity} 件").format(
+                    line_name=line_name(ln.item, ln.gender, ln.size),
+                    in_stock=ln.in_stock,
+                    quantity=ln.quantity,
                 ),
                 {
                     "field": "quantity",
@@ -285,21 +279,14 @@ def transfer_dispatch(
             if expect and s.digest != expect:
                 raise Conflict(
                     "suggestion_changed",
-                    tr(
-                        "县级尚需数量已变化（可能刚有调拨发出），请核对后重新提交",
-                        "What the county still needs has changed (another transfer may have gone out); "
-                        "check and submit again",
-                    ),
+                    gettext("县级尚需数量已变化（可能刚有调拨发出），请核对后重新提交"),
                     {"field": "expect"},
                 )
             chosen = [ln for ln in apply_changes(s, changes).lines if ln.quantity > 0]
         if not chosen:
             raise QMError(
                 "no_lines",
-                tr(
-                    "没有要调拨的物资：县级已无尚需，或全部改为 0",
-                    "Nothing to send: the county needs nothing more, or every line is 0",
-                ),
+                gettext("没有要调拨的物资：县级已无尚需，或全部改为 0"),
                 {"field": "lines"},
             )
         _check_stock(chosen)

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, pgettext
 
 from assets.kit import kit_for
 from assets.models import ItemType
@@ -50,7 +51,7 @@ def shipments(request):
     valid = {v for v, _ in ShipmentStatus.choices}
     if status and status not in valid:
         raise QMError(
-            "bad_filter", tr(f"状态无效：{status!r}", f"Unknown status {status!r}"), {"field": "status"}
+            "bad_filter", gettext("状态无效：{status!r}").format(status=status), {"field": "status"}
         )
     qs = selectors.shipments_for(request.user).order_by("-id")
     if status:
@@ -282,7 +283,7 @@ def _confirm_post(request, shipment):
                 raise
             shipment.refresh_from_db()
             return _shipment_page(request, shipment, status=exc.status, error=exc.message, **keep)
-        messages.success(request, tr(f"已签收 {shipment.number}", f"Shipment {shipment.number} confirmed"))
+        messages.success(request, gettext("已签收 {number}").format(number=shipment.number))
         return redirect("distribution:shipment", shipment_id=shipment.pk)
     services.can_confirm(user, shipment)
     if shipment.status != ShipmentStatus.DISPATCHED:
@@ -342,7 +343,7 @@ def transfer(request):
     }
     if request.method == "POST":
         if county is None:
-            ctx["error"] = tr("请选择本市州的县级机构", "Choose one of the city's counties")
+            ctx["error"] = gettext("请选择本市州的县级机构")
             return render(request, "distribution/transfer.html", ctx, status=400)
         changes = request.POST.get("changes", "")
         note = request.POST.get("note", "").strip()[:300]
@@ -375,7 +376,7 @@ def transfer(request):
             )
             return render(request, "distribution/transfer.html", ctx, status=exc.status)
         shipment = Shipment.objects.get(pk=s["id"])
-        messages.success(request, tr(f"已发运 {shipment.number}", f"Shipment {shipment.number} dispatched"))
+        messages.success(request, gettext("已发运 {number}").format(number=shipment.number))
         return redirect("distribution:shipment", shipment_id=shipment.pk)
     if county is not None:
         ctx["suggestion"] = transfers.suggestion(user, city, county)
@@ -481,9 +482,9 @@ def _issue_result(user, key: str, items: dict) -> dict | None:
 
 
 def _issued_text(officers: int, quantity: int, owed: int) -> str:
-    msg = tr(f"已发放 {quantity} 件，共 {officers} 人", f"Issued {quantity} items to {officers} officers")
+    msg = gettext("已发放 {quantity} 件，共 {officers} 人").format(quantity=quantity, officers=officers)
     if owed:
-        msg += tr(f"；尚有 {owed} 项未发，见待发清单", f"; {owed} lines still outstanding, listed below")
+        msg += gettext("；尚有 {owed} 项未发，见待发清单").format(owed=owed)
     return msg
 
 
@@ -501,7 +502,7 @@ def kits(request):
     here = f"{reverse('distribution:kits')}?unit={unit.code}"
     if request.method == "POST":
         if not may_issue:
-            raise QMError("forbidden", tr("无权发放", "You may not issue here"), status=403)
+            raise QMError("forbidden", gettext("无权发放"), status=403)
         key = (request.POST.get("key") or "").strip()[:60] or uuid.uuid4().hex
         try:
             chosen = _chosen_officers(request)
@@ -518,10 +519,7 @@ def kits(request):
             if exc.code == "idempotency_conflict":
                 messages.error(
                     request,
-                    tr(
-                        "此表单已提交过；请在刷新后的页面上重新勾选并发放",
-                        "This form was already sent; tick again on the refreshed page and issue",
-                    ),
+                    gettext("此表单已提交过；请在刷新后的页面上重新勾选并发放"),
                 )
             else:
                 messages.error(request, exc.message)
@@ -571,13 +569,11 @@ def kits(request):
             "may_issue": may_issue,
             "complete": complete,
             "preview": {
-                "now": tr(
-                    f"本单位库存现可向 {len(preview.officers)} 人发放 {preview.quantity} 件",
-                    f"The store can give {preview.quantity} items to {len(preview.officers)} officers now",
+                "now": gettext("本单位库存现可向 {n_officers} 人发放 {quantity} 件").format(
+                    n_officers=len(preview.officers), quantity=preview.quantity
                 ),
-                "after": tr(
-                    f"发放后仍欠 {len(preview.outstanding)} 项",
-                    f"{len(preview.outstanding)} lines would still be outstanding",
+                "after": gettext("发放后仍欠 {n_outstanding} 项").format(
+                    n_outstanding=len(preview.outstanding)
                 ),
                 "officers": len(preview.officers),
                 "quantity": preview.quantity,
@@ -607,14 +603,10 @@ def _chosen_officers(request) -> list[Officer] | None:
     raw = request.POST.getlist("officer")
     ids = [_int(v) for v in raw]
     if not raw or None in ids:
-        raise QMError(
-            "none_selected", tr("请勾选要发放的人员", "Tick the officers to issue to"), {"field": "officer"}
-        )
+        raise QMError("none_selected", gettext("请勾选要发放的人员"), {"field": "officer"})
     officers = list(Officer.objects.filter(pk__in=ids))
     if len(officers) != len(set(ids)):
-        raise QMError(
-            "not_eligible", tr("所选人员不存在", "An officer ticked does not exist"), {"field": "officer"}
-        )
+        raise QMError("not_eligible", gettext("所选人员不存在"), {"field": "officer"})
     return officers
 
 
@@ -650,7 +642,7 @@ def officer_kit(request, officer_id: int):
     }
     if request.method == "POST":
         if not may_issue:
-            raise QMError("forbidden", tr("无权发放", "Not allowed to issue"), status=403)
+            raise QMError("forbidden", pgettext("Not allowed to issue", "无权发放"), status=403)
         action = request.POST.get("action", "issue")
         try:
             if action == "issue":
@@ -665,15 +657,15 @@ def officer_kit(request, officer_id: int):
                     officers=[officer],
                     sizes={officer.pk: sizes} if sizes else None,
                 )
-                msg = tr(f"已发放 {result['quantity']} 件", f"Issued {result['quantity']} items")
+                msg = gettext("已发放 {quantity} 件").format(quantity=result["quantity"])
                 items = {i.code: i for i in ItemType.objects.all()}
                 owed = [
                     issuing.line_name(items[r["item"]], r["gender"], r["size"])
-                    + tr(f"（{r['reason_text']}）", f" ({r['reason_text']})")
+                    + gettext("（{reason_text}）").format(reason_text=r["reason_text"])
                     for r in result["outstanding"]
                 ]
                 if owed:
-                    msg += tr("；未发：", "; not issued: ") + tr("、", ", ").join(owed)
+                    msg += gettext("；未发：") + gettext("、").join(owed)
             elif action == "exchange":
                 q = _int(request.POST.get("quantity", "1"))
                 services.kit_exchange(
@@ -685,7 +677,7 @@ def officer_kit(request, officer_id: int):
                     quantity=q if q is not None else -1,
                     note=request.POST.get("note", ""),
                 )
-                msg = tr("已调换", "Exchanged")
+                msg = gettext("已调换")
             elif action == "return":
                 item, _, size = request.POST.get("line", "").partition("|")
                 q = _int(request.POST.get("quantity", "1"))
@@ -695,9 +687,9 @@ def officer_kit(request, officer_id: int):
                     lines=[{"item": item, "size": size, "quantity": q if q is not None else -1}],
                     note=request.POST.get("note", ""),
                 )
-                msg = tr("已退回", "Returned")
+                msg = gettext("已退回")
             else:
-                raise QMError("bad_action", tr("未知操作", "Unknown action"), {"field": "action"})
+                raise QMError("bad_action", gettext("未知操作"), {"field": "action"})
         except QMError as exc:
             if exc.status == 404:
                 raise
@@ -730,7 +722,7 @@ def recoveries(request):
                 raise
             messages.error(request, exc.message)
         else:
-            messages.success(request, tr("已记录收回", "Recovery recorded"))
+            messages.success(request, gettext("已记录收回"))
         return redirect("distribution:recoveries")
     items = {
         i.code: i for i in ItemType.objects.filter(code__in={e["item"] for t in tasks for e in t.expected})
@@ -749,17 +741,13 @@ def location_name(location) -> str:
     unit = location.unit.name if location.unit_id else ""
     kind = location.kind
     if kind == "unit":
-        return (
-            tr("省级仓库", "provincial store")
-            if location.unit.level == Level.PROVINCE
-            else f"{unit} {tr('库存', 'store')}"
-        )
+        return gettext("省级仓库") if location.unit.level == Level.PROVINCE else f"{unit} {gettext('库存')}"
     if kind == "transit":
-        return f"{tr('在途', 'in transit')}→{unit}"
+        return f"{gettext('在途')}→{unit}"
     if kind == "discrepancy":
-        return f"{unit} {tr('差异待处理', 'discrepancy account')}"
+        return f"{unit} {pgettext('discrepancy account', '差异待处理')}"
     if kind == "supplier":
-        return f"{tr('供应商', 'supplier')} {location.name.removeprefix('供应商 ')}"
+        return f"{gettext('供应商')} {location.name.removeprefix('供应商 ')}"
     if kind in ("written_off", "adjustment"):
         return label(location.name)
     return location.name
@@ -781,7 +769,7 @@ def cases(request):
     status = request.GET.get("status", CaseStatus.OPEN)
     if status not in CaseStatus.values:
         raise QMError(
-            "bad_filter", tr(f"状态无效：{status!r}", f"Unknown status {status!r}"), {"field": "status"}
+            "bad_filter", gettext("状态无效：{status!r}").format(status=status), {"field": "status"}
         )
     qs = selectors.cases_for(request.user).filter(status=status)
     qs = qs.order_by("-settled_at", "-id") if status == CaseStatus.SETTLED else qs.order_by("-id")
@@ -850,9 +838,7 @@ def case_detail(request, case_id: int):
     if request.method != "POST":
         return render(request, "distribution/case.html", ctx)
     if not scope.is_province(user):
-        raise QMError(
-            "forbidden", tr("只有省厅后勤可以处理差异", "Only provincial logistics settle cases"), status=403
-        )
+        raise QMError("forbidden", gettext("只有省厅后勤可以处理差异"), status=403)
     values = {k: request.POST.get(k, "").strip() for k in ("outcome", "note", "supplier", "from_unit")}
     ctx["values"] = values
     try:
@@ -871,9 +857,7 @@ def case_detail(request, case_id: int):
         ctx["error"] = exc.message
         ctx["error_field"] = exc.details.get("field", "") if isinstance(exc.details, dict) else ""
         return render(request, "distribution/case.html", ctx, status=exc.status)
-    messages.success(
-        request, tr("差异已处理：", "Case settled: ") + label(CaseOutcome(values["outcome"]).label)
-    )
+    messages.success(request, gettext("差异已处理：") + label(CaseOutcome(values["outcome"]).label))
     return redirect("distribution:case", case_id=case.pk)
 
 
@@ -884,15 +868,15 @@ DETAIL_PAGE_ROWS = 500  # rows of a unit's detail by item × gender × size per 
 
 
 def gender_word(gender: str) -> str:
-    return {"M": tr("男", "men"), "F": tr("女", "women")}.get(gender, tr("通用", "unisex"))
+    return {"M": gettext("男"), "F": gettext("女")}.get(gender, gettext("通用"))
 
 
 def size_word(size: str) -> str:
     """A size code as users read it; the roll's placeholders for sizes not known become words."""
     return {
-        "?mtm": tr("量体定制", "made to measure"),
-        "?missing": tr("缺少量体数据", "measurements missing"),
-        "-": tr("均码", "one size"),
+        "?mtm": gettext("量体定制"),
+        "?missing": gettext("缺少量体数据"),
+        "-": gettext("均码"),
     }.get(size, size)
 
 
@@ -925,9 +909,7 @@ def progress(request, code: str = ""):
     if city and not code:
         unit = selectors.unit_get(user, city)
         if unit.level != Level.CITY:
-            raise QMError(
-                "bad_filter", tr("city 须为市州代码", "city must be a city code"), {"field": "city"}
-            )
+            raise QMError("bad_filter", gettext("city 须为市州代码"), {"field": "city"})
         code = city
     if not code:
         roots = _progress_root(user)
@@ -964,11 +946,11 @@ def _progress_page(request, unit, totals, children, own):
             "children": children,
             "own": own if children else None,
             "child_label": (
-                tr("市州", "City")
+                gettext("市州")
                 if unit is not None and unit.level == Level.PROVINCE
-                else tr("县级单位", "County agency")
+                else pgettext("County agency", "县级单位")
                 if unit is not None
-                else tr("单位", "Unit")
+                else gettext("单位")
             ),
         },
     )
@@ -985,7 +967,7 @@ def progress_detail(request, code: str):
     if item_raw:
         item_id = next((i.pk for i in items if str(i.pk) == item_raw), None)
         if item_id is None:
-            raise QMError("bad_filter", tr("品类无效", "Unknown item"), {"field": "item"})
+            raise QMError("bad_filter", gettext("品类无效"), {"field": "item"})
     own = request.GET.get("own") == "1" and _has_levels(unit)
     rows = selectors.progress_detail(user, code, item_id=item_id, own=own)
     page_obj = Paginator(rows, DETAIL_PAGE_ROWS).get_page(request.GET.get("page"))

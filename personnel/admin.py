@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext, pgettext
 
 from core import scope
 from core.admin import ScopedAdmin
@@ -26,11 +27,11 @@ class OfficerAdmin(ScopedAdmin):
     list_select_related = ["unit"]
     raw_id_fields = ["unit"]
 
-    @admin.display(description="身份证号 ID number")
+    @admin.display(description=gettext("身份证号"))
     def masked_id(self, obj):
         return mask(obj.id_number)
 
-    @admin.display(description="号型 sizes")
+    @admin.display(description=pgettext("sizes", "号型"))
     def sizes(self, obj):
         from assets.selectors import size_report
 

@@ -1,11 +1,12 @@
 import tempfile
 
 from django.http import FileResponse, HttpResponse
+from django.utils.translation import gettext, pgettext
 from ninja import File, Form, Query, Router, UploadedFile
 
 from core.errors import QMError
 from core.history import history_for
-from core.i18n import one, tr
+from core.i18n import one
 from core.pagination import PageParams, page_schema, paginate
 
 from . import privacy, selectors, services
@@ -21,7 +22,7 @@ from .schemas import (
     UnitOut,
 )
 
-router = Router(tags=["personnel 人员"])
+router = Router(tags=["personnel"])
 
 
 def officer_out(user, officer) -> dict:
@@ -62,7 +63,7 @@ def change_out(record, *, full: bool = True) -> dict:
     }
 
 
-@router.get("/units", response=list[UnitNode], summary="单位树与编制、到位 org tree with staffing")
+@router.get("/units", response=list[UnitNode], summary=gettext("单位树与编制、到位"))
 def unit_tree(request):
     return selectors.unit_tree(request.user)
 
@@ -89,12 +90,14 @@ class OfficerFilters(PageParams):
     eligible: bool | None = None
 
 
-@router.get("/officers", response=page_schema(OfficerOut), summary="花名册 officers (paginated, scoped)")
+@router.get(
+    "/officers", response=page_schema(OfficerOut), summary=pgettext("officers (paginated, scoped)", "花名册")
+)
 def officer_list(request, filters: Query[OfficerFilters]):
     if filters.status and filters.status not in OfficerStatus.values:
         raise QMError(
             "bad_filter",
-            tr(f"未知状态：{filters.status}", f"Unknown status {filters.status}"),
+            gettext("未知状态：{status}").format(status=filters.status),
             {"field": "status"},
         )
     qs = selectors.officers_for(
@@ -152,7 +155,7 @@ def _upload(file: UploadedFile) -> bytes:
     if file.size and file.size > MAX_UPLOAD:
         raise QMError(
             "file_too_large",
-            tr("文件过大（上限20MB）", "File too large (20 MB at most)"),
+            gettext("文件过大（上限20MB）"),
             {"field": "file"},
             status=413,
         )
@@ -163,7 +166,7 @@ def _rejected(report) -> QMError:
     n = len(report.errors)
     return QMError(
         "roll_rejected",
-        tr(f"花名册有{n}处错误，未导入任何数据", f"{n} errors in the roll: nothing was imported"),
+        gettext("花名册有{n}处错误，未导入任何数据").format(n=n),
         report.as_dict(),
         status=422,
     )
@@ -172,7 +175,7 @@ def _rejected(report) -> QMError:
 @router.post(
     "/roll/import",
     response=RollImportOut,
-    summary="花名册导入 import a roll (.xlsx), all or nothing",
+    summary=gettext("花名册导入"),
     description="Multipart: `file` (.xlsx; .xls if readable), `dry_run` (true: check and report, write "
     "nothing). Refused rows answer 422 `roll_rejected` with the whole report in "
     "`details` (details.errors[]: row, column, cell, value, reason, code); nothing is "
@@ -188,9 +191,7 @@ def roll_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
     return report.as_dict()
 
 
-@router.post(
-    "/roll/import/report", summary="花名册错误报告 the uploaded roll with its bad cells marked (.xlsx)"
-)
+@router.post("/roll/import/report", summary=gettext("花名册错误报告"))
 def roll_import_report(request, file: File[UploadedFile]):
     from .importers import error_workbook
 
@@ -200,7 +201,7 @@ def roll_import_report(request, file: File[UploadedFile]):
         data,
         file.name or "",
         report.errors,
-        message=_rejected(report).message if report.errors else "没有错误 no errors",
+        message=_rejected(report).message if report.errors else gettext("没有错误"),
     )
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="roll-errors.xlsx"'
@@ -218,7 +219,7 @@ def _xlsx_response(write, filename: str) -> FileResponse:
 
 @router.get(
     "/roll/export",
-    summary="花名册导出 the roll of your scope as .xlsx (streamed)",
+    summary=gettext("花名册导出"),
     description="Optional `unit`: a unit code in your scope (its subtree). ID numbers in full for roll "
     "keepers, masked (first 6, last 4) for auditors.",
 )
@@ -232,7 +233,7 @@ def roll_export(request, unit: str | None = None):
 
 @router.get(
     "/roll/template",
-    summary="花名册模板 the roll template, prefilled with a city's officers",
+    summary=gettext("花名册模板"),
     description="`city`: a unit code in your scope; without it, the empty template.",
 )
 def roll_template(request, city: str | None = None):

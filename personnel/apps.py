@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class PersonnelConfig(AppConfig):
     name = "personnel"
-    verbose_name = "人员 · Personnel roll"
+    verbose_name = pgettext_lazy("app", "人员")
 
     def ready(self):
         from core.history import register_redactor

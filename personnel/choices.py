@@ -1,18 +1,19 @@
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Level(models.TextChoices):
-    PROVINCE = "province", "省 province"
-    CITY = "city", "市州 city"
-    COUNTY = "county", "县级执法机构 county agency"
-    STATION = "station", "执法站所 station"
+    PROVINCE = "province", gettext_lazy("省")
+    CITY = "city", gettext_lazy("市州")
+    COUNTY = "county", gettext_lazy("县级执法机构")
+    STATION = "station", gettext_lazy("执法站所")
 
 
 class Role(models.TextChoices):
-    PROVINCE = "province", "省厅后勤 provincial logistics"
-    CITY = "city", "市州 city staff"
-    COUNTY = "county", "县级 county staff"
-    AUDITOR = "auditor", "审计 auditor"
+    PROVINCE = "province", gettext_lazy("省厅后勤")
+    CITY = "city", pgettext_lazy("city staff", "市州")
+    COUNTY = "county", gettext_lazy("县级")
+    AUDITOR = "auditor", gettext_lazy("审计")
 
 
 class Gender(models.TextChoices):

@@ -3,13 +3,18 @@
 import datetime
 import unicodedata
 
+from django.utils.translation import gettext
 from stdnum.cn import ric
 
 from .choices import Gender
 
 
 class IdNumberError(ValueError):
-    pass
+    """Why an ID number is not valid: the message in the active language, the code for machines."""
+
+    def __init__(self, message: str, code: str = "bad_id_number"):
+        super().__init__(message)
+        self.code = code
 
 
 def normalise(text: str) -> str:
@@ -22,17 +27,17 @@ def parse(value: str) -> tuple[str, datetime.date, str]:
     """Check an ID number and return (number, birth date, gender). Raises IdNumberError with the reason."""
     number = normalise(value)
     if len(number) != 18:
-        raise IdNumberError(f"应为18位 must be 18 characters (has {len(number)})")
+        raise IdNumberError(gettext("应为18位（现为 {n_number} 位）").format(n_number=len(number)), "id_length")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise IdNumberError("含非法字符 contains characters other than digits and a final X")
+        raise IdNumberError(gettext("含非法字符"), "id_characters")
     if ric.calc_check_digit(number) != number[17]:
-        raise IdNumberError("校验码错误 wrong check character")
+        raise IdNumberError(gettext("校验码错误"), "id_check_character")
     try:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise IdNumberError("出生日期无效 birth date is not a real date") from None
+        raise IdNumberError(gettext("出生日期无效"), "id_birth_date") from None
     if birth.year < 1900 or birth > datetime.date.today():
-        raise IdNumberError("出生日期无效 birth date is not a real date")
+        raise IdNumberError(gettext("出生日期无效"), "id_birth_date")
     gender = Gender.MALE if int(number[16]) % 2 == 1 else Gender.FEMALE
     return number, birth, gender
 

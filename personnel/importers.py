@@ -13,8 +13,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext, gettext_lazy, pgettext
+
 from core.errors import QMError
-from core.i18n import tr
 
 from . import ids
 from .choices import STATUS_BY_LABEL, Gender
@@ -90,7 +91,7 @@ class RowError:
     row: int  # sheet row number, 1-based as Excel shows it
     column: str  # the header as written in the sheet
     value: str
-    reason: str  # 中文 English
+    reason: str  # in the language active when the file was read
     code: str
     col: int = 0  # 1-based sheet column, for marking the cell
 
@@ -101,21 +102,9 @@ class RowError:
         return f"{get_column_letter(self.col)}{self.row}" if self.col else ""
 
     @property
-    def reason_en(self) -> str:
-        """The English part of the reason (after the Chinese)."""
-        m = re.search(r"[A-Za-z]", self.reason)
-        return self.reason[m.start() :] if m else self.reason
-
-    @property
-    def reason_zh(self) -> str:
-        """The Chinese part of the reason (before the English)."""
-        m = re.search(r"[A-Za-z]", self.reason)
-        return self.reason[: m.start()].strip() if m else self.reason
-
-    @property
     def reason_shown(self) -> str:
-        """The reason in the active language only (pages, the API)."""
-        return tr(self.reason_zh, self.reason_en)
+        """The reason, in the language that was active when the file was read (pages, the API)."""
+        return str(self.reason)
 
     def as_dict(self) -> dict:
         return {
@@ -130,7 +119,7 @@ class RowError:
     def line(self) -> str:
         """`row 138, 身份证号, 4301021986…: wrong check character` (ROLL_FORMAT, the command line)."""
         value = self.value if len(self.value) <= 12 else self.value[:10] + "…"
-        return f"row {self.row}, {self.column}, {value}: {self.reason_en}"
+        return f"row {self.row}, {self.column}, {value}: {self.reason}"
 
 
 @dataclass
@@ -160,7 +149,7 @@ class _CellError(Exception):
 
 # ---- reading the file ----------------------------------------------------------------------------
 
-SAVE_AS_XLSX = "无法读取该 .xls 文件，请另存为 .xlsx 后上传 cannot read this .xls file: save as .xlsx"
+SAVE_AS_XLSX = gettext_lazy("无法读取该 .xls 文件，请另存为 .xlsx 后上传")
 
 
 def read_first_sheet(data: bytes, filename: str):
@@ -170,9 +159,7 @@ def read_first_sheet(data: bytes, filename: str):
     name = (filename or "").lower()
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
     if ext not in ("xlsx", "xlsm", "xls"):
-        raise QMError(
-            "bad_file_type", "请上传 Excel 文件 (.xlsx) upload an Excel file (.xlsx)", {"filename": filename}
-        )
+        raise QMError("bad_file_type", gettext("请上传 Excel 文件（.xlsx）"), {"filename": filename})
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)
@@ -184,8 +171,7 @@ def read_first_sheet(data: bytes, filename: str):
             raise QMError("save_as_xlsx", SAVE_AS_XLSX, {"filename": filename}) from None
         raise QMError(
             "unreadable_file",
-            "无法读取该文件，请确认是 Excel 工作簿 cannot read this file as an "
-            f"Excel workbook ({type(exc).__name__})",
+            gettext("无法读取该文件，请确认是 Excel 工作簿（{name}）").format(name=type(exc).__name__),
             {"filename": filename},
         ) from None
     return sheet.name, ((start_row + i + 1, start_col, r) for i, r in enumerate(rows))
@@ -240,67 +226,55 @@ def clean_name(value) -> str:
     else:
         text = _SPACE.sub(" ", text)
     if not 1 <= len(text) <= 30:
-        raise _CellError("bad_name", "姓名应为1–30个字 name must be 1–30 characters")
+        raise _CellError("bad_name", gettext("姓名应为1–30个字"))
     if any(ch.isdigit() for ch in text):
-        raise _CellError("bad_name", "姓名含数字 name contains digits")
+        raise _CellError("bad_name", gettext("姓名含数字"))
     return text
 
 
 def clean_gender(value) -> str:
     text = _SPACE.sub("", _text(value))
     if text not in ("男", "女"):
-        raise _CellError("bad_gender", "性别应为男或女 gender must be 男 or 女")
+        raise _CellError("bad_gender", gettext("性别应为男或女"))
     return Gender.MALE if text == "男" else Gender.FEMALE
 
 
 def clean_id_number(value) -> tuple[str, datetime.date, str]:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise _CellError(
-            "id_as_number", "身份证号被存为数字，末几位已丢失，请设为文本重填 ID number stored as a number"
-        )
+        raise _CellError("id_as_number", gettext("身份证号被存为数字，末几位已丢失，请设为文本重填"))
     text = _SPACE.sub("", _text(value)).lstrip("'`‘’")  # a text-marking apostrophe typed in old sheets
     if _SCI.fullmatch(text):
-        raise _CellError(
-            "id_as_number", "身份证号被存为数字，末几位已丢失，请设为文本重填 ID number stored as a number"
-        )
+        raise _CellError("id_as_number", gettext("身份证号被存为数字，末几位已丢失，请设为文本重填"))
     try:
         return ids.parse(text)
     except ids.IdNumberError as exc:
-        code = "bad_id_number"
-        if "check" in str(exc):
-            code = "id_check_character"
-        elif "birth" in str(exc):
-            code = "id_birth_date"
-        elif "18" in str(exc):
-            code = "id_length"
+        code = exc.code if exc.code != "id_characters" else "bad_id_number"
         raise _CellError(code, str(exc)) from None
 
 
 def clean_code_like(value, label: str) -> str:
     """A code typed as a number (certificate numbers): 4300012345.0 → 4300012345; long ones lost digits."""
     if isinstance(value, float) and abs(value) >= 1e15:
-        raise _CellError(
-            "stored_as_number", f"{label}被存为数字，末几位已丢失 stored as a number, digits lost"
-        )
+        raise _CellError("stored_as_number", gettext("{label}被存为数字，末几位已丢失").format(label=label))
     return _SPACE.sub("", _text(value)).upper()
 
 
 def _decimal(value) -> tuple[Decimal, str]:
     """A number cell or text like '175cm', '42码', '88.5' → (number, unit typed or '')."""
     if isinstance(value, bool):
-        raise _CellError("not_a_number", "不是数字 not a number")
+        raise _CellError("not_a_number", gettext("不是数字"))
     if isinstance(value, int | float):
         return Decimal(str(round(value, 6))).normalize(), ""
     text = _SPACE.sub("", _text(value)).lower()
     m = re.fullmatch(r"(\d+(?:\.\d+)?)(cm|厘米|公分|mm|毫米|码|号|eu)?", text)
     if not m:
-        raise _CellError("not_a_number", "不是数字 not a number")
+        raise _CellError("not_a_number", gettext("不是数字"))
     return Decimal(m.group(1)).normalize(), m.group(2) or ""
 
 
 def _one_decimal(number: Decimal) -> Decimal:
     if number.as_tuple().exponent < -1:
-        raise _CellError("too_precise", "最多一位小数 at most one decimal place")
+        raise _CellError("too_precise", gettext("最多一位小数"))
     return number
 
 
@@ -315,10 +289,10 @@ def clean_measure(value, key: str) -> Decimal:
             return number
         tenth = round(value, 1)
         if abs(value - tenth) > 1e-6:
-            raise _CellError("too_precise", "最多一位小数 at most one decimal place")
+            raise _CellError("too_precise", gettext("最多一位小数"))
         lo, hi = MEASURES[key]
         if not lo <= tenth <= hi:
-            raise _CellError("out_of_range", f"应在{lo}–{hi}厘米之间 must be {lo}–{hi} cm")
+            raise _CellError("out_of_range", gettext("应在{lo}–{hi}厘米之间").format(lo=lo, hi=hi))
         number = _DECIMALS.get(tenth)
         if number is None:
             number = _DECIMALS[tenth] = Decimal(repr(float(tenth))).normalize()
@@ -329,11 +303,11 @@ def clean_measure(value, key: str) -> Decimal:
     if unit in ("mm", "毫米"):
         number = (number / 10).normalize()
     elif unit not in ("", "cm", "厘米", "公分"):
-        raise _CellError("bad_unit", f"单位应为厘米 the unit must be cm (got {unit})")
+        raise _CellError("bad_unit", gettext("单位应为厘米（填的是 {unit}）").format(unit=unit))
     lo, hi = MEASURES[key]
     number = _one_decimal(number)
     if not lo <= number <= hi:
-        raise _CellError("out_of_range", f"应在{lo}–{hi}厘米之间 must be {lo}–{hi} cm")
+        raise _CellError("out_of_range", gettext("应在{lo}–{hi}厘米之间").format(lo=lo, hi=hi))
     return number
 
 
@@ -359,17 +333,17 @@ def _clean_foot(value) -> tuple[Decimal, Decimal | None]:
         number, unit = (number * 10).normalize(), "mm"
     if unit in ("码", "号", "eu"):
         if not Decimal(34) <= number <= Decimal(48):
-            raise _CellError("out_of_range", "欧码应在34–48之间 a European size must be 34–48")
+            raise _CellError("out_of_range", gettext("欧码应在34–48之间"))
     elif unit in ("mm", "毫米") and not Decimal(200) <= number <= Decimal(320):
-        raise _CellError("out_of_range", "脚长应在200–320毫米之间 foot length must be 200–320 mm")
+        raise _CellError("out_of_range", gettext("脚长应在200–320毫米之间"))
     try:
         foot = foot_mm_from_input(number)
     except ValueError as exc:
         if "halves" in str(exc):
-            raise _CellError("out_of_range", "欧码以半码为单位 European sizes go in halves") from None
+            raise _CellError("out_of_range", gettext("欧码以半码为单位")) from None
         raise _CellError(
             "out_of_range",
-            "应为脚长200–320毫米或欧码34–48 must be a foot length of 200–320 mm or a European size 34–48",
+            gettext("应为脚长200–320毫米或欧码34–48"),
         ) from None
     is_eu = foot != number or unit in ("码", "号", "eu")
     _one_decimal(number)
@@ -388,15 +362,15 @@ def clean_date(value, today: datetime.date) -> datetime.date:
         text = _SPACE.sub("", _text(value))
         m = _DATE_TEXT.fullmatch(text) or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
         if not m:
-            raise _CellError("bad_date", "不是日期 not a date (write 2026-10-05)")
+            raise _CellError("bad_date", gettext("不是日期"))
         try:
             day = datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
-            raise _CellError("bad_date", "日期不存在 not a real date") from None
+            raise _CellError("bad_date", gettext("日期不存在")) from None
     if day > today:
-        raise _CellError("bad_date", "测量日期晚于今天 date is in the future")
+        raise _CellError("bad_date", gettext("测量日期晚于今天"))
     if day < EARLIEST_MEASURE:
-        raise _CellError("bad_date", "测量日期早于2000年 date before 2000")
+        raise _CellError("bad_date", gettext("测量日期早于2000年"))
     return day
 
 
@@ -405,9 +379,7 @@ def clean_phone(value) -> str:
     if text.startswith("+86"):
         text = text[3:]
     if not re.fullmatch(r"1\d{10}", text):
-        raise _CellError(
-            "bad_phone", "应为1开头的11位手机号 must be an 11-digit mobile number starting with 1"
-        )
+        raise _CellError("bad_phone", gettext("应为1开头的11位手机号"))
     return text
 
 
@@ -416,7 +388,7 @@ def clean_status(value) -> str:
     if text not in STATUS_BY_LABEL:
         raise _CellError(
             "bad_status",
-            "人员状态应为 在岗/借调/离岗/调出/离职/退休 status must be one of 在岗 借调 离岗 调出 离职 退休",
+            gettext("人员状态应为 在岗/借调/离岗/调出/离职/退休"),
         )
     return STATUS_BY_LABEL[text]
 
@@ -424,7 +396,7 @@ def clean_status(value) -> str:
 def clean_text(value, key: str) -> str:
     text = _SPACE.sub(" ", _text(value))
     if len(text) > MAX_LEN[key]:
-        raise _CellError("too_long", f"最多{MAX_LEN[key]}个字 at most {MAX_LEN[key]} characters")
+        raise _CellError("too_long", gettext("最多{value}个字").format(value=MAX_LEN[key]))
     return text
 
 
@@ -448,8 +420,9 @@ def parse_roll(data: bytes, filename: str, *, today: datetime.date | None = None
                 if key in headers:
                     raise QMError(
                         "duplicate_column",
-                        f"表头重复：{headers[key][0]} 与 {cell.strip()} 是同一列 the columns "
-                        f"{headers[key][0]} and {cell.strip()} are the same column",
+                        gettext("表头重复：{value} 与 {strip} 是同一列").format(
+                            value=headers[key][0], strip=cell.strip()
+                        ),
                         {"row": number, "column": cell.strip()},
                     )
                 headers[key] = (cell.strip(), col0 + j + 1, j)
@@ -458,14 +431,14 @@ def parse_roll(data: bytes, filename: str, *, today: datetime.date | None = None
     if headers is None:
         raise QMError(
             "no_header",
-            "找不到表头：没有一格写着“身份证号” no header row: no cell reads 身份证号",
+            gettext("找不到表头：没有一格写着“身份证号”"),
             {"sheet": sheet_name},
         )
     missing = [c.header for c in COLUMNS if c.required and c.key not in headers]
     if missing:
         raise QMError(
             "missing_column",
-            f"缺少必填列 missing required column: {'、'.join(missing)}",
+            gettext("缺少必填列：{missing}").format(missing="、".join(missing)),
             {"columns": missing, "header_row": header_row, "sheet": sheet_name},
         )
 
@@ -492,7 +465,7 @@ def parse_roll(data: bytes, filename: str, *, today: datetime.date | None = None
         for (key, written, col, _j), value in zip(columns, vals, strict=True):
             if value is None or value == "" or (value.__class__ is str and value.isspace()):
                 if key in REQUIRED:
-                    errors.append(RowError(number, written, "", "必填 required", "required", col))
+                    errors.append(RowError(number, written, "", gettext("必填"), "required", col))
                 continue
             try:
                 if key in MEASURES:
@@ -521,7 +494,7 @@ def parse_roll(data: bytes, filename: str, *, today: datetime.date | None = None
                 elif key == "certificate_number":
                     text = clean_code_like(value, "执法证号")
                     if len(text) > MAX_LEN["certificate_number"]:
-                        raise _CellError("too_long", "最多40个字符 at most 40 characters")
+                        raise _CellError("too_long", gettext("最多40个字符"))
                     values["certificate_number"] = text
                 else:  # post, remarks
                     values[key] = clean_text(value, key)
@@ -535,7 +508,7 @@ def parse_roll(data: bytes, filename: str, *, today: datetime.date | None = None
                         number,
                         written,
                         display(value),
-                        f"性别位与性别“{Gender(gender).label}”不符 the sex digit disagrees with 性别",
+                        gettext("性别位与性别“{gender}”不符").format(gender=Gender(gender).label),
                         "id_gender",
                         col,
                     )
@@ -547,7 +520,7 @@ def parse_roll(data: bytes, filename: str, *, today: datetime.date | None = None
                         number,
                         written,
                         display(value),
-                        f"与第{first_row}行重复 same officer as row {first_row}",
+                        gettext("与第{first_row}行重复").format(first_row=first_row),
                         "duplicate",
                         col,
                     )
@@ -593,8 +566,8 @@ def error_workbook(data: bytes, filename: str, errors: list[RowError], *, messag
         cell = sheet.cell(row=row, column=col)
         cell.fill = fill
         cell.comment = Comment("\n".join(texts), "Quartermaster", width=300, height=80)
-    listing = book.create_sheet("错误 errors")
-    listing.append(["行 row", "列 column", "单元格 cell", "值 value", "原因 reason"])
+    listing = book.create_sheet(gettext("错误"))
+    listing.append([pgettext("row", "行"), gettext("列"), gettext("单元格"), gettext("值"), gettext("原因")])
     for cell in listing[1]:
         cell.font = Font(bold=True)
     if message:

@@ -2,9 +2,10 @@
 
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from core import scope
-from core.pages import Block, Figure, NavItem, Section, tr
+from core.pages import Block, Figure, NavItem, Section
 
 from . import selectors
 
@@ -71,7 +72,7 @@ def start_blocks(request) -> list[Block]:
                     value=s["lacking_measurements"],
                     url=lacking_url(),
                     tone="warn" if s["lacking_measurements"] else "ok",
-                    note=tr("应配发人员中", "of those eligible for uniforms"),
+                    note=gettext("应配发人员中"),
                 ),
             ],
         )
@@ -81,7 +82,7 @@ def start_blocks(request) -> list[Block]:
 def dashboard_sections(request) -> list[Section]:
     rows = selectors.staffing_breakdown(request.user)
     for row in rows:
-        row["short_name"] = (tr("本级 ", "own staff · ") if row["own"] else "") + short_name(row["name"])
+        row["short_name"] = (gettext("本级 ") if row["own"] else "") + short_name(row["name"])
         row["officers_url"] = officers_url(unit=row["code"], status="in_post", own="1" if row["own"] else "")
         row["lacking_url"] = lacking_url(row["code"])
     # horizontal bars read best with many long names and on a phone; first row on top
@@ -91,20 +92,20 @@ def dashboard_sections(request) -> list[Section]:
         "legend": {"top": 0},
         "grid": {"left": 8, "right": 48, "top": 36, "bottom": 8, "containLabel": True},
         "xAxis": [
-            {"type": "value", "name": tr("人", "officers")},
+            {"type": "value", "name": gettext("人")},
             {"type": "value", "name": "%", "max": 100, "position": "top", "show": False},
         ],
         "yAxis": {"type": "category", "data": [r["short_name"] for r in shown]},
         "series": [
             {
-                "name": tr("编制数", "Authorised posts"),
+                "name": gettext("编制数"),
                 "type": "bar",
                 "data": [r["authorised_posts"] for r in shown],
                 "itemStyle": {"color": "#b8c4d6"},
                 "barGap": "-100%",
             },
             {
-                "name": tr("在岗人员", "Officers in post"),
+                "name": gettext("在岗人员"),
                 "type": "bar",
                 "data": [r["officers_in_post"] for r in shown],
                 "itemStyle": {"color": "#1f5fa8"},
@@ -112,7 +113,7 @@ def dashboard_sections(request) -> list[Section]:
             },
         ],
     }
-    title = tr("人员到位（按单位）", "Staffing by unit")
+    title = gettext("人员到位（按单位）")
     return [
         Section(
             key="staffing",

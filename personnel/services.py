@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
 from core import scope
 from core.errors import Conflict, Forbidden, QMError
 from core.history import build_record, record_change, record_changes, snapshot
-from core.i18n import tr
 from core.models import ChangeRecord
 
 from . import ids
@@ -56,15 +56,14 @@ def unit_create(
         if parent is None or parent.level not in allowed:
             raise QMError(
                 "bad_parent",
-                tr(
-                    f"上级单位层级不符：{level} {' or '.join(allowed)}",
-                    f"A {level} must sit under a {' or '.join(allowed)}",
+                gettext("上级单位层级不符：{level} {allowed}").format(
+                    level=level, allowed=" or ".join(allowed)
                 ),
                 {"field": "parent"},
             )
     if OrgUnit.objects.filter(code=code).exists():
         raise Conflict(
-            "duplicate_code", tr(f"单位代码已存在：{code}", f"Unit code {code} exists"), {"field": "code"}
+            "duplicate_code", gettext("单位代码已存在：{code}").format(code=code), {"field": "code"}
         )
     with transaction.atomic():
         unit = OrgUnit(
@@ -92,7 +91,7 @@ def unit_update(*, actor, unit: OrgUnit, **fields) -> OrgUnit:
     if bad:
         raise QMError(
             "not_editable",
-            tr(f"不可修改的字段：{', '.join(sorted(bad))}", f"Fields not editable: {', '.join(sorted(bad))}"),
+            gettext("不可修改的字段：{sorted}").format(sorted=", ".join(sorted(bad))),
             {"fields": sorted(bad)},
         )
     with transaction.atomic():
@@ -109,7 +108,7 @@ def unit_update(*, actor, unit: OrgUnit, **fields) -> OrgUnit:
 def unit_deactivate(*, actor, unit: OrgUnit, reason: str) -> OrgUnit:
     scope.require_role(actor, scope.PROVINCE)
     if unit.officers.filter(status__in=(OfficerStatus.SERVING, OfficerStatus.SECONDED)).exists():
-        raise Conflict("unit_has_officers", tr("单位仍有在岗人员", "The unit still has serving officers"))
+        raise Conflict("unit_has_officers", gettext("单位仍有在岗人员"))
     with transaction.atomic():
         before = snapshot(unit)
         unit.is_active = False
@@ -139,25 +138,25 @@ def officer_create(
         number, birth, id_gender = ids.parse(id_number)
     except ids.IdNumberError as exc:
         raise QMError(
-            "invalid_id_number", tr(f"身份证号无效：{exc}", f"ID number: {exc}"), {"field": "id_number"}
+            "invalid_id_number", gettext("身份证号无效：{exc}").format(exc=exc), {"field": "id_number"}
         ) from None
     if gender and gender != id_gender:
         raise QMError(
             "gender_mismatch",
-            tr("性别与身份证号不符", "Gender disagrees with the ID number"),
+            gettext("性别与身份证号不符"),
             {"field": "gender"},
         )
     if Officer.objects.filter(id_number=number).exists():
         raise Conflict(
             "duplicate_id_number",
-            tr("该身份证号已在花名册中", "ID number already on the roll"),
+            gettext("该身份证号已在花名册中"),
             {"field": "id_number"},
         )
     bad = set(fields) - OFFICER_EDITABLE - {"status"}
     if bad:
         raise QMError(
             "unknown_fields",
-            tr(f"未知字段：{', '.join(sorted(bad))}", f"Unknown fields: {', '.join(sorted(bad))}"),
+            gettext("未知字段：{sorted}").format(sorted=", ".join(sorted(bad))),
         )
     with transaction.atomic():
         officer = Officer(
@@ -177,7 +176,7 @@ def officer_update(*, actor, officer: Officer, **fields) -> Officer:
     if bad:
         raise QMError(
             "not_editable",
-            tr(f"不可在此修改：{', '.join(sorted(bad))}", f"Not editable here: {', '.join(sorted(bad))}"),
+            gettext("不可在此修改：{sorted}").format(sorted=", ".join(sorted(bad))),
             {"fields": sorted(bad)},
         )
     with transaction.atomic():
@@ -185,7 +184,7 @@ def officer_update(*, actor, officer: Officer, **fields) -> Officer:
         before = snapshot(officer)
         for key, value in fields.items():
             if value is None and key in {"name"}:
-                raise QMError("required", tr("姓名不能为空", "Name is required"), {"field": key})
+                raise QMError("required", gettext("姓名不能为空"), {"field": key})
             setattr(
                 officer,
                 key,
@@ -209,7 +208,7 @@ def officer_transfer(*, actor, officer: Officer, to_unit: OrgUnit, reason: str =
     if to_unit.level == Level.STATION:
         raise QMError(
             "bad_unit",
-            tr("人员应隶属于执法机构而非站所", "Officers belong to an agency, not a station"),
+            gettext("人员应隶属于执法机构而非站所"),
             {"field": "to_unit"},
         )
     if officer.unit_id == to_unit.pk:
@@ -219,7 +218,7 @@ def officer_transfer(*, actor, officer: Officer, to_unit: OrgUnit, reason: str =
         if not scope.is_province(actor) and not (
             same_city and can_keep_roll(actor, officer.unit) and can_keep_roll(actor, to_unit)
         ):
-            raise Forbidden(tr("跨市州调动须由省厅办理", "Transfers between cities go through the province"))
+            raise Forbidden(gettext("跨市州调动须由省厅办理"))
     with transaction.atomic():
         officer = Officer.objects.select_for_update().get(pk=officer.pk)
         before = snapshot(officer, ["unit"])
@@ -241,9 +240,7 @@ def officer_set_status(*, actor, officer: Officer, status: str, reason: str = ""
     if actor is not None and not can_keep_roll(actor, officer.unit):
         raise Forbidden()
     if status not in OfficerStatus.values:
-        raise QMError(
-            "bad_status", tr(f"未知状态：{status}", f"Unknown status {status}"), {"field": "status"}
-        )
+        raise QMError("bad_status", gettext("未知状态：{status}").format(status=status), {"field": "status"})
     with transaction.atomic():
         officer = Officer.objects.select_for_update().get(pk=officer.pk)
         if officer.status == status:
@@ -251,9 +248,11 @@ def officer_set_status(*, actor, officer: Officer, status: str, reason: str = ""
         if status not in STATUS_TRANSITIONS[OfficerStatus(officer.status)]:
             raise Conflict(
                 "bad_transition",
-                tr(
-                    f"不能从{OfficerStatus(officer.status).label}变为{OfficerStatus(status).label}",
-                    f"The status cannot go from {officer.status} to {status}",
+                gettext("不能从{label}变为{label2}").format(
+                    label=OfficerStatus(officer.status).label,
+                    label2=OfficerStatus(status).label,
+                    status=officer.status,
+                    status2=status,
                 ),
                 {"field": "status"},
             )
@@ -290,7 +289,7 @@ def membership_grant(*, actor, user, unit: OrgUnit, role: str) -> Membership:
     if actor is not None:
         scope.require_role(actor, scope.PROVINCE)
     if role not in Role.values:
-        raise QMError("bad_role", tr(f"未知角色：{role}", f"Unknown role {role}"), {"field": "role"})
+        raise QMError("bad_role", gettext("未知角色：{role}").format(role=role), {"field": "role"})
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
         if created:
@@ -390,8 +389,8 @@ ROLL_FIELDS = (
 )
 MEASURED = ("height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm")
 AGENCY_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY)
-IMPORT_NOTE = "花名册导入 roll import"
-OTHER_CITY = "属于其他单位；跨市州调动须由省厅办理 belongs to another unit; transfers between cities go through the province"
+IMPORT_NOTE = pgettext_lazy("roll import", "花名册导入")
+OTHER_CITY = gettext_lazy("属于其他单位；跨市州调动须由省厅办理")
 
 
 @dataclass
@@ -451,9 +450,7 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
     from .importers import RowError, display, parse_roll
 
     if actor is not None and not scope.has_role(actor, *ROLL_KEEPERS):
-        raise Forbidden(
-            tr("只有省厅后勤和市州可以导入花名册", "Only provincial logistics and city staff import the roll")
-        )
+        raise Forbidden(gettext("只有省厅后勤和市州可以导入花名册"))
     data = file if isinstance(file, bytes | bytearray) else file.read()
     today = timezone.localdate()
     parsed = parse_roll(bytes(data), filename, today=today)
@@ -497,20 +494,19 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
                 reason = None
                 if unit is None:
                     reason = (
-                        "未知单位，请填写单位全称或6位代码 unknown unit: write its full name or its 6-digit code",
+                        gettext("未知单位，请填写单位全称或6位代码"),
                         "unknown_unit",
                     )
                 elif unit.level not in AGENCY_LEVELS:
                     reason = (
-                        "人员应隶属于执法机构而非站所 officers belong to an agency, not a station",
+                        gettext("人员应隶属于执法机构而非站所"),
                         "station_unit",
                     )
                 elif not unit.is_active:
-                    reason = ("单位已停用 the unit is no longer active", "inactive_unit")
+                    reason = (gettext("单位已停用"), "inactive_unit")
                 elif not keeper(unit):
                     reason = (
-                        "不在您的范围内，只能导入本市州单位的人员 outside your scope: you may import only "
-                        "the agencies of your own city",
+                        gettext("不在您的范围内，只能导入本市州单位的人员"),
                         "unit_out_of_scope",
                     )
                 if reason:
@@ -536,7 +532,7 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
             if transfer and not (actor is None or scope.is_province(actor) or keeper(by_id[officer.unit_id])):
                 written, col, shown = row.cells["id_number"]
                 shown = display(shown)
-                errors.append(RowError(row.row, written, shown, OTHER_CITY, "other_city", col))
+                errors.append(RowError(row.row, written, shown, str(OTHER_CITY), "other_city", col))
                 continue
             new_status = values.get("status")
             if (
@@ -551,9 +547,13 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
                         row.row,
                         written,
                         shown,
-                        tr(
-                            f"不能从{OfficerStatus(officer.status).label}变为{OfficerStatus(new_status).label}",
-                            f"The status cannot go from {officer.status} to {new_status}",
+                        pgettext(
+                            "The status cannot go from {status} to {new_status}", "不能从{label}变为{label2}"
+                        ).format(
+                            label=OfficerStatus(officer.status).label,
+                            label2=OfficerStatus(new_status).label,
+                            status=officer.status,
+                            new_status=new_status,
                         ),
                         "bad_transition",
                         col,
@@ -647,7 +647,7 @@ def roll_import(*, actor, file, filename: str, dry_run: bool = False) -> ImportR
         except IntegrityError:  # another upload added one of these officers meanwhile
             raise Conflict(
                 "roll_changed",
-                tr("花名册在导入期间被修改，请重新上传", "The roll changed during the import: upload again"),
+                gettext("花名册在导入期间被修改，请重新上传"),
             ) from None
         if updates:
             now = timezone.now()
@@ -763,7 +763,7 @@ def _insert_created(creates: list[dict], *, actor, now) -> None:
                 c["name"][:200],
                 Action.CREATE,
                 changes(c, pks[c["id_number"]]),
-                IMPORT_NOTE,
+                str(IMPORT_NOTE),
                 actor_id,
                 actor_name,
                 source,

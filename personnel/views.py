@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from core import scope
 from core.errors import Forbidden, NotFound, QMError
@@ -67,7 +68,7 @@ def field_label(name: str) -> str:
 
 
 def status_choices() -> list[tuple[str, str]]:
-    return [(IN_POST_FILTER, tr("在岗人员（在岗、借调、离岗）", "in post (serving, seconded, on leave)"))] + [
+    return [(IN_POST_FILTER, gettext("在岗人员（在岗、借调、离岗）"))] + [
         (s.value, status_label(s.value)) for s in OfficerStatus
     ]
 
@@ -114,7 +115,7 @@ def officer_list(request):
     status = request.GET.get("status") or None
     text = (request.GET.get("q") or "").strip()
     if status and status != IN_POST_FILTER and status not in OfficerStatus.values:
-        raise QMError("bad_filter", tr(f"未知状态 {status}", f"unknown status {status}"), {"field": "status"})
+        raise QMError("bad_filter", gettext("未知状态 {status}").format(status=status), {"field": "status"})
     qs = selectors.officers_for(
         user, unit_code=unit_code, q=text or None, status=None if status == IN_POST_FILTER else status
     )
@@ -168,9 +169,7 @@ def officer_measure(request, officer_id: int):
         context = _detail_context(request, officer)
         context.update(measure_error=exc.message, measure_form=form)
         return render(request, "personnel/officer_detail.html", context, status=400)
-    messages.success(
-        request, tr("测量数据已保存", "Measurements saved") if changed else tr("没有变化", "Nothing changed")
-    )
+    messages.success(request, gettext("测量数据已保存") if changed else gettext("没有变化"))
     return redirect("personnel:officer", officer_id=officer.id)
 
 
@@ -192,9 +191,8 @@ def officer_status(request, officer_id: int):
         return _detail_with_error(request, officer, "status_error", exc)
     messages.success(
         request,
-        tr(
-            f"状态已改为{OfficerStatus(updated.status).label}",
-            f"Status changed to {STATUS_EN[updated.status]}",
+        gettext("状态已改为{label}").format(
+            label=OfficerStatus(updated.status).label, value=STATUS_EN[updated.status]
         ),
     )
     return redirect("personnel:officer", officer_id=officer.id)
@@ -209,9 +207,7 @@ def officer_transfer(request, officer_id: int):
     code = request.POST.get("to_unit") or ""
     try:
         if not code:
-            raise QMError(
-                "required", tr("请选择调入单位", "Choose the unit to move to"), {"field": "to_unit"}
-            )
+            raise QMError("required", gettext("请选择调入单位"), {"field": "to_unit"})
         to_unit = selectors.unit_get(request.user, code)
         updated = services.officer_transfer(
             actor=request.user,
@@ -222,9 +218,9 @@ def officer_transfer(request, officer_id: int):
     except QMError as exc:
         return _detail_with_error(request, officer, "transfer_error", exc)
     if updated.unit_id == officer.unit_id:
-        messages.info(request, tr("已在该单位，没有变化", "Already in that unit; nothing changed"))
+        messages.info(request, gettext("已在该单位，没有变化"))
     else:
-        messages.success(request, tr(f"已调至{updated.unit.name}", f"Moved to {updated.unit.name}"))
+        messages.success(request, gettext("已调至{name}").format(name=updated.unit.name))
     return redirect("personnel:officer", officer_id=officer.id)
 
 
@@ -248,7 +244,7 @@ def _parse_measurement(name: str, raw: str):
         except ValueError:
             raise QMError(
                 "invalid",
-                f"{label}: {tr('日期格式应为 2026-11-27', 'a date like 2026-11-27')}",
+                f"{label}: {gettext('日期格式应为 2026-11-27')}",
                 {"field": name},
             ) from None
     try:
@@ -256,9 +252,7 @@ def _parse_measurement(name: str, raw: str):
         if not value.is_finite():
             raise InvalidOperation
     except InvalidOperation:
-        raise QMError(
-            "invalid", f"{label}: {tr('应为数字', 'must be a number')} ({raw})", {"field": name}
-        ) from None
+        raise QMError("invalid", f"{label}: {gettext('应为数字')} ({raw})", {"field": name}) from None
     if name == "foot_mm":
         try:
             return foot_mm_from_input(value)
@@ -411,9 +405,9 @@ def roll_upload(request):
         upload = request.FILES.get("file")
         dry_run = request.POST.get("action") != "import"
         if upload is None:
-            context["problem"] = tr("请选择一个 Excel 文件。", "Choose an Excel file.")
+            context["problem"] = gettext("请选择一个 Excel 文件。")
         elif upload.size > MAX_UPLOAD_BYTES:
-            context["problem"] = tr("文件超过 20 MB。", "The file is larger than 20 MB.")
+            context["problem"] = gettext("文件超过 20 MB。")
         else:
             try:
                 report = services.roll_import(
@@ -441,7 +435,7 @@ def _errors_csv(request):
     response["Content-Disposition"] = 'attachment; filename="roll-errors.csv"'
     response.write("\ufeff")  # so Excel opens the Chinese text as UTF-8
     writer = csv.writer(response)
-    writer.writerow(["行 row", "列 column", "值 value", "原因 reason"])
+    writer.writerow([pgettext("row", "行"), gettext("列"), gettext("值"), gettext("原因")])
     for e in errors:
         writer.writerow([e["row"], e["column"], e["value"], e["reason"]])
     return response

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -69,9 +70,7 @@ class SupplierForm(forms.ModelForm):
         try:
             return uscc.validate(self.cleaned_data["credit_code"])
         except StdnumError as exc:
-            raise forms.ValidationError(
-                f"统一社会信用代码无效 invalid unified social credit code: {exc}"
-            ) from None
+            raise forms.ValidationError(gettext("统一社会信用代码无效：{exc}").format(exc=exc)) from None
 
 
 @admin.register(Supplier)

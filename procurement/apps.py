@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class ProcurementConfig(AppConfig):
     name = "procurement"
-    verbose_name = "采购 · Procurement"
+    verbose_name = pgettext_lazy("app", "采购")

@@ -38,7 +38,7 @@ def _rolled_back(fn):
 
 
 def run(bench) -> None:
-    bench.header("procurement 采购")
+    bench.header("procurement")
     with transaction.atomic():
         reference.load_org_tree()
         load_catalog()
@@ -71,7 +71,7 @@ def run(bench) -> None:
                     )
                 )
             )
-            label = "统采分签 per city" if per_city else "one province contract"
+            label = "per city" if per_city else "one province contract"
             bench.report(
                 f"contracts from {len(rows):,} demand rows, {label}",
                 f"{r['median']:.2f} s, {len(rows) / r['median']:,.0f} rows/s",

@@ -1,25 +1,26 @@
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class Method(models.TextChoices):
     """Procurement methods of 政府采购法 第二十六条 (plus 竞争性磋商, 财库〔2014〕214号)."""
 
-    OPEN = "open", "公开招标 open tender"
-    INVITED = "invited", "邀请招标 invited tender"
-    NEGOTIATION = "negotiation", "竞争性谈判 competitive negotiation"
-    CONSULTATION = "consultation", "竞争性磋商 competitive consultation"
-    SINGLE_SOURCE = "single_source", "单一来源 single source"
-    QUOTATION = "quotation", "询价 request for quotation"
+    OPEN = "open", gettext_lazy("公开招标")
+    INVITED = "invited", gettext_lazy("邀请招标")
+    NEGOTIATION = "negotiation", gettext_lazy("竞争性谈判")
+    CONSULTATION = "consultation", gettext_lazy("竞争性磋商")
+    SINGLE_SOURCE = "single_source", gettext_lazy("单一来源")
+    QUOTATION = "quotation", gettext_lazy("询价")
 
 
 class TenderStatus(models.TextChoices):
-    PLANNING = "planning", "筹备 planning"
-    ACTIVE = "active", "招标中 active"
-    EVALUATION = "evaluation", "评审 evaluation"
-    AWARDED = "awarded", "已定标 awarded"
-    CONTRACTED = "contracted", "履约 contracted"
-    COMPLETE = "complete", "完成 complete"
-    CANCELLED = "cancelled", "废标/终止 cancelled"
+    PLANNING = "planning", gettext_lazy("筹备")
+    ACTIVE = "active", gettext_lazy("招标中")
+    EVALUATION = "evaluation", gettext_lazy("评审")
+    AWARDED = "awarded", gettext_lazy("已定标")
+    CONTRACTED = "contracted", gettext_lazy("履约")
+    COMPLETE = "complete", gettext_lazy("完成")
+    CANCELLED = "cancelled", gettext_lazy("废标/终止")
 
 
 TENDER_TRANSITIONS = {
@@ -34,26 +35,26 @@ TENDER_TRANSITIONS = {
 
 
 class EvaluationMethod(models.TextChoices):
-    COMPREHENSIVE = "comprehensive", "综合评分法 comprehensive scoring"
-    LOWEST_PRICE = "lowest_price", "最低评标价法 lowest evaluated price"
+    COMPREHENSIVE = "comprehensive", gettext_lazy("综合评分法")
+    LOWEST_PRICE = "lowest_price", gettext_lazy("最低评标价法")
 
 
 class BidStatus(models.TextChoices):
-    SUBMITTED = "submitted", "已投标 submitted"
-    VALID = "valid", "有效 valid"
-    INVALID = "invalid", "无效 invalid"
+    SUBMITTED = "submitted", gettext_lazy("已投标")
+    VALID = "valid", gettext_lazy("有效")
+    INVALID = "invalid", gettext_lazy("无效")
 
 
 class AwardStatus(models.TextChoices):
-    ACTIVE = "active", "有效 active"
-    CANCELLED = "cancelled", "撤销 cancelled"
+    ACTIVE = "active", pgettext_lazy("active", "有效")
+    CANCELLED = "cancelled", gettext_lazy("撤销")
 
 
 class ContractStatus(models.TextChoices):
-    DRAFT = "draft", "草拟 draft"
-    SIGNED = "signed", "已签订 signed"
-    COMPLETE = "complete", "履约完毕 complete"
-    TERMINATED = "terminated", "终止 terminated"
+    DRAFT = "draft", gettext_lazy("草拟")
+    SIGNED = "signed", gettext_lazy("已签订")
+    COMPLETE = "complete", gettext_lazy("履约完毕")
+    TERMINATED = "terminated", gettext_lazy("终止")
 
 
 CONTRACT_TRANSITIONS = {
@@ -65,30 +66,30 @@ CONTRACT_TRANSITIONS = {
 
 
 class LineKind(models.TextChoices):
-    STANDARD = "standard", "号型 standard size"
-    MADE_TO_MEASURE = "mtm", "量体定制 made to measure"
+    STANDARD = "standard", pgettext_lazy("standard size", "号型")
+    MADE_TO_MEASURE = "mtm", gettext_lazy("量体定制")
 
 
 class PaymentKind(models.TextChoices):
-    ADVANCE = "advance", "预付款 advance"
-    PROGRESS = "progress", "进度款 progress"
-    FINAL = "final", "尾款 final"
-    BOND_RETURN = "bond_return", "退还履约保证金 bond returned"
+    ADVANCE = "advance", gettext_lazy("预付款")
+    PROGRESS = "progress", gettext_lazy("进度款")
+    FINAL = "final", gettext_lazy("尾款")
+    BOND_RETURN = "bond_return", gettext_lazy("退还履约保证金")
 
 
 class DeliveryStatus(models.TextChoices):
-    ANNOUNCED = "announced", "待到货 announced"
-    ARRIVED = "arrived", "已到货 arrived"
-    ACCEPTED = "accepted", "已验收 accepted"
+    ANNOUNCED = "announced", gettext_lazy("待到货")
+    ARRIVED = "arrived", gettext_lazy("已到货")
+    ACCEPTED = "accepted", gettext_lazy("已验收")
 
 
 class RejectionStatus(models.TextChoices):
     NONE = "", "—"
-    AWAITING_RETURN = "awaiting_return", "待退货 awaiting return"
-    RETURNED = "returned", "已退回供应商 returned to supplier"
-    REPLACED = "replaced", "已换货 replaced"
+    AWAITING_RETURN = "awaiting_return", gettext_lazy("待退货")
+    RETURNED = "returned", gettext_lazy("已退回供应商")
+    REPLACED = "replaced", gettext_lazy("已换货")
 
 
 class HolidayKind(models.TextChoices):
-    HOLIDAY = "holiday", "放假 holiday"
-    WORKDAY = "workday", "调休上班 make-up working day"
+    HOLIDAY = "holiday", gettext_lazy("放假")
+    WORKDAY = "workday", gettext_lazy("调休上班")

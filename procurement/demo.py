@@ -15,6 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext
 from stdnum.cn import uscc
 
 from assets.catalog import load_catalog
@@ -63,7 +64,7 @@ def demand_snapshot():
     from assets.services import snapshot_create
 
     return DemandSnapshot.objects.order_by("-created_at", "-id").first() or snapshot_create(
-        actor=None, note="采购演示 demo tender"
+        actor=None, note=gettext("采购演示")
     )
 
 

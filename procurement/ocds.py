@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import pgettext
 from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -158,7 +159,7 @@ def release_package(tender: Tender, published: datetime.datetime | None = None) 
             "id": f"{lot.number}-{item.code}",
             "description": f"第{lot.number}包 {item.name_zh} {item.name_en}",
             "classification": {"scheme": "QM-ITEM", "id": item.code, "description": item.name_zh},
-            "unit": {"name": "件 piece"},
+            "unit": {"name": pgettext("piece", "件")},
         }
         for lot in lots
         for item in lot.items.all()
@@ -225,7 +226,7 @@ def release_package(tender: Tender, published: datetime.datetime | None = None) 
                             "id": f"{lot.number}-{code}",
                             "description": name,
                             "quantity": qty,
-                            "unit": {"name": "件 piece"},
+                            "unit": {"name": pgettext("piece", "件")},
                         }
                         for code, name, qty in lines
                     ],
@@ -351,7 +352,7 @@ def _contract_items(contract) -> list[dict]:
                 "description": items[r["item_id"]].name_zh,
             },
             "quantity": r["q"],
-            "unit": {"name": "件 piece", "value": _value(r["p"])},
+            "unit": {"name": pgettext("piece", "件"), "value": _value(r["p"])},
         }
         for r in rows
     ]

@@ -2,9 +2,10 @@
 the dashboard's Gantt of the current tender."""
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from core import scope
-from core.pages import Block, Figure, NavItem, Section, tr
+from core.pages import Block, Figure, NavItem, Section
 from core.templatetags.qm import cn_date
 
 from . import selectors
@@ -61,7 +62,7 @@ def start_blocks(request) -> list[Block]:
                 {
                     "text": f"{label(m['name'])}",
                     "url": f"{tender_url(m['tender'].pk)}#m-{m['code']}",
-                    "meta": f"{m['tender'].reference} · {tr('计划', 'planned')} {cn_date(m['planned_date'])}",
+                    "meta": f"{m['tender'].reference} · {gettext('计划')} {cn_date(m['planned_date'])}",
                 }
                 for m in due[:8]
             ],
@@ -82,7 +83,7 @@ def dashboard_sections(request) -> list[Section]:
         return []
     tl = selectors.timeline(tender)
     url = tender_url(tender.pk)
-    title = tr("招标时间线", "Tender timeline")
+    title = gettext("招标时间线")
     return [
         Section(
             key="tender_gantt",

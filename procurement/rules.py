@@ -12,6 +12,8 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 from .workdays import CalendarMissing, WorkCalendar
 
 DATA = Path(__file__).resolve().parent / "data" / "legal_rules.json"
@@ -60,9 +62,8 @@ class Finding:
 
     def message(self) -> str:
         limit = f"，界限 {self.limit.isoformat()}" if self.limit else ""
-        return (
-            f"日期违反法定期限：{self.text_zh}{limit}（依据：{self.source}） "
-            f"date breaks a legal rule: {self.text_en}"
+        return gettext("日期违反法定期限：{text_zh}{limit}（依据：{source}）").format(
+            text_zh=self.text_zh, limit=limit, source=self.source, text_en=self.text_en
         )
 
     def as_dict(self) -> dict:

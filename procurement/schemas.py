@@ -1,12 +1,15 @@
 import datetime
 from decimal import Decimal
 
-from ninja import Field, Schema
+from django.utils.translation import gettext_lazy
+from ninja import Field
+
+from core.schema import Schema
 
 
 class SupplierIn(Schema):
     name: str
-    credit_code: str = Field(description="统一社会信用代码, 18 characters (GB 32100 check character)")
+    credit_code: str = Field(description=gettext_lazy("统一社会信用代码,"))
     address: str = ""
     contact_name: str = ""
     contact_phone: str = ""
@@ -111,7 +114,7 @@ class MilestonePatch(Schema):
     planned_date: datetime.date | None = None
     actual_date: datetime.date | None = None
     note: str | None = None
-    override_reason: str = Field("", description="省厅豁免理由: accept a date that breaks a legal rule")
+    override_reason: str = Field("", description=gettext_lazy("省厅豁免理由:"))
 
 
 class MilestoneSetOut(Schema):

@@ -12,10 +12,10 @@ from decimal import Decimal
 from django.db.models import DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core import scope
 from core.errors import Forbidden, NotFound
-from core.i18n import tr
 
 from . import rules
 from .choices import TenderStatus
@@ -58,7 +58,7 @@ def tender_latest(user) -> Tender:
     """The newest tender (by year, then the last created); 404 when there is none."""
     tender = tenders_for(user).order_by("-year", "-created_at", "-id").first()
     if tender is None:
-        raise NotFound(tr("尚无采购项目", "No tender yet"))
+        raise NotFound(gettext("尚无采购项目"))
     return tender
 
 

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -16,7 +17,6 @@ from assets.models import ItemType
 from core import scope
 from core.errors import Conflict, QMError
 from core.history import build_record, record_change, record_changes, snapshot
-from core.i18n import tr
 from core.models import ChangeRecord
 from personnel.models import Officer, OrgUnit
 
@@ -70,14 +70,15 @@ def _decimal(value, field: str, *, positive: bool = False) -> Decimal:
         d = to_decimal(value)
     except (InvalidOperation, ValueError, TypeError):
         raise QMError(
-            "invalid_amount", tr(f"金额无效：{field}", f"Invalid amount: {field}"), {"field": field}
+            "invalid_amount", gettext("金额无效：{field}").format(field=field), {"field": field}
         ) from None
     if not d.is_finite() or d < 0 or (positive and d == 0):
         raise QMError(
             "invalid_amount",
-            tr(
-                f"金额须为{'正数' if positive else '非负数'}：{field}",
-                f"{field} must be {'positive' if positive else 'zero or more'}",
+            gettext("金额须为{value}：{field}").format(
+                value="正数" if positive else "非负数",
+                field=field,
+                value2="positive" if positive else "zero or more",
             ),
             {"field": field},
         )
@@ -94,7 +95,7 @@ def credit_code_clean(value: str) -> str:
     except StdnumError as exc:
         raise QMError(
             "invalid_credit_code",
-            tr(f"统一社会信用代码无效：{exc}", f"Invalid unified social credit code: {exc}"),
+            gettext("统一社会信用代码无效：{exc}").format(exc=exc),
             {"field": "credit_code", "value": value},
         ) from None
 
@@ -109,14 +110,14 @@ def supplier_create(*, actor, name: str, credit_code: str, **fields) -> Supplier
     if bad:
         raise QMError(
             "unknown_fields",
-            tr(f"未知字段：{', '.join(sorted(bad))}", f"Unknown fields: {', '.join(sorted(bad))}"),
+            gettext("未知字段：{sorted}").format(sorted=", ".join(sorted(bad))),
         )
     if not (name or "").strip():
-        raise QMError("required", tr("名称不能为空", "Name is required"), {"field": "name"})
+        raise QMError("required", gettext("名称不能为空"), {"field": "name"})
     if Supplier.objects.filter(credit_code=code).exists():
         raise Conflict(
             "duplicate_credit_code",
-            tr("该统一社会信用代码已登记", "Credit code already registered"),
+            gettext("该统一社会信用代码已登记"),
             {"field": "credit_code"},
         )
     with transaction.atomic():
@@ -131,7 +132,9 @@ def supplier_update(*, actor, supplier: Supplier, **fields) -> Supplier:
     if bad:
         raise QMError(
             "not_editable",
-            tr(f"不可修改的字段：{', '.join(sorted(bad))}", f"Not editable: {', '.join(sorted(bad))}"),
+            pgettext("Not editable: {sorted}", "不可修改的字段：{sorted}").format(
+                sorted=", ".join(sorted(bad))
+            ),
         )
     with transaction.atomic():
         supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
@@ -179,17 +182,17 @@ def tender_create(
     _require_province(actor)
     if method not in Method.values:
         raise QMError(
-            "bad_method", tr(f"未知采购方式：{method}", f"Unknown method {method}"), {"field": "method"}
+            "bad_method", gettext("未知采购方式：{method}").format(method=method), {"field": "method"}
         )
     budget = _decimal(budget, "budget", positive=True)
     bid_bond = _decimal(bid_bond, "bid_bond")
     _check_bid_bond(bid_bond, budget)
     if not 2000 <= int(year) <= 2100:
-        raise QMError("bad_year", tr("年度无效", "Invalid year"), {"field": "year"})
+        raise QMError("bad_year", gettext("年度无效"), {"field": "year"})
     if Tender.objects.filter(reference=reference).exists():
         raise Conflict(
             "duplicate_reference",
-            tr(f"项目编号已存在：{reference}", f"Reference {reference} exists"),
+            gettext("项目编号已存在：{reference}").format(reference=reference),
             {"field": "reference"},
         )
     with transaction.atomic():
@@ -223,7 +226,9 @@ def tender_update(*, actor, tender: Tender, **fields) -> Tender:
     if bad:
         raise QMError(
             "not_editable",
-            tr(f"不可修改的字段：{', '.join(sorted(bad))}", f"Not editable: {', '.join(sorted(bad))}"),
+            pgettext("Not editable: {sorted}", "不可修改的字段：{sorted}").format(
+                sorted=", ".join(sorted(bad))
+            ),
         )
     with transaction.atomic():
         tender = Tender.objects.select_for_update().get(pk=tender.pk)
@@ -237,7 +242,7 @@ def tender_update(*, actor, tender: Tender, **fields) -> Tender:
         if lots_total > tender.budget:
             raise QMError(
                 "budget_below_lots",
-                tr("预算低于各标包预算之和", "Budget below the lots' total"),
+                gettext("预算低于各标包预算之和"),
                 {"field": "budget", "lots_total": str(lots_total)},
             )
         tender.save()
@@ -252,7 +257,7 @@ def tender_set_status(*, actor, tender: Tender, status: str, reason: str = "") -
         if status not in TenderStatus.values or status not in TENDER_TRANSITIONS[TenderStatus(tender.status)]:
             raise Conflict(
                 "bad_transition",
-                tr(f"状态不能从 {tender.status} 变为：{status}", f"{status} transition not allowed"),
+                gettext("状态不能从 {status} 变为：{status2}").format(status=tender.status, status2=status),
                 {"field": "status"},
             )
         before = snapshot(tender)
@@ -280,17 +285,14 @@ def lot_create(
     if evaluation_method not in EvaluationMethod.values:
         raise QMError(
             "bad_evaluation_method",
-            tr("未知评标方法", "Unknown evaluation method"),
+            gettext("未知评标方法"),
             {"field": "evaluation_method"},
         )
     weight = _decimal(price_weight, "price_weight")
     if evaluation_method == EvaluationMethod.COMPREHENSIVE and not Decimal(30) <= weight <= Decimal(100):
         raise QMError(
             "bad_price_weight",
-            tr(
-                "货物项目价格分权重须在30%至100%之间（财政部令第87号 第五十五条）",
-                "The price weight must be 30–100% for goods (MOF Order No. 87, Art. 55)",
-            ),
+            gettext("货物项目价格分权重须在30%至100%之间（财政部令第87号 第五十五条）"),
             {"field": "price_weight"},
         )
     codes = list(dict.fromkeys(item_codes))
@@ -299,22 +301,21 @@ def lot_create(
     if missing:
         raise QMError(
             "unknown_item",
-            tr(f"未知品类：{', '.join(missing)}", f"Unknown item: {', '.join(missing)}"),
+            gettext("未知品类：{missing}").format(missing=", ".join(missing)),
             {"field": "item_codes", "items": missing},
         )
     with transaction.atomic():
         tender = Tender.objects.select_for_update().get(pk=tender.pk)
         if tender.lots.filter(number=number).exists():
             raise Conflict(
-                "duplicate_lot", tr(f"包号已存在：{number}", f"Lot {number} exists"), {"field": "number"}
+                "duplicate_lot", gettext("包号已存在：{number}").format(number=number), {"field": "number"}
             )
         used = sum((lot.budget for lot in tender.lots.all()), Decimal(0))
         if used + budget > tender.budget:
             raise QMError(
                 "over_budget",
-                tr(
-                    f"标包预算之和超过项目预算：{used + budget} {tender.budget}",
-                    f"Lots exceed the tender budget ({used + budget} > {tender.budget})",
+                gettext("标包预算之和超过项目预算：{value} {budget}").format(
+                    value=used + budget, budget=tender.budget
                 ),
                 {"field": "budget"},
             )
@@ -381,13 +382,13 @@ def milestone_set(
     if actual_date not in (UNSET, None) and actual_date > today:
         raise QMError(
             "actual_in_future",
-            tr("实际日期不能晚于今天", "An actual date cannot be in the future"),
+            gettext("实际日期不能晚于今天"),
             {"field": "actual_date"},
         )
     with transaction.atomic():
         milestone = Milestone.objects.select_for_update().select_related("tender").get(pk=milestone.pk)
         if milestone.tender.status == TenderStatus.CANCELLED:
-            raise Conflict("tender_cancelled", tr("项目已终止", "The tender is cancelled"))
+            raise Conflict("tender_cancelled", gettext("项目已终止"))
         result = milestone_check(milestone=milestone, planned_date=planned_date, actual_date=actual_date)
         broken = [("planned", f) for f in result["planned"]] + [("actual", f) for f in result["actual"]]
         if broken and not override_reason.strip():
@@ -400,7 +401,7 @@ def milestone_set(
                     "rule": first.rule,
                     "source": first.source,
                     "violations": [{"date_kind": k, **f.as_dict()} for k, f in broken],
-                    "hint": "省厅可填写豁免理由 provincial logistics may override with a reason (override_reason)",
+                    "hint": gettext("省厅可填写豁免理由"),
                 },
             )
         before = snapshot(milestone)
@@ -444,11 +445,11 @@ def bid_submit(
     _require_province(actor)
     amount = money(_decimal(price_offered, "price", positive=True))
     if not supplier.is_active:
-        raise QMError("supplier_inactive", tr("供应商已停用", "Supplier inactive"), {"field": "supplier"})
+        raise QMError("supplier_inactive", gettext("供应商已停用"), {"field": "supplier"})
     if Bid.objects.filter(lot=lot, supplier=supplier).exists():
         raise Conflict(
             "duplicate_bid",
-            tr("该供应商已对本包投标", "This supplier already bid on the lot"),
+            gettext("该供应商已对本包投标"),
             {"field": "supplier"},
         )
     over = amount > lot.budget
@@ -459,9 +460,7 @@ def bid_submit(
             price=amount,
             submitted_on=submitted_on or timezone.localdate(),
             status=BidStatus.INVALID if over else BidStatus.SUBMITTED,
-            invalid_reason="投标报价超过采购预算 price above the budget (财政部令第87号 第六十三条)"
-            if over
-            else "",
+            invalid_reason=gettext("投标报价超过采购预算（财政部令第87号 第六十三条）") if over else "",
         )
         record_change(actor=actor, obj=bid, action=Action.CREATE)
     return bid
@@ -474,7 +473,7 @@ def bid_score(*, actor, bid: Bid, other_score) -> Bid:
     cap = Decimal(100) - bid.lot.price_weight
     if score > cap:
         raise QMError(
-            "bad_score", tr(f"技术商务得分不能超过 {cap}", f"Score above {cap}"), {"field": "other_score"}
+            "bad_score", gettext("技术商务得分不能超过 {cap}").format(cap=cap), {"field": "other_score"}
         )
     with transaction.atomic():
         before = snapshot(bid)
@@ -487,7 +486,7 @@ def bid_score(*, actor, bid: Bid, other_score) -> Bid:
 def bid_invalidate(*, actor, bid: Bid, reason: str) -> Bid:
     _require_province(actor)
     if not reason.strip():
-        raise QMError("required", tr("须填写无效原因", "A reason is required"), {"field": "reason"})
+        raise QMError("required", gettext("须填写无效原因"), {"field": "reason"})
     with transaction.atomic():
         before = snapshot(bid)
         bid.status, bid.invalid_reason, bid.rank = BidStatus.INVALID, reason.strip()[:300], None
@@ -504,9 +503,7 @@ def lot_evaluate(*, actor, lot: Lot) -> list[Bid]:
     with transaction.atomic():
         bids = list(Bid.objects.select_for_update().filter(lot=lot).exclude(status=BidStatus.INVALID))
         if not bids:
-            raise QMError(
-                "no_valid_bids", tr("本包没有有效投标", "No valid bids on the lot"), {"lot": lot.number}
-            )
+            raise QMError("no_valid_bids", gettext("本包没有有效投标"), {"lot": lot.number})
         before = {b.pk: snapshot(b) for b in bids}
         base = min(b.price for b in bids)
         if lot.evaluation_method == EvaluationMethod.COMPREHENSIVE:
@@ -514,7 +511,7 @@ def lot_evaluate(*, actor, lot: Lot) -> list[Bid]:
             if unscored:
                 raise QMError(
                     "unscored_bids",
-                    tr(f"尚未评分：{', '.join(unscored)}", f"Bids not scored: {', '.join(unscored)}"),
+                    gettext("尚未评分：{unscored}").format(unscored=", ".join(unscored)),
                     {"suppliers": unscored},
                 )
             for b in bids:
@@ -541,19 +538,15 @@ def award_create(*, actor, lot: Lot, decided_on: datetime.date, bid: Bid | None 
     with transaction.atomic():
         lot = Lot.objects.select_for_update().get(pk=lot.pk)
         if lot.awards.filter(status=AwardStatus.ACTIVE).exists():
-            raise Conflict(
-                "already_awarded", tr("本包已定标", "The lot is already awarded"), {"lot": lot.number}
-            )
+            raise Conflict("already_awarded", gettext("本包已定标"), {"lot": lot.number})
         if bid is None:
             bid = lot.bids.filter(status=BidStatus.VALID, rank=1).first()
             if bid is None:
-                raise QMError(
-                    "not_evaluated", tr("本包尚未评审", "Evaluate the lot first"), {"lot": lot.number}
-                )
+                raise QMError("not_evaluated", gettext("本包尚未评审"), {"lot": lot.number})
         if bid.lot_id != lot.pk or bid.status != BidStatus.VALID or bid.rank is None:
             raise QMError(
                 "bad_bid",
-                tr("只能授予本包经评审的有效投标", "Only a ranked valid bid of this lot"),
+                gettext("只能授予本包经评审的有效投标"),
                 {"field": "bid"},
             )
         award = Award.objects.create(
@@ -582,30 +575,30 @@ def _parse_rows(rows, items: dict[str, ItemType], units: dict[str, OrgUnit]) -> 
         def bad(field, msg, _i=i, _row=row):
             return QMError(
                 "bad_row",
-                tr(f"第{_i}行：{field} {msg}", f"Row {_i}: {field}: {msg}"),
+                gettext("第{i}行：{field} {msg}").format(i=_i, field=field, msg=msg),
                 {"row": _i, "field": field, "value": _row.get(field)},
             )
 
         if not isinstance(row, dict):
-            raise QMError("bad_row", tr(f"第{i}行格式错误", f"Row {i} is not a record"), {"row": i})
+            raise QMError("bad_row", gettext("第{i}行格式错误").format(i=i), {"row": i})
         city = str(row.get("city_code") or "")
         if city not in units:
-            raise bad("city_code", tr("未知市州", "Unknown city"))
+            raise bad("city_code", gettext("未知市州"))
         item = items.get(str(row.get("item_code") or ""))
         if item is None:
-            raise bad("item_code", tr("未知品类", "Unknown item"))
+            raise bad("item_code", gettext("未知品类"))
         gender = GENDERS.get(str(row.get("gender") or ""))
         if gender is None:
-            raise bad("gender", tr("性别款式须为 男/女 (M/F)", "Gender must be 男/女 (M/F)"))
+            raise bad("gender", gettext("性别款式须为 男/女 (M/F)"))
         size = str(row.get("size") or "").strip()
         if not size:
-            raise bad("size", tr("号型为空", "Size missing"))
+            raise bad("size", gettext("号型为空"))
         qty = row.get("quantity")
         if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
-            raise bad("quantity", tr("数量须为正整数", "Quantity must be a positive integer"))
+            raise bad("quantity", pgettext("Quantity must be a positive integer", "数量须为正整数"))
         key = (city, item.code, gender, size)
         if key in seen:
-            raise bad("size", tr("重复行", "Duplicate row"))
+            raise bad("size", gettext("重复行"))
         seen.add(key)
         out.append(_Row(city, item, gender, size, qty))
     return out
@@ -622,27 +615,27 @@ def _parse_mtm(entries, items: dict[str, ItemType]) -> list[tuple[Officer, ItemT
         if officer is None:
             raise QMError(
                 "bad_mtm",
-                tr(f"定制第{i}行：人员不存在", f"Made-to-measure row {i}: unknown officer"),
+                gettext("定制第{i}行：人员不存在").format(i=i),
                 {"row": i, "field": "officer_id"},
             )
         item = items.get(str(entry.get("item_code") or ""))
         if item is None:
             raise QMError(
                 "bad_mtm",
-                tr(f"定制第{i}行：未知品类", f"Made-to-measure row {i}: unknown item"),
+                gettext("定制第{i}行：未知品类").format(i=i),
                 {"row": i, "field": "item_code"},
             )
         gender = GENDERS.get(str(entry.get("gender") or officer.gender))
         if gender != officer.gender:
             raise QMError(
                 "bad_mtm",
-                tr(f"定制第{i}行：款式与人员性别不符", f"Row {i}: gender disagrees with the officer"),
+                gettext("定制第{i}行：款式与人员性别不符").format(i=i),
                 {"row": i, "field": "gender"},
             )
         if (officer.pk, item.code) in seen:
             raise QMError(
                 "bad_mtm",
-                tr(f"定制第{i}行：同一人员同一品类重复", f"Row {i}: one line per officer and item"),
+                gettext("定制第{i}行：同一人员同一品类重复").format(i=i),
                 {"row": i, "field": "item_code"},
             )
         seen.add((officer.pk, item.code))
@@ -650,7 +643,7 @@ def _parse_mtm(entries, items: dict[str, ItemType]) -> list[tuple[Officer, ItemT
         if not isinstance(measurements, dict):
             raise QMError(
                 "bad_mtm",
-                tr(f"定制第{i}行：量体数据格式错误", f"Row {i}: measurements must be a mapping"),
+                gettext("定制第{i}行：量体数据格式错误").format(i=i),
                 {"row": i, "field": "measurements"},
             )
         out.append((officer, item, {k: str(v) for k, v in measurements.items()}))
@@ -720,11 +713,9 @@ def contracts_create_from_demand(
     margin. Amount = quantity × unit price (6 places) rounded to 2; the total is the sum of the lines."""
     _require_province(actor)
     if award.status != AwardStatus.ACTIVE:
-        raise Conflict("award_inactive", tr("中标已撤销", "The award is cancelled"))
+        raise Conflict("award_inactive", gettext("中标已撤销"))
     if not 0 <= int(margin_percent) <= 20:
-        raise QMError(
-            "bad_margin", tr("备用比例须在0–20%", "Spare margin 0–20%"), {"field": "margin_percent"}
-        )
+        raise QMError("bad_margin", gettext("备用比例须在0–20%"), {"field": "margin_percent"})
     rows, made_to_measure = list(rows), list(made_to_measure)
     if snapshot_id is not None:
         from assets.models import DemandSnapshot
@@ -732,11 +723,11 @@ def contracts_create_from_demand(
         if not DemandSnapshot.objects.filter(pk=snapshot_id).exists():
             raise QMError(
                 "bad_snapshot",
-                tr(f"无此需求快照：{snapshot_id}", f"No demand snapshot {snapshot_id}"),
+                gettext("无此需求快照：{snapshot_id}").format(snapshot_id=snapshot_id),
                 {"field": "snapshot_id"},
             )
     if not rows and not made_to_measure:
-        raise QMError("no_rows", tr("没有需求行", "No demand rows"), {"field": "rows"})
+        raise QMError("no_rows", gettext("没有需求行"), {"field": "rows"})
     lot = award.lot
     lot_codes = set(lot.items.values_list("code", flat=True))
     items = {i.code: i for i in ItemType.objects.all()}
@@ -748,7 +739,7 @@ def contracts_create_from_demand(
     if outside:
         raise QMError(
             "item_not_in_lot",
-            tr(f"品类不在本包内：{', '.join(outside)}", f"Items not in the lot: {', '.join(outside)}"),
+            gettext("品类不在本包内：{outside}").format(outside=", ".join(outside)),
             {"field": "item_code", "items": outside},
         )
     prices = {}
@@ -756,7 +747,7 @@ def contracts_create_from_demand(
         if code not in unit_prices:
             raise QMError(
                 "missing_price",
-                tr(f"缺少单价：{code}", f"No unit price for {code}"),
+                gettext("缺少单价：{code}").format(code=code),
                 {"field": "unit_prices", "item": code},
             )
         prices[code] = price(_decimal(unit_prices[code], f"unit_prices.{code}", positive=True))
@@ -790,9 +781,7 @@ def contracts_create_from_demand(
         if clash:
             raise Conflict(
                 "contract_exists",
-                tr(
-                    f"该中标下已有合同：{', '.join(clash)}", f"Contracts already exist for {', '.join(clash)}"
-                ),
+                gettext("该中标下已有合同：{clash}").format(clash=", ".join(clash)),
                 {"buyers": clash},
             )
         contracts = []
@@ -897,7 +886,7 @@ def contract_sign(
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         if ContractStatus.SIGNED not in CONTRACT_TRANSITIONS[ContractStatus(contract.status)]:
-            raise Conflict("bad_transition", tr("合同不能签订", "The contract cannot be signed now"))
+            raise Conflict("bad_transition", gettext("合同不能签订"))
         before = snapshot(contract)
         contract.status, contract.signed_on, contract.published_on = (
             ContractStatus.SIGNED,
@@ -915,29 +904,24 @@ def payment_record(
     """Payments never add up to more than the contract total; a returned bond at most the bond."""
     _require_province(actor)
     if kind not in PaymentKind.values:
-        raise QMError(
-            "bad_kind", tr(f"未知付款类型：{kind}", f"Unknown payment kind {kind}"), {"field": "kind"}
-        )
+        raise QMError("bad_kind", gettext("未知付款类型：{kind}").format(kind=kind), {"field": "kind"})
     amount = money(_decimal(amount, "amount", positive=True))
     with transaction.atomic():
         contract = Contract.objects.select_for_update().get(pk=contract.pk)
         if contract.status not in (ContractStatus.SIGNED, ContractStatus.COMPLETE):
-            raise Conflict("not_signed", tr("合同未签订", "The contract is not signed"))
+            raise Conflict("not_signed", gettext("合同未签订"))
         payments = list(contract.payments.all())
         if kind == PaymentKind.BOND_RETURN:
             returned = sum((p.amount for p in payments if p.kind == kind), Decimal(0))
             if returned + amount > contract.performance_bond:
-                raise QMError(
-                    "over_bond", tr("退还金额超过履约保证金", "More than the bond"), {"field": "amount"}
-                )
+                raise QMError("over_bond", gettext("退还金额超过履约保证金"), {"field": "amount"})
         else:
             paid = sum((p.amount for p in payments if p.kind != PaymentKind.BOND_RETURN), Decimal(0))
             if paid + amount > contract.total:
                 raise QMError(
                     "over_total",
-                    tr(
-                        f"付款累计超过合同金额（{paid + amount} > {contract.total}）",
-                        f"Payments exceed the contract total ({paid + amount} > {contract.total})",
+                    gettext("付款累计超过合同金额（{value} > {total}）").format(
+                        value=paid + amount, total=contract.total
                     ),
                     {"field": "amount"},
                 )
@@ -1017,24 +1001,24 @@ def delivery_create(
     _require_province(actor)
     contract.refresh_from_db(fields=["status"])
     if contract.status != ContractStatus.SIGNED:
-        raise Conflict("not_signed", tr("合同未签订或已结束", "The contract is not signed or already closed"))
+        raise Conflict("not_signed", gettext("合同未签订或已结束"))
     if destination.level not in ("province", "city"):
         raise QMError(
             "bad_destination",
-            tr("交货地点须为省级仓库或市州", "Deliver to the provincial store or a city"),
+            gettext("交货地点须为省级仓库或市州"),
             {"field": "destination"},
         )
     if contract.buyer.level == "city" and destination.pk != contract.buyer_id:
         raise QMError(
             "bad_destination",
-            tr("市州合同只能交货至本市州", "A city's contract delivers to that city"),
+            gettext("市州合同只能交货至本市州"),
             {"field": "destination"},
         )
     if not lines:
-        raise QMError("no_lines", tr("交货明细为空", "No lines"), {"field": "lines"})
+        raise QMError("no_lines", gettext("交货明细为空"), {"field": "lines"})
     if Delivery.objects.filter(number=number).exists():
         raise Conflict(
-            "duplicate_number", tr(f"批次号已存在：{number}", f"Batch {number} exists"), {"field": "number"}
+            "duplicate_number", gettext("批次号已存在：{number}").format(number=number), {"field": "number"}
         )
     contract_lines = {cl.pk: cl for cl in contract.lines.all()}
     with transaction.atomic():
@@ -1048,14 +1032,14 @@ def delivery_create(
             if cl is None:
                 raise QMError(
                     "bad_line",
-                    tr(f"第{i}行：不是本合同的明细", f"Line {i}: not a line of this contract"),
+                    gettext("第{i}行：不是本合同的明细").format(i=i),
                     {"row": i, "field": "contract_line_id"},
                 )
             qty = line.get("quantity")
             if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
                 raise QMError(
                     "bad_line",
-                    tr(f"第{i}行：数量须为正整数", f"Line {i}: quantity must be positive"),
+                    gettext("第{i}行：数量须为正整数").format(i=i),
                     {"row": i, "field": "quantity"},
                 )
             replaces = None
@@ -1068,10 +1052,7 @@ def delivery_create(
                 if replaces is None:
                     raise QMError(
                         "bad_line",
-                        tr(
-                            f"第{i}行：替换对象不是本明细的不合格品",
-                            f"Line {i}: replaces no rejected goods of this line",
-                        ),
+                        gettext("第{i}行：替换对象不是本明细的不合格品").format(i=i),
                         {"row": i, "field": "replaces_id"},
                     )
                 if replaces.pk not in replaced_open:
@@ -1080,9 +1061,8 @@ def delivery_create(
                 if qty > replaced_open[replaces.pk]:
                     raise QMError(
                         "over_replacement",
-                        tr(
-                            f"第{i}行：替换数量超过待换数量（{replaced_open[replaces.pk]}）",
-                            f"Line {i}: more than the rejected goods still to replace ({replaced_open[replaces.pk]})",
+                        gettext("第{i}行：替换数量超过待换数量（{value}）").format(
+                            i=i, value=replaced_open[replaces.pk]
                         ),
                         {"row": i, "field": "quantity"},
                     )
@@ -1093,9 +1073,12 @@ def delivery_create(
             if wanted[cl.pk] > owed:
                 raise QMError(
                     "over_delivery",
-                    tr(
-                        f"第{i}行：{cl.item.name_for(cl.gender)} {cl.size} 超过合同未交数量（{owed}）",
-                        f"Line {i}: more than still owed ({owed}) of {cl.item.name_en}, size {cl.size}",
+                    gettext("第{i}行：{name_for} {size} 超过合同未交数量（{owed}）").format(
+                        i=i,
+                        name_for=cl.item.name_for(cl.gender),
+                        size=cl.size,
+                        owed=owed,
+                        name_en=cl.item.name_en,
                     ),
                     {"row": i, "field": "quantity", "owed": owed},
                 )
@@ -1121,7 +1104,7 @@ def delivery_arrive(*, actor, delivery: Delivery, delivered_on: datetime.date) -
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.status != DeliveryStatus.ANNOUNCED:
-            raise Conflict("bad_transition", tr("该批次已到货", "The batch already arrived"))
+            raise Conflict("bad_transition", gettext("该批次已到货"))
         before = snapshot(delivery)
         delivery.delivered_on, delivery.status = delivered_on, DeliveryStatus.ARRIVED
         delivery.save()
@@ -1145,23 +1128,19 @@ def acceptance_record(
     returned to the supplier and replaced."""
     _require_province(actor)
     if delivery.status == DeliveryStatus.ANNOUNCED or delivery.delivered_on is None:
-        raise Conflict("not_arrived", tr("批次尚未到货", "The batch has not arrived"))
+        raise Conflict("not_arrived", gettext("批次尚未到货"))
     if inspected_on < delivery.delivered_on:
-        raise QMError(
-            "bad_date", tr("验收日期早于到货日期", "Inspected before arrival"), {"field": "inspected_on"}
-        )
+        raise QMError("bad_date", gettext("验收日期早于到货日期"), {"field": "inspected_on"})
     if not certificate_number.strip():
-        raise QMError(
-            "required", tr("须填写验收单号", "Certificate number required"), {"field": "certificate_number"}
-        )
+        raise QMError("required", gettext("须填写验收单号"), {"field": "certificate_number"})
     if not inspectors.strip():
-        raise QMError("required", tr("须填写验收人员", "Inspectors required"), {"field": "inspectors"})
+        raise QMError("required", gettext("须填写验收人员"), {"field": "inspectors"})
     dlines = {dl.pk: dl for dl in delivery.lines.select_related("contract_line__item", "replaces")}
     total = sum(dl.quantity for dl in dlines.values())
     if isinstance(sample_size, bool) or not isinstance(sample_size, int) or not 1 <= sample_size <= total:
         raise QMError(
             "bad_sample",
-            tr(f"抽样数量须在1至{total}之间", f"Pieces sampled 1–{total}"),
+            gettext("抽样数量须在1至{total}之间").format(total=total),
             {"field": "sample_size"},
         )
     results = {}
@@ -1170,22 +1149,21 @@ def acceptance_record(
         if dl is None or dl.pk in results:
             raise QMError(
                 "bad_line",
-                tr(f"第{i}行：不是本批次的明细或重复", f"Line {i}: not a line of this batch, or twice"),
+                gettext("第{i}行：不是本批次的明细或重复").format(i=i),
                 {"row": i, "field": "delivery_line_id"},
             )
         acc, rej = line.get("accepted", 0), line.get("rejected", 0)
         if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in (acc, rej)):
             raise QMError(
                 "bad_line",
-                tr(f"第{i}行：数量须为非负整数", f"Line {i}: quantities must be whole numbers ≥ 0"),
+                gettext("第{i}行：数量须为非负整数").format(i=i),
                 {"row": i, "field": "accepted"},
             )
         if acc + rej != dl.quantity:
             raise QMError(
                 "bad_line",
-                tr(
-                    f"第{i}行：合格{acc}+不合格{rej}≠到货{dl.quantity}",
-                    f"Line {i}: accepted + rejected must equal the {dl.quantity} delivered",
+                gettext("第{i}行：合格{acc}+不合格{rej}≠到货{quantity}").format(
+                    i=i, acc=acc, rej=rej, quantity=dl.quantity
                 ),
                 {"row": i, "field": "accepted"},
             )
@@ -1193,7 +1171,7 @@ def acceptance_record(
         if rej and not reason:
             raise QMError(
                 "bad_line",
-                tr(f"第{i}行：不合格须写明原因", f"Line {i}: a rejection needs a reason"),
+                gettext("第{i}行：不合格须写明原因").format(i=i),
                 {"row": i, "field": "reason"},
             )
         results[dl.pk] = (acc, rej, reason)
@@ -1201,17 +1179,17 @@ def acceptance_record(
     if missing:
         raise QMError(
             "lines_missing",
-            tr("每一行都须有验收结果", "Every line needs a result"),
+            gettext("每一行都须有验收结果"),
             {"field": "lines", "delivery_line_ids": missing},
         )
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if Acceptance.objects.filter(delivery=delivery).exists():
-            raise Conflict("already_accepted", tr("该批次已验收", "The batch was already inspected"))
+            raise Conflict("already_accepted", gettext("该批次已验收"))
         if Acceptance.objects.filter(certificate_number=certificate_number.strip()).exists():
             raise Conflict(
                 "duplicate_certificate",
-                tr("验收单号已存在", "Certificate number exists"),
+                gettext("验收单号已存在"),
                 {"field": "certificate_number"},
             )
         acceptance = Acceptance.objects.create(
@@ -1291,13 +1269,9 @@ def rejection_mark_returned(
     with transaction.atomic():
         line = AcceptanceLine.objects.select_for_update().get(pk=acceptance_line.pk)
         if line.rejection_status != RejectionStatus.AWAITING_RETURN:
-            raise Conflict(
-                "bad_transition", tr("该行没有待退回的不合格品", "Nothing awaiting return on this line")
-            )
+            raise Conflict("bad_transition", gettext("该行没有待退回的不合格品"))
         if returned_on < line.acceptance.inspected_on:
-            raise QMError(
-                "bad_date", tr("退回日期早于验收日期", "Returned before inspection"), {"field": "returned_on"}
-            )
+            raise QMError("bad_date", gettext("退回日期早于验收日期"), {"field": "returned_on"})
         before = snapshot(line)
         line.rejection_status, line.returned_on = RejectionStatus.RETURNED, returned_on
         line.save(update_fields=["rejection_status", "returned_on"])
@@ -1317,7 +1291,7 @@ def holiday_set(*, actor, date: datetime.date, kind: str, name: str = "", source
     if kind not in HolidayKind.values:
         raise QMError(
             "bad_kind",
-            tr("类型须为 holiday 或 workday", "Kind must be holiday or workday"),
+            gettext("类型须为 holiday 或 workday"),
             {"field": "kind"},
         )
     with transaction.atomic():

@@ -6,6 +6,7 @@ import datetime
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from core import scope
 from core.errors import Forbidden, NotFound, QMError
@@ -59,9 +60,7 @@ def timeline_rows(tl: dict) -> list[dict]:
                     {
                         **f,
                         "text": tr(f["text_zh"], f["text_en"]),
-                        "kind_label": tr("计划", "planned")
-                        if f["date_kind"] == "planned"
-                        else tr("实际", "actual"),
+                        "kind_label": gettext("计划") if f["date_kind"] == "planned" else gettext("实际"),
                     }
                     for f in m["findings"]
                 ],
@@ -89,7 +88,7 @@ def gantt_spec(tl: dict, link: str = "") -> dict:
             bars.append(
                 {
                     "value": [idx, iso(start), iso(planned), PLANNED],
-                    "tip": f"{names[-1]} · {tr('计划', 'planned')} {iso(planned)}",
+                    "tip": f"{names[-1]} · {gettext('计划')} {iso(planned)}",
                 }
             )
             prev[PLANNED] = planned
@@ -97,9 +96,9 @@ def gantt_spec(tl: dict, link: str = "") -> dict:
         if end:
             start = min(prev[ACTUAL] or end, end)
             kind = ACTUAL if done else FORECAST
-            what = tr("实际", "actual") if done else tr("预测", "forecast")
+            what = gettext("实际") if done else gettext("预测")
             slip = m["slip_days"]
-            extra = "" if not slip else f" ({'+' if slip > 0 else ''}{slip} {tr('天', 'days')})"
+            extra = "" if not slip else f" ({'+' if slip > 0 else ''}{slip} {gettext('天')})"
             bars.append(
                 {"value": [idx, iso(start), iso(end), kind], "tip": f"{names[-1]} · {what} {iso(end)}{extra}"}
             )
@@ -111,11 +110,11 @@ def gantt_spec(tl: dict, link: str = "") -> dict:
         "today": iso(tl["today"]),
         "target": iso(tl["target_date"]),
         "labels": {
-            "planned": tr("计划", "Planned"),
-            "actual": tr("实际", "Actual"),
-            "forecast": tr("预测", "Forecast"),
-            "today": tr("今天", "Today"),
-            "target": tr("目标", "Target"),
+            "planned": gettext("计划"),
+            "actual": gettext("实际"),
+            "forecast": gettext("预测"),
+            "today": gettext("今天"),
+            "target": gettext("目标"),
         },
         "lang": "en" if is_en() else "zh",
     }
@@ -160,7 +159,7 @@ def contracts(request):
     user = request.user
     tender_id = request.GET.get("tender") or None
     if tender_id is not None and not tender_id.isdigit():
-        raise QMError("bad_filter", tr("项目编号应为数字", "tender must be a number"), {"field": "tender"})
+        raise QMError("bad_filter", gettext("项目编号应为数字"), {"field": "tender"})
     qs = selectors.contracts_for(user, tender_id=int(tender_id) if tender_id else None)
     rows = [
         {

@@ -9,6 +9,7 @@ non-working day ends on the next working day.
 import datetime
 
 import chinese_calendar
+from django.utils.translation import gettext
 
 from core.errors import QMError
 
@@ -19,8 +20,7 @@ class CalendarMissing(QMError):
     def __init__(self, year: int):
         super().__init__(
             "calendar_missing",
-            f"{year}年工作日数据缺失，请在节假日表中录入国务院办公厅公布的放假安排 "
-            f"no working-day data for {year}: add that year's holidays and make-up working days",
+            gettext("{year}年工作日数据缺失，请在节假日表中录入国务院办公厅公布的放假安排").format(year=year),
             {"year": year},
         )
         self.year = year

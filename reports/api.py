@@ -1,9 +1,10 @@
 from django.http import FileResponse
 from django.utils import translation
+from django.utils.translation import gettext, pgettext
 from ninja import Query, Router, Status
 
 from core.errors import QMError
-from core.i18n import one, tr
+from core.i18n import one
 from core.pagination import PageParams, page_schema, paginate
 
 from . import selectors, services
@@ -11,7 +12,7 @@ from .choices import JobStatus
 from .registry import kinds
 from .schemas import JobIn, JobOut, KindOut
 
-router = Router(tags=["reports 报表"])
+router = Router(tags=["reports"])
 
 
 def request_language(request) -> str:
@@ -48,7 +49,7 @@ def job_out(job) -> dict:
     }
 
 
-@router.get("/kinds", response=list[KindOut], summary="可生成的报表 report kinds")
+@router.get("/kinds", response=list[KindOut], summary=gettext("可生成的报表"))
 def kind_list(request):
     return [
         {
@@ -62,7 +63,7 @@ def kind_list(request):
     ]
 
 
-@router.post("/jobs", response={202: JobOut}, summary="请求生成报表 queue a report (poll the job)")
+@router.post("/jobs", response={202: JobOut}, summary=gettext("请求生成报表"))
 def job_create(request, payload: JobIn):
     with translation.override(request_language(request)):  # the file is printed in the caller's language
         job = services.job_create(
@@ -77,12 +78,12 @@ class JobFilters(PageParams):
     status: str | None = None
 
 
-@router.get("/jobs", response=page_schema(JobOut), summary="我的报表任务 my report jobs")
+@router.get("/jobs", response=page_schema(JobOut), summary=gettext("我的报表任务"))
 def job_list(request, filters: Query[JobFilters]):
     if filters.status and filters.status not in JobStatus.values:
         raise QMError(
             "bad_filter",
-            tr(f"未知状态：{filters.status}", f"Unknown status {filters.status}"),
+            gettext("未知状态：{status}").format(status=filters.status),
             {"field": "status"},
         )
     return paginate(
@@ -90,13 +91,15 @@ def job_list(request, filters: Query[JobFilters]):
     )
 
 
-@router.get("/jobs/{job_id}", response=JobOut, summary="任务状态与进度 job status and progress")
+@router.get("/jobs/{job_id}", response=JobOut, summary=gettext("任务状态与进度"))
 def job_detail(request, job_id: int):
     return job_out(selectors.job_get(request.user, job_id))
 
 
 @router.post(
-    "/jobs/{job_id}/rerun", response={202: JobOut}, summary="重新生成 re-run a finished or failed job"
+    "/jobs/{job_id}/rerun",
+    response={202: JobOut},
+    summary=pgettext("re-run a finished or failed job", "重新生成"),
 )
 def job_rerun(request, job_id: int):
     with translation.override(request_language(request)):
@@ -105,16 +108,16 @@ def job_rerun(request, job_id: int):
     return Status(202, job_out(job))
 
 
-@router.get("/jobs/{job_id}/download", summary="下载报表文件 download the file")
+@router.get("/jobs/{job_id}/download", summary=gettext("下载报表文件"))
 def job_download(request, job_id: int):
     job = selectors.job_get(request.user, job_id)
     if job.status != JobStatus.DONE:
         raise QMError(
             "not_ready",
-            tr(f"报表尚未生成：{job.status}", f"The report is {job.status}"),
+            gettext("报表尚未生成：{status}").format(status=job.status),
             {"status": job.status},
             status=409,
         )
     if job.expired or not job.file:
-        raise QMError("expired", tr("文件已过期，请重新生成", "The file expired; re-run the job"), status=410)
+        raise QMError("expired", gettext("文件已过期，请重新生成"), status=410)
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name)

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    verbose_name = "报表 · Reports"
+    verbose_name = pgettext_lazy("app", "报表")

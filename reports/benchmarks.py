@@ -54,7 +54,7 @@ def _data(officers, units):
         items=active_items(),
         requested_by="bench",
         requested_at=timezone.now(),
-        sources=["基准测试 benchmark roll (in memory)"],
+        sources=["benchmark roll (in memory)"],
         label="湖南省",
     )
 
@@ -64,7 +64,7 @@ def _cpu() -> float:
     return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
 
 
-NAIVE_SECTION = """<section style="break-before: page"><h1>{title}</h1><p class="meta">单位 unit：{unit}</p>
+NAIVE_SECTION = """<section style="break-before: page"><h1>{title}</h1><p class="meta">单位：{unit}</p>
 <p class="kit">配发内容 kit：{kit}</p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
 <table class="sign"><tr><td>发放人 issued by：</td><td>复核人 checked by：</td><td>日期 date：</td></tr></table>
 </section>"""
@@ -135,7 +135,7 @@ def _profile(bench, data) -> None:
     rows = sum(len(s.rows) for s in sections)
     font = pdf.subset_font(pdf.report_chars(data) + pdf.template_chars(TEMPLATE), sign_for.PDF_FACE)
     args = {"font_path": str(font) if font else None, "face": sign_for.PDF_FACE, "css": "sign_for.css"}
-    pdf.html_to_pdf("<p>预热 warm-up</p>", **args)
+    pdf.html_to_pdf("warm-up</p>", **args)
     profiler = cProfile.Profile()
     c0 = time.process_time()
     profiler.enable()
@@ -263,7 +263,7 @@ def _in_fresh_process(bench, n: int) -> None:
     child.start()
     child.join()
     if child.exitcode != 0:
-        raise RuntimeError("基准测试子进程失败 the benchmark's child process failed (see above)")
+        raise RuntimeError("the benchmark's child process failed (see above)")
 
 
 def _table_child(runs: int, quick: bool, n: int) -> None:
@@ -450,7 +450,7 @@ def _scenario(officers, *, say=print) -> dict:
             continue  # in transit
         conf = [{"line_id": ln.pk, "received": ln.quantity} for ln in s.lines.order_by("-quantity", "id")]
         if n == 1:  # a shortage on the largest line
-            conf[0].update(received=conf[0]["received"] - 5, reason="missing", note="外箱破损 carton torn")
+            conf[0].update(received=conf[0]["received"] - 5, reason="missing", note="carton torn")
         svc.shipment_confirm(actor=user, shipment=s, lines=conf)
         confirmed += 1
         counties = sorted(
@@ -476,7 +476,7 @@ def _scenario(officers, *, say=print) -> dict:
     )
     t0 = time.perf_counter()
     eq = seed_equipment(seed=2026)
-    snap = asset_services.snapshot_create(actor=None, note="基准测试 bench")
+    snap = asset_services.snapshot_create(actor=None, note="bench")
     say(
         f"  setup: {eq['stations']} stations, {eq['items']} equipment items, demand snapshot #{snap.pk} "
         f"({time.perf_counter() - t0:.1f} s)"
@@ -489,15 +489,15 @@ class _Rollback(Exception):
 
 
 TABLE_CASES = [  # kind, params, label, target
-    ("distribution-progress", {}, "配发进度 distribution progress, province", "target < 3 s"),
+    ("distribution-progress", {}, "distribution progress, province", "target < 3 s"),
     (
         "distribution-progress",
         {"city": SCENARIO_CITY},
-        "配发进度 distribution progress, city 长沙 (detail)",
+        "(detail)",
         "",
     ),
-    ("station-condition", {}, "站所装备 station condition, province", ""),
-    ("size-table", {}, "号型统计 size table, province (total + 14 cities)", ""),
+    ("station-condition", {}, "station condition, province", ""),
+    ("size-table", {}, "size table, province (total + 14 cities)", ""),
 ]
 
 

@@ -1,11 +1,12 @@
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "排队中 queued"
-    RUNNING = "running", "生成中 running"
-    DONE = "done", "已完成 done"
-    FAILED = "failed", "失败 failed"
+    QUEUED = "queued", gettext_lazy("排队中")
+    RUNNING = "running", gettext_lazy("生成中")
+    DONE = "done", gettext_lazy("已完成")
+    FAILED = "failed", gettext_lazy("失败")
 
 
 # Allowed transitions; running → queued is the one retry after a lost worker.

@@ -7,6 +7,7 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.models import Notification
 from core.notifications import notify
@@ -93,8 +94,8 @@ def digest_notify(*, job_id: int, key: str) -> str:
         notify(
             user=job.requested_by,
             kind=NOTIFY_KIND,
-            title=f"每周配发进度 weekly distribution progress {week}",
-            body=f"全省被装配发进度表已生成 the province distribution progress report is ready ({job.file_name})",
+            title=gettext("每周配发进度 {week}").format(week=week),
+            body=gettext("全省被装配发进度表已生成（{file_name}）").format(file_name=job.file_name),
             link=f"/reports/jobs/{job.pk}/",
             dedupe_key=key,
         )  # the report centre's page: download, re-run
@@ -103,8 +104,8 @@ def digest_notify(*, job_id: int, key: str) -> str:
         notify(
             user=job.requested_by,
             kind=NOTIFY_KIND,
-            title=f"每周配发进度生成失败 weekly digest failed {week}",
-            body=f"{job.error}；可重新生成 re-run it",
+            title=gettext("每周配发进度生成失败 {week}").format(week=week),
+            body=gettext("{error}；可重新生成").format(error=job.error),
             link=f"/reports/jobs/{job.pk}/",
             dedupe_key=key,
         )

@@ -5,6 +5,7 @@ apps' selectors, so a user is only offered what is in their scope; the service c
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import NotFound, QMError
 from core.pages import tr
@@ -149,8 +150,8 @@ def fields_for(user, kind: ReportKind, values) -> list[Field]:
                 value=values.get("unit", ""),
                 choices=[(u.code, ("　" if u.level == Level.COUNTY else "") + u.name) for u in units],
                 levels={u.code: u.level for u in units},
-                blank=tr("我的全部范围", "All of my scope"),
-                help=tr("只能选择市州", "Cities only") if levels == (Level.CITY,) else "",
+                blank=gettext("我的全部范围"),
+                help=gettext("只能选择市州") if levels == (Level.CITY,) else "",
             )
         )
     for name, prop in props.items():
@@ -169,7 +170,7 @@ def fields_for(user, kind: ReportKind, values) -> list[Field]:
                     is_required,
                     _snapshots(user),
                     value,
-                    blank=tr("最新快照", "The latest"),
+                    blank=gettext("最新快照"),
                 )
             )
         elif name == "tender":
@@ -181,7 +182,7 @@ def fields_for(user, kind: ReportKind, values) -> list[Field]:
                     is_required,
                     _tenders(user),
                     value,
-                    blank=tr("最新项目", "The latest"),
+                    blank=gettext("最新项目"),
                 )
             )
         elif name == "officer":
@@ -197,10 +198,8 @@ def fields_for(user, kind: ReportKind, values) -> list[Field]:
                     is_required,
                     choices,
                     value,
-                    help=tr(
-                        "输入姓名、执法证号或身份证号（前6位以上）查找；人员被装页面的「打印被装卡」会直接带入",
-                        "Type a name, certificate number or the start of an ID number; “Print the kit card” on "
-                        "an officer's kit page fills it in",
+                    help=gettext(
+                        "输入姓名、执法证号或身份证号（前6位以上）查找；人员被装页面的「打印被装卡」会直接带入"
                     ),
                     blank=query,
                 )
@@ -233,9 +232,9 @@ def params_from(user, fields: list[Field], post) -> dict:
             if len(matches) != 1:
                 raise QMError(
                     "choose_officer",
-                    "没有找到该人员 no officer matches"
+                    gettext("没有找到该人员")
                     if not matches
-                    else f"有 {len(matches)} 人符合，请选择一人 {len(matches)} officers match; choose one",
+                    else gettext("有 {n_matches} 人符合，请选择一人").format(n_matches=len(matches)),
                     {"field": f.name},
                 )
             raw = matches[0][0]
@@ -246,21 +245,23 @@ def params_from(user, fields: list[Field], post) -> dict:
         if not raw:
             if f.required:
                 raise QMError(
-                    "required", tr(f"请填写{f.label}：{f.name}", f"{f.name} is required"), {"field": f.name}
+                    "required",
+                    gettext("请填写{label}：{name}").format(label=f.label, name=f.name),
+                    {"field": f.name},
                 )
             continue
         if f.widget == "unit":
             level = f.levels.get(raw)
             if level is None:
                 raise NotFound(
-                    tr(f"单位不存在或不在您的权限范围内：{raw}", f"Unit {raw} not found"), {"field": "unit"}
+                    gettext("单位不存在或不在您的权限范围内：{raw}").format(raw=raw), {"field": "unit"}
                 )
             params[level] = raw
         elif f.widget in ("select", "number", "officer"):
             if not raw.isdigit():
                 raise QMError(
                     "bad_params",
-                    tr(f"{f.label}须为编号：{f.name}", f"{f.name} must be a number"),
+                    gettext("{label}须为编号：{name}").format(label=f.label, name=f.name),
                     {"field": f.name},
                 )
             params[f.name] = int(raw)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .choices import Format, JobStatus
 
@@ -11,35 +12,37 @@ def job_file_path(job: "ReportJob", filename: str) -> str:
 class ReportJob(models.Model):
     """One report request: who asked for what, from which scope, and how far it got. A Celery task fills it."""
 
-    kind = models.CharField("报表类型 kind", max_length=40)
-    format = models.CharField("格式 format", max_length=8, choices=Format.choices)
-    parameters = models.JSONField("参数 parameters", default=dict, blank=True)
+    kind = models.CharField(pgettext_lazy("kind", "报表类型"), max_length=40)
+    format = models.CharField(gettext_lazy("格式"), max_length=8, choices=Format.choices)
+    parameters = models.JSONField(gettext_lazy("参数"), default=dict, blank=True)
     # the requester's language when asked: the file is rendered in it, one language only
-    language = models.CharField("语言 language", max_length=8, choices=settings.LANGUAGES, default="zh-hans")
+    language = models.CharField(
+        gettext_lazy("语言"), max_length=8, choices=settings.LANGUAGES, default="zh-hans"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="report_jobs",
-        verbose_name="请求人 requested by",
+        verbose_name=gettext_lazy("请求人"),
     )
     scope = models.JSONField(
-        "请求时范围 scope at request",
+        gettext_lazy("请求时范围"),
         default=list,
         blank=True,
         help_text="[[role, unit code, unit name]] of the requester's memberships",
     )
     status = models.CharField(
-        "状态 status", max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+        gettext_lazy("状态"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
-    progress = models.PositiveSmallIntegerField("进度 progress (%)", default=0)
-    progress_message = models.CharField("进度说明 progress message", max_length=200, blank=True)
-    file = models.FileField("文件 file", upload_to=job_file_path, max_length=300, blank=True)
-    file_name = models.CharField("文件名 file name", max_length=200, blank=True)
-    file_size = models.PositiveBigIntegerField("文件大小 file size", null=True, blank=True)
-    sources = models.JSONField("数据来源 data sources", default=list, blank=True)
-    summary = models.JSONField("摘要 summary", default=dict, blank=True)
-    error = models.TextField("错误 error", blank=True)
-    attempts = models.PositiveSmallIntegerField("尝试次数 attempts", default=0)
+    progress = models.PositiveSmallIntegerField(pgettext_lazy("progress (%)", "进度"), default=0)
+    progress_message = models.CharField(gettext_lazy("进度说明"), max_length=200, blank=True)
+    file = models.FileField(gettext_lazy("文件"), upload_to=job_file_path, max_length=300, blank=True)
+    file_name = models.CharField(gettext_lazy("文件名"), max_length=200, blank=True)
+    file_size = models.PositiveBigIntegerField(gettext_lazy("文件大小"), null=True, blank=True)
+    sources = models.JSONField(pgettext_lazy("data sources", "数据来源"), default=list, blank=True)
+    summary = models.JSONField(gettext_lazy("摘要"), default=dict, blank=True)
+    error = models.TextField(pgettext_lazy("error", "错误"), blank=True)
+    attempts = models.PositiveSmallIntegerField(gettext_lazy("尝试次数"), default=0)
     task_id = models.CharField(max_length=64, blank=True)
     rerun_of = models.ForeignKey(
         "self",
@@ -47,18 +50,18 @@ class ReportJob(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="reruns",
-        verbose_name="重新生成自 re-run of",
+        verbose_name=gettext_lazy("重新生成自"),
     )
-    queued_at = models.DateTimeField("排队时间 queued at", auto_now_add=True)
-    started_at = models.DateTimeField("开始时间 started at", null=True, blank=True)
-    finished_at = models.DateTimeField("完成时间 finished at", null=True, blank=True)
-    heartbeat_at = models.DateTimeField("最近心跳 heartbeat", null=True, blank=True)
-    expires_at = models.DateTimeField("文件过期 expires at", null=True, blank=True)
-    expired = models.BooleanField("文件已清理 file expired", default=False)
+    queued_at = models.DateTimeField(gettext_lazy("排队时间"), auto_now_add=True)
+    started_at = models.DateTimeField(gettext_lazy("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(gettext_lazy("完成时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(gettext_lazy("最近心跳"), null=True, blank=True)
+    expires_at = models.DateTimeField(gettext_lazy("文件过期"), null=True, blank=True)
+    expired = models.BooleanField(gettext_lazy("文件已清理"), default=False)
 
     class Meta:
-        verbose_name = "报表任务 report job"
-        verbose_name_plural = "报表任务 report jobs"
+        verbose_name = gettext_lazy("报表任务")
+        verbose_name_plural = pgettext_lazy("report jobs", "报表任务")
         ordering = ["-queued_at", "-id"]
         indexes = [
             models.Index(fields=["requested_by", "-queued_at"]),

@@ -17,8 +17,7 @@ from urllib.parse import unquote, urlparse
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-
-from core.pages import tr
+from django.utils.translation import gettext
 
 from .registry import Progress, ReportData, Section, no_progress
 
@@ -80,7 +79,7 @@ def _fetcher_class():
                 if any(path.is_relative_to(root) for root in allowed_roots()):
                     return super().fetch(url, headers)
             self.refused.append(url)
-            raise RefusedURL(f"报表不加载外部资源 refused to fetch {url}")
+            raise RefusedURL(gettext("报表不加载外部资源：{url}").format(url=url))
 
     return StaticOnlyFetcher
 
@@ -108,12 +107,10 @@ def page_css(
     document writes the numbers itself, as the sign-for sheets do). running_unit: the unit is the running
     string `unit` (set by the document, e.g. `string-set: unit attr(data-unit)`), for documents of many units."""
     when = f"{data.requested_at:%Y-%m-%d %H:%M}"
-    asked = tr(f"{data.requested_by} 于 {when} 请求", f"requested by {data.requested_by} at {when}")
-    sources = tr("；", "; ").join(data.sources)
-    source_label = tr("数据来源 ", "Data: ")
-    page_no = tr(
-        '"第 " counter(page) " 页 / 共 " counter(pages) " 页"', '"page " counter(page) " of " counter(pages)'
-    )
+    asked = gettext("{requested_by} 于 {when} 请求").format(requested_by=data.requested_by, when=when)
+    sources = gettext("；").join(data.sources)
+    source_label = gettext("数据来源 ")
+    page_no = gettext('"第 " counter(page) " 页 / 共 " counter(pages) " 页"')
     unit_content = "string(unit)" if running_unit else f'"{css_string(unit)}"'
     return (
         f"@page {{ size: A4 {'landscape' if landscape else 'portrait'};"
@@ -287,9 +284,8 @@ def render_sections(
             done_rows += len(sections[index].rows) or 1
             progress(
                 min(95, 5 + int(90 * done_rows / total_rows)),
-                tr(
-                    f"已生成 {len(parts)}/{len(sections)} 个单位：{sections[index].title}",
-                    f"rendered {len(parts)}/{len(sections)} units: {sections[index].title}",
+                gettext("已生成 {n_parts}/{n_sections} 个单位：{title}").format(
+                    n_parts=len(parts), n_sections=len(sections), title=sections[index].title
                 ),
             )
 
@@ -328,7 +324,7 @@ def _merge(
     for title, page in outline:
         writer.add_outline_item(title=title, page_number=page)
     writer.add_metadata({"/Title": data.title, "/Author": data.requested_by, "/Creator": "Quartermaster"})
-    progress(97, tr("合并", "merging"))
+    progress(97, gettext("合并"))
     writer.compress_identical_objects()  # defaults: drop duplicates and orphans (pypdf 5–7)
     if isinstance(out, io.BytesIO):
         writer.write(out)
@@ -396,9 +392,8 @@ def render_paginated(
             done_rows += sum(len(sections[i].rows) for i in runs[index])
             progress(
                 min(95, 5 + int(90 * done_rows / total_rows)),
-                tr(
-                    f"已生成 {done_rows}/{data.row_count} 行（{len(parts)}/{len(runs)} 部分）",
-                    f"rendered {done_rows}/{data.row_count} rows ({len(parts)}/{len(runs)} parts)",
+                gettext("已生成 {done_rows}/{row_count} 行（{n_parts}/{n_runs} 部分）").format(
+                    done_rows=done_rows, row_count=data.row_count, n_parts=len(parts), n_runs=len(runs)
                 ),
             )
 
@@ -414,7 +409,9 @@ def render_paginated(
         pages += page_count(section)
     merged = _merge(data, [parts[b] for b in range(len(runs))], outline, out, progress)
     if merged != pages:  # the layout's fixed heights no longer match the template's page arithmetic
-        raise RuntimeError(f"分页不一致 expected {pages} pages, WeasyPrint made {merged}")
+        raise RuntimeError(
+            gettext("分页不一致：应为 {pages} 页，实为 {merged} 页").format(pages=pages, merged=merged)
+        )
     return merged
 
 
@@ -427,7 +424,7 @@ def render_single(
     progress: Progress = no_progress,
 ) -> None:
     """One document for the whole report (page numbers run through it)."""
-    progress(10, tr("排版", "laying out"))
+    progress(10, gettext("排版"))
     font = subset_font(report_chars(data) + template_chars(template))
     pdf = render_document(template, context, str(font) if font else None)
     if isinstance(out, io.BytesIO):
@@ -462,7 +459,7 @@ def base_context(
         "data": data,
         "sections": sections,
         "unit": unit,
-        "lang": tr("zh-CN", "en"),
+        "lang": gettext("zh-CN"),
         "page_css": page_css(
             title=data.title,
             unit=unit,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticValidationError
 
@@ -112,10 +113,7 @@ class ReportKind:
             first = fields[0]
             raise QMError(
                 "bad_params",
-                tr(
-                    f"参数有误：{first['field']} {first['message']}",
-                    f"Invalid parameter {first['field']}: {first['message']}",
-                ),
+                gettext("参数有误：{field} {message}").format(field=first["field"], message=first["message"]),
                 {"fields": fields},
             ) from None
 
@@ -144,7 +142,7 @@ def get_kind(name: str) -> ReportKind:
     except KeyError:
         raise QMError(
             "unknown_kind",
-            tr(f"未知报表类型：{name!r}", f"Unknown report kind {name!r}"),
+            gettext("未知报表类型：{name!r}").format(name=name),
             {"field": "kind", "known": sorted(_KINDS)},
         ) from None
 

@@ -1,8 +1,9 @@
 import datetime
 from typing import Any
 
-from ninja import Schema
 from pydantic import ConfigDict
+
+from core.schema import Schema
 
 
 class JobIn(Schema):

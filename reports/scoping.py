@@ -3,10 +3,10 @@
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core import scope
 from core.errors import NotFound, QMError
-from core.i18n import tr
 from personnel.models import OrgUnit
 
 
@@ -19,12 +19,14 @@ def root_units(user, params) -> list[OrgUnit]:
         unit = OrgUnit.objects.filter(code=code).first()
         if unit is None or not scope.in_scope(user, unit):
             raise NotFound(
-                tr(f"单位 {code} 不存在或不在您的权限范围内", f"unit {code} not found"), {"field": field}
+                gettext("单位 {code} 不存在或不在您的权限范围内").format(code=code), {"field": field}
             )
         if unit.level != level:
             raise QMError(
                 "bad_params",
-                tr(f"{code} 不是{'县级机构' if level == 'county' else '市州'}", f"{code} is not a {level}"),
+                gettext("{code} 不是{value}").format(
+                    code=code, value="县级机构" if level == "county" else "市州", level=level
+                ),
                 {"field": field},
             )
         return [unit]
@@ -32,7 +34,7 @@ def root_units(user, params) -> list[OrgUnit]:
     if paths is None:
         return list(OrgUnit.objects.filter(level="province"))
     if not paths:
-        raise NotFound(tr("您的权限范围内没有单位", "no unit in your scope"))
+        raise NotFound(gettext("您的权限范围内没有单位"))
     return list(OrgUnit.objects.filter(path__in=scope._minimal(paths)).order_by("path"))
 
 
@@ -41,7 +43,7 @@ def units_q_paths(units) -> list[str]:
 
 
 def scope_label(units) -> str:
-    return tr("、", ", ").join(u.name for u in units)
+    return gettext("、").join(u.name for u in units)
 
 
 def roll_as_of(qs) -> str:

@@ -1,7 +1,8 @@
 """Reads of report jobs: a user sees their own jobs only (another user's job answers 404)."""
 
+from django.utils.translation import gettext
+
 from core.errors import NotFound, QMError
-from core.i18n import tr
 
 from .choices import JobStatus
 from .models import ReportJob
@@ -29,10 +30,10 @@ def job_downloadable(user, job_id: int) -> ReportJob:
     if job.status != JobStatus.DONE:
         raise QMError(
             "not_ready",
-            tr(f"报表尚未生成：{job.status}", f"The report is {job.status}"),
+            gettext("报表尚未生成：{status}").format(status=job.status),
             {"status": job.status},
             status=409,
         )
     if job.expired or not job.file:
-        raise QMError("expired", tr("文件已过期，请重新生成", "The file expired; re-run the job"), status=410)
+        raise QMError("expired", gettext("文件已过期，请重新生成"), status=410)
     return job

@@ -11,12 +11,13 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
 
 from core import scope
 from core.errors import Conflict, NotFound, QMError
 from core.history import record_change, snapshot
 from core.models import ChangeRecord
-from core.pages import is_en, tr
+from core.pages import is_en
 
 from .choices import JOB_TRANSITIONS, Format, JobStatus
 from .models import ReportJob
@@ -66,12 +67,12 @@ def _scope_record(user) -> list:
 def validate_request(*, user, kind: str, fmt: str, params: dict | None) -> tuple[ReportKind, dict]:
     """Check kind, format and parameters (including that named units are in the user's scope)."""
     if not scope.memberships(user):
-        raise QMError("forbidden", tr("您没有任何单位的权限", "No membership"), status=403)
+        raise QMError("forbidden", gettext("您没有任何单位的权限"), status=403)
     report = get_kind(kind)
     if fmt not in report.formats:
         raise QMError(
             "bad_format",
-            tr(f"{kind} 不支持格式：{fmt!r}", f"Format {fmt!r} not available"),
+            gettext("{kind} 不支持格式：{fmt!r}").format(kind=kind, fmt=fmt),
             {"field": "format", "allowed": report.formats},
         )
     parsed = report.parse_params(params)
@@ -103,10 +104,13 @@ def targets_check(*, user, params: dict) -> None:
         try:
             get(user, int(value))
         except (TypeError, ValueError):
-            raise QMError("bad_params", tr(f"{field} 须为编号", "Must be an id"), {"field": field}) from None
+            raise QMError(
+                "bad_params", gettext("{field} 须为编号").format(field=field), {"field": field}
+            ) from None
         except NotFound:
             raise NotFound(
-                tr(f"不存在或不在您的权限范围内 {field}：{value}", f"{value} not found"), {"field": field}
+                gettext("不存在或不在您的权限范围内 {field}：{value}").format(field=field, value=value),
+                {"field": field},
             ) from None
 
 
@@ -154,9 +158,7 @@ def job_create(
 def job_rerun(*, user, job: ReportJob) -> ReportJob:
     """A finished or failed job is asked again as a new job (the old one stays in the history)."""
     if job.status not in (JobStatus.DONE, JobStatus.FAILED):
-        raise Conflict(
-            "job_active", tr("任务尚未结束", "The job is still queued or running"), {"status": job.status}
-        )
+        raise Conflict("job_active", gettext("任务尚未结束"), {"status": job.status})
     return job_create(user=user, kind=job.kind, fmt=job.format, params=job.parameters, rerun_of=job)
 
 
@@ -176,7 +178,7 @@ def job_rerun_once(*, user, job: ReportJob) -> ReportJob:
 def _transition(job: ReportJob, to: str, **fields) -> None:
     if to not in JOB_TRANSITIONS[JobStatus(job.status)]:
         raise Conflict(
-            "bad_transition", tr(f"状态不能从 {job.status} 变为：{to}", f"{to} invalid transition")
+            "bad_transition", gettext("状态不能从 {status} 变为：{to}").format(status=job.status, to=to)
         )
     before = snapshot(job, fields=HISTORY_FIELDS)
     job.status = to
@@ -208,9 +210,8 @@ def job_start(*, job_id: int) -> ReportJob | None:
                 job,
                 JobStatus.FAILED,
                 finished_at=now,
-                error=tr(
-                    f"工作进程中断，已重试 {job.attempts - 1} 次，请重新生成报表",
-                    f"the worker was lost {job.attempts} times; re-run the report",
+                error=gettext("工作进程中断，已重试 {value} 次，请重新生成报表").format(
+                    value=job.attempts - 1, attempts=job.attempts
                 ),
             )
             return None
@@ -223,7 +224,7 @@ def job_start(*, job_id: int) -> ReportJob | None:
             heartbeat_at=now,
             attempts=job.attempts + 1,
             progress=0,
-            progress_message=tr("开始", "started"),
+            progress_message=gettext("开始"),
             error="",
         )
         return job
@@ -284,9 +285,8 @@ def render_to_path(
     data = report.collect(user, parsed, progress=progress, now=requested_at, **collect_kwargs)
     progress(
         5,
-        tr(
-            f"{data.row_count} 行，{len(data.sections)} 部分",
-            f"{data.row_count} rows, {len(data.sections)} sections",
+        gettext("{row_count} 行，{n_sections} 部分").format(
+            row_count=data.row_count, n_sections=len(data.sections)
         ),
     )
     report.renderers[fmt](data, Path(out), progress)
@@ -334,7 +334,7 @@ def _job_run(*, job_id: int) -> ReportJob | None:
                 JobStatus.FAILED,
                 finished_at=timezone.now(),
                 error=message[:2000],
-                progress_message=tr("失败", "failed"),
+                progress_message=gettext("失败"),
             )
         return job
     now = timezone.now()
@@ -348,7 +348,7 @@ def _job_run(*, job_id: int) -> ReportJob | None:
             file_name=name,
             file_size=size,
             progress=100,
-            progress_message=tr("完成", "done"),
+            progress_message=pgettext("done", "完成"),
             finished_at=now,
             heartbeat_at=now,
             expires_at=now + datetime.timedelta(hours=ttl_hours()),
@@ -387,7 +387,7 @@ def _reap(*, cutoff: datetime.datetime, now: datetime.datetime) -> dict:
                     job,
                     JobStatus.QUEUED,
                     progress=0,
-                    progress_message="工作进程中断，重新排队 worker lost, queued again",
+                    progress_message=gettext("工作进程中断，重新排队"),
                 )
                 _enqueue(job)
                 requeued.append(job.pk)
@@ -396,8 +396,7 @@ def _reap(*, cutoff: datetime.datetime, now: datetime.datetime) -> dict:
                     job,
                     JobStatus.FAILED,
                     finished_at=now,
-                    error=f"工作进程中断 {job.attempts} 次 the worker was lost {job.attempts} times; "
-                    "re-run the report",
+                    error=gettext("工作进程中断 {attempts} 次").format(attempts=job.attempts),
                 )
                 failed.append(job.pk)
     return {"requeued": requeued, "failed": failed}

@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.utils import translation
+from django.utils.translation import gettext
 
 from core.pages import tr
 
@@ -273,7 +274,7 @@ def _table_blocks(pages: _Pages, table: Table, first_of_part: bool) -> None:
     for html, h in extras:
         pages.put(html, h)
     if not rows:
-        pages.put(f'<p class="note">{tr("无数据", "no data")}</p>', NOTE_H)
+        pages.put(f'<p class="note">{gettext("无数据")}</p>', NOTE_H)
         return
     i = 0
     while i < len(rows):
@@ -316,9 +317,8 @@ def paginate(data: ReportData, part: Part, *, landscape: bool = True) -> list[st
     pages.new()
     pages.put(f"<h1>{escape(data.title)}</h1>", TITLE_H)
     when = f"{data.requested_at:%Y-%m-%d %H:%M}"
-    meta = tr(
-        f"范围：{part.title}　请求人：{data.requested_by}　时间：{when}",
-        f"Scope: {part.title}    Requested by: {data.requested_by}    At: {when}",
+    meta = gettext("范围：{title}\u3000请求人：{requested_by}\u3000时间：{when}").format(
+        title=part.title, requested_by=data.requested_by, when=when
     )
     pages.put(f'<p class="meta">{escape(meta)}</p>', META_H)
     for n, table in enumerate(part.tables):
@@ -359,12 +359,12 @@ def render(
         pages += [
             {
                 "html": html,
-                "no": tr(f"第 {n} 页 / 共 {len(body)} 页", f"page {n} of {len(body)}"),
+                "no": gettext("第 {n} 页 / 共 {n_body} 页").format(n=n, n_body=len(body)),
                 "unit": part.title,
             }
             for n, html in enumerate(body, 1)
         ]
-    progress(10, tr(f"{len(pages)} 页", f"{len(pages)} pages"))
+    progress(10, gettext("{n_pages} 页").format(n_pages=len(pages)))
     workers = workers or pdf.pdf_workers()
     # documents of at most max_pages, as many as a multiple of the workers so the pool's rounds are even
     docs = workers * math.ceil(len(pages) / (workers * max_pages))
@@ -381,7 +381,7 @@ def render(
         )
         + " @page { @bottom-right { content: string(pageno); } }"
     )
-    base = {"data": data, "page_css": css, "unit": data.scope_label, "lang": tr("zh-CN", "en")}
+    base = {"data": data, "page_css": css, "unit": data.scope_label, "lang": gettext("zh-CN")}
     language = translation.get_language()
     jobs = [
         (b, TEMPLATE, {**base, "pages": run}, font_path, FACE, CSS, language) for b, run in enumerate(runs)
@@ -393,7 +393,7 @@ def render(
             parts_pdf[index] = part
             progress(
                 min(95, 10 + int(85 * len(parts_pdf) / len(runs))),
-                tr(f"已生成 {len(parts_pdf)}/{len(runs)}", f"rendered {len(parts_pdf)}/{len(runs)}"),
+                gettext("已生成 {n_parts_pdf}/{n_runs}").format(n_parts_pdf=len(parts_pdf), n_runs=len(runs)),
             )
 
     if workers > 1 and len(jobs) > 1 and pdf._can_fork_pool():
@@ -404,5 +404,9 @@ def render(
         collect(pdf._section_job(job) for job in jobs)
     merged = pdf._merge(data, [parts_pdf[b] for b in range(len(runs))], outline, out, progress)
     if merged != len(pages):  # the fixed heights no longer match the page arithmetic above
-        raise RuntimeError(f"分页不一致 expected {len(pages)} pages, WeasyPrint made {merged}")
+        raise RuntimeError(
+            gettext("分页不一致：应为 {n_pages} 页，实为 {merged} 页").format(
+                n_pages=len(pages), merged=merged
+            )
+        )
     return merged

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from core.errors import QMError
@@ -62,7 +63,7 @@ def describe(jobs) -> dict[int, list[str]]:
                 parts.append(forms.label(key))
             else:
                 parts.append(f"{forms.label(key)} #{value}")
-        out[j.pk] = parts or [tr("我的全部范围", "All of my scope")]
+        out[j.pk] = parts or [gettext("我的全部范围")]
     return out
 
 
@@ -97,7 +98,7 @@ def centre(request):
     status = request.GET.get("status", "")
     if status and status not in JobStatus.values:
         raise QMError(
-            "bad_filter", tr(f"未知状态：{status!r}", f"Unknown status {status!r}"), {"field": "status"}
+            "bad_filter", gettext("未知状态：{status!r}").format(status=status), {"field": "status"}
         )
     ctx = {
         "nav_key": "reports",
@@ -128,10 +129,7 @@ def centre(request):
             _remember(request, nonce, job.pk)
         messages.success(
             request,
-            tr(
-                f"已提交报表请求 #{job.pk}，生成后即可下载",
-                f"Report #{job.pk} requested; download it when it is done",
-            ),
+            gettext("已提交报表请求 #{pk}，生成后即可下载").format(pk=job.pk),
         )
         return redirect("reports:job", job_id=job.pk)
     ctx.update(_history(request, status))
@@ -186,7 +184,7 @@ def job_rerun(request, job_id: int):
             raise
         messages.error(request, exc.message)
         return redirect("reports:job", job_id=job.pk)
-    messages.success(request, tr(f"已重新提交 #{new.pk}", f"Asked again as #{new.pk}"))
+    messages.success(request, gettext("已重新提交 #{pk}").format(pk=new.pk))
     return redirect("reports:job", job_id=new.pk)
 
 

@@ -5,12 +5,11 @@ import datetime
 import decimal
 from collections.abc import Iterable, Sequence
 
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-
-from core.pages import tr
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 SHEET_TITLE_BAD = set("[]:*?/\\")
@@ -73,7 +72,7 @@ def write_table(ws, columns: Sequence, rows: Iterable[Sequence], *, print_header
     ws.print_title_rows = "1:1"
     if print_header:
         ws.oddHeader.left.text = print_header[:250]
-        ws.oddFooter.center.text = tr("第 &P 页 / 共 &N 页", "page &P of &N")
+        ws.oddFooter.center.text = gettext("第 &P 页 / 共 &N 页")
     ws.append([text_cell(ws, col.label, HEADER_FONT) for col in columns])
     # Plain values take openpyxl's fast path; only a formula-looking string (forced to text) or a column
     # with a number format ("0", "0.00"…) needs a cell object. Text needs no "@" format.

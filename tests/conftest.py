@@ -229,3 +229,12 @@ def broker(celery_worker_process, transactional_db):
     """For tests marked `broker`: a real worker when a broker is configured (data must be committed, hence
     the transactional database), eager tasks otherwise. Yields True when the broker is real."""
     yield celery_worker_process is not None
+
+
+@pytest.fixture
+def english():
+    """The test runs with English active (the user switched): messages come from the English catalogue."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

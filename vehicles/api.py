@@ -1,10 +1,11 @@
 """/api/v1/vehicles: the allocation table (every user), quotas, purchases, the register and each vehicle's
 papers, mileage, maintenance, transfers and disposal (in scope), and the Excel import."""
 
+from django.utils.translation import gettext, pgettext
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
-from core.i18n import one, tr
+from core.i18n import one
 
 try:  # django-ninja ≥ 1.5 wants an explicit Status for a non-200 answer; older ones take a tuple
     from ninja import Status
@@ -59,7 +60,7 @@ from .schemas import (
     VehiclePatch,
 )
 
-router = Router(tags=["vehicles 车辆"])
+router = Router(tags=["vehicles"])
 
 
 # ---- serializers ------------------------------------------------------------------------------------------
@@ -215,8 +216,8 @@ def _reload(request, v):
 @router.get(
     "/allocation",
     response=AllocationOut,
-    tags=["vehicles · quotas 编制"],
-    summary="车辆编制与配备情况 allocation per city (readable by every user)",
+    tags=["vehicles · quotas"],
+    summary=gettext("车辆编制与配备情况"),
 )
 def allocation(request):
     # The province's published allocation: the one read that does not start from the user's scope.
@@ -226,8 +227,8 @@ def allocation(request):
 @router.get(
     "/quota-records",
     response=page_schema(QuotaRecordOut),
-    tags=["vehicles · quotas 编制"],
-    summary="编制变更记录 quota change history (readable by every user)",
+    tags=["vehicles · quotas"],
+    summary=gettext("编制变更记录"),
 )
 def quota_record_list(request, params: Query[PageParams]):
     return paginate(selectors.quota_records(), params, record_out)
@@ -236,8 +237,8 @@ def quota_record_list(request, params: Query[PageParams]):
 @router.post(
     "/quota-records",
     response={201: QuotaRecordOut},
-    tags=["vehicles · quotas 编制"],
-    summary="新增编制文件 add an allocation record (provincial logistics)",
+    tags=["vehicles · quotas"],
+    summary=gettext("新增编制文件"),
 )
 def quota_record_create(request, payload: QuotaRecordIn):
     data = payload.dict()
@@ -253,7 +254,7 @@ def quota_record_create(request, payload: QuotaRecordIn):
     return Status(201, record_out(selectors.quota_records().get(pk=record.pk)))
 
 
-@router.get("/quota-exceptions", response=page_schema(QuotaExceptionOut), tags=["vehicles · quotas 编制"])
+@router.get("/quota-exceptions", response=page_schema(QuotaExceptionOut), tags=["vehicles · quotas"])
 def quota_exception_list(request, params: Query[PageParams], active: bool | None = None):
     return paginate(selectors.quota_exceptions(request.user, active=active), params, exception_out)
 
@@ -261,8 +262,8 @@ def quota_exception_list(request, params: Query[PageParams], active: bool | None
 @router.post(
     "/quota-exceptions",
     response={201: QuotaExceptionOut},
-    tags=["vehicles · quotas 编制"],
-    summary="超编例外 let a city hold vehicles beyond its quota (provincial logistics)",
+    tags=["vehicles · quotas"],
+    summary=pgettext("let a city hold vehicles beyond its quota (provincial logistics)", "超编例外"),
 )
 def quota_exception_create(request, payload: QuotaExceptionIn):
     scope.require_role(request.user, scope.PROVINCE)
@@ -278,7 +279,7 @@ def quota_exception_create(request, payload: QuotaExceptionIn):
 
 
 @router.post(
-    "/quota-exceptions/{exception_id}/revoke", response=QuotaExceptionOut, tags=["vehicles · quotas 编制"]
+    "/quota-exceptions/{exception_id}/revoke", response=QuotaExceptionOut, tags=["vehicles · quotas"]
 )
 def quota_exception_revoke(request, exception_id: int, payload: ReasonIn):
     exc = selectors.quota_exception_get(request.user, exception_id)
@@ -290,7 +291,7 @@ def quota_exception_revoke(request, exception_id: int, payload: ReasonIn):
 # ---- purchases --------------------------------------------------------------------------------------------
 
 
-@router.get("/purchases", response=page_schema(PurchaseOut), tags=["vehicles · purchases 购置"])
+@router.get("/purchases", response=page_schema(PurchaseOut), tags=["vehicles · purchases"])
 def purchase_list(request, params: Query[PageParams], city: str | None = None, stage: str | None = None):
     return paginate(selectors.purchases_for(request.user, city_code=city, stage=stage), params, purchase_out)
 
@@ -315,8 +316,8 @@ def _purchase_detail(p) -> dict:
 @router.post(
     "/purchases",
     response={201: PurchaseDetail},
-    tags=["vehicles · purchases 购置"],
-    summary="新建购置（预算批复） open a purchase at budget approved",
+    tags=["vehicles · purchases"],
+    summary=gettext("新建购置（预算批复）"),
 )
 def purchase_create(request, payload: PurchaseIn):
     city = selectors.city_get(request.user, payload.city_code)
@@ -333,7 +334,7 @@ def purchase_create(request, payload: PurchaseIn):
     return Status(201, _purchase_detail(p))
 
 
-@router.get("/purchases/{purchase_id}", response=PurchaseDetail, tags=["vehicles · purchases 购置"])
+@router.get("/purchases/{purchase_id}", response=PurchaseDetail, tags=["vehicles · purchases"])
 def purchase_detail(request, purchase_id: int):
     return _purchase_detail(selectors.purchase_get(request.user, purchase_id))
 
@@ -341,8 +342,8 @@ def purchase_detail(request, purchase_id: int):
 @router.post(
     "/purchases/{purchase_id}/stage",
     response=PurchaseDetail,
-    tags=["vehicles · purchases 购置"],
-    summary="推进购置阶段 move a purchase to its next stage",
+    tags=["vehicles · purchases"],
+    summary=gettext("推进购置阶段"),
 )
 def purchase_stage(request, purchase_id: int, payload: StageIn):
     p = selectors.purchase_get(request.user, purchase_id)
@@ -375,8 +376,8 @@ class VehicleFilters(PageParams):
 @router.get(
     "/vehicles",
     response=page_schema(VehicleOut),
-    tags=["vehicles · register 登记簿"],
-    summary="车辆登记簿 the register (scoped; papers=due|overdue)",
+    tags=["vehicles · register"],
+    summary=pgettext("the register (scoped; papers=due|overdue)", "车辆登记簿"),
 )
 def vehicle_list(request, filters: Query[VehicleFilters]):
     qs = selectors.vehicles_for(
@@ -399,7 +400,7 @@ def _officer(request, officer_id: int | None):
     if officer is None:
         raise QMError(
             "bad_driver",
-            tr("驾驶员不存在或不在您的范围内", "No such officer in your scope"),
+            gettext("驾驶员不存在或不在您的范围内"),
             {"field": "driver_id"},
         )
     return officer
@@ -415,16 +416,14 @@ def _purchase(request, purchase_id: int | None):
     try:
         return selectors.purchase_get(request.user, purchase_id)
     except NotFound:
-        raise QMError(
-            "bad_purchase", tr("购置项目不存在", "No such purchase"), {"field": "purchase_id"}
-        ) from None
+        raise QMError("bad_purchase", gettext("购置项目不存在"), {"field": "purchase_id"}) from None
 
 
 @router.post(
     "/vehicles",
     response={201: VehicleOut},
-    tags=["vehicles · register 登记簿"],
-    summary="登记车辆 put a vehicle on the register",
+    tags=["vehicles · register"],
+    summary=pgettext("put a vehicle on the register", "登记车辆"),
 )
 def vehicle_create(request, payload: VehicleIn):
     data = payload.dict()
@@ -447,7 +446,7 @@ def vehicle_create(request, payload: VehicleIn):
     return Status(201, vehicle_out(_reload(request, v)))
 
 
-@router.get("/vehicles/{vehicle_id}", response=VehicleDetail, tags=["vehicles · register 登记簿"])
+@router.get("/vehicles/{vehicle_id}", response=VehicleDetail, tags=["vehicles · register"])
 def vehicle_detail(request, vehicle_id: int):
     v = _vehicle(request, vehicle_id)
     return {
@@ -466,7 +465,7 @@ def vehicle_detail(request, vehicle_id: int):
     }
 
 
-@router.patch("/vehicles/{vehicle_id}", response=VehicleOut, tags=["vehicles · register 登记簿"])
+@router.patch("/vehicles/{vehicle_id}", response=VehicleOut, tags=["vehicles · register"])
 def vehicle_patch(request, vehicle_id: int, payload: VehiclePatch):
     v = _vehicle(request, vehicle_id)
     data = payload.dict(exclude_unset=True)
@@ -479,8 +478,8 @@ def vehicle_patch(request, vehicle_id: int, payload: VehiclePatch):
 @router.post(
     "/vehicles/{vehicle_id}/register",
     response=VehicleOut,
-    tags=["vehicles · register 登记簿"],
-    summary="上牌 record the plate and registration date",
+    tags=["vehicles · register"],
+    summary=gettext("上牌"),
 )
 def vehicle_register(request, vehicle_id: int, payload: RegisterIn):
     v = services.vehicle_register(
@@ -492,7 +491,7 @@ def vehicle_register(request, vehicle_id: int, payload: RegisterIn):
     return vehicle_out(_reload(request, v))
 
 
-@router.post("/vehicles/{vehicle_id}/status", response=VehicleOut, tags=["vehicles · register 登记簿"])
+@router.post("/vehicles/{vehicle_id}/status", response=VehicleOut, tags=["vehicles · register"])
 def vehicle_status(request, vehicle_id: int, payload: StatusIn):
     v = services.vehicle_set_status(
         actor=request.user,
@@ -506,8 +505,8 @@ def vehicle_status(request, vehicle_id: int, payload: StatusIn):
 @router.post(
     "/vehicles/{vehicle_id}/assign",
     response=VehicleOut,
-    tags=["vehicles · register 登记簿"],
-    summary="指派驾驶员与驻站 responsible driver and station",
+    tags=["vehicles · register"],
+    summary=gettext("指派驾驶员与驻站"),
 )
 def vehicle_assign(request, vehicle_id: int, payload: AssignIn):
     v = _vehicle(request, vehicle_id)
@@ -527,8 +526,8 @@ def vehicle_assign(request, vehicle_id: int, payload: AssignIn):
 @router.post(
     "/vehicles/{vehicle_id}/transfer",
     response={201: TransferOut},
-    tags=["vehicles · transfers 调拨"],
-    summary="调拨 move the vehicle to another unit",
+    tags=["vehicles · transfers"],
+    summary=pgettext("move the vehicle to another unit", "调拨"),
 )
 def vehicle_transfer(request, vehicle_id: int, payload: TransferIn):
     v = _vehicle(request, vehicle_id)
@@ -546,9 +545,7 @@ def vehicle_transfer(request, vehicle_id: int, payload: TransferIn):
     return Status(201, transfer_out(move))
 
 
-@router.get(
-    "/vehicles/{vehicle_id}/transfers", response=list[TransferOut], tags=["vehicles · transfers 调拨"]
-)
+@router.get("/vehicles/{vehicle_id}/transfers", response=list[TransferOut], tags=["vehicles · transfers"])
 def vehicle_transfers(request, vehicle_id: int):
     v = _vehicle(request, vehicle_id)
     return [transfer_out(t) for t in v.transfers.select_related("from_unit", "to_unit")]
@@ -557,7 +554,7 @@ def vehicle_transfers(request, vehicle_id: int):
 # ---- insurance and inspection ------------------------------------------------------------------------------
 
 
-@router.get("/vehicles/{vehicle_id}/insurance", response=list[PolicyOut], tags=["vehicles · insurance 保险"])
+@router.get("/vehicles/{vehicle_id}/insurance", response=list[PolicyOut], tags=["vehicles · insurance"])
 def policy_list(request, vehicle_id: int):
     return [policy_out(p) for p in _vehicle(request, vehicle_id).policies.all()]
 
@@ -565,15 +562,15 @@ def policy_list(request, vehicle_id: int):
 @router.post(
     "/vehicles/{vehicle_id}/insurance",
     response={201: PolicyOut},
-    tags=["vehicles · insurance 保险"],
-    summary="登记保单（交强险/商业险） record a policy",
+    tags=["vehicles · insurance"],
+    summary=gettext("登记保单（交强险/商业险）"),
 )
 def policy_add(request, vehicle_id: int, payload: PolicyIn):
     p = services.policy_add(actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict())
     return Status(201, policy_out(p))
 
 
-@router.post("/insurance/{policy_id}/cancel", response=PolicyOut, tags=["vehicles · insurance 保险"])
+@router.post("/insurance/{policy_id}/cancel", response=PolicyOut, tags=["vehicles · insurance"])
 def policy_cancel(request, policy_id: int, payload: ReasonIn):
     p = services.policy_cancel(
         actor=request.user, policy=selectors.policy_get(request.user, policy_id), reason=payload.reason
@@ -582,7 +579,7 @@ def policy_cancel(request, policy_id: int, payload: ReasonIn):
 
 
 @router.get(
-    "/vehicles/{vehicle_id}/inspections", response=list[InspectionOut], tags=["vehicles · inspections 检验"]
+    "/vehicles/{vehicle_id}/inspections", response=list[InspectionOut], tags=["vehicles · inspections"]
 )
 def inspection_list(request, vehicle_id: int):
     return list(_vehicle(request, vehicle_id).inspections.all())
@@ -591,8 +588,8 @@ def inspection_list(request, vehicle_id: int):
 @router.post(
     "/vehicles/{vehicle_id}/inspections",
     response={201: InspectionOut},
-    tags=["vehicles · inspections 检验"],
-    summary="登记检验 record an inspection",
+    tags=["vehicles · inspections"],
+    summary=gettext("登记检验"),
 )
 def inspection_add(request, vehicle_id: int, payload: InspectionIn):
     record = services.inspection_record(
@@ -604,8 +601,8 @@ def inspection_add(request, vehicle_id: int, payload: InspectionIn):
 @router.put(
     "/vehicles/{vehicle_id}/inspection-due",
     response=VehicleOut,
-    tags=["vehicles · inspections 检验"],
-    summary="修改检验有效期至 set the inspection due date by hand (null: computed)",
+    tags=["vehicles · inspections"],
+    summary=gettext("修改检验有效期至"),
 )
 def inspection_due_set(request, vehicle_id: int, payload: InspectionDueIn):
     v = services.vehicle_set_inspection_due(
@@ -620,7 +617,7 @@ def inspection_due_set(request, vehicle_id: int, payload: InspectionDueIn):
 @router.get(
     "/vehicles/{vehicle_id}/maintenance",
     response=list[MaintenanceOut],
-    tags=["vehicles · maintenance 维修保养"],
+    tags=["vehicles · maintenance"],
 )
 def maintenance_list(request, vehicle_id: int):
     return list(_vehicle(request, vehicle_id).maintenance.all())
@@ -629,7 +626,7 @@ def maintenance_list(request, vehicle_id: int):
 @router.post(
     "/vehicles/{vehicle_id}/maintenance",
     response={201: MaintenanceOut},
-    tags=["vehicles · maintenance 维修保养"],
+    tags=["vehicles · maintenance"],
 )
 def maintenance_add(request, vehicle_id: int, payload: MaintenanceIn):
     record = services.maintenance_record(
@@ -638,7 +635,7 @@ def maintenance_add(request, vehicle_id: int, payload: MaintenanceIn):
     return Status(201, record)
 
 
-@router.get("/vehicles/{vehicle_id}/odometer", response=list[OdometerOut], tags=["vehicles · odometer 里程"])
+@router.get("/vehicles/{vehicle_id}/odometer", response=list[OdometerOut], tags=["vehicles · odometer"])
 def odometer_list(request, vehicle_id: int):
     return list(_vehicle(request, vehicle_id).odometer_readings.all())
 
@@ -646,8 +643,8 @@ def odometer_list(request, vehicle_id: int):
 @router.post(
     "/vehicles/{vehicle_id}/odometer",
     response={201: OdometerOut},
-    tags=["vehicles · odometer 里程"],
-    summary="登记里程（不可减少） add an odometer reading (never decreasing)",
+    tags=["vehicles · odometer"],
+    summary=gettext("登记里程（不可减少）"),
 )
 def odometer_add(request, vehicle_id: int, payload: OdometerIn):
     record = services.odometer_record(
@@ -662,14 +659,14 @@ def odometer_add(request, vehicle_id: int, payload: OdometerIn):
 @router.post(
     "/vehicles/{vehicle_id}/disposal",
     response={201: DisposalOut},
-    tags=["vehicles · disposal 处置"],
-    summary="申请处置 ask to dispose of the vehicle",
+    tags=["vehicles · disposal"],
+    summary=gettext("申请处置"),
 )
 def disposal_request(request, vehicle_id: int, payload: DisposalIn):
     if payload.method not in DisposalMethod.values:
         raise QMError(
             "bad_method",
-            tr(f"未知处置方式：{payload.method}", f"Unknown method {payload.method}"),
+            gettext("未知处置方式：{method}").format(method=payload.method),
             {"field": "method"},
         )
     d = services.disposal_request(
@@ -681,7 +678,7 @@ def disposal_request(request, vehicle_id: int, payload: DisposalIn):
     return Status(201, disposal_out(d))
 
 
-@router.get("/disposals", response=page_schema(DisposalOut), tags=["vehicles · disposal 处置"])
+@router.get("/disposals", response=page_schema(DisposalOut), tags=["vehicles · disposal"])
 def disposal_list(request, params: Query[PageParams], status: str | None = None):
     return paginate(selectors.disposals_for(request.user, status=status), params, disposal_out)
 
@@ -689,8 +686,8 @@ def disposal_list(request, params: Query[PageParams], status: str | None = None)
 @router.post(
     "/disposals/{request_id}/approve",
     response=DisposalOut,
-    tags=["vehicles · disposal 处置"],
-    summary="批准处置 approve (provincial logistics)",
+    tags=["vehicles · disposal"],
+    summary=gettext("批准处置"),
 )
 def disposal_approve(request, request_id: int, payload: DecisionIn):
     d = services.disposal_decide(
@@ -705,8 +702,8 @@ def disposal_approve(request, request_id: int, payload: DecisionIn):
 @router.post(
     "/disposals/{request_id}/reject",
     response=DisposalOut,
-    tags=["vehicles · disposal 处置"],
-    summary="驳回处置 reject (provincial logistics)",
+    tags=["vehicles · disposal"],
+    summary=gettext("驳回处置"),
 )
 def disposal_reject(request, request_id: int, payload: DecisionIn):
     d = services.disposal_decide(
@@ -731,7 +728,9 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 
 
 @router.get(
-    "/import-template", tags=["vehicles · import 导入"], summary="导入模板 the import template (.xlsx)"
+    "/import-template",
+    tags=["vehicles · import"],
+    summary=pgettext("the import template (.xlsx)", "导入模板"),
 )
 def import_template(request):
     return _xlsx(exporters.template_workbook(), "vehicle-import-template.xlsx")
@@ -739,8 +738,8 @@ def import_template(request):
 
 @router.get(
     "/export",
-    tags=["vehicles · import 导入"],
-    summary="导出登记簿 the register in scope as .xlsx (the import layout; filters as /vehicles)",
+    tags=["vehicles · import"],
+    summary=gettext("导出登记簿"),
 )
 def vehicle_export(request, filters: Query[VehicleFilters]):
     qs = selectors.vehicles_for(
@@ -759,8 +758,8 @@ def vehicle_export(request, filters: Query[VehicleFilters]):
 @router.post(
     "/import",
     response={200: ImportReport},
-    tags=["vehicles · import 导入"],
-    summary="从 Excel 导入车辆 import vehicles from .xlsx (all or nothing; dry_run to check)",
+    tags=["vehicles · import"],
+    summary=gettext("从 Excel 导入车辆"),
 )
 def vehicle_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
     scope.require_role(request.user, *services.REGISTER_ROLES)
@@ -768,10 +767,7 @@ def vehicle_import(request, file: File[UploadedFile], dry_run: Form[bool] = Fals
     if not result.ok:
         raise QMError(
             "import_rejected",
-            tr(
-                f"导入被拒绝，共{len(result.errors)}处错误，未写入任何数据",
-                f"Import refused: {len(result.errors)} error(s), nothing written",
-            ),
+            gettext("导入被拒绝，共{n_errors}处错误，未写入任何数据").format(n_errors=len(result.errors)),
             result.as_dict(),
         )
     return result.as_dict()

@@ -18,7 +18,7 @@ class _Rollback(Exception):
 
 
 def run(bench) -> None:
-    bench.header("vehicles 车辆")
+    bench.header("vehicles")
     try:
         with transaction.atomic():
             _run(bench)

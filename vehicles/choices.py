@@ -1,23 +1,24 @@
 """Statuses and kinds of the vehicles app, with the allowed transitions beside them."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 
 class QuotaRecordKind(models.TextChoices):
-    ALLOCATION = "allocation", "编制分配 allocation"
-    ADJUSTMENT = "adjustment", "编制调整 adjustment"
-    TRANSFER = "transfer", "编制调剂 transfer between cities"
-    TOTAL_CHANGE = "total_change", "编制总数变更 change of the total"
+    ALLOCATION = "allocation", gettext_lazy("编制分配")
+    ADJUSTMENT = "adjustment", gettext_lazy("编制调整")
+    TRANSFER = "transfer", gettext_lazy("编制调剂")
+    TOTAL_CHANGE = "total_change", gettext_lazy("编制总数变更")
 
 
 class PurchaseStage(models.TextChoices):
-    BUDGET_APPROVED = "budget_approved", "预算批复 budget approved"
-    PROCUREMENT = "procurement", "采购中 procurement under way"
-    CONTRACT_SIGNED = "contract_signed", "合同签订 contract signed"
-    DELIVERED = "delivered", "车辆交付 delivered"
-    REGISTERED = "registered", "上牌登记 registered"
-    IN_SERVICE = "in_service", "投入使用 in service"
-    CANCELLED = "cancelled", "已取消 cancelled"
+    BUDGET_APPROVED = "budget_approved", gettext_lazy("预算批复")
+    PROCUREMENT = "procurement", gettext_lazy("采购中")
+    CONTRACT_SIGNED = "contract_signed", gettext_lazy("合同签订")
+    DELIVERED = "delivered", gettext_lazy("车辆交付")
+    REGISTERED = "registered", gettext_lazy("上牌登记")
+    IN_SERVICE = "in_service", gettext_lazy("投入使用")
+    CANCELLED = "cancelled", gettext_lazy("已取消")
 
 
 STAGE_ORDER = [
@@ -48,10 +49,10 @@ PURCHASED_STAGES = (
 
 
 class VehicleStatus(models.TextChoices):
-    ON_ORDER = "on_order", "待交付/待投用 on order"
-    IN_SERVICE = "in_service", "在用 in service"
-    UNDER_REPAIR = "under_repair", "维修中 under repair"
-    DISPOSED = "disposed", "已处置 disposed"
+    ON_ORDER = "on_order", gettext_lazy("待交付/待投用")
+    IN_SERVICE = "in_service", gettext_lazy("在用")
+    UNDER_REPAIR = "under_repair", pgettext_lazy("under repair", "维修中")
+    DISPOSED = "disposed", gettext_lazy("已处置")
 
 
 # Disposal only through an approved disposal request (vehicle_dispose_*), never a plain status change.
@@ -67,11 +68,11 @@ ACTIVE_STATUSES = (VehicleStatus.ON_ORDER, VehicleStatus.IN_SERVICE, VehicleStat
 class VehicleType(models.TextChoices):
     """Vehicle types as the register and Art. 16 of the road traffic safety regulation distinguish them."""
 
-    SMALL_PASSENGER = "small_passenger", "小型/微型非营运载客汽车 small or mini passenger car"
-    LARGE_PASSENGER = "large_passenger", "大型/中型非营运载客汽车 large or medium passenger vehicle"
-    GOODS = "goods", "载货汽车 goods vehicle"
-    SPECIAL = "special", "专项作业车 special-purpose vehicle"
-    MOTORCYCLE = "motorcycle", "摩托车 motorcycle"
+    SMALL_PASSENGER = "small_passenger", gettext_lazy("小型/微型非营运载客汽车")
+    LARGE_PASSENGER = "large_passenger", gettext_lazy("大型/中型非营运载客汽车")
+    GOODS = "goods", gettext_lazy("载货汽车")
+    SPECIAL = "special", gettext_lazy("专项作业车")
+    MOTORCYCLE = "motorcycle", gettext_lazy("摩托车")
 
 
 # vehicle type → rule key of vehicles.inspection.ART16_RULES
@@ -85,45 +86,45 @@ INSPECTION_RULE = {
 
 
 class FundingSource(models.TextChoices):
-    PROVINCIAL = "provincial", "省级财政 provincial budget"
-    CITY = "city", "市级财政 city budget"
-    COUNTY = "county", "县级财政 county budget"
-    TRANSFERRED = "transferred", "划转 transferred in"
-    OTHER = "other", "其他 other"
+    PROVINCIAL = "provincial", gettext_lazy("省级财政")
+    CITY = "city", gettext_lazy("市级财政")
+    COUNTY = "county", gettext_lazy("县级财政")
+    TRANSFERRED = "transferred", gettext_lazy("划转")
+    OTHER = "other", gettext_lazy("其他")
 
 
 class PolicyKind(models.TextChoices):
-    COMPULSORY = "compulsory", "交强险 compulsory insurance"
-    COMMERCIAL = "commercial", "商业险 commercial insurance"
+    COMPULSORY = "compulsory", gettext_lazy("交强险")
+    COMMERCIAL = "commercial", gettext_lazy("商业险")
 
 
 class MaintenanceKind(models.TextChoices):
-    SERVICE = "service", "保养 routine service"
-    REPAIR = "repair", "维修 repair"
-    ACCIDENT = "accident", "事故维修 accident repair"
-    TYRES = "tyres", "轮胎 tyres"
-    OTHER = "other", "其他 other"
+    SERVICE = "service", gettext_lazy("保养")
+    REPAIR = "repair", gettext_lazy("维修")
+    ACCIDENT = "accident", gettext_lazy("事故维修")
+    TYRES = "tyres", gettext_lazy("轮胎")
+    OTHER = "other", gettext_lazy("其他")
 
 
 class DisposalMethod(models.TextChoices):
-    SCRAP = "scrap", "报废 scrapping"
-    AUCTION = "auction", "拍卖 auction"
-    TRANSFER_OUT = "transfer_out", "调出 transfer out of the corps"
-    WRITE_OFF = "write_off", "核销 write-off (loss, accident)"
+    SCRAP = "scrap", pgettext_lazy("scrapping", "报废")
+    AUCTION = "auction", gettext_lazy("拍卖")
+    TRANSFER_OUT = "transfer_out", gettext_lazy("调出")
+    WRITE_OFF = "write_off", pgettext_lazy("write-off (loss, accident)", "核销")
 
 
 class DisposalStatus(models.TextChoices):
-    REQUESTED = "requested", "待审批 requested"
-    APPROVED = "approved", "已批准 approved"
-    REJECTED = "rejected", "已驳回 rejected"
+    REQUESTED = "requested", pgettext_lazy("requested", "待审批")
+    APPROVED = "approved", gettext_lazy("已批准")
+    REJECTED = "rejected", gettext_lazy("已驳回")
 
 
 class Paper(models.TextChoices):
     """The papers the daily reminder watches."""
 
-    COMPULSORY = "compulsory", "交强险 compulsory insurance"
-    COMMERCIAL = "commercial", "商业险 commercial insurance"
-    INSPECTION = "inspection", "检验有效期 inspection"
+    COMPULSORY = "compulsory", gettext_lazy("交强险")
+    COMMERCIAL = "commercial", gettext_lazy("商业险")
+    INSPECTION = "inspection", gettext_lazy("检验有效期")
 
 
 REMINDER_THRESHOLDS = (30, 7)  # days before expiry; then "overdue" once

@@ -3,8 +3,11 @@ columns, so an exported register can be edited and imported back)."""
 
 import io
 
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
+
+from core.i18n import zh
 
 from . import plates
 from .choices import FundingSource, VehicleStatus, VehicleType
@@ -47,7 +50,7 @@ def _yes(value: bool) -> str:
 def _sheet(wb: Workbook):
     ws = wb.active
     ws.title = "车辆登记"
-    ws.append(["执法车辆登记表 vehicle register"])
+    ws.append([gettext("执法车辆登记表")])
     ws.append(COLUMNS)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="FFF2CC")
     for cell in ws[2]:
@@ -66,9 +69,9 @@ def template_workbook() -> bytes:
     for line in NOTES:
         notes.append([line])
     notes.append([])
-    notes.append(["车辆类型", *[c.label.split()[0] for c in VehicleType]])
-    notes.append(["资金来源", *[c.label.split()[0] for c in FundingSource]])
-    notes.append(["状态", *[c.label.split()[0] for c in VehicleStatus if c != VehicleStatus.DISPOSED]])
+    notes.append(["车辆类型", *[zh(c.label) for c in VehicleType]])
+    notes.append(["资金来源", *[zh(c.label) for c in FundingSource]])
+    notes.append(["状态", *[zh(c.label) for c in VehicleStatus if c != VehicleStatus.DISPOSED]])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -86,13 +89,13 @@ def register_workbook(vehicles) -> bytes:
                 v.engine_number,
                 v.brand,
                 v.model,
-                VehicleType(v.vehicle_type).label.split()[0],
+                zh(VehicleType(v.vehicle_type).label),
                 v.owning_unit.code,
                 v.station.code if v.station_id else "",
-                VehicleStatus(v.status).label.split()[0],
+                zh(VehicleStatus(v.status).label),
                 v.purchase_date,
                 v.purchase_price,
-                FundingSource(v.funding_source).label.split()[0] if v.funding_source else "",
+                zh(FundingSource(v.funding_source).label) if v.funding_source else "",
                 v.registered_on,
                 v.inspection_due,
                 _yes(v.livery_fitted),

@@ -18,10 +18,11 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext, pgettext
 
 from core import scope
 from core.errors import QMError
-from core.i18n import tr
+from core.i18n import zh
 from personnel.models import OrgUnit
 
 from . import plates, services, vin
@@ -153,7 +154,7 @@ def _date(value, column: str) -> datetime.date | None:
             return datetime.date(*map(int, m.groups()))
         except ValueError:
             pass
-    raise RowError(column, value, tr("日期无效", "Not a date (use 2026-03-01)"))
+    raise RowError(column, value, gettext("日期无效"))
 
 
 def _price(value, column: str) -> Decimal | None:
@@ -166,9 +167,9 @@ def _price(value, column: str) -> Decimal | None:
     try:
         amount = Decimal(text) * factor
     except InvalidOperation:
-        raise RowError(column, value, tr("金额无效", "Not an amount")) from None
+        raise RowError(column, value, gettext("金额无效")) from None
     if not amount.is_finite() or amount < 0:
-        raise RowError(column, value, tr("金额不能为负", "Amount must be ≥ 0"))
+        raise RowError(column, value, gettext("金额不能为负"))
     return amount.quantize(Decimal("0.01"))
 
 
@@ -180,7 +181,7 @@ def _flag(value, column: str) -> bool | None:
         return True
     if text in NO:
         return False
-    raise RowError(column, value, "应填“是”或“否” use 是 or 否")
+    raise RowError(column, value, gettext("应填“是”或“否”"))
 
 
 def _choice_by_label(value, column: str, choices) -> str | None:
@@ -188,9 +189,13 @@ def _choice_by_label(value, column: str, choices) -> str | None:
     if not text:
         return None
     for c in choices:
-        if text in (c.value, c.label, c.label.split()[0]):
+        if text in (c.value, zh(c.label), str(c.label)):
             return c.value
-    raise RowError(column, value, "无法识别 not one of: " + "、".join(c.label.split()[0] for c in choices))
+    raise RowError(
+        column,
+        value,
+        gettext("无法识别，应为：{labels}").format(labels="、".join(zh(c.label) for c in choices)),
+    )
 
 
 def _vehicle_type(value, column: str) -> str | None:
@@ -205,7 +210,7 @@ def _vehicle_type(value, column: str) -> str | None:
     raise RowError(
         column,
         value,
-        "无法识别的车辆类型 unknown vehicle type (小型普通客车, 载货汽车, 专项作业车, 摩托车...)",
+        gettext("无法识别的车辆类型（小型普通客车、载货汽车、专项作业车、摩托车……）"),
     )
 
 
@@ -217,7 +222,7 @@ def _status(value, column: str) -> str | None:
         return text
     if text in STATUS_WORDS:
         return STATUS_WORDS[text].value
-    raise RowError(column, value, "无法识别的状态 unknown status (在用, 待交付, 维修中)")
+    raise RowError(column, value, gettext("无法识别的状态（在用、待交付、维修中）"))
 
 
 def read_rows(source) -> tuple[dict[str, str], list[tuple[int, dict]]]:
@@ -227,7 +232,7 @@ def read_rows(source) -> tuple[dict[str, str], list[tuple[int, dict]]]:
     try:
         if isinstance(source, str | Path):
             if str(source).lower().endswith(".xls"):
-                raise ImportFileError("不支持 .xls 格式，请另存为 .xlsx save the file as .xlsx")
+                raise ImportFileError(gettext("不支持 .xls 格式，请另存为 .xlsx"))
             wb = load_workbook(source, read_only=True, data_only=True)
         else:
             data = source.read()
@@ -236,7 +241,7 @@ def read_rows(source) -> tuple[dict[str, str], list[tuple[int, dict]]]:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise ImportFileError(
-            f"无法读取文件，请使用 .xlsx cannot read the file as .xlsx ({type(exc).__name__})"
+            gettext("无法读取文件，请使用 .xlsx（{name}）").format(name=type(exc).__name__)
         ) from None
     ws = wb.worksheets[0]
     header_row, columns, rows = None, {}, []
@@ -257,13 +262,14 @@ def read_rows(source) -> tuple[dict[str, str], list[tuple[int, dict]]]:
         rows.append((number, cells))
     wb.close()
     if header_row is None:
-        raise ImportFileError(
-            "找不到表头（须有“车辆识别代号”列） no header row with a 车辆识别代号 (VIN) column"
-        )
+        raise ImportFileError(gettext("找不到表头（须有“车辆识别代号”列）"))
     headers = {name: written for name, written in columns.values()}
     missing = [name for name, (_a, required) in COLUMNS.items() if required and name not in headers]
     if missing:
-        raise ImportFileError(f"缺少必填列 missing column(s): {'、'.join(missing)}", {"missing": missing})
+        raise ImportFileError(
+            gettext("缺少必填列：{missing}").format(missing="、".join(missing)),
+            {"missing": missing},
+        )
     return headers, rows
 
 
@@ -273,7 +279,7 @@ def _unit(value, column: str, units: dict[str, OrgUnit], by_name: dict[str, OrgU
         return None
     unit = units.get(text) or by_name.get(text)
     if unit is None:
-        raise RowError(column, value, tr("找不到该单位", "No unit with this code or name"))
+        raise RowError(column, value, gettext("找不到该单位"))
     return unit
 
 
@@ -297,7 +303,7 @@ def parse_row(cells: dict, headers: dict, units, by_name) -> tuple[dict, list[Ro
 
     def vin_of(v, c):
         if not _text(v):
-            raise RowError(c, v, tr("必填", "Required"))
+            raise RowError(c, v, gettext("必填"))
         try:
             return vin.validate(_text(v))
         except vin.VinError as exc:
@@ -313,12 +319,12 @@ def parse_row(cells: dict, headers: dict, units, by_name) -> tuple[dict, list[Ro
 
     def required_text(v, c):
         if not _text(v):
-            raise RowError(c, v, tr("必填", "Required"))
+            raise RowError(c, v, gettext("必填"))
         return _text(v)
 
     def unit_of(v, c):
         if not _text(v):
-            raise RowError(c, v, tr("必填", "Required"))
+            raise RowError(c, v, gettext("必填"))
         return _unit(v, c, units, by_name)
 
     take("车辆识别代号", vin_of)
@@ -343,7 +349,7 @@ def parse_row(cells: dict, headers: dict, units, by_name) -> tuple[dict, list[Ro
     take("占编制", _flag)
     take("备注", lambda v, c: _text(v))
     if "品牌" in cells and "品牌" not in out and not any(e.column == col("品牌") for e in errors):
-        errors.append(RowError(col("品牌"), cells.get("品牌"), tr("必填", "Required")))
+        errors.append(RowError(col("品牌"), cells.get("品牌"), gettext("必填")))
     return out, errors
 
 
@@ -398,12 +404,12 @@ def _apply_row(actor, data: dict, existing: Vehicle | None) -> str:
     if v.status == VehicleStatus.DISPOSED and status in (None, VehicleStatus.DISPOSED):
         return "unchanged"  # an exported register lists disposed vehicles too
     if v.status == VehicleStatus.DISPOSED:
-        raise RowError(COLUMN_OF_FIELD["vin"], v.vin, tr("车辆已处置", "The vehicle has been disposed of"))
+        raise RowError(COLUMN_OF_FIELD["vin"], v.vin, gettext("车辆已处置"))
     if data["所属单位"].pk != v.owning_unit_id:
         raise RowError(
             "所属单位",
             data["所属单位"].code,
-            tr("与登记簿不符，调拨请在登记簿中办理", "Differs from the register: transfer the vehicle there"),
+            gettext("与登记簿不符，调拨请在登记簿中办理"),
         )
     changed = {k: val for k, val in fields.items() if getattr(v, k) != val}
     touched = False
@@ -413,9 +419,7 @@ def _apply_row(actor, data: dict, existing: Vehicle | None) -> str:
     if plate and plate != v.plate:
         registered_on = data.get("注册登记日期") or v.registered_on
         if registered_on is None:
-            raise RowError(
-                "注册登记日期", "", tr("上牌须填写注册登记日期", "A new plate needs the registration date")
-            )
+            raise RowError("注册登记日期", "", gettext("上牌须填写注册登记日期"))
         v = services.vehicle_register(actor=actor, vehicle=v, plate=plate, registered_on=registered_on)
         touched = True
     if "驻站" in data and data["驻站"].pk != v.station_id:
@@ -423,17 +427,18 @@ def _apply_row(actor, data: dict, existing: Vehicle | None) -> str:
         touched = True
     due = data.get("检验有效期至")
     if due and due != v.inspection_due:
-        v = services.vehicle_set_inspection_due(actor=actor, vehicle=v, due=due, reason="导入 import")
+        v = services.vehicle_set_inspection_due(actor=actor, vehicle=v, due=due, reason=gettext("导入"))
         touched = True
     if status and status != v.status:
         if status not in STATUS_TRANSITIONS[VehicleStatus(v.status)]:
             raise RowError(
                 "状态",
                 VehicleStatus(status).label,
-                f"不能从“{VehicleStatus(v.status).label}”变为该状态 "
-                f"status cannot go from {v.status} to {status}",
+                gettext("不能从“{label}”变为该状态").format(
+                    label=VehicleStatus(v.status).label, status=v.status, status2=status
+                ),
             )
-        services.vehicle_set_status(actor=actor, vehicle=v, status=status, reason="导入 import")
+        services.vehicle_set_status(actor=actor, vehicle=v, status=status, reason=gettext("导入"))
         touched = True
     return "updated" if touched else "unchanged"
 
@@ -471,7 +476,7 @@ def import_vehicles(*, actor, source, dry_run: bool = False) -> ImportResult:
                     number,
                     col("车辆识别代号"),
                     code,
-                    f"与第{seen_vin[code]}行重复 same VIN as row {seen_vin[code]}",
+                    gettext("与第{value}行重复").format(value=seen_vin[code]),
                 )
             seen_vin.setdefault(code, number)
         plate = data.get("号牌号码")
@@ -481,7 +486,9 @@ def import_vehicles(*, actor, source, dry_run: bool = False) -> ImportResult:
                     number,
                     col("号牌号码"),
                     plate,
-                    f"与第{seen_plate[plate]}行重复 same plate as row {seen_plate[plate]}",
+                    pgettext("same plate as row {value}", "与第{value}行重复").format(
+                        value=seen_plate[plate]
+                    ),
                 )
             seen_plate.setdefault(plate, number)
         unit = data.get("所属单位")
@@ -490,9 +497,7 @@ def import_vehicles(*, actor, source, dry_run: bool = False) -> ImportResult:
             and actor is not None
             and not scope.has_role(actor, *services.REGISTER_ROLES, unit=unit)
         ):
-            add_error(
-                number, col("所属单位"), unit.code, "不在您的管理范围 not a unit you keep the register for"
-            )
+            add_error(number, col("所属单位"), unit.code, gettext("不在您的管理范围"))
             data.pop("所属单位")
         if not errors:
             parsed.append((number, data))
@@ -509,8 +514,7 @@ def import_vehicles(*, actor, source, dry_run: bool = False) -> ImportResult:
                 number,
                 col("车辆识别代号"),
                 v.vin,
-                "该车辆属于其他单位，跨市州调拨须由省厅办理 belongs to "
-                "another unit; transfers between cities go through the province",
+                gettext("该车辆属于其他单位，跨市州调拨须由省厅办理"),
             )
     if result.errors:
         result.errors.sort(key=lambda e: e["row"])

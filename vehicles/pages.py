@@ -3,9 +3,10 @@ dashboard's allocation chart (quota vs purchased vs in service per city)."""
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from core import scope
-from core.pages import Block, Figure, NavItem, Section, tr
+from core.pages import Block, Figure, NavItem, Section
 
 from . import selectors
 from .views import PAPER_DAYS, short_name, vehicles_url
@@ -36,7 +37,7 @@ def start_blocks(request) -> list[Block]:
                     value=due,
                     url=vehicles_url(papers="due"),
                     tone="warn" if due else "ok",
-                    note=tr("交强险或检验", "insurance or inspection"),
+                    note=gettext("交强险或检验"),
                 ),
                 Figure(
                     zh="已过期或无交强险",
@@ -73,29 +74,29 @@ def allocation_section() -> Section:
             "data": [r["short_name"] for r in rows],
             "axisLabel": {"interval": 0, "rotate": 30},
         },
-        "yAxis": {"type": "value", "name": tr("辆", "vehicles"), "minInterval": 1},
+        "yAxis": {"type": "value", "name": gettext("辆"), "minInterval": 1},
         "series": [
             {
-                "name": tr("编制数", "Quota"),
+                "name": pgettext("Quota", "编制数"),
                 "type": "bar",
                 "data": [r["quota"] for r in rows],
                 "itemStyle": {"color": "#b8c4d6"},
             },
             {
-                "name": tr("已购置", "Purchased"),
+                "name": gettext("已购置"),
                 "type": "bar",
                 "data": [r["purchased"] for r in rows],
                 "itemStyle": {"color": "#6c9bd2"},
             },
             {
-                "name": tr("在用", "In service"),
+                "name": gettext("在用"),
                 "type": "bar",
                 "data": [r["in_service"] for r in rows],
                 "itemStyle": {"color": "#1f5fa8"},
             },
         ],
     }
-    title = tr("车辆配备（按市州）", "Vehicles by city")
+    title = gettext("车辆配备（按市州）")
     return Section(
         key="vehicles",
         zh=title,

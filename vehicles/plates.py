@@ -14,6 +14,8 @@ The dot after the office letter, spaces and full-width characters are accepted o
 import re
 import unicodedata
 
+from django.utils.translation import gettext
+
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _SERIAL = "[A-HJ-NP-Z0-9]"
 ORDINARY = re.compile(rf"^[{PROVINCES}][A-Z](?:{_SERIAL}{{5}}|{_SERIAL}{{4}}[学警挂领港澳])$")
@@ -41,28 +43,22 @@ def validate(value: str) -> str:
     """The plate normalised (湘AD12345), or PlateError with the reason."""
     plate = compact(value)
     if not plate:
-        raise PlateError("号牌号码为空 the plate is empty")
+        raise PlateError(gettext("号牌号码为空"))
     if plate[0] not in PROVINCES:
-        raise PlateError(f"首字应为省份简称 the plate must start with a province abbreviation ({plate[0]})")
+        raise PlateError(gettext("首字应为省份简称（现为 {value}）").format(value=plate[0]))
     if len(plate) < 2 or not ("A" <= plate[1] <= "Z"):
-        raise PlateError("第二位应为发牌机关字母 the second character is the issuing office's letter")
+        raise PlateError(gettext("第二位应为发牌机关字母"))
     if len(plate) == 8 and plate[-1] in "学警挂领港澳":
-        raise PlateError(
-            "号牌格式错误 not a plate: a use character (学, 警...) follows 4 characters, as in 湘A0023警"
-        )
+        raise PlateError(gettext("号牌格式错误：本单位车辆不使用“学”“警”等专用号牌（如 湘A0023警）"))
     if len(plate) == 8:
         if NEW_ENERGY_SMALL.match(plate) or NEW_ENERGY_LARGE.match(plate):
             return plate
-        raise PlateError(
-            "新能源号牌格式错误 an 8-character (new-energy) plate is D/F-type: 湘AD12345 or 湘A12345D"
-        )
+        raise PlateError(gettext("新能源号牌格式错误：8 位号牌应为 D/F 型，如 湘AD12345 或 湘A12345D"))
     if ORDINARY.match(plate):
         return plate
     if any(c in "IO" for c in plate[2:]):
-        raise PlateError("号牌序号不使用字母 I、O the serial may not contain I or O")
-    raise PlateError(
-        f"号牌格式错误 not a plate: {len(plate)} characters; expected e.g. 湘A12345 or 湘AD12345"
-    )
+        raise PlateError(gettext("号牌序号不使用字母 I、O"))
+    raise PlateError(gettext("号牌格式错误：{n} 个字符，应如 湘A12345 或 湘AD12345").format(n=len(plate)))
 
 
 def is_valid(value: str) -> bool:

@@ -1,6 +1,8 @@
+from django.utils.translation import gettext_lazy
+
 SCHEDULES = [
     {
-        "name": "车辆保险与检验到期提醒 vehicle papers reminder",
+        "name": gettext_lazy("车辆保险与检验到期提醒"),
         "task": "vehicles.tasks.papers_remind",
         "crontab": {"minute": "30", "hour": "7"},
     },

@@ -1,7 +1,9 @@
 import datetime
 from decimal import Decimal
 
-from ninja import Field, Schema
+from ninja import Field
+
+from core.schema import Schema
 
 
 class AllocationRow(Schema):

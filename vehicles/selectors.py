@@ -6,10 +6,11 @@ import datetime
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core import scope
 from core.errors import NotFound, QMError
-from core.i18n import one, tr
+from core.i18n import one
 from personnel.choices import Level
 from personnel.models import OrgUnit
 
@@ -105,7 +106,7 @@ def city_get(user, code: str) -> OrgUnit:
     """A city in the user's scope (404 otherwise)."""
     unit = scope.get_in_scope_or_404(OrgUnit.objects.all(), user, prefix="", code=code)
     if unit.level != Level.CITY:
-        raise QMError("bad_city", tr(f"不是市州：{code}", f"Not a city: {code}"), {"field": "city_code"})
+        raise QMError("bad_city", gettext("不是市州：{code}").format(code=code), {"field": "city_code"})
     return unit
 
 
@@ -127,9 +128,7 @@ def purchases_for(user, *, city_code: str | None = None, stage: str | None = Non
         qs = qs.filter(city__code=city_code)
     if stage:
         if stage not in PurchaseStage.values:
-            raise QMError(
-                "bad_filter", tr(f"未知阶段：{stage}", f"Unknown stage {stage}"), {"field": "stage"}
-            )
+            raise QMError("bad_filter", gettext("未知阶段：{stage}").format(stage=stage), {"field": "stage"})
         qs = qs.filter(stage=stage)
     return qs
 
@@ -181,7 +180,7 @@ def vehicles_for(
     if status:
         if status not in VehicleStatus.values:
             raise QMError(
-                "bad_filter", tr(f"未知状态：{status}", f"Unknown status {status}"), {"field": "status"}
+                "bad_filter", gettext("未知状态：{status}").format(status=status), {"field": "status"}
             )
         qs = qs.filter(status=status)
     if vehicle_type:
@@ -199,7 +198,7 @@ def vehicles_for(
         if papers not in PAPER_FILTERS:
             raise QMError(
                 "bad_filter",
-                tr(f"papers 取值 due 或 overdue，不能为 {papers}", f"papers is due or overdue, not {papers}"),
+                gettext("papers 取值 due 或 overdue，不能为 {papers}").format(papers=papers),
                 {"field": "papers"},
             )
         today = today or timezone.localdate()

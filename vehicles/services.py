@@ -10,11 +10,11 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from core import scope
 from core.errors import Conflict, Forbidden, QMError
 from core.history import record_change, snapshot
-from core.i18n import tr
 from core.models import ChangeRecord
 from personnel.choices import ELIGIBLE, Level
 from personnel.models import Officer, OrgUnit
@@ -78,17 +78,15 @@ def _money(value, field: str) -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise _err("invalid_amount", tr(f"金额无效：{value}", f"Invalid amount: {value}"), field) from None
+        raise _err("invalid_amount", gettext("金额无效：{value}").format(value=value), field) from None
     if not amount.is_finite() or amount < 0:
-        raise _err("invalid_amount", tr(f"金额不能为负：{value}", f"Amount must be ≥ 0: {value}"), field)
+        raise _err("invalid_amount", gettext("金额不能为负：{value}").format(value=value), field)
     return amount.quantize(Decimal("0.01"))
 
 
 def _not_future(day: datetime.date, field: str) -> None:
     if day > _today():
-        raise _err(
-            "future_date", tr(f"日期不能晚于今天：{day}", f"Date cannot be in the future: {day}"), field
-        )
+        raise _err("future_date", gettext("日期不能晚于今天：{day}").format(day=day), field)
 
 
 # ---- quotas ------------------------------------------------------------------------------------------
@@ -133,9 +131,11 @@ def _check_cap(city: OrgUnit, adding: int, field: str = "owning_unit") -> None:
     if held + adding > quota + extra:
         raise Conflict(
             "over_quota",
-            f"超出车辆编制 {city.name} would hold {held + adding} vehicles against a quota of {quota}"
-            + (f" plus {extra} by exception" if extra else "")
-            + "; 省厅可登记超编例外 provincial logistics may record an exception",
+            gettext("{name} 将有 {value} 辆车，超出编制 {quota} 辆").format(
+                name=city.name, value=held + adding, quota=quota
+            )
+            + (gettext("（另有例外 {extra} 辆）").format(extra=extra) if extra else "")
+            + gettext("；省厅可登记超编例外"),
             {
                 "field": field,
                 "city_code": city.code,
@@ -165,14 +165,14 @@ def quota_record_create(
     doc_number = (doc_number or "").strip()
     reason = (reason or "").strip()
     if not doc_number:
-        raise _err("required", tr("文件号不能为空", "Document number is required"), "doc_number")
+        raise _err("required", gettext("文件号不能为空"), "doc_number")
     if not reason:
-        raise _err("required", tr("事由不能为空", "Reason is required"), "reason")
+        raise _err("required", gettext("事由不能为空"), "reason")
     if kind not in QuotaRecordKind.values:
-        raise _err("bad_kind", tr(f"未知类型：{kind}", f"Unknown kind {kind}"), "kind")
+        raise _err("bad_kind", gettext("未知类型：{kind}").format(kind=kind), "kind")
     _not_future(doc_date, "doc_date")
     if not isinstance(total_change, int) or isinstance(total_change, bool):
-        raise _err("invalid", tr("总数变化应为整数", "Total_change must be an integer"), "total_change")
+        raise _err("invalid", gettext("总数变化应为整数"), "total_change")
     lines = lines or []
     cities = {u.code: u for u in OrgUnit.objects.filter(level=Level.CITY)}
     with transaction.atomic():
@@ -180,7 +180,7 @@ def quota_record_create(
         if QuotaRecord.objects.filter(doc_number=doc_number).exists():
             raise Conflict(
                 "duplicate_doc_number",
-                tr(f"文件号已存在：{doc_number}", f"Document {doc_number} already recorded"),
+                gettext("文件号已存在：{doc_number}").format(doc_number=doc_number),
                 {"field": "doc_number"},
             )
         total, quotas = quota_state()
@@ -190,48 +190,39 @@ def quota_record_create(
             code = str(line.get("city_code") or "")
             city = cities.get(code)
             if city is None:
-                raise _err("bad_city", tr(f"不是市州：{code}", f"Not a city: {code}"), f"{field}.city_code")
+                raise _err("bad_city", gettext("不是市州：{code}").format(code=code), f"{field}.city_code")
             if code in changes:
                 raise _err(
                     "duplicate_city",
-                    tr(f"同一文件中市州重复：{code}", f"City {code} appears twice"),
+                    gettext("同一文件中市州重复：{code}").format(code=code),
                     f"{field}.city_code",
                 )
             has_change, has_quota = line.get("change") is not None, line.get("quota") is not None
             if has_change == has_quota:
-                raise _err(
-                    "bad_line", tr("每行给出 change 或 quota 之一", "Give either change or quota"), field
-                )
+                raise _err("bad_line", gettext("每行给出 change 或 quota 之一"), field)
             value = line["change"] if has_change else line["quota"]
             if not isinstance(value, int) or isinstance(value, bool):
-                raise _err("invalid", tr("应为整数", "Must be an integer"), field)
+                raise _err("invalid", gettext("应为整数"), field)
             if has_quota and value < 0:
-                raise _err(
-                    "negative_quota", tr("编制数不能为负", "A quota cannot be negative"), f"{field}.quota"
-                )
+                raise _err("negative_quota", gettext("编制数不能为负"), f"{field}.quota")
             changes[code] = value if has_change else value - quotas.get(city.pk, 0)
         changes = {c: d for c, d in changes.items() if d != 0}
         if not changes and total_change == 0:
-            raise _err("no_change", tr("该文件未改变任何编制", "The record changes nothing"), "lines")
+            raise _err("no_change", gettext("该文件未改变任何编制"), "lines")
         if kind == QuotaRecordKind.TRANSFER:
             if total_change != 0 or sum(changes.values()) != 0 or len(changes) < 2:
                 raise _err(
                     "bad_transfer",
-                    tr(
-                        "调剂须在市州间增减相抵且不改变总数",
-                        "A transfer moves posts between cities: changes sum to zero and the total stays",
-                    ),
+                    gettext("调剂须在市州间增减相抵且不改变总数"),
                     "lines",
                 )
         if kind == QuotaRecordKind.TOTAL_CHANGE and total_change == 0:
-            raise _err(
-                "bad_total_change", tr("总数变更须给出变化量", "Give the change of the total"), "total_change"
-            )
+            raise _err("bad_total_change", gettext("总数变更须给出变化量"), "total_change")
         new_total = total + total_change
         if new_total < 0:
             raise _err(
                 "negative_total",
-                tr(f"编制总数不能为负：{new_total}", f"The total would be {new_total}"),
+                gettext("编制总数不能为负：{new_total}").format(new_total=new_total),
                 "total_change",
             )
         new_quotas = dict(quotas)
@@ -241,10 +232,7 @@ def quota_record_create(
             if new_quotas[city.pk] < 0:
                 raise _err(
                     "negative_quota",
-                    tr(
-                        f"{city.name} 编制将为负：{new_quotas[city.pk]}",
-                        f"Quota would be {new_quotas[city.pk]}",
-                    ),
+                    gettext("{name} 编制将为负：{value}").format(name=city.name, value=new_quotas[city.pk]),
                     "lines",
                     city_code=code,
                 )
@@ -253,9 +241,8 @@ def quota_record_create(
                 if held > new_quotas[city.pk] + extra:
                     raise Conflict(
                         "quota_below_fleet",
-                        tr(
-                            f"{city.name} 现有车辆{held}辆，编制不能减至{new_quotas[city.pk]}",
-                            f"{city.name} holds {held} vehicles: the quota cannot go down to {new_quotas[city.pk]}",
+                        gettext("{name} 现有车辆{held}辆，编制不能减至{value}").format(
+                            name=city.name, held=held, value=new_quotas[city.pk]
                         ),
                         {"field": "lines", "city_code": code, "held": held},
                     )
@@ -263,9 +250,8 @@ def quota_record_create(
         if allocated > new_total:
             raise Conflict(
                 "over_allocated",
-                tr(
-                    f"各市州编制合计{allocated}超过总数{new_total}",
-                    f"The cities' quotas ({allocated}) would exceed the total ({new_total})",
+                gettext("各市州编制合计{allocated}超过总数{new_total}").format(
+                    allocated=allocated, new_total=new_total
                 ),
                 {"field": "lines", "allocated": allocated, "total": new_total},
             )
@@ -302,11 +288,11 @@ def quota_exception_grant(
     """Provincial logistics lets a city hold `extra` vehicles beyond its quota, with a reason."""
     _require(actor, (scope.PROVINCE,), None)
     if city.level != Level.CITY:
-        raise _err("bad_city", tr(f"不是市州：{city.code}", f"Not a city: {city.code}"), "city_code")
+        raise _err("bad_city", gettext("不是市州：{code}").format(code=city.code), "city_code")
     if not isinstance(extra, int) or isinstance(extra, bool) or extra < 1:
-        raise _err("invalid", tr("超编数应为正整数", "Extra must be a positive integer"), "extra")
+        raise _err("invalid", gettext("超编数应为正整数"), "extra")
     if not (reason or "").strip():
-        raise _err("required", tr("须说明理由", "A reason is required"), "reason")
+        raise _err("required", gettext("须说明理由"), "reason")
     with transaction.atomic():
         exc = QuotaException.objects.create(
             city=city, extra=extra, reason=reason.strip(), doc_number=doc_number.strip(), granted_by=actor
@@ -328,10 +314,7 @@ def quota_exception_revoke(*, actor, exception: QuotaException, reason: str = ""
         if held > quotas.get(exception.city_id, 0) + exceptions_extra(exception.city) - exception.extra:
             raise Conflict(
                 "exception_in_use",
-                tr(
-                    f"该市州已使用超编例外（现有{held}辆），请先调出或处置",
-                    f"The city holds {held} vehicles; transfer or dispose of them first",
-                ),
+                gettext("该市州已使用超编例外（现有{held}辆），请先调出或处置").format(held=held),
                 {"field": "exception", "held": held},
             )
         before = snapshot(exception)
@@ -366,14 +349,14 @@ def purchase_create(
     if city.level != Level.CITY:
         raise _err(
             "bad_city",
-            tr(f"购置以市州为单位：{city.code}", f"Purchases are made by a city: {city.code}"),
+            gettext("购置以市州为单位：{code}").format(code=city.code),
             "city_code",
         )
     _require(actor, REGISTER_ROLES, city)
     if not (title or "").strip():
-        raise _err("required", tr("项目名称不能为空", "Title is required"), "title")
+        raise _err("required", gettext("项目名称不能为空"), "title")
     if not isinstance(quantity, int) or quantity < 1:
-        raise _err("invalid", tr("数量应为正整数", "Quantity must be a positive integer"), "quantity")
+        raise _err("invalid", gettext("数量应为正整数"), "quantity")
     _not_future(stage_date, "stage_date")
     with transaction.atomic():
         purchase = Purchase.objects.create(
@@ -413,7 +396,7 @@ def purchase_advance(
     purchase's quantity, `in service` as many in service; dates never go backwards."""
     _require(actor, REGISTER_ROLES, purchase.city)
     if stage not in PurchaseStage.values:
-        raise _err("bad_stage", tr(f"未知阶段：{stage}", f"Unknown stage {stage}"), "stage")
+        raise _err("bad_stage", gettext("未知阶段：{stage}").format(stage=stage), "stage")
     _not_future(date, "date")
     with transaction.atomic():
         purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
@@ -421,31 +404,24 @@ def purchase_advance(
         if stage not in STAGE_TRANSITIONS[current]:
             raise Conflict(
                 "bad_transition",
-                tr(
-                    f"不能从“{current.label}”进入“{PurchaseStage(stage).label}”",
-                    f"A purchase cannot go from {current} to {stage}",
+                gettext("不能从“{label}”进入“{label2}”").format(
+                    label=current.label, label2=PurchaseStage(stage).label, current=current, stage=stage
                 ),
                 {"field": "stage"},
             )
         if date < purchase.stage_date:
             raise _err(
                 "date_order",
-                tr(
-                    f"日期早于上一阶段：{purchase.stage_date}",
-                    f"Date is before the previous stage ({purchase.stage_date})",
-                ),
+                gettext("日期早于上一阶段：{stage_date}").format(stage_date=purchase.stage_date),
                 "date",
             )
         if stage == PurchaseStage.CONTRACT_SIGNED and not document.strip():
-            raise _err("required", tr("须填写合同编号", "The contract's number is required"), "document")
+            raise _err("required", gettext("须填写合同编号"), "document")
         linked = purchase.vehicles.exclude(status=VehicleStatus.DISPOSED)
         if stage == PurchaseStage.REGISTERED and linked.exclude(plate="").count() < purchase.quantity:
             raise Conflict(
                 "vehicles_not_registered",
-                tr(
-                    f"已上牌车辆不足{purchase.quantity}辆",
-                    f"Fewer than {purchase.quantity} of this purchase's vehicles have plates",
-                ),
+                gettext("已上牌车辆不足{quantity}辆").format(quantity=purchase.quantity),
                 {"field": "stage"},
             )
         if (
@@ -454,10 +430,7 @@ def purchase_advance(
         ):
             raise Conflict(
                 "vehicles_not_in_service",
-                tr(
-                    f"投入使用车辆不足{purchase.quantity}辆",
-                    f"Fewer than {purchase.quantity} of this purchase's vehicles are in service",
-                ),
+                gettext("投入使用车辆不足{quantity}辆").format(quantity=purchase.quantity),
                 {"field": "stage"},
             )
         before = snapshot(purchase)
@@ -504,21 +477,21 @@ def _clean_vin(value: str) -> str:
     try:
         return vin.validate(value)
     except vin.VinError as exc:
-        raise _err("invalid_vin", tr(f"车辆识别代号无效：{exc}", f"Invalid VIN: {exc}"), "vin") from None
+        raise _err("invalid_vin", gettext("车辆识别代号无效：{exc}").format(exc=exc), "vin") from None
 
 
 def _clean_plate(value: str) -> str:
     try:
         return plates.validate(value)
     except plates.PlateError as exc:
-        raise _err("invalid_plate", tr(f"号牌号码无效：{exc}", f"Invalid plate: {exc}"), "plate") from None
+        raise _err("invalid_plate", gettext("号牌号码无效：{exc}").format(exc=exc), "plate") from None
 
 
 def _check_owning_unit(unit: OrgUnit) -> None:
     if unit.level not in (Level.PROVINCE, Level.CITY, Level.COUNTY) or not unit.is_active:
         raise _err(
             "bad_unit",
-            tr("车辆应归属执法机构（省、市州或县级）", "A vehicle belongs to an agency, not a station"),
+            gettext("车辆应归属执法机构（省、市州或县级）"),
             "owning_unit",
         )
 
@@ -527,24 +500,20 @@ def _check_station(station: OrgUnit | None, owner: OrgUnit) -> None:
     if station is None:
         return
     if station.level != Level.STATION or not station.is_active:
-        raise _err(
-            "bad_station", tr(f"不是执法站所：{station.code}", f"Not a station: {station.code}"), "station"
-        )
+        raise _err("bad_station", gettext("不是执法站所：{code}").format(code=station.code), "station")
     if station.city_id != owner.city_id:
-        raise _err("bad_station", tr("站所不在车辆所属市州", "The station is in another city"), "station")
+        raise _err("bad_station", gettext("站所不在车辆所属市州"), "station")
 
 
 def _check_driver(actor, driver: Officer | None, owner: OrgUnit) -> None:
     if driver is None:
         return
     if actor is not None and not scope.in_scope(actor, driver.unit):
-        raise _err("bad_driver", tr("驾驶员不在您的范围内", "The driver is not in your scope"), "driver_id")
+        raise _err("bad_driver", gettext("驾驶员不在您的范围内"), "driver_id")
     if driver.status not in ELIGIBLE:
-        raise _err("bad_driver", tr("驾驶员须为在岗或借调人员", "The driver must be serving"), "driver_id")
+        raise _err("bad_driver", gettext("驾驶员须为在岗或借调人员"), "driver_id")
     if driver.unit.city_id != owner.city_id:
-        raise _err(
-            "bad_driver", tr("驾驶员不在车辆所属市州", "The driver belongs to another city"), "driver_id"
-        )
+        raise _err("bad_driver", gettext("驾驶员不在车辆所属市州"), "driver_id")
 
 
 def _check_ready_for_service(v: Vehicle) -> None:
@@ -552,19 +521,18 @@ def _check_ready_for_service(v: Vehicle) -> None:
     goes on the road with a plate."""
     missing = []
     if not v.plate:
-        missing.append("plate 号牌")
+        missing.append(("plate", gettext("号牌")))
     if not v.livery_fitted:
-        missing.append("livery_fitted 标志涂装")
+        missing.append(("livery_fitted", gettext("标志涂装")))
     if not v.warning_lights_fitted:
-        missing.append("warning_lights_fitted 示警灯具")
+        missing.append(("warning_lights_fitted", gettext("示警灯具")))
     if missing:
         raise Conflict(
             "not_ready_for_service",
-            tr(
-                f"投入使用前须上牌并按公路法第73条喷涂标志、安装示警灯具：{', '.join(missing)}",
-                f"Before service the vehicle needs: {', '.join(missing)}",
+            gettext("投入使用前须上牌并按公路法第73条喷涂标志、安装示警灯具：{missing}").format(
+                missing="、".join(label for _field, label in missing)
             ),
-            {"field": missing[0].split()[0], "missing": [m.split()[0] for m in missing]},
+            {"field": missing[0][0], "missing": [field for field, _label in missing]},
         )
 
 
@@ -582,13 +550,13 @@ def _clean_fields(fields: dict) -> dict:
     if "vehicle_type" in out and out["vehicle_type"] not in VehicleType.values:
         raise _err(
             "bad_type",
-            tr(f"未知车辆类型：{out['vehicle_type']}", f"Unknown vehicle type {out['vehicle_type']}"),
+            gettext("未知车辆类型：{vehicle_type}").format(vehicle_type=out["vehicle_type"]),
             "vehicle_type",
         )
     if out.get("funding_source") and out["funding_source"] not in FundingSource.values:
         raise _err(
             "bad_funding",
-            tr(f"未知资金来源：{out['funding_source']}", f"Unknown funding source {out['funding_source']}"),
+            gettext("未知资金来源：{funding_source}").format(funding_source=out["funding_source"]),
             "funding_source",
         )
     if "purchase_price" in out:
@@ -596,13 +564,13 @@ def _clean_fields(fields: dict) -> dict:
     if "equipment" in out:
         items = out["equipment"] or []
         if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
-            raise _err("invalid", tr("随车装备应为文字列表", "Equipment is a list of names"), "equipment")
+            raise _err("invalid", gettext("随车装备应为文字列表"), "equipment")
         out["equipment"] = [x.strip() for x in items if x.strip()]
     for key in ("purchase_date", "registered_on"):
         if out.get(key):
             _not_future(out[key], key)
     if "brand" in out and not (out["brand"] or "").strip():
-        raise _err("required", tr("品牌不能为空", "Brand is required"), "brand")
+        raise _err("required", gettext("品牌不能为空"), "brand")
     for key in ("engine_number", "model", "remarks", "brand"):
         if key in out:
             out[key] = (out[key] or "").strip()
@@ -632,7 +600,7 @@ def vehicle_create(
     if bad:
         raise QMError(
             "unknown_fields",
-            tr(f"未知字段：{', '.join(sorted(bad))}", f"Unknown fields: {', '.join(sorted(bad))}"),
+            gettext("未知字段：{sorted}").format(sorted=", ".join(sorted(bad))),
             {"fields": sorted(bad)},
         )
     number = _clean_vin(vin_code)
@@ -641,35 +609,28 @@ def vehicle_create(
     if plate and not fields.get("registered_on"):
         raise _err(
             "required",
-            tr(
-                "有号牌的车辆须填写注册登记日期（检验周期由此起算）",
-                "A plated vehicle needs its registration date (inspections count from it)",
-            ),
+            gettext("有号牌的车辆须填写注册登记日期（检验周期由此起算）"),
             "registered_on",
         )
     if status not in (VehicleStatus.ON_ORDER, VehicleStatus.IN_SERVICE, VehicleStatus.UNDER_REPAIR):
-        raise _err(
-            "bad_status", tr(f"新登记车辆状态无效：{status}", f"A new vehicle cannot be {status}"), "status"
-        )
+        raise _err("bad_status", gettext("新登记车辆状态无效：{status}").format(status=status), "status")
     _check_station(station, owning_unit)
     _check_driver(actor, driver, owning_unit)
     purchase = fields.get("purchase")
     if purchase is not None and purchase.city_id != owning_unit.city_id:
-        raise _err(
-            "bad_purchase", tr("购置项目属于其他市州", "The purchase belongs to another city"), "purchase_id"
-        )
+        raise _err("bad_purchase", gettext("购置项目属于其他市州"), "purchase_id")
     with transaction.atomic():
         _province_lock()
         if Vehicle.objects.filter(vin=number).exists():
             raise Conflict(
                 "duplicate_vin",
-                tr(f"车辆识别代号已登记：{number}", f"VIN {number} is already on the register"),
+                gettext("车辆识别代号已登记：{number}").format(number=number),
                 {"field": "vin"},
             )
         if plate and Vehicle.objects.filter(plate=plate).exists():
             raise Conflict(
                 "duplicate_plate",
-                tr(f"号牌已登记：{plate}", f"Plate {plate} is already on the register"),
+                gettext("号牌已登记：{plate}").format(plate=plate),
                 {"field": "plate"},
             )
         if fields.get("counts_against_quota", True):
@@ -702,7 +663,7 @@ def vehicle_update(*, actor, vehicle: Vehicle, **fields) -> Vehicle:
     if bad:
         raise QMError(
             "not_editable",
-            tr(f"不可在此修改：{', '.join(sorted(bad))}", f"Not editable here: {', '.join(sorted(bad))}"),
+            gettext("不可在此修改：{sorted}").format(sorted=", ".join(sorted(bad))),
             {"fields": sorted(bad)},
         )
     fields = _clean_fields(fields)
@@ -710,9 +671,7 @@ def vehicle_update(*, actor, vehicle: Vehicle, **fields) -> Vehicle:
         _province_lock()
         v = Vehicle.objects.select_for_update().select_related("owning_unit").get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict(
-                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
-            )
+            raise Conflict("disposed", gettext("车辆已处置"), {"field": "status"})
         before = snapshot(v)
         if fields.get("counts_against_quota") and not v.counts_against_quota:
             _check_cap(v.owning_unit.city, 1, "counts_against_quota")
@@ -720,7 +679,7 @@ def vehicle_update(*, actor, vehicle: Vehicle, **fields) -> Vehicle:
         if purchase is not None and purchase.city_id != v.owning_unit.city_id:
             raise _err(
                 "bad_purchase",
-                tr("购置项目属于其他市州", "The purchase belongs to another city"),
+                gettext("购置项目属于其他市州"),
                 "purchase_id",
             )
         for key, value in fields.items():
@@ -742,13 +701,11 @@ def vehicle_register(*, actor, vehicle: Vehicle, plate: str, registered_on: date
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict(
-                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
-            )
+            raise Conflict("disposed", gettext("车辆已处置"), {"field": "status"})
         if Vehicle.objects.filter(plate=plate).exclude(pk=v.pk).exists():
             raise Conflict(
                 "duplicate_plate",
-                tr(f"号牌已登记：{plate}", f"Plate {plate} is already on the register"),
+                gettext("号牌已登记：{plate}").format(plate=plate),
                 {"field": "plate"},
             )
         before = snapshot(v)
@@ -761,10 +718,12 @@ def vehicle_register(*, actor, vehicle: Vehicle, plate: str, registered_on: date
         except IntegrityError:
             raise Conflict(
                 "duplicate_plate",
-                tr(f"号牌已登记：{plate}", f"Plate {plate} is already on the register"),
+                gettext("号牌已登记：{plate}").format(plate=plate),
                 {"field": "plate"},
             ) from None
-        record_change(actor=actor, obj=v, action=Action.UPDATE, before=before, note="上牌 registration")
+        record_change(
+            actor=actor, obj=v, action=Action.UPDATE, before=before, note=pgettext("registration", "上牌")
+        )
     return v
 
 
@@ -772,11 +731,11 @@ def vehicle_set_status(*, actor, vehicle: Vehicle, status: str, reason: str = ""
     """Status along the allowed transitions; disposal goes through a disposal request only."""
     _require(actor, UPKEEP_ROLES, vehicle.owning_unit)
     if status not in VehicleStatus.values:
-        raise _err("bad_status", tr(f"未知状态：{status}", f"Unknown status {status}"), "status")
+        raise _err("bad_status", gettext("未知状态：{status}").format(status=status), "status")
     if status == VehicleStatus.DISPOSED:
         raise Conflict(
             "use_disposal",
-            tr("处置须提出申请并经省厅批准", "Disposal goes through a request approved by the province"),
+            gettext("处置须提出申请并经省厅批准"),
             {"field": "status"},
         )
     with transaction.atomic():
@@ -787,9 +746,8 @@ def vehicle_set_status(*, actor, vehicle: Vehicle, status: str, reason: str = ""
         if status not in STATUS_TRANSITIONS[current]:
             raise Conflict(
                 "bad_transition",
-                tr(
-                    f"不能从“{current.label}”变为“{VehicleStatus(status).label}”",
-                    f"The status cannot go from {current} to {status}",
+                gettext("不能从“{label}”变为“{label2}”").format(
+                    label=current.label, label2=VehicleStatus(status).label, current=current, status=status
                 ),
                 {"field": "status"},
             )
@@ -816,9 +774,7 @@ def vehicle_assign(*, actor, vehicle: Vehicle, driver=UNSET, station=UNSET) -> V
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().select_related("owning_unit").get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict(
-                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
-            )
+            raise Conflict("disposed", gettext("车辆已处置"), {"field": "status"})
         before = snapshot(v, ["driver", "station"])
         if driver is not UNSET:
             _check_driver(actor, driver, v.owning_unit)
@@ -833,7 +789,7 @@ def vehicle_assign(*, actor, vehicle: Vehicle, driver=UNSET, station=UNSET) -> V
             action=Action.UPDATE,
             before=before,
             after=snapshot(v, ["driver", "station"]),
-            note="指派 assignment",
+            note=gettext("指派"),
         )
     return v
 
@@ -855,7 +811,7 @@ def vehicle_transfer(
     date = date or _today()
     _not_future(date, "date")
     if not (reason or "").strip():
-        raise _err("required", tr("须说明调拨事由", "A reason is required"), "reason")
+        raise _err("required", gettext("须说明调拨事由"), "reason")
     with transaction.atomic():
         _province_lock()
         v = (
@@ -864,13 +820,9 @@ def vehicle_transfer(
             .get(pk=vehicle.pk)
         )
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict(
-                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
-            )
+            raise Conflict("disposed", gettext("车辆已处置"), {"field": "status"})
         if v.owning_unit_id == to_unit.pk:
-            raise _err(
-                "same_unit", tr("车辆已属于该单位", "The vehicle already belongs to that unit"), "to_unit"
-            )
+            raise _err("same_unit", gettext("车辆已属于该单位"), "to_unit")
         same_city = v.owning_unit.city_id == to_unit.city_id
         if actor is not None and not (
             scope.is_province(actor)
@@ -880,7 +832,7 @@ def vehicle_transfer(
                 and scope.has_role(actor, *REGISTER_ROLES, unit=to_unit)
             )
         ):
-            raise Forbidden(tr("跨市州调拨须由省厅办理", "Transfers between cities go through the province"))
+            raise Forbidden(gettext("跨市州调拨须由省厅办理"))
         if not same_city and v.counts_against_quota:
             _check_cap(to_unit.city, 1, "to_unit")
         _check_station(station, to_unit)
@@ -929,26 +881,22 @@ def policy_add(
     active compulsory policies may not overlap."""
     _require(actor, UPKEEP_ROLES, vehicle.owning_unit)
     if kind not in PolicyKind.values:
-        raise _err("bad_kind", tr(f"未知险种：{kind}", f"Unknown kind {kind}"), "kind")
+        raise _err("bad_kind", gettext("未知险种：{kind}").format(kind=kind), "kind")
     insurer, policy_number = (insurer or "").strip(), (policy_number or "").strip().upper()
     if not insurer:
-        raise _err("required", tr("保险公司不能为空", "Insurer is required"), "insurer")
+        raise _err("required", gettext("保险公司不能为空"), "insurer")
     if not policy_number:
-        raise _err("required", tr("保单号不能为空", "Policy number is required"), "policy_number")
+        raise _err("required", gettext("保单号不能为空"), "policy_number")
     if ends_on <= starts_on:
-        raise _err(
-            "date_order", tr("终保日期应晚于起保日期", "The policy must end after it starts"), "ends_on"
-        )
+        raise _err("date_order", gettext("终保日期应晚于起保日期"), "ends_on")
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict(
-                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
-            )
+            raise Conflict("disposed", gettext("车辆已处置"), {"field": "status"})
         if InsurancePolicy.objects.filter(insurer=insurer, policy_number=policy_number).exists():
             raise Conflict(
                 "duplicate_policy",
-                tr(f"保单已登记：{policy_number}", f"Policy {policy_number} is already recorded"),
+                gettext("保单已登记：{policy_number}").format(policy_number=policy_number),
                 {"field": "policy_number"},
             )
         if (
@@ -959,7 +907,7 @@ def policy_add(
         ):
             raise Conflict(
                 "overlapping_policy",
-                tr("交强险保期重叠", "The compulsory policy overlaps another one"),
+                gettext("交强险保期重叠"),
                 {"field": "starts_on"},
             )
         policy = InsurancePolicy.objects.create(
@@ -979,7 +927,7 @@ def policy_cancel(*, actor, policy: InsurancePolicy, reason: str) -> InsurancePo
     """Mark a policy entered in error or surrendered as no longer valid (kept on record)."""
     _require(actor, UPKEEP_ROLES, policy.vehicle.owning_unit)
     if not (reason or "").strip():
-        raise _err("required", tr("须说明理由", "A reason is required"), "reason")
+        raise _err("required", gettext("须说明理由"), "reason")
     with transaction.atomic():
         policy = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
         if not policy.is_active:
@@ -1017,21 +965,15 @@ def inspection_record(
         if not v.registered_on:
             raise _err(
                 "not_registered",
-                tr("车辆尚未注册登记", "The vehicle has no registration date yet"),
+                gettext("车辆尚未注册登记"),
                 "registered_on",
             )
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict(
-                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
-            )
+            raise Conflict("disposed", gettext("车辆已处置"), {"field": "status"})
         if inspected_on < v.registered_on:
-            raise _err(
-                "date_order", tr("检验日期早于注册登记日期", "Inspection before registration"), "inspected_on"
-            )
+            raise _err("date_order", gettext("检验日期早于注册登记日期"), "inspected_on")
         if next_due is not None and next_due <= inspected_on:
-            raise _err(
-                "date_order", tr("有效期应晚于检验日期", "Valid-until must follow the inspection"), "next_due"
-            )
+            raise _err("date_order", gettext("有效期应晚于检验日期"), "next_due")
         record = Inspection(
             vehicle=v,
             inspected_on=inspected_on,
@@ -1059,7 +1001,7 @@ def inspection_record(
             action=Action.UPDATE,
             before=before,
             after=snapshot(v, ["inspection_due", "inspection_due_manual"]),
-            note="检验 inspection",
+            note=gettext("检验"),
         )
     return record
 
@@ -1068,7 +1010,7 @@ def vehicle_set_inspection_due(*, actor, vehicle: Vehicle, due: datetime.date | 
     """Set 检验有效期至 by hand (as printed on the licence), or with None go back to the computed date."""
     _require(actor, UPKEEP_ROLES, vehicle.owning_unit)
     if not (reason or "").strip():
-        raise _err("required", tr("须说明理由", "A reason is required"), "reason")
+        raise _err("required", gettext("须说明理由"), "reason")
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         before = snapshot(v, ["inspection_due", "inspection_due_manual"])
@@ -1093,24 +1035,22 @@ def vehicle_set_inspection_due(*, actor, vehicle: Vehicle, due: datetime.date | 
 
 def _odometer_add(*, actor, v: Vehicle, read_on: datetime.date, km: int, note: str) -> OdometerReading:
     if not isinstance(km, int) or isinstance(km, bool) or km < 0 or km > 2_000_000:
-        raise _err("invalid_km", tr(f"里程无效：{km}", f"Invalid odometer reading: {km}"), "km")
+        raise _err("invalid_km", gettext("里程无效：{km}").format(km=km), "km")
     _not_future(read_on, "read_on")
     earlier = v.odometer_readings.filter(read_on__lte=read_on).aggregate(m=Max("km"))["m"]
     later = v.odometer_readings.filter(read_on__gt=read_on).aggregate(m=Min("km"))["m"]
     if earlier is not None and km < earlier:
         raise Conflict(
             "odometer_decreasing",
-            tr(
-                f"里程不能减少：{km} 公里少于 {read_on} 或之前已记录的 {earlier} 公里",
-                f"The odometer cannot go back: {km} km is less than the {earlier} km already read on or before "
-                f"{read_on}",
+            gettext("里程不能减少：{km} 公里少于 {read_on} 或之前已记录的 {earlier} 公里").format(
+                km=km, read_on=read_on, earlier=earlier
             ),
             {"field": "km", "previous": earlier},
         )
     if later is not None and km > later:
         raise Conflict(
             "odometer_decreasing",
-            tr(f"里程不能减少：{km} {later}", f"{km} km is more than the {later} km read later"),
+            gettext("里程不能减少：{km} {later}").format(km=km, later=later),
             {"field": "km", "next": later},
         )
     reading = OdometerReading.objects.create(vehicle=v, read_on=read_on, km=km, note=note, actor=actor)
@@ -1130,9 +1070,7 @@ def odometer_record(
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict(
-                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
-            )
+            raise Conflict("disposed", gettext("车辆已处置"), {"field": "status"})
         return _odometer_add(actor=actor, v=v, read_on=read_on, km=km, note=note)
 
 
@@ -1150,19 +1088,17 @@ def maintenance_record(
     """Record a service or repair; an odometer figure given with it is also an odometer reading."""
     _require(actor, UPKEEP_ROLES, vehicle.owning_unit)
     if kind not in MaintenanceKind.values:
-        raise _err("bad_kind", tr(f"未知类别：{kind}", f"Unknown kind {kind}"), "kind")
+        raise _err("bad_kind", gettext("未知类别：{kind}").format(kind=kind), "kind")
     if not (description or "").strip():
-        raise _err("required", tr("须填写维修内容", "A description is required"), "description")
+        raise _err("required", gettext("须填写维修内容"), "description")
     _not_future(date, "date")
     amount = _money(cost, "cost") or Decimal("0.00")
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict(
-                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
-            )
+            raise Conflict("disposed", gettext("车辆已处置"), {"field": "status"})
         if odometer_km is not None:
-            _odometer_add(actor=actor, v=v, read_on=date, km=odometer_km, note="维修保养 maintenance")
+            _odometer_add(actor=actor, v=v, read_on=date, km=odometer_km, note=gettext("维修保养"))
         record = MaintenanceRecord.objects.create(
             vehicle=v,
             date=date,
@@ -1184,19 +1120,17 @@ def disposal_request(*, actor, vehicle: Vehicle, method: str, reason: str) -> Di
     """Ask to dispose of a vehicle (报废、拍卖、调出、核销); provincial logistics decides."""
     _require(actor, REGISTER_ROLES, vehicle.owning_unit)
     if method not in DisposalMethod.values:
-        raise _err("bad_method", tr(f"未知处置方式：{method}", f"Unknown method {method}"), "method")
+        raise _err("bad_method", gettext("未知处置方式：{method}").format(method=method), "method")
     if not (reason or "").strip():
-        raise _err("required", tr("须说明处置理由", "A reason is required"), "reason")
+        raise _err("required", gettext("须说明处置理由"), "reason")
     with transaction.atomic():
         v = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
         if v.status == VehicleStatus.DISPOSED:
-            raise Conflict(
-                "disposed", tr("车辆已处置", "The vehicle has been disposed of"), {"field": "status"}
-            )
+            raise Conflict("disposed", gettext("车辆已处置"), {"field": "status"})
         if v.disposals.filter(status=DisposalStatus.REQUESTED).exists():
             raise Conflict(
                 "disposal_pending",
-                tr("已有待审批的处置申请", "A disposal request is already pending"),
+                gettext("已有待审批的处置申请"),
                 {"field": "vehicle"},
             )
         req = DisposalRequest.objects.create(
@@ -1219,7 +1153,7 @@ def disposal_decide(
     or rejects a pending request. Decided requests are final."""
     _require(actor, (scope.PROVINCE,), request.vehicle.owning_unit)
     if not approve and not note.strip():
-        raise _err("required", tr("驳回须说明理由", "A rejection needs a note"), "note")
+        raise _err("required", gettext("驳回须说明理由"), "note")
     disposed_on = disposed_on or _today()
     _not_future(disposed_on, "disposed_on")
     with transaction.atomic():
@@ -1227,7 +1161,7 @@ def disposal_decide(
         if req.status != DisposalStatus.REQUESTED:
             raise Conflict(
                 "already_decided",
-                tr("该申请已审批", "The request has already been decided"),
+                gettext("该申请已审批"),
                 {"field": "status"},
             )
         before = snapshot(req)
@@ -1321,9 +1255,15 @@ def papers_remind(*, today: datetime.date | None = None) -> dict:
             label = Paper(paper).label
             plate = plates.display(v.plate)
             if level == "overdue":
-                title = f"{plate} {label}已过期 overdue" if due else f"{plate} 无有效{label} none in force"
+                title = (
+                    gettext("{plate} {label}已过期").format(plate=plate, label=label)
+                    if due
+                    else gettext("{plate} 无有效{label}").format(plate=plate, label=label)
+                )
             else:
-                title = f"{plate} {label}将于{due:%Y-%m-%d}到期（{(due - today).days}天） runs out on {due}"
+                title = gettext("{plate} {label}将于{due:%Y-%m-%d}到期（{days}天）").format(
+                    plate=plate, label=label, due=due, days=(due - today).days
+                )
             key = f"vehicles:{paper}:{v.pk}:{due.isoformat() if due else 'none'}:{level}"
             body = f"{v.owning_unit.name} · {v.brand} {v.model} · VIN {v.vin}"
             for user in province + cities.get(v.owning_unit.city_id, []):

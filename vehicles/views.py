@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from core import scope
 from core.errors import QMError
@@ -215,7 +216,7 @@ def _date(form: dict, name: str) -> datetime.date | None:
     except ValueError:
         raise QMError(
             "invalid",
-            f"{tr(*FIELD_LABELS[name])}: {tr('日期格式应为 2026-11-27', 'a date like 2026-11-27')}",
+            f"{tr(*FIELD_LABELS[name])}: {gettext('日期格式应为 2026-11-27')}",
             {"field": name},
         ) from None
 
@@ -245,9 +246,7 @@ def register(request):
     if request.method == "POST":
         try:
             if not form["owning_unit"]:
-                raise QMError(
-                    "required", tr("请选择所属单位", "Choose the owning unit"), {"field": "owning_unit"}
-                )
+                raise QMError("required", gettext("请选择所属单位"), {"field": "owning_unit"})
             unit = selectors.unit_get(user, form["owning_unit"])
             fields = {k: form[k] for k in ("model", "engine_number", "remarks")}
             fields.update(
@@ -269,7 +268,7 @@ def register(request):
         except QMError as exc:
             error, status = exc, exc.status
         else:
-            messages.success(request, tr(f"已登记 {v.plate or v.vin}", f"Registered {v.plate or v.vin}"))
+            messages.success(request, gettext("已登记 {value}").format(value=v.plate or v.vin))
             return redirect("vehicles:detail", vehicle_id=v.id)
     elif request.method == "GET":
         checks["counts_against_quota"] = True
@@ -300,11 +299,9 @@ def papers(request):
     try:
         days = int(request.GET.get("days") or PAPER_DAYS)
     except ValueError:
-        raise QMError(
-            "bad_filter", tr("天数应为整数", "days must be a whole number"), {"field": "days"}
-        ) from None
+        raise QMError("bad_filter", gettext("天数应为整数"), {"field": "days"}) from None
     if not 1 <= days <= 366:
-        raise QMError("bad_filter", tr("天数应在 1–366 之间", "days must be 1–366"), {"field": "days"})
+        raise QMError("bad_filter", gettext("天数应在 1–366 之间"), {"field": "days"})
     due = selectors.vehicles_for(user, papers="due", days=days, today=today)
     overdue = selectors.vehicles_for(user, papers="overdue", today=today)
     return render(

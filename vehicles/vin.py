@@ -10,6 +10,8 @@ compulsory; elsewhere ISO 3779 leaves it optional, which is why we check it: the
 import re
 import unicodedata
 
+from django.utils.translation import gettext
+
 # ISO 3779 / GB 16735 transliteration of letters to numbers, and the position weights.
 TRANSLITERATION = {
     **{str(d): d for d in range(10)},
@@ -62,17 +64,17 @@ def validate(value: str) -> str:
     """The VIN normalised, or VinError with the reason (Chinese first)."""
     vin = compact(value)
     if len(vin) != 17:
-        raise VinError(f"车辆识别代号应为17位 a VIN has 17 characters (this one has {len(vin)})")
+        raise VinError(gettext("车辆识别代号应为17位（现为 {n_vin} 位）").format(n_vin=len(vin)))
     bad = sorted({c for c in vin if c in "IOQ"})
     if bad:
-        raise VinError(
-            f"车辆识别代号不得含字母I、O、Q a VIN may not contain I, O, Q (found {', '.join(bad)})"
-        )
+        raise VinError(gettext("车辆识别代号不得含字母I、O、Q（含 {bad}）").format(bad=", ".join(bad)))
     if not _ALLOWED.match(vin):
-        raise VinError("车辆识别代号只能含数字和大写字母 a VIN has only digits and capital letters")
+        raise VinError(gettext("车辆识别代号只能含数字和大写字母"))
     expected = check_character(vin)
     if vin[8] != expected:
-        raise VinError(f"第9位校验位错误 wrong check character at position 9 ({vin[8]}, expected {expected})")
+        raise VinError(
+            gettext("第9位校验位错误（为 {value}，应为 {expected}）").format(value=vin[8], expected=expected)
+        )
     return vin
 
 

@@ -6,6 +6,8 @@ from decimal import Decimal
 from html import escape
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 from assets.kit import SKIRT_CODE, SKIRT_NAME, SKIRT_NAME_EN
 from core.pages import tr
 
@@ -33,7 +35,7 @@ def size_label(s: str) -> str:
 def item_name(item, gender: str = "", code: str = "") -> str:
     """An item type's name in the report's language (Chinese: the name of the gender's version)."""
     if item is None:
-        return tr(SKIRT_NAME, SKIRT_NAME_EN) if code == SKIRT_CODE else tr("其他品类", "other item")
+        return tr(SKIRT_NAME, SKIRT_NAME_EN) if code == SKIRT_CODE else gettext("其他品类")
     return tr(item.name_for(gender), item.name_en)
 
 
@@ -109,6 +111,6 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
     for n, section in enumerate(data.sections, 1):
         ws = wb.create_sheet(xlsx.sheet_title(section.header.get("sheet") or section.title, taken))
         xlsx.write_table(ws, section_columns(data, section), section.rows, print_header=header)
-        progress(5 + int(90 * n / max(1, len(data.sections))), tr("工作表 ", "sheet ") + section.title)
+        progress(5 + int(90 * n / max(1, len(data.sections))), gettext("工作表 ") + section.title)
     about_sheet(wb, data)
     wb.save(out)

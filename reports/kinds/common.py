@@ -5,6 +5,8 @@ they are."""
 
 from pathlib import Path
 
+from django.utils.translation import gettext, pgettext
+
 from core.pages import tr
 
 from .. import pdf, xlsx
@@ -28,13 +30,13 @@ def render_document(
     # from it falls back to the whole system CJK font (embedded whole: megabytes per file).
     data.meta["_text"] = str(context) + str([s.header for s in data.sections])
     pdf.render_single(data, template, out, context=ctx, progress=progress)
-    progress(95, tr("已生成", "rendered"))
+    progress(95, gettext("已生成"))
 
 
 def print_header(data: ReportData) -> str:
     return (
         f"{data.title} · {data.scope_label} · {data.requested_by} "
-        f"{data.requested_at:%Y-%m-%d %H:%M} · {tr('；', '; ').join(data.sources)}"
+        f"{data.requested_at:%Y-%m-%d %H:%M} · {gettext('；').join(data.sources)}"
     )
 
 
@@ -43,16 +45,16 @@ ABOUT_COLUMNS = [Column("k", ("项目", "Item"), 0, 18), Column("v", ("内容", 
 
 def about_title() -> str:
     """The name of the about sheet (who asked, when, from which data)."""
-    return tr("说明", "About")
+    return pgettext("About", "说明")
 
 
 def about_rows(data: ReportData, *extra: tuple) -> list[tuple]:
     return [
-        (tr("报表", "Report"), data.title),
-        (tr("范围", "Scope"), data.scope_label),
-        (tr("请求人", "Requested by"), data.requested_by),
-        (tr("请求时间", "Requested at"), f"{data.requested_at:%Y-%m-%d %H:%M}"),
-        *((tr("数据来源", "Data source"), s) for s in data.sources),
+        (gettext("报表"), data.title),
+        (gettext("范围"), data.scope_label),
+        (gettext("请求人"), data.requested_by),
+        (gettext("请求时间"), f"{data.requested_at:%Y-%m-%d %H:%M}"),
+        *((pgettext("Data source", "数据来源"), s) for s in data.sources),
         *extra,
     ]
 
@@ -68,7 +70,7 @@ def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return tr("是", "yes") if value else tr("否", "no")
+        return gettext("是") if value else gettext("否")
     if hasattr(value, "isoformat") and not isinstance(value, str):
         return value.isoformat()[:10]
     return str(value)

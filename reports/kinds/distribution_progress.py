@@ -7,6 +7,7 @@ import datetime
 from html import escape
 
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from assets.models import ItemType
 from core.pages import tr
@@ -71,10 +72,8 @@ def own_row(summary: dict, label: str) -> tuple:
 
 
 def own_note() -> str:
-    return tr(
-        "本级：本单位人员及到达本单位未转发下级的数量（在途为负即正发往下级）；各行加本级即为合计。",
-        "Own: the unit's own staff, and what reached it and was not passed on (a negative in transit means "
-        "more is on its way down); the rows and the own row add up to the total.",
+    return gettext(
+        "本级：本单位人员及到达本单位未转发下级的数量（在途为负即正发往下级）；各行加本级即为合计。"
     )
 
 
@@ -109,9 +108,9 @@ def bar_chart(children: list[dict]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * 0.75:.0f}pt" height="{height * 0.75:.0f}pt"'
         f' viewBox="0 0 {width} {height}">',
         f'<rect x="{label_w}" y="4" width="10" height="8" fill="#9ecae1"/>'
-        f'<text x="{label_w + 14}" y="11" {font}>{tr("已签收/应配", "received / needed")}</text>'
+        f'<text x="{label_w + 14}" y="11" {font}>{gettext("已签收/应配")}</text>'
         f'<rect x="{label_w + 150}" y="4" width="10" height="8" fill="#08519c"/>'
-        f'<text x="{label_w + 164}" y="11" {font}>{tr("已发放/应配", "issued / needed")}</text>',
+        f'<text x="{label_w + 164}" y="11" {font}>{gettext("已发放/应配")}</text>',
     ]
     for n, c in enumerate(children):
         y = top + n * row_h
@@ -137,12 +136,12 @@ def collect(
     sections: list[Section] = []
     chart_children: list[dict] = []
     for root in roots:
-        progress(1, tr("汇总 ", "summing ") + root.name)
+        progress(1, gettext("汇总 ") + root.name)
         tree = dist.progress_tree(user, root.code)  # the root and its cities in one pass
         top = tree["unit"]
         totals_row = (
             "",
-            tr(f"{top['unit_name']} 合计", f"{top['unit_name']} total"),
+            gettext("{unit_name} 合计").format(unit_name=top["unit_name"]),
             *(top["totals"][f] for f in FIELDS),
             _tables.pct(top["totals"]["issued"], top["totals"]["needed"]),
         )
@@ -150,22 +149,19 @@ def collect(
             cities = top["children"]
             chart_children += cities
             # the province's own staff (its flows are its cities', so only needs, allocation and kits)
-            own = [own_row(top, tr("省本级", "province's own"))] if any(top["own"].values()) else []
+            own = [own_row(top, gettext("省本级"))] if any(top["own"].values()) else []
             sections.append(
                 Section(
                     key=root.code,
-                    title=tr(f"{root.name} 各市州汇总", f"{root.name}: summary per city"),
-                    group=tr("汇总", "Summary"),
+                    title=gettext("{name} 各市州汇总").format(name=root.name),
+                    group=gettext("汇总"),
                     rows=[*(unit_row(c) for c in cities), *own, totals_row],
                     header={
                         "columns": UNIT_COLUMNS,
-                        "sheet": tr("汇总", "Summary"),
+                        "sheet": gettext("汇总"),
                         "chart": True,
                         "totals": 1,
-                        "note": tr(
-                            "品类×款式×号型明细见本报表的电子表格或各市州的报表",
-                            "Detail by item, version and size: see this report's Excel file or each city's report",
-                        ),
+                        "note": gettext("品类×款式×号型明细见本报表的电子表格或各市州的报表"),
                     },
                 )
             )
@@ -179,21 +175,21 @@ def collect(
                 sections.append(
                     Section(
                         key=f"{code}-units",
-                        title=tr(f"{city['unit_name']} 各县级单位", f"{city['unit_name']}: per county"),
+                        title=gettext("{unit_name} 各县级单位").format(unit_name=city["unit_name"]),
                         group=city["unit_name"],
                         rows=[
                             *(unit_row(c) for c in city["children"]),
-                            own_row(city, tr("本级", "own")),
+                            own_row(city, pgettext("own", "本级")),
                             (
                                 "",
-                                tr(f"{city['unit_name']} 合计", f"{city['unit_name']} total"),
+                                gettext("{unit_name} 合计").format(unit_name=city["unit_name"]),
                                 *(city["totals"][f] for f in FIELDS),
                                 _tables.pct(city["totals"]["issued"], city["totals"]["needed"]),
                             ),
                         ],
                         header={
                             "columns": UNIT_COLUMNS,
-                            "sheet": short_name(city["unit_name"]) + tr("-县级", " counties"),
+                            "sheet": short_name(city["unit_name"]) + gettext("-县级"),
                             "new_page": True,
                             "note": own_note(),
                             "totals": 1,
@@ -204,10 +200,7 @@ def collect(
             sections.append(
                 Section(
                     key=f"{code}-items",
-                    title=tr(
-                        f"{city['unit_name']} 品类×款式×号型",
-                        f"{city['unit_name']}: by item, version and size",
-                    ),
+                    title=gettext("{unit_name} 品类×款式×号型").format(unit_name=city["unit_name"]),
                     group=city["unit_name"],
                     rows=item_rows(city["rows"], items),
                     header={
@@ -228,11 +221,8 @@ def collect(
             break
     when = now or timezone.now()
     sources = [
-        tr(
-            f"配发台账，截至 {timezone.localtime(when):%Y-%m-%d %H:%M}",
-            f"distribution ledger as of {timezone.localtime(when):%Y-%m-%d %H:%M}",
-        ),
-        tr("应配：人员花名册 × 配发标准", "needed: officer roll × entitlement standard"),
+        gettext("配发台账，截至 {localtime:%Y-%m-%d %H:%M}").format(localtime=timezone.localtime(when)),
+        gettext("应配：人员花名册 × 配发标准"),
     ]
     return ReportData(
         kind=KIND,

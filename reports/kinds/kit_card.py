@@ -5,6 +5,7 @@ in which size, when it was issued and when it is due for replacement. Built on d
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from assets.models import ItemType
 from assets.sizes import officer_sizes
@@ -75,7 +76,7 @@ def collect(
             )
         )
     sizes = officer_sizes(officer)
-    badge = dist.badge_numbers([officer.pk]).get(officer.pk) or tr("未分配", "not assigned")
+    badge = dist.badge_numbers([officer.pk]).get(officer.pk) or gettext("未分配")
     meta = {
         "name": officer.name,
         "unit": officer.unit.name,
@@ -94,7 +95,7 @@ def collect(
         "due": due_count,
         "labels": "姓名单位性别身份证号执法证号胸号状态岗位上衣下装鞋帽号测量日期合计件已到期项本人签字发放单位盖章尚无发放记录",
     }
-    progress(3, tr(f"{len(rows)} 项", f"{len(rows)} items"))
+    progress(3, gettext("{n_rows} 项").format(n_rows=len(rows)))
     return ReportData(
         kind=KIND,
         title=tr(TITLE, TITLE_EN),
@@ -102,11 +103,8 @@ def collect(
         requested_by=user.get_username(),
         requested_at=when,
         sources=[
-            tr(
-                f"配发台账，截至 {timezone.localtime(when):%Y-%m-%d %H:%M}",
-                f"distribution ledger as of {timezone.localtime(when):%Y-%m-%d %H:%M}",
-            ),
-            tr("应换发日期 = 发放日期 + 使用年限", "due on = issue date + service life"),
+            gettext("配发台账，截至 {localtime:%Y-%m-%d %H:%M}").format(localtime=timezone.localtime(when)),
+            gettext("应换发日期 = 发放日期 + 使用年限"),
         ],
         columns=COLUMNS,
         sections=[Section(key=str(officer.pk), title=officer.name, rows=rows)],

@@ -8,6 +8,7 @@ import datetime
 import segno
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from assets.models import ItemType
 from core.pages import tr
@@ -98,7 +99,7 @@ def collect(
         "note": shipment.note,
         "labels": "发运单号发货单位收货单位状态发运时间签收时间合计件数发货人收货人签字盖章日期扫码确认签收经办",
     }
-    progress(3, tr(f"{len(rows)} 行", f"{len(rows)} lines"))
+    progress(3, gettext("{n_rows} 行").format(n_rows=len(rows)))
     when = now or timezone.now()
     return ReportData(
         kind=KIND,
@@ -107,10 +108,7 @@ def collect(
         requested_by=user.get_username(),
         requested_at=when,
         sources=[
-            tr(
-                f"发运单 {shipment.number}（{meta['status']}）",
-                f"shipment {shipment.number} ({meta['status']})",
-            )
+            gettext("发运单 {number}（{status}）").format(number=shipment.number, status=meta["status"])
         ],
         columns=COLUMNS,
         sections=[Section(key=shipment.number, title=shipment.number, rows=rows)],

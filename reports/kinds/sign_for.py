@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from assets.kit import active_items
 from assets.sizes import MADE_TO_MEASURE, MISSING, officer_sizes
@@ -89,13 +90,13 @@ def _size_text(size) -> str:
 
 
 def kit_separator() -> str:
-    return tr("、", ", ")
+    return gettext("、")
 
 
 def kit_lines(parts: list[str], width: int | None = None) -> list[str]:
     """The kit's contents as lines of at most `width` characters (Chinese 100, English 180: Latin letters
     are half as wide in the mono face), broken between items."""
-    width = width or int(tr("100", "180"))
+    width = width or int(gettext("100"))
     sep = kit_separator()
     lines, line = [], ""
     for part in parts:
@@ -202,7 +203,7 @@ def collect(
     now: datetime.datetime | None = None,
 ) -> ReportData:
     roots = root_units(user, params)
-    progress(1, tr("读取花名册", "reading the roll"))
+    progress(1, gettext("读取花名册"))
     qs = Officer.objects.restrict(user)
 
     under = Q()
@@ -225,12 +226,11 @@ def collect(
         badge_numbers = provider([o.pk for o in officers]) if provider else {}
     items = active_items()
     sources = [
-        tr(f"人员花名册，截至 {roll_as_of(qs)}", f"officer roll as of {roll_as_of(qs)}"),
-        tr(f"配发标准（{len(items)} 个品类）", f"entitlement standard ({len(items)} items)"),
-        tr("胸号：", "badge numbers: ")
-        + (tr("配发台账", "distribution ledger") if badge_numbers else tr("尚未分配", "not yet assigned")),
+        gettext("人员花名册，截至 {roll_as_of}").format(roll_as_of=roll_as_of(qs)),
+        gettext("配发标准（{n_items} 个品类）").format(n_items=len(items)),
+        gettext("胸号：") + (gettext("配发台账") if badge_numbers else gettext("尚未分配")),
     ]
-    progress(4, tr(f"{len(officers)} 名人员", f"{len(officers)} officers"))
+    progress(4, gettext("{n_officers} 名人员").format(n_officers=len(officers)))
     return build(
         officers,
         units,
@@ -383,12 +383,12 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
         ws = wb.create_sheet(xlsx.sheet_title(group or "—", taken))
         rows = ((s.title, *r) for s in sections for r in s.rows)
         xlsx.write_table(ws, XLSX_COLUMNS, rows, print_header=header)
-        progress(5 + int(90 * n / max(1, len(groups))), tr("工作表 ", "sheet ") + (group or "—"))
+        progress(5 + int(90 * n / max(1, len(groups))), gettext("工作表 ") + (group or "—"))
     common.write_about(
         wb,
         data,
-        (tr("配发内容", "Kit"), data.meta["kit_text"]),
-        (tr("人数", "Officers"), data.row_count),
+        (gettext("配发内容"), data.meta["kit_text"]),
+        (gettext("人数"), data.row_count),
     )
     wb.save(out)
 

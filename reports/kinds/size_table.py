@@ -10,6 +10,7 @@ import datetime
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -50,7 +51,7 @@ GENDER_TITLES = {"M": ("男款", "Men"), "F": ("女款", "Women")}
 
 
 def total_label() -> str:
-    return tr("合计", "Total")
+    return gettext("合计")
 
 
 def _localise(blocks: dict[str, list[dict]]) -> None:
@@ -130,7 +131,7 @@ def collect(
     if params.county:
         raise QMError(
             "bad_params",
-            tr("号型统计表按市州统计，不能按县", "the size table is per city, not per county"),
+            gettext("号型统计表按市州统计，不能按县"),
             {"field": "county"},
         )
     roots = root_units(user, params)  # an out-of-scope city → 404, a county code as city → 400
@@ -139,7 +140,7 @@ def collect(
         if params.snapshot is not None
         else asset_selectors.snapshot_latest(user)
     )
-    progress(2, tr(f"读取需求快照 #{snap.pk}", f"reading demand snapshot #{snap.pk}"))
+    progress(2, gettext("读取需求快照 #{pk}").format(pk=snap.pk))
     rows = asset_selectors.visible_rows(user, snap, params.city)
     cities = {u.code: u.name for u in OrgUnit.objects.filter(code__in={r["city_code"] for r in rows})}
     by_city: dict[str, list[dict]] = {}
@@ -148,28 +149,22 @@ def collect(
     sections = []
     if len(by_city) != 1:
         province = asset_selectors.city_codes_for(user) is None
-        label = tr("全省合计", "Province total") if province else total_label()
+        label = gettext("全省合计") if province else total_label()
         sections.append(_part("total", label, total_label(), rows))
     for code in sorted(by_city):
         sections.append(_part(code, cities.get(code, code), cities.get(code, code), by_city[code]))
-    progress(4, tr(f"{len(rows)} 行，{len(by_city)} 个市州", f"{len(rows)} rows, {len(by_city)} cities"))
+    progress(4, gettext("{n_rows} 行，{n_by_city} 个市州").format(n_rows=len(rows), n_by_city=len(by_city)))
     if params.city:
         scope_label = roots[0].name
     elif asset_selectors.city_codes_for(user) is None:
-        scope_label = tr("全省", "Province")
+        scope_label = gettext("全省")
     else:
         scope_label = "、".join(cities.get(c, c) for c in sorted(by_city)) or "—"
     made = f"{timezone.localtime(snap.created_at):%Y-%m-%d %H:%M}"
     sources = [
-        tr(f"需求快照 #{snap.pk}（{made}）", f"demand snapshot #{snap.pk} ({made})"),
-        tr(
-            f"配发标准第 {snap.standard_version.number} 版",
-            f"entitlement standard version {snap.standard_version.number}",
-        ),
-        tr(
-            f"数量不含 {snap.margin_percent}% 备用",
-            f"quantities without the {snap.margin_percent}% spare margin",
-        ),
+        gettext("需求快照 #{pk}（{made}）").format(pk=snap.pk, made=made),
+        gettext("配发标准第 {number} 版").format(number=snap.standard_version.number),
+        gettext("数量不含 {margin_percent}% 备用").format(margin_percent=snap.margin_percent),
     ]
     return ReportData(
         kind=KIND,
@@ -217,19 +212,19 @@ def _grid_part(section: Section) -> textgrid.Part:
                     title += f"（{c_index + 1}/{len(b['chunks'])}）"
                 if b_index == 0 and c_index == 0:
                     title = (
-                        tr(f"{g['label']}（{g['total']} 件）", f"{g['label']} ({g['total']})")
+                        gettext("{label}（{total} 件）").format(label=g["label"], total=g["total"])
                         + f" · {b['title']}"
                     )
                 note = _part_total(section) if not tables else ""
                 tables.append(textgrid.Table(title=title, columns=cols, rows=rows, shaded=1, note=note))
     if not tables:
-        tables.append(textgrid.Table(title=tr("没有数量", "Nothing counted"), columns=[], rows=[]))
+        tables.append(textgrid.Table(title=gettext("没有数量"), columns=[], rows=[]))
     return textgrid.Part(title=section.title, tables=tables, bookmark=_part_total(section))
 
 
 def _part_total(section: Section) -> str:
     n = section.header["total"]
-    return tr(f"{section.title}　合计 {n} 件", f"{section.title}: {n} pieces in all")
+    return gettext("{title}\u3000合计 {n} 件").format(title=section.title, n=n)
 
 
 def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
@@ -262,7 +257,7 @@ def write_size_sheet(ws, blocks: list[dict], *, heading: str, title: str) -> int
         sizes = block["sizes"]
         put(r, 1, block["title"], font=BOLD)
         r += 1
-        put(r, 1, tr("品名", "Item"), font=BOLD, fill=HEAD_FILL)
+        put(r, 1, gettext("品名"), font=BOLD, fill=HEAD_FILL)
         for j, size in enumerate(sizes):
             put(r, 2 + j, size, font=BOLD, fill=HEAD_FILL, alignment=Alignment(horizontal="center"))
         put(r, 2 + len(sizes), total_label(), font=BOLD, fill=HEAD_FILL)
@@ -280,7 +275,7 @@ def write_size_sheet(ws, blocks: list[dict], *, heading: str, title: str) -> int
             put(r, 2 + j, q, font=BOLD)
         put(r, 2 + len(sizes), block["total"], font=BOLD)
         r += 2
-    put(r, 1, tr("总计", "Grand total"), font=BOLD)
+    put(r, 1, gettext("总计"), font=BOLD)
     put(r, 2, grand, font=BOLD)
     ws.column_dimensions["A"].width = 24
     for col in range(2, ws.max_column + 1):
@@ -295,7 +290,7 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
     wb.remove(wb.active)
     taken: set[str] = set()
     header = common.print_header(data)
-    title = tr("；", "; ").join(data.sources)
+    title = gettext("；").join(data.sources)
     for n, section in enumerate(data.sections, 1):
         for gender in section.header["genders"]:
             ws = wb.create_sheet(xlsx.sheet_title(f"{section.group} {gender['label']}", taken))
@@ -306,12 +301,10 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
                 heading=f"{data.title} · {gender['label']} · {section.title}",
             )
             ws.oddHeader.left.text = header[:250]
-            ws.oddFooter.center.text = tr("第 &P 页 / 共 &N 页", "page &P of &N")
-        progress(5 + int(90 * n / max(1, len(data.sections))), tr("工作表 ", "sheet ") + section.title)
+            ws.oddFooter.center.text = gettext("第 &P 页 / 共 &N 页")
+        progress(5 + int(90 * n / max(1, len(data.sections))), gettext("工作表 ") + section.title)
     about = wb.create_sheet(common.about_title())
-    for i, (k, v) in enumerate(
-        common.about_rows(data, (tr("快照说明", "Snapshot note"), data.meta["snapshot_note"])), 1
-    ):
+    for i, (k, v) in enumerate(common.about_rows(data, (gettext("快照说明"), data.meta["snapshot_note"])), 1):
         xlsx.set_safe(about.cell(row=i, column=1), k)
         xlsx.set_safe(about.cell(row=i, column=2), v)
     about.column_dimensions["A"].width = 22

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from assets import equipment_selectors as eq
 from assets.equipment_choices import ON_BOOKS, Condition, StationClass
@@ -68,18 +69,20 @@ class StationParams(ParamsBase):
 def gap_reason(g) -> str:
     """Why a station needs a type, in the report's language (the selector's own text glues both)."""
     if g.priority == 0:
-        return tr("达标", "meets the standard")
+        return gettext("达标")
     if g.priority == 1:
-        return tr(f"无可用{g.type_name}（标准 {g.required}）", f"none serviceable (standard {g.required})")
+        return gettext("无可用{type_name}（标准 {required}）").format(
+            type_name=g.type_name, required=g.required
+        )
     parts = []
     if g.shortage:
-        parts.append(tr(f"缺 {g.shortage}", f"short {g.shortage}"))
+        parts.append(gettext("缺 {shortage}").format(shortage=g.shortage))
     if g.renewal:
-        parts.append(tr(f"超期 {g.renewal}", f"{g.renewal} past service life"))
+        parts.append(gettext("超期 {renewal}").format(renewal=g.renewal))
     if g.oldest_acquired_on:
         day = g.oldest_acquired_on.isoformat()
-        parts.append(tr(f"最早购置 {day}", f"oldest acquired {day}"))
-    return tr("；", "; ").join(parts)
+        parts.append(gettext("最早购置 {day}").format(day=day))
+    return gettext("；").join(parts)
 
 
 def _blank() -> dict:
@@ -125,7 +128,7 @@ def collect(
     per_station: dict[int, dict] = defaultdict(_blank)
     gaps = []
     for root in roots:
-        progress(1, tr("读取 ", "reading ") + root.name)
+        progress(1, gettext("读取 ") + root.name)
         for station_id in eq.stations_for(user, unit_code=root.code).values_list("id", flat=True):
             per_station[station_id]  # every active station is listed, with or without equipment
         for r in (
@@ -165,7 +168,7 @@ def collect(
             _add(counties[county.pk], fig, s.pk)
         by_city[s.city_id].append(
             (
-                county.name if county else tr("（市州直属）", "(city's own)"),
+                county.name if county else gettext("（市州直属）"),
                 s.name,
                 common.choice_label(StationClass(s.station_class).label) if s.station_class else "—",
                 *_figs(fig),
@@ -175,20 +178,22 @@ def collect(
     summary = []
     for city_id in sorted(cities, key=lambda c: names[c].path):
         acc = cities[city_id]
-        summary.append((tr("市州", "city"), names[city_id].name, len(acc["stations"]), *_figs(acc)))
+        summary.append((gettext("市州"), names[city_id].name, len(acc["stations"]), *_figs(acc)))
         for county_id in sorted(
             (c for c in counties if names[c].city_id == city_id), key=lambda c: names[c].path
         ):
             cacc = counties[county_id]
-            summary.append((tr("县级", "county"), names[county_id].name, len(cacc["stations"]), *_figs(cacc)))
-    summary.append((tr("合计", "total"), scope_label(roots), len(total["stations"]), *_figs(total)))
+            summary.append(
+                (pgettext("county", "县级"), names[county_id].name, len(cacc["stations"]), *_figs(cacc))
+            )
+    summary.append((gettext("合计"), scope_label(roots), len(total["stations"]), *_figs(total)))
     sections = [
         Section(
             key="summary",
-            title=tr("各市州、县级单位汇总", "Summary per city and county"),
-            group=tr("汇总", "Summary"),
+            title=gettext("各市州、县级单位汇总"),
+            group=gettext("汇总"),
             rows=summary,
-            header={"columns": UNIT_COLUMNS, "sheet": tr("汇总", "Summary"), "totals": 1},
+            header={"columns": UNIT_COLUMNS, "sheet": gettext("汇总"), "totals": 1},
         )
     ]
     for city_id in sorted(by_city, key=lambda c: names[c].path):
@@ -197,7 +202,7 @@ def collect(
         sections.append(
             Section(
                 key=names[city_id].code,
-                title=tr(f"{name} 各站所", f"{name}: per station"),
+                title=gettext("{name} 各站所").format(name=name),
                 group=short,
                 rows=by_city[city_id],
                 header={"columns": STATION_COLUMNS, "sheet": short, "new_page": True},
@@ -207,8 +212,8 @@ def collect(
     sections.append(
         Section(
             key="gaps",
-            title=tr("缺口明细（按优先级）", "Gaps by priority"),
-            group=tr("缺口", "Gaps"),
+            title=gettext("缺口明细（按优先级）"),
+            group=pgettext("Gaps", "缺口"),
             rows=[
                 (
                     g.station_name,
@@ -227,20 +232,17 @@ def collect(
             ],
             header={
                 "columns": GAP_COLUMNS,
-                "sheet": tr("缺口明细", "Gaps"),
+                "sheet": gettext("缺口明细"),
                 "new_page": True,
-                "note": tr(
-                    f"估算金额合计 {total['cost']:,.2f} 元",
-                    f"Estimated cost in all: {total['cost']:,.2f} yuan",
-                ),
+                "note": gettext("估算金额合计 {cost:,.2f} 元").format(cost=total["cost"]),
             },
         )
     )
-    progress(4, tr(f"{len(stations)} 个站所", f"{len(stations)} stations"))
+    progress(4, gettext("{n_stations} 个站所").format(n_stations=len(stations)))
     sources = [
-        tr(f"装备台账，截至 {today.isoformat()}", f"equipment register as of {today.isoformat()}"),
-        tr("站所装备配备标准", "standard station kit"),
-        tr("金额 = 缺口 × 单价", "cost = need × unit price"),
+        gettext("装备台账，截至 {isoformat}").format(isoformat=today.isoformat()),
+        gettext("站所装备配备标准"),
+        gettext("金额 = 缺口 × 单价"),
     ]
     return ReportData(
         kind=KIND,

@@ -11,6 +11,7 @@ from html import escape
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from core.pages import tr
 from procurement import selectors as procurement_selectors
@@ -62,7 +63,7 @@ def _finding_text(f: dict) -> str:
 
 def _warning_text(w: dict) -> str:
     if w.get("code") == "calendar_missing":
-        return tr(f"缺少 {w.get('year')} 年的工作日历", f"no working-day calendar for {w.get('year')}")
+        return gettext("缺少 {get} 年的工作日历").format(get=w.get("year"))
     return w.get("message", w.get("code", ""))
 
 
@@ -76,12 +77,12 @@ def _slip(days: int | None) -> str:
 
 def _checks(findings: list[dict]) -> str:
     if not findings:
-        return tr("符合", "ok")
-    return tr("；", "; ").join(
+        return gettext("符合")
+    return gettext("；").join(
         tr(*(PLANNED if f["date_kind"] == "planned" else ACTUAL))
-        + tr("：", ": ")
+        + gettext("：")
         + _finding_text(f)
-        + (tr("（已批准例外）", " (approved exception)") if f["overridden"] else "")
+        + (gettext("（已批准例外）") if f["overridden"] else "")
         for f in findings
     )
 
@@ -101,7 +102,7 @@ def collect(
     )
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    progress(2, tr("读取项目 ", "reading tender ") + tender.reference)
+    progress(2, gettext("读取项目 ") + tender.reference)
     tl = procurement_selectors.timeline(tender, today=today)
     names = {m["code"]: common.choice_label(m["name"]) for m in tl["milestones"]}
     milestones = [
@@ -126,7 +127,7 @@ def collect(
             f["date"],
             f["limit"] or "",
             f["source"],
-            tr("是", "yes") if f["overridden"] else tr("否", "no"),
+            gettext("是") if f["overridden"] else gettext("否"),
         )
         for m in tl["milestones"]
         for f in m["findings"]
@@ -134,61 +135,51 @@ def collect(
     slack = tl["slack_days"]
     summary = [
         (
-            tr("项目", "Tender"),
-            tr(f"{tender.title}（{tender.reference}）", f"{tender.title} ({tender.reference})"),
+            gettext("项目"),
+            gettext("{title}（{reference}）").format(title=tender.title, reference=tender.reference),
         ),
         (
-            tr("采购方式", "Method"),
+            gettext("采购方式"),
             common.choice_label(dict(Method.choices).get(tender.method, tender.method)),
         ),
         (
-            tr("状态", "Status"),
+            gettext("状态"),
             common.choice_label(dict(TenderStatus.choices).get(tender.status, tender.status)),
         ),
-        (tr("采购人", "Procuring unit"), tender.procuring_unit.name),
-        (tr("预算（元）", "Budget (yuan)"), tender.budget),
-        (tr("完成目标", "Target date"), tl["target_date"]),
-        (tr("预测完成", "Forecast end"), tl["forecast_end"] or "—"),
+        (pgettext("Procuring unit", "采购人"), tender.procuring_unit.name),
+        (gettext("预算（元）"), tender.budget),
+        (pgettext("Target date", "完成目标"), tl["target_date"]),
+        (gettext("预测完成"), tl["forecast_end"] or "—"),
         (
-            tr("余量（天）", "Slack (days)"),
-            "—"
-            if slack is None
-            else (f"{slack}" if slack >= 0 else f"{slack}" + tr("（将超期）", " (late)")),
+            gettext("余量（天）"),
+            "—" if slack is None else (f"{slack}" if slack >= 0 else f"{slack}" + gettext("（将超期）")),
         ),
-        (tr("关键节点", "Critical milestone"), names.get(tl["critical_milestone"], "—")),
-        (tr("统计日", "As of"), today),
-        *((tr("提示", "Warning"), _warning_text(w)) for w in tl["warnings"]),
+        (gettext("关键节点"), names.get(tl["critical_milestone"], "—")),
+        (gettext("统计日"), today),
+        *((pgettext("Warning", "提示"), _warning_text(w)) for w in tl["warnings"]),
     ]
     sections = [
-        Section(key="summary", title=tr("一、项目概况", "1. Summary"), rows=summary),
+        Section(key="summary", title=gettext("一、项目概况"), rows=summary),
         Section(
             key="milestones",
-            title=tr("二、节点计划与实际", "2. Milestones planned and actual"),
+            title=gettext("二、节点计划与实际"),
             rows=milestones,
-            header={
-                "note": tr(
-                    "偏差 = 实际（未完成取预测）− 计划，正数为滞后",
-                    "Slip = actual (or forecast) − planned; positive is late",
-                )
-            },
+            header={"note": gettext("偏差 = 实际（未完成取预测）− 计划，正数为滞后")},
         ),
         Section(
             key="findings",
-            title=tr("三、法定期限检查", "3. Legal checks"),
+            title=gettext("三、法定期限检查"),
             rows=findings,
-            header={
-                "note": tr("没有违反法定期限的日期", "No date breaks a legal rule") if not findings else ""
-            },
+            header={"note": gettext("没有违反法定期限的日期") if not findings else ""},
         ),
     ]
     updated = max([tender.updated_at, *(m.updated_at for m in tender.milestones.all())])
     updated_at = f"{timezone.localtime(updated):%Y-%m-%d %H:%M}"
     sources = [
-        tr(
-            f"采购项目 {tender.reference}，节点更新于 {updated_at}",
-            f"tender {tender.reference}, milestones as of {updated_at}",
+        gettext("采购项目 {reference}，节点更新于 {updated_at}").format(
+            reference=tender.reference, updated_at=updated_at
         ),
-        tr(f"统计日 {today:%Y-%m-%d}", f"as of {today:%Y-%m-%d}"),
+        gettext("统计日 {today:%Y-%m-%d}").format(today=today),
     ]
     return ReportData(
         kind=KIND,
@@ -252,7 +243,7 @@ def gantt_svg(tl: dict) -> str:
         if i % 2:
             out.append(f'<rect x="0" y="{y}" width="{WIDTH}" height="{ROW_H}" fill="#f6f6f6"/>')
         name = common.choice_label(m["name"])
-        out.append(f'<text x="4" y="{y + 13}">{m["sequence"]}. {escape(name[: int(tr("12", "24"))])}</text>')
+        out.append(f'<text x="4" y="{y + 13}">{m["sequence"]}. {escape(name[: int(gettext("12"))])}</text>')
         plan, real = m["planned_date"], m["actual_date"] or m["forecast_date"]
         if plan:
             start = prev_plan or plan
@@ -283,12 +274,12 @@ def gantt_svg(tl: dict) -> str:
             if m["slip_days"]:
                 out.append(
                     f'<text x="{x2 + 5}" y="{y + 17}" font-size="7.5" fill="{COLORS[kind]}">'
-                    f"{_slip(m['slip_days'])}{tr('天', ' d')}</text>"
+                    f"{_slip(m['slip_days'])}{pgettext(' d', '天')}</text>"
                 )
             prev_real = real
     for day, label, color, dash in (
-        (tl["today"], tr("今天", "today"), "#c62828", "4 3"),
-        (tl["target_date"], tr("目标", "target"), "#000", ""),
+        (tl["today"], gettext("今天"), "#c62828", "4 3"),
+        (tl["target_date"], gettext("目标"), "#000", ""),
     ):
         if day:
             x = _x(day, lo, span)
@@ -299,10 +290,10 @@ def gantt_svg(tl: dict) -> str:
             )
     legend_y = height - 8
     items = [
-        ("planned", tr("计划", "planned")),
-        ("done", tr("实际", "done")),
-        ("late", tr("滞后", "late")),
-        ("forecast", tr("预测", "forecast")),
+        ("planned", gettext("计划")),
+        ("done", pgettext("done", "实际")),
+        ("late", gettext("滞后")),
+        ("forecast", gettext("预测")),
     ]
     for n, (kind, label) in enumerate(items):
         x = LABEL_W + 10 + n * 150
@@ -347,7 +338,7 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
     for s in data.sections:
         ws = wb.create_sheet(tr(*SHEETS[s.key]))
         xlsx.write_table(ws, SECTION_COLUMNS[s.key], s.rows, print_header=header)
-    common.write_about(wb, data, (tr("项目", "Tender"), data.meta["tender_title"]))
+    common.write_about(wb, data, (gettext("项目"), data.meta["tender_title"]))
     wb.save(out)
 
 

@@ -10,6 +10,7 @@ import datetime
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 
 from core.pages import tr
 from vehicles import selectors as vehicle_selectors
@@ -82,7 +83,7 @@ def _allocation(table: dict) -> Section:
     t = table["totals"]
     rows.append(
         (
-            tr("全省合计", "Province total"),
+            gettext("全省合计"),
             t["quota"],
             t["exceptions"],
             t["purchased"],
@@ -93,15 +94,12 @@ def _allocation(table: dict) -> Section:
             "",
         )
     )
-    note = tr(
-        f"编制总数 {table['total']}，已分配 {table['allocated']}，未分配 {table['unallocated']}。"
-        "缺口 = 编制数 − 在用；已采购 = 合同已签订及以后",
-        f"Total quota {table['total']}, allocated {table['allocated']}, unallocated {table['unallocated']}. "
-        "Gap = quota − in service; purchased = contract signed or later",
-    )
+    note = gettext(
+        "编制总数 {total}，已分配 {allocated}，未分配 {unallocated}。缺口 = 编制数 − 在用；已采购 = 合同已签订及以后"
+    ).format(total=table["total"], allocated=table["allocated"], unallocated=table["unallocated"])
     return Section(
         key="allocation",
-        title=tr("一、编制分配与配备情况", "1. Allocation and vehicles"),
+        title=gettext("一、编制分配与配备情况"),
         rows=rows,
         header={"note": note},
     )
@@ -114,18 +112,13 @@ def _documents() -> Section:
         head = (rec.doc_number, rec.doc_date, common.choice_label(kinds.get(rec.kind, rec.kind)), rec.reason)
         lines = sorted(rec.lines.all(), key=lambda ln: ln.city.code)
         if rec.total_change or not lines:
-            rows.append((*head, tr("编制总数", "Province total"), rec.total_change, rec.total_after))
+            rows.append((*head, gettext("编制总数"), rec.total_change, rec.total_after))
         rows += [(*head, ln.city.name, ln.change, ln.quota_after) for ln in lines]
     return Section(
         key="documents",
-        title=tr("二、编制依据文件", "2. Documents behind each quota"),
+        title=gettext("二、编制依据文件"),
         rows=rows,
-        header={
-            "note": tr(
-                "每份文件对各市州编制的增减及变更后编制",
-                "Each document's change to each city's quota, and after it",
-            )
-        },
+        header={"note": gettext("每份文件对各市州编制的增减及变更后编制")},
     )
 
 
@@ -135,7 +128,7 @@ def _exceptions(user, roots) -> Section:
     if cities:
         qs = qs.filter(city__code__in=cities)
     rows = [(e.city.name, e.extra, e.doc_number, e.reason) for e in qs]
-    return Section(key="exceptions", title=tr("三、超编核准", "3. Quota exceptions in force"), rows=rows)
+    return Section(key="exceptions", title=gettext("三、超编核准"), rows=rows)
 
 
 def _vehicles(user, params) -> Section:
@@ -149,13 +142,13 @@ def _vehicles(user, params) -> Section:
     rows = [
         (
             i,
-            v.plate or tr("未上牌", "not registered"),
+            v.plate or pgettext("not registered", "未上牌"),
             f"{v.brand} {v.model}".strip(),
             common.choice_label(types.get(v.vehicle_type, "")),
             v.owning_unit.name,
             v.station.name if v.station_id else "",
             common.choice_label(statuses.get(v.status, v.status)),
-            tr("是", "yes") if v.counts_against_quota else tr("否", "no"),
+            gettext("是") if v.counts_against_quota else gettext("否"),
             v.registered_on,
             v.vin,
         )
@@ -163,13 +156,9 @@ def _vehicles(user, params) -> Section:
     ]
     return Section(
         key="vehicles",
-        title=tr("附表 车辆清单", "Appendix: vehicles"),
+        title=gettext("附表 车辆清单"),
         rows=rows,
-        header={
-            "note": tr(
-                f"{len(rows)} 辆，不含已处置车辆", f"{len(rows)} vehicles; disposed vehicles not listed"
-            )
-        },
+        header={"note": gettext("{n_rows} 辆，不含已处置车辆").format(n_rows=len(rows))},
     )
 
 
@@ -177,22 +166,19 @@ def collect(
     user, params: ParamsBase, *, progress: Progress = no_progress, now: datetime.datetime | None = None
 ) -> ReportData:
     roots = root_units(user, params)  # another city → 404
-    progress(1, tr("读取编制", "reading the allocation"))
+    progress(1, gettext("读取编制"))
     table = vehicle_selectors.allocation_table()
     sections = [_allocation(table), _documents(), _exceptions(user, roots)]
-    progress(3, tr("读取车辆", "reading the vehicles"))
+    progress(3, gettext("读取车辆"))
     sections.append(_vehicles(user, params))
     now = now or timezone.now()
     last_doc = next(iter(sections[1].rows), None)
     at = f"{timezone.localtime(now):%Y-%m-%d %H:%M}"
     sources = [
-        tr(
-            f"编制文件，至 {last_doc[0]}（{last_doc[1]:%Y-%m-%d}）",
-            f"quota documents to {last_doc[0]} ({last_doc[1]:%Y-%m-%d})",
-        )
+        gettext("编制文件，至 {value}（{value2:%Y-%m-%d}）").format(value=last_doc[0], value2=last_doc[1])
         if last_doc
-        else tr("尚无编制文件", "no quota document yet"),
-        tr(f"车辆台账，截至 {at}", f"vehicle register as of {at}"),
+        else gettext("尚无编制文件"),
+        gettext("车辆台账，截至 {at}").format(at=at),
     ]
     return ReportData(
         kind=KIND,
@@ -240,7 +226,10 @@ def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -
         wb,
         data,
         *(
-            (tr(f"说明：{SHEETS[s.key][0]}", f"Note: {SHEETS[s.key][1]}"), s.header["note"])
+            (
+                gettext("说明：{value}").format(value=SHEETS[s.key][0], value2=SHEETS[s.key][1]),
+                s.header["note"],
+            )
             for s in data.sections
             if s.header.get("note")
         ),

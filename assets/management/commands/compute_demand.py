@@ -5,6 +5,7 @@ import io
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext, pgettext_lazy
 
 from assets import selectors, services
 from assets.demand import GENDER_LABEL, order_lines
@@ -35,24 +36,32 @@ def apart_lines(unknown: list[dict], made_to_measure: list[dict]) -> list[str]:
     for entry in unknown:
         names = "、".join(f"{o['name']}({o['city_code']})" for o in entry["officers"])
         lines.append(
-            f"号型未知 size unknown {entry['item_code']}: 男 {entry['quantity']['M']} 女 "
-            f"{entry['quantity']['F']} — {names}"
+            gettext("号型未知 {item}：男 {men}，女 {women} — {names}").format(
+                item=entry["item_code"], men=entry["quantity"]["M"], women=entry["quantity"]["F"], names=names
+            )
         )
     for p in made_to_measure:
         meas = " ".join(f"{k}={v}" for k, v in p["measurements"].items() if v is not None)
         items = "、".join(f"{i['item_code']}×{i['quantity']}" for i in p["items"])
         reasons = "; ".join(sorted({i["reason"] for i in p["items"]}))
         lines.append(
-            f"量体定制 made to measure {p['name']} ({p['city_code']} {p['unit_name']}, "
-            f"{GENDER_LABEL[p['gender']]}) {meas}: {items} [{reasons}]"
+            gettext("量体定制 {name}（{city_code} {unit_name}，{value}）{meas}：{items} [{reasons}]").format(
+                name=p["name"],
+                city_code=p["city_code"],
+                unit_name=p["unit_name"],
+                value=GENDER_LABEL[p["gender"]],
+                meas=meas,
+                items=items,
+                reasons=reasons,
+            )
         )
     return lines
 
 
 class Command(BaseCommand):
-    help = (
-        "需求 demand per city × item × gender × size as CSV (SIZING.md); --order: province totals per "
-        "item × gender × size with the spare margin; what has no size goes to standard error."
+    help = pgettext_lazy(
+        "demand per city × item × gender × size as CSV (SIZING.md); --order: province totals per item × gender × size with the spare margin; what has no size goes to standard error.",
+        "需求",
     )
 
     def add_arguments(self, parser):

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_lazy
 
 from assets.equipment_importers import import_inventory, template_workbook
 from core.cli import acting_user
@@ -11,7 +12,7 @@ from personnel.models import OrgUnit
 
 
 class Command(BaseCommand):
-    help = "从 Excel 导入站所装备台账 import station equipment from .xlsx (all or nothing, idempotent)"
+    help = gettext_lazy("从 Excel 导入站所装备台账")
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=".xlsx to import, or where to write the template with --template")

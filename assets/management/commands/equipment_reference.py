@@ -1,13 +1,14 @@
 """Load the station equipment types and the default standard kit (missing ones only)."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy
 
 from assets.equipment_demo import load_reference
 from core.context import set_source
 
 
 class Command(BaseCommand):
-    help = "载入站所装备类型与标准配置 load equipment types and the standard kit (idempotent)"
+    help = gettext_lazy("载入站所装备类型与标准配置")
 
     def handle(self, *args, **options):
         set_source("cli")

@@ -1,13 +1,14 @@
 """Print the needs against the standard kit under a unit, in priority order."""
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext_lazy
 
 from assets.equipment_selectors import gap_list, gap_report
 from core.cli import acting_user
 
 
 class Command(BaseCommand):
-    help = "站所装备缺口 print equipment gaps and needs under a unit, priority first"
+    help = gettext_lazy("站所装备缺口")
 
     def add_arguments(self, parser):
         parser.add_argument("--unit", help="unit code (default: the whole province)")

@@ -3,6 +3,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import pgettext_lazy
 
 from core.cli import acting_user
 from core.errors import QMError
@@ -12,9 +13,9 @@ from ...exporters import progress_csv
 
 
 class Command(BaseCommand):
-    help = (
-        "配发进度 distribution progress per unit × item × gender × size: needed, allocated, shipped, in transit, "
-        "received, short, excess, issued, outstanding (shipped = received + in_transit + short)"
+    help = pgettext_lazy(
+        "distribution progress per unit × item × gender × size: needed, allocated, shipped, in transit, received, short, excess, issued, outstanding (shipped = received + in_transit + short)",
+        "配发进度",
     )
 
     def add_arguments(self, parser):

@@ -7,6 +7,7 @@ Exit status: 0 imported (or, with --dry-run, would import), 1 refused for row er
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from core.cli import acting_user
 from core.errors import QMError
@@ -29,7 +30,12 @@ class Command(BaseCommand):
         self.stderr.write(message)
         raise SystemExit(status)
 
-    def handle(self, *args, path, dry_run, report, user, **options):
+    def handle(self, *args, **options):
+        # ROLL_FORMAT.md: the command line reports in English, one line per error
+        with translation.override("en"):
+            return self._handle(*args, **options)
+
+    def _handle(self, *args, path, dry_run, report, user, **options):
         try:
             actor = acting_user(user)
         except CommandError as exc:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext, pgettext
 from tqdm import tqdm
 
 from core.cli import acting_user
@@ -19,13 +20,19 @@ class Command(BaseCommand):
     help = "Render a report synchronously (PDF or Excel) to a file, acting as --user (default: province)."
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", help="报表类型 report kind: " + ", ".join(sorted(kinds())))
-        parser.add_argument("--city", help="市州代码 city code, e.g. 430100")
-        parser.add_argument("--county", help="县级机构代码 county agency code, e.g. 430121")
-        parser.add_argument("--shipment", type=int, help="发运单 id (receipt-form)")
-        parser.add_argument("--officer", type=int, help="人员 id (kit-card)")
-        parser.add_argument("--snapshot", type=int, help="需求快照 id (size-table; default the latest)")
-        parser.add_argument("--tender", type=int, help="招标项目 id (tender-timeline; default the latest)")
+        parser.add_argument(
+            "kind", help=gettext("报表类型：{kinds}").format(kinds=", ".join(sorted(kinds())))
+        )
+        parser.add_argument("--city", help=gettext("市州代码"))
+        parser.add_argument("--county", help=gettext("县级机构代码"))
+        parser.add_argument("--shipment", type=int, help=pgettext("id (receipt-form)", "发运单"))
+        parser.add_argument("--officer", type=int, help=pgettext("id (kit-card)", "人员"))
+        parser.add_argument(
+            "--snapshot", type=int, help=pgettext("id (size-table; default the latest)", "需求快照")
+        )
+        parser.add_argument(
+            "--tender", type=int, help=pgettext("id (tender-timeline; default the latest)", "招标项目")
+        )
         parser.add_argument("--format", default="pdf", choices=["pdf", "xlsx"])
         parser.add_argument("--out", required=True, help="output file")
         parser.add_argument(

@@ -11,6 +11,7 @@ Excel: one sheet per city (write-only), a unit column."""
 
 import datetime
 import unicodedata
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from pathlib import Path
@@ -23,7 +24,15 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
 from assets.kit import active_items
-from assets.sizes import MADE_TO_MEASURE, MISSING, officer_sizes
+from assets.sizes import (
+    MADE_TO_MEASURE,
+    MISSING,
+    cap_size,
+    foot_length,
+    garment_sizes,
+    officer_sizes,
+    shoe_size,
+)
 from core.pages import tr
 from personnel.models import Officer, OrgUnit
 
@@ -63,6 +72,22 @@ XLSX_COLUMNS = [
     *COLUMNS[:-1],
     Column("signature", ("本人签名", "Signature"), 0, 16),
 ]
+
+
+# What build() reads of an officer (a personnel.Officer has the same attributes).
+ROLL_FIELDS = (
+    "id",
+    "name",
+    "gender",
+    "unit_id",
+    "height_cm",
+    "chest_cm",
+    "waist_cm",
+    "head_cm",
+    "foot_mm",
+    "shoe_eu",
+)
+RollRow = namedtuple("RollRow", ("pk", *ROLL_FIELDS[1:]))
 
 
 class SignForParams(ParamsBase):
@@ -139,6 +164,35 @@ def officer_row(seq: int, officer, badge: str, pieces: int) -> tuple:
     )
 
 
+class _SizeCells:
+    """The four size cells of officer_row (top, bottom, shoe, cap), computed the same way, for a whole roll:
+    the texts of a size are looked up once per report, and shoe and cap sizes once per distinct foot length
+    and head girth (a roll has a few dozen of each), not per officer."""
+
+    def __init__(self):
+        self.texts: dict = {}
+        self.shoes: dict = {}
+        self.caps: dict = {}
+
+    def text(self, size) -> str:
+        try:
+            return self.texts[size]
+        except KeyError:
+            text = self.texts[size] = _size_text(size)
+            return text
+
+    def __call__(self, officer) -> tuple[str, str, str, str]:
+        top, bottom = garment_sizes(officer.gender, officer.height_cm, officer.chest_cm, officer.waist_cm)
+        foot = foot_length(officer.foot_mm, getattr(officer, "shoe_eu", None))
+        shoe = self.shoes.get(foot)
+        if shoe is None:
+            shoe = self.shoes[foot] = self.text(shoe_size(foot))
+        cap = self.caps.get(officer.head_cm)
+        if cap is None:
+            cap = self.caps[officer.head_cm] = self.text(cap_size(officer.head_cm))
+        return self.text(top), self.text(bottom), shoe, cap
+
+
 def build(
     officers: Iterable,
     units: Mapping[int, OrgUnit],
@@ -155,24 +209,33 @@ def build(
     parts, pieces = kit_parts(items)
     kit_text = kit_separator().join(parts)
     badge_numbers = badge_numbers or {}
+    size_cells = _SizeCells()
     sections: dict[int, Section] = {}
+    rows: list = []
+    unit_id = None
     for officer in officers:
-        section = sections.get(officer.unit_id)
-        if section is None:
-            unit = units[officer.unit_id]
-            city = units.get(unit.city_id) if unit.city_id else None
-            section = sections[officer.unit_id] = Section(
-                key=unit.code,
-                title=unit.name,
-                group=city.name if city else unit.name,
-                header={"path": unit.path},
-            )
-        section.rows.append(
-            officer_row(
-                len(section.rows) + 1,
-                officer,
-                badge_numbers.get(officer.pk, "") if officer.pk else "",
+        if officer.unit_id != unit_id:
+            unit_id = officer.unit_id
+            section = sections.get(unit_id)
+            if section is None:
+                unit = units[unit_id]
+                city = units.get(unit.city_id) if unit.city_id else None
+                section = sections[unit_id] = Section(
+                    key=unit.code,
+                    title=unit.name,
+                    group=city.name if city else unit.name,
+                    header={"path": unit.path},
+                )
+            rows = section.rows
+        pk = officer.pk
+        rows.append(
+            (
+                len(rows) + 1,
+                officer.name,
+                badge_numbers.get(pk, "") if pk else "",
+                *size_cells(officer),
                 pieces,
+                "",
             )
         )
     ordered = sorted(sections.values(), key=lambda s: s.header["path"])
@@ -212,11 +275,9 @@ def collect(
     qs = qs.filter(under)
     if not params.include_ineligible:
         qs = qs.eligible()
-    officers = list(
-        qs.only(
-            "id", "name", "gender", "unit_id", "height_cm", "chest_cm", "waist_cm", "head_cm", "foot_mm"
-        ).order_by("unit__path", "name", "id")
-    )
+    # Plain rows, not model instances: every field the sizes need is read here (a deferred one would cost a
+    # query per officer).
+    officers = [RollRow._make(r) for r in qs.order_by("unit__path", "name", "id").values_list(*ROLL_FIELDS)]
     unit_ids = {o.unit_id for o in officers}
     units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=unit_ids)}
     city_ids = {u.city_id for u in units.values() if u.city_id} - set(units)

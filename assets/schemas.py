@@ -110,7 +110,9 @@ class OfficerSizesOut(Schema):
     eligible: bool
     complete: bool = Field(description="false while a measurement is missing")
     sizes: list[SizeLine]
-    missing: list[str] = Field(description="what to measure, e.g. '缺少测量 no waist measurement'")
+    missing: list[str] = Field(
+        description="what to measure, e.g. 'no waist measurement' (in the request's language)"
+    )
     made_to_measure: list[str]
     skirts: int | None = Field(description="a woman's skirts within her 2 bottoms; null until recorded")
 

@@ -27,7 +27,9 @@ def parse(value: str) -> tuple[str, datetime.date, str]:
     """Check an ID number and return (number, birth date, gender). Raises IdNumberError with the reason."""
     number = normalise(value)
     if len(number) != 18:
-        raise IdNumberError(gettext("应为18位（现为 {n_number} 位）").format(n_number=len(number)), "id_length")
+        raise IdNumberError(
+            gettext("应为18位（现为 {n_number} 位）").format(n_number=len(number)), "id_length"
+        )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise IdNumberError(gettext("含非法字符"), "id_characters")
     if ric.calc_check_digit(number) != number[17]:

@@ -65,8 +65,8 @@ def _cpu() -> float:
 
 
 NAIVE_SECTION = """<section style="break-before: page"><h1>{title}</h1><p class="meta">单位：{unit}</p>
-<p class="kit">配发内容 kit：{kit}</p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
-<table class="sign"><tr><td>发放人 issued by：</td><td>复核人 checked by：</td><td>日期 date：</td></tr></table>
+<p class="kit">配发内容：{kit}</p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
+<table class="sign"><tr><td>发放人：</td><td>复核人：</td><td>日期：</td></tr></table>
 </section>"""
 
 

@@ -25,7 +25,7 @@ GLOSSARY_TERM = re.compile(r"\([^()]*[\u4e00-\u9fff][^()]*\)|'[^']*[\u4e00-\u9ff
 LATIN_IN_CHINESE = re.compile(
     r"Excel|xlsx|xls|csv|json|svg|png|JPEG|PNG|WebP|PDF|API|VIN|PLUS|TSI|MAX|YYYY|MM|DD|holiday|workday|"
     r"true|false|is_active|city|papers|due|overdue|change|quota|sheet|ack|counter|page|pages|dry run|"
-    r"Quartermaster|GB|OCDS|\(\?P<\w+>"
+    r"Quartermaster|GB|OCDS|data|--\w+|\(\?P<\w+>"
 )
 
 
@@ -41,8 +41,8 @@ def _glued(text: str) -> bool:
     text = re.sub(r"\{[^{}]*\}", "", text)
     if not HAN.search(text):
         return False
-    text = LATIN_IN_CHINESE.sub("", GLOSSARY_TERM.sub("", text))
-    return bool(WORD.search(text))
+    text = LATIN_IN_CHINESE.sub("", GLOSSARY_TERM.sub("", re.sub(r"<[^>]+>", "", text)))
+    return bool(HAN.search(text) and WORD.search(text))
 
 
 def test_no_text_glues_chinese_and_english():

@@ -6,8 +6,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.utils import translation
-from django.utils import timezone
+from django.utils import timezone, translation
 from stdnum.cn import ric
 
 from core.errors import Forbidden, QMError

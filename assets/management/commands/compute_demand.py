@@ -87,7 +87,10 @@ class Command(BaseCommand):
                 unknown = selectors.visible_unknown(actor, snap.unknown, city)
                 mtm = selectors.visible_made_to_measure(actor, snap.made_to_measure, city)
                 version, margin_used = snap.standard_version.number, snap.margin_percent
-                self.stderr._out.write(f"快照 snapshot #{snap.pk} (配发标准 v{version})\n")
+                self.stderr._out.write(
+                    gettext("快照 #{pk}（配发标准 第 {version} 版）").format(pk=snap.pk, version=version)
+                    + "\n"
+                )
             else:
                 d = selectors.demand_for(actor, city_code=city, margin_percent=margin)
                 rows, unknown, mtm = d.row_list(), d.unknown, d.made_to_measure

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, url, **options):
         url = url.rstrip("/")
         self.stdout.write(
-            f"\nQuartermaster 后勤装备管理 — demo on {url}/\n"
+            f"\nQuartermaster — demo on {url}/\n"
             f"  password for every demo account: {DEMO_PASSWORD}\n"
             "  province   provincial logistics (everything)\n"
             "  city430100 Changsha city staff (city<code> for each of the 14 cities)\n"

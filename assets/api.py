@@ -1,5 +1,5 @@
 from django.http import HttpResponse
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from ninja import Query, Router
 
 from core import scope
@@ -77,7 +77,7 @@ def version_out(version) -> dict:
 # ---- catalog and standard ----------------------------------------------------------------------------
 
 
-@router.get("/items", response=list[ItemOut], summary=gettext("被装品类"))
+@router.get("/items", response=list[ItemOut], summary=gettext_lazy("被装品类"))
 def item_list(request, include_inactive: bool = False):
     _member(request)
     return [item_out(i) for i in selectors.item_types(include_inactive=include_inactive)]
@@ -89,7 +89,7 @@ def item_detail(request, code: str):
     return item_out(selectors.item_type_get(code))
 
 
-@router.post("/items", response={201: ItemOut}, summary=gettext("新增品类"))
+@router.post("/items", response={201: ItemOut}, summary=gettext_lazy("新增品类"))
 def item_create(request, payload: ItemIn):
     item = services.item_type_create(actor=request.user, **payload.dict())
     return Status(201, item_out(item))
@@ -98,7 +98,7 @@ def item_create(request, payload: ItemIn):
 @router.patch(
     "/items/{code}",
     response=ItemOut,
-    summary=gettext("修改品类"),
+    summary=gettext_lazy("修改品类"),
 )
 def item_patch(request, code: str, payload: ItemPatch):
     item = selectors.item_type_get(code)
@@ -108,7 +108,7 @@ def item_patch(request, code: str, payload: ItemPatch):
     return item_out(services.item_type_update(actor=request.user, item=item, note=reason, **fields))
 
 
-@router.get("/standard", response=StandardVersionOut, summary=gettext("现行配发标准"))
+@router.get("/standard", response=StandardVersionOut, summary=gettext_lazy("现行配发标准"))
 def standard_current(request):
     _member(request)
     return version_out(selectors.standard_version_get())
@@ -141,7 +141,7 @@ def standard_version(request, number: int):
 @router.post(
     "/standard",
     response={201: StandardVersionOut},
-    summary=gettext("修订配发标准"),
+    summary=gettext_lazy("修订配发标准"),
 )
 def standard_revise(request, payload: StandardRevisionIn):
     changes = [c.dict(exclude_none=True) for c in payload.changes]
@@ -155,7 +155,7 @@ def standard_revise(request, payload: StandardRevisionIn):
 @router.get(
     "/officers/{officer_id}/sizes",
     response=OfficerSizesOut,
-    summary=gettext("人员号型"),
+    summary=gettext_lazy("人员号型"),
 )
 def officer_sizes(request, officer_id: int):
     return selectors.officer_size_report(request.user, officer_id)
@@ -164,7 +164,7 @@ def officer_sizes(request, officer_id: int):
 @router.put(
     "/officers/{officer_id}/skirts",
     response=OfficerSizesOut,
-    summary=gettext("女警裙装"),
+    summary=gettext_lazy("女警裙装"),
 )
 def officer_skirts(request, officer_id: int, payload: SkirtsIn):
     officer = personnel_selectors.officer_get(request.user, officer_id)
@@ -190,7 +190,7 @@ def _totals(rows) -> dict:
 @router.get(
     "/demand",
     response=DemandOut,
-    summary=pgettext("live demand per city × item × gender × size (city staff: their city)", "需求"),
+    summary=pgettext_lazy("live demand per city × item × gender × size (city staff: their city)", "需求"),
 )
 def demand(request, filters: Query[DemandFilters]):
     d = selectors.demand_for(request.user, city_code=filters.city, margin_percent=filters.margin)
@@ -210,7 +210,7 @@ def demand(request, filters: Query[DemandFilters]):
 
 @router.get(
     "/demand/size-table.xlsx",
-    summary=pgettext("the size table (Excel), live or from ?snapshot=", "号型统计表"),
+    summary=pgettext_lazy("the size table (Excel), live or from ?snapshot=", "号型统计表"),
 )
 def size_table(request, city: str | None = None, snapshot: int | None = None):
     if snapshot is not None:
@@ -248,7 +248,7 @@ def snapshot_brief(s) -> dict:
 @router.post(
     "/snapshots",
     response={201: SnapshotBrief},
-    summary=gettext("冻结需求"),
+    summary=gettext_lazy("冻结需求"),
 )
 def snapshot_create(request, payload: SnapshotIn):
     snap = services.snapshot_create(
@@ -257,7 +257,7 @@ def snapshot_create(request, payload: SnapshotIn):
     return Status(201, snapshot_brief(snap))
 
 
-@router.get("/snapshots", response=page_schema(SnapshotBrief), summary=pgettext("snapshots", "需求快照"))
+@router.get("/snapshots", response=page_schema(SnapshotBrief), summary=pgettext_lazy("snapshots", "需求快照"))
 def snapshot_list(request, params: Query[PageParams]):
     return paginate(selectors.snapshots_for(request.user), params, snapshot_brief)
 
@@ -265,7 +265,7 @@ def snapshot_list(request, params: Query[PageParams]):
 @router.get(
     "/snapshots/compare",
     response=CompareOut,
-    summary=pgettext("what changed from a to b, and which officers caused it", "快照比较"),
+    summary=pgettext_lazy("what changed from a to b, and which officers caused it", "快照比较"),
 )
 def snapshot_compare(request, a: int, b: int, city: str | None = None):
     snap_a = selectors.snapshot_get(request.user, a, full=True)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
@@ -237,7 +237,7 @@ def survey_out(s) -> dict:
 # ---- reference: choices --------------------------------------------------------------------------
 
 
-@router.get("/equipment/choices", response=dict[str, list[ChoiceOut]], summary=gettext("站所装备选项"))
+@router.get("/equipment/choices", response=dict[str, list[ChoiceOut]], summary=gettext_lazy("站所装备选项"))
 def equipment_choices(request):
     return {
         "station_class": _choices(StationClass),
@@ -255,13 +255,13 @@ class StationFilters(PageParams):
     station_class: str | None = None
 
 
-@router.get("/stations", response=page_schema(StationOut), summary=pgettext("stations (scoped)", "站所"))
+@router.get("/stations", response=page_schema(StationOut), summary=pgettext_lazy("stations (scoped)", "站所"))
 def station_list(request, filters: Query[StationFilters]):
     qs = selectors.stations_for(request.user, unit_code=filters.unit, station_class=filters.station_class)
     return paginate(qs, filters, station_out)
 
 
-@router.post("/stations", response={201: StationOut}, summary=gettext("新增站所"))
+@router.post("/stations", response={201: StationOut}, summary=gettext_lazy("新增站所"))
 def station_create(request, payload: StationIn):
     _require_write(request.user)
     parent = selectors.unit_get(request.user, payload.parent)
@@ -279,7 +279,7 @@ def station_create(request, payload: StationIn):
 @router.get(
     "/stations/{code}",
     response=StationDetail,
-    summary=gettext("站所页：台账、标准配置缺口、最近清查与变化"),
+    summary=gettext_lazy("站所页：台账、标准配置缺口、最近清查与变化"),
 )
 def station_detail(request, code: str):
     station = selectors.station_get(request.user, code)
@@ -335,7 +335,7 @@ def station_patch(request, code: str, payload: StationPatch):
 
 
 @router.get(
-    "/equipment/types", response=list[EquipmentTypeOut], summary=pgettext("equipment types", "装备类型")
+    "/equipment/types", response=list[EquipmentTypeOut], summary=pgettext_lazy("equipment types", "装备类型")
 )
 def type_list(request, include_inactive: bool = False):
     return [type_out(t) for t in selectors.equipment_types(include_inactive=include_inactive)]
@@ -358,7 +358,7 @@ def type_patch(request, code: str, payload: EquipmentTypePatch):
     )
 
 
-@router.get("/equipment/kits", response=list[KitLineOut], summary=gettext("标准配置"))
+@router.get("/equipment/kits", response=list[KitLineOut], summary=gettext_lazy("标准配置"))
 def kit_list(request, station_class: str | None = None, include_zero: bool = False):
     return [
         kit_out(line) for line in selectors.kit_lines(station_class=station_class, include_zero=include_zero)
@@ -368,7 +368,7 @@ def kit_list(request, station_class: str | None = None, include_zero: bool = Fal
 @router.put(
     "/equipment/kits/{station_class}/{type_code}",
     response=KitLineOut,
-    summary=gettext("设置标准配置数量"),
+    summary=gettext_lazy("设置标准配置数量"),
 )
 def kit_set(request, station_class: str, type_code: str, payload: KitLineIn):
     _require_write(request.user)
@@ -383,7 +383,9 @@ def kit_set(request, station_class: str, type_code: str, payload: KitLineIn):
     return kit_out(line)
 
 
-@router.get("/equipment/kits/history", response=page_schema(ChangeOut), summary=gettext("标准配置变更记录"))
+@router.get(
+    "/equipment/kits/history", response=page_schema(ChangeOut), summary=gettext_lazy("标准配置变更记录")
+)
 def kit_history(request, params: Query[PageParams]):
     from django.contrib.contenttypes.models import ContentType
 
@@ -407,7 +409,7 @@ class ItemFilters(PageParams):
     q: str | None = None
 
 
-@router.get("/equipment/items", response=page_schema(ItemOut), summary=gettext("装备台账"))
+@router.get("/equipment/items", response=page_schema(ItemOut), summary=gettext_lazy("装备台账"))
 def item_list(request, filters: Query[ItemFilters]):
     qs = selectors.items_for(
         request.user,
@@ -422,7 +424,7 @@ def item_list(request, filters: Query[ItemFilters]):
     return paginate(qs, filters, lambda i: item_out(i, today))
 
 
-@router.post("/equipment/items", response={201: ItemOut}, summary=gettext("登记装备"))
+@router.post("/equipment/items", response={201: ItemOut}, summary=gettext_lazy("登记装备"))
 def item_create(request, payload: ItemIn):
     _require_write(request.user)
     station = selectors.station_get(request.user, payload.station)
@@ -433,7 +435,7 @@ def item_create(request, payload: ItemIn):
     )
 
 
-@router.get("/equipment/items/import-template", summary=gettext("导入模板"))
+@router.get("/equipment/items/import-template", summary=gettext_lazy("导入模板"))
 def item_import_template(request):
     response = HttpResponse(importers.template_workbook(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="equipment-import-template.xlsx"'
@@ -443,7 +445,7 @@ def item_import_template(request):
 @router.post(
     "/equipment/items/import",
     response=ImportOut,
-    summary=gettext("从 Excel 导入站所或县级机构的装备台账"),
+    summary=gettext_lazy("从 Excel 导入站所或县级机构的装备台账"),
 )
 def item_import(request, unit: Form[str], file: File[UploadedFile], dry_run: Form[bool] = False):
     _require_write(request.user)
@@ -481,7 +483,7 @@ def item_patch(request, item_id: int, payload: ItemPatch):
     return item_out(services.item_update(actor=request.user, item=item, **payload.dict(exclude_unset=True)))
 
 
-@router.post("/equipment/items/{item_id}/status", response=ItemOut, summary=gettext("送修/恢复在用"))
+@router.post("/equipment/items/{item_id}/status", response=ItemOut, summary=gettext_lazy("送修/恢复在用"))
 def item_status(request, item_id: int, payload: ItemStatusIn):
     _require_write(request.user)
     item = selectors.item_get(request.user, item_id)
@@ -490,7 +492,7 @@ def item_status(request, item_id: int, payload: ItemStatusIn):
     )
 
 
-@router.get("/equipment/items/{item_id}/label", summary=gettext("二维码标签"))
+@router.get("/equipment/items/{item_id}/label", summary=gettext_lazy("二维码标签"))
 def item_label(request, item_id: int, format: str = "svg"):
     item = selectors.item_get(request.user, item_id)
     if format == "svg":
@@ -500,7 +502,9 @@ def item_label(request, item_id: int, format: str = "svg"):
     raise QMError("bad_format", gettext("格式应为 svg 或 png"), {"field": "format"})
 
 
-@router.post("/equipment/items/{item_id}/transfer", response={201: RequestOut}, summary=gettext("申请调拨"))
+@router.post(
+    "/equipment/items/{item_id}/transfer", response={201: RequestOut}, summary=gettext_lazy("申请调拨")
+)
 def item_transfer(request, item_id: int, payload: TransferIn):
     _require_write(request.user)
     item = selectors.item_get(request.user, item_id)
@@ -509,7 +513,9 @@ def item_transfer(request, item_id: int, payload: TransferIn):
     return Status(201, request_out(request.user, selectors.request_get(request.user, r.pk)))
 
 
-@router.post("/equipment/items/{item_id}/dispose", response={201: RequestOut}, summary=gettext("申请报废"))
+@router.post(
+    "/equipment/items/{item_id}/dispose", response={201: RequestOut}, summary=gettext_lazy("申请报废")
+)
 def item_dispose(request, item_id: int, payload: DisposalIn):
     _require_write(request.user)
     item = selectors.item_get(request.user, item_id)
@@ -526,7 +532,7 @@ class RequestFilters(PageParams):
     to_decide: bool = False
 
 
-@router.get("/equipment/requests", response=page_schema(RequestOut), summary=gettext("调拨与报废申请"))
+@router.get("/equipment/requests", response=page_schema(RequestOut), summary=gettext_lazy("调拨与报废申请"))
 def request_list(request, filters: Query[RequestFilters]):
     qs = selectors.requests_for(
         request.user, status=filters.status, kind=filters.kind, to_decide=filters.to_decide
@@ -559,12 +565,14 @@ for _name, _summary in (
 # ---- surveys ------------------------------------------------------------------------------------
 
 
-@router.get("/equipment/surveys", response=list[SurveyOut], summary=pgettext("condition surveys", "装备清查"))
+@router.get(
+    "/equipment/surveys", response=list[SurveyOut], summary=pgettext_lazy("condition surveys", "装备清查")
+)
 def survey_list(request):
     return [survey_out(s) for s in selectors.surveys()]
 
 
-@router.post("/equipment/surveys", response={201: SurveyOut}, summary=gettext("发起清查"))
+@router.post("/equipment/surveys", response={201: SurveyOut}, summary=gettext_lazy("发起清查"))
 def survey_open(request, payload: SurveyIn):
     s = services.survey_open(
         actor=request.user, name=payload.name, deadline=payload.deadline, note=payload.note
@@ -572,7 +580,7 @@ def survey_open(request, payload: SurveyIn):
     return Status(201, survey_out(s))
 
 
-@router.get("/equipment/surveys/compare", response=CompareOut, summary=gettext("两次清查对比"))
+@router.get("/equipment/surveys/compare", response=CompareOut, summary=gettext_lazy("两次清查对比"))
 def survey_compare(request, base: int, target: int, unit: str | None = None):
     return selectors.survey_compare(
         request.user, selectors.survey_get(base), selectors.survey_get(target), unit_code=unit
@@ -584,7 +592,7 @@ def survey_detail(request, survey_id: int):
     return survey_out(selectors.survey_get(survey_id))
 
 
-@router.post("/equipment/surveys/{survey_id}/close", response=SurveyOut, summary=gettext("结束清查"))
+@router.post("/equipment/surveys/{survey_id}/close", response=SurveyOut, summary=gettext_lazy("结束清查"))
 def survey_close(request, survey_id: int, payload: NoteIn):
     return survey_out(
         services.survey_close(actor=request.user, survey=selectors.survey_get(survey_id), note=payload.note)
@@ -594,14 +602,14 @@ def survey_close(request, survey_id: int, payload: NoteIn):
 @router.get(
     "/equipment/surveys/{survey_id}/progress",
     response=ProgressOut,
-    summary=gettext("清查进度"),
+    summary=gettext_lazy("清查进度"),
 )
 def survey_progress(request, survey_id: int, unit: str | None = None):
     return selectors.survey_progress(request.user, selectors.survey_get(survey_id), unit_code=unit)
 
 
 @router.get(
-    "/equipment/surveys/{survey_id}/stations/{code}", response=ReturnOut, summary=gettext("站所清查表")
+    "/equipment/surveys/{survey_id}/stations/{code}", response=ReturnOut, summary=gettext_lazy("站所清查表")
 )
 def survey_return(request, survey_id: int, code: str):
     station = selectors.station_get(request.user, code)
@@ -611,7 +619,7 @@ def survey_return(request, survey_id: int, code: str):
 @router.post(
     "/equipment/surveys/{survey_id}/stations/{code}/grades",
     response=ReturnOut,
-    summary=gettext("评定装备状况"),
+    summary=gettext_lazy("评定装备状况"),
 )
 def survey_grade(request, survey_id: int, code: str, payload: GradesIn):
     _require_write(request.user)
@@ -630,7 +638,7 @@ def survey_grade(request, survey_id: int, code: str, payload: GradesIn):
 @router.post(
     "/equipment/surveys/{survey_id}/stations/{code}/found",
     response={201: ReturnOut},
-    summary=gettext("登记清查发现的账外装备"),
+    summary=gettext_lazy("登记清查发现的账外装备"),
 )
 def survey_found(request, survey_id: int, code: str, payload: FoundIn):
     _require_write(request.user)
@@ -694,7 +702,7 @@ def photo_out(p) -> dict:
 
 
 @router.post(
-    "/equipment/survey-entries/{entry_id}/photos", response={201: PhotoOut}, summary=gettext("上传照片")
+    "/equipment/survey-entries/{entry_id}/photos", response={201: PhotoOut}, summary=gettext_lazy("上传照片")
 )
 def survey_photo_add(request, entry_id: int, file: File[UploadedFile]):
     _require_write(request.user)
@@ -708,7 +716,7 @@ def survey_photo_list(request, entry_id: int):
     return [photo_out(p) for p in entry.photos.all()]
 
 
-@router.get("/equipment/survey-photos/{photo_id}", summary=gettext("照片文件"))
+@router.get("/equipment/survey-photos/{photo_id}", summary=gettext_lazy("照片文件"))
 def survey_photo_file(request, photo_id: int):
     photo = scope.get_in_scope_or_404(
         SurveyPhoto.objects.all(), request.user, "entry__survey_return__station", pk=photo_id
@@ -725,13 +733,13 @@ def survey_photo_file(request, photo_id: int):
 @router.get(
     "/equipment/gaps",
     response=GapReportOut,
-    summary=gettext("缺口与需求汇总"),
+    summary=gettext_lazy("缺口与需求汇总"),
 )
 def gap_report(request, unit: str | None = None):
     return selectors.gap_report(request.user, unit_code=unit)
 
 
-@router.get("/equipment/gaps/export", summary=gettext("需求清单"))
+@router.get("/equipment/gaps/export", summary=gettext_lazy("需求清单"))
 def gap_export(request, unit: str | None = None):
     from .equipment_exporters import gaps_workbook
 
@@ -750,7 +758,7 @@ class GapFilters(PageParams):
 @router.get(
     "/equipment/gaps/rows",
     response=page_schema(GapRowOut),
-    summary=gettext("按优先级排列的站所×类型需求"),
+    summary=gettext_lazy("按优先级排列的站所×类型需求"),
 )
 def gap_rows(request, filters: Query[GapFilters]):
     rows = selectors.gap_list(request.user, unit_code=filters.unit, only_needs=not filters.include_met)

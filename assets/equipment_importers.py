@@ -6,8 +6,8 @@ import io
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
@@ -33,11 +33,14 @@ COLUMNS = [
     (gettext_lazy("购置金额"), "acquired_value", False),
     (gettext_lazy("状况"), "condition", True),
     (gettext_lazy("状态"), "status", False),
-    (gettext_lazy("备注"), "note", False),
+    (pgettext_lazy("Note", "备注"), "note", False),
 ]
 HEADER_KEYS = {}
 for _header, _key, _req in COLUMNS:
+    # the Chinese header of the template, the English one of a sheet filled in English, or the key itself
     HEADER_KEYS[zh(_header)] = _key
+    with translation.override("en"):
+        HEADER_KEYS[str(_header)] = _key
     HEADER_KEYS[_key] = _key
 MAX_ROWS = 20_000
 IMPORTABLE_STATUS = (ItemStatus.IN_USE, ItemStatus.IN_REPAIR)
@@ -90,10 +93,10 @@ def read_rows(data: bytes) -> list[tuple[int, dict]]:
     if missing:
         raise QMError(
             "missing_columns",
-            gettext("缺少列：{missing}").format(missing=", ".join(missing)),
+            gettext("缺少列：{missing}").format(missing="、".join(str(h) for h in missing)),
             {
                 "errors": [
-                    {"row": 1, "column": h, "value": None, "reason": gettext("缺少列")} for h in missing
+                    {"row": 1, "column": str(h), "value": None, "reason": gettext("缺少列")} for h in missing
                 ]
             },
         )

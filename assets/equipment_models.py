@@ -75,7 +75,7 @@ class StandardKitLine(models.Model):
         verbose_name=gettext_lazy("装备类型"),
     )
     quantity = models.PositiveIntegerField(gettext_lazy("标准数量"))
-    note = models.CharField(gettext_lazy("备注"), max_length=200, blank=True)
+    note = models.CharField(pgettext_lazy("Note", "备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -120,7 +120,7 @@ class EquipmentItem(models.Model):
     source = models.CharField(
         gettext_lazy("来源"), max_length=20, choices=ItemSource.choices, default=ItemSource.REGISTER
     )
-    note = models.CharField(gettext_lazy("备注"), max_length=300, blank=True)
+    note = models.CharField(pgettext_lazy("Note", "备注"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

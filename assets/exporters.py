@@ -15,11 +15,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .demand import GENDER_LABEL
 from .kit import SKIRT_CODE, SKIRT_ITEM, SKIRT_NAME
 from .models import ItemType
 
 FORMULA_START = ("=", "+", "-", "@")
+# one sheet per gender, named in the user's language
+GENDER_SHEET = {"M": pgettext_lazy("size table sheet", "男"), "F": pgettext_lazy("size table sheet", "女")}
 SYSTEM_ORDER = ["top", "bottom", "shoe_mm", "hat_cm", "none", "badge_number"]
 SYSTEM_TITLE = {
     "top": gettext_lazy("上衣（号/型）"),
@@ -144,13 +145,13 @@ def size_table_xlsx(rows: list[dict], *, title: str, city_code: str | None = Non
     wb = Workbook()
     wb.remove(wb.active)
     for gender in ("M", "F"):
-        ws = wb.create_sheet(f"{GENDER_LABEL[gender]} {'men' if gender == 'M' else 'women'}")
+        ws = wb.create_sheet(str(GENDER_SHEET[gender]))
         write_size_sheet(
             ws,
             blocks[gender],
             title=title,
             heading=gettext("号型统计表 · {gender} · {where}").format(
-                gender=GENDER_LABEL[gender], where=city_code or gettext("全省")
+                gender=GENDER_SHEET[gender], where=city_code or gettext("全省")
             ),
         )
     buf = io.BytesIO()

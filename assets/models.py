@@ -23,7 +23,7 @@ class ItemType(models.Model):
     qty_per_officer = models.PositiveIntegerField(gettext_lazy("配发数量"))
     service_life_years = models.PositiveIntegerField(gettext_lazy("换发周期(年)"))
     source = models.CharField(gettext_lazy("依据"), max_length=60)
-    note = models.CharField(gettext_lazy("备注"), max_length=200, blank=True)
+    note = models.CharField(pgettext_lazy("Note", "备注"), max_length=200, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(gettext_lazy("启用"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

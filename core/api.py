@@ -2,7 +2,7 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from ninja import Query, Router
 
 from core.schema import Schema
@@ -22,7 +22,7 @@ class MeOut(Schema):
     roles: list[dict]
 
 
-@router.get("/me", response=MeOut, summary=gettext("当前用户与角色"))
+@router.get("/me", response=MeOut, summary=gettext_lazy("当前用户与角色"))
 def me(request):
     from personnel.models import Membership
 
@@ -61,7 +61,9 @@ def _scoped_object(user, model_cls, object_id):
 
 
 @router.get(
-    "/history", response=page_schema(HistoryOut), summary=pgettext("change history of one object", "变更记录")
+    "/history",
+    response=page_schema(HistoryOut),
+    summary=pgettext_lazy("change history of one object", "变更记录"),
 )
 def history(request, filters: Query[HistoryFilters]):
     try:
@@ -103,7 +105,7 @@ class NotificationOut(Schema):
     read_at: datetime.datetime | None
 
 
-@router.get("/notifications", response=page_schema(NotificationOut), summary=gettext("我的通知"))
+@router.get("/notifications", response=page_schema(NotificationOut), summary=gettext_lazy("我的通知"))
 def notifications(request, params: Query[PageParams], unread: bool = False):
     qs = Notification.objects.filter(user=request.user)
     if unread:

@@ -5,7 +5,7 @@ answer once; same key, other body → 409)."""
 import json
 
 from django.http import HttpResponse
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
@@ -219,7 +219,7 @@ class AtParams(PageParams):
     at: str | None = None
 
 
-@router.get("/units/{code}/stock", summary=gettext("库存余额"))
+@router.get("/units/{code}/stock", summary=gettext_lazy("库存余额"))
 def unit_stock(request, code: str, at: str | None = None):
     moment = None
     if at:
@@ -234,12 +234,12 @@ def unit_stock(request, code: str, at: str | None = None):
     return {"unit": code, "at": moment, "lines": selectors.stock_of(request.user, code, at=moment)}
 
 
-@router.get("/units/{code}/movements", summary=gettext("库存流水"))
+@router.get("/units/{code}/movements", summary=gettext_lazy("库存流水"))
 def unit_movements(request, code: str, params: Query[PageParams]):
     return paginate(selectors.movements_for(request.user, code), params, movement_out)
 
 
-@router.post("/movements/{movement_id}/reverse", summary=gettext("冲正"))
+@router.post("/movements/{movement_id}/reverse", summary=gettext_lazy("冲正"))
 def movement_reverse(request, movement_id: int, payload: NoteIn):
     from .models import Movement
 
@@ -254,7 +254,7 @@ def movement_reverse(request, movement_id: int, payload: NoteIn):
     )
 
 
-@router.post("/receipts", summary=gettext("验收入库"))
+@router.post("/receipts", summary=gettext_lazy("验收入库"))
 def stock_receive(request, payload: ReceiveIn):
     unit = selectors.unit_get(request.user, payload.to_unit)
 
@@ -274,7 +274,7 @@ def stock_receive(request, payload: ReceiveIn):
 # ---- plans --------------------------------------------------------------------------------------------
 
 
-@router.get("/plans", summary=gettext("分配方案"))
+@router.get("/plans", summary=gettext_lazy("分配方案"))
 def plan_list(request, params: Query[PageParams]):
     return paginate(selectors.plans_for(request.user), params, plan_out)
 
@@ -284,7 +284,7 @@ def plan_detail(request, plan_id: int):
     return plan_out(selectors.plan_get(request.user, plan_id), lines=True)
 
 
-@router.post("/plans", summary=gettext("新版本分配方案"))
+@router.post("/plans", summary=gettext_lazy("新版本分配方案"))
 def plan_create(request, payload: PlanIn):
     city = selectors.unit_get(request.user, payload.city)
     return _once(
@@ -304,7 +304,7 @@ def plan_create(request, payload: PlanIn):
     )
 
 
-@router.post("/plans/{plan_id}/approve", summary=pgettext("approve (province)", "批准"))
+@router.post("/plans/{plan_id}/approve", summary=pgettext_lazy("approve (province)", "批准"))
 def plan_approve(request, plan_id: int):
     plan = selectors.plan_get(request.user, plan_id)
     return plan_out(services.plan_approve(actor=request.user, plan=plan))
@@ -318,7 +318,7 @@ class ShipmentFilters(PageParams):
     to_unit: str | None = None
 
 
-@router.get("/shipments", summary=pgettext("shipments in scope (paginated)", "发运单"))
+@router.get("/shipments", summary=pgettext_lazy("shipments in scope (paginated)", "发运单"))
 def shipment_list(request, filters: Query[ShipmentFilters]):
     qs = selectors.shipments_for(request.user).prefetch_related("lines")
     if filters.status:
@@ -333,7 +333,7 @@ def shipment_detail(request, shipment_id: int):
     return shipment_out(selectors.shipment_get(request.user, shipment_id))
 
 
-@router.post("/shipments", response=ShipmentOut, summary=gettext("新建发运单"))
+@router.post("/shipments", response=ShipmentOut, summary=gettext_lazy("新建发运单"))
 def shipment_create(request, payload: ShipmentIn):
     to_unit = selectors.unit_get(request.user, payload.to_unit)
     from_unit = selectors.unit_get(request.user, payload.from_unit) if payload.from_unit else None
@@ -356,7 +356,7 @@ def shipment_create(request, payload: ShipmentIn):
     )
 
 
-@router.get("/transfers/suggestion", summary=gettext("调拨建议"))
+@router.get("/transfers/suggestion", summary=gettext_lazy("调拨建议"))
 def transfer_suggestion(request, from_unit: str, to_unit: str):
     city = selectors.unit_get(request.user, from_unit)
     county = selectors.unit_get(request.user, to_unit)
@@ -366,7 +366,7 @@ def transfer_suggestion(request, from_unit: str, to_unit: str):
 @router.post(
     "/transfers",
     response=ShipmentOut,
-    summary=pgettext("create and dispatch a city → county transfer", "调拨到县级"),
+    summary=pgettext_lazy("create and dispatch a city → county transfer", "调拨到县级"),
 )
 def transfer_create(request, payload: TransferIn):
     city = selectors.unit_get(request.user, payload.from_unit)
@@ -389,13 +389,15 @@ def transfer_create(request, payload: TransferIn):
     )
 
 
-@router.post("/shipments/{shipment_id}/dispatch", response=ShipmentOut, summary=pgettext("dispatch", "发运"))
+@router.post(
+    "/shipments/{shipment_id}/dispatch", response=ShipmentOut, summary=pgettext_lazy("dispatch", "发运")
+)
 def shipment_dispatch(request, shipment_id: int):
     s = selectors.shipment_get(request.user, shipment_id)
     return shipment_out(services.shipment_dispatch(actor=request.user, shipment=s))
 
 
-@router.post("/shipments/{shipment_id}/cancel", response=ShipmentOut, summary=gettext("取消草稿"))
+@router.post("/shipments/{shipment_id}/cancel", response=ShipmentOut, summary=gettext_lazy("取消草稿"))
 def shipment_cancel(request, shipment_id: int, payload: ReasonIn):
     s = selectors.shipment_get(request.user, shipment_id)
     return shipment_out(services.shipment_cancel(actor=request.user, shipment=s, reason=payload.reason))
@@ -404,7 +406,9 @@ def shipment_cancel(request, shipment_id: int, payload: ReasonIn):
 @router.post(
     "/shipments/{shipment_id}/confirm",
     response=ReceiptOut,
-    summary=pgettext("confirm receipt (JSON); the same body again → the same answer, another → 409", "签收"),
+    summary=pgettext_lazy(
+        "confirm receipt (JSON); the same body again → the same answer, another → 409", "签收"
+    ),
 )
 def shipment_confirm(request, shipment_id: int, payload: ConfirmIn):
     s = selectors.shipment_get(request.user, shipment_id)
@@ -422,7 +426,7 @@ def shipment_confirm(request, shipment_id: int, payload: ConfirmIn):
 @router.post(
     "/shipments/{shipment_id}/confirm-with-photos",
     response=ReceiptOut,
-    summary=gettext("签收并上传照片"),
+    summary=gettext_lazy("签收并上传照片"),
 )
 def shipment_confirm_multipart(
     request, shipment_id: int, data: Form[str], photos: File[list[UploadedFile]] = None
@@ -463,7 +467,7 @@ def shipment_receipt(request, shipment_id: int):
     return receipt_out(s.receipt)
 
 
-@router.post("/shipments/{shipment_id}/close", response=ShipmentOut, summary=gettext("关闭"))
+@router.post("/shipments/{shipment_id}/close", response=ShipmentOut, summary=gettext_lazy("关闭"))
 def shipment_close(request, shipment_id: int):
     s = selectors.shipment_get(request.user, shipment_id)
     return shipment_out(services.shipment_close(actor=request.user, shipment=s))
@@ -476,7 +480,7 @@ class CaseFilters(PageParams):
     status: str | None = None
 
 
-@router.get("/cases", summary=gettext("差异处理"))
+@router.get("/cases", summary=gettext_lazy("差异处理"))
 def case_list(request, filters: Query[CaseFilters]):
     qs = selectors.cases_for(request.user)
     if filters.status:
@@ -485,7 +489,8 @@ def case_list(request, filters: Query[CaseFilters]):
 
 
 @router.post(
-    "/cases/{case_id}/settle", summary=pgettext("settle: reship / write_off / claim (province)", "处理差异")
+    "/cases/{case_id}/settle",
+    summary=pgettext_lazy("settle: reship / write_off / claim (province)", "处理差异"),
 )
 def case_settle(request, case_id: int, payload: SettleIn):
     case = selectors.case_get(request.user, case_id)
@@ -528,7 +533,7 @@ def _issue(request, code, body: IssueIn, sheet=None):
 
 @router.post(
     "/units/{code}/issue",
-    summary=pgettext(
+    summary=pgettext_lazy(
         "issue kits (acknowledgement): what is in stock goes out, the rest is listed as outstanding", "发放"
     ),
     description="Answers `officers`, `lines`, `quantity`, `outstanding` (per officer and item: `item` code, "
@@ -542,7 +547,7 @@ def kit_issue(request, code: str, payload: IssueIn):
 
 @router.post(
     "/units/{code}/issue-with-sheet",
-    summary=gettext("发放并上传签领表"),
+    summary=gettext_lazy("发放并上传签领表"),
 )
 def kit_issue_sheet(request, code: str, data: Form[str], sheet: File[UploadedFile]):
     try:
@@ -554,7 +559,7 @@ def kit_issue_sheet(request, code: str, data: Form[str], sheet: File[UploadedFil
     return _issue(request, code, body, sheet=sheet)
 
 
-@router.get("/units/{code}/kit-status", summary=gettext("人员配发情况"))
+@router.get("/units/{code}/kit-status", summary=gettext_lazy("人员配发情况"))
 def unit_kit_status(request, code: str, params: Query[PageParams]):
     from personnel.models import Officer
 
@@ -565,7 +570,7 @@ def unit_kit_status(request, code: str, params: Query[PageParams]):
     return page
 
 
-@router.get("/officers/{officer_id}/kit", summary=gettext("个人被装卡"))
+@router.get("/officers/{officer_id}/kit", summary=gettext_lazy("个人被装卡"))
 def officer_kit(request, officer_id: int):
     o = selectors.officer_get(request.user, officer_id)
     badge = getattr(o, "badge", None)
@@ -579,7 +584,7 @@ def officer_kit(request, officer_id: int):
     }
 
 
-@router.post("/officers/{officer_id}/exchange", summary=pgettext("exchange a size", "调换"))
+@router.post("/officers/{officer_id}/exchange", summary=pgettext_lazy("exchange a size", "调换"))
 def officer_exchange(request, officer_id: int, payload: ExchangeIn):
     o = selectors.officer_get(request.user, officer_id)
     return _once(
@@ -594,7 +599,7 @@ def officer_exchange(request, officer_id: int, payload: ExchangeIn):
     )
 
 
-@router.post("/officers/{officer_id}/return", summary=pgettext("return items to the unit", "退回"))
+@router.post("/officers/{officer_id}/return", summary=pgettext_lazy("return items to the unit", "退回"))
 def officer_return(request, officer_id: int, payload: ReturnIn):
     o = selectors.officer_get(request.user, officer_id)
     return _once(
@@ -618,13 +623,13 @@ def officer_return(request, officer_id: int, payload: ReturnIn):
 # ---- badges ----------------------------------------------------------------------------------------------
 
 
-@router.post("/badges/assign", summary=gettext("分配胸号"))
+@router.post("/badges/assign", summary=gettext_lazy("分配胸号"))
 def badge_assign(request, payload: BadgeAssignIn):
     unit = selectors.unit_get(request.user, payload.unit) if payload.unit else None
     return {"assigned": services.badge_assign(actor=request.user, unit=unit)}
 
 
-@router.get("/badges/export", summary=gettext("胸号清单"))
+@router.get("/badges/export", summary=gettext_lazy("胸号清单"))
 def badge_export(request, format: str = "csv"):
     rows = selectors.badge_rows(request.user)
     if format == "csv":
@@ -648,7 +653,7 @@ class TaskFilters(PageParams):
     status: str | None = None
 
 
-@router.get("/recoveries", summary=gettext("收回任务"))
+@router.get("/recoveries", summary=gettext_lazy("收回任务"))
 def recovery_list(request, filters: Query[TaskFilters]):
     qs = selectors.recoveries_for(request.user)
     if filters.status:
@@ -656,7 +661,7 @@ def recovery_list(request, filters: Query[TaskFilters]):
     return paginate(qs, filters, task_out)
 
 
-@router.post("/recoveries/{task_id}/record", summary=gettext("登记收回"))
+@router.post("/recoveries/{task_id}/record", summary=gettext_lazy("登记收回"))
 def recovery_record(request, task_id: int, payload: RecoveryIn):
     task = selectors.recovery_get(request.user, task_id)
     return _once(
@@ -671,7 +676,7 @@ def recovery_record(request, task_id: int, payload: RecoveryIn):
     )
 
 
-@router.post("/recoveries/{task_id}/close", summary=gettext("结案"))
+@router.post("/recoveries/{task_id}/close", summary=gettext_lazy("结案"))
 def recovery_close(request, task_id: int, payload: NoteIn):
     task = selectors.recovery_get(request.user, task_id)
     return task_out(services.recovery_close(actor=request.user, task=task, note=payload.note))
@@ -680,12 +685,12 @@ def recovery_close(request, task_id: int, payload: NoteIn):
 # ---- stocktakes -------------------------------------------------------------------------------------
 
 
-@router.get("/stocktakes", summary=gettext("盘点"))
+@router.get("/stocktakes", summary=gettext_lazy("盘点"))
 def stocktake_list(request, params: Query[PageParams]):
     return paginate(selectors.stocktakes_for(request.user).prefetch_related("lines"), params, stocktake_out)
 
 
-@router.post("/stocktakes", summary=gettext("提交盘点"))
+@router.post("/stocktakes", summary=gettext_lazy("提交盘点"))
 def stocktake_submit(request, payload: StocktakeIn):
     unit = selectors.unit_get(request.user, payload.unit)
     return _once(
@@ -700,7 +705,7 @@ def stocktake_submit(request, payload: StocktakeIn):
     )
 
 
-@router.post("/stocktakes/{stocktake_id}/decide", summary=gettext("审批盘点"))
+@router.post("/stocktakes/{stocktake_id}/decide", summary=gettext_lazy("审批盘点"))
 def stocktake_decide(request, stocktake_id: int, payload: DecideIn):
     st = selectors.stocktake_get(request.user, stocktake_id)
     return stocktake_out(
@@ -713,7 +718,9 @@ def stocktake_decide(request, stocktake_id: int, payload: DecideIn):
 # ---- progress ------------------------------------------------------------------------------------------
 
 
-@router.get("/progress/{code}", summary=pgettext("progress of a unit: totals, rows, children", "配发进度"))
+@router.get(
+    "/progress/{code}", summary=pgettext_lazy("progress of a unit: totals, rows, children", "配发进度")
+)
 def progress_summary(request, code: str):
     return selectors.progress_summary(request.user, code)
 
@@ -721,7 +728,7 @@ def progress_summary(request, code: str):
 @router.get(
     "/progress",
     response=list[ProgressRow],
-    summary=gettext("配发进度表"),
+    summary=gettext_lazy("配发进度表"),
 )
 def progress_rows(request, city: str | None = None, format: str = "json"):
     rows = selectors.progress_rows(selectors.progress_units(request.user, city))

@@ -67,7 +67,7 @@ class Movement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(pgettext_lazy("when", "时间"), default=timezone.now)
-    note = models.CharField(gettext_lazy("备注"), max_length=300, blank=True)
+    note = models.CharField(pgettext_lazy("Note", "备注"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = pgettext_lazy("movement", "库存流水")

@@ -2,7 +2,7 @@
 open cases) and the province dashboard's progress chart by city."""
 
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import pgettext
 
 from core import scope
 from core.pages import Block, Figure, NavItem, Section, tr
@@ -199,7 +199,7 @@ def _bars(rows: list[dict], fields: list[tuple]) -> dict:
             "data": [short_name(r["unit_name"]) for r in rows],
             "axisLabel": {"interval": 0, "rotate": 30},
         },
-        "yAxis": {"type": "value", "name": gettext("件"), "minInterval": 1},
+        "yAxis": {"type": "value", "name": pgettext("pieces", "件"), "minInterval": 1},
         "series": [
             {"name": tr(zh, en), "type": "bar", "data": [r[f] for r in rows], "itemStyle": {"color": c}}
             for f, zh, en, c in fields

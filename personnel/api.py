@@ -1,7 +1,7 @@
 import tempfile
 
 from django.http import FileResponse, HttpResponse
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from ninja import File, Form, Query, Router, UploadedFile
 
 from core.errors import QMError
@@ -63,7 +63,7 @@ def change_out(record, *, full: bool = True) -> dict:
     }
 
 
-@router.get("/units", response=list[UnitNode], summary=gettext("单位树与编制、到位"))
+@router.get("/units", response=list[UnitNode], summary=gettext_lazy("单位树与编制、到位"))
 def unit_tree(request):
     return selectors.unit_tree(request.user)
 
@@ -91,7 +91,9 @@ class OfficerFilters(PageParams):
 
 
 @router.get(
-    "/officers", response=page_schema(OfficerOut), summary=pgettext("officers (paginated, scoped)", "花名册")
+    "/officers",
+    response=page_schema(OfficerOut),
+    summary=pgettext_lazy("officers (paginated, scoped)", "花名册"),
 )
 def officer_list(request, filters: Query[OfficerFilters]):
     if filters.status and filters.status not in OfficerStatus.values:
@@ -175,7 +177,7 @@ def _rejected(report) -> QMError:
 @router.post(
     "/roll/import",
     response=RollImportOut,
-    summary=gettext("花名册导入"),
+    summary=gettext_lazy("花名册导入"),
     description="Multipart: `file` (.xlsx; .xls if readable), `dry_run` (true: check and report, write "
     "nothing). Refused rows answer 422 `roll_rejected` with the whole report in "
     "`details` (details.errors[]: row, column, cell, value, reason, code); nothing is "
@@ -191,7 +193,7 @@ def roll_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
     return report.as_dict()
 
 
-@router.post("/roll/import/report", summary=gettext("花名册错误报告"))
+@router.post("/roll/import/report", summary=gettext_lazy("花名册错误报告"))
 def roll_import_report(request, file: File[UploadedFile]):
     from .importers import error_workbook
 
@@ -219,7 +221,7 @@ def _xlsx_response(write, filename: str) -> FileResponse:
 
 @router.get(
     "/roll/export",
-    summary=gettext("花名册导出"),
+    summary=gettext_lazy("花名册导出"),
     description="Optional `unit`: a unit code in your scope (its subtree). ID numbers in full for roll "
     "keepers, masked (first 6, last 4) for auditors.",
 )
@@ -233,7 +235,7 @@ def roll_export(request, unit: str | None = None):
 
 @router.get(
     "/roll/template",
-    summary=gettext("花名册模板"),
+    summary=gettext_lazy("花名册模板"),
     description="`city`: a unit code in your scope; without it, the empty template.",
 )
 def roll_template(request, city: str | None = None):

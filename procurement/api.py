@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from ninja import Query, Router, Status
 
 from core.errors import NotFound
@@ -219,7 +219,7 @@ class SupplierFilters(PageParams):
     q: str | None = None
 
 
-@router.get("/suppliers", response=page_schema(SupplierOut), summary=pgettext("suppliers", "供应商"))
+@router.get("/suppliers", response=page_schema(SupplierOut), summary=pgettext_lazy("suppliers", "供应商"))
 def supplier_list(request, filters: Query[SupplierFilters]):
     return paginate(selectors.suppliers_for(request.user, filters.q), filters)
 
@@ -248,7 +248,7 @@ class TenderFilters(PageParams):
     status: str | None = None
 
 
-@router.get("/tenders", response=page_schema(TenderOut), summary=gettext("招标项目"))
+@router.get("/tenders", response=page_schema(TenderOut), summary=gettext_lazy("招标项目"))
 def tender_list(request, filters: Query[TenderFilters]):
     qs = selectors.tenders_for(request.user)
     if filters.year:
@@ -291,7 +291,7 @@ def tender_status(request, tender_id: int, payload: StatusIn):
 @router.get(
     "/tenders/{tender_id}/timeline",
     response=TimelineOut,
-    summary=gettext("时间线：计划与实际、法定期限、预测完成与余量"),
+    summary=gettext_lazy("时间线：计划与实际、法定期限、预测完成与余量"),
 )
 def tender_timeline(request, tender_id: int):
     return selectors.timeline(selectors.tender_get(request.user, tender_id))
@@ -327,7 +327,7 @@ def milestone_list(request, tender_id: int):
 @router.patch(
     "/milestones/{milestone_id}",
     response=MilestoneSetOut,
-    summary=gettext("设定计划/实际日期（违反法定期限将被拒绝，省厅可填写豁免理由）"),
+    summary=gettext_lazy("设定计划/实际日期（违反法定期限将被拒绝，省厅可填写豁免理由）"),
 )
 def milestone_patch(request, milestone_id: int, payload: MilestonePatch):
     milestone = selectors.milestone_get(request.user, milestone_id)
@@ -342,7 +342,7 @@ def milestone_patch(request, milestone_id: int, payload: MilestonePatch):
 @router.post(
     "/milestones/{milestone_id}/check",
     response=dict,
-    summary=gettext("试算：该日期是否违反法定期限（不写入）"),
+    summary=gettext_lazy("试算：该日期是否违反法定期限（不写入）"),
 )
 def milestone_check(request, milestone_id: int, payload: MilestonePatch):
     milestone = selectors.milestone_get(request.user, milestone_id)
@@ -414,7 +414,7 @@ def bid_invalidate(request, bid_id: int, payload: ReasonIn):
     return bid_out(services.bid_invalidate(actor=request.user, bid=bid, reason=payload.reason))
 
 
-@router.post("/lots/{lot_id}/evaluate", response=list[BidOut], summary=gettext("评审排名"))
+@router.post("/lots/{lot_id}/evaluate", response=list[BidOut], summary=gettext_lazy("评审排名"))
 def lot_evaluate(request, lot_id: int):
     lot = selectors.lot_get(request.user, lot_id)
     return [bid_out(b) for b in services.lot_evaluate(actor=request.user, lot=lot)]
@@ -447,7 +447,7 @@ def award_detail(request, award_id: int):
 @router.post(
     "/awards/{award_id}/contracts",
     response={201: list[ContractOut]},
-    summary=gettext("由需求行生成合同（全省一份或统采分签）"),
+    summary=gettext_lazy("由需求行生成合同（全省一份或统采分签）"),
 )
 def contracts_create(request, award_id: int, payload: ContractsIn):
     award = selectors.award_get(request.user, award_id)
@@ -470,7 +470,7 @@ def contracts_create(request, award_id: int, payload: ContractsIn):
 @router.post(
     "/awards/{award_id}/contracts/from-snapshot",
     response={201: list[ContractOut]},
-    summary=gettext("由需求快照生成合同"),
+    summary=gettext_lazy("由需求快照生成合同"),
 )
 def contracts_create_from_snapshot(request, award_id: int, payload: ContractsFromSnapshotIn):
     from assets.selectors import snapshot_get
@@ -494,7 +494,7 @@ class ContractFilters(PageParams):
     buyer: str | None = None
 
 
-@router.get("/contracts", response=page_schema(ContractOut), summary=gettext("合同（本单位范围）"))
+@router.get("/contracts", response=page_schema(ContractOut), summary=gettext_lazy("合同（本单位范围）"))
 def contract_list(request, filters: Query[ContractFilters]):
     qs = selectors.contracts_for(request.user, tender_id=filters.tender, buyer=filters.buyer)
     return paginate(qs, filters, contract_out)
@@ -514,7 +514,7 @@ def contract_lines(request, contract_id: int):
 @router.get(
     "/contracts/{contract_id}/progress",
     response=ProgressOut,
-    summary=gettext("履约进度：订购、到货、合格、不合格、未交"),
+    summary=gettext_lazy("履约进度：订购、到货、合格、不合格、未交"),
 )
 def contract_progress(request, contract_id: int):
     return selectors.contract_progress(selectors.contract_get(request.user, contract_id))
@@ -554,7 +554,7 @@ class DeliveryFilters(PageParams):
     contract: int | None = None
 
 
-@router.get("/deliveries", response=page_schema(DeliveryOut), summary=gettext("交货批次（本单位范围）"))
+@router.get("/deliveries", response=page_schema(DeliveryOut), summary=gettext_lazy("交货批次（本单位范围）"))
 def delivery_list(request, filters: Query[DeliveryFilters]):
     return paginate(
         selectors.deliveries_for(request.user, contract_id=filters.contract), filters, delivery_out
@@ -585,7 +585,9 @@ def delivery_arrive(request, delivery_id: int, payload: ArriveIn):
     )
 
 
-@router.post("/deliveries/{delivery_id}/acceptance", response={201: AcceptanceOut}, summary=gettext("验收"))
+@router.post(
+    "/deliveries/{delivery_id}/acceptance", response={201: AcceptanceOut}, summary=gettext_lazy("验收")
+)
 def acceptance_create(request, delivery_id: int, payload: AcceptanceIn):
     delivery = selectors.delivery_get(request.user, delivery_id)
     acceptance = services.acceptance_record(actor=request.user, delivery=delivery, **payload.dict())
@@ -612,7 +614,7 @@ def acceptance_detail(request, acceptance_id: int):
 @router.post(
     "/acceptance-lines/{line_id}/returned",
     response=dict,
-    summary=gettext("不合格品已退回供应商"),
+    summary=gettext_lazy("不合格品已退回供应商"),
 )
 def rejection_returned(request, line_id: int, payload: ReturnedIn):
     line = selectors.acceptance_line_get(request.user, line_id)
@@ -629,7 +631,7 @@ def rejection_returned(request, line_id: int, payload: ReturnedIn):
 # ---- working-day calendar ------------------------------------------------------------------------------
 
 
-@router.get("/holidays", response=list[HolidayOut], summary=gettext("节假日调整"))
+@router.get("/holidays", response=list[HolidayOut], summary=gettext_lazy("节假日调整"))
 def holiday_list(request, year: int | None = None):
     selectors.tenders_for(request.user)  # members only
     qs = Holiday.objects.all()

@@ -139,7 +139,7 @@ class Milestone(models.Model):
     name = models.CharField(pgettext_lazy("name", "名称"), max_length=100)
     planned_date = models.DateField(gettext_lazy("计划日期"), null=True, blank=True)
     actual_date = models.DateField(gettext_lazy("实际日期"), null=True, blank=True)
-    note = models.CharField(gettext_lazy("备注"), max_length=300, blank=True)
+    note = models.CharField(pgettext_lazy("Note", "备注"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -319,7 +319,7 @@ class Payment(models.Model):
     kind = models.CharField(gettext_lazy("类型"), max_length=20, choices=PaymentKind.choices)
     amount = models.DecimalField(gettext_lazy("金额"), **MONEY)
     paid_on = models.DateField(gettext_lazy("支付日期"))
-    note = models.CharField(gettext_lazy("备注"), max_length=200, blank=True)
+    note = models.CharField(pgettext_lazy("Note", "备注"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -345,7 +345,7 @@ class Delivery(models.Model):
     status = models.CharField(
         gettext_lazy("状态"), max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.ANNOUNCED
     )
-    note = models.CharField(gettext_lazy("备注"), max_length=300, blank=True)
+    note = models.CharField(pgettext_lazy("Note", "备注"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

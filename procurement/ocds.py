@@ -14,6 +14,8 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from core.i18n import zh
+
 from .choices import AwardStatus, ContractStatus, Method, TenderStatus
 from .models import Tender
 
@@ -177,13 +179,13 @@ def release_package(tender: Tender, published: datetime.datetime | None = None) 
         "items": tender_items,
         "value": _value(tender.budget),
         "procurementMethod": METHODS[Method(tender.method)],
-        "procurementMethodDetails": Method(tender.method).label,
+        "procurementMethodDetails": zh(Method(tender.method).label),
         "mainProcurementCategory": "goods",
         "awardCriteria": "ratedCriteria"
         if any(lot.evaluation_method == "comprehensive" for lot in lots)
         else "priceOnly",
         "awardCriteriaDetails": "; ".join(
-            f"第{lot.number}包 {lot.get_evaluation_method_display()}" for lot in lots
+            f"第{lot.number}包 {zh(lot.get_evaluation_method_display())}" for lot in lots
         ),
         "tenderPeriod": {
             k: v

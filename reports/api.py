@@ -1,6 +1,6 @@
 from django.http import FileResponse
 from django.utils import translation
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from ninja import Query, Router, Status
 
 from core.errors import QMError
@@ -49,7 +49,7 @@ def job_out(job) -> dict:
     }
 
 
-@router.get("/kinds", response=list[KindOut], summary=gettext("可生成的报表"))
+@router.get("/kinds", response=list[KindOut], summary=gettext_lazy("可生成的报表"))
 def kind_list(request):
     return [
         {
@@ -63,7 +63,7 @@ def kind_list(request):
     ]
 
 
-@router.post("/jobs", response={202: JobOut}, summary=gettext("请求生成报表"))
+@router.post("/jobs", response={202: JobOut}, summary=gettext_lazy("请求生成报表"))
 def job_create(request, payload: JobIn):
     with translation.override(request_language(request)):  # the file is printed in the caller's language
         job = services.job_create(
@@ -78,7 +78,7 @@ class JobFilters(PageParams):
     status: str | None = None
 
 
-@router.get("/jobs", response=page_schema(JobOut), summary=gettext("我的报表任务"))
+@router.get("/jobs", response=page_schema(JobOut), summary=gettext_lazy("我的报表任务"))
 def job_list(request, filters: Query[JobFilters]):
     if filters.status and filters.status not in JobStatus.values:
         raise QMError(
@@ -91,7 +91,7 @@ def job_list(request, filters: Query[JobFilters]):
     )
 
 
-@router.get("/jobs/{job_id}", response=JobOut, summary=gettext("任务状态与进度"))
+@router.get("/jobs/{job_id}", response=JobOut, summary=gettext_lazy("任务状态与进度"))
 def job_detail(request, job_id: int):
     return job_out(selectors.job_get(request.user, job_id))
 
@@ -99,7 +99,7 @@ def job_detail(request, job_id: int):
 @router.post(
     "/jobs/{job_id}/rerun",
     response={202: JobOut},
-    summary=pgettext("re-run a finished or failed job", "重新生成"),
+    summary=pgettext_lazy("re-run a finished or failed job", "重新生成"),
 )
 def job_rerun(request, job_id: int):
     with translation.override(request_language(request)):
@@ -108,7 +108,7 @@ def job_rerun(request, job_id: int):
     return Status(202, job_out(job))
 
 
-@router.get("/jobs/{job_id}/download", summary=gettext("下载报表文件"))
+@router.get("/jobs/{job_id}/download", summary=gettext_lazy("下载报表文件"))
 def job_download(request, job_id: int):
     job = selectors.job_get(request.user, job_id)
     if job.status != JobStatus.DONE:

@@ -1,7 +1,7 @@
 """/api/v1/vehicles: the allocation table (every user), quotas, purchases, the register and each vehicle's
 papers, mileage, maintenance, transfers and disposal (in scope), and the Excel import."""
 
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
@@ -217,7 +217,7 @@ def _reload(request, v):
     "/allocation",
     response=AllocationOut,
     tags=["vehicles · quotas"],
-    summary=gettext("车辆编制与配备情况"),
+    summary=gettext_lazy("车辆编制与配备情况"),
 )
 def allocation(request):
     # The province's published allocation: the one read that does not start from the user's scope.
@@ -228,7 +228,7 @@ def allocation(request):
     "/quota-records",
     response=page_schema(QuotaRecordOut),
     tags=["vehicles · quotas"],
-    summary=gettext("编制变更记录"),
+    summary=gettext_lazy("编制变更记录"),
 )
 def quota_record_list(request, params: Query[PageParams]):
     return paginate(selectors.quota_records(), params, record_out)
@@ -238,7 +238,7 @@ def quota_record_list(request, params: Query[PageParams]):
     "/quota-records",
     response={201: QuotaRecordOut},
     tags=["vehicles · quotas"],
-    summary=gettext("新增编制文件"),
+    summary=gettext_lazy("新增编制文件"),
 )
 def quota_record_create(request, payload: QuotaRecordIn):
     data = payload.dict()
@@ -263,7 +263,7 @@ def quota_exception_list(request, params: Query[PageParams], active: bool | None
     "/quota-exceptions",
     response={201: QuotaExceptionOut},
     tags=["vehicles · quotas"],
-    summary=pgettext("let a city hold vehicles beyond its quota (provincial logistics)", "超编例外"),
+    summary=pgettext_lazy("let a city hold vehicles beyond its quota (provincial logistics)", "超编例外"),
 )
 def quota_exception_create(request, payload: QuotaExceptionIn):
     scope.require_role(request.user, scope.PROVINCE)
@@ -317,7 +317,7 @@ def _purchase_detail(p) -> dict:
     "/purchases",
     response={201: PurchaseDetail},
     tags=["vehicles · purchases"],
-    summary=gettext("新建购置（预算批复）"),
+    summary=gettext_lazy("新建购置（预算批复）"),
 )
 def purchase_create(request, payload: PurchaseIn):
     city = selectors.city_get(request.user, payload.city_code)
@@ -343,7 +343,7 @@ def purchase_detail(request, purchase_id: int):
     "/purchases/{purchase_id}/stage",
     response=PurchaseDetail,
     tags=["vehicles · purchases"],
-    summary=gettext("推进购置阶段"),
+    summary=gettext_lazy("推进购置阶段"),
 )
 def purchase_stage(request, purchase_id: int, payload: StageIn):
     p = selectors.purchase_get(request.user, purchase_id)
@@ -377,7 +377,7 @@ class VehicleFilters(PageParams):
     "/vehicles",
     response=page_schema(VehicleOut),
     tags=["vehicles · register"],
-    summary=pgettext("the register (scoped; papers=due|overdue)", "车辆登记簿"),
+    summary=pgettext_lazy("the register (scoped; papers=due|overdue)", "车辆登记簿"),
 )
 def vehicle_list(request, filters: Query[VehicleFilters]):
     qs = selectors.vehicles_for(
@@ -423,7 +423,7 @@ def _purchase(request, purchase_id: int | None):
     "/vehicles",
     response={201: VehicleOut},
     tags=["vehicles · register"],
-    summary=pgettext("put a vehicle on the register", "登记车辆"),
+    summary=pgettext_lazy("put a vehicle on the register", "登记车辆"),
 )
 def vehicle_create(request, payload: VehicleIn):
     data = payload.dict()
@@ -479,7 +479,7 @@ def vehicle_patch(request, vehicle_id: int, payload: VehiclePatch):
     "/vehicles/{vehicle_id}/register",
     response=VehicleOut,
     tags=["vehicles · register"],
-    summary=gettext("上牌"),
+    summary=gettext_lazy("上牌"),
 )
 def vehicle_register(request, vehicle_id: int, payload: RegisterIn):
     v = services.vehicle_register(
@@ -506,7 +506,7 @@ def vehicle_status(request, vehicle_id: int, payload: StatusIn):
     "/vehicles/{vehicle_id}/assign",
     response=VehicleOut,
     tags=["vehicles · register"],
-    summary=gettext("指派驾驶员与驻站"),
+    summary=gettext_lazy("指派驾驶员与驻站"),
 )
 def vehicle_assign(request, vehicle_id: int, payload: AssignIn):
     v = _vehicle(request, vehicle_id)
@@ -527,7 +527,7 @@ def vehicle_assign(request, vehicle_id: int, payload: AssignIn):
     "/vehicles/{vehicle_id}/transfer",
     response={201: TransferOut},
     tags=["vehicles · transfers"],
-    summary=pgettext("move the vehicle to another unit", "调拨"),
+    summary=pgettext_lazy("move the vehicle to another unit", "调拨"),
 )
 def vehicle_transfer(request, vehicle_id: int, payload: TransferIn):
     v = _vehicle(request, vehicle_id)
@@ -563,7 +563,7 @@ def policy_list(request, vehicle_id: int):
     "/vehicles/{vehicle_id}/insurance",
     response={201: PolicyOut},
     tags=["vehicles · insurance"],
-    summary=gettext("登记保单（交强险/商业险）"),
+    summary=gettext_lazy("登记保单（交强险/商业险）"),
 )
 def policy_add(request, vehicle_id: int, payload: PolicyIn):
     p = services.policy_add(actor=request.user, vehicle=_vehicle(request, vehicle_id), **payload.dict())
@@ -589,7 +589,7 @@ def inspection_list(request, vehicle_id: int):
     "/vehicles/{vehicle_id}/inspections",
     response={201: InspectionOut},
     tags=["vehicles · inspections"],
-    summary=gettext("登记检验"),
+    summary=gettext_lazy("登记检验"),
 )
 def inspection_add(request, vehicle_id: int, payload: InspectionIn):
     record = services.inspection_record(
@@ -602,7 +602,7 @@ def inspection_add(request, vehicle_id: int, payload: InspectionIn):
     "/vehicles/{vehicle_id}/inspection-due",
     response=VehicleOut,
     tags=["vehicles · inspections"],
-    summary=gettext("修改检验有效期至"),
+    summary=gettext_lazy("修改检验有效期至"),
 )
 def inspection_due_set(request, vehicle_id: int, payload: InspectionDueIn):
     v = services.vehicle_set_inspection_due(
@@ -644,7 +644,7 @@ def odometer_list(request, vehicle_id: int):
     "/vehicles/{vehicle_id}/odometer",
     response={201: OdometerOut},
     tags=["vehicles · odometer"],
-    summary=gettext("登记里程（不可减少）"),
+    summary=gettext_lazy("登记里程（不可减少）"),
 )
 def odometer_add(request, vehicle_id: int, payload: OdometerIn):
     record = services.odometer_record(
@@ -660,7 +660,7 @@ def odometer_add(request, vehicle_id: int, payload: OdometerIn):
     "/vehicles/{vehicle_id}/disposal",
     response={201: DisposalOut},
     tags=["vehicles · disposal"],
-    summary=gettext("申请处置"),
+    summary=gettext_lazy("申请处置"),
 )
 def disposal_request(request, vehicle_id: int, payload: DisposalIn):
     if payload.method not in DisposalMethod.values:
@@ -687,7 +687,7 @@ def disposal_list(request, params: Query[PageParams], status: str | None = None)
     "/disposals/{request_id}/approve",
     response=DisposalOut,
     tags=["vehicles · disposal"],
-    summary=gettext("批准处置"),
+    summary=gettext_lazy("批准处置"),
 )
 def disposal_approve(request, request_id: int, payload: DecisionIn):
     d = services.disposal_decide(
@@ -703,7 +703,7 @@ def disposal_approve(request, request_id: int, payload: DecisionIn):
     "/disposals/{request_id}/reject",
     response=DisposalOut,
     tags=["vehicles · disposal"],
-    summary=gettext("驳回处置"),
+    summary=gettext_lazy("驳回处置"),
 )
 def disposal_reject(request, request_id: int, payload: DecisionIn):
     d = services.disposal_decide(
@@ -730,7 +730,7 @@ def _xlsx(data: bytes, filename: str) -> HttpResponse:
 @router.get(
     "/import-template",
     tags=["vehicles · import"],
-    summary=pgettext("the import template (.xlsx)", "导入模板"),
+    summary=pgettext_lazy("the import template (.xlsx)", "导入模板"),
 )
 def import_template(request):
     return _xlsx(exporters.template_workbook(), "vehicle-import-template.xlsx")
@@ -739,7 +739,7 @@ def import_template(request):
 @router.get(
     "/export",
     tags=["vehicles · import"],
-    summary=gettext("导出登记簿"),
+    summary=gettext_lazy("导出登记簿"),
 )
 def vehicle_export(request, filters: Query[VehicleFilters]):
     qs = selectors.vehicles_for(
@@ -759,7 +759,7 @@ def vehicle_export(request, filters: Query[VehicleFilters]):
     "/import",
     response={200: ImportReport},
     tags=["vehicles · import"],
-    summary=gettext("从 Excel 导入车辆"),
+    summary=gettext_lazy("从 Excel 导入车辆"),
 )
 def vehicle_import(request, file: File[UploadedFile], dry_run: Form[bool] = False):
     scope.require_role(request.user, *services.REGISTER_ROLES)

@@ -267,7 +267,9 @@ def read_rows(source) -> tuple[dict[str, str], list[tuple[int, dict]]]:
     missing = [name for name, (_a, required) in COLUMNS.items() if required and name not in headers]
     if missing:
         raise ImportFileError(
-            gettext("缺少必填列：{missing}").format(missing="、".join(missing)),
+            pgettext("missing column(s): {missing}", "缺少必填列：{missing}").format(
+                missing="、".join(missing)
+            ),
             {"missing": missing},
         )
     return headers, rows

@@ -229,25 +229,25 @@ def test_size_table_download(api, roll, province_user, changsha_user):
     r = api.as_(province_user).get("/assets/demand/size-table.xlsx")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["男 men", "女 women"]
-    men = wb["男 men"]
+    assert wb.sheetnames == ["男", "女"]
+    men = wb["男"]
     cells = {(c.row, c.column): c for row in men.iter_rows() for c in row if c.value is not None}
     # the tops block: find the row of DRESS-JACKET and the column of 175/92A
     jacket_row = next(r for (r, c), cell in cells.items() if c == 1 and cell.value == "DRESS-JACKET")
     header_row = max(
-        r for (r, c), cell in cells.items() if c == 1 and cell.value == "代码 code" and r < jacket_row
+        r for (r, c), cell in cells.items() if c == 1 and cell.value == "代码" and r < jacket_row
     )
     col = next(c for (r, c), cell in cells.items() if r == header_row and cell.value == "175/92A")
     assert men.cell(jacket_row, col).value == 3  # a b i (Changsha) — d is 180/100A
     col180 = next(c for (r, c), cell in cells.items() if r == header_row and cell.value == "180/100A")
     assert men.cell(jacket_row, col180).value == 1
-    total_col = next(c for (r, c), cell in cells.items() if r == header_row and cell.value == "合计 total")
+    total_col = next(c for (r, c), cell in cells.items() if r == header_row and cell.value == "合计")
     assert men.cell(jacket_row, total_col).value == 4
     # the one-size column '-' is text, not a formula
     dash = [cell for cell in cells.values() if cell.value == "-"]
     assert dash and all(cell.data_type == "s" for cell in dash)
     assert men.cell(jacket_row, 2).value == "常服上衣（男）"
-    women = wb["女 women"]
+    women = wb["女"]
     assert any(c.value == "常服上衣（女）" for row in women.iter_rows() for c in row)
     # a city's staff get their city; a snapshot's table too
     assert api.as_(changsha_user).get("/assets/demand/size-table.xlsx", {"city": "430200"}).status_code == 404

@@ -65,7 +65,7 @@ def test_csv_rows_byte_exact(small_roll):
     ).encode()
     assert out == expected
     assert not out.startswith(b"\xef\xbb\xbf")
-    assert "号型未知 size unknown DRESS-JACKET: 男 1 女 0 — 戊(430200)" in err
+    assert "号型未知 DRESS-JACKET：男 1，女 0 — 戊(430200)" in err
 
 
 def test_order_byte_exact(small_roll):
@@ -109,13 +109,13 @@ def test_json_and_snapshot(small_roll):
     assert doc["unknown"][0]["officers"][0]["name"] == "戊"
     snap = DemandSnapshot.objects.get()
     assert snap.note == "命令快照" and snap.created_by == small_roll
-    assert "快照 snapshot" in err
+    assert "快照 #" in err
 
 
 def test_made_to_measure_goes_to_stderr(small_roll, org):
     OfficerFactory(name="特", unit=org["430100"], chest_cm=Decimal(100), waist_cm=Decimal(70))
     out, err = run("--user", small_roll.username)
-    assert "量体定制 made to measure 特" in err and "DRESS-JACKET×1" in err
+    assert "量体定制 特（" in err and "DRESS-JACKET×1" in err
     assert "430100,DRESS-JACKET,男,175/92A,2" in out.decode()
 
 

@@ -217,7 +217,7 @@ def test_gap_endpoints(api, world, changsha_user, zhuzhou_user):
     from openpyxl import load_workbook
 
     wb = load_workbook(io.BytesIO(xlsx.content), read_only=True)
-    listed = list(wb["优先清单 priority list"].iter_rows(min_row=2, values_only=True))
+    listed = list(wb["优先清单"].iter_rows(min_row=2, values_only=True))
     county = (
         api.as_(changsha_user).get(P + "/equipment/gaps/rows", {"unit": "430121", "page_size": 500}).json()
     )

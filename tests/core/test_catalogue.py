@@ -61,3 +61,26 @@ def test_every_template_compiles():
     assert len(names) > 60
     for name in names:
         get_template(name)  # a tag that does not parse raises TemplateSyntaxError naming the template
+
+
+def test_no_chinese_text_means_two_things_across_apps():
+    """Django merges the apps' catalogues into one (the first app in INSTALLED_APPS wins): a Chinese text
+    with two English meanings in two apps must carry a context, or one page shows the other's word."""
+    from django.apps import apps
+
+    msg = re.compile(
+        r'(?:msgctxt "((?:[^"\\]|\\.)*)"\n)?msgid "((?:[^"\\]|\\.)*)"\nmsgstr "((?:[^"\\]|\\.)*)"'
+    )
+    seen, clashes = {}, []
+    for config in apps.get_app_configs():
+        po = pathlib.Path(config.path) / "locale/en/LC_MESSAGES/django.po"
+        if not po.exists() or ROOT not in po.parents:
+            continue
+        for ctx, mid, mstr in msg.findall(po.read_text()):
+            if not mid:
+                continue
+            first = seen.setdefault((ctx, mid), (config.label, mstr))
+            if first[1].lower() != mstr.lower():
+                clashes.append(f"{mid!r} ({ctx or 'no context'}): {first} / {(config.label, mstr)}")
+    assert len(seen) > 1000
+    assert clashes == [], clashes[:20]

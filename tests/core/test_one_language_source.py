@@ -108,3 +108,16 @@ def test_zh_is_chinese_whatever_the_language():
     with translation.override("en"):
         assert zh(gettext_lazy("已发运")) == "已发运"
         assert not HAN.search(str(gettext_lazy("已发运")))
+
+
+def test_the_api_docs_follow_the_request_language(client):
+    zh_doc = client.get("/api/v1/openapi.json").json()
+    en_doc = client.get("/api/v1/openapi.json", HTTP_ACCEPT_LANGUAGE="en").json()
+
+    def summaries(doc):
+        return [op.get("summary", "") for path in doc["paths"].values() for op in path.values()]
+
+    zh_s, en_s = summaries(zh_doc), summaries(en_doc)
+    assert len(zh_s) == len(en_s) > 100
+    assert sum(bool(HAN.search(s)) for s in zh_s) > 100, "Chinese by default"
+    assert [s for s in en_s if HAN.search(s)] == [], "English when asked, never glued"

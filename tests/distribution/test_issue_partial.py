@@ -313,6 +313,6 @@ def test_api_answer_follows_the_request_language(api, short_county, county_user)
     )
     cap = owed(body, short_county["B"], "short")[CAP]
     assert cap["item"] == CAP and cap["reason"] == "short"  # codes stay codes
-    assert cap["reason_text"] == "not enough stock" and cap["item_name"] == "peaked cap (men's)"
+    assert cap["reason_text"] == "Not enough stock" and cap["item_name"] == "peaked cap (men's)"
     msg = next(s["message"] for s in body["short"] if s["item"] == CAP)
     assert msg == "peaked cap (men's), size 57: 1 in stock, 4 needed"

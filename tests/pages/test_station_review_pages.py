@@ -65,7 +65,7 @@ def test_station_adds_a_found_item_from_the_survey_form(browse, station_user, su
     assert str(item.acquired_value) == "1200.50" and item.acquired_on == datetime.date(2023, 5, 1)
     entry = SurveyEntry.objects.get(item=item)
     assert entry.found and entry.survey_return.survey == sv and entry.note == "仓库角落发现"
-    assert ChangeRecord.objects.filter(note="清查发现 found").exists()
+    assert ChangeRecord.objects.filter(note="清查发现").exists()
     after = text(c.get(url))
     assert item.asset_tag in after and 'data-testid="found-tag"' in after
 

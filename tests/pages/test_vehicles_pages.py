@@ -212,7 +212,7 @@ def test_register_beyond_the_quota_is_refused_on_the_form(browse, changsha_user,
         "/vehicles/register/",
         {"owning_unit": "430100", "vin": valid_vin(), "brand": "大众", "counts_against_quota": "1"},
     )
-    assert response.status_code == 409 and "超出车辆编制" in text(response)
+    assert response.status_code == 409 and "超出编制" in text(response)
     assert Vehicle.objects.count() == before
 
 

@@ -138,7 +138,7 @@ def test_stale_running_job_is_retried_once_then_failed(
     _running(job, attempts=2, minutes_ago=120)  # …and died again during the retry
     assert services.jobs_reap_stale() == {"requeued": [], "failed": [job.pk]}
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and "worker was lost" in job.error and job.finished_at
+    assert job.status == JobStatus.FAILED and "工作进程中断" in job.error and job.finished_at
 
 
 def test_serve_queues_again_what_a_stopped_run_left_running(

@@ -136,8 +136,8 @@ def test_row_errors_name_row_column_value_reason_and_write_nothing(good, changsh
         (14, "标志涂装"),
     } <= found
     by_row = {e["row"]: e for e in result.errors}
-    assert by_row[7]["value"] == bad_vin and "position 9" in by_row[7]["reason"]
-    assert "row 4" in by_row[8]["reason"] and "another unit" in by_row[12]["reason"]
+    assert by_row[7]["value"] == bad_vin and "第9位校验位错误" in by_row[7]["reason"]
+    assert "第4行" in by_row[8]["reason"] and "跨市州调拨" in by_row[12]["reason"]
     assert Vehicle.objects.count() == 1  # only the Zhuzhou vehicle made by the fixture
     # the service-level error (row 15) shows once the cheap errors are fixed
     result = import_vehicles(actor=changsha_user, source=workbook(rows[:3] + [rows[-1]]))
@@ -148,7 +148,7 @@ def test_row_errors_name_row_column_value_reason_and_write_nothing(good, changsh
 def test_over_quota_in_an_import_refuses_everything(org, changsha_user):
     rows = [row(i, valid_vin(), f"湘A{20000 + i}") for i in range(1, 14)]  # Changsha's quota is 12
     result = import_vehicles(actor=changsha_user, source=workbook(rows))
-    assert [e["row"] for e in result.errors] == [16] and "quota" in result.errors[0]["reason"]
+    assert [e["row"] for e in result.errors] == [16] and "超出编制" in result.errors[0]["reason"]
     assert result.errors[0]["column"] == "所属单位" and Vehicle.objects.count() == 0
 
 

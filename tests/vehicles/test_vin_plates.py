@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -44,7 +47,11 @@ def test_computed_vins_of_chinese_makers_are_valid():
     ],
 )
 def test_invalid_vins_say_why(number, reason):
+    """The reason in Chinese by default, in English (the words checked here) when the user switched."""
     with pytest.raises(vin.VinError) as exc:
+        vin.validate(number)
+    assert re.search(r"[\u4e00-\u9fff]", str(exc.value)), str(exc.value)
+    with translation.override("en"), pytest.raises(vin.VinError) as exc:
         vin.validate(number)
     assert reason in str(exc.value)
 
@@ -108,6 +115,10 @@ def test_valid_plates(text, expected, kind):
     ],
 )
 def test_invalid_plates_say_why(text, reason):
+    """The reason in Chinese by default, in English (the words checked here) when the user switched."""
     with pytest.raises(plates.PlateError) as exc:
+        plates.validate(text)
+    assert re.search(r"[\u4e00-\u9fff]", str(exc.value)), str(exc.value)
+    with translation.override("en"), pytest.raises(plates.PlateError) as exc:
         plates.validate(text)
     assert reason in str(exc.value)

@@ -23,6 +23,7 @@ def test_parse_normalises_full_width_spaces_and_lower_x():
         ("43010219860503121A", "characters"),
     ],
 )
+@pytest.mark.usefixtures("english")
 def test_parse_errors(value, reason):
     with pytest.raises(ids.IdNumberError, match=reason):
         ids.parse(value)

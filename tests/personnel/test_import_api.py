@@ -81,8 +81,8 @@ def test_error_report_workbook(api, org, changsha_user):
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = workbook(r)
     assert wb.worksheets[0]["N5"].comment.text.startswith("应为1开头")
-    assert wb["错误 errors"]["B3"].value == "联系电话"
-    assert Officer.objects.count() == 0 and not ChangeRecord.objects.filter(note__contains="roll").exists()
+    assert wb["错误"]["B3"].value == "联系电话"
+    assert Officer.objects.count() == 0 and not ChangeRecord.objects.filter(note="花名册导入").exists()
 
 
 def _ids(wb) -> list[str]:

@@ -35,7 +35,7 @@ def test_officer_create_checks_id_and_gender_and_records(org, changsha_user):
             id_number=make("430102", datetime.date(1980, 3, 1), 8, "M"),
             gender="F",
         )
-    with pytest.raises(QMError, match="check character"):
+    with pytest.raises(QMError, match="校验码错误"):
         services.officer_create(
             actor=changsha_user,
             unit=org["430121"],

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import lru_cache
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 OK, MISSING, MADE_TO_MEASURE = "ok", "missing", "mtm"
 
@@ -78,9 +78,27 @@ def bottom_fit(waist) -> int:
     return 2 * floor((D(waist) + 1) / 2)
 
 
+HEIGHT = pgettext_lazy("measurement", "身高")
+CHEST = pgettext_lazy("measurement", "胸围")
+WAIST = pgettext_lazy("measurement", "腰围")
+FOOT = pgettext_lazy("measurement", "脚长或鞋码")
+HEAD = pgettext_lazy("measurement", "头围")
+
+
 def _missing(*pairs) -> str:
-    names = [label for value, label in pairs if value is None]
-    return "缺少测量 no " + ", ".join(names) + " measurement" if names else ""
+    """What to measure, in the active language: 缺少测量：身高、腰围."""
+    names = [str(label) for value, label in pairs if value is None]
+    if not names:
+        return ""
+    return gettext("缺少测量：{names}").format(names=pgettext("list separator", "、").join(names))
+
+
+class FootSizeError(ValueError):
+    """A shoe cell that is neither a European size nor a foot length; .code says which rule it broke."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
 
 
 def garment_sizes(gender: str, height, chest, waist) -> tuple[Size, Size]:
@@ -101,7 +119,7 @@ def garment_sizes(gender: str, height, chest, waist) -> tuple[Size, Size]:
         if not lo <= hao <= hi:
             reason = gettext("号 {hao} 超出 {lo}–{hi}").format(hao=hao, lo=lo, hi=hi)
             return Size(None, MADE_TO_MEASURE, reason), Size(None, MADE_TO_MEASURE, reason)
-    missing = _missing((height, "height"), (chest, "chest"), (waist, "waist"))
+    missing = _missing((height, HEIGHT), (chest, CHEST), (waist, WAIST))
     results = []
     for value, fit_fn, (flo, fhi), kind in (
         (chest, top_fit, TOP_RANGE[gender], "top"),
@@ -133,30 +151,36 @@ def foot_mm_from_input(value) -> Decimal:
     v = D(value)
     if 34 <= v <= 48:
         if (v * 2) != (v * 2).to_integral_value():
-            raise ValueError("European sizes go in halves")
+            raise FootSizeError("halves", gettext("欧码以半码为单位"))
         return (v + 10) * 5
     if 200 <= v <= 320:
         return v
-    raise ValueError("neither a European size 34–48 nor a foot length 200–320 mm")
+    raise FootSizeError("range", gettext("应为脚长200–320毫米或欧码34–48"))
 
 
+# The numbers are cached; the reason is worded on each call, in the language active then.
 @lru_cache(maxsize=2048)
+def _shoe_number(foot_mm) -> int:
+    return 5 * ceil(D(foot_mm) / 5)
+
+
 def shoe_size(foot_mm) -> Size:
     if foot_mm is None:
-        return Size(None, MISSING, _missing((None, "foot length or shoe size")))
-    size = 5 * ceil(D(foot_mm) / 5)
+        return Size(None, MISSING, _missing((None, FOOT)))
+    size = _shoe_number(foot_mm)
     if not SHOE_RANGE[0] <= size <= SHOE_RANGE[1]:
-        return Size(None, MADE_TO_MEASURE, f"shoe {size} outside {SHOE_RANGE[0]}–{SHOE_RANGE[1]}")
+        lo, hi = SHOE_RANGE
+        return Size(None, MADE_TO_MEASURE, gettext("鞋号 {size} 超出 {lo}–{hi}").format(size=size, lo=lo, hi=hi))
     return Size(str(size))
 
 
-@lru_cache(maxsize=2048)
 def cap_size(head_cm) -> Size:
     if head_cm is None:
-        return Size(None, MISSING, _missing((None, "head")))
+        return Size(None, MISSING, _missing((None, HEAD)))
     size = round_half_up(head_cm)
     if not CAP_RANGE[0] <= size <= CAP_RANGE[1]:
-        return Size(None, MADE_TO_MEASURE, f"cap {size} outside {CAP_RANGE[0]}–{CAP_RANGE[1]}")
+        lo, hi = CAP_RANGE
+        return Size(None, MADE_TO_MEASURE, gettext("帽号 {size} 超出 {lo}–{hi}").format(size=size, lo=lo, hi=hi))
     return Size(str(size))
 
 

@@ -326,7 +326,7 @@ def clean_foot(value) -> tuple[Decimal, Decimal | None]:
 
 
 def _clean_foot(value) -> tuple[Decimal, Decimal | None]:
-    from assets.sizes import foot_mm_from_input
+    from assets.sizes import FootSizeError, foot_mm_from_input
 
     number, unit = _decimal(value)
     if unit in ("cm", "厘米", "公分"):
@@ -338,13 +338,8 @@ def _clean_foot(value) -> tuple[Decimal, Decimal | None]:
         raise _CellError("out_of_range", gettext("脚长应在200–320毫米之间"))
     try:
         foot = foot_mm_from_input(number)
-    except ValueError as exc:
-        if "halves" in str(exc):
-            raise _CellError("out_of_range", gettext("欧码以半码为单位")) from None
-        raise _CellError(
-            "out_of_range",
-            gettext("应为脚长200–320毫米或欧码34–48"),
-        ) from None
+    except FootSizeError as exc:
+        raise _CellError("out_of_range", str(exc)) from None
     is_eu = foot != number or unit in ("码", "号", "eu")
     _one_decimal(number)
     return foot.quantize(Decimal("0.1")), (number.quantize(Decimal("0.1")) if is_eu else None)

@@ -76,16 +76,23 @@ def write_table(ws, columns: Sequence, rows: Iterable[Sequence], *, print_header
     ws.append([text_cell(ws, col.label, HEADER_FONT) for col in columns])
     # Plain values take openpyxl's fast path; only a formula-looking string (forced to text) or a column
     # with a number format ("0", "0.00"…) needs a cell object. Text needs no "@" format.
-    styled = {i for i, col in enumerate(columns) if col.number_format not in ("@", "General", "")}
+    # The style of a formatted column is made once and shared by its cells (a write-only cell is written and
+    # dropped; nothing changes it after), instead of looking the format up again for every cell.
+    styles = {}
+    for i, col in enumerate(columns):
+        if col.number_format not in ("@", "General", ""):
+            template = WriteOnlyCell(ws, value=0)
+            template.number_format = col.number_format
+            styles[i] = template._style
     n = 0
     for row in rows:
         values = [safe_value(v) for v in row]
         for i, value in enumerate(values):
             if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
                 values[i] = text_cell(ws, value)
-            elif i in styled and value is not None:
+            elif i in styles and value is not None:
                 cell = WriteOnlyCell(ws, value=value)
-                cell.number_format = columns[i].number_format
+                cell._style = styles[i]
                 values[i] = cell
         ws.append(values)
         n += 1

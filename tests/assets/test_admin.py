@@ -21,7 +21,7 @@ def test_officer_sizes_admin_shows_codes_and_what_to_measure(roll, changsha_user
     assert "175/92A" in body and "特体" in body
     assert "丁" not in body  # the province's bureau is outside Changsha's scope
     body = staff_client(zhuzhou_user).get("/admin/assets/officersizes/").content.decode()
-    assert "no waist measurement" in body and "甲" not in body
+    assert "缺少测量：腰围" in body and "甲" not in body
 
 
 def test_item_admin_edit_makes_a_new_version(catalog, province_user):

@@ -147,7 +147,7 @@ def test_officer_sizes_with_what_is_missing(api, roll, changsha_user, zhuzhou_us
     assert codes == {"top": "175/92A", "bottom": "175/76A", "shoe_mm": "255", "hat_cm": "57"}
     assert r.json()["complete"] is True and r.json()["missing"] == []
     e = api.as_(province_user).get(f"/assets/officers/{roll['e'].pk}/sizes").json()
-    assert e["complete"] is False and any("no waist measurement" in m for m in e["missing"])
+    assert e["complete"] is False and any("缺少测量：腰围" in m for m in e["missing"])
     f = api.as_(province_user).get(f"/assets/officers/{roll['f'].pk}/sizes").json()
     assert f["complete"] is True and f["made_to_measure"]
     # another city's officer is out of scope

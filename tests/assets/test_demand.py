@@ -55,7 +55,7 @@ def test_unknown_sizes_counted_per_item_with_names(roll):
     assert unknown["SHIRT-SHORT"]["quantity"] == {"M": 3, "F": 0}
     officer = unknown["DRESS-JACKET"]["officers"][0]
     assert officer["name"] == "戊" and officer["city_code"] == "430200"
-    assert "no waist measurement" in officer["reason"]
+    assert "缺少测量：腰围" in officer["reason"]
     assert "CAP-PEAKED" not in unknown and "INS-BELT" not in unknown
 
 

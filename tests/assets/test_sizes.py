@@ -196,8 +196,26 @@ def test_shoe_input_european_or_mm(value, mm):
 
 @pytest.mark.parametrize("value", ["33.5", "48.5", "49", "199", "320.5", "0", "40.3"])
 def test_shoe_input_rejected(value):
-    with pytest.raises(ValueError):
+    with pytest.raises(sizes.FootSizeError) as caught:
         sizes.foot_mm_from_input(Dec(value))
+    assert caught.value.code == ("halves" if value in ("40.3",) else "range")
+    assert "欧码" in str(caught.value)
+
+
+def test_reasons_follow_the_language_even_after_a_cached_size():
+    """The shoe and cap numbers are cached; the words are not, so a switch of language is honoured."""
+    from django.utils import translation
+
+    assert sizes.shoe_size(Dec(310)).reason == "鞋号 310 超出 220–300"
+    assert sizes.cap_size(Dec(65)).reason == "帽号 65 超出 54–62"
+    with translation.override("en"):
+        assert sizes.shoe_size(Dec(310)).reason == "shoe size 310 outside 220–300"
+        assert sizes.cap_size(Dec(65)).reason == "cap size 65 outside 54–62"
+        assert sizes.cap_size(None).reason == "missing measurement: head"
+        assert sizes.garment_sizes("M", None, Dec(92), None)[0].reason == "missing measurement: height, waist"
+        with pytest.raises(sizes.FootSizeError, match="European sizes go in halves"):
+            sizes.foot_mm_from_input(Dec("40.3"))
+    assert sizes.cap_size(None).reason == "缺少测量：头围"
 
 
 def test_shoes_from_european_size_when_no_foot_length():
@@ -236,7 +254,8 @@ def test_cap_boundaries(head, code, status):
 def test_missing_measurements_say_what_to_measure():
     top, bottom = sizes.garment_sizes("M", Dec(173), Dec(92), None)
     assert top.status == bottom.status == MISSING
-    assert "no waist measurement" in top.reason
+    assert top.reason == "缺少测量：腰围"
+    assert sizes.garment_sizes("F", None, Dec(92), None)[0].reason == "缺少测量：身高、腰围"
     all_sizes = sizes.sizes_for("F")
     assert all_sizes["shoe_mm"].status == MISSING and all_sizes["hat_cm"].status == MISSING
     assert all_sizes["none"].code == "-" and all_sizes["badge_number"].code == "-"

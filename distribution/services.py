@@ -860,6 +860,29 @@ def _next_number(prefix: str) -> str:
         n += 1
 
 
+def check_route(actor, to_unit: OrgUnit, *, from_unit: OrgUnit | None = None) -> None:
+    """The one rule of who ships where, for every door (a draft shipment, a city's transfer to a county):
+    the provincial store → a city (province staff); a city → one of its active counties (that city's staff or
+    the province); a supplier (no from_unit) → a city or a county (province staff). Counties do not ship."""
+    if from_unit is None:
+        scope.require_role(actor, scope.PROVINCE)
+        if to_unit.level not in (Level.CITY, Level.COUNTY):
+            raise QMError("bad_route", gettext("供应商直发市州或县级"), {"field": "to_unit"})
+        return
+    if from_unit.level == Level.PROVINCE:
+        if to_unit.level != Level.CITY:
+            raise QMError("bad_route", gettext("省级仓库发往市州"), {"field": "to_unit"})
+        scope.require_role(actor, scope.PROVINCE)
+        return
+    if from_unit.level != Level.CITY:
+        raise QMError("bad_route", gettext("县级机构不发运"), {"field": "from_unit"})
+    if not scope.in_scope(actor, from_unit):
+        raise NotFound()
+    if to_unit.level != Level.COUNTY or to_unit.parent_id != from_unit.pk or not to_unit.is_active:
+        raise QMError("bad_route", gettext("市州发往本市州的县级机构"), {"field": "to_unit"})
+    scope.require_role(actor, scope.PROVINCE, scope.CITY, unit=from_unit)
+
+
 def shipment_create(
     *,
     actor,
@@ -878,37 +901,8 @@ def shipment_create(
             gettext("须指明发货方：单位或供应商之一"),
             {"field": "from_unit"},
         )
-    if from_unit is not None:
-        if from_unit.level == Level.PROVINCE:
-            if to_unit.level != Level.CITY:
-                raise QMError(
-                    "bad_route",
-                    gettext("省级仓库发往市州"),
-                    {"field": "to_unit"},
-                )
-            scope.require_role(actor, scope.PROVINCE)
-        elif from_unit.level == Level.CITY:
-            if to_unit.level != Level.COUNTY or to_unit.parent_id != from_unit.pk:
-                raise QMError(
-                    "bad_route",
-                    gettext("市州发往本市州的县级机构"),
-                    {"field": "to_unit"},
-                )
-            if not scope.in_scope(actor, from_unit):
-                raise NotFound()
-            scope.require_role(actor, scope.PROVINCE, scope.CITY, unit=from_unit)
-        else:
-            raise QMError("bad_route", gettext("县级机构不发运"), {"field": "from_unit"})
-        src = unit_location(from_unit)
-    else:
-        scope.require_role(actor, scope.PROVINCE)
-        if to_unit.level not in (Level.CITY, Level.COUNTY):
-            raise QMError(
-                "bad_route",
-                gettext("供应商直发市州或县级"),
-                {"field": "to_unit"},
-            )
-        src = supplier_location(supplier)
+    check_route(actor, to_unit, from_unit=from_unit)
+    src = unit_location(from_unit) if from_unit is not None else supplier_location(supplier)
     if plan is not None and plan.city_id != to_unit.city_id:
         raise QMError("bad_plan", gettext("分配方案不属于收货市州"), {"field": "plan"})
     parsed = parse_lines(lines)

@@ -122,18 +122,13 @@ class Suggestion:
 
 
 def check_route(actor, city: OrgUnit, county: OrgUnit) -> None:
-    """The city's own staff (or the province) ship from the city's store to one of its active counties."""
+    """The city's own staff (or the province) ship from the city's store to one of its active counties: the
+    shipments' one route rule (services.check_route)."""
     if not scope.in_scope(actor, city):
         raise NotFound()
     if city.level != Level.CITY:
         raise QMError("bad_route", gettext("发货方须为市州"), {"field": "from_unit"})
-    if county.level != Level.COUNTY or county.parent_id != city.pk or not county.is_active:
-        raise QMError(
-            "bad_route",
-            gettext("请选择本市州的县级机构"),
-            {"field": "to_unit"},
-        )
-    scope.require_role(actor, scope.PROVINCE, scope.CITY, unit=city)
+    services.check_route(actor, county, from_unit=city)
 
 
 def _city_stock(city: OrgUnit) -> dict[tuple[int, str, str], int]:

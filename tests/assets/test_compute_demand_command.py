@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from assets.models import DemandSnapshot
+from assets.models import DemandSnapshot, ItemType
+from personnel.models import Officer
 from tests.personnel.factories import OfficerFactory
 
 
@@ -65,7 +66,10 @@ def test_csv_rows_byte_exact(small_roll):
     ).encode()
     assert out == expected
     assert not out.startswith(b"\xef\xbb\xbf")
-    assert "号型未知 DRESS-JACKET：男 1，女 0 — 戊(430200)" in err
+    jacket = ItemType.objects.get(code="DRESS-JACKET").name_zh
+    unit = Officer.objects.get(name="戊").unit.name
+    assert f"号型未知 {jacket}：男 1，女 0 — 戊（{unit}）" in err
+    assert "DRESS-JACKET" not in err and "430200" not in err  # names on standard error, never codes
 
 
 def test_order_byte_exact(small_roll):
@@ -115,7 +119,9 @@ def test_json_and_snapshot(small_roll):
 def test_made_to_measure_goes_to_stderr(small_roll, org):
     OfficerFactory(name="特", unit=org["430100"], chest_cm=Decimal(100), waist_cm=Decimal(70))
     out, err = run("--user", small_roll.username)
-    assert "量体定制 特（" in err and "DRESS-JACKET×1" in err
+    assert "量体定制 特（" in err and "，男）" in err
+    assert "胸围 100" in err and "腰围 70" in err and "特体" in err
+    assert "DRESS-JACKET" not in err and "chest_cm" not in err and " 1 件" in err
     assert "430100,DRESS-JACKET,男,175/92A,2" in out.decode()
 
 

@@ -84,3 +84,32 @@ def test_no_chinese_text_means_two_things_across_apps():
                 clashes.append(f"{mid!r} ({ctx or 'no context'}): {first} / {(config.label, mstr)}")
     assert len(seen) > 1000
     assert clashes == [], clashes[:20]
+
+
+def test_choice_labels_in_english_are_capitalised_alike():
+    """A choice label stands alone (a select, a status badge, a column cell), so in English every one starts
+    with a capital: "Damaged" beside "Excess", never "damaged"; in Chinese they stay as written."""
+    import importlib
+    import inspect
+
+    from django.db import models
+
+    lower, seen = [], 0
+    with translation.override("en"):
+        for app in ("core", "personnel", "assets", "procurement", "distribution", "vehicles", "reports"):
+            for name in ("choices", "models", "equipment_models"):
+                try:
+                    module = importlib.import_module(f"{app}.{name}")
+                except ModuleNotFoundError:
+                    continue
+                for cls in vars(module).values():
+                    if inspect.isclass(cls) and issubclass(cls, models.Choices) and cls.__module__ == module.__name__:
+                        for value, label in cls.choices:
+                            seen += 1
+                            if str(label)[:1].islower():
+                                lower.append(f"{cls.__name__}.{value}: {label}")
+    assert seen > 100
+    assert lower == []
+    from distribution.choices import ShortReason
+
+    assert str(ShortReason.DAMAGED.label) == "损坏"

@@ -269,3 +269,20 @@ def test_supplier_direct_shipment_and_city_to_county(org, catalog, province_user
     row = flows(province_user, "430121")[(J, "M", "175/92A")]
     assert (row["shipped"], row["received"]) == (5, 5)
     assert svc.ledger_verify() == []
+
+
+def test_one_route_rule_for_drafts_and_transfers(org, catalog, changsha_user):
+    """A closed county takes no shipment, whether drafted through shipment_create or sent as a city's transfer:
+    both doors ask services.check_route and say the same thing."""
+    from distribution import transfers
+
+    county = org["430121"]
+    county.is_active = False
+    county.save(update_fields=["is_active"])
+    with pytest.raises(QMError) as drafted:
+        svc.shipment_create(actor=changsha_user, from_unit=org["430100"], to_unit=county, lines=lines())
+    with pytest.raises(QMError) as transferred:
+        transfers.check_route(changsha_user, org["430100"], county)
+    assert drafted.value.code == transferred.value.code == "bad_route"
+    assert drafted.value.message == transferred.value.message == "市州发往本市州的县级机构"
+    assert drafted.value.details == transferred.value.details == {"field": "to_unit"}

@@ -209,7 +209,7 @@ def test_officer_detail_with_sizes_missing_measurements_and_history(browse, chan
     html = text(browse(changsha_user).get(f"/roll/officers/{officer.id}/"))
     assert "未测丙" in html and officer.id_number in html  # city staff see the full ID number
     assert "缺少测量：胸围、头围" in html
-    assert "缺少测量 no chest" in html  # the size rule's reason for the garments
+    assert "缺少测量：胸围" in html  # the size rule's reason for the garments
     assert '<b class="mono">255</b>' in html  # shoe size from the foot length 252 mm
 
 
@@ -373,7 +373,7 @@ def test_city_staff_record_missing_measurements_and_the_sizes_follow(browse, cha
     [
         ("chest_cm", "九十", "应为数字"),
         ("chest_cm", "300", "chest_cm"),  # outside the plausible range: the model's validator via the service
-        ("foot_mm", "60", "neither a European size"),
+        ("foot_mm", "60", "应为脚长200–320毫米或欧码34–48"),
         ("measured_on", "2026/13/01", "日期格式"),
     ],
 )

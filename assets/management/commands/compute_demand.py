@@ -5,11 +5,12 @@ import io
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from assets import selectors, services
 from assets.demand import GENDER_LABEL, order_lines
 from core.cli import acting_user
+from personnel.choices import Gender
 from core.errors import QMError
 
 ROW_COLUMNS = ["city_code", "item_code", "gender", "size", "quantity"]
@@ -30,26 +31,41 @@ def render_csv(rows: list[list], columns: list[str]) -> str:
     return buf.getvalue()
 
 
+MEASUREMENT_WORDS = {
+    "height_cm": pgettext_lazy("measurement", "身高"),
+    "chest_cm": pgettext_lazy("measurement", "胸围"),
+    "waist_cm": pgettext_lazy("measurement", "腰围"),
+    "head_cm": pgettext_lazy("measurement", "头围"),
+    "foot_mm": pgettext_lazy("measurement", "脚长"),
+    "shoe_eu": pgettext_lazy("measurement", "欧码"),
+}
+
+
 def apart_lines(unknown: list[dict], made_to_measure: list[dict]) -> list[str]:
-    """What is reported apart, one line each, for standard error."""
+    """What is reported apart, one line each, for standard error: items, units and measurements by name (the
+    CSV on standard output keeps SIZING.md's codes, for the programs that read it)."""
     lines = []
+    sep = pgettext("list separator", "、")
     for entry in unknown:
-        names = "、".join(f"{o['name']}({o['city_code']})" for o in entry["officers"])
+        names = sep.join(f"{o['name']}（{o['unit_name']}）" for o in entry["officers"])
         lines.append(
             gettext("号型未知 {item}：男 {men}，女 {women} — {names}").format(
-                item=entry["item_code"], men=entry["quantity"]["M"], women=entry["quantity"]["F"], names=names
+                item=entry["name"], men=entry["quantity"]["M"], women=entry["quantity"]["F"], names=names
             )
         )
     for p in made_to_measure:
-        meas = " ".join(f"{k}={v}" for k, v in p["measurements"].items() if v is not None)
-        items = "、".join(f"{i['item_code']}×{i['quantity']}" for i in p["items"])
-        reasons = "; ".join(sorted({i["reason"] for i in p["items"]}))
+        meas = sep.join(
+            f"{MEASUREMENT_WORDS.get(k, k)} {v}" for k, v in p["measurements"].items() if v is not None
+        )
+        items = sep.join(
+            gettext("{name} {quantity} 件").format(name=i["name"], quantity=i["quantity"]) for i in p["items"]
+        )
+        reasons = "; ".join(sorted({str(i["reason"]) for i in p["items"]}))
         lines.append(
-            gettext("量体定制 {name}（{city_code} {unit_name}，{value}）{meas}：{items} [{reasons}]").format(
+            gettext("量体定制 {name}（{unit_name}，{gender}）{meas}：{items} [{reasons}]").format(
                 name=p["name"],
-                city_code=p["city_code"],
                 unit_name=p["unit_name"],
-                value=GENDER_LABEL[p["gender"]],
+                gender=Gender(p["gender"]).label,
                 meas=meas,
                 items=items,
                 reasons=reasons,

@@ -152,6 +152,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"  # `manage.py collectstatic` fills it; WhiteNoise serves it
 STATIC_ROOT.mkdir(exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
+# Hashed names and an immutable, far-future Cache-Control (core/static_storage.py) instead of WhiteNoise's
+# 60-second default for unhashed files.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "core.static_storage.HashedStaticStorage"},
+}
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 LOGIN_URL = "/login/"

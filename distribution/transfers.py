@@ -94,6 +94,32 @@ class Suggestion:
         return sum(ln.quantity for ln in self.lines)
 
     @property
+    def groups(self) -> list[dict]:
+        """The lines grouped by item and cut (款式), in item order, each group with its totals: the page shows
+        one heading per item, so a county's few hundred sizes read as its two dozen items."""
+        out: list[dict] = []
+        for ln in self.lines:
+            if not out or out[-1]["key"] != (ln.item.code, ln.gender):
+                out.append(
+                    {
+                        "key": (ln.item.code, ln.gender),
+                        "item_code": ln.item.code,
+                        "name": ln.name,
+                        "gender_name": ln.gender_name,
+                        "lines": [],
+                        "still_needed": 0,
+                        "in_stock": 0,
+                        "quantity": 0,
+                    }
+                )
+            group = out[-1]
+            group["lines"].append(ln)
+            group["still_needed"] += ln.still_needed
+            group["in_stock"] += ln.in_stock
+            group["quantity"] += ln.quantity
+        return out
+
+    @property
     def still_needed(self) -> int:
         return sum(ln.still_needed for ln in self.lines)
 

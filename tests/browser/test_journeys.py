@@ -121,8 +121,12 @@ def test_city_transfers_to_a_county_from_what_it_still_needs(journey, demo_site)
     page.click("[data-testid=transfer-choose] button[type=submit]")
     page.wait_for_selector("[data-testid=transfer-form]")
     check.text()
-    rows = page.locator("[data-testid=transfer-lines] tbody tr")
+    rows = page.locator("[data-testid=transfer-lines] tbody tr:not(.group)")
     assert 0 < rows.count() <= 1000
+    groups = page.locator("[data-testid=transfer-group]")  # one heading per item and cut, with its totals
+    assert 0 < groups.count() < rows.count()
+    first = groups.first
+    assert first.locator("tr.group").count() == 1 and first.locator("input[type=number]").count() >= 1
     before = _number(page.inner_text("[data-testid=transfer-total]"))
     box = rows.first.locator("input[type=number]")
     suggested = int(box.input_value())
@@ -210,7 +214,7 @@ def test_county_issues_the_whole_unit_with_some_items_short(journey, demo_site):
     page.select_option("[data-testid=transfer-choose] select[name=to_unit]", county)
     page.click("[data-testid=transfer-choose] button[type=submit]")
     page.wait_for_selector("[data-testid=transfer-form]")
-    box = page.locator("[data-testid=transfer-lines] tbody tr").first.locator("input[type=number]")
+    box = page.locator("[data-testid=transfer-lines] tbody tr:not(.group)").first.locator("input[type=number]")
     box.fill(str(int(box.input_value()) - 1))
     page.click("[data-testid=transfer-submit]")
     page.wait_for_selector("[data-testid=shipment-status]")

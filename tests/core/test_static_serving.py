@@ -41,3 +41,30 @@ def test_media_files_are_not_served_by_url_even_under_debug(settings):
         settings.DEBUG = False
         importlib.reload(config.urls)
         clear_url_caches()
+
+
+def test_pages_link_hashed_static_files_cached_for_good(tmp_path, settings):
+    """After collectstatic (what `make run` does) the pages name each file by its content hash, and WhiteNoise
+    serves those names as immutable for a year or more: no 60-second revalidation of every script."""
+    import re
+
+    root = tmp_path / "static"
+    settings.STATIC_ROOT = root
+    call_command("collectstatic", "--noinput", verbosity=0)
+    with override_settings(DEBUG=False, WHITENOISE_USE_FINDERS=False, STATIC_ROOT=root):
+        client = Client()
+        html = client.get("/login/").content.decode()
+        hashed = re.findall(r'/static/core/qm\.[0-9a-f]{12}\.css', html)
+        assert hashed, html[:500]
+        resp = client.get(hashed[0])
+        assert resp.status_code == 200
+        cache = resp.headers["Cache-Control"]
+        assert "immutable" in cache
+        assert int(re.search(r"max-age=(\d+)", cache).group(1)) >= 365 * 24 * 3600
+
+
+def test_without_collectstatic_pages_still_render_with_plain_names(tmp_path, settings):
+    settings.STATIC_ROOT = tmp_path / "empty"
+    settings.STATIC_ROOT.mkdir()
+    html = Client().get("/login/").content.decode()
+    assert "/static/core/qm.css" in html

@@ -17,6 +17,7 @@ from .models import (
     Delivery,
     DeliveryLine,
     Holiday,
+    HolidayYear,
     Lot,
     Milestone,
     Payment,
@@ -51,6 +52,23 @@ class HolidayAdmin(ProvinceOnlyAdmin):
     list_display = ["date", "kind", "name", "source"]
     list_filter = ["kind"]
     date_hierarchy = "date"
+
+
+@admin.register(HolidayYear)
+class HolidayYearAdmin(ProvinceOnlyAdmin):
+    """Each year after chinese-calendar's data: the State Council notice it comes from and the last day it
+    covers. Saved through services.holiday_year_set (the same rules and history as the API)."""
+
+    list_display = ["year", "covers_until", "source"]
+    fields = ["year", "source", "covers_until"]
+
+    def save_model(self, request, obj, form, change):
+        from . import services
+
+        saved = services.holiday_year_set(
+            actor=request.user, year=obj.year, source=obj.source, covers_until=obj.covers_until
+        )
+        obj.pk = saved.pk
 
 
 class SupplierForm(forms.ModelForm):

@@ -11,7 +11,7 @@ from personnel.selectors import unit_get
 
 from . import ocds, selectors, services
 from .choices import Method, TenderStatus
-from .models import Acceptance, Holiday
+from .models import Acceptance, Holiday, HolidayYear
 from .money import money
 from .schemas import (
     AcceptanceIn,
@@ -30,6 +30,8 @@ from .schemas import (
     DeliveryOut,
     HolidayIn,
     HolidayOut,
+    HolidayYearIn,
+    HolidayYearOut,
     LotIn,
     LotOut,
     MilestoneOut,
@@ -636,6 +638,17 @@ def holiday_list(request, year: int | None = None):
     selectors.tenders_for(request.user)  # members only
     qs = Holiday.objects.all()
     return list(qs.filter(date__year=year) if year else qs)
+
+
+@router.get("/holiday-years", response=list[HolidayYearOut], summary=gettext_lazy("工作日数据年度"))
+def holiday_year_list(request):
+    selectors.tenders_for(request.user)  # members only
+    return list(HolidayYear.objects.all())
+
+
+@router.post("/holiday-years", response={201: HolidayYearOut}, summary=gettext_lazy("录入工作日数据年度"))
+def holiday_year_set(request, payload: HolidayYearIn):
+    return Status(201, services.holiday_year_set(actor=request.user, **payload.dict()))
 
 
 @router.post("/holidays", response={201: HolidayOut})

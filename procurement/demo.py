@@ -25,7 +25,7 @@ from core.democlock import demo_clock
 from personnel.models import OrgUnit
 
 from . import services
-from .models import Holiday, Tender
+from .models import Holiday, HolidayYear, Tender
 from .workdays import WorkCalendar
 
 REFERENCE_PREFIX, REFERENCE_SUFFIX = "HNJT-", "-FZ01"  # HNJT-<year>-FZ01
@@ -38,6 +38,9 @@ ASSUMED_2027 = [
     *[(D(2027, 4, d), "holiday", "清明节") for d in (3, 4, 5)],
     *[(D(2027, 5, d), "holiday", "劳动节") for d in range(1, 6)],
     (D(2027, 4, 25), "workday", "劳动节调休"),
+    (D(2027, 6, 9), "holiday", "端午节"),
+    (D(2027, 9, 15), "holiday", "中秋节"),
+    *[(D(2027, 10, d), "holiday", "国庆节") for d in range(1, 8)],
 ]
 SUPPLIERS = [
     ("湖南湘警服饰有限公司", "430100", "长沙市雨花区", "周经理", "0731-85550001"),
@@ -87,7 +90,8 @@ def seed(*, seed: int, stdout, today: datetime.date | None = None) -> None:
 
 def ensure_calendar(first: datetime.date, last: datetime.date) -> list[int]:
     """Working-day data for every year from `first` to `last`: the years neither chinese-calendar nor the
-    Holiday table knows get the demo's assumed holidays. Returns the years added."""
+    HolidayYear table knows in full get the demo's assumed holidays, the whole year, with the assumption as
+    their source. Returns the years added."""
     cal = WorkCalendar()
     added = []
     for year in range(first.year, last.year + 1):
@@ -105,6 +109,9 @@ def ensure_calendar(first: datetime.date, last: datetime.date) -> list[int]:
             Holiday.objects.get_or_create(
                 date=day, defaults={"kind": kind, "name": name, "source": ASSUMPTION}
             )
+        HolidayYear.objects.update_or_create(
+            year=year, defaults={"source": ASSUMPTION, "covers_until": D(year, 12, 31)}
+        )
         added.append(year)
     return added
 
@@ -147,7 +154,7 @@ def _chain(cal: WorkCalendar, notice: datetime.date, slip: bool = False) -> dict
     d["evaluation_report"] = cal.add_working_days(d["bid_opening"], 2 if slip else 1)
     d["winner_chosen"] = cal.add_working_days(d["evaluation_report"], 3)
     d["award_notice"] = cal.add_working_days(d["winner_chosen"], 2 if slip else 1)
-    d["challenge_end"] = cal.add_working_days(d["award_notice"], 7)
+    d["challenge_end"] = cal.add_working_days(d["award_notice"], 1 + 7)  # the 1-working-day announcement, then 7
     d["contract_signed"] = cal.add_working_days(d["challenge_end"], 2 if slip else 3)
     d["contract_published"] = cal.add_working_days(d["contract_signed"], 1)
     return d

@@ -27,8 +27,9 @@ PRICE = {"max_digits": 18, "decimal_places": 6}
 
 class Holiday(models.Model):
     """A day that differs from the chinese-calendar data or extends it past its last year (2026): the State
-    Council publishes each year's holidays and make-up working days in the December before. A year with
-    at least one row counts as known (its other days follow the weekday)."""
+    Council publishes each year's holidays and make-up working days in the December before. A year counts as
+    known only as far as its HolidayYear says (source and the last day covered); its other days up to there
+    follow the weekday."""
 
     date = models.DateField(gettext_lazy("日期"), unique=True)
     kind = models.CharField(gettext_lazy("类型"), max_length=10, choices=HolidayKind.choices)
@@ -44,6 +45,29 @@ class Holiday(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.get_kind_display()} {self.name}"
+
+
+class HolidayYear(models.Model):
+    """Where a year's working-day data comes from (e.g. 国务院办公厅关于2027年部分节假日安排的通知) and the last
+    day it covers. A year after chinese-calendar's data counts only up to `covers_until`: any later date raises
+    calendar_missing, never a plain weekday. Its holidays and make-up working days are the Holiday rows."""
+
+    year = models.PositiveIntegerField(gettext_lazy("年度"), unique=True)
+    source = models.CharField(gettext_lazy("依据"), max_length=300)
+    covers_until = models.DateField(gettext_lazy("数据截至"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("working-day data of a year", "工作日数据年度")
+        verbose_name_plural = pgettext_lazy("working-day data of the years", "工作日数据年度")
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year}"
 
 
 class Supplier(models.Model):

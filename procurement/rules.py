@@ -14,6 +14,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext
 
+from core.i18n import tr
+
 from .workdays import CalendarMissing, WorkCalendar
 
 DATA = Path(__file__).resolve().parent / "data" / "legal_rules.json"
@@ -48,6 +50,20 @@ def ratio_rule(code: str) -> dict:
     return next(r for r in legal_data()["ratios"] if r["code"] == code)
 
 
+def rule_message(rule: dict) -> str:
+    """What a rule requires and its legal basis, in the active language: 投标保证金不得超过…（依据：…）."""
+    return gettext("{text}（依据：{source}）").format(text=tr(rule["text_zh"], rule["text_en"]), source=rule["source"])
+
+
+def period_start(rule: dict, start: datetime.date, calendar: WorkCalendar) -> datetime.date:
+    """The day a rule's period counts from: the event itself, or the end of the earlier period the rule names
+    (start_after: the challenge period runs from the end of the 1-working-day award announcement)."""
+    after = rule.get("start_after")
+    if after:
+        return calendar.period_end(start, after["amount"], after["unit"])
+    return start
+
+
 @dataclass
 class Finding:
     rule: str
@@ -61,10 +77,12 @@ class Finding:
     source: str
 
     def message(self) -> str:
-        limit = f"，界限 {self.limit.isoformat()}" if self.limit else ""
-        return gettext("日期违反法定期限：{text_zh}{limit}（依据：{source}）").format(
-            text_zh=self.text_zh, limit=limit, source=self.source, text_en=self.text_en
-        )
+        text = tr(self.text_zh, self.text_en)
+        if self.limit:
+            return gettext("日期违反法定期限：{text}，界限 {limit}（依据：{source}）").format(
+                text=text, limit=self.limit.isoformat(), source=self.source
+            )
+        return gettext("日期违反法定期限：{text}（依据：{source}）").format(text=text, source=self.source)
 
     def as_dict(self) -> dict:
         out = asdict(self)
@@ -133,6 +151,7 @@ def _check(rule: dict, start: datetime.date, end: datetime.date, calendar: WorkC
         "source": rule["source"],
         "rule": rule["code"],
     }
+    start = period_start(rule, start, calendar)
     if kind == "min":
         limit = calendar.period_end(start, amount, unit)
         if end < limit:
@@ -159,6 +178,7 @@ def earliest_allowed(
         start = dates.get(rule["from"])
         if rule["to"] != code or start is None or rule["kind"] not in ("min", "before"):
             continue
+        start = period_start(rule, start, calendar)
         if rule["kind"] == "min":
             limit = calendar.period_end(start, rule["amount"], rule["unit"])
         else:

@@ -399,6 +399,18 @@ class HolidayIn(Schema):
     source: str = ""
 
 
+class HolidayYearIn(Schema):
+    year: int = Field(ge=2000, le=2100)
+    source: str = Field(max_length=300, description="the State Council notice the year's data comes from")
+    covers_until: datetime.date | None = Field(None, description="the last day covered (default 31 December)")
+
+
+class HolidayYearOut(Schema):
+    year: int
+    source: str
+    covers_until: datetime.date
+
+
 class HolidayOut(Schema):
     id: int
     date: datetime.date

@@ -363,6 +363,19 @@ def timeline(
     if critical is None:
         critical = next((m.code for m in milestones if not m.actual_date and m.sequence > last_done), None)
     end = forecast.get(milestones[-1].code) if milestones else None
+    # Any date of the timeline past the working-day data is flagged, not only the ones a rule counts from:
+    # a delivery planned for October of a year entered up to May is as uncertain as a legal period there.
+    flagged = {w.get("year") for w in warnings if w.get("code") == "calendar_missing"}
+    for row in out:
+        for day in (row["planned_date"], row["actual_date"], row["forecast_date"]):
+            if day is None or day.year in flagged:
+                continue
+            exc = calendar.missing(day)
+            if exc is not None:
+                flagged.add(day.year)
+                warnings.append(
+                    {"milestone": row["code"], "code": "calendar_missing", "year": exc.year, "message": exc.message}
+                )
     return {
         "tender_id": tender.pk,
         "method": tender.method,

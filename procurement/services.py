@@ -154,7 +154,7 @@ def _check_bid_bond(bid_bond: Decimal, budget: Decimal) -> None:
         rule = rules.ratio_rule("bid_bond_2pct")
         raise QMError(
             "legal_rule",
-            f"{rule['text_zh']}（依据：{rule['source']}） {rule['text_en']}",
+            rules.rule_message(rule),
             {
                 "field": "bid_bond",
                 "rule": rule["code"],
@@ -760,7 +760,7 @@ def contracts_create_from_demand(
         rule = rules.ratio_rule("performance_bond_10pct")
         raise QMError(
             "legal_rule",
-            f"{rule['text_zh']}（依据：{rule['source']}） {rule['text_en']}",
+            rules.rule_message(rule),
             {"field": "performance_bond_percent", "rule": rule["code"], "source": rule["source"]},
         )
 
@@ -852,7 +852,7 @@ def contract_set_bond(*, actor, contract: Contract, performance_bond) -> Contrac
         rule = rules.ratio_rule("performance_bond_10pct")
         raise QMError(
             "legal_rule",
-            f"{rule['text_zh']}（依据：{rule['source']}） {rule['text_en']}",
+            rules.rule_message(rule),
             {
                 "field": "performance_bond",
                 "rule": rule["code"],
@@ -1304,3 +1304,33 @@ def holiday_set(*, actor, date: datetime.date, kind: str, name: str = "", source
             actor=actor, obj=holiday, action=Action.UPDATE if existing else Action.CREATE, before=before
         )
     return holiday
+
+
+def holiday_year_set(*, actor, year: int, source: str, covers_until: datetime.date | None = None):
+    """Record where a year's working-day data comes from (the State Council notice) and the last day it covers
+    (31 December unless given): dates after it raise calendar_missing instead of counting as weekdays."""
+    from .models import HolidayYear
+
+    _require_province(actor)
+    if not 2000 <= year <= 2100:
+        raise QMError("out_of_range", gettext("年度应在2000–2100之间"), {"field": "year"})
+    source = (source or "").strip()
+    if not source:
+        raise QMError("required", gettext("须填写依据（如国务院办公厅关于放假安排的通知）"), {"field": "source"})
+    if len(source) > 300:
+        raise QMError("too_long", gettext("依据不超过300字"), {"field": "source"})
+    covers_until = covers_until or datetime.date(year, 12, 31)
+    if covers_until.year != year:
+        raise QMError(
+            "out_of_range",
+            gettext("数据截至日期应在{year}年内").format(year=year),
+            {"field": "covers_until"},
+        )
+    with transaction.atomic():
+        existing = HolidayYear.objects.select_for_update().filter(year=year).first()
+        before = snapshot(existing) if existing else None
+        row, _ = HolidayYear.objects.update_or_create(
+            year=year, defaults={"source": source, "covers_until": covers_until, "created_by": actor}
+        )
+        record_change(actor=actor, obj=row, action=Action.UPDATE if existing else Action.CREATE, before=before)
+    return row

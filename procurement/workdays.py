@@ -1,7 +1,9 @@
 """Working days: the chinese-calendar package (State Council holidays and make-up working days, its data
-ends with 2026) plus the Holiday table provincial logistics extends in the admin for later years.
+ends with 2026) plus, for later years, the HolidayYear table (each year's source, e.g. the State Council
+notice, and the last day it covers) with its Holiday rows, which provincial logistics enters in the admin.
 
-A date in a year with neither is never counted as a plain weekday: it raises CalendarMissing.
+A date that neither covers is never counted as a plain weekday: it raises CalendarMissing, also for a year
+entered only in part (rows up to May say nothing about October).
 Counting (期间计算): a period runs from the day after the event that starts it; a period that ends on a
 non-working day ends on the next working day.
 """
@@ -17,34 +19,52 @@ ONE_DAY = datetime.timedelta(days=1)
 
 
 class CalendarMissing(QMError):
-    def __init__(self, year: int):
-        super().__init__(
-            "calendar_missing",
-            gettext("{year}年工作日数据缺失，请在节假日表中录入国务院办公厅公布的放假安排").format(year=year),
-            {"year": year},
-        )
+    def __init__(self, year: int, covers_until: datetime.date | None = None):
+        if covers_until is None:
+            message = gettext("{year}年工作日数据缺失，请在节假日表中录入国务院办公厅公布的放假安排").format(year=year)
+        else:
+            message = gettext(
+                "{year}年工作日数据只录入至 {covers_until}，其后日期无法计算工作日，请补全国务院办公厅公布的放假安排"
+            ).format(year=year, covers_until=covers_until.isoformat())
+        details = {"year": year}
+        if covers_until is not None:
+            details["covers_until"] = covers_until.isoformat()
+        super().__init__("calendar_missing", message, details)
         self.year = year
+        self.covers_until = covers_until
+
+
+def _package_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
 
 
 class WorkCalendar:
-    """Built once per check from the Holiday table (a few dozen rows), then pure."""
+    """Built once per check from the HolidayYear and Holiday tables (a few dozen rows), then pure."""
 
-    def __init__(self, overrides: dict[datetime.date, bool] | None = None):
-        if overrides is None:
-            from .models import Holiday
+    def __init__(
+        self,
+        overrides: dict[datetime.date, bool] | None = None,
+        coverage: dict[int, datetime.date] | None = None,
+    ):
+        if overrides is None:  # from the database; given overrides (a test, a pure check) read nothing
+            from .models import Holiday, HolidayYear
 
             overrides = {h.date: h.kind == "workday" for h in Holiday.objects.all()}
+            if coverage is None:
+                coverage = dict(HolidayYear.objects.values_list("year", "covers_until"))
         self.overrides = overrides
-        self.table_years = {d.year for d in overrides}
+        self.coverage = coverage or {}  # year → the last day its entered data covers
 
     def has_data(self, year: int) -> bool:
-        if year in self.table_years:
+        """The whole year is known (the package's years, or a HolidayYear covering 31 December)."""
+        if _package_knows(year):
             return True
-        try:
-            chinese_calendar.is_workday(datetime.date(year, 6, 1))
-        except NotImplementedError:
-            return False
-        return True
+        until = self.coverage.get(year)
+        return until is not None and until >= datetime.date(year, 12, 31)
 
     def is_workday(self, day: datetime.date) -> bool:
         if day in self.overrides:
@@ -52,9 +72,18 @@ class WorkCalendar:
         try:
             return chinese_calendar.is_workday(day)
         except NotImplementedError:
-            if day.year in self.table_years:
+            until = self.coverage.get(day.year)
+            if until is not None and day <= until:
                 return day.weekday() < 5
-            raise CalendarMissing(day.year) from None
+            raise CalendarMissing(day.year, until) from None
+
+    def missing(self, day: datetime.date) -> CalendarMissing | None:
+        """The CalendarMissing a working-day count touching `day` would raise, or None if the day is covered."""
+        try:
+            self.is_workday(day)
+        except CalendarMissing as exc:
+            return exc
+        return None
 
     def roll_forward(self, day: datetime.date) -> datetime.date:
         """The day itself if it is a working day, else the next working day."""

@@ -165,3 +165,20 @@ def test_english_switch(browse, province_user, tender):
     spec = gantt(html, "gantt-tender")
     assert spec["names"][0] == "purchase intention published" and spec["lang"] == "en"
     assert "Milestones, legal checks and slippage" in html
+
+
+def test_a_date_past_the_working_day_data_is_flagged_on_the_tender_page(browse, province_user, tender):
+    """2027 entered up to 31 May only: distribution planned for October is flagged calendar_missing on the
+    timeline and on the page, in words, instead of being counted as a weekday."""
+    from procurement.models import HolidayYear
+
+    HolidayYear.objects.create(year=2027, source="通知（上半年）", covers_until=D(2027, 5, 31))
+    m = tender.milestones.get(code="distribution_complete")
+    m.planned_date = D(2027, 10, 8)
+    m.save(update_fields=["planned_date"])
+    t = selectors.timeline(tender, today=D(2026, 1, 1))
+    flagged = [w for w in t["warnings"] if w["code"] == "calendar_missing"]
+    assert [(w["year"], w["milestone"]) for w in flagged] == [(2027, "distribution_complete")]
+    html = text(browse(province_user).get(f"/procurement/tenders/{tender.id}/"))
+    section = html[html.index('data-testid="timeline-warnings"') :]
+    assert "2027年工作日数据只录入至 2027-05-31" in section[:2000]

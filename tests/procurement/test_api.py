@@ -56,7 +56,7 @@ def test_tender_and_timeline_api(api, province_user, changsha_user, catalog):
         .post(f"/procurement/milestones/{ms['challenge_end']}/check", {"planned_date": "2026-02-27"})
         .json()
     )
-    assert dry["planned"][0]["rule"] == "challenge_7wd" and dry["planned"][0]["limit"] == "2026-02-28"
+    assert dry["planned"][0]["rule"] == "challenge_7wd" and dry["planned"][0]["limit"] == "2026-03-02"
     r = api.as_(province_user).patch(
         f"/procurement/milestones/{ms['challenge_end']}", {"planned_date": "2026-02-27"}
     )

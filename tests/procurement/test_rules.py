@@ -141,15 +141,16 @@ CASES = [
         D(2026, 2, 24),
         D(2026, 2, 25),
     ),
-    # 7 working days after Thu 12 Feb: 13, 14, 24, 25, 26, 27, 28 (make-up)
+    # the award announcement (1 working day) ends Fri 13 Feb; 7 working days after it: 14 (make-up), 24, 25,
+    # 26, 27, 28 (make-up), Mon 2 Mar (《政府采购法实施条例》第五十三条, 财政部令第87号 第六十九条)
     (
         "challenge_7wd",
         "open",
         "award_notice",
         D(2026, 2, 12),
         "challenge_end",
+        D(2026, 3, 2),
         D(2026, 2, 28),
-        D(2026, 2, 27),
     ),
     # 17 Jan + 30 days = 16 Feb → 24 Feb
     (
@@ -235,7 +236,8 @@ def test_violation_names_rule_limit_and_source(cal):
     )
     v = violations[0]
     assert v.limit == D(2026, 2, 24) and v.milestone == "bid_opening"
-    assert "财政部令第87号" in v.message() and "20日" in v.message()
+    assert "《中华人民共和国政府采购法》第三十五条" in v.message() and "20日" in v.message()
+    assert "招标投标法" not in v.message()  # the goods procurement law, not the tendering law
 
 
 def test_sequence(cal):
@@ -274,3 +276,93 @@ def test_missing_calendar_is_a_warning_not_a_weekday(cal):
 def test_ratio_rules_both_sides(code, base, ok, bad):
     assert rules.ratio_ok(code, ok, base)
     assert not rules.ratio_ok(code, bad, base)
+
+
+# Every rule of legal_rules.json, one day inside and one day outside, worked out by hand on March 2026 (no
+# holiday and no make-up day in March; weekends off). `start` is the rule's from-milestone; for 'before'
+# rules the bid opening is Mon 30 Mar and the clarification moves.
+M2 = D(2026, 3, 2)  # a Monday
+BID = D(2026, 3, 30)
+BOUNDARIES = {
+    # code: (from date, to date inside, to date outside) or for 'before' (from inside, from outside, to)
+    "intention_30d": (M2, D(2026, 4, 1), D(2026, 3, 31)),  # 3 Mar is day 1 → day 30 is Wed 1 Apr
+    "documents_available_5wd": (M2, D(2026, 3, 9), D(2026, 3, 6)),  # 3, 4, 5, 6, 9
+    "bid_period_20d": (M2, D(2026, 3, 23), D(2026, 3, 22)),  # day 20 is Sun 22 → Mon 23
+    "consultation_sale_5wd": (M2, D(2026, 3, 9), D(2026, 3, 6)),
+    "consultation_response_10d": (M2, D(2026, 3, 12), D(2026, 3, 11)),
+    "negotiation_response_3wd": (M2, D(2026, 3, 5), D(2026, 3, 4)),
+    "quotation_response_3wd": (M2, D(2026, 3, 5), D(2026, 3, 4)),
+    "single_source_publicity_5wd": (M2, D(2026, 3, 9), D(2026, 3, 6)),
+    "winner_7wd": (M2, D(2026, 3, 11), D(2026, 3, 12)),  # at most: 3, 4, 5, 6, 9, 10, 11
+    "award_notice_2wd": (M2, D(2026, 3, 4), D(2026, 3, 5)),
+    "challenge_7wd": (M2, D(2026, 3, 12), D(2026, 3, 11)),  # announcement ends Tue 3; then 4, 5, 6, 9, 10, 11, 12
+    "contract_30d": (M2, D(2026, 4, 1), D(2026, 4, 2)),
+    "contract_published_2wd": (M2, D(2026, 3, 4), D(2026, 3, 5)),
+    "clarification_15d": (D(2026, 3, 15), D(2026, 3, 16), BID),  # at least 15 days before 30 Mar
+    "consultation_clarification_5d": (D(2026, 3, 25), D(2026, 3, 26), BID),
+    "nonbid_clarification_3wd": (D(2026, 3, 25), D(2026, 3, 26), BID),  # 27, 26, 25 counted back
+}
+
+
+def test_every_rule_has_its_boundary_days_here():
+    assert set(BOUNDARIES) == {r["code"] for r in rules.legal_data()["rules"]}
+
+
+@pytest.mark.parametrize("code", sorted(BOUNDARIES))
+def test_each_rule_one_day_inside_and_one_day_outside(code):
+    cal = WorkCalendar(overrides={})
+    rule = next(r for r in rules.legal_data()["rules"] if r["code"] == code)
+    method = rule["methods"][0]
+    a, b, c = BOUNDARIES[code]
+
+    def broken(start, end):
+        found, warnings = rules.check_dates(method, {rule["from"]: start, rule["to"]: end}, cal)
+        assert warnings == []
+        return [f for f in found if f.rule == code]
+
+    if rule["kind"] == "before":
+        assert broken(a, c) == []
+        (finding,) = broken(b, c)
+        assert finding.milestone == rule["from"] and finding.limit == a
+    else:
+        assert broken(a, b) == []
+        (finding,) = broken(a, c)
+        assert finding.milestone == rule["to"] and finding.limit == b
+
+
+def test_challenge_period_counts_from_the_end_of_the_award_announcement():
+    """The audit's repro: an award notice on Mon 2 Feb 2026; the announcement runs 1 working day (3 Feb), the 7
+    working days are 4, 5, 6, 9, 10, 11 and 12 Feb: the challenge period ends on 12 Feb, not 11 Feb."""
+    cal = WorkCalendar(overrides={})
+    found, _ = rules.check_dates("open", {"award_notice": D(2026, 2, 2), "challenge_end": D(2026, 2, 11)}, cal)
+    assert [(f.rule, f.limit) for f in found] == [("challenge_7wd", D(2026, 2, 12))]
+    found, _ = rules.check_dates("open", {"award_notice": D(2026, 2, 2), "challenge_end": D(2026, 2, 12)}, cal)
+    assert found == []
+    assert rules.earliest_allowed("open", "challenge_end", {"award_notice": D(2026, 2, 2)}, cal) == D(2026, 2, 12)
+
+
+def test_every_rule_cites_statute_article_and_a_quote():
+    data = rules.legal_data()
+    for rule in data["rules"] + data["ratios"]:
+        assert rule["citations"], rule["code"]
+        for cite in rule["citations"]:
+            assert cite["statute"].startswith("《") and "》" in cite["statute"], rule["code"]
+            assert cite["article"] and cite["quote"].endswith("。"), rule["code"]
+        assert rule["source"] == "；".join(c["statute"] + c["article"] for c in rule["citations"])
+    by_code = {r["code"]: r for r in data["rules"] + data["ratios"]}
+    assert by_code["bid_period_20d"]["source"] == "《中华人民共和国政府采购法》第三十五条"
+    assert "第五十三条" in by_code["challenge_7wd"]["source"] and "第六十九条" in by_code["challenge_7wd"]["source"]
+    assert "第四十九条" in by_code["variation_10pct"]["source"] and by_code["variation_10pct"]["max_percent"] == "10"
+
+
+def test_rule_messages_in_one_language(english):
+    cal = WorkCalendar(overrides={})
+    (finding,) = [
+        f
+        for f in rules.check_dates("open", {"award_notice": D(2026, 2, 2), "challenge_end": D(2026, 2, 3)}, cal)[0]
+        if f.rule == "challenge_7wd"
+    ]
+    message = finding.message()
+    assert message.startswith("The date breaks a legal period: suppliers may challenge within 7 working days")
+    assert "limit 2026-02-12" in message and "质疑" not in message
+    assert rules.rule_message(rules.ratio_rule("bid_bond_2pct")).startswith("the bid bond is at most 2% of the budget (basis:")

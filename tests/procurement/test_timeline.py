@@ -20,9 +20,9 @@ PLAN = {
     "evaluation_report": D(2026, 1, 27),
     "winner_chosen": D(2026, 1, 28),
     "award_notice": D(2026, 1, 29),
-    "challenge_end": D(2026, 2, 9),
-    "contract_signed": D(2026, 2, 10),
-    "contract_published": D(2026, 2, 11),
+    "challenge_end": D(2026, 2, 10),  # announcement ends 30 Jan, then 7 working days
+    "contract_signed": D(2026, 2, 11),
+    "contract_published": D(2026, 2, 12),
     "deliveries": D(2026, 3, 20),
     "acceptance": D(2026, 3, 31),
     "distribution_complete": D(2026, 4, 20),
@@ -61,9 +61,9 @@ def test_breaking_date_refused_naming_rule_and_source(tender, province_user):
             actor=province_user, milestone=ms(tender, "bid_opening"), planned_date=D(2026, 2, 14)
         )
     assert exc.value.code == "legal_rule"
-    assert exc.value.details["rule"] == "bid_period_20d" and "87号" in exc.value.details["source"]
+    assert exc.value.details["rule"] == "bid_period_20d" and "《中华人民共和国政府采购法》第三十五条" in exc.value.details["source"]
     assert exc.value.details["violations"][0]["limit"] == "2026-02-24"
-    assert "87号" in exc.value.message
+    assert "第三十五条" in exc.value.message
     assert ms(tender, "bid_opening").planned_date is None  # nothing changed
     # on the boundary it is accepted
     services.milestone_set(
@@ -195,8 +195,9 @@ def test_forecast_carries_delay_and_legal_minimums(tender):
     # the bid deadline: 27 Jan + 20 days ends in the Spring Festival → 24 Feb, later than plan + delay (20 Feb)
     assert f["bid_opening"] == D(2026, 2, 24)
     assert f["evaluation_report"] == D(2026, 2, 25)
-    # 7 working days after the award notice on 27 Feb end on 9 Mar; plan + delay gives 10 Mar
-    assert f["challenge_end"] == D(2026, 3, 10)
+    # the award announcement of 27 Feb ends on the make-up Saturday 28 Feb, the 7 working days after it on
+    # 10 Mar; the plan (10 Feb) + the delay carried gives 11 Mar, the later of the two
+    assert f["challenge_end"] == D(2026, 3, 11)
     assert f["distribution_complete"] == D(2026, 5, 19)
     assert t["forecast_end"] == D(2026, 5, 19) and t["slack_days"] == -19
     assert t["critical_milestone"] == "documents_sale_end"
@@ -212,8 +213,9 @@ def test_forecast_uses_legal_minimum_without_plan(tender):
     m.save()
     t = selectors.timeline(tender, today=D(2026, 2, 13))
     f = {r["code"]: r["forecast_date"] for r in t["milestones"]}
-    assert f["challenge_end"] == D(2026, 2, 28)  # 7 working days across the Spring Festival
-    assert f["distribution_complete"] == D(2026, 2, 28)
+    # the announcement ends 13 Feb, then 7 working days across the Spring Festival
+    assert f["challenge_end"] == D(2026, 3, 2)
+    assert f["distribution_complete"] == D(2026, 3, 2)
 
 
 def test_a_late_clarification_pushes_the_deadline(tender):

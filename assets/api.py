@@ -281,7 +281,11 @@ def snapshot_detail(request, snapshot_id: int, city: str | None = None):
         **snapshot_brief(snap),
         "totals": _totals(rows),
         "rows": rows,
-        "order_lines": order_lines(rows, snap.margin_percent),
+        # one city's lines are its share of the provincial order (SIZING.md), read from every city's rows;
+        # only that city's lines are shown
+        "order_lines": (
+            selectors.snapshot_order_lines(snap, city) if city else order_lines(rows, snap.margin_percent)
+        ),
         "unknown": selectors.visible_unknown(request.user, snap.unknown, city),
         "made_to_measure": selectors.visible_made_to_measure(request.user, snap.made_to_measure, city),
     }

@@ -172,25 +172,44 @@ class Demand:
         return dict(out)
 
     def order_lines(self, city_code: str | None = None) -> list[dict]:
-        return order_lines(self.row_list(city_code), self.margin_percent)
+        return order_lines(self.row_list(), self.margin_percent, city_code)
 
 
-def order_lines(rows: list[dict], margin_percent: int = MARGIN_PERCENT) -> list[dict]:
-    """Sum rows per item × gender × size and apply the margin to each such line: for the provincial order
-    pass the province's rows, for a city's contract (统采分签) that city's rows."""
-    sums = Counter()
+def split_margin(by_city: dict[str, int], percent: int = MARGIN_PERCENT) -> dict[str, int]:
+    """SIZING.md "Demand" (统采分签): one line's provincial order ⌈N × (100+m) / 100⌉ shared by the cities in
+    proportion to their quantities n_c. The spare s = order − N: each city first gets ⌊s × n_c / N⌋, the
+    pieces left go one each to the largest remainders (s × n_c mod N), ties to the smaller city code. The
+    cities' quantities add up to the provincial order exactly. {city: n_c} → {city: n_c + its share}."""
+    total = sum(by_city.values())
+    if total == 0:
+        return dict(by_city)
+    spare = with_margin(total, percent) - total
+    share = {c: spare * n // total for c, n in by_city.items()}
+    left = spare - sum(share.values())
+    for c in sorted(by_city, key=lambda c: (-(spare * by_city[c] % total), c))[:left]:
+        share[c] += 1
+    return {c: n + share[c] for c, n in by_city.items()}
+
+
+def order_lines(rows: list[dict], margin_percent: int = MARGIN_PERCENT, city_code: str | None = None) -> list[dict]:
+    """Per item × gender × size: the demand and the order with the margin. Without a city, the provincial
+    order of the rows given. With one, that city's contract lines (统采分签): its share of the provincial order
+    of the rows given (split_margin), so pass every city's rows; the cities' lines add up to the province's."""
+    by_line: dict[tuple, Counter] = defaultdict(Counter)
     for r in rows:
-        sums[(r["item_code"], r["gender"], r["size"])] += r["quantity"]
-    return [
-        {
-            "item_code": i,
-            "gender": g,
-            "size": s,
-            "quantity": n,
-            "order_quantity": with_margin(n, margin_percent),
-        }
-        for (i, g, s), n in sorted(sums.items())
-    ]
+        by_line[(r["item_code"], r["gender"], r["size"])][r["city_code"]] += r["quantity"]
+    out = []
+    for (i, g, s), cities in sorted(by_line.items()):
+        if city_code is None:
+            n = sum(cities.values())
+            order = with_margin(n, margin_percent)
+        else:
+            n = cities.get(city_code, 0)
+            if not n:
+                continue
+            order = split_margin(dict(cities), margin_percent)[city_code]
+        out.append({"item_code": i, "gender": g, "size": s, "quantity": n, "order_quantity": order})
+    return out
 
 
 def eligible_officers(*, user=None, city_code: str | None = None):

@@ -206,7 +206,7 @@ def snapshot_made_to_measure(snapshot: DemandSnapshot, city_code: str | None = N
 def snapshot_order_lines(snapshot: DemandSnapshot, city_code: str | None = None) -> list[dict]:
     """Order lines with the snapshot's margin: the province's totals per item × gender × size, or one
     city's (统采分签 contract per city)."""
-    return D.order_lines(snapshot_rows(snapshot, city_code), snapshot.margin_percent)
+    return D.order_lines(snapshot_rows(snapshot), snapshot.margin_percent, city_code)
 
 
 def visible_rows(user, snapshot: DemandSnapshot, city_code: str | None = None) -> list[dict]:

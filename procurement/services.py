@@ -13,6 +13,7 @@ from django.utils.translation import gettext, pgettext
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from assets.demand import split_margin
 from assets.models import ItemType
 from core import scope
 from core.errors import Conflict, QMError
@@ -51,7 +52,7 @@ from .models import (
     Supplier,
     Tender,
 )
-from .money import line_amount, money, percent_of, price, to_decimal, with_margin
+from .money import line_amount, money, percent_of, price, to_decimal
 from .workdays import WorkCalendar
 
 Action = ChangeRecord.Action
@@ -708,8 +709,8 @@ def contracts_create_from_demand(
     and made-to-measure entries (officer_id, item_code, gender, measurements).
 
     One province contract: quantities summed per item × gender × size over every city, then the spare
-    margin ⌈n × (100+m) / 100⌉ (SIZING.md "Demand"). Per city (统采分签): one contract per city, the margin
-    on each city's quantity. Made to measure: one line per officer and item, the entitlement quantity, no
+    margin ⌈n × (100+m) / 100⌉ (SIZING.md "Demand"). Per city (统采分签): one contract per city, each city's
+    share of that provincial order by largest remainder (never rounded up on its own). Made to measure: one line per officer and item, the entitlement quantity, no
     margin. Amount = quantity × unit price (6 places) rounded to 2; the total is the sum of the lines."""
     _require_province(actor)
     if award.status != AwardStatus.ACTIVE:
@@ -773,6 +774,14 @@ def contracts_create_from_demand(
         buyer = officer.unit.city_code if per_city else province.code
         groups[buyer]["mtm"].append((officer, item, measurements))
 
+    # The order per item × gender × size is the provincial quantity with the margin; per city (统采分签) the
+    # cities share it by largest remainder (SIZING.md "Demand"), so their lines add up to it exactly.
+    by_line: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for buyer_code, group in groups.items():
+        for key, demand in group["std"].items():
+            by_line[key][buyer_code] = demand
+    orders = {key: split_margin(cities, margin_percent) for key, cities in by_line.items()}
+
     tender = lot.tender
     with transaction.atomic():
         award = Award.objects.select_for_update().get(pk=award.pk)
@@ -798,7 +807,7 @@ def contracts_create_from_demand(
             )
             lines = []
             for (code, gender, size), demand in sorted(group["std"].items()):
-                qty = with_margin(demand, margin_percent)
+                qty = orders[(code, gender, size)][buyer_code]
                 lines.append(
                     ContractLine(
                         contract=contract,

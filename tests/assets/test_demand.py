@@ -202,3 +202,53 @@ def test_kit_for_in_bulk_makes_no_query_per_officer(roll, django_assert_num_quer
     by_code = {ln.item_code: ln.quantity for ln in lines}
     assert by_code["TROUSERS"] == 1 and by_code[SKIRT_CODE] == 1
     assert {ln.name for ln in lines if ln.item_code == "CAP-PEAKED"} == {"卷檐帽"}
+
+
+def test_split_margin_follows_sizing_md_example():
+    from assets.demand import split_margin
+
+    # SIZING.md: N = 101 split 60 / 41, s = 4: 2.376 / 1.624 → 2 and 1, the piece left to the larger remainder
+    assert split_margin({"430100": 60, "430200": 41}) == {"430100": 62, "430200": 43}
+    # ties go to the smaller city code
+    assert split_margin({"430200": 50, "430100": 50}) == {"430100": 52, "430200": 51}
+    assert split_margin({"430100": 0}) == {"430100": 0}
+
+
+from hypothesis import given, settings as hsettings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from([f"43{n:02d}00" for n in range(1, 15)]), st.integers(0, 5000), min_size=1),
+    st.integers(0, 20),
+)
+def test_city_lines_add_up_to_the_provincial_order(by_city, percent):
+    """For any split of a line over the cities, the cities' lines sum to ⌈N × (100+m)/100⌉ exactly, each city
+    gets at least its own demand, and no city gets more than one piece above its proportional share."""
+    from assets.demand import split_margin, with_margin
+
+    out = split_margin(by_city, percent)
+    total = sum(by_city.values())
+    assert sum(out.values()) == with_margin(total, percent)
+    spare = with_margin(total, percent) - total
+    for city, n in by_city.items():
+        assert out[city] >= n
+        if total:
+            assert abs((out[city] - n) - spare * n / total) < 1
+
+
+def test_order_lines_per_city_share_the_provincial_order():
+    from assets.demand import order_lines
+
+    rows = [
+        {"city_code": "430100", "item_code": "CAP", "gender": "M", "size": "57", "quantity": 60},
+        {"city_code": "430200", "item_code": "CAP", "gender": "M", "size": "57", "quantity": 41},
+        {"city_code": "430200", "item_code": "CAP", "gender": "M", "size": "58", "quantity": 1},
+    ]
+    province = {(r["size"]): r["order_quantity"] for r in order_lines(rows)}
+    assert province == {"57": 105, "58": 2}
+    cs = order_lines(rows, city_code="430100")
+    zz = order_lines(rows, city_code="430200")
+    assert [(r["size"], r["quantity"], r["order_quantity"]) for r in cs] == [("57", 60, 62)]
+    assert [(r["size"], r["quantity"], r["order_quantity"]) for r in zz] == [("57", 41, 43), ("58", 1, 2)]

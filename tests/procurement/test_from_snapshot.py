@@ -34,7 +34,10 @@ def test_per_city_contracts_take_snapshot_quantities_with_margin(awarded, snap):
     mtm = list(zz.lines.filter(kind="mtm").values_list("item__code", flat=True))
     assert sorted(mtm) == ["DRESS-JACKET", "DRESS-SHIRT"]
     std = {(ln.item.code, ln.size): ln.quantity for ln in zz.lines.filter(kind="standard")}
-    assert std[("CAP-PEAKED", "57")] == 3  # ⌈2 × 1.03⌉
+    # caps 57: Changsha 3 + Zhuzhou 2 = 5 → the provincial order ⌈5 × 1.03⌉ = 6; the one spare goes to the
+    # larger remainder (3 × 1 mod 5 = 3 against 2): Changsha 4, Zhuzhou 2, never ⌈2 × 1.03⌉ = 3 on its own
+    assert std[("CAP-PEAKED", "57")] == 2
+    assert cs[("CAP-PEAKED", "57")] + std[("CAP-PEAKED", "57")] == 6
 
 
 def test_unknown_snapshot_is_refused(awarded, snap):
@@ -64,3 +67,31 @@ def test_api_from_snapshot(api, awarded, snap, province_user, changsha_user):
     r = api.as_(province_user).post(f"/procurement/awards/{awarded.pk}/contracts/from-snapshot", payload)
     assert r.status_code == 201, r.content
     assert r.json()[0]["snapshot_id"] == snap.pk and r.json()[0]["buyer"] == "430000"
+
+
+def test_per_city_contract_lines_add_up_to_the_provincial_order(awarded, snap):
+    from collections import Counter
+
+    from assets.selectors import snapshot_order_lines
+
+    contracts = services.contracts_create_from_snapshot(
+        actor=None, award=awarded, snapshot=snap, unit_prices=PRICES, per_city=True
+    )
+    summed = Counter()
+    for c in contracts:
+        for ln in c.lines.filter(kind="standard"):
+            summed[(ln.item.code, ln.gender, ln.size)] += ln.quantity
+    lot_items = set(awarded.lot.items.values_list("code", flat=True))
+    province = {
+        (r["item_code"], r["gender"], r["size"]): r["order_quantity"]
+        for r in snapshot_order_lines(snap)
+        if r["item_code"] in lot_items
+    }
+    assert dict(summed) == province and len(province) >= 3
+    for c in contracts:  # and each city's lines are what the snapshot says that city's share is
+        mine = {
+            (r["item_code"], r["gender"], r["size"]): r["order_quantity"]
+            for r in snapshot_order_lines(snap, c.buyer.code)
+            if r["item_code"] in lot_items
+        }
+        assert {(ln.item.code, ln.gender, ln.size): ln.quantity for ln in c.lines.filter(kind="standard")} == mine

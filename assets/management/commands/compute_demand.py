@@ -113,7 +113,15 @@ class Command(BaseCommand):
                 version, margin_used = d.standard_version, d.margin_percent
         except QMError as exc:
             raise CommandError(exc.message) from exc
-        if order:
+        if order and city:
+            # a city's contract lines are its share of the provincial order: split over every city in scope
+            if snapshot:
+                lines = selectors.snapshot_order_lines(snap, city)
+            else:
+                lines = order_lines(selectors.demand_for(actor, margin_percent=margin).row_list(), margin_used, city)
+            out_rows = [{**ln, "quantity": ln["order_quantity"]} for ln in lines]
+            columns = ORDER_COLUMNS
+        elif order:
             lines = order_lines(rows, margin_used)
             out_rows = [{**ln, "quantity": ln["order_quantity"]} for ln in lines]
             columns = ORDER_COLUMNS

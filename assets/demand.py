@@ -191,7 +191,9 @@ def split_margin(by_city: dict[str, int], percent: int = MARGIN_PERCENT) -> dict
     return {c: n + share[c] for c, n in by_city.items()}
 
 
-def order_lines(rows: list[dict], margin_percent: int = MARGIN_PERCENT, city_code: str | None = None) -> list[dict]:
+def order_lines(
+    rows: list[dict], margin_percent: int = MARGIN_PERCENT, city_code: str | None = None
+) -> list[dict]:
     """Per item × gender × size: the demand and the order with the margin. Without a city, the provincial
     order of the rows given. With one, that city's contract lines (统采分签): its share of the provincial order
     of the rows given (split_margin), so pass every city's rows; the cities' lines add up to the province's."""

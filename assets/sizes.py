@@ -170,7 +170,9 @@ def shoe_size(foot_mm) -> Size:
     size = _shoe_number(foot_mm)
     if not SHOE_RANGE[0] <= size <= SHOE_RANGE[1]:
         lo, hi = SHOE_RANGE
-        return Size(None, MADE_TO_MEASURE, gettext("鞋号 {size} 超出 {lo}–{hi}").format(size=size, lo=lo, hi=hi))
+        return Size(
+            None, MADE_TO_MEASURE, gettext("鞋号 {size} 超出 {lo}–{hi}").format(size=size, lo=lo, hi=hi)
+        )
     return Size(str(size))
 
 
@@ -180,7 +182,9 @@ def cap_size(head_cm) -> Size:
     size = round_half_up(head_cm)
     if not CAP_RANGE[0] <= size <= CAP_RANGE[1]:
         lo, hi = CAP_RANGE
-        return Size(None, MADE_TO_MEASURE, gettext("帽号 {size} 超出 {lo}–{hi}").format(size=size, lo=lo, hi=hi))
+        return Size(
+            None, MADE_TO_MEASURE, gettext("帽号 {size} 超出 {lo}–{hi}").format(size=size, lo=lo, hi=hi)
+        )
     return Size(str(size))
 
 

@@ -154,7 +154,9 @@ def _chain(cal: WorkCalendar, notice: datetime.date, slip: bool = False) -> dict
     d["evaluation_report"] = cal.add_working_days(d["bid_opening"], 2 if slip else 1)
     d["winner_chosen"] = cal.add_working_days(d["evaluation_report"], 3)
     d["award_notice"] = cal.add_working_days(d["winner_chosen"], 2 if slip else 1)
-    d["challenge_end"] = cal.add_working_days(d["award_notice"], 1 + 7)  # the 1-working-day announcement, then 7
+    d["challenge_end"] = cal.add_working_days(
+        d["award_notice"], 1 + 7
+    )  # the 1-working-day announcement, then 7
     d["contract_signed"] = cal.add_working_days(d["challenge_end"], 2 if slip else 3)
     d["contract_published"] = cal.add_working_days(d["contract_signed"], 1)
     return d

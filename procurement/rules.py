@@ -52,7 +52,9 @@ def ratio_rule(code: str) -> dict:
 
 def rule_message(rule: dict) -> str:
     """What a rule requires and its legal basis, in the active language: 投标保证金不得超过…（依据：…）."""
-    return gettext("{text}（依据：{source}）").format(text=tr(rule["text_zh"], rule["text_en"]), source=rule["source"])
+    return gettext("{text}（依据：{source}）").format(
+        text=tr(rule["text_zh"], rule["text_en"]), source=rule["source"]
+    )
 
 
 def period_start(rule: dict, start: datetime.date, calendar: WorkCalendar) -> datetime.date:

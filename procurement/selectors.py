@@ -374,7 +374,12 @@ def timeline(
             if exc is not None:
                 flagged.add(day.year)
                 warnings.append(
-                    {"milestone": row["code"], "code": "calendar_missing", "year": exc.year, "message": exc.message}
+                    {
+                        "milestone": row["code"],
+                        "code": "calendar_missing",
+                        "year": exc.year,
+                        "message": exc.message,
+                    }
                 )
     return {
         "tender_id": tender.pk,

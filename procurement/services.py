@@ -1325,7 +1325,9 @@ def holiday_year_set(*, actor, year: int, source: str, covers_until: datetime.da
         raise QMError("out_of_range", gettext("年度应在2000–2100之间"), {"field": "year"})
     source = (source or "").strip()
     if not source:
-        raise QMError("required", gettext("须填写依据（如国务院办公厅关于放假安排的通知）"), {"field": "source"})
+        raise QMError(
+            "required", gettext("须填写依据（如国务院办公厅关于放假安排的通知）"), {"field": "source"}
+        )
     if len(source) > 300:
         raise QMError("too_long", gettext("依据不超过300字"), {"field": "source"})
     covers_until = covers_until or datetime.date(year, 12, 31)
@@ -1341,5 +1343,7 @@ def holiday_year_set(*, actor, year: int, source: str, covers_until: datetime.da
         row, _ = HolidayYear.objects.update_or_create(
             year=year, defaults={"source": source, "covers_until": covers_until, "created_by": actor}
         )
-        record_change(actor=actor, obj=row, action=Action.UPDATE if existing else Action.CREATE, before=before)
+        record_change(
+            actor=actor, obj=row, action=Action.UPDATE if existing else Action.CREATE, before=before
+        )
     return row

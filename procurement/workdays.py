@@ -21,7 +21,9 @@ ONE_DAY = datetime.timedelta(days=1)
 class CalendarMissing(QMError):
     def __init__(self, year: int, covers_until: datetime.date | None = None):
         if covers_until is None:
-            message = gettext("{year}年工作日数据缺失，请在节假日表中录入国务院办公厅公布的放假安排").format(year=year)
+            message = gettext("{year}年工作日数据缺失，请在节假日表中录入国务院办公厅公布的放假安排").format(
+                year=year
+            )
         else:
             message = gettext(
                 "{year}年工作日数据只录入至 {covers_until}，其后日期无法计算工作日，请补全国务院办公厅公布的放假安排"

@@ -3,6 +3,9 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from assets import demand, services
 from assets.kit import SKIRT_CODE, kit_for
@@ -214,13 +217,11 @@ def test_split_margin_follows_sizing_md_example():
     assert split_margin({"430100": 0}) == {"430100": 0}
 
 
-from hypothesis import given, settings as hsettings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-
 @hsettings(max_examples=300, deadline=None)
 @given(
-    st.dictionaries(st.sampled_from([f"43{n:02d}00" for n in range(1, 15)]), st.integers(0, 5000), min_size=1),
+    st.dictionaries(
+        st.sampled_from([f"43{n:02d}00" for n in range(1, 15)]), st.integers(0, 5000), min_size=1
+    ),
     st.integers(0, 20),
 )
 def test_city_lines_add_up_to_the_provincial_order(by_city, percent):

@@ -214,7 +214,9 @@ def test_county_issues_the_whole_unit_with_some_items_short(journey, demo_site):
     page.select_option("[data-testid=transfer-choose] select[name=to_unit]", county)
     page.click("[data-testid=transfer-choose] button[type=submit]")
     page.wait_for_selector("[data-testid=transfer-form]")
-    box = page.locator("[data-testid=transfer-lines] tbody tr:not(.group)").first.locator("input[type=number]")
+    box = page.locator("[data-testid=transfer-lines] tbody tr:not(.group)").first.locator(
+        "input[type=number]"
+    )
     box.fill(str(int(box.input_value()) - 1))
     page.click("[data-testid=transfer-submit]")
     page.wait_for_selector("[data-testid=shipment-status]")

@@ -74,4 +74,6 @@ def test_api_status_labels_follow_the_language(api, org, province_user):
     s = ship(province_user, org, lines, "430100")
     zh = api.as_(province_user).get(f"/distribution/shipments/{s.pk}").json()["status_label"]
     en = api.as_(province_user).get(f"/distribution/shipments/{s.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
-    assert zh == "已发运" and en["status_label"] == "Dispatched" and en["status"] == "dispatched"  # the label in words, the code as it is
+    assert (
+        zh == "已发运" and en["status_label"] == "Dispatched" and en["status"] == "dispatched"
+    )  # the label in words, the code as it is

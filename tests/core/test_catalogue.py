@@ -103,7 +103,11 @@ def test_choice_labels_in_english_are_capitalised_alike():
                 except ModuleNotFoundError:
                     continue
                 for cls in vars(module).values():
-                    if inspect.isclass(cls) and issubclass(cls, models.Choices) and cls.__module__ == module.__name__:
+                    if (
+                        inspect.isclass(cls)
+                        and issubclass(cls, models.Choices)
+                        and cls.__module__ == module.__name__
+                    ):
                         for value, label in cls.choices:
                             seen += 1
                             if str(label)[:1].islower():

@@ -54,7 +54,7 @@ def test_pages_link_hashed_static_files_cached_for_good(tmp_path, settings):
     with override_settings(DEBUG=False, WHITENOISE_USE_FINDERS=False, STATIC_ROOT=root):
         client = Client()
         html = client.get("/login/").content.decode()
-        hashed = re.findall(r'/static/core/qm\.[0-9a-f]{12}\.css', html)
+        hashed = re.findall(r"/static/core/qm\.[0-9a-f]{12}\.css", html)
         assert hashed, html[:500]
         resp = client.get(hashed[0])
         assert resp.status_code == 200

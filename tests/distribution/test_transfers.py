@@ -255,11 +255,15 @@ def test_page_fills_by_name_and_posts_only_changes(browse, org, changsha_user, o
     assert page.count('<tr data-item="') == len(s.lines) > 20
     # grouped by item and cut: one heading each, its totals the sum of its lines, every line in one group
     groups = s.groups
-    assert page.count('data-testid="transfer-group"') == len(groups) == len({(ln.item.code, ln.gender) for ln in s.lines})
+    assert (
+        page.count('data-testid="transfer-group"')
+        == len(groups)
+        == len({(ln.item.code, ln.gender) for ln in s.lines})
+    )
     assert sum(len(g["lines"]) for g in groups) == len(s.lines)
     assert all(g["quantity"] == sum(ln.quantity for ln in g["lines"]) for g in groups)
     assert all(g["still_needed"] == sum(ln.still_needed for ln in g["lines"]) for g in groups)
-    assert f'{groups[0]["name"]} · {groups[0]["gender_name"]}' in page
+    assert f"{groups[0]['name']} · {groups[0]['gender_name']}" in page
     # a field per line would hit Django's field limit on a big store: the form has a fixed handful
     assert _named_fields(page) <= {
         "csrfmiddlewaretoken", "city", "to_unit", "token", "expect", "changes",

@@ -94,4 +94,6 @@ def test_per_city_contract_lines_add_up_to_the_provincial_order(awarded, snap):
             for r in snapshot_order_lines(snap, c.buyer.code)
             if r["item_code"] in lot_items
         }
-        assert {(ln.item.code, ln.gender, ln.size): ln.quantity for ln in c.lines.filter(kind="standard")} == mine
+        assert {
+            (ln.item.code, ln.gender, ln.size): ln.quantity for ln in c.lines.filter(kind="standard")
+        } == mine

@@ -295,7 +295,11 @@ BOUNDARIES = {
     "single_source_publicity_5wd": (M2, D(2026, 3, 9), D(2026, 3, 6)),
     "winner_7wd": (M2, D(2026, 3, 11), D(2026, 3, 12)),  # at most: 3, 4, 5, 6, 9, 10, 11
     "award_notice_2wd": (M2, D(2026, 3, 4), D(2026, 3, 5)),
-    "challenge_7wd": (M2, D(2026, 3, 12), D(2026, 3, 11)),  # announcement ends Tue 3; then 4, 5, 6, 9, 10, 11, 12
+    "challenge_7wd": (
+        M2,
+        D(2026, 3, 12),
+        D(2026, 3, 11),
+    ),  # announcement ends Tue 3; then 4, 5, 6, 9, 10, 11, 12
     "contract_30d": (M2, D(2026, 4, 1), D(2026, 4, 2)),
     "contract_published_2wd": (M2, D(2026, 3, 4), D(2026, 3, 5)),
     "clarification_15d": (D(2026, 3, 15), D(2026, 3, 16), BID),  # at least 15 days before 30 Mar
@@ -334,11 +338,17 @@ def test_challenge_period_counts_from_the_end_of_the_award_announcement():
     """The audit's repro: an award notice on Mon 2 Feb 2026; the announcement runs 1 working day (3 Feb), the 7
     working days are 4, 5, 6, 9, 10, 11 and 12 Feb: the challenge period ends on 12 Feb, not 11 Feb."""
     cal = WorkCalendar(overrides={})
-    found, _ = rules.check_dates("open", {"award_notice": D(2026, 2, 2), "challenge_end": D(2026, 2, 11)}, cal)
+    found, _ = rules.check_dates(
+        "open", {"award_notice": D(2026, 2, 2), "challenge_end": D(2026, 2, 11)}, cal
+    )
     assert [(f.rule, f.limit) for f in found] == [("challenge_7wd", D(2026, 2, 12))]
-    found, _ = rules.check_dates("open", {"award_notice": D(2026, 2, 2), "challenge_end": D(2026, 2, 12)}, cal)
+    found, _ = rules.check_dates(
+        "open", {"award_notice": D(2026, 2, 2), "challenge_end": D(2026, 2, 12)}, cal
+    )
     assert found == []
-    assert rules.earliest_allowed("open", "challenge_end", {"award_notice": D(2026, 2, 2)}, cal) == D(2026, 2, 12)
+    assert rules.earliest_allowed("open", "challenge_end", {"award_notice": D(2026, 2, 2)}, cal) == D(
+        2026, 2, 12
+    )
 
 
 def test_every_rule_cites_statute_article_and_a_quote():
@@ -351,18 +361,28 @@ def test_every_rule_cites_statute_article_and_a_quote():
         assert rule["source"] == "；".join(c["statute"] + c["article"] for c in rule["citations"])
     by_code = {r["code"]: r for r in data["rules"] + data["ratios"]}
     assert by_code["bid_period_20d"]["source"] == "《中华人民共和国政府采购法》第三十五条"
-    assert "第五十三条" in by_code["challenge_7wd"]["source"] and "第六十九条" in by_code["challenge_7wd"]["source"]
-    assert "第四十九条" in by_code["variation_10pct"]["source"] and by_code["variation_10pct"]["max_percent"] == "10"
+    assert (
+        "第五十三条" in by_code["challenge_7wd"]["source"]
+        and "第六十九条" in by_code["challenge_7wd"]["source"]
+    )
+    assert (
+        "第四十九条" in by_code["variation_10pct"]["source"]
+        and by_code["variation_10pct"]["max_percent"] == "10"
+    )
 
 
 def test_rule_messages_in_one_language(english):
     cal = WorkCalendar(overrides={})
     (finding,) = [
         f
-        for f in rules.check_dates("open", {"award_notice": D(2026, 2, 2), "challenge_end": D(2026, 2, 3)}, cal)[0]
+        for f in rules.check_dates(
+            "open", {"award_notice": D(2026, 2, 2), "challenge_end": D(2026, 2, 3)}, cal
+        )[0]
         if f.rule == "challenge_7wd"
     ]
     message = finding.message()
     assert message.startswith("The date breaks a legal period: suppliers may challenge within 7 working days")
     assert "limit 2026-02-12" in message and "质疑" not in message
-    assert rules.rule_message(rules.ratio_rule("bid_bond_2pct")).startswith("the bid bond is at most 2% of the budget (basis:")
+    assert rules.rule_message(rules.ratio_rule("bid_bond_2pct")).startswith(
+        "the bid bond is at most 2% of the budget (basis:"
+    )

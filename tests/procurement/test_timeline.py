@@ -61,7 +61,10 @@ def test_breaking_date_refused_naming_rule_and_source(tender, province_user):
             actor=province_user, milestone=ms(tender, "bid_opening"), planned_date=D(2026, 2, 14)
         )
     assert exc.value.code == "legal_rule"
-    assert exc.value.details["rule"] == "bid_period_20d" and "《中华人民共和国政府采购法》第三十五条" in exc.value.details["source"]
+    assert (
+        exc.value.details["rule"] == "bid_period_20d"
+        and "《中华人民共和国政府采购法》第三十五条" in exc.value.details["source"]
+    )
     assert exc.value.details["violations"][0]["limit"] == "2026-02-24"
     assert "第三十五条" in exc.value.message
     assert ms(tender, "bid_opening").planned_date is None  # nothing changed

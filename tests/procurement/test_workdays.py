@@ -60,7 +60,9 @@ def test_holiday_table_extends_later_years(province_user):
     assert not WorkCalendar().has_data(2027)  # rows alone say nothing of the days between them
     with pytest.raises(CalendarMissing):
         WorkCalendar().is_workday(D(2027, 1, 4))
-    row = services.holiday_year_set(actor=province_user, year=2027, source="国务院办公厅关于2027年部分节假日安排的通知")
+    row = services.holiday_year_set(
+        actor=province_user, year=2027, source="国务院办公厅关于2027年部分节假日安排的通知"
+    )
     assert row.covers_until == D(2027, 12, 31) and row.created_by == province_user
     cal = WorkCalendar()
     assert cal.has_data(2027)
@@ -88,7 +90,9 @@ def test_holiday_set_only_province(changsha_user):
 def test_a_year_entered_in_part_is_known_only_up_to_its_last_day(province_user):
     """The demo's 2027 once stopped in May and 1 October counted as a plain Friday: now it is calendar_missing."""
     services.holiday_set(actor=province_user, date=D(2027, 5, 3), kind="holiday", name="劳动节")
-    services.holiday_year_set(actor=province_user, year=2027, source="通知（上半年）", covers_until=D(2027, 5, 31))
+    services.holiday_year_set(
+        actor=province_user, year=2027, source="通知（上半年）", covers_until=D(2027, 5, 31)
+    )
     cal = WorkCalendar()
     assert not cal.has_data(2027)
     assert cal.is_workday(D(2027, 5, 31)) and not cal.is_workday(D(2027, 5, 3))
@@ -124,9 +128,14 @@ def test_holiday_year_only_province_and_through_the_api(api, province_user, chan
     r = api.as_(changsha_user).post("/procurement/holiday-years", {"year": 2027, "source": "通知"})
     assert r.status_code == 403 and not HolidayYear.objects.exists()
     r = api.as_(province_user).post(
-        "/procurement/holiday-years", {"year": 2027, "source": "国办发明电〔2026〕号", "covers_until": "2027-06-30"}
+        "/procurement/holiday-years",
+        {"year": 2027, "source": "国办发明电〔2026〕号", "covers_until": "2027-06-30"},
     )
-    assert r.status_code == 201 and r.json() == {"year": 2027, "source": "国办发明电〔2026〕号", "covers_until": "2027-06-30"}
+    assert r.status_code == 201 and r.json() == {
+        "year": 2027,
+        "source": "国办发明电〔2026〕号",
+        "covers_until": "2027-06-30",
+    }
     listed = api.as_(changsha_user).get("/procurement/holiday-years").json()
     assert listed == [{"year": 2027, "source": "国办发明电〔2026〕号", "covers_until": "2027-06-30"}]
     row = HolidayYear.objects.get()
@@ -141,7 +150,9 @@ def test_migration_dates_entered_years_to_their_last_row(province_user):
     from procurement.models import HolidayYear
 
     services.holiday_set(actor=province_user, date=D(2027, 1, 1), kind="holiday", name="元旦", source="通知")
-    services.holiday_set(actor=province_user, date=D(2027, 5, 5), kind="holiday", name="劳动节", source="通知")
+    services.holiday_set(
+        actor=province_user, date=D(2027, 5, 5), kind="holiday", name="劳动节", source="通知"
+    )
     migration = importlib.import_module("procurement.migrations.0004_holiday_year")
     migration.years_from_rows(apps, None)
     row = HolidayYear.objects.get(year=2027)

@@ -10,8 +10,8 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from assets import selectors, services
 from assets.demand import GENDER_LABEL, order_lines
 from core.cli import acting_user
-from personnel.choices import Gender
 from core.errors import QMError
+from personnel.choices import Gender
 
 ROW_COLUMNS = ["city_code", "item_code", "gender", "size", "quantity"]
 ORDER_COLUMNS = ["item_code", "gender", "size", "quantity"]
@@ -118,7 +118,9 @@ class Command(BaseCommand):
             if snapshot:
                 lines = selectors.snapshot_order_lines(snap, city)
             else:
-                lines = order_lines(selectors.demand_for(actor, margin_percent=margin).row_list(), margin_used, city)
+                lines = order_lines(
+                    selectors.demand_for(actor, margin_percent=margin).row_list(), margin_used, city
+                )
             out_rows = [{**ln, "quantity": ln["order_quantity"]} for ln in lines]
             columns = ORDER_COLUMNS
         elif order:

@@ -338,6 +338,56 @@ class ContractLine(models.Model):
         return f"{self.contract.number} {self.item.code} {self.gender} {self.size} × {self.quantity}"
 
 
+class ContractVariation(models.Model):
+    """补充合同 (《政府采购法》第四十九条): more of the same goods on the same terms under a contract being
+    performed, signed by that contract's purchaser. All of a contract's variations together stay within 10 %
+    of its original amount (rule `variation_10pct`). Replacement planning's supplementary orders are these too.
+    """
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="variations")
+    number = models.CharField(gettext_lazy("补充合同编号"), max_length=60, unique=True)
+    signed_on = models.DateField(pgettext_lazy("signed on", "签订日期"))
+    amount = models.DecimalField(gettext_lazy("补充金额"), default=0, **MONEY)
+    performance_bond = models.DecimalField(gettext_lazy("履约保证金"), default=0, **MONEY)
+    legal_basis = models.CharField(gettext_lazy("法律依据"), max_length=300)
+    reason = models.CharField(gettext_lazy("追加理由"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("补充合同")
+        verbose_name_plural = pgettext_lazy("contract variations", "补充合同")
+        ordering = ["contract", "signed_on", "id"]
+
+    def __str__(self):
+        return self.number
+
+
+class ContractVariationLine(models.Model):
+    """One line of a 补充合同: more of a contract line's goods at its unit price."""
+
+    variation = models.ForeignKey(ContractVariation, on_delete=models.PROTECT, related_name="lines")
+    contract_line = models.ForeignKey(ContractLine, on_delete=models.PROTECT, related_name="variation_lines")
+    quantity = models.PositiveIntegerField(
+        pgettext_lazy("quantity", "数量"), validators=[MinValueValidator(1)]
+    )
+    unit_price = models.DecimalField(gettext_lazy("单价"), **PRICE)
+    amount = models.DecimalField(gettext_lazy("金额"), **MONEY)
+
+    class Meta:
+        verbose_name = gettext_lazy("补充合同明细")
+        verbose_name_plural = pgettext_lazy("contract variation lines", "补充合同明细")
+        ordering = ["variation", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["variation", "contract_line"], name="variation_line_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.variation.number} #{self.contract_line_id} × {self.quantity}"
+
+
 class Payment(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="payments")
     kind = models.CharField(gettext_lazy("类型"), max_length=20, choices=PaymentKind.choices)

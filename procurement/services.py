@@ -16,7 +16,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from assets.demand import split_margin
 from assets.models import ItemType
 from core import scope
-from core.errors import Conflict, QMError
+from core.errors import Conflict, NotFound, QMError
 from core.history import build_record, record_change, record_changes, snapshot
 from core.models import ChangeRecord
 from personnel.models import Officer, OrgUnit
@@ -64,6 +64,16 @@ MTM_SIZE = "定制"
 def _require_province(actor) -> None:
     if actor is not None:
         scope.require_role(actor, scope.PROVINCE)
+
+
+def _require_purchaser(actor, contract: Contract) -> None:
+    """统采分签: a contract's purchaser acts on it — provincial logistics on every contract, a city's staff on
+    their own city's contracts. Out of scope → 404, in scope without the role → 403."""
+    if actor is None:
+        return
+    if not scope.in_scope(actor, contract.buyer):
+        raise NotFound()
+    scope.require_role(actor, scope.PROVINCE, scope.CITY, unit=contract.buyer)
 
 
 def _decimal(value, field: str, *, positive: bool = False) -> Decimal:

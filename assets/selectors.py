@@ -75,7 +75,7 @@ def standard_lines(version: StandardVersion) -> list[dict]:
 
 def officer_size_report(user, officer_id: int) -> dict:
     """An officer's current size codes per size system and, for each without one, why: a missing
-    measurement ("缺少测量 no waist measurement") or made to measure. Scoped like the roll."""
+    measurement (缺少测量, missing measurement) or made to measure. Scoped like the roll."""
     officer = personnel_selectors.officer_get(user, officer_id)
     return size_report(officer)
 

@@ -15,7 +15,7 @@ def tr(zh: str, en: str) -> str:
 
 
 def one(label) -> str:
-    """A stored two-language label ("已发运 dispatched": the models' choices still hold both) in the active
+    """A stored two-language label (已发运 + dispatched, as some stored records still hold both) in the active
     language only: the Chinese before the first space, the English after it. A label without Chinese before
     its first space (a name, an English-only text) is returned as it is."""
     text = str(label or "")

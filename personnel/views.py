@@ -58,7 +58,7 @@ def gender_label(value: str) -> str:
 
 
 def field_label(name: str) -> str:
-    """An officer field's verbose name "姓名 name" in the active language."""
+    """An officer field's verbose name (姓名 + name) in the active language."""
     try:
         verbose = str(Officer._meta.get_field(name).verbose_name)
     except FieldDoesNotExist:

@@ -352,7 +352,7 @@ class OdometerReading(models.Model):
 
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="odometer_readings")
     read_on = models.DateField(gettext_lazy("日期"))
-    km = models.PositiveIntegerField("里程 km")
+    km = models.PositiveIntegerField(gettext_lazy("里程（公里）"))
     note = models.CharField(gettext_lazy("备注"), max_length=200, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

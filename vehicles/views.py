@@ -27,7 +27,7 @@ PAPER_DAYS = 30  # "expiring": within the reminder's first threshold
 
 
 def label(text) -> str:
-    """A choice label "在用 in service" in the active language."""
+    """A choice label (在用 + in service) in the active language."""
     return one(text)
 
 

@@ -22,7 +22,7 @@ def t(zh: str, en: str) -> str:
 
 @register.filter
 def bi(label) -> str:
-    """A project label "市州 city staff" → "市州" in Chinese, "city staff" in English."""
+    """A project label (市州 + city staff) → 市州 in Chinese, "city staff" in English."""
     return one(label)
 
 

@@ -77,12 +77,12 @@ def cell_text(value) -> str:
 
 
 def zh(label: str) -> str:
-    """The Chinese part of a bilingual choice label ("在用 in service" → "在用")."""
+    """The Chinese part of a bilingual choice label (在用 + in service → 在用)."""
     return str(label).split(" ", 1)[0]
 
 
 def choice_label(label) -> str:
-    """A bilingual choice label ("在用 in service") in the report's language: "在用", or "in service"."""
+    """A bilingual choice label (在用 + in service) in the report's language: 在用, or in service."""
     head, _, tail = str(label).partition(" ")
     if not tail or not any("\u4e00" <= ch <= "\u9fff" for ch in head):
         return str(label)

@@ -171,6 +171,16 @@ def deliveries_for(user, *, contract_id: int | None = None):
     )
 
 
+def deliveries_waiting(user):
+    """Deliveries in scope still to be received or accepted (验收), without their lines: the start page's list."""
+    return (
+        Delivery.objects.filter(scope.scope_q(user, "contract__buyer") | scope.scope_q(user, "destination"))
+        .filter(status__in=["announced", "arrived"])
+        .select_related("contract", "destination")
+        .order_by("planned_on", "id")
+    )
+
+
 def delivery_get(user, delivery_id: int) -> Delivery:
     d = deliveries_for(user).filter(pk=delivery_id).first()
     if d is None:

@@ -430,7 +430,7 @@ def delivery_detail(request, delivery_id: int):
     rejected lines, then confirms once. The request never carries a field per line; without the script the
     untouched form records everything accepted. Accepted: the certificate, its totals and rejected lines."""
     user = request.user
-    delivery = selectors.delivery_get(user, delivery_id)
+    delivery = selectors.delivery_get(user, delivery_id, lines=False)
     if request.method != "POST":
         return _delivery_page(request, delivery)
     step = request.POST.get("step", "review")
@@ -456,7 +456,7 @@ def _arrive_post(request, delivery):
     except QMError as exc:
         if exc.status in (403, 404):
             raise
-        delivery = selectors.delivery_get(user, delivery.pk)
+        delivery = selectors.delivery_get(user, delivery.pk, lines=False)
         return _delivery_page(request, delivery, status=exc.status, error=exc.message)
     messages.success(request, gettext("已记录到货 {number}").format(number=delivery.number))
     return redirect(delivery_url(delivery.pk))
@@ -539,7 +539,7 @@ def _accept_post(request, delivery, step: str):
     except QMError as exc:
         if exc.status in (403, 404):
             raise
-        delivery = selectors.delivery_get(user, delivery.pk)
+        delivery = selectors.delivery_get(user, delivery.pk, lines=False)
         return _delivery_page(request, delivery, status=exc.status, error=exc.message, **keep)
     return _delivery_page(
         request,

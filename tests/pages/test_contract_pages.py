@@ -8,7 +8,6 @@ import re
 
 import pytest
 
-from assets.catalog import load_catalog
 from assets.models import ItemType
 from distribution import selectors as stock
 from distribution.models import Movement

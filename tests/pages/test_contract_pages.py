@@ -13,6 +13,7 @@ from distribution import selectors as stock
 from distribution.models import Movement
 from procurement import services
 from procurement.models import Acceptance, AcceptanceLine, Contract, Payment
+from tests.pages.test_read_only_pages import forms_of
 from tests.pages.test_receipt_pages import forms, text, visible
 from tests.procurement.conftest import PRICES, awarded, catalog, make_supplier, make_tender  # noqa: F401 - fixtures
 
@@ -287,6 +288,8 @@ def test_another_city_gets_404_and_the_auditor_reads_without_forms(
     for url in (curl(cs), durl(delivery), curl(contracts["430200"])):
         r = a.get(url)
         assert r.status_code == 200 and not set(forms(r)) & WRITE_FORMS and 'class="mark"' not in text(r)
+        shown = forms_of(r)
+        assert shown.post_forms == [] and shown.submits == []
     assert (
         a.post(
             f"/procurement/contracts/{cs.pk}/payments/",
@@ -304,3 +307,19 @@ def test_the_start_page_lists_what_waits_for_the_city(browse, changsha_user, aud
     assert "待验收批次" in home and durl(arrived) in home and "CS-WAIT" in home
     assert "/procurement/contracts/" in home
     assert "待验收批次" not in text(browse(auditor_user).get("/"))
+
+
+def test_the_pages_in_english_have_no_chinese_of_their_own(browse, changsha_user, signed):
+    """Switched to English, the contract and delivery pages read in English; only names (units, suppliers,
+    items, reasons typed by users) stay as they are stored."""
+    cs = signed["430100"]
+    delivery = _deliver(cs, "CS-EN")
+    c = browse(changsha_user)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = visible(text(c.get(curl(cs))))
+    assert "Contract summary" in page and "Record the payment" in page and "Delivered" in page
+    dpage = text(c.get(durl(delivery)))
+    assert "Acceptance: everything accepted unless marked" in visible(dpage) and "Mark rejects" in dpage
+    names = {"中文", cs.buyer.name, cs.supplier.name, *ItemType.objects.values_list("name_zh", flat=True)}
+    for chunk in re.findall(r"[\u4e00-\u9fff]+", visible(dpage)):
+        assert any(chunk in n for n in names) or chunk in "男女", chunk

@@ -160,6 +160,11 @@ def test_delivery_arrive_accept_and_return_matrix(api, users, drafts):
     _matrix(api, users, accept, ok=201, fresh=lambda: _delivery(contract))
     accepted = list(Acceptance.objects.filter(delivery__contract=contract).order_by("id"))
     assert [a.actor for a in accepted] == [users["own"], users["province"]]
+    first = accepted[0]
+    assert api.as_(users["own"]).get(f"/procurement/acceptances/{first.pk}").status_code == 200
+    assert api.as_(users["other"]).get(f"/procurement/acceptances/{first.pk}").status_code == 404
+    assert api.as_(users["other"]).get("/procurement/acceptances").json() == []
+    assert len(api.as_(users["auditor"]).get("/procurement/acceptances").json()) == 2
     returns = iter([a.lines.get() for a in accepted])
     _matrix(
         api,
@@ -254,3 +259,42 @@ def test_creating_contracts_stays_with_the_province(api, users, awarded):
         {"rows": ROWS, "unit_prices": {k: str(v) for k, v in PRICES.items()}, "per_city": True},
     )
     assert r.status_code == 403 and not Contract.objects.exists()
+
+
+def test_a_city_accepts_goods_the_provinces_contract_delivers_to_its_store(api, users, awarded):
+    """A provincial contract delivering straight to Changsha: Changsha's staff (the receiving unit) accept it
+    into their store; they cannot sign or pay the province's contract; Zhuzhou does not see the delivery."""
+    (contract,) = services.contracts_create_from_demand(
+        actor=None, award=awarded, rows=ROWS, unit_prices=PRICES
+    )
+    _sign(contract)
+    assert contract.buyer.code == "430000"
+    line = contract.lines.order_by("id").first()
+    delivery = services.delivery_create(
+        actor=None,
+        contract=contract,
+        number="PROV-TO-CS",
+        destination=users["own"].memberships.get().unit,
+        delivered_on=D(2026, 3, 2),
+        lines=[{"contract_line_id": line.pk, "quantity": 4}],
+    )
+    c = api.as_(users["own"])
+    assert (
+        c.post(
+            f"/procurement/contracts/{contract.pk}/payments",
+            {"kind": "advance", "amount": "1", "paid_on": "2026-03-01"},
+        ).status_code
+        == 404
+    )
+    assert (
+        api.as_(users["other"])
+        .post(f"/procurement/deliveries/{delivery.pk}/acceptance", _accept_body(delivery))
+        .status_code
+        == 404
+    )
+    r = c.post(f"/procurement/deliveries/{delivery.pk}/acceptance", _accept_body(delivery, rejected=1))
+    assert r.status_code == 201, r.content
+    assert stock.stock_of(users["own"], "430100") == [
+        {"item": line.item.code, "gender": line.gender, "size": line.size, "quantity": 3}
+    ]
+    assert stock.stock_of(users["province"], "430000") == []

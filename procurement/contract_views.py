@@ -15,6 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 from assets.models import ItemType
+from core import scope
 from core.errors import QMError
 from core.i18n import one
 from core.pages import may_write, page, tr
@@ -392,7 +393,10 @@ def _delivery_page(request, delivery, status: int = 200, **extra):
         "nav_key": "contracts",
         "d": delivery,
         "c": delivery.contract,
-        "contract_url": contract_url(delivery.contract_id),
+        # a county receiving goods under its city's contract sees the delivery, not the contract
+        "contract_url": contract_url(delivery.contract_id)
+        if scope.in_scope(user, delivery.contract.buyer)
+        else "",
         "status_label": one(DeliveryStatus(delivery.status).label),
         "totals": {k: v or 0 for k, v in totals.items()},
         "acceptance": acceptance,
@@ -499,6 +503,8 @@ def _accept_post(request, delivery, step: str):
             status=409,
             error=gettext("该批次已验收：{number}").format(number=acceptance.certificate_number),
         )
+    if delivery.status != DeliveryStatus.ARRIVED:
+        return _delivery_page(request, delivery, status=409, error=gettext("批次尚未到货"))
     if step == "edit":
         return _delivery_page(request, delivery, **keep)
     dlines = list(

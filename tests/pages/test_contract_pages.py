@@ -323,3 +323,34 @@ def test_the_pages_in_english_have_no_chinese_of_their_own(browse, changsha_user
     names = {"中文", cs.buyer.name, cs.supplier.name, *ItemType.objects.values_list("name_zh", flat=True)}
     for chunk in re.findall(r"[\u4e00-\u9fff]+", visible(dpage)):
         assert any(chunk in n for n in names) or chunk in "男女", chunk
+
+
+def test_accepting_before_arrival_is_refused(browse, changsha_user, signed):
+    delivery = _deliver(signed["430100"], "CS-EARLY", arrived=False)
+    c = browse(changsha_user)
+    assert 'data-testid="accept-form"' not in text(c.get(durl(delivery)))
+    r = c.post(
+        durl(delivery),
+        {"step": "confirm", "certificate_number": "YS-X", "inspectors": "甲", "sample_size": "1"},
+    )
+    assert r.status_code == 409 and "批次尚未到货" in text(r) and not Acceptance.objects.exists()
+
+
+def test_a_countys_staff_receive_a_delivery_to_their_store(browse, county_user, signed):
+    """A delivery to a county's store under its city's contract (counties may receive once the stock branch
+    allows it): the county's staff see the delivery and record its arrival; the contract stays the city's."""
+    from procurement.models import Delivery
+
+    cs = signed["430100"]
+    delivery = Delivery.objects.create(
+        contract=cs, number="CS-COUNTY", destination=county_user.memberships.get().unit
+    )
+    delivery.lines.create(contract_line=cs.lines.order_by("id").first(), quantity=1)
+    c = browse(county_user)
+    page = c.get(durl(delivery))
+    assert page.status_code == 200 and 'data-testid="arrive-form"' in text(page)
+    assert curl(cs) not in text(page) and c.get(curl(cs)).status_code == 404
+    arrive = {**forms(page)["arrive-form"], "delivered_on": "2026-03-02", "step": "arrive"}
+    assert c.post(durl(delivery), arrive).status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == "arrived"

@@ -226,6 +226,7 @@ def _contract_page(request, contract, status: int = 200, **extra):
         "payments": [{"p": p, "kind_label": one(PaymentKind(p.kind).label)} for p in payments],
         "may_sign": may_act and status_value == ContractStatus.DRAFT,
         "may_pay": may_act and status_value in (ContractStatus.SIGNED, ContractStatus.COMPLETE),
+        "may_bond": may_act and status_value in (ContractStatus.DRAFT, ContractStatus.SIGNED),
         "kinds": [(v, one(t)) for v, t in PaymentKind.choices],
         "lines": _contract_lines(contract, f),
         "f": f,
@@ -324,6 +325,25 @@ def payment_create(request, contract_id: int):
         "payment_record",
         {"kind": kind, "amount": amount, "paid_on": paid_on, "note": note},
         gettext("已记录付款 {amount} 元").format(amount=amount),
+    )
+
+
+@page
+def contract_bond(request, contract_id: int):
+    """POST: the purchaser sets the performance bond (履约保证金, at most 10 % of the contract: the service's
+    rule)."""
+    user = request.user
+    contract = selectors.contract_get(user, contract_id)
+    if request.method != "POST":
+        return redirect(contract_url(contract.pk))
+    bond = request.POST.get("performance_bond", "").strip()
+    return _posted(
+        request,
+        contract,
+        lambda: {"id": services.contract_set_bond(actor=user, contract=contract, performance_bond=bond).pk},
+        "contract_set_bond",
+        {"performance_bond": bond},
+        gettext("已设定履约保证金 {amount} 元").format(amount=bond),
     )
 
 

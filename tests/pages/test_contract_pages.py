@@ -65,7 +65,15 @@ def _deliver(contract, number="CS-B1", *, arrived=True):
     )
 
 
-WRITE_FORMS = {"sign-form", "payment-form", "arrive-form", "accept-form", "accept-summary", "return-form"}
+WRITE_FORMS = {
+    "sign-form",
+    "bond-form",
+    "payment-form",
+    "arrive-form",
+    "accept-form",
+    "accept-summary",
+    "return-form",
+}
 
 
 def curl(c):
@@ -111,6 +119,17 @@ def test_city_signs_and_pays_its_contract(browse, changsha_user, contracts):
     assert Payment.objects.filter(contract=cs).count() == 1 and f'value="{cs.total}"' in text(r)
     bad_date = c.post(url, {**over, "amount": "1", "paid_on": "2026-13-01"})
     assert bad_date.status_code == 400 and Payment.objects.filter(contract=cs).count() == 1
+
+    # the performance bond: at most 10 % of the contract (the service's rule), refused beyond with nothing set
+    bond = forms(c.get(curl(cs)))["bond-form"]
+    burl = f"/procurement/contracts/{cs.pk}/bond/"
+    assert c.post(burl, {**bond, "performance_bond": "500"}).status_code == 302
+    cs.refresh_from_db()
+    assert str(cs.performance_bond) == "500.00"
+    too_much = c.post(burl, {**forms(c.get(curl(cs)))["bond-form"], "performance_bond": str(cs.total)})
+    assert too_much.status_code == 400 and 'data-testid="form-error"' in text(too_much)
+    cs.refresh_from_db()
+    assert str(cs.performance_bond) == "500.00"
 
 
 def test_the_contract_page_at_real_size_is_paged_and_filtered(

@@ -650,6 +650,17 @@ def stock_receive(*, actor, to_unit: OrgUnit, lines, document: str, supplier, at
     time; with other lines it is refused 409); `supplier`: a procurement Supplier or a name."""
     if actor is not None:
         scope.require_role(actor, scope.PROVINCE)
+    return _receive_from_supplier(
+        actor=actor, to_unit=to_unit, lines=lines, document=document, supplier=supplier, at=at
+    )
+
+
+def _receive_from_supplier(
+    *, actor, to_unit: OrgUnit, lines, document: str, supplier, at=None
+) -> list[Movement]:
+    """stock_receive's booking without its role check: the acceptance (验收) that calls it through
+    _book_accepted has already checked that its actor is the contract's purchaser or the receiving unit's staff
+    (a city accepting its own delivery, 统采分签)."""
     if to_unit.level not in (Level.PROVINCE, Level.CITY):
         raise QMError(
             "bad_unit",
@@ -1683,7 +1694,7 @@ def _book_accepted(goods) -> None:
         lines = [
             {"item": g.item.code, "gender": g.gender, "size": g.size, "quantity": g.quantity} for g in batch
         ]
-        stock_receive(
+        _receive_from_supplier(
             actor=batch[0].actor,
             to_unit=batch[0].destination,
             lines=lines,

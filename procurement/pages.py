@@ -1,6 +1,7 @@
 """The tender's part of the pages: menu entries, "milestones due" on provincial logistics' start page and
 the dashboard's Gantt of the current tender."""
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -9,7 +10,7 @@ from core.pages import Block, Figure, NavItem, Section
 from core.templatetags.qm import cn_date
 
 from . import selectors
-from .choices import TenderStatus
+from .choices import ContractStatus, DeliveryStatus, TenderStatus
 from .views import gantt_spec, label, tender_url
 
 NAV = [
@@ -26,6 +27,69 @@ NAV = [
 
 
 def start_blocks(request) -> list[Block]:
+    return _contracts_block(request) + _milestones_block(request)
+
+
+def _contracts_block(request) -> list[Block]:
+    """统采分签: contracts waiting for this user's signature, deliveries to their store (or under their
+    contracts) waiting for arrival or 验收. City and county staff and provincial logistics; not the auditor."""
+    user = request.user
+    if not scope.has_role(user, scope.PROVINCE, scope.CITY, scope.COUNTY):
+        return []
+    drafts = selectors.contracts_for(user).filter(status=ContractStatus.DRAFT)
+    if not scope.has_role(user, scope.PROVINCE, scope.CITY):
+        drafts = drafts.none()
+    waiting = selectors.deliveries_waiting(user)
+    to_sign = drafts.count()
+    arrived = list(waiting.filter(status=DeliveryStatus.ARRIVED)[:8])
+    announced = list(waiting.filter(status=DeliveryStatus.ANNOUNCED)[:8])
+    counts = {
+        r["status"]: r["n"]
+        for r in waiting.order_by().values("status").annotate(n=Count("id")).values("status", "n")
+    }
+    first = drafts.first() if to_sign else None
+    return [
+        Block(
+            key="contracts_todo",
+            zh="合同与验收待办",
+            en="Contracts and acceptance to do",
+            url=reverse("procurement:contracts"),
+            order=25,
+            figures=[
+                Figure(
+                    zh="待签订合同",
+                    en="Contracts to sign",
+                    value=to_sign,
+                    url=reverse("procurement:contract", args=[first.pk]) if first else "",
+                    tone="warn" if to_sign else "ok",
+                ),
+                Figure(
+                    zh="待验收批次",
+                    en="Deliveries to accept",
+                    value=counts.get(DeliveryStatus.ARRIVED, 0),
+                    url=reverse("procurement:delivery", args=[arrived[0].pk]) if arrived else "",
+                    tone="warn" if arrived else "ok",
+                ),
+                Figure(
+                    zh="待到货批次",
+                    en="Deliveries announced",
+                    value=counts.get(DeliveryStatus.ANNOUNCED, 0),
+                    url=reverse("procurement:delivery", args=[announced[0].pk]) if announced else "",
+                ),
+            ],
+            items=[
+                {
+                    "text": f"{d.number} → {d.destination.name}",
+                    "url": reverse("procurement:delivery", args=[d.pk]),
+                    "meta": f"{d.contract.number} · {label(DeliveryStatus(d.status).label)}",
+                }
+                for d in (arrived + announced)[:8]
+            ],
+        )
+    ]
+
+
+def _milestones_block(request) -> list[Block]:
     """Provincial logistics: the milestones of open tenders overdue or due within 3 days."""
     user = request.user
     if not scope.has_role(user, scope.PROVINCE):

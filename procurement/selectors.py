@@ -160,8 +160,15 @@ def contract_get(user, contract_id: int) -> Contract:
     )
 
 
+def _deliveries_in_scope(user):
+    """Deliveries under a contract of the user's subtree or to a store in it."""
+    return Delivery.objects.filter(
+        scope.scope_q(user, "contract__buyer") | scope.scope_q(user, "destination")
+    )
+
+
 def deliveries_for(user, *, contract_id: int | None = None):
-    qs = Delivery.objects.filter(scope.scope_q(user, "contract__buyer") | scope.scope_q(user, "destination"))
+    qs = _deliveries_in_scope(user)
     if contract_id:
         qs = qs.filter(contract_id=contract_id)
     return (
@@ -171,8 +178,24 @@ def deliveries_for(user, *, contract_id: int | None = None):
     )
 
 
-def delivery_get(user, delivery_id: int) -> Delivery:
-    d = deliveries_for(user).filter(pk=delivery_id).first()
+def deliveries_waiting(user):
+    """Deliveries in scope still to be received or accepted (验收), without their lines: the start page's list."""
+    return (
+        _deliveries_in_scope(user)
+        .filter(status__in=["announced", "arrived"])
+        .select_related("contract", "destination")
+        .order_by("planned_on", "id")
+    )
+
+
+def delivery_get(user, delivery_id: int, *, lines: bool = True) -> Delivery:
+    """A delivery in scope; `lines=False` leaves its lines unloaded (the pages page them, ~2,000 for a city)."""
+    qs = (
+        deliveries_for(user)
+        if lines
+        else _deliveries_in_scope(user).select_related("contract__buyer", "destination", "acceptance")
+    )
+    d = qs.filter(pk=delivery_id).first()
     if d is None:
         raise NotFound()
     return d

@@ -76,6 +76,20 @@ def _require_purchaser(actor, contract: Contract) -> None:
     scope.require_role(actor, scope.PROVINCE, scope.CITY, unit=contract.buyer)
 
 
+def _require_receiver(actor, delivery: Delivery) -> None:
+    """A delivery is acted on (arrival, 验收, rejected goods returned) by its contract's purchaser (as
+    _require_purchaser) or by the staff of the unit that receives it into its store (provincial, city or county
+    staff over the destination). Out of both scopes → 404, in scope without either role → 403."""
+    if actor is None:
+        return
+    buyer, destination = delivery.contract.buyer, delivery.destination
+    if not scope.in_scope(actor, buyer) and not scope.in_scope(actor, destination):
+        raise NotFound()
+    if scope.has_role(actor, scope.PROVINCE, scope.CITY, unit=buyer):
+        return
+    scope.require_role(actor, scope.PROVINCE, scope.CITY, scope.COUNTY, unit=destination)
+
+
 def _decimal(value, field: str, *, positive: bool = False) -> Decimal:
     try:
         d = to_decimal(value)
@@ -865,7 +879,7 @@ def contracts_create_from_demand(
 
 def contract_set_bond(*, actor, contract: Contract, performance_bond) -> Contract:
     """The performance bond is at most 10% of the contract (政府采购法实施条例 第四十八条)."""
-    _require_province(actor)
+    _require_purchaser(actor, contract)
     bond = money(_decimal(performance_bond, "performance_bond"))
     if not rules.ratio_ok("performance_bond_10pct", bond, contract.total):
         rule = rules.ratio_rule("performance_bond_10pct")
@@ -891,7 +905,7 @@ def contract_sign(
     *, actor, contract: Contract, signed_on: datetime.date, published_on: datetime.date | None = None
 ) -> Contract:
     """Sign: within 30 days of the award notice, published within 2 working days (rules data)."""
-    _require_province(actor)
+    _require_purchaser(actor, contract)
     tender = contract.award.lot.tender
     notice = tender.milestones.filter(code="award_notice").values_list("actual_date", flat=True).first()
     dates = {"award_notice": notice, "contract_signed": signed_on, "contract_published": published_on}
@@ -921,7 +935,7 @@ def payment_record(
     *, actor, contract: Contract, kind: str, amount, paid_on: datetime.date, note: str = ""
 ) -> Payment:
     """Payments never add up to more than the contract total; a returned bond at most the bond."""
-    _require_province(actor)
+    _require_purchaser(actor, contract)
     if kind not in PaymentKind.values:
         raise QMError("bad_kind", gettext("未知付款类型：{kind}").format(kind=kind), {"field": "kind"})
     amount = money(_decimal(amount, "amount", positive=True))
@@ -1017,7 +1031,7 @@ def delivery_create(
     """A delivery batch to the provincial store or a city (a city's own contract: that city only). A line
     (contract_line_id, quantity, replaces_id) may not bring more than is still owed: ordered − (delivered −
     rejected); a replacement names the rejected acceptance line it replaces."""
-    _require_province(actor)
+    _require_purchaser(actor, contract)
     contract.refresh_from_db(fields=["status"])
     if contract.status != ContractStatus.SIGNED:
         raise Conflict("not_signed", gettext("合同未签订或已结束"))
@@ -1119,7 +1133,7 @@ def delivery_create(
 
 
 def delivery_arrive(*, actor, delivery: Delivery, delivered_on: datetime.date) -> Delivery:
-    _require_province(actor)
+    _require_receiver(actor, delivery)
     with transaction.atomic():
         delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
         if delivery.status != DeliveryStatus.ANNOUNCED:
@@ -1145,7 +1159,7 @@ def acceptance_record(
     """验收 of an arrived batch: every line gets accepted + rejected = delivered, a reason for any rejection.
     Only the accepted quantities reach the stock ledger (on_accepted hooks); rejected goods wait to be
     returned to the supplier and replaced."""
-    _require_province(actor)
+    _require_receiver(actor, delivery)
     if delivery.status == DeliveryStatus.ANNOUNCED or delivery.delivered_on is None:
         raise Conflict("not_arrived", gettext("批次尚未到货"))
     if inspected_on < delivery.delivered_on:
@@ -1284,7 +1298,7 @@ def rejection_mark_returned(
     *, actor, acceptance_line: AcceptanceLine, returned_on: datetime.date
 ) -> AcceptanceLine:
     """Rejected goods handed back to the supplier (they never entered stock)."""
-    _require_province(actor)
+    _require_receiver(actor, acceptance_line.acceptance.delivery)
     with transaction.atomic():
         line = AcceptanceLine.objects.select_for_update().get(pk=acceptance_line.pk)
         if line.rejection_status != RejectionStatus.AWAITING_RETURN:

@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from ninja import Query, Router, Status
 
 from core.errors import NotFound
-from core.schema import Schema
 from core.i18n import one
 from core.pagination import PageParams, page_schema, paginate
+from core.schema import Schema
 from personnel.selectors import unit_get
 
 from . import ocds, reconciliation, selectors, services
@@ -42,8 +42,8 @@ from .schemas import (
     PaymentIn,
     PaymentOut,
     ProgressOut,
-    ReconciliationOut,
     ReasonIn,
+    ReconciliationOut,
     ReturnedIn,
     ScoreIn,
     SignIn,

@@ -351,7 +351,9 @@ def documents(
         qs = Payment.objects.select_related("contract__buyer")
     else:
         # a subquery: a join on the lines would multiply contracts_for's sum of payments
-        lines = ContractLine.objects.filter(contract=OuterRef("pk")).values("contract").annotate(n=Count("id"))
+        lines = (
+            ContractLine.objects.filter(contract=OuterRef("pk")).values("contract").annotate(n=Count("id"))
+        )
         qs = selectors.contracts_for(user).annotate(line_count=Subquery(lines.values("n")))
     qs = qs.filter(where)
     if tender_id:
@@ -361,7 +363,9 @@ def documents(
     if buyer:
         qs = qs.filter(**{f"{prefix}buyer__code": buyer})
     if contract_id:
-        qs = qs.filter(**({"pk": contract_id} if kind == "contracts" else {f"{prefix.rstrip('_')}_id": contract_id}))
+        qs = qs.filter(
+            **({"pk": contract_id} if kind == "contracts" else {f"{prefix.rstrip('_')}_id": contract_id})
+        )
     return qs.order_by("pk" if kind != "contracts" else "number")
 
 

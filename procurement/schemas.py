@@ -485,9 +485,7 @@ class ReconciliationOut(Schema):
     tender_id: int
     reference: str
     title: str
-    restricted: bool = Field(
-        description=gettext_lazy("仅本单位范围：标包与项目合计只含所列采购人的合同")
-    )
+    restricted: bool = Field(description=gettext_lazy("仅本单位范围：标包与项目合计只含所列采购人的合同"))
     budget: Decimal
     lots_budget: Decimal
     award: Decimal

@@ -8,4 +8,8 @@ urlpatterns = [
     path("", views.tenders, name="tenders"),
     path("tenders/<int:tender_id>/", views.tender, name="tender"),
     path("contracts/", views.contracts, name="contracts"),
+    path("contracts/<int:contract_id>/", views.contract_detail, name="contract"),
+    path("deliveries/<int:delivery_id>/", views.delivery_detail, name="delivery"),
+    path("reconciliation/", views.reconciliation_view, name="reconciliation"),
+    path("reconciliation/<str:kind>/", views.reconciliation_documents, name="reconciliation_documents"),
 ]

@@ -180,3 +180,270 @@ def contracts(request):
             "is_province": scope.scope_paths(user) is None,
         },
     )
+
+
+# ---- the reconciliation (采购对账) and the documents behind its figures --------------------------------
+
+DOC_PAGE_SIZE = 50
+LINE_PAGE_SIZE = 200
+GENDERS = {"M": ("男", "men"), "F": ("女", "women"), "U": ("通用", "unisex")}
+
+
+def _int_param(request, field: str) -> int | None:
+    value = request.GET.get(field) or None
+    if value is not None and not value.isdigit():
+        raise QMError("bad_filter", gettext("{field} 应为数字编号").format(field=field), {"field": field})
+    return int(value) if value else None
+
+
+def _code_param(request, field: str) -> str | None:
+    value = (request.GET.get(field) or "").strip() or None
+    if value is not None and not value.isdigit():
+        raise QMError("bad_filter", gettext("{field} 应为单位代码").format(field=field), {"field": field})
+    return value
+
+
+def item_label(item, gender: str) -> str:
+    return tr(item.name_for(gender), item.name_en)
+
+
+def lot_heading(lot) -> str:
+    return gettext("第{number}包 {title}").format(number=lot.number, title=lot.title)
+
+
+def gender_label(gender: str) -> str:
+    return tr(*GENDERS[gender]) if gender in GENDERS else gender
+
+
+@page
+def reconciliation_view(request):
+    """Budget → award → contracts per buyer → delivered → accepted → paid, per lot; every figure links to
+    the documents behind it. A city sees its own row; its lot and tender totals are then its own."""
+    from . import reconciliation as recon
+
+    user = request.user
+    tender_id, lot_id, city = (
+        _int_param(request, "tender"),
+        _int_param(request, "lot"),
+        _code_param(request, "city"),
+    )
+    tender_obj = selectors.tender_get(user, tender_id) if tender_id else recon.current_tender(user)
+    rec = recon.reconcile(user, tender=tender_obj, lot_id=lot_id, city=city)
+    paths = {k: reverse("procurement:reconciliation_documents", args=[k]) for k in recon.DOCUMENT_KINDS}
+
+    def links(lot_pk: int, buyer: str | None) -> dict:
+        query = f"?tender={tender_obj.pk}&lot={lot_pk}" + (f"&buyer={buyer}" if buyer else "")
+        return {kind: path + query for kind, path in paths.items()}
+
+    lots = [
+        {
+            "b": b,
+            "heading": lot_heading(b.lot),
+            "award_pct": recon.ratio(b.award, b.budget),
+            "contracted_pct": recon.ratio(b.totals["contracted"], b.award),
+            "links": links(b.lot.pk, city),
+            "rows": [{"r": r, "links": links(b.lot.pk, r.buyer_code)} for r in b.rows],
+        }
+        for b in rec.lots
+    ]
+    return render(
+        request,
+        "procurement/reconciliation.html",
+        {
+            "nav_key": "contracts",
+            "rec": rec,
+            "t": tender_obj,
+            "lots": lots,
+            "tenders": list(selectors.tenders_for(user).values("id", "reference", "title")),
+            "lot_choices": list(tender_obj.lots.order_by("number").values("id", "number", "title")),
+            "is_province": scope.in_scope(user, tender_obj.procuring_unit),
+            "cities": _buyers(user) if scope.in_scope(user, tender_obj.procuring_unit) else [],
+            "lot": lot_id,
+            "city": city or "",
+            "award_url": tender_url(tender_obj.pk) + "#lots",
+            "report_url": reverse("reports:centre") + "?kind=procurement-reconciliation",
+        },
+    )
+
+
+def _buyers(user) -> list[dict]:
+    from personnel.models import OrgUnit
+
+    return list(
+        OrgUnit.objects.filter(level__in=["province", "city"]).order_by("code").values("code", "name")
+    )
+
+
+DOC_TITLES = {
+    "contracts": ("合同", "Contracts"),
+    "variations": ("补充合同", "Supplementary contracts"),
+    "deliveries": ("交货批次", "Deliveries"),
+    "acceptances": ("验收单", "Acceptance certificates"),
+    "payments": ("付款", "Payments"),
+}
+
+
+@page
+def reconciliation_documents(request, kind: str):
+    """The documents behind a reconciliation figure, in scope, filtered to tender × lot × buyer, paged."""
+    from django.core.paginator import Paginator
+
+    from . import reconciliation as recon
+    from .choices import DeliveryStatus, PaymentKind
+
+    user = request.user
+    if kind not in recon.DOCUMENT_KINDS:
+        raise NotFound()
+    tender_id, lot_id = _int_param(request, "tender"), _int_param(request, "lot")
+    buyer = _code_param(request, "buyer")
+    tender_obj = selectors.tender_get(user, tender_id) if tender_id else None
+    qs = recon.documents(user, kind, tender_id=tender_id, lot_id=lot_id, buyer=buyer)
+    page_obj = Paginator(qs, DOC_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for d in page_obj:
+        if kind == "contracts":
+            rows.append({"d": d, "status": label(ContractStatus(d.status).label)})
+        elif kind == "deliveries":
+            rows.append({"d": d, "status": label(DeliveryStatus(d.status).label)})
+        elif kind == "payments":
+            rows.append({"d": d, "kind": label(PaymentKind(d.kind).label)})
+        else:
+            rows.append({"d": d})
+    lot_obj = tender_obj.lots.filter(pk=lot_id).first() if tender_obj and lot_id else None
+    query = "?" + "&".join(
+        f"{k}={v}" for k, v in (("tender", tender_id), ("lot", lot_id), ("buyer", buyer)) if v
+    )
+    back = reverse("procurement:reconciliation") + (f"?tender={tender_id}" if tender_id else "")
+    return render(
+        request,
+        "procurement/reconciliation_documents.html",
+        {
+            "nav_key": "contracts",
+            "kind": kind,
+            "title": tr(*DOC_TITLES[kind]),
+            "rows": rows,
+            "page_obj": page_obj,
+            "t": tender_obj,
+            "lot_obj": lot_obj,
+            "buyer": buyer or "",
+            "buyer_name": _buyer_name(buyer),
+            "back": back,
+            "tabs": [
+                {
+                    "kind": k,
+                    "label": tr(*DOC_TITLES[k]),
+                    "url": reverse("procurement:reconciliation_documents", args=[k]) + query,
+                }
+                for k in recon.DOCUMENT_KINDS
+            ],
+        },
+    )
+
+
+def _buyer_name(code: str | None) -> str:
+    if not code:
+        return ""
+    from personnel.models import OrgUnit
+
+    return OrgUnit.objects.filter(code=code).values_list("name", flat=True).first() or code
+
+
+@page
+def contract_detail(request, contract_id: int):
+    """A contract with its lines (paged: the province's has ~25,000), and per line what variations added and
+    what was delivered, accepted and rejected; its variations, deliveries and payments."""
+    from django.core.paginator import Paginator
+
+    from . import reconciliation as recon
+    from .choices import DeliveryStatus, PaymentKind
+
+    user = request.user
+    c = selectors.contract_get(user, contract_id)
+    rec = recon.reconcile(user, tender=c.award.lot.tender, lot_id=c.award.lot_id, city=c.buyer.code)
+    figures = next((r.figures for b in rec.lots for r in b.rows), None)
+    page_obj = Paginator(recon.contract_lines(c), LINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    lines = list(page_obj)
+    flows = recon.line_flows([ln.pk for ln in lines])
+    return render(
+        request,
+        "procurement/contract_detail.html",
+        {
+            "nav_key": "contracts",
+            "c": c,
+            "status": label(ContractStatus(c.status).label),
+            "figures": figures,
+            "page_obj": page_obj,
+            "lines": [
+                {
+                    "ln": ln,
+                    "name": item_label(ln.item, ln.gender),
+                    "gender": gender_label(ln.gender),
+                    "size": gettext("量体定制") if ln.kind == "mtm" else ln.size,
+                    **flows[ln.pk],
+                }
+                for ln in lines
+            ],
+            "variations": list(recon.documents(user, "variations", contract_id=c.pk)),
+            "deliveries": [
+                {"d": d, "status": label(DeliveryStatus(d.status).label)}
+                for d in recon.documents(user, "deliveries", contract_id=c.pk)
+            ],
+            "payments": [
+                {"p": p, "kind": label(PaymentKind(p.kind).label)}
+                for p in recon.documents(user, "payments", contract_id=c.pk)
+            ],
+            "recon_url": reverse("procurement:reconciliation")
+            + f"?tender={c.award.lot.tender_id}&lot={c.award.lot_id}",
+        },
+    )
+
+
+@page
+def delivery_detail(request, delivery_id: int):
+    """A delivery batch and its acceptance certificate: per line delivered, accepted, rejected and why (paged)."""
+    from django.core.paginator import Paginator
+
+    from .choices import DeliveryStatus, RejectionStatus
+    from .models import DeliveryLine
+
+    user = request.user
+    d = selectors.delivery_get(user, delivery_id)
+    qs = (
+        DeliveryLine.objects.filter(delivery=d)
+        .select_related("contract_line__item", "acceptance_line")
+        .order_by("id")
+    )
+    page_obj = Paginator(qs, LINE_PAGE_SIZE).get_page(request.GET.get("page"))
+    acceptance = getattr(d, "acceptance", None) if hasattr(d, "acceptance") else None
+    lines = []
+    for dl in page_obj:
+        cl = dl.contract_line
+        al = getattr(dl, "acceptance_line", None) if hasattr(dl, "acceptance_line") else None
+        lines.append(
+            {
+                "dl": dl,
+                "name": item_label(cl.item, cl.gender),
+                "gender": gender_label(cl.gender),
+                "size": gettext("量体定制") if cl.kind == "mtm" else cl.size,
+                "al": al,
+                "rejection": label(RejectionStatus(al.rejection_status).label) if al and al.rejected else "",
+            }
+        )
+    return render(
+        request,
+        "procurement/delivery_detail.html",
+        {
+            "nav_key": "contracts",
+            "d": d,
+            "contract": selectors.contract_get(user, d.contract_id) if _reads_contract(user, d) else None,
+            "status": label(DeliveryStatus(d.status).label),
+            "acceptance": acceptance,
+            "lines": lines,
+            "page_obj": page_obj,
+        },
+    )
+
+
+def _reads_contract(user, delivery) -> bool:
+    """A delivery to a city under the province's contract is the city's to read; the contract is not."""
+    return scope.in_scope(user, delivery.contract.buyer)

@@ -139,7 +139,7 @@ def _scenario(say) -> dict:
     items = list(ItemType.objects.order_by("sort_order", "code"))
     price = {i.code: Decimal("100.123457") + n for n, i in enumerate(items)}
     tender = Tender.objects.create(
-        title="bench 对账",
+        title="对账基准测试",
         reference="BENCH-RECON",
         year=2027,
         budget=Decimal("90000000"),

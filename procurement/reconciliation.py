@@ -134,9 +134,18 @@ def _city_unit(user, code: str):
     return unit
 
 
-def contracts_in(user, *, tender_id: int, lot_id: int | None = None, buyer: str | None = None):
-    """The contracts of a tender the user reads (by buyer), optionally of one lot and one buyer."""
+def contracts_in(
+    user,
+    *,
+    tender_id: int,
+    lot_id: int | None = None,
+    buyer: str | None = None,
+    contract_id: int | None = None,
+):
+    """The contracts of a tender the user reads (by buyer), optionally of one lot, one buyer, one contract."""
     qs = scope.restrict(Contract.objects.filter(award__lot__tender_id=tender_id), user, "buyer")
+    if contract_id:
+        qs = qs.filter(pk=contract_id)
     if lot_id:
         qs = qs.filter(award__lot_id=lot_id)
     if buyer:
@@ -145,10 +154,16 @@ def contracts_in(user, *, tender_id: int, lot_id: int | None = None, buyer: str 
 
 
 def reconcile(
-    user, *, tender: Tender | None = None, lot_id: int | None = None, city: str | None = None
+    user,
+    *,
+    tender: Tender | None = None,
+    lot_id: int | None = None,
+    city: str | None = None,
+    contract_id: int | None = None,
 ) -> Reconciliation:
     """The reconciliation of `tender` (default: current_tender) in the user's scope; `lot_id` one lot,
-    `city` one buyer (a city's code, or the province's 430000 for its own contract)."""
+    `city` one buyer (a city's code, or the province's 430000 for its own contract), `contract_id` one
+    contract (its page's figures)."""
     tender = tender or current_tender(user)
     lots = list(Lot.objects.filter(tender=tender).order_by("number"))
     if lot_id is not None:
@@ -168,7 +183,7 @@ def reconcile(
         entry["ids"].append(a["id"])
         entry["suppliers"].append(a["supplier__name"])
 
-    contracts = contracts_in(user, tender_id=tender.pk, lot_id=lot_id, buyer=city)
+    contracts = contracts_in(user, tender_id=tender.pk, lot_id=lot_id, buyer=city, contract_id=contract_id)
     ids = contracts.values("pk")
     per_contract: dict[int, dict] = {}
     info: dict[int, dict] = {}

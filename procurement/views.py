@@ -359,7 +359,7 @@ def contract_detail(request, contract_id: int):
 
     user = request.user
     c = selectors.contract_get(user, contract_id)
-    rec = recon.reconcile(user, tender=c.award.lot.tender, lot_id=c.award.lot_id, city=c.buyer.code)
+    rec = recon.reconcile(user, tender=c.award.lot.tender, lot_id=c.award.lot_id, contract_id=c.pk)
     figures = next((r.figures for b in rec.lots for r in b.rows), None)
     page_obj = Paginator(recon.contract_lines(c), LINE_PAGE_SIZE).get_page(request.GET.get("page"))
     lines = list(page_obj)

@@ -214,6 +214,9 @@ def test_filters_lot_and_city(recon, province_user, auditor_user):
     assert [b.lot.number for b in rec.lots] == [2]
     with pytest.raises(NotFound):
         reconciliation.reconcile(province_user, tender=recon["tender"], lot_id=999999)
+    one = reconciliation.reconcile(province_user, tender=recon["tender"], contract_id=recon["cs"].pk)
+    assert [r.contract_ids for b in one.lots for r in b.rows] == [[recon["cs"].pk]]
+    assert one.totals["variations"] == recon["variation"].amount
     full = reconciliation.reconcile(auditor_user)  # auditors read everything; the current tender by default
     assert full.tender == recon["tender"] and len(full.lots[0].rows) == 3
 

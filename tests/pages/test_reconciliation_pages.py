@@ -120,3 +120,12 @@ def test_page_queries_bounded_and_small(browse, recon, province_user):
 @pytest.mark.parametrize("path", ["/procurement/reconciliation/", "/procurement/reconciliation/contracts/"])
 def test_anonymous_goes_to_login(browse, path):
     assert browse().get(path)["Location"].startswith("/login/")
+
+
+def test_auditor_reads_everything_and_finds_no_write_control(browse, recon, auditor_user):
+    client = browse(auditor_user)
+    html = text(client.get(f"/procurement/reconciliation/?tender={recon['tender'].pk}"))
+    assert all(f'data-buyer="{code}"' in html for code in ("430000", "430100", "430200"))
+    main = html.split("<main", 1)[1]
+    assert 'method="post"' not in main.lower()  # a read-only view: the filter form is GET only
+    assert "BC-1" in text(client.get(f"/procurement/contracts/{recon['cs'].pk}/"))

@@ -277,6 +277,15 @@ def test_api_figures_and_drill_down(recon, api, province_user):
     assert Decimal(variations[0]["amount"]) == Decimal("595.37")
 
 
+def test_api_queries_bounded(recon, api, province_user):
+    client = api.as_(province_user)
+    path = f"/procurement/reconciliation?tender={recon['tender'].pk}"
+    client.get(path)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    assert len(ctx.captured_queries) <= 15
+
+
 def test_api_scope(recon, api, changsha_user, zhuzhou_user, auditor_user):
     t = recon["tender"].pk
     assert api.get(f"/procurement/reconciliation?tender={t}").status_code == 401

@@ -7,10 +7,11 @@ from ninja import Query, Router, Status
 from core.errors import NotFound
 from core.i18n import one
 from core.pagination import PageParams, page_schema, paginate
+from core.schema import Schema
 from personnel.selectors import unit_get
 
-from . import ocds, selectors, services
-from .choices import Method, TenderStatus
+from . import ocds, reconciliation, selectors, services
+from .choices import Method, PaymentKind, TenderStatus
 from .models import Acceptance, Holiday, HolidayYear
 from .money import money
 from .schemas import (
@@ -37,10 +38,12 @@ from .schemas import (
     MilestoneOut,
     MilestonePatch,
     MilestoneSetOut,
+    PaymentDocOut,
     PaymentIn,
     PaymentOut,
     ProgressOut,
     ReasonIn,
+    ReconciliationOut,
     ReturnedIn,
     ScoreIn,
     SignIn,
@@ -52,6 +55,7 @@ from .schemas import (
     TenderOut,
     TenderPatch,
     TimelineOut,
+    VariationDocOut,
 )
 
 router = Router(tags=["procurement"])
@@ -493,12 +497,15 @@ def contracts_create_from_snapshot(request, award_id: int, payload: ContractsFro
 
 class ContractFilters(PageParams):
     tender: int | None = None
+    lot: int | None = None
     buyer: str | None = None
 
 
 @router.get("/contracts", response=page_schema(ContractOut), summary=gettext_lazy("合同（本单位范围）"))
 def contract_list(request, filters: Query[ContractFilters]):
     qs = selectors.contracts_for(request.user, tender_id=filters.tender, buyer=filters.buyer)
+    if filters.lot:
+        qs = qs.filter(award__lot_id=filters.lot)
     return paginate(qs, filters, contract_out)
 
 
@@ -554,13 +561,28 @@ def payment_create(request, contract_id: int, payload: PaymentIn):
 
 class DeliveryFilters(PageParams):
     contract: int | None = None
+    tender: int | None = None
+    lot: int | None = None
+    buyer: str | None = None
+
+
+def _by_contract(qs, prefix: str, tender: int | None, lot: int | None, buyer: str | None):
+    """A list of a contract's documents narrowed to a tender, a lot and a buyer (the reconciliation's
+    drill-down)."""
+    if tender:
+        qs = qs.filter(**{f"{prefix}award__lot__tender_id": tender})
+    if lot:
+        qs = qs.filter(**{f"{prefix}award__lot_id": lot})
+    if buyer:
+        qs = qs.filter(**{f"{prefix}buyer__code": buyer})
+    return qs
 
 
 @router.get("/deliveries", response=page_schema(DeliveryOut), summary=gettext_lazy("交货批次（本单位范围）"))
 def delivery_list(request, filters: Query[DeliveryFilters]):
-    return paginate(
-        selectors.deliveries_for(request.user, contract_id=filters.contract), filters, delivery_out
-    )
+    qs = selectors.deliveries_for(request.user, contract_id=filters.contract)
+    qs = _by_contract(qs, "contract__", filters.tender, filters.lot, filters.buyer)
+    return paginate(qs, filters, delivery_out)
 
 
 @router.post("/contracts/{contract_id}/deliveries", response={201: DeliveryOut})
@@ -597,8 +619,16 @@ def acceptance_create(request, delivery_id: int, payload: AcceptanceIn):
 
 
 @router.get("/acceptances", response=list[AcceptanceOut])
-def acceptance_list(request, contract: int | None = None):
-    deliveries = selectors.deliveries_for(request.user, contract_id=contract)
+def acceptance_list(
+    request,
+    contract: int | None = None,
+    tender: int | None = None,
+    lot: int | None = None,
+    buyer: str | None = None,
+):
+    deliveries = _by_contract(
+        selectors.deliveries_for(request.user, contract_id=contract), "contract__", tender, lot, buyer
+    )
     qs = Acceptance.objects.filter(delivery__in=deliveries).prefetch_related("lines").order_by("id")
     return [acceptance_out(a) for a in qs]
 
@@ -628,6 +658,141 @@ def rejection_returned(request, line_id: int, payload: ReturnedIn):
         "rejection_status": line.rejection_status,
         "returned_on": line.returned_on.isoformat(),
     }
+
+
+# ---- the reconciliation (采购对账) and the documents behind its figures --------------------------------
+
+API = "/api/v1/procurement"
+
+
+def _documents(tender_id: int, lot_id: int, buyer: str | None, award_ids: list[int]) -> dict:
+    query = f"?tender={tender_id}&lot={lot_id}" + (f"&buyer={buyer}" if buyer else "")
+    return {
+        "award": [f"{API}/awards/{a}" for a in award_ids],
+        **{kind: f"{API}/{kind}{query}" for kind in reconciliation.DOCUMENT_KINDS},
+    }
+
+
+def reconciliation_out(rec) -> dict:
+    tid = rec.tender.pk
+    return {
+        "tender_id": tid,
+        "reference": rec.tender.reference,
+        "title": rec.tender.title,
+        "restricted": rec.restricted,
+        "budget": rec.budget,
+        "lots_budget": rec.lots_budget,
+        "award": rec.award,
+        "totals": rec.totals,
+        "lots": [
+            {
+                "lot_id": b.lot.pk,
+                "number": b.lot.number,
+                "title": b.lot.title,
+                "budget": b.budget,
+                "award": b.award,
+                "award_ids": b.award_ids,
+                "suppliers": b.suppliers,
+                "award_of_budget_percent": reconciliation.ratio(b.award, b.budget),
+                "contracted_of_award_percent": reconciliation.ratio(b.totals["contracted"], b.award),
+                "totals": b.totals,
+                "documents": _documents(tid, b.lot.pk, rec.city, b.award_ids),
+                "rows": [
+                    {
+                        "buyer": r.buyer_code,
+                        "buyer_name": r.buyer_name,
+                        "buyer_level": r.buyer_level,
+                        "contract_ids": r.contract_ids,
+                        "figures": r.figures,
+                        "documents": _documents(tid, b.lot.pk, r.buyer_code, b.award_ids),
+                    }
+                    for r in b.rows
+                ],
+            }
+            for b in rec.lots
+        ],
+    }
+
+
+class ReconFilters(Schema):
+    tender: int | None = None
+    lot: int | None = None
+    city: str | None = None
+
+
+@router.get(
+    "/reconciliation",
+    response=ReconciliationOut,
+    summary=gettext_lazy("采购对账：预算、中标、各采购人合同、到货、验收、付款"),
+)
+def reconciliation_get(request, filters: Query[ReconFilters]):
+    tender = selectors.tender_get(request.user, filters.tender) if filters.tender else None
+    rec = reconciliation.reconcile(request.user, tender=tender, lot_id=filters.lot, city=filters.city)
+    return reconciliation_out(rec)
+
+
+class DocumentFilters(PageParams):
+    tender: int | None = None
+    lot: int | None = None
+    buyer: str | None = None
+    contract: int | None = None
+
+
+def _doc_filters(filters: DocumentFilters) -> dict:
+    return {
+        "tender_id": filters.tender,
+        "lot_id": filters.lot,
+        "buyer": filters.buyer,
+        "contract_id": filters.contract,
+    }
+
+
+def variation_doc_out(v) -> dict:
+    return {
+        "id": v.id,
+        "number": v.number,
+        "contract_id": v.contract_id,
+        "contract_number": v.contract.number,
+        "buyer": v.contract.buyer.code,
+        "buyer_name": v.contract.buyer.name,
+        "lot_id": v.contract.award.lot_id,
+        "signed_on": v.signed_on,
+        "amount": v.amount,
+        "performance_bond": v.performance_bond,
+        "legal_basis": v.legal_basis,
+        "reason": v.reason,
+        "line_count": v.line_count,
+        "quantity": v.quantity or 0,
+    }
+
+
+def payment_doc_out(p) -> dict:
+    return {
+        "id": p.id,
+        "contract_id": p.contract_id,
+        "contract_number": p.contract.number,
+        "buyer": p.contract.buyer.code,
+        "buyer_name": p.contract.buyer.name,
+        "kind": p.kind,
+        "kind_label": one(PaymentKind(p.kind).label),
+        "amount": p.amount,
+        "paid_on": p.paid_on,
+        "note": p.note,
+    }
+
+
+@router.get(
+    "/variations", response=page_schema(VariationDocOut), summary=gettext_lazy("补充合同（本单位范围）")
+)
+def variation_list(request, filters: Query[DocumentFilters]):
+    qs = reconciliation.documents(request.user, "variations", **_doc_filters(filters))
+    return paginate(qs, filters, variation_doc_out)
+
+
+@router.get("/payments", response=page_schema(PaymentDocOut), summary=gettext_lazy("付款（本单位范围）"))
+def payment_all_list(request, filters: Query[DocumentFilters]):
+    qs = reconciliation.documents(request.user, "payments", **_doc_filters(filters))
+    return paginate(qs, filters, payment_doc_out)
 
 
 # ---- working-day calendar ------------------------------------------------------------------------------

@@ -100,3 +100,10 @@ def run(bench) -> None:
             "OCDS offline validation", f"{r['median']:.2f} s, {len(ocds.validate(package))} errors", "< 2 s"
         )
         transaction.set_rollback(True)
+    _reconciliation(bench)
+
+
+def _reconciliation(bench) -> None:
+    from . import bench_reconciliation
+
+    bench_reconciliation.run(bench)

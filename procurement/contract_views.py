@@ -6,6 +6,7 @@ write through procurement.services; forms carry a page token so a resubmitted fo
 
 import datetime
 import uuid
+from decimal import Decimal
 
 from django.contrib import messages
 from django.db.models import Count, Q, Sum
@@ -201,6 +202,8 @@ def _contract_page(request, contract, status: int = 200, **extra):
         .order_by("id")
     )
     ordered = contract.lines.aggregate(n=Count("id"), q=Sum("quantity"))
+    variations = list(contract.variations.annotate(qty=Sum("lines__quantity")).order_by("signed_on", "id"))
+    varied = sum((v.amount for v in variations), Decimal(0))
     payments = list(contract.payments.order_by("paid_on", "id"))
     may_act = may_write(services._require_purchaser, user, contract)
     status_value = ContractStatus(contract.status)
@@ -212,17 +215,20 @@ def _contract_page(request, contract, status: int = 200, **extra):
         "tender": contract.award.lot.tender,
         "totals": {
             "lines": ordered["n"] or 0,
-            "ordered": ordered["q"] or 0,
+            "ordered": (ordered["q"] or 0) + sum(v.qty or 0 for v in variations),
+            "variations": varied,
+            "contracted": contract.total + varied,
             "delivered": sum(d.qty or 0 for d in deliveries),
             "accepted": sum(d.accepted or 0 for d in deliveries),
             "rejected": sum(d.rejected or 0 for d in deliveries),
             "paid": contract.paid_total,
-            "unpaid": contract.total - contract.paid_total,
+            "unpaid": contract.total + varied - contract.paid_total,
         },
         "deliveries": [
             {"d": d, "status_label": one(DeliveryStatus(d.status).label), "url": delivery_url(d.pk)}
             for d in deliveries
         ],
+        "variations": variations,
         "payments": [{"p": p, "kind_label": one(PaymentKind(p.kind).label)} for p in payments],
         "may_sign": may_act and status_value == ContractStatus.DRAFT,
         "may_pay": may_act and status_value in (ContractStatus.SIGNED, ContractStatus.COMPLETE),

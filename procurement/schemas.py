@@ -417,3 +417,107 @@ class HolidayOut(Schema):
     kind: str
     name: str
     source: str
+
+
+# ---- the reconciliation (采购对账) -----------------------------------------------------------------------
+
+
+class ReconFiguresOut(Schema):
+    """Money in yuan (2 places), quantities in pieces; contracted = original + variations, outstanding =
+    contracted − paid (payments except returned bonds), awaiting (pieces) = delivered − accepted − rejected."""
+
+    original: Decimal
+    variations: Decimal
+    contracted: Decimal
+    delivered_value: Decimal
+    accepted_value: Decimal
+    rejected_value: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    contracts: int
+    variation_count: int
+    contracted_qty: int
+    delivered_qty: int
+    accepted_qty: int
+    rejected_qty: int
+    awaiting_qty: int
+    deliveries: int
+    acceptances: int
+    payments: int
+
+
+class ReconDocumentsOut(Schema):
+    """API addresses of the documents behind the figures (lists filtered to the lot and buyer)."""
+
+    award: list[str]
+    contracts: str
+    variations: str
+    deliveries: str
+    acceptances: str
+    payments: str
+
+
+class ReconRowOut(Schema):
+    buyer: str
+    buyer_name: str
+    buyer_level: str
+    contract_ids: list[int]
+    figures: ReconFiguresOut
+    documents: ReconDocumentsOut
+
+
+class ReconLotOut(Schema):
+    lot_id: int
+    number: int
+    title: str
+    budget: Decimal
+    award: Decimal
+    award_ids: list[int]
+    suppliers: list[str]
+    award_of_budget_percent: Decimal | None
+    contracted_of_award_percent: Decimal | None
+    rows: list[ReconRowOut]
+    totals: ReconFiguresOut
+    documents: ReconDocumentsOut
+
+
+class ReconciliationOut(Schema):
+    tender_id: int
+    reference: str
+    title: str
+    restricted: bool = Field(description=gettext_lazy("仅本单位范围：标包与项目合计只含所列采购人的合同"))
+    budget: Decimal
+    lots_budget: Decimal
+    award: Decimal
+    lots: list[ReconLotOut]
+    totals: ReconFiguresOut
+
+
+class VariationDocOut(Schema):
+    id: int
+    number: str
+    contract_id: int
+    contract_number: str
+    buyer: str
+    buyer_name: str
+    lot_id: int
+    signed_on: datetime.date
+    amount: Decimal
+    performance_bond: Decimal
+    legal_basis: str
+    reason: str
+    line_count: int
+    quantity: int
+
+
+class PaymentDocOut(Schema):
+    id: int
+    contract_id: int
+    contract_number: str
+    buyer: str
+    buyer_name: str
+    kind: str
+    kind_label: str
+    amount: Decimal
+    paid_on: datetime.date
+    note: str

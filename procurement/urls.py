@@ -13,4 +13,6 @@ urlpatterns = [
     path("contracts/<int:contract_id>/bond/", contract_views.contract_bond, name="contract_bond"),
     path("contracts/<int:contract_id>/payments/", contract_views.payment_create, name="payment_create"),
     path("deliveries/<int:delivery_id>/", contract_views.delivery_detail, name="delivery"),
+    path("reconciliation/", views.reconciliation_view, name="reconciliation"),
+    path("reconciliation/<str:kind>/", views.reconciliation_documents, name="reconciliation_documents"),
 ]

@@ -180,3 +180,159 @@ def contracts(request):
             "is_province": scope.scope_paths(user) is None,
         },
     )
+
+
+# ---- the reconciliation (采购对账) and the documents behind its figures --------------------------------
+
+DOC_PAGE_SIZE = 50
+
+
+def _int_param(request, field: str) -> int | None:
+    value = request.GET.get(field) or None
+    if value is not None and not value.isdigit():
+        raise QMError("bad_filter", gettext("{field} 应为数字编号").format(field=field), {"field": field})
+    return int(value) if value else None
+
+
+def _code_param(request, field: str) -> str | None:
+    value = (request.GET.get(field) or "").strip() or None
+    if value is not None and not value.isdigit():
+        raise QMError("bad_filter", gettext("{field} 应为单位代码").format(field=field), {"field": field})
+    return value
+
+
+def lot_heading(lot) -> str:
+    return gettext("第{number}包 {title}").format(number=lot.number, title=lot.title)
+
+
+@page
+def reconciliation_view(request):
+    """Budget → award → contracts per buyer → delivered → accepted → paid, per lot; every figure links to
+    the documents behind it. A city sees its own row; its lot and tender totals are then its own."""
+    from . import reconciliation as recon
+
+    user = request.user
+    tender_id, lot_id, city = (
+        _int_param(request, "tender"),
+        _int_param(request, "lot"),
+        _code_param(request, "city"),
+    )
+    tender_obj = selectors.tender_get(user, tender_id) if tender_id else recon.current_tender(user)
+    rec = recon.reconcile(user, tender=tender_obj, lot_id=lot_id, city=city)
+    paths = {k: reverse("procurement:reconciliation_documents", args=[k]) for k in recon.DOCUMENT_KINDS}
+
+    def links(lot_pk: int, buyer: str | None) -> dict:
+        query = f"?tender={tender_obj.pk}&lot={lot_pk}" + (f"&buyer={buyer}" if buyer else "")
+        return {kind: path + query for kind, path in paths.items()}
+
+    lots = [
+        {
+            "b": b,
+            "heading": lot_heading(b.lot),
+            "award_pct": recon.ratio(b.award, b.budget),
+            "contracted_pct": recon.ratio(b.totals["contracted"], b.award),
+            "links": links(b.lot.pk, city),
+            "rows": [{"r": r, "links": links(b.lot.pk, r.buyer_code)} for r in b.rows],
+        }
+        for b in rec.lots
+    ]
+    return render(
+        request,
+        "procurement/reconciliation.html",
+        {
+            "nav_key": "contracts",
+            "rec": rec,
+            "t": tender_obj,
+            "lots": lots,
+            "tenders": list(selectors.tenders_for(user).values("id", "reference", "title")),
+            "lot_choices": list(tender_obj.lots.order_by("number").values("id", "number", "title")),
+            "is_province": scope.in_scope(user, tender_obj.procuring_unit),
+            "cities": _buyers(user) if scope.in_scope(user, tender_obj.procuring_unit) else [],
+            "lot": lot_id,
+            "city": city or "",
+            "award_url": tender_url(tender_obj.pk) + "#lots",
+            "report_url": reverse("reports:centre") + "?kind=procurement-reconciliation",
+        },
+    )
+
+
+def _buyers(user) -> list[dict]:
+    from personnel.models import OrgUnit
+
+    return list(
+        OrgUnit.objects.filter(level__in=["province", "city"]).order_by("code").values("code", "name")
+    )
+
+
+DOC_TITLES = {
+    "contracts": ("合同", "Contracts"),
+    "variations": ("补充合同", "Supplementary contracts"),
+    "deliveries": ("交货批次", "Deliveries"),
+    "acceptances": ("验收单", "Acceptance certificates"),
+    "payments": ("付款", "Payments"),
+}
+
+
+@page
+def reconciliation_documents(request, kind: str):
+    """The documents behind a reconciliation figure, in scope, filtered to tender × lot × buyer, paged."""
+    from django.core.paginator import Paginator
+
+    from . import reconciliation as recon
+    from .choices import DeliveryStatus, PaymentKind
+
+    user = request.user
+    if kind not in recon.DOCUMENT_KINDS:
+        raise NotFound()
+    tender_id, lot_id = _int_param(request, "tender"), _int_param(request, "lot")
+    buyer = _code_param(request, "buyer")
+    tender_obj = selectors.tender_get(user, tender_id) if tender_id else None
+    qs = recon.documents(user, kind, tender_id=tender_id, lot_id=lot_id, buyer=buyer)
+    page_obj = Paginator(qs, DOC_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for d in page_obj:
+        if kind == "contracts":
+            rows.append({"d": d, "status": label(ContractStatus(d.status).label)})
+        elif kind == "deliveries":
+            rows.append({"d": d, "status": label(DeliveryStatus(d.status).label)})
+        elif kind == "payments":
+            rows.append({"d": d, "kind": label(PaymentKind(d.kind).label)})
+        else:
+            rows.append({"d": d})
+    lot_obj = tender_obj.lots.filter(pk=lot_id).first() if tender_obj and lot_id else None
+    query = "?" + "&".join(
+        f"{k}={v}" for k, v in (("tender", tender_id), ("lot", lot_id), ("buyer", buyer)) if v
+    )
+    back = reverse("procurement:reconciliation") + (f"?tender={tender_id}" if tender_id else "")
+    return render(
+        request,
+        "procurement/reconciliation_documents.html",
+        {
+            "nav_key": "contracts",
+            "kind": kind,
+            "title": tr(*DOC_TITLES[kind]),
+            "rows": rows,
+            "page_obj": page_obj,
+            "t": tender_obj,
+            "lot_obj": lot_obj,
+            "buyer": buyer or "",
+            "buyer_name": _buyer_name(buyer),
+            "back": back,
+            "tabs": [
+                {
+                    "kind": k,
+                    "label": tr(*DOC_TITLES[k]),
+                    "url": reverse("procurement:reconciliation_documents", args=[k]) + query,
+                }
+                for k in recon.DOCUMENT_KINDS
+            ],
+        },
+    )
+
+
+def _buyer_name(code: str | None) -> str:
+    if not code:
+        return ""
+    from personnel.models import OrgUnit
+
+    return OrgUnit.objects.filter(code=code).values_list("name", flat=True).first() or code

@@ -24,6 +24,7 @@ KIND_EN = {
     "vehicle-allocation": "Vehicle allocation",
     "tender-timeline": "Tender timeline",
     "station-condition": "Station condition",
+    "procurement-reconciliation": "Procurement reconciliation",
 }
 # Which unit levels a kind may be narrowed to (its `city` / `county` parameters); the default is both.
 # Kinds about one object (a shipment, an officer, a tender) are not narrowed by unit at all.
@@ -32,6 +33,7 @@ UNIT_LEVELS = {
     "kit-card": (),
     "tender-timeline": (),
     "size-table": (Level.CITY,),
+    "procurement-reconciliation": (Level.CITY,),
 }
 LABELS = {
     "unit": ("单位", "Unit"),

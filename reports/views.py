@@ -32,6 +32,7 @@ ORDER = [
     "vehicle-allocation",
     "tender-timeline",
     "station-condition",
+    "procurement-reconciliation",
 ]
 NONCES_KEPT = 30
 

@@ -4,6 +4,7 @@ plain data (registry.ReportData) from the requester's scope, and renderers (PDF 
 from . import (  # noqa: F401
     distribution_progress,
     kit_card,
+    procurement_reconciliation,
     receipt_form,
     sign_for,
     size_table,

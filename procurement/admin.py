@@ -11,9 +11,12 @@ from .models import (
     Acceptance,
     AcceptanceLine,
     Award,
+    AwardPrice,
     Bid,
     Contract,
     ContractLine,
+    ContractVariation,
+    ContractVariationLine,
     Delivery,
     DeliveryLine,
     Holiday,
@@ -155,10 +158,24 @@ class BidAdmin(ProvinceOnlyAdmin):
     list_select_related = ["lot__tender", "supplier"]
 
 
+class AwardPriceInline(admin.TabularInline):
+    """The award's unit prices, fixed by the first contracts made from it (services); read-only here."""
+
+    model = AwardPrice
+    extra = 0
+    fields = ["item", "unit_price", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Award)
 class AwardAdmin(ProvinceOnlyAdmin):
     list_display = ["lot", "supplier", "amount", "decided_on", "status"]
     list_select_related = ["lot__tender", "supplier"]
+    inlines = [AwardPriceInline]
 
 
 class ContractLineInline(admin.TabularInline):
@@ -177,6 +194,20 @@ class ContractLineInline(admin.TabularInline):
     ]
     readonly_fields = fields
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ContractVariationInline(admin.TabularInline):
+    """A contract's 补充合同, signed through the service (the 10 % rule); read-only here."""
+
+    model = ContractVariation
+    extra = 0
+    fields = ["number", "signed_on", "amount", "performance_bond", "legal_basis", "reason", "created_by"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -202,9 +233,39 @@ class ContractAdmin(ScopedAdmin):
         "signed_on",
         "published_on",
     ]
-    inlines = [ContractLineInline]
+    inlines = [ContractLineInline, ContractVariationInline]
 
     def has_add_permission(self, request):
+        return False
+
+
+class ContractVariationLineInline(admin.TabularInline):
+    model = ContractVariationLine
+    extra = 0
+    fields = ["contract_line", "quantity", "unit_price", "amount"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContractVariation)
+class ContractVariationAdmin(ScopedAdmin):
+    """补充合同 are signed through the service (POST /procurement/contracts/{id}/variations); the admin shows
+    them in the buyer's scope."""
+
+    scope_prefix = "contract__buyer"
+    list_display = ["number", "contract", "signed_on", "amount", "performance_bond"]
+    list_select_related = ["contract__buyer"]
+    search_fields = ["number", "contract__number"]
+    readonly_fields = [f.name for f in ContractVariation._meta.fields]
+    inlines = [ContractVariationLineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -36,6 +36,13 @@ SMALL_ROWS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _language_restored(settings):
+    """A request with Accept-Language: en leaves English active in this thread; put the default back after."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.fixture
 def small(awarded):
     contracts = services.contracts_create_from_demand(

@@ -158,17 +158,29 @@ class BidAdmin(ProvinceOnlyAdmin):
     list_select_related = ["lot__tender", "supplier"]
 
 
-class AwardPriceInline(admin.TabularInline):
-    """The award's unit prices, fixed by the first contracts made from it (services); read-only here."""
+class ScopedReadOnlyInline(admin.TabularInline):
+    """Rows shown read-only under a parent the scoped admin already let the user open: visible to any member
+    (no Django model permission needed), never added, changed or deleted here (the services write them)."""
 
-    model = AwardPrice
     extra = 0
-    fields = ["item", "unit_price", "created_at"]
-    readonly_fields = fields
     can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return bool(scope.memberships(request.user))
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AwardPriceInline(ScopedReadOnlyInline):
+    """The award's unit prices, fixed by the first contracts made from it (services); read-only here."""
+
+    model = AwardPrice
+    fields = ["item", "unit_price", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(Award)
@@ -199,18 +211,13 @@ class ContractLineInline(admin.TabularInline):
         return False
 
 
-class ContractVariationInline(admin.TabularInline):
+class ContractVariationInline(ScopedReadOnlyInline):
     """A contract's 补充合同, signed through the service (the 10 % rule); read-only here."""
 
     model = ContractVariation
-    extra = 0
     fields = ["number", "signed_on", "amount", "performance_bond", "legal_basis", "reason", "created_by"]
     readonly_fields = fields
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Contract)
@@ -239,15 +246,10 @@ class ContractAdmin(ScopedAdmin):
         return False
 
 
-class ContractVariationLineInline(admin.TabularInline):
+class ContractVariationLineInline(ScopedReadOnlyInline):
     model = ContractVariationLine
-    extra = 0
     fields = ["contract_line", "quantity", "unit_price", "amount"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ContractVariation)

@@ -473,3 +473,47 @@ def test_variation_service_scope_directly(small, zhuzhou_user, auditor_user):
         vary(cs, "CS-B1", [(shirt(cs), 1)], actor=zhuzhou_user)
     with pytest.raises(Forbidden):
         vary(cs, "CS-B1", [(shirt(cs), 1)], actor=auditor_user)
+
+
+def test_variations_read_only_in_the_admin_scoped_to_the_buyer(
+    small, province_user, changsha_user, zhuzhou_user
+):
+    from django.test import Client
+
+    cs, zz = small["430100"], small["430200"]
+    v_cs = vary(cs, "CS-B1", [(shirt(cs), 1)])
+    vary(zz, "ZZ-B1", [(shirt(zz), 1)])
+
+    def client(user):
+        user.is_staff = True
+        user.save()
+        c = Client()
+        c.force_login(user)
+        return c
+
+    prov = client(province_user)
+    page = prov.get(f"/admin/procurement/contract/{cs.pk}/change/").content.decode()
+    assert "CS-B1" in page and 'name="variations-0-amount"' not in page
+    page = prov.get("/admin/procurement/contractvariation/").content.decode()
+    assert "CS-B1" in page and "ZZ-B1" in page
+    assert prov.get("/admin/procurement/contractvariation/add/").status_code == 403
+    city = client(changsha_user)
+    page = city.get("/admin/procurement/contractvariation/").content.decode()
+    assert "CS-B1" in page and "ZZ-B1" not in page
+    detail = client(zhuzhou_user).get(f"/admin/procurement/contractvariation/{v_cs.pk}/change/")
+    assert detail.status_code in (302, 404)
+    page = prov.get(f"/admin/procurement/award/{cs.award_id}/change/").content.decode()
+    assert "45.500000" in page
+
+
+def test_the_variation_list_reads_in_a_bounded_number_of_queries(
+    small, api, province_user, django_assert_max_num_queries
+):
+    cs = small["430100"]
+    for n in range(1, 6):
+        vary(cs, f"CS-B{n}", [(shirt(cs), 1), (cap(cs), 1)])
+    client = api.as_(province_user)
+    client.get(f"/procurement/contracts/{cs.pk}/variations")  # warm the token and scope caches
+    with django_assert_max_num_queries(10):
+        r = client.get(f"/procurement/contracts/{cs.pk}/variations")
+    assert len(r.json()) == 5 and all(len(v["lines"]) == 2 for v in r.json())

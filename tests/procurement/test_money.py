@@ -517,3 +517,24 @@ def test_the_variation_list_reads_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(10):
         r = client.get(f"/procurement/contracts/{cs.pk}/variations")
     assert len(r.json()) == 5 and all(len(v["lines"]) == 2 for v in r.json())
+
+
+def test_a_later_batch_through_the_api_may_leave_the_prices_to_the_award(awarded, api, province_user):
+    url = f"/procurement/awards/{awarded.pk}/contracts"
+    first = api.as_(province_user).post(
+        url, {"rows": [ROWS[0]], "unit_prices": {"DRESS-JACKET": "168.123456"}, "per_city": True}
+    )
+    assert first.status_code == 201
+    second = api.as_(province_user).post(url, {"rows": [ROWS[1]], "per_city": True})
+    assert second.status_code == 201, second.json()
+    (contract,) = second.json()
+    assert contract["buyer"] == "430200" and contract["contracted_total"] == contract["total"]
+    other = api.as_(province_user).post(
+        url,
+        {
+            "rows": [{**ROWS[1], "city_code": "430300"}],
+            "unit_prices": {"DRESS-JACKET": "1"},
+            "per_city": True,
+        },
+    )
+    assert other.status_code == 400 and other.json()["code"] == "price_not_award"

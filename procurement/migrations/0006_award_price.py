@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assets', '0005_award_price'),
+        ('assets', '0004_labels_one_language'),
         ('procurement', '0005_contract_variation'),
     ]
 

@@ -1007,8 +1007,7 @@ def contract_sign(
 def payment_record(
     *, actor, contract: Contract, kind: str, amount, paid_on: datetime.date, note: str = ""
 ) -> Payment:
-    """Payments never add up to more than the contract total plus its variations (补充合同); a returned bond
-    at most the contract's bond plus its variations' bonds."""
+    """Payments never add up to more than the contract total; a returned bond at most the bond."""
     _require_province(actor)
     if kind not in PaymentKind.values:
         raise QMError("bad_kind", gettext("未知付款类型：{kind}").format(kind=kind), {"field": "kind"})
@@ -1018,6 +1017,7 @@ def payment_record(
         if contract.status not in (ContractStatus.SIGNED, ContractStatus.COMPLETE):
             raise Conflict("not_signed", gettext("合同未签订"))
         payments = list(contract.payments.all())
+        # the contract's total and bond include its 补充合同 (contract_variation_create)
         varied = contract.variations.aggregate(amount=Sum("amount"), bond=Sum("performance_bond"))
         if kind == PaymentKind.BOND_RETURN:
             returned = sum((p.amount for p in payments if p.kind == kind), Decimal(0))
@@ -1297,9 +1297,8 @@ def delivery_create(
     note: str = "",
 ) -> Delivery:
     """A delivery batch to the provincial store or a city (a city's own contract: that city only). A line
-    (contract_line_id, quantity, replaces_id) may not bring more than is still owed: ordered + added by
-    variations (补充合同) − (delivered − rejected); a replacement names the rejected acceptance line it
-    replaces."""
+    (contract_line_id, quantity, replaces_id) may not bring more than is still owed: ordered − (delivered −
+    rejected); a replacement names the rejected acceptance line it replaces."""
     _require_province(actor)
     contract.refresh_from_db(fields=["status"])
     if contract.status != ContractStatus.SIGNED:
@@ -1371,6 +1370,7 @@ def delivery_create(
                 replaced_open[replaces.pk] -= qty
             wanted[cl.pk] += qty
             b = balances[cl.pk]
+            # ordered = the contract line + what its 补充合同 added
             owed = cl.quantity + b["added"] - (b["delivered"] - b["rejected"])
             if wanted[cl.pk] > owed:
                 raise QMError(

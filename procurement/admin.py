@@ -11,9 +11,12 @@ from .models import (
     Acceptance,
     AcceptanceLine,
     Award,
+    AwardPrice,
     Bid,
     Contract,
     ContractLine,
+    ContractVariation,
+    ContractVariationLine,
     Delivery,
     DeliveryLine,
     Holiday,
@@ -155,10 +158,36 @@ class BidAdmin(ProvinceOnlyAdmin):
     list_select_related = ["lot__tender", "supplier"]
 
 
+class ScopedReadOnlyInline(admin.TabularInline):
+    """Rows shown read-only under a parent the scoped admin already let the user open: visible to any member
+    (no Django model permission needed), never added, changed or deleted here (the services write them)."""
+
+    extra = 0
+    can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return bool(scope.memberships(request.user))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AwardPriceInline(ScopedReadOnlyInline):
+    """The award's unit prices, fixed by the first contracts made from it (services); read-only here."""
+
+    model = AwardPrice
+    fields = ["item", "unit_price", "created_at"]
+    readonly_fields = fields
+
+
 @admin.register(Award)
 class AwardAdmin(ProvinceOnlyAdmin):
     list_display = ["lot", "supplier", "amount", "decided_on", "status"]
     list_select_related = ["lot__tender", "supplier"]
+    inlines = [AwardPriceInline]
 
 
 class ContractLineInline(admin.TabularInline):
@@ -182,6 +211,15 @@ class ContractLineInline(admin.TabularInline):
         return False
 
 
+class ContractVariationInline(ScopedReadOnlyInline):
+    """A contract's 补充合同, signed through the service (the 10 % rule); read-only here."""
+
+    model = ContractVariation
+    fields = ["number", "signed_on", "amount", "performance_bond", "legal_basis", "reason", "created_by"]
+    readonly_fields = fields
+    show_change_link = True
+
+
 @admin.register(Contract)
 class ContractAdmin(ScopedAdmin):
     scope_prefix = "buyer"
@@ -202,9 +240,34 @@ class ContractAdmin(ScopedAdmin):
         "signed_on",
         "published_on",
     ]
-    inlines = [ContractLineInline]
+    inlines = [ContractLineInline, ContractVariationInline]
 
     def has_add_permission(self, request):
+        return False
+
+
+class ContractVariationLineInline(ScopedReadOnlyInline):
+    model = ContractVariationLine
+    fields = ["contract_line", "quantity", "unit_price", "amount"]
+    readonly_fields = fields
+
+
+@admin.register(ContractVariation)
+class ContractVariationAdmin(ScopedAdmin):
+    """补充合同 are signed through the service (POST /procurement/contracts/{id}/variations); the admin shows
+    them in the buyer's scope."""
+
+    scope_prefix = "contract__buyer"
+    list_display = ["number", "contract", "signed_on", "amount", "performance_bond"]
+    list_select_related = ["contract__buyer"]
+    search_fields = ["number", "contract__number"]
+    readonly_fields = [f.name for f in ContractVariation._meta.fields]
+    inlines = [ContractVariationLineInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

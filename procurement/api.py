@@ -56,6 +56,8 @@ from .schemas import (
     TenderPatch,
     TimelineOut,
     VariationDocOut,
+    VariationIn,
+    VariationOut,
 )
 
 router = Router(tags=["procurement"])
@@ -122,6 +124,7 @@ def award_out(a) -> dict:
         "amount": a.amount,
         "decided_on": a.decided_on,
         "status": a.status,
+        "unit_prices": {ap.item.code: ap.unit_price for ap in a.unit_prices.all()},
     }
 
 
@@ -130,6 +133,10 @@ def contract_out(c) -> dict:
     if paid is None:
         paid = c.payments.exclude(kind="bond_return").aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
     paid = money(paid)
+    varied = getattr(c, "variations_total", None)
+    if varied is None:
+        varied = c.variations.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+    varied = money(varied)
     return {
         "id": c.id,
         "number": c.number,
@@ -143,6 +150,8 @@ def contract_out(c) -> dict:
         "snapshot_id": c.snapshot_id,
         "margin_percent": c.margin_percent,
         "total": c.total,
+        "variations_total": varied,
+        "contracted_total": money(c.total + varied),
         "performance_bond": c.performance_bond,
         "paid": paid,
         "signed_on": c.signed_on,
@@ -165,6 +174,34 @@ def line_out(ln) -> dict:
         "amount": ln.amount,
         "officer_id": ln.officer_id,
         "measurements": ln.measurements,
+    }
+
+
+def variation_out(v) -> dict:
+    return {
+        "id": v.id,
+        "contract_id": v.contract_id,
+        "number": v.number,
+        "signed_on": v.signed_on,
+        "amount": v.amount,
+        "performance_bond": v.performance_bond,
+        "legal_basis": v.legal_basis,
+        "reason": v.reason,
+        "created_at": v.created_at,
+        "lines": [
+            {
+                "id": vl.id,
+                "contract_line_id": vl.contract_line_id,
+                "item_code": vl.contract_line.item.code,
+                "item_name": vl.contract_line.item.name_for(vl.contract_line.gender),
+                "gender": vl.contract_line.gender,
+                "size": vl.contract_line.size,
+                "quantity": vl.quantity,
+                "unit_price": vl.unit_price,
+                "amount": vl.amount,
+            }
+            for vl in v.lines.all()
+        ],
     }
 
 
@@ -545,6 +582,29 @@ def contract_bond(request, contract_id: int, payload: BondIn):
     )
 
 
+@router.get(
+    "/contracts/{contract_id}/variations",
+    response=list[VariationOut],
+    summary=pgettext_lazy("contract variations", "补充合同"),
+)
+def variation_list(request, contract_id: int):
+    contract = selectors.contract_get(request.user, contract_id)
+    return [variation_out(v) for v in selectors.variations_for(contract)]
+
+
+@router.post(
+    "/contracts/{contract_id}/variations",
+    response={201: VariationOut},
+    summary=gettext_lazy("签订补充合同（同一编号重发返回原补充合同）"),
+)
+def variation_create(request, contract_id: int, payload: VariationIn):
+    contract = selectors.contract_get(request.user, contract_id)
+    data = payload.dict()
+    variation = services.contract_variation_create(actor=request.user, contract=contract, **data)
+    variation = selectors.variations_for(contract).get(pk=variation.pk)
+    return Status(201, variation_out(variation))
+
+
 @router.get("/contracts/{contract_id}/payments", response=list[PaymentOut])
 def payment_list(request, contract_id: int):
     return list(selectors.contract_get(request.user, contract_id).payments.all())
@@ -784,7 +844,7 @@ def payment_doc_out(p) -> dict:
 @router.get(
     "/variations", response=page_schema(VariationDocOut), summary=gettext_lazy("补充合同（本单位范围）")
 )
-def variation_list(request, filters: Query[DocumentFilters]):
+def variation_documents(request, filters: Query[DocumentFilters]):
     qs = reconciliation.documents(request.user, "variations", **_doc_filters(filters))
     return paginate(qs, filters, variation_doc_out)
 

@@ -254,6 +254,26 @@ class Award(models.Model):
         return f"{self.lot} → {self.supplier}"
 
 
+class AwardPrice(models.Model):
+    """The award's unit price of one item. Fixed the first time contracts are made from the award (the prices
+    of that first batch); every later contract under the award must use the same price, so under 统采分签
+    each city pays what the province's award says."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="unit_prices")
+    item = models.ForeignKey("assets.ItemType", on_delete=models.PROTECT, related_name="+")
+    unit_price = models.DecimalField(gettext_lazy("中标单价"), **PRICE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("中标单价")
+        verbose_name_plural = pgettext_lazy("award unit prices", "中标单价")
+        ordering = ["award", "item__sort_order"]
+        constraints = [models.UniqueConstraint(fields=["award", "item"], name="award_price_unique")]
+
+    def __str__(self):
+        return f"{self.award} {self.item.code} {self.unit_price}"
+
+
 class Contract(models.Model):
     """A contract under an award: the province's, or a city's own under the same award (统采分签)."""
 

@@ -234,18 +234,38 @@ def release_package(tender: Tender, published: datetime.datetime | None = None) 
                     ],
                 }
             )
-            for contract in award.contracts.select_related("buyer", "supplier").prefetch_related("payments"):
+            for contract in award.contracts.select_related("buyer", "supplier").prefetch_related(
+                "payments", "variations"
+            ):
+                variations = list(contract.variations.all())
                 cbuyer = party(_org_id("unit", contract.buyer.code), contract.buyer.name, "buyer")
                 payee = supplier_ref(contract.supplier, "payee")
                 party(cbuyer["id"], cbuyer["name"], "payer")
                 deliveries = list(contract.deliveries.select_related("acceptance").order_by("id"))
+                amendments = (
+                    {
+                        "amendments": [
+                            {
+                                "id": v.number,
+                                "date": _dt(v.signed_on),
+                                "rationale": "；".join(x for x in (v.legal_basis, v.reason) if x),
+                                "description": f"补充合同 {v.number}，金额 {v.amount} 元",
+                            }
+                            for v in variations
+                        ]
+                    }
+                    if variations
+                    else {}
+                )
                 contracts.append(
                     {
                         "id": contract.number,
                         "awardID": str(award.pk),
                         "title": f"{tender.title} {contract.buyer.name}",
                         "status": CONTRACT_STATUS[ContractStatus(contract.status)],
-                        "value": _value(contract.total),
+                        # the contract's value as amended by its 补充合同 (listed in amendments)
+                        "value": _value(contract.total + sum((v.amount for v in variations), Decimal(0))),
+                        **amendments,
                         "dateSigned": _dt(contract.signed_on),
                         "period": {
                             k: v

@@ -194,6 +194,9 @@ class AwardOut(Schema):
     amount: Decimal
     decided_on: datetime.date
     status: str
+    unit_prices: dict[str, Decimal] = Field(
+        description="the award's unit price per item code, fixed by the first contracts made from it"
+    )
 
 
 class DemandRow(Schema):
@@ -214,7 +217,9 @@ class MadeToMeasureIn(Schema):
 class ContractsIn(Schema):
     rows: list[DemandRow]
     made_to_measure: list[MadeToMeasureIn] = []
-    unit_prices: dict[str, Decimal]
+    unit_prices: dict[str, Decimal] = Field(
+        {}, description="per item code; may be omitted for items whose price the award already fixes"
+    )
     per_city: bool = False
     snapshot_id: int | None = None
     margin_percent: int = 3
@@ -224,7 +229,9 @@ class ContractsIn(Schema):
 
 class ContractsFromSnapshotIn(Schema):
     snapshot_id: int
-    unit_prices: dict[str, Decimal]
+    unit_prices: dict[str, Decimal] = Field(
+        {}, description="per item code; may be omitted for items whose price the award already fixes"
+    )
     per_city: bool = False
     performance_bond_percent: Decimal | None = None
     delivery_due: datetime.date | None = None
@@ -242,7 +249,9 @@ class ContractOut(Schema):
     status: str
     snapshot_id: int | None
     margin_percent: int
-    total: Decimal
+    total: Decimal = Field(description="the original contract's amount")
+    variations_total: Decimal = Field(description="the sum of its supplementary contracts (补充合同)")
+    contracted_total: Decimal = Field(description="total + variations_total: what payments may reach")
     performance_bond: Decimal
     paid: Decimal
     signed_on: datetime.date | None
@@ -263,6 +272,46 @@ class ContractLineOut(Schema):
     amount: Decimal
     officer_id: int | None
     measurements: dict
+
+
+class VariationLineIn(Schema):
+    contract_line_id: int
+    quantity: int
+
+
+class VariationIn(Schema):
+    number: str
+    signed_on: datetime.date
+    lines: list[VariationLineIn]
+    reason: str = ""
+    performance_bond: Decimal | None = Field(
+        None, description="at most 10 % of the variation; omitted: the contract's own bond rate"
+    )
+
+
+class VariationLineOut(Schema):
+    id: int
+    contract_line_id: int
+    item_code: str
+    item_name: str
+    gender: str
+    size: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+
+class VariationOut(Schema):
+    id: int
+    contract_id: int
+    number: str
+    signed_on: datetime.date
+    amount: Decimal
+    performance_bond: Decimal
+    legal_basis: str
+    reason: str
+    created_at: datetime.datetime
+    lines: list[VariationLineOut]
 
 
 class SignIn(Schema):
@@ -376,7 +425,8 @@ class ProgressLine(Schema):
     gender: str
     size: str
     officer_id: int | None
-    ordered: int
+    ordered: int = Field(description="the contract line plus what its supplementary contracts added")
+    added: int
     delivered: int
     accepted: int
     rejected: int

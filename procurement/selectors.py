@@ -9,7 +9,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -24,6 +24,8 @@ from .models import (
     Award,
     Bid,
     Contract,
+    ContractVariation,
+    ContractVariationLine,
     Delivery,
     DeliveryLine,
     Lot,
@@ -117,7 +119,7 @@ def bid_get(user, bid_id: int) -> Bid:
 
 def awards_for(user, tender: Tender | None = None):
     _member(user)
-    qs = Award.objects.select_related("lot__tender", "supplier")
+    qs = Award.objects.select_related("lot__tender", "supplier").prefetch_related("unit_prices__item")
     return qs.filter(lot__tender=tender) if tender else qs
 
 
@@ -134,8 +136,25 @@ def overrides_for(user, tender: Tender):
 
 
 def _with_paid(qs):
+    """paid_total (payments other than bond returns) and variations_total (its 补充合同), annotated; the
+    variations in a subquery so the two sums never multiply each other's rows."""
     paid = Sum("payments__amount", filter=~Q(payments__kind="bond_return"))
-    return qs.annotate(paid_total=Coalesce(paid, Value(Decimal("0.00")), output_field=DecimalField()))
+    varied = Subquery(
+        ContractVariation.objects.filter(contract=OuterRef("pk"))
+        .values("contract")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    zero = Value(Decimal("0.00"))
+    return qs.annotate(
+        paid_total=Coalesce(paid, zero, output_field=DecimalField()),
+        variations_total=Coalesce(varied, zero, output_field=DecimalField()),
+    )
+
+
+def variations_for(contract: Contract):
+    """A contract's 补充合同 with their lines (the contract already read in the user's scope)."""
+    return contract.variations.prefetch_related("lines__contract_line__item").order_by("signed_on", "id")
 
 
 def contracts_for(user, *, tender_id: int | None = None, buyer: str | None = None):
@@ -212,9 +231,16 @@ def acceptance_line_get(user, line_id: int) -> AcceptanceLine:
 
 
 def contract_progress(contract: Contract) -> dict:
-    """Per line (item × gender × size, or officer for made to measure): ordered, delivered, accepted,
-    rejected, awaiting inspection, outstanding (ordered − accepted), rejected goods not yet replaced."""
+    """Per line (item × gender × size, or officer for made to measure): ordered (the contract line plus what
+    its 补充合同 added), of which added, delivered, accepted, rejected, awaiting inspection, outstanding
+    (ordered − accepted), rejected goods not yet replaced."""
     lines = list(contract.lines.select_related("item", "officer"))
+    added = dict(
+        ContractVariationLine.objects.filter(contract_line__contract=contract)
+        .values("contract_line_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("contract_line_id", "n")
+    )
     agg = defaultdict(lambda: {"delivered": 0, "accepted": 0, "rejected": 0, "awaiting": 0, "unreplaced": 0})
     dls = DeliveryLine.objects.filter(contract_line__contract=contract).select_related("acceptance_line")
     for dl in dls:
@@ -235,10 +261,11 @@ def contract_progress(contract: Contract) -> dict:
         agg[al.delivery_line.contract_line_id]["unreplaced"] += max(0, al.rejected - replaced)
     rows = []
     totals = dict.fromkeys(
-        ("ordered", "delivered", "accepted", "rejected", "awaiting", "outstanding", "unreplaced"), 0
+        ("ordered", "added", "delivered", "accepted", "rejected", "awaiting", "outstanding", "unreplaced"), 0
     )
     for ln in lines:
         a = agg[ln.pk]
+        ordered = ln.quantity + added.get(ln.pk, 0)
         row = {
             "contract_line_id": ln.pk,
             "kind": ln.kind,
@@ -247,9 +274,10 @@ def contract_progress(contract: Contract) -> dict:
             "gender": ln.gender,
             "size": ln.size,
             "officer_id": ln.officer_id,
-            "ordered": ln.quantity,
+            "ordered": ordered,
+            "added": added.get(ln.pk, 0),
             **a,
-            "outstanding": max(0, ln.quantity - a["accepted"]),
+            "outstanding": max(0, ordered - a["accepted"]),
         }
         rows.append(row)
         for k in totals:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from stdnum.cn import uscc
@@ -18,6 +19,7 @@ from assets.models import ItemType
 from core import scope
 from core.errors import Conflict, NotFound, QMError
 from core.history import build_record, record_change, record_changes, snapshot
+from core.i18n import tr
 from core.models import ChangeRecord
 from personnel.models import Officer, OrgUnit
 
@@ -40,9 +42,12 @@ from .models import (
     Acceptance,
     AcceptanceLine,
     Award,
+    AwardPrice,
     Bid,
     Contract,
     ContractLine,
+    ContractVariation,
+    ContractVariationLine,
     Delivery,
     DeliveryLine,
     Lot,
@@ -558,7 +563,8 @@ def lot_evaluate(*, actor, lot: Lot) -> list[Bid]:
 
 
 def award_create(*, actor, lot: Lot, decided_on: datetime.date, bid: Bid | None = None) -> Award:
-    """Award the lot to the first-ranked valid bid (or another ranked bid chosen by the purchaser)."""
+    """Award the lot to the first-ranked valid bid (or another ranked bid chosen by the purchaser). The award
+    is the bid's price and never more than the lot's budget (rule `award_within_budget`)."""
     _require_province(actor)
     with transaction.atomic():
         lot = Lot.objects.select_for_update().get(pk=lot.pk)
@@ -573,6 +579,21 @@ def award_create(*, actor, lot: Lot, decided_on: datetime.date, bid: Bid | None 
                 "bad_bid",
                 gettext("只能授予本包经评审的有效投标"),
                 {"field": "bid"},
+            )
+        if not rules.ratio_ok("award_within_budget", bid.price, lot.budget):
+            rule = rules.ratio_rule("award_within_budget")
+            raise QMError(
+                "over_budget",
+                gettext("中标金额 {amount} 超过第{lot}包预算 {budget}：{rule}").format(
+                    amount=bid.price, lot=lot.number, budget=lot.budget, rule=rules.rule_message(rule)
+                ),
+                {
+                    "field": "bid",
+                    "rule": rule["code"],
+                    "source": rule["source"],
+                    "amount": str(bid.price),
+                    "budget": str(lot.budget),
+                },
             )
         award = Award.objects.create(
             lot=lot, bid=bid, supplier=bid.supplier, amount=bid.price, decided_on=decided_on
@@ -680,7 +701,7 @@ def contracts_create_from_snapshot(
     actor,
     award: Award,
     snapshot,
-    unit_prices: dict,
+    unit_prices: dict | None = None,
     per_city: bool = False,
     performance_bond_percent=None,
     delivery_due: datetime.date | None = None,
@@ -721,7 +742,7 @@ def contracts_create_from_demand(
     actor,
     award: Award,
     rows: Iterable[dict],
-    unit_prices: dict,
+    unit_prices: dict | None = None,
     made_to_measure: Iterable[dict] = (),
     per_city: bool = False,
     snapshot_id: int | None = None,
@@ -735,7 +756,12 @@ def contracts_create_from_demand(
     One province contract: quantities summed per item × gender × size over every city, then the spare
     margin ⌈n × (100+m) / 100⌉ (SIZING.md "Demand"). Per city (统采分签): one contract per city, each city's
     share of that provincial order by largest remainder (never rounded up on its own). Made to measure: one line per officer and item, the entitlement quantity, no
-    margin. Amount = quantity × unit price (6 places) rounded to 2; the total is the sum of the lines."""
+    margin. Amount = quantity × unit price (6 places) rounded to 2; the total is the sum of the lines.
+
+    Money reconciles with the award: each item's unit price is the award's (AwardPrice), fixed by the first
+    batch of contracts that uses the item; a later batch may omit it or must give the same price. All the
+    original contracts under the award together (those already made and these) stay within the award amount;
+    a city's contract is then the award's prices × that city's share of the order."""
     _require_province(actor)
     if award.status != AwardStatus.ACTIVE:
         raise Conflict("award_inactive", gettext("中标已撤销"))
@@ -767,15 +793,12 @@ def contracts_create_from_demand(
             gettext("品类不在本包内：{outside}").format(outside=", ".join(outside)),
             {"field": "item_code", "items": outside},
         )
-    prices = {}
-    for code in sorted(used):
-        if code not in unit_prices:
-            raise QMError(
-                "missing_price",
-                gettext("缺少单价：{code}").format(code=code),
-                {"field": "unit_prices", "item": code},
-            )
-        prices[code] = price(_decimal(unit_prices[code], f"unit_prices.{code}", positive=True))
+    unit_prices = unit_prices or {}
+    given = {
+        code: price(_decimal(unit_prices[code], f"unit_prices.{code}", positive=True))
+        for code in sorted(used)
+        if code in unit_prices
+    }
     bond_pct = (
         None
         if performance_bond_percent is None
@@ -817,6 +840,7 @@ def contracts_create_from_demand(
                 gettext("该中标下已有合同：{clash}").format(clash=", ".join(clash)),
                 {"buyers": clash},
             )
+        prices, new_prices = _award_prices(award, used, given, items)
         contracts = []
         for buyer_code in sorted(groups):
             group = groups[buyer_code]
@@ -874,7 +898,70 @@ def contracts_create_from_demand(
                 note=f"{len(lines)} lines from demand rows (snapshot {snapshot_id})",
             )
             contracts.append(contract)
+        _check_within_award(award, contracts)
+        if new_prices:
+            AwardPrice.objects.bulk_create(new_prices)
+            record_changes(
+                build_record(actor=actor, obj=ap, action=Action.CREATE, note="unit price fixed on the award")
+                for ap in new_prices
+            )
     return contracts
+
+
+def _award_prices(
+    award: Award, used: set[str], given: dict[str, Decimal], items: dict[str, ItemType]
+) -> tuple[dict[str, Decimal], list[AwardPrice]]:
+    """The unit price of each item used: the award's where fixed (a different price given is refused), else
+    the price given, which becomes the award's (returned unsaved)."""
+    fixed = {ap.item.code: ap.unit_price for ap in award.unit_prices.select_related("item")}
+    prices, new = {}, []
+    for code in sorted(used):
+        item = items[code]
+        if code in fixed:
+            if code in given and given[code] != fixed[code]:
+                raise QMError(
+                    "price_not_award",
+                    gettext(
+                        "{item}：单价 {given} 与中标单价 {fixed} 不一致（同一中标下各合同单价相同）"
+                    ).format(item=tr(item.name_zh, item.name_en), given=given[code], fixed=fixed[code]),
+                    {
+                        "field": "unit_prices",
+                        "item": code,
+                        "given": str(given[code]),
+                        "award_price": str(fixed[code]),
+                    },
+                )
+            prices[code] = fixed[code]
+        elif code in given:
+            prices[code] = given[code]
+            new.append(AwardPrice(award=award, item=item, unit_price=given[code]))
+        else:
+            raise QMError(
+                "missing_price",
+                gettext("缺少单价：{item}").format(item=tr(item.name_zh, item.name_en)),
+                {"field": "unit_prices", "item": code},
+            )
+    return prices, new
+
+
+def _check_within_award(award: Award, contracts: list[Contract]) -> None:
+    """The original contracts under an award (those made before and these) together ≤ the award amount."""
+    ids = [c.pk for c in contracts]
+    before = award.contracts.exclude(pk__in=ids).aggregate(s=Sum("total"))["s"] or Decimal("0.00")
+    new = money(sum((c.total for c in contracts), Decimal(0)))
+    if before + new > award.amount:
+        raise QMError(
+            "over_award",
+            gettext("合同金额合计 {total} 超过中标金额 {award}（已有合同 {before}，本次 {new}）").format(
+                total=money(before + new), award=award.amount, before=money(before), new=new
+            ),
+            {
+                "field": "rows",
+                "award": str(award.amount),
+                "existing": str(money(before)),
+                "new": str(new),
+            },
+        )
 
 
 def contract_set_bond(*, actor, contract: Contract, performance_bond) -> Contract:
@@ -944,25 +1031,212 @@ def payment_record(
         if contract.status not in (ContractStatus.SIGNED, ContractStatus.COMPLETE):
             raise Conflict("not_signed", gettext("合同未签订"))
         payments = list(contract.payments.all())
+        # the contract's total and bond include its 补充合同 (contract_variation_create)
+        varied = contract.variations.aggregate(amount=Sum("amount"), bond=Sum("performance_bond"))
         if kind == PaymentKind.BOND_RETURN:
             returned = sum((p.amount for p in payments if p.kind == kind), Decimal(0))
-            if returned + amount > contract.performance_bond:
-                raise QMError("over_bond", gettext("退还金额超过履约保证金"), {"field": "amount"})
+            bond = contract.performance_bond + (varied["bond"] or 0)
+            if returned + amount > bond:
+                raise QMError(
+                    "over_bond",
+                    gettext("退还金额超过履约保证金（{value} > {bond}）").format(
+                        value=returned + amount, bond=bond
+                    ),
+                    {"field": "amount", "bond": str(bond)},
+                )
         else:
             paid = sum((p.amount for p in payments if p.kind != PaymentKind.BOND_RETURN), Decimal(0))
-            if paid + amount > contract.total:
+            total = contract.total + (varied["amount"] or 0)
+            if paid + amount > total:
                 raise QMError(
                     "over_total",
-                    gettext("付款累计超过合同金额（{value} > {total}）").format(
-                        value=paid + amount, total=contract.total
+                    gettext("付款累计超过合同金额（含补充合同）（{value} > {total}）").format(
+                        value=paid + amount, total=total
                     ),
-                    {"field": "amount"},
+                    {"field": "amount", "total": str(total)},
                 )
         payment = Payment.objects.create(
             contract=contract, kind=kind, amount=amount, paid_on=paid_on, note=note
         )
         record_change(actor=actor, obj=payment, action=Action.CREATE)
     return payment
+
+
+# ---- supplementary contracts (补充合同) ------------------------------------------------------------------
+
+
+def _variation_lines(contract: Contract, lines) -> list[tuple[ContractLine, int]]:
+    """[(contract line, quantity)]: this contract's lines, each once, positive integer quantities."""
+    if not lines:
+        raise QMError("no_lines", gettext("补充合同明细为空"), {"field": "lines"})
+    contract_lines = {cl.pk: cl for cl in contract.lines.select_related("item")}
+    out, seen = [], set()
+    for i, line in enumerate(lines, start=1):
+        line_id = line.get("contract_line_id") if isinstance(line, dict) else None
+        cl = contract_lines.get(line_id)
+        if cl is None:
+            raise QMError(
+                "bad_line",
+                gettext("第{i}行：不是本合同的明细").format(i=i),
+                {"row": i, "field": "contract_line_id"},
+            )
+        if cl.pk in seen:
+            raise QMError(
+                "bad_line",
+                gettext("第{i}行：同一合同明细重复").format(i=i),
+                {"row": i, "field": "contract_line_id"},
+            )
+        seen.add(cl.pk)
+        qty = line.get("quantity")
+        if isinstance(qty, bool) or not isinstance(qty, int) or qty <= 0:
+            raise QMError(
+                "bad_line",
+                gettext("第{i}行：数量须为正整数").format(i=i),
+                {"row": i, "field": "quantity"},
+            )
+        out.append((cl, qty))
+    return out
+
+
+def _same_variation(existing: ContractVariation, contract, signed_on, wanted, reason, bond) -> bool:
+    lines = {vl.contract_line_id: vl.quantity for vl in existing.lines.all()}
+    return (
+        existing.contract_id == contract.pk
+        and existing.signed_on == signed_on
+        and lines == {cl.pk: qty for cl, qty in wanted}
+        and existing.reason == reason
+        and (bond is None or existing.performance_bond == bond)
+    )
+
+
+def contract_variation_create(
+    *,
+    actor,
+    contract: Contract,
+    number: str,
+    signed_on: datetime.date,
+    lines: list[dict],
+    reason: str = "",
+    performance_bond=None,
+) -> ContractVariation:
+    """A 补充合同 (《政府采购法》第四十九条): more of a contract's own goods at its unit prices, signed by the
+    contract's purchaser (the province, or the city for its own contract) while the contract is being
+    performed (signed, not complete or terminated), on or after the contract's signing. Lines
+    (contract_line_id, quantity) are this contract's lines; amount = Σ quantity × unit price. All variations
+    of a contract together stay ≤ 10 % of its original total (rule `variation_10pct`, cumulative). The
+    variation's performance bond is at most 10 % of its amount; when not given it takes the contract's own
+    bond rate (same terms). Idempotent on `number`: the same number with the same content returns the
+    variation already signed, with other content it is refused (409)."""
+    _require_purchaser(actor, contract)
+    number = (number or "").strip()
+    if not number:
+        raise QMError("required", gettext("须填写补充合同编号"), {"field": "number"})
+    if len(number) > 60:
+        raise QMError("too_long", gettext("补充合同编号不超过60字"), {"field": "number"})
+    reason = (reason or "").strip()
+    if len(reason) > 300:
+        raise QMError("too_long", gettext("追加理由不超过300字"), {"field": "reason"})
+    bond = None if performance_bond is None else money(_decimal(performance_bond, "performance_bond"))
+    wanted = _variation_lines(contract, lines)
+    rule = rules.ratio_rule("variation_10pct")
+    with transaction.atomic():
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
+        existing = ContractVariation.objects.filter(number=number).first()
+        if existing is not None:
+            if _same_variation(existing, contract, signed_on, wanted, reason, bond):
+                return existing
+            raise Conflict(
+                "duplicate_number",
+                gettext("补充合同编号已存在且内容不同：{number}").format(number=number),
+                {"field": "number"},
+            )
+        if contract.status != ContractStatus.SIGNED:
+            raise Conflict(
+                "not_performing",
+                gettext("只有履行中（已签订）的合同可以签订补充合同"),
+                {"field": "contract", "status": contract.status},
+            )
+        if signed_on < contract.signed_on:
+            raise QMError(
+                "bad_date",
+                gettext("补充合同签订日期 {signed_on} 早于原合同签订日期 {contract_signed_on}").format(
+                    signed_on=signed_on.isoformat(), contract_signed_on=contract.signed_on.isoformat()
+                ),
+                {"field": "signed_on"},
+            )
+        objs = [
+            ContractVariationLine(
+                contract_line=cl,
+                quantity=qty,
+                unit_price=cl.unit_price,
+                amount=line_amount(qty, cl.unit_price),
+            )
+            for cl, qty in wanted
+        ]
+        amount = money(sum((o.amount for o in objs), Decimal(0)))
+        added = contract.variations.aggregate(s=Sum("amount"))["s"] or Decimal("0.00")
+        if not rules.ratio_ok("variation_10pct", added + amount, contract.total):
+            limit = percent_of(contract.total, rule["max_percent"])
+            raise QMError(
+                "legal_rule",
+                gettext(
+                    "补充合同累计金额超限：原合同金额 {original}，已签补充合同 {added}，本次 {amount}，"
+                    "累计上限 {limit}。{rule}"
+                ).format(
+                    original=contract.total,
+                    added=money(added),
+                    amount=amount,
+                    limit=limit,
+                    rule=rules.rule_message(rule),
+                ),
+                {
+                    "field": "lines",
+                    "rule": rule["code"],
+                    "source": rule["source"],
+                    "original": str(contract.total),
+                    "added": str(money(added)),
+                    "amount": str(amount),
+                    "limit": str(limit),
+                },
+            )
+        if bond is None:
+            bond = (
+                percent_of(amount, contract.performance_bond * 100 / contract.total)
+                if contract.total
+                else Decimal("0.00")
+            )
+        if not rules.ratio_ok("performance_bond_10pct", bond, amount):
+            bond_rule = rules.ratio_rule("performance_bond_10pct")
+            raise QMError(
+                "legal_rule",
+                rules.rule_message(bond_rule),
+                {
+                    "field": "performance_bond",
+                    "rule": bond_rule["code"],
+                    "source": bond_rule["source"],
+                    "limit": str(percent_of(amount, bond_rule["max_percent"])),
+                },
+            )
+        variation = ContractVariation.objects.create(
+            contract=contract,
+            number=number,
+            signed_on=signed_on,
+            amount=amount,
+            performance_bond=bond,
+            legal_basis=rule["source"],
+            reason=reason,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        for obj in objs:
+            obj.variation = variation
+        ContractVariationLine.objects.bulk_create(objs)
+        record_change(
+            actor=actor,
+            obj=variation,
+            action=Action.CREATE,
+            note=f"{len(objs)} lines, {amount} (contract {contract.number}, {contract.total})",
+        )
+    return variation
 
 
 # ---- deliveries and acceptance -------------------------------------------------------------------------
@@ -1003,8 +1277,16 @@ def _after_accepted(goods: list[AcceptedGoods]) -> None:
 
 
 def _line_balances(contract_line_ids) -> dict[int, dict]:
-    """Per contract line: delivered, rejected (accepted + rejected known only after 验收)."""
-    out = defaultdict(lambda: {"delivered": 0, "accepted": 0, "rejected": 0})
+    """Per contract line: added by variations (补充合同), delivered, accepted, rejected (accepted + rejected
+    known only after 验收)."""
+    out = defaultdict(lambda: {"added": 0, "delivered": 0, "accepted": 0, "rejected": 0})
+    for line_id, added in (
+        ContractVariationLine.objects.filter(contract_line_id__in=contract_line_ids)
+        .values("contract_line_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("contract_line_id", "n")
+    ):
+        out[line_id]["added"] = added
     for dl in DeliveryLine.objects.filter(contract_line_id__in=contract_line_ids).select_related(
         "acceptance_line"
     ):
@@ -1102,7 +1384,8 @@ def delivery_create(
                 replaced_open[replaces.pk] -= qty
             wanted[cl.pk] += qty
             b = balances[cl.pk]
-            owed = cl.quantity - (b["delivered"] - b["rejected"])
+            # ordered = the contract line + what its 补充合同 added
+            owed = cl.quantity + b["added"] - (b["delivered"] - b["rejected"])
             if wanted[cl.pk] > owed:
                 raise QMError(
                     "over_delivery",

@@ -95,3 +95,27 @@ def test_export_command(city_contracts, province_user, tmp_path):
     )
     package = json.loads(out.read_text(encoding="utf-8"))
     assert ocds.validate(package) == [] and package["releases"][0]["tender"]["id"] == tender.reference
+
+
+def test_variations_are_contract_amendments(city_contracts, province_user):
+
+    tender = full_tender(city_contracts, province_user)
+    contract = city_contracts["430100"]
+    shirt = contract.lines.get(item__code="DRESS-SHIRT")
+    services.contract_variation_create(
+        actor=province_user,
+        contract=contract,
+        number="CS-B1",
+        signed_on=datetime.date(2026, 3, 1),
+        lines=[{"contract_line_id": shirt.pk, "quantity": 2}],
+        reason="新增人员",
+    )
+    package = ocds.release_package(tender)
+    assert ocds.validate(package) == []
+    contracts = {c["id"]: c for c in package["releases"][0]["contracts"]}
+    cs = contracts[contract.number]
+    assert cs["value"]["amount"] == float(contract.total + 91)  # 2 shirts × 45.50
+    (amendment,) = cs["amendments"]
+    assert amendment["id"] == "CS-B1" and "第四十九条" in amendment["rationale"]
+    assert "新增人员" in amendment["rationale"] and amendment["date"].startswith("2026-03-01")
+    assert "amendments" not in contracts[city_contracts["430200"].number]

@@ -271,6 +271,8 @@ def test_missing_calendar_is_a_warning_not_a_weekday(cal):
     [
         ("bid_bond_2pct", Decimal("1000000.00"), Decimal("20000.00"), Decimal("20000.01")),
         ("performance_bond_10pct", Decimal("123456.78"), Decimal("12345.67"), Decimal("12345.68")),
+        ("variation_10pct", Decimal("4550.10"), Decimal("455.01"), Decimal("455.02")),
+        ("award_within_budget", Decimal("26000000.00"), Decimal("26000000.00"), Decimal("26000000.01")),
     ],
 )
 def test_ratio_rules_both_sides(code, base, ok, bad):

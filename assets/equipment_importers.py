@@ -11,7 +11,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from core import scope
+from core import scope, uploads
 from core.errors import Forbidden, QMError
 from core.history import build_record, record_changes, snapshot
 from core.i18n import zh
@@ -82,6 +82,7 @@ def _text(value) -> str:
 
 def read_rows(data: bytes) -> list[tuple[int, dict]]:
     """The first sheet's rows as (row number, {column key: value}), skipping blank rows (calamine: ~10× openpyxl)."""
+    uploads.check_workbook(data, uploads.EQUIPMENT)  # bounded before calamine builds anything
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     except Exception:

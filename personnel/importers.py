@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext, gettext_lazy, pgettext
 
+from core import uploads
 from core.errors import QMError
 
 from . import ids
@@ -160,6 +161,7 @@ def read_first_sheet(data: bytes, filename: str):
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
     if ext not in ("xlsx", "xlsm", "xls"):
         raise QMError("bad_file_type", gettext("请上传 Excel 文件（.xlsx）"), {"filename": filename})
+    uploads.check_workbook(data, uploads.ROLL)  # bounded before calamine builds anything
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)

@@ -20,7 +20,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext, pgettext
 
-from core import scope
+from core import scope, uploads
 from core.errors import QMError
 from core.i18n import zh
 from personnel.models import OrgUnit
@@ -229,14 +229,19 @@ def read_rows(source) -> tuple[dict[str, str], list[tuple[int, dict]]]:
     """({canonical column: header as written}, [(sheet row number, {canonical column: raw value})])."""
     from openpyxl import load_workbook
 
+    if isinstance(source, str | Path) and str(source).lower().endswith(".xls"):
+        raise ImportFileError(gettext("不支持 .xls 格式，请另存为 .xlsx"))
     try:
-        if isinstance(source, str | Path):
-            if str(source).lower().endswith(".xls"):
-                raise ImportFileError(gettext("不支持 .xls 格式，请另存为 .xlsx"))
-            wb = load_workbook(source, read_only=True, data_only=True)
-        else:
-            data = source.read()
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        data = uploads.read_bounded(source, uploads.VEHICLES)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ImportFileError(
+            gettext("无法读取文件，请使用 .xlsx（{name}）").format(name=type(exc).__name__)
+        ) from None
+    uploads.check_workbook(data, uploads.VEHICLES)  # bounded before openpyxl builds anything
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except ImportFileError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook

@@ -18,7 +18,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext
 from core import uploads
 from core.errors import QMError
 
-from . import ids
+from . import ids, names
 from .choices import STATUS_BY_LABEL, Gender
 
 # ---- columns -------------------------------------------------------------------------------------
@@ -215,7 +215,6 @@ def _blank(value) -> bool:
 
 
 _SCI = re.compile(r"[+-]?\d+(\.\d*)?[eE][+-]?\d+")
-_CJK_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·•\s]+$")
 _PLAIN_CJK_NAME = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·]+$")
 
 
@@ -223,10 +222,10 @@ def clean_name(value) -> str:
     text = _text(value)
     if 1 <= len(text) <= 30 and _PLAIN_CJK_NAME.match(text):  # the usual case
         return text
-    if _CJK_NAME.match(text):
-        text = _SPACE.sub("", text)  # 王  伟 → 王伟 (spaces typed to align two-character names)
-    else:
-        text = _SPACE.sub(" ", text)
+    try:
+        text = names.check(text)  # zero-width spaces, bidi overrides, emoji refused; Extension B stays
+    except names.InvalidName as exc:
+        raise _CellError(exc.code, exc.reason) from None
     if not 1 <= len(text) <= 30:
         raise _CellError("bad_name", gettext("姓名应为1–30个字"))
     if any(ch.isdigit() for ch in text):

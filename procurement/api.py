@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
 
 from core.errors import NotFound
 from core.i18n import one
@@ -246,7 +246,7 @@ def supplier_patch(request, supplier_id: int, payload: SupplierPatch):
 
 
 class TenderFilters(PageParams):
-    year: int | None = None
+    year: int | None = Field(None, ge=1900, le=2200)
     status: str | None = None
 
 
@@ -634,7 +634,7 @@ def rejection_returned(request, line_id: int, payload: ReturnedIn):
 
 
 @router.get("/holidays", response=list[HolidayOut], summary=gettext_lazy("节假日调整"))
-def holiday_list(request, year: int | None = None):
+def holiday_list(request, year: int | None = Query(None, ge=1900, le=2200)):
     selectors.tenders_for(request.user)  # members only
     qs = Holiday.objects.all()
     return list(qs.filter(date__year=year) if year else qs)

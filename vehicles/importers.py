@@ -357,6 +357,17 @@ def parse_row(cells: dict, headers: dict, units, by_name) -> tuple[dict, list[Ro
     take("备注", lambda v, c: _text(v))
     if "品牌" in cells and "品牌" not in out and not any(e.column == col("品牌") for e in errors):
         errors.append(RowError(col("品牌"), cells.get("品牌"), gettext("必填")))
+    for name in [n for n, v in out.items() if isinstance(v, str) and n in FIELD_OF]:
+        limit = Vehicle._meta.get_field(FIELD_OF[name]).max_length
+        if limit and len(out[name]) > limit:  # a 32,000-character 备注: the row's error, not the database's
+            shown = out.pop(name)
+            errors.append(
+                RowError(
+                    col(name),
+                    shown[:20] + "…",
+                    gettext("最多{limit}个字，填了{n}个").format(limit=limit, n=len(shown)),
+                )
+            )
     return out, errors
 
 

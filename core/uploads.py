@@ -77,7 +77,7 @@ class UploadRefused(QMError):
 
 
 def _mb(n: int) -> str:
-    return f"{n / MiB:g}"
+    return format(round(n / MiB, 1), "g")
 
 
 def read_bounded(source, limits: Limits = ROLL) -> bytes:

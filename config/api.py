@@ -122,5 +122,6 @@ def _http_error(request, exc: HttpError):
 @api.exception_handler(DataError)
 @api.exception_handler(OverflowError)
 def _out_of_range(request, exc):
-    """A number the database cannot hold (a page, an id, an amount past its column): the client's error."""
-    return _error(request, 400, "out_of_range", gettext("数值超出范围"))
+    """A value the database cannot hold (an id past bigint, an amount or a text past its column): the
+    client's error, not a 500."""
+    return _error(request, 400, "out_of_range", gettext("输入超出范围（数值过大或文字过长）"))

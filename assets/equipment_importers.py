@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
@@ -181,6 +181,9 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
             err(n, gettext("资产编号"), tag, gettext("最长 40 个字符"))
         if len(serial) > 60:
             err(n, gettext("序列号"), serial, gettext("最长 60 个字符"))
+        note = _text(r.get("note"))
+        if len(note) > 300:  # the row's error, not a silent cut
+            err(n, pgettext("Note", "备注"), note[:20] + "…", gettext("最长 300 个字符"))
         if tag and tag in seen_tags:
             err(
                 n,
@@ -300,7 +303,7 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
                         "acquired_value": acquired_value,
                         "condition": condition or Condition.GOOD,
                         "status": status,
-                        "note": _text(r.get("note"))[:300],
+                        "note": note,
                     },
                 )
             )

@@ -9,6 +9,7 @@ from django.test import RequestFactory
 
 from core import http_errors
 from personnel.models import Officer
+from tests.assets.equipment_fixtures import reference, stations  # noqa: F401
 from tests.personnel.factories import OfficerFactory
 from tests.personnel.rollbook import book, row
 from tests.vehicles.conftest import allocation  # noqa: F401
@@ -182,3 +183,26 @@ def test_the_migration_stores_names_as_every_door_now_does(org):
     migration.normalise(global_apps, None)
     officer.refresh_from_db()
     assert officer.name == "张三"
+
+
+def test_a_long_note_in_an_equipment_import_is_a_row_error_not_a_silent_cut(reference, stations, county_user):
+    import io
+
+    from openpyxl import Workbook
+
+    from assets.equipment_importers import COLUMNS, import_inventory
+    from assets.equipment_models import EquipmentItem
+    from core.errors import QMError
+
+    wb = Workbook()
+    wb.active.append([h for h, _k, _r in COLUMNS])
+    wb.active.append(
+        [stations["cs1"].code, "IMP-L1", "BODYCAM", "SN-L1", None, None, "完好", "在用", "备" * 32_000]
+    )
+    out = io.BytesIO()
+    wb.save(out)
+    with pytest.raises(QMError) as exc:
+        import_inventory(actor=county_user, unit=stations["cs1"].parent, data=out.getvalue())
+    (error,) = exc.value.details["errors"]
+    assert (error["row"], error["column"]) == (2, "备注") and "300" in error["reason"]
+    assert EquipmentItem.objects.count() == 0

@@ -200,7 +200,7 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, 
     """Unpack one part in 1 MiB steps (never more than it declares: the zip module stops there and checks
     the CRC); an XML part goes through expat, counting as it streams."""
     name = info.filename
-    xml = name.lower().endswith((".xml", ".rels", ".vml"))
+    xml = name.lower().endswith((".xml", ".rels"))  # not .vml: Excel's legacy VML need not be well-formed
     counter = _Counter(name, limits, report) if xml else None
     seen = 0
     try:

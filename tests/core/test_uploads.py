@@ -323,3 +323,15 @@ def test_the_roll_error_report_of_a_big_sheet_is_streamed(monkeypatch):
     assert "性别应为男或女" in sheet["B5"].comment.text and sheet["C4"].value == row(1)[2]
     assert [c.value for c in listing[3]] == [5, "性别", "B5", "X", "性别应为男或女"]
     assert listing["E2"].value == "1处错误" and listing["A1"].font.bold
+
+
+@pytest.mark.django_db
+def test_the_roll_error_report_passes_the_check_so_it_can_be_fixed_and_uploaded_again():
+    """It carries comments (a legacy VML drawing, not parsed) and fills: an honest workbook."""
+    from personnel import importers
+    from tests.personnel.rollbook import book, row
+
+    data = book([row(1), row(2, **{"性别": "X"})])
+    errors = [importers.RowError(5, "性别", "X", "性别应为男或女", "bad_gender", 2)]
+    report = uploads.check_workbook(importers.error_workbook(data, "roll.xlsx", errors, message="1处错误"))
+    assert report.rows >= 5 and report.parts > 9

@@ -10,7 +10,7 @@ from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from core import scope
+from core import scope, uploads
 from core.errors import NotFound, QMError
 from core.history import history_for
 from core.i18n import one
@@ -450,7 +450,8 @@ def item_import_template(request):
 def item_import(request, unit: Form[str], file: File[UploadedFile], dry_run: Form[bool] = False):
     _require_write(request.user)
     target = selectors.unit_get(request.user, unit)
-    return importers.import_inventory(actor=request.user, unit=target, data=file.read(), dry_run=dry_run)
+    data = uploads.read_bounded(file, uploads.EQUIPMENT)
+    return importers.import_inventory(actor=request.user, unit=target, data=data, dry_run=dry_run)
 
 
 @router.get("/equipment/items/{item_id}", response=ItemDetail)

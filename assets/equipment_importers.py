@@ -7,11 +7,11 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from core import scope
+from core import scope, uploads
 from core.errors import Forbidden, QMError
 from core.history import build_record, record_changes, snapshot
 from core.i18n import zh
@@ -82,6 +82,7 @@ def _text(value) -> str:
 
 def read_rows(data: bytes) -> list[tuple[int, dict]]:
     """The first sheet's rows as (row number, {column key: value}), skipping blank rows (calamine: ~10× openpyxl)."""
+    uploads.check_workbook(data, uploads.EQUIPMENT)  # bounded before calamine builds anything
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     except Exception:
@@ -180,6 +181,9 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
             err(n, gettext("资产编号"), tag, gettext("最长 40 个字符"))
         if len(serial) > 60:
             err(n, gettext("序列号"), serial, gettext("最长 60 个字符"))
+        note = _text(r.get("note"))
+        if len(note) > 300:  # the row's error, not a silent cut
+            err(n, pgettext("Note", "备注"), note[:20] + "…", gettext("最长 300 个字符"))
         if tag and tag in seen_tags:
             err(
                 n,
@@ -299,7 +303,7 @@ def import_inventory(*, actor, unit: OrgUnit, data: bytes, dry_run: bool = False
                         "acquired_value": acquired_value,
                         "condition": condition or Condition.GOOD,
                         "status": status,
-                        "note": _text(r.get("note"))[:300],
+                        "note": note,
                     },
                 )
             )

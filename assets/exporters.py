@@ -15,10 +15,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from core.xlsx_text import FORMULA_PREFIXES
+
 from .kit import SKIRT_CODE, SKIRT_ITEM, SKIRT_NAME
 from .models import ItemType
 
-FORMULA_START = ("=", "+", "-", "@")
+FORMULA_START = FORMULA_PREFIXES
 # one sheet per gender, named in the user's language
 GENDER_SHEET = {"M": pgettext_lazy("size table sheet", "男"), "F": pgettext_lazy("size table sheet", "女")}
 SYSTEM_ORDER = ["top", "bottom", "shoe_mm", "hat_cm", "none", "badge_number"]

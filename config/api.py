@@ -3,6 +3,7 @@
 from importlib import import_module
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext, gettext_lazy
 from ninja import NinjaAPI
@@ -116,3 +117,11 @@ def _forbidden(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(DataError)
+@api.exception_handler(OverflowError)
+def _out_of_range(request, exc):
+    """A value the database cannot hold (an id past bigint, an amount or a text past its column): the
+    client's error, not a 500."""
+    return _error(request, 400, "out_of_range", gettext("输入超出范围（数值过大或文字过长）"))

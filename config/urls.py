@@ -24,3 +24,9 @@ urlpatterns = [
 
 # Uploaded and generated files (MEDIA_ROOT) are never served by URL, not even under DEBUG: photos, signed
 # sheets and reports leave only through the download views, which check the requester's scope.
+
+# under /api/ the error pages are the API's JSON error shape (core.http_errors)
+handler400 = "core.http_errors.bad_request"
+handler403 = "core.http_errors.permission_denied"
+handler404 = "core.http_errors.page_not_found"
+handler500 = "core.http_errors.server_error"

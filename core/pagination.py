@@ -7,6 +7,7 @@ from core.schema import Schema
 from .errors import QMError
 
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 1_000_000  # ?page=938779501974260608 would overflow the database's offset
 
 
 class PageParams(Schema):
@@ -15,11 +16,15 @@ class PageParams(Schema):
 
 
 def paginate(qs, params: PageParams, serialize: Callable | None = None) -> dict:
-    if params.page < 1 or not 1 <= params.page_size <= MAX_PAGE_SIZE:
-        raise QMError("bad_page", f"page ≥ 1 and 1 ≤ page_size ≤ {MAX_PAGE_SIZE}", {"field": "page"})
+    if not 1 <= params.page <= MAX_PAGE or not 1 <= params.page_size <= MAX_PAGE_SIZE:
+        raise QMError(
+            "bad_page",
+            f"1 ≤ page ≤ {MAX_PAGE:,} and 1 ≤ page_size ≤ {MAX_PAGE_SIZE}",
+            {"field": "page", "max_page": MAX_PAGE, "max_page_size": MAX_PAGE_SIZE},
+        )
     count = qs.count()
     start = (params.page - 1) * params.page_size
-    rows = list(qs[start : start + params.page_size])
+    rows = list(qs[start : start + params.page_size]) if start < count else []  # past the end: an empty page
     items = [serialize(r) for r in rows] if serialize else rows
     return {"items": items, "count": count, "page": params.page, "page_size": params.page_size}
 

@@ -6,6 +6,8 @@ import io
 from django.utils.translation import gettext, pgettext
 from openpyxl import Workbook
 
+from core.xlsx_text import csv_safe
+
 from .selectors import CSV_HEADER
 
 BADGE_HEADER = ["number", "name", "unit"]
@@ -16,7 +18,7 @@ def badge_csv(rows: list[dict]) -> str:
     w = csv.writer(buf)
     w.writerow(BADGE_HEADER)
     for r in rows:
-        w.writerow([r["number"], r["name"], r["unit"]])
+        w.writerow([csv_safe(r["number"]), csv_safe(r["name"]), csv_safe(r["unit"])])
     return buf.getvalue()
 
 
@@ -36,5 +38,5 @@ def progress_csv(rows: list[dict], out=None) -> str | None:
     w = csv.DictWriter(buf, fieldnames=CSV_HEADER, lineterminator="\n")
     w.writeheader()
     for r in rows:
-        w.writerow({k: r[k] for k in CSV_HEADER})
+        w.writerow({k: csv_safe(r[k]) for k in CSV_HEADER})
     return None if out else buf.getvalue()

@@ -128,12 +128,26 @@ def can_see_full_id(user, unit: OrgUnit) -> bool:
     return scope.has_role(user, scope.PROVINCE, scope.CITY, scope.COUNTY, unit=unit)
 
 
+def _officer_name(name: str) -> str:
+    """personnel.names: trimmed, NFKC; control and format characters and emoji refused (a 422 on the field)."""
+    from . import names
+
+    try:
+        text = names.check(name)
+    except names.InvalidName as exc:
+        raise QMError(exc.code, exc.reason, {"field": "name"}, status=422) from None
+    if not 1 <= len(text) <= 30:
+        raise QMError("bad_name", gettext("姓名应为1–30个字"), {"field": "name"}, status=422)
+    return text
+
+
 def officer_create(
     *, actor, unit: OrgUnit, name: str, id_number: str, gender: str | None = None, **fields
 ) -> Officer:
     """Add an officer. The ID number must pass GB 11643 and agree with the gender given."""
     if actor is not None and not can_keep_roll(actor, unit):
         raise Forbidden()
+    name = _officer_name(name)
     try:
         number, birth, id_gender = ids.parse(id_number)
     except ids.IdNumberError as exc:
@@ -160,7 +174,7 @@ def officer_create(
         )
     with transaction.atomic():
         officer = Officer(
-            unit=unit, name=name.strip(), id_number=number, birth_date=birth, gender=id_gender, **fields
+            unit=unit, name=name, id_number=number, birth_date=birth, gender=id_gender, **fields
         )
         officer.full_clean(exclude=["unit"])
         officer.save()
@@ -179,6 +193,8 @@ def officer_update(*, actor, officer: Officer, **fields) -> Officer:
             gettext("不可在此修改：{sorted}").format(sorted=", ".join(sorted(bad))),
             {"fields": sorted(bad)},
         )
+    if fields.get("name") is not None:
+        fields["name"] = _officer_name(fields["name"])
     with transaction.atomic():
         officer = Officer.objects.select_for_update().get(pk=officer.pk)
         before = snapshot(officer)

@@ -18,6 +18,7 @@ from core import scope
 from core.errors import Forbidden, NotFound, QMError
 from core.history import history_for
 from core.pages import is_htmx, page, tr
+from core.xlsx_text import csv_safe
 
 from . import privacy, selectors, services
 from .choices import IN_POST, STATUS_TRANSITIONS, Gender, Level, OfficerStatus
@@ -437,5 +438,5 @@ def _errors_csv(request):
     writer = csv.writer(response)
     writer.writerow([pgettext("row", "行"), gettext("列"), gettext("值"), gettext("原因")])
     for e in errors:
-        writer.writerow([e["row"], e["column"], e["value"], e["reason"]])
+        writer.writerow([e["row"], csv_safe(e["column"]), csv_safe(e["value"]), csv_safe(e["reason"])])
     return response

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
 
 from core.errors import NotFound
 from core.i18n import one
@@ -287,7 +287,7 @@ def supplier_patch(request, supplier_id: int, payload: SupplierPatch):
 
 
 class TenderFilters(PageParams):
-    year: int | None = None
+    year: int | None = Field(None, ge=1900, le=2200)
     status: str | None = None
 
 
@@ -859,7 +859,7 @@ def payment_all_list(request, filters: Query[DocumentFilters]):
 
 
 @router.get("/holidays", response=list[HolidayOut], summary=gettext_lazy("节假日调整"))
-def holiday_list(request, year: int | None = None):
+def holiday_list(request, year: int | None = Query(None, ge=1900, le=2200)):
     selectors.tenders_for(request.user)  # members only
     qs = Holiday.objects.all()
     return list(qs.filter(date__year=year) if year else qs)

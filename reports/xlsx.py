@@ -11,12 +11,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+from core.xlsx_text import FORMULA_PREFIXES, is_formula_like  # noqa: F401  (the one rule, re-exported)
+
 SHEET_TITLE_BAD = set("[]:*?/\\")
-
-
-def is_formula_like(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
 
 
 def safe_value(value):

@@ -20,7 +20,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext, pgettext
 
-from core import scope
+from core import scope, uploads
 from core.errors import QMError
 from core.i18n import zh
 from personnel.models import OrgUnit
@@ -229,14 +229,19 @@ def read_rows(source) -> tuple[dict[str, str], list[tuple[int, dict]]]:
     """({canonical column: header as written}, [(sheet row number, {canonical column: raw value})])."""
     from openpyxl import load_workbook
 
+    if isinstance(source, str | Path) and str(source).lower().endswith(".xls"):
+        raise ImportFileError(gettext("不支持 .xls 格式，请另存为 .xlsx"))
     try:
-        if isinstance(source, str | Path):
-            if str(source).lower().endswith(".xls"):
-                raise ImportFileError(gettext("不支持 .xls 格式，请另存为 .xlsx"))
-            wb = load_workbook(source, read_only=True, data_only=True)
-        else:
-            data = source.read()
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        data = uploads.read_bounded(source, uploads.VEHICLES)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ImportFileError(
+            gettext("无法读取文件，请使用 .xlsx（{name}）").format(name=type(exc).__name__)
+        ) from None
+    uploads.check_workbook(data, uploads.VEHICLES)  # bounded before openpyxl builds anything
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except ImportFileError:
         raise
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
@@ -352,6 +357,17 @@ def parse_row(cells: dict, headers: dict, units, by_name) -> tuple[dict, list[Ro
     take("备注", lambda v, c: _text(v))
     if "品牌" in cells and "品牌" not in out and not any(e.column == col("品牌") for e in errors):
         errors.append(RowError(col("品牌"), cells.get("品牌"), gettext("必填")))
+    for name in [n for n, v in out.items() if isinstance(v, str) and n in FIELD_OF]:
+        limit = Vehicle._meta.get_field(FIELD_OF[name]).max_length
+        if limit and len(out[name]) > limit:  # a 32,000-character 备注: the row's error, not the database's
+            shown = out.pop(name)
+            errors.append(
+                RowError(
+                    col(name),
+                    shown[:20] + "…",
+                    gettext("最多{limit}个字，填了{n}个").format(limit=limit, n=len(shown)),
+                )
+            )
     return out, errors
 
 

@@ -8,7 +8,8 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from core.cli import acting_user
-from vehicles.importers import ImportFileError, import_vehicles
+from core.errors import QMError
+from vehicles.importers import import_vehicles
 
 
 class Command(BaseCommand):
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         except FileNotFoundError:
             self.stderr.write(f"no such file: {path}")
             sys.exit(2)
-        except ImportFileError as exc:
+        except QMError as exc:  # an unusable file (ImportFileError) or one over a limit (core.uploads)
             self.stderr.write(exc.message)
             sys.exit(2)
         for e in result.errors:

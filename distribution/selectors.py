@@ -279,6 +279,7 @@ def badge_rows(user) -> list[dict]:
             "name": b.officer.name,
             "unit": b.officer.unit.name,
             "unit_code": b.officer.unit.code,
+            "gender": b.officer.gender,
         }
         for b in qs.order_by("number")
     ]
@@ -693,9 +694,11 @@ def badge_list(user, paths: list[str]) -> list[dict]:
     """The badge numbers (胸号) of the eligible officers in the user's scope under the given unit paths (a
     number stays with an officer who left, but no badge is made for them), for the supplier's list (reports: badge-list): [{number '000123', officer_id, name, gender 'M'/'F', unit_code,
     unit_name, city_code}], by number. One query."""
-    qs = scope.restrict(BadgeNumber.objects.all(), user, "officer__unit").filter(
-        officer__status__in=ELIGIBLE
-    ).exclude(officer__certificate_number="")  # badges are made for serving officers only
+    qs = (
+        scope.restrict(BadgeNumber.objects.all(), user, "officer__unit")
+        .filter(officer__status__in=ELIGIBLE)
+        .exclude(officer__certificate_number="")
+    )  # badges are made for serving officers only
     q = Q()
     for p in paths:
         q |= Q(officer__unit__path__startswith=p)

@@ -271,3 +271,24 @@ def test_one_language_pdf_and_xlsx(packing, province_user, media, tmp_path):
     )
     assert "收货单位" in zh and "周定制" in zh and "量体定制" in zh
     assert D.MARGIN_PERCENT == 3 and packing_list.KIND == "packing-list"
+
+
+def test_report_centre_offers_it_and_runs_it(
+    browse, changsha_user, packing, media, django_capture_on_commit_callbacks
+):
+    from reports.models import ReportJob
+
+    c = browse(changsha_user)
+    page = c.get("/reports/?kind=packing-list").content.decode()
+    assert 'name="per"' in page and 'name="lot"' in page and 'name="tender"' in page
+    assert 'value="county"' in page and "每个县级单位" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(
+            "/reports/",
+            {"kind": "packing-list", "format": "xlsx", "per": "county", "unit": "430100", "nonce": "p1"},
+        )
+    job = ReportJob.objects.get()
+    assert r.status_code == 302 and job.parameters == {"city": "430100", "per": "county"}
+    assert job.status == "done", job.error
+    r = c.post("/reports/", {"kind": "packing-list", "format": "xlsx", "per": "town", "nonce": "p2"})
+    assert r.status_code == 400 and ReportJob.objects.count() == 1

@@ -17,6 +17,7 @@ from procurement import services as proc
 from procurement.models import ContractLine
 from reports.kinds import _tables, packing_list
 from reports.kinds.packing_list import PackingParams, collect, split
+from tests.assets.equipment_fixtures import stations  # noqa: F401 (fixture)
 from tests.personnel.factories import OfficerFactory
 from tests.procurement.conftest import credit_code
 
@@ -292,3 +293,12 @@ def test_report_centre_offers_it_and_runs_it(
     assert job.status == "done", job.error
     r = c.post("/reports/", {"kind": "packing-list", "format": "xlsx", "per": "town", "nonce": "p2"})
     assert r.status_code == 400 and ReportJob.objects.count() == 1
+
+
+def test_a_station_packs_with_its_county(org, stations):
+    units = packing_list.Units()
+    assert units.destination(stations["cs1"].code) == "430121"  # a station of 长沙县
+    assert units.destination(stations["city"].code) == "430100"  # directly under the detachment: 本级
+    assert units.destination(stations["zz"].code) == "430212"
+    assert [units.destination(c) for c in ("430121", "430100", "430000")] == ["430121", "430100", "430000"]
+    assert units.city_of(stations["ly"].code) == "430100"

@@ -475,3 +475,73 @@ def milestones_due(user, today: datetime.date | None = None) -> list[dict]:
             if m["status"] in ("overdue", "due_soon"):
                 out.append({**m, "tender": tender})
     return out
+
+
+# ---- the supplier's packing lists (reports: packing-list) ------------------------------------------------
+
+
+def packing_contract_lines(tender: Tender, *, lot_number: int | None = None) -> list[dict]:
+    """The goods the suppliers pack under a tender: every line of its signed (or completed) contracts under
+    active awards, with the quantities of the contract's supplementary contracts (补充合同) added. Plain rows
+    [{lot, lot_title, supplier, contract, buyer_code, buyer_level, snapshot_id, kind, item_id, gender, size,
+    quantity, officer_id, officer_name, officer_unit_code}] in lot, contract, line order.
+
+    Read as published terms, not from the requester's scope: the report (reports.kinds.packing_list) keeps
+    only the destinations in the requester's scope, so a city reads its share of the province's contract."""
+    from .choices import AwardStatus, ContractStatus
+    from .models import ContractLine, ContractVariationLine
+
+    lines = ContractLine.objects.filter(
+        contract__award__lot__tender=tender,
+        contract__award__status=AwardStatus.ACTIVE,
+        contract__status__in=(ContractStatus.SIGNED, ContractStatus.COMPLETE),
+    )
+    if lot_number is not None:
+        lines = lines.filter(contract__award__lot__number=lot_number)
+    extra = dict(
+        ContractVariationLine.objects.filter(contract_line__in=lines)
+        .values("contract_line_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("contract_line_id", "n")
+        .order_by()
+    )
+    rows = lines.order_by(
+        "contract__award__lot__number", "contract__number", "kind", "item__sort_order", "gender", "size", "id"
+    ).values(
+        "id",
+        "contract__award__lot__number",
+        "contract__award__lot__title",
+        "contract__supplier__name",
+        "contract__number",
+        "contract__buyer__code",
+        "contract__buyer__level",
+        "contract__snapshot_id",
+        "kind",
+        "item_id",
+        "gender",
+        "size",
+        "quantity",
+        "officer_id",
+        "officer__name",
+        "officer__unit__code",
+    )
+    return [
+        {
+            "lot": r["contract__award__lot__number"],
+            "lot_title": r["contract__award__lot__title"],
+            "supplier": r["contract__supplier__name"],
+            "contract": r["contract__number"],
+            "buyer_code": r["contract__buyer__code"],
+            "buyer_level": r["contract__buyer__level"],
+            "snapshot_id": r["contract__snapshot_id"],
+            "kind": r["kind"],
+            "item_id": r["item_id"],
+            "gender": r["gender"],
+            "size": r["size"],
+            "quantity": r["quantity"] + (extra.get(r["id"]) or 0),
+            "officer_id": r["officer_id"],
+            "officer_name": r["officer__name"],
+            "officer_unit_code": r["officer__unit__code"],
+        }
+        for r in rows
+    ]

@@ -25,6 +25,8 @@ KIND_EN = {
     "tender-timeline": "Tender timeline",
     "station-condition": "Station condition",
     "procurement-reconciliation": "Procurement reconciliation",
+    "badge-list": "Badge number list",
+    "packing-list": "Packing list",
 }
 # Which unit levels a kind may be narrowed to (its `city` / `county` parameters); the default is both.
 # Kinds about one object (a shipment, an officer, a tender) are not narrowed by unit at all.
@@ -46,6 +48,12 @@ LABELS = {
         "Also list officers not eligible (for checking)",
     ),
     "format": ("格式", "Format"),
+    "lot": ("标包号（空为全部）", "Lot number (blank: every lot)"),
+    "per": ("分别列出", "One list per"),
+}
+# The choices of a parameter with fixed values (a Literal in the kind's parameters model), by value.
+CHOICE_LABELS = {
+    "per": {"city": ("每个市州", "city"), "county": ("每个县级单位", "county-level unit")},
 }
 FORMAT_LABELS = {"pdf": "PDF", "xlsx": "Excel"}
 
@@ -57,7 +65,7 @@ def kind_title(kind: ReportKind) -> str:
 @dataclass
 class Field:
     name: str
-    widget: str  # unit / select / number / checkbox / text
+    widget: str  # unit / select (an id) / choice (a fixed value) / number / checkbox / text
     label: str
     required: bool = False
     choices: list[tuple[str, str]] = field(default_factory=list)
@@ -206,6 +214,12 @@ def fields_for(user, kind: ReportKind, values) -> list[Field]:
                     blank=query,
                 )
             )
+        elif prop.get("enum"):
+            names = CHOICE_LABELS.get(name, {})
+            choices = [(v, tr(*names.get(v, (v, v)))) for v in prop["enum"]]
+            out.append(
+                Field(name, "choice", label(name), True, choices, value or str(prop.get("default", "")))
+            )
         elif prop.get("type") == "boolean":
             out.append(
                 Field(name, "checkbox", label(name), value="on" if value in ("on", "true", "1") else "")
@@ -259,6 +273,14 @@ def params_from(user, fields: list[Field], post) -> dict:
                     gettext("单位不存在或不在您的权限范围内：{raw}").format(raw=raw), {"field": "unit"}
                 )
             params[level] = raw
+        elif f.widget == "choice":
+            if raw not in {v for v, _text in f.choices}:
+                raise QMError(
+                    "bad_params",
+                    gettext("{label}须为列出的选项之一：{name}").format(label=f.label, name=f.name),
+                    {"field": f.name},
+                )
+            params[f.name] = raw
         elif f.widget in ("select", "number", "officer"):
             if not raw.isdigit():
                 raise QMError(

@@ -33,6 +33,8 @@ ORDER = [
     "tender-timeline",
     "station-condition",
     "procurement-reconciliation",
+    "packing-list",
+    "badge-list",
 ]
 NONCES_KEPT = 30
 

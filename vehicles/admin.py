@@ -3,10 +3,12 @@ papers) are read-only here: they change through the services (API, import), whic
 the transitions and the history; the admin may correct free text only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from core import scope
 from core.admin import ScopedAdmin
 
+from . import selectors
 from .models import (
     DisposalRequest,
     Inspection,
@@ -142,11 +144,18 @@ class VehicleAdmin(ScopedAdmin):
         "livery_fitted",
         "warning_lights_fitted",
         "purchase_price",
+        "plate_warnings",
     ]
     inlines = [PolicyInline]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=gettext_lazy("号牌提示"))
+    def plate_warnings(self, obj):
+        """The plate is entered through the services (API, pages, import), which refuse a police plate; here
+        the record shows what is odd about it for the owning city."""
+        return "；".join(w["message"] for w in selectors.plate_warnings(obj)) or "—"
 
 
 @admin.register(InsurancePolicy)

@@ -23,7 +23,7 @@ from core.history import history_for
 from core.pagination import PageParams, page_schema, paginate
 from personnel.models import Officer
 
-from . import exporters, importers, selectors, services
+from . import exporters, importers, plates, selectors, services
 from .choices import DisposalMethod, PolicyKind, PurchaseStage, QuotaRecordKind, VehicleStatus, VehicleType
 from .schemas import (
     AllocationOut,
@@ -154,6 +154,7 @@ def vehicle_out(v) -> dict:
         "odometer_km": v.odometer_km,
         "disposed_on": v.disposed_on,
         "remarks": v.remarks,
+        "warnings": selectors.plate_warnings(v),
     }
 
 
@@ -172,8 +173,9 @@ def policy_out(p) -> dict:
     }
 
 
-def transfer_out(t) -> dict:
+def transfer_out(t, warnings: list | None = None) -> dict:
     return {
+        "warnings": warnings or [],
         "id": t.id,
         "vehicle_id": t.vehicle_id,
         "from_unit_code": t.from_unit.code,
@@ -542,7 +544,8 @@ def vehicle_transfer(request, vehicle_id: int, payload: TransferIn):
         date=payload.date,
         station=station,
     )
-    return Status(201, transfer_out(move))
+    # the plate against the receiving city (the vehicle may now be outside the user's own scope)
+    return Status(201, transfer_out(move, plates.warnings(v.plate, move.to_unit.city_code)))
 
 
 @router.get("/vehicles/{vehicle_id}/transfers", response=list[TransferOut], tags=["vehicles · transfers"])

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from personnel.models import Officer, OrgUnit
 
-from . import services, vin
+from . import plates, services, vin
 from .choices import FundingSource, PolicyKind, PurchaseStage, QuotaRecordKind, VehicleStatus, VehicleType
 from .models import QuotaRecord
 
@@ -32,22 +32,6 @@ ALLOCATION = {
     "431200": 11,
     "431300": 7,
     "433100": 6,
-}
-PLATE_LETTER = {
-    "430100": "A",
-    "430200": "B",
-    "430300": "C",
-    "430400": "D",
-    "430500": "E",
-    "430600": "F",
-    "430700": "J",
-    "430800": "G",
-    "430900": "H",
-    "431000": "L",
-    "431100": "M",
-    "431200": "N",
-    "431300": "K",
-    "433100": "U",
 }
 # (brand, model, WMI, type, price in yuan, new-energy)
 MODELS = [
@@ -90,14 +74,14 @@ def make_vin(rng: random.Random, wmi: str, year_code: str) -> str:
 
 
 def make_plate(rng: random.Random, city_code: str, new_energy: bool, used: set[str]) -> str:
+    """A plate of the city's own office (vehicles/data/plate_offices.json): never a police plate, never
+    another city's letter, so the demo's register carries no plate warning."""
+    letter = plates.offices()["letters"][city_code][0]
     while True:
         if new_energy:
-            plate = f"湘{PLATE_LETTER[city_code]}F{rng.randrange(10**5):05d}"
+            plate = f"湘{letter}F{rng.randrange(10**5):05d}"
         else:
-            plate = (
-                f"湘{PLATE_LETTER[city_code]}{rng.choice('0123456789ABCDEFGHJKLMNPQRSTUVWXYZ')}"
-                f"{rng.randrange(10**4):04d}"
-            )
+            plate = f"湘{letter}{rng.choice('0123456789ABCDEFGHJKLMNPQRSTUVWXYZ')}{rng.randrange(10**4):04d}"
         if plate not in used:
             used.add(plate)
             return plate

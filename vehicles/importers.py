@@ -91,6 +91,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)  # per row (plates.warnings): shown, never refusing
     written: bool = False
 
     @property
@@ -106,6 +107,7 @@ class ImportResult:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "errors": self.errors,
+            "warnings": self.warnings,
         }
 
 
@@ -320,7 +322,7 @@ def parse_row(cells: dict, headers: dict, units, by_name) -> tuple[dict, list[Ro
         if not _text(v):
             return None
         try:
-            return plates.validate(_text(v))
+            return plates.validate_for_corps(_text(v))
         except plates.PlateError as exc:
             raise RowError(c, v, str(exc)) from None
 
@@ -517,6 +519,17 @@ def import_vehicles(*, actor, source, dry_run: bool = False) -> ImportResult:
         ):
             add_error(number, col("所属单位"), unit.code, gettext("不在您的管理范围"))
             data.pop("所属单位")
+        if plate and unit is not None:
+            for w in plates.warnings(plate, unit.city_code):
+                result.warnings.append(
+                    {
+                        "row": number,
+                        "column": col("号牌号码"),
+                        "value": plate,
+                        "code": w["code"],
+                        "message": w["message"],
+                    }
+                )
         if not errors:
             parsed.append((number, data))
     existing = {

@@ -185,6 +185,12 @@ class VehiclePatch(Schema):
     remarks: str | None = None
 
 
+class PlateWarning(Schema):
+    code: str = Field(description="plate_office_mismatch, plate_outside_hunan or plate_police")
+    field: str
+    message: str
+
+
 class VehicleOut(Schema):
     id: int
     plate: str
@@ -218,6 +224,9 @@ class VehicleOut(Schema):
     odometer_km: int | None
     disposed_on: datetime.date | None
     remarks: str
+    warnings: list[PlateWarning] = Field(
+        default=[], description="what is odd about the plate for the owning city (not refused)"
+    )
 
 
 class ChangeOut(Schema):
@@ -264,6 +273,7 @@ class TransferOut(Schema):
     date: datetime.date
     reason: str
     document: str
+    warnings: list[PlateWarning] = Field(default=[], description="the plate for the receiving city")
 
 
 class PolicyIn(Schema):
@@ -379,6 +389,14 @@ class ImportError_(Schema):
     reason: str
 
 
+class ImportWarning(Schema):
+    row: int
+    column: str
+    value: str
+    code: str
+    message: str
+
+
 class ImportReport(Schema):
     ok: bool
     written: bool
@@ -387,3 +405,4 @@ class ImportReport(Schema):
     updated: int
     unchanged: int
     errors: list[ImportError_]
+    warnings: list[ImportWarning] = Field(default=[], description="per row; they do not refuse the file")

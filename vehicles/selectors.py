@@ -14,6 +14,7 @@ from core.i18n import one
 from personnel.choices import Level
 from personnel.models import OrgUnit
 
+from . import plates
 from .choices import PURCHASED_STAGES, STAGE_ORDER, PolicyKind, PurchaseStage, VehicleStatus
 from .models import (
     DisposalRequest,
@@ -257,3 +258,9 @@ def quota_exception_get(user, exception_id: int) -> QuotaException:
     return scope.get_in_scope_or_404(
         QuotaException.objects.select_related("city"), user, prefix="city", pk=exception_id
     )
+
+
+def plate_warnings(vehicle) -> list[dict]:
+    """The plate's warnings for this vehicle's owning city (plates.warnings): what the doors return after a
+    registration or a change, and what the vehicle's record shows."""
+    return plates.warnings(vehicle.plate, vehicle.owning_unit.city_code)

@@ -481,10 +481,13 @@ def _clean_vin(value: str) -> str:
 
 
 def _clean_plate(value: str) -> str:
+    """A valid plate the corps may carry (no police plate: plates.validate_for_corps). What is only odd (an
+    office letter of another city, a plate from outside Hunan) is not refused: plates.warnings, which every
+    door shows once the vehicle is saved."""
     try:
-        return plates.validate(value)
+        return plates.validate_for_corps(value)
     except plates.PlateError as exc:
-        raise _err("invalid_plate", gettext("号牌号码无效：{exc}").format(exc=exc), "plate") from None
+        raise _err(exc.code, gettext("号牌号码无效：{exc}").format(exc=exc), "plate", value=value) from None
 
 
 def _check_owning_unit(unit: OrgUnit) -> None:

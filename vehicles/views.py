@@ -172,6 +172,7 @@ def detail(request, vehicle_id: int):
             "transfers": list(v.transfers.select_related("from_unit", "to_unit")),
             "history": history,
             "today": today,
+            "plate_warnings": selectors.plate_warnings(v),
         },
     )
 
@@ -269,6 +270,8 @@ def register(request):
             error, status = exc, exc.status
         else:
             messages.success(request, gettext("已登记 {value}").format(value=v.plate or v.vin))
+            for w in selectors.plate_warnings(v):  # saved, but the plate looks wrong for this city
+                messages.warning(request, w["message"])
             return redirect("vehicles:detail", vehicle_id=v.id)
     elif request.method == "GET":
         checks["counts_against_quota"] = True

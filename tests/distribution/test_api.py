@@ -236,7 +236,10 @@ def test_badges_and_export(api, org, catalog, province_user, changsha_user):
     assert api.as_(province_user).post("/distribution/badges/assign", {}).json() == {"assigned": 0}
     text = api.as_(changsha_user).get("/distribution/badges/export").content.decode()
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["number", "name", "unit"] and len(rows) == 2 and rows[1][1] == "王伟"
+    assert rows[0] == ["number", "name", "unit", "gender"] and len(rows) == 2 and rows[1][1] == "王伟"
+    assert (
+        rows[1][3] == "男"
+    )  # the supplier's badge list: the gender by name (the full list: report badge-list)
     x = api.as_(province_user).get("/distribution/badges/export", {"format": "xlsx"})
     assert x.status_code == 200 and x.content[:2] == b"PK"
     assert api.as_(province_user).get("/distribution/badges/export", {"format": "pdf"}).status_code == 400

@@ -28,6 +28,10 @@ def test_demo_loads_a_plausible_register_once(org):
     assert all(vin.is_valid(v) for v in Vehicle.objects.values_list("vin", flat=True))
     assert all(plates.is_valid(p) and p.startswith("湘") for p in plated.values_list("plate", flat=True))
     assert any(plates.kind(p) == "new_energy" for p in plated.values_list("plate", flat=True))
+    # no police plate, every office letter the owning city's (issue 15)
+    for v in plated.select_related("owning_unit__city"):
+        assert plates.validate_for_corps(v.plate) == v.plate
+        assert plates.warnings(v.plate, v.owning_unit.city_code) == [], v.plate
     reminded = services.papers_remind()
     assert reminded["vehicles"] >= 2  # papers running out soon
     n = (QuotaRecord.objects.count(), Vehicle.objects.count())

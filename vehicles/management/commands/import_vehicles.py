@@ -38,6 +38,8 @@ class Command(BaseCommand):
             sys.exit(2)
         for e in result.errors:
             self.stderr.write(f"row {e['row']}, {e['column']}, {e['value']}: {e['reason']}")
+        for w in result.warnings:
+            self.stderr.write(f"warning: row {w['row']}, {w['column']}, {w['value']}: {w['message']}")
         summary = f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}"
         if result.errors:
             self.stdout.write(f"refused: {len(result.errors)} error(s), nothing written")

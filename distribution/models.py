@@ -438,7 +438,7 @@ class OpeningBalance(models.Model):
         related_name="+",
         verbose_name=gettext_lazy("提交人"),
     )
-    created_at = models.DateTimeField(gettext_lazy("提交时间"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("submitted at", "提交时间"), default=timezone.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

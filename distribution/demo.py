@@ -67,7 +67,13 @@ def _accept_into_store(province, store, per_city: dict, codes: dict, today, stdo
         else []
     )
     demo_codes = set(per_city)
-    contracts = [c for c in contracts if c.buyer.code in demo_codes or c.buyer.level == "province"]
+    per_city_awards = {c.award_id for c in contracts if c.buyer.level == "city"}
+    # the demo cities' own contracts; the province's where it bought for everyone (not its own staff's share)
+    contracts = [
+        c
+        for c in contracts
+        if c.buyer.code in demo_codes or (c.buyer.level == "province" and c.award_id not in per_city_awards)
+    ]
     if not contracts:
         return None
     wanted = defaultdict(int)  # the demo cities' needs, for the province's own contracts

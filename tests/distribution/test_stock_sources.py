@@ -237,3 +237,24 @@ def test_every_document_the_suite_writes_is_listed(
         ("opening", "opening"),
     }
     assert svc.ledger_verify() == []
+
+
+def test_the_admin_shows_opening_balances_read_only_and_scoped(
+    org, catalog, changsha_user, zhuzhou_user, province_user
+):
+    op = opening.opening_submit(actor=changsha_user, unit=org["430100"], as_of=D(2026, 1, 5), lines=TIES)
+    for u in (province_user, zhuzhou_user):
+        u.is_staff = True
+        u.save()
+    c = Client()
+    c.force_login(province_user)
+    assert op.number in c.get("/admin/distribution/openingbalance/").content.decode()
+    page = c.get(f"/admin/distribution/openingbalance/{op.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    assert (
+        c.post(f"/admin/distribution/openingbalance/{op.pk}/change/", {"status": "posted"}).status_code == 403
+    )
+    op.refresh_from_db()
+    assert op.status == "submitted" and Movement.objects.count() == 0
+    c.force_login(zhuzhou_user)
+    assert op.number not in c.get("/admin/distribution/openingbalance/").content.decode()

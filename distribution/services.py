@@ -1253,6 +1253,17 @@ def case_settle(
             if case.outcome == outcome:
                 return case
             raise Conflict("already_settled", gettext("该差异已处理"), {"outcome": case.outcome})
+        if (
+            outcome == CaseOutcome.RESHIP
+            and from_unit is None
+            and case.shipment.from_location.unit_id is None
+        ):
+            # a shipment from a supplier, from before suppliers delivered only through procurement
+            raise QMError(
+                "from_unit_required",
+                gettext("须指明补发的发货单位；供应商补货经合同交货和验收入库"),
+                {"field": "from_unit"},
+            )
         disc = discrepancy_location(case.unit)
         key = (case.item_id, case.gender, case.size)
         if outcome == CaseOutcome.CLAIM:
@@ -1270,12 +1281,6 @@ def case_settle(
         _post(moves, actor=actor, doc_type="case", doc_id=case.pk, doc_ref=case.shipment.number, note=note)
         if outcome == CaseOutcome.RESHIP:
             src_unit = from_unit or case.shipment.from_location.unit
-            if src_unit is None:  # a shipment from before suppliers delivered through procurement only
-                raise QMError(
-                    "from_unit_required",
-                    gettext("须指明补发的发货单位；供应商补货经合同交货和验收入库"),
-                    {"field": "from_unit"},
-                )
             line = [
                 {
                     "item": ItemType.objects.get(pk=case.item_id),

@@ -258,3 +258,31 @@ def test_the_admin_shows_opening_balances_read_only_and_scoped(
     assert op.status == "submitted" and Movement.objects.count() == 0
     c.force_login(zhuzhou_user)
     assert op.number not in c.get("/admin/distribution/openingbalance/").content.decode()
+
+
+def test_a_legacy_supplier_shipment_is_reshipped_from_a_unit_not_the_supplier(org, catalog, province_user):
+    """Shipments from a supplier exist only from before; settling one of their shortages by re-shipping needs a
+    sending unit (the supplier's replacement is a procurement delivery)."""
+    from assets.models import ItemType
+    from distribution.models import DiscrepancyCase, Shipment
+
+    legacy = Shipment.objects.create(
+        number="FY-OLD-1",
+        from_location=svc.supplier_location("供应商甲"),
+        to_unit=org["430100"],
+        status="discrepant",
+    )
+    case = DiscrepancyCase.objects.create(
+        shipment=legacy,
+        unit=org["430100"],
+        item=ItemType.objects.get(code="INS-TIE"),
+        gender="M",
+        size="-",
+        quantity=1,
+        reason="missing",
+    )
+    with pytest.raises(QMError) as e:
+        svc.case_settle(actor=province_user, case=case, outcome="reship")
+    assert e.value.code == "from_unit_required" and e.value.details == {"field": "from_unit"}
+    case.refresh_from_db()
+    assert case.status == "open" and Movement.objects.count() == 0

@@ -11,6 +11,8 @@ from .models import (
     DiscrepancyCase,
     IssueRecord,
     Movement,
+    OpeningBalance,
+    OpeningBalanceLine,
     RecoveryTask,
     Shipment,
     Stocktake,
@@ -115,3 +117,27 @@ class RecoveryTaskAdmin(ReadOnlyScopedAdmin):
 class StocktakeAdmin(ReadOnlyScopedAdmin):
     list_display = ["id", "unit", "status", "counted_at", "decided_at"]
     list_filter = ["status"]
+
+
+class OpeningBalanceLineInline(admin.TabularInline):
+    model = OpeningBalanceLine
+    fields = ["item", "gender", "size", "quantity"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OpeningBalance)
+class OpeningBalanceAdmin(ReadOnlyScopedAdmin):
+    """Read-only: an opening balance is submitted and approved through the service (API), never added here."""
+
+    list_display = ["number", "unit", "as_of", "status", "created_by", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["number", "unit__name"]
+    inlines = [OpeningBalanceLineInline]

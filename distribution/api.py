@@ -1,5 +1,6 @@
-"""/api/v1/distribution/: the ledger, plans, shipments and receipts, cases, issue, badges, recovery,
-stocktakes, progress. Every write accepts an `Idempotency-Key` header (same key + same body → the same
+"""/api/v1/distribution/: the ledger, opening balances, plans, shipments and receipts, cases, issue, badges,
+recovery, stocktakes, progress. Supplier stock comes in only by procurement's acceptance (验收); there is no
+free-form receipt here. Every write accepts an `Idempotency-Key` header (same key + same body → the same
 answer once; same key, other body → 409)."""
 
 import json
@@ -13,7 +14,7 @@ from core.errors import QMError
 from core.i18n import one
 from core.pagination import PageParams, paginate
 
-from . import exporters, selectors, services, transfers
+from . import exporters, opening, selectors, services, transfers
 from .choices import ShipmentStatus
 from .schemas import (
     BadgeAssignIn,
@@ -22,11 +23,11 @@ from .schemas import (
     ExchangeIn,
     IssueIn,
     NoteIn,
+    OpeningIn,
     PlanIn,
     ProgressRow,
     ReasonIn,
     ReceiptOut,
-    ReceiveIn,
     RecoveryIn,
     ReturnIn,
     SettleIn,
@@ -254,21 +255,68 @@ def movement_reverse(request, movement_id: int, payload: NoteIn):
     )
 
 
-@router.post("/receipts", summary=gettext_lazy("验收入库"))
-def stock_receive(request, payload: ReceiveIn):
-    unit = selectors.unit_get(request.user, payload.to_unit)
+def opening_out(op) -> dict:
+    codes = _codes()
+    return {
+        "id": op.id,
+        "number": op.number,
+        "unit": op.unit.code,
+        "status": op.status,
+        "status_label": one(op.get_status_display()),
+        "as_of": op.as_of,
+        "note": op.note,
+        "created_by": op.created_by.username if op.created_by_id else None,
+        "decided_by": op.decided_by.username if op.decided_by_id else None,
+        "decided_at": op.decided_at,
+        "decision_note": op.decision_note,
+        "quantity": sum(ln.quantity for ln in op.lines.all()),
+        "lines": [
+            {"item": codes[ln.item_id], "gender": ln.gender, "size": ln.size, "quantity": ln.quantity}
+            for ln in op.lines.all()
+        ],
+    }
 
-    def run():
-        rows = services.stock_receive(
-            actor=request.user,
-            to_unit=unit,
-            lines=[ln.dict() for ln in payload.lines],
-            document=payload.document,
-            supplier=payload.supplier,
-        )
-        return {"movements": [r.pk for r in rows], "quantity": sum(r.quantity for r in rows)}
 
-    return _once(request, "stock_receive", payload.dict(), run)
+@router.get("/opening-balances", summary=gettext_lazy("期初余额"))
+def opening_list(request, params: Query[PageParams]):
+    return paginate(selectors.openings_for(request.user).prefetch_related("lines"), params, opening_out)
+
+
+@router.get("/opening-balances/{opening_id}", summary=gettext_lazy("期初余额"))
+def opening_detail(request, opening_id: int):
+    return opening_out(selectors.opening_get(request.user, opening_id))
+
+
+@router.post("/opening-balances", summary=gettext_lazy("提交期初余额"))
+def opening_submit(request, payload: OpeningIn):
+    unit = selectors.unit_get(request.user, payload.unit)
+    return _once(
+        request,
+        "opening_submit",
+        payload.dict(),
+        lambda: opening_out(
+            opening.opening_submit(
+                actor=request.user,
+                unit=unit,
+                as_of=payload.as_of,
+                lines=[ln.dict() for ln in payload.lines],
+                note=payload.note,
+            )
+        ),
+    )
+
+
+@router.post("/opening-balances/{opening_id}/decide", summary=gettext_lazy("审批期初余额"))
+def opening_decide(request, opening_id: int, payload: DecideIn):
+    op = selectors.opening_get(request.user, opening_id)
+    return _once(
+        request,
+        "opening_decide",
+        {"id": opening_id, **payload.dict()},
+        lambda: opening_out(
+            opening.opening_decide(actor=request.user, opening=op, approve=payload.approve, note=payload.note)
+        ),
+    )
 
 
 # ---- plans --------------------------------------------------------------------------------------------
@@ -336,7 +384,7 @@ def shipment_detail(request, shipment_id: int):
 @router.post("/shipments", response=ShipmentOut, summary=gettext_lazy("新建发运单"))
 def shipment_create(request, payload: ShipmentIn):
     to_unit = selectors.unit_get(request.user, payload.to_unit)
-    from_unit = selectors.unit_get(request.user, payload.from_unit) if payload.from_unit else None
+    from_unit = selectors.unit_get(request.user, payload.from_unit)
     plan = selectors.plan_get(request.user, payload.plan_id) if payload.plan_id else None
     return _once(
         request,
@@ -347,7 +395,6 @@ def shipment_create(request, payload: ShipmentIn):
                 actor=request.user,
                 to_unit=to_unit,
                 from_unit=from_unit,
-                supplier=payload.supplier,
                 plan=plan,
                 lines=[ln.dict() for ln in payload.lines],
                 note=payload.note,

@@ -54,18 +54,26 @@ def _roll(n: int) -> None:
 
 
 def _stock_units(actor) -> int:
-    """Put into each unit's store exactly what its eligible officers' kits need (setup, not timed)."""
+    """Put into each unit's store exactly what its eligible officers' kits need (setup, not timed): an opening
+    balance per unit, submitted by `actor` and approved by another provincial user, as at go-live."""
+    from collections import defaultdict
+
+    from . import opening
+
     known, _ = services.needed_by_unit()
     units = {u.pk: u for u in OrgUnit.objects.all()}
-    adj = services.adjustment_location()
-    locs = {uid: services.unit_location(units[uid]) for uid in {k[0] for k in known}}
-    moves = [
-        services.Move(item_id, g, s, q, adj, locs[unit_id], MovementKind.ADJUSTMENT)
-        for (unit_id, item_id, g, s), q in known.items()
-    ]
+    code_of = dict(ItemType.objects.values_list("id", "code"))
+    per_unit = defaultdict(list)
+    for (unit_id, item_id, g, s), q in known.items():
+        per_unit[unit_id].append({"item": code_of[item_id], "gender": g, "size": s, "quantity": q})
+    approver = get_user_model().objects.create(username=f"bench-approver-{time.time_ns()}")
+    Membership.objects.create(user=approver, unit=OrgUnit.objects.get(code="430000"), role="province")
+    as_of = timezone.localdate()
     with transaction.atomic():
-        services._post(moves, actor=actor, doc_type="bench", returning=False)
-    return len(moves)
+        for unit_id, lines in per_unit.items():
+            op = opening.opening_submit(actor=actor, unit=units[unit_id], as_of=as_of, lines=lines)
+            opening.opening_decide(actor=approver, opening=op, approve=True)
+    return sum(len(lines) for lines in per_unit.values())
 
 
 def _issue_all(actor) -> dict:

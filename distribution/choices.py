@@ -31,6 +31,7 @@ class MovementKind(models.TextChoices):
     CLAIM = "claim", gettext_lazy("索赔退供应商")
     ADJUSTMENT = "adjustment", gettext_lazy("盘点调整")
     REVERSAL = "reversal", pgettext_lazy("reversal", "冲正")
+    OPENING = "opening", gettext_lazy("期初余额")
 
 
 class PlanStatus(models.TextChoices):
@@ -96,6 +97,19 @@ class StocktakeStatus(models.TextChoices):
     SUBMITTED = "submitted", pgettext_lazy("submitted", "待审批")
     APPROVED = "approved", gettext_lazy("已批准")
     REJECTED = "rejected", gettext_lazy("已驳回")
+
+
+class OpeningStatus(models.TextChoices):
+    SUBMITTED = "submitted", pgettext_lazy("submitted", "待审批")
+    POSTED = "posted", gettext_lazy("已审批入账")
+    REJECTED = "rejected", gettext_lazy("已驳回")
+
+
+OPENING_TRANSITIONS = {
+    OpeningStatus.SUBMITTED: {OpeningStatus.POSTED, OpeningStatus.REJECTED},
+    OpeningStatus.POSTED: set(),
+    OpeningStatus.REJECTED: set(),
+}
 
 
 STOCKTAKE_TRANSITIONS = {

@@ -1,11 +1,13 @@
 """Leave the demo midway through a distribution, so every page and report has something real to show,
 each step on its own day before `today` (after the contracts of procurement.demo, about five weeks back):
-the provincial store received the first deliveries (stock_receive, four weeks ago); plans approved for five
+the provincial store received the first deliveries about four weeks ago — the five cities' own garment
+contracts (统采分签) and the province's shoe and insignia contracts, delivered to the store and accepted
+there (验收), which is the only way supplier goods become stock; plans approved for five
 cities; shipments to Changsha, Zhuzhou and Xiangtan dispatched and confirmed (Changsha and Xiangtan in
 full, Zhuzhou with a shortage: an open case); Hengyang and Yiyang dispatched two days ago, still in
 transit; the other nine cities not yet shipped; Changsha passed stock to three counties, which issued kits
 to their officers after receiving them; one officer who was issued a kit has left since and owes it back
-(an open recovery task). Idempotent: does nothing when the demo's first delivery is already booked."""
+(an open recovery task). Idempotent: does nothing when the store's first acceptance is already recorded."""
 
 import datetime
 import time
@@ -27,7 +29,7 @@ CITIES = ["430100", "430200", "430300", "430400", "430900"]  # 长沙 株洲 湘
 CONFIRMED = ["430100", "430300"]
 SHORT_CITY = "430200"
 COUNTIES = ["430121", "430112", "430181"]  # 长沙县 望城区 浏阳市
-DOC = "DEMO-YS-0001"
+STORE_BATCH = "PS01"  # the store's delivery batch of each contract (省级仓库), accepted as YS-<year>-PS<nn>
 IN_TRANSIT = ["430400", "430900"]  # dispatched two days ago
 # days before today of each step
 RECEIVED, PLANNED, DISPATCHED, CONFIRMED_DAYS, TO_COUNTIES, ISSUED, LEFT = (
@@ -45,12 +47,90 @@ def _user(name):
     return get_user_model().objects.filter(username=name).first()
 
 
-def _supplier():
-    """The winner of the demo tender's garment lot when procurement.demo ran, else a plain name."""
-    from procurement.models import Award
+def _accept_into_store(province, store, per_city: dict, codes: dict, today, stdout) -> dict | None:
+    """The goods the store ships in the first round come the one way supplier goods may: each demo city's
+    own contract (统采分签; what the city still has owed, spare share included) and the province's contracts
+    for the demo cities' needs plus 3 % spare deliver to the provincial store, which accepts them (验收) in
+    full four weeks ago, on a working day after the contracts were signed. Returns what the store accepted,
+    per (item code, gender, size), or None without the demo's contracts."""
+    import math
 
-    award = Award.objects.filter(lot__number=1).select_related("supplier").order_by("id").first()
-    return award.supplier if award else "湖南湘警服饰有限公司"
+    from procurement import services as procurement
+    from procurement.demo import demo_tender
+    from procurement.models import Contract, DeliveryLine
+    from procurement.workdays import WorkCalendar
+
+    tender = demo_tender()
+    contracts = list(
+        Contract.objects.filter(award__lot__tender=tender, status="signed").select_related("buyer")
+        if tender
+        else []
+    )
+    demo_codes = set(per_city)
+    per_city_awards = {c.award_id for c in contracts if c.buyer.level == "city"}
+    # the demo cities' own contracts; the province's where it bought for everyone (not its own staff's share)
+    contracts = [
+        c
+        for c in contracts
+        if c.buyer.code in demo_codes or (c.buyer.level == "province" and c.award_id not in per_city_awards)
+    ]
+    if not contracts:
+        return None
+    wanted = defaultdict(int)  # the demo cities' needs, for the province's own contracts
+    for qty in per_city.values():
+        for k, q in qty.items():
+            wanted[k] += q
+    cal = WorkCalendar()
+    day = cal.roll_forward(today - datetime.timedelta(days=30))
+    signed = max(c.signed_on for c in contracts if c.signed_on)
+    day = max(day, signed + datetime.timedelta(days=1))
+    code_of = {i.pk: c for c, i in codes.items()}
+    accepted = defaultdict(int)
+    for n, contract in enumerate(sorted(contracts, key=lambda c: c.number), start=1):
+        lines = list(contract.lines.filter(kind="standard"))
+        done = defaultdict(int)  # delivered − rejected so far (e.g. Changsha's first batch to the city)
+        for dl in DeliveryLine.objects.filter(contract_line__contract=contract).select_related(
+            "acceptance_line"
+        ):
+            al = getattr(dl, "acceptance_line", None)
+            done[dl.contract_line_id] += dl.quantity - (al.rejected if al else 0)
+        batch = []
+        for cl in lines:
+            owed = cl.quantity - done[cl.pk]
+            if contract.buyer.level == "province":
+                owed = min(owed, math.ceil(wanted[(code_of[cl.item_id], cl.gender, cl.size)] * 1.03))
+            if owed > 0:
+                batch.append({"contract_line_id": cl.pk, "quantity": owed})
+        if not batch:
+            continue
+        with demo_clock(day, 9):
+            delivery = procurement.delivery_create(
+                actor=province,
+                contract=contract,
+                number=f"{contract.number}-{STORE_BATCH}",
+                destination=store,
+                planned_on=day,
+                delivered_on=day,
+                lines=batch,
+                note="省级仓库集中收货",
+            )
+        with demo_clock(day, 15):
+            dls = list(delivery.lines.select_related("contract_line"))
+            procurement.acceptance_record(
+                actor=province,
+                delivery=delivery,
+                inspected_on=day,
+                certificate_number=f"YS-{tender.year}-PS{n:02d}",
+                sample_size=min(80, sum(d.quantity for d in dls)),
+                sample_note="按批抽检（GB/T 2828.1）",
+                inspectors="省厅装备处、省级仓库",
+                lines=[{"delivery_line_id": d.pk, "accepted": d.quantity} for d in dls],
+            )
+        for d in dls:
+            cl = d.contract_line
+            accepted[(code_of[cl.item_id], cl.gender, cl.size)] += d.quantity
+    stdout.write(f"distribution: the store accepted {sum(accepted.values())} pieces on {day}")
+    return accepted
 
 
 def seed(*, seed: int, stdout, today: datetime.date | None = None) -> None:
@@ -60,7 +140,7 @@ def seed(*, seed: int, stdout, today: datetime.date | None = None) -> None:
     def ago(days: int, hour: int = 10):
         return demo_clock(today - datetime.timedelta(days=days), hour)
 
-    if Movement.objects.filter(doc_type="delivery", doc_ref__endswith=DOC).exists():
+    if Movement.objects.filter(doc_type="acceptance", doc_ref__contains=f"-{STORE_BATCH[:2]}").exists():
         stdout.write("distribution: demo already seeded")
         return
     t0 = time.perf_counter()
@@ -92,20 +172,27 @@ def seed(*, seed: int, stdout, today: datetime.date | None = None) -> None:
     if not cities:
         stdout.write("distribution: no eligible officers in the demo cities, demo skipped")
         return
-    total = defaultdict(int)
-    for c in cities:
-        for k, q in per_city[c.code].items():
-            total[k] += q
     with transaction.atomic():
+        store_stock = _accept_into_store(
+            province, units["430000"], {c.code: per_city[c.code] for c in cities}, codes, today, stdout
+        )
+        if store_stock is None:
+            stdout.write("distribution: no signed contracts of the demo tender, so no stock: demo skipped")
+            transaction.set_rollback(True)
+            return
         with ago(RECEIVED, 15):
-            svc.stock_receive(
-                actor=province,
-                to_unit=units["430000"],
-                lines=lines(total, 1.05),
-                document=DOC,
-                supplier=_supplier(),
-            )
             svc.badge_assign(actor=province)
+
+        def from_store(qty: dict) -> list[dict]:
+            """What the store can send of `qty`: every line it holds, never more than it accepted."""
+            out = {}
+            for k, q in qty.items():
+                q = min(q, store_stock.get(k, 0))
+                if q > 0:
+                    out[k] = q
+                    store_stock[k] -= q
+            return lines(out)
+
         shipments = {}
         for c in cities:
             rows = [
@@ -118,6 +205,7 @@ def seed(*, seed: int, stdout, today: datetime.date | None = None) -> None:
                 }
                 for ln in lines(per_city[c.code])
             ]
+            to_ship = from_store(per_city[c.code])
             with ago(PLANNED):
                 plan = svc.plan_build(actor=province, city=c, rows=rows, spare_share="0.03", note="演示")
                 svc.plan_approve(actor=province, plan=plan)
@@ -126,7 +214,7 @@ def seed(*, seed: int, stdout, today: datetime.date | None = None) -> None:
                     actor=province,
                     from_unit=units["430000"],
                     to_unit=c,
-                    lines=lines(per_city[c.code]),
+                    lines=to_ship,
                     plan=plan,
                     note="第一批",
                 )

@@ -15,6 +15,7 @@ from .choices import (
     CaseStatus,
     LocationKind,
     MovementKind,
+    OpeningStatus,
     PlanStatus,
     RecoveryStatus,
     ShipmentStatus,
@@ -413,6 +414,66 @@ class StocktakeLine(models.Model):
 
     def __str__(self):
         return f"{self.stocktake_id}: {self.item_id} {self.gender} {self.size}"
+
+
+class OpeningBalance(models.Model):
+    """期初余额: what a unit's store held when the system went live, submitted by that unit's staff (or the
+    province) and posted to the ledger once provincial logistics approve it (never the submitter)."""
+
+    unit = models.ForeignKey(
+        "personnel.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=gettext_lazy("单位")
+    )
+    number = models.CharField(gettext_lazy("单号"), max_length=40, unique=True)
+    status = models.CharField(
+        gettext_lazy("状态"), max_length=10, choices=OpeningStatus.choices, default=OpeningStatus.SUBMITTED
+    )
+    as_of = models.DateField(gettext_lazy("盘点日期"))
+    payload_hash = models.CharField(max_length=64, blank=True)
+    note = models.CharField(pgettext_lazy("Note", "备注"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("提交人"),
+    )
+    created_at = models.DateTimeField(pgettext_lazy("submitted at", "提交时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=gettext_lazy("审批人"),
+    )
+    decided_at = models.DateTimeField(gettext_lazy("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(gettext_lazy("审批意见"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = gettext_lazy("期初余额")
+        verbose_name_plural = pgettext_lazy("opening balances", "期初余额")
+
+    def __str__(self):
+        return self.number
+
+
+class OpeningBalanceLine(models.Model):
+    opening = models.ForeignKey(OpeningBalance, on_delete=models.PROTECT, related_name="lines")
+    item = models.ForeignKey("assets.ItemType", on_delete=models.PROTECT, related_name="+")
+    gender = models.CharField(max_length=1, choices=GENDERS)
+    size = models.CharField(max_length=20)
+    quantity = models.PositiveIntegerField(pgettext_lazy("quantity", "数量"))
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="opening_line_quantity_positive"),
+            models.UniqueConstraint(fields=["opening", "item", "gender", "size"], name="opening_line_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.opening_id}: {self.item_id} {self.gender} {self.size} × {self.quantity}"
 
 
 class IdempotentRequest(models.Model):

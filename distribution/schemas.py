@@ -13,10 +13,10 @@ class StockLineIn(Schema):
     quantity: int
 
 
-class ReceiveIn(Schema):
-    to_unit: str = "430000"
-    document: str
-    supplier: str
+class OpeningIn(Schema):
+    unit: str = Field(description="the unit whose store held the stock at go-live (province, city or county)")
+    as_of: datetime.date = Field(description="the day the stock was counted")
+    note: str = ""
     lines: list[StockLineIn]
 
 
@@ -40,8 +40,9 @@ class PlanIn(Schema):
 
 class ShipmentIn(Schema):
     to_unit: str
-    from_unit: str | None = Field(None, description="430000 (provincial store) or a city; or give supplier")
-    supplier: str | None = None
+    from_unit: str = Field(
+        description="430000 (the provincial store) or a city; suppliers deliver through procurement deliveries"
+    )
     plan_id: int | None = None
     note: str = ""
     lines: list[StockLineIn]

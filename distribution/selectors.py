@@ -46,6 +46,7 @@ from .models import (
     IssueRecord,
     Location,
     Movement,
+    OpeningBalance,
     RecoveryTask,
     Shipment,
     StockBalance,
@@ -122,6 +123,16 @@ def stocktakes_for(user):
 def stocktake_get(user, stocktake_id: int) -> Stocktake:
     return scope.get_in_scope_or_404(
         Stocktake.objects.select_related("unit", "location"), user, pk=stocktake_id
+    )
+
+
+def openings_for(user):
+    return scope.restrict(OpeningBalance.objects.select_related("unit", "created_by", "decided_by"), user)
+
+
+def opening_get(user, opening_id: int) -> OpeningBalance:
+    return scope.get_in_scope_or_404(
+        OpeningBalance.objects.select_related("unit", "created_by", "decided_by"), user, pk=opening_id
     )
 
 

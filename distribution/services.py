@@ -2,8 +2,10 @@
 them inside the transaction and refuses any movement that would take a guarded balance below zero.
 
 Entry points other modules call:
-- `stock_receive(actor=, to_unit=, lines=, document=, supplier=)` — procurement's acceptance (验收) books the
-  accepted quantities into a unit's store (the provincial store is the province unit's store).
+- `_book_accepted(goods)` — procurement's acceptance (验收) books the accepted quantities into the delivery's
+  destination store (registered as an `on_accepted` hook); the only way supplier stock enters the ledger.
+  Every other entry is a typed document listed in `ledger_sources` (opening balances, excess at receipt,
+  stocktake gains; returns and recoveries from officers).
 - `needed_by_unit()` / selectors.progress_* — the figures pages and reports show.
 """
 
@@ -32,7 +34,7 @@ from core.models import ChangeRecord
 from personnel.choices import Level, OfficerStatus
 from personnel.models import Officer, OrgUnit
 
-from . import issuing
+from . import issuing, ledger_sources
 from .choices import (
     GUARDED,
     PLAN_TRANSITIONS,
@@ -231,6 +233,16 @@ def _post(
             )
         if m.src.id == m.dst.id:
             raise QMError("bad_move", gettext("起止库位相同"))
+        if not ledger_sources.allows(
+            doc_type=doc_type, kind=m.kind, source_kind=m.src.kind, reverses_id=m.reverses_id
+        ):
+            raise QMError(
+                "not_a_stock_source",
+                gettext(
+                    "“{doc_type}”单据不能从{source}记入库存：供应商的货物只能凭合同交货的验收单入库"
+                ).format(doc_type=doc_type, source=m.src.name),
+                {"doc_type": doc_type, "from": m.src.kind, "kind": m.kind},
+            )
     out_need: dict[tuple, int] = defaultdict(int)
     for m in moves:
         if m.src.kind in GUARDED:
@@ -638,56 +650,63 @@ def idempotent(*, actor, key: str | None, action: str, payload, fn):
         return req.response
 
 
-# ---- receiving from suppliers (procurement's acceptance calls this) ------------------------------------------
+# ---- supplier stock: only what an acceptance certificate accepted --------------------------------------------
 
 
-def stock_receive(*, actor, to_unit: OrgUnit, lines, document: str, supplier, at=None) -> list[Movement]:
-    """Book goods accepted (验收) from a supplier delivery into `to_unit`'s store (the province unit = the
-    provincial store, or a city receiving directly). Only accepted quantities belong here.
+def _receive_accepted(*, actor, acceptance_id: int, goods) -> list[Movement]:
+    """The posting step of `_book_accepted`: the accepted goods of one acceptance certificate (验收单) go from
+    the contract's supplier into the delivery's destination store. Checked against the certificate itself:
+    every line must be one of its acceptance lines with exactly the accepted quantity and destination, so
+    nothing but what was accepted can come in this way. Once per certificate."""
+    from procurement.models import Acceptance
 
-    `lines`: [{item: code, gender: 'M'/'F', size, quantity > 0}]; `document`: the delivery/acceptance number,
-    which makes the call idempotent (the same document with the same lines returns the rows booked the first
-    time; with other lines it is refused 409); `supplier`: a procurement Supplier or a name."""
-    if actor is not None:
-        scope.require_role(actor, scope.PROVINCE)
-    return _receive_from_supplier(
-        actor=actor, to_unit=to_unit, lines=lines, document=document, supplier=supplier, at=at
+    acceptance = (
+        Acceptance.objects.select_related("delivery__destination", "delivery__contract__supplier")
+        .filter(pk=acceptance_id)
+        .first()
     )
-
-
-def _receive_from_supplier(
-    *, actor, to_unit: OrgUnit, lines, document: str, supplier, at=None
-) -> list[Movement]:
-    """stock_receive's booking without its role check: the acceptance (验收) that calls it through
-    _book_accepted has already checked that its actor is the contract's purchaser or the receiving unit's staff
-    (a city accepting its own delivery, 统采分签)."""
-    if to_unit.level not in (Level.PROVINCE, Level.CITY):
-        raise QMError(
-            "bad_unit",
-            gettext("供应商只能交货到省级仓库或市州"),
-            {"field": "to_unit"},
+    if acceptance is None:
+        raise QMError("not_accepted", gettext("没有这张验收单"), {"field": "acceptance"})
+    delivery = acceptance.delivery
+    accepted = {
+        al.pk: al
+        for al in acceptance.lines.select_related("delivery_line__contract_line").filter(accepted__gt=0)
+    }
+    for n, g in enumerate(goods, start=1):
+        al = accepted.get(g.acceptance_line_id)
+        cl = al.delivery_line.contract_line if al else None
+        if (
+            al is None
+            or al.accepted != g.quantity
+            or g.destination.pk != delivery.destination_id
+            or (cl.item_id, cl.gender, cl.size) != (g.item.pk, g.gender, g.size)
+        ):
+            raise QMError(
+                "not_accepted",
+                gettext("第{n}行 不是验收单 {certificate} 的合格品").format(
+                    n=n, certificate=acceptance.certificate_number
+                ),
+                {"row": n, "field": "acceptance_line"},
+            )
+    if Movement.objects.filter(doc_type="acceptance", doc_id=acceptance.pk).exists():
+        raise Conflict(
+            "already_booked",
+            gettext("验收单 {certificate} 已入库").format(certificate=acceptance.certificate_number),
+            {"field": "acceptance"},
         )
-    if not document or not str(document).strip():
-        raise QMError("document_required", gettext("须提供验收单号"), {"field": "document"})
-    parsed = parse_lines(lines)
-    src = supplier_location(supplier)
-    dst = unit_location(to_unit)
-    ref = f"{src.key}|{document}"[:80]
-    with transaction.atomic():
-        list(Location.objects.select_for_update().filter(pk=src.pk))
-        existing = list(Movement.objects.filter(doc_type="delivery", doc_ref=ref).order_by("id"))
-        if existing:
-            booked = sorted((m.item_id, m.gender, m.size, m.quantity, m.to_location_id) for m in existing)
-            wanted = sorted((i.pk, g, s, q, dst.pk) for i, g, s, q in parsed)
-            if booked != wanted:
-                raise Conflict(
-                    "document_conflict",
-                    gettext("验收单 {document} 已入库且内容不同").format(document=document),
-                    {"field": "document"},
-                )
-            return existing
-        moves = [Move(i.pk, g, s, q, src, dst, MovementKind.RECEIVE) for i, g, s, q in parsed]
-        return _post(moves, actor=actor, doc_type="delivery", doc_ref=ref, note=f"验收入库 {document}", at=at)
+    src = supplier_location(delivery.contract.supplier)
+    dst = unit_location(delivery.destination)
+    moves = [Move(g.item.pk, g.gender, g.size, g.quantity, src, dst, MovementKind.RECEIVE) for g in goods]
+    at = timezone.now()
+    return _post(
+        moves,
+        actor=actor,
+        doc_type="acceptance",
+        doc_id=acceptance.pk,
+        doc_ref=acceptance.certificate_number,
+        note=f"验收入库 {acceptance.certificate_number}",
+        at=at,
+    )
 
 
 # ---- demand → needed (from the roll) ----------------------------------------------------------------------
@@ -871,15 +890,17 @@ def _next_number(prefix: str) -> str:
         n += 1
 
 
-def check_route(actor, to_unit: OrgUnit, *, from_unit: OrgUnit | None = None) -> None:
+def check_route(actor, to_unit: OrgUnit, *, from_unit: OrgUnit | None) -> None:
     """The one rule of who ships where, for every door (a draft shipment, a city's transfer to a county):
     the provincial store → a city (province staff); a city → one of its active counties (that city's staff or
-    the province); a supplier (no from_unit) → a city or a county (province staff). Counties do not ship."""
+    the province). Counties do not ship. Suppliers do not ship here: their goods come as a procurement
+    delivery to the store, city or county that accepts them (验收), which books them."""
     if from_unit is None:
-        scope.require_role(actor, scope.PROVINCE)
-        if to_unit.level not in (Level.CITY, Level.COUNTY):
-            raise QMError("bad_route", gettext("供应商直发市州或县级"), {"field": "to_unit"})
-        return
+        raise QMError(
+            "bad_source",
+            gettext("须指明发货单位；供应商的货物经合同交货和验收入库"),
+            {"field": "from_unit"},
+        )
     if from_unit.level == Level.PROVINCE:
         if to_unit.level != Level.CITY:
             raise QMError("bad_route", gettext("省级仓库发往市州"), {"field": "to_unit"})
@@ -900,20 +921,14 @@ def shipment_create(
     to_unit: OrgUnit,
     lines,
     from_unit: OrgUnit | None = None,
-    supplier=None,
     plan: AllocationPlan | None = None,
     note: str = "",
 ) -> Shipment:
-    """A draft shipment: provincial store → a city, a supplier → the provincial store's cities or counties
-    (province staff), or a city → one of its counties (that city's staff)."""
-    if (from_unit is None) == (supplier is None):
-        raise QMError(
-            "bad_source",
-            gettext("须指明发货方：单位或供应商之一"),
-            {"field": "from_unit"},
-        )
+    """A draft shipment: provincial store → a city (province staff), or a city → one of its counties (that
+    city's staff). A supplier's goods are not shipped here: they are a procurement delivery, accepted (验收)
+    where they arrive."""
     check_route(actor, to_unit, from_unit=from_unit)
-    src = unit_location(from_unit) if from_unit is not None else supplier_location(supplier)
+    src = unit_location(from_unit)
     if plan is not None and plan.city_id != to_unit.city_id:
         raise QMError("bad_plan", gettext("分配方案不属于收货市州"), {"field": "plan"})
     parsed = parse_lines(lines)
@@ -1238,6 +1253,17 @@ def case_settle(
             if case.outcome == outcome:
                 return case
             raise Conflict("already_settled", gettext("该差异已处理"), {"outcome": case.outcome})
+        if (
+            outcome == CaseOutcome.RESHIP
+            and from_unit is None
+            and case.shipment.from_location.unit_id is None
+        ):
+            # a shipment from a supplier, from before suppliers delivered only through procurement
+            raise QMError(
+                "from_unit_required",
+                gettext("须指明补发的发货单位；供应商补货经合同交货和验收入库"),
+                {"field": "from_unit"},
+            )
         disc = discrepancy_location(case.unit)
         key = (case.item_id, case.gender, case.size)
         if outcome == CaseOutcome.CLAIM:
@@ -1263,24 +1289,13 @@ def case_settle(
                     "quantity": case.quantity,
                 }
             ]
-            if src_unit is None:
-                reship = shipment_create(
-                    actor=actor,
-                    to_unit=case.unit,
-                    lines=line,
-                    supplier=case.shipment.from_location.name,
-                    note=f"补发 {case.shipment}",
-                )
-                reship.from_location = case.shipment.from_location
-                reship.save(update_fields=["from_location"])
-            else:
-                reship = shipment_create(
-                    actor=actor,
-                    to_unit=case.unit,
-                    lines=line,
-                    from_unit=src_unit,
-                    note=gettext("补发：{shipment}").format(shipment=case.shipment),
-                )
+            reship = shipment_create(
+                actor=actor,
+                to_unit=case.unit,
+                lines=line,
+                from_unit=src_unit,
+                note=gettext("补发：{shipment}").format(shipment=case.shipment),
+            )
             shipment_dispatch(actor=actor, shipment=reship)
             case.reship = reship
         before = snapshot(case, ["status", "outcome"])
@@ -1683,24 +1698,20 @@ def register_hooks():
 
 def _book_accepted(goods) -> None:
     """procurement's 验收 → the stock ledger: accepted quantities only, supplier → the delivery's destination,
-    one ledger document per acceptance certificate (inside the acceptance's transaction)."""
-    from procurement.models import Contract
+    one ledger document per acceptance certificate (inside the acceptance's transaction). The acceptance
+    service has already checked who may accept; the posting step checks the goods against the certificate."""
+    from procurement.models import Acceptance
 
-    groups: dict[tuple, list] = {}
+    groups: dict[str, list] = {}
     for g in goods:
-        groups.setdefault((g.destination.pk, g.certificate_number, g.contract_id), []).append(g)
-    for (_dest, certificate, contract_id), batch in groups.items():
-        supplier = Contract.objects.select_related("supplier").get(pk=contract_id).supplier
-        lines = [
-            {"item": g.item.code, "gender": g.gender, "size": g.size, "quantity": g.quantity} for g in batch
-        ]
-        _receive_from_supplier(
-            actor=batch[0].actor,
-            to_unit=batch[0].destination,
-            lines=lines,
-            document=certificate,
-            supplier=supplier,
-        )
+        groups.setdefault(g.certificate_number, []).append(g)
+    ids = dict(
+        Acceptance.objects.filter(certificate_number__in=list(groups)).values_list("certificate_number", "id")
+    )
+    for certificate, batch in groups.items():
+        if certificate not in ids:
+            raise QMError("not_accepted", gettext("没有这张验收单"), {"field": "acceptance"})
+        _receive_accepted(actor=batch[0].actor, acceptance_id=ids[certificate], goods=batch)
 
 
 def _task_outstanding(task: RecoveryTask) -> list[dict]:

@@ -15,6 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from stdnum.cn import uscc
 
@@ -78,8 +79,6 @@ def demo_tender() -> Tender | None:
 
 
 def seed(*, seed: int, stdout, today: datetime.date | None = None) -> None:
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     if (existing := demo_tender()) is not None:
         stdout.write(f"procurement: {existing.reference} exists")
@@ -356,4 +355,83 @@ def _seed(stdout, today: datetime.date) -> None:
         f"procurement: {tender.reference} with {len(lots)} lots, {len(awards)} awards, {len(contracts)} "
         f"contracts (from demand snapshot {snap.pk}), notice {actual['notice_published']}, 1 delivery "
         f"accepted on {inspected} with a rejected line; as of {today}: deliveries overdue, acceptance due"
+    )
+
+
+def accept_goods(
+    *, actor, unit: OrgUnit, lines: list[dict], certificate: str, reference: str = "HNJT-BENCH-STOCK"
+):
+    """Stock for a benchmark: a signed province contract for `lines` ({item, gender, size, quantity}) under a
+    stand-in award, delivered to `unit` and accepted (验收) in full through procurement's services, which
+    book it as stock (the only way supplier goods enter the ledger). The tender, award and contract rows are
+    written directly: a benchmark times the distribution, not the tender. Not part of the demo's story."""
+    from assets.models import ItemType
+
+    from .models import Award, Bid, Contract, ContractLine, Lot, Supplier
+
+    day = timezone.localdate()
+    award = Award.objects.filter(lot__tender__reference=reference).select_related("supplier").first()
+    if award is None:
+        supplier = Supplier.objects.filter(credit_code=credit_code("430100", 9999)).first()
+        supplier = supplier or Supplier.objects.create(
+            name="基准测试被装有限公司", credit_code=credit_code("430100", 9999)
+        )
+        tender = Tender.objects.create(
+            title="基准测试被装采购",
+            reference=reference,
+            year=day.year,
+            budget=Decimal("100000000"),
+            bid_bond=Decimal("0"),
+            procuring_unit=OrgUnit.objects.get(code="430000"),
+            target_date=day,
+        )
+        lot = Lot.objects.create(tender=tender, number=1, title="被装", budget=Decimal("100000000"))
+        bid = Bid.objects.create(lot=lot, supplier=supplier, price=Decimal("90000000"))
+        award = Award.objects.create(
+            lot=lot, bid=bid, supplier=supplier, amount=Decimal("90000000"), decided_on=day
+        )
+    merged: dict[tuple, int] = defaultdict(int)
+    for ln in lines:
+        merged[(ln["item"], ln["gender"], ln["size"])] += ln["quantity"]
+    items = {i.code: i for i in ItemType.objects.filter(code__in={k[0] for k in merged})}
+    contract = Contract.objects.create(
+        award=award,
+        buyer=OrgUnit.objects.get(code="430000"),
+        supplier=award.supplier,
+        number=f"HT-{certificate}",
+        status="signed",
+        signed_on=day,
+    )
+    cls = ContractLine.objects.bulk_create(
+        [
+            ContractLine(
+                contract=contract,
+                item=items[code],
+                gender=g,
+                size=size,
+                demand_quantity=q,
+                quantity=q,
+                unit_price=Decimal("1"),
+                amount=Decimal(q),
+            )
+            for (code, g, size), q in merged.items()
+        ],
+        batch_size=2000,
+    )
+    delivery = services.delivery_create(
+        actor=actor,
+        contract=contract,
+        number=f"JH-{certificate}",
+        destination=unit,
+        delivered_on=day,
+        lines=[{"contract_line_id": cl.pk, "quantity": cl.quantity} for cl in cls],
+    )
+    return services.acceptance_record(
+        actor=actor,
+        delivery=delivery,
+        inspected_on=day,
+        certificate_number=certificate,
+        sample_size=1,
+        inspectors="验收组",
+        lines=[{"delivery_line_id": dl.pk, "accepted": dl.quantity} for dl in delivery.lines.all()],
     )

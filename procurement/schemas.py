@@ -346,7 +346,9 @@ class DeliveryLineIn(Schema):
 
 class DeliveryIn(Schema):
     number: str
-    destination: str = Field(description="unit code: 430000 (provincial store) or a city")
+    destination: str = Field(
+        description="unit code: 430000 (provincial store), the buyer city or a county agency in the buyer's subtree"
+    )
     planned_on: datetime.date | None = None
     delivered_on: datetime.date | None = None
     note: str = ""

@@ -1299,6 +1299,27 @@ def _line_balances(contract_line_ids) -> dict[int, dict]:
     return out
 
 
+def _check_destination(contract: Contract, destination: OrgUnit) -> None:
+    """Where a supplier may deliver: the provincial store (any contract), or a city or county agency in the
+    buyer's subtree — a province contract any city or county, a city's contract that city or its counties.
+    The receiving unit accepts the goods (验收) and they become its stock."""
+    buyer = contract.buyer
+    if destination.level == "province":
+        return
+    if destination.level not in ("city", "county") or not destination.is_active:
+        raise QMError(
+            "bad_destination",
+            gettext("交货地点须为省级仓库、市州或县级执法机构"),
+            {"field": "destination"},
+        )
+    if buyer.level != "province" and not destination.path.startswith(buyer.path):
+        raise QMError(
+            "bad_destination",
+            gettext("市州合同只能交货至省级仓库、本市州或其县级执法机构"),
+            {"field": "destination"},
+        )
+
+
 def delivery_create(
     *,
     actor,
@@ -1310,25 +1331,15 @@ def delivery_create(
     delivered_on: datetime.date | None = None,
     note: str = "",
 ) -> Delivery:
-    """A delivery batch to the provincial store or a city (a city's own contract: that city only). A line
+    """A delivery batch to the provincial store, the buyer city's store or a county agency in the buyer's
+    subtree (see _check_destination), accepted (验收) there before it is stock. A line
     (contract_line_id, quantity, replaces_id) may not bring more than is still owed: ordered − (delivered −
     rejected); a replacement names the rejected acceptance line it replaces."""
     _require_purchaser(actor, contract)
     contract.refresh_from_db(fields=["status"])
     if contract.status != ContractStatus.SIGNED:
         raise Conflict("not_signed", gettext("合同未签订或已结束"))
-    if destination.level not in ("province", "city"):
-        raise QMError(
-            "bad_destination",
-            gettext("交货地点须为省级仓库或市州"),
-            {"field": "destination"},
-        )
-    if contract.buyer.level == "city" and destination.pk != contract.buyer_id:
-        raise QMError(
-            "bad_destination",
-            gettext("市州合同只能交货至本市州"),
-            {"field": "destination"},
-        )
+    _check_destination(contract, destination)
     if not lines:
         raise QMError("no_lines", gettext("交货明细为空"), {"field": "lines"})
     if Delivery.objects.filter(number=number).exists():

@@ -416,6 +416,7 @@ def _scenario(officers, *, say=print) -> dict:
     from assets.equipment_demo import seed_equipment
     from distribution import services as svc
     from personnel.models import Membership, Officer, OrgUnit
+    from procurement.demo import accept_goods
 
     load_catalog()
     asset_services.standard_ensure(actor=None)
@@ -444,12 +445,11 @@ def _scenario(officers, *, say=print) -> dict:
         for k, q in qty.items():
             total[k] += q
     t0 = time.perf_counter()
-    svc.stock_receive(
+    accept_goods(
         actor=user,
-        to_unit=province,
+        unit=province,
         lines=[{**ln, "quantity": ln["quantity"] + 10} for ln in lines(total)],
-        document="BENCH-YS-1",
-        supplier="基准测试被装有限公司",
+        certificate="BENCH-YS-1",
     )
     svc.badge_assign(actor=user)
     cities = sorted(

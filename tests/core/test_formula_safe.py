@@ -129,7 +129,9 @@ def test_the_vehicle_register_export_writes_a_hostile_remark_as_text(api, org, p
 def test_the_badge_list_writes_hostile_names_as_text():
     from distribution.exporters import badge_csv, badge_xlsx
 
-    rows = [{"number": f"HN{i:05d}", "name": text, "unit": text, "gender": "F"} for i, text in enumerate(HOSTILE)]
+    rows = [
+        {"number": f"HN{i:05d}", "name": text, "unit": text, "gender": "F"} for i, text in enumerate(HOSTILE)
+    ]
     assert_safe(badge_xlsx(rows))
     cells = [c for r in csv.reader(io.StringIO(badge_csv(rows))) for c in r]
     assert "'" + HOSTILE[0] in cells and HOSTILE[0] not in cells

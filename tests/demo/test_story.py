@@ -96,3 +96,37 @@ def test_seeding_again_changes_nothing(seeded):
     )
     assert (Movement.objects.count(), Delivery.objects.count(), Milestone.objects.count()) == counts
     assert "exists" in out.getvalue() and "already" in out.getvalue()
+
+
+def test_the_demo_stock_comes_through_contracts_deliveries_and_acceptance(seeded):
+    """Supplier stock only by acceptance certificates of the demo tender's contract deliveries, each after
+    its contract was signed; the demo cities' own contracts (统采分签) delivered; every document listed."""
+    from django.db.models import Sum
+
+    from distribution import ledger_sources
+    from distribution.services import ledger_verify
+    from procurement.models import Acceptance
+
+    today, _ = seeded
+    supplier_rows = Movement.objects.filter(from_location__kind="supplier")
+    assert set(supplier_rows.values_list("doc_type", flat=True)) == {"acceptance"}
+    by_certificate = dict(
+        supplier_rows.values("doc_id").annotate(q=Sum("quantity")).values_list("doc_id", "q")
+    )
+    accepted = {
+        a.pk: sum(al.accepted for al in a.lines.all())
+        for a in Acceptance.objects.prefetch_related("lines").select_related("delivery__contract")
+    }
+    assert by_certificate == {pk: q for pk, q in accepted.items() if q}
+    for a in Acceptance.objects.select_related("delivery__contract"):
+        contract = a.delivery.contract
+        assert contract.signed_on < a.delivery.delivered_on <= a.inspected_on <= today
+    buyers = set(Acceptance.objects.values_list("delivery__contract__buyer__code", flat=True))
+    assert {"430100", "430200", "430300", "430400", "430900", "430000"} <= buyers
+    assert set(Movement.objects.values_list("doc_type", flat=True)) <= ledger_sources.DOC_TYPES
+    assert (
+        not Movement.objects.filter(from_location__kind="adjustment")
+        .exclude(doc_type__in=list(ledger_sources.ENTRIES))
+        .exists()
+    )
+    assert ledger_verify() == []

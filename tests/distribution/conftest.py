@@ -1,9 +1,21 @@
+import datetime
+import itertools
+from decimal import Decimal
+
 import pytest
+from stdnum.cn import uscc
 
 from assets.catalog import load_catalog
 from assets.kit import kit_for
+from assets.models import ItemType
 from distribution import services as svc
+from distribution.models import Movement
+from procurement import services as procurement
+from procurement.models import Acceptance, Award, Bid, Contract, ContractLine, Lot, Supplier, Tender
 from tests.personnel.factories import OfficerFactory
+
+D = datetime.date
+_n = itertools.count(1)
 
 TOP, BOTTOM = "175/92A", "175/76A"  # the factory officer's sizes (173 cm, chest 92, waist 76)
 
@@ -22,10 +34,89 @@ def kit_lines(officer, n: int = 1) -> list[dict]:
     ]
 
 
-def receive(province_user, org, lines, doc="YS-1", to="430000"):
-    return svc.stock_receive(
-        actor=province_user, to_unit=org[to], lines=lines, document=doc, supplier="供应商甲"
+def _suite_award(org) -> Award:
+    """One awarded lot the suite's contracts hang from (setup rows: the tender's own rules are tested in
+    tests/procurement); what moves stock below is the real delivery and acceptance."""
+    award = Award.objects.filter(lot__tender__reference="T-STOCK-SUITE").first()
+    if award is not None:
+        return award
+    base = "91430100MA4L9001X"
+    supplier = Supplier.objects.create(name="供应商甲", credit_code=base + uscc.calc_check_digit(base))
+    tender = Tender.objects.create(
+        title="测试被装采购",
+        reference="T-STOCK-SUITE",
+        year=2026,
+        budget=Decimal("100000000"),
+        bid_bond=Decimal("0"),
+        procuring_unit=org["430000"],
+        target_date=D(2026, 4, 30),
     )
+    lot = Lot.objects.create(tender=tender, number=1, title="被装", budget=Decimal("100000000"))
+    bid = Bid.objects.create(lot=lot, supplier=supplier, price=Decimal("90000000"))
+    return Award.objects.create(
+        lot=lot, bid=bid, supplier=supplier, amount=Decimal("90000000"), decided_on=D(2026, 2, 2)
+    )
+
+
+def accept_goods(actor, org, lines, *, certificate: str, to: str = "430000", buyer: str = "430000"):
+    """Stock comes in the one way it may: a signed contract of `buyer` (the province by default), a delivery
+    of `lines` to `to`, accepted (验收) in full under `certificate`. Returns the ledger rows it booked."""
+    merged: dict[tuple, int] = {}
+    for ln in lines:
+        code = ln["item"].code if isinstance(ln["item"], ItemType) else ln["item"]
+        merged[(code, ln["gender"], ln["size"])] = (
+            merged.get((code, ln["gender"], ln["size"]), 0) + ln["quantity"]
+        )
+    items = {i.code: i for i in ItemType.objects.filter(code__in={k[0] for k in merged})}
+    award, n = _suite_award(org), next(_n)
+    contract = Contract.objects.create(
+        award=award,
+        buyer=org[buyer],
+        supplier=award.supplier,
+        number=f"HT-{certificate}-{n}",
+        status="signed",
+        signed_on=D(2026, 2, 10),
+    )
+    cls = ContractLine.objects.bulk_create(
+        [
+            ContractLine(
+                contract=contract,
+                item=items[code],
+                gender=g,
+                size=size,
+                demand_quantity=q,
+                quantity=q,
+                unit_price=Decimal("1"),
+                amount=Decimal(q),
+            )
+            for (code, g, size), q in merged.items()
+        ]
+    )
+    delivery = procurement.delivery_create(
+        actor=actor,
+        contract=contract,
+        number=f"JH-{certificate}-{n}",
+        destination=org[to],
+        delivered_on=D(2026, 3, 2),
+        lines=[{"contract_line_id": cl.pk, "quantity": cl.quantity} for cl in cls],
+    )
+    acceptance = procurement.acceptance_record(
+        actor=actor,
+        delivery=delivery,
+        inspected_on=D(2026, 3, 3),
+        certificate_number=certificate,
+        sample_size=1,
+        inspectors="验收组",
+        lines=[{"delivery_line_id": dl.pk, "accepted": dl.quantity} for dl in delivery.lines.all()],
+    )
+    return list(Movement.objects.filter(doc_type="acceptance", doc_id=acceptance.pk).order_by("id"))
+
+
+def receive(province_user, org, lines, doc="YS-1", to="430000"):
+    """Goods accepted into `to`'s store (the provincial store by default) through a contract delivery."""
+    if Acceptance.objects.filter(certificate_number=doc).exists():
+        doc = f"{doc}-{next(_n)}"
+    return accept_goods(province_user, org, lines, certificate=doc, to=to)
 
 
 def ship(actor, org, lines, to, frm="430000"):

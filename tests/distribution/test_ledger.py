@@ -6,6 +6,7 @@ from distribution import selectors as sel
 from distribution import services as svc
 from distribution.choices import MovementKind
 from distribution.models import Movement, StockBalance
+from procurement.models import Acceptance, AcceptanceLine
 
 from .conftest import receive
 
@@ -15,62 +16,86 @@ def jackets():
     return [{"item": "DRESS-JACKET", "gender": "M", "size": "175/92A", "quantity": 10}]
 
 
-def test_stock_receive_books_into_store_and_is_idempotent_per_document(org, catalog, province_user, jackets):
-    rows = receive(province_user, org, jackets)
+def test_acceptance_books_into_the_store_once_per_certificate(org, catalog, province_user, jackets):
+    rows = receive(province_user, org, jackets, doc="YS-7")
     assert len(rows) == 1 and rows[0].kind == MovementKind.RECEIVE and rows[0].quantity == 10
-    again = receive(province_user, org, jackets)
-    assert [m.pk for m in again] == [rows[0].pk]
-    assert Movement.objects.count() == 1
+    assert rows[0].doc_type == "acceptance" and rows[0].doc_ref == "YS-7"
+    assert rows[0].from_location.kind == "supplier" and "供应商甲" in rows[0].from_location.name
     store = svc.unit_location(org["430000"])
     assert StockBalance.objects.get(location=store).quantity == 10
-    with pytest.raises(QMError) as e:
-        receive(province_user, org, [{**jackets[0], "quantity": 11}])
-    assert e.value.status == 409 and e.value.code == "document_conflict"
+    acceptance = Acceptance.objects.get(certificate_number="YS-7")
+    goods = [_goods(al, org["430000"], province_user) for al in acceptance.lines.all()]
+    with pytest.raises(QMError) as e, transaction.atomic():
+        svc._book_accepted(goods)  # the same certificate booked again
+    assert e.value.status == 409 and e.value.code == "already_booked"
+    assert Movement.objects.count() == 1
     assert svc.ledger_verify() == []
 
 
-@pytest.mark.parametrize(
-    "bad,code,field",
-    [
-        ({"item": "NOPE"}, "bad_item", "item"),
-        ({"gender": "X"}, "bad_gender", "gender"),
-        ({"size": ""}, "bad_size", "size"),
-        ({"quantity": 0}, "bad_quantity", "quantity"),
-        ({"quantity": -3}, "bad_quantity", "quantity"),
-        ({"quantity": "5"}, "bad_quantity", "quantity"),
-        ({"item": "INS-TIE", "size": "175/92A"}, "bad_size", "size"),
-    ],
-)
-def test_stock_receive_rejects_bad_rows_and_changes_nothing(
-    org, catalog, province_user, jackets, bad, code, field
-):
-    lines = [jackets[0], {**jackets[0], "size": "180/96A", **bad}]
-    with pytest.raises(QMError) as e:
-        receive(province_user, org, lines)
-    assert e.value.code == code and e.value.details == {"row": 2, "field": field}
-    assert Movement.objects.count() == 0
+def _goods(al, dest, actor, **change):
+    from procurement.services import AcceptedGoods
+
+    cl = al.delivery_line.contract_line
+    fields = dict(
+        acceptance_line_id=al.pk,
+        item=cl.item,
+        gender=cl.gender,
+        size=cl.size,
+        quantity=al.accepted,
+        destination=dest,
+        contract_id=cl.contract_id,
+        delivery_id=al.delivery_line.delivery_id,
+        certificate_number=al.acceptance.certificate_number,
+        accepted_on=al.acceptance.inspected_on,
+        officer_id=None,
+        actor=actor,
+    )
+    return AcceptedGoods(**{**fields, **change})
 
 
-def test_stock_receive_rules(org, catalog, province_user, changsha_user, jackets):
-    with pytest.raises(QMError) as e:
-        receive(changsha_user, org, jackets)
-    assert e.value.status == 403
-    with pytest.raises(QMError) as e:
-        receive(province_user, org, jackets, to="430121")
-    assert e.value.code == "bad_unit"
-    with pytest.raises(QMError) as e:
-        svc.stock_receive(
-            actor=province_user, to_unit=org["430000"], lines=jackets, document=" ", supplier="x"
+def test_posting_step_books_only_what_the_certificate_accepted(org, catalog, province_user, jackets):
+    """The private posting step of an acceptance refuses goods that are not the certificate's own accepted
+    lines: more pieces, another destination, another size, a certificate that does not exist."""
+    receive(province_user, org, jackets, doc="YS-8")
+    al = AcceptanceLine.objects.get(acceptance__certificate_number="YS-8")
+    for change in ({"quantity": 11}, {"destination": org["430100"]}, {"size": "180/96A"}):
+        with pytest.raises(QMError) as e, transaction.atomic():
+            svc._book_accepted([_goods(al, org["430000"], province_user, **change)])
+        assert e.value.code == "not_accepted" and e.value.details["row"] == 1
+    with pytest.raises(QMError) as e, transaction.atomic():
+        svc._book_accepted([_goods(al, org["430000"], province_user, certificate_number="YS-NONE")])
+    assert e.value.code == "not_accepted"
+    assert Movement.objects.get().quantity == 10  # what the acceptance booked, nothing more
+
+
+def test_there_is_no_public_supplier_receipt(org, catalog, province_user, jackets):
+    assert not hasattr(svc, "stock_receive")
+    item = receive(province_user, org, jackets)[0].item
+    supplier = svc.supplier_location("供应商乙")
+    for doc_type in ("shipment", "stocktake", "opening", "", "delivery", "bench"):
+        with pytest.raises(QMError) as e, transaction.atomic():
+            svc._post(
+                [svc.Move(item.pk, "M", "175/92A", 5, supplier, svc.unit_location(org["430100"]), "receive")],
+                actor=province_user,
+                doc_type=doc_type,
+            )
+        assert e.value.code == "not_a_stock_source" and e.value.details["from"] == "supplier"
+    adj = svc.adjustment_location()
+    with pytest.raises(QMError) as e, transaction.atomic():  # the adjustments account: only listed documents
+        svc._post(
+            [svc.Move(item.pk, "M", "175/92A", 5, adj, svc.unit_location(org["430100"]), "adjustment")],
+            actor=province_user,
+            doc_type="issue",
         )
-    assert e.value.code == "document_required"
-    with pytest.raises(QMError) as e:
-        svc.stock_receive(
-            actor=province_user, to_unit=org["430000"], lines=jackets, document="D", supplier=""
-        )
-    assert e.value.code == "bad_supplier"
-    with pytest.raises(QMError) as e:
-        svc.stock_receive(actor=province_user, to_unit=org["430000"], lines=[], document="D", supplier="x")
-    assert e.value.code == "no_lines"
+    assert e.value.code == "not_a_stock_source"
+    assert Movement.objects.count() == 1
+
+
+def test_a_delivery_to_a_county_is_its_stock(org, catalog, province_user, jackets):
+    receive(province_user, org, jackets, doc="YS-X", to="430121")
+    county = svc.unit_location(org["430121"])
+    assert StockBalance.objects.get(location=county).quantity == 10
+    assert svc.ledger_verify() == []
 
 
 def test_database_forbids_zero_quantity_and_negative_balance(org, catalog, province_user, jackets):
@@ -102,6 +127,7 @@ def test_post_refuses_a_movement_that_would_go_negative(org, catalog, province_u
                 svc.Move(item.pk, "M", "175/92A", 5, store, city, MovementKind.ADJUSTMENT),
             ],
             actor=None,
+            doc_type="stocktake",
         )
     assert e.value.code == "insufficient_stock" and e.value.details["rows"][0]["available"] == 10
     assert (
@@ -115,11 +141,13 @@ def test_balance_at_a_past_date_and_reversal(org, catalog, province_user, jacket
 
     from django.utils import timezone
 
+    from core.democlock import demo_clock
+
     t0 = timezone.now() - datetime.timedelta(days=10)
-    svc.stock_receive(
-        actor=province_user, to_unit=org["430000"], lines=jackets, document="A", supplier="s", at=t0
-    )
-    svc.stock_receive(actor=province_user, to_unit=org["430000"], lines=jackets, document="B", supplier="s")
+    with demo_clock(timezone.localdate(t0), 9):
+        receive(province_user, org, jackets, doc="A")
+    t0 = Movement.objects.get().at
+    receive(province_user, org, jackets, doc="B")
     store = svc.unit_location(org["430000"])
     assert sum(svc.balance(store, at=t0 + datetime.timedelta(days=1)).values()) == 10
     assert sum(svc.balance(store).values()) == 20

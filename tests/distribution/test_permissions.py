@@ -1,10 +1,12 @@
 """The scope matrix for every write endpoint: anonymous → 401, a user of another city → 404 (or 403 where the
 object is province-wide), auditor → 403; and repeats are idempotent."""
 
+import datetime
 import json
 
 import pytest
 
+from distribution import opening
 from distribution import services as svc
 from distribution.models import DiscrepancyCase, Movement, RecoveryTask, Stocktake
 from personnel.services import officer_set_status
@@ -50,6 +52,12 @@ def objects(org, province_user, changsha_user, county_user, officers, stocked_co
         "stocktake": st,
         "movement": Movement.objects.last(),
         "received": s2,
+        "opening": opening.opening_submit(
+            actor=county_user,
+            unit=stocked_county,
+            as_of=datetime.date(2026, 1, 1),
+            lines=[{"item": "INS-TIE", "gender": "M", "size": "-", "quantity": 1}],
+        ),
     }
 
 
@@ -74,6 +82,8 @@ def endpoints(x):
         (f"/distribution/shipments/{x['received'].pk}/close", None),
         (f"/distribution/cases/{x['case'].pk}/settle", {"outcome": "write_off"}),
         (f"/distribution/plans/{x['plan'].pk}/approve", None),
+        ("/distribution/opening-balances", {"unit": "430121", "as_of": "2026-01-01", "lines": []}),
+        (f"/distribution/opening-balances/{x['opening'].pk}/decide", {"approve": True}),
     ]
 
 
@@ -106,11 +116,10 @@ def test_auditor_may_not_write(api, objects, auditor_user):
             assert r.json()["code"] in ("no_lines", "bad_data", "same_size"), path
     for path, body in [
         (
-            "/distribution/receipts",
+            "/distribution/opening-balances",
             {
-                "to_unit": "430000",
-                "document": "A",
-                "supplier": "s",
+                "unit": "430000",
+                "as_of": "2026-01-01",
                 "lines": [{"item": "INS-TIE", "gender": "M", "size": "-", "quantity": 1}],
             },
         ),

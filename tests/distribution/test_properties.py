@@ -11,6 +11,7 @@ from distribution import selectors as sel
 from distribution import services as svc
 from distribution.models import DiscrepancyCase, Movement, Shipment
 from personnel.services import officer_transfer
+from tests.distribution.conftest import receive
 from tests.personnel.factories import OfficerFactory
 
 ITEMS = [("DRESS-JACKET", "175/92A"), ("DRESS-JACKET", "180/96A"), ("INS-TIE", "-")]
@@ -54,13 +55,7 @@ def apply(w, op, i, q, k):
     officer = w["officers"][k % len(w["officers"])]
     officer.refresh_from_db()
     if op == "receive":
-        svc.stock_receive(
-            actor=prov,
-            to_unit=org["430000"],
-            lines=line,
-            document=f"D{Movement.objects.count()}",
-            supplier="s",
-        )
+        receive(prov, org, line, doc=f"D{Movement.objects.count()}")
     elif op == "ship_city":
         s = svc.shipment_create(actor=prov, from_unit=org["430000"], to_unit=org["430100"], lines=line)
         svc.shipment_dispatch(actor=prov, shipment=s)

@@ -5,7 +5,7 @@ from core.models import ChangeRecord
 from distribution import selectors as sel
 from distribution import services as svc
 from distribution.choices import CaseOutcome, CaseStatus, ShipmentStatus
-from distribution.models import DiscrepancyCase, Movement, Receipt, StockBalance
+from distribution.models import DiscrepancyCase, Movement, Receipt, Shipment, StockBalance
 
 from .conftest import confirm_all, receive, ship
 
@@ -257,10 +257,16 @@ def test_case_reship_dispatches_a_new_shipment_or_fails_cleanly(
     assert svc.ledger_verify() == []
 
 
-def test_supplier_direct_shipment_and_city_to_county(org, catalog, province_user, changsha_user, county_user):
-    s = svc.shipment_create(actor=province_user, supplier="供应商乙", to_unit=org["430100"], lines=lines(5))
-    svc.shipment_dispatch(actor=province_user, shipment=s)
-    confirm_all(changsha_user, s)
+def test_supplier_goods_reach_a_city_by_delivery_and_acceptance_not_by_shipment(
+    org, catalog, province_user, changsha_user, county_user
+):
+    with pytest.raises(TypeError):
+        svc.shipment_create(actor=province_user, supplier="供应商乙", to_unit=org["430100"], lines=lines(5))
+    with pytest.raises(QMError) as e:
+        svc.shipment_create(actor=province_user, to_unit=org["430100"], lines=lines(5))
+    assert e.value.code == "bad_source"
+    receive(province_user, org, lines(5), doc="YS-CS", to="430100")  # delivered to and accepted by Changsha
+    assert Shipment.objects.count() == 0
     s2 = ship(changsha_user, org, lines(5), "430121", frm="430100")
     with pytest.raises(QMError) as e:
         confirm_all(changsha_user, s2)

@@ -236,8 +236,11 @@ def test_delivery_rules(city_contracts, province_user, org, awarded):
     with pytest.raises(QMError) as exc:
         deliver(contract, "B1", [{"contract_line_id": jacket.pk, "quantity": 1}], destination=org["430200"])
     assert exc.value.code == "bad_destination"
-    with pytest.raises(QMError) as exc:
-        deliver(contract, "B1", [{"contract_line_id": jacket.pk, "quantity": 1}], destination=org["430121"])
+    zhuzhou_county = next(
+        u for u in org.values() if u.level == "county" and u.path.startswith(org["430200"].path)
+    )
+    with pytest.raises(QMError) as exc:  # a county of another city
+        deliver(contract, "B1", [{"contract_line_id": jacket.pk, "quantity": 1}], destination=zhuzhou_county)
     assert exc.value.code == "bad_destination"
     other = line(city_contracts["430200"], "DRESS-JACKET")
     with pytest.raises(QMError) as exc:

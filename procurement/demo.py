@@ -12,7 +12,7 @@ replace them with the State Council's notice in the admin (节假日调整)."""
 import datetime
 import re
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -70,6 +70,31 @@ def demand_snapshot():
     return DemandSnapshot.objects.order_by("-created_at", "-id").first() or snapshot_create(
         actor=None, note=gettext("采购演示")
     )
+
+
+def _order_values(snap, items) -> dict[str, Decimal]:
+    """Per item code: the provincial order at the demo's unit prices — the snapshot's lines with the spare
+    margin (what the contracts will order) and the made-to-measure pieces — so that budgets and bids are
+    priced from the order, and the contracts under an award stay within it (the award ≤ budget rule and
+    the contracts ≤ award rule, 政府采购法 and SIZING.md)."""
+    from assets.selectors import snapshot_made_to_measure, snapshot_order_lines
+
+    by_code = {i.code: i for i in items}
+    pieces: dict[str, int] = defaultdict(int)
+    for line in snapshot_order_lines(snap):
+        pieces[line["item_code"]] += line["order_quantity"]
+    for entry in snapshot_made_to_measure(snap):
+        for it in entry["items"]:
+            if it["item_code"] in by_code:
+                pieces[it["item_code"]] += by_code[it["item_code"]].qty_per_officer or 1
+    return {code: UNIT_PRICES[by_code[code].category] * n for code, n in pieces.items() if code in by_code}
+
+
+def _budget(value: Decimal, default: Decimal) -> Decimal:
+    """A lot's budget: the order's value plus 15 %, rounded up to ¥10,000 (the fixed figure without a roll)."""
+    if not value:
+        return default
+    return (value * Decimal("1.15") / 10000).to_integral_value(rounding=ROUND_CEILING) * 10000
 
 
 def demo_tender() -> Tender | None:
@@ -173,13 +198,25 @@ def _seed(stdout, today: datetime.date) -> None:
     by_cat = defaultdict(list)
     for item in items:
         by_cat[item.category].append(item.code)
+    snap = demand_snapshot()
+    values = _order_values(snap, items) if snap.officer_count else {}
+    lot_values = [
+        sum((values.get(c, Decimal(0)) for c in by_cat[a] + by_cat[b]), Decimal(0))
+        for a, b in (("garment", "headwear"), ("footwear", ""), ("insignia", ""))
+    ]
+    budgets = [
+        _budget(v, d)
+        for v, d in zip(
+            lot_values, (Decimal("26000000"), Decimal("5000000"), Decimal("4500000")), strict=True
+        )
+    ]
     with demo_clock(cal.sub_working_days(plan["intention_published"], 3), 9):
         tender = services.tender_create(
             actor=None,
             title=f"{year}年度湖南省交通运输综合行政执法制式服装和标志采购",
             reference=f"{REFERENCE_PREFIX}{year}{REFERENCE_SUFFIX}",
             year=year,
-            budget=Decimal("36000000"),
+            budget=max(sum(budgets), Decimal("36000000")),
             bid_bond=Decimal("300000"),
             procuring_unit=province,
             agency="湖南省政府采购中心（演示）",
@@ -192,7 +229,7 @@ def _seed(stdout, today: datetime.date) -> None:
                 tender=tender,
                 number=1,
                 title="服装及帽类",
-                budget=Decimal("26000000"),
+                budget=budgets[0],
                 item_codes=by_cat["garment"] + by_cat["headwear"],
                 price_weight=30,
             ),
@@ -201,7 +238,7 @@ def _seed(stdout, today: datetime.date) -> None:
                 tender=tender,
                 number=2,
                 title="鞋类",
-                budget=Decimal("5000000"),
+                budget=budgets[1],
                 item_codes=by_cat["footwear"],
                 price_weight=40,
             ),
@@ -210,7 +247,7 @@ def _seed(stdout, today: datetime.date) -> None:
                 tender=tender,
                 number=3,
                 title="标志",
-                budget=Decimal("4500000"),
+                budget=budgets[2],
                 item_codes=by_cat["insignia"],
                 evaluation_method="lowest_price",
             ),
@@ -229,7 +266,10 @@ def _seed(stdout, today: datetime.date) -> None:
         for m in tender.milestones.order_by("sequence"):
             services.milestone_set(actor=None, milestone=m, planned_date=plan[m.code])
 
-    price_factor = [Decimal("0.86"), Decimal("0.91"), Decimal("0.95")]
+    # Bids price the whole order: the lowest at the demo's unit prices, the others a little above; without a
+    # roll, a share of the budget as before.
+    price_factor = [Decimal("1.00"), Decimal("1.03"), Decimal("1.06")]
+    fallback_factor = [Decimal("0.86"), Decimal("0.91"), Decimal("0.95")]
     awards = []
     # each actual date is recorded on its day; the tender's status and the bids follow the milestones
     for m in tender.milestones.order_by("sequence"):
@@ -248,7 +288,11 @@ def _seed(stdout, today: datetime.date) -> None:
                             lot=lot,
                             supplier=supplier,
                             submitted_on=actual["bid_opening"],
-                            price_offered=lot.budget * price_factor[(k + lot.number) % 3],
+                            price_offered=(
+                                lot_values[lot.number - 1] * price_factor[(k + lot.number) % 3]
+                                if lot_values[lot.number - 1]
+                                else lot.budget * fallback_factor[(k + lot.number) % 3]
+                            ).quantize(Decimal("0.01")),
                         )
                         if lot.evaluation_method == "comprehensive":
                             services.bid_score(
@@ -264,7 +308,6 @@ def _seed(stdout, today: datetime.date) -> None:
                     )
                 services.tender_set_status(actor=None, tender=tender, status="awarded")
 
-    snap = demand_snapshot()
     if not snap.officer_count:
         stdout.write("procurement: tender, lots, bids and awards added; no officers, so no contracts")
         return

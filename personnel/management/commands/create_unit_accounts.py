@@ -8,7 +8,7 @@ import string
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.cli import acting_user
+from core.cli import DATA_COMMAND_CHECKS, acting_user
 from personnel.models import OrgUnit
 from personnel.services import account_create
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         "Create one account per city and county agency (city<code>, county<code>) with its membership and "
         "its own random password, which must be changed at the first login."
     )
-    requires_system_checks = []
+    requires_system_checks = DATA_COMMAND_CHECKS
 
     def add_arguments(self, parser):
         parser.add_argument("--user", help="acting provincial account (default: province)")

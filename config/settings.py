@@ -5,11 +5,13 @@ CELERY_BROKER_URL  unset: tasks run eagerly in-process; filesystem://: the embed
                    (folders under var/broker); redis://...: a real broker and workers
 SECRET_KEY         required when DEBUG is off
 DEBUG              "1"/"true" to turn on (default on without SECRET_KEY, off with it)
-QM_EMBEDDED        "1": what `make run` serves: DEBUG off, key in var/secret_key, broker filesystem://
+QM_EMBEDDED        "1": what `make run` serves: DEBUG off, key in var/secret_key, broker filesystem://, plain HTTP
 ALLOWED_HOSTS      comma separated
+QM_HTTPS and the other QM_* switches of the security block below: see README "Security and operations"
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -62,6 +64,25 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "dev-only-insecure-key-quartermaster"  # noqa: S105 - embedded/dev mode only
 
+
+def weak_secret_key(key: str) -> str:
+    """Why `key` is too weak for a server (empty when it is fine): Django's own rule of `check --deploy`
+    (at least 50 characters, 5 different ones, not Django's "django-insecure-" placeholder)."""
+    if key.startswith("django-insecure-") or key == "dev-only-insecure-key-quartermaster":
+        return "it is a placeholder"
+    if len(key) < 50:
+        return f"it has {len(key)} characters (at least 50)"
+    if len(set(key)) < 5:
+        return "it has fewer than 5 different characters"
+    return ""
+
+
+if not DEBUG and not _flag("QM_ALLOW_WEAK_SECRET_KEY", default=False) and weak_secret_key(SECRET_KEY):
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too weak for DEBUG off: {weak_secret_key(SECRET_KEY)}. Make one with "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'` (QM_ALLOW_WEAK_SECRET_KEY=1 overrides)"
+    )
+
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
@@ -73,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_celery_beat",
+    "axes",
     "core",
     "personnel",
     "assets",
@@ -95,7 +117,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.PasswordChangeDueMiddleware",
     "core.middleware.RequestSourceMiddleware",
+    # last: turns a refused login (too many failures, or too soon after them) into the login page's message
+    "axes.middleware.AxesMiddleware",
 ]
 # X-QM-Queries and Server-Timing on every response (the browser journeys' checker, the pages bench)
 QM_PAGE_METRICS = _flag("QM_PAGE_METRICS", default=False)
@@ -138,8 +164,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "core.passwords.OrganisationWordsValidator"},
 ]
+
+# Login throttling (django-axes, core/login_guard.py). Failures are counted per pair account + address: a
+# pair is locked after QM_LOGIN_FAILURE_LIMIT failures for QM_LOGIN_LOCKOUT_MINUTES (a cool-off, never for
+# good), so nobody locks `province` out by guessing from elsewhere and one user does not lock out a city
+# behind one address. Before that, a growing wait per pair, per account (from addresses that never logged
+# in to it) and per address (by how many accounts failed from it): core.login_guard.retry_after.
+AUTHENTICATION_BACKENDS = [
+    "core.login_guard.LoginGuardBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("QM_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("QM_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a refused try does not prolong the lock
+AXES_CLIENT_IP_CALLABLE = "core.login_guard.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.login_guard.lockout_response"
+AXES_ENABLE_ADMIN = False  # core.admin shows the locks, with an unlock action through core.login_guard
+AXES_VERBOSE = False
+# Forwarded addresses (X-Forwarded-For) are believed only from these proxies (comma separated addresses or
+# networks, e.g. "10.0.0.5,10.1.0.0/24"); from anyone else the connection's own address counts.
+QM_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("QM_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -161,6 +213,46 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 LOGIN_URL = "/login/"
+
+# Security of a real server. With DEBUG off every switch is on by default (HTTPS: redirect, HSTS, secure
+# cookies); QM_HTTPS=0 turns them off together for a plain-HTTP intranet, and each has its own variable.
+# The embedded set-up (`make run`: plain HTTP on 127.0.0.1) and DEBUG default to plain HTTP.
+HTTPS = _flag("QM_HTTPS", default=not DEBUG and not EMBEDDED)
+SECURE_SSL_REDIRECT = _flag("QM_SSL_REDIRECT", default=HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer asks over plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("QM_HSTS_SECONDS", str(365 * 24 * 3600) if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("QM_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = _flag("QM_HSTS_PRELOAD", default=HTTPS)
+SESSION_COOKIE_SECURE = _flag("QM_SECURE_COOKIES", default=HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if _flag("QM_PROXY_SSL_HEADER", default=False):  # behind a proxy that ends TLS and says so
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_AGE = int(os.environ.get("QM_SESSION_HOURS", "10")) * 3600  # a working day, not 14 days
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): the pages load only their own scripts and styles, no inline script,
+# no inline style; images also from data: URLs (the favicon, QR codes). QM_CSP=0 turns it off.
+_CSP_SELF = "'self'"
+# the one <style> of the bare 400 and 500 pages (they load nothing, not even the stylesheet); a test keeps
+# this hash equal to the templates' text
+CSP_ERROR_PAGE_STYLE = "'sha256-bpjOife2v922e5EbmOmAB3QixfC8fwGnk1cM8GgsemU='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_CSP_SELF],
+        "script-src": [_CSP_SELF],
+        "style-src": [_CSP_SELF, CSP_ERROR_PAGE_STYLE],
+        "img-src": [_CSP_SELF, "data:"],
+        "font-src": [_CSP_SELF],
+        "connect-src": [_CSP_SELF],
+        "object-src": ["'none'"],
+        "base-uri": [_CSP_SELF],
+        "form-action": [_CSP_SELF],
+        "frame-ancestors": ["'none'"],
+    }
+}
+if not _flag("QM_CSP", default=True):
+    MIDDLEWARE.remove("csp.middleware.CSPMiddleware")
 
 # Celery: without a broker every task runs eagerly in the calling process (the tests, the commands).
 # `filesystem://` is the embedded broker `make run` uses: message files under var/broker, read by the one

@@ -62,3 +62,40 @@ class PageMetricsMiddleware:
             response["X-QM-Bytes"] = str(len(response.content))
         response["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.1f}"
         return response
+
+
+class PasswordChangeDueMiddleware:
+    """An account whose password someone else has seen (create_unit_accounts) goes to the password page
+    before anything else; the API answers 403 `password_change_due` to its session. The flag is put in the
+    session at login (core.signals), so other users cost nothing."""
+
+    ALLOWED = ("/password/", "/logout/", "/i18n/", "/static/", "/healthz")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .passwords import SESSION_KEY
+
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and session.get(SESSION_KEY)
+            and request.user.is_authenticated
+            and not request.path.startswith(self.ALLOWED)
+        ):
+            from django.http import JsonResponse
+            from django.shortcuts import redirect
+            from django.urls import reverse
+            from django.utils.http import urlencode
+            from django.utils.translation import gettext
+
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "password_change_due", "message": gettext("请先修改初始密码"), "details": {}},
+                    status=403,
+                )
+            return redirect(
+                f"{reverse('core:password_change')}?{urlencode({'next': request.get_full_path()})}"
+            )
+        return self.get_response(request)

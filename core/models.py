@@ -84,3 +84,21 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.prefix}…"
+
+
+class PasswordChangeDue(models.Model):
+    """An account that must choose its own password before anything else: one made by create_unit_accounts
+    with a password that someone else has seen. Kept after the change (changed_at), never deleted."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="password_change_due"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = gettext_lazy("须修改密码")
+        verbose_name_plural = gettext_lazy("须修改密码")
+
+    def __str__(self):
+        return str(self.user)

@@ -18,3 +18,24 @@ def _unmark_task_source(task_id=None, **_):
             reset_source(token)
         except ValueError:  # reset from another context (eager tasks nest): leave it
             pass
+
+
+def _mark_password_change_due(sender, request, user, **kwargs):
+    """At login, remember in the session whether the account must first change its password, so the pages
+    need no query for it afterwards (core.middleware.PasswordChangeDueMiddleware)."""
+    from .passwords import SESSION_KEY, password_is_due
+
+    if request is not None and hasattr(request, "session"):
+        if password_is_due(user):
+            request.session[SESSION_KEY] = True
+        else:
+            request.session.pop(SESSION_KEY, None)
+
+
+def _connect_login_signal():
+    from django.contrib.auth.signals import user_logged_in
+
+    user_logged_in.connect(_mark_password_change_due, dispatch_uid="qm_password_change_due")
+
+
+_connect_login_signal()

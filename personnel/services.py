@@ -340,9 +340,11 @@ def account_create(
     role: str,
     full_name: str = "",
     password_hash: str | None = None,
+    password_change_due: bool = False,
 ) -> object:
     """Create a user with one membership (idempotent on username). `password_hash` (from make_password)
-    spares hashing the same password again for each of many accounts."""
+    spares hashing the same password again for each of many accounts. `password_change_due`: the new
+    account must choose its own password at its first login (someone else has seen this one)."""
     if actor is not None:
         scope.require_role(actor, scope.PROVINCE)
     User = get_user_model()
@@ -365,6 +367,10 @@ def account_create(
                 action=Action.CREATE,
                 after={"username": username, "is_active": True, "is_staff": user.is_staff},
             )
+            if password_change_due:
+                from core.passwords import password_change_require
+
+                password_change_require(actor=actor, user=user)
         membership_grant(actor=actor, user=user, unit=unit, role=role)
     return user
 

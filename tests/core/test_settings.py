@@ -4,6 +4,8 @@ import sys
 
 from django.conf import settings
 
+STRONG_KEY = "qm-test-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ"
+
 
 def _load_settings(env):
     code = (
@@ -34,7 +36,7 @@ def test_database_and_broker_from_environment():
         {
             "DATABASE_URL": "postgres://u@h:5432/x",
             "CELERY_BROKER_URL": "redis://h:6379/0",
-            "SECRET_KEY": "k" * 50,
+            "SECRET_KEY": STRONG_KEY,
         }
     )
     assert out.stdout.split() == ["django.db.backends.postgresql", "False", "False"]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from assets import selectors, services
 from assets.demand import GENDER_LABEL, order_lines
-from core.cli import acting_user
+from core.cli import DATA_COMMAND_CHECKS, acting_user
 from core.errors import QMError
 from personnel.choices import Gender
 
@@ -79,6 +79,7 @@ class Command(BaseCommand):
         "demand per city × item × gender × size as CSV (SIZING.md); --order: province totals per item × gender × size with the spare margin; what has no size goes to standard error.",
         "需求",
     )
+    requires_system_checks = DATA_COMMAND_CHECKS
 
     def add_arguments(self, parser):
         parser.add_argument("--city", help="one city's code (its contract lines with --order)")

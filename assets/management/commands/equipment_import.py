@@ -6,13 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext_lazy
 
 from assets.equipment_importers import import_inventory, template_workbook
-from core.cli import acting_user
+from core.cli import DATA_COMMAND_CHECKS, acting_user
 from core.errors import QMError
 from personnel.models import OrgUnit
 
 
 class Command(BaseCommand):
     help = gettext_lazy("从 Excel 导入站所装备台账")
+    requires_system_checks = DATA_COMMAND_CHECKS
 
     def add_arguments(self, parser):
         parser.add_argument("file", help=".xlsx to import, or where to write the template with --template")

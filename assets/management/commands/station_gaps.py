@@ -4,11 +4,12 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext_lazy
 
 from assets.equipment_selectors import gap_list, gap_report
-from core.cli import acting_user
+from core.cli import DATA_COMMAND_CHECKS, acting_user
 
 
 class Command(BaseCommand):
     help = gettext_lazy("站所装备缺口")
+    requires_system_checks = DATA_COMMAND_CHECKS
 
     def add_arguments(self, parser):
         parser.add_argument("--unit", help="unit code (default: the whole province)")

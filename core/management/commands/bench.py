@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from core.bench import Bench
+from core.cli import DATA_COMMAND_CHECKS
 from core.context import set_source
 
 CHILD = "QM_BENCH_CHILD"
@@ -16,6 +17,7 @@ APPS = ["personnel", "assets", "procurement", "distribution", "vehicles", "repor
 
 class Command(BaseCommand):
     help = "Run the benchmarks of every app (each app's benchmarks.py) and print figures, medians and ratios."
+    requires_system_checks = DATA_COMMAND_CHECKS
 
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=3)

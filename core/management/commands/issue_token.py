@@ -2,11 +2,13 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from core.auth import token_issue, token_revoke
+from core.cli import DATA_COMMAND_CHECKS
 from core.context import set_source
 
 
 class Command(BaseCommand):
     help = "Issue an API token for USERNAME (printed once), or revoke its tokens with --revoke."
+    requires_system_checks = DATA_COMMAND_CHECKS
 
     def add_arguments(self, parser):
         parser.add_argument("username")

@@ -16,6 +16,8 @@
       var source = document.getElementById(el.dataset.chart);
       if (!source) { return; }
       var spec = JSON.parse(source.textContent);
+      /* the height comes as data, not as a style attribute, which the Content-Security-Policy refuses */
+      if (el.dataset.height) { el.style.height = el.dataset.height + "px"; }
       var chart = echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(formatters(spec.option));
       if (spec.links && spec.links.length) {

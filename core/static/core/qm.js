@@ -9,8 +9,22 @@
     var form = event.target;
     if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
       event.preventDefault();
+      return;
+    }
+    /* <button data-confirm="question">: asks only when that button sends the form */
+    var button = event.submitter;
+    if (button && button.dataset && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
     }
   }, true);
+
+  /* <select data-autosubmit>: choosing sends the form (inline handlers are refused by the CSP) */
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el.dataset && el.hasAttribute("data-autosubmit") && el.form) {
+      if (el.form.requestSubmit) { el.form.requestSubmit(); } else { el.form.submit(); }
+    }
+  });
 
   function changed(el) {
     if (el.type === "radio" || el.type === "checkbox") return el.checked !== el.defaultChecked;

@@ -17,6 +17,7 @@ class Command(BaseCommand):
         "distribution progress per unit × item × gender × size: needed, allocated, shipped, in transit, received, short, excess, issued, outstanding (shipped = received + in_transit + short)",
         "配发进度",
     )
+    requires_system_checks = ["models"]  # core.cli.DATA_COMMAND_CHECKS: not the URL checks
 
     def add_arguments(self, parser):
         parser.add_argument("--city", help="one city's code (it and its counties)")

@@ -1,10 +1,13 @@
 from django.core.management.base import BaseCommand
 
+from core.cli import DATA_COMMAND_CHECKS
+
 from .seed_demo import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
     help = "Print how to log in to the demo."
+    requires_system_checks = DATA_COMMAND_CHECKS
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default="http://127.0.0.1:8000", help="where the demo is served")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.cli import acting_user
+from core.cli import DATA_COMMAND_CHECKS, acting_user
 from core.errors import QMError
 from personnel import selectors
 from personnel.exporters import export_roll
@@ -12,6 +12,7 @@ from personnel.exporters import export_roll
 
 class Command(BaseCommand):
     help = "Export the roll (花名册) of the province, or of one city or unit, to .xlsx (streamed)."
+    requires_system_checks = DATA_COMMAND_CHECKS
 
     def add_arguments(self, parser):
         parser.add_argument("--city", metavar="CODE", help="only this unit's subtree (e.g. 430100)")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.cli import acting_user
+from core.cli import DATA_COMMAND_CHECKS, acting_user
 from core.errors import QMError
 from personnel import selectors
 from personnel.exporters import export_template
@@ -15,6 +15,7 @@ class Command(BaseCommand):
         "Write the roll template (花名册模板), prefilled with a city's officers and their measurements "
         "so the city can correct and complete it and upload it back."
     )
+    requires_system_checks = DATA_COMMAND_CHECKS
 
     def add_arguments(self, parser):
         parser.add_argument("--city", metavar="CODE", help="prefill with this unit's officers (e.g. 430100)")

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from core.cli import acting_user
+from core.cli import DATA_COMMAND_CHECKS, acting_user
 from core.errors import QMError
 from personnel.importers import error_workbook
 from personnel.services import roll_import
@@ -17,6 +17,7 @@ from personnel.services import roll_import
 
 class Command(BaseCommand):
     help = "Import a roll (花名册) workbook: every row checked, all or nothing, updates recorded in history."
+    requires_system_checks = DATA_COMMAND_CHECKS
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="the .xlsx (or .xls) file")

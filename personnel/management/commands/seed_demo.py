@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from core.cli import DATA_COMMAND_CHECKS
 from core.context import set_source
 from core.democlock import demo_clock
 from core.history import build_record, record_changes
@@ -39,6 +40,7 @@ def demo_accounts():
 
 class Command(BaseCommand):
     help = "Load the Hunan demo data (org tree, accounts, officers). Safe to run again."
+    requires_system_checks = DATA_COMMAND_CHECKS
 
     def add_arguments(self, parser):
         parser.add_argument("--officers", type=int, default=9843)

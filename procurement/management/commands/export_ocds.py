@@ -12,6 +12,7 @@ class Command(BaseCommand):
     help = (
         "Write a tender's OCDS 1.1 release package (JSON) to --out, after validating it against the schema."
     )
+    requires_system_checks = ["models"]  # core.cli.DATA_COMMAND_CHECKS: not the URL checks
 
     def add_arguments(self, parser):
         parser.add_argument("--tender", type=int, required=True, help="tender id")

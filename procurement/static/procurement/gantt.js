@@ -77,6 +77,7 @@
       var source = document.getElementById(el.dataset.gantt);
       if (!source) { return; }
       var spec = JSON.parse(source.textContent);
+      if (el.dataset.height) { el.style.height = el.dataset.height + "px"; }  /* no style attribute: CSP */
       var chart = echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(option(spec));
       chart.on("click", function (p) {

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, pgettext
 from tqdm import tqdm
 
-from core.cli import acting_user
+from core.cli import DATA_COMMAND_CHECKS, acting_user
 from core.errors import QMError
 from reports.registry import kinds
 from reports.services import render_to_path
@@ -18,6 +18,7 @@ from reports.services import render_to_path
 
 class Command(BaseCommand):
     help = "Render a report synchronously (PDF or Excel) to a file, acting as --user (default: province)."
+    requires_system_checks = DATA_COMMAND_CHECKS
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -14,6 +14,7 @@ from vehicles.importers import import_vehicles
 
 class Command(BaseCommand):
     help = "Import a city's vehicles from an .xlsx sheet (all or nothing, idempotent on the VIN)."
+    requires_system_checks = ["models"]  # core.cli.DATA_COMMAND_CHECKS: not the URL checks
 
     def add_arguments(self, parser):
         parser.add_argument("path")

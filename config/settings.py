@@ -242,6 +242,11 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [_CSP_SELF],
         "script-src": [_CSP_SELF],
         "style-src": [_CSP_SELF, CSP_ERROR_PAGE_STYLE],
+        # <style> elements stay strict; style *attributes* are allowed, because the vendored ECharts writes
+        # them on the elements it draws (tooltips, its canvas wrapper). The project's own templates carry none
+        # (a test reads them). Browsers without CSP 3's -elem/-attr fall back to style-src above.
+        "style-src-elem": [_CSP_SELF, CSP_ERROR_PAGE_STYLE],
+        "style-src-attr": ["'unsafe-inline'"],
         "img-src": [_CSP_SELF, "data:"],
         "font-src": [_CSP_SELF],
         "connect-src": [_CSP_SELF],

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -43,12 +44,17 @@ def fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+# A key of its own for each run of the site (strong enough for DEBUG off; the site keeps no session across runs).
+_SECRET_KEY = secrets.token_urlsafe(50)
+
+
 def env(var: Path) -> dict:
     out = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DEBUG")}
     out.update(
         QM_VAR_DIR=str(var),
-        SECRET_KEY="demo-site-only",
+        SECRET_KEY=_SECRET_KEY,
         DEBUG="0",
+        QM_HTTPS="0",  # served over plain HTTP on 127.0.0.1, as make run serves it
         QM_PAGE_METRICS="1",
         DJANGO_SETTINGS_MODULE="config.settings",
     )

@@ -67,7 +67,10 @@ class Watch:
 
     def on_console(self, message):
         if message.type == "error":
-            self.console_errors.append(message.text)
+            where = message.location or {}
+            self.console_errors.append(
+                f"{message.text} [{where.get('url', '')}:{where.get('lineNumber', '')}]"
+            )
 
     def on_request(self, request):
         parts = urlsplit(request.url)

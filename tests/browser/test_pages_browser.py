@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import PASSWORD, login, shot
 
@@ -42,7 +43,8 @@ def test_roll_search_updates_the_results_in_place(watched, live_server, changsha
     page.evaluate("window.__samePage = true")
     page.fill("input[name=q]", "长沙县")
     page.locator("[data-testid=officer-table] tbody tr").first.wait_for()
-    page.wait_for_function("document.querySelectorAll('[data-testid=officer-table] tbody tr').length === 1")
+    # a locator wait, not wait_for_function: the page's CSP forbids the eval Playwright would compile it with
+    expect(page.locator("[data-testid=officer-table] tbody tr")).to_have_count(1)
     assert page.locator("[data-testid=officer-table] tbody tr td:first-child").inner_text() == "长沙县乙"
     assert page.evaluate("window.__samePage") is True  # htmx swapped the results, no reload
     page.wait_for_url(re.compile(r"q=%E9%95%BF%E6%B2%99%E5%8E%BF"))  # and the address keeps the search

@@ -12,6 +12,7 @@ from distribution import services as dist_services
 from distribution.models import DiscrepancyCase, Movement
 from reports import services as report_services
 from reports.models import ReportJob
+from reports.registry import kinds as report_kinds
 from tests.distribution.conftest import kit_lines, receive, ship
 from tests.personnel.factories import OfficerFactory
 
@@ -50,7 +51,7 @@ def test_province_requests_a_report_watches_it_and_downloads_it(
     login(page, live_server, province_user)
     page.click("nav.mainnav >> text=报表中心")
     page.wait_for_selector("[data-testid=request-form]")
-    assert page.locator("[data-kind]").count() == 8
+    assert page.locator("[data-kind]").count() == len(report_kinds())  # every registered kind is offered
     assert "被装配发进度表" in page.inner_text("[data-kind=distribution-progress].active")
     page.select_option("select[name=unit]", "430100")
     page.check("input[name=format][value=pdf]")

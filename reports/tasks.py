@@ -1,8 +1,13 @@
 """Thin Celery tasks: take ids, call a service."""
 
+import logging
+
 from celery import shared_task
+from celery.signals import worker_ready
 
 from core.context import change_source
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -20,6 +25,22 @@ def reap_stale_report_jobs() -> dict:
 
     with change_source("task"):
         return jobs_reap_stale()
+
+
+@worker_ready.connect
+def reap_at_worker_start(sender=None, **_kwargs) -> None:
+    """A worker starting (often the one replacing a killed worker) sweeps at once, and once more as soon as
+    a job silenced by that kill can be judged dead (dead_after from now), without waiting for the beat."""
+    from .services import dead_after, jobs_reap_stale
+
+    try:
+        with change_source("task"):
+            out = jobs_reap_stale()
+        if out["requeued"] or out["failed"]:
+            log.warning("report jobs left by a dead worker: %s", out)
+        reap_stale_report_jobs.apply_async(countdown=int(dead_after().total_seconds()) + 5)
+    except Exception:  # the worker starts anyway; the beat's sweep comes within a minute
+        log.exception("report jobs: the sweep at worker start failed")
 
 
 @shared_task

@@ -296,10 +296,8 @@ class Heartbeat(threading.Thread):
 
 
 def _start_heartbeat(job: ReportJob) -> Heartbeat | None:
-    """Only in a worker (tasks sent to a broker): eager tasks run inside a request or a command, no reaper
-    watches them."""
     every = heartbeat_seconds()
-    if settings.CELERY_TASK_ALWAYS_EAGER or every <= 0:
+    if every <= 0:
         return None
     beat = Heartbeat(job_id=job.pk, token=job.lease_token, every=every)
     beat.start()
@@ -373,11 +371,13 @@ def render_to_path(
     return data
 
 
-def job_run(*, job_id: int) -> ReportJob | None:
-    """Run a queued job in the language it was asked in (every text of the file and its progress in it)."""
+def job_run(*, job_id: int, heartbeat: bool = False) -> ReportJob | None:
+    """Run a queued job in the language it was asked in (every text of the file and its progress in it).
+    `heartbeat`: a thread writes the job's heartbeat while it runs (the task asks for it in a worker; an eager
+    task runs inside a request or a command, where its transaction may not be visible to another thread)."""
     language = ReportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
     with translation.override(language or "zh-hans"):
-        return _job_run(job_id=job_id)
+        return _job_run(job_id=job_id, heartbeat=heartbeat)
 
 
 def _locked_if_held(job: ReportJob) -> ReportJob:
@@ -388,7 +388,7 @@ def _locked_if_held(job: ReportJob) -> ReportJob:
     return locked
 
 
-def _job_run(*, job_id: int) -> ReportJob | None:
+def _job_run(*, job_id: int, heartbeat: bool = False) -> ReportJob | None:
     """Run a queued job: render into a temporary file, keep it with the job, mark done (or failed, saying why).
     Every write is conditional on the attempt's lease: an attempt that lost it (judged dead while it was only
     slow, and handed to another worker) stops at its next heartbeat or progress, or at the end, and stores no
@@ -396,7 +396,7 @@ def _job_run(*, job_id: int) -> ReportJob | None:
     job = job_start(job_id=job_id)
     if job is None:
         return None
-    beat = _start_heartbeat(job)
+    beat = _start_heartbeat(job) if heartbeat else None
     progress = _progress_writer(job, beat)
     try:
         return _render_and_store(job, progress)

@@ -10,12 +10,12 @@ from core.context import change_source
 log = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True)
-def run_report_job(job_id: int) -> dict:
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def run_report_job(self, job_id: int) -> dict:
     from .services import job_run
 
     with change_source("task"):
-        job = job_run(job_id=job_id)
+        job = job_run(job_id=job_id, heartbeat=not self.request.is_eager)
     return {"job_id": job_id, "status": job.status if job else "skipped"}
 
 

@@ -210,12 +210,12 @@ def _transition(job: ReportJob, to: str, **fields) -> None:
         )
 
 
-def job_start(*, job_id: int) -> ReportJob | None:
+def job_start(*, job_id: int, holder: str = "") -> ReportJob | None:
     """Claim the job for this attempt, under the row's lock: a new lease token, returned on the job. None when
     there is nothing to do: finished, unknown, or 'running' with a fresh heartbeat (another worker holds the
     lease: a redelivered message never runs a live job twice). A job found 'running' with no heartbeat for
     dead_after was being run by a worker that died (acks_late redelivers it): it counts as a new attempt, and
-    after MAX_ATTEMPTS the job is failed."""
+    after MAX_ATTEMPTS the job is failed. `holder`: the claiming worker's node name, kept with the lease."""
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
@@ -248,6 +248,7 @@ def job_start(*, job_id: int) -> ReportJob | None:
             heartbeat_at=now,
             attempts=job.attempts + 1,
             lease_token=uuid.uuid4().hex,
+            lease_holder=holder[:200],
             progress=0,
             progress_message=gettext("开始"),
             error="",
@@ -371,13 +372,13 @@ def render_to_path(
     return data
 
 
-def job_run(*, job_id: int, heartbeat: bool = False) -> ReportJob | None:
+def job_run(*, job_id: int, heartbeat: bool = False, holder: str = "") -> ReportJob | None:
     """Run a queued job in the language it was asked in (every text of the file and its progress in it).
     `heartbeat`: a thread writes the job's heartbeat while it runs (the task asks for it in a worker; an eager
     task runs inside a request or a command, where its transaction may not be visible to another thread)."""
     language = ReportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
     with translation.override(language or "zh-hans"):
-        return _job_run(job_id=job_id, heartbeat=heartbeat)
+        return _job_run(job_id=job_id, heartbeat=heartbeat, holder=holder)
 
 
 def _locked_if_held(job: ReportJob) -> ReportJob:
@@ -388,12 +389,12 @@ def _locked_if_held(job: ReportJob) -> ReportJob:
     return locked
 
 
-def _job_run(*, job_id: int, heartbeat: bool = False) -> ReportJob | None:
+def _job_run(*, job_id: int, heartbeat: bool = False, holder: str = "") -> ReportJob | None:
     """Run a queued job: render into a temporary file, keep it with the job, mark done (or failed, saying why).
     Every write is conditional on the attempt's lease: an attempt that lost it (judged dead while it was only
     slow, and handed to another worker) stops at its next heartbeat or progress, or at the end, and stores no
     file (None)."""
-    job = job_start(job_id=job_id)
+    job = job_start(job_id=job_id, holder=holder)
     if job is None:
         return None
     beat = _start_heartbeat(job) if heartbeat else None
@@ -488,22 +489,50 @@ def jobs_requeue_orphans(*, now: datetime.datetime | None = None) -> dict:
     return _reap(cutoff=now, now=now)
 
 
-def _reap(*, cutoff: datetime.datetime, now: datetime.datetime) -> dict:
+def jobs_requeue_of_holder(*, holder: str, now: datetime.datetime | None = None) -> dict:
+    """At a worker's start (celery's worker_ready): the jobs whose lease this node name held were being run by
+    its previous incarnation, killed (a worker's node name is unique among live workers: a restarted worker
+    takes its predecessor's). Queue them once more at once, or fail them after their retry."""
+    now = now or timezone.now()
+    if not holder:
+        return {"requeued": [], "failed": []}
+    return _reap(cutoff=None, holder=holder, now=now)
+
+
+def next_dead_in(*, now: datetime.datetime | None = None) -> float | None:
+    """Seconds until the first job now running can be judged dead by its heartbeat; None when none runs."""
+    now = now or timezone.now()
+    oldest = (
+        ReportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__isnull=False)
+        .order_by("heartbeat_at")
+        .values_list("heartbeat_at", flat=True)
+        .first()
+    )
+    if oldest is None:
+        return None
+    return max(0.0, (oldest + dead_after() - now).total_seconds())
+
+
+def _reap(*, cutoff: datetime.datetime | None, now: datetime.datetime, holder: str = "") -> dict:
+    """Queue again (or fail after their retry) the running jobs silent since before `cutoff`, or held by
+    `holder` (cutoff None)."""
     requeued, failed = [], []
     # a row locked by a worker claiming or finishing it is skipped (PostgreSQL): the next sweep sees it
     skip = {"skip_locked": True} if connection.features.has_select_for_update_skip_locked else {}
-    for job_id in ReportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff).values_list(
-        "pk", flat=True
-    ):
+    lost = {"lease_holder": holder} if cutoff is None else {"heartbeat_at__lt": cutoff}
+    for job_id in ReportJob.objects.filter(status=JobStatus.RUNNING, **lost).values_list("pk", flat=True):
         with transaction.atomic():
             job = ReportJob.objects.select_for_update(**skip).filter(pk=job_id).first()
-            if job is None or job.status != JobStatus.RUNNING or job.heartbeat_at >= cutoff:
+            if job is None or job.status != JobStatus.RUNNING:
+                continue
+            if (job.lease_holder != holder) if cutoff is None else (job.heartbeat_at >= cutoff):
                 continue
             if job.attempts < MAX_ATTEMPTS:
                 _transition(
                     job,
                     JobStatus.QUEUED,
                     lease_token="",
+                    lease_holder="",
                     progress=0,
                     progress_message=gettext("工作进程中断，重新排队"),
                 )
@@ -514,6 +543,7 @@ def _reap(*, cutoff: datetime.datetime, now: datetime.datetime) -> dict:
                     job,
                     JobStatus.FAILED,
                     lease_token="",
+                    lease_holder="",
                     finished_at=now,
                     error=gettext("工作进程中断 {attempts} 次").format(attempts=job.attempts),
                 )

@@ -6,6 +6,7 @@ test_worker_killed.py (make test-services)."""
 import dataclasses
 import datetime
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -159,17 +160,41 @@ def test_the_heartbeat_thread_beats_while_the_job_runs_and_notices_a_lost_lease(
     assert not beat.is_alive()
 
 
-def test_a_worker_start_sweeps_dead_jobs_and_schedules_the_next_sweep(
+def test_a_worker_start_sweeps_dead_jobs(
     roll, media, province_user, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     settings.REPORT_DEAD_SECONDS = 60
     job = _queued(province_user, django_capture_on_commit_callbacks)
-    services.job_start(job_id=job.pk)
+    services.job_start(job_id=job.pk, holder="celery@gone")
     _silent(job, 61)
     later = []
     monkeypatch.setattr(tasks.reap_stale_report_jobs, "apply_async", lambda **kw: later.append(kw))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        tasks.reap_at_worker_start(sender=None)
+        tasks.reap_at_worker_start(sender=SimpleNamespace(hostname="celery@other"))
     job.refresh_from_db()
-    assert job.status == JobStatus.QUEUED and len(callbacks) == 1
-    assert later == [{"countdown": 65}]  # when a job silenced by the kill that preceded this start is dead
+    assert job.status == JobStatus.QUEUED and job.lease_holder == "" and len(callbacks) == 1
+    assert later == []  # nothing left running to watch
+
+
+def test_a_restarted_worker_queues_its_predecessors_jobs_at_once_and_watches_the_others(
+    roll, media, province_user, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A worker's node name is unique among live workers: one starting under the name that holds a lease is
+    its holder's restart, so the job is queued again without waiting for its heartbeat to go stale. A job held
+    by another node with a fresh heartbeat is left alone, and swept when it could be dead."""
+    settings.REPORT_DEAD_SECONDS = 120
+    mine = _queued(province_user, django_capture_on_commit_callbacks)
+    other = _queued(province_user, django_capture_on_commit_callbacks)
+    services.job_start(job_id=mine.pk, holder="celery@w1")
+    services.job_start(job_id=other.pk, holder="celery@w2")
+    _silent(other, 30)
+    later = []
+    monkeypatch.setattr(tasks.reap_stale_report_jobs, "apply_async", lambda **kw: later.append(kw))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        tasks.reap_at_worker_start(sender=SimpleNamespace(hostname="celery@w1"))
+    mine.refresh_from_db()
+    other.refresh_from_db()
+    assert mine.status == JobStatus.QUEUED and mine.lease_token == "" and len(callbacks) == 1
+    assert other.status == JobStatus.RUNNING and other.lease_holder == "celery@w2"
+    assert len(later) == 1 and 88 <= later[0]["countdown"] <= 92  # 120 s after its last heartbeat
+    assert services.jobs_requeue_of_holder(holder="") == {"requeued": [], "failed": []}

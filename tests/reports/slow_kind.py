@@ -25,12 +25,14 @@ KIND = "test-slow"
 class SlowParams(ParamsBase):
     seconds: float = 20
     step: float = 0.5
+    quiet: bool = False  # no progress at all while it sleeps: only the worker's heartbeat thread beats
 
 
 def collect(user, params: SlowParams, *, progress: Progress = no_progress, now=None) -> ReportData:
     steps = max(1, int(params.seconds / params.step))
     for i in range(steps):
-        progress(int(90 * i / steps), f"step {i + 1}/{steps}")
+        if not params.quiet:
+            progress(int(90 * i / steps), f"step {i + 1}/{steps}")
         time.sleep(params.step)
     return ReportData(
         kind=KIND,

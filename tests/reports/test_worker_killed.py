@@ -5,6 +5,7 @@ handed on notices the lost lease and stops without writing. The test-only kind `
 (tests/reports/slow_kind.py) runs for a while; the workers judge a job dead after 15 s without heartbeat
 (QM_REPORT_DEAD_SECONDS) so the test takes about a minute; production's 120 s adds 105 s to it."""
 
+import datetime
 import os
 import signal
 import subprocess
@@ -19,7 +20,7 @@ from django.db import connection
 from config.celery import app
 from core.models import ChangeRecord
 from reports.choices import JobStatus
-from reports.services import job_create
+from reports.services import job_create, jobs_reap_stale
 from tests.reports import slow_kind  # noqa: F401 - the kind, in this process too (job_create validates it)
 
 pytestmark = [pytest.mark.broker, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -175,3 +176,26 @@ def test_a_stopped_worker_that_comes_back_finds_its_lease_lost_and_writes_nothin
     assert b"lease lost" in (tmp_path / "first.log").read_bytes()
     assert first.poll() is None  # the worker itself goes on taking jobs
     _done_exactly_once(job, tmp_path)
+
+
+def test_a_long_job_that_writes_no_progress_is_kept_alive_by_its_heartbeat(
+    workers, tmp_path, province_user, settings
+):
+    """40 s without a single progress call (as a long query or one long WeasyPrint document would be), with
+    the sweep run every second here against 15 s of allowed silence: the heartbeat thread keeps the job its
+    worker's; it runs once."""
+    settings.REPORT_DEAD_SECONDS = DEAD_SECONDS
+    workers("first")
+    job = job_create(
+        user=province_user, kind="test-slow", fmt="xlsx", params={"seconds": 40, "step": 1, "quiet": True}
+    )
+    _wait(job, lambda j: j.status == JobStatus.RUNNING, 90, "the worker's start")
+    first_beat = job.heartbeat_at
+    deadline = time.monotonic() + BOUND_SECONDS
+    while job.status == JobStatus.RUNNING and time.monotonic() < deadline:
+        assert jobs_reap_stale() == {"requeued": [], "failed": []}
+        time.sleep(1)
+        job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    assert job.attempts == 1 and job.finished_at - first_beat > datetime.timedelta(seconds=35)
+    assert [str(p.relative_to(tmp_path / "media")) for p in _files(tmp_path)] == [job.file.name]

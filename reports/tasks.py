@@ -46,6 +46,13 @@ def reap_at_worker_start(sender=None, **_kwargs) -> None:
             reap_stale_report_jobs.apply_async(countdown=int(wait) + 2)
     except Exception:  # the worker starts anyway; the beat's sweep comes within a minute
         log.exception("report jobs: the sweep at worker start failed")
+    finally:
+        from django.db import connection
+
+        if (
+            not connection.in_atomic_block
+        ):  # the worker's main process: no connection left for its pool's forks
+            connection.close()
 
 
 @shared_task

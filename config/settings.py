@@ -283,6 +283,13 @@ if EMBEDDED_BROKER:
         "polling_interval": 0.5,  # seconds between looks at the folder: a report starts within 0.5 s
     }
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False  # one worker, started and stopped by `manage.py serve`
+else:
+    # Redis: a message taken but not acknowledged (acks_late) goes back to the queue after this many seconds.
+    # Longer than the longest job (so a long report is not delivered twice); a killed worker's job is found
+    # by its heartbeat (REPORT_DEAD_SECONDS) long before, and job_start never runs a live job twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("QM_BROKER_VISIBILITY_TIMEOUT", str(4 * 3600)))
+    }
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -293,6 +300,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Reports: generated files expire after this many hours (the job row stays).
 REPORT_TTL_HOURS = int(os.environ.get("QM_REPORT_TTL_HOURS", "72"))
 REPORT_PDF_WORKERS = int(os.environ.get("QM_REPORT_PDF_WORKERS", "2"))
+# A running job writes its heartbeat every REPORT_HEARTBEAT_SECONDS; silent for REPORT_DEAD_SECONDS, it is dead
+# and queued again (reports.services.jobs_reap_stale: every minute, and when a worker starts).
+REPORT_HEARTBEAT_SECONDS = float(os.environ.get("QM_REPORT_HEARTBEAT_SECONDS", "15"))
+REPORT_DEAD_SECONDS = float(os.environ.get("QM_REPORT_DEAD_SECONDS", "120"))
 REPORT_BADGE_NUMBER_PROVIDER = "distribution.selectors.badge_numbers"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

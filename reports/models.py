@@ -44,6 +44,12 @@ class ReportJob(models.Model):
     error = models.TextField(pgettext_lazy("error", "错误"), blank=True)
     attempts = models.PositiveSmallIntegerField(gettext_lazy("尝试次数"), default=0)
     task_id = models.CharField(max_length=64, blank=True)
+    # the lease of the attempt running the job: set when a worker claims it, cleared when it is queued
+    # again; every heartbeat and the final write are conditional on it (services.job_start, LeaseLost)
+    lease_token = models.CharField(max_length=32, blank=True, editable=False)
+    # the Celery node name of the worker holding the lease ("celery@host"): when a worker of that name starts
+    # again, the holder is dead whatever its last heartbeat says
+    lease_holder = models.CharField(max_length=200, blank=True, editable=False)
     rerun_of = models.ForeignKey(
         "self",
         null=True,

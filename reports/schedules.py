@@ -8,7 +8,7 @@ SCHEDULES = [
     {
         "name": "reports: retry or fail stale report jobs",
         "task": "reports.tasks.reap_stale_report_jobs",
-        "crontab": {"minute": "*/5"},
+        "crontab": {"minute": "*"},
     },
     {
         "name": "reports: delete expired report files",

@@ -2,14 +2,16 @@
 
 import datetime
 import logging
+import threading
 import time
 import traceback
+import uuid
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, pgettext
 
@@ -49,8 +51,20 @@ def ttl_hours() -> float:
     return float(getattr(settings, "REPORT_TTL_HOURS", 72))
 
 
-def stale_after() -> datetime.timedelta:
-    return datetime.timedelta(minutes=float(getattr(settings, "REPORT_STALE_MINUTES", 30)))
+def dead_after() -> datetime.timedelta:
+    """A running job with no heartbeat for this long lost its worker (REPORT_DEAD_SECONDS, default 120)."""
+    return datetime.timedelta(seconds=float(getattr(settings, "REPORT_DEAD_SECONDS", 120)))
+
+
+def heartbeat_seconds() -> float:
+    """How often a running job writes its heartbeat (REPORT_HEARTBEAT_SECONDS, default 15): well under
+    dead_after, so a live job is never taken for dead."""
+    return float(getattr(settings, "REPORT_HEARTBEAT_SECONDS", 15))
+
+
+class LeaseLost(Exception):
+    """This attempt no longer holds the job's lease: it was judged dead (no heartbeat for dead_after) and
+    queued again for another worker. The attempt stops and writes nothing."""
 
 
 def _scope_record(user) -> list:
@@ -196,19 +210,29 @@ def _transition(job: ReportJob, to: str, **fields) -> None:
         )
 
 
-def job_start(*, job_id: int) -> ReportJob | None:
-    """Claim the job for this attempt. None when there is nothing to do (finished, or unknown). A job found
-    'running' was being run by a worker that died (acks_late redelivers it): it counts as a new attempt, and
-    after MAX_ATTEMPTS the job is failed."""
+def job_start(*, job_id: int, holder: str = "") -> ReportJob | None:
+    """Claim the job for this attempt, under the row's lock: a new lease token, returned on the job. None when
+    there is nothing to do: finished, unknown, or 'running' with a fresh heartbeat (another worker holds the
+    lease: a redelivered message never runs a live job twice). A job found 'running' with no heartbeat for
+    dead_after was being run by a worker that died (acks_late redelivers it): it counts as a new attempt, and
+    after MAX_ATTEMPTS the job is failed. `holder`: the claiming worker's node name, kept with the lease."""
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status in (JobStatus.DONE, JobStatus.FAILED):
             return None
         now = timezone.now()
+        if job.status == JobStatus.RUNNING and job.heartbeat_at and job.heartbeat_at >= now - dead_after():
+            log.info(
+                "report job %s is running elsewhere (heartbeat %s): not started again",
+                job.pk,
+                job.heartbeat_at,
+            )
+            return None
         if job.attempts >= MAX_ATTEMPTS:
             _transition(
                 job,
                 JobStatus.FAILED,
+                lease_token="",
                 finished_at=now,
                 error=gettext("工作进程中断，已重试 {value} 次，请重新生成报表").format(
                     value=job.attempts - 1, attempts=job.attempts
@@ -223,6 +247,8 @@ def job_start(*, job_id: int) -> ReportJob | None:
             started_at=now,
             heartbeat_at=now,
             attempts=job.attempts + 1,
+            lease_token=uuid.uuid4().hex,
+            lease_holder=holder[:200],
             progress=0,
             progress_message=gettext("开始"),
             error="",
@@ -230,18 +256,71 @@ def job_start(*, job_id: int) -> ReportJob | None:
         return job
 
 
-def _progress_writer(job: ReportJob) -> Progress:
+def job_heartbeat(*, job_id: int, token: str) -> bool:
+    """The attempt holding `token` is alive: one conditional UPDATE. False when the lease is lost (the job was
+    queued again, or finished, meanwhile)."""
+    return bool(
+        token
+        and ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING, lease_token=token).update(
+            heartbeat_at=timezone.now()
+        )
+    )
+
+
+class Heartbeat(threading.Thread):
+    """Writes the job's heartbeat every `every` seconds while the attempt runs, whatever it is doing (a long
+    query, WeasyPrint in this process, or waiting for the render processes), so only a dead worker goes
+    silent. Sets `lost` when the lease is gone; the attempt's next progress call then raises LeaseLost."""
+
+    def __init__(self, *, job_id: int, token: str, every: float):
+        super().__init__(name=f"report-heartbeat-{job_id}", daemon=True)
+        self.job_id, self.token, self.every = job_id, token, every
+        self.stopped = threading.Event()
+        self.lost = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(self.every):
+                try:
+                    if not job_heartbeat(job_id=self.job_id, token=self.token):
+                        self.lost.set()
+                        return
+                except DatabaseError:  # e.g. SQLite busy past its timeout: try again at the next beat
+                    log.warning("report job %s: heartbeat not written", self.job_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self) -> None:
+        self.stopped.set()
+        if self.is_alive():
+            self.join(timeout=30)
+
+
+def _start_heartbeat(job: ReportJob) -> Heartbeat | None:
+    every = heartbeat_seconds()
+    if every <= 0:
+        return None
+    beat = Heartbeat(job_id=job.pk, token=job.lease_token, every=every)
+    beat.start()
+    return beat
+
+
+def _progress_writer(job: ReportJob, beat: Heartbeat | None = None) -> Progress:
     last = {"pct": -1, "t": 0.0}
 
     def progress(pct: int, message: str) -> None:
+        if beat is not None and beat.lost.is_set():
+            raise LeaseLost(job.pk)
         pct = max(0, min(100, int(pct)))
         now = time.monotonic()
         if pct == last["pct"] and now - last["t"] < 2:
             return
         last.update(pct=pct, t=now)
-        ReportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            progress=pct, progress_message=message[:200], heartbeat_at=timezone.now()
-        )
+        written = ReportJob.objects.filter(
+            pk=job.pk, status=JobStatus.RUNNING, lease_token=job.lease_token
+        ).update(progress=pct, progress_message=message[:200], heartbeat_at=timezone.now())
+        if not written:
+            raise LeaseLost(job.pk)
 
     return progress
 
@@ -293,19 +372,44 @@ def render_to_path(
     return data
 
 
-def job_run(*, job_id: int) -> ReportJob | None:
-    """Run a queued job in the language it was asked in (every text of the file and its progress in it)."""
+def job_run(*, job_id: int, heartbeat: bool = False, holder: str = "") -> ReportJob | None:
+    """Run a queued job in the language it was asked in (every text of the file and its progress in it).
+    `heartbeat`: a thread writes the job's heartbeat while it runs (the task asks for it in a worker; an eager
+    task runs inside a request or a command, where its transaction may not be visible to another thread)."""
     language = ReportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
     with translation.override(language or "zh-hans"):
-        return _job_run(job_id=job_id)
+        return _job_run(job_id=job_id, heartbeat=heartbeat, holder=holder)
 
 
-def _job_run(*, job_id: int) -> ReportJob | None:
-    """Run a queued job: render into a temporary file, keep it with the job, mark done (or failed, saying why)."""
-    job = job_start(job_id=job_id)
+def _locked_if_held(job: ReportJob) -> ReportJob:
+    """The job's row, locked, when this attempt still holds its lease; LeaseLost otherwise. Call inside atomic."""
+    locked = ReportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != JobStatus.RUNNING or locked.lease_token != job.lease_token:
+        raise LeaseLost(job.pk)
+    return locked
+
+
+def _job_run(*, job_id: int, heartbeat: bool = False, holder: str = "") -> ReportJob | None:
+    """Run a queued job: render into a temporary file, keep it with the job, mark done (or failed, saying why).
+    Every write is conditional on the attempt's lease: an attempt that lost it (judged dead while it was only
+    slow, and handed to another worker) stops at its next heartbeat or progress, or at the end, and stores no
+    file (None)."""
+    job = job_start(job_id=job_id, holder=holder)
     if job is None:
         return None
-    progress = _progress_writer(job)
+    beat = _start_heartbeat(job) if heartbeat else None
+    progress = _progress_writer(job, beat)
+    try:
+        return _render_and_store(job, progress)
+    except LeaseLost:
+        log.warning("report job %s: lease lost (queued again as dead); this attempt stops", job.pk)
+        return None
+    finally:
+        if beat is not None:
+            beat.stop()
+
+
+def _render_and_store(job: ReportJob, progress: Progress) -> ReportJob:
     try:
         with TemporaryDirectory(prefix="qm-report-") as tmp:
             name = file_name(job.kind, job.parameters, job.format, job.queued_at)
@@ -319,73 +423,116 @@ def _job_run(*, job_id: int) -> ReportJob | None:
                 progress=progress,
                 requested_at=job.queued_at,
             )
-            with open(path, "rb") as fh:
-                job.file.save(name, File(fh), save=False)
             size = path.stat().st_size
+            now = timezone.now()
+            stored = ""
+            try:
+                with transaction.atomic():
+                    locked = _locked_if_held(job)  # the file is stored only by the lease's holder
+                    with open(path, "rb") as fh:
+                        locked.file.save(name, File(fh), save=False)
+                    stored = locked.file.name
+                    _transition(
+                        locked,
+                        JobStatus.DONE,
+                        lease_token="",
+                        file_name=name,
+                        file_size=size,
+                        progress=100,
+                        progress_message=pgettext("done", "完成"),
+                        finished_at=now,
+                        heartbeat_at=now,
+                        expires_at=now + datetime.timedelta(hours=ttl_hours()),
+                        sources=data.sources,
+                        summary={
+                            "rows": data.row_count,
+                            "sections": len(data.sections),
+                            "scope": data.scope_label,
+                        },
+                    )
+            except BaseException:
+                if stored:  # the row was not marked done: no file of it stays behind
+                    job.file.storage.delete(stored)
+                raise
+            return locked
+    except LeaseLost:
+        raise
     except Exception as exc:  # the job says why; the worker keeps going
         message = exc.message if isinstance(exc, QMError) else f"{type(exc).__name__}: {exc}"
         log.warning("report job %s failed: %s", job.pk, traceback.format_exc())
         with transaction.atomic():
-            job = ReportJob.objects.select_for_update().get(pk=job.pk)
-            if job.file:
-                job.file.delete(save=False)
+            locked = _locked_if_held(job)
             _transition(
-                job,
+                locked,
                 JobStatus.FAILED,
+                lease_token="",
                 finished_at=timezone.now(),
                 error=message[:2000],
                 progress_message=gettext("失败"),
             )
-        return job
-    now = timezone.now()
-    with transaction.atomic():
-        stored = job.file.name
-        job = ReportJob.objects.select_for_update().get(pk=job.pk)
-        _transition(
-            job,
-            JobStatus.DONE,
-            file=stored,
-            file_name=name,
-            file_size=size,
-            progress=100,
-            progress_message=pgettext("done", "完成"),
-            finished_at=now,
-            heartbeat_at=now,
-            expires_at=now + datetime.timedelta(hours=ttl_hours()),
-            sources=data.sources,
-            summary={"rows": data.row_count, "sections": len(data.sections), "scope": data.scope_label},
-        )
-    return job
+        return locked
 
 
 def jobs_reap_stale(*, now: datetime.datetime | None = None) -> dict:
-    """Beat: a job 'running' with no heartbeat for REPORT_STALE_MINUTES lost its worker. Queue it once more
-    (its attempt count says how often it ran); when it already had its retry, mark it failed."""
+    """Beat (every minute) and every worker's start: a job 'running' with no heartbeat for dead_after
+    (REPORT_DEAD_SECONDS) lost its worker. Queue it once more, with its lease cleared (its old attempt, if only
+    slow, stops at its next heartbeat); when it already had its retry, mark it failed."""
     now = now or timezone.now()
-    return _reap(cutoff=now - stale_after(), now=now)
+    return _reap(cutoff=now - dead_after(), now=now)
 
 
 def jobs_requeue_orphans(*, now: datetime.datetime | None = None) -> dict:
     """At the start of the embedded set-up (`manage.py serve`, before its one worker starts): a job still
     'running' lost its worker when the set-up was last stopped (killed mid-report). Queue it once more, or
-    fail it after its retry, as the reaper does, without waiting REPORT_STALE_MINUTES."""
+    fail it after its retry, as the reaper does, without waiting dead_after."""
     now = now or timezone.now()
     return _reap(cutoff=now, now=now)
 
 
-def _reap(*, cutoff: datetime.datetime, now: datetime.datetime) -> dict:
+def jobs_requeue_of_holder(*, holder: str, now: datetime.datetime | None = None) -> dict:
+    """At a worker's start (celery's worker_ready): the jobs whose lease this node name held were being run by
+    its previous incarnation, killed (a worker's node name is unique among live workers: a restarted worker
+    takes its predecessor's). Queue them once more at once, or fail them after their retry."""
+    now = now or timezone.now()
+    if not holder:
+        return {"requeued": [], "failed": []}
+    return _reap(cutoff=None, holder=holder, now=now)
+
+
+def next_dead_in(*, now: datetime.datetime | None = None) -> float | None:
+    """Seconds until the first job now running can be judged dead by its heartbeat; None when none runs."""
+    now = now or timezone.now()
+    oldest = (
+        ReportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__isnull=False)
+        .order_by("heartbeat_at")
+        .values_list("heartbeat_at", flat=True)
+        .first()
+    )
+    if oldest is None:
+        return None
+    return max(0.0, (oldest + dead_after() - now).total_seconds())
+
+
+def _reap(*, cutoff: datetime.datetime | None, now: datetime.datetime, holder: str = "") -> dict:
+    """Queue again (or fail after their retry) the running jobs silent since before `cutoff`, or held by
+    `holder` (cutoff None)."""
     requeued, failed = [], []
-    for job_id in ReportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff).values_list(
-        "pk", flat=True
-    ):
+    # a row locked by a worker claiming or finishing it is skipped (PostgreSQL): the next sweep sees it
+    skip = {"skip_locked": True} if connection.features.has_select_for_update_skip_locked else {}
+    lost = {"lease_holder": holder} if cutoff is None else {"heartbeat_at__lt": cutoff}
+    for job_id in ReportJob.objects.filter(status=JobStatus.RUNNING, **lost).values_list("pk", flat=True):
         with transaction.atomic():
-            job = ReportJob.objects.select_for_update().get(pk=job_id)
-            if job.status != JobStatus.RUNNING or job.heartbeat_at >= cutoff:
+            job = ReportJob.objects.select_for_update(**skip).filter(pk=job_id).first()
+            if job is None or job.status != JobStatus.RUNNING:
+                continue
+            if (job.lease_holder != holder) if cutoff is None else (job.heartbeat_at >= cutoff):
                 continue
             if job.attempts < MAX_ATTEMPTS:
                 _transition(
                     job,
                     JobStatus.QUEUED,
+                    lease_token="",
+                    lease_holder="",
                     progress=0,
                     progress_message=gettext("工作进程中断，重新排队"),
                 )
@@ -395,6 +542,8 @@ def _reap(*, cutoff: datetime.datetime, now: datetime.datetime) -> dict:
                 _transition(
                     job,
                     JobStatus.FAILED,
+                    lease_token="",
+                    lease_holder="",
                     finished_at=now,
                     error=gettext("工作进程中断 {attempts} 次").format(attempts=job.attempts),
                 )

@@ -32,3 +32,24 @@ def test_beat_tasks_reap_and_expire(roll, media, province_user, django_capture_o
     assert tasks.reap_stale_report_jobs.delay().get() == {"requeued": [], "failed": [stuck.pk]}
     assert tasks.expire_report_files.delay().get() == 1
     assert ReportJob.objects.get(pk=done.pk).expired
+
+
+def test_the_migration_moves_an_old_five_minute_reaper_to_every_minute(db):
+    import importlib
+
+    from django.apps import apps as registry
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    migration = importlib.import_module("reports.migrations.0004_reportjob_lease")
+    old = CrontabSchedule.objects.create(minute="*/5", hour="*", timezone="Asia/Shanghai")
+    task = PeriodicTask.objects.create(
+        name=migration.REAPER, task="reports.tasks.reap_stale_report_jobs", crontab=old
+    )
+    edited = CrontabSchedule.objects.create(minute="*/2", hour="*", timezone="Asia/Shanghai")
+    migration.reaper_every_minute(registry, None)
+    task.refresh_from_db()
+    assert task.crontab.minute == "*" and task.crontab.hour == "*"
+    PeriodicTask.objects.filter(pk=task.pk).update(crontab=edited)  # staff chose another: left alone
+    migration.reaper_every_minute(registry, None)
+    task.refresh_from_db()
+    assert task.crontab.minute == "*/2"

@@ -125,7 +125,7 @@ def test_stale_running_job_is_retried_once_then_failed(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         job = services.job_create(user=province_user, kind="sign-for-sheets", fmt="xlsx")
-    _running(job, attempts=1, minutes_ago=5)
+    _running(job, attempts=1, minutes_ago=1)
     assert services.jobs_reap_stale() == {"requeued": [], "failed": []}  # still fresh: left alone
 
     _running(job, attempts=1, minutes_ago=120)  # the worker died during attempt 1
@@ -165,11 +165,11 @@ def test_redelivered_task_counts_as_the_retry_then_fails(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         job = services.job_create(user=province_user, kind="sign-for-sheets", fmt="xlsx")
-    _running(job, attempts=1, minutes_ago=1)  # acks_late: the broker redelivers after the worker died
+    _running(job, attempts=1, minutes_ago=3)  # acks_late: the broker redelivers after the worker died
     done = services.job_run(job_id=job.pk)
     assert done.status == JobStatus.DONE and done.attempts == 2
     other = run_now(django_capture_on_commit_callbacks, services.job_rerun, user=province_user, job=done)
-    _running(other, attempts=2, minutes_ago=1)
+    _running(other, attempts=2, minutes_ago=3)
     assert services.job_run(job_id=other.pk) is None
     other.refresh_from_db()
     assert other.status == JobStatus.FAILED and other.error.startswith("工作进程中断，已重试 1 次")

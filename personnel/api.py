@@ -112,7 +112,7 @@ def officer_list(request, filters: Query[OfficerFilters]):
     )
     shown: list = []
     page = paginate(qs, filters, lambda o: officer_out(request.user, o, shown))
-    privacy.record_disclosures(request.user, shown, door="api", where=request.get_full_path())
+    privacy.record_disclosures(request.user, shown, door="api", where=privacy.request_where(request))
     return page
 
 
@@ -267,7 +267,8 @@ def roll_export(request, unit: str | None = None):
     target = selectors.unit_get(request.user, unit) if unit else None
     name = f"roll-{target.code if target else 'all'}.xlsx"
     return _xlsx_response(
-        lambda out: export_roll(out, user=request.user, unit=target, where=request.get_full_path()), name
+        lambda out: export_roll(out, user=request.user, unit=target, where=privacy.request_where(request)),
+        name,
     )
 
 
@@ -282,5 +283,8 @@ def roll_template(request, city: str | None = None):
     target = selectors.unit_get(request.user, city) if city else None
     name = f"roll-template-{target.code if target else 'blank'}.xlsx"
     return _xlsx_response(
-        lambda out: export_template(out, user=request.user, city=target, where=request.get_full_path()), name
+        lambda out: export_template(
+            out, user=request.user, city=target, where=privacy.request_where(request)
+        ),
+        name,
     )

@@ -142,3 +142,13 @@ def access_out(record) -> dict:
         "where": record.where,
         "batch": str(record.batch) if record.batch else None,
     }
+
+
+def request_where(request) -> str:
+    """The request path and query for the record, with the search text left out: a search may be an ID
+    number (the roll is searched by its first digits), and the record never holds one."""
+    params = request.GET.copy()
+    if params.get("q"):
+        params["q"] = "*"
+    query = params.urlencode(safe="*")
+    return request.path + (f"?{query}" if query else "")

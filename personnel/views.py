@@ -107,7 +107,7 @@ def _page_rows(request, qs):
     page_obj = paginator.get_page(request.GET.get("page"))
     rows = [officer_row(request.user, o) for o in page_obj]
     shown = [(o.pk, o.unit) for o, row in zip(page_obj, rows, strict=True) if row["birth_date"] is not None]
-    privacy.record_disclosures(request.user, shown, door="page", where=request.get_full_path())
+    privacy.record_disclosures(request.user, shown, door="page", where=privacy.request_where(request))
     return page_obj, rows
 
 

@@ -253,3 +253,28 @@ def test_page_for_auditors_in_one_language(cs, admin_user, auditor_user, changsh
     assert login(changsha_user).get("/roll/data-accesses/").status_code == 403
     start = login(auditor_user).get("/").content.decode()
     assert "/roll/data-accesses/" in start
+
+
+def test_a_search_by_id_number_is_not_kept_in_the_record(api, cs, admin_user):
+    api.as_(admin_user).get("/personnel/officers", {"q": cs.id_number[:10]})
+    login(admin_user).get("/roll/", {"q": cs.id_number})
+    wheres = [a["where"] for a in accesses()]
+    assert len(wheres) == 2 and all("q=*" in w for w in wheres)
+    assert not any(cs.id_number[:6] in w for w in wheres)
+
+
+def test_admin_shows_the_record_read_only_to_auditors(cs, admin_user, make_user):
+    privacy.record_disclosures(admin_user, [(cs.pk, cs.unit)], door="api", where="/x")
+    record = PersonalDataAccess.objects.get()
+    auditor = make_user("auditor", "430100")
+    auditor.is_staff = True
+    auditor.save()
+    c = login(auditor)
+    assert "root-pii" in c.get("/admin/personnel/personaldataaccess/").content.decode()
+    assert c.get(f"/admin/personnel/personaldataaccess/{record.pk}/delete/").status_code == 403
+    c.post(f"/admin/personnel/personaldataaccess/{record.pk}/change/", {"door": "page"})
+    assert PersonalDataAccess.objects.get().door == "api"
+    elsewhere = make_user("auditor", "430200")
+    elsewhere.is_staff = True
+    elsewhere.save()
+    assert "root-pii" not in login(elsewhere).get("/admin/personnel/personaldataaccess/").content.decode()

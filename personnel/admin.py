@@ -5,7 +5,9 @@ from core import scope
 from core.admin import ScopedAdmin
 
 from .ids import mask
-from .models import Division, Membership, Officer, OrgUnit
+from .models import Division, Membership, Officer, OrgUnit, PersonalDataAccess
+from .privacy import record_disclosures
+from .services import can_see_full_id
 
 
 @admin.register(OrgUnit)
@@ -45,8 +47,12 @@ class OfficerAdmin(ScopedAdmin):
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        if not scope.has_role(request.user, scope.PROVINCE, scope.CITY, scope.COUNTY):
-            fields = [f for f in fields if f not in ("id_number", "birth_date")]  # the mask hides both
+        if obj is None:
+            return fields
+        if not can_see_full_id(request.user, obj.unit):
+            return [f for f in fields if f not in ("id_number", "birth_date")]  # the mask hides both
+        if request.method == "GET":  # shown in full: recorded when outside the officer's chain
+            record_disclosures(request.user, [(obj.pk, obj.unit)], door="admin", where=request.path)
         return fields
 
 
@@ -133,3 +139,26 @@ class AccountAdmin(DjangoUserAdmin):
                 before=before,
             )
         formset.save_m2m()
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(ScopedAdmin):
+    """The record of full ID numbers shown outside the officer's chain: read-only, never deleted."""
+
+    scope_prefix = "officer__unit"
+    list_display = ["at", "username", "officer", "door", "where"]
+    list_filter = ["door"]
+    search_fields = ["username", "officer__name"]
+    list_select_related = ["officer"]
+    readonly_fields = ["at", "user", "username", "officer", "door", "where", "batch"]
+
+    def has_view_permission(self, request, obj=None):
+        return scope.has_role(request.user, scope.PROVINCE, scope.AUDITOR)
+
+    has_module_permission = has_view_permission
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

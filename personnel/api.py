@@ -12,6 +12,7 @@ from core.pagination import PageParams, page_schema, paginate
 from . import privacy, selectors, services
 from .choices import OfficerStatus
 from .schemas import (
+    DataAccessOut,
     OfficerDetail,
     OfficerOut,
     OfficerPatch,
@@ -25,8 +26,12 @@ from .schemas import (
 router = Router(tags=["personnel"])
 
 
-def officer_out(user, officer) -> dict:
+def officer_out(user, officer, shown: list | None = None) -> dict:
+    """The officer as `user` may see it; where the full ID number is shown, (id, unit) goes to `shown`, which
+    the route hands to privacy.record_disclosures."""
     full = services.can_see_full_id(user, officer.unit)
+    if full and shown is not None:
+        shown.append((officer.pk, officer.unit))
     return {
         "id": officer.id,
         "name": officer.name,
@@ -105,7 +110,10 @@ def officer_list(request, filters: Query[OfficerFilters]):
     qs = selectors.officers_for(
         request.user, unit_code=filters.unit, status=filters.status, q=filters.q, eligible=filters.eligible
     )
-    return paginate(qs, filters, lambda o: officer_out(request.user, o))
+    shown: list = []
+    page = paginate(qs, filters, lambda o: officer_out(request.user, o, shown))
+    privacy.record_disclosures(request.user, shown, door="api", where=privacy.request_where(request))
+    return page
 
 
 @router.get("/officers/{officer_id}", response=OfficerDetail)
@@ -113,7 +121,9 @@ def officer_detail(request, officer_id: int):
     officer = selectors.officer_get(request.user, officer_id)
     from assets.selectors import size_report
 
-    out = officer_out(request.user, officer)
+    shown: list = []
+    out = officer_out(request.user, officer, shown)
+    privacy.record_disclosures(request.user, shown, door="api", where=request.path)
     sizes = size_report(officer)
     out["sizes"], out["sizes_missing"] = sizes["sizes"], sizes["missing"]
     full = services.can_see_full_id(request.user, officer.unit)
@@ -125,7 +135,10 @@ def officer_detail(request, officer_id: int):
 def officer_patch(request, officer_id: int, payload: OfficerPatch):
     officer = selectors.officer_get(request.user, officer_id)
     officer = services.officer_update(actor=request.user, officer=officer, **payload.dict(exclude_unset=True))
-    return officer_out(request.user, officer)
+    shown: list = []
+    out = officer_out(request.user, officer, shown)
+    privacy.record_disclosures(request.user, shown, door="api", where=request.path)
+    return out
 
 
 @router.post("/officers/{officer_id}/transfer", response=OfficerOut)
@@ -135,7 +148,10 @@ def officer_transfer(request, officer_id: int, payload: TransferIn):
     officer = services.officer_transfer(
         actor=request.user, officer=officer, to_unit=to_unit, reason=payload.reason
     )
-    return officer_out(request.user, officer)
+    shown: list = []
+    out = officer_out(request.user, officer, shown)
+    privacy.record_disclosures(request.user, shown, door="api", where=request.path)
+    return out
 
 
 @router.post("/officers/{officer_id}/status", response=OfficerOut)
@@ -144,7 +160,27 @@ def officer_status(request, officer_id: int, payload: StatusIn):
     officer = services.officer_set_status(
         actor=request.user, officer=officer, status=payload.status, reason=payload.reason
     )
-    return officer_out(request.user, officer)
+    shown: list = []
+    out = officer_out(request.user, officer, shown)
+    privacy.record_disclosures(request.user, shown, door="api", where=request.path)
+    return out
+
+
+class DataAccessFilters(PageParams):
+    officer: int | None = None
+    user: str | None = None
+
+
+@router.get(
+    "/data-accesses",
+    response=page_schema(DataAccessOut),
+    summary=gettext_lazy("个人信息查阅记录（完整身份证号，单位链之外）"),
+)
+def data_accesses(request, filters: Query[DataAccessFilters]):
+    """Every full ID number shown to someone outside the officer's unit chain (《个人信息保护法》): provincial
+    logistics and auditors, in their scope; newest first."""
+    qs = privacy.accesses_for(request.user, officer_id=filters.officer, username=filters.user)
+    return paginate(qs, filters, privacy.access_out)
 
 
 # ---- roll import and export (花名册) --------------------------------------------------------------
@@ -230,7 +266,10 @@ def roll_export(request, unit: str | None = None):
 
     target = selectors.unit_get(request.user, unit) if unit else None
     name = f"roll-{target.code if target else 'all'}.xlsx"
-    return _xlsx_response(lambda out: export_roll(out, user=request.user, unit=target), name)
+    return _xlsx_response(
+        lambda out: export_roll(out, user=request.user, unit=target, where=privacy.request_where(request)),
+        name,
+    )
 
 
 @router.get(
@@ -243,4 +282,9 @@ def roll_template(request, city: str | None = None):
 
     target = selectors.unit_get(request.user, city) if city else None
     name = f"roll-template-{target.code if target else 'blank'}.xlsx"
-    return _xlsx_response(lambda out: export_template(out, user=request.user, city=target), name)
+    return _xlsx_response(
+        lambda out: export_template(
+            out, user=request.user, city=target, where=privacy.request_where(request)
+        ),
+        name,
+    )

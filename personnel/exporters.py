@@ -144,36 +144,52 @@ class RollWriter:
         self.book.save(out)
 
 
-def write_officers(out, officers, *, user=None, title: str = TITLE) -> int:
+def write_officers(
+    out, officers, *, user=None, title: str = TITLE, door: str = "export", where: str = "export"
+) -> int:
     """Write officers (a queryset) to `out`; ID numbers in full for the staff who keep each officer's roll
-    (or user None: the system), masked otherwise. Returns the number of officers written."""
+    (or user None: the system), masked otherwise. Full numbers shown outside the officers' chain are recorded
+    (privacy.record_disclosures, one bulk insert). Returns the number of officers written."""
+    from .privacy import in_chain, record_disclosures
     from .services import can_see_full_id
 
     units = {u.pk: u for u in OrgUnit.objects.all()}
     full: dict[int, bool] = {}
+    outside: list[tuple[int, OrgUnit]] = []
     writer = RollWriter(title=title)
     for values in (
-        officers.order_by("unit__path", "name", "id").values_list(*FIELDS).iterator(chunk_size=2000)
+        officers.order_by("unit__path", "name", "id").values_list(*FIELDS, "id").iterator(chunk_size=2000)
     ):
+        values, officer_id = values[:-1], values[-1]
         unit_id = values[4]
         if unit_id not in full:
             full[unit_id] = user is None or can_see_full_id(user, units[unit_id])
-        writer.officer(values, units[unit_id].name, full_id=full[unit_id])
+            if user is not None and full[unit_id] and in_chain(user, units[unit_id]):
+                full[unit_id] = "chain"
+        if full[unit_id] is True and user is not None:
+            outside.append((officer_id, units[unit_id]))
+        writer.officer(values, units[unit_id].name, full_id=bool(full[unit_id]))
     writer.save(out)
+    record_disclosures(user, outside, door=door, where=where)
     return writer.rows
 
 
-def export_roll(out, *, user, unit: OrgUnit | None = None) -> int:
+def export_roll(
+    out, *, user, unit: OrgUnit | None = None, door: str = "export", where: str = "export"
+) -> int:
     """The roll of the user's scope (or of `unit`'s subtree, which must be in it) as a workbook."""
     qs = Officer.objects.restrict(user) if user is not None else Officer.objects.all()
     title = TITLE
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
         title = f"{unit.name} 人员花名册"
-    return write_officers(out, qs, user=user, title=f"{title}（导出于 {datetime.date.today():%Y-%m-%d}）")
+    title = f"{title}（导出于 {datetime.date.today():%Y-%m-%d}）"
+    return write_officers(out, qs, user=user, title=title, door=door, where=where)
 
 
-def export_template(out, *, user, city: OrgUnit | None = None) -> int:
+def export_template(
+    out, *, user, city: OrgUnit | None = None, door: str = "export", where: str = "export"
+) -> int:
     """The template; prefilled with the officers of `city` (its detachment and counties) when given, so the
     city fills in measurements and corrections and uploads it back."""
     if city is None:
@@ -183,4 +199,4 @@ def export_template(out, *, user, city: OrgUnit | None = None) -> int:
     qs = Officer.objects.filter(unit__path__startswith=city.path)
     if user is not None:
         qs = qs.filter(scope.scope_q(user))
-    return write_officers(out, qs, user=user, title=f"{city.name} 人员花名册")
+    return write_officers(out, qs, user=user, title=f"{city.name} 人员花名册", door=door, where=where)

@@ -167,3 +167,48 @@ class Officer(models.Model):
     @property
     def is_eligible(self) -> bool:
         return bool(self.certificate_number) and self.status in ELIGIBLE
+
+
+class PersonalDataAccessQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionError("personal data accesses are never deleted")
+
+    def update(self, **kwargs):
+        raise PermissionError("personal data accesses are append-only")
+
+
+class PersonalDataAccess(models.Model):
+    """One disclosure of an officer's full ID number to a user outside the officer's unit chain
+    (《个人信息保护法》). It names the officer, never the number; append-only, never deleted."""
+
+    class Door(models.TextChoices):
+        API = "api", gettext_lazy("接口")
+        PAGE = "page", gettext_lazy("页面")
+        ADMIN = "admin", gettext_lazy("后台")
+        EXPORT = "export", gettext_lazy("导出")
+        REPORT = "report", gettext_lazy("报表任务")
+        COMMAND = "command", gettext_lazy("命令")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    username = models.CharField(max_length=150)
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="data_accesses")
+    door = models.CharField(max_length=10, choices=Door.choices)
+    where = models.CharField(max_length=300, help_text="request path, job id or command")
+    batch = models.UUIDField(null=True, blank=True, db_index=True, help_text="one export's rows share it")
+
+    objects = PersonalDataAccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.username} → {self.officer_id} ({self.door})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("personal data accesses are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("personal data accesses are never deleted")

@@ -20,6 +20,14 @@ NAV = [
         roles=(scope.PROVINCE, scope.CITY),
         order=28,
     ),
+    NavItem(
+        key="data_accesses",
+        zh="个人信息查阅记录",
+        en="Personal data accesses",
+        url_name="personnel:data_accesses",
+        roles=(scope.PROVINCE, scope.AUDITOR),
+        order=29,
+    ),
 ]
 
 
@@ -37,10 +45,39 @@ def short_name(name: str) -> str:
     return name.replace("交通运输综合行政执法", "")
 
 
+def data_access_block(request) -> list[Block]:
+    """Auditors and provincial logistics: how many full ID numbers were shown outside the chain (30 days)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from . import privacy
+
+    if not scope.has_role(request.user, scope.PROVINCE, scope.AUDITOR):
+        return []
+    since = timezone.now() - datetime.timedelta(days=30)
+    n = privacy.accesses_for(request.user).filter(at__gte=since).count()
+    url = reverse("personnel:data_accesses")
+    return [
+        Block(
+            key="personal_data",
+            zh="个人信息查阅记录",
+            en="Personal data accesses",
+            url=url,
+            order=85,
+            figures=[
+                Figure(
+                    zh="近30天完整身份证号查阅", en="Full ID numbers shown, last 30 days", value=n, url=url
+                )
+            ],
+        )
+    ]
+
+
 def start_blocks(request) -> list[Block]:
     s = selectors.roll_summary(request.user)
     rate = s["staffing_rate"]
-    return [
+    return data_access_block(request) + [
         Block(
             key="roll",
             zh="花名册",

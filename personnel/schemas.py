@@ -141,3 +141,18 @@ class RollImportOut(Schema):
     not_in_sheet: list[NotInSheet] = Field(
         description="officers in post in the units of the sheet, not in it"
     )
+
+
+class DataAccessOut(Schema):
+    """One full ID number shown outside the officer's chain; names the officer, never the number."""
+
+    id: int
+    at: datetime.datetime
+    user: str
+    officer_id: int
+    officer_name: str
+    unit_name: str
+    door: str
+    door_label: str
+    where: str
+    batch: str | None

@@ -12,4 +12,5 @@ urlpatterns = [
     path("officers/<int:officer_id>/transfer/", views.officer_transfer, name="transfer"),
     path("missing-measurements/", views.lacking, name="lacking"),
     path("upload/", views.roll_upload, name="upload"),
+    path("data-accesses/", views.data_accesses, name="data_accesses"),
 ]

@@ -106,7 +106,10 @@ def officer_row(user, officer, full_id: bool | None = None) -> dict:
 def _page_rows(request, qs):
     paginator = Paginator(qs, PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    return page_obj, [officer_row(request.user, o) for o in page_obj]
+    rows = [officer_row(request.user, o) for o in page_obj]
+    shown = [(o.pk, o.unit) for o, row in zip(page_obj, rows, strict=True) if row["birth_date"] is not None]
+    privacy.record_disclosures(request.user, shown, door="page", where=privacy.request_where(request))
+    return page_obj, rows
 
 
 @page
@@ -267,7 +270,7 @@ def _detail_context(request, officer) -> dict:
     from distribution.selectors import kit_card
 
     user = request.user
-    full = services.can_see_full_id(user, officer.unit)
+    full = privacy.shown_in_full(user, officer, door="page", where=request.path)
     sizes = officer_sizes(officer)
     size_rows = [
         {
@@ -325,6 +328,7 @@ def _detail_context(request, officer) -> dict:
         "nav_key": "roll",
         "officer": officer,
         "row": officer_row(user, officer, full),
+        "reads_accesses": scope.has_role(user, scope.PROVINCE, scope.AUDITOR),
         "sizes": size_rows,
         "measurements": measurements,
         "history": history,
@@ -368,6 +372,35 @@ def lacking(request):
             "units": unit_choices(user),
             "by_unit": by_unit,
             "total": page_obj.paginator.count,
+        },
+    )
+
+
+@page
+def data_accesses(request):
+    """The record of full ID numbers shown outside the officers' unit chain (《个人信息保护法》), for provincial
+    logistics and auditors, in their scope, newest first; filter by officer or by user."""
+    officer_id = request.GET.get("officer") or None
+    username = (request.GET.get("user") or "").strip()
+    if officer_id is not None and not officer_id.isdigit():
+        raise QMError("bad_filter", gettext("人员编号应为数字"), {"field": "officer"})
+    qs = privacy.accesses_for(
+        request.user, officer_id=int(officer_id) if officer_id else None, username=username or None
+    )
+    paginator = Paginator(qs, PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    officer = None
+    if officer_id:
+        officer = selectors.officers_for(request.user).filter(pk=int(officer_id)).first()
+    return render(
+        request,
+        "personnel/data_accesses.html",
+        {
+            "nav_key": "data_accesses",
+            "rows": [privacy.access_out(r) for r in page_obj],
+            "page_obj": page_obj,
+            "officer": officer,
+            "user_filter": username,
         },
     )
 

@@ -30,5 +30,5 @@ class Command(BaseCommand):
                 f"no unit {city} in the scope of {actor.get_username()}", returncode=2
             ) from None
         with open(Path(out), "wb") as fh:
-            rows = export_roll(fh, user=actor, unit=unit)
+            rows = export_roll(fh, user=actor, unit=unit, door="command", where="export_roll")
         self.stdout.write(f"wrote {out}: {rows} officers")

@@ -34,5 +34,5 @@ class Command(BaseCommand):
             ) from None
         path = Path(out or f"roll-template-{city or 'blank'}.xlsx")
         with open(path, "wb") as fh:
-            rows = export_template(fh, user=actor, city=unit)
+            rows = export_template(fh, user=actor, city=unit, door="command", where="export_roll_template")
         self.stdout.write(f"wrote {path}: {rows} officers")

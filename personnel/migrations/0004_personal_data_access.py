@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('personnel', '0002_labels_one_language'),
+        ('personnel', '0003_normalise_officer_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

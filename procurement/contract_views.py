@@ -233,6 +233,8 @@ def _contract_page(request, contract, status: int = 200, **extra):
         "may_sign": may_act and status_value == ContractStatus.DRAFT,
         "may_pay": may_act and status_value in (ContractStatus.SIGNED, ContractStatus.COMPLETE),
         "may_bond": may_act and status_value in (ContractStatus.DRAFT, ContractStatus.SIGNED),
+        "may_deliver": may_act and status_value == ContractStatus.SIGNED,
+        "destinations": _destinations(contract) if may_act and status_value == ContractStatus.SIGNED else [],
         "kinds": [(v, one(t)) for v, t in PaymentKind.choices],
         "lines": _contract_lines(contract, f),
         "f": f,
@@ -243,6 +245,86 @@ def _contract_page(request, contract, status: int = 200, **extra):
         **extra,
     }
     return render(request, "procurement/contract.html", ctx, status=status)
+
+
+def _destinations(contract) -> list[tuple[str, str]]:
+    """Where this contract's goods may be delivered (the service's rule decides): the provincial store, and the
+    buyer's own store and its county agencies (a province contract: every city and county agency)."""
+    from personnel.models import OrgUnit
+
+    units = OrgUnit.objects.filter(is_active=True, level__in=("city", "county")).order_by("path")
+    if contract.buyer.level != "province":
+        units = units.filter(path__startswith=contract.buyer.path)
+    province = OrgUnit.objects.filter(level="province").first()
+    return [(u.code, u.name) for u in ([province] if province else []) + list(units)]
+
+
+def _owed(contract, items: list[str]) -> list[dict]:
+    """The batch's lines: what is still owed on the contract, or on the items ticked (read when the batch is
+    recorded, so a resent form gets the batch it recorded the first time)."""
+    lines = services.delivery_outstanding(contract, item_codes=items or None)
+    if not lines:
+        raise QMError("nothing_owed", gettext("所选品类已无未交数量"), {"field": "items"})
+    return lines
+
+
+@page
+def delivery_create_page(request, contract_id: int):
+    """POST: the purchaser records a supplier's delivery batch — everything still owed on the contract, or on
+    the items ticked — to one store; lines whose goods differ are then marked at 验收, by exception. The form
+    posts a few fields whatever the contract's size; the page token makes a double click record one batch."""
+    from personnel.models import OrgUnit
+
+    user = request.user
+    contract = selectors.contract_get(user, contract_id)
+    if request.method != "POST":
+        return redirect(contract_url(contract.pk))
+    services._require_purchaser(user, contract)  # the service's own rule, before what it would refuse later
+    form = request.POST.dict()
+    items = sorted(set(request.POST.getlist("items")))
+    try:
+        number = request.POST.get("number", "").strip()
+        if not number:
+            raise QMError("required", gettext("须填写批次号"), {"field": "number"})
+        planned_on = _date(request.POST.get("planned_on"), "planned_on")
+        delivered_on = _date(request.POST.get("delivered_on"), "delivered_on")
+        destination = OrgUnit.objects.filter(code=request.POST.get("destination", "")).first()
+        if destination is None:
+            raise QMError("bad_destination", gettext("请选择交货地点"), {"field": "destination"})
+    except QMError as exc:
+        return _contract_page(request, contract, status=exc.status, error=exc.message, form=form)
+    token = request.POST.get("token", "")
+    try:
+        result = idempotent(
+            actor=user,
+            key=f"delivery_create-page:{token}" if token else None,
+            action="delivery_create",
+            payload={
+                "contract": contract.pk,
+                "number": number,
+                "destination": destination.code,
+                "items": items,
+                "planned_on": planned_on,
+                "delivered_on": delivered_on,
+            },
+            fn=lambda: {
+                "id": services.delivery_create(
+                    actor=user,
+                    contract=contract,
+                    number=number,
+                    destination=destination,
+                    lines=_owed(contract, items),
+                    planned_on=planned_on,
+                    delivered_on=delivered_on,
+                ).pk
+            },
+        )
+    except QMError as exc:
+        if exc.status in (403, 404):
+            raise
+        return _contract_page(request, contract, status=exc.status, error=exc.message, form=form)
+    messages.success(request, gettext("已登记交货批次 {number}").format(number=number))
+    return redirect(delivery_url(result["id"]))
 
 
 @page

@@ -1299,6 +1299,39 @@ def _line_balances(contract_line_ids) -> dict[int, dict]:
     return out
 
 
+def delivery_outstanding(contract: Contract, item_codes=None) -> list[dict]:
+    """What the supplier still owes on each of a contract's lines — ordered + 补充合同 − (delivered − rejected)
+    — as delivery lines [{contract_line_id, quantity}]: a batch of everything still owed, or of some items'.
+    Four grouped queries whatever the contract's size (a province contract has ~25,000 lines)."""
+    lines = contract.lines.all()
+    if item_codes:
+        lines = lines.filter(item__code__in=list(item_codes))
+    added = dict(
+        ContractVariationLine.objects.filter(contract_line__contract=contract)
+        .values("contract_line_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("contract_line_id", "n")
+    )
+    delivered = dict(
+        DeliveryLine.objects.filter(delivery__contract=contract)
+        .values("contract_line_id")
+        .annotate(n=Sum("quantity"))
+        .values_list("contract_line_id", "n")
+    )
+    rejected = dict(
+        AcceptanceLine.objects.filter(delivery_line__delivery__contract=contract)
+        .values("delivery_line__contract_line_id")
+        .annotate(n=Sum("rejected"))
+        .values_list("delivery_line__contract_line_id", "n")
+    )
+    out = []
+    for pk, qty in lines.order_by("id").values_list("pk", "quantity"):
+        owed = qty + added.get(pk, 0) - (delivered.get(pk, 0) - rejected.get(pk, 0))
+        if owed > 0:
+            out.append({"contract_line_id": pk, "quantity": owed})
+    return out
+
+
 def _check_destination(contract: Contract, destination: OrgUnit) -> None:
     """Where a supplier may deliver: the provincial store (any contract), or a city or county agency in the
     buyer's subtree — a province contract any city or county, a city's contract that city or its counties.

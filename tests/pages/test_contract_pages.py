@@ -67,6 +67,7 @@ def _deliver(contract, number="CS-B1", *, arrived=True):
 
 WRITE_FORMS = {
     "sign-form",
+    "delivery-form",
     "bond-form",
     "payment-form",
     "arrive-form",
@@ -373,3 +374,63 @@ def test_a_countys_staff_receive_a_delivery_to_their_store(browse, county_user, 
     assert c.post(durl(delivery), arrive).status_code == 302
     delivery.refresh_from_db()
     assert delivery.status == "arrived"
+
+
+def test_the_city_records_a_delivery_of_what_is_still_owed(
+    browse, changsha_user, zhuzhou_user, auditor_user, signed, django_assert_max_num_queries
+):
+    """The delivery form posts a few fields whatever the contract's size: everything still owed, or the items
+    ticked; the batch then waits for 验收 on its own page. A double click records one batch; another city 404,
+    the auditor 403; nothing owed on the items ticked is refused and records nothing."""
+    from procurement.models import Delivery, DeliveryLine
+
+    cs = signed["430100"]
+    c = browse(changsha_user)
+    page = c.get(curl(cs))
+    form = forms(page)["delivery-form"]
+    assert '<option value="430100" selected>' in text(page)  # the city's own store first
+    assert "DRESS-JACKET" not in visible(text(page))
+    url = f"/procurement/contracts/{cs.pk}/deliveries/"
+    post = {
+        **form,
+        "number": "CS-D1",
+        "destination": "430100",
+        "planned_on": "2026-03-01",
+        "items": ["CAP-PEAKED"],
+    }
+    with django_assert_max_num_queries(40):
+        r = c.post(url, post)
+    delivery = Delivery.objects.get(number="CS-D1")
+    assert r.status_code == 302 and r["Location"] == durl(delivery)
+    assert len(post) < 10  # the request: a few fields for 660 lines
+    caps = cs.lines.filter(item__code="CAP-PEAKED")
+    assert delivery.destination.code == "430100" and delivery.status == "announced"
+    assert sorted(delivery.lines.values_list("contract_line_id", "quantity")) == sorted(
+        caps.values_list("pk", "quantity")
+    )
+    assert c.post(url, post).status_code == 302  # the same form again (double click): one batch
+    assert Delivery.objects.filter(contract=cs).count() == 1
+
+    # the caps are all on their way: nothing is owed on them any more
+    again = {
+        **forms(c.get(curl(cs)))["delivery-form"],
+        "number": "CS-D2",
+        "destination": "430100",
+        "items": ["CAP-PEAKED"],
+    }
+    r = c.post(url, again)
+    assert r.status_code == 400 and "所选品类已无未交数量" in text(r)
+    assert not Delivery.objects.filter(number="CS-D2").exists()
+
+    # nothing ticked: everything still owed (the other two items)
+    rest = {**forms(c.get(curl(cs)))["delivery-form"], "number": "CS-D2", "destination": "430100"}
+    rest.pop("items", None)  # no box ticked
+    assert c.post(url, rest).status_code == 302
+    d2 = Delivery.objects.get(number="CS-D2")
+    assert d2.lines.count() == cs.lines.count() - caps.count()
+    assert DeliveryLine.objects.filter(delivery__contract=cs).count() == cs.lines.count()
+
+    # another city cannot see it, the auditor may not write
+    assert browse(zhuzhou_user).post(url, {**rest, "number": "ZZ-X"}).status_code == 404
+    assert browse(auditor_user).post(url, {**rest, "number": "AU-X"}).status_code == 403
+    assert not Delivery.objects.filter(number__in=["ZZ-X", "AU-X"]).exists()

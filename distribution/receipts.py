@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
+from core.by_exception import parse_marks, whole
 from core.errors import QMError
 from core.pages import tr
 
@@ -81,42 +82,17 @@ class ReceiptPlan:
         return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
-def _whole(value):
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
 def parse_exceptions(raw) -> list:
     """The exceptions field as posted: a JSON list (empty or missing: everything received as shipped)."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return []
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise QMError(
-                "bad_exceptions",
-                gettext("差异内容无法读取，请刷新页面后重新标记"),
-                {"field": "exceptions"},
-            ) from None
-    if not isinstance(raw, list):
-        raise QMError(
-            "bad_exceptions",
-            gettext("差异内容须为列表"),
-            {"field": "exceptions"},
-        )
-    if len(raw) > MAX_EXCEPTIONS:
-        raise QMError(
-            "bad_exceptions",
-            gettext("差异最多 {MAX_EXCEPTIONS} 项").format(MAX_EXCEPTIONS=MAX_EXCEPTIONS),
-            {"field": "exceptions"},
-        )
-    return raw
+    return parse_marks(
+        raw,
+        maximum=MAX_EXCEPTIONS,
+        code="bad_exceptions",
+        field="exceptions",
+        unreadable=gettext("差异内容无法读取，请刷新页面后重新标记"),
+        not_list=gettext("差异内容须为列表"),
+        too_many=gettext("差异最多 {MAX_EXCEPTIONS} 项").format(MAX_EXCEPTIONS=MAX_EXCEPTIONS),
+    )
 
 
 def receipt_plan(ship_lines, exceptions) -> ReceiptPlan:
@@ -140,7 +116,7 @@ def receipt_plan(ship_lines, exceptions) -> ReceiptPlan:
                 gettext("第{n}项差异格式无效").format(n=n),
                 {"row": n, "field": "exceptions"},
             )
-        line_id = _whole(raw.get("line"))
+        line_id = whole(raw.get("line"))
         ln = by_id.get(line_id)
         if ln is None:
             raise QMError(
@@ -164,7 +140,7 @@ def receipt_plan(ship_lines, exceptions) -> ReceiptPlan:
                 gettext("{label}：差异类型须为短少、损坏、错发号型或多收").format(label=label),
                 {**where, "field": "kind"},
             )
-        qty = _whole(raw.get("quantity"))
+        qty = whole(raw.get("quantity"))
         top = MAX_EXCESS if kind == EXCESS else ln.quantity
         if qty is None or not 1 <= qty <= top:
             raise QMError(

@@ -15,6 +15,8 @@ from django.utils.translation import gettext, pgettext
 from assets.kit import kit_for
 from assets.models import ItemType
 from core import scope
+from core.by_exception import filter_lines, line_filters, paged_lines
+from core.by_exception import number as _int
 from core.errors import NotFound, QMError
 from core.i18n import one
 from core.pages import may_write, page, tr
@@ -77,54 +79,14 @@ def shipments(request):
     )
 
 
-def _int(value):
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
 PAGE_LINES = 500  # shipment lines shown at once (issue 13: never more than 1,000 rows on a page)
-
-
-def _line_filters(request) -> dict:
-    """The lines' search and filters, from the query string: item name (text), one item, 男/女, size."""
-    gender = request.GET.get("gender", "")
-    return {
-        "q": request.GET.get("q", "").strip()[:50],
-        "item": request.GET.get("item", "").strip()[:30],
-        "gender": gender if gender in ("M", "F") else "",
-        "size": request.GET.get("size", "").strip()[:20],
-        "page": max(_int(request.GET.get("page")) or 1, 1),
-    }
 
 
 def _lines_page(shipment, f: dict) -> dict:
     """One page of the shipment's lines, filtered, grouped by item and version (男/女) with the sizes inside."""
-    qs = shipment.lines.all()
-    if f["q"]:
-        q = f["q"]
-        qs = qs.filter(
-            Q(item__name_zh__icontains=q)
-            | Q(item__name_men__icontains=q)
-            | Q(item__name_women__icontains=q)
-            | Q(item__name_en__icontains=q)
-        )
-    if f["item"]:
-        qs = qs.filter(item__code=f["item"])
-    if f["gender"]:
-        qs = qs.filter(gender=f["gender"])
-    if f["size"]:
-        qs = qs.filter(size__icontains=f["size"])
-    total = qs.count()
-    pages = max((total + PAGE_LINES - 1) // PAGE_LINES, 1)
-    page_no = min(f["page"], pages)
-    start = (page_no - 1) * PAGE_LINES
-    rows = list(
-        qs.select_related("item").order_by("item__sort_order", "item__code", "gender", "id")[
-            start : start + PAGE_LINES
-        ]
-    )
+    qs = filter_lines(shipment.lines.select_related("item"), f)
+    paged = paged_lines(qs, f, ("item__sort_order", "item__code", "gender", "id"), PAGE_LINES)
+    rows = paged.pop("rows")
     groups: list[dict] = []
     for ln in rows:
         key = (ln.item_id, ln.gender)
@@ -140,22 +102,8 @@ def _lines_page(shipment, f: dict) -> dict:
             )
         groups[-1]["rows"].append({"id": ln.pk, "size": receipts.size_name(ln.size), "quantity": ln.quantity})
         groups[-1]["quantity"] += ln.quantity
-    base = {k: v for k, v in f.items() if k != "page" and v}
-
-    def page_url(n):
-        return "?" + urlencode({**base, "page": n}) + "#lines"
-
-    return {
-        "groups": groups,
-        "total": total,
-        "first": start + 1 if rows else 0,
-        "last": start + len(rows),
-        "page": page_no,
-        "pages": pages,
-        "prev_url": page_url(page_no - 1) if page_no > 1 else "",
-        "next_url": page_url(page_no + 1) if page_no < pages else "",
-        "filtered": bool(base),
-    }
+    paged["groups"] = groups
+    return paged
 
 
 def _line_items(shipment) -> list[tuple[str, str]]:
@@ -241,7 +189,7 @@ def shipment_detail(request, shipment_id: int):
 def _shipment_page(request, shipment, status: int = 200, **extra):
     user = request.user
     receipt = getattr(shipment, "receipt", None) if shipment.status != ShipmentStatus.DISPATCHED else None
-    f = _line_filters(request)
+    f = line_filters(request)
     ctx = {
         "shipment": shipment,
         "status_label": label(shipment.get_status_display()),

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
+from core.by_exception import parse_marks, whole
 from core.errors import QMError
 from distribution.receipts import gender_name, item_name
 
@@ -58,38 +59,17 @@ class AcceptancePlan:
         return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
-def _whole(value):
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
 def parse_rejects(raw) -> list:
     """The rejects field as posted: a JSON list (empty or missing: every line accepted in full)."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return []
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise QMError(
-                "bad_rejects",
-                gettext("不合格标记无法读取，请刷新页面后重新标记"),
-                {"field": "rejects"},
-            ) from None
-    if not isinstance(raw, list):
-        raise QMError("bad_rejects", gettext("不合格标记须为列表"), {"field": "rejects"})
-    if len(raw) > MAX_REJECTS:
-        raise QMError(
-            "bad_rejects",
-            gettext("不合格标记最多 {n} 项").format(n=MAX_REJECTS),
-            {"field": "rejects"},
-        )
-    return raw
+    return parse_marks(
+        raw,
+        maximum=MAX_REJECTS,
+        code="bad_rejects",
+        field="rejects",
+        unreadable=gettext("不合格标记无法读取，请刷新页面后重新标记"),
+        not_list=gettext("不合格标记须为列表"),
+        too_many=gettext("不合格标记最多 {n} 项").format(n=MAX_REJECTS),
+    )
 
 
 def acceptance_plan(delivery_lines, rejects) -> AcceptancePlan:
@@ -107,7 +87,7 @@ def acceptance_plan(delivery_lines, rejects) -> AcceptancePlan:
                 gettext("第{n}项不合格标记格式无效").format(n=n),
                 {"row": n, "field": "rejects"},
             )
-        dl = by_id.get(_whole(raw.get("line")))
+        dl = by_id.get(whole(raw.get("line")))
         if dl is None:
             raise QMError(
                 "bad_line",
@@ -123,7 +103,7 @@ def acceptance_plan(delivery_lines, rejects) -> AcceptancePlan:
                 gettext("{label}：同一行只能标记一次").format(label=label),
                 {**where, "field": "line"},
             )
-        qty = _whole(raw.get("rejected"))
+        qty = whole(raw.get("rejected"))
         if qty is None or not 1 <= qty <= dl.quantity:
             raise QMError(
                 "bad_quantity",

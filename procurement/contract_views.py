@@ -9,14 +9,15 @@ import uuid
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 from assets.models import ItemType
 from core import scope
+from core.by_exception import filter_lines, line_filters, paged_lines
+from core.by_exception import number as _int
 from core.errors import QMError
 from core.i18n import one
 from core.pages import may_write, page, tr
@@ -38,13 +39,6 @@ def delivery_url(delivery_id: int) -> str:
     return reverse("procurement:delivery", args=[delivery_id])
 
 
-def _int(value):
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-
-
 def _date(value, field: str) -> datetime.date | None:
     value = (value or "").strip()
     if not value:
@@ -62,60 +56,6 @@ def _required_date(value, field: str, name: str) -> datetime.date:
     if day is None:
         raise QMError("required", gettext("须填写{name}").format(name=name), {"field": field})
     return day
-
-
-def _filters(request) -> dict:
-    """The lines' search and filters from the query string: item name (text), one item, 男/女, size."""
-    gender = request.GET.get("gender", "")
-    return {
-        "q": request.GET.get("q", "").strip()[:50],
-        "item": request.GET.get("item", "").strip()[:30],
-        "gender": gender if gender in ("M", "F") else "",
-        "size": request.GET.get("size", "").strip()[:20],
-        "page": max(_int(request.GET.get("page")) or 1, 1),
-    }
-
-
-def _filtered(qs, f: dict, prefix: str = ""):
-    if f["q"]:
-        q = f["q"]
-        qs = qs.filter(
-            Q(**{f"{prefix}item__name_zh__icontains": q})
-            | Q(**{f"{prefix}item__name_men__icontains": q})
-            | Q(**{f"{prefix}item__name_women__icontains": q})
-            | Q(**{f"{prefix}item__name_en__icontains": q})
-        )
-    if f["item"]:
-        qs = qs.filter(**{f"{prefix}item__code": f["item"]})
-    if f["gender"]:
-        qs = qs.filter(**{f"{prefix}gender": f["gender"]})
-    if f["size"]:
-        qs = qs.filter(**{f"{prefix}size__icontains": f["size"]})
-    return qs
-
-
-def _paged(qs, f: dict, order: tuple) -> dict:
-    total = qs.count()
-    pages = max((total + PAGE_LINES - 1) // PAGE_LINES, 1)
-    page_no = min(f["page"], pages)
-    start = (page_no - 1) * PAGE_LINES
-    rows = list(qs.order_by(*order)[start : start + PAGE_LINES])
-    base = {k: v for k, v in f.items() if k != "page" and v}
-
-    def page_url(n):
-        return "?" + urlencode({**base, "page": n}) + "#lines"
-
-    return {
-        "rows": rows,
-        "total": total,
-        "first": start + 1 if rows else 0,
-        "last": start + len(rows),
-        "page": page_no,
-        "pages": pages,
-        "prev_url": page_url(page_no - 1) if page_no > 1 else "",
-        "next_url": page_url(page_no + 1) if page_no < pages else "",
-        "filtered": bool(base),
-    }
 
 
 def _groups(rows, line_of, row_of) -> list[dict]:
@@ -155,8 +95,8 @@ def _genders() -> list[tuple[str, str]]:
 
 def _contract_lines(contract, f: dict) -> dict:
     """One page of the contract's lines with ordered, delivered, accepted and rejected per line."""
-    qs = _filtered(contract.lines.select_related("item", "officer"), f)
-    paged = _paged(qs, f, ("kind", "item__sort_order", "item__code", "gender", "size", "id"))
+    qs = filter_lines(contract.lines.select_related("item", "officer"), f)
+    paged = paged_lines(qs, f, ("kind", "item__sort_order", "item__code", "gender", "size", "id"), PAGE_LINES)
     ids = [ln.pk for ln in paged["rows"]]
     delivered = dict(
         DeliveryLine.objects.filter(contract_line_id__in=ids)
@@ -190,7 +130,7 @@ def _contract_lines(contract, f: dict) -> dict:
 
 def _contract_page(request, contract, status: int = 200, **extra):
     user = request.user
-    f = _filters(request)
+    f = line_filters(request)
     deliveries = list(
         contract.deliveries.select_related("destination", "acceptance")
         .annotate(
@@ -439,13 +379,16 @@ def contract_bond(request, contract_id: int):
 
 
 def _delivery_lines(delivery, f: dict, *, marking: bool) -> dict:
-    qs = _filtered(
+    qs = filter_lines(
         delivery.lines.select_related("contract_line__item", "contract_line__officer", "acceptance_line"),
         f,
         prefix="contract_line__",
     )
-    paged = _paged(
-        qs, f, ("contract_line__kind", "contract_line__item__sort_order", "contract_line__gender", "id")
+    paged = paged_lines(
+        qs,
+        f,
+        ("contract_line__kind", "contract_line__item__sort_order", "contract_line__gender", "id"),
+        PAGE_LINES,
     )
 
     def row(dl):
@@ -492,7 +435,7 @@ def _acceptance_context(acceptance) -> dict:
 
 def _delivery_page(request, delivery, status: int = 200, **extra):
     user = request.user
-    f = _filters(request)
+    f = line_filters(request)
     acceptance = getattr(delivery, "acceptance", None) if delivery.status == DeliveryStatus.ACCEPTED else None
     may_act = may_write(services._require_receiver, user, delivery)
     may_accept = may_act and delivery.status == DeliveryStatus.ARRIVED

@@ -7,7 +7,6 @@ and the totals are then those of their rows (the report says so). PDF: A4 landsc
 summary sheet and a sheet per lot."""
 
 import datetime
-from pathlib import Path
 
 from django.db.models import Max
 from django.utils import timezone
@@ -206,14 +205,6 @@ def _cn_number(n: int) -> str:
     return CN_NUMBERS[n - 1] if n <= 10 else str(n)
 
 
-def render_pdf(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
-    _tables.render_pdf(data, out, progress)
-
-
-def render_xlsx(data: ReportData, out: Path, progress: Progress = no_progress) -> None:
-    _tables.render_xlsx(data, out, progress)
-
-
 register(
     ReportKind(
         kind=KIND,
@@ -221,7 +212,7 @@ register(
         title_en=TITLE_EN,
         collect=collect,
         params=ReconciliationParams,
-        renderers={"pdf": render_pdf, "xlsx": render_xlsx},
+        renderers={"pdf": _tables.render_pdf, "xlsx": _tables.render_xlsx},
         description="预算、中标、各采购人合同（含补充合同）、到货、验收、付款，按标包和采购人（默认当前项目）",
         description_en="Budget, award, each buyer's contracts (with supplementary contracts), deliveries, "
         "acceptance and payments, per lot and buyer (the current tender unless another is chosen)",

@@ -87,6 +87,7 @@ def _restore(tmp_path, archive, *args, name="fresh"):
     )
 
 
+@pytest.mark.embedded  # the SQLite archive; PostgreSQL has its own round trip below
 def test_the_archive_holds_a_manifest_the_database_and_every_file(archive, media):
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
     with tarfile.open(archive) as tar:
@@ -99,6 +100,7 @@ def test_the_archive_holds_a_manifest_the_database_and_every_file(archive, media
     assert {"manifest.json", "database.sqlite3", "media/equipment/photos/站所照片-1.jpg"} <= names
 
 
+@pytest.mark.embedded  # the SQLite archive; PostgreSQL has its own round trip below
 def test_restore_into_a_fresh_database_and_folder_gives_the_same_counts_and_hashes(archive, media, tmp_path):
     with tarfile.open(archive) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
@@ -113,6 +115,7 @@ def test_restore_into_a_fresh_database_and_folder_gives_the_same_counts_and_hash
     db.close()
 
 
+@pytest.mark.embedded  # the SQLite archive; PostgreSQL has its own round trip below
 def test_a_target_with_data_is_refused_unless_forced(archive, tmp_path):
     assert _restore(tmp_path, archive).returncode == 0
     (tmp_path / "fresh-media" / "added-after.txt").write_text("a file made after the restore")
@@ -137,6 +140,7 @@ def _rewrite(archive, target, change):
             dst.addfile(member, io.BytesIO(data))
 
 
+@pytest.mark.embedded  # the SQLite archive; PostgreSQL has its own round trip below
 def test_a_damaged_archive_is_refused_before_anything_changes(archive, tmp_path):
     damaged = tmp_path / "damaged.tar.gz"
     _rewrite(archive, damaged, lambda name, data: data[:-1] + b"!" if name.endswith(".pdf") else data)
@@ -160,6 +164,7 @@ def test_a_damaged_archive_is_refused_before_anything_changes(archive, tmp_path)
     assert not (tmp_path.parent / "escape.txt").exists()
 
 
+@pytest.mark.embedded  # the SQLite archive; PostgreSQL has its own round trip below
 def test_backup_refuses_to_overwrite_and_restore_needs_a_file(archive, tmp_path):
     with pytest.raises(CommandError, match="exists"):
         call_command("backup", "--output", str(archive))

@@ -38,7 +38,7 @@ def test_import_roll_does_not_load_the_api(tmp_path):
         "import atexit; atexit.register(lambda: print('API LOADED' if 'config.api' in sys.modules else 'NO API')); "
         "execute_from_command_line(sys.argv)"
     )
-    env_var = {"QM_VAR_DIR": str(tmp_path)}
+    env_var = {"QM_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
     import os
 
     out = subprocess.run(
